@@ -1,0 +1,144 @@
+//! Genesis presets: the initial state of the chains the node knows by name.
+//!
+//! | preset | also accepted as | validators (Aura + GRANDPA) | sudo | endowed accounts |
+//! |---|---|---|---|---|
+//! | `development` | `dev` | Alice | Alice | the well-known dev accounts, 1,000,000 OPEN each |
+//! | `local_testnet` | `local` | Alice, Bob, Charlie, Dave | Alice | the same |
+//!
+//! A dev chain starts otherwise empty: no Datanets, models or agents.
+
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+use crate::{
+	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, OPEN,
+};
+
+/// The balance of each endowed development account.
+pub const DEV_ENDOWMENT: Balance = 1_000_000 * OPEN;
+
+/// Alias of [`sp_genesis_builder::DEV_RUNTIME_PRESET`].
+pub const DEV_PRESET_ALIAS: &str = "dev";
+/// Alias of [`sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET`].
+pub const LOCAL_PRESET_ALIAS: &str = "local";
+
+/// The genesis state of a chain with the given validators, sudo key and endowed accounts.
+pub fn genesis(
+	validators: Vec<(AuraId, GrandpaId)>,
+	endowed_accounts: Vec<AccountId>,
+	root: AccountId,
+) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed_accounts
+				.iter()
+				.cloned()
+				.map(|account| (account, DEV_ENDOWMENT))
+				.collect::<Vec<_>>(),
+		},
+		aura: pallet_aura::GenesisConfig {
+			authorities: validators.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
+		},
+		grandpa: pallet_grandpa::GenesisConfig {
+			authorities: validators
+				.iter()
+				.map(|(_, grandpa)| (grandpa.clone(), 1))
+				.collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+	})
+}
+
+/// The Aura and GRANDPA keys of a well-known development validator.
+fn dev_validator(name: Sr25519Keyring) -> (AuraId, GrandpaId) {
+	let ed: Ed25519Keyring = match name {
+		Sr25519Keyring::Alice => Ed25519Keyring::Alice,
+		Sr25519Keyring::Bob => Ed25519Keyring::Bob,
+		Sr25519Keyring::Charlie => Ed25519Keyring::Charlie,
+		Sr25519Keyring::Dave => Ed25519Keyring::Dave,
+		Sr25519Keyring::Eve => Ed25519Keyring::Eve,
+		_ => Ed25519Keyring::Ferdie,
+	};
+	(name.public().into(), ed.public().into())
+}
+
+fn dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// `development`: Alice alone produces and finalises blocks, and holds the sudo key.
+pub fn development_config_genesis() -> Value {
+	genesis(
+		vec![dev_validator(Sr25519Keyring::Alice)],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// `local_testnet`: Alice, Bob, Charlie and Dave are validators; Alice holds the sudo key.
+pub fn local_config_genesis() -> Value {
+	genesis(
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
+			.into_iter()
+			.map(dev_validator)
+			.collect(),
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// The JSON patch of the named preset, or `None` for an unknown name.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET | DEV_PRESET_ALIAS => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET | LOCAL_PRESET_ALIAS =>
+			local_config_genesis(),
+		_ => return None,
+	};
+	Some(
+		serde_json::to_string(&patch)
+			.expect("serialization to json is expected to work. qed.")
+			.into_bytes(),
+	)
+}
+
+/// The names of the presets this runtime provides.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn presets_are_listed_and_aliases_resolve() {
+		for name in preset_names() {
+			assert!(get_preset(&name).is_some(), "listed preset {name:?} must build");
+		}
+		assert_eq!(
+			get_preset(&PresetId::from(DEV_PRESET_ALIAS)),
+			get_preset(&PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET))
+		);
+		assert_eq!(
+			get_preset(&PresetId::from(LOCAL_PRESET_ALIAS)),
+			get_preset(&PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET))
+		);
+		assert!(get_preset(&PresetId::from("mainnet")).is_none());
+	}
+
+	#[test]
+	fn local_preset_has_four_validators() {
+		let json = local_config_genesis();
+		assert_eq!(json["aura"]["authorities"].as_array().map(Vec::len), Some(4));
+		assert_eq!(json["grandpa"]["authorities"].as_array().map(Vec::len), Some(4));
+	}
+}

@@ -1,0 +1,167 @@
+//! # OpenLedger runtime
+//!
+//! The state transition function of the OpenLedger chain. This crate composes the FRAME pallets
+//! (see [`runtime`] for the list and their indices), sets their parameters in [`configs`],
+//! exposes the runtime APIs in [`apis`] and ships the `dev` and `local` genesis presets in
+//! [`genesis_config_presets`].
+//!
+//! - Native token: OPEN, 18 decimals (see [`openledger_primitives::currency`]).
+//! - Consensus: Aura block production with 6 s slots and GRANDPA finality.
+//! - Fees: paid in OPEN, by weight and length; see [`configs::monetary`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime` and `impl_runtime_apis` generate large nested types.
+#![recursion_limit = "256"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+
+pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
+pub mod configs;
+pub mod genesis_config_presets;
+
+use sp_runtime::{generic, impl_opaque_keys, traits::BlakeTwo256};
+use sp_version::{runtime_version, RuntimeVersion};
+
+pub use openledger_primitives::{
+	currency::{self, EXISTENTIAL_DEPOSIT, MICRO_OPEN, MILLI_OPEN, OPEN},
+	time::{self, DAYS, HOURS, MILLISECS_PER_BLOCK, MINUTES, SLOT_DURATION},
+	AccountId, Balance, BlockNumber, Hash, Moment, Nonce, Signature,
+};
+
+pub use frame_system::Call as SystemCall;
+pub use pallet_balances::Call as BalancesCall;
+pub use pallet_timestamp::Call as TimestampCall;
+#[cfg(any(feature = "std", test))]
+pub use sp_runtime::BuildStorage;
+
+/// Opaque types for the node: it handles blocks and extrinsics without knowing the runtime's
+/// concrete call types, so it keeps syncing across runtime upgrades.
+pub mod opaque {
+	use super::*;
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// Opaque block header type.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Opaque block type.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Opaque block identifier type.
+	pub type BlockId = generic::BlockId<Block>;
+
+	impl_opaque_keys! {
+		/// The session keys of a validator: Aura for block production, GRANDPA for finality.
+		pub struct SessionKeys {
+			pub aura: Aura,
+			pub grandpa: Grandpa,
+		}
+	}
+}
+
+/// The runtime's version. Bump `spec_version` with every change to the state transition
+/// function, and `transaction_version` with every change to the call or extension encoding.
+#[runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("openledger"),
+	impl_name: alloc::borrow::Cow::Borrowed("openledger-node"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The address format for describing accounts.
+pub type Address = sp_runtime::MultiAddress<AccountId, ()>;
+/// Block header type as expected by this runtime.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// Block type as expected by this runtime.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+/// A block identifier.
+pub type BlockId = generic::BlockId<Block>;
+
+/// The transaction extensions: checks and payments that every signed transaction goes through.
+///
+/// `WeightReclaim` comes last so that it can refund the weight the call did not use.
+pub type TxExtension = (
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// Unchecked extrinsic type as expected by this runtime.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// The payload being signed in transactions.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Storage migrations run on a runtime upgrade, beyond the pallets' own.
+#[allow(unused_parens)]
+type Migrations = ();
+
+/// Executive: dispatches extrinsics to the pallets and runs the block hooks.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+/// The pallets of the runtime and their indices. Indices are part of the encoding of calls,
+/// events and storage keys: never reuse or change one.
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	// Core and consensus.
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+	#[runtime::pallet_index(2)]
+	pub type Aura = pallet_aura;
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+
+	// The OPEN token and fees.
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = pallet_transaction_payment;
+
+	// Utilities and administration.
+	#[runtime::pallet_index(6)]
+	pub type Sudo = pallet_sudo;
+	#[runtime::pallet_index(7)]
+	pub type Utility = pallet_utility;
+}
+
+#[cfg(test)]
+mod tests;

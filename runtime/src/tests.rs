@@ -1,0 +1,51 @@
+//! Runtime-level tests: genesis presets build into the state they promise, and the fee
+//! parameters are exact.
+
+use frame_support::{genesis_builder_helper::build_state, weights::constants::WEIGHT_REF_TIME_PER_SECOND};
+use sp_genesis_builder::PresetId;
+use sp_keyring::Sr25519Keyring;
+
+use crate::{
+	configs::monetary::{WeightFeePerRefTime, WEIGHT_FEE_PER_SECOND},
+	genesis_config_presets::{get_preset, DEV_ENDOWMENT},
+	Balance, Runtime, RuntimeGenesisConfig,
+};
+
+fn state_of(preset: &str) -> sp_io::TestExternalities {
+	let mut ext = sp_io::TestExternalities::new_empty();
+	let json = get_preset(&PresetId::from(preset)).expect("the preset exists");
+	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("the preset builds"));
+	ext
+}
+
+#[test]
+fn dev_genesis_has_alice_as_sole_validator_and_sudo() {
+	state_of("dev").execute_with(|| {
+		let accounts = Sr25519Keyring::well_known().count() as Balance;
+		assert_eq!(pallet_balances::TotalIssuance::<Runtime>::get(), DEV_ENDOWMENT * accounts);
+		assert_eq!(
+			pallet_balances::Pallet::<Runtime>::free_balance(Sr25519Keyring::Bob.to_account_id()),
+			DEV_ENDOWMENT
+		);
+		let aura = pallet_aura::Authorities::<Runtime>::get();
+		assert_eq!(aura.into_inner(), vec![Sr25519Keyring::Alice.public().into()]);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+	});
+}
+
+#[test]
+fn local_genesis_has_four_validators() {
+	state_of("local").execute_with(|| {
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 4);
+	});
+}
+
+#[test]
+fn weight_fee_is_exact() {
+	assert_eq!(
+		WeightFeePerRefTime::get() * WEIGHT_REF_TIME_PER_SECOND as Balance,
+		WEIGHT_FEE_PER_SECOND
+	);
+}

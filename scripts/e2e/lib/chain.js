@@ -1,0 +1,84 @@
+// Helpers over @polkadot/api for the end-to-end tests.
+
+/** Resolves with the first value of `fn(header)` that is not undefined, from new finalised heads. */
+export function waitForFinalized(api, predicate, timeoutMs = 120_000) {
+	return new Promise((resolve, reject) => {
+		let unsub = () => {};
+		const timer = setTimeout(() => {
+			unsub();
+			reject(new Error(`no finalised head matched in ${timeoutMs} ms`));
+		}, timeoutMs);
+		api.rpc.chain
+			.subscribeFinalizedHeads((header) => {
+				if (predicate(header)) {
+					clearTimeout(timer);
+					unsub();
+					resolve(header);
+				}
+			})
+			.then((u) => {
+				unsub = u;
+			}, reject);
+	});
+}
+
+/**
+ * Signs and sends `tx` from `signer`, and resolves once its block is finalised (or, with
+ * `{ until: 'inBlock' }`, included) with { blockHash, events, dispatchError, fee }.
+ * `dispatchError` is a readable name like 'balances.InsufficientBalance' or
+ * 'token.FundsUnavailable', or null on success. `fee` is the actual fee paid (TransactionFeePaid).
+ */
+export function sendAndWait(api, tx, signer, { until = 'finalized', timeoutMs = 120_000 } = {}) {
+	return new Promise((resolve, reject) => {
+		let unsub = () => {};
+		const timer = setTimeout(() => {
+			unsub();
+			reject(new Error(`transaction not ${until} in ${timeoutMs} ms`));
+		}, timeoutMs);
+		tx.signAndSend(signer, (result) => {
+			const { status, events, dispatchError } = result;
+			if (status.isInvalid || status.isDropped || status.isUsurped) {
+				clearTimeout(timer);
+				unsub();
+				reject(new Error(`transaction ${status.type}`));
+				return;
+			}
+			const done = until === 'inBlock' ? status.isInBlock : status.isFinalized;
+			if (!done) return;
+			clearTimeout(timer);
+			unsub();
+			const feeEvent = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
+			resolve({
+				blockHash: until === 'inBlock' ? status.asInBlock : status.asFinalized,
+				events,
+				dispatchError: dispatchError ? describeError(api, dispatchError) : null,
+				fee: feeEvent ? feeEvent.event.data.actualFee.toBigInt() + feeEvent.event.data.tip.toBigInt() : null,
+			});
+		})
+			.then((u) => {
+				unsub = u;
+			})
+			.catch((e) => {
+				clearTimeout(timer);
+				reject(e);
+			});
+	});
+}
+
+/** 'pallet.Error' for a module error, 'token.Reason' / 'arithmetic.Reason' otherwise. */
+export function describeError(api, dispatchError) {
+	if (dispatchError.isModule) {
+		const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+		return `${section}.${name}`;
+	}
+	if (dispatchError.isToken) return `token.${dispatchError.asToken.type}`;
+	if (dispatchError.isArithmetic) return `arithmetic.${dispatchError.asArithmetic.type}`;
+	return dispatchError.type;
+}
+
+/** The free balance of `address` as a BigInt, at `blockHash` or at the best block. */
+export async function freeBalance(api, address, blockHash) {
+	const at = blockHash ? await api.at(blockHash) : api;
+	const { data } = await at.query.system.account(address);
+	return data.free.toBigInt();
+}

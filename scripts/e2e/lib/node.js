@@ -1,0 +1,142 @@
+// Test harness: starts a real `openledger-node` on free loopback ports with `--tmp`, waits until
+// its RPC answers, connects @polkadot/api, and always kills the node at the end.
+//
+// The harness builds nothing. It runs the binary at $OPENLEDGER_NODE, or else
+// $CARGO_TARGET_DIR/debug/openledger-node, or else <repo>/target/debug/openledger-node.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, createWriteStream } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { ApiPromise, WsProvider } from '@polkadot/api';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..', '..');
+
+/** The node binary the tests run. */
+export function nodeBinary() {
+	const candidates = [
+		process.env.OPENLEDGER_NODE,
+		process.env.CARGO_TARGET_DIR && path.join(process.env.CARGO_TARGET_DIR, 'debug', 'openledger-node'),
+		path.join(os.homedir(), '.cache', 'openledger', 'target', 'debug', 'openledger-node'),
+		path.join(repoRoot, 'target', 'debug', 'openledger-node'),
+	].filter(Boolean);
+	const found = candidates.find((p) => existsSync(p));
+	if (!found) {
+		throw new Error(`openledger-node not found (looked in ${candidates.join(', ')}); build it first`);
+	}
+	return found;
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** One JSON-RPC call over HTTP. Throws the JSON-RPC error, with its message. */
+export async function rpcCall(port, method, params = []) {
+	const res = await fetch(`http://127.0.0.1:${port}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+	});
+	const body = await res.json();
+	if (body.error) {
+		const err = new Error(`${method}: ${body.error.message}`);
+		err.rpc = body.error;
+		throw err;
+	}
+	return body.result;
+}
+
+/**
+ * Starts a node. `args` are added to `--tmp` and the port flags, e.g. ['--dev'] or
+ * ['--dev', '--sealing', 'manual']. Returns { api, rpcPort, rpc(method, params), stop(), logFile }.
+ */
+export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 180_000 } = {}) {
+	const binary = nodeBinary();
+	const [rpcPort, p2pPort, promPort] = [await freePort(), await freePort(), await freePort()];
+	const logDir = process.env.E2E_LOG_DIR || path.join(os.tmpdir(), 'openledger-e2e');
+	mkdirSync(logDir, { recursive: true });
+	const logFile = path.join(logDir, `${name}-${rpcPort}.log`);
+	const log = createWriteStream(logFile);
+
+	const fullArgs = [
+		...args,
+		'--tmp',
+		'--rpc-port', String(rpcPort),
+		'--port', String(p2pPort),
+		'--prometheus-port', String(promPort),
+		'--no-telemetry',
+		'--no-mdns',
+		'--listen-addr', `/ip4/127.0.0.1/tcp/${p2pPort}`,
+	];
+	const child = spawn(binary, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+	child.stdout.pipe(log);
+	child.stderr.pipe(log);
+	let exited = null;
+	child.on('exit', (code, signal) => {
+		exited = { code, signal };
+	});
+	const kill = () => {
+		if (exited === null) child.kill('SIGKILL');
+	};
+	process.on('exit', kill);
+
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		if (exited !== null) {
+			throw new Error(`openledger-node exited early (${JSON.stringify(exited)}); see ${logFile}`);
+		}
+		try {
+			await rpcCall(rpcPort, 'system_health');
+			break;
+		} catch (e) {
+			if (Date.now() > deadline) {
+				kill();
+				throw new Error(`RPC on port ${rpcPort} did not answer in ${timeoutMs} ms; see ${logFile}`);
+			}
+			await sleep(250);
+		}
+	}
+
+	const api = await ApiPromise.create({
+		provider: new WsProvider(`ws://127.0.0.1:${rpcPort}`),
+		noInitWarn: true,
+		throwOnConnect: true,
+	});
+
+	return {
+		api,
+		rpcPort,
+		promPort,
+		logFile,
+		rpc: (method, params) => rpcCall(rpcPort, method, params),
+		async stop() {
+			try {
+				await api.disconnect();
+			} finally {
+				if (exited === null) {
+					child.kill('SIGTERM');
+					const t = setTimeout(kill, 5_000);
+					await new Promise((r) => (exited !== null ? r() : child.once('exit', r)));
+					clearTimeout(t);
+				}
+				process.off('exit', kill);
+			}
+		},
+	};
+}

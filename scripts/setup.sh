@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Installs everything a fresh Debian machine needs to build and test the OpenLedger node.
+# Idempotent: every step checks whether it is already done and skips it if so.
+#
+#   1. Debian packages: protoc (litep2p), clang/libclang (rocksdb bindings), lld, openssl, pkg-config.
+#   2. A Rust toolchain that can target wasm32v1-none for the runtime blob:
+#      rustup's own target + rust-src where rustup can download them; otherwise Debian's
+#      `rustc-web` compiler with a sysroot for wasm32v1-none built once from `rust-web-src`,
+#      linked into rustup as the toolchain `openledger-wasm`.
+#   3. npm packages for the end-to-end tests (scripts/e2e).
+#
+# It writes the toolchain choice to target/.wasm-toolchain.env (sourced by scripts/env.sh).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE_DIR="${OPENLEDGER_CACHE:-$HOME/.cache/openledger}"
+mkdir -p "$STATE_DIR"
+TOOLCHAIN_ENV="$STATE_DIR/wasm-toolchain.env"
+WASM_TOOLCHAIN_NAME=openledger-wasm
+WASM_TARGET=wasm32v1-none
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+# --- 1. Debian packages -------------------------------------------------------------------------
+need_pkgs=()
+command -v protoc >/dev/null 2>&1 || need_pkgs+=(protobuf-compiler)
+command -v clang >/dev/null 2>&1 || need_pkgs+=(clang)
+dpkg -s libclang-dev >/dev/null 2>&1 || need_pkgs+=(libclang-dev)
+dpkg -s libssl-dev >/dev/null 2>&1 || need_pkgs+=(libssl-dev)
+command -v pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
+command -v make >/dev/null 2>&1 || need_pkgs+=(make)
+command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs npm)
+command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+	log "installing Debian packages: ${need_pkgs[*]}"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}"
+else
+	log "Debian packages: present"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+	if [ -x "$HOME/.cargo/bin/cargo" ]; then
+		export PATH="$HOME/.cargo/bin:$PATH"
+	else
+		echo "cargo not found: install rustup first (https://rustup.rs)" >&2
+		exit 1
+	fi
+fi
+
+# --- 2. wasm toolchain --------------------------------------------------------------------------
+if [ -f "$TOOLCHAIN_ENV" ] && grep -q WASM_BUILD_TOOLCHAIN "$TOOLCHAIN_ENV" \
+	&& rustup toolchain list | grep -q "^$(sed -n 's/^export WASM_BUILD_TOOLCHAIN=//p' "$TOOLCHAIN_ENV")"; then
+	log "wasm toolchain: $(cat "$TOOLCHAIN_ENV")"
+elif [ -f "$TOOLCHAIN_ENV" ] && grep -q RUSTUP_NATIVE "$TOOLCHAIN_ENV"; then
+	log "wasm toolchain: rustup's own $WASM_TARGET target"
+else
+	: >"$TOOLCHAIN_ENV.tmp"
+	if rustup target list --installed 2>/dev/null | grep -q "^$WASM_TARGET\$" \
+		&& rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+		log "wasm toolchain: rustup already has $WASM_TARGET and rust-src"
+		echo "# RUSTUP_NATIVE" >"$TOOLCHAIN_ENV.tmp"
+	elif timeout 120 rustup target add "$WASM_TARGET" >/dev/null 2>&1 \
+		&& timeout 120 rustup component add rust-src >/dev/null 2>&1; then
+		log "wasm toolchain: installed rustup's $WASM_TARGET target and rust-src"
+		echo "# RUSTUP_NATIVE" >"$TOOLCHAIN_ENV.tmp"
+	else
+		log "rustup cannot download $WASM_TARGET: falling back to Debian's rustc-web"
+		deb_pkgs=()
+		dpkg -s rustc-web >/dev/null 2>&1 || deb_pkgs+=(rustc-web)
+		dpkg -s rust-web-src >/dev/null 2>&1 || deb_pkgs+=(rust-web-src)
+		[ -e /usr/bin/rust-lld ] || deb_pkgs+=(lld-22)
+		if [ ${#deb_pkgs[@]} -gt 0 ]; then
+			$SUDO apt-get update -qq
+			DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${deb_pkgs[@]}"
+		fi
+		sysroot_lib=/usr/lib/rustlib/$WASM_TARGET/lib
+		if ! ls "$sysroot_lib"/libcore-*.rlib >/dev/null 2>&1; then
+			log "building core/alloc for $WASM_TARGET with $(/usr/bin/rustc --version)"
+			tmp=$(mktemp -d)
+			mkdir -p "$tmp/src"
+			cat >"$tmp/Cargo.toml" <<-TOML
+				[package]
+				name = "sysroot-probe"
+				version = "0.0.0"
+				edition = "2021"
+				[lib]
+				crate-type = ["cdylib"]
+				[profile.release]
+				panic = "abort"
+			TOML
+			cat >"$tmp/src/lib.rs" <<-'RS'
+				#![no_std]
+				extern crate alloc;
+				#[panic_handler]
+				fn panic(_: &core::panic::PanicInfo) -> ! { loop {} }
+			RS
+			(cd "$tmp" && RUSTC=/usr/bin/rustc RUSTFLAGS="-C embed-bitcode=yes" RUSTC_BOOTSTRAP=1 \
+				CARGO_TARGET_DIR="$tmp/target" \
+				cargo build -q --release --target "$WASM_TARGET" -Z build-std=core,alloc)
+			$SUDO mkdir -p "$sysroot_lib"
+			for c in core alloc compiler_builtins; do
+				$SUDO cp "$tmp"/target/$WASM_TARGET/release/deps/lib$c-*.rlib "$sysroot_lib/"
+			done
+			rm -rf "$tmp"
+			# A new sysroot invalidates earlier runtime wasm builds.
+			rm -rf "${CARGO_TARGET_DIR:-$STATE_DIR/target}"/*/wbuild 2>/dev/null || true
+		fi
+		tc_dir="$STATE_DIR/toolchain-$WASM_TOOLCHAIN_NAME"
+		real_cargo=$(ls -d "${RUSTUP_HOME:-$HOME/.rustup}"/toolchains/stable-*/bin/cargo | head -n1)
+		mkdir -p "$tc_dir/bin" "$tc_dir/lib"
+		ln -sfn /usr/bin/rustc "$tc_dir/bin/rustc"
+		ln -sfn "$real_cargo" "$tc_dir/bin/cargo"
+		rustup toolchain link "$WASM_TOOLCHAIN_NAME" "$tc_dir" >/dev/null
+		echo "export WASM_BUILD_TOOLCHAIN=$WASM_TOOLCHAIN_NAME" >"$TOOLCHAIN_ENV.tmp"
+		log "wasm toolchain: linked rustup toolchain $WASM_TOOLCHAIN_NAME"
+	fi
+	mv "$TOOLCHAIN_ENV.tmp" "$TOOLCHAIN_ENV"
+fi
+
+# --- 3. npm packages for the end-to-end tests ---------------------------------------------------
+if [ "${SKIP_NPM:-0}" != 1 ] && [ -f "$ROOT/scripts/e2e/package.json" ]; then
+	if [ ! -d "$ROOT/scripts/e2e/node_modules/@polkadot/api" ]; then
+		log "installing npm packages for the end-to-end tests"
+		(cd "$ROOT/scripts/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+	else
+		log "npm packages: present"
+	fi
+fi
+log "done"
