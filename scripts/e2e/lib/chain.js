@@ -43,13 +43,14 @@ export function sendAndWait(api, tx, signer, { until = 'finalized', timeoutMs = 
 				reject(new Error(`transaction ${status.type}`));
 				return;
 			}
-			const done = until === 'inBlock' ? status.isInBlock : status.isFinalized;
+			// A block that is finalised at once (dev sealing) may skip the InBlock status.
+			const done = status.isFinalized || (until === 'inBlock' && status.isInBlock);
 			if (!done) return;
 			clearTimeout(timer);
 			unsub();
 			const feeEvent = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
 			resolve({
-				blockHash: until === 'inBlock' ? status.asInBlock : status.asFinalized,
+				blockHash: status.isFinalized ? status.asFinalized : status.asInBlock,
 				events,
 				dispatchError: dispatchError ? describeError(api, dispatchError) : null,
 				fee: feeEvent ? feeEvent.event.data.actualFee.toBigInt() + feeEvent.event.data.tip.toBigInt() : null,

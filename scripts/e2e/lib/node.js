@@ -5,7 +5,7 @@
 // $CARGO_TARGET_DIR/debug/openledger-node, or else <repo>/target/debug/openledger-node.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, createWriteStream, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,7 +78,6 @@ export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 1
 		...args,
 		'--tmp',
 		'--rpc-port', String(rpcPort),
-		'--port', String(p2pPort),
 		'--prometheus-port', String(promPort),
 		'--no-telemetry',
 		'--no-mdns',
@@ -99,7 +98,9 @@ export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 1
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		if (exited !== null) {
-			throw new Error(`openledger-node exited early (${JSON.stringify(exited)}); see ${logFile}`);
+			await sleep(200);
+			const tail = readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
+			throw new Error(`openledger-node exited early (${JSON.stringify(exited)}); ${logFile}:\n${tail}`);
 		}
 		try {
 			await rpcCall(rpcPort, 'system_health');
