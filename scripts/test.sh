@@ -14,9 +14,13 @@ cd "$ROOT"
 stamp() { date +%s; }
 t0=$(stamp)
 
+PALLETS=(pallet-datanets pallet-models pallet-agents)
 if [ "${SKIP_CARGO:-0}" != 1 ]; then
 	echo "[test] cargo test --workspace"
 	cargo test --locked --workspace
+	# The pallets again with their benchmarks, each run once as a test.
+	echo "[test] cargo test --features runtime-benchmarks (${PALLETS[*]})"
+	cargo test --locked --features runtime-benchmarks "${PALLETS[@]/#/-p=}"
 fi
 t1=$(stamp)
 

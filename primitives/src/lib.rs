@@ -4,9 +4,21 @@
 //! attribution engine, so that all of them agree on what an account, a balance or a block number
 //! is, and on the denomination of the native token OPEN.
 //!
-//! The crate is `no_std` and depends only on `sp-core` and `sp-runtime`.
+//! - [`datanets`], [`models`], [`agents`]: the data layer's ids and types;
+//! - [`traits`]: how pallets read one another's data without depending on one another;
+//! - [`apis`]: the runtime APIs that Polkadot.js, RPC clients and the off-chain worker call.
+//!
+//! The crate is `no_std`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod agents;
+pub mod apis;
+pub mod datanets;
+pub mod models;
+pub mod traits;
 
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},

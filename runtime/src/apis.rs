@@ -8,6 +8,12 @@ use frame_support::{
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
 use pallet_transaction_payment_rpc_runtime_api::{FeeDetails, RuntimeDispatchInfo};
+use openledger_primitives::{
+	agents::AgentId,
+	apis::{AgentInfo, DatanetInfo, ModelInfo, RecordInfo, VersionRecord},
+	datanets::{DatanetId, RecordHash, VersionIndex, VersionInfo},
+	models::ModelId,
+};
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_core::{crypto::KeyTypeId, OpaqueMetadata};
@@ -19,8 +25,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
+	AccountId, Agents, Aura, Balance, Block, BlockNumber, Datanets, Executive, Grandpa,
+	InherentDataExt, Models, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
+	TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -185,6 +192,41 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl openledger_primitives::apis::DatanetsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn datanet(id: DatanetId) -> Option<DatanetInfo<AccountId, Balance>> {
+			Datanets::datanet_info(id)
+		}
+
+		fn record(datanet: DatanetId, record: RecordHash) -> Option<RecordInfo<AccountId, Balance>> {
+			Datanets::record_info(datanet, record)
+		}
+
+		fn version(datanet: DatanetId, version: VersionIndex) -> Option<VersionInfo<BlockNumber>> {
+			pallet_datanets::Versions::<Runtime>::get(datanet, version)
+		}
+
+		fn version_records(
+			datanet: DatanetId,
+			version: VersionIndex,
+			start: u32,
+			limit: u32,
+		) -> Vec<VersionRecord<AccountId>> {
+			Datanets::version_records(datanet, version, start, limit)
+		}
+	}
+
+	impl openledger_primitives::apis::ModelsApi<Block, AccountId, Balance> for Runtime {
+		fn model(id: ModelId) -> Option<ModelInfo<AccountId, Balance>> {
+			Models::model_info(id)
+		}
+	}
+
+	impl openledger_primitives::apis::AgentsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn agent(id: AgentId) -> Option<AgentInfo<AccountId, Balance, BlockNumber>> {
+			Agents::agent_info(id)
 		}
 	}
 

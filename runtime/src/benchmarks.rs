@@ -1,7 +1,7 @@
 //! The pallets that `openledger-node benchmark pallet` measures, and the glue that runs them.
 //! Compiled only with the `runtime-benchmarks` feature.
 
-use alloc::{string::String, vec::Vec};
+use alloc::{string::String, vec, vec::Vec};
 use frame_benchmarking::{BenchmarkBatch, BenchmarkConfig, BenchmarkList};
 use frame_support::traits::{StorageInfo, StorageInfoTrait, WhitelistedStorageKeys};
 use sp_storage::TrackedStorageKey;
@@ -18,7 +18,54 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
 	[pallet_utility, Utility]
+	[pallet_datanets, Datanets]
+	[pallet_models, Models]
+	[pallet_agents, Agents]
 );
+
+/// Sets up, through the owning pallets, what the data layer's benchmarks need from one another.
+pub struct DataLayerHelper;
+
+impl pallet_models::BenchmarkHelper for DataLayerHelper {
+	fn dense_datanet_version() -> (
+		openledger_primitives::datanets::DatanetId,
+		openledger_primitives::datanets::VersionIndex,
+	) {
+		use frame_support::traits::fungible::Mutate;
+		use openledger_primitives::datanets::{CurationPolicy, Schema};
+		let owner: AccountId = frame_benchmarking::account("datanet-owner", 0, 0);
+		let _ = Balances::mint_into(&owner, 1_000 * OPEN);
+		let id = pallet_datanets::NextDatanetId::<Runtime>::get();
+		let schema = Schema::Dense { dims: 64, classes: 10, max_value: 16 };
+		Datanets::do_create(owner.clone(), b"bench".to_vec(), vec![], vec![], schema, CurationPolicy::Open)
+			.expect("a valid Datanet");
+		Datanets::do_contribute(owner.clone(), id, vec![1; 64], 1).expect("a valid record");
+		let version = Datanets::do_publish_version(owner, id, 1).expect("a valid version");
+		(id, version)
+	}
+}
+
+impl pallet_agents::BenchmarkHelper for DataLayerHelper {
+	fn model() -> openledger_primitives::models::ModelId {
+		use frame_support::traits::fungible::Mutate;
+		use openledger_primitives::models::{Architecture, Featurizer, ModelSpec};
+		let (datanet, version) =
+			<DataLayerHelper as pallet_models::BenchmarkHelper>::dense_datanet_version();
+		let owner: AccountId = frame_benchmarking::account("model-owner", 0, 0);
+		let _ = Balances::mint_into(&owner, 1_000 * OPEN);
+		let spec = ModelSpec {
+			featurizer: Featurizer::Raw,
+			architecture: Architecture::SoftmaxRegression,
+			epochs: 10,
+			learning_rate: sp_runtime::Perbill::from_percent(10),
+			batch_size: 32,
+			l2: sp_runtime::Perbill::zero(),
+			checkpoints: 1,
+			seed: 0,
+		};
+		Models::do_register(owner, datanet, version, spec, OPEN, vec![]).expect("a valid model")
+	}
+}
 
 /// The benchmarks this runtime offers, and the storage items they touch.
 pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {

@@ -5,7 +5,8 @@
 //! | `development` | `dev` | Alice | Alice | the well-known dev accounts, 1,000,000 OPEN each |
 //! | `local_testnet` | `local` | Alice, Bob, Charlie, Dave | Alice | the same |
 //!
-//! A dev chain starts otherwise empty: no Datanets, models or agents.
+//! The treasury account starts with the existential deposit. A chain starts otherwise empty:
+//! no Datanets, models or agents.
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -16,7 +17,8 @@ use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, OPEN,
+	configs::data::TreasuryAccount, AccountId, Balance, BalancesConfig, RuntimeGenesisConfig,
+	SudoConfig, EXISTENTIAL_DEPOSIT, OPEN,
 };
 
 /// The balance of each endowed development account.
@@ -39,6 +41,8 @@ pub fn genesis(
 				.iter()
 				.cloned()
 				.map(|account| (account, DEV_ENDOWMENT))
+				// The treasury exists from genesis, so that it can receive any slashed amount.
+				.chain(core::iter::once((TreasuryAccount::get(), EXISTENTIAL_DEPOSIT)))
 				.collect::<Vec<_>>(),
 		},
 		aura: pallet_aura::GenesisConfig {

@@ -8,6 +8,7 @@
 //! - Native token: OPEN, 18 decimals (see [`openledger_primitives::currency`]).
 //! - Consensus: Aura block production with 6 s slots and GRANDPA finality.
 //! - Fees: paid in OPEN, by weight and length; see [`configs::monetary`].
+//! - The data layer: Datanets, models and agents; see [`configs::data`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime` and `impl_runtime_apis` generate large nested types.
@@ -161,6 +162,14 @@ mod runtime {
 	pub type Sudo = pallet_sudo;
 	#[runtime::pallet_index(7)]
 	pub type Utility = pallet_utility;
+
+	// The data layer.
+	#[runtime::pallet_index(20)]
+	pub type Datanets = pallet_datanets;
+	#[runtime::pallet_index(21)]
+	pub type Models = pallet_models;
+	#[runtime::pallet_index(22)]
+	pub type Agents = pallet_agents;
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use sp_keyring::Sr25519Keyring;
 use crate::{
 	configs::monetary::{WeightFeePerRefTime, WEIGHT_FEE_PER_SECOND},
 	genesis_config_presets::{get_preset, DEV_ENDOWMENT},
-	Balance, Runtime, RuntimeGenesisConfig,
+	Balance, Runtime, RuntimeGenesisConfig, EXISTENTIAL_DEPOSIT,
 };
 
 /// Applies a JSON patch the way the node applies a preset to the default genesis config.
@@ -39,7 +39,10 @@ fn state_of(preset: &str) -> sp_io::TestExternalities {
 fn dev_genesis_has_alice_as_sole_validator_and_sudo() {
 	state_of("dev").execute_with(|| {
 		let accounts = Sr25519Keyring::well_known().count() as Balance;
-		assert_eq!(pallet_balances::TotalIssuance::<Runtime>::get(), DEV_ENDOWMENT * accounts);
+		assert_eq!(
+			pallet_balances::TotalIssuance::<Runtime>::get(),
+			DEV_ENDOWMENT * accounts + EXISTENTIAL_DEPOSIT
+		);
 		assert_eq!(
 			pallet_balances::Pallet::<Runtime>::free_balance(Sr25519Keyring::Bob.to_account_id()),
 			DEV_ENDOWMENT

@@ -1,8 +1,10 @@
 //! Configuration of each pallet of the runtime, one area a module.
 //!
 //! - this module: `frame_system`, consensus (Aura, GRANDPA, timestamp) and utilities;
-//! - [`monetary`]: the OPEN token and transaction fees.
+//! - [`monetary`]: the OPEN token and transaction fees;
+//! - [`data`]: Datanets, models and agents.
 
+pub mod data;
 pub mod monetary;
 
 use frame_support::{

@@ -1,0 +1,410 @@
+//! # Agents
+//!
+//! The agent registry: services that call a model on behalf of users, each with its own fee
+//! per inference and a bond.
+//!
+//! ## Terms
+//!
+//! - **Bond**: registering holds [`Config::AgentBond`]. Moderation can slash a fraction of it
+//!   to the treasury.
+//! - **Unbonding**: `unregister` stops the agent and starts a delay of
+//!   [`Config::UnbondingPeriod`] blocks; after it, `withdraw_bond` releases what is left of the
+//!   bond and deletes the agent.
+//! - An agent can be registered on a model that is `Training` or `Active`, not on one that is
+//!   `Failed` or `Retired`. Models are read through [`ModelInspect`], never through their
+//!   pallet's crate.
+//!
+//! Invoking a model through an agent comes with Proof of Attribution.
+//!
+//! ## Calls
+//!
+//! `register`, `set_metadata`, `set_fee`, `unregister`, `withdraw_bond`, `slash`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+pub use openledger_primitives::{
+	agents::{AgentId, AgentStatus},
+	models::ModelId,
+	traits::ModelInspect,
+};
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use codec::{Decode, Encode, MaxEncodedLen};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::{Fortitude, Precision, Restriction},
+		},
+		CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+	};
+	use frame_system::pallet_prelude::*;
+	use scale_info::TypeInfo;
+	use sp_runtime::{
+		traits::{Saturating, Zero},
+		Perbill,
+	};
+
+	/// The balance type of the currency that bonds are held in.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+	/// A registered agent.
+	#[derive(
+		CloneNoBound, DebugNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
+	)]
+	#[scale_info(skip_type_params(T))]
+	pub struct Agent<T: Config> {
+		/// The operator.
+		pub owner: T::AccountId,
+		/// The model it calls.
+		pub model: ModelId,
+		/// Free-form metadata (UTF-8 by convention).
+		pub metadata: BoundedVec<u8, T::MaxMetadataLen>,
+		/// The agent's own fee per inference.
+		pub fee: BalanceOf<T>,
+		/// The bond held from the owner.
+		pub bond: BalanceOf<T>,
+		/// Where it stands.
+		pub status: AgentStatus<BlockNumberFor<T>>,
+	}
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// An agent's bond.
+		AgentBond,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The currency that bonds are held in (OPEN).
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's [`HoldReason`].
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Where models are read.
+		type Models: ModelInspect<Self::AccountId, BalanceOf<Self>>;
+
+		/// The origin that may slash agents (moderation).
+		type ModeratorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The account that receives slashed bonds.
+		#[pallet::constant]
+		type TreasuryAccount: Get<Self::AccountId>;
+
+		/// The bond held for each agent.
+		#[pallet::constant]
+		type AgentBond: Get<BalanceOf<Self>>;
+
+		/// Blocks between `unregister` and `withdraw_bond`.
+		#[pallet::constant]
+		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+
+		/// The longest metadata, in bytes.
+		#[pallet::constant]
+		type MaxMetadataLen: Get<u32>;
+
+		/// Weights of this pallet's calls, from `benchmark pallet`.
+		type WeightInfo: WeightInfo;
+
+		/// Sets up what the benchmarks need from other pallets.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
+	}
+
+	/// What the benchmarks need from other pallets.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub trait BenchmarkHelper {
+		/// A model that accepts agents, created if needed.
+		fn model() -> ModelId;
+	}
+
+	/// The id the next agent gets.
+	#[pallet::storage]
+	pub type NextAgentId<T> = StorageValue<_, AgentId, ValueQuery>;
+
+	/// The registered agents.
+	// Ids are sequential, not chosen by users: `Twox64Concat` is safe.
+	#[pallet::storage]
+	pub type Agents<T: Config> = StorageMap<_, Twox64Concat, AgentId, Agent<T>>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An agent was registered on a model.
+		AgentRegistered {
+			agent: AgentId,
+			owner: T::AccountId,
+			model: ModelId,
+			fee: BalanceOf<T>,
+			bond: BalanceOf<T>,
+		},
+		/// An agent's metadata changed.
+		MetadataSet { agent: AgentId },
+		/// An agent's fee per inference changed.
+		FeeSet { agent: AgentId, fee: BalanceOf<T> },
+		/// An agent was unregistered; its bond can be withdrawn from block `until`.
+		AgentUnregistered { agent: AgentId, until: BlockNumberFor<T> },
+		/// An agent's remaining bond was released and the agent deleted.
+		BondWithdrawn { agent: AgentId, amount: BalanceOf<T> },
+		/// Moderation slashed part of an agent's bond to the treasury.
+		AgentSlashed { agent: AgentId, amount: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No model has this id.
+		UnknownModel,
+		/// The model is `Failed` or `Retired` and takes no agents.
+		ModelUnavailable,
+		/// The metadata is longer than `MaxMetadataLen`.
+		MetadataTooLong,
+		/// No agent has this id.
+		UnknownAgent,
+		/// Only the agent's owner may do this.
+		NotOwner,
+		/// The agent is unregistered (unbonding).
+		NotActive,
+		/// The agent is still registered: `unregister` it first.
+		NotUnbonding,
+		/// The unbonding period has not ended yet.
+		StillUnbonding,
+		/// The slash would take nothing.
+		NothingToSlash,
+		/// The agent id counter would overflow.
+		Overflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register an agent on a model.
+		///
+		/// - Origin: signed; the signer becomes the owner.
+		/// - The model must exist and be `Training` or `Active`.
+		/// - Holds `AgentBond`.
+		/// - Errors: `UnknownModel`, `ModelUnavailable`, `MetadataTooLong`, or a balance error
+		///   if the bond cannot be held.
+		/// - Emits `AgentRegistered`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register(
+			origin: OriginFor<T>,
+			model: ModelId,
+			metadata: Vec<u8>,
+			fee: BalanceOf<T>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_register(owner, model, metadata, fee).map(|_| ())
+		}
+
+		/// Set an agent's metadata.
+		///
+		/// - Origin: signed by the agent's owner.
+		/// - Errors: `UnknownAgent`, `NotOwner`, `NotActive`, `MetadataTooLong`.
+		/// - Emits `MetadataSet`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::set_metadata())]
+		pub fn set_metadata(origin: OriginFor<T>, agent: AgentId, metadata: Vec<u8>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut a = Self::active_owned(&who, agent)?;
+			a.metadata = metadata.try_into().map_err(|_| Error::<T>::MetadataTooLong)?;
+			Agents::<T>::insert(agent, a);
+			Self::deposit_event(Event::MetadataSet { agent });
+			Ok(())
+		}
+
+		/// Set an agent's fee per inference.
+		///
+		/// - Origin: signed by the agent's owner.
+		/// - Errors: `UnknownAgent`, `NotOwner`, `NotActive`.
+		/// - Emits `FeeSet`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_fee())]
+		pub fn set_fee(origin: OriginFor<T>, agent: AgentId, fee: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut a = Self::active_owned(&who, agent)?;
+			a.fee = fee;
+			Agents::<T>::insert(agent, a);
+			Self::deposit_event(Event::FeeSet { agent, fee });
+			Ok(())
+		}
+
+		/// Unregister an agent and start its unbonding period.
+		///
+		/// - Origin: signed by the agent's owner.
+		/// - Errors: `UnknownAgent`, `NotOwner`, `NotActive`.
+		/// - Emits `AgentUnregistered`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::unregister())]
+		pub fn unregister(origin: OriginFor<T>, agent: AgentId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut a = Self::active_owned(&who, agent)?;
+			let until =
+				frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
+			a.status = AgentStatus::Unbonding { until };
+			Agents::<T>::insert(agent, a);
+			Self::deposit_event(Event::AgentUnregistered { agent, until });
+			Ok(())
+		}
+
+		/// Release the bond of an unregistered agent after its unbonding period, and delete
+		/// the agent.
+		///
+		/// - Origin: signed by the agent's owner.
+		/// - Errors: `UnknownAgent`, `NotOwner`, `NotUnbonding`, `StillUnbonding`.
+		/// - Emits `BondWithdrawn`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::withdraw_bond())]
+		pub fn withdraw_bond(origin: OriginFor<T>, agent: AgentId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let a = Self::owned(&who, agent)?;
+			let AgentStatus::Unbonding { until } = a.status else {
+				return Err(Error::<T>::NotUnbonding.into());
+			};
+			ensure!(frame_system::Pallet::<T>::block_number() >= until, Error::<T>::StillUnbonding);
+			let amount = T::Currency::release(
+				&HoldReason::AgentBond.into(),
+				&a.owner,
+				a.bond,
+				Precision::BestEffort,
+			)?;
+			Agents::<T>::remove(agent);
+			Self::deposit_event(Event::BondWithdrawn { agent, amount });
+			Ok(())
+		}
+
+		/// Slash a fraction of an agent's bond to the treasury.
+		///
+		/// - Origin: `ModeratorOrigin`.
+		/// - Works on registered and unbonding agents alike.
+		/// - Errors: `UnknownAgent`, `NothingToSlash`.
+		/// - Emits `AgentSlashed`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::slash())]
+		pub fn slash(origin: OriginFor<T>, agent: AgentId, fraction: Perbill) -> DispatchResult {
+			T::ModeratorOrigin::ensure_origin(origin)?;
+			let mut a = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
+			let amount = fraction * a.bond;
+			ensure!(!amount.is_zero(), Error::<T>::NothingToSlash);
+			let slashed = T::Currency::transfer_on_hold(
+				&HoldReason::AgentBond.into(),
+				&a.owner,
+				&T::TreasuryAccount::get(),
+				amount,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
+			a.bond = a.bond.saturating_sub(slashed);
+			Agents::<T>::insert(agent, a);
+			Self::deposit_event(Event::AgentSlashed { agent, amount: slashed });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		fn owned(who: &T::AccountId, agent: AgentId) -> Result<Agent<T>, DispatchError> {
+			let a = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
+			ensure!(a.owner == *who, Error::<T>::NotOwner);
+			Ok(a)
+		}
+
+		fn active_owned(who: &T::AccountId, agent: AgentId) -> Result<Agent<T>, DispatchError> {
+			let a = Self::owned(who, agent)?;
+			ensure!(a.status == AgentStatus::Active, Error::<T>::NotActive);
+			Ok(a)
+		}
+
+		/// Checks and stores a registration; returns the new agent's id.
+		pub fn do_register(
+			owner: T::AccountId,
+			model: ModelId,
+			metadata: Vec<u8>,
+			fee: BalanceOf<T>,
+		) -> Result<AgentId, DispatchError> {
+			let m = T::Models::model(model).ok_or(Error::<T>::UnknownModel)?;
+			ensure!(m.status.accepts_agents(), Error::<T>::ModelUnavailable);
+			let metadata: BoundedVec<u8, T::MaxMetadataLen> =
+				metadata.try_into().map_err(|_| Error::<T>::MetadataTooLong)?;
+			let id = NextAgentId::<T>::get();
+			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+
+			let bond = T::AgentBond::get();
+			T::Currency::hold(&HoldReason::AgentBond.into(), &owner, bond)?;
+
+			Agents::<T>::insert(
+				id,
+				Agent { owner: owner.clone(), model, metadata, fee, bond, status: AgentStatus::Active },
+			);
+			NextAgentId::<T>::put(next);
+			Self::deposit_event(Event::AgentRegistered { agent: id, owner, model, fee, bond });
+			Ok(id)
+		}
+
+		/// An agent, for the runtime API.
+		pub fn agent_info(
+			agent: AgentId,
+		) -> Option<openledger_primitives::apis::AgentInfo<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>>
+		{
+			Agents::<T>::get(agent).map(|a| openledger_primitives::apis::AgentInfo {
+				owner: a.owner,
+				model: a.model,
+				metadata: a.metadata.into_inner(),
+				fee: a.fee,
+				bond: a.bond,
+				status: a.status,
+			})
+		}
+
+		/// Checks that every agent's bond is held from its owner, and ids are below the counter.
+		#[cfg(any(feature = "try-runtime", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			use frame_support::traits::fungible::InspectHold;
+			let mut bonds: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			for (id, a) in Agents::<T>::iter() {
+				ensure!(id < NextAgentId::<T>::get(), "an agent id is not below NextAgentId");
+				let entry = bonds.entry(a.owner).or_default();
+				*entry = entry.saturating_add(a.bond);
+			}
+			for (who, total) in bonds {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::AgentBond.into(), &who) == total,
+					"agent bonds disagree with the held balance"
+				);
+			}
+			Ok(())
+		}
+	}
+}

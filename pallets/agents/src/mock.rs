@@ -1,0 +1,132 @@
+//! A test runtime with System, Balances and Agents, and a fixed set of models behind
+//! `ModelInspect`.
+
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU128, ConstU32, ConstU64},
+};
+use frame_system::EnsureRoot;
+use openledger_primitives::{
+	models::{Architecture, Featurizer, ModelSpec, ModelStatus},
+	traits::ModelSummary,
+};
+use sp_runtime::{BuildStorage, Perbill};
+
+use crate as pallet_agents;
+use crate::{ModelId, ModelInspect};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u128;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Agents: pallet_agents,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type ExistentialDeposit = ConstU128<1>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+/// Model 0 is Training, 1 Active, 2 Failed, 3 Retired; there are no others.
+pub struct MockModels;
+pub const TRAINING: ModelId = 0;
+pub const ACTIVE: ModelId = 1;
+pub const FAILED: ModelId = 2;
+pub const RETIRED: ModelId = 3;
+
+impl ModelInspect<AccountId, Balance> for MockModels {
+	fn model(model: ModelId) -> Option<ModelSummary<AccountId, Balance>> {
+		let status = match model {
+			TRAINING => ModelStatus::Training,
+			ACTIVE => ModelStatus::Active { accuracy: Perbill::from_percent(90), weights_hash: Default::default() },
+			FAILED => ModelStatus::Failed,
+			RETIRED => ModelStatus::Retired,
+			_ => return None,
+		};
+		Some(ModelSummary {
+			owner: 100,
+			datanet: 0,
+			version: 1,
+			spec: ModelSpec {
+				featurizer: Featurizer::Raw,
+				architecture: Architecture::SoftmaxRegression,
+				epochs: 1,
+				learning_rate: Perbill::from_percent(10),
+				batch_size: 1,
+				l2: Perbill::zero(),
+				checkpoints: 1,
+				seed: 0,
+			},
+			fee: 10,
+			status,
+		})
+	}
+}
+
+pub const TREASURY: AccountId = 999;
+pub const BOND: Balance = 1_000;
+pub const UNBONDING: u64 = 10;
+
+parameter_types! {
+	pub const TreasuryAccount: AccountId = TREASURY;
+}
+
+impl pallet_agents::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = MockModels;
+	type ModeratorOrigin = EnsureRoot<AccountId>;
+	type TreasuryAccount = TreasuryAccount;
+	type AgentBond = ConstU128<BOND>;
+	type UnbondingPeriod = ConstU64<UNBONDING>;
+	type MaxMetadataLen = ConstU32<16>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockModels;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for MockModels {
+	fn model() -> ModelId {
+		ACTIVE
+	}
+}
+
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+pub const POOR: AccountId = 5;
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![(ALICE, 1_000_000), (BOB, 1_000_000), (POOR, 100), (TREASURY, 1)],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Runs a test, then checks the pallet's invariants.
+pub fn run_test(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		<Agents>::do_try_state().expect("invariants hold after the test");
+	});
+}

@@ -1,0 +1,129 @@
+//! Unit tests: every call's success path and every named error; `run_test` checks that bonds
+//! equal held balances after each test.
+
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+};
+use sp_runtime::{DispatchError, Perbill, TokenError};
+
+use crate::{mock::*, *};
+use crate::mock::Agents;
+
+fn origin(who: AccountId) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::AgentBond.into(), &who)
+}
+
+fn register(model: ModelId) -> AgentId {
+	let id = NextAgentId::<Test>::get();
+	assert_ok!(Agents::register(origin(ALICE), model, b"bot".to_vec(), 5));
+	id
+}
+
+#[test]
+fn register_holds_the_bond() {
+	run_test(|| {
+		let id = register(TRAINING);
+		System::assert_last_event(
+			Event::AgentRegistered { agent: id, owner: ALICE, model: TRAINING, fee: 5, bond: BOND }.into(),
+		);
+		let a = crate::Agents::<Test>::get(id).unwrap();
+		assert_eq!((a.owner, a.model, a.fee, a.bond), (ALICE, TRAINING, 5, BOND));
+		assert_eq!(a.status, AgentStatus::Active);
+		assert_eq!(held(ALICE), BOND);
+		register(ACTIVE);
+		assert_eq!(held(ALICE), 2 * BOND);
+		assert_eq!(Agents::agent_info(id).unwrap().metadata, b"bot".to_vec());
+	});
+}
+
+#[test]
+fn register_checks_the_model_and_metadata() {
+	run_test(|| {
+		assert_noop!(Agents::register(origin(ALICE), 9, vec![], 1), Error::<Test>::UnknownModel);
+		assert_noop!(Agents::register(origin(ALICE), FAILED, vec![], 1), Error::<Test>::ModelUnavailable);
+		assert_noop!(Agents::register(origin(ALICE), RETIRED, vec![], 1), Error::<Test>::ModelUnavailable);
+		assert_noop!(Agents::register(origin(ALICE), ACTIVE, vec![0; 17], 1), Error::<Test>::MetadataTooLong);
+		assert_noop!(
+			Agents::register(origin(POOR), ACTIVE, vec![], 1),
+			DispatchError::Token(TokenError::FundsUnavailable)
+		);
+	});
+}
+
+#[test]
+fn owners_set_metadata_and_fees_while_active() {
+	run_test(|| {
+		let id = register(ACTIVE);
+		assert_ok!(Agents::set_metadata(origin(ALICE), id, b"new".to_vec()));
+		System::assert_last_event(Event::MetadataSet { agent: id }.into());
+		assert_eq!(crate::Agents::<Test>::get(id).unwrap().metadata.into_inner(), b"new".to_vec());
+		assert_ok!(Agents::set_fee(origin(ALICE), id, 77));
+		System::assert_last_event(Event::FeeSet { agent: id, fee: 77 }.into());
+		assert_eq!(crate::Agents::<Test>::get(id).unwrap().fee, 77);
+
+		assert_noop!(Agents::set_metadata(origin(ALICE), id, vec![0; 17]), Error::<Test>::MetadataTooLong);
+		assert_noop!(Agents::set_metadata(origin(BOB), id, vec![]), Error::<Test>::NotOwner);
+		assert_noop!(Agents::set_fee(origin(BOB), id, 1), Error::<Test>::NotOwner);
+		assert_noop!(Agents::set_fee(origin(ALICE), 9, 1), Error::<Test>::UnknownAgent);
+		assert_ok!(Agents::unregister(origin(ALICE), id));
+		assert_noop!(Agents::set_fee(origin(ALICE), id, 1), Error::<Test>::NotActive);
+		assert_noop!(Agents::set_metadata(origin(ALICE), id, vec![]), Error::<Test>::NotActive);
+	});
+}
+
+#[test]
+fn unbonding_releases_the_bond_after_the_delay() {
+	run_test(|| {
+		let id = register(ACTIVE);
+		assert_noop!(Agents::withdraw_bond(origin(ALICE), id), Error::<Test>::NotUnbonding);
+		assert_noop!(Agents::unregister(origin(BOB), id), Error::<Test>::NotOwner);
+		assert_ok!(Agents::unregister(origin(ALICE), id));
+		let until = 1 + UNBONDING;
+		System::assert_last_event(Event::AgentUnregistered { agent: id, until }.into());
+		assert_eq!(crate::Agents::<Test>::get(id).unwrap().status, AgentStatus::Unbonding { until });
+		assert_noop!(Agents::unregister(origin(ALICE), id), Error::<Test>::NotActive);
+
+		System::set_block_number(until - 1);
+		assert_noop!(Agents::withdraw_bond(origin(ALICE), id), Error::<Test>::StillUnbonding);
+		assert_noop!(Agents::withdraw_bond(origin(BOB), id), Error::<Test>::NotOwner);
+		System::set_block_number(until);
+		let free = Balances::balance(&ALICE);
+		assert_ok!(Agents::withdraw_bond(origin(ALICE), id));
+		System::assert_last_event(Event::BondWithdrawn { agent: id, amount: BOND }.into());
+		assert!(crate::Agents::<Test>::get(id).is_none());
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(Balances::balance(&ALICE), free + BOND);
+		assert_noop!(Agents::withdraw_bond(origin(ALICE), id), Error::<Test>::UnknownAgent);
+	});
+}
+
+#[test]
+fn moderation_slashes_a_fraction_of_the_bond() {
+	run_test(|| {
+		let id = register(ACTIVE);
+		assert_noop!(Agents::slash(origin(BOB), id, Perbill::from_percent(10)), DispatchError::BadOrigin);
+		assert_noop!(Agents::slash(RuntimeOrigin::root(), 9, Perbill::from_percent(10)), Error::<Test>::UnknownAgent);
+		assert_noop!(Agents::slash(RuntimeOrigin::root(), id, Perbill::zero()), Error::<Test>::NothingToSlash);
+
+		let treasury = Balances::balance(&TREASURY);
+		assert_ok!(Agents::slash(RuntimeOrigin::root(), id, Perbill::from_percent(30)));
+		System::assert_last_event(Event::AgentSlashed { agent: id, amount: 300 }.into());
+		assert_eq!(crate::Agents::<Test>::get(id).unwrap().bond, 700);
+		assert_eq!(held(ALICE), 700);
+		assert_eq!(Balances::balance(&TREASURY), treasury + 300);
+
+		// An unbonding agent can be slashed too; withdrawal releases what is left.
+		assert_ok!(Agents::unregister(origin(ALICE), id));
+		assert_ok!(Agents::slash(RuntimeOrigin::root(), id, Perbill::one()));
+		assert_eq!(crate::Agents::<Test>::get(id).unwrap().bond, 0);
+		assert_noop!(Agents::slash(RuntimeOrigin::root(), id, Perbill::one()), Error::<Test>::NothingToSlash);
+		System::set_block_number(1 + UNBONDING);
+		assert_ok!(Agents::withdraw_bond(origin(ALICE), id));
+		System::assert_last_event(Event::BondWithdrawn { agent: id, amount: 0 }.into());
+	});
+}

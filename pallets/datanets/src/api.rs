@@ -1,0 +1,84 @@
+//! What the runtime APIs and other pallets read from this pallet.
+
+use alloc::vec::Vec;
+use frame_support::traits::Get;
+use frame_system::pallet_prelude::BlockNumberFor;
+use openledger_primitives::{
+	apis::{DatanetInfo, RecordInfo, VersionRecord},
+	traits::DatanetInspect,
+};
+
+use crate::*;
+
+impl<T: Config> Pallet<T> {
+	/// A Datanet, for the runtime API.
+	pub fn datanet_info(id: DatanetId) -> Option<DatanetInfo<T::AccountId, BalanceOf<T>>> {
+		Datanets::<T>::get(id).map(|net| DatanetInfo {
+			owner: net.owner,
+			name: net.name.into_inner(),
+			description: net.description.into_inner(),
+			license: net.license.into_inner(),
+			schema: net.schema,
+			policy: net.policy,
+			deposit: net.deposit,
+			curators: net.curators,
+			pending: net.pending,
+			accepted: net.accepted,
+			root: net.root,
+			versions: net.versions,
+		})
+	}
+
+	/// A record, for the runtime API.
+	pub fn record_info(
+		datanet: DatanetId,
+		record: RecordHash,
+	) -> Option<RecordInfo<T::AccountId, BalanceOf<T>>> {
+		Records::<T>::get(datanet, record).map(|rec| RecordInfo {
+			contributor: rec.contributor,
+			label: rec.label,
+			status: rec.status,
+			deposit: rec.deposit,
+			payload: Payloads::<T>::get(datanet, record).map(|p| p.into_inner()),
+		})
+	}
+
+	/// A page of a version's records: positions `start .. start + limit` of the log, within
+	/// the version, at most `MaxPageSize` of them.
+	pub fn version_records(
+		datanet: DatanetId,
+		version: VersionIndex,
+		start: u32,
+		limit: u32,
+	) -> Vec<VersionRecord<T::AccountId>> {
+		let Some(info) = Versions::<T>::get(datanet, version) else { return Vec::new() };
+		let end = start.saturating_add(limit.min(T::MaxPageSize::get())).min(info.count);
+		(start..end)
+			.filter_map(|index| {
+				let entry = AcceptedLog::<T>::get(datanet, index)?;
+				let rec = Records::<T>::get(datanet, entry.record)?;
+				Some(VersionRecord {
+					index,
+					record: entry.record,
+					contributor: rec.contributor,
+					label: rec.label,
+					payload: Payloads::<T>::get(datanet, entry.record).map(|p| p.into_inner()),
+				})
+			})
+			.collect()
+	}
+}
+
+impl<T: Config> DatanetInspect<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
+	fn schema(datanet: DatanetId) -> Option<Schema> {
+		Datanets::<T>::get(datanet).map(|net| net.schema)
+	}
+
+	fn version(datanet: DatanetId, version: VersionIndex) -> Option<VersionInfo<BlockNumberFor<T>>> {
+		Versions::<T>::get(datanet, version)
+	}
+
+	fn contributor(datanet: DatanetId, record: &RecordHash) -> Option<T::AccountId> {
+		Records::<T>::get(datanet, record).map(|rec| rec.contributor)
+	}
+}

@@ -1,0 +1,733 @@
+//! # Datanets
+//!
+//! Curated, versioned datasets of labelled records: the data that OpenLedger models train on
+//! and that Proof of Attribution pays for.
+//!
+//! ## Terms
+//!
+//! - **Datanet**: an owner, metadata (name, description, license), a [`Schema`], a
+//!   [`CurationPolicy`] and curators. Creating one holds [`Config::DatanetDeposit`] plus
+//!   [`Config::DepositPerByte`] for each byte of metadata.
+//! - **Record**: one payload and its label, valid for the schema. It is identified by the blake3
+//!   hash of payload and label ([`record_hash`]); the same content can be contributed once per
+//!   Datanet. Contributing holds [`Config::RecordDepositBase`] plus [`Config::DepositPerByte`]
+//!   for each byte of payload.
+//! - **Curation**: in an `Open` Datanet a record is accepted at once; in a `Curated` one it is
+//!   pending until the owner or a curator reviews it. A rejected record is deleted and its
+//!   deposit released; the contributor can withdraw a record while it is pending.
+//! - **Accepted log**: accepted records are appended to a log, and each acceptance extends a
+//!   blake3 hash chain ([`chain_root`]), so publishing is O(1).
+//! - **Version**: `publish_version(count)` freezes the first `count` accepted records, with the
+//!   chain root at that count and the block. Models train on a version, never on a moving set.
+//! - **Moderation**: [`Config::ModeratorOrigin`] can remove any record: its payload is deleted
+//!   and its deposit goes to the treasury. A removed record that was accepted stays counted in
+//!   its versions (the chain root does not change) but carries no payload.
+//!
+//! Datanets and accepted records are permanent, and so are their deposits.
+//!
+//! ## Calls
+//!
+//! `create`, `add_curator`, `remove_curator`, `contribute`, `review`, `withdraw`, `remove`,
+//! `publish_version`. Each call's documentation gives its origin, effect, errors and event.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use openledger_primitives::datanets::{
+	chain_root, record_hash, ClassLabel, CurationPolicy, DatanetId, RecordError, RecordHash,
+	RecordStatus, Schema, VersionIndex, VersionInfo,
+};
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use crate::types::{Datanet, LogEntry, Record};
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::{Fortitude, Precision, Restriction},
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_core::H256;
+	use sp_runtime::traits::{Saturating, Zero};
+
+	/// The balance type of the currency that deposits are held in.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+	/// A Datanet as stored.
+	pub type DatanetOf<T> = Datanet<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		<T as Config>::MaxNameLen,
+		<T as Config>::MaxDescriptionLen,
+		<T as Config>::MaxLicenseLen,
+	>;
+
+	/// A record as stored.
+	pub type RecordOf<T> = Record<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+
+	/// A record payload as stored.
+	pub type PayloadOf<T> = BoundedVec<u8, <T as Config>::MaxPayloadLen>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit for a Datanet.
+		DatanetDeposit,
+		/// The deposit for a contributed record.
+		RecordDeposit,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The currency that deposits are held in (OPEN).
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's [`HoldReason`].
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The origin that may remove any record (moderation).
+		type ModeratorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The account that receives the deposits of removed records.
+		#[pallet::constant]
+		type TreasuryAccount: Get<Self::AccountId>;
+
+		/// The base deposit for creating a Datanet.
+		#[pallet::constant]
+		type DatanetDeposit: Get<BalanceOf<Self>>;
+
+		/// The base deposit for contributing a record.
+		#[pallet::constant]
+		type RecordDepositBase: Get<BalanceOf<Self>>;
+
+		/// The deposit for each byte of Datanet metadata or record payload.
+		#[pallet::constant]
+		type DepositPerByte: Get<BalanceOf<Self>>;
+
+		/// The longest Datanet name, in bytes.
+		#[pallet::constant]
+		type MaxNameLen: Get<u32>;
+
+		/// The longest Datanet description, in bytes.
+		#[pallet::constant]
+		type MaxDescriptionLen: Get<u32>;
+
+		/// The longest Datanet license, in bytes.
+		#[pallet::constant]
+		type MaxLicenseLen: Get<u32>;
+
+		/// The longest record payload, in bytes.
+		#[pallet::constant]
+		type MaxPayloadLen: Get<u32>;
+
+		/// The most curators a Datanet can have (besides its owner).
+		#[pallet::constant]
+		type MaxCurators: Get<u32>;
+
+		/// The most classes a schema can have.
+		#[pallet::constant]
+		type MaxClasses: Get<u16>;
+
+		/// The most values a Dense record can have.
+		#[pallet::constant]
+		type MaxDims: Get<u16>;
+
+		/// The most records the `version_records` runtime API returns at once.
+		#[pallet::constant]
+		type MaxPageSize: Get<u32>;
+
+		/// Weights of this pallet's calls, from `benchmark pallet`.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The id the next Datanet gets.
+	#[pallet::storage]
+	pub type NextDatanetId<T> = StorageValue<_, DatanetId, ValueQuery>;
+
+	/// The Datanets.
+	// Ids are sequential, not chosen by users: `Twox64Concat` is safe.
+	#[pallet::storage]
+	pub type Datanets<T: Config> = StorageMap<_, Twox64Concat, DatanetId, DatanetOf<T>>;
+
+	/// The curators of each Datanet (its owner is a curator too, without an entry here).
+	// Accounts are chosen by users: `Blake2_128Concat`.
+	#[pallet::storage]
+	pub type Curators<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		DatanetId,
+		Blake2_128Concat,
+		T::AccountId,
+		(),
+		OptionQuery,
+	>;
+
+	/// The records of each Datanet, by record hash.
+	// Record hashes depend on user content: `Blake2_128Concat` keeps the trie balanced even if
+	// someone grinds them.
+	#[pallet::storage]
+	pub type Records<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, DatanetId, Blake2_128Concat, RecordHash, RecordOf<T>>;
+
+	/// The payload of each record that has not been removed.
+	#[pallet::storage]
+	pub type Payloads<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, DatanetId, Blake2_128Concat, RecordHash, PayloadOf<T>>;
+
+	/// The accepted log of each Datanet: position → record and chain root after it.
+	// Positions are sequential: `Twox64Concat` is safe.
+	#[pallet::storage]
+	pub type AcceptedLog<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, DatanetId, Twox64Concat, u32, LogEntry>;
+
+	/// The published versions of each Datanet, numbered from 1.
+	#[pallet::storage]
+	pub type Versions<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		DatanetId,
+		Twox64Concat,
+		VersionIndex,
+		VersionInfo<BlockNumberFor<T>>,
+	>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A Datanet was created.
+		DatanetCreated { datanet: DatanetId, owner: T::AccountId, deposit: BalanceOf<T> },
+		/// A curator was added to a Datanet.
+		CuratorAdded { datanet: DatanetId, curator: T::AccountId },
+		/// A curator was removed from a Datanet.
+		CuratorRemoved { datanet: DatanetId, curator: T::AccountId },
+		/// A record was contributed (and is pending in a curated Datanet).
+		RecordContributed {
+			datanet: DatanetId,
+			record: RecordHash,
+			contributor: T::AccountId,
+			deposit: BalanceOf<T>,
+		},
+		/// A record was accepted into the log at `index`.
+		RecordAccepted { datanet: DatanetId, record: RecordHash, index: u32 },
+		/// A pending record was rejected: deleted, and its deposit released.
+		RecordRejected { datanet: DatanetId, record: RecordHash },
+		/// A pending record was withdrawn by its contributor, and its deposit released.
+		RecordWithdrawn { datanet: DatanetId, record: RecordHash },
+		/// Moderation removed a record's payload; its deposit went to the treasury.
+		RecordRemoved { datanet: DatanetId, record: RecordHash, slashed: BalanceOf<T> },
+		/// A version was published: the first `count` accepted records, with their chain root.
+		VersionPublished { datanet: DatanetId, version: VersionIndex, count: u32, root: H256 },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No Datanet has this id.
+		UnknownDatanet,
+		/// Only the Datanet's owner may do this.
+		NotOwner,
+		/// Only the Datanet's owner or a curator may review records.
+		NotCurator,
+		/// The account is already a curator (or is the owner).
+		AlreadyCurator,
+		/// The account is not a curator of this Datanet.
+		UnknownCurator,
+		/// The Datanet has `MaxCurators` curators already.
+		TooManyCurators,
+		/// The name is longer than `MaxNameLen`.
+		NameTooLong,
+		/// The description is longer than `MaxDescriptionLen`.
+		DescriptionTooLong,
+		/// The license is longer than `MaxLicenseLen`.
+		LicenseTooLong,
+		/// The schema has fewer than two classes, more than `MaxClasses`, or (Dense) no
+		/// values or more than `MaxDims`.
+		InvalidSchema,
+		/// The payload is empty.
+		EmptyPayload,
+		/// The payload is longer than `MaxPayloadLen`.
+		PayloadTooLong,
+		/// A Text payload is not valid UTF-8.
+		InvalidUtf8,
+		/// A Dense payload does not have exactly `dims` values.
+		WrongDimensions,
+		/// A Dense value is above the schema's `max_value`.
+		ValueOutOfRange,
+		/// The label is not below the schema's number of classes.
+		LabelOutOfRange,
+		/// A record with the same payload and label is already in this Datanet.
+		DuplicateRecord,
+		/// No record with this hash is in this Datanet.
+		UnknownRecord,
+		/// The record is not pending.
+		NotPending,
+		/// Only the record's contributor may withdraw it.
+		NotContributor,
+		/// The record was already removed.
+		AlreadyRemoved,
+		/// The count is zero, beyond the accepted log, or not beyond the last version.
+		InvalidVersionCount,
+		/// A counter would overflow.
+		Overflow,
+	}
+
+	impl<T> From<RecordError> for Error<T> {
+		fn from(e: RecordError) -> Self {
+			match e {
+				RecordError::EmptyPayload => Error::EmptyPayload,
+				RecordError::PayloadTooLong => Error::PayloadTooLong,
+				RecordError::InvalidUtf8 => Error::InvalidUtf8,
+				RecordError::WrongDimensions => Error::WrongDimensions,
+				RecordError::ValueOutOfRange => Error::ValueOutOfRange,
+				RecordError::LabelOutOfRange => Error::LabelOutOfRange,
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Create a Datanet.
+		///
+		/// - Origin: signed; the signer becomes the owner.
+		/// - Holds `DatanetDeposit + DepositPerByte × (name + description + license bytes)`.
+		/// - Errors: `NameTooLong`, `DescriptionTooLong`, `LicenseTooLong`, `InvalidSchema`,
+		///   or a balance error if the deposit cannot be held.
+		/// - Emits `DatanetCreated`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create())]
+		pub fn create(
+			origin: OriginFor<T>,
+			name: Vec<u8>,
+			description: Vec<u8>,
+			license: Vec<u8>,
+			schema: Schema,
+			policy: CurationPolicy,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_create(owner, name, description, license, schema, policy)
+		}
+
+		/// Add a curator to a Datanet.
+		///
+		/// - Origin: signed by the Datanet's owner.
+		/// - Errors: `UnknownDatanet`, `NotOwner`, `AlreadyCurator`, `TooManyCurators`.
+		/// - Emits `CuratorAdded`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::add_curator())]
+		pub fn add_curator(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			curator: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_add_curator(who, datanet, curator)
+		}
+
+		/// Remove a curator from a Datanet.
+		///
+		/// - Origin: signed by the Datanet's owner.
+		/// - Errors: `UnknownDatanet`, `NotOwner`, `UnknownCurator`.
+		/// - Emits `CuratorRemoved`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::remove_curator())]
+		pub fn remove_curator(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			curator: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_remove_curator(who, datanet, curator)
+		}
+
+		/// Contribute a record: a payload and its label.
+		///
+		/// - Origin: signed; the signer becomes the contributor.
+		/// - The record must fit the schema: non-empty UTF-8 within `MaxPayloadLen` for Text;
+		///   exactly `dims` values of at most `max_value` for Dense; a label below `classes`.
+		/// - Holds `RecordDepositBase + DepositPerByte × payload bytes`.
+		/// - In an Open Datanet the record is accepted at once; in a Curated one it is pending.
+		/// - Errors: `UnknownDatanet`, `EmptyPayload`, `PayloadTooLong`, `InvalidUtf8`,
+		///   `WrongDimensions`, `ValueOutOfRange`, `LabelOutOfRange`, `DuplicateRecord`, or a
+		///   balance error if the deposit cannot be held.
+		/// - Emits `RecordContributed`, and `RecordAccepted` in an Open Datanet.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::contribute(payload.len() as u32))]
+		pub fn contribute(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			payload: Vec<u8>,
+			label: ClassLabel,
+		) -> DispatchResult {
+			let contributor = ensure_signed(origin)?;
+			Self::do_contribute(contributor, datanet, payload, label).map(|_| ())
+		}
+
+		/// Accept or reject a pending record.
+		///
+		/// - Origin: signed by the Datanet's owner or one of its curators.
+		/// - Accepting appends the record to the accepted log. Rejecting deletes it and
+		///   releases its deposit.
+		/// - Errors: `UnknownDatanet`, `NotCurator`, `UnknownRecord`, `NotPending`.
+		/// - Emits `RecordAccepted` or `RecordRejected`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::review_accept().max(T::WeightInfo::review_reject()))]
+		pub fn review(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			record: RecordHash,
+			accept: bool,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_review(who, datanet, record, accept)
+		}
+
+		/// Withdraw a pending record and release its deposit.
+		///
+		/// - Origin: signed by the record's contributor.
+		/// - Errors: `UnknownRecord`, `NotContributor`, `NotPending`.
+		/// - Emits `RecordWithdrawn`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::withdraw())]
+		pub fn withdraw(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			record: RecordHash,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw(who, datanet, record)
+		}
+
+		/// Remove any record: delete its payload and send its deposit to the treasury.
+		///
+		/// - Origin: `ModeratorOrigin`.
+		/// - A pending record is deleted. An accepted record keeps its place in the log and in
+		///   its versions, marked `Removed`, without payload.
+		/// - Errors: `UnknownRecord`, `AlreadyRemoved`.
+		/// - Emits `RecordRemoved`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::remove())]
+		pub fn remove(origin: OriginFor<T>, datanet: DatanetId, record: RecordHash) -> DispatchResult {
+			T::ModeratorOrigin::ensure_origin(origin)?;
+			Self::do_remove(datanet, record)
+		}
+
+		/// Publish a version: freeze the first `count` accepted records.
+		///
+		/// - Origin: signed by the Datanet's owner.
+		/// - `count` must be at least one, at most the accepted log's length, and more than
+		///   the last version's count. The version stores the count, the chain root at that
+		///   count and the current block, in O(1).
+		/// - Errors: `UnknownDatanet`, `NotOwner`, `InvalidVersionCount`.
+		/// - Emits `VersionPublished`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::publish_version())]
+		pub fn publish_version(origin: OriginFor<T>, datanet: DatanetId, count: u32) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_publish_version(who, datanet, count).map(|_| ())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The deposit for `bytes` of payload.
+		pub fn record_deposit(bytes: u32) -> BalanceOf<T> {
+			T::RecordDepositBase::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
+		}
+
+		/// The deposit for a Datanet with `bytes` of metadata.
+		pub fn datanet_deposit(bytes: u32) -> BalanceOf<T> {
+			T::DatanetDeposit::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
+		}
+
+		fn ensure_owner(who: &T::AccountId, datanet: DatanetId) -> Result<DatanetOf<T>, DispatchError> {
+			let net = Datanets::<T>::get(datanet).ok_or(Error::<T>::UnknownDatanet)?;
+			ensure!(net.owner == *who, Error::<T>::NotOwner);
+			Ok(net)
+		}
+
+		/// Whether `who` may review records of `datanet` (its owner or a curator).
+		pub fn is_curator(net: &DatanetOf<T>, datanet: DatanetId, who: &T::AccountId) -> bool {
+			net.owner == *who || Curators::<T>::contains_key(datanet, who)
+		}
+
+		pub fn do_create(
+			owner: T::AccountId,
+			name: Vec<u8>,
+			description: Vec<u8>,
+			license: Vec<u8>,
+			schema: Schema,
+			policy: CurationPolicy,
+		) -> DispatchResult {
+			let name: BoundedVec<u8, T::MaxNameLen> =
+				name.try_into().map_err(|_| Error::<T>::NameTooLong)?;
+			let description: BoundedVec<u8, T::MaxDescriptionLen> =
+				description.try_into().map_err(|_| Error::<T>::DescriptionTooLong)?;
+			let license: BoundedVec<u8, T::MaxLicenseLen> =
+				license.try_into().map_err(|_| Error::<T>::LicenseTooLong)?;
+			ensure!(schema.is_valid(T::MaxClasses::get(), T::MaxDims::get()), Error::<T>::InvalidSchema);
+			let id = NextDatanetId::<T>::get();
+			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+
+			let bytes = (name.len() + description.len() + license.len()) as u32;
+			let deposit = Self::datanet_deposit(bytes);
+			T::Currency::hold(&HoldReason::DatanetDeposit.into(), &owner, deposit)?;
+
+			Datanets::<T>::insert(
+				id,
+				Datanet {
+					owner: owner.clone(),
+					name,
+					description,
+					license,
+					schema,
+					policy,
+					deposit,
+					curators: 0,
+					pending: 0,
+					accepted: 0,
+					root: H256::zero(),
+					versions: 0,
+				},
+			);
+			NextDatanetId::<T>::put(next);
+			Self::deposit_event(Event::DatanetCreated { datanet: id, owner, deposit });
+			Ok(())
+		}
+
+		pub(crate) fn do_add_curator(
+			who: T::AccountId,
+			datanet: DatanetId,
+			curator: T::AccountId,
+		) -> DispatchResult {
+			let mut net = Self::ensure_owner(&who, datanet)?;
+			ensure!(
+				curator != net.owner && !Curators::<T>::contains_key(datanet, &curator),
+				Error::<T>::AlreadyCurator
+			);
+			ensure!(net.curators < T::MaxCurators::get(), Error::<T>::TooManyCurators);
+			net.curators += 1;
+			Curators::<T>::insert(datanet, &curator, ());
+			Datanets::<T>::insert(datanet, net);
+			Self::deposit_event(Event::CuratorAdded { datanet, curator });
+			Ok(())
+		}
+
+		pub(crate) fn do_remove_curator(
+			who: T::AccountId,
+			datanet: DatanetId,
+			curator: T::AccountId,
+		) -> DispatchResult {
+			let mut net = Self::ensure_owner(&who, datanet)?;
+			ensure!(Curators::<T>::contains_key(datanet, &curator), Error::<T>::UnknownCurator);
+			net.curators = net.curators.saturating_sub(1);
+			Curators::<T>::remove(datanet, &curator);
+			Datanets::<T>::insert(datanet, net);
+			Self::deposit_event(Event::CuratorRemoved { datanet, curator });
+			Ok(())
+		}
+
+		/// Checks and stores a contribution; returns its hash.
+		pub fn do_contribute(
+			contributor: T::AccountId,
+			datanet: DatanetId,
+			payload: Vec<u8>,
+			label: ClassLabel,
+		) -> Result<RecordHash, DispatchError> {
+			let mut net = Datanets::<T>::get(datanet).ok_or(Error::<T>::UnknownDatanet)?;
+			net.schema
+				.check_record(&payload, label, T::MaxPayloadLen::get())
+				.map_err(Error::<T>::from)?;
+			let payload: PayloadOf<T> = payload.try_into().map_err(|_| Error::<T>::PayloadTooLong)?;
+			let hash = record_hash(&payload, label);
+			ensure!(!Records::<T>::contains_key(datanet, hash), Error::<T>::DuplicateRecord);
+			let status = match net.policy {
+				CurationPolicy::Open => {
+					let index = net.accepted;
+					net.accepted = index.checked_add(1).ok_or(Error::<T>::Overflow)?;
+					RecordStatus::Accepted { index }
+				},
+				CurationPolicy::Curated => {
+					net.pending = net.pending.checked_add(1).ok_or(Error::<T>::Overflow)?;
+					RecordStatus::Pending
+				},
+			};
+
+			let deposit = Self::record_deposit(payload.len() as u32);
+			T::Currency::hold(&HoldReason::RecordDeposit.into(), &contributor, deposit)?;
+
+			Records::<T>::insert(
+				datanet,
+				hash,
+				Record { contributor: contributor.clone(), label, status, deposit },
+			);
+			Payloads::<T>::insert(datanet, hash, payload);
+			Self::deposit_event(Event::RecordContributed { datanet, record: hash, contributor, deposit });
+			if let RecordStatus::Accepted { index } = status {
+				Self::append_to_log(&mut net, datanet, hash, index);
+			}
+			Datanets::<T>::insert(datanet, net);
+			Ok(hash)
+		}
+
+		/// Appends an accepted record at `index` (already counted in `net.accepted`).
+		fn append_to_log(net: &mut DatanetOf<T>, datanet: DatanetId, record: RecordHash, index: u32) {
+			net.root = chain_root(&net.root, &record);
+			AcceptedLog::<T>::insert(datanet, index, LogEntry { record, root: net.root });
+			Self::deposit_event(Event::RecordAccepted { datanet, record, index });
+		}
+
+		pub(crate) fn do_review(
+			who: T::AccountId,
+			datanet: DatanetId,
+			record: RecordHash,
+			accept: bool,
+		) -> DispatchResult {
+			let mut net = Datanets::<T>::get(datanet).ok_or(Error::<T>::UnknownDatanet)?;
+			ensure!(Self::is_curator(&net, datanet, &who), Error::<T>::NotCurator);
+			let mut rec = Records::<T>::get(datanet, record).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(rec.status == RecordStatus::Pending, Error::<T>::NotPending);
+
+			net.pending = net.pending.saturating_sub(1);
+			if accept {
+				let index = net.accepted;
+				net.accepted = index.checked_add(1).ok_or(Error::<T>::Overflow)?;
+				rec.status = RecordStatus::Accepted { index };
+				Records::<T>::insert(datanet, record, rec);
+				Self::append_to_log(&mut net, datanet, record, index);
+			} else {
+				Self::delete_pending(datanet, record, &rec)?;
+				Self::deposit_event(Event::RecordRejected { datanet, record });
+			}
+			Datanets::<T>::insert(datanet, net);
+			Ok(())
+		}
+
+		/// Deletes a pending record and releases its deposit.
+		fn delete_pending(datanet: DatanetId, record: RecordHash, rec: &RecordOf<T>) -> DispatchResult {
+			T::Currency::release(
+				&HoldReason::RecordDeposit.into(),
+				&rec.contributor,
+				rec.deposit,
+				Precision::BestEffort,
+			)?;
+			Records::<T>::remove(datanet, record);
+			Payloads::<T>::remove(datanet, record);
+			Ok(())
+		}
+
+		pub(crate) fn do_withdraw(
+			who: T::AccountId,
+			datanet: DatanetId,
+			record: RecordHash,
+		) -> DispatchResult {
+			let rec = Records::<T>::get(datanet, record).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(rec.contributor == who, Error::<T>::NotContributor);
+			ensure!(rec.status == RecordStatus::Pending, Error::<T>::NotPending);
+			let mut net = Datanets::<T>::get(datanet).ok_or(Error::<T>::UnknownDatanet)?;
+			net.pending = net.pending.saturating_sub(1);
+			Self::delete_pending(datanet, record, &rec)?;
+			Datanets::<T>::insert(datanet, net);
+			Self::deposit_event(Event::RecordWithdrawn { datanet, record });
+			Ok(())
+		}
+
+		pub(crate) fn do_remove(datanet: DatanetId, record: RecordHash) -> DispatchResult {
+			let mut rec = Records::<T>::get(datanet, record).ok_or(Error::<T>::UnknownRecord)?;
+			let mut net = Datanets::<T>::get(datanet).ok_or(Error::<T>::UnknownDatanet)?;
+			let index = match rec.status {
+				RecordStatus::Removed { .. } => return Err(Error::<T>::AlreadyRemoved.into()),
+				RecordStatus::Pending => None,
+				RecordStatus::Accepted { index } => Some(index),
+			};
+
+			let slashed = if rec.deposit.is_zero() {
+				Zero::zero()
+			} else {
+				T::Currency::transfer_on_hold(
+					&HoldReason::RecordDeposit.into(),
+					&rec.contributor,
+					&T::TreasuryAccount::get(),
+					rec.deposit,
+					Precision::BestEffort,
+					Restriction::Free,
+					Fortitude::Force,
+				)?
+			};
+			Payloads::<T>::remove(datanet, record);
+			match index {
+				None => {
+					net.pending = net.pending.saturating_sub(1);
+					Records::<T>::remove(datanet, record);
+					Datanets::<T>::insert(datanet, net);
+				},
+				Some(index) => {
+					rec.status = RecordStatus::Removed { index };
+					rec.deposit = Zero::zero();
+					Records::<T>::insert(datanet, record, rec);
+				},
+			}
+			Self::deposit_event(Event::RecordRemoved { datanet, record, slashed });
+			Ok(())
+		}
+
+		/// Publishes a version; returns its number.
+		pub fn do_publish_version(
+			who: T::AccountId,
+			datanet: DatanetId,
+			count: u32,
+		) -> Result<VersionIndex, DispatchError> {
+			let mut net = Self::ensure_owner(&who, datanet)?;
+			let previous = match net.versions {
+				0 => 0,
+				v => Versions::<T>::get(datanet, v).map(|info| info.count).unwrap_or(0),
+			};
+			ensure!(count > previous && count <= net.accepted, Error::<T>::InvalidVersionCount);
+			let entry =
+				AcceptedLog::<T>::get(datanet, count - 1).ok_or(Error::<T>::InvalidVersionCount)?;
+			let version = net.versions.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			net.versions = version;
+			let info = VersionInfo {
+				count,
+				root: entry.root,
+				block: frame_system::Pallet::<T>::block_number(),
+			};
+			Versions::<T>::insert(datanet, version, info);
+			Datanets::<T>::insert(datanet, net);
+			Self::deposit_event(Event::VersionPublished { datanet, version, count, root: entry.root });
+			Ok(version)
+		}
+	}
+}
+
+mod api;
+#[cfg(any(feature = "try-runtime", test))]
+mod invariants;

@@ -1,0 +1,70 @@
+//! Benchmarks of every call, at its worst case.
+
+use super::*;
+use alloc::vec;
+use frame_benchmarking::v2::*;
+use frame_support::traits::{fungible::Mutate, Get};
+use frame_system::RawOrigin;
+use sp_runtime::{traits::Bounded, Perbill};
+
+fn funded<T: Config>() -> T::AccountId {
+	let who: T::AccountId = account("owner", 0, 0);
+	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 4u32.into());
+	who
+}
+
+fn spec<T: Config>() -> ModelSpec {
+	ModelSpec {
+		featurizer: Featurizer::Raw,
+		architecture: Architecture::Mlp2 { hidden: [T::MaxHidden::get(); 2] },
+		epochs: T::MaxEpochs::get(),
+		learning_rate: Perbill::from_percent(5),
+		batch_size: T::MaxBatchSize::get(),
+		l2: Perbill::from_parts(10_000),
+		checkpoints: T::MaxCheckpoints::get(),
+		seed: 1,
+	}
+}
+
+fn registered<T: Config>() -> (T::AccountId, ModelId) {
+	let owner = funded::<T>();
+	let (datanet, version) = T::BenchmarkHelper::dense_datanet_version();
+	let metadata = vec![b'm'; T::MaxMetadataLen::get() as usize];
+	let id = Pallet::<T>::do_register(owner.clone(), datanet, version, spec::<T>(), 1u32.into(), metadata)
+		.expect("a valid model");
+	(owner, id)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register() {
+		let owner = funded::<T>();
+		let (datanet, version) = T::BenchmarkHelper::dense_datanet_version();
+		let metadata = vec![b'm'; T::MaxMetadataLen::get() as usize];
+		let id = NextModelId::<T>::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), datanet, version, spec::<T>(), 1u32.into(), metadata);
+		assert!(Models::<T>::contains_key(id));
+	}
+
+	#[benchmark]
+	fn set_fee() {
+		let (owner, id) = registered::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id, 7u32.into());
+		assert_eq!(Models::<T>::get(id).map(|m| m.fee), Some(7u32.into()));
+	}
+
+	#[benchmark]
+	fn retire() {
+		let (owner, id) = registered::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id);
+		assert_eq!(Models::<T>::get(id).map(|m| m.status), Some(ModelStatus::Retired));
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

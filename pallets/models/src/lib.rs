@@ -1,0 +1,484 @@
+//! # Models
+//!
+//! The model registry: small specialised classifiers, each trained on one Datanet version.
+//!
+//! ## Terms
+//!
+//! - **Spec** ([`ModelSpec`]): the featurizer, the architecture (softmax regression, or an MLP
+//!   with one or two hidden layers), epochs, learning rate, batch size, L2, checkpoints and the
+//!   seed. Every field is bounded by this pallet's constants, and the featurizer must match the
+//!   Datanet's schema (`HashedNgrams` for Text, `Raw` for Dense).
+//! - **Status** ([`ModelStatus`]): `Training` when registered; `Active { accuracy,
+//!   weights_hash }` once the attestors agree on the trained model, or `Failed` if they cannot
+//!   train it (both set through [`ModelLifecycle`] by Proof of Attribution); `Retired` by the
+//!   owner or moderation.
+//! - **Deposit**: registering holds [`Config::ModelDeposit`] plus [`Config::DepositPerByte`] for
+//!   each byte of metadata. Retiring releases it; the retired entry stays as a record.
+//!
+//! Other pallets read models through [`ModelInspect`], never through this crate.
+//!
+//! ## Calls
+//!
+//! `register`, `set_fee`, `retire`, `force_retire`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+pub use openledger_primitives::{
+	datanets::{DatanetId, VersionIndex},
+	models::{Architecture, Featurizer, ModelId, ModelSpec, ModelStatus, SpecError, SpecLimits},
+	traits::{DatanetInspect, ModelInspect, ModelLifecycle, ModelSummary},
+};
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use codec::{Decode, Encode, MaxEncodedLen};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::Precision,
+		},
+		CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+	};
+	use frame_system::pallet_prelude::*;
+	use scale_info::TypeInfo;
+	use sp_core::H256;
+	use sp_runtime::{traits::Saturating, Perbill};
+
+	/// The balance type of the currency that deposits are held in.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+	/// A registered model.
+	#[derive(
+		CloneNoBound, DebugNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
+	)]
+	#[scale_info(skip_type_params(T))]
+	pub struct Model<T: Config> {
+		/// The developer who registered it.
+		pub owner: T::AccountId,
+		/// The Datanet it trains on.
+		pub datanet: DatanetId,
+		/// The version of that Datanet.
+		pub version: VersionIndex,
+		/// How it is trained.
+		pub spec: ModelSpec,
+		/// The fee per inference.
+		pub fee: BalanceOf<T>,
+		/// Where it stands.
+		pub status: ModelStatus,
+		/// The deposit held from the owner (zero once retired).
+		pub deposit: BalanceOf<T>,
+		/// Free-form metadata (UTF-8 by convention).
+		pub metadata: BoundedVec<u8, T::MaxMetadataLen>,
+	}
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit for a registered model.
+		ModelDeposit,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The currency that deposits are held in (OPEN).
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's [`HoldReason`].
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Where Datanets, their schemas and versions are read.
+		type Datanets: DatanetInspect<Self::AccountId, BlockNumberFor<Self>>;
+
+		/// The origin that may retire any model (moderation).
+		type ModeratorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The base deposit for registering a model.
+		#[pallet::constant]
+		type ModelDeposit: Get<BalanceOf<Self>>;
+
+		/// The deposit for each byte of metadata.
+		#[pallet::constant]
+		type DepositPerByte: Get<BalanceOf<Self>>;
+
+		/// The longest metadata, in bytes.
+		#[pallet::constant]
+		type MaxMetadataLen: Get<u32>;
+
+		/// The smallest hashed feature dimension (Text).
+		#[pallet::constant]
+		type MinFeatureDims: Get<u32>;
+
+		/// The largest hashed feature dimension (Text).
+		#[pallet::constant]
+		type MaxFeatureDims: Get<u32>;
+
+		/// The widest hidden layer.
+		#[pallet::constant]
+		type MaxHidden: Get<u16>;
+
+		/// The most epochs.
+		#[pallet::constant]
+		type MaxEpochs: Get<u16>;
+
+		/// The largest minibatch.
+		#[pallet::constant]
+		type MaxBatchSize: Get<u16>;
+
+		/// The most checkpoints.
+		#[pallet::constant]
+		type MaxCheckpoints: Get<u8>;
+
+		/// Weights of this pallet's calls, from `benchmark pallet`.
+		type WeightInfo: WeightInfo;
+
+		/// Sets up what the benchmarks need from other pallets.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
+	}
+
+	/// What the benchmarks need from other pallets.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub trait BenchmarkHelper {
+		/// A published version of a Dense Datanet, created if needed.
+		fn dense_datanet_version() -> (DatanetId, VersionIndex);
+	}
+
+	/// The id the next model gets.
+	#[pallet::storage]
+	pub type NextModelId<T> = StorageValue<_, ModelId, ValueQuery>;
+
+	/// The registered models.
+	// Ids are sequential, not chosen by users: `Twox64Concat` is safe.
+	#[pallet::storage]
+	pub type Models<T: Config> = StorageMap<_, Twox64Concat, ModelId, Model<T>>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A model was registered on a Datanet version, and is `Training`.
+		ModelRegistered {
+			model: ModelId,
+			owner: T::AccountId,
+			datanet: DatanetId,
+			version: VersionIndex,
+			fee: BalanceOf<T>,
+			deposit: BalanceOf<T>,
+		},
+		/// A model's fee per inference changed.
+		FeeSet { model: ModelId, fee: BalanceOf<T> },
+		/// A model was retired, and its deposit released.
+		ModelRetired { model: ModelId, by_moderation: bool },
+		/// The attestors agreed on a trained model.
+		ModelActivated { model: ModelId, accuracy: Perbill, weights_hash: H256 },
+		/// The attestors could not train a model.
+		ModelFailed { model: ModelId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No Datanet has this id.
+		UnknownDatanet,
+		/// The Datanet has no published version with this number.
+		UnknownVersion,
+		/// The featurizer does not fit the Datanet's schema (`HashedNgrams` for Text, `Raw`
+		/// for Dense).
+		FeaturizerMismatch,
+		/// The hashed feature dimension is outside `MinFeatureDims ..= MaxFeatureDims`.
+		FeatureDimsOutOfBounds,
+		/// A hidden layer is empty or wider than `MaxHidden`.
+		HiddenWidthOutOfBounds,
+		/// Epochs are zero or above `MaxEpochs`.
+		EpochsOutOfBounds,
+		/// The batch size is zero or above `MaxBatchSize`.
+		BatchSizeOutOfBounds,
+		/// Checkpoints are zero, above `MaxCheckpoints`, or more than the epochs.
+		CheckpointsOutOfBounds,
+		/// The learning rate is zero.
+		ZeroLearningRate,
+		/// The metadata is longer than `MaxMetadataLen`.
+		MetadataTooLong,
+		/// No model has this id.
+		UnknownModel,
+		/// Only the model's owner may do this.
+		NotOwner,
+		/// The model is retired.
+		Retired,
+		/// The model is not `Training`.
+		NotTraining,
+		/// The model id counter would overflow.
+		Overflow,
+	}
+
+	impl<T> From<SpecError> for Error<T> {
+		fn from(e: SpecError) -> Self {
+			match e {
+				SpecError::FeaturizerMismatch => Error::FeaturizerMismatch,
+				SpecError::FeatureDimsOutOfBounds => Error::FeatureDimsOutOfBounds,
+				SpecError::HiddenWidthOutOfBounds => Error::HiddenWidthOutOfBounds,
+				SpecError::EpochsOutOfBounds => Error::EpochsOutOfBounds,
+				SpecError::BatchSizeOutOfBounds => Error::BatchSizeOutOfBounds,
+				SpecError::CheckpointsOutOfBounds => Error::CheckpointsOutOfBounds,
+				SpecError::ZeroLearningRate => Error::ZeroLearningRate,
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register a model: a spec trained on a published Datanet version, with a fee per
+		/// inference.
+		///
+		/// - Origin: signed; the signer becomes the owner.
+		/// - The spec is checked against this pallet's bounds and the Datanet's schema.
+		/// - Holds `ModelDeposit + DepositPerByte × metadata bytes`.
+		/// - The model starts `Training`.
+		/// - Errors: `UnknownDatanet`, `UnknownVersion`, `FeaturizerMismatch`,
+		///   `FeatureDimsOutOfBounds`, `HiddenWidthOutOfBounds`, `EpochsOutOfBounds`,
+		///   `BatchSizeOutOfBounds`, `CheckpointsOutOfBounds`, `ZeroLearningRate`,
+		///   `MetadataTooLong`, or a balance error if the deposit cannot be held.
+		/// - Emits `ModelRegistered`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			version: VersionIndex,
+			spec: ModelSpec,
+			fee: BalanceOf<T>,
+			metadata: Vec<u8>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_register(owner, datanet, version, spec, fee, metadata).map(|_| ())
+		}
+
+		/// Set a model's fee per inference.
+		///
+		/// - Origin: signed by the model's owner.
+		/// - Errors: `UnknownModel`, `NotOwner`, `Retired`.
+		/// - Emits `FeeSet`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::set_fee())]
+		pub fn set_fee(origin: OriginFor<T>, model: ModelId, fee: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut m = Self::owned(&who, model)?;
+			ensure!(m.status != ModelStatus::Retired, Error::<T>::Retired);
+			m.fee = fee;
+			Models::<T>::insert(model, m);
+			Self::deposit_event(Event::FeeSet { model, fee });
+			Ok(())
+		}
+
+		/// Retire a model: it takes no new agents or inferences, and its deposit is released.
+		///
+		/// - Origin: signed by the model's owner.
+		/// - Errors: `UnknownModel`, `NotOwner`, `Retired`.
+		/// - Emits `ModelRetired`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::retire())]
+		pub fn retire(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let m = Self::owned(&who, model)?;
+			Self::do_retire(model, m, false)
+		}
+
+		/// Retire any model, as moderation; its deposit is released to its owner.
+		///
+		/// - Origin: `ModeratorOrigin`.
+		/// - Errors: `UnknownModel`, `Retired`.
+		/// - Emits `ModelRetired`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::retire())]
+		pub fn force_retire(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+			T::ModeratorOrigin::ensure_origin(origin)?;
+			let m = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
+			Self::do_retire(model, m, true)
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The chain's bounds on a spec.
+		pub fn limits() -> SpecLimits {
+			SpecLimits {
+				min_feature_dims: T::MinFeatureDims::get(),
+				max_feature_dims: T::MaxFeatureDims::get(),
+				max_hidden: T::MaxHidden::get(),
+				max_epochs: T::MaxEpochs::get(),
+				max_batch_size: T::MaxBatchSize::get(),
+				max_checkpoints: T::MaxCheckpoints::get(),
+			}
+		}
+
+		/// The deposit for a model with `bytes` of metadata.
+		pub fn model_deposit(bytes: u32) -> BalanceOf<T> {
+			T::ModelDeposit::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
+		}
+
+		fn owned(who: &T::AccountId, model: ModelId) -> Result<Model<T>, DispatchError> {
+			let m = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
+			ensure!(m.owner == *who, Error::<T>::NotOwner);
+			Ok(m)
+		}
+
+		/// Checks and stores a registration; returns the new model's id.
+		pub fn do_register(
+			owner: T::AccountId,
+			datanet: DatanetId,
+			version: VersionIndex,
+			spec: ModelSpec,
+			fee: BalanceOf<T>,
+			metadata: Vec<u8>,
+		) -> Result<ModelId, DispatchError> {
+			let schema = T::Datanets::schema(datanet).ok_or(Error::<T>::UnknownDatanet)?;
+			ensure!(T::Datanets::version(datanet, version).is_some(), Error::<T>::UnknownVersion);
+			spec.check(&schema, &Self::limits()).map_err(Error::<T>::from)?;
+			let metadata: BoundedVec<u8, T::MaxMetadataLen> =
+				metadata.try_into().map_err(|_| Error::<T>::MetadataTooLong)?;
+			let id = NextModelId::<T>::get();
+			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+
+			let deposit = Self::model_deposit(metadata.len() as u32);
+			T::Currency::hold(&HoldReason::ModelDeposit.into(), &owner, deposit)?;
+
+			Models::<T>::insert(
+				id,
+				Model {
+					owner: owner.clone(),
+					datanet,
+					version,
+					spec,
+					fee,
+					status: ModelStatus::Training,
+					deposit,
+					metadata,
+				},
+			);
+			NextModelId::<T>::put(next);
+			Self::deposit_event(Event::ModelRegistered { model: id, owner, datanet, version, fee, deposit });
+			Ok(id)
+		}
+
+		fn do_retire(model: ModelId, mut m: Model<T>, by_moderation: bool) -> DispatchResult {
+			ensure!(m.status != ModelStatus::Retired, Error::<T>::Retired);
+			T::Currency::release(
+				&HoldReason::ModelDeposit.into(),
+				&m.owner,
+				m.deposit,
+				Precision::BestEffort,
+			)?;
+			m.status = ModelStatus::Retired;
+			m.deposit = Default::default();
+			Models::<T>::insert(model, m);
+			Self::deposit_event(Event::ModelRetired { model, by_moderation });
+			Ok(())
+		}
+
+		fn set_status_from_training(model: ModelId, status: ModelStatus) -> DispatchResult {
+			Models::<T>::try_mutate(model, |m| {
+				let m = m.as_mut().ok_or(Error::<T>::UnknownModel)?;
+				ensure!(m.status == ModelStatus::Training, Error::<T>::NotTraining);
+				m.status = status;
+				Ok(())
+			})
+		}
+	}
+
+	impl<T: Config> ModelInspect<T::AccountId, BalanceOf<T>> for Pallet<T> {
+		fn model(model: ModelId) -> Option<ModelSummary<T::AccountId, BalanceOf<T>>> {
+			Models::<T>::get(model).map(|m| ModelSummary {
+				owner: m.owner,
+				datanet: m.datanet,
+				version: m.version,
+				spec: m.spec,
+				fee: m.fee,
+				status: m.status,
+			})
+		}
+	}
+
+	impl<T: Config> ModelLifecycle for Pallet<T> {
+		fn activate(model: ModelId, accuracy: Perbill, weights_hash: H256) -> DispatchResult {
+			Self::set_status_from_training(model, ModelStatus::Active { accuracy, weights_hash })?;
+			Self::deposit_event(Event::ModelActivated { model, accuracy, weights_hash });
+			Ok(())
+		}
+
+		fn fail(model: ModelId) -> DispatchResult {
+			Self::set_status_from_training(model, ModelStatus::Failed)?;
+			Self::deposit_event(Event::ModelFailed { model });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// A model, for the runtime API.
+		pub fn model_info(
+			model: ModelId,
+		) -> Option<openledger_primitives::apis::ModelInfo<T::AccountId, BalanceOf<T>>> {
+			Models::<T>::get(model).map(|m| openledger_primitives::apis::ModelInfo {
+				owner: m.owner,
+				datanet: m.datanet,
+				version: m.version,
+				spec: m.spec,
+				fee: m.fee,
+				status: m.status,
+				deposit: m.deposit,
+				metadata: m.metadata.into_inner(),
+			})
+		}
+
+		/// Checks that every model's deposit is held from its owner, and ids are below the
+		/// counter.
+		#[cfg(any(feature = "try-runtime", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			use frame_support::traits::fungible::InspectHold;
+			let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			for (id, m) in Models::<T>::iter() {
+				ensure!(id < NextModelId::<T>::get(), "a model id is not below NextModelId");
+				ensure!(
+					m.status != ModelStatus::Retired || m.deposit == Default::default(),
+					"a retired model still has a deposit"
+				);
+				let entry = deposits.entry(m.owner).or_default();
+				*entry = entry.saturating_add(m.deposit);
+			}
+			for (who, total) in deposits {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::ModelDeposit.into(), &who) == total,
+					"model deposits disagree with the held balance"
+				);
+			}
+			Ok(())
+		}
+	}
+}

@@ -1,0 +1,156 @@
+//! Unit tests: every call's success path and every named error; `run_test` checks that
+//! deposits equal held balances after each test.
+
+use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
+use sp_core::H256;
+use sp_runtime::{DispatchError, Perbill, TokenError};
+
+use crate::{mock::*, *};
+use crate::mock::Models;
+
+fn origin(who: AccountId) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::ModelDeposit.into(), &who)
+}
+
+fn mlp() -> ModelSpec {
+	ModelSpec {
+		featurizer: Featurizer::Raw,
+		architecture: Architecture::Mlp2 { hidden: [64, 32] },
+		epochs: 30,
+		learning_rate: Perbill::from_percent(5),
+		batch_size: 32,
+		l2: Perbill::from_parts(10_000),
+		checkpoints: 5,
+		seed: 42,
+	}
+}
+
+fn register(spec: ModelSpec) -> ModelId {
+	let id = NextModelId::<Test>::get();
+	assert_ok!(Models::register(origin(ALICE), DIGITS, 1, spec, 25, b"digits-mlp".to_vec()));
+	id
+}
+
+#[test]
+fn register_holds_the_deposit_and_starts_training() {
+	run_test(|| {
+		let id = register(mlp());
+		let deposit = MODEL_DEPOSIT + 10 * DEPOSIT_PER_BYTE;
+		System::assert_last_event(
+			Event::ModelRegistered { model: id, owner: ALICE, datanet: DIGITS, version: 1, fee: 25, deposit }
+				.into(),
+		);
+		let m = crate::Models::<Test>::get(id).unwrap();
+		assert_eq!((m.owner, m.datanet, m.version, m.fee), (ALICE, DIGITS, 1, 25));
+		assert_eq!(m.status, ModelStatus::Training);
+		assert_eq!(m.spec, mlp());
+		assert_eq!(held(ALICE), deposit);
+		assert_eq!(Models::model_info(id).unwrap().metadata, b"digits-mlp".to_vec());
+		// A text model with hashed n-grams on the Text Datanet.
+		let text = ModelSpec { featurizer: Featurizer::HashedNgrams { dims: 1024 }, ..mlp() };
+		assert_ok!(Models::register(origin(BOB), TEXT, 1, text, 0, vec![]));
+	});
+}
+
+#[test]
+fn register_checks_the_datanet_and_the_spec() {
+	run_test(|| {
+		let r = |datanet, version, spec| Models::register(origin(ALICE), datanet, version, spec, 1, vec![]);
+		assert_noop!(r(7, 1, mlp()), Error::<Test>::UnknownDatanet);
+		assert_noop!(r(DIGITS, 3, mlp()), Error::<Test>::UnknownVersion);
+		assert_noop!(r(DIGITS, 0, mlp()), Error::<Test>::UnknownVersion);
+		assert_noop!(r(TEXT, 1, mlp()), Error::<Test>::FeaturizerMismatch);
+		let hashed = |dims| ModelSpec { featurizer: Featurizer::HashedNgrams { dims }, ..mlp() };
+		assert_noop!(r(DIGITS, 1, hashed(1024)), Error::<Test>::FeaturizerMismatch);
+		assert_noop!(r(TEXT, 1, hashed(8)), Error::<Test>::FeatureDimsOutOfBounds);
+		assert_noop!(r(TEXT, 1, hashed(8192)), Error::<Test>::FeatureDimsOutOfBounds);
+		let arch = |architecture| ModelSpec { architecture, ..mlp() };
+		assert_noop!(r(DIGITS, 1, arch(Architecture::Mlp1 { hidden: 0 })), Error::<Test>::HiddenWidthOutOfBounds);
+		assert_noop!(r(DIGITS, 1, arch(Architecture::Mlp2 { hidden: [8, 300] })), Error::<Test>::HiddenWidthOutOfBounds);
+		assert_noop!(r(DIGITS, 1, ModelSpec { epochs: 0, ..mlp() }), Error::<Test>::EpochsOutOfBounds);
+		assert_noop!(r(DIGITS, 1, ModelSpec { epochs: 201, ..mlp() }), Error::<Test>::EpochsOutOfBounds);
+		assert_noop!(r(DIGITS, 1, ModelSpec { batch_size: 0, ..mlp() }), Error::<Test>::BatchSizeOutOfBounds);
+		assert_noop!(r(DIGITS, 1, ModelSpec { checkpoints: 0, ..mlp() }), Error::<Test>::CheckpointsOutOfBounds);
+		assert_noop!(r(DIGITS, 1, ModelSpec { checkpoints: 11, ..mlp() }), Error::<Test>::CheckpointsOutOfBounds);
+		assert_noop!(
+			r(DIGITS, 1, ModelSpec { learning_rate: Perbill::zero(), ..mlp() }),
+			Error::<Test>::ZeroLearningRate
+		);
+		assert_noop!(
+			Models::register(origin(ALICE), DIGITS, 1, mlp(), 1, vec![0; 33]),
+			Error::<Test>::MetadataTooLong
+		);
+		assert_noop!(
+			Models::register(origin(POOR), DIGITS, 1, mlp(), 1, vec![]),
+			DispatchError::Token(TokenError::FundsUnavailable)
+		);
+	});
+}
+
+#[test]
+fn owners_set_fees() {
+	run_test(|| {
+		let id = register(mlp());
+		assert_ok!(Models::set_fee(origin(ALICE), id, 99));
+		System::assert_last_event(Event::FeeSet { model: id, fee: 99 }.into());
+		assert_eq!(crate::Models::<Test>::get(id).unwrap().fee, 99);
+		assert_noop!(Models::set_fee(origin(BOB), id, 1), Error::<Test>::NotOwner);
+		assert_noop!(Models::set_fee(origin(ALICE), 9, 1), Error::<Test>::UnknownModel);
+		assert_ok!(Models::retire(origin(ALICE), id));
+		assert_noop!(Models::set_fee(origin(ALICE), id, 1), Error::<Test>::Retired);
+	});
+}
+
+#[test]
+fn retiring_releases_the_deposit() {
+	run_test(|| {
+		let id = register(mlp());
+		assert_noop!(Models::retire(origin(BOB), id), Error::<Test>::NotOwner);
+		assert_noop!(Models::retire(origin(ALICE), 9), Error::<Test>::UnknownModel);
+		assert_ok!(Models::retire(origin(ALICE), id));
+		System::assert_last_event(Event::ModelRetired { model: id, by_moderation: false }.into());
+		assert_eq!(crate::Models::<Test>::get(id).unwrap().status, ModelStatus::Retired);
+		assert_eq!(held(ALICE), 0);
+		assert_noop!(Models::retire(origin(ALICE), id), Error::<Test>::Retired);
+	});
+}
+
+#[test]
+fn moderation_retires_any_model() {
+	run_test(|| {
+		let id = register(mlp());
+		assert_noop!(Models::force_retire(origin(BOB), id), DispatchError::BadOrigin);
+		assert_noop!(Models::force_retire(RuntimeOrigin::root(), 9), Error::<Test>::UnknownModel);
+		assert_ok!(Models::force_retire(RuntimeOrigin::root(), id));
+		System::assert_last_event(Event::ModelRetired { model: id, by_moderation: true }.into());
+		assert_eq!(held(ALICE), 0);
+		assert_noop!(Models::force_retire(RuntimeOrigin::root(), id), Error::<Test>::Retired);
+	});
+}
+
+#[test]
+fn lifecycle_moves_training_models_only() {
+	run_test(|| {
+		let a = register(mlp());
+		let b = register(mlp());
+		let hash = H256::repeat_byte(7);
+		assert_ok!(<Models as ModelLifecycle>::activate(a, Perbill::from_percent(93), hash));
+		System::assert_last_event(
+			Event::ModelActivated { model: a, accuracy: Perbill::from_percent(93), weights_hash: hash }.into(),
+		);
+		assert_eq!(
+			<Models as ModelInspect<_, _>>::model(a).unwrap().status,
+			ModelStatus::Active { accuracy: Perbill::from_percent(93), weights_hash: hash }
+		);
+		assert_noop!(<Models as ModelLifecycle>::fail(a), Error::<Test>::NotTraining);
+		assert_ok!(<Models as ModelLifecycle>::fail(b));
+		assert_eq!(crate::Models::<Test>::get(b).unwrap().status, ModelStatus::Failed);
+		assert_noop!(<Models as ModelLifecycle>::activate(b, Perbill::one(), hash), Error::<Test>::NotTraining);
+		assert_noop!(<Models as ModelLifecycle>::fail(9), Error::<Test>::UnknownModel);
+		assert!(<Models as ModelInspect<_, _>>::model(9).is_none());
+	});
+}

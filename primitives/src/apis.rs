@@ -1,0 +1,160 @@
+//! Runtime APIs of the data layer, and the plain types they return. Polkadot.js reaches them as
+//! `api.call.datanetsApi.*`, `api.call.modelsApi.*` and `api.call.agentsApi.*`; the off-chain
+//! worker and the node through `state_call`.
+
+use alloc::vec::Vec;
+use codec::{Codec, Decode, Encode};
+use scale_info::TypeInfo;
+use sp_core::H256;
+
+use crate::{
+	agents::{AgentId, AgentStatus},
+	datanets::{
+		ClassLabel, CurationPolicy, DatanetId, RecordHash, RecordStatus, Schema, VersionIndex,
+		VersionInfo,
+	},
+	models::{ModelId, ModelSpec, ModelStatus},
+};
+
+/// A Datanet as the API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct DatanetInfo<AccountId, Balance> {
+	/// The creator, who manages curators and publishes versions.
+	pub owner: AccountId,
+	/// The name (UTF-8).
+	pub name: Vec<u8>,
+	/// The description (UTF-8).
+	pub description: Vec<u8>,
+	/// The license of the records, e.g. `CC-BY-4.0`.
+	pub license: Vec<u8>,
+	/// What a record is.
+	pub schema: Schema,
+	/// Whether contributions need review.
+	pub policy: CurationPolicy,
+	/// The deposit held from the owner.
+	pub deposit: Balance,
+	/// The number of curators besides the owner.
+	pub curators: u32,
+	/// Records waiting for review.
+	pub pending: u32,
+	/// The length of the accepted log.
+	pub accepted: u32,
+	/// The hash chain root over the whole accepted log.
+	pub root: H256,
+	/// The number of published versions.
+	pub versions: u32,
+}
+
+/// A record as the API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct RecordInfo<AccountId, Balance> {
+	/// Who contributed it.
+	pub contributor: AccountId,
+	/// Its label.
+	pub label: ClassLabel,
+	/// Where it stands.
+	pub status: RecordStatus,
+	/// The deposit held from the contributor (zero once removed).
+	pub deposit: Balance,
+	/// The payload; `None` once removed by moderation.
+	pub payload: Option<Vec<u8>>,
+}
+
+/// A record of a version, in log order.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct VersionRecord<AccountId> {
+	/// The position in the accepted log.
+	pub index: u32,
+	/// The record's hash (named `record`: Polkadot.js reserves `hash` for a codec's own hash).
+	pub record: RecordHash,
+	/// Who contributed it.
+	pub contributor: AccountId,
+	/// Its label.
+	pub label: ClassLabel,
+	/// The payload; `None` if moderation removed it.
+	pub payload: Option<Vec<u8>>,
+}
+
+/// A model as the API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct ModelInfo<AccountId, Balance> {
+	/// The developer who registered it.
+	pub owner: AccountId,
+	/// The Datanet it trains on.
+	pub datanet: DatanetId,
+	/// The version of that Datanet.
+	pub version: VersionIndex,
+	/// How it is trained.
+	pub spec: ModelSpec,
+	/// The fee per inference, paid to the split.
+	pub fee: Balance,
+	/// Where it stands.
+	pub status: ModelStatus,
+	/// The deposit held from the owner.
+	pub deposit: Balance,
+	/// Free-form metadata (UTF-8).
+	pub metadata: Vec<u8>,
+}
+
+/// An agent as the API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct AgentInfo<AccountId, Balance, BlockNumber> {
+	/// The operator.
+	pub owner: AccountId,
+	/// The model it calls.
+	pub model: ModelId,
+	/// Free-form metadata (UTF-8).
+	pub metadata: Vec<u8>,
+	/// The agent's own fee per inference.
+	pub fee: Balance,
+	/// The bond held from the owner.
+	pub bond: Balance,
+	/// Where it stands.
+	pub status: AgentStatus<BlockNumber>,
+}
+
+sp_api::decl_runtime_apis! {
+	/// Read Datanets, their records and versions.
+	pub trait DatanetsApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+	{
+		/// A Datanet.
+		fn datanet(id: DatanetId) -> Option<DatanetInfo<AccountId, Balance>>;
+		/// A record of a Datanet.
+		fn record(datanet: DatanetId, record: RecordHash) -> Option<RecordInfo<AccountId, Balance>>;
+		/// A published version.
+		fn version(datanet: DatanetId, version: VersionIndex) -> Option<VersionInfo<BlockNumber>>;
+		/// Up to `limit` records of a version from log position `start` (the page is also
+		/// bounded by the runtime's page size).
+		fn version_records(
+			datanet: DatanetId,
+			version: VersionIndex,
+			start: u32,
+			limit: u32,
+		) -> Vec<VersionRecord<AccountId>>;
+	}
+
+	/// Read registered models.
+	pub trait ModelsApi<AccountId, Balance>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+	{
+		/// A model.
+		fn model(id: ModelId) -> Option<ModelInfo<AccountId, Balance>>;
+	}
+
+	/// Read registered agents.
+	pub trait AgentsApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+	{
+		/// An agent.
+		fn agent(id: AgentId) -> Option<AgentInfo<AccountId, Balance, BlockNumber>>;
+	}
+}
