@@ -20,7 +20,9 @@ if [ "${SKIP_CARGO:-0}" != 1 ]; then
 	cargo test --locked --workspace
 	# The pallets again with their benchmarks, each run once as a test.
 	echo "[test] cargo test --features runtime-benchmarks (${PALLETS[*]})"
-	cargo test --locked --features runtime-benchmarks "${PALLETS[@]/#/-p=}"
+	pkg_args=()
+	for p in "${PALLETS[@]}"; do pkg_args+=(-p "$p"); done
+	cargo test --locked --features runtime-benchmarks "${pkg_args[@]}"
 fi
 t1=$(stamp)
 
