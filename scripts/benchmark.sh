@@ -23,6 +23,9 @@ profile_flag=()
 echo "[bench] building openledger-node ($PROFILE) with runtime-benchmarks in $CARGO_TARGET_DIR"
 cargo build --locked -p openledger-node --features runtime-benchmarks "${profile_flag[@]}"
 NODE="$CARGO_TARGET_DIR/$PROFILE/openledger-node"
+WBUILD="$CARGO_TARGET_DIR/$PROFILE/wbuild/openledger-runtime"
+RUNTIME="$WBUILD/openledger_runtime.compact.compressed.wasm"
+[ -f "$RUNTIME" ] || RUNTIME="$WBUILD/openledger_runtime.wasm"
 
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=(pallet_datanets pallet_models pallet_agents)
@@ -30,7 +33,7 @@ for pallet in "${pallets[@]}"; do
 	dir="pallets/${pallet#pallet_}"
 	echo "[bench] $pallet -> $dir/src/weights.rs"
 	"$NODE" benchmark pallet \
-		--runtime "$CARGO_TARGET_DIR/$PROFILE/wbuild/openledger-runtime/openledger_runtime.compact.compressed.wasm" \
+		--runtime "$RUNTIME" \
 		--genesis-builder=runtime \
 		--genesis-builder-preset=development \
 		--pallet "$pallet" \
@@ -39,6 +42,7 @@ for pallet in "${pallets[@]}"; do
 		--repeat 20 \
 		--heap-pages 4096 \
 		--header scripts/weights-header.txt \
+		--template scripts/pallet-weight-template.hbs \
 		--output "$dir/src/weights.rs"
 done
 echo "[bench] done; review and commit the weights.rs files"

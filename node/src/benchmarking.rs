@@ -38,7 +38,8 @@ impl frame_benchmarking_cli::ExtrinsicBuilder for RemarkBuilder {
 
 	fn build(&self, nonce: u32) -> std::result::Result<OpaqueExtrinsic, &'static str> {
 		let call = SystemCall::remark { remark: vec![] }.into();
-		Ok(create_benchmark_extrinsic(&self.client, Sr25519Keyring::Bob.pair(), call, nonce)?.into())
+		Ok(create_benchmark_extrinsic(&self.client, Sr25519Keyring::Bob.pair(), call, nonce)?
+			.into())
 	}
 }
 
@@ -69,7 +70,8 @@ impl frame_benchmarking_cli::ExtrinsicBuilder for TransferKeepAliveBuilder {
 		let call =
 			BalancesCall::transfer_keep_alive { dest: self.dest.clone().into(), value: self.value }
 				.into();
-		Ok(create_benchmark_extrinsic(&self.client, Sr25519Keyring::Bob.pair(), call, nonce)?.into())
+		Ok(create_benchmark_extrinsic(&self.client, Sr25519Keyring::Bob.pair(), call, nonce)?
+			.into())
 	}
 }
 
@@ -80,8 +82,7 @@ pub fn create_benchmark_extrinsic(
 	call: runtime::RuntimeCall,
 	nonce: u32,
 ) -> std::result::Result<runtime::UncheckedExtrinsic, &'static str> {
-	let genesis_hash =
-		client.block_hash(0).ok().flatten().ok_or("the genesis block is missing")?;
+	let genesis_hash = client.block_hash(0).ok().flatten().ok_or("the genesis block is missing")?;
 	let best_hash = client.chain_info().best_hash;
 	let best_block = client.chain_info().best_number;
 

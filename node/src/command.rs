@@ -42,7 +42,9 @@ impl SubstrateCli for Cli {
 		Ok(match id {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
-			path => Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?),
+			path => {
+				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
+			},
 		})
 	}
 }
@@ -122,10 +124,11 @@ pub fn run() -> sc_cli::Result<()> {
 					let PartialComponents { client, .. } = service::new_partial(&config, None)?;
 					cmd.run(client)
 				},
-				BenchmarkCmd::Storage(_) =>
+				BenchmarkCmd::Storage(_) => {
 					Err("`benchmark storage` is not supported by this node; the weights use the \
 						SDK's RocksDbWeight database constants"
-						.into()),
+						.into())
+				},
 				BenchmarkCmd::Overhead(cmd) => cmd
 					.run_with_default_builder_and_spec::<Block, ExtraHostFunctions>(Some(
 						config.chain_spec,
@@ -142,8 +145,9 @@ pub fn run() -> sc_cli::Result<()> {
 					]);
 					cmd.run(client, inherent_benchmark_data()?, Vec::new(), &ext_factory)
 				},
-				BenchmarkCmd::Machine(cmd) =>
-					cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
+				BenchmarkCmd::Machine(cmd) => {
+					cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())
+				},
 			})
 		},
 		Some(Subcommand::ChainInfo(cmd)) => {
@@ -156,12 +160,16 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
-						sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,
+						sc_network::NetworkWorker<
+							Block,
+							<Block as sp_runtime::traits::Block>::Hash,
+						>,
 					>(config, sealing)
 					.map_err(sc_cli::Error::Service),
-					sc_network::config::NetworkBackendType::Litep2p =>
+					sc_network::config::NetworkBackendType::Litep2p => {
 						service::new_full::<sc_network::Litep2pNetworkBackend>(config, sealing)
-							.map_err(sc_cli::Error::Service),
+							.map_err(sc_cli::Error::Service)
+					},
 				}
 			})
 		},

@@ -61,7 +61,10 @@ pub type Service = sc_service::PartialComponents<
 /// Builds the client, backend, transaction pool and import queue. With `sealing`, the import
 /// queue accepts the blocks that the dev sealing task makes; otherwise it verifies Aura blocks
 /// and imports them through GRANDPA.
-pub fn new_partial(config: &Configuration, sealing: Option<Sealing>) -> Result<Service, ServiceError> {
+pub fn new_partial(
+	config: &Configuration,
+	sealing: Option<Sealing>,
+) -> Result<Service, ServiceError> {
 	let telemetry = config
 		.telemetry_endpoints
 		.clone()
@@ -311,10 +314,11 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	match (consensus, sealing) {
 		(Consensus::DevSeal, Some(sealing)) => {
 			log::info!("🔨 Development sealing: {sealing:?}");
-			let consensus_data_provider: Box<dyn sc_consensus_manual_seal::ConsensusDataProvider<Block>> =
-				Box::new(sc_consensus_manual_seal::consensus::aura::AuraConsensusDataProvider::new(
-					client.clone(),
-				));
+			let consensus_data_provider: Box<
+				dyn sc_consensus_manual_seal::ConsensusDataProvider<Block>,
+			> = Box::new(sc_consensus_manual_seal::consensus::aura::AuraConsensusDataProvider::new(
+				client.clone(),
+			));
 			let create_inherent_data_providers = dev_seal_inherent_data_providers(client.clone());
 			let task = match commands_stream {
 				Some(commands_stream) => sc_consensus_manual_seal::run_manual_seal(
@@ -343,9 +347,11 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 				)
 				.boxed(),
 			};
-			task_manager
-				.spawn_essential_handle()
-				.spawn_blocking("dev-seal", Some("block-authoring"), task);
+			task_manager.spawn_essential_handle().spawn_blocking(
+				"dev-seal",
+				Some("block-authoring"),
+				task,
+			);
 		},
 		(Consensus::AuraGrandpa { block_import, link }, _) => {
 			let slot_duration = sc_consensus_aura::slot_duration::<AuraId, _, _>(&*client)?;
@@ -377,9 +383,11 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 				},
 			)?;
 			// Block authoring is essential: if it fails, the node stops.
-			task_manager
-				.spawn_essential_handle()
-				.spawn_blocking("aura", Some("block-authoring"), aura);
+			task_manager.spawn_essential_handle().spawn_blocking(
+				"aura",
+				Some("block-authoring"),
+				aura,
+			);
 
 			if enable_grandpa {
 				let (protocol_name, notification_service) = grandpa_network
@@ -394,8 +402,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 					telemetry: telemetry.as_ref().map(|x| x.handle()),
 					protocol_name,
 				};
-				let voter = sc_consensus_grandpa::run_grandpa_voter(
-					sc_consensus_grandpa::GrandpaParams {
+				let voter =
+					sc_consensus_grandpa::run_grandpa_voter(sc_consensus_grandpa::GrandpaParams {
 						config: grandpa_config,
 						link,
 						network,
@@ -408,18 +416,14 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 						offchain_tx_pool_factory: OffchainTransactionPoolFactory::new(
 							transaction_pool,
 						),
-					},
-				)?;
+					})?;
 				// The GRANDPA voter is essential: if it fails, the node stops.
-				task_manager.spawn_essential_handle().spawn_blocking(
-					"grandpa-voter",
-					None,
-					voter,
-				);
+				task_manager.spawn_essential_handle().spawn_blocking("grandpa-voter", None, voter);
 			}
 		},
-		(Consensus::DevSeal, None) =>
-			return Err(ServiceError::Other("dev sealing parts built without --sealing".into())),
+		(Consensus::DevSeal, None) => {
+			return Err(ServiceError::Other("dev sealing parts built without --sealing".into()))
+		},
 	}
 
 	Ok(task_manager)
@@ -430,8 +434,11 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 /// however fast blocks are sealed.
 fn dev_seal_inherent_data_providers(
 	client: Arc<FullClient>,
-) -> impl sp_inherents::CreateInherentDataProviders<Block, (), InherentDataProviders = sp_timestamp::InherentDataProvider>
-       + Send
+) -> impl sp_inherents::CreateInherentDataProviders<
+	Block,
+	(),
+	InherentDataProviders = sp_timestamp::InherentDataProvider,
+> + Send
        + Sync
        + 'static {
 	move |parent_hash: <Block as BlockT>::Hash, ()| {

@@ -22,7 +22,16 @@ pub type RecordHash = H256;
 
 /// What a record of a Datanet is.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum Schema {
 	/// Non-empty UTF-8 text, up to the chain's payload length limit, with a label below
@@ -93,10 +102,11 @@ impl Schema {
 			return Err(RecordError::PayloadTooLong);
 		}
 		match self {
-			Schema::Text { .. } =>
+			Schema::Text { .. } => {
 				if core::str::from_utf8(payload).is_err() {
 					return Err(RecordError::InvalidUtf8);
-				},
+				}
+			},
 			Schema::Dense { dims, max_value, .. } => {
 				if payload.len() != *dims as usize {
 					return Err(RecordError::WrongDimensions);
@@ -115,7 +125,16 @@ impl Schema {
 
 /// Whether contributions need a curator's review.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum CurationPolicy {
 	/// Every valid contribution is accepted at once.
@@ -126,7 +145,16 @@ pub enum CurationPolicy {
 
 /// Where a record stands.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum RecordStatus {
 	/// Waiting for a curator.
@@ -146,7 +174,16 @@ pub enum RecordStatus {
 
 /// A published version: the first `count` accepted records of a Datanet.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct VersionInfo<BlockNumber> {
 	/// The number of records in the version.

@@ -16,7 +16,16 @@ pub type ModelId = u32;
 
 /// How a record's payload becomes a feature vector.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum Featurizer {
 	/// For Text: hashed word unigrams and bigrams plus character trigrams into `dims`
@@ -31,7 +40,16 @@ pub enum Featurizer {
 
 /// The network that maps features to class probabilities.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum Architecture {
 	/// Multinomial logistic regression: one linear layer and a softmax.
@@ -50,7 +68,16 @@ pub enum Architecture {
 
 /// Everything needed to train a model reproducibly.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct ModelSpec {
 	/// How payloads become features; must match the Datanet's schema.
@@ -111,10 +138,11 @@ impl ModelSpec {
 	/// Checks the spec against the chain's limits and the Datanet's schema.
 	pub fn check(&self, schema: &Schema, limits: &SpecLimits) -> Result<(), SpecError> {
 		match (self.featurizer, schema) {
-			(Featurizer::HashedNgrams { dims }, Schema::Text { .. }) =>
+			(Featurizer::HashedNgrams { dims }, Schema::Text { .. }) => {
 				if !(limits.min_feature_dims..=limits.max_feature_dims).contains(&dims) {
 					return Err(SpecError::FeatureDimsOutOfBounds);
-				},
+				}
+			},
 			(Featurizer::Raw, Schema::Dense { .. }) => {},
 			_ => return Err(SpecError::FeaturizerMismatch),
 		}
@@ -133,9 +161,9 @@ impl ModelSpec {
 		if !(1..=limits.max_batch_size).contains(&self.batch_size) {
 			return Err(SpecError::BatchSizeOutOfBounds);
 		}
-		if self.checkpoints == 0 ||
-			self.checkpoints > limits.max_checkpoints ||
-			u16::from(self.checkpoints) > self.epochs
+		if self.checkpoints == 0
+			|| self.checkpoints > limits.max_checkpoints
+			|| u16::from(self.checkpoints) > self.epochs
 		{
 			return Err(SpecError::CheckpointsOutOfBounds);
 		}
@@ -148,7 +176,16 @@ impl ModelSpec {
 
 /// Where a model stands.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum ModelStatus {
 	/// Registered; waiting for the attestors to train it.

@@ -6,14 +6,14 @@ use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
 	weights::Weight,
 };
-use pallet_grandpa::AuthorityId as GrandpaId;
-use pallet_transaction_payment_rpc_runtime_api::{FeeDetails, RuntimeDispatchInfo};
 use openledger_primitives::{
 	agents::AgentId,
 	apis::{AgentInfo, DatanetInfo, ModelInfo, RecordInfo, VersionRecord},
 	datanets::{DatanetId, RecordHash, VersionIndex, VersionInfo},
 	models::ModelId,
 };
+use pallet_grandpa::AuthorityId as GrandpaId;
+use pallet_transaction_payment_rpc_runtime_api::{FeeDetails, RuntimeDispatchInfo};
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_core::{crypto::KeyTypeId, OpaqueMetadata};

@@ -27,18 +27,24 @@ frame_benchmarking::define_benchmarks!(
 pub struct DataLayerHelper;
 
 impl pallet_models::BenchmarkHelper for DataLayerHelper {
-	fn dense_datanet_version() -> (
-		openledger_primitives::datanets::DatanetId,
-		openledger_primitives::datanets::VersionIndex,
-	) {
+	fn dense_datanet_version(
+	) -> (openledger_primitives::datanets::DatanetId, openledger_primitives::datanets::VersionIndex)
+	{
 		use frame_support::traits::fungible::Mutate;
 		use openledger_primitives::datanets::{CurationPolicy, Schema};
 		let owner: AccountId = frame_benchmarking::account("datanet-owner", 0, 0);
 		let _ = Balances::mint_into(&owner, 1_000 * OPEN);
 		let id = pallet_datanets::NextDatanetId::<Runtime>::get();
 		let schema = Schema::Dense { dims: 64, classes: 10, max_value: 16 };
-		Datanets::do_create(owner.clone(), b"bench".to_vec(), vec![], vec![], schema, CurationPolicy::Open)
-			.expect("a valid Datanet");
+		Datanets::do_create(
+			owner.clone(),
+			b"bench".to_vec(),
+			vec![],
+			vec![],
+			schema,
+			CurationPolicy::Open,
+		)
+		.expect("a valid Datanet");
 		Datanets::do_contribute(owner.clone(), id, vec![1; 64], 1).expect("a valid record");
 		let version = Datanets::do_publish_version(owner, id, 1).expect("a valid version");
 		(id, version)

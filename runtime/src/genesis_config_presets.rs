@@ -100,15 +100,13 @@ pub fn local_config_genesis() -> Value {
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET | DEV_PRESET_ALIAS => development_config_genesis(),
-		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET | LOCAL_PRESET_ALIAS =>
-			local_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET | LOCAL_PRESET_ALIAS => {
+			local_config_genesis()
+		},
 		_ => return None,
 	};
-	Some(
-		serde_json::to_string(&patch)
-			.expect("serialization to json is expected to work. qed.")
-			.into_bytes(),
-	)
+	// Serialising a `serde_json::Value` cannot fail.
+	serde_json::to_vec(&patch).ok()
 }
 
 /// The names of the presets this runtime provides.

@@ -1,7 +1,9 @@
 //! Runtime-level tests: genesis presets build into the state they promise, and the fee
 //! parameters are exact.
 
-use frame_support::{genesis_builder_helper::build_state, weights::constants::WEIGHT_REF_TIME_PER_SECOND};
+use frame_support::{
+	genesis_builder_helper::build_state, weights::constants::WEIGHT_REF_TIME_PER_SECOND,
+};
 use serde_json::Value;
 use sp_genesis_builder::PresetId;
 use sp_keyring::Sr25519Keyring;
@@ -15,10 +17,11 @@ use crate::{
 /// Applies a JSON patch the way the node applies a preset to the default genesis config.
 fn merge(base: &mut Value, patch: Value) {
 	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
+		(Value::Object(base), Value::Object(patch)) => {
 			for (key, value) in patch {
 				merge(base.entry(key).or_insert(Value::Null), value);
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }

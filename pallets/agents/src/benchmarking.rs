@@ -19,8 +19,9 @@ fn funded<T: Config>() -> T::AccountId {
 fn registered<T: Config>() -> (T::AccountId, AgentId) {
 	let owner = funded::<T>();
 	let metadata = vec![b'm'; T::MaxMetadataLen::get() as usize];
-	let id = Pallet::<T>::do_register(owner.clone(), T::BenchmarkHelper::model(), metadata, 1u32.into())
-		.expect("a valid agent");
+	let id =
+		Pallet::<T>::do_register(owner.clone(), T::BenchmarkHelper::model(), metadata, 1u32.into())
+			.expect("a valid agent");
 	(owner, id)
 }
 
@@ -61,14 +62,18 @@ mod benchmarks {
 		let (owner, id) = registered::<T>();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), id);
-		assert!(matches!(Agents::<T>::get(id).map(|a| a.status), Some(AgentStatus::Unbonding { .. })));
+		assert!(matches!(
+			Agents::<T>::get(id).map(|a| a.status),
+			Some(AgentStatus::Unbonding { .. })
+		));
 	}
 
 	#[benchmark]
 	fn withdraw_bond() {
 		let (owner, id) = registered::<T>();
 		Pallet::<T>::unregister(RawOrigin::Signed(owner.clone()).into(), id).unwrap();
-		let later = frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
+		let later =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
 		frame_system::Pallet::<T>::set_block_number(later);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), id);
@@ -78,8 +83,12 @@ mod benchmarks {
 	#[benchmark]
 	fn slash() -> Result<(), BenchmarkError> {
 		let (_, id) = registered::<T>();
-		T::Currency::set_balance(&T::TreasuryAccount::get(), BalanceOf::<T>::max_value() / 4u32.into());
-		let origin = T::ModeratorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		T::Currency::set_balance(
+			&T::TreasuryAccount::get(),
+			BalanceOf::<T>::max_value() / 4u32.into(),
+		);
+		let origin =
+			T::ModeratorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id, Perbill::from_percent(50));
 		Ok(())

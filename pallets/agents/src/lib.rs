@@ -21,6 +21,11 @@
 //! `register`, `set_metadata`, `set_fee`, `unregister`, `withdraw_bond`, `slash`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// A panic in the runtime is a bug: no unwrap or expect outside tests and benchmarks.
+#![cfg_attr(
+	not(any(test, feature = "runtime-benchmarks")),
+	deny(clippy::unwrap_used, clippy::expect_used)
+)]
 
 extern crate alloc;
 
@@ -67,7 +72,14 @@ pub mod pallet {
 
 	/// A registered agent.
 	#[derive(
-		CloneNoBound, DebugNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
+		CloneNoBound,
+		DebugNoBound,
+		PartialEqNoBound,
+		EqNoBound,
+		Encode,
+		Decode,
+		MaxEncodedLen,
+		TypeInfo,
 	)]
 	#[scale_info(skip_type_params(T))]
 	pub struct Agent<T: Config> {
@@ -235,7 +247,11 @@ pub mod pallet {
 		/// - Emits `MetadataSet`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::set_metadata())]
-		pub fn set_metadata(origin: OriginFor<T>, agent: AgentId, metadata: Vec<u8>) -> DispatchResult {
+		pub fn set_metadata(
+			origin: OriginFor<T>,
+			agent: AgentId,
+			metadata: Vec<u8>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut a = Self::active_owned(&who, agent)?;
 			a.metadata = metadata.try_into().map_err(|_| Error::<T>::MetadataTooLong)?;
@@ -365,7 +381,14 @@ pub mod pallet {
 
 			Agents::<T>::insert(
 				id,
-				Agent { owner: owner.clone(), model, metadata, fee, bond, status: AgentStatus::Active },
+				Agent {
+					owner: owner.clone(),
+					model,
+					metadata,
+					fee,
+					bond,
+					status: AgentStatus::Active,
+				},
 			);
 			NextAgentId::<T>::put(next);
 			Self::deposit_event(Event::AgentRegistered { agent: id, owner, model, fee, bond });
@@ -375,8 +398,9 @@ pub mod pallet {
 		/// An agent, for the runtime API.
 		pub fn agent_info(
 			agent: AgentId,
-		) -> Option<openledger_primitives::apis::AgentInfo<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>>
-		{
+		) -> Option<
+			openledger_primitives::apis::AgentInfo<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
+		> {
 			Agents::<T>::get(agent).map(|a| openledger_primitives::apis::AgentInfo {
 				owner: a.owner,
 				model: a.model,

@@ -52,7 +52,10 @@ impl ModelInspect<AccountId, Balance> for MockModels {
 	fn model(model: ModelId) -> Option<ModelSummary<AccountId, Balance>> {
 		let status = match model {
 			TRAINING => ModelStatus::Training,
-			ACTIVE => ModelStatus::Active { accuracy: Perbill::from_percent(90), weights_hash: Default::default() },
+			ACTIVE => ModelStatus::Active {
+				accuracy: Perbill::from_percent(90),
+				weights_hash: Default::default(),
+			},
 			FAILED => ModelStatus::Failed,
 			RETIRED => ModelStatus::Retired,
 			_ => return None,

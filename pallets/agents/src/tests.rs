@@ -7,8 +7,8 @@ use frame_support::{
 };
 use sp_runtime::{DispatchError, Perbill, TokenError};
 
-use crate::{mock::*, *};
 use crate::mock::Agents;
+use crate::{mock::*, *};
 
 fn origin(who: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
@@ -29,7 +29,8 @@ fn register_holds_the_bond() {
 	run_test(|| {
 		let id = register(TRAINING);
 		System::assert_last_event(
-			Event::AgentRegistered { agent: id, owner: ALICE, model: TRAINING, fee: 5, bond: BOND }.into(),
+			Event::AgentRegistered { agent: id, owner: ALICE, model: TRAINING, fee: 5, bond: BOND }
+				.into(),
 		);
 		let a = crate::Agents::<Test>::get(id).unwrap();
 		assert_eq!((a.owner, a.model, a.fee, a.bond), (ALICE, TRAINING, 5, BOND));
@@ -45,9 +46,18 @@ fn register_holds_the_bond() {
 fn register_checks_the_model_and_metadata() {
 	run_test(|| {
 		assert_noop!(Agents::register(origin(ALICE), 9, vec![], 1), Error::<Test>::UnknownModel);
-		assert_noop!(Agents::register(origin(ALICE), FAILED, vec![], 1), Error::<Test>::ModelUnavailable);
-		assert_noop!(Agents::register(origin(ALICE), RETIRED, vec![], 1), Error::<Test>::ModelUnavailable);
-		assert_noop!(Agents::register(origin(ALICE), ACTIVE, vec![0; 17], 1), Error::<Test>::MetadataTooLong);
+		assert_noop!(
+			Agents::register(origin(ALICE), FAILED, vec![], 1),
+			Error::<Test>::ModelUnavailable
+		);
+		assert_noop!(
+			Agents::register(origin(ALICE), RETIRED, vec![], 1),
+			Error::<Test>::ModelUnavailable
+		);
+		assert_noop!(
+			Agents::register(origin(ALICE), ACTIVE, vec![0; 17], 1),
+			Error::<Test>::MetadataTooLong
+		);
 		assert_noop!(
 			Agents::register(origin(POOR), ACTIVE, vec![], 1),
 			DispatchError::Token(TokenError::FundsUnavailable)
@@ -66,7 +76,10 @@ fn owners_set_metadata_and_fees_while_active() {
 		System::assert_last_event(Event::FeeSet { agent: id, fee: 77 }.into());
 		assert_eq!(crate::Agents::<Test>::get(id).unwrap().fee, 77);
 
-		assert_noop!(Agents::set_metadata(origin(ALICE), id, vec![0; 17]), Error::<Test>::MetadataTooLong);
+		assert_noop!(
+			Agents::set_metadata(origin(ALICE), id, vec![0; 17]),
+			Error::<Test>::MetadataTooLong
+		);
 		assert_noop!(Agents::set_metadata(origin(BOB), id, vec![]), Error::<Test>::NotOwner);
 		assert_noop!(Agents::set_fee(origin(BOB), id, 1), Error::<Test>::NotOwner);
 		assert_noop!(Agents::set_fee(origin(ALICE), 9, 1), Error::<Test>::UnknownAgent);
@@ -85,7 +98,10 @@ fn unbonding_releases_the_bond_after_the_delay() {
 		assert_ok!(Agents::unregister(origin(ALICE), id));
 		let until = 1 + UNBONDING;
 		System::assert_last_event(Event::AgentUnregistered { agent: id, until }.into());
-		assert_eq!(crate::Agents::<Test>::get(id).unwrap().status, AgentStatus::Unbonding { until });
+		assert_eq!(
+			crate::Agents::<Test>::get(id).unwrap().status,
+			AgentStatus::Unbonding { until }
+		);
 		assert_noop!(Agents::unregister(origin(ALICE), id), Error::<Test>::NotActive);
 
 		System::set_block_number(until - 1);
@@ -106,9 +122,18 @@ fn unbonding_releases_the_bond_after_the_delay() {
 fn moderation_slashes_a_fraction_of_the_bond() {
 	run_test(|| {
 		let id = register(ACTIVE);
-		assert_noop!(Agents::slash(origin(BOB), id, Perbill::from_percent(10)), DispatchError::BadOrigin);
-		assert_noop!(Agents::slash(RuntimeOrigin::root(), 9, Perbill::from_percent(10)), Error::<Test>::UnknownAgent);
-		assert_noop!(Agents::slash(RuntimeOrigin::root(), id, Perbill::zero()), Error::<Test>::NothingToSlash);
+		assert_noop!(
+			Agents::slash(origin(BOB), id, Perbill::from_percent(10)),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Agents::slash(RuntimeOrigin::root(), 9, Perbill::from_percent(10)),
+			Error::<Test>::UnknownAgent
+		);
+		assert_noop!(
+			Agents::slash(RuntimeOrigin::root(), id, Perbill::zero()),
+			Error::<Test>::NothingToSlash
+		);
 
 		let treasury = Balances::balance(&TREASURY);
 		assert_ok!(Agents::slash(RuntimeOrigin::root(), id, Perbill::from_percent(30)));
@@ -121,9 +146,20 @@ fn moderation_slashes_a_fraction_of_the_bond() {
 		assert_ok!(Agents::unregister(origin(ALICE), id));
 		assert_ok!(Agents::slash(RuntimeOrigin::root(), id, Perbill::one()));
 		assert_eq!(crate::Agents::<Test>::get(id).unwrap().bond, 0);
-		assert_noop!(Agents::slash(RuntimeOrigin::root(), id, Perbill::one()), Error::<Test>::NothingToSlash);
+		assert_noop!(
+			Agents::slash(RuntimeOrigin::root(), id, Perbill::one()),
+			Error::<Test>::NothingToSlash
+		);
 		System::set_block_number(1 + UNBONDING);
 		assert_ok!(Agents::withdraw_bond(origin(ALICE), id));
 		System::assert_last_event(Event::BondWithdrawn { agent: id, amount: 0 }.into());
+	});
+}
+
+#[test]
+fn ids_do_not_overflow() {
+	run_test(|| {
+		NextAgentId::<Test>::put(AgentId::MAX);
+		assert_noop!(Agents::register(origin(ALICE), ACTIVE, vec![], 1), Error::<Test>::Overflow);
 	});
 }

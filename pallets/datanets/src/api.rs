@@ -74,7 +74,10 @@ impl<T: Config> DatanetInspect<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 		Datanets::<T>::get(datanet).map(|net| net.schema)
 	}
 
-	fn version(datanet: DatanetId, version: VersionIndex) -> Option<VersionInfo<BlockNumberFor<T>>> {
+	fn version(
+		datanet: DatanetId,
+		version: VersionIndex,
+	) -> Option<VersionInfo<BlockNumberFor<T>>> {
 		Versions::<T>::get(datanet, version)
 	}
 

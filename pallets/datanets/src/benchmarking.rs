@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::types::Datanet;
-use alloc::vec;
+use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{fungible::Mutate, EnsureOrigin, Get};
 use frame_system::RawOrigin;
@@ -131,7 +131,8 @@ mod benchmarks {
 	fn withdraw() {
 		let (_, id, dims) = datanet::<T>(CurationPolicy::Curated);
 		let contributor = funded::<T>("contributor", 0);
-		let hash = Pallet::<T>::do_contribute(contributor.clone(), id, payload(dims, 1), 1).unwrap();
+		let hash =
+			Pallet::<T>::do_contribute(contributor.clone(), id, payload(dims, 1), 1).unwrap();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(contributor), id, hash);
 		assert!(!Records::<T>::contains_key(id, hash));
@@ -143,10 +144,13 @@ mod benchmarks {
 		let (_, id, dims) = datanet::<T>(CurationPolicy::Open);
 		let contributor = funded::<T>("contributor", 0);
 		// The treasury must be able to receive.
-		T::Currency::set_balance(&T::TreasuryAccount::get(), BalanceOf::<T>::max_value() / 4u32.into());
+		T::Currency::set_balance(
+			&T::TreasuryAccount::get(),
+			BalanceOf::<T>::max_value() / 4u32.into(),
+		);
 		let hash = Pallet::<T>::do_contribute(contributor, id, payload(dims, 1), 1).unwrap();
-		let origin = T::ModeratorOrigin::try_successful_origin()
-			.map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::ModeratorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id, hash);
 		assert!(!Payloads::<T>::contains_key(id, hash));

@@ -30,7 +30,8 @@ impl<T: Config> Pallet<T> {
 				let entry = AcceptedLog::<T>::get(id, index).ok_or("a hole in the accepted log")?;
 				root = chain_root(&root, &entry.record);
 				ensure!(entry.root == root, "a wrong chain root in the accepted log");
-				let rec = Records::<T>::get(id, entry.record).ok_or("a logged record is missing")?;
+				let rec =
+					Records::<T>::get(id, entry.record).ok_or("a logged record is missing")?;
 				ensure!(
 					matches!(rec.status, RecordStatus::Accepted { index: i } | RecordStatus::Removed { index: i } if i == index),
 					"a logged record has the wrong status"
@@ -46,7 +47,8 @@ impl<T: Config> Pallet<T> {
 			for version in 1..=net.versions {
 				let info = Versions::<T>::get(id, version).ok_or("a missing version")?;
 				ensure!(info.count > previous && info.count <= net.accepted, "a bad version count");
-				let entry = AcceptedLog::<T>::get(id, info.count - 1).ok_or("a version beyond the log")?;
+				let entry =
+					AcceptedLog::<T>::get(id, info.count - 1).ok_or("a version beyond the log")?;
 				ensure!(entry.root == info.root, "a version root disagrees with the log");
 				previous = info.count;
 			}
@@ -65,7 +67,8 @@ impl<T: Config> Pallet<T> {
 					Payloads::<T>::contains_key(id, hash) != removed,
 					"a payload is present iff the record is not removed"
 				);
-				let entry = record_deposits.entry(rec.contributor.clone()).or_insert_with(Zero::zero);
+				let entry =
+					record_deposits.entry(rec.contributor.clone()).or_insert_with(Zero::zero);
 				*entry = entry.saturating_add(rec.deposit);
 			}
 			ensure!(pending == net.pending, "the pending count disagrees with Records");

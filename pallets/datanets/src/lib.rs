@@ -31,6 +31,11 @@
 //! `publish_version`. Each call's documentation gives its origin, effect, errors and event.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// A panic in the runtime is a bug: no unwrap or expect outside tests and benchmarks.
+#![cfg_attr(
+	not(any(test, feature = "runtime-benchmarks")),
+	deny(clippy::unwrap_used, clippy::expect_used)
+)]
 
 extern crate alloc;
 
@@ -436,7 +441,11 @@ pub mod pallet {
 		/// - Emits `RecordRemoved`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::remove())]
-		pub fn remove(origin: OriginFor<T>, datanet: DatanetId, record: RecordHash) -> DispatchResult {
+		pub fn remove(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			record: RecordHash,
+		) -> DispatchResult {
 			T::ModeratorOrigin::ensure_origin(origin)?;
 			Self::do_remove(datanet, record)
 		}
@@ -451,7 +460,11 @@ pub mod pallet {
 		/// - Emits `VersionPublished`.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::publish_version())]
-		pub fn publish_version(origin: OriginFor<T>, datanet: DatanetId, count: u32) -> DispatchResult {
+		pub fn publish_version(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			count: u32,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_publish_version(who, datanet, count).map(|_| ())
 		}
@@ -460,15 +473,20 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// The deposit for `bytes` of payload.
 		pub fn record_deposit(bytes: u32) -> BalanceOf<T> {
-			T::RecordDepositBase::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
+			T::RecordDepositBase::get()
+				.saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
 		}
 
 		/// The deposit for a Datanet with `bytes` of metadata.
 		pub fn datanet_deposit(bytes: u32) -> BalanceOf<T> {
-			T::DatanetDeposit::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
+			T::DatanetDeposit::get()
+				.saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
 		}
 
-		fn ensure_owner(who: &T::AccountId, datanet: DatanetId) -> Result<DatanetOf<T>, DispatchError> {
+		fn ensure_owner(
+			who: &T::AccountId,
+			datanet: DatanetId,
+		) -> Result<DatanetOf<T>, DispatchError> {
 			let net = Datanets::<T>::get(datanet).ok_or(Error::<T>::UnknownDatanet)?;
 			ensure!(net.owner == *who, Error::<T>::NotOwner);
 			Ok(net)
@@ -493,7 +511,10 @@ pub mod pallet {
 				description.try_into().map_err(|_| Error::<T>::DescriptionTooLong)?;
 			let license: BoundedVec<u8, T::MaxLicenseLen> =
 				license.try_into().map_err(|_| Error::<T>::LicenseTooLong)?;
-			ensure!(schema.is_valid(T::MaxClasses::get(), T::MaxDims::get()), Error::<T>::InvalidSchema);
+			ensure!(
+				schema.is_valid(T::MaxClasses::get(), T::MaxDims::get()),
+				Error::<T>::InvalidSchema
+			);
 			let id = NextDatanetId::<T>::get();
 			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
 
@@ -566,7 +587,8 @@ pub mod pallet {
 			net.schema
 				.check_record(&payload, label, T::MaxPayloadLen::get())
 				.map_err(Error::<T>::from)?;
-			let payload: PayloadOf<T> = payload.try_into().map_err(|_| Error::<T>::PayloadTooLong)?;
+			let payload: PayloadOf<T> =
+				payload.try_into().map_err(|_| Error::<T>::PayloadTooLong)?;
 			let hash = record_hash(&payload, label);
 			ensure!(!Records::<T>::contains_key(datanet, hash), Error::<T>::DuplicateRecord);
 			let status = match net.policy {
@@ -590,7 +612,12 @@ pub mod pallet {
 				Record { contributor: contributor.clone(), label, status, deposit },
 			);
 			Payloads::<T>::insert(datanet, hash, payload);
-			Self::deposit_event(Event::RecordContributed { datanet, record: hash, contributor, deposit });
+			Self::deposit_event(Event::RecordContributed {
+				datanet,
+				record: hash,
+				contributor,
+				deposit,
+			});
 			if let RecordStatus::Accepted { index } = status {
 				Self::append_to_log(&mut net, datanet, hash, index);
 			}
@@ -599,7 +626,12 @@ pub mod pallet {
 		}
 
 		/// Appends an accepted record at `index` (already counted in `net.accepted`).
-		fn append_to_log(net: &mut DatanetOf<T>, datanet: DatanetId, record: RecordHash, index: u32) {
+		fn append_to_log(
+			net: &mut DatanetOf<T>,
+			datanet: DatanetId,
+			record: RecordHash,
+			index: u32,
+		) {
 			net.root = chain_root(&net.root, &record);
 			AcceptedLog::<T>::insert(datanet, index, LogEntry { record, root: net.root });
 			Self::deposit_event(Event::RecordAccepted { datanet, record, index });
@@ -632,7 +664,11 @@ pub mod pallet {
 		}
 
 		/// Deletes a pending record and releases its deposit.
-		fn delete_pending(datanet: DatanetId, record: RecordHash, rec: &RecordOf<T>) -> DispatchResult {
+		fn delete_pending(
+			datanet: DatanetId,
+			record: RecordHash,
+			rec: &RecordOf<T>,
+		) -> DispatchResult {
 			T::Currency::release(
 				&HoldReason::RecordDeposit.into(),
 				&rec.contributor,
@@ -722,7 +758,12 @@ pub mod pallet {
 			};
 			Versions::<T>::insert(datanet, version, info);
 			Datanets::<T>::insert(datanet, net);
-			Self::deposit_event(Event::VersionPublished { datanet, version, count, root: entry.root });
+			Self::deposit_event(Event::VersionPublished {
+				datanet,
+				version,
+				count,
+				root: entry.root,
+			});
 			Ok(version)
 		}
 	}

@@ -8,8 +8,8 @@ use frame_support::{
 use sp_core::H256;
 use sp_runtime::{DispatchError, TokenError};
 
-use crate::{mock::*, *};
 use crate::mock::Datanets;
+use crate::{mock::*, *};
 
 const DIGITS: Schema = Schema::Dense { dims: 4, classes: 10, max_value: 16 };
 
@@ -24,7 +24,14 @@ fn held(reason: HoldReason, who: AccountId) -> Balance {
 /// Alice creates a Datanet with `policy`; returns its id.
 fn create(policy: CurationPolicy) -> DatanetId {
 	let id = NextDatanetId::<Test>::get();
-	assert_ok!(Datanets::create(origin(ALICE), b"digits".to_vec(), b"8x8".to_vec(), b"CC-BY-4.0".to_vec(), DIGITS, policy));
+	assert_ok!(Datanets::create(
+		origin(ALICE),
+		b"digits".to_vec(),
+		b"8x8".to_vec(),
+		b"CC-BY-4.0".to_vec(),
+		DIGITS,
+		policy
+	));
 	id
 }
 
@@ -38,7 +45,9 @@ fn create_holds_the_deposit_and_stores_the_datanet() {
 	run_test(|| {
 		let id = create(CurationPolicy::Curated);
 		let deposit = DATANET_DEPOSIT + (6 + 3 + 9) * DEPOSIT_PER_BYTE;
-		System::assert_last_event(Event::DatanetCreated { datanet: id, owner: ALICE, deposit }.into());
+		System::assert_last_event(
+			Event::DatanetCreated { datanet: id, owner: ALICE, deposit }.into(),
+		);
 		let net = crate::Datanets::<Test>::get(id).unwrap();
 		assert_eq!(net.owner, ALICE);
 		assert_eq!(net.schema, DIGITS);
@@ -56,16 +65,28 @@ fn create_rejects_bad_input() {
 		let ok = || b"x".to_vec();
 		let text = Schema::Text { classes: 2 };
 		let o = CurationPolicy::Open;
-		assert_noop!(Datanets::create(origin(ALICE), long.clone(), ok(), ok(), text, o), Error::<Test>::NameTooLong);
-		assert_noop!(Datanets::create(origin(ALICE), ok(), vec![0; 65], ok(), text, o), Error::<Test>::DescriptionTooLong);
-		assert_noop!(Datanets::create(origin(ALICE), ok(), ok(), long, text, o), Error::<Test>::LicenseTooLong);
+		assert_noop!(
+			Datanets::create(origin(ALICE), long.clone(), ok(), ok(), text, o),
+			Error::<Test>::NameTooLong
+		);
+		assert_noop!(
+			Datanets::create(origin(ALICE), ok(), vec![0; 65], ok(), text, o),
+			Error::<Test>::DescriptionTooLong
+		);
+		assert_noop!(
+			Datanets::create(origin(ALICE), ok(), ok(), long, text, o),
+			Error::<Test>::LicenseTooLong
+		);
 		for bad in [
 			Schema::Text { classes: 1 },
 			Schema::Text { classes: 101 },
 			Schema::Dense { dims: 0, classes: 2, max_value: 1 },
 			Schema::Dense { dims: 65, classes: 2, max_value: 1 },
 		] {
-			assert_noop!(Datanets::create(origin(ALICE), ok(), ok(), ok(), bad, o), Error::<Test>::InvalidSchema);
+			assert_noop!(
+				Datanets::create(origin(ALICE), ok(), ok(), ok(), bad, o),
+				Error::<Test>::InvalidSchema
+			);
 		}
 		assert_noop!(
 			Datanets::create(origin(POOR), ok(), ok(), ok(), text, o),
@@ -85,17 +106,32 @@ fn curators_are_managed_by_the_owner() {
 
 		assert_noop!(Datanets::add_curator(origin(BOB), id, CHARLIE), Error::<Test>::NotOwner);
 		assert_noop!(Datanets::add_curator(origin(ALICE), id, BOB), Error::<Test>::AlreadyCurator);
-		assert_noop!(Datanets::add_curator(origin(ALICE), id, ALICE), Error::<Test>::AlreadyCurator);
+		assert_noop!(
+			Datanets::add_curator(origin(ALICE), id, ALICE),
+			Error::<Test>::AlreadyCurator
+		);
 		assert_noop!(Datanets::add_curator(origin(ALICE), 7, BOB), Error::<Test>::UnknownDatanet);
 		assert_ok!(Datanets::add_curator(origin(ALICE), id, CHARLIE));
-		assert_noop!(Datanets::add_curator(origin(ALICE), id, DAVE), Error::<Test>::TooManyCurators);
+		assert_noop!(
+			Datanets::add_curator(origin(ALICE), id, DAVE),
+			Error::<Test>::TooManyCurators
+		);
 
 		assert_ok!(Datanets::remove_curator(origin(ALICE), id, BOB));
 		System::assert_last_event(Event::CuratorRemoved { datanet: id, curator: BOB }.into());
 		assert!(!Curators::<Test>::contains_key(id, BOB));
-		assert_noop!(Datanets::remove_curator(origin(ALICE), id, BOB), Error::<Test>::UnknownCurator);
-		assert_noop!(Datanets::remove_curator(origin(CHARLIE), id, CHARLIE), Error::<Test>::NotOwner);
-		assert_noop!(Datanets::remove_curator(origin(ALICE), 7, CHARLIE), Error::<Test>::UnknownDatanet);
+		assert_noop!(
+			Datanets::remove_curator(origin(ALICE), id, BOB),
+			Error::<Test>::UnknownCurator
+		);
+		assert_noop!(
+			Datanets::remove_curator(origin(CHARLIE), id, CHARLIE),
+			Error::<Test>::NotOwner
+		);
+		assert_noop!(
+			Datanets::remove_curator(origin(ALICE), 7, CHARLIE),
+			Error::<Test>::UnknownDatanet
+		);
 	});
 }
 
@@ -105,8 +141,13 @@ fn open_contributions_are_accepted_at_once() {
 		let id = create(CurationPolicy::Open);
 		let hash = contribute(BOB, id, &[1, 2, 3, 4], 7);
 		let deposit = RECORD_DEPOSIT_BASE + 4 * DEPOSIT_PER_BYTE;
-		System::assert_has_event(Event::RecordContributed { datanet: id, record: hash, contributor: BOB, deposit }.into());
-		System::assert_last_event(Event::RecordAccepted { datanet: id, record: hash, index: 0 }.into());
+		System::assert_has_event(
+			Event::RecordContributed { datanet: id, record: hash, contributor: BOB, deposit }
+				.into(),
+		);
+		System::assert_last_event(
+			Event::RecordAccepted { datanet: id, record: hash, index: 0 }.into(),
+		);
 		let rec = Records::<Test>::get(id, hash).unwrap();
 		assert_eq!(rec.status, RecordStatus::Accepted { index: 0 });
 		assert_eq!(rec.label, 7);
@@ -129,7 +170,10 @@ fn contributions_must_fit_the_schema() {
 		assert_noop!(c(vec![1, 2, 3, 17], 0), Error::<Test>::ValueOutOfRange);
 		assert_noop!(c(vec![1; 4], 10), Error::<Test>::LabelOutOfRange);
 		assert_noop!(c(vec![1; MAX_PAYLOAD as usize + 1], 0), Error::<Test>::PayloadTooLong);
-		assert_noop!(Datanets::contribute(origin(BOB), 9, vec![1; 4], 0), Error::<Test>::UnknownDatanet);
+		assert_noop!(
+			Datanets::contribute(origin(BOB), 9, vec![1; 4], 0),
+			Error::<Test>::UnknownDatanet
+		);
 		assert_noop!(
 			Datanets::contribute(origin(POOR), id, vec![1; 4], 0),
 			DispatchError::Token(TokenError::FundsUnavailable)
@@ -138,7 +182,10 @@ fn contributions_must_fit_the_schema() {
 		contribute(BOB, id, &[1; 4], 0);
 		// The same content is a duplicate, whoever sends it; another label is another record.
 		assert_noop!(c(vec![1; 4], 0), Error::<Test>::DuplicateRecord);
-		assert_noop!(Datanets::contribute(origin(CHARLIE), id, vec![1; 4], 0), Error::<Test>::DuplicateRecord);
+		assert_noop!(
+			Datanets::contribute(origin(CHARLIE), id, vec![1; 4], 0),
+			Error::<Test>::DuplicateRecord
+		);
 		contribute(CHARLIE, id, &[1; 4], 1);
 	});
 }
@@ -146,8 +193,18 @@ fn contributions_must_fit_the_schema() {
 #[test]
 fn text_contributions_must_be_utf8() {
 	run_test(|| {
-		assert_ok!(Datanets::create(origin(ALICE), b"t".to_vec(), vec![], vec![], Schema::Text { classes: 2 }, CurationPolicy::Open));
-		assert_noop!(Datanets::contribute(origin(BOB), 0, vec![0xff, 0xfe], 0), Error::<Test>::InvalidUtf8);
+		assert_ok!(Datanets::create(
+			origin(ALICE),
+			b"t".to_vec(),
+			vec![],
+			vec![],
+			Schema::Text { classes: 2 },
+			CurationPolicy::Open
+		));
+		assert_noop!(
+			Datanets::contribute(origin(BOB), 0, vec![0xff, 0xfe], 0),
+			Error::<Test>::InvalidUtf8
+		);
 		contribute(BOB, 0, "données".as_bytes(), 1);
 	});
 }
@@ -165,13 +222,21 @@ fn curated_contributions_wait_for_review() {
 		assert_eq!(held(HoldReason::RecordDeposit, BOB), 2 * deposit);
 
 		assert_noop!(Datanets::review(origin(DAVE), id, a, true), Error::<Test>::NotCurator);
-		assert_noop!(Datanets::review(origin(CHARLIE), id, H256::repeat_byte(9), true), Error::<Test>::UnknownRecord);
+		assert_noop!(
+			Datanets::review(origin(CHARLIE), id, H256::repeat_byte(9), true),
+			Error::<Test>::UnknownRecord
+		);
 		assert_noop!(Datanets::review(origin(CHARLIE), 5, a, true), Error::<Test>::UnknownDatanet);
 
 		// A curator accepts one; the owner rejects the other, which releases its deposit.
 		assert_ok!(Datanets::review(origin(CHARLIE), id, a, true));
-		System::assert_last_event(Event::RecordAccepted { datanet: id, record: a, index: 0 }.into());
-		assert_eq!(Records::<Test>::get(id, a).unwrap().status, RecordStatus::Accepted { index: 0 });
+		System::assert_last_event(
+			Event::RecordAccepted { datanet: id, record: a, index: 0 }.into(),
+		);
+		assert_eq!(
+			Records::<Test>::get(id, a).unwrap().status,
+			RecordStatus::Accepted { index: 0 }
+		);
 		assert_noop!(Datanets::review(origin(CHARLIE), id, a, false), Error::<Test>::NotPending);
 
 		let free_before = Balances::balance(&BOB);
@@ -194,7 +259,10 @@ fn contributors_withdraw_pending_records() {
 		let id = create(CurationPolicy::Curated);
 		let a = contribute(BOB, id, &[1; 4], 1);
 		assert_noop!(Datanets::withdraw(origin(CHARLIE), id, a), Error::<Test>::NotContributor);
-		assert_noop!(Datanets::withdraw(origin(BOB), id, H256::zero()), Error::<Test>::UnknownRecord);
+		assert_noop!(
+			Datanets::withdraw(origin(BOB), id, H256::zero()),
+			Error::<Test>::UnknownRecord
+		);
 		assert_ok!(Datanets::withdraw(origin(BOB), id, a));
 		System::assert_last_event(Event::RecordWithdrawn { datanet: id, record: a }.into());
 		assert!(Records::<Test>::get(id, a).is_none());
@@ -219,10 +287,15 @@ fn moderation_removes_payloads_and_slashes_deposits() {
 		let treasury = Balances::balance(&TREASURY);
 
 		assert_noop!(Datanets::remove(origin(ALICE), id, accepted), DispatchError::BadOrigin);
-		assert_noop!(Datanets::remove(RuntimeOrigin::root(), id, H256::zero()), Error::<Test>::UnknownRecord);
+		assert_noop!(
+			Datanets::remove(RuntimeOrigin::root(), id, H256::zero()),
+			Error::<Test>::UnknownRecord
+		);
 
 		assert_ok!(Datanets::remove(RuntimeOrigin::root(), id, accepted));
-		System::assert_last_event(Event::RecordRemoved { datanet: id, record: accepted, slashed: deposit }.into());
+		System::assert_last_event(
+			Event::RecordRemoved { datanet: id, record: accepted, slashed: deposit }.into(),
+		);
 		let rec = Records::<Test>::get(id, accepted).unwrap();
 		assert_eq!(rec.status, RecordStatus::Removed { index: 0 });
 		assert_eq!(rec.deposit, 0);
@@ -236,7 +309,10 @@ fn moderation_removes_payloads_and_slashes_deposits() {
 		let page = Datanets::version_records(id, 1, 0, 10);
 		assert_eq!(page.len(), 1);
 		assert_eq!(page[0].payload, None);
-		assert_noop!(Datanets::remove(RuntimeOrigin::root(), id, accepted), Error::<Test>::AlreadyRemoved);
+		assert_noop!(
+			Datanets::remove(RuntimeOrigin::root(), id, accepted),
+			Error::<Test>::AlreadyRemoved
+		);
 
 		assert_ok!(Datanets::remove(RuntimeOrigin::root(), id, pending));
 		assert!(Records::<Test>::get(id, pending).is_none());
@@ -254,17 +330,37 @@ fn versions_freeze_a_prefix_of_the_log() {
 
 		assert_noop!(Datanets::publish_version(origin(BOB), id, 3), Error::<Test>::NotOwner);
 		assert_noop!(Datanets::publish_version(origin(ALICE), 4, 3), Error::<Test>::UnknownDatanet);
-		assert_noop!(Datanets::publish_version(origin(ALICE), id, 0), Error::<Test>::InvalidVersionCount);
-		assert_noop!(Datanets::publish_version(origin(ALICE), id, 6), Error::<Test>::InvalidVersionCount);
+		assert_noop!(
+			Datanets::publish_version(origin(ALICE), id, 0),
+			Error::<Test>::InvalidVersionCount
+		);
+		assert_noop!(
+			Datanets::publish_version(origin(ALICE), id, 6),
+			Error::<Test>::InvalidVersionCount
+		);
 
 		System::set_block_number(7);
 		assert_ok!(Datanets::publish_version(origin(ALICE), id, 3));
-		System::assert_last_event(Event::VersionPublished { datanet: id, version: 1, count: 3, root: root_at(3) }.into());
-		assert_eq!(Versions::<Test>::get(id, 1), Some(VersionInfo { count: 3, root: root_at(3), block: 7 }));
-		assert_noop!(Datanets::publish_version(origin(ALICE), id, 3), Error::<Test>::InvalidVersionCount);
-		assert_noop!(Datanets::publish_version(origin(ALICE), id, 2), Error::<Test>::InvalidVersionCount);
+		System::assert_last_event(
+			Event::VersionPublished { datanet: id, version: 1, count: 3, root: root_at(3) }.into(),
+		);
+		assert_eq!(
+			Versions::<Test>::get(id, 1),
+			Some(VersionInfo { count: 3, root: root_at(3), block: 7 })
+		);
+		assert_noop!(
+			Datanets::publish_version(origin(ALICE), id, 3),
+			Error::<Test>::InvalidVersionCount
+		);
+		assert_noop!(
+			Datanets::publish_version(origin(ALICE), id, 2),
+			Error::<Test>::InvalidVersionCount
+		);
 		assert_ok!(Datanets::publish_version(origin(ALICE), id, 5));
-		assert_eq!(Versions::<Test>::get(id, 2).unwrap().root, crate::Datanets::<Test>::get(id).unwrap().root);
+		assert_eq!(
+			Versions::<Test>::get(id, 2).unwrap().root,
+			crate::Datanets::<Test>::get(id).unwrap().root
+		);
 
 		// Pages follow the log, stay within the version and within MaxPageSize (4).
 		let page = Datanets::version_records(id, 1, 0, 100);
@@ -301,5 +397,16 @@ fn invariants_catch_a_broken_counter() {
 		assert_ok!(Datanets::do_try_state());
 		crate::Datanets::<Test>::mutate(id, |net| net.as_mut().unwrap().pending = 0);
 		assert!(Datanets::do_try_state().is_err());
+	});
+}
+
+#[test]
+fn ids_do_not_overflow() {
+	run_test(|| {
+		NextDatanetId::<Test>::put(DatanetId::MAX);
+		assert_noop!(
+			Datanets::create(origin(ALICE), vec![], vec![], vec![], DIGITS, CurationPolicy::Open),
+			Error::<Test>::Overflow
+		);
 	});
 }

@@ -1,8 +1,12 @@
 //! The types the Datanets pallet stores.
 
 use codec::{Decode, Encode, MaxEncodedLen};
-use frame_support::{traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
-use openledger_primitives::datanets::{ClassLabel, CurationPolicy, RecordHash, RecordStatus, Schema};
+use frame_support::{
+	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
+use openledger_primitives::datanets::{
+	ClassLabel, CurationPolicy, RecordHash, RecordStatus, Schema,
+};
 use scale_info::TypeInfo;
 use sp_core::H256;
 

@@ -30,8 +30,15 @@ fn registered<T: Config>() -> (T::AccountId, ModelId) {
 	let owner = funded::<T>();
 	let (datanet, version) = T::BenchmarkHelper::dense_datanet_version();
 	let metadata = vec![b'm'; T::MaxMetadataLen::get() as usize];
-	let id = Pallet::<T>::do_register(owner.clone(), datanet, version, spec::<T>(), 1u32.into(), metadata)
-		.expect("a valid model");
+	let id = Pallet::<T>::do_register(
+		owner.clone(),
+		datanet,
+		version,
+		spec::<T>(),
+		1u32.into(),
+		metadata,
+	)
+	.expect("a valid model");
 	(owner, id)
 }
 

@@ -22,6 +22,11 @@
 //! `register`, `set_fee`, `retire`, `force_retire`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// A panic in the runtime is a bug: no unwrap or expect outside tests and benchmarks.
+#![cfg_attr(
+	not(any(test, feature = "runtime-benchmarks")),
+	deny(clippy::unwrap_used, clippy::expect_used)
+)]
 
 extern crate alloc;
 
@@ -66,7 +71,14 @@ pub mod pallet {
 
 	/// A registered model.
 	#[derive(
-		CloneNoBound, DebugNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
+		CloneNoBound,
+		DebugNoBound,
+		PartialEqNoBound,
+		EqNoBound,
+		Encode,
+		Decode,
+		MaxEncodedLen,
+		TypeInfo,
 	)]
 	#[scale_info(skip_type_params(T))]
 	pub struct Model<T: Config> {
@@ -340,7 +352,8 @@ pub mod pallet {
 
 		/// The deposit for a model with `bytes` of metadata.
 		pub fn model_deposit(bytes: u32) -> BalanceOf<T> {
-			T::ModelDeposit::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
+			T::ModelDeposit::get()
+				.saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
 		}
 
 		fn owned(who: &T::AccountId, model: ModelId) -> Result<Model<T>, DispatchError> {
@@ -383,7 +396,14 @@ pub mod pallet {
 				},
 			);
 			NextModelId::<T>::put(next);
-			Self::deposit_event(Event::ModelRegistered { model: id, owner, datanet, version, fee, deposit });
+			Self::deposit_event(Event::ModelRegistered {
+				model: id,
+				owner,
+				datanet,
+				version,
+				fee,
+				deposit,
+			});
 			Ok(id)
 		}
 

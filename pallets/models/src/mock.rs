@@ -58,9 +58,11 @@ impl DatanetInspect<AccountId, u64> for MockDatanets {
 			TEXT => 1,
 			_ => 0,
 		};
-		(1..=versions)
-			.contains(&version)
-			.then(|| VersionInfo { count: 10 * version, root: H256::repeat_byte(version as u8), block: 1 })
+		(1..=versions).contains(&version).then(|| VersionInfo {
+			count: 10 * version,
+			root: H256::repeat_byte(version as u8),
+			block: 1,
+		})
 	}
 	fn contributor(_datanet: DatanetId, _record: &RecordHash) -> Option<AccountId> {
 		None

@@ -5,8 +5,8 @@ use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 use sp_core::H256;
 use sp_runtime::{DispatchError, Perbill, TokenError};
 
-use crate::{mock::*, *};
 use crate::mock::Models;
+use crate::{mock::*, *};
 
 fn origin(who: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
@@ -41,8 +41,15 @@ fn register_holds_the_deposit_and_starts_training() {
 		let id = register(mlp());
 		let deposit = MODEL_DEPOSIT + 10 * DEPOSIT_PER_BYTE;
 		System::assert_last_event(
-			Event::ModelRegistered { model: id, owner: ALICE, datanet: DIGITS, version: 1, fee: 25, deposit }
-				.into(),
+			Event::ModelRegistered {
+				model: id,
+				owner: ALICE,
+				datanet: DIGITS,
+				version: 1,
+				fee: 25,
+				deposit,
+			}
+			.into(),
 		);
 		let m = crate::Models::<Test>::get(id).unwrap();
 		assert_eq!((m.owner, m.datanet, m.version, m.fee), (ALICE, DIGITS, 1, 25));
@@ -59,7 +66,9 @@ fn register_holds_the_deposit_and_starts_training() {
 #[test]
 fn register_checks_the_datanet_and_the_spec() {
 	run_test(|| {
-		let r = |datanet, version, spec| Models::register(origin(ALICE), datanet, version, spec, 1, vec![]);
+		let r = |datanet, version, spec| {
+			Models::register(origin(ALICE), datanet, version, spec, 1, vec![])
+		};
 		assert_noop!(r(7, 1, mlp()), Error::<Test>::UnknownDatanet);
 		assert_noop!(r(DIGITS, 3, mlp()), Error::<Test>::UnknownVersion);
 		assert_noop!(r(DIGITS, 0, mlp()), Error::<Test>::UnknownVersion);
@@ -69,13 +78,34 @@ fn register_checks_the_datanet_and_the_spec() {
 		assert_noop!(r(TEXT, 1, hashed(8)), Error::<Test>::FeatureDimsOutOfBounds);
 		assert_noop!(r(TEXT, 1, hashed(8192)), Error::<Test>::FeatureDimsOutOfBounds);
 		let arch = |architecture| ModelSpec { architecture, ..mlp() };
-		assert_noop!(r(DIGITS, 1, arch(Architecture::Mlp1 { hidden: 0 })), Error::<Test>::HiddenWidthOutOfBounds);
-		assert_noop!(r(DIGITS, 1, arch(Architecture::Mlp2 { hidden: [8, 300] })), Error::<Test>::HiddenWidthOutOfBounds);
-		assert_noop!(r(DIGITS, 1, ModelSpec { epochs: 0, ..mlp() }), Error::<Test>::EpochsOutOfBounds);
-		assert_noop!(r(DIGITS, 1, ModelSpec { epochs: 201, ..mlp() }), Error::<Test>::EpochsOutOfBounds);
-		assert_noop!(r(DIGITS, 1, ModelSpec { batch_size: 0, ..mlp() }), Error::<Test>::BatchSizeOutOfBounds);
-		assert_noop!(r(DIGITS, 1, ModelSpec { checkpoints: 0, ..mlp() }), Error::<Test>::CheckpointsOutOfBounds);
-		assert_noop!(r(DIGITS, 1, ModelSpec { checkpoints: 11, ..mlp() }), Error::<Test>::CheckpointsOutOfBounds);
+		assert_noop!(
+			r(DIGITS, 1, arch(Architecture::Mlp1 { hidden: 0 })),
+			Error::<Test>::HiddenWidthOutOfBounds
+		);
+		assert_noop!(
+			r(DIGITS, 1, arch(Architecture::Mlp2 { hidden: [8, 300] })),
+			Error::<Test>::HiddenWidthOutOfBounds
+		);
+		assert_noop!(
+			r(DIGITS, 1, ModelSpec { epochs: 0, ..mlp() }),
+			Error::<Test>::EpochsOutOfBounds
+		);
+		assert_noop!(
+			r(DIGITS, 1, ModelSpec { epochs: 201, ..mlp() }),
+			Error::<Test>::EpochsOutOfBounds
+		);
+		assert_noop!(
+			r(DIGITS, 1, ModelSpec { batch_size: 0, ..mlp() }),
+			Error::<Test>::BatchSizeOutOfBounds
+		);
+		assert_noop!(
+			r(DIGITS, 1, ModelSpec { checkpoints: 0, ..mlp() }),
+			Error::<Test>::CheckpointsOutOfBounds
+		);
+		assert_noop!(
+			r(DIGITS, 1, ModelSpec { checkpoints: 11, ..mlp() }),
+			Error::<Test>::CheckpointsOutOfBounds
+		);
 		assert_noop!(
 			r(DIGITS, 1, ModelSpec { learning_rate: Perbill::zero(), ..mlp() }),
 			Error::<Test>::ZeroLearningRate
@@ -140,7 +170,12 @@ fn lifecycle_moves_training_models_only() {
 		let hash = H256::repeat_byte(7);
 		assert_ok!(<Models as ModelLifecycle>::activate(a, Perbill::from_percent(93), hash));
 		System::assert_last_event(
-			Event::ModelActivated { model: a, accuracy: Perbill::from_percent(93), weights_hash: hash }.into(),
+			Event::ModelActivated {
+				model: a,
+				accuracy: Perbill::from_percent(93),
+				weights_hash: hash,
+			}
+			.into(),
 		);
 		assert_eq!(
 			<Models as ModelInspect<_, _>>::model(a).unwrap().status,
@@ -149,8 +184,22 @@ fn lifecycle_moves_training_models_only() {
 		assert_noop!(<Models as ModelLifecycle>::fail(a), Error::<Test>::NotTraining);
 		assert_ok!(<Models as ModelLifecycle>::fail(b));
 		assert_eq!(crate::Models::<Test>::get(b).unwrap().status, ModelStatus::Failed);
-		assert_noop!(<Models as ModelLifecycle>::activate(b, Perbill::one(), hash), Error::<Test>::NotTraining);
+		assert_noop!(
+			<Models as ModelLifecycle>::activate(b, Perbill::one(), hash),
+			Error::<Test>::NotTraining
+		);
 		assert_noop!(<Models as ModelLifecycle>::fail(9), Error::<Test>::UnknownModel);
 		assert!(<Models as ModelInspect<_, _>>::model(9).is_none());
+	});
+}
+
+#[test]
+fn ids_do_not_overflow() {
+	run_test(|| {
+		NextModelId::<Test>::put(ModelId::MAX);
+		assert_noop!(
+			Models::register(origin(ALICE), DIGITS, 1, mlp(), 1, vec![]),
+			Error::<Test>::Overflow
+		);
 	});
 }

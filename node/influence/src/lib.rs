@@ -1,0 +1,31 @@
+//! # The OpenLedger influence engine
+//!
+//! Native, `std`-only code that Proof of Attribution runs in the off-chain worker of every
+//! attestor: it turns Datanet records into features, trains the model a spec describes, and
+//! says how much each training record influenced a prediction. It never becomes a dependency
+//! of the runtime.
+//!
+//! Built so far:
+//! - [`featurize`]: text (hashed word unigrams and bigrams plus character trigrams, signed,
+//!   L2-normalised) and dense (scaled integers) featurizers;
+//! - [`split`]: the deterministic held-out split, chosen from record hashes;
+//! - [`shares`]: scores to parts per billion by largest-remainder rounding, summing to exactly
+//!   10^9;
+//! - [`linalg`]: row-major f64 matrices whose products candle computes;
+//! - [`model`]: softmax regression and ReLU MLPs with cross-entropy and L2, forward and
+//!   backward passes, seeded ChaCha initialisation and the canonical weights hash;
+//! - [`train`]: deterministic minibatch SGD with momentum and checkpoints.
+//!
+//! Still to come: the attribution methods (exact influence, TracIn with ghost dot products,
+//! K-FAC, self-influence), the engine API with its cache and safetensors persistence, and the
+//! evaluation program.
+
+pub mod error;
+pub mod featurize;
+pub mod linalg;
+pub mod model;
+pub mod shares;
+pub mod split;
+pub mod train;
+
+pub use error::EngineError;

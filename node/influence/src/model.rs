@@ -1,0 +1,279 @@
+//! The networks: softmax regression and ReLU MLPs, with cross-entropy and L2.
+//!
+//! Layer `l` maps `a_{l-1}` (`[n, in]`) to `z_l = a_{l-1} W_lᵀ + b_l` (`[n, out]`); hidden
+//! layers apply `a_l = relu(z_l)`, the last one `p = softmax(z_L)`. The loss of a record is
+//! `-log p_y`, plus `λ/2 · Σ‖W‖²` over the weights (not the biases).
+//!
+//! Backward, for a batch of `n` records with targets `Y` (one-hot): `δ_L = (p - Y) / n`,
+//! `∂W_l = δ_lᵀ a_{l-1} + λ W_l`, `∂b_l = Σ_rows δ_l`, and `δ_{l-1} = (δ_l W_l) ⊙ [z_{l-1} > 0]`.
+
+use openledger_primitives::models::Architecture;
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+use sp_core::H256;
+
+use crate::linalg::{matmul, Matrix};
+
+/// One linear layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layer {
+	/// Weights, `[out, in]`.
+	pub w: Matrix,
+	/// Biases, `[out]`.
+	pub b: Vec<f64>,
+}
+
+/// A network: linear layers with ReLU between them and a softmax at the end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+	/// The layers, input first.
+	pub layers: Vec<Layer>,
+}
+
+/// What a forward pass keeps for the backward pass and for attribution.
+#[derive(Clone, Debug)]
+pub struct Forward {
+	/// The input of each layer: `a_0 = x`, then the hidden activations (`[n, in_l]` each).
+	pub inputs: Vec<Matrix>,
+	/// The class probabilities, `[n, classes]`.
+	pub probs: Matrix,
+}
+
+/// A uniform f64 in [0, 1) from 53 random bits.
+fn unit(rng: &mut ChaCha20Rng) -> f64 {
+	(rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// The widths of the layers' outputs, input to output.
+pub fn widths(arch: &Architecture, classes: usize) -> Vec<usize> {
+	match arch {
+		Architecture::SoftmaxRegression => vec![classes],
+		Architecture::Mlp1 { hidden } => vec![*hidden as usize, classes],
+		Architecture::Mlp2 { hidden } => vec![hidden[0] as usize, hidden[1] as usize, classes],
+	}
+}
+
+/// `softmax` of each row, with `exp` from libm so that every machine gets the same bits.
+pub fn softmax_rows(z: &mut Matrix) {
+	for i in 0..z.rows {
+		let row = z.row_mut(i);
+		let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+		let mut sum = 0.0;
+		for v in row.iter_mut() {
+			*v = libm::exp(*v - max);
+			sum += *v;
+		}
+		for v in row.iter_mut() {
+			*v /= sum;
+		}
+	}
+}
+
+impl Network {
+	/// Initial weights from a ChaCha20 stream seeded by `seed`: Glorot-uniform weights
+	/// (`U(-√(6/(in+out)), √(6/(in+out)))`), zero biases. candle's CPU generator cannot be
+	/// seeded, so the weights are drawn here.
+	pub fn init(arch: &Architecture, dims: usize, classes: usize, seed: u64) -> Self {
+		let mut rng = ChaCha20Rng::seed_from_u64(seed);
+		let mut inputs = dims;
+		let layers = widths(arch, classes)
+			.into_iter()
+			.map(|outputs| {
+				let bound = (6.0 / (inputs + outputs) as f64).sqrt();
+				let data =
+					(0..outputs * inputs).map(|_| (2.0 * unit(&mut rng) - 1.0) * bound).collect();
+				let layer = Layer {
+					w: Matrix { rows: outputs, cols: inputs, data },
+					b: vec![0.0; outputs],
+				};
+				inputs = outputs;
+				layer
+			})
+			.collect();
+		Self { layers }
+	}
+
+	/// The number of classes.
+	pub fn classes(&self) -> usize {
+		self.layers.last().map_or(0, |l| l.w.rows)
+	}
+
+	/// The forward pass of a batch `x` (`[n, dims]`).
+	pub fn forward(&self, x: &Matrix) -> Forward {
+		let mut inputs = Vec::with_capacity(self.layers.len());
+		let mut a = x.clone();
+		for (l, layer) in self.layers.iter().enumerate() {
+			let mut z = matmul(&a, &layer.w.t());
+			for i in 0..z.rows {
+				for (v, b) in z.row_mut(i).iter_mut().zip(&layer.b) {
+					*v += b;
+				}
+			}
+			inputs.push(a);
+			if l + 1 < self.layers.len() {
+				for v in z.data.iter_mut() {
+					*v = v.max(0.0);
+				}
+			} else {
+				softmax_rows(&mut z);
+			}
+			a = z;
+		}
+		Forward { inputs, probs: a }
+	}
+
+	/// The output-layer error `δ_L = p - onehot(y)` of each record (not divided by `n`).
+	pub fn output_deltas(probs: &Matrix, labels: &[usize]) -> Matrix {
+		let mut d = probs.clone();
+		for (i, y) in labels.iter().enumerate() {
+			d.row_mut(i)[*y] -= 1.0;
+		}
+		d
+	}
+
+	/// Per-record errors `δ_l` of every layer (`[n, out_l]`), from the output errors back:
+	/// `δ_{l-1} = (δ_l W_l) ⊙ [a_{l-1} > 0]`.
+	pub fn backward_deltas(&self, fwd: &Forward, output_delta: Matrix) -> Vec<Matrix> {
+		let mut deltas = vec![output_delta];
+		for l in (1..self.layers.len()).rev() {
+			let upstream = deltas.last().map(|d| matmul(d, &self.layers[l].w));
+			let Some(mut d) = upstream else { break };
+			for (v, a) in d.data.iter_mut().zip(&fwd.inputs[l].data) {
+				if *a <= 0.0 {
+					*v = 0.0;
+				}
+			}
+			deltas.push(d);
+		}
+		deltas.reverse();
+		deltas
+	}
+
+	/// The gradient of the mean loss over a batch, with L2 `lambda` on the weights.
+	pub fn gradient(&self, x: &Matrix, labels: &[usize], lambda: f64) -> Vec<Layer> {
+		let fwd = self.forward(x);
+		let n = labels.len().max(1) as f64;
+		let deltas = self.backward_deltas(&fwd, Self::output_deltas(&fwd.probs, labels));
+		self.layers
+			.iter()
+			.enumerate()
+			.map(|(l, layer)| {
+				let mut gw = matmul(&deltas[l].t(), &fwd.inputs[l]);
+				for (g, w) in gw.data.iter_mut().zip(&layer.w.data) {
+					*g = *g / n + lambda * w;
+				}
+				let mut gb = vec![0.0; layer.b.len()];
+				for i in 0..deltas[l].rows {
+					for (g, d) in gb.iter_mut().zip(deltas[l].row(i)) {
+						*g += d / n;
+					}
+				}
+				Layer { w: gw, b: gb }
+			})
+			.collect()
+	}
+
+	/// The predicted class of each record (the lowest index among equal maxima).
+	pub fn predict(&self, x: &Matrix) -> Vec<usize> {
+		let probs = self.forward(x).probs;
+		(0..probs.rows)
+			.map(|i| {
+				let row = probs.row(i);
+				let mut best = 0;
+				for (c, p) in row.iter().enumerate() {
+					if *p > row[best] {
+						best = c;
+					}
+				}
+				best
+			})
+			.collect()
+	}
+
+	/// blake3 over the canonical encoding: for each layer, its weights row-major and then its
+	/// biases, each value as f64 little-endian.
+	pub fn weights_hash(&self) -> H256 {
+		let mut hasher = blake3::Hasher::new();
+		for layer in &self.layers {
+			for v in layer.w.data.iter().chain(&layer.b) {
+				hasher.update(&v.to_le_bytes());
+			}
+		}
+		H256(*hasher.finalize().as_bytes())
+	}
+
+	/// The number of parameters.
+	pub fn parameters(&self) -> usize {
+		self.layers.iter().map(|l| l.w.data.len() + l.b.len()).sum()
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn loss(net: &Network, x: &Matrix, labels: &[usize], lambda: f64) -> f64 {
+		let p = net.forward(x).probs;
+		let ce: f64 = labels.iter().enumerate().map(|(i, y)| -p.row(i)[*y].ln()).sum::<f64>()
+			/ labels.len() as f64;
+		let l2: f64 = net.layers.iter().flat_map(|l| l.w.data.iter()).map(|w| w * w).sum::<f64>();
+		ce + lambda / 2.0 * l2
+	}
+
+	#[test]
+	fn gradients_match_finite_differences() {
+		for arch in [
+			Architecture::SoftmaxRegression,
+			Architecture::Mlp1 { hidden: 5 },
+			Architecture::Mlp2 { hidden: [6, 4] },
+		] {
+			let net = Network::init(&arch, 4, 3, 9);
+			let x = Matrix {
+				rows: 5,
+				cols: 4,
+				data: (0..20).map(|v| ((v * 7 % 11) as f64) / 11.0 - 0.3).collect(),
+			};
+			let labels = [0, 2, 1, 1, 0];
+			let lambda = 0.01;
+			let grad = net.gradient(&x, &labels, lambda);
+			let eps = 1e-6;
+			for (l, layer) in net.layers.iter().enumerate() {
+				for k in 0..layer.w.data.len() {
+					let mut plus = net.clone();
+					plus.layers[l].w.data[k] += eps;
+					let mut minus = net.clone();
+					minus.layers[l].w.data[k] -= eps;
+					let numeric = (loss(&plus, &x, &labels, lambda)
+						- loss(&minus, &x, &labels, lambda))
+						/ (2.0 * eps);
+					assert!(
+						(numeric - grad[l].w.data[k]).abs() < 1e-6,
+						"{arch:?} layer {l} w{k}: {numeric} vs {}",
+						grad[l].w.data[k]
+					);
+				}
+				for k in 0..layer.b.len() {
+					let mut plus = net.clone();
+					plus.layers[l].b[k] += eps;
+					let mut minus = net.clone();
+					minus.layers[l].b[k] -= eps;
+					let numeric = (loss(&plus, &x, &labels, lambda)
+						- loss(&minus, &x, &labels, lambda))
+						/ (2.0 * eps);
+					assert!((numeric - grad[l].b[k]).abs() < 1e-6);
+				}
+			}
+		}
+	}
+
+	#[test]
+	fn init_is_seeded() {
+		let arch = Architecture::Mlp1 { hidden: 8 };
+		assert_eq!(Network::init(&arch, 4, 3, 1), Network::init(&arch, 4, 3, 1));
+		assert_ne!(
+			Network::init(&arch, 4, 3, 1).weights_hash(),
+			Network::init(&arch, 4, 3, 2).weights_hash()
+		);
+		assert_eq!(Network::init(&arch, 4, 3, 1).parameters(), 8 * 4 + 8 + 3 * 8 + 3);
+	}
+}
