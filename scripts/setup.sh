@@ -59,11 +59,15 @@ elif [ -f "$TOOLCHAIN_ENV" ] && grep -q RUSTUP_NATIVE "$TOOLCHAIN_ENV"; then
 	log "wasm toolchain: rustup's own $WASM_TARGET target"
 else
 	: >"$TOOLCHAIN_ENV.tmp"
-	if rustup target list --installed 2>/dev/null | grep -q "^$WASM_TARGET\$" \
+	# OPENLEDGER_WASM_TOOLCHAIN=debian forces the fallback (to test it, or to match attestors
+	# that build with Debian's compiler).
+	use_rustup=1
+	[ "${OPENLEDGER_WASM_TOOLCHAIN:-}" = debian ] && use_rustup=0
+	if [ $use_rustup = 1 ] && rustup target list --installed 2>/dev/null | grep -q "^$WASM_TARGET\$" \
 		&& rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
 		log "wasm toolchain: rustup already has $WASM_TARGET and rust-src"
 		echo "# RUSTUP_NATIVE" >"$TOOLCHAIN_ENV.tmp"
-	elif timeout 120 rustup target add "$WASM_TARGET" >/dev/null 2>&1 \
+	elif [ $use_rustup = 1 ] && timeout 120 rustup target add "$WASM_TARGET" >/dev/null 2>&1 \
 		&& timeout 120 rustup component add rust-src >/dev/null 2>&1; then
 		log "wasm toolchain: installed rustup's $WASM_TARGET target and rust-src"
 		echo "# RUSTUP_NATIVE" >"$TOOLCHAIN_ENV.tmp"
@@ -94,7 +98,6 @@ else
 			TOML
 			cat >"$tmp/src/lib.rs" <<-'RS'
 				#![no_std]
-				extern crate alloc;
 				#[panic_handler]
 				fn panic(_: &core::panic::PanicInfo) -> ! { loop {} }
 			RS
