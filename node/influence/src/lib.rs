@@ -14,14 +14,18 @@
 //! - [`linalg`]: row-major f64 matrices whose products candle computes;
 //! - [`model`]: softmax regression and ReLU MLPs with cross-entropy and L2, forward and
 //!   backward passes, seeded ChaCha initialisation and the canonical weights hash;
-//! - [`train`]: deterministic minibatch SGD with momentum and checkpoints.
+//! - [`train`]: deterministic minibatch SGD with momentum and checkpoints;
+//! - [`influence::exact`]: the damped influence function of softmax regression in closed form,
+//!   and self-influence, checked against leave-one-out retraining;
+//! - [`influence::tracin`]: TracIn-CP for MLPs with the per-layer ghost dot product, checked
+//!   against materialised per-example gradients.
 //!
-//! Still to come: the attribution methods (exact influence, TracIn with ghost dot products,
-//! K-FAC, self-influence), the engine API with its cache and safetensors persistence, and the
-//! evaluation program.
+//! Still to come: K-FAC for MLPs, the engine API with its
+//! cache and safetensors persistence, and the evaluation program (LDS, mislabel AUC, cost).
 
 pub mod error;
 pub mod featurize;
+pub mod influence;
 pub mod linalg;
 pub mod model;
 pub mod shares;

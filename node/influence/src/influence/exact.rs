@@ -1,0 +1,402 @@
+//! Exact influence for softmax regression.
+//!
+//! Parameters `θ = (W, b)`, `W: [C, D]`. With `x̃ = [x; 1]` and `p = softmax(W x + b)`, the
+//! gradient of a record's loss is `g = (p - e_y) ⊗ x̃`, and the Hessian of the training
+//! objective `(1/n) Σ ℓ_i + λ/2 ‖W‖²` is
+//!
+//! `H = (1/n) Σ_i (diag(p_i) - p_i p_iᵀ) ⊗ x̃_i x̃_iᵀ + λ I_W`,
+//!
+//! a `C(D+1)`-square matrix, damped by `δ I` so that it is positive definite. The influence
+//! of record `i` on the loss of query `z` with label `y` is the damped influence function
+//!
+//! `score_i = ∇ℓ(z)ᵀ (H + δI)⁻¹ g_i`,
+//!
+//! positive when up-weighting `i` lowers the loss of `z` (a proponent). With `v = (H+δI)⁻¹
+//! ∇ℓ(z)` reshaped to `V: [C, D+1]`, `score_i = Σ_c (p_ic - y_ic) (X̃ Vᵀ)_ic`: one product for
+//! all records, no per-record gradient. The self-influence `g_iᵀ (H+δI)⁻¹ g_i = ‖L⁻¹ g_i‖²`
+//! (with `H + δI = L Lᵀ`) ranks records that the model finds hard to fit, such as mislabelled
+//! ones. All of it is in f64, in fixed orders.
+
+use crate::{
+	linalg::{matmul, Matrix},
+	model::{softmax_rows, Layer, Network},
+	EngineError,
+};
+
+/// `x` with a column of ones appended: `[n, D+1]`.
+pub fn with_bias(x: &Matrix) -> Matrix {
+	let mut out = Matrix::zeros(x.rows, x.cols + 1);
+	for i in 0..x.rows {
+		out.row_mut(i)[..x.cols].copy_from_slice(x.row(i));
+		out.row_mut(i)[x.cols] = 1.0;
+	}
+	out
+}
+
+/// The parameters `[W | b]` as one `[C, D+1]` matrix.
+fn params(net: &Network) -> Result<Matrix, EngineError> {
+	let [layer] = net.layers.as_slice() else {
+		return Err(EngineError::SpecOutOfBounds("exact influence needs softmax regression"));
+	};
+	let (c, d) = (layer.w.rows, layer.w.cols);
+	let mut m = Matrix::zeros(c, d + 1);
+	for k in 0..c {
+		m.row_mut(k)[..d].copy_from_slice(layer.w.row(k));
+		m.row_mut(k)[d] = layer.b[k];
+	}
+	Ok(m)
+}
+
+/// Class probabilities `[n, C]` of `x̃` under `[W | b]`.
+fn probabilities(xb: &Matrix, theta: &Matrix) -> Matrix {
+	let mut z = matmul(xb, &theta.t());
+	softmax_rows(&mut z);
+	z
+}
+
+/// The Hessian of the softmax regression objective, `[C(D+1), C(D+1)]`, indexed
+/// `(class, feature)` row-major, plus `damping` on the diagonal.
+pub fn hessian(xb: &Matrix, probs: &Matrix, l2: f64, damping: f64) -> Matrix {
+	let (n, d1, c) = (xb.rows, xb.cols, probs.cols);
+	let p = c * d1;
+	let mut h = Matrix::zeros(p, p);
+	let inv_n = 1.0 / n.max(1) as f64;
+	// Block (a, b) = (1/n) X̃ᵀ diag(p_a (δ_ab - p_b)) X̃.
+	for a in 0..c {
+		for b in a..c {
+			let mut weighted = xb.clone();
+			for i in 0..n {
+				let pa = probs.row(i)[a];
+				let coeff = if a == b { pa * (1.0 - pa) } else { -pa * probs.row(i)[b] } * inv_n;
+				for v in weighted.row_mut(i) {
+					*v *= coeff;
+				}
+			}
+			let block = matmul(&xb.t(), &weighted);
+			for r in 0..d1 {
+				for s in 0..d1 {
+					let v = block.data[r * d1 + s];
+					h.data[(a * d1 + r) * p + b * d1 + s] = v;
+					h.data[(b * d1 + s) * p + a * d1 + r] = v;
+				}
+			}
+		}
+	}
+	for k in 0..c {
+		for r in 0..d1 {
+			let i = k * d1 + r;
+			// L2 applies to the weights, not the bias column.
+			let reg = if r + 1 < d1 { l2 } else { 0.0 };
+			h.data[i * p + i] += reg + damping;
+		}
+	}
+	h
+}
+
+/// The lower-triangular Cholesky factor `L` of a symmetric positive-definite matrix.
+pub fn cholesky(a: &Matrix) -> Result<Matrix, EngineError> {
+	let n = a.rows;
+	let mut l = Matrix::zeros(n, n);
+	for j in 0..n {
+		let mut diag = a.data[j * n + j];
+		for k in 0..j {
+			diag -= l.data[j * n + k] * l.data[j * n + k];
+		}
+		if !(diag > 0.0) {
+			return Err(EngineError::SpecOutOfBounds(
+				"the damped Hessian is not positive definite",
+			));
+		}
+		let ljj = diag.sqrt();
+		l.data[j * n + j] = ljj;
+		for i in j + 1..n {
+			let mut v = a.data[i * n + j];
+			for k in 0..j {
+				v -= l.data[i * n + k] * l.data[j * n + k];
+			}
+			l.data[i * n + j] = v / ljj;
+		}
+	}
+	Ok(l)
+}
+
+/// Solves `L y = b` (forward substitution) for each column of `b` (`[n, m]`).
+pub fn forward_solve(l: &Matrix, b: &Matrix) -> Matrix {
+	let n = l.rows;
+	let mut y = b.clone();
+	for col in 0..b.cols {
+		for i in 0..n {
+			let mut v = y.data[i * b.cols + col];
+			for k in 0..i {
+				v -= l.data[i * n + k] * y.data[k * b.cols + col];
+			}
+			y.data[i * b.cols + col] = v / l.data[i * n + i];
+		}
+	}
+	y
+}
+
+/// Solves `Lᵀ x = y` (back substitution) for each column of `y`.
+pub fn backward_solve(l: &Matrix, y: &Matrix) -> Matrix {
+	let n = l.rows;
+	let mut x = y.clone();
+	for col in 0..y.cols {
+		for i in (0..n).rev() {
+			let mut v = x.data[i * y.cols + col];
+			for k in i + 1..n {
+				v -= l.data[k * n + i] * x.data[k * y.cols + col];
+			}
+			x.data[i * y.cols + col] = v / l.data[i * n + i];
+		}
+	}
+	x
+}
+
+/// The influence of every training record on queries, for a trained softmax regression.
+pub struct ExactInfluence {
+	theta: Matrix,
+	xb: Matrix,
+	/// `P - Y` of the training records, `[n, C]`.
+	residuals: Matrix,
+	factor: Matrix,
+}
+
+impl ExactInfluence {
+	/// Prepares the damped Hessian of `net` on the training set `x`, `labels`.
+	pub fn new(
+		net: &Network,
+		x: &Matrix,
+		labels: &[usize],
+		l2: f64,
+		damping: f64,
+	) -> Result<Self, EngineError> {
+		if x.rows == 0 {
+			return Err(EngineError::EmptyTrainingSet);
+		}
+		let theta = params(net)?;
+		let xb = with_bias(x);
+		let probs = probabilities(&xb, &theta);
+		let h = hessian(&xb, &probs, l2, damping);
+		let factor = cholesky(&h)?;
+		let residuals = Network::output_deltas(&probs, labels);
+		Ok(Self { theta, xb, residuals, factor })
+	}
+
+	/// The scores of every training record for a query `q` (`[D]`) and the label whose loss is
+	/// measured (usually the predicted one).
+	pub fn scores(&self, q: &[f64], label: usize) -> Vec<f64> {
+		let qb = with_bias(&Matrix { rows: 1, cols: q.len(), data: q.to_vec() });
+		let probs = probabilities(&qb, &self.theta);
+		let residual = Network::output_deltas(&probs, &[label]);
+		// ∇ℓ(z) = (p - e_y) ⊗ q̃, flattened (class, feature).
+		let (c, d1) = (self.theta.rows, self.theta.cols);
+		let mut grad = Matrix::zeros(c * d1, 1);
+		for k in 0..c {
+			for r in 0..d1 {
+				grad.data[k * d1 + r] = residual.data[k] * qb.data[r];
+			}
+		}
+		let v = backward_solve(&self.factor, &forward_solve(&self.factor, &grad));
+		let vm = Matrix { rows: c, cols: d1, data: v.data };
+		// (X̃ Vᵀ) [n, C], then Σ_c (P - Y) ⊙ that, per record.
+		let xv = matmul(&self.xb, &vm.t());
+		(0..self.xb.rows)
+			.map(|i| xv.row(i).iter().zip(self.residuals.row(i)).map(|(a, r)| a * r).sum())
+			.collect()
+	}
+
+	/// The self-influence `g_iᵀ (H+δI)⁻¹ g_i` of every training record.
+	pub fn self_influence(&self) -> Vec<f64> {
+		let (c, d1) = (self.theta.rows, self.theta.cols);
+		let n = self.xb.rows;
+		// Gᵀ: [C(D+1), n], column i = (p_i - e_{y_i}) ⊗ x̃_i.
+		let mut gt = Matrix::zeros(c * d1, n);
+		for i in 0..n {
+			for k in 0..c {
+				let r = self.residuals.row(i)[k];
+				for f in 0..d1 {
+					gt.data[(k * d1 + f) * n + i] = r * self.xb.row(i)[f];
+				}
+			}
+		}
+		let z = forward_solve(&self.factor, &gt);
+		let mut out = vec![0.0; n];
+		for row in 0..z.rows {
+			for (i, o) in out.iter_mut().enumerate() {
+				let v = z.data[row * n + i];
+				*o += v * v;
+			}
+		}
+		out
+	}
+}
+
+/// Softmax regression trained to its optimum by damped Newton steps (the objective is convex),
+/// from zero weights. Used to check the influence function against retraining.
+pub fn newton_fit(
+	x: &Matrix,
+	labels: &[usize],
+	classes: usize,
+	l2: f64,
+	iterations: usize,
+) -> Result<Network, EngineError> {
+	if x.rows == 0 {
+		return Err(EngineError::EmptyTrainingSet);
+	}
+	let xb = with_bias(x);
+	let d1 = xb.cols;
+	let mut theta = Matrix::zeros(classes, d1);
+	let n = x.rows as f64;
+	for _ in 0..iterations {
+		let probs = probabilities(&xb, &theta);
+		let residuals = Network::output_deltas(&probs, labels);
+		// Gradient (1/n) (P - Y)ᵀ X̃ + λ W.
+		let mut grad = matmul(&residuals.t(), &xb);
+		for k in 0..classes {
+			for f in 0..d1 {
+				let g = &mut grad.data[k * d1 + f];
+				*g /= n;
+				if f + 1 < d1 {
+					*g += l2 * theta.data[k * d1 + f];
+				}
+			}
+		}
+		// Newton step with a little damping so that the bias block stays invertible.
+		let h = hessian(&xb, &probs, l2, 1e-8);
+		let factor = cholesky(&h)?;
+		let g = Matrix { rows: classes * d1, cols: 1, data: grad.data };
+		let step = backward_solve(&factor, &forward_solve(&factor, &g));
+		for (t, s) in theta.data.iter_mut().zip(&step.data) {
+			*t -= s;
+		}
+	}
+	let d = d1 - 1;
+	let mut w = Matrix::zeros(classes, d);
+	let mut b = vec![0.0; classes];
+	for k in 0..classes {
+		w.row_mut(k).copy_from_slice(&theta.row(k)[..d]);
+		b[k] = theta.row(k)[d];
+	}
+	Ok(Network { layers: vec![Layer { w, b }] })
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// Three overlapping 2-D classes, so that the optimum is finite and records matter.
+	fn data() -> (Matrix, Vec<usize>) {
+		let mut rows = Vec::new();
+		let mut labels = Vec::new();
+		for i in 0..45 {
+			let c = i % 3;
+			let t = i as f64 * 0.61;
+			let (cx, cy) = [(0.0, 0.0), (1.0, 0.2), (0.3, 1.0)][c];
+			rows.push(vec![cx + 0.7 * t.sin(), cy + 0.7 * (1.3 * t).cos()]);
+			labels.push(c);
+		}
+		(Matrix::from_rows(&rows), labels)
+	}
+
+	fn loss(net: &Network, q: &[f64], label: usize) -> f64 {
+		let p = net.forward(&Matrix { rows: 1, cols: q.len(), data: q.to_vec() }).probs;
+		-p.data[label].ln()
+	}
+
+	#[test]
+	fn newton_reaches_the_optimum() {
+		let (x, y) = data();
+		let net = newton_fit(&x, &y, 3, 1e-2, 25).unwrap();
+		let grad = net.gradient(&x, &y, 1e-2);
+		let norm: f64 = grad.iter().flat_map(|l| l.w.data.iter().chain(&l.b)).map(|g| g * g).sum();
+		assert!(norm.sqrt() < 1e-10, "gradient norm {}", norm.sqrt());
+	}
+
+	#[test]
+	fn influence_predicts_leave_one_out_retraining() {
+		let (x, y) = data();
+		let l2 = 1e-2;
+		let net = newton_fit(&x, &y, 3, l2, 25).unwrap();
+		let inf = ExactInfluence::new(&net, &x, &y, l2, 0.0).unwrap();
+		let q = [0.5, 0.5];
+		let label = 1;
+		let scores = inf.scores(&q, label);
+		let base = loss(&net, &q, label);
+		// Removing record i changes the query loss by about +score_i / n.
+		let n = x.rows as f64;
+		let (mut predicted, mut actual) = (Vec::new(), Vec::new());
+		for i in 0..x.rows {
+			let keep: Vec<usize> = (0..x.rows).filter(|j| *j != i).collect();
+			let yk: Vec<usize> = keep.iter().map(|j| y[*j]).collect();
+			// Dropping record i from (1/n) Σ ℓ + λ/2 ‖W‖², rescaled to (1/(n-1)) Σ ℓ: λ becomes λn/(n-1).
+			let retrained =
+				newton_fit(&x.select_rows(&keep), &yk, 3, l2 * n / (n - 1.0), 25).unwrap();
+			predicted.push(scores[i] / n);
+			actual.push(loss(&retrained, &q, label) - base);
+		}
+		let corr = pearson(&predicted, &actual);
+		assert!(corr > 0.95, "correlation {corr}");
+	}
+
+	#[test]
+	fn duplicated_records_score_alike() {
+		let (mut x, mut y) = data();
+		x.data.extend_from_slice(&x.row(4).to_vec());
+		x.rows += 1;
+		y.push(y[4]);
+		let net = newton_fit(&x, &y, 3, 1e-2, 25).unwrap();
+		let inf = ExactInfluence::new(&net, &x, &y, 1e-2, 1e-6).unwrap();
+		let scores = inf.scores(&[0.2, 0.1], 0);
+		assert_eq!(scores[4].to_bits(), scores[x.rows - 1].to_bits());
+		let selfs = inf.self_influence();
+		assert_eq!(selfs[4].to_bits(), selfs[x.rows - 1].to_bits());
+	}
+
+	#[test]
+	fn self_influence_flags_flipped_labels() {
+		// Three well-separated clusters, with three labels flipped.
+		let mut rows = Vec::new();
+		let mut y = Vec::new();
+		for i in 0..45 {
+			let c = i % 3;
+			let t = i as f64 * 0.61;
+			let (cx, cy) = [(0.0, 0.0), (2.0, 0.0), (0.0, 2.0)][c];
+			rows.push(vec![cx + 0.3 * t.sin(), cy + 0.3 * (1.3 * t).cos()]);
+			y.push(c);
+		}
+		let x = Matrix::from_rows(&rows);
+		let flipped = [2usize, 17, 31];
+		for i in flipped {
+			y[i] = (y[i] + 1) % 3;
+		}
+		let net = newton_fit(&x, &y, 3, 1e-2, 25).unwrap();
+		let selfs = ExactInfluence::new(&net, &x, &y, 1e-2, 1e-6).unwrap().self_influence();
+		let mut order: Vec<usize> = (0..x.rows).collect();
+		order.sort_by(|a, b| selfs[*b].total_cmp(&selfs[*a]));
+		let top: Vec<usize> = order[..3].to_vec();
+		assert!(flipped.iter().all(|f| top.contains(f)), "top self-influence {top:?}");
+	}
+
+	#[test]
+	fn cholesky_solves() {
+		let a =
+			Matrix { rows: 3, cols: 3, data: vec![4.0, 2.0, 0.6, 2.0, 5.0, 1.0, 0.6, 1.0, 3.0] };
+		let l = cholesky(&a).unwrap();
+		let b = Matrix { rows: 3, cols: 1, data: vec![1.0, -2.0, 0.5] };
+		let x = backward_solve(&l, &forward_solve(&l, &b));
+		let back = matmul(&a, &x);
+		for (u, v) in back.data.iter().zip(&b.data) {
+			assert!((u - v).abs() < 1e-12);
+		}
+		assert!(cholesky(&Matrix { rows: 1, cols: 1, data: vec![-1.0] }).is_err());
+	}
+
+	fn pearson(a: &[f64], b: &[f64]) -> f64 {
+		let n = a.len() as f64;
+		let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+		let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+		let va: f64 = a.iter().map(|x| (x - ma).powi(2)).sum();
+		let vb: f64 = b.iter().map(|y| (y - mb).powi(2)).sum();
+		cov / (va * vb).sqrt()
+	}
+}

@@ -1,0 +1,183 @@
+//! TracIn-CP with the per-layer ghost dot product.
+//!
+//! `score(i, z) = Σ_k η_k ⟨∇ℓ(i; θ_k), ∇ℓ(z; θ_k)⟩` over the checkpoints `θ_k` and their
+//! learning rates `η_k`. For a linear layer the gradient of a record is `δ ãᵀ`, with `δ` the
+//! layer's error and `ã = [a; 1]` its input with the bias, so the dot product of two records'
+//! gradients factorises:
+//!
+//! `⟨δ_i ã_iᵀ, δ_q ã_qᵀ⟩ = (ã_i · ã_q)(δ_i · δ_q) = (a_i · a_q + 1)(δ_i · δ_q)`.
+//!
+//! For `n` training records and `m` queries the layer's contribution is
+//! `(A Aqᵀ + 1) ⊙ (Δ Δqᵀ)`, two `[n, m]` products; no per-example gradient is ever stored.
+//! [`naive_scores`] materialises the gradients instead, as the reference and the baseline.
+
+use crate::{
+	linalg::{matmul, Matrix},
+	model::Network,
+	train::Checkpoint,
+};
+
+/// Per-record inputs and errors of every layer at one checkpoint.
+struct Factors {
+	/// `a_l` per layer, `[n, in_l]`.
+	inputs: Vec<Matrix>,
+	/// `δ_l` per layer, `[n, out_l]`.
+	deltas: Vec<Matrix>,
+}
+
+fn factors(net: &Network, x: &Matrix, labels: &[usize]) -> Factors {
+	let fwd = net.forward(x);
+	let deltas = net.backward_deltas(&fwd, Network::output_deltas(&fwd.probs, labels));
+	Factors { inputs: fwd.inputs, deltas }
+}
+
+/// TracIn-CP scores `[n, m]` of `n` training records for `m` queries with their labels.
+pub fn scores(
+	checkpoints: &[Checkpoint],
+	x: &Matrix,
+	labels: &[usize],
+	queries: &Matrix,
+	query_labels: &[usize],
+) -> Matrix {
+	let mut total = Matrix::zeros(x.rows, queries.rows);
+	for ck in checkpoints {
+		let train = factors(&ck.network, x, labels);
+		let query = factors(&ck.network, queries, query_labels);
+		for l in 0..ck.network.layers.len() {
+			let mut aa = matmul(&train.inputs[l], &query.inputs[l].t());
+			let dd = matmul(&train.deltas[l], &query.deltas[l].t());
+			for (a, d) in aa.data.iter_mut().zip(&dd.data) {
+				*a = (*a + 1.0) * d;
+			}
+			for (t, v) in total.data.iter_mut().zip(&aa.data) {
+				*t += ck.learning_rate * v;
+			}
+		}
+	}
+	total
+}
+
+/// TracIn self-influence `Σ_k η_k ‖∇ℓ(i; θ_k)‖²` of every record:
+/// `Σ_l (‖a_i‖² + 1)‖δ_i‖²` per checkpoint.
+pub fn self_influence(checkpoints: &[Checkpoint], x: &Matrix, labels: &[usize]) -> Vec<f64> {
+	let mut out = vec![0.0; x.rows];
+	for ck in checkpoints {
+		let f = factors(&ck.network, x, labels);
+		for l in 0..ck.network.layers.len() {
+			for (i, o) in out.iter_mut().enumerate() {
+				let a2: f64 = f.inputs[l].row(i).iter().map(|v| v * v).sum();
+				let d2: f64 = f.deltas[l].row(i).iter().map(|v| v * v).sum();
+				*o += ck.learning_rate * (a2 + 1.0) * d2;
+			}
+		}
+	}
+	out
+}
+
+/// Per-record gradients `[n, parameters]`, flattened layer by layer (`W` row-major, then `b`).
+pub fn per_example_gradients(net: &Network, x: &Matrix, labels: &[usize]) -> Matrix {
+	let f = factors(net, x, labels);
+	let p = net.parameters();
+	let mut g = Matrix::zeros(x.rows, p);
+	for i in 0..x.rows {
+		let row = g.row_mut(i);
+		let mut at = 0;
+		for l in 0..net.layers.len() {
+			let (a, d) = (f.inputs[l].row(i), f.deltas[l].row(i));
+			for dv in d {
+				for av in a {
+					row[at] = dv * av;
+					at += 1;
+				}
+			}
+			for dv in d {
+				row[at] = *dv;
+				at += 1;
+			}
+		}
+	}
+	g
+}
+
+/// The same scores from materialised per-example gradients: `Σ_k η_k G_k G_{q,k}ᵀ`. The
+/// reference for tests and the baseline for benchmarks.
+pub fn naive_scores(
+	checkpoints: &[Checkpoint],
+	x: &Matrix,
+	labels: &[usize],
+	queries: &Matrix,
+	query_labels: &[usize],
+) -> Matrix {
+	let mut total = Matrix::zeros(x.rows, queries.rows);
+	for ck in checkpoints {
+		let g = per_example_gradients(&ck.network, x, labels);
+		let gq = per_example_gradients(&ck.network, queries, query_labels);
+		let s = matmul(&g, &gq.t());
+		for (t, v) in total.data.iter_mut().zip(&s.data) {
+			*t += ck.learning_rate * v;
+		}
+	}
+	total
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::train::{train, Hyper};
+	use openledger_primitives::models::Architecture;
+
+	fn setup() -> (Vec<Checkpoint>, Matrix, Vec<usize>) {
+		let rows: Vec<Vec<f64>> = (0..24)
+			.map(|i| vec![(i as f64 * 0.7).sin(), (i as f64 * 0.3).cos(), (i % 5) as f64 / 5.0])
+			.collect();
+		let labels: Vec<usize> = (0..24).map(|i| i % 3).collect();
+		let x = Matrix::from_rows(&rows);
+		let hyper = Hyper {
+			epochs: 6,
+			learning_rate: 0.2,
+			batch_size: 6,
+			l2: 1e-3,
+			checkpoints: 3,
+			seed: 3,
+		};
+		let net = Network::init(&Architecture::Mlp2 { hidden: [5, 4] }, 3, 3, 3);
+		let trained = train(net, &x, &labels, &hyper).unwrap();
+		(trained.checkpoints, x, labels)
+	}
+
+	#[test]
+	fn ghost_dot_products_match_materialised_gradients() {
+		let (cks, x, y) = setup();
+		let q = x.select_rows(&[1, 5, 9]);
+		let qy = vec![2, 0, 1];
+		let ghost = scores(&cks, &x, &y, &q, &qy);
+		let naive = naive_scores(&cks, &x, &y, &q, &qy);
+		for (a, b) in ghost.data.iter().zip(&naive.data) {
+			assert!((a - b).abs() < 1e-12 * (1.0 + b.abs()), "{a} vs {b}");
+		}
+	}
+
+	#[test]
+	fn per_example_gradients_match_the_batch_gradient() {
+		let (cks, x, y) = setup();
+		let net = &cks[0].network;
+		let g = per_example_gradients(net, &x, &y);
+		let batch = net.gradient(&x, &y, 0.0);
+		let flat: Vec<f64> =
+			batch.iter().flat_map(|l| l.w.data.iter().chain(&l.b).copied()).collect();
+		for (j, want) in flat.iter().enumerate() {
+			let mean: f64 = (0..x.rows).map(|i| g.row(i)[j]).sum::<f64>() / x.rows as f64;
+			assert!((mean - want).abs() < 1e-12);
+		}
+	}
+
+	#[test]
+	fn self_influence_is_the_diagonal() {
+		let (cks, x, y) = setup();
+		let selfs = self_influence(&cks, &x, &y);
+		let full = scores(&cks, &x, &y, &x, &y);
+		for i in 0..x.rows {
+			assert!((selfs[i] - full.row(i)[i]).abs() < 1e-12 * (1.0 + selfs[i]));
+		}
+	}
+}
