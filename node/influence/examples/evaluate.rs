@@ -6,8 +6,9 @@
 //! - **LDS**: 100 random 50% subsets of the training set, each retrained from scratch; for each
 //!   of 100 held-out test points, the Spearman correlation between the summed scores of a
 //!   subset's records and the retrained model's log-probability of the true label; averaged;
-//! - **mislabel detection**: 10% of the training labels flipped, records ranked by
-//!   self-influence; the AUC and the share of flipped records in the top 10% and 20%.
+//! - **mislabel detection**: 10% of the training labels flipped (from a fixed seed, the same
+//!   records for every model), records ranked by self-influence; the AUC and the share of
+//!   flipped records in the top 10% and 20%.
 //!
 //!     cargo run --release -p openledger-influence --example evaluate
 
@@ -105,94 +106,141 @@ fn log_prob(net: &Network, q: &Matrix, labels: &[usize]) -> Vec<f64> {
 	labels.iter().enumerate().map(|(i, y)| p.row(i)[*y].ln()).collect()
 }
 
-fn main() {
+/// The data of one evaluation: training records, test points, and the same training records
+/// with 10% of the labels flipped.
+struct Data {
+	x: Matrix,
+	y: Vec<usize>,
+	xq: Matrix,
+	yq: Vec<usize>,
+	noisy: Vec<usize>,
+	flipped: Vec<bool>,
+}
+
+/// The LDS: for `SUBSETS` random halves of the training set, retrained by `retrain(x, y, s)`,
+/// the Spearman correlation per test point between `Σ_{i∈S} score(i, t)` and the retrained
+/// log-probability of the true label, averaged over the test points. Also returns the time.
+fn lds(
+	d: &Data,
+	rng: &mut ChaCha20Rng,
+	score: impl Fn(usize, usize) -> f64,
+	retrain: impl Fn(&Matrix, &[usize], u64) -> Network,
+) -> (f64, std::time::Duration) {
+	let mut predicted = vec![vec![0.0; SUBSETS]; d.xq.rows];
+	let mut actual = vec![vec![0.0; SUBSETS]; d.xq.rows];
+	let started = Instant::now();
+	for s in 0..SUBSETS {
+		let subset: Vec<usize> = (0..d.x.rows).filter(|_| rng.next_u64() & 1 == 1).collect();
+		let ys: Vec<usize> = subset.iter().map(|i| d.y[*i]).collect();
+		let net = retrain(&d.x.select_rows(&subset), &ys, 100 + s as u64);
+		let lp = log_prob(&net, &d.xq, &d.yq);
+		for t in 0..d.xq.rows {
+			predicted[t][s] = subset.iter().map(|i| score(*i, t)).sum();
+			actual[t][s] = lp[t];
+		}
+	}
+	let elapsed = started.elapsed();
+	let mean =
+		(0..d.xq.rows).map(|t| spearman(&predicted[t], &actual[t])).sum::<f64>() / d.xq.rows as f64;
+	(mean, elapsed)
+}
+
+/// The AUC of self-influence for the flipped labels, and the shares of flipped records found in
+/// the top 10% and 20%.
+fn mislabel(d: &Data, selfs: &[f64]) -> (f64, f64, f64) {
+	let mut order: Vec<usize> = (0..selfs.len()).collect();
+	order.sort_by(|a, b| selfs[*b].total_cmp(&selfs[*a]));
+	let n_flipped = d.flipped.iter().filter(|f| **f).count() as f64;
+	let found = |share: f64| {
+		order[..(selfs.len() as f64 * share) as usize].iter().filter(|i| d.flipped[**i]).count()
+			as f64 / n_flipped
+	};
+	(auc(selfs, &d.flipped), found(0.10), found(0.20))
+}
+
+fn accuracy(net: &Network, d: &Data) -> f64 {
+	net.predict(&d.xq).iter().zip(&d.yq).filter(|(p, y)| p == y).count() as f64 / d.yq.len() as f64
+}
+
+fn load() -> Data {
 	let (pixels, labels) = load_digits();
 	let (mut train_idx, mut test) = (Vec::new(), Vec::new());
 	for (i, (p, y)) in pixels.iter().zip(&labels).enumerate() {
-		if is_held_out(&record_hash(p, *y as u16)) {
+		let held_out = is_held_out(&record_hash(p, *y as u16));
+		if held_out {
 			test.push(i)
 		} else {
 			train_idx.push(i)
 		}
 	}
 	test.truncate(TEST_POINTS);
-	let x = features(&pixels, &train_idx);
 	let y: Vec<usize> = train_idx.iter().map(|i| labels[*i]).collect();
-	let xq = features(&pixels, &test);
-	let yq: Vec<usize> = test.iter().map(|i| labels[*i]).collect();
-	println!(
-		"digits: {} training records, {} test points, 64 features, 10 classes",
-		x.rows, xq.rows
-	);
-
-	// Train to the optimum and attribute every test point.
-	let started = Instant::now();
-	let full = newton_fit(&x, &y, 10, L2, NEWTON_STEPS).expect("trains");
-	let train_time = started.elapsed();
-	let grad = full.gradient(&x, &y, L2);
-	let gnorm: f64 =
-		grad.iter().flat_map(|l| l.w.data.iter().chain(&l.b)).map(|g| g * g).sum::<f64>().sqrt();
-	let started = Instant::now();
-	let inf = ExactInfluence::new(&full, &x, &y, L2, DAMPING).expect("positive definite");
-	let prepare_time = started.elapsed();
-	let started = Instant::now();
-	let scores: Vec<Vec<f64>> = (0..xq.rows).map(|t| inf.scores(xq.row(t), yq[t])).collect();
-	let attribute_time = started.elapsed() / xq.rows as u32;
-	let accuracy =
-		full.predict(&xq).iter().zip(&yq).filter(|(p, y)| p == y).count() as f64 / yq.len() as f64;
-	println!(
-		"softmax regression: test accuracy {:.3}, gradient norm at the optimum {:.1e}, train {:.2?}, Hessian {:.2?}, one query {:.2?}",
-		accuracy, gnorm, train_time, prepare_time, attribute_time
-	);
-
-	// LDS over random half subsets, each retrained from scratch.
-	let mut rng = ChaCha20Rng::seed_from_u64(2026);
-	let mut predicted = vec![vec![0.0; SUBSETS]; xq.rows];
-	let mut actual = vec![vec![0.0; SUBSETS]; xq.rows];
-	let started = Instant::now();
-	for s in 0..SUBSETS {
-		let subset: Vec<usize> = (0..x.rows).filter(|_| rng.next_u64() & 1 == 1).collect();
-		let ys: Vec<usize> = subset.iter().map(|i| y[*i]).collect();
-		let net = newton_fit(&x.select_rows(&subset), &ys, 10, L2, NEWTON_STEPS).expect("trains");
-		let lp = log_prob(&net, &xq, &yq);
-		for t in 0..xq.rows {
-			predicted[t][s] = subset.iter().map(|i| scores[t][*i]).sum();
-			actual[t][s] = lp[t];
-		}
-	}
-	let retrain_time = started.elapsed();
-	let lds: f64 =
-		(0..xq.rows).map(|t| spearman(&predicted[t], &actual[t])).sum::<f64>() / xq.rows as f64;
-
-	// Mislabel detection: flip 10% of the labels.
-	let mut flipped = vec![false; x.rows];
+	// 10% of the training labels flipped to another class, from a fixed seed.
+	let mut rng = ChaCha20Rng::seed_from_u64(7);
 	let mut noisy = y.clone();
-	for i in 0..x.rows {
+	let mut flipped = vec![false; y.len()];
+	for i in 0..y.len() {
 		if rng.next_u64() % 10 == 0 {
 			noisy[i] = (y[i] + 1 + (rng.next_u64() % 9) as usize) % 10;
 			flipped[i] = true;
 		}
 	}
-	let net = newton_fit(&x, &noisy, 10, L2, NEWTON_STEPS).expect("trains");
-	let selfs = ExactInfluence::new(&net, &x, &noisy, L2, DAMPING)
+	Data {
+		x: features(&pixels, &train_idx),
+		y,
+		xq: features(&pixels, &test),
+		yq: test.iter().map(|i| labels[*i]).collect(),
+		noisy,
+		flipped,
+	}
+}
+
+fn main() {
+	let d = load();
+	println!(
+		"digits: {} training records, {} test points, 64 features, 10 classes; {} labels flipped for mislabel detection",
+		d.x.rows,
+		d.xq.rows,
+		d.flipped.iter().filter(|f| **f).count()
+	);
+	let mut rng = ChaCha20Rng::seed_from_u64(2026);
+	let mut rows = Vec::new();
+
+	// Softmax regression, trained to its optimum; exact influence.
+	let started = Instant::now();
+	let full = newton_fit(&d.x, &d.y, 10, L2, NEWTON_STEPS).expect("trains");
+	let train_time = started.elapsed();
+	let gnorm: f64 = full
+		.gradient(&d.x, &d.y, L2)
+		.iter()
+		.flat_map(|l| l.w.data.iter().chain(&l.b))
+		.map(|g| g * g)
+		.sum::<f64>()
+		.sqrt();
+	let inf = ExactInfluence::new(&full, &d.x, &d.y, L2, DAMPING).expect("positive definite");
+	let started = Instant::now();
+	let scores: Vec<Vec<f64>> = (0..d.xq.rows).map(|t| inf.scores(d.xq.row(t), d.yq[t])).collect();
+	let query_time = started.elapsed() / d.xq.rows as u32;
+	let (lr_lds, lr_retrain) = lds(
+		&d,
+		&mut rng,
+		|i, t| scores[t][i],
+		|x, y, _| newton_fit(x, y, 10, L2, NEWTON_STEPS).expect("trains"),
+	);
+	let noisy = newton_fit(&d.x, &d.noisy, 10, L2, NEWTON_STEPS).expect("trains");
+	let selfs = ExactInfluence::new(&noisy, &d.x, &d.noisy, L2, DAMPING)
 		.expect("positive definite")
 		.self_influence();
-	let area = auc(&selfs, &flipped);
-	let mut order: Vec<usize> = (0..x.rows).collect();
-	order.sort_by(|a, b| selfs[*b].total_cmp(&selfs[*a]));
-	let n_flipped = flipped.iter().filter(|f| **f).count() as f64;
-	let found = |share: f64| {
-		order[..(x.rows as f64 * share) as usize].iter().filter(|i| flipped[**i]).count() as f64
-			/ n_flipped
-	};
-
-	let lr_row = format!(
-		"| softmax regression (optimum) | exact influence / self-influence | {lds:.3} | {area:.3} | {:.3} | {:.3} |",
-		found(0.10),
-		found(0.20)
+	let (area, top10, top20) = mislabel(&d, &selfs);
+	println!(
+		"softmax regression: accuracy {:.3}, gradient norm at the optimum {gnorm:.1e}, train {train_time:.2?}, one query {query_time:.2?}, {SUBSETS} retrainings {lr_retrain:.2?}",
+		accuracy(&full, &d)
 	);
+	rows.push(format!(
+		"| softmax regression (optimum) | exact influence / self-influence | {lr_lds:.3} | {area:.3} | {top10:.3} | {top20:.3} |"
+	));
 
-	// The MLP 64-32-10 with TracIn-CP.
+	// MLP 64-32-10 trained by SGD; TracIn-CP with ghost dot products.
 	let arch = Architecture::Mlp1 { hidden: 32 };
 	let hyper = |seed| Hyper {
 		epochs: 30,
@@ -202,61 +250,32 @@ fn main() {
 		checkpoints: 5,
 		seed,
 	};
-	let started = Instant::now();
-	let trained = train(Network::init(&arch, 64, 10, 1), &x, &y, &hyper(1)).expect("trains");
-	let mlp_train_time = started.elapsed();
-	let mlp_accuracy = trained.network.predict(&xq).iter().zip(&yq).filter(|(p, y)| p == y).count()
-		as f64 / yq.len() as f64;
-	let started = Instant::now();
-	let tscores = tracin::scores(&trained.checkpoints, &x, &y, &xq, &yq); // [n, q]
-	let mlp_attribute_time = started.elapsed() / xq.rows as u32;
-	let mut predicted = vec![vec![0.0; SUBSETS]; xq.rows];
-	let mut actual = vec![vec![0.0; SUBSETS]; xq.rows];
-	let started = Instant::now();
-	for s in 0..SUBSETS {
-		let subset: Vec<usize> = (0..x.rows).filter(|_| rng.next_u64() & 1 == 1).collect();
-		let ys: Vec<usize> = subset.iter().map(|i| y[*i]).collect();
-		let seed = 100 + s as u64;
-		let net =
-			train(Network::init(&arch, 64, 10, seed), &x.select_rows(&subset), &ys, &hyper(seed))
-				.expect("trains")
-				.network;
-		let lp = log_prob(&net, &xq, &yq);
-		for t in 0..xq.rows {
-			predicted[t][s] = subset.iter().map(|i| tscores.row(*i)[t]).sum();
-			actual[t][s] = lp[t];
-		}
-	}
-	let mlp_retrain_time = started.elapsed();
-	let mlp_lds: f64 =
-		(0..xq.rows).map(|t| spearman(&predicted[t], &actual[t])).sum::<f64>() / xq.rows as f64;
-	let noisy_trained =
-		train(Network::init(&arch, 64, 10, 1), &x, &noisy, &hyper(1)).expect("trains");
-	let mlp_selfs = tracin::self_influence(&noisy_trained.checkpoints, &x, &noisy);
-	let mlp_area = auc(&mlp_selfs, &flipped);
-	let mut order: Vec<usize> = (0..x.rows).collect();
-	order.sort_by(|a, b| mlp_selfs[*b].total_cmp(&mlp_selfs[*a]));
-	let mlp_found = |share: f64| {
-		order[..(x.rows as f64 * share) as usize].iter().filter(|i| flipped[**i]).count() as f64
-			/ n_flipped
+	let fit = |x: &Matrix, y: &[usize], seed: u64| {
+		train(Network::init(&arch, 64, 10, seed), x, y, &hyper(seed)).expect("trains")
 	};
+	let started = Instant::now();
+	let trained = fit(&d.x, &d.y, 1);
+	let train_time = started.elapsed();
+	let started = Instant::now();
+	let tscores = tracin::scores(&trained.checkpoints, &d.x, &d.y, &d.xq, &d.yq); // [n, q]
+	let query_time = started.elapsed() / d.xq.rows as u32;
+	let (mlp_lds, mlp_retrain) =
+		lds(&d, &mut rng, |i, t| tscores.row(i)[t], |x, y, seed| fit(x, y, seed).network);
+	let noisy = fit(&d.x, &d.noisy, 1);
+	let (area, top10, top20) =
+		mislabel(&d, &tracin::self_influence(&noisy.checkpoints, &d.x, &d.noisy));
 	println!(
-		"MLP 64-32-10: test accuracy {:.3}, train {:.2?}, one query (TracIn, 5 checkpoints) {:.2?}",
-		mlp_accuracy, mlp_train_time, mlp_attribute_time
+		"MLP 64-32-10: accuracy {:.3}, train {train_time:.2?}, one query (TracIn, 5 checkpoints) {query_time:.2?}, {SUBSETS} retrainings {mlp_retrain:.2?}",
+		accuracy(&trained.network, &d)
 	);
+	rows.push(format!(
+		"| MLP 64-32-10 (SGD, 30 epochs) | TracIn-CP (ghost) / TracIn self-influence | {mlp_lds:.3} | {area:.3} | {top10:.3} | {top20:.3} |"
+	));
 
 	println!();
 	println!("| model | method | LDS | mislabel AUC | found in top 10% | found in top 20% |");
 	println!("|---|---|---|---|---|---|");
-	println!("{lr_row}");
-	println!(
-		"| MLP 64-32-10 (SGD, 30 epochs) | TracIn-CP (ghost) / TracIn self-influence | {mlp_lds:.3} | {mlp_area:.3} | {:.3} | {:.3} |",
-		mlp_found(0.10),
-		mlp_found(0.20)
-	);
-	println!();
-	println!(
-		"{SUBSETS} retrainings: softmax regression {retrain_time:.2?}, MLP {mlp_retrain_time:.2?}; {} flipped labels",
-		n_flipped as usize
-	);
+	for row in rows {
+		println!("{row}");
+	}
 }
