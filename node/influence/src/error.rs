@@ -18,6 +18,9 @@ pub enum EngineError {
 	EmptyTrainingSet,
 	/// All training records have the same label.
 	SingleClass,
+	/// A matrix that must be positive definite (a damped Hessian or curvature factor) is not:
+	/// raise the damping.
+	NotPositiveDefinite,
 }
 
 impl fmt::Display for EngineError {
@@ -31,6 +34,9 @@ impl fmt::Display for EngineError {
 			},
 			EngineError::EmptyTrainingSet => write!(f, "the training set is empty"),
 			EngineError::SingleClass => write!(f, "the training set has a single class"),
+			EngineError::NotPositiveDefinite => {
+				write!(f, "a curvature matrix is not positive definite: raise the damping")
+			},
 		}
 	}
 }

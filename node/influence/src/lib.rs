@@ -18,9 +18,12 @@
 //! - [`influence::exact`]: the damped influence function of softmax regression in closed form,
 //!   and self-influence, checked against leave-one-out retraining;
 //! - [`influence::tracin`]: TracIn-CP for MLPs with the per-layer ghost dot product, checked
-//!   against materialised per-example gradients.
+//!   against materialised per-example gradients;
+//! - [`influence::kfac`]: K-FAC influence for MLPs.
 //!
-//! Still to come: K-FAC for MLPs, the engine API with its
+//! Quality on the digits set: `cargo run --release -p openledger-influence --example evaluate`.
+//!
+//! Still to come: EK-FAC, the engine API with its
 //! cache and safetensors persistence, and the evaluation program (LDS, mislabel AUC, cost).
 
 pub mod error;

@@ -18,7 +18,7 @@
 //! ones. All of it is in f64, in fixed orders.
 
 use crate::{
-	linalg::{matmul, Matrix},
+	linalg::{backward_solve, cholesky, forward_solve, matmul, Matrix},
 	model::{softmax_rows, Layer, Network},
 	EngineError,
 };
@@ -91,65 +91,6 @@ pub fn hessian(xb: &Matrix, probs: &Matrix, l2: f64, damping: f64) -> Matrix {
 		}
 	}
 	h
-}
-
-/// The lower-triangular Cholesky factor `L` of a symmetric positive-definite matrix.
-pub fn cholesky(a: &Matrix) -> Result<Matrix, EngineError> {
-	let n = a.rows;
-	let mut l = Matrix::zeros(n, n);
-	for j in 0..n {
-		let mut diag = a.data[j * n + j];
-		for k in 0..j {
-			diag -= l.data[j * n + k] * l.data[j * n + k];
-		}
-		if !(diag > 0.0) {
-			return Err(EngineError::SpecOutOfBounds(
-				"the damped Hessian is not positive definite",
-			));
-		}
-		let ljj = diag.sqrt();
-		l.data[j * n + j] = ljj;
-		for i in j + 1..n {
-			let mut v = a.data[i * n + j];
-			for k in 0..j {
-				v -= l.data[i * n + k] * l.data[j * n + k];
-			}
-			l.data[i * n + j] = v / ljj;
-		}
-	}
-	Ok(l)
-}
-
-/// Solves `L y = b` (forward substitution) for each column of `b` (`[n, m]`).
-pub fn forward_solve(l: &Matrix, b: &Matrix) -> Matrix {
-	let n = l.rows;
-	let mut y = b.clone();
-	for col in 0..b.cols {
-		for i in 0..n {
-			let mut v = y.data[i * b.cols + col];
-			for k in 0..i {
-				v -= l.data[i * n + k] * y.data[k * b.cols + col];
-			}
-			y.data[i * b.cols + col] = v / l.data[i * n + i];
-		}
-	}
-	y
-}
-
-/// Solves `Lᵀ x = y` (back substitution) for each column of `y`.
-pub fn backward_solve(l: &Matrix, y: &Matrix) -> Matrix {
-	let n = l.rows;
-	let mut x = y.clone();
-	for col in 0..y.cols {
-		for i in (0..n).rev() {
-			let mut v = x.data[i * y.cols + col];
-			for k in i + 1..n {
-				v -= l.data[k * n + i] * x.data[k * y.cols + col];
-			}
-			x.data[i * y.cols + col] = v / l.data[i * n + i];
-		}
-	}
-	x
 }
 
 /// The influence of every training record on queries, for a trained softmax regression.
@@ -375,20 +316,6 @@ mod tests {
 		order.sort_by(|a, b| selfs[*b].total_cmp(&selfs[*a]));
 		let top: Vec<usize> = order[..3].to_vec();
 		assert!(flipped.iter().all(|f| top.contains(f)), "top self-influence {top:?}");
-	}
-
-	#[test]
-	fn cholesky_solves() {
-		let a =
-			Matrix { rows: 3, cols: 3, data: vec![4.0, 2.0, 0.6, 2.0, 5.0, 1.0, 0.6, 1.0, 3.0] };
-		let l = cholesky(&a).unwrap();
-		let b = Matrix { rows: 3, cols: 1, data: vec![1.0, -2.0, 0.5] };
-		let x = backward_solve(&l, &forward_solve(&l, &b));
-		let back = matmul(&a, &x);
-		for (u, v) in back.data.iter().zip(&b.data) {
-			assert!((u - v).abs() < 1e-12);
-		}
-		assert!(cholesky(&Matrix { rows: 1, cols: 1, data: vec![-1.0] }).is_err());
 	}
 
 	fn pearson(a: &[f64], b: &[f64]) -> f64 {
