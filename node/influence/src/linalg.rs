@@ -50,6 +50,16 @@ impl Matrix {
 		Self { rows: indices.len(), cols: self.cols, data }
 	}
 
+	/// The matrix with a column of ones appended, `[rows, cols + 1]`: inputs with the bias.
+	pub fn with_ones_column(&self) -> Self {
+		let mut out = Self::zeros(self.rows, self.cols + 1);
+		for i in 0..self.rows {
+			out.row_mut(i)[..self.cols].copy_from_slice(self.row(i));
+			out.row_mut(i)[self.cols] = 1.0;
+		}
+		out
+	}
+
 	/// The transpose.
 	pub fn t(&self) -> Self {
 		let mut out = Self::zeros(self.cols, self.rows);

@@ -23,16 +23,6 @@ use crate::{
 	EngineError,
 };
 
-/// `x` with a column of ones appended: `[n, D+1]`.
-pub fn with_bias(x: &Matrix) -> Matrix {
-	let mut out = Matrix::zeros(x.rows, x.cols + 1);
-	for i in 0..x.rows {
-		out.row_mut(i)[..x.cols].copy_from_slice(x.row(i));
-		out.row_mut(i)[x.cols] = 1.0;
-	}
-	out
-}
-
 /// The parameters `[W | b]` as one `[C, D+1]` matrix.
 fn params(net: &Network) -> Result<Matrix, EngineError> {
 	let [layer] = net.layers.as_slice() else {
@@ -115,7 +105,7 @@ impl ExactInfluence {
 			return Err(EngineError::EmptyTrainingSet);
 		}
 		let theta = params(net)?;
-		let xb = with_bias(x);
+		let xb = x.with_ones_column();
 		let probs = probabilities(&xb, &theta);
 		let h = hessian(&xb, &probs, l2, damping);
 		let factor = cholesky(&h)?;
@@ -126,7 +116,7 @@ impl ExactInfluence {
 	/// The scores of every training record for a query `q` (`[D]`) and the label whose loss is
 	/// measured (usually the predicted one).
 	pub fn scores(&self, q: &[f64], label: usize) -> Vec<f64> {
-		let qb = with_bias(&Matrix { rows: 1, cols: q.len(), data: q.to_vec() });
+		let qb = Matrix { rows: 1, cols: q.len(), data: q.to_vec() }.with_ones_column();
 		let probs = probabilities(&qb, &self.theta);
 		let residual = Network::output_deltas(&probs, &[label]);
 		// ∇ℓ(z) = (p - e_y) ⊗ q̃, flattened (class, feature).
@@ -184,7 +174,7 @@ pub fn newton_fit(
 	if x.rows == 0 {
 		return Err(EngineError::EmptyTrainingSet);
 	}
-	let xb = with_bias(x);
+	let xb = x.with_ones_column();
 	let d1 = xb.cols;
 	let mut theta = Matrix::zeros(classes, d1);
 	let n = x.rows as f64;

@@ -18,11 +18,6 @@ use crate::{
 	EngineError,
 };
 
-/// `[x | 1]`.
-fn with_ones(a: &Matrix) -> Matrix {
-	crate::influence::exact::with_bias(a)
-}
-
 /// Per-layer damped, inverted curvature factors of a trained MLP.
 pub struct KfacInfluence {
 	network: Network,
@@ -67,7 +62,7 @@ impl KfacInfluence {
 		let deltas = network.backward_deltas(&fwd, Network::output_deltas(&fwd.probs, labels));
 		let mut layers = Vec::with_capacity(network.layers.len());
 		for (input, delta) in fwd.inputs.iter().zip(deltas) {
-			let at = with_ones(input);
+			let at = input.with_ones_column();
 			let (mut a, a_mean) = second_moment(&at);
 			let (mut s, s_mean) = second_moment(&delta);
 			let pi = if s_mean > 0.0 && a_mean > 0.0 { (a_mean / s_mean).sqrt() } else { 1.0 };
@@ -91,7 +86,7 @@ impl KfacInfluence {
 		for ((_, at_inv, _, d_inv), (input, delta)) in
 			self.layers.iter().zip(fwd.inputs.iter().zip(&deltas))
 		{
-			let mut aa = matmul(at_inv, &with_ones(input).t());
+			let mut aa = matmul(at_inv, &input.with_ones_column().t());
 			let dd = matmul(d_inv, &delta.t());
 			for (a, d) in aa.data.iter_mut().zip(&dd.data) {
 				*a *= d;
