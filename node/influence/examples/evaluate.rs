@@ -221,12 +221,12 @@ fn main() {
 		.sqrt();
 	let inf = ExactInfluence::new(&full, &d.x, &d.y, L2, DAMPING).expect("positive definite");
 	let started = Instant::now();
-	let scores: Vec<Vec<f64>> = (0..d.xq.rows).map(|t| inf.scores(d.xq.row(t), d.yq[t])).collect();
+	let scores = inf.scores(&d.xq, &d.yq); // [n, q]
 	let query_time = started.elapsed() / d.xq.rows as u32;
 	let (lr_lds, lr_retrain) = lds(
 		&d,
 		&mut rng,
-		|i, t| scores[t][i],
+		|i, t| scores.row(i)[t],
 		|x, y, _| newton_fit(x, y, 10, L2, NEWTON_STEPS).expect("trains"),
 	);
 	let noisy = newton_fit(&d.x, &d.noisy, 10, L2, NEWTON_STEPS).expect("trains");

@@ -16,6 +16,9 @@
 //! all records, no per-record gradient. The self-influence `g_iᵀ (H+δI)⁻¹ g_i = ‖L⁻¹ g_i‖²`
 //! (with `H + δI = L Lᵀ`) ranks records that the model finds hard to fit, such as mislabelled
 //! ones. All of it is in f64, in fixed orders.
+//!
+//! When the features outnumber the records (`D + 1 > n`, hashed text), the Hessian is applied
+//! through the Woodbury identity instead, on an `nC`-square system (see [`Curvature`]).
 
 use crate::{
 	linalg::{backward_solve, cholesky, forward_solve, matmul, Matrix},
@@ -83,17 +86,53 @@ pub fn hessian(xb: &Matrix, probs: &Matrix, l2: f64, damping: f64) -> Matrix {
 	h
 }
 
+/// How `(H + δI)⁻¹` is applied.
+enum Curvature {
+	/// `H + δI = L Lᵀ`, `[C(D+1), C(D+1)]`: when there are more records than features.
+	Dense(Matrix),
+	/// The Woodbury identity, when `D + 1 > n`. With `Λ = I_C ⊗ diag(λ_f)` the damped
+	/// regulariser and `H + δI = Λ + UᵀU`, where `U` has one row `(R_i e_c ⊗ x̃_i)/√n` per
+	/// record `i` and class `c`, `R_i Rᵢᵀ = diag(p_i) - p_i p_iᵀ`
+	/// (`R_i e_c = √p_ic (e_c - p_i)`):
+	///
+	/// `g_aᵀ (H+δI)⁻¹ g_b = g_aᵀ Λ⁻¹ g_b - (L⁻¹ U Λ⁻¹ g_a)ᵀ (L⁻¹ U Λ⁻¹ g_b)`,
+	///
+	/// with `I + U Λ⁻¹ Uᵀ = L Lᵀ`, an `nC`-square matrix instead of a `C(D+1)`-square one.
+	Woodbury {
+		/// `1/λ_f` per feature of `x̃`.
+		inv_reg: Vec<f64>,
+		/// The Cholesky factor of `I + U Λ⁻¹ Uᵀ`.
+		factor: Matrix,
+		/// `L⁻¹ U Λ⁻¹ Gᵀ` of the training records, `[nC, n]`.
+		train_z: Matrix,
+	},
+}
+
 /// The influence of every training record on queries, for a trained softmax regression.
 pub struct ExactInfluence {
 	theta: Matrix,
 	xb: Matrix,
 	/// `P - Y` of the training records, `[n, C]`.
 	residuals: Matrix,
-	factor: Matrix,
+	/// The training records' class probabilities, `[n, C]`.
+	probs: Matrix,
+	curvature: Curvature,
+}
+
+/// `x̃_a diag(inv_reg) x̃_bᵀ` for every pair of rows, `[a.rows, b.rows]`.
+fn scaled_kernel(a: &Matrix, b: &Matrix, inv_reg: &[f64]) -> Matrix {
+	let mut scaled = b.clone();
+	for i in 0..scaled.rows {
+		for (v, s) in scaled.row_mut(i).iter_mut().zip(inv_reg) {
+			*v *= s;
+		}
+	}
+	matmul(a, &scaled.t())
 }
 
 impl ExactInfluence {
-	/// Prepares the damped Hessian of `net` on the training set `x`, `labels`.
+	/// Prepares the damped Hessian of `net` on the training set `x`, `labels`: the dense
+	/// Cholesky factor when `n ≥ D + 1`, the Woodbury form otherwise.
 	pub fn new(
 		net: &Network,
 		x: &Matrix,
@@ -104,62 +143,221 @@ impl ExactInfluence {
 		if x.rows == 0 {
 			return Err(EngineError::EmptyTrainingSet);
 		}
+		let xb = x.with_ones_column();
+		if xb.cols > x.rows {
+			Self::woodbury(net, x, labels, l2, damping)
+		} else {
+			Self::dense(net, x, labels, l2, damping)
+		}
+	}
+
+	/// The dense form, whatever the shape (for tests and comparisons).
+	pub fn dense(
+		net: &Network,
+		x: &Matrix,
+		labels: &[usize],
+		l2: f64,
+		damping: f64,
+	) -> Result<Self, EngineError> {
+		let (theta, xb, probs, residuals) = Self::prepare(net, x, labels)?;
+		let factor = cholesky(&hessian(&xb, &probs, l2, damping))?;
+		Ok(Self { theta, xb, residuals, probs, curvature: Curvature::Dense(factor) })
+	}
+
+	/// The Woodbury form, whatever the shape (for tests and comparisons).
+	pub fn woodbury(
+		net: &Network,
+		x: &Matrix,
+		labels: &[usize],
+		l2: f64,
+		damping: f64,
+	) -> Result<Self, EngineError> {
+		let (theta, xb, probs, residuals) = Self::prepare(net, x, labels)?;
+		let d1 = xb.cols;
+		let inv_reg: Vec<f64> =
+			(0..d1).map(|f| 1.0 / (if f + 1 < d1 { l2 } else { 0.0 } + damping)).collect();
+		if inv_reg.iter().any(|v| !v.is_finite()) {
+			return Err(EngineError::NotPositiveDefinite);
+		}
+		let (n, c) = (xb.rows, theta.rows);
+		let kernel = scaled_kernel(&xb, &xb, &inv_reg);
+		// I + U Λ⁻¹ Uᵀ: entry ((i,a),(j,b)) = (R_i e_a · R_j e_b)(x̃_i Λ⁻¹ x̃_j)/n.
+		let mut m = Matrix::zeros(n * c, n * c);
+		let inv_n = 1.0 / n as f64;
+		for i in 0..n {
+			for a in 0..c {
+				let ra = column(&probs, i, a);
+				for j in 0..n {
+					let k = kernel.data[i * n + j] * inv_n;
+					for b in 0..c {
+						let rb = column(&probs, j, b);
+						let dot: f64 = ra.iter().zip(&rb).map(|(u, v)| u * v).sum();
+						m.data[(i * c + a) * n * c + j * c + b] = dot * k;
+					}
+				}
+			}
+		}
+		for i in 0..n * c {
+			m.data[i * n * c + i] += 1.0;
+		}
+		let factor = cholesky(&m)?;
+		let w = projections(&probs, &kernel, &residuals, n);
+		let train_z = forward_solve(&factor, &w);
+		Ok(Self {
+			theta,
+			xb,
+			residuals,
+			probs,
+			curvature: Curvature::Woodbury { inv_reg, factor, train_z },
+		})
+	}
+
+	#[allow(clippy::type_complexity)]
+	fn prepare(
+		net: &Network,
+		x: &Matrix,
+		labels: &[usize],
+	) -> Result<(Matrix, Matrix, Matrix, Matrix), EngineError> {
+		if x.rows == 0 {
+			return Err(EngineError::EmptyTrainingSet);
+		}
 		let theta = params(net)?;
 		let xb = x.with_ones_column();
 		let probs = probabilities(&xb, &theta);
-		let h = hessian(&xb, &probs, l2, damping);
-		let factor = cholesky(&h)?;
 		let residuals = Network::output_deltas(&probs, labels);
-		Ok(Self { theta, xb, residuals, factor })
+		Ok((theta, xb, probs, residuals))
 	}
 
-	/// The scores of every training record for a query `q` (`[D]`) and the label whose loss is
-	/// measured (usually the predicted one).
-	pub fn scores(&self, q: &[f64], label: usize) -> Vec<f64> {
-		let qb = Matrix { rows: 1, cols: q.len(), data: q.to_vec() }.with_ones_column();
-		let probs = probabilities(&qb, &self.theta);
-		let residual = Network::output_deltas(&probs, &[label]);
-		// ∇ℓ(z) = (p - e_y) ⊗ q̃, flattened (class, feature).
-		let (c, d1) = (self.theta.rows, self.theta.cols);
-		let mut grad = Matrix::zeros(c * d1, 1);
-		for k in 0..c {
-			for r in 0..d1 {
-				grad.data[k * d1 + r] = residual.data[k] * qb.data[r];
-			}
+	/// Scores `[n, m]` of every training record for `m` queries (`[m, D]`) and the labels
+	/// whose loss is measured (usually the predicted ones).
+	pub fn scores(&self, queries: &Matrix, labels: &[usize]) -> Matrix {
+		let qb = queries.with_ones_column();
+		let q_res = Network::output_deltas(&probabilities(&qb, &self.theta), labels);
+		let (c, d1, n, m) = (self.theta.rows, self.theta.cols, self.xb.rows, qb.rows);
+		match &self.curvature {
+			Curvature::Dense(factor) => {
+				// ∇ℓ(q) = (p_q - e_y) ⊗ q̃, one column per query, rows (class, feature).
+				let mut grads = Matrix::zeros(c * d1, m);
+				for k in 0..c {
+					for f in 0..d1 {
+						for q in 0..m {
+							grads.data[(k * d1 + f) * m + q] = q_res.row(q)[k] * qb.row(q)[f];
+						}
+					}
+				}
+				let v = backward_solve(factor, &forward_solve(factor, &grads));
+				// V as [D+1, C·m], so that one product gives x̃_i · V_q[c] for all i, c, q.
+				let mut vr = Matrix::zeros(d1, c * m);
+				for k in 0..c {
+					for f in 0..d1 {
+						for q in 0..m {
+							vr.data[f * c * m + k * m + q] = v.data[(k * d1 + f) * m + q];
+						}
+					}
+				}
+				let prod = matmul(&self.xb, &vr);
+				let mut out = Matrix::zeros(n, m);
+				for i in 0..n {
+					let (row, res) = (prod.row(i), self.residuals.row(i));
+					for q in 0..m {
+						out.data[i * m + q] = (0..c).map(|k| res[k] * row[k * m + q]).sum();
+					}
+				}
+				out
+			},
+			Curvature::Woodbury { inv_reg, factor, train_z } => {
+				let kernel = scaled_kernel(&self.xb, &qb, inv_reg);
+				let mut out = matmul(&self.residuals, &q_res.t());
+				for (o, k) in out.data.iter_mut().zip(&kernel.data) {
+					*o *= k;
+				}
+				let zq = forward_solve(factor, &projections(&self.probs, &kernel, &q_res, n));
+				let correction = matmul(&train_z.t(), &zq);
+				for (o, v) in out.data.iter_mut().zip(&correction.data) {
+					*o -= v;
+				}
+				out
+			},
 		}
-		let v = backward_solve(&self.factor, &forward_solve(&self.factor, &grad));
-		let vm = Matrix { rows: c, cols: d1, data: v.data };
-		// (X̃ Vᵀ) [n, C], then Σ_c (P - Y) ⊙ that, per record.
-		let xv = matmul(&self.xb, &vm.t());
-		(0..self.xb.rows)
-			.map(|i| xv.row(i).iter().zip(self.residuals.row(i)).map(|(a, r)| a * r).sum())
-			.collect()
 	}
 
 	/// The self-influence `g_iᵀ (H+δI)⁻¹ g_i` of every training record.
 	pub fn self_influence(&self) -> Vec<f64> {
 		let (c, d1) = (self.theta.rows, self.theta.cols);
 		let n = self.xb.rows;
-		// Gᵀ: [C(D+1), n], column i = (p_i - e_{y_i}) ⊗ x̃_i.
-		let mut gt = Matrix::zeros(c * d1, n);
-		for i in 0..n {
-			for k in 0..c {
-				let r = self.residuals.row(i)[k];
-				for f in 0..d1 {
-					gt.data[(k * d1 + f) * n + i] = r * self.xb.row(i)[f];
+		match &self.curvature {
+			Curvature::Dense(factor) => {
+				// Gᵀ: [C(D+1), n], column i = (p_i - e_{y_i}) ⊗ x̃_i.
+				let mut gt = Matrix::zeros(c * d1, n);
+				for i in 0..n {
+					for k in 0..c {
+						let r = self.residuals.row(i)[k];
+						for f in 0..d1 {
+							gt.data[(k * d1 + f) * n + i] = r * self.xb.row(i)[f];
+						}
+					}
 				}
-			}
+				column_norms(&forward_solve(factor, &gt))
+			},
+			Curvature::Woodbury { inv_reg, train_z, .. } => {
+				let correction = column_norms(train_z);
+				(0..n)
+					.map(|i| {
+						let (x, r) = (self.xb.row(i), self.residuals.row(i));
+						let xx: f64 = x.iter().zip(inv_reg).map(|(v, s)| v * v * s).sum();
+						let rr: f64 = r.iter().map(|v| v * v).sum();
+						rr * xx - correction[i]
+					})
+					.collect()
+			},
 		}
-		let z = forward_solve(&self.factor, &gt);
-		let mut out = vec![0.0; n];
-		for row in 0..z.rows {
-			for (i, o) in out.iter_mut().enumerate() {
-				let v = z.data[row * n + i];
-				*o += v * v;
-			}
-		}
-		out
 	}
+}
+
+impl super::Attribution for ExactInfluence {
+	fn scores(&self, queries: &Matrix, labels: &[usize]) -> Matrix {
+		ExactInfluence::scores(self, queries, labels)
+	}
+
+	fn self_influence(&self) -> Vec<f64> {
+		ExactInfluence::self_influence(self)
+	}
+}
+
+/// `R_i e_c = √p_ic (e_c - p_i)` for record `i` of `probs`.
+fn column(probs: &Matrix, i: usize, c: usize) -> Vec<f64> {
+	let p = probs.row(i);
+	let s = p[c].max(0.0).sqrt();
+	p.iter().enumerate().map(|(k, pk)| s * (if k == c { 1.0 } else { 0.0 } - pk)).collect()
+}
+
+/// `U Λ⁻¹ gᵀ` for gradients `g_b = r_b ⊗ x̃_b`: entry `((j,c), b)` is
+/// `(R_j e_c · r_b)(x̃_j Λ⁻¹ x̃_b)/√n`, with `kernel[j, b] = x̃_j Λ⁻¹ x̃_b`.
+fn projections(probs: &Matrix, kernel: &Matrix, residuals: &Matrix, n: usize) -> Matrix {
+	let (c, m) = (probs.cols, residuals.rows);
+	let scale = 1.0 / (n as f64).sqrt();
+	let mut w = Matrix::zeros(n * c, m);
+	for j in 0..n {
+		for a in 0..c {
+			let ra = column(probs, j, a);
+			for b in 0..m {
+				let dot: f64 = ra.iter().zip(residuals.row(b)).map(|(u, v)| u * v).sum();
+				w.data[(j * c + a) * m + b] = dot * kernel.data[j * kernel.cols + b] * scale;
+			}
+		}
+	}
+	w
+}
+
+/// The squared norm of each column.
+fn column_norms(z: &Matrix) -> Vec<f64> {
+	let mut out = vec![0.0; z.cols];
+	for row in 0..z.rows {
+		for (o, v) in out.iter_mut().zip(z.row(row)) {
+			*o += v * v;
+		}
+	}
+	out
 }
 
 /// Softmax regression trained to its optimum by damped Newton steps (the objective is convex),
@@ -251,7 +449,7 @@ mod tests {
 		let inf = ExactInfluence::new(&net, &x, &y, l2, 0.0).unwrap();
 		let q = [0.5, 0.5];
 		let label = 1;
-		let scores = inf.scores(&q, label);
+		let scores = inf.scores(&Matrix::from_rows(&[q.to_vec()]), &[label]).data;
 		let base = loss(&net, &q, label);
 		// Removing record i changes the query loss by about +score_i / n.
 		let n = x.rows as f64;
@@ -277,7 +475,7 @@ mod tests {
 		y.push(y[4]);
 		let net = newton_fit(&x, &y, 3, 1e-2, 25).unwrap();
 		let inf = ExactInfluence::new(&net, &x, &y, 1e-2, 1e-6).unwrap();
-		let scores = inf.scores(&[0.2, 0.1], 0);
+		let scores = inf.scores(&Matrix::from_rows(&[vec![0.2, 0.1]]), &[0]).data;
 		assert_eq!(scores[4].to_bits(), scores[x.rows - 1].to_bits());
 		let selfs = inf.self_influence();
 		assert_eq!(selfs[4].to_bits(), selfs[x.rows - 1].to_bits());
@@ -306,6 +504,28 @@ mod tests {
 		order.sort_by(|a, b| selfs[*b].total_cmp(&selfs[*a]));
 		let top: Vec<usize> = order[..3].to_vec();
 		assert!(flipped.iter().all(|f| top.contains(f)), "top self-influence {top:?}");
+	}
+
+	#[test]
+	fn woodbury_matches_the_dense_hessian_when_features_outnumber_records() {
+		// 12 records in 30 dimensions, 3 classes.
+		let rows: Vec<Vec<f64>> = (0..12)
+			.map(|i| (0..30).map(|f| ((i * 31 + f * 7) as f64 * 0.37).sin()).collect())
+			.collect();
+		let y: Vec<usize> = (0..12).map(|i| i % 3).collect();
+		let x = Matrix::from_rows(&rows);
+		let net = newton_fit(&x, &y, 3, 1e-2, 20).unwrap();
+		let dense = ExactInfluence::dense(&net, &x, &y, 1e-2, 1e-4).unwrap();
+		let woodbury = ExactInfluence::new(&net, &x, &y, 1e-2, 1e-4).unwrap();
+		assert!(matches!(woodbury.curvature, Curvature::Woodbury { .. }));
+		let q = x.select_rows(&[0, 5]);
+		let close = |a: &[f64], b: &[f64]| {
+			for (u, v) in a.iter().zip(b) {
+				assert!((u - v).abs() < 1e-7 * (1.0 + v.abs()), "{u} vs {v}");
+			}
+		};
+		close(&woodbury.scores(&q, &[1, 2]).data, &dense.scores(&q, &[1, 2]).data);
+		close(&woodbury.self_influence(), &dense.self_influence());
 	}
 
 	fn pearson(a: &[f64], b: &[f64]) -> f64 {

@@ -113,6 +113,16 @@ impl KfacInfluence {
 	}
 }
 
+impl super::Attribution for KfacInfluence {
+	fn scores(&self, queries: &Matrix, labels: &[usize]) -> Matrix {
+		KfacInfluence::scores(self, queries, labels)
+	}
+
+	fn self_influence(&self) -> Vec<f64> {
+		KfacInfluence::self_influence(self)
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -7,6 +7,19 @@
 //! - [`tracin`]: MLPs, TracIn-CP with the per-layer ghost dot product;
 //! - [`kfac`]: MLPs, the influence function with Kronecker-factored curvature.
 
+use crate::linalg::Matrix;
+
+/// An attribution method prepared on a trained model and its training set.
+pub trait Attribution: Send + Sync {
+	/// Scores `[n, m]` of the `n` training records for `m` queries (`[m, D]`), each measured on
+	/// the loss of its label in `labels` (usually the predicted one).
+	fn scores(&self, queries: &Matrix, labels: &[usize]) -> Matrix;
+
+	/// The self-influence of every training record: high for records the model finds hard to
+	/// fit, such as mislabelled ones.
+	fn self_influence(&self) -> Vec<f64>;
+}
+
 pub mod exact;
 pub mod kfac;
 pub mod tracin;

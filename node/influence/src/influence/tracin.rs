@@ -11,6 +11,7 @@
 //! `(A Aqᵀ + 1) ⊙ (Δ Δqᵀ)`, two `[n, m]` products; no per-example gradient is ever stored.
 //! [`naive_scores`] materialises the gradients instead, as the reference and the baseline.
 
+use super::Attribution;
 use crate::{
 	linalg::{matmul, Matrix},
 	model::Network,
@@ -39,39 +40,66 @@ pub fn scores(
 	queries: &Matrix,
 	query_labels: &[usize],
 ) -> Matrix {
-	let mut total = Matrix::zeros(x.rows, queries.rows);
-	for ck in checkpoints {
-		let train = factors(&ck.network, x, labels);
-		let query = factors(&ck.network, queries, query_labels);
-		for l in 0..ck.network.layers.len() {
-			let mut aa = matmul(&train.inputs[l], &query.inputs[l].t());
-			let dd = matmul(&train.deltas[l], &query.deltas[l].t());
-			for (a, d) in aa.data.iter_mut().zip(&dd.data) {
-				*a = (*a + 1.0) * d;
-			}
-			for (t, v) in total.data.iter_mut().zip(&aa.data) {
-				*t += ck.learning_rate * v;
-			}
-		}
-	}
-	total
+	TracIn::new(checkpoints.to_vec(), x, labels).scores(queries, query_labels)
 }
 
 /// TracIn self-influence `Σ_k η_k ‖∇ℓ(i; θ_k)‖²` of every record:
 /// `Σ_l (‖a_i‖² + 1)‖δ_i‖²` per checkpoint.
 pub fn self_influence(checkpoints: &[Checkpoint], x: &Matrix, labels: &[usize]) -> Vec<f64> {
-	let mut out = vec![0.0; x.rows];
-	for ck in checkpoints {
-		let f = factors(&ck.network, x, labels);
-		for l in 0..ck.network.layers.len() {
-			for (i, o) in out.iter_mut().enumerate() {
-				let a2: f64 = f.inputs[l].row(i).iter().map(|v| v * v).sum();
-				let d2: f64 = f.deltas[l].row(i).iter().map(|v| v * v).sum();
-				*o += ck.learning_rate * (a2 + 1.0) * d2;
+	TracIn::new(checkpoints.to_vec(), x, labels).self_influence()
+}
+
+/// TracIn-CP prepared on a training set: the checkpoints and the training records' factors at
+/// each of them.
+pub struct TracIn {
+	checkpoints: Vec<Checkpoint>,
+	train: Vec<Factors>,
+}
+
+impl TracIn {
+	/// Keeps the checkpoints and computes the training records' inputs and errors at each.
+	pub fn new(checkpoints: Vec<Checkpoint>, x: &Matrix, labels: &[usize]) -> Self {
+		let train = checkpoints.iter().map(|ck| factors(&ck.network, x, labels)).collect();
+		Self { checkpoints, train }
+	}
+}
+
+impl super::Attribution for TracIn {
+	fn scores(&self, queries: &Matrix, labels: &[usize]) -> Matrix {
+		let n = self.train.first().map_or(0, |f| f.inputs.first().map_or(0, |a| a.rows));
+		let mut total = Matrix::zeros(n, queries.rows);
+		for (ck, train) in self.checkpoints.iter().zip(&self.train) {
+			let query = factors(&ck.network, queries, labels);
+			accumulate(&mut total, ck.learning_rate, train, &query);
+		}
+		total
+	}
+
+	fn self_influence(&self) -> Vec<f64> {
+		let n = self.train.first().map_or(0, |f| f.inputs.first().map_or(0, |a| a.rows));
+		let mut out = vec![0.0; n];
+		for (ck, f) in self.checkpoints.iter().zip(&self.train) {
+			for (a, d) in f.inputs.iter().zip(&f.deltas) {
+				for (i, o) in out.iter_mut().enumerate() {
+					let a2: f64 = a.row(i).iter().map(|v| v * v).sum();
+					let d2: f64 = d.row(i).iter().map(|v| v * v).sum();
+					*o += ck.learning_rate * (a2 + 1.0) * d2;
+				}
 			}
 		}
+		out
 	}
-	out
+}
+
+/// Adds `η Σ_l (A Aqᵀ + 1) ⊙ (Δ Δqᵀ)` to `total` (`[n, m]`).
+fn accumulate(total: &mut Matrix, eta: f64, train: &Factors, query: &Factors) {
+	for l in 0..train.inputs.len() {
+		let mut aa = matmul(&train.inputs[l], &query.inputs[l].t());
+		let dd = matmul(&train.deltas[l], &query.deltas[l].t());
+		for ((t, a), d) in total.data.iter_mut().zip(&mut aa.data).zip(&dd.data) {
+			*t += eta * ((*a + 1.0) * d);
+		}
+	}
 }
 
 /// Per-record gradients `[n, parameters]`, flattened layer by layer (`W` row-major, then `b`).
