@@ -2,17 +2,21 @@
 
 use core::fmt;
 
+use openledger_primitives::models::ModelId;
+
 /// Why the engine could not do what was asked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EngineError {
 	/// A record does not fit its schema.
 	MalformedRecord {
-		/// The record's position in the training set.
+		/// The record's position in the training set (or Datanet version).
 		index: usize,
 		/// What is wrong with it.
 		reason: &'static str,
 	},
-	/// The featurizer does not fit the schema, or a dimension is zero.
+	/// A query does not fit the model's schema.
+	MalformedInput(&'static str),
+	/// The featurizer does not fit the schema, or a bound of the spec is out of range.
 	SpecOutOfBounds(&'static str),
 	/// No records to train on.
 	EmptyTrainingSet,
@@ -21,6 +25,28 @@ pub enum EngineError {
 	/// A matrix that must be positive definite (a damped Hessian or curvature factor) is not:
 	/// raise the damping.
 	NotPositiveDefinite,
+	/// The engine holds no trained model with this id: train it first.
+	UnknownModel(ModelId),
+	/// No records were ingested for this Datanet version.
+	UnknownDataset,
+	/// Not all of the version's records have been ingested yet.
+	IncompleteDataset {
+		/// Records received.
+		received: u32,
+		/// Records in the version.
+		total: u32,
+	},
+	/// A chunk does not continue the records received so far.
+	ChunkOutOfOrder {
+		/// The offset the next chunk must start at.
+		expected: u32,
+		/// The offset it started at.
+		got: u32,
+	},
+	/// More records than the version holds.
+	TooManyRecords,
+	/// Saving or loading a model failed.
+	Storage(String),
 }
 
 impl fmt::Display for EngineError {
@@ -29,6 +55,7 @@ impl fmt::Display for EngineError {
 			EngineError::MalformedRecord { index, reason } => {
 				write!(f, "record {index} is malformed: {reason}")
 			},
+			EngineError::MalformedInput(reason) => write!(f, "the input is malformed: {reason}"),
 			EngineError::SpecOutOfBounds(what) => {
 				write!(f, "the model spec is out of bounds: {what}")
 			},
@@ -37,6 +64,18 @@ impl fmt::Display for EngineError {
 			EngineError::NotPositiveDefinite => {
 				write!(f, "a curvature matrix is not positive definite: raise the damping")
 			},
+			EngineError::UnknownModel(id) => write!(f, "model {id} is not trained on this node"),
+			EngineError::UnknownDataset => {
+				write!(f, "no records of this Datanet version have been ingested")
+			},
+			EngineError::IncompleteDataset { received, total } => {
+				write!(f, "{received} of the version's {total} records have been ingested")
+			},
+			EngineError::ChunkOutOfOrder { expected, got } => {
+				write!(f, "a chunk starts at record {got}, the next expected is {expected}")
+			},
+			EngineError::TooManyRecords => write!(f, "more records than the version holds"),
+			EngineError::Storage(why) => write!(f, "model storage: {why}"),
 		}
 	}
 }

@@ -26,13 +26,16 @@
 //! Still to come: EK-FAC, the engine API with its
 //! cache and safetensors persistence, and the evaluation program (LDS, mislabel AUC, cost).
 
+pub mod engine;
 pub mod error;
 pub mod featurize;
 pub mod influence;
 pub mod linalg;
 pub mod model;
+pub mod persist;
 pub mod shares;
 pub mod split;
 pub mod train;
 
+pub use engine::{DatasetKey, Engine, Prediction, Record, Share, TrainReport};
 pub use error::EngineError;

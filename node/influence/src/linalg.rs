@@ -117,7 +117,7 @@ pub fn cholesky(a: &Matrix) -> Result<Matrix, EngineError> {
 		for k in 0..j {
 			diag -= l.data[j * n + k] * l.data[j * n + k];
 		}
-		if !(diag > 0.0) {
+		if diag.is_nan() || diag <= 0.0 {
 			return Err(EngineError::NotPositiveDefinite);
 		}
 		let ljj = diag.sqrt();

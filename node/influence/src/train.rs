@@ -100,7 +100,11 @@ pub fn train(
 	if labels.iter().all(|y| *y == labels[0]) {
 		return Err(EngineError::SingleClass);
 	}
-	if hyper.batch_size == 0 || hyper.epochs == 0 || !(hyper.learning_rate > 0.0) {
+	if hyper.batch_size == 0
+		|| hyper.epochs == 0
+		|| hyper.learning_rate.is_nan()
+		|| hyper.learning_rate <= 0.0
+	{
 		return Err(EngineError::SpecOutOfBounds("zero epochs, batch size or learning rate"));
 	}
 	let mut net = network;
@@ -142,13 +146,20 @@ pub fn train(
 	Ok(Trained { network: net, checkpoints })
 }
 
+/// The number of records whose predicted class is their label.
+pub fn correct(net: &Network, x: &Matrix, labels: &[usize]) -> usize {
+	if labels.is_empty() {
+		return 0;
+	}
+	net.predict(x).iter().zip(labels).filter(|(p, y)| p == y).count()
+}
+
 /// The share of records whose predicted class is their label (1 for an empty set).
 pub fn accuracy(net: &Network, x: &Matrix, labels: &[usize]) -> f64 {
 	if labels.is_empty() {
 		return 1.0;
 	}
-	let right = net.predict(x).iter().zip(labels).filter(|(p, y)| p == y).count();
-	right as f64 / labels.len() as f64
+	correct(net, x, labels) as f64 / labels.len() as f64
 }
 
 #[cfg(test)]

@@ -1,0 +1,636 @@
+//! The engine API: what the off-chain worker calls.
+//!
+//! 1. [`Engine::ingest`] receives a Datanet version's records in chunks, in order, each chunk
+//!    checked against the schema. Records are named by their position in the version.
+//! 2. [`Engine::train`] trains a model spec on a complete version: the held-out tenth (chosen
+//!    from the record hashes) measures the accuracy, the rest is the training set. The trained
+//!    model is cached in memory and saved as safetensors; after a restart the same call loads
+//!    it back instead of training again, once the version is ingested again.
+//! 3. [`Engine::infer`] predicts the label of an input with its probabilities, and attributes
+//!    the prediction to the training records: the top K proponents and the top K opponents,
+//!    each set as shares of 10^9 by largest remainder.
+//!
+//! Softmax regression is attributed with the exact influence function (dense or Woodbury), an
+//! MLP with K-FAC influence. Every failure is an [`EngineError`].
+
+use std::{
+	collections::HashMap,
+	path::PathBuf,
+	sync::{Arc, Mutex, MutexGuard},
+};
+
+use codec::Encode;
+use openledger_primitives::{
+	datanets::{record_hash, ClassLabel, DatanetId, RecordError, Schema, VersionIndex},
+	models::{Architecture, ModelId, ModelSpec, SpecError, SpecLimits},
+};
+use sp_core::H256;
+
+use crate::{
+	featurize::featurize,
+	influence::{exact::ExactInfluence, kfac::KfacInfluence, Attribution},
+	linalg::Matrix,
+	model::Network,
+	persist::{self, Stored},
+	shares::{shares_of, BILLION},
+	split::is_held_out,
+	train::{correct, train, Hyper},
+	EngineError,
+};
+
+/// The damping added to the Hessian of softmax regression.
+pub const EXACT_DAMPING: f64 = 1e-6;
+/// The damping of the K-FAC factors of an MLP (the best of 1e-5..1e-2 on digits).
+pub const KFAC_DAMPING: f64 = 1e-5;
+
+/// The engine's own bounds on a spec, wider than any chain's: they only keep the engine's
+/// memory finite.
+pub const LIMITS: SpecLimits = SpecLimits {
+	min_feature_dims: 1,
+	max_feature_dims: 1 << 16,
+	max_hidden: 4096,
+	max_epochs: 10_000,
+	max_batch_size: u16::MAX,
+	max_checkpoints: u8::MAX,
+};
+
+/// A Datanet version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DatasetKey {
+	/// The Datanet.
+	pub datanet: DatanetId,
+	/// The published version.
+	pub version: VersionIndex,
+}
+
+/// One record of a version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+	/// The payload, as contributed.
+	pub payload: Vec<u8>,
+	/// The label.
+	pub label: ClassLabel,
+}
+
+/// What training reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrainReport {
+	/// Accuracy on the held-out records in parts per billion (on the training records when
+	/// none is held out): an exact ratio of counts, so every attestor reports the same number.
+	pub accuracy: u32,
+	/// blake3 of the final weights' canonical encoding.
+	pub weights_hash: H256,
+	/// Records trained on.
+	pub records: u32,
+	/// Records held out.
+	pub held_out: u32,
+	/// Whether the model was loaded from disk rather than trained.
+	pub restored: bool,
+}
+
+/// A training record's part of a prediction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share {
+	/// The record's position in the Datanet version.
+	pub record: u32,
+	/// Parts per billion; a set of shares sums to exactly 10^9.
+	pub ppb: u32,
+}
+
+/// A prediction and its attribution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prediction {
+	/// The most probable class (the lowest on a tie).
+	pub label: ClassLabel,
+	/// Each class's probability in parts per billion, summing to 10^9.
+	pub probabilities: Vec<u32>,
+	/// The records that most supported the label, by influence, as shares. Empty only when no
+	/// record supports it.
+	pub proponents: Vec<Share>,
+	/// The records that most opposed the label, by the size of their negative influence.
+	pub opponents: Vec<Share>,
+}
+
+struct Dataset {
+	schema: Schema,
+	total: u32,
+	records: Vec<Record>,
+}
+
+struct Model {
+	key: DatasetKey,
+	spec: ModelSpec,
+	schema: Schema,
+	network: Network,
+	/// The version positions of the training records, in training order.
+	positions: Vec<u32>,
+	attribution: Box<dyn Attribution>,
+	report: TrainReport,
+}
+
+#[derive(Default)]
+struct State {
+	datasets: HashMap<DatasetKey, Dataset>,
+	models: HashMap<ModelId, Arc<Model>>,
+}
+
+/// The influence engine: Datanet versions received, models trained, and where models are saved.
+pub struct Engine {
+	dir: Option<PathBuf>,
+	state: Mutex<State>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn spec_error(e: SpecError) -> EngineError {
+	EngineError::SpecOutOfBounds(match e {
+		SpecError::FeaturizerMismatch => "the featurizer does not fit the schema",
+		SpecError::FeatureDimsOutOfBounds => "the feature dimension",
+		SpecError::HiddenWidthOutOfBounds => "a hidden layer's width",
+		SpecError::EpochsOutOfBounds => "the epochs",
+		SpecError::BatchSizeOutOfBounds => "the batch size",
+		SpecError::CheckpointsOutOfBounds => "the checkpoints",
+		SpecError::ZeroLearningRate => "a learning rate of zero",
+	})
+}
+
+fn record_error(e: RecordError) -> &'static str {
+	match e {
+		RecordError::EmptyPayload => "an empty payload",
+		RecordError::PayloadTooLong => "a payload that is too long",
+		RecordError::InvalidUtf8 => "text that is not UTF-8",
+		RecordError::WrongDimensions => "a dense record with the wrong number of values",
+		RecordError::ValueOutOfRange => "a dense value above the schema's maximum",
+		RecordError::LabelOutOfRange => "a label out of the schema's range",
+	}
+}
+
+/// The `k` largest of `sign · score` that are positive, as shares, highest first (ties by
+/// position).
+fn top(scores: &[f64], positions: &[u32], k: usize, sign: f64) -> Vec<Share> {
+	let mut ranked: Vec<(f64, u32)> = scores
+		.iter()
+		.zip(positions)
+		.map(|(s, p)| (sign * s, *p))
+		.filter(|(s, _)| s.is_finite() && *s > 0.0)
+		.collect();
+	ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+	ranked.truncate(k);
+	let scores: Vec<f64> = ranked.iter().map(|(s, _)| *s).collect();
+	ranked
+		.iter()
+		.zip(shares_of(&scores))
+		.map(|((_, record), ppb)| Share { record: *record, ppb: ppb as u32 })
+		.collect()
+}
+
+impl Engine {
+	/// An engine that saves models under `dir` (created if missing), or keeps them only in
+	/// memory when `dir` is `None`.
+	pub fn new(dir: Option<PathBuf>) -> Result<Self, EngineError> {
+		if let Some(dir) = &dir {
+			std::fs::create_dir_all(dir)
+				.map_err(|e| EngineError::Storage(format!("{}: {e}", dir.display())))?;
+		}
+		Ok(Self { dir, state: Mutex::new(State::default()) })
+	}
+
+	fn state(&self) -> MutexGuard<'_, State> {
+		// A panic elsewhere while holding the lock leaves plain data behind; keep using it.
+		self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+	}
+
+	/// Receives `records`, the chunk of version `key` that starts at position `offset`. The
+	/// version has `total` records. A chunk at offset 0 starts the version afresh; any other
+	/// must continue where the last one ended. Returns the records received so far.
+	pub fn ingest(
+		&self,
+		key: DatasetKey,
+		schema: &Schema,
+		total: u32,
+		offset: u32,
+		records: Vec<Record>,
+	) -> Result<u32, EngineError> {
+		for (i, r) in records.iter().enumerate() {
+			schema.check_record(&r.payload, r.label, u32::MAX).map_err(|e| {
+				EngineError::MalformedRecord { index: offset as usize + i, reason: record_error(e) }
+			})?;
+		}
+		let mut state = self.state();
+		if offset == 0 {
+			state.datasets.insert(key, Dataset { schema: *schema, total, records: Vec::new() });
+		}
+		let dataset = state.datasets.get_mut(&key).ok_or(EngineError::UnknownDataset)?;
+		let received = dataset.records.len() as u32;
+		if offset != received || dataset.schema != *schema || dataset.total != total {
+			return Err(EngineError::ChunkOutOfOrder { expected: received, got: offset });
+		}
+		if received as usize + records.len() > total as usize {
+			return Err(EngineError::TooManyRecords);
+		}
+		dataset.records.extend(records);
+		Ok(dataset.records.len() as u32)
+	}
+
+	/// Records received of version `key`, and the version's total.
+	pub fn progress(&self, key: DatasetKey) -> Option<(u32, u32)> {
+		self.state().datasets.get(&key).map(|d| (d.records.len() as u32, d.total))
+	}
+
+	/// Forgets the records of version `key`.
+	pub fn drop_dataset(&self, key: DatasetKey) {
+		self.state().datasets.remove(&key);
+	}
+
+	/// Whether model `id` is trained and ready to infer.
+	pub fn has_model(&self, id: ModelId) -> bool {
+		self.state().models.contains_key(&id)
+	}
+
+	/// Forgets model `id` in memory and on disk.
+	pub fn forget(&self, id: ModelId) {
+		self.state().models.remove(&id);
+		if let Some(dir) = &self.dir {
+			let _ = std::fs::remove_file(persist::path(dir, id));
+		}
+	}
+
+	/// Trains model `id` by `spec` on the complete version `key`, or returns the report of the
+	/// same training done before (in memory, or saved under the engine's directory).
+	pub fn train(
+		&self,
+		id: ModelId,
+		key: DatasetKey,
+		spec: &ModelSpec,
+	) -> Result<TrainReport, EngineError> {
+		if let Some(model) = self.state().models.get(&id) {
+			if model.key == key && model.spec == *spec {
+				return Ok(model.report);
+			}
+		}
+		let (schema, x, labels, positions, test_x, test_labels) = self.training_set(key, spec)?;
+		let hyper = Hyper::from(spec);
+		let spec_hex = hex(&spec.encode());
+		let restored = self.restore(id, key, &spec_hex)?;
+		let (network, checkpoints, restored) = match restored {
+			Some(stored) => (stored.network, stored.checkpoints, true),
+			None => {
+				let init =
+					Network::init(&spec.architecture, x.cols, schema.classes().into(), spec.seed);
+				let trained = train(init, &x, &labels, &hyper)?;
+				(trained.network, trained.checkpoints, false)
+			},
+		};
+		let (right, counted) = if test_labels.is_empty() {
+			(correct(&network, &x, &labels), labels.len())
+		} else {
+			(correct(&network, &test_x, &test_labels), test_labels.len())
+		};
+		let report = TrainReport {
+			accuracy: (right as u64 * BILLION / counted.max(1) as u64) as u32,
+			weights_hash: network.weights_hash(),
+			records: labels.len() as u32,
+			held_out: test_labels.len() as u32,
+			restored,
+		};
+		let attribution: Box<dyn Attribution> = match spec.architecture {
+			Architecture::SoftmaxRegression => {
+				Box::new(ExactInfluence::new(&network, &x, &labels, hyper.l2, EXACT_DAMPING)?)
+			},
+			Architecture::Mlp1 { .. } | Architecture::Mlp2 { .. } => {
+				Box::new(KfacInfluence::new(&network, &x, &labels, KFAC_DAMPING)?)
+			},
+		};
+		if let (Some(dir), false) = (&self.dir, restored) {
+			let metadata = HashMap::from([
+				("spec".to_string(), spec_hex),
+				("schema".to_string(), hex(&schema.encode())),
+				("datanet".to_string(), key.datanet.to_string()),
+				("version".to_string(), key.version.to_string()),
+				("weights_hash".to_string(), hex(report.weights_hash.as_bytes())),
+			]);
+			let stored = Stored { network: network.clone(), checkpoints, metadata };
+			persist::save(&persist::path(dir, id), &stored)?;
+		}
+		let model = Model { key, spec: *spec, schema, network, positions, attribution, report };
+		self.state().models.insert(id, Arc::new(model));
+		Ok(report)
+	}
+
+	/// The saved model `id`, if it was trained by `spec_hex` on `key` and its weights hash
+	/// still matches.
+	fn restore(
+		&self,
+		id: ModelId,
+		key: DatasetKey,
+		spec_hex: &str,
+	) -> Result<Option<Stored>, EngineError> {
+		let Some(dir) = &self.dir else { return Ok(None) };
+		let file = persist::path(dir, id);
+		if !file.exists() {
+			return Ok(None);
+		}
+		let stored = persist::load(&file)?;
+		let meta = |k: &str| stored.metadata.get(k).map(String::as_str);
+		let same = meta("spec") == Some(spec_hex)
+			&& meta("datanet") == Some(&key.datanet.to_string())
+			&& meta("version") == Some(&key.version.to_string())
+			&& meta("weights_hash") == Some(&hex(stored.network.weights_hash().as_bytes()));
+		Ok(same.then_some(stored))
+	}
+
+	/// The features and labels of version `key` under `spec`, split into training and held-out
+	/// records, with the training records' positions.
+	#[allow(clippy::type_complexity)]
+	fn training_set(
+		&self,
+		key: DatasetKey,
+		spec: &ModelSpec,
+	) -> Result<(Schema, Matrix, Vec<usize>, Vec<u32>, Matrix, Vec<usize>), EngineError> {
+		let state = self.state();
+		let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
+		let received = dataset.records.len() as u32;
+		if received != dataset.total {
+			return Err(EngineError::IncompleteDataset { received, total: dataset.total });
+		}
+		spec.check(&dataset.schema, &LIMITS).map_err(spec_error)?;
+		let (mut train_rows, mut labels, mut positions) = (Vec::new(), Vec::new(), Vec::new());
+		let (mut test_rows, mut test_labels) = (Vec::new(), Vec::new());
+		for (i, r) in dataset.records.iter().enumerate() {
+			let x = featurize(&spec.featurizer, &dataset.schema, &r.payload, i)?;
+			if is_held_out(&record_hash(&r.payload, r.label)) {
+				test_rows.push(x);
+				test_labels.push(usize::from(r.label));
+			} else {
+				train_rows.push(x);
+				labels.push(usize::from(r.label));
+				positions.push(i as u32);
+			}
+		}
+		if train_rows.is_empty() {
+			return Err(EngineError::EmptyTrainingSet);
+		}
+		let (x, test_x) = (Matrix::from_rows(&train_rows), Matrix::from_rows(&test_rows));
+		Ok((dataset.schema, x, labels, positions, test_x, test_labels))
+	}
+
+	fn model(&self, id: ModelId) -> Result<Arc<Model>, EngineError> {
+		self.state().models.get(&id).cloned().ok_or(EngineError::UnknownModel(id))
+	}
+
+	/// The report of model `id`'s training.
+	pub fn report(&self, id: ModelId) -> Result<TrainReport, EngineError> {
+		Ok(self.model(id)?.report)
+	}
+
+	/// Predicts the label of `input` with model `id`, and attributes it: the `top_k` strongest
+	/// proponents and opponents among the training records.
+	pub fn infer(
+		&self,
+		id: ModelId,
+		input: &[u8],
+		top_k: usize,
+	) -> Result<Prediction, EngineError> {
+		let model = self.model(id)?;
+		let features =
+			featurize(&model.spec.featurizer, &model.schema, input, 0).map_err(|e| match e {
+				EngineError::MalformedRecord { reason, .. } => EngineError::MalformedInput(reason),
+				other => other,
+			})?;
+		let query = Matrix { rows: 1, cols: features.len(), data: features };
+		let probs = model.network.forward(&query).probs.data;
+		let label = probs
+			.iter()
+			.enumerate()
+			.fold(0, |best, (c, p)| if *p > probs[best] { c } else { best });
+		let scores = model.attribution.scores(&query, &[label]).data;
+		Ok(Prediction {
+			label: label as ClassLabel,
+			probabilities: shares_of(&probs).into_iter().map(|p| p as u32).collect(),
+			proponents: top(&scores, &model.positions, top_k, 1.0),
+			opponents: top(&scores, &model.positions, top_k, -1.0),
+		})
+	}
+
+	/// The self-influence of every training record of model `id`, by position, highest (most
+	/// suspect) first.
+	pub fn self_influence(&self, id: ModelId) -> Result<Vec<(u32, f64)>, EngineError> {
+		let model = self.model(id)?;
+		let mut ranked: Vec<(u32, f64)> =
+			model.positions.iter().copied().zip(model.attribution.self_influence()).collect();
+		ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+		Ok(ranked)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use openledger_primitives::models::Featurizer;
+	use sp_runtime::Perbill;
+
+	const KEY: DatasetKey = DatasetKey { datanet: 1, version: 0 };
+
+	fn schema() -> Schema {
+		Schema::Dense { dims: 4, classes: 3, max_value: 16 }
+	}
+
+	/// Three noisy clusters of 4 values in 0..=16.
+	fn records(n: usize) -> Vec<Record> {
+		(0..n)
+			.map(|i| {
+				let c = i % 3;
+				let payload = (0..4)
+					.map(|f| {
+						let centre = if f == c { 12 } else { 4 };
+						let noise = ((i * 7 + f * 13) % 9) as i32 - 4;
+						(centre + noise).clamp(0, 16) as u8
+					})
+					.collect();
+				Record { payload, label: c as ClassLabel }
+			})
+			.collect()
+	}
+
+	fn spec(architecture: Architecture) -> ModelSpec {
+		ModelSpec {
+			featurizer: Featurizer::Raw,
+			architecture,
+			epochs: 20,
+			learning_rate: Perbill::from_percent(20),
+			batch_size: 16,
+			l2: Perbill::from_parts(100_000),
+			checkpoints: 2,
+			seed: 11,
+		}
+	}
+
+	fn ingest_all(engine: &Engine, records: &[Record], chunk: usize) {
+		let total = records.len() as u32;
+		for (k, part) in records.chunks(chunk).enumerate() {
+			let offset = (k * chunk) as u32;
+			let got = engine.ingest(KEY, &schema(), total, offset, part.to_vec()).unwrap();
+			assert_eq!(got, offset + part.len() as u32);
+		}
+	}
+
+	fn temp_dir(name: &str) -> PathBuf {
+		let dir = std::env::temp_dir().join(format!("openledger-{name}-{}", std::process::id()));
+		let _ = std::fs::remove_dir_all(&dir);
+		dir
+	}
+
+	#[test]
+	fn chunks_train_and_infer_with_shares_of_a_billion() {
+		let data = records(150);
+		for arch in [Architecture::SoftmaxRegression, Architecture::Mlp1 { hidden: 8 }] {
+			let engine = Engine::new(None).unwrap();
+			ingest_all(&engine, &data, 40);
+			assert_eq!(engine.progress(KEY), Some((150, 150)));
+			let report = engine.train(7, KEY, &spec(arch)).unwrap();
+			assert_eq!(report.records + report.held_out, 150);
+			assert!(report.held_out > 0);
+			assert!(report.accuracy >= 900_000_000, "accuracy {}", report.accuracy);
+			assert!(!report.restored);
+
+			let p = engine.infer(7, &[14, 3, 4, 5], 10).unwrap();
+			assert_eq!(p.label, 0);
+			assert_eq!(p.probabilities.iter().map(|v| u64::from(*v)).sum::<u64>(), BILLION);
+			for set in [&p.proponents, &p.opponents] {
+				assert!(!set.is_empty() && set.len() <= 10);
+				assert_eq!(set.iter().map(|s| u64::from(s.ppb)).sum::<u64>(), BILLION);
+			}
+			// Proponents of class 0 are mostly class-0 records, and every named record trained.
+			let held: Vec<u32> = (0..150u32)
+				.filter(|i| {
+					let r = &data[*i as usize];
+					is_held_out(&record_hash(&r.payload, r.label))
+				})
+				.collect();
+			for s in p.proponents.iter().chain(&p.opponents) {
+				assert!(s.record < 150 && !held.contains(&s.record));
+			}
+			let own = p.proponents.iter().filter(|s| data[s.record as usize].label == 0).count();
+			assert!(own * 2 > p.proponents.len(), "{:?}", p.proponents);
+			assert!(p.proponents.windows(2).all(|w| w[0].ppb >= w[1].ppb));
+
+			let selfs = engine.self_influence(7).unwrap();
+			assert_eq!(selfs.len(), report.records as usize);
+			assert!(selfs.windows(2).all(|w| w[0].1 >= w[1].1));
+		}
+	}
+
+	#[test]
+	fn training_again_returns_the_same_report() {
+		let engine = Engine::new(None).unwrap();
+		ingest_all(&engine, &records(90), 90);
+		let spec = spec(Architecture::Mlp2 { hidden: [6, 4] });
+		let first = engine.train(1, KEY, &spec).unwrap();
+		assert_eq!(engine.train(1, KEY, &spec).unwrap(), first);
+		// The same spec under another id trains to the same weights.
+		assert_eq!(engine.train(2, KEY, &spec).unwrap().weights_hash, first.weights_hash);
+	}
+
+	#[test]
+	fn a_saved_model_is_restored_bit_identically_after_a_restart() {
+		let dir = temp_dir("engine-restore");
+		let data = records(120);
+		let spec = spec(Architecture::Mlp1 { hidden: 8 });
+		let engine = Engine::new(Some(dir.clone())).unwrap();
+		ingest_all(&engine, &data, 50);
+		let trained = engine.train(3, KEY, &spec).unwrap();
+		let before = engine.infer(3, &[2, 2, 15, 1], 5).unwrap();
+		assert!(persist::path(&dir, 3).exists());
+		drop(engine);
+
+		let engine = Engine::new(Some(dir.clone())).unwrap();
+		assert_eq!(engine.infer(3, &[2, 2, 15, 1], 5), Err(EngineError::UnknownModel(3)));
+		ingest_all(&engine, &data, 50);
+		let restored = engine.train(3, KEY, &spec).unwrap();
+		assert!(restored.restored);
+		assert_eq!(TrainReport { restored: false, ..restored }, trained);
+		assert_eq!(engine.infer(3, &[2, 2, 15, 1], 5).unwrap(), before);
+
+		// Another spec under the same id is trained afresh, not restored.
+		let other = ModelSpec { seed: 12, ..spec };
+		assert!(!engine.train(3, KEY, &other).unwrap().restored);
+		engine.forget(3);
+		assert!(!persist::path(&dir, 3).exists());
+		std::fs::remove_dir_all(&dir).unwrap();
+	}
+
+	#[test]
+	fn every_failure_is_a_typed_error() {
+		let engine = Engine::new(None).unwrap();
+		let data = records(30);
+		let s = spec(Architecture::SoftmaxRegression);
+		assert_eq!(engine.train(1, KEY, &s), Err(EngineError::UnknownDataset));
+		assert_eq!(engine.infer(1, &[1, 2, 3, 4], 3), Err(EngineError::UnknownModel(1)));
+		assert_eq!(
+			engine.ingest(KEY, &schema(), 30, 10, data[..10].to_vec()),
+			Err(EngineError::UnknownDataset)
+		);
+		engine.ingest(KEY, &schema(), 30, 0, data[..10].to_vec()).unwrap();
+		assert_eq!(
+			engine.ingest(KEY, &schema(), 30, 20, data[20..].to_vec()),
+			Err(EngineError::ChunkOutOfOrder { expected: 10, got: 20 })
+		);
+		assert_eq!(
+			engine.ingest(KEY, &schema(), 30, 10, records(25)),
+			Err(EngineError::TooManyRecords)
+		);
+		let bad = vec![data[10].clone(), Record { payload: vec![1, 2, 3], label: 0 }];
+		assert_eq!(
+			engine.ingest(KEY, &schema(), 30, 10, bad),
+			Err(EngineError::MalformedRecord {
+				index: 11,
+				reason: "a dense record with the wrong number of values"
+			})
+		);
+		let bad_label = vec![Record { payload: vec![1, 2, 3, 4], label: 3 }];
+		assert!(matches!(
+			engine.ingest(KEY, &schema(), 30, 10, bad_label),
+			Err(EngineError::MalformedRecord { index: 10, .. })
+		));
+		assert_eq!(engine.progress(KEY), Some((10, 30)));
+		assert_eq!(
+			engine.train(1, KEY, &s),
+			Err(EngineError::IncompleteDataset { received: 10, total: 30 })
+		);
+		engine.ingest(KEY, &schema(), 30, 10, data[10..].to_vec()).unwrap();
+
+		let text = ModelSpec { featurizer: Featurizer::HashedNgrams { dims: 64 }, ..s };
+		assert_eq!(
+			engine.train(1, KEY, &text),
+			Err(EngineError::SpecOutOfBounds("the featurizer does not fit the schema"))
+		);
+		assert_eq!(
+			engine.train(1, KEY, &ModelSpec { epochs: 0, ..s }),
+			Err(EngineError::SpecOutOfBounds("the epochs"))
+		);
+		let one_class: Vec<Record> =
+			data.iter().map(|r| Record { label: 1, ..r.clone() }).collect();
+		engine.ingest(KEY, &schema(), 30, 0, one_class).unwrap();
+		assert_eq!(engine.train(1, KEY, &s), Err(EngineError::SingleClass));
+		engine.ingest(KEY, &schema(), 0, 0, Vec::new()).unwrap();
+		assert_eq!(engine.train(1, KEY, &s), Err(EngineError::EmptyTrainingSet));
+		assert!(!engine.has_model(1));
+
+		engine.ingest(KEY, &schema(), 30, 0, data).unwrap();
+		engine.train(1, KEY, &s).unwrap();
+		assert_eq!(
+			engine.infer(1, &[1, 2, 3], 3),
+			Err(EngineError::MalformedInput("a dense record with the wrong number of values"))
+		);
+		assert_eq!(
+			engine.infer(1, &[1, 2, 3, 99], 3),
+			Err(EngineError::MalformedInput("a dense value above the schema's maximum"))
+		);
+		assert!(matches!(
+			Engine::new(Some(PathBuf::from("/proc/openledger-cannot-exist"))),
+			Err(EngineError::Storage(_))
+		));
+	}
+}
