@@ -94,6 +94,52 @@ pub fn matmul(a: &Matrix, b: &Matrix) -> Matrix {
 	}
 }
 
+/// `out = a · b` for row-major slices `a` (`[rows, k]`), `b` (`[k, cols]`) and `out`
+/// (`[rows, cols]`), in the calling thread, with no allocation of the result.
+///
+/// The kernel is gemm, the one candle's CPU backend runs, called directly: the ghost products
+/// run in many parallel blocks of rows, and each block writes into a buffer it reuses rather
+/// than a fresh tensor (fresh pages cost as much as the arithmetic at these shapes).
+pub fn product_into(out: &mut [f64], a: &[f64], b: &[f64], rows: usize, k: usize, cols: usize) {
+	assert!(
+		a.len() == rows * k && b.len() == k * cols && out.len() == rows * cols,
+		"product_into shapes"
+	);
+	if rows == 0 || cols == 0 {
+		return;
+	}
+	if k == 0 {
+		out.fill(0.0);
+		return;
+	}
+	// SAFETY: the assertion above makes every index gemm reads (`a[i·k + p]`, `b[p·cols + j]`)
+	// and writes (`out[i·cols + j]`) lie inside its slice; `out` is borrowed mutably, so it
+	// overlaps neither input; `read_dst` is false, so `out`'s old values are never read.
+	unsafe {
+		gemm::gemm(
+			rows,
+			cols,
+			k,
+			out.as_mut_ptr(),
+			1,
+			cols as isize,
+			false,
+			a.as_ptr(),
+			1,
+			k as isize,
+			b.as_ptr(),
+			1,
+			cols as isize,
+			0.0,
+			1.0,
+			false,
+			false,
+			false,
+			gemm::Parallelism::None,
+		);
+	}
+}
+
 /// `a · b` with three loops in a fixed order: the reference for tests and benchmarks.
 pub fn naive_matmul(a: &Matrix, b: &Matrix) -> Matrix {
 	let mut out = Matrix::zeros(a.rows, b.cols);
@@ -179,6 +225,11 @@ mod tests {
 			assert!((x - y).abs() < 1e-12);
 		}
 		assert_eq!(a.t().t(), a);
+		let mut rows = vec![f64::NAN; 4];
+		product_into(&mut rows, &a.data[4..12], &b.data, 2, 4, 2);
+		for (x, y) in rows.iter().zip(&slow.data[2..6]) {
+			assert!((x - y).abs() < 1e-12);
+		}
 	}
 	#[test]
 	fn cholesky_solves() {
