@@ -1,30 +1,40 @@
 //! Evaluates attribution quality on the digits set that the repository ships
 //! (data/digits/digits.csv) and prints a table.
 //!
-//! So far: softmax regression trained to its optimum (Newton), attributed with the exact
-//! damped influence function, and an MLP 64-32-10 trained by SGD, attributed with TracIn-CP
-//! and with K-FAC influence at several dampings:
-//! - **LDS**: 100 random 50% subsets of the training set, each retrained from scratch; for each
-//!   of 100 held-out test points, the Spearman correlation between the summed scores of a
-//!   subset's records and the retrained model's log-probability of the true label; averaged;
+//! Softmax regression trained to its optimum (Newton), attributed with the exact damped
+//! influence function; and an MLP 64-32-10 trained by SGD (30 epochs, L2 1e-3), attributed with
+//! the gradient dot product, TracIn-CP, K-FAC influence (the engine's method) and EK-FAC at
+//! several dampings:
+//! - **LDS**: 100 random 50% subsets of the training set, each retrained from scratch with its
+//!   own seed (the same subsets for every method of a model); for each of 100 held-out test
+//!   points, the Spearman correlation between the summed scores of a subset's records and the
+//!   retrained model's log-probability of the true label; averaged;
 //! - **mislabel detection**: 10% of the training labels flipped (from a fixed seed, the same
 //!   records for every model), records ranked by self-influence; the AUC and the share of
 //!   flipped records in the top 10% and 20%.
 //!
-//!     cargo run --release -p openledger-influence --example evaluate
+//! - **cost**: the time to prepare a method and attribute the 100 test points against the whole
+//!   training set, per test point; training times are printed above the table.
+//!
+//!     cargo run --release -p openledger-influence --example evaluate [mlp]
+//!
+//! (`mlp` skips softmax regression, whose 100 Newton retrainings take most of the time.)
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use openledger_influence::{
+	engine::KFAC_DAMPING,
 	influence::{
+		ekfac::EkfacInfluence,
 		exact::{newton_fit, ExactInfluence},
 		kfac::KfacInfluence,
-		tracin,
+		tracin::TracIn,
+		Attribution,
 	},
 	linalg::Matrix,
 	model::Network,
 	split::is_held_out,
-	train::{train, Hyper},
+	train::{train, Checkpoint, Hyper, Trained},
 };
 use openledger_primitives::datanets::record_hash;
 use openledger_primitives::models::Architecture;
@@ -36,6 +46,7 @@ const DAMPING: f64 = 1e-6;
 const NEWTON_STEPS: usize = 15;
 const SUBSETS: usize = 100;
 const TEST_POINTS: usize = 100;
+const EKFAC_DAMPINGS: [f64; 3] = [1e-5, 1e-4, 1e-3];
 
 fn load_digits() -> (Vec<Vec<u8>>, Vec<usize>) {
 	let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/digits/digits.csv");
@@ -119,32 +130,49 @@ struct Data {
 	flipped: Vec<bool>,
 }
 
-/// The LDS: for `SUBSETS` random halves of the training set, retrained by `retrain(x, y, s)`,
-/// the Spearman correlation per test point between `Σ_{i∈S} score(i, t)` and the retrained
-/// log-probability of the true label, averaged over the test points. Also returns the time.
-fn lds(
+/// `SUBSETS` random halves of the training set, each retrained by `retrain(x, y, seed)`, with
+/// the retrained models' log-probabilities of the test points' true labels. Every method of a
+/// model is measured on the same subsets.
+struct Retrained {
+	subsets: Vec<Vec<usize>>,
+	/// `[subset][test point]`.
+	log_probs: Vec<Vec<f64>>,
+	time: Duration,
+}
+
+fn retrain_subsets(
 	d: &Data,
 	rng: &mut ChaCha20Rng,
-	score: impl Fn(usize, usize) -> f64,
 	retrain: impl Fn(&Matrix, &[usize], u64) -> Network,
-) -> (f64, std::time::Duration) {
-	let mut predicted = vec![vec![0.0; SUBSETS]; d.xq.rows];
-	let mut actual = vec![vec![0.0; SUBSETS]; d.xq.rows];
+) -> Retrained {
 	let started = Instant::now();
+	let mut subsets = Vec::with_capacity(SUBSETS);
+	let mut log_probs = Vec::with_capacity(SUBSETS);
 	for s in 0..SUBSETS {
 		let subset: Vec<usize> = (0..d.x.rows).filter(|_| rng.next_u64() & 1 == 1).collect();
 		let ys: Vec<usize> = subset.iter().map(|i| d.y[*i]).collect();
 		let net = retrain(&d.x.select_rows(&subset), &ys, 100 + s as u64);
-		let lp = log_prob(&net, &d.xq, &d.yq);
-		for t in 0..d.xq.rows {
-			predicted[t][s] = subset.iter().map(|i| score(*i, t)).sum();
-			actual[t][s] = lp[t];
-		}
+		log_probs.push(log_prob(&net, &d.xq, &d.yq));
+		subsets.push(subset);
 	}
-	let elapsed = started.elapsed();
-	let mean =
-		(0..d.xq.rows).map(|t| spearman(&predicted[t], &actual[t])).sum::<f64>() / d.xq.rows as f64;
-	(mean, elapsed)
+	Retrained { subsets, log_probs, time: started.elapsed() }
+}
+
+/// The LDS of `scores` (`[n, test points]`): per test point, the Spearman correlation between
+/// `Σ_{i∈S} score(i, t)` and the retrained log-probability over the subsets `S`, averaged.
+fn lds(d: &Data, r: &Retrained, scores: &Matrix) -> f64 {
+	let total: f64 = (0..d.xq.rows)
+		.map(|t| {
+			let predicted: Vec<f64> = r
+				.subsets
+				.iter()
+				.map(|subset| subset.iter().map(|i| scores.row(*i)[t]).sum())
+				.collect();
+			let actual: Vec<f64> = r.log_probs.iter().map(|lp| lp[t]).collect();
+			spearman(&predicted, &actual)
+		})
+		.sum();
+	total / d.xq.rows as f64
 }
 
 /// The AUC of self-influence for the flipped labels, and the shares of flipped records found in
@@ -197,6 +225,30 @@ fn load() -> Data {
 	}
 }
 
+/// Prepares a method on a model and its training set.
+type Prepare<'a> = Box<dyn Fn(&Trained, &Matrix, &[usize]) -> Box<dyn Attribution> + 'a>;
+
+fn method<'a>(f: impl Fn(&Trained, &Matrix, &[usize]) -> Box<dyn Attribution> + 'a) -> Prepare<'a> {
+	Box::new(f)
+}
+
+/// One row of the table: a method measured on a model, with the model's retrainings.
+fn measure(
+	d: &Data,
+	retrained: &Retrained,
+	clean: &Trained,
+	noisy: &Trained,
+	prepare: &Prepare<'_>,
+) -> (f64, f64, f64, f64, Duration) {
+	let started = Instant::now();
+	let method = prepare(clean, &d.x, &d.y);
+	let scores = method.scores(&d.xq, &d.yq); // [n, test points]
+	let per_query = started.elapsed() / d.xq.rows as u32;
+	let lds = lds(d, retrained, &scores);
+	let (area, top10, top20) = mislabel(d, &prepare(noisy, &d.x, &d.noisy).self_influence());
+	(lds, area, top10, top20, per_query)
+}
+
 fn main() {
 	let d = load();
 	println!(
@@ -207,96 +259,115 @@ fn main() {
 	);
 	let mut rng = ChaCha20Rng::seed_from_u64(2026);
 	let mut rows = Vec::new();
+	let mut row = |model: &str, method: &str, r: (f64, f64, f64, f64, Duration)| {
+		rows.push(format!(
+			"| {model} | {method} | {:.3} | {:.3} | {:.3} | {:.3} | {:.2?} |",
+			r.0, r.1, r.2, r.3, r.4
+		))
+	};
 
-	// Softmax regression, trained to its optimum; exact influence.
+	// Softmax regression, trained to its optimum; exact influence. (`evaluate mlp` skips it.)
+	let mlp_only = std::env::args().any(|a| a == "mlp");
 	let started = Instant::now();
-	let full = newton_fit(&d.x, &d.y, 10, L2, NEWTON_STEPS).expect("trains");
+	let newton = |x: &Matrix, y: &[usize]| {
+		let network = newton_fit(x, y, 10, L2, NEWTON_STEPS).expect("trains");
+		Trained { checkpoints: Vec::new(), network }
+	};
+	let full = newton(&d.x, &d.y);
 	let train_time = started.elapsed();
 	let gnorm: f64 = full
+		.network
 		.gradient(&d.x, &d.y, L2)
 		.iter()
 		.flat_map(|l| l.w.data.iter().chain(&l.b))
 		.map(|g| g * g)
 		.sum::<f64>()
 		.sqrt();
-	let inf = ExactInfluence::new(&full, &d.x, &d.y, L2, DAMPING).expect("positive definite");
-	let started = Instant::now();
-	let scores = inf.scores(&d.xq, &d.yq); // [n, q]
-	let query_time = started.elapsed() / d.xq.rows as u32;
-	let (lr_lds, lr_retrain) = lds(
-		&d,
-		&mut rng,
-		|i, t| scores.row(i)[t],
-		|x, y, _| newton_fit(x, y, 10, L2, NEWTON_STEPS).expect("trains"),
-	);
-	let noisy = newton_fit(&d.x, &d.noisy, 10, L2, NEWTON_STEPS).expect("trains");
-	let selfs = ExactInfluence::new(&noisy, &d.x, &d.noisy, L2, DAMPING)
-		.expect("positive definite")
-		.self_influence();
-	let (area, top10, top20) = mislabel(&d, &selfs);
+	let retrained = if mlp_only {
+		Retrained { subsets: Vec::new(), log_probs: Vec::new(), time: Duration::ZERO }
+	} else {
+		retrain_subsets(&d, &mut rng, |x, y, _| newton(x, y).network)
+	};
+	let noisy = newton(&d.x, &d.noisy);
 	println!(
-		"softmax regression: accuracy {:.3}, gradient norm at the optimum {gnorm:.1e}, train {train_time:.2?}, one query {query_time:.2?}, {SUBSETS} retrainings {lr_retrain:.2?}",
-		accuracy(&full, &d)
+		"softmax regression: accuracy {:.3}, gradient norm at the optimum {gnorm:.1e}, train {train_time:.2?}, {SUBSETS} retrainings {:.2?}",
+		accuracy(&full.network, &d),
+		retrained.time
 	);
-	rows.push(format!(
-		"| softmax regression (optimum) | exact influence / self-influence | {lr_lds:.3} | {area:.3} | {top10:.3} | {top20:.3} |"
-	));
+	let exact = method(|t, x, y| {
+		Box::new(ExactInfluence::new(&t.network, x, y, L2, DAMPING).expect("positive definite"))
+	});
+	if !mlp_only {
+		row(
+			"softmax regression (optimum)",
+			"exact influence / self-influence",
+			measure(&d, &retrained, &full, &noisy, &exact),
+		);
+	}
 
-	// MLP 64-32-10 trained by SGD; TracIn-CP with ghost dot products.
+	// MLP 64-32-10 trained by SGD, with every MLP method on the same retrainings.
 	let arch = Architecture::Mlp1 { hidden: 32 };
+	// L2 1e-3: with 1e-4 (or 60 epochs) every method's LDS is 0.02-0.05 lower.
 	let hyper = |seed| Hyper {
 		epochs: 30,
 		learning_rate: 0.05,
 		batch_size: 32,
-		l2: 1e-4,
+		l2: 1e-3,
 		checkpoints: 5,
 		seed,
 	};
 	let fit = |x: &Matrix, y: &[usize], seed: u64| {
 		train(Network::init(&arch, 64, 10, seed), x, y, &hyper(seed)).expect("trains")
 	};
+	// Its own stream of subsets, so that `evaluate mlp` draws the same ones.
+	let mut rng = ChaCha20Rng::seed_from_u64(2027);
 	let started = Instant::now();
 	let trained = fit(&d.x, &d.y, 1);
 	let train_time = started.elapsed();
-	let started = Instant::now();
-	let tscores = tracin::scores(&trained.checkpoints, &d.x, &d.y, &d.xq, &d.yq); // [n, q]
-	let query_time = started.elapsed() / d.xq.rows as u32;
-	let (mlp_lds, mlp_retrain) =
-		lds(&d, &mut rng, |i, t| tscores.row(i)[t], |x, y, seed| fit(x, y, seed).network);
+	let retrained = retrain_subsets(&d, &mut rng, |x, y, seed| fit(x, y, seed).network);
 	let noisy = fit(&d.x, &d.noisy, 1);
-	let (area, top10, top20) =
-		mislabel(&d, &tracin::self_influence(&noisy.checkpoints, &d.x, &d.noisy));
 	println!(
-		"MLP 64-32-10: accuracy {:.3}, train {train_time:.2?}, one query (TracIn, 5 checkpoints) {query_time:.2?}, {SUBSETS} retrainings {mlp_retrain:.2?}",
-		accuracy(&trained.network, &d)
+		"MLP 64-32-10: accuracy {:.3}, train {train_time:.2?}, {SUBSETS} retrainings {:.2?}",
+		accuracy(&trained.network, &d),
+		retrained.time
 	);
-	rows.push(format!(
-		"| MLP 64-32-10 (SGD, 30 epochs) | TracIn-CP (ghost) / TracIn self-influence | {mlp_lds:.3} | {area:.3} | {top10:.3} | {top20:.3} |"
-	));
-
-	// The same MLP with K-FAC influence at its final parameters, for a few dampings.
-	for lambda in [1e-5, 1e-4, 1e-3, 1e-2] {
-		let started = Instant::now();
-		let kfac = KfacInfluence::new(&trained.network, &d.x, &d.y, lambda).expect("damped");
-		let kscores = kfac.scores(&d.xq, &d.yq); // [n, q]
-		let query_time = started.elapsed() / d.xq.rows as u32;
-		let (kfac_lds, _) =
-			lds(&d, &mut rng, |i, t| kscores.row(i)[t], |x, y, seed| fit(x, y, seed).network);
-		let noisy_kfac =
-			KfacInfluence::new(&noisy.network, &d.x, &d.noisy, lambda).expect("damped");
-		let (area, top10, top20) = mislabel(&d, &noisy_kfac.self_influence());
-		println!(
-			"K-FAC (λ = {lambda}): factors and {} queries {:.2?} a query",
-			d.xq.rows, query_time
-		);
-		rows.push(format!(
-			"| MLP 64-32-10 (SGD, 30 epochs) | K-FAC influence, λ = {lambda} / its self-influence | {kfac_lds:.3} | {area:.3} | {top10:.3} | {top20:.3} |"
-		));
+	let mlp = "MLP 64-32-10 (SGD, 30 epochs)";
+	let methods: Vec<(String, Prepare)> = vec![
+		(
+			"gradient dot product (final weights) / gradient norm".into(),
+			method(|t, x, y| {
+				let last = Checkpoint { epoch: 0, learning_rate: 1.0, network: t.network.clone() };
+				Box::new(TracIn::new(vec![last], x, y))
+			}),
+		),
+		(
+			"TracIn-CP, 5 checkpoints (ghost) / TracIn self-influence".into(),
+			method(|t, x, y| Box::new(TracIn::new(t.checkpoints.clone(), x, y))),
+		),
+		(
+			format!("K-FAC influence, λ = {KFAC_DAMPING} / its self-influence"),
+			method(|t, x, y| {
+				Box::new(KfacInfluence::new(&t.network, x, y, KFAC_DAMPING).expect("damped"))
+			}),
+		),
+	]
+	.into_iter()
+	.chain(EKFAC_DAMPINGS.iter().map(|lambda| {
+		let prepare = method(move |t, x, y| {
+			Box::new(EkfacInfluence::new(&t.network, x, y, *lambda).expect("damped"))
+		});
+		(format!("EK-FAC influence, λ = {lambda} / its self-influence"), prepare)
+	}))
+	.collect();
+	for (name, prepare) in &methods {
+		row(mlp, name, measure(&d, &retrained, &trained, &noisy, prepare));
 	}
 
 	println!();
-	println!("| model | method | LDS | mislabel AUC | found in top 10% | found in top 20% |");
-	println!("|---|---|---|---|---|---|");
+	println!(
+		"| model | method | LDS | mislabel AUC | found in top 10% | found in top 20% | attribute one query |"
+	);
+	println!("|---|---|---|---|---|---|---|");
 	for row in rows {
 		println!("{row}");
 	}

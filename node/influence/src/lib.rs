@@ -5,26 +5,25 @@
 //! says how much each training record influenced a prediction. It never becomes a dependency
 //! of the runtime.
 //!
-//! Built so far:
+//! - [`engine`]: the API the off-chain worker calls: chunked ingest of a Datanet version, train,
+//!   infer with top-K proponents and opponents as shares, self-influence; models cached in
+//!   memory and on disk ([`persist`], safetensors);
 //! - [`featurize`]: text (hashed word unigrams and bigrams plus character trigrams, signed,
 //!   L2-normalised) and dense (scaled integers) featurizers;
 //! - [`split`]: the deterministic held-out split, chosen from record hashes;
 //! - [`shares`]: scores to parts per billion by largest-remainder rounding, summing to exactly
 //!   10^9;
-//! - [`linalg`]: row-major f64 matrices whose products candle computes;
+//! - [`linalg`]: row-major f64 matrices whose products candle computes (its gemm kernel), and
+//!   Cholesky and Jacobi eigen factorisations;
 //! - [`model`]: softmax regression and ReLU MLPs with cross-entropy and L2, forward and
 //!   backward passes, seeded ChaCha initialisation and the canonical weights hash;
 //! - [`train`]: deterministic minibatch SGD with momentum and checkpoints;
-//! - [`influence::exact`]: the damped influence function of softmax regression in closed form,
-//!   and self-influence, checked against leave-one-out retraining;
-//! - [`influence::tracin`]: TracIn-CP for MLPs with the per-layer ghost dot product, checked
-//!   against materialised per-example gradients;
-//! - [`influence::kfac`]: K-FAC influence for MLPs.
+//! - [`influence`]: the [`influence::Attribution`] methods: exact influence for softmax
+//!   regression (dense or Woodbury), TracIn-CP with ghost dot products, K-FAC and EK-FAC for
+//!   MLPs, each with self-influence.
 //!
-//! Quality on the digits set: `cargo run --release -p openledger-influence --example evaluate`.
-//!
-//! Still to come: EK-FAC, the engine API with its
-//! cache and safetensors persistence, and the evaluation program (LDS, mislabel AUC, cost).
+//! Quality on digits: `cargo run --release -p openledger-influence --example evaluate`; cost at
+//! scale: `cargo run --release -p openledger-influence --example throughput`.
 
 pub mod engine;
 pub mod error;

@@ -211,6 +211,61 @@ pub fn backward_solve(l: &Matrix, y: &Matrix) -> Matrix {
 	x
 }
 
+/// The eigendecomposition `A = Q diag(values) Qᵀ` of a symmetric matrix by cyclic Jacobi
+/// rotations, in a fixed order (so the same bits everywhere): the eigenvalues, and `Q` with one
+/// eigenvector per column. Meant for the small curvature factors of a layer.
+pub fn symmetric_eigen(a: &Matrix) -> (Vec<f64>, Matrix) {
+	let n = a.rows;
+	let mut m = a.clone();
+	let mut q = Matrix::zeros(n, n);
+	for i in 0..n {
+		q.data[i * n + i] = 1.0;
+	}
+	let norm: f64 = m.data.iter().map(|v| v * v).sum::<f64>().sqrt();
+	for _sweep in 0..64 {
+		let off: f64 = (0..n)
+			.flat_map(|i| (0..n).filter(move |j| *j != i).map(move |j| (i, j)))
+			.map(|(i, j)| m.data[i * n + j].powi(2))
+			.sum::<f64>()
+			.sqrt();
+		if off <= 1e-15 * norm || norm == 0.0 {
+			break;
+		}
+		for p in 0..n {
+			for r in p + 1..n {
+				let apr = m.data[p * n + r];
+				if apr == 0.0 {
+					continue;
+				}
+				let (app, arr) = (m.data[p * n + p], m.data[r * n + r]);
+				// The rotation that zeroes (p, r): tan θ = t, the smaller root of
+				// t² + 2τt - 1 = 0 with τ = (a_rr - a_pp) / (2 a_pr).
+				let tau = (arr - app) / (2.0 * apr);
+				let t = tau.signum() / (tau.abs() + (1.0 + tau * tau).sqrt());
+				let t = if tau == 0.0 { 1.0 } else { t };
+				let c = 1.0 / (1.0 + t * t).sqrt();
+				let s = t * c;
+				for k in 0..n {
+					let (mkp, mkr) = (m.data[k * n + p], m.data[k * n + r]);
+					m.data[k * n + p] = c * mkp - s * mkr;
+					m.data[k * n + r] = s * mkp + c * mkr;
+				}
+				for k in 0..n {
+					let (mpk, mrk) = (m.data[p * n + k], m.data[r * n + k]);
+					m.data[p * n + k] = c * mpk - s * mrk;
+					m.data[r * n + k] = s * mpk + c * mrk;
+				}
+				for k in 0..n {
+					let (qkp, qkr) = (q.data[k * n + p], q.data[k * n + r]);
+					q.data[k * n + p] = c * qkp - s * qkr;
+					q.data[k * n + r] = s * qkp + c * qkr;
+				}
+			}
+		}
+	}
+	((0..n).map(|i| m.data[i * n + i]).collect(), q)
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -231,6 +286,32 @@ mod tests {
 			assert!((x - y).abs() < 1e-12);
 		}
 	}
+	#[test]
+	fn eigendecomposition_reconstructs_the_matrix() {
+		let a = Matrix {
+			rows: 4,
+			cols: 4,
+			data: vec![
+				4.0, 1.0, -2.0, 0.5, 1.0, 3.0, 0.0, 1.0, -2.0, 0.0, 5.0, -1.0, 0.5, 1.0, -1.0, 2.0,
+			],
+		};
+		let (values, q) = symmetric_eigen(&a);
+		// Q is orthogonal and Q diag(values) Qᵀ = A.
+		let qtq = matmul(&q.t(), &q);
+		let mut scaled = q.clone();
+		for i in 0..4 {
+			for j in 0..4 {
+				scaled.data[i * 4 + j] *= values[j];
+				let want = if i == j { 1.0 } else { 0.0 };
+				assert!((qtq.data[i * 4 + j] - want).abs() < 1e-12);
+			}
+		}
+		let back = matmul(&scaled, &q.t());
+		for (x, y) in back.data.iter().zip(&a.data) {
+			assert!((x - y).abs() < 1e-12, "{x} vs {y}");
+		}
+	}
+
 	#[test]
 	fn cholesky_solves() {
 		let a =

@@ -149,6 +149,30 @@ impl Network {
 		deltas
 	}
 
+	/// The errors of every layer for `C` pseudo-targets per record, `[n·C, out_l]` (record-major),
+	/// whose outer products sum to the Gauss–Newton matrix of the cross-entropy: the output
+	/// errors are `√p_c (e_c - p)` for each class `c`, and `Σ_c` of their outer products is
+	/// `diag(p) - p pᵀ`, the Hessian of the loss in the logits.
+	pub fn gauss_newton_deltas(&self, fwd: &Forward) -> Vec<Matrix> {
+		let (n, c) = (fwd.probs.rows, fwd.probs.cols);
+		let mut output = Matrix::zeros(n * c, c);
+		for i in 0..n {
+			let p = fwd.probs.row(i);
+			for k in 0..c {
+				let s = p[k].max(0.0).sqrt();
+				for (j, v) in output.row_mut(i * c + k).iter_mut().enumerate() {
+					*v = s * (if j == k { 1.0 } else { 0.0 } - p[j]);
+				}
+			}
+		}
+		let repeated: Vec<usize> = (0..n * c).map(|r| r / c).collect();
+		let expanded = Forward {
+			inputs: fwd.inputs.iter().map(|a| a.select_rows(&repeated)).collect(),
+			probs: fwd.probs.select_rows(&repeated),
+		};
+		self.backward_deltas(&expanded, output)
+	}
+
 	/// The gradient of the mean loss over a batch, with L2 `lambda` on the weights.
 	pub fn gradient(&self, x: &Matrix, labels: &[usize], lambda: f64) -> Vec<Layer> {
 		let fwd = self.forward(x);

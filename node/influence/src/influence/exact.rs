@@ -18,7 +18,7 @@
 //! ones. All of it is in f64, in fixed orders.
 //!
 //! When the features outnumber the records (`D + 1 > n`, hashed text), the Hessian is applied
-//! through the Woodbury identity instead, on an `nC`-square system (see [`Curvature`]).
+//! through the Woodbury identity instead, on an `nC`-square system.
 
 use crate::{
 	linalg::{backward_solve, cholesky, forward_solve, matmul, Matrix},

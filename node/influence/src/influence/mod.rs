@@ -5,7 +5,8 @@
 //!
 //! - [`exact`]: softmax regression, the damped influence function in closed form;
 //! - [`tracin`]: MLPs, TracIn-CP with the per-layer ghost dot product;
-//! - [`kfac`]: MLPs, the influence function with Kronecker-factored curvature.
+//! - [`kfac`]: MLPs, the influence function with Kronecker-factored curvature;
+//! - [`ekfac`]: MLPs, the same in the Kronecker eigenbasis with corrected eigenvalues.
 
 use crate::linalg::Matrix;
 
@@ -20,6 +21,7 @@ pub trait Attribution: Send + Sync {
 	fn self_influence(&self) -> Vec<f64>;
 }
 
+pub mod ekfac;
 pub mod exact;
 pub mod kfac;
 pub mod tracin;
