@@ -17,11 +17,14 @@ use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPai
 use sp_core::storage::StorageKey;
 use sp_runtime::traits::Block as BlockT;
 
+use openledger_primitives::attribution::{AttributionEngine, AttributionExt};
+
 use crate::cli::Sealing;
 
-/// Host functions beyond the standard ones, offered to the runtime by this node. The attribution
-/// engine's host functions are added here.
-pub type ExtraHostFunctions = ();
+/// Host functions beyond the standard ones, offered to the runtime by this node: the
+/// attribution engine's. They answer only where the engine extension is registered (off-chain
+/// workers), and return `Unavailable` elsewhere.
+pub type ExtraHostFunctions = openledger_primitives::attribution::engine::HostFunctions;
 
 /// All host functions of the node's wasm executor.
 pub type HostFunctions = (sp_io::SubstrateHostFunctions, ExtraHostFunctions);
@@ -234,7 +237,12 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		})?;
 
 	if config.offchain_worker.enabled {
-		log::info!("⚙️  Off-chain workers enabled");
+		// One engine per node, saving trained models under the chain's directory.
+		let models = config.base_path.config_dir(config.chain_spec.id()).join("attribution");
+		let engine = openledger_influence::Engine::new(Some(models.clone()))
+			.map_err(|e| ServiceError::Other(format!("attribution engine: {e}")))?;
+		let engine: Arc<dyn AttributionEngine> = Arc::new(engine);
+		log::info!("⚙️  Off-chain workers enabled, attribution models in {}", models.display());
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 				runtime_api_provider: client.clone(),
@@ -246,7 +254,10 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 				)),
 				network_provider: Arc::new(network.clone()),
 				enable_http_requests: false,
-				custom_extensions: |_| vec![],
+				custom_extensions: move |_| {
+					vec![Box::new(AttributionExt(engine.clone()))
+						as Box<dyn sp_externalities::Extension>]
+				},
 			})?;
 		task_manager.spawn_handle().spawn(
 			"offchain-workers-runner",

@@ -6,7 +6,9 @@
 //!
 //! - [`datanets`], [`models`], [`agents`]: the data layer's ids and types;
 //! - [`traits`]: how pallets read one another's data without depending on one another;
-//! - [`apis`]: the runtime APIs that Polkadot.js, RPC clients and the off-chain worker call.
+//! - [`apis`]: the runtime APIs that Polkadot.js, RPC clients and the off-chain worker call;
+//! - [`attribution`]: the off-chain worker's boundary with the influence engine: request and
+//!   result types, the engine trait, its externalities extension and the host functions.
 //!
 //! The crate is `no_std`.
 
@@ -16,6 +18,7 @@ extern crate alloc;
 
 pub mod agents;
 pub mod apis;
+pub mod attribution;
 pub mod datanets;
 pub mod models;
 pub mod traits;

@@ -5,6 +5,8 @@
 //! says how much each training record influenced a prediction. It never becomes a dependency
 //! of the runtime.
 //!
+//! - [`chain`]: the engine behind the chain's `AttributionEngine` trait, for the off-chain
+//!   worker's host functions;
 //! - [`engine`]: the API the off-chain worker calls: chunked ingest of a Datanet version, train,
 //!   infer with top-K proponents and opponents as shares, self-influence; models cached in
 //!   memory and on disk ([`persist`], safetensors);
@@ -25,6 +27,7 @@
 //! Quality on digits: `cargo run --release -p openledger-influence --example evaluate`; cost at
 //! scale: `cargo run --release -p openledger-influence --example throughput`.
 
+pub mod chain;
 pub mod engine;
 pub mod error;
 pub mod featurize;

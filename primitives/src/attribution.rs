@@ -1,0 +1,383 @@
+//! The boundary between the runtime's off-chain worker and the native influence engine.
+//!
+//! - The SCALE types of requests and results.
+//! - [`AttributionEngine`] (std): what an engine offers. The node implements it with
+//!   `openledger-influence`.
+//! - [`AttributionExt`] (std): the externalities extension that carries an engine. The node
+//!   registers it for off-chain workers only.
+//! - [`engine`]: the runtime interface. Its host functions reach the engine through the
+//!   extension. Without the extension (a node that is not an attestor, or any block import) they
+//!   return [`AttributionError::Unavailable`]; they never panic.
+//!
+//! Records travel in chunks ([`IngestChunk`]) so that no single call copies a whole Datanet
+//! version through the wasm heap.
+
+use alloc::vec::Vec;
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_core::H256;
+use sp_runtime::Perbill;
+
+use crate::{
+	datanets::{ClassLabel, DatanetId, Schema, VersionIndex},
+	models::{ModelId, ModelSpec},
+};
+
+/// A published version of a Datanet.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct DatasetRef {
+	/// The Datanet.
+	pub datanet: DatanetId,
+	/// The version.
+	pub version: VersionIndex,
+}
+
+/// Records `offset..offset + records.len()` of a version that holds `total`.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct IngestChunk {
+	/// The version.
+	pub dataset: DatasetRef,
+	/// Its Datanet's schema.
+	pub schema: Schema,
+	/// The records in the version.
+	pub total: u32,
+	/// The position of the first record of the chunk in the version.
+	pub offset: u32,
+	/// Payloads and labels, in version order.
+	pub records: Vec<(Vec<u8>, ClassLabel)>,
+}
+
+/// Train `model` by `spec` on `dataset`.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct TrainRequest {
+	/// The model.
+	pub model: ModelId,
+	/// The version it trains on.
+	pub dataset: DatasetRef,
+	/// How.
+	pub spec: ModelSpec,
+}
+
+/// What an attestor reports of a training.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct TrainOutcome {
+	/// Accuracy on the version's held-out records.
+	pub accuracy: Perbill,
+	/// blake3 of the trained weights.
+	pub weights_hash: H256,
+	/// Records trained on.
+	pub records: u32,
+	/// Records held out.
+	pub held_out: u32,
+}
+
+/// Predict `input` with `model`, and attribute the prediction to at most `top_k` records.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct InferRequest {
+	/// The model.
+	pub model: ModelId,
+	/// The input, in the model's Datanet schema.
+	pub input: Vec<u8>,
+	/// The most records to name.
+	pub top_k: u32,
+}
+
+/// A record's part of a prediction.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct RecordShare {
+	/// The record's position in the version.
+	pub record: u32,
+	/// Its share; a set of shares sums to exactly one.
+	pub share: Perbill,
+}
+
+/// What an attestor reports of an inference.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct InferOutcome {
+	/// The predicted class.
+	pub label: ClassLabel,
+	/// Its probability.
+	pub confidence: Perbill,
+	/// The records that supported it most, strongest first, as shares summing to one.
+	pub proponents: Vec<RecordShare>,
+	/// The records that opposed it most, strongest first, as shares summing to one.
+	pub opponents: Vec<RecordShare>,
+}
+
+/// Why the engine could not answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum AttributionError {
+	/// No engine on this node, or not in this context (only off-chain workers have one).
+	Unavailable,
+	/// The engine has not trained this model.
+	UnknownModel,
+	/// No records of this version were ingested.
+	UnknownDataset,
+	/// Not all records of the version were ingested.
+	IncompleteDataset {
+		/// Received.
+		received: u32,
+		/// In the version.
+		total: u32,
+	},
+	/// A chunk does not continue the records received.
+	ChunkOutOfOrder {
+		/// Where the next chunk must start.
+		expected: u32,
+	},
+	/// More records than the version holds.
+	TooManyRecords,
+	/// A record does not fit the schema.
+	MalformedRecord {
+		/// Its position in the version.
+		index: u32,
+	},
+	/// The input does not fit the model's schema.
+	MalformedInput,
+	/// The spec does not fit the schema or the engine's bounds.
+	SpecOutOfBounds,
+	/// Every record is held out, or the version is empty.
+	EmptyTrainingSet,
+	/// All training records have one label.
+	SingleClass,
+	/// The curvature could not be factorised.
+	NumericalFailure,
+	/// Saving or loading a model failed.
+	Storage,
+}
+
+/// An influence engine, as the off-chain worker sees it.
+#[cfg(feature = "std")]
+pub trait AttributionEngine: Send + Sync {
+	/// Receives a chunk of a version; returns the records received so far.
+	fn ingest(&self, chunk: IngestChunk) -> Result<u32, AttributionError>;
+
+	/// Records received of a version, and its total.
+	fn progress(&self, dataset: DatasetRef) -> Option<(u32, u32)>;
+
+	/// Trains a model (or returns the outcome of the same training done before).
+	fn train(&self, request: TrainRequest) -> Result<TrainOutcome, AttributionError>;
+
+	/// Whether a model is trained and ready to infer.
+	fn has_model(&self, model: ModelId) -> bool;
+
+	/// Predicts and attributes.
+	fn infer(&self, request: InferRequest) -> Result<InferOutcome, AttributionError>;
+}
+
+#[cfg(feature = "std")]
+sp_externalities::decl_extension! {
+	/// The influence engine, registered by the node for off-chain workers.
+	pub struct AttributionExt(std::sync::Arc<dyn AttributionEngine>);
+}
+
+/// The host functions of the influence engine.
+#[sp_runtime_interface::runtime_interface]
+pub trait Engine {
+	/// See [`AttributionEngine::ingest`].
+	fn ingest(
+		&mut self,
+		chunk: sp_runtime_interface::pass_by::PassFatPointerAndDecode<IngestChunk>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<Result<u32, AttributionError>> {
+		use sp_externalities::ExternalitiesExt;
+		match self.extension::<AttributionExt>() {
+			Some(ext) => ext.0.ingest(chunk),
+			None => Err(AttributionError::Unavailable),
+		}
+	}
+
+	/// See [`AttributionEngine::progress`]; `None` without an engine too.
+	fn progress(
+		&mut self,
+		dataset: sp_runtime_interface::pass_by::PassFatPointerAndDecode<DatasetRef>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<Option<(u32, u32)>> {
+		use sp_externalities::ExternalitiesExt;
+		self.extension::<AttributionExt>().and_then(|ext| ext.0.progress(dataset))
+	}
+
+	/// See [`AttributionEngine::train`].
+	fn train(
+		&mut self,
+		request: sp_runtime_interface::pass_by::PassFatPointerAndDecode<TrainRequest>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<
+		Result<TrainOutcome, AttributionError>,
+	> {
+		use sp_externalities::ExternalitiesExt;
+		match self.extension::<AttributionExt>() {
+			Some(ext) => ext.0.train(request),
+			None => Err(AttributionError::Unavailable),
+		}
+	}
+
+	/// See [`AttributionEngine::has_model`]; `false` without an engine.
+	fn has_model(&mut self, model: u32) -> bool {
+		use sp_externalities::ExternalitiesExt;
+		self.extension::<AttributionExt>().is_some_and(|ext| ext.0.has_model(model))
+	}
+
+	/// See [`AttributionEngine::infer`].
+	fn infer(
+		&mut self,
+		request: sp_runtime_interface::pass_by::PassFatPointerAndDecode<InferRequest>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<
+		Result<InferOutcome, AttributionError>,
+	> {
+		use sp_externalities::ExternalitiesExt;
+		match self.extension::<AttributionExt>() {
+			Some(ext) => ext.0.infer(request),
+			None => Err(AttributionError::Unavailable),
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use sp_externalities::Extensions;
+	use std::sync::{Arc, Mutex};
+
+	/// Records what reaches it and answers from fixed values.
+	#[derive(Default)]
+	struct Recorder(Mutex<Vec<IngestChunk>>);
+
+	impl AttributionEngine for Recorder {
+		fn ingest(&self, chunk: IngestChunk) -> Result<u32, AttributionError> {
+			let mut chunks = self.0.lock().unwrap();
+			if chunk.offset != chunks.iter().map(|c| c.records.len() as u32).sum::<u32>() {
+				return Err(AttributionError::ChunkOutOfOrder { expected: 0 });
+			}
+			chunks.push(chunk);
+			Ok(chunks.iter().map(|c| c.records.len() as u32).sum())
+		}
+		fn progress(&self, _: DatasetRef) -> Option<(u32, u32)> {
+			let chunks = self.0.lock().unwrap();
+			chunks.last().map(|c| (c.offset + c.records.len() as u32, c.total))
+		}
+		fn train(&self, request: TrainRequest) -> Result<TrainOutcome, AttributionError> {
+			Ok(TrainOutcome {
+				accuracy: Perbill::from_percent(90),
+				weights_hash: H256::repeat_byte(request.model as u8),
+				records: 9,
+				held_out: 1,
+			})
+		}
+		fn has_model(&self, model: ModelId) -> bool {
+			model == 4
+		}
+		fn infer(&self, request: InferRequest) -> Result<InferOutcome, AttributionError> {
+			if request.input.is_empty() {
+				return Err(AttributionError::MalformedInput);
+			}
+			Ok(InferOutcome {
+				label: 1,
+				confidence: Perbill::from_percent(70),
+				proponents: vec![RecordShare { record: 3, share: Perbill::one() }],
+				opponents: Vec::new(),
+			})
+		}
+	}
+
+	fn spec() -> ModelSpec {
+		ModelSpec {
+			featurizer: crate::models::Featurizer::Raw,
+			architecture: crate::models::Architecture::SoftmaxRegression,
+			epochs: 1,
+			learning_rate: Perbill::from_percent(10),
+			batch_size: 1,
+			l2: Perbill::zero(),
+			checkpoints: 1,
+			seed: 0,
+		}
+	}
+
+	const DATASET: DatasetRef = DatasetRef { datanet: 1, version: 0 };
+
+	fn chunk(offset: u32, records: Vec<(Vec<u8>, ClassLabel)>) -> IngestChunk {
+		IngestChunk {
+			dataset: DATASET,
+			schema: Schema::Dense { dims: 1, classes: 2, max_value: 9 },
+			total: 3,
+			offset,
+			records,
+		}
+	}
+
+	#[test]
+	fn without_an_engine_every_call_is_unavailable() {
+		sp_io::TestExternalities::default().execute_with(|| {
+			assert_eq!(engine::ingest(chunk(0, vec![])), Err(AttributionError::Unavailable));
+			assert_eq!(engine::progress(DATASET), None);
+			let request = TrainRequest { model: 4, dataset: DATASET, spec: spec() };
+			assert_eq!(engine::train(request), Err(AttributionError::Unavailable));
+			assert!(!engine::has_model(4));
+			let request = InferRequest { model: 4, input: vec![1], top_k: 3 };
+			assert_eq!(engine::infer(request), Err(AttributionError::Unavailable));
+		});
+	}
+
+	#[test]
+	fn host_functions_reach_the_registered_engine() {
+		let recorder = Arc::new(Recorder::default());
+		let mut extensions = Extensions::new();
+		extensions.register(AttributionExt(recorder.clone()));
+		let mut ext = sp_io::TestExternalities::default();
+		ext.extensions = extensions;
+		ext.execute_with(|| {
+			assert_eq!(engine::ingest(chunk(0, vec![(vec![1], 0), (vec![2], 1)])), Ok(2));
+			assert_eq!(
+				engine::ingest(chunk(5, vec![(vec![3], 1)])),
+				Err(AttributionError::ChunkOutOfOrder { expected: 0 })
+			);
+			assert_eq!(engine::ingest(chunk(2, vec![(vec![3], 1)])), Ok(3));
+			assert_eq!(engine::progress(DATASET), Some((3, 3)));
+			let trained =
+				engine::train(TrainRequest { model: 4, dataset: DATASET, spec: spec() }).unwrap();
+			assert_eq!(trained.weights_hash, H256::repeat_byte(4));
+			assert!(engine::has_model(4) && !engine::has_model(5));
+			let outcome = engine::infer(InferRequest { model: 4, input: vec![1], top_k: 3 });
+			assert_eq!(
+				outcome.map(|o| o.proponents),
+				Ok(vec![RecordShare { record: 3, share: Perbill::one() }])
+			);
+			assert_eq!(
+				engine::infer(InferRequest { model: 4, input: vec![], top_k: 3 }),
+				Err(AttributionError::MalformedInput)
+			);
+		});
+		assert_eq!(recorder.0.lock().unwrap().len(), 2);
+	}
+}
