@@ -24,6 +24,57 @@ use crate::{
 	models::{ModelId, ModelSpec},
 };
 
+/// Identifies a job of the attestors.
+pub type JobId = u64;
+
+/// Identifies a paid inference.
+pub type InferenceId = u64;
+
+/// One billion: the sum of a full set of shares in parts per billion.
+pub const BILLION: u64 = 1_000_000_000;
+
+/// Shares of 10^9 proportional to `weights` by largest remainder (Hamilton): each share is first
+/// `floor(10^9 · w_i / Σw)`, and the units left over go, one each, to the largest remainders,
+/// ties to the lower index. All-zero weights give equal shares; an empty input gives an empty
+/// output. Exact integer arithmetic, so every machine agrees.
+pub fn largest_remainder(weights: &[u64]) -> Vec<u64> {
+	if weights.is_empty() {
+		return Vec::new();
+	}
+	let all_zero = weights.iter().all(|w| *w == 0);
+	let weights: Vec<u128> =
+		weights.iter().map(|w| if all_zero { 1 } else { u128::from(*w) }).collect();
+	let total: u128 = weights.iter().sum();
+	let billion = u128::from(BILLION);
+	let mut shares: Vec<u64> = Vec::with_capacity(weights.len());
+	let mut remainders: Vec<(u128, usize)> = Vec::with_capacity(weights.len());
+	for (i, w) in weights.iter().enumerate() {
+		let exact = w * billion;
+		shares.push((exact / total) as u64);
+		remainders.push((exact % total, i));
+	}
+	let assigned: u64 = shares.iter().sum();
+	let left = BILLION.saturating_sub(assigned) as usize;
+	// Largest remainder first; equal remainders by lower index.
+	remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+	for (_, i) in remainders.into_iter().take(left) {
+		shares[i] += 1;
+	}
+	shares
+}
+
+/// The agreed result of an inference.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct InferenceResult {
+	/// The plurality label.
+	pub label: ClassLabel,
+	/// The median confidence.
+	pub confidence: Perbill,
+	/// The records' median shares, top K, renormalised to sum to exactly one (empty when no
+	/// record got a share).
+	pub shares: Vec<RecordShare>,
+}
+
 /// A published version of a Datanet.
 #[derive(
 	Clone,

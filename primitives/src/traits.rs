@@ -3,7 +3,11 @@
 
 use sp_runtime::{DispatchResult, Perbill};
 
+use alloc::vec::Vec;
+
 use crate::{
+	apis::VersionRecord,
+	attribution::{InferenceId, InferenceResult},
 	datanets::{DatanetId, RecordHash, Schema, VersionIndex, VersionInfo},
 	models::{ModelId, ModelSpec, ModelStatus},
 };
@@ -16,6 +20,9 @@ pub trait DatanetInspect<AccountId, BlockNumber> {
 	fn version(datanet: DatanetId, version: VersionIndex) -> Option<VersionInfo<BlockNumber>>;
 	/// The contributor of a record, if the record exists.
 	fn contributor(datanet: DatanetId, record: &RecordHash) -> Option<AccountId>;
+	/// The record at a position of the accepted log (a version's records are its first
+	/// `count` positions), with its payload unless it was removed.
+	fn record_at(datanet: DatanetId, index: u32) -> Option<VersionRecord<AccountId>>;
 }
 
 /// What other pallets know of a model.
@@ -48,4 +55,35 @@ pub trait ModelLifecycle {
 	fn activate(model: ModelId, accuracy: Perbill, weights_hash: sp_core::H256) -> DispatchResult;
 	/// `Training` → `Failed`.
 	fn fail(model: ModelId) -> DispatchResult;
+}
+
+/// Creates the attestors' jobs (implemented by `pallet-attribution`).
+pub trait AttributionJobs {
+	/// A `Train` job for a newly registered model.
+	fn request_training(model: ModelId) -> DispatchResult;
+	/// An `Infer` job for a paid inference of `model` on `input`.
+	fn request_inference(inference: InferenceId, model: ModelId, input: Vec<u8>) -> DispatchResult;
+}
+
+/// No jobs: for chains and tests without Proof of Attribution.
+impl AttributionJobs for () {
+	fn request_training(_: ModelId) -> DispatchResult {
+		Ok(())
+	}
+	fn request_inference(_: InferenceId, _: ModelId, _: Vec<u8>) -> DispatchResult {
+		Ok(())
+	}
+}
+
+/// Hears how an inference ended (implemented by `pallet-agents`, which holds the fee).
+pub trait InferenceHandler<AccountId> {
+	/// The attestors agreed on `result`; `agreeing` are those whose submissions matched it.
+	fn completed(inference: InferenceId, result: &InferenceResult, agreeing: &[AccountId]);
+	/// The job missed its deadline: refund the caller in full.
+	fn expired(inference: InferenceId);
+}
+
+impl<AccountId> InferenceHandler<AccountId> for () {
+	fn completed(_: InferenceId, _: &InferenceResult, _: &[AccountId]) {}
+	fn expired(_: InferenceId) {}
 }

@@ -1,12 +1,12 @@
 //! Scores to shares in parts per billion that sum to exactly 10^9.
 //!
-//! Largest-remainder (Hamilton) rounding: each share is first `floor(10^9 · s_i / Σs)`; the
+//! Largest-remainder (Hamilton) rounding (in `openledger_primitives::attribution`, shared with
+//! the chain's aggregation): each share is first `floor(10^9 · s_i / Σs)`; the
 //! units left over go, one each, to the largest fractional remainders, ties to the lower
 //! index. Exact rational arithmetic on the quantised scores makes the result the same on every
 //! machine.
 
-/// One billion: the sum of a full set of shares.
-pub const BILLION: u64 = 1_000_000_000;
+pub use openledger_primitives::attribution::{largest_remainder, BILLION};
 
 /// Quantises non-negative scores to integers (relative to the largest score, with 2^40
 /// levels), so that rounding works on exact integers. Non-finite and negative scores count 0.
@@ -20,37 +20,6 @@ pub fn quantise(scores: &[f64]) -> Vec<u64> {
 		.iter()
 		.map(|s| if s.is_finite() && *s > 0.0 { (s / max * levels).round() as u64 } else { 0 })
 		.collect()
-}
-
-/// Shares of 10^9 proportional to `weights`, by largest remainder; all zero weights give
-/// equal shares (the remainder to the first entries). An empty input gives an empty output.
-pub fn largest_remainder(weights: &[u64]) -> Vec<u64> {
-	if weights.is_empty() {
-		return Vec::new();
-	}
-	let total: u128 = weights.iter().map(|w| u128::from(*w)).sum();
-	let weights: Vec<u128> = if total == 0 {
-		vec![1; weights.len()]
-	} else {
-		weights.iter().map(|w| u128::from(*w)).collect()
-	};
-	let total: u128 = weights.iter().sum();
-	let billion = u128::from(BILLION);
-	let mut shares: Vec<u64> = Vec::with_capacity(weights.len());
-	let mut remainders: Vec<(u128, usize)> = Vec::with_capacity(weights.len());
-	for (i, w) in weights.iter().enumerate() {
-		let exact = w * billion;
-		shares.push((exact / total) as u64);
-		remainders.push((exact % total, i));
-	}
-	let assigned: u64 = shares.iter().sum();
-	let left = (BILLION - assigned) as usize;
-	// Largest remainder first; equal remainders by lower index.
-	remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-	for (_, i) in remainders.into_iter().take(left) {
-		shares[i] += 1;
-	}
-	shares
 }
 
 /// Shares of 10^9 for non-negative scores: [`quantise`], then [`largest_remainder`].

@@ -53,19 +53,7 @@ impl<T: Config> Pallet<T> {
 	) -> Vec<VersionRecord<T::AccountId>> {
 		let Some(info) = Versions::<T>::get(datanet, version) else { return Vec::new() };
 		let end = start.saturating_add(limit.min(T::MaxPageSize::get())).min(info.count);
-		(start..end)
-			.filter_map(|index| {
-				let entry = AcceptedLog::<T>::get(datanet, index)?;
-				let rec = Records::<T>::get(datanet, entry.record)?;
-				Some(VersionRecord {
-					index,
-					record: entry.record,
-					contributor: rec.contributor,
-					label: rec.label,
-					payload: Payloads::<T>::get(datanet, entry.record).map(|p| p.into_inner()),
-				})
-			})
-			.collect()
+		(start..end).filter_map(|index| Self::record_at(datanet, index)).collect()
 	}
 }
 
@@ -83,5 +71,17 @@ impl<T: Config> DatanetInspect<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 
 	fn contributor(datanet: DatanetId, record: &RecordHash) -> Option<T::AccountId> {
 		Records::<T>::get(datanet, record).map(|rec| rec.contributor)
+	}
+
+	fn record_at(datanet: DatanetId, index: u32) -> Option<VersionRecord<T::AccountId>> {
+		let entry = AcceptedLog::<T>::get(datanet, index)?;
+		let rec = Records::<T>::get(datanet, entry.record)?;
+		Some(VersionRecord {
+			index,
+			record: entry.record,
+			contributor: rec.contributor,
+			label: rec.label,
+			payload: Payloads::<T>::get(datanet, entry.record).map(|p| p.into_inner()),
+		})
 	}
 }

@@ -43,7 +43,7 @@ pub mod weights;
 pub use openledger_primitives::{
 	datanets::{DatanetId, VersionIndex},
 	models::{Architecture, Featurizer, ModelId, ModelSpec, ModelStatus, SpecError, SpecLimits},
-	traits::{DatanetInspect, ModelInspect, ModelLifecycle, ModelSummary},
+	traits::{AttributionJobs, DatanetInspect, ModelInspect, ModelLifecycle, ModelSummary},
 };
 pub use weights::WeightInfo;
 
@@ -122,6 +122,9 @@ pub mod pallet {
 
 		/// Where Datanets, their schemas and versions are read.
 		type Datanets: DatanetInspect<Self::AccountId, BlockNumberFor<Self>>;
+
+		/// Where a registered model's training job is created (Proof of Attribution).
+		type Jobs: AttributionJobs;
 
 		/// The origin that may retire any model (moderation).
 		type ModeratorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -396,6 +399,7 @@ pub mod pallet {
 				},
 			);
 			NextModelId::<T>::put(next);
+			T::Jobs::request_training(id)?;
 			Self::deposit_event(Event::ModelRegistered {
 				model: id,
 				owner,

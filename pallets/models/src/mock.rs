@@ -67,6 +67,12 @@ impl DatanetInspect<AccountId, u64> for MockDatanets {
 	fn contributor(_datanet: DatanetId, _record: &RecordHash) -> Option<AccountId> {
 		None
 	}
+	fn record_at(
+		_datanet: DatanetId,
+		_index: u32,
+	) -> Option<openledger_primitives::apis::VersionRecord<AccountId>> {
+		None
+	}
 }
 
 pub const MODEL_DEPOSIT: Balance = 500;
@@ -76,6 +82,7 @@ impl pallet_models::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Datanets = MockDatanets;
+	type Jobs = ();
 	type ModeratorOrigin = EnsureRoot<AccountId>;
 	type ModelDeposit = ConstU128<MODEL_DEPOSIT>;
 	type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;

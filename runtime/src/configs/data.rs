@@ -62,6 +62,7 @@ impl pallet_models::Config for Runtime {
 	type Currency = crate::Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Datanets = Datanets;
+	type Jobs = ();
 	type ModeratorOrigin = EnsureRoot<AccountId>;
 	type ModelDeposit = ModelDeposit;
 	type DepositPerByte = DepositPerByte;

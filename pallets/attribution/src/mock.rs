@@ -1,0 +1,226 @@
+//! A test runtime with System and Attribution; models, Datanets and the inference handler are
+//! small fakes behind their traits, and attestors sign with `UintAuthorityId` test keys.
+
+use core::cell::RefCell;
+use std::collections::BTreeMap;
+
+use frame_support::{derive_impl, traits::ConstU32};
+use frame_system::{offchain, EnsureRoot};
+use openledger_primitives::{
+	apis::VersionRecord,
+	attribution::{InferenceId, InferenceResult},
+	datanets::{DatanetId, RecordHash, Schema, VersionIndex, VersionInfo},
+	models::{Architecture, Featurizer, ModelId, ModelSpec, ModelStatus},
+	traits::{DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle, ModelSummary},
+};
+use sp_core::H256;
+use sp_runtime::{
+	testing::{TestSignature, TestXt, UintAuthorityId},
+	BuildStorage, DispatchResult, Perbill,
+};
+
+use crate as pallet_attribution;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Extrinsic = TestXt<RuntimeCall, ()>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Attribution: pallet_attribution,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+impl offchain::SigningTypes for Test {
+	type Public = UintAuthorityId;
+	type Signature = TestSignature;
+}
+
+impl<C> offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = Extrinsic;
+}
+
+impl<C> offchain::CreateSignedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_signed_transaction<A: offchain::AppCrypto<Self::Public, Self::Signature>>(
+		call: RuntimeCall,
+		public: UintAuthorityId,
+		_account: AccountId,
+		_nonce: u32,
+	) -> Option<Extrinsic> {
+		// `TestXt` carries the signer as its address; it has no room for the nonce.
+		Some(Extrinsic::new_signed(call, public.0, (), ()))
+	}
+}
+
+/// Signs with the test keys `UintAuthorityId::set_all_keys` lists.
+pub struct TestAttestorId;
+impl offchain::AppCrypto<UintAuthorityId, TestSignature> for TestAttestorId {
+	type RuntimeAppPublic = UintAuthorityId;
+	type GenericPublic = UintAuthorityId;
+	type GenericSignature = TestSignature;
+}
+
+/// Datanet 0, Dense with 2 values and 3 classes; version 1 holds records 0..6 (record 5 was
+/// removed: no payload). Contributor of record `i` is `100 + i`.
+pub struct MockDatanets;
+pub const DATANET: DatanetId = 0;
+pub const RECORDS: u32 = 6;
+pub const SCHEMA: Schema = Schema::Dense { dims: 2, classes: 3, max_value: 9 };
+
+impl DatanetInspect<AccountId, u64> for MockDatanets {
+	fn schema(datanet: DatanetId) -> Option<Schema> {
+		(datanet == DATANET).then_some(SCHEMA)
+	}
+	fn version(datanet: DatanetId, version: VersionIndex) -> Option<VersionInfo<u64>> {
+		(datanet == DATANET && version == 1).then(|| VersionInfo {
+			count: RECORDS,
+			root: H256::repeat_byte(1),
+			block: 1,
+		})
+	}
+	fn contributor(_: DatanetId, _: &RecordHash) -> Option<AccountId> {
+		None
+	}
+	fn record_at(datanet: DatanetId, index: u32) -> Option<VersionRecord<AccountId>> {
+		(datanet == DATANET && index < RECORDS).then(|| VersionRecord {
+			index,
+			record: H256::repeat_byte(index as u8),
+			contributor: 100 + u64::from(index),
+			label: (index % 3) as u16,
+			payload: (index != 5).then(|| vec![index as u8, 9 - index as u8]),
+		})
+	}
+}
+
+thread_local! {
+	/// Model statuses; every model is on Datanet 0 version 1.
+	pub static MODELS: RefCell<BTreeMap<ModelId, ModelStatus>> = RefCell::new(BTreeMap::new());
+	/// Inferences completed (with the agreeing attestors) and expired.
+	pub static COMPLETED: RefCell<Vec<(InferenceId, InferenceResult, Vec<AccountId>)>> =
+		RefCell::new(Vec::new());
+	pub static EXPIRED: RefCell<Vec<InferenceId>> = RefCell::new(Vec::new());
+}
+
+pub fn spec() -> ModelSpec {
+	ModelSpec {
+		featurizer: Featurizer::Raw,
+		architecture: Architecture::SoftmaxRegression,
+		epochs: 5,
+		learning_rate: Perbill::from_percent(10),
+		batch_size: 2,
+		l2: Perbill::zero(),
+		checkpoints: 1,
+		seed: 7,
+	}
+}
+
+pub struct MockModels;
+impl ModelInspect<AccountId, openledger_primitives::Balance> for MockModels {
+	fn model(model: ModelId) -> Option<ModelSummary<AccountId, openledger_primitives::Balance>> {
+		MODELS.with(|m| m.borrow().get(&model).copied()).map(|status| ModelSummary {
+			owner: 50,
+			datanet: DATANET,
+			version: 1,
+			spec: spec(),
+			fee: 10,
+			status,
+		})
+	}
+}
+impl ModelLifecycle for MockModels {
+	fn activate(model: ModelId, accuracy: Perbill, weights_hash: H256) -> DispatchResult {
+		MODELS
+			.with(|m| m.borrow_mut().insert(model, ModelStatus::Active { accuracy, weights_hash }));
+		Ok(())
+	}
+	fn fail(model: ModelId) -> DispatchResult {
+		MODELS.with(|m| m.borrow_mut().insert(model, ModelStatus::Failed));
+		Ok(())
+	}
+}
+
+pub struct MockInferences;
+impl InferenceHandler<AccountId> for MockInferences {
+	fn completed(inference: InferenceId, result: &InferenceResult, agreeing: &[AccountId]) {
+		COMPLETED.with(|c| c.borrow_mut().push((inference, result.clone(), agreeing.to_vec())));
+	}
+	fn expired(inference: InferenceId) {
+		EXPIRED.with(|e| e.borrow_mut().push(inference));
+	}
+}
+
+pub const TRAINING_PERIOD: u64 = 20;
+pub const INFERENCE_PERIOD: u64 = 5;
+pub const TOP_K: u32 = 4;
+
+impl pallet_attribution::Config for Test {
+	type AuthorityId = TestAttestorId;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type Datanets = MockDatanets;
+	type Models = MockModels;
+	type Inferences = MockInferences;
+	type MaxAttestors = ConstU32<4>;
+	type MaxTopK = ConstU32<TOP_K>;
+	type MaxInputLen = ConstU32<16>;
+	type TrainingPeriod = frame_support::traits::ConstU64<TRAINING_PERIOD>;
+	type InferencePeriod = frame_support::traits::ConstU64<INFERENCE_PERIOD>;
+	type MaxJobsPerBlock = ConstU32<2>;
+	type IngestChunk = ConstU32<4>;
+	type WeightInfo = ();
+}
+
+/// Attestors 1, 2 and 3 with quorum 3, tolerance 0.2 and 2 strikes; model 0 is Training.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = RuntimeGenesisConfig {
+		system: Default::default(),
+		attribution: pallet_attribution::GenesisConfig {
+			attestors: vec![1, 2, 3],
+			quorum: 3,
+			tolerance: 200_000_000,
+			max_strikes: 2,
+		},
+	}
+	.build_storage()
+	.unwrap();
+	MODELS.with(|m| {
+		let mut m = m.borrow_mut();
+		m.clear();
+		m.insert(0, ModelStatus::Training);
+	});
+	COMPLETED.with(|c| c.borrow_mut().clear());
+	EXPIRED.with(|e| e.borrow_mut().clear());
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Runs `test` and checks the pallet's invariants after it.
+pub fn run_test(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		Attribution::do_try_state().unwrap();
+	});
+}
+
+/// Advances to block `n`, running `on_initialize` on the way.
+pub fn run_to(n: u64) {
+	use frame_support::traits::Hooks;
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Attribution::on_initialize(next);
+	}
+}

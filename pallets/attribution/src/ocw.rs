@@ -1,0 +1,185 @@
+//! The off-chain worker of an attestor node.
+//!
+//! On each block it lists the local `attr` keys that belong to active attestors, and answers up
+//! to [`Config::MaxJobsPerBlock`] open jobs that one of them has not answered:
+//!
+//! 1. the model's Datanet version goes to the engine in chunks of [`Config::IngestChunk`]
+//!    records (skipped when the engine holds it already);
+//! 2. the engine trains the model (or restores it), then, for an inference, predicts and
+//!    attributes the input;
+//! 3. each local attestor submits the result in a signed transaction.
+//!
+//! A claim in offchain local storage (per job and attestor, with the block it was made in) keeps
+//! concurrent workers and later blocks from answering twice; it lapses after
+//! [`RETRY_AFTER`] blocks, so a transaction lost from the pool is sent again.
+
+use alloc::vec::Vec;
+
+use codec::Encode;
+use frame_support::{traits::Get, BoundedVec};
+use frame_system::{
+	offchain::{AppCrypto, SendSignedTransaction, Signer, SigningTypes},
+	pallet_prelude::BlockNumberFor,
+};
+use openledger_primitives::{
+	attribution::{
+		engine, AttributionError, DatasetRef, InferRequest, IngestChunk, TrainOutcome, TrainRequest,
+	},
+	traits::{DatanetInspect, ModelInspect},
+};
+use sp_runtime::{
+	offchain::storage::{MutateStorageError, StorageValueRef},
+	traits::{IdentifyAccount, Saturating},
+	RuntimeAppPublic,
+};
+
+use crate::{Call, Config, JobKind, Jobs, Pallet, Submissions};
+
+/// Blocks after which an unanswered claim may be made again.
+pub const RETRY_AFTER: u32 = 10;
+
+const LOG: &str = "attribution";
+
+/// Why a job could not be answered.
+#[derive(Debug)]
+enum Skip {
+	/// The model, its Datanet or version is gone.
+	Unknown,
+	/// The engine refused.
+	Engine(AttributionError),
+}
+
+/// The local attestors: `(public key, account)` of every local `attr` key whose account is an
+/// active attestor.
+pub fn local_attestors<T: Config>() -> Vec<(T::Public, T::AccountId)> {
+	<<T::AuthorityId as AppCrypto<T::Public, T::Signature>>::RuntimeAppPublic as RuntimeAppPublic>::all()
+		.into_iter()
+		.map(|key| {
+			let generic: <T::AuthorityId as AppCrypto<T::Public, T::Signature>>::GenericPublic =
+				key.into();
+			let public: <T as SigningTypes>::Public = generic.into();
+			let account = public.clone().into_account();
+			(public, account)
+		})
+		.filter(|(_, account)| Pallet::<T>::is_active_attestor(account))
+		.collect()
+}
+
+/// Claims `job` for `account` at block `now`: false if claimed less than [`RETRY_AFTER`] blocks
+/// ago (by this or a concurrent worker).
+fn claim<T: Config>(job: u64, account: &T::AccountId, now: BlockNumberFor<T>) -> bool {
+	let key = (b"openledger/attribution/claim", job, account).encode();
+	let claim = StorageValueRef::persistent(&key);
+	let retry: BlockNumberFor<T> = RETRY_AFTER.into();
+	let result = claim.mutate(|previous: Result<Option<BlockNumberFor<T>>, _>| match previous {
+		Ok(Some(at)) if now < at.saturating_add(retry) => Err(()),
+		_ => Ok(now),
+	});
+	match result {
+		Ok(_) => true,
+		Err(MutateStorageError::ValueFunctionFailed(())) => false,
+		Err(MutateStorageError::ConcurrentModification(_)) => false,
+	}
+}
+
+/// Makes sure the engine holds `model` trained; returns the training outcome.
+fn ensure_trained<T: Config>(model: u32) -> Result<TrainOutcome, Skip> {
+	let summary = T::Models::model(model).ok_or(Skip::Unknown)?;
+	let schema = T::Datanets::schema(summary.datanet).ok_or(Skip::Unknown)?;
+	let version = T::Datanets::version(summary.datanet, summary.version).ok_or(Skip::Unknown)?;
+	let dataset = DatasetRef { datanet: summary.datanet, version: summary.version };
+	let mut offset = match engine::progress(dataset) {
+		Some((received, total)) if total == version.count => received,
+		_ => 0,
+	};
+	let chunk = T::IngestChunk::get().max(1);
+	while offset < version.count {
+		let end = offset.saturating_add(chunk).min(version.count);
+		let records = (offset..end)
+			.map(|i| match T::Datanets::record_at(summary.datanet, i) {
+				// A removed record keeps its place, with no payload.
+				Some(r) => (r.payload.unwrap_or_default(), r.label),
+				None => (Vec::new(), 0),
+			})
+			.collect();
+		let request = IngestChunk { dataset, schema, total: version.count, offset, records };
+		offset = engine::ingest(request).map_err(Skip::Engine)?;
+	}
+	engine::train(TrainRequest { model, dataset, spec: summary.spec }).map_err(Skip::Engine)
+}
+
+/// The call that answers `kind`.
+fn answer<T: Config>(job: u64, kind: JobKind, input: &[u8]) -> Result<Call<T>, Skip> {
+	match kind {
+		JobKind::Train { model } => {
+			let outcome = ensure_trained::<T>(model)?;
+			Ok(Call::submit_training { job, outcome })
+		},
+		JobKind::Infer { model, .. } => {
+			if !engine::has_model(model) {
+				ensure_trained::<T>(model)?;
+			}
+			let top_k = T::MaxTopK::get();
+			let outcome = engine::infer(InferRequest { model, input: input.to_vec(), top_k })
+				.map_err(Skip::Engine)?;
+			Ok(Call::submit_inference {
+				job,
+				label: outcome.label,
+				confidence: outcome.confidence,
+				shares: BoundedVec::truncate_from(outcome.proponents),
+			})
+		},
+	}
+}
+
+/// The worker's entry point.
+pub fn run<T: Config>(now: BlockNumberFor<T>) {
+	let locals = local_attestors::<T>();
+	if locals.is_empty() {
+		return;
+	}
+	let mut answered = 0u32;
+	for (job, j) in Jobs::<T>::iter() {
+		if answered >= T::MaxJobsPerBlock::get() {
+			break;
+		}
+		if now > j.deadline {
+			continue;
+		}
+		let publics: Vec<T::Public> = locals
+			.iter()
+			.filter(|(_, account)| !Submissions::<T>::contains_key(job, account))
+			.filter(|(_, account)| claim::<T>(job, account, now))
+			.map(|(public, _)| public.clone())
+			.collect();
+		if publics.is_empty() {
+			continue;
+		}
+		answered = answered.saturating_add(1);
+		let call = match answer::<T>(job, j.kind, &j.input) {
+			Ok(call) => call,
+			Err(Skip::Engine(AttributionError::Unavailable)) => {
+				log::warn!(target: LOG, "this node has an attr key but no engine: not answering");
+				return;
+			},
+			Err(e) => {
+				log::warn!(target: LOG, "job {job} ({:?}) not answered: {e:?}", j.kind);
+				continue;
+			},
+		};
+		let sent = Signer::<T, T::AuthorityId>::all_accounts()
+			.with_filter(publics)
+			.send_signed_transaction(|_| call.clone());
+		for (account, result) in sent {
+			match result {
+				Ok(()) => log::info!(
+					target: LOG,
+					"job {job} ({:?}) answered by {:?}",
+					j.kind,
+					account.id
+				),
+				Err(()) => log::warn!(target: LOG, "job {job}: the transaction was not sent"),
+			}
+		}
+	}
+}

@@ -1,0 +1,450 @@
+use std::sync::{Arc, Mutex};
+
+use codec::Decode;
+use frame_support::{assert_noop, assert_ok, traits::Hooks, BoundedVec};
+use openledger_primitives::{
+	attribution::{
+		AttributionEngine, AttributionError, AttributionExt, DatasetRef, InferOutcome,
+		InferRequest, IngestChunk, TrainRequest,
+	},
+	traits::AttributionJobs,
+};
+use sp_core::{
+	offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt},
+	H256,
+};
+use sp_runtime::{testing::UintAuthorityId, DispatchError, Perbill};
+
+use crate::{mock::*, *};
+
+fn outcome(accuracy: u32, hash: u8) -> TrainOutcome {
+	TrainOutcome {
+		accuracy: Perbill::from_parts(accuracy),
+		weights_hash: H256::repeat_byte(hash),
+		records: 5,
+		held_out: 1,
+	}
+}
+
+fn s(record: u32, ppb: u32) -> RecordShare {
+	RecordShare { record, share: Perbill::from_parts(ppb) }
+}
+
+fn shares(list: &[(u32, u32)]) -> BoundedVec<RecordShare, ConstTopK> {
+	BoundedVec::truncate_from(list.iter().map(|(r, p)| s(*r, *p)).collect())
+}
+
+type ConstTopK = <Test as Config>::MaxTopK;
+
+fn origin(who: AccountId) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| if let RuntimeEvent::Attribution(e) = r.event { Some(e) } else { None })
+		.collect()
+}
+
+/// Opens the training job of model 0 (job 0) and an inference job for inference 7 (job 1).
+fn open_jobs() {
+	assert_ok!(<Attribution as AttributionJobs>::request_training(0));
+	MODELS.with(|m| {
+		m.borrow_mut()
+			.insert(0, ModelStatus::Active { accuracy: Perbill::one(), weights_hash: H256::zero() })
+	});
+	assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
+}
+
+#[test]
+fn jobs_open_with_deadlines() {
+	run_test(|| {
+		open_jobs();
+		let train = Jobs::<Test>::get(0).unwrap();
+		assert_eq!(train.kind, JobKind::Train { model: 0 });
+		assert_eq!(train.deadline, 1 + TRAINING_PERIOD);
+		let infer = Jobs::<Test>::get(1).unwrap();
+		assert_eq!(infer.kind, JobKind::Infer { inference: 7, model: 0 });
+		assert_eq!(infer.input.to_vec(), vec![3, 4]);
+		assert_eq!(infer.deadline, 1 + INFERENCE_PERIOD);
+		assert!(events().contains(&Event::JobCreated {
+			job: 1,
+			kind: JobKind::Infer { inference: 7, model: 0 },
+			deadline: 1 + INFERENCE_PERIOD,
+		}));
+		assert_noop!(
+			<Attribution as AttributionJobs>::request_inference(8, 0, vec![0; 17]),
+			Error::<Test>::InputTooLong
+		);
+	});
+}
+
+#[test]
+fn training_aggregates_at_quorum_with_the_median_and_the_common_hash() {
+	run_test(|| {
+		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
+		assert_ok!(Attribution::submit_training(origin(1), 0, outcome(900, 2)));
+		assert_ok!(Attribution::submit_training(origin(2), 0, outcome(800, 1)));
+		assert_eq!(Jobs::<Test>::get(0).unwrap().submissions, 2);
+		assert_eq!(MockModels::model(0).unwrap().status, ModelStatus::Training);
+		assert_ok!(Attribution::submit_training(origin(3), 0, outcome(950, 2)));
+
+		let status = MockModels::model(0).unwrap().status;
+		assert_eq!(
+			status,
+			ModelStatus::Active {
+				accuracy: Perbill::from_parts(900),
+				weights_hash: H256::repeat_byte(2)
+			}
+		);
+		assert_eq!(
+			Trainings::<Test>::get(0),
+			Some(TrainingRecord {
+				accuracy: Perbill::from_parts(900),
+				weights_hash: H256::repeat_byte(2),
+				agreement: 2,
+				submissions: 3,
+			})
+		);
+		// The job is gone with its submissions; the dissenter has a strike.
+		assert!(Jobs::<Test>::get(0).is_none());
+		assert_eq!(Submissions::<Test>::iter_prefix(0).count(), 0);
+		assert_eq!(Strikes::<Test>::get(2), 1);
+		assert_eq!(Strikes::<Test>::get(1), 0);
+		assert!(events().contains(&Event::Struck { attestor: 2, job: 0, strikes: 1 }));
+		// A late answer finds no job.
+		assert_noop!(
+			Attribution::submit_training(origin(1), 0, outcome(1, 1)),
+			Error::<Test>::UnknownJob
+		);
+	});
+}
+
+#[test]
+fn submissions_are_checked_and_a_failure_changes_nothing() {
+	run_test(|| {
+		open_jobs();
+		assert_noop!(
+			Attribution::submit_training(origin(9), 0, outcome(1, 1)),
+			Error::<Test>::NotAttestor
+		);
+		assert_noop!(
+			Attribution::submit_training(origin(1), 5, outcome(1, 1)),
+			Error::<Test>::UnknownJob
+		);
+		assert_noop!(
+			Attribution::submit_training(origin(1), 1, outcome(1, 1)),
+			Error::<Test>::WrongJobKind
+		);
+		assert_noop!(
+			Attribution::submit_inference(origin(1), 0, 0, Perbill::one(), shares(&[])),
+			Error::<Test>::WrongJobKind
+		);
+		assert_ok!(Attribution::submit_training(origin(1), 0, outcome(1, 1)));
+		assert_noop!(
+			Attribution::submit_training(origin(1), 0, outcome(1, 1)),
+			Error::<Test>::AlreadySubmitted
+		);
+		let infer = |who, label, list: &[(u32, u32)]| {
+			Attribution::submit_inference(origin(who), 1, label, Perbill::one(), shares(list))
+		};
+		assert_noop!(infer(2, 3, &[(0, 1_000_000_000)]), Error::<Test>::LabelOutOfRange);
+		assert_noop!(infer(2, 0, &[(0, 999_999_999)]), Error::<Test>::SharesDoNotSumToOne);
+		assert_noop!(
+			infer(2, 0, &[(1, 500_000_000), (1, 500_000_000)]),
+			Error::<Test>::DuplicateRecord
+		);
+		assert_noop!(infer(2, 0, &[(RECORDS, 1_000_000_000)]), Error::<Test>::UnknownRecord);
+		Suspended::<Test>::insert(3, ());
+		assert_noop!(infer(3, 0, &[(0, 1_000_000_000)]), Error::<Test>::AttestorSuspended);
+		Suspended::<Test>::remove(3);
+		System::set_block_number(1 + INFERENCE_PERIOD + 1);
+		assert_noop!(infer(2, 0, &[(0, 1_000_000_000)]), Error::<Test>::DeadlinePassed);
+	});
+}
+
+#[test]
+fn inference_consensus_strikes_dissenters_and_pays_through_the_handler() {
+	run_test(|| {
+		open_jobs();
+		let infer = |who, label, confidence, list: &[(u32, u32)]| {
+			Attribution::submit_inference(
+				origin(who),
+				1,
+				label,
+				Perbill::from_parts(confidence),
+				shares(list),
+			)
+		};
+		// 1 and 2 agree closely; 3 names another label.
+		assert_ok!(infer(1, 2, 700, &[(1, 600_000_000), (2, 400_000_000)]));
+		assert_ok!(infer(2, 2, 800, &[(1, 550_000_000), (2, 450_000_000)]));
+		assert_ok!(infer(3, 1, 900, &[(4, 1_000_000_000)]));
+
+		let (inference, result, agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
+		assert_eq!(inference, 7);
+		assert_eq!(result.label, 2);
+		assert_eq!(result.confidence, Perbill::from_parts(800));
+		// Medians 550M (record 1) and 400M (record 2), renormalised over 950M.
+		assert_eq!(result.shares, vec![s(1, 578_947_368), s(2, 421_052_632)]);
+		assert_eq!(agreeing, vec![1, 2]);
+		assert_eq!(Strikes::<Test>::get(3), 1);
+		let stored = Inferences::<Test>::get(7).unwrap();
+		assert_eq!((stored.label, stored.shares.to_vec()), (2, result.shares.clone()));
+		assert_eq!(stored.agreeing.to_vec(), vec![1, 2]);
+		assert!(events().contains(&Event::InferenceAttributed {
+			job: 1,
+			inference: 7,
+			label: 2,
+			confidence: Perbill::from_parts(800),
+			records: 2,
+		}));
+	});
+}
+
+#[test]
+fn shares_far_from_consensus_strike_and_the_limit_suspends() {
+	run_test(|| {
+		for round in 0..2u64 {
+			assert_ok!(<Attribution as AttributionJobs>::request_inference(round, 0, vec![1, 1]));
+			let job = round;
+			let infer = |who, list: &[(u32, u32)]| {
+				Attribution::submit_inference(origin(who), job, 0, Perbill::one(), shares(list))
+			};
+			assert_ok!(infer(1, &[(0, 1_000_000_000)]));
+			assert_ok!(infer(2, &[(0, 1_000_000_000)]));
+			// Same label, but all the share on another record: L1 distance 2·10^9.
+			assert_ok!(infer(3, &[(3, 1_000_000_000)]));
+		}
+		assert_eq!(Strikes::<Test>::get(3), 2);
+		assert!(Suspended::<Test>::contains_key(3));
+		assert!(events().contains(&Event::AttestorSuspended { attestor: 3 }));
+		assert!(!Attribution::is_active_attestor(&3));
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(9, 0, vec![1, 1]));
+		assert_noop!(
+			Attribution::submit_inference(origin(3), 2, 0, Perbill::one(), shares(&[])),
+			Error::<Test>::AttestorSuspended
+		);
+		assert_ok!(Attribution::reinstate(RuntimeOrigin::root(), 3));
+		assert_eq!(Strikes::<Test>::get(3), 0);
+		assert_noop!(Attribution::reinstate(RuntimeOrigin::root(), 3), Error::<Test>::NotSuspended);
+	});
+}
+
+#[test]
+fn open_jobs_expire_after_their_deadline() {
+	run_test(|| {
+		open_jobs();
+		MODELS.with(|m| m.borrow_mut().insert(1, ModelStatus::Training));
+		assert_ok!(<Attribution as AttributionJobs>::request_training(1)); // job 2
+		assert_ok!(Attribution::submit_inference(origin(1), 1, 0, Perbill::one(), shares(&[])));
+		// The inference's deadline is block 6: still open in it, expired in block 7.
+		run_to(1 + INFERENCE_PERIOD);
+		assert!(Jobs::<Test>::contains_key(1));
+		run_to(2 + INFERENCE_PERIOD);
+		assert!(!Jobs::<Test>::contains_key(1));
+		assert_eq!(Submissions::<Test>::iter_prefix(1).count(), 0);
+		assert_eq!(EXPIRED.with(|e| e.borrow().clone()), vec![7]);
+		assert!(events().contains(&Event::JobExpired {
+			job: 1,
+			kind: JobKind::Infer { inference: 7, model: 0 },
+			submissions: 1,
+		}));
+		run_to(2 + TRAINING_PERIOD);
+		assert_eq!(MockModels::model(1).unwrap().status, ModelStatus::Failed);
+		assert!(Jobs::<Test>::iter().next().is_none());
+		Attribution::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn the_admin_keeps_the_attestor_set_and_parameters() {
+	run_test(|| {
+		assert_noop!(Attribution::add_attestor(origin(1), 4), DispatchError::BadOrigin);
+		assert_noop!(
+			Attribution::add_attestor(RuntimeOrigin::root(), 1),
+			Error::<Test>::AlreadyAttestor
+		);
+		assert_ok!(Attribution::add_attestor(RuntimeOrigin::root(), 4));
+		assert_noop!(
+			Attribution::add_attestor(RuntimeOrigin::root(), 5),
+			Error::<Test>::TooManyAttestors
+		);
+		Strikes::<Test>::insert(2, 1);
+		assert_ok!(Attribution::remove_attestor(RuntimeOrigin::root(), 2));
+		assert_eq!(Attestors::<Test>::get().to_vec(), vec![1, 3, 4]);
+		assert_eq!(Strikes::<Test>::get(2), 0);
+		assert_noop!(
+			Attribution::remove_attestor(RuntimeOrigin::root(), 2),
+			Error::<Test>::NotAttestor
+		);
+		let params = Params { quorum: 2, tolerance: 0, max_strikes: 1 };
+		assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
+		assert_eq!(ConsensusParams::<Test>::get(), params);
+		for bad in [
+			Params { quorum: 0, ..params },
+			Params { max_strikes: 0, ..params },
+			Params { tolerance: 2_000_000_001, ..params },
+		] {
+			assert_noop!(
+				Attribution::set_params(RuntimeOrigin::root(), bad),
+				Error::<Test>::InvalidParams
+			);
+		}
+		assert_noop!(Attribution::set_params(origin(1), params), DispatchError::BadOrigin);
+	});
+}
+
+/// An engine that records the chunks it receives and answers with fixed results.
+#[derive(Default)]
+struct MockEngine {
+	chunks: Mutex<Vec<IngestChunk>>,
+	trained: Mutex<Vec<TrainRequest>>,
+}
+
+impl AttributionEngine for MockEngine {
+	fn ingest(&self, chunk: IngestChunk) -> Result<u32, AttributionError> {
+		let end = chunk.offset + chunk.records.len() as u32;
+		self.chunks.lock().unwrap().push(chunk);
+		Ok(end)
+	}
+	fn progress(&self, _: DatasetRef) -> Option<(u32, u32)> {
+		let chunks = self.chunks.lock().unwrap();
+		chunks.last().map(|c| (c.offset + c.records.len() as u32, c.total))
+	}
+	fn train(&self, request: TrainRequest) -> Result<TrainOutcome, AttributionError> {
+		self.trained.lock().unwrap().push(request);
+		Ok(outcome(123, 9))
+	}
+	fn has_model(&self, _: ModelId) -> bool {
+		!self.trained.lock().unwrap().is_empty()
+	}
+	fn infer(&self, request: InferRequest) -> Result<InferOutcome, AttributionError> {
+		assert_eq!(request.top_k, TOP_K);
+		Ok(InferOutcome {
+			label: 1,
+			confidence: Perbill::from_percent(80),
+			proponents: vec![s(request.input[0] as u32, 1_000_000_000)],
+			opponents: vec![],
+		})
+	}
+}
+
+/// A test externality with offchain storage, a transaction pool and (optionally) the engine.
+fn offchain_ext(
+	engine: Option<Arc<MockEngine>>,
+) -> (sp_io::TestExternalities, Arc<parking_lot::RwLock<testing::PoolState>>) {
+	let mut ext = new_test_ext();
+	let (offchain, _) = testing::TestOffchainExt::new();
+	let (pool, pool_state) = testing::TestTransactionPoolExt::new();
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(offchain));
+	ext.register_extension(TransactionPoolExt::new(pool));
+	if let Some(engine) = engine {
+		ext.register_extension(AttributionExt(engine));
+	}
+	(ext, pool_state)
+}
+
+fn pooled(state: &parking_lot::RwLock<testing::PoolState>) -> Vec<(u64, RuntimeCall)> {
+	state
+		.read()
+		.transactions
+		.iter()
+		.map(|tx| {
+			let xt = Extrinsic::decode(&mut &tx[..]).unwrap();
+			let signer = match xt.preamble {
+				sp_runtime::generic::Preamble::Signed(who, ..) => who,
+				_ => panic!("the worker sends signed transactions"),
+			};
+			(signer, xt.function)
+		})
+		.collect()
+}
+
+#[test]
+fn the_worker_trains_through_the_engine_in_chunks_and_submits_once() {
+	let engine = Arc::new(MockEngine::default());
+	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
+	ext.execute_with(|| {
+		// Key 1 is an attestor, key 9 is not.
+		UintAuthorityId::set_all_keys(vec![1, 9]);
+		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
+		Attribution::offchain_worker(1);
+		let sent = pooled(&pool);
+		assert_eq!(
+			sent,
+			vec![(
+				1,
+				RuntimeCall::Attribution(Call::submit_training {
+					job: 0,
+					outcome: outcome(123, 9)
+				})
+			)]
+		);
+		// Six records in chunks of four, in order; the removed record 5 has no payload.
+		let chunks = engine.chunks.lock().unwrap().clone();
+		assert_eq!(
+			chunks.iter().map(|c| (c.offset, c.records.len())).collect::<Vec<_>>(),
+			vec![(0, 4), (4, 2)]
+		);
+		assert_eq!(chunks[1].records[1], (vec![], 2));
+		assert_eq!(chunks[0].records[1], (vec![1, 8], 1));
+		assert_eq!(chunks[0].schema, SCHEMA);
+		assert_eq!(engine.trained.lock().unwrap()[0].spec, spec());
+		// The next block's worker does not answer again while the claim stands.
+		Attribution::offchain_worker(2);
+		assert_eq!(pooled(&pool).len(), 1);
+	});
+}
+
+#[test]
+fn the_worker_attributes_inferences_with_the_engine() {
+	let engine = Arc::new(MockEngine::default());
+	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
+	ext.execute_with(|| {
+		UintAuthorityId::set_all_keys(vec![2, 3]);
+		MODELS.with(|m| {
+			m.borrow_mut().insert(
+				0,
+				ModelStatus::Active { accuracy: Perbill::one(), weights_hash: H256::zero() },
+			)
+		});
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
+		Attribution::offchain_worker(1);
+		let expected = RuntimeCall::Attribution(Call::submit_inference {
+			job: 0,
+			label: 1,
+			confidence: Perbill::from_percent(80),
+			shares: shares(&[(3, 1_000_000_000)]),
+		});
+		// Both local attestors answer; the model was trained first, since the engine lacked it.
+		assert_eq!(pooled(&pool), vec![(2, expected.clone()), (3, expected)]);
+		assert_eq!(engine.trained.lock().unwrap().len(), 1);
+	});
+}
+
+#[test]
+fn without_an_engine_the_worker_sends_nothing() {
+	let (mut ext, pool) = offchain_ext(None);
+	ext.execute_with(|| {
+		UintAuthorityId::set_all_keys(vec![1]);
+		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
+		Attribution::offchain_worker(1);
+		assert!(pooled(&pool).is_empty());
+	});
+}
+
+#[test]
+fn a_node_without_attestor_keys_does_nothing() {
+	let engine = Arc::new(MockEngine::default());
+	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
+	ext.execute_with(|| {
+		UintAuthorityId::set_all_keys(vec![8, 9]);
+		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
+		Attribution::offchain_worker(1);
+		assert!(pooled(&pool).is_empty());
+		assert!(engine.chunks.lock().unwrap().is_empty());
+	});
+}
