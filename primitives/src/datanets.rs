@@ -95,6 +95,16 @@ impl Schema {
 		label: ClassLabel,
 		max_len: u32,
 	) -> Result<(), RecordError> {
+		self.check_input(payload, max_len)?;
+		if label >= self.classes() {
+			return Err(RecordError::LabelOutOfRange);
+		}
+		Ok(())
+	}
+
+	/// Checks that `payload` is a valid input of this schema (a record without its label), of
+	/// at most `max_len` bytes.
+	pub fn check_input(&self, payload: &[u8], max_len: u32) -> Result<(), RecordError> {
 		if payload.is_empty() {
 			return Err(RecordError::EmptyPayload);
 		}
@@ -115,9 +125,6 @@ impl Schema {
 					return Err(RecordError::ValueOutOfRange);
 				}
 			},
-		}
-		if label >= self.classes() {
-			return Err(RecordError::LabelOutOfRange);
 		}
 		Ok(())
 	}

@@ -87,3 +87,29 @@ impl<AccountId> InferenceHandler<AccountId> for () {
 	fn completed(_: InferenceId, _: &InferenceResult, _: &[AccountId]) {}
 	fn expired(_: InferenceId) {}
 }
+
+/// Who an inference's fee goes to, for [`RewardSink::distribute`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RewardParties<'a, AccountId> {
+	/// The inference.
+	pub inference: InferenceId,
+	/// The model's owner.
+	pub model_owner: AccountId,
+	/// The agent's owner.
+	pub agent_owner: AccountId,
+	/// The Datanet whose records the shares name (positions in its accepted log).
+	pub datanet: DatanetId,
+	/// The records' shares of the contributors' part.
+	pub shares: &'a [crate::attribution::RecordShare],
+	/// The attestors that agreed with consensus.
+	pub attestors: &'a [AccountId],
+}
+
+/// Splits a paid fee among the parties of an inference (implemented by `pallet-rewards`). The
+/// fee has already been moved to the sink's account.
+pub trait RewardSink<AccountId, Balance> {
+	/// The account the fee must be moved to before [`RewardSink::distribute`].
+	fn pot() -> AccountId;
+	/// Credits the parties' parts of `fee`.
+	fn distribute(fee: Balance, parties: RewardParties<'_, AccountId>);
+}

@@ -14,11 +14,16 @@
 //!   `Failed` or `Retired`. Models are read through [`ModelInspect`], never through their
 //!   pallet's crate.
 //!
-//! Invoking a model through an agent comes with Proof of Attribution.
+//! - **Inference**: `invoke(agent, input, max_fee)` checks the input against the model's
+//!   Datanet schema, holds the model's fee plus the agent's (at most `max_fee`) from the caller,
+//!   and asks Proof of Attribution for an `Infer` job ([`AttributionJobs`]). When the attestors
+//!   agree ([`InferenceHandler::completed`]), the fee moves to the rewards pot and is split
+//!   ([`RewardSink`]), and `InferenceCompleted` carries the label; if the job expires, the caller
+//!   gets the whole fee back (`InferenceRefunded`).
 //!
 //! ## Calls
 //!
-//! `register`, `set_metadata`, `set_fee`, `unregister`, `withdraw_bond`, `slash`.
+//! `register`, `set_metadata`, `set_fee`, `unregister`, `withdraw_bond`, `slash`, `invoke`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // A panic in the runtime is a bug: no unwrap or expect outside tests and benchmarks.
@@ -41,8 +46,12 @@ pub mod weights;
 
 pub use openledger_primitives::{
 	agents::{AgentId, AgentStatus},
-	models::ModelId,
-	traits::ModelInspect,
+	attribution::{InferenceId, InferenceResult},
+	datanets::ClassLabel,
+	models::{ModelId, ModelStatus},
+	traits::{
+		AttributionJobs, DatanetInspect, InferenceHandler, ModelInspect, RewardParties, RewardSink,
+	},
 };
 pub use weights::WeightInfo;
 
@@ -50,7 +59,7 @@ pub use weights::WeightInfo;
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use codec::{Decode, Encode, MaxEncodedLen};
+	use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -97,6 +106,62 @@ pub mod pallet {
 		pub status: AgentStatus<BlockNumberFor<T>>,
 	}
 
+	/// Where a paid inference stands.
+	#[derive(
+		Clone,
+		Copy,
+		Debug,
+		PartialEq,
+		Eq,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		MaxEncodedLen,
+		TypeInfo,
+	)]
+	pub enum InferenceStatus {
+		/// Waiting for the attestors.
+		Pending,
+		/// Attributed; the fee was split.
+		Completed {
+			/// The agreed label.
+			label: ClassLabel,
+			/// Its median probability.
+			confidence: Perbill,
+		},
+		/// The job expired; the fee was refunded.
+		Refunded,
+	}
+
+	/// A paid inference.
+	#[derive(
+		CloneNoBound,
+		DebugNoBound,
+		PartialEqNoBound,
+		EqNoBound,
+		Encode,
+		Decode,
+		MaxEncodedLen,
+		TypeInfo,
+	)]
+	#[scale_info(skip_type_params(T))]
+	pub struct Inference<T: Config> {
+		/// Who paid.
+		pub caller: T::AccountId,
+		/// The agent called.
+		pub agent: AgentId,
+		/// Its model.
+		pub model: ModelId,
+		/// The model's fee, held from the caller until the end.
+		pub model_fee: BalanceOf<T>,
+		/// The agent's fee, held likewise.
+		pub agent_fee: BalanceOf<T>,
+		/// The block of the call.
+		pub block: BlockNumberFor<T>,
+		/// Where it stands.
+		pub status: InferenceStatus,
+	}
+
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
 
@@ -105,6 +170,8 @@ pub mod pallet {
 	pub enum HoldReason {
 		/// An agent's bond.
 		AgentBond,
+		/// The fees of a pending inference.
+		InferenceFee,
 	}
 
 	#[pallet::config]
@@ -119,6 +186,19 @@ pub mod pallet {
 
 		/// Where models are read.
 		type Models: ModelInspect<Self::AccountId, BalanceOf<Self>>;
+
+		/// Where the models' Datanet schemas are read, to check inputs.
+		type Datanets: DatanetInspect<Self::AccountId, BlockNumberFor<Self>>;
+
+		/// Where inference jobs are created (Proof of Attribution).
+		type Jobs: AttributionJobs;
+
+		/// Where the fees of completed inferences go.
+		type Rewards: RewardSink<Self::AccountId, BalanceOf<Self>>;
+
+		/// The longest inference input, in bytes.
+		#[pallet::constant]
+		type MaxInputLen: Get<u32>;
 
 		/// The origin that may slash agents (moderation).
 		type ModeratorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -163,6 +243,14 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Agents<T: Config> = StorageMap<_, Twox64Concat, AgentId, Agent<T>>;
 
+	/// The id the next inference gets.
+	#[pallet::storage]
+	pub type NextInferenceId<T> = StorageValue<_, InferenceId, ValueQuery>;
+
+	/// Paid inferences.
+	#[pallet::storage]
+	pub type Inferences<T: Config> = StorageMap<_, Twox64Concat, InferenceId, Inference<T>>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -184,6 +272,25 @@ pub mod pallet {
 		BondWithdrawn { agent: AgentId, amount: BalanceOf<T> },
 		/// Moderation slashed part of an agent's bond to the treasury.
 		AgentSlashed { agent: AgentId, amount: BalanceOf<T> },
+		/// A caller paid for an inference; the attestors will answer it.
+		InferenceRequested {
+			inference: InferenceId,
+			agent: AgentId,
+			model: ModelId,
+			caller: T::AccountId,
+			fee: BalanceOf<T>,
+		},
+		/// The attestors agreed on an inference; its fee was split.
+		InferenceCompleted {
+			inference: InferenceId,
+			agent: AgentId,
+			label: ClassLabel,
+			confidence: Perbill,
+			records: u32,
+			fee: BalanceOf<T>,
+		},
+		/// An inference expired unanswered; the caller got the fee back.
+		InferenceRefunded { inference: InferenceId, caller: T::AccountId, amount: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -208,6 +315,14 @@ pub mod pallet {
 		NothingToSlash,
 		/// The agent id counter would overflow.
 		Overflow,
+		/// The model is not Active: it cannot infer yet, or any more.
+		ModelNotActive,
+		/// The input does not fit the model's Datanet schema.
+		InvalidInput,
+		/// The input is longer than `MaxInputLen`.
+		InputTooLong,
+		/// The model's and the agent's fees add up to more than `max_fee`.
+		FeeAboveMax,
 	}
 
 	#[pallet::hooks]
@@ -320,6 +435,28 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Pay for an inference of `input` by the agent's model.
+		///
+		/// - Origin: signed; the signer pays.
+		/// - The agent must be registered and its model Active; `input` must fit the model's
+		///   Datanet schema (a record without a label).
+		/// - Holds the model's fee plus the agent's, which must not exceed `max_fee`, until the
+		///   attestors answer (the fee is split) or the job expires (it is refunded).
+		/// - Errors: `UnknownAgent`, `NotActive`, `UnknownModel`, `ModelNotActive`,
+		///   `InputTooLong`, `InvalidInput`, `FeeAboveMax`, or a balance error.
+		/// - Emits `InferenceRequested`; later `InferenceCompleted` or `InferenceRefunded`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::invoke(T::MaxInputLen::get()))]
+		pub fn invoke(
+			origin: OriginFor<T>,
+			agent: AgentId,
+			input: Vec<u8>,
+			max_fee: BalanceOf<T>,
+		) -> DispatchResult {
+			let caller = ensure_signed(origin)?;
+			Self::do_invoke(caller, agent, input, max_fee).map(|_| ())
+		}
+
 		/// Slash a fraction of an agent's bond to the treasury.
 		///
 		/// - Origin: `ModeratorOrigin`.
@@ -350,6 +487,50 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Pays for an inference of `input` through `agent`; returns its id.
+		pub fn do_invoke(
+			caller: T::AccountId,
+			agent: AgentId,
+			input: Vec<u8>,
+			max_fee: BalanceOf<T>,
+		) -> Result<InferenceId, DispatchError> {
+			ensure!(input.len() <= T::MaxInputLen::get() as usize, Error::<T>::InputTooLong);
+			let a = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
+			ensure!(a.status == AgentStatus::Active, Error::<T>::NotActive);
+			let m = T::Models::model(a.model).ok_or(Error::<T>::UnknownModel)?;
+			ensure!(matches!(m.status, ModelStatus::Active { .. }), Error::<T>::ModelNotActive);
+			let schema = T::Datanets::schema(m.datanet).ok_or(Error::<T>::UnknownModel)?;
+			schema
+				.check_input(&input, T::MaxInputLen::get())
+				.map_err(|_| Error::<T>::InvalidInput)?;
+			let fee = m.fee.saturating_add(a.fee);
+			ensure!(fee <= max_fee, Error::<T>::FeeAboveMax);
+			let id = NextInferenceId::<T>::get();
+			NextInferenceId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+			T::Currency::hold(&HoldReason::InferenceFee.into(), &caller, fee)?;
+			Inferences::<T>::insert(
+				id,
+				Inference {
+					caller: caller.clone(),
+					agent,
+					model: a.model,
+					model_fee: m.fee,
+					agent_fee: a.fee,
+					block: frame_system::Pallet::<T>::block_number(),
+					status: InferenceStatus::Pending,
+				},
+			);
+			T::Jobs::request_inference(id, a.model, input)?;
+			Self::deposit_event(Event::InferenceRequested {
+				inference: id,
+				agent,
+				model: a.model,
+				caller,
+				fee,
+			});
+			Ok(id)
+		}
+
 		fn owned(who: &T::AccountId, agent: AgentId) -> Result<Agent<T>, DispatchError> {
 			let a = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
 			ensure!(a.owner == *who, Error::<T>::NotOwner);
@@ -411,7 +592,8 @@ pub mod pallet {
 			})
 		}
 
-		/// Checks that every agent's bond is held from its owner, and ids are below the counter.
+		/// Checks that every agent's bond and every pending inference's fee is held from its
+		/// owner or caller, and ids are below their counters.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
@@ -428,7 +610,96 @@ pub mod pallet {
 					"agent bonds disagree with the held balance"
 				);
 			}
+			let mut fees: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			for (id, inf) in Inferences::<T>::iter() {
+				ensure!(
+					id < NextInferenceId::<T>::get(),
+					"an inference id is not below the counter"
+				);
+				if inf.status == InferenceStatus::Pending {
+					let entry = fees.entry(inf.caller).or_default();
+					*entry = entry.saturating_add(inf.model_fee).saturating_add(inf.agent_fee);
+				}
+			}
+			for (who, total) in fees {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::InferenceFee.into(), &who) == total,
+					"pending inference fees disagree with the held balance"
+				);
+			}
 			Ok(())
+		}
+	}
+
+	impl<T: Config> InferenceHandler<T::AccountId> for Pallet<T> {
+		fn completed(inference: InferenceId, result: &InferenceResult, agreeing: &[T::AccountId]) {
+			let Some(mut inf) = Inferences::<T>::get(inference) else { return };
+			if inf.status != InferenceStatus::Pending {
+				return;
+			}
+			let fee = inf.model_fee.saturating_add(inf.agent_fee);
+			let moved = T::Currency::transfer_on_hold(
+				&HoldReason::InferenceFee.into(),
+				&inf.caller,
+				&T::Rewards::pot(),
+				fee,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			);
+			let fee = match moved {
+				Ok(moved) => moved,
+				Err(e) => {
+					log::error!(target: "agents", "inference {inference}: the fee could not move: {e:?}");
+					Zero::zero()
+				},
+			};
+			let model = T::Models::model(inf.model);
+			let agent_owner = Agents::<T>::get(inf.agent).map(|a| a.owner);
+			if let (Some(m), Some(agent_owner)) = (model, agent_owner) {
+				T::Rewards::distribute(
+					fee,
+					RewardParties {
+						inference,
+						model_owner: m.owner,
+						agent_owner,
+						datanet: m.datanet,
+						shares: &result.shares,
+						attestors: agreeing,
+					},
+				);
+			}
+			inf.status =
+				InferenceStatus::Completed { label: result.label, confidence: result.confidence };
+			let agent = inf.agent;
+			Inferences::<T>::insert(inference, inf);
+			Self::deposit_event(Event::InferenceCompleted {
+				inference,
+				agent,
+				label: result.label,
+				confidence: result.confidence,
+				records: result.shares.len() as u32,
+				fee,
+			});
+		}
+
+		fn expired(inference: InferenceId) {
+			let Some(mut inf) = Inferences::<T>::get(inference) else { return };
+			if inf.status != InferenceStatus::Pending {
+				return;
+			}
+			let fee = inf.model_fee.saturating_add(inf.agent_fee);
+			let amount = T::Currency::release(
+				&HoldReason::InferenceFee.into(),
+				&inf.caller,
+				fee,
+				Precision::BestEffort,
+			)
+			.unwrap_or_else(|_| Zero::zero());
+			inf.status = InferenceStatus::Refunded;
+			let caller = inf.caller.clone();
+			Inferences::<T>::insert(inference, inf);
+			Self::deposit_event(Event::InferenceRefunded { inference, caller, amount });
 		}
 	}
 }

@@ -1,16 +1,20 @@
 //! A test runtime with System, Balances and Agents, and a fixed set of models behind
 //! `ModelInspect`.
 
+use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU128, ConstU32, ConstU64},
 };
 use frame_system::EnsureRoot;
 use openledger_primitives::{
+	apis::VersionRecord,
+	attribution::{InferenceId, RecordShare},
+	datanets::{DatanetId, RecordHash, Schema, VersionIndex, VersionInfo},
 	models::{Architecture, Featurizer, ModelSpec, ModelStatus},
-	traits::ModelSummary,
+	traits::{AttributionJobs, DatanetInspect, ModelSummary, RewardParties, RewardSink},
 };
-use sp_runtime::{BuildStorage, Perbill};
+use sp_runtime::{BuildStorage, DispatchResult, Perbill};
 
 use crate as pallet_agents;
 use crate::{ModelId, ModelInspect};
@@ -80,6 +84,62 @@ impl ModelInspect<AccountId, Balance> for MockModels {
 	}
 }
 
+/// Datanet 0 is Dense with 2 values up to 9 and 3 classes.
+pub struct MockDatanets;
+impl DatanetInspect<AccountId, u64> for MockDatanets {
+	fn schema(datanet: DatanetId) -> Option<Schema> {
+		(datanet == 0).then_some(Schema::Dense { dims: 2, classes: 3, max_value: 9 })
+	}
+	fn version(_: DatanetId, _: VersionIndex) -> Option<VersionInfo<u64>> {
+		None
+	}
+	fn contributor(_: DatanetId, _: &RecordHash) -> Option<AccountId> {
+		None
+	}
+	fn record_at(_: DatanetId, _: u32) -> Option<VersionRecord<AccountId>> {
+		None
+	}
+}
+
+thread_local! {
+	/// Inference jobs requested: (inference, model, input).
+	pub static JOBS: RefCell<Vec<(InferenceId, ModelId, Vec<u8>)>> = RefCell::new(Vec::new());
+	/// Fees distributed: (fee, inference, model owner, agent owner, shares, attestors).
+	pub static DISTRIBUTED: RefCell<Vec<(Balance, InferenceId, AccountId, AccountId, Vec<RecordShare>, Vec<AccountId>)>> =
+		RefCell::new(Vec::new());
+}
+
+pub struct MockJobs;
+impl AttributionJobs for MockJobs {
+	fn request_training(_: ModelId) -> DispatchResult {
+		Ok(())
+	}
+	fn request_inference(inference: InferenceId, model: ModelId, input: Vec<u8>) -> DispatchResult {
+		JOBS.with(|j| j.borrow_mut().push((inference, model, input)));
+		Ok(())
+	}
+}
+
+pub const POT: AccountId = 777;
+pub struct MockRewards;
+impl RewardSink<AccountId, Balance> for MockRewards {
+	fn pot() -> AccountId {
+		POT
+	}
+	fn distribute(fee: Balance, parties: RewardParties<'_, AccountId>) {
+		DISTRIBUTED.with(|d| {
+			d.borrow_mut().push((
+				fee,
+				parties.inference,
+				parties.model_owner,
+				parties.agent_owner,
+				parties.shares.to_vec(),
+				parties.attestors.to_vec(),
+			))
+		});
+	}
+}
+
 pub const TREASURY: AccountId = 999;
 pub const BOND: Balance = 1_000;
 pub const UNBONDING: u64 = 10;
@@ -92,6 +152,10 @@ impl pallet_agents::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = MockModels;
+	type Datanets = MockDatanets;
+	type Jobs = MockJobs;
+	type Rewards = MockRewards;
+	type MaxInputLen = ConstU32<8>;
 	type ModeratorOrigin = EnsureRoot<AccountId>;
 	type TreasuryAccount = TreasuryAccount;
 	type AgentBond = ConstU128<BOND>;
@@ -116,11 +180,13 @@ pub const POOR: AccountId = 5;
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![(ALICE, 1_000_000), (BOB, 1_000_000), (POOR, 100), (TREASURY, 1)],
+		balances: vec![(ALICE, 1_000_000), (BOB, 1_000_000), (POOR, 100), (TREASURY, 1), (POT, 1)],
 		..Default::default()
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
+	JOBS.with(|j| j.borrow_mut().clear());
+	DISTRIBUTED.with(|d| d.borrow_mut().clear());
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

@@ -7,6 +7,8 @@ use frame_support::{
 };
 use sp_runtime::{DispatchError, Perbill, TokenError};
 
+use openledger_primitives::attribution::RecordShare;
+
 use crate::mock::Agents;
 use crate::{mock::*, *};
 
@@ -161,5 +163,120 @@ fn ids_do_not_overflow() {
 	run_test(|| {
 		NextAgentId::<Test>::put(AgentId::MAX);
 		assert_noop!(Agents::register(origin(ALICE), ACTIVE, vec![], 1), Error::<Test>::Overflow);
+	});
+}
+
+fn inference_fee_held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::InferenceFee.into(), &who)
+}
+
+#[test]
+fn invoke_holds_both_fees_and_opens_a_job() {
+	run_test(|| {
+		let agent = register(ACTIVE);
+		assert_ok!(Agents::set_fee(origin(ALICE), agent, 5));
+		let before = Balances::balance(&BOB);
+		assert_ok!(Agents::invoke(origin(BOB), agent, vec![3, 4], 15));
+		System::assert_last_event(
+			Event::InferenceRequested { inference: 0, agent, model: ACTIVE, caller: BOB, fee: 15 }
+				.into(),
+		);
+		assert_eq!(inference_fee_held(BOB), 15);
+		assert_eq!(Balances::balance(&BOB), before - 15);
+		assert_eq!(JOBS.with(|j| j.borrow().clone()), vec![(0, ACTIVE, vec![3, 4])]);
+		let inf = Inferences::<Test>::get(0).unwrap();
+		assert_eq!((inf.caller, inf.model_fee, inf.agent_fee), (BOB, 10, 5));
+		assert_eq!(inf.status, InferenceStatus::Pending);
+		assert_eq!(NextInferenceId::<Test>::get(), 1);
+	});
+}
+
+#[test]
+fn invoke_rejects_bad_calls_and_changes_nothing() {
+	run_test(|| {
+		let agent = register(ACTIVE);
+		let training = register(TRAINING);
+		assert_noop!(Agents::invoke(origin(BOB), 9, vec![1, 1], 100), Error::<Test>::UnknownAgent);
+		assert_noop!(
+			Agents::invoke(origin(BOB), training, vec![1, 1], 100),
+			Error::<Test>::ModelNotActive
+		);
+		assert_noop!(Agents::invoke(origin(BOB), agent, vec![1], 100), Error::<Test>::InvalidInput);
+		assert_noop!(
+			Agents::invoke(origin(BOB), agent, vec![1, 10], 100),
+			Error::<Test>::InvalidInput
+		);
+		assert_noop!(
+			Agents::invoke(origin(BOB), agent, vec![1; 9], 100),
+			Error::<Test>::InputTooLong
+		);
+		assert_noop!(Agents::invoke(origin(BOB), agent, vec![1, 1], 9), Error::<Test>::FeeAboveMax);
+		// 10 + 95 is more than POOR's 100.
+		assert_ok!(Agents::set_fee(origin(ALICE), agent, 95));
+		assert_noop!(
+			Agents::invoke(origin(POOR), agent, vec![1, 1], 1_000),
+			TokenError::FundsUnavailable
+		);
+		assert_ok!(Agents::unregister(origin(ALICE), agent));
+		assert_noop!(Agents::invoke(origin(BOB), agent, vec![1, 1], 100), Error::<Test>::NotActive);
+		assert!(JOBS.with(|j| j.borrow().is_empty()));
+	});
+}
+
+#[test]
+fn a_completed_inference_moves_the_fee_to_the_rewards_pot() {
+	run_test(|| {
+		let agent = register(ACTIVE);
+		assert_ok!(Agents::set_fee(origin(ALICE), agent, 5));
+		assert_ok!(Agents::invoke(origin(BOB), agent, vec![3, 4], 15));
+		let shares = vec![RecordShare { record: 2, share: Perbill::one() }];
+		let result = InferenceResult {
+			label: 1,
+			confidence: Perbill::from_percent(80),
+			shares: shares.clone(),
+		};
+		let pot = Balances::balance(&POT);
+		<Agents as InferenceHandler<AccountId>>::completed(0, &result, &[7, 8]);
+		assert_eq!(inference_fee_held(BOB), 0);
+		assert_eq!(Balances::balance(&POT), pot + 15);
+		assert_eq!(
+			DISTRIBUTED.with(|d| d.borrow().clone()),
+			vec![(15, 0, 100, ALICE, shares, vec![7, 8])]
+		);
+		assert_eq!(
+			Inferences::<Test>::get(0).unwrap().status,
+			InferenceStatus::Completed { label: 1, confidence: Perbill::from_percent(80) }
+		);
+		System::assert_last_event(
+			Event::InferenceCompleted {
+				inference: 0,
+				agent,
+				label: 1,
+				confidence: Perbill::from_percent(80),
+				records: 1,
+				fee: 15,
+			}
+			.into(),
+		);
+		// A second notice changes nothing.
+		<Agents as InferenceHandler<AccountId>>::expired(0);
+		assert_eq!(Balances::balance(&POT), pot + 15);
+	});
+}
+
+#[test]
+fn an_expired_inference_is_refunded_in_full() {
+	run_test(|| {
+		let agent = register(ACTIVE);
+		let before = Balances::balance(&BOB);
+		assert_ok!(Agents::invoke(origin(BOB), agent, vec![3, 4], 15));
+		<Agents as InferenceHandler<AccountId>>::expired(0);
+		assert_eq!(Balances::balance(&BOB), before);
+		assert_eq!(inference_fee_held(BOB), 0);
+		assert_eq!(Inferences::<Test>::get(0).unwrap().status, InferenceStatus::Refunded);
+		System::assert_last_event(
+			Event::InferenceRefunded { inference: 0, caller: BOB, amount: 15 }.into(),
+		);
+		assert!(DISTRIBUTED.with(|d| d.borrow().is_empty()));
 	});
 }

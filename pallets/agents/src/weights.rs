@@ -50,6 +50,7 @@ pub trait WeightInfo {
 	fn unregister() -> Weight;
 	fn withdraw_bond() -> Weight;
 	fn slash() -> Weight;
+	fn invoke(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_agents` with the runtime's database weights.
@@ -137,6 +138,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	/// Placeholder until `scripts/benchmark.sh` measures `invoke`.
+	fn invoke(n: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 12_000)
+			.saturating_add(Weight::from_parts(5_000, 1).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads_writes(8, 8))
+	}
 }
 
 /// The same weights with RocksDB database weights, for tests.
@@ -170,5 +177,10 @@ impl WeightInfo for () {
 		Weight::from_parts(889_329_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
+	}
+	fn invoke(n: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 12_000)
+			.saturating_add(Weight::from_parts(5_000, 1).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads_writes(8, 8))
 	}
 }

@@ -365,7 +365,9 @@ pub mod pallet {
 				assert!(!set.contains(a), "an attestor is listed twice in the genesis");
 				set.push(a.clone());
 			}
-			let bounded = BoundedVec::try_from(set).expect("at most MaxAttestors attestors");
+			let Ok(bounded) = BoundedVec::try_from(set) else {
+				panic!("more attestors in the genesis than MaxAttestors");
+			};
 			Attestors::<T>::put(bounded);
 			let params = Params {
 				quorum: self.quorum,
