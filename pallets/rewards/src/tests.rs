@@ -1,0 +1,165 @@
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{
+		fungible::{Inspect, Mutate},
+		tokens::Preservation,
+		Hooks,
+	},
+};
+use sp_runtime::{DispatchError, Perbill};
+
+use crate::{mock::*, *};
+
+fn share(record: u32, ppb: u32) -> RecordShare {
+	RecordShare { record, share: Perbill::from_parts(ppb) }
+}
+
+/// Pays `fee` into the pot, as agents does, and distributes it.
+fn pay(fee: Balance, shares: &[RecordShare], attestors: &[AccountId]) {
+	assert_ok!(<Balances as Mutate<_>>::transfer(
+		&PAYER,
+		&Rewards::account(),
+		fee,
+		Preservation::Preserve
+	));
+	<Rewards as RewardSink<_, _>>::distribute(
+		fee,
+		RewardParties {
+			inference: 0,
+			model_owner: 50,
+			agent_owner: 60,
+			datanet: 0,
+			shares,
+			attestors,
+		},
+	);
+}
+
+#[test]
+fn a_fee_is_split_to_the_last_unit() {
+	run_test(|| {
+		// 1,000,003: contributors 500,001 (floor), split 2/3 to record 0 and 1/3 to record 1.
+		pay(1_000_003, &[share(0, 666_666_667), share(1, 333_333_333)], &[7, 8]);
+		let contributors = Perbill::from_percent(50).mul_floor(1_000_003u128);
+		assert_eq!(contributors, 500_001);
+		let r0 = Perbill::from_parts(666_666_667).mul_floor(contributors);
+		let r1 = Perbill::from_parts(333_333_333).mul_floor(contributors);
+		assert_eq!((r0, r1), (333_334, 166_666));
+		assert_eq!(Claimable::<Test>::get(100), r0);
+		assert_eq!(Claimable::<Test>::get(101), r1);
+		assert_eq!(Claimable::<Test>::get(50), 200_000); // 20%, floor
+		assert_eq!(Claimable::<Test>::get(60), 100_000); // 10%, floor
+												   // 15% = 150,000 to two attestors: 75,000 each.
+		assert_eq!(Claimable::<Test>::get(7), 75_000);
+		assert_eq!(Claimable::<Test>::get(8), 75_000);
+		// The treasury gets the rest: its 5% and every remainder.
+		let treasury = 1_000_003 - r0 - r1 - 200_000 - 100_000 - 150_000;
+		assert_eq!(Claimable::<Test>::get(TREASURY), treasury);
+		assert_eq!(TotalClaimable::<Test>::get(), 1_000_003);
+		assert_eq!(RecordEarnings::<Test>::get(0, 0), r0);
+		assert_eq!(ContributorEarnings::<Test>::get(101), r1);
+		System::assert_last_event(
+			Event::RewardsDistributed {
+				inference: 0,
+				fee: 1_000_003,
+				contributors: r0 + r1,
+				model_owner: 200_000,
+				agent: 100_000,
+				attestors: 150_000,
+				treasury,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn unattributed_parts_go_to_the_treasury() {
+	run_test(|| {
+		// No shares, no agreeing attestors, and a record the Datanet does not know.
+		pay(1_000, &[], &[]);
+		assert_eq!(Claimable::<Test>::get(TREASURY), 1_000 - 200 - 100);
+		pay(1_000, &[share(99, 1_000_000_000)], &[]);
+		assert_eq!(Claimable::<Test>::get(TREASURY), 2 * (1_000 - 200 - 100));
+		assert_eq!(TotalClaimable::<Test>::get(), 2_000);
+	});
+}
+
+#[test]
+fn claims_pay_out_and_refuse_dust() {
+	run_test(|| {
+		pay(1_000, &[share(0, 1_000_000_000)], &[7]);
+		// Contributor 100 has no account: 500 ≥ ED pays out.
+		assert_ok!(Rewards::claim(RuntimeOrigin::signed(100)));
+		assert_eq!(Balances::balance(&100), 500);
+		System::assert_last_event(Event::Claimed { who: 100, amount: 500 }.into());
+		assert_noop!(Rewards::claim(RuntimeOrigin::signed(100)), Error::<Test>::NothingToClaim);
+		// A claim below ED into an empty account is refused, not attempted.
+		pay(10, &[share(1, 1_000_000_000)], &[]);
+		assert_eq!(Claimable::<Test>::get(101), 5);
+		assert_noop!(
+			Rewards::claim(RuntimeOrigin::signed(101)),
+			Error::<Test>::BelowExistentialDeposit
+		);
+		// Anyone may pay the treasury its part.
+		let before = Balances::balance(&TREASURY);
+		let due = Claimable::<Test>::get(TREASURY);
+		assert_ok!(Rewards::claim_for(RuntimeOrigin::signed(PAYER), TREASURY));
+		assert_eq!(Balances::balance(&TREASURY), before + due);
+		// The pot keeps its existential deposit and what is still claimable.
+		assert_eq!(Balances::balance(&Rewards::account()), ED + TotalClaimable::<Test>::get());
+	});
+}
+
+#[test]
+fn the_split_is_set_by_economics_and_must_be_whole() {
+	run_test(|| {
+		let split = RewardSplit {
+			contributors: Perbill::from_percent(60),
+			model_owner: Perbill::from_percent(10),
+			agent: Perbill::from_percent(10),
+			attestors: Perbill::from_percent(15),
+			treasury: Perbill::from_percent(5),
+		};
+		assert_noop!(
+			Rewards::set_reward_split(RuntimeOrigin::signed(PAYER), split),
+			DispatchError::BadOrigin
+		);
+		let broken = RewardSplit { treasury: Perbill::from_percent(6), ..split };
+		assert_noop!(
+			Rewards::set_reward_split(RuntimeOrigin::root(), broken),
+			Error::<Test>::SplitNotWhole
+		);
+		assert_ok!(Rewards::set_reward_split(RuntimeOrigin::root(), split));
+		assert_eq!(Split::<Test>::get(), split);
+		pay(100, &[share(2, 1_000_000_000)], &[]);
+		assert_eq!(Claimable::<Test>::get(102), 60);
+	});
+}
+
+#[test]
+fn the_emission_follows_the_epochs_attribution_and_is_all_the_issuance_moves() {
+	run_test(|| {
+		let issuance = Balances::total_issuance();
+		// No emission by default: an epoch boundary mints nothing.
+		pay(1_000, &[share(0, 1_000_000_000)], &[]);
+		Rewards::on_initialize(EPOCH);
+		assert_eq!(Balances::total_issuance(), issuance);
+		assert_eq!(EpochEarnings::<Test>::count(), 0);
+
+		assert_ok!(Rewards::set_emission(RuntimeOrigin::root(), 3_000));
+		// Contributors 100 (record 0) and 101 (record 1) earn 3:1 in this epoch; 102 comes
+		// third and is over the MaxEpochEarners of 2.
+		pay(1_000, &[share(0, 750_000_000), share(1, 250_000_000)], &[]);
+		pay(1_000, &[share(2, 1_000_000_000)], &[]);
+		let before = (Claimable::<Test>::get(100), Claimable::<Test>::get(101));
+		Rewards::on_initialize(2 * EPOCH);
+		assert_eq!(Claimable::<Test>::get(100) - before.0, 2_250);
+		assert_eq!(Claimable::<Test>::get(101) - before.1, 750);
+		assert_eq!(Balances::total_issuance(), issuance + 3_000);
+		System::assert_last_event(Event::EmissionDistributed { minted: 3_000, earners: 2 }.into());
+		// Between boundaries nothing happens.
+		Rewards::on_initialize(2 * EPOCH + 1);
+		assert_eq!(Balances::total_issuance(), issuance + 3_000);
+	});
+}
