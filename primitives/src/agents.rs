@@ -2,6 +2,9 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
+use sp_runtime::Perbill;
+
+use crate::datanets::ClassLabel;
 
 /// Identifies an agent.
 pub type AgentId = u32;
@@ -27,4 +30,31 @@ pub enum AgentStatus<BlockNumber> {
 		/// The first block at which `withdraw_bond` succeeds.
 		until: BlockNumber,
 	},
+}
+
+/// Where a paid inference stands.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum InferenceStatus {
+	/// Waiting for the attestors.
+	Pending,
+	/// Attributed; the fee was split.
+	Completed {
+		/// The agreed label.
+		label: ClassLabel,
+		/// Its median probability.
+		confidence: Perbill,
+	},
+	/// The job expired; the fee was refunded.
+	Refunded,
 }

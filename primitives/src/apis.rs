@@ -1,19 +1,23 @@
-//! Runtime APIs of the data layer, and the plain types they return. Polkadot.js reaches them as
-//! `api.call.datanetsApi.*`, `api.call.modelsApi.*` and `api.call.agentsApi.*`; the off-chain
-//! worker and the node through `state_call`.
+//! Runtime APIs, and the plain types they return. Polkadot.js reaches them as
+//! `api.call.datanetsApi.*`, `api.call.modelsApi.*`, `api.call.agentsApi.*`,
+//! `api.call.attributionApi.*` and `api.call.rewardsApi.*`; the node through `state_call`.
 
 use alloc::vec::Vec;
 use codec::{Codec, Decode, Encode};
 use scale_info::TypeInfo;
 use sp_core::H256;
 
+use sp_runtime::Perbill;
+
 use crate::{
-	agents::{AgentId, AgentStatus},
+	agents::{AgentId, AgentStatus, InferenceStatus},
+	attribution::{InferenceId, RecordShare},
 	datanets::{
 		ClassLabel, CurationPolicy, DatanetId, RecordHash, RecordStatus, Schema, VersionIndex,
 		VersionInfo,
 	},
 	models::{ModelId, ModelSpec, ModelStatus},
+	rewards::RewardSplit,
 };
 
 /// A Datanet as the API shows it.
@@ -113,6 +117,42 @@ pub struct AgentInfo<AccountId, Balance, BlockNumber> {
 	pub status: AgentStatus<BlockNumber>,
 }
 
+/// A paid inference and its attribution, for the runtime API.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct InferenceInfo<AccountId, Balance, BlockNumber> {
+	/// Who paid.
+	pub caller: AccountId,
+	/// The agent called.
+	pub agent: AgentId,
+	/// Its model.
+	pub model: ModelId,
+	/// The fee (model's and agent's).
+	pub fee: Balance,
+	/// The block of `invoke`.
+	pub requested: BlockNumber,
+	/// Where it stands (with the label once completed).
+	pub status: InferenceStatus,
+	/// The agreed shares of the top records (empty until completed).
+	pub shares: Vec<RecordShare>,
+	/// The attestors that agreed with consensus.
+	pub agreeing: Vec<AccountId>,
+	/// The block the attestors' consensus was reached in.
+	pub completed: Option<BlockNumber>,
+}
+
+/// The attestors' consensus on a model's training, for the runtime API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct TrainingInfo {
+	/// The median accuracy.
+	pub accuracy: Perbill,
+	/// The plurality weights hash.
+	pub weights_hash: H256,
+	/// Submissions that reported that hash.
+	pub agreement: u32,
+	/// Submissions aggregated.
+	pub submissions: u32,
+}
+
 sp_api::decl_runtime_apis! {
 	/// Read Datanets, their records and versions.
 	pub trait DatanetsApi<AccountId, Balance, BlockNumber>
@@ -156,5 +196,36 @@ sp_api::decl_runtime_apis! {
 	{
 		/// An agent.
 		fn agent(id: AgentId) -> Option<AgentInfo<AccountId, Balance, BlockNumber>>;
+	}
+
+	/// Read Proof of Attribution: inferences, trainings, attestors.
+	pub trait AttributionApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+	{
+		/// A paid inference, with its attribution once completed.
+		fn inference(id: InferenceId) -> Option<InferenceInfo<AccountId, Balance, BlockNumber>>;
+		/// The attestors' consensus on a model's training.
+		fn training(model: ModelId) -> Option<TrainingInfo>;
+		/// The attestors.
+		fn attestors() -> Vec<AccountId>;
+	}
+
+	/// Read rewards: claimable balances, lifetime earnings, the split.
+	pub trait RewardsApi<AccountId, Balance>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+	{
+		/// What `who` may claim now.
+		fn claimable(who: AccountId) -> Balance;
+		/// What a record (Datanet, position in its accepted log) has earned in all.
+		fn record_earnings(datanet: DatanetId, index: u32) -> Balance;
+		/// What a contributor has earned by attribution and emission in all.
+		fn contributor_earnings(who: AccountId) -> Balance;
+		/// The split of inference fees.
+		fn reward_split() -> RewardSplit;
 	}
 }

@@ -5,6 +5,7 @@
 //! is, and on the denomination of the native token OPEN.
 //!
 //! - [`datanets`], [`models`], [`agents`]: the data layer's ids and types;
+//! - [`rewards`]: the split of inference fees;
 //! - [`traits`]: how pallets read one another's data without depending on one another;
 //! - [`apis`]: the runtime APIs that Polkadot.js, RPC clients and the off-chain worker call;
 //! - [`attribution`]: the off-chain worker's boundary with the influence engine: request and
@@ -21,6 +22,7 @@ pub mod apis;
 pub mod attribution;
 pub mod datanets;
 pub mod models;
+pub mod rewards;
 pub mod traits;
 
 use sp_runtime::{

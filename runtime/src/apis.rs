@@ -9,6 +9,7 @@ use frame_support::{
 use openledger_primitives::{
 	agents::AgentId,
 	apis::{AgentInfo, DatanetInfo, ModelInfo, RecordInfo, VersionRecord},
+	attribution::InferenceId,
 	datanets::{DatanetId, RecordHash, VersionIndex, VersionInfo},
 	models::ModelId,
 };
@@ -227,6 +228,59 @@ impl_runtime_apis! {
 	impl openledger_primitives::apis::AgentsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
 		fn agent(id: AgentId) -> Option<AgentInfo<AccountId, Balance, BlockNumber>> {
 			Agents::agent_info(id)
+		}
+	}
+
+	impl openledger_primitives::apis::AttributionApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn inference(
+			id: InferenceId,
+		) -> Option<openledger_primitives::apis::InferenceInfo<AccountId, Balance, BlockNumber>> {
+			let inf = pallet_agents::Inferences::<Runtime>::get(id)?;
+			let result = pallet_attribution::Inferences::<Runtime>::get(id);
+			Some(openledger_primitives::apis::InferenceInfo {
+				caller: inf.caller,
+				agent: inf.agent,
+				model: inf.model,
+				fee: inf.model_fee.saturating_add(inf.agent_fee),
+				requested: inf.block,
+				status: inf.status,
+				shares: result.as_ref().map(|r| r.shares.to_vec()).unwrap_or_default(),
+				agreeing: result.as_ref().map(|r| r.agreeing.to_vec()).unwrap_or_default(),
+				completed: result.map(|r| r.block),
+			})
+		}
+
+		fn training(model: ModelId) -> Option<openledger_primitives::apis::TrainingInfo> {
+			pallet_attribution::Trainings::<Runtime>::get(model).map(|t| {
+				openledger_primitives::apis::TrainingInfo {
+					accuracy: t.accuracy,
+					weights_hash: t.weights_hash,
+					agreement: t.agreement,
+					submissions: t.submissions,
+				}
+			})
+		}
+
+		fn attestors() -> Vec<AccountId> {
+			pallet_attribution::Attestors::<Runtime>::get().into_inner()
+		}
+	}
+
+	impl openledger_primitives::apis::RewardsApi<Block, AccountId, Balance> for Runtime {
+		fn claimable(who: AccountId) -> Balance {
+			pallet_rewards::Claimable::<Runtime>::get(who)
+		}
+
+		fn record_earnings(datanet: DatanetId, index: u32) -> Balance {
+			pallet_rewards::RecordEarnings::<Runtime>::get(datanet, index)
+		}
+
+		fn contributor_earnings(who: AccountId) -> Balance {
+			pallet_rewards::ContributorEarnings::<Runtime>::get(who)
+		}
+
+		fn reward_split() -> openledger_primitives::rewards::RewardSplit {
+			pallet_rewards::Split::<Runtime>::get()
 		}
 	}
 

@@ -1,12 +1,13 @@
 //! Genesis presets: the initial state of the chains the node knows by name.
 //!
-//! | preset | also accepted as | validators (Aura + GRANDPA) | sudo | endowed accounts |
-//! |---|---|---|---|---|
-//! | `development` | `dev` | Alice | Alice | the well-known dev accounts, 1,000,000 OPEN each |
-//! | `local_testnet` | `local` | Alice, Bob, Charlie, Dave | Alice | the same |
+//! | preset | also accepted as | validators (Aura + GRANDPA) and attestors | quorum | sudo | endowed accounts |
+//! |---|---|---|---|---|---|
+//! | `development` | `dev` | Alice | 1 | Alice | the well-known dev accounts, 1,000,000 OPEN each |
+//! | `local_testnet` | `local` | Alice, Bob, Charlie, Dave | 3 | Alice | the same |
 //!
-//! The treasury account starts with the existential deposit. A chain starts otherwise empty:
-//! no Datanets, models or agents.
+//! Every validator is also an attestor, with its `attr` key from the same seed. The treasury
+//! and the rewards pot start with the existential deposit. A chain starts otherwise empty: no
+//! Datanets, models or agents.
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -17,8 +18,9 @@ use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	configs::data::TreasuryAccount, AccountId, Balance, BalancesConfig, RuntimeGenesisConfig,
-	SudoConfig, EXISTENTIAL_DEPOSIT, OPEN,
+	configs::{attribution::rewards_pot, data::TreasuryAccount},
+	AccountId, AttributionConfig, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig,
+	EXISTENTIAL_DEPOSIT, OPEN,
 };
 
 /// The balance of each endowed development account.
@@ -32,6 +34,8 @@ pub const LOCAL_PRESET_ALIAS: &str = "local";
 /// The genesis state of a chain with the given validators, sudo key and endowed accounts.
 pub fn genesis(
 	validators: Vec<(AuraId, GrandpaId)>,
+	attestors: Vec<AccountId>,
+	quorum: u32,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 ) -> Value {
@@ -43,8 +47,11 @@ pub fn genesis(
 				.map(|account| (account, DEV_ENDOWMENT))
 				// The treasury exists from genesis, so that it can receive any slashed amount.
 				.chain(core::iter::once((TreasuryAccount::get(), EXISTENTIAL_DEPOSIT)))
+				// So does the rewards pot, which pays claims while keeping itself alive.
+				.chain(core::iter::once((rewards_pot(), EXISTENTIAL_DEPOSIT)))
 				.collect::<Vec<_>>(),
 		},
+		attribution: AttributionConfig { attestors, quorum },
 		aura: pallet_aura::GenesisConfig {
 			authorities: validators.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
 		},
@@ -75,22 +82,27 @@ fn dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
-/// `development`: Alice alone produces and finalises blocks, and holds the sudo key.
+/// `development`: Alice alone produces and finalises blocks, attests (quorum 1), and holds the
+/// sudo key.
 pub fn development_config_genesis() -> Value {
 	genesis(
 		vec![dev_validator(Sr25519Keyring::Alice)],
+		vec![Sr25519Keyring::Alice.to_account_id()],
+		1,
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
 }
 
-/// `local_testnet`: Alice, Bob, Charlie and Dave are validators; Alice holds the sudo key.
+/// `local_testnet`: Alice, Bob, Charlie and Dave are validators and attestors (quorum 3);
+/// Alice holds the sudo key.
 pub fn local_config_genesis() -> Value {
+	let validators =
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
 	genesis(
-		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
-			.into_iter()
-			.map(dev_validator)
-			.collect(),
+		validators.into_iter().map(dev_validator).collect(),
+		validators.iter().map(|v| v.to_account_id()).collect(),
+		3,
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)

@@ -9,6 +9,7 @@
 //! - Consensus: Aura block production with 6 s slots and GRANDPA finality.
 //! - Fees: paid in OPEN, by weight and length; see [`configs::monetary`].
 //! - The data layer: Datanets, models and agents; see [`configs::data`].
+//! - Proof of Attribution and rewards; see [`configs::attribution`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime` and `impl_runtime_apis` generate large nested types.
@@ -56,10 +57,12 @@ pub mod opaque {
 	pub type BlockId = generic::BlockId<Block>;
 
 	impl_opaque_keys! {
-		/// The session keys of a validator: Aura for block production, GRANDPA for finality.
+		/// The session keys of a validator: Aura for block production, GRANDPA for finality,
+		/// and `attr` for Proof of Attribution (`--alice` and friends insert all three).
 		pub struct SessionKeys {
 			pub aura: Aura,
 			pub grandpa: Grandpa,
+			pub attr: Attribution,
 		}
 	}
 }
@@ -170,6 +173,10 @@ mod runtime {
 	pub type Models = pallet_models;
 	#[runtime::pallet_index(22)]
 	pub type Agents = pallet_agents;
+	#[runtime::pallet_index(23)]
+	pub type Attribution = pallet_attribution;
+	#[runtime::pallet_index(24)]
+	pub type Rewards = pallet_rewards;
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The engine API: what the off-chain worker calls.
 //!
 //! 1. [`Engine::ingest`] receives a Datanet version's records in chunks, in order, each chunk
-//!    checked against the schema. Records are named by their position in the version.
+//!    checked against the schema. Records are named by their position in the version; an empty
+//!    payload marks a removed record, which keeps its position and is not trained on.
 //! 2. [`Engine::train`] trains a model spec on a complete version: the held-out tenth (chosen
 //!    from the record hashes) measures the accuracy, the rest is the training set. The trained
 //!    model is cached in memory and saved as safetensors; after a restart the same call loads
@@ -213,7 +214,9 @@ impl Engine {
 		offset: u32,
 		records: Vec<Record>,
 	) -> Result<u32, EngineError> {
-		for (i, r) in records.iter().enumerate() {
+		// An empty payload stands for a record removed by moderation: it keeps its position and
+		// is left out of training.
+		for (i, r) in records.iter().enumerate().filter(|(_, r)| !r.payload.is_empty()) {
 			schema.check_record(&r.payload, r.label, u32::MAX).map_err(|e| {
 				EngineError::MalformedRecord { index: offset as usize + i, reason: record_error(e) }
 			})?;
@@ -358,7 +361,7 @@ impl Engine {
 		spec.check(&dataset.schema, &LIMITS).map_err(spec_error)?;
 		let (mut train_rows, mut labels, mut positions) = (Vec::new(), Vec::new(), Vec::new());
 		let (mut test_rows, mut test_labels) = (Vec::new(), Vec::new());
-		for (i, r) in dataset.records.iter().enumerate() {
+		for (i, r) in dataset.records.iter().enumerate().filter(|(_, r)| !r.payload.is_empty()) {
 			let x = featurize(&spec.featurizer, &dataset.schema, &r.payload, i)?;
 			if is_held_out(&record_hash(&r.payload, r.label)) {
 				test_rows.push(x);
@@ -520,6 +523,23 @@ mod tests {
 			assert_eq!(selfs.len(), report.records as usize);
 			assert!(selfs.windows(2).all(|w| w[0].1 >= w[1].1));
 		}
+	}
+
+	#[test]
+	fn removed_records_keep_their_place_and_are_not_trained_on() {
+		let engine = Engine::new(None).unwrap();
+		let mut data = records(90);
+		let removed = (0..90).find(|i| {
+			let r = &data[*i];
+			!is_held_out(&record_hash(&r.payload, r.label))
+		});
+		let removed = removed.unwrap();
+		data[removed].payload.clear();
+		ingest_all(&engine, &data, 30);
+		let report = engine.train(1, KEY, &spec(Architecture::SoftmaxRegression)).unwrap();
+		assert_eq!(report.records + report.held_out, 89);
+		let selfs = engine.self_influence(1).unwrap();
+		assert!(selfs.iter().all(|(p, _)| *p != removed as u32));
 	}
 
 	#[test]

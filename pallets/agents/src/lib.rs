@@ -45,7 +45,7 @@ mod tests;
 pub mod weights;
 
 pub use openledger_primitives::{
-	agents::{AgentId, AgentStatus},
+	agents::{AgentId, AgentStatus, InferenceStatus},
 	attribution::{InferenceId, InferenceResult},
 	datanets::ClassLabel,
 	models::{ModelId, ModelStatus},
@@ -59,7 +59,7 @@ pub use weights::WeightInfo;
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+	use codec::{Decode, Encode, MaxEncodedLen};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -104,33 +104,6 @@ pub mod pallet {
 		pub bond: BalanceOf<T>,
 		/// Where it stands.
 		pub status: AgentStatus<BlockNumberFor<T>>,
-	}
-
-	/// Where a paid inference stands.
-	#[derive(
-		Clone,
-		Copy,
-		Debug,
-		PartialEq,
-		Eq,
-		Encode,
-		Decode,
-		DecodeWithMemTracking,
-		MaxEncodedLen,
-		TypeInfo,
-	)]
-	pub enum InferenceStatus {
-		/// Waiting for the attestors.
-		Pending,
-		/// Attributed; the fee was split.
-		Completed {
-			/// The agreed label.
-			label: ClassLabel,
-			/// Its median probability.
-			confidence: Perbill,
-		},
-		/// The job expired; the fee was refunded.
-		Refunded,
 	}
 
 	/// A paid inference.

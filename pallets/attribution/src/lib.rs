@@ -87,6 +87,11 @@ pub mod crypto {
 	}
 }
 
+/// Lets the runtime's session keys name the `attr` key by this pallet.
+impl<T: Config> sp_runtime::BoundToRuntimeAppPublic for Pallet<T> {
+	type Public = crypto::Public;
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;

@@ -62,7 +62,7 @@ impl pallet_models::Config for Runtime {
 	type Currency = crate::Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Datanets = Datanets;
-	type Jobs = ();
+	type Jobs = crate::Attribution;
 	type ModeratorOrigin = EnsureRoot<AccountId>;
 	type ModelDeposit = ModelDeposit;
 	type DepositPerByte = DepositPerByte;
@@ -82,6 +82,10 @@ impl pallet_agents::Config for Runtime {
 	type Currency = crate::Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
+	type Datanets = Datanets;
+	type Jobs = crate::Attribution;
+	type Rewards = crate::Rewards;
+	type MaxInputLen = ConstU32<4096>;
 	type ModeratorOrigin = EnsureRoot<AccountId>;
 	type TreasuryAccount = TreasuryAccount;
 	type AgentBond = AgentBond;

@@ -4,6 +4,7 @@
 //! - [`monetary`]: the OPEN token and transaction fees;
 //! - [`data`]: Datanets, models and agents.
 
+pub mod attribution;
 pub mod data;
 pub mod monetary;
 

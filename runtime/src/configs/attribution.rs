@@ -1,0 +1,134 @@
+//! Proof of Attribution and rewards.
+//!
+//! - Attestors sign with `attr` sr25519 keys; their off-chain workers submit signed
+//!   transactions built here ([`frame_system::offchain::CreateSignedTransaction`]).
+//! - Jobs stay open for 100 blocks (10 minutes) to train and 20 blocks (2 minutes) to
+//!   attribute an inference; then they expire (a model fails, an inference is refunded).
+//! - Results name at most 16 records; inputs are at most 4 KiB.
+//! - Fees are split 50/20/10/15/5 (contributors, model owner, agent, attestors, treasury) into
+//!   claimable balances held by the rewards pot; the emission is 0 until governance sets one,
+//!   per epoch of one day.
+//!
+//! Attestor membership, consensus parameters, the split and the emission are Root's until
+//! governance lands.
+
+use codec::Encode;
+use frame_support::{parameter_types, traits::ConstU32, PalletId};
+use frame_system::EnsureRoot;
+use sp_runtime::{
+	generic,
+	traits::{SaturatedConversion, StaticLookup, Verify},
+};
+
+use crate::{
+	configs::data::TreasuryAccount, AccountId, BlockNumber, Datanets, Models, Runtime, RuntimeCall,
+	Signature, SignedPayload, System, TxExtension, UncheckedExtrinsic, DAYS,
+};
+
+impl frame_system::offchain::SigningTypes for Runtime {
+	type Public = <Signature as Verify>::Signer;
+	type Signature = Signature;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = UncheckedExtrinsic;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<C> frame_system::offchain::CreateSignedTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	/// Signs `call` for the off-chain worker: mortal for half the block-hash window, no tip.
+	fn create_signed_transaction<
+		A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+	>(
+		call: RuntimeCall,
+		public: <Signature as Verify>::Signer,
+		account: AccountId,
+		nonce: crate::Nonce,
+	) -> Option<UncheckedExtrinsic> {
+		let period = <Runtime as frame_system::Config>::BlockHashCount::get()
+			.checked_next_power_of_two()
+			.map(|c| c / 2)
+			.unwrap_or(2) as u64;
+		// `block_number` is already the block being built; the era starts at its parent.
+		let current = System::block_number().saturated_into::<u64>().saturating_sub(1);
+		let extension: TxExtension = (
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(generic::Era::mortal(period, current)),
+			frame_system::CheckNonce::<Runtime>::from(nonce),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		);
+		let payload = SignedPayload::new(call, extension)
+			.map_err(|e| log::warn!(target: "attribution", "cannot sign: {e:?}"))
+			.ok()?;
+		let signature = payload.using_encoded(|bytes| A::sign(bytes, public))?;
+		let (call, extension, _) = payload.deconstruct();
+		let address = <Runtime as frame_system::Config>::Lookup::unlookup(account);
+		Some(UncheckedExtrinsic::new_signed(call, address, signature, extension))
+	}
+}
+
+parameter_types! {
+	/// Training a model may take a while: 10 minutes.
+	pub const TrainingPeriod: BlockNumber = 100;
+	/// An inference waits 2 minutes for its quorum.
+	pub const InferencePeriod: BlockNumber = 20;
+	/// The rewards pot's pallet id.
+	pub const RewardsPalletId: PalletId = PalletId(*b"ol/rewrd");
+	/// One emission epoch a day.
+	pub const EpochLength: BlockNumber = DAYS;
+}
+
+impl pallet_attribution::Config for Runtime {
+	type AuthorityId = pallet_attribution::crypto::AttestorId;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type Datanets = Datanets;
+	type Models = Models;
+	type Inferences = crate::Agents;
+	type MaxAttestors = ConstU32<32>;
+	type MaxTopK = ConstU32<16>;
+	type MaxInputLen = ConstU32<4096>;
+	type TrainingPeriod = TrainingPeriod;
+	type InferencePeriod = InferencePeriod;
+	type MaxJobsPerBlock = ConstU32<4>;
+	type IngestChunk = ConstU32<256>;
+	type WeightInfo = pallet_attribution::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_rewards::Config for Runtime {
+	type Currency = crate::Balances;
+	type PalletId = RewardsPalletId;
+	type TreasuryAccount = TreasuryAccount;
+	type EconomicsOrigin = EnsureRoot<AccountId>;
+	type Datanets = Datanets;
+	type EpochLength = EpochLength;
+	type MaxEpochEarners = ConstU32<1024>;
+	type WeightInfo = pallet_rewards::weights::SubstrateWeight<Runtime>;
+}
+
+/// The rewards pot's account.
+pub fn rewards_pot() -> AccountId {
+	use sp_runtime::traits::AccountIdConversion;
+	RewardsPalletId::get().into_account_truncating()
+}
