@@ -95,8 +95,17 @@ impl AttributionEngine for Engine {
 	}
 
 	fn infer(&self, request: InferRequest) -> Result<InferOutcome, AttributionError> {
+		let started = std::time::Instant::now();
 		let prediction = Engine::infer(self, request.model, &request.input, request.top_k as usize)
 			.map_err(|e| logged("infer", e))?;
+		log::info!(
+			target: "attribution",
+			"model {} predicts {} and names {} records in {:.2?}",
+			request.model,
+			prediction.label,
+			prediction.proponents.len(),
+			started.elapsed(),
+		);
 		let confidence = prediction.probabilities.get(usize::from(prediction.label)).copied();
 		Ok(InferOutcome {
 			label: prediction.label,

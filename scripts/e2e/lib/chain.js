@@ -25,17 +25,22 @@ export function waitForFinalized(api, predicate, timeoutMs = 120_000) {
 /**
  * Signs and sends `tx` from `signer`, and resolves once its block is finalised (or, with
  * `{ until: 'inBlock' }`, included) with { blockHash, events, dispatchError, fee }.
+ * The nonce is the signer's nonce in the best block's state: the pool's own count
+ * (`system_accountNextIndex`) can still include a transaction that was just included in a
+ * block, and a nonce one too high would wait in the pool forever. So one signer sends one
+ * transaction at a time here.
  * `dispatchError` is a readable name like 'balances.InsufficientBalance' or
  * 'token.FundsUnavailable', or null on success. `fee` is the actual fee paid (TransactionFeePaid).
  */
-export function sendAndWait(api, tx, signer, { until = 'finalized', timeoutMs = 120_000 } = {}) {
+export async function sendAndWait(api, tx, signer, { until = 'finalized', timeoutMs = 120_000 } = {}) {
+	const { nonce } = await api.query.system.account(signer.address);
 	return new Promise((resolve, reject) => {
 		let unsub = () => {};
 		const timer = setTimeout(() => {
 			unsub();
 			reject(new Error(`transaction not ${until} in ${timeoutMs} ms`));
 		}, timeoutMs);
-		tx.signAndSend(signer, (result) => {
+		tx.signAndSend(signer, { nonce }, (result) => {
 			const { status, events, dispatchError } = result;
 			if (status.isInvalid || status.isDropped || status.isUsurped) {
 				clearTimeout(timer);

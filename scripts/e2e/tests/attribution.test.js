@@ -1,0 +1,284 @@
+// Proof of Attribution end to end, with the real engine in the dev node's off-chain worker:
+// three contributors fill an open Datanet with digits and publish a version; an MLP is
+// registered and becomes Active through the attestor's training; an agent is invoked 10 times
+// and each inference gets a finalised attribution; the fees reach the contributors' claimable
+// balances by share, and a claim pays out. A second node without off-chain workers lets an
+// inference expire, and the caller gets the whole fee back.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+import { startNode } from '../lib/node.js';
+import { sendAndWait } from '../lib/chain.js';
+import { loadDigits } from '../lib/digits.js';
+
+const PER_CONTRIBUTOR = 200;
+const BATCH = 50;
+const INFERENCES = 10;
+const BILLION = 1_000_000_000n;
+const MODEL_FEE = 10n ** 18n; // 1 OPEN
+const AGENT_FEE = 10n ** 17n; // 0.1 OPEN
+
+const SPEC = {
+	featurizer: 'Raw',
+	architecture: { Mlp1: { hidden: 32 } },
+	epochs: 30,
+	learningRate: 50_000_000, // 5%
+	batchSize: 32,
+	l2: 1_000_000, // 1e-3
+	checkpoints: 2,
+	seed: 1,
+};
+
+function keys() {
+	const keyring = new Keyring({ type: 'sr25519' });
+	return Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => [n, keyring.addFromUri(`//${n}`)]));
+}
+
+/** Helpers bound to one node's api. */
+function helpers(api) {
+	const ok = async (tx, who) => {
+		const r = await sendAndWait(api, tx, who);
+		assert.equal(r.dispatchError, null, `unexpected ${r.dispatchError}`);
+		return r;
+	};
+	const event = (events, pallet, name) => events.find(({ event: e }) => api.events[pallet][name].is(e))?.event;
+	/** Resolves with the first value `check()` returns that is not undefined: checked now and on
+	 * each new finalised head. */
+	const until = (check, timeoutMs = 120_000) =>
+		new Promise((resolve, reject) => {
+			let unsub = () => {};
+			let done = false;
+			const finish = (f) => {
+				if (done) return;
+				done = true;
+				clearTimeout(timer);
+				unsub();
+				f();
+			};
+			const timer = setTimeout(() => finish(() => reject(new Error(`not reached in ${timeoutMs} ms`))), timeoutMs);
+			const probe = () =>
+				check().then(
+					(v) => v !== undefined && finish(() => resolve(v)),
+					(e) => finish(() => reject(e)),
+				);
+			api.rpc.chain.subscribeFinalizedHeads(probe).then((u) => {
+				unsub = u;
+				if (done) u();
+			}, reject);
+			probe();
+		});
+	return { ok, event, until };
+}
+
+/** Creates an open Datanet, fills it from `contributors` and publishes version 1. */
+async function fillDatanet(api, k, contributors, digits) {
+	const { ok, event } = helpers(api);
+	const created = await ok(
+		api.tx.datanets.create('digits', 'UCI handwritten digits, 8x8', 'CC-BY-4.0', { Dense: { dims: 64, classes: 10, maxValue: 16 } }, 'Open'),
+		k.Alice,
+	);
+	const datanet = event(created.events, 'datanets', 'DatanetCreated').data.datanet.toNumber();
+	let next = 0;
+	for (const who of contributors) {
+		for (let b = 0; b < digits.length / contributors.length / BATCH; b += 1) {
+			const calls = [];
+			for (let i = 0; i < BATCH && next < digits.length; i += 1, next += 1) {
+				const { pixels, label } = digits[next];
+				calls.push(api.tx.datanets.contribute(datanet, u8aToHex(pixels), label));
+			}
+			await ok(api.tx.utility.batchAll(calls), who);
+		}
+	}
+	const count = (await api.call.datanetsApi.datanet(datanet)).unwrap().accepted.toNumber();
+	await ok(api.tx.datanets.publishVersion(datanet, count), k.Alice);
+	return { datanet, count };
+}
+
+describe('Proof of Attribution on the digits set', () => {
+	let node;
+	let api;
+	let k;
+	let h;
+	const digits = loadDigits();
+	// Distinct training digits (the chain rejects duplicates), and held-back digits to query.
+	const seen = new Set();
+	const unique = digits.filter(({ pixels, label }) => {
+		const key = `${label}:${u8aToHex(pixels)}`;
+		if (seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
+	const training = unique.slice(0, 3 * PER_CONTRIBUTOR);
+	const queries = unique.slice(3 * PER_CONTRIBUTOR, 3 * PER_CONTRIBUTOR + INFERENCES);
+	let datanet;
+	let count;
+	let model;
+	let agent;
+	const inferences = [];
+
+	before(async () => {
+		await cryptoWaitReady();
+		node = await startNode({ args: ['--dev', '--sealing', 'instant', '-lattribution=debug,runtime=debug'], name: 'attribution' });
+		api = node.api;
+		k = keys();
+		h = helpers(api);
+	});
+
+	after(async () => {
+		if (node) await node.stop();
+	});
+
+	test('three contributors fill a Datanet and publish a version', async () => {
+		({ datanet, count } = await fillDatanet(api, k, [k.Charlie, k.Dave, k.Eve], training));
+		assert.equal(count, 3 * PER_CONTRIBUTOR);
+		const version = (await api.call.datanetsApi.version(datanet, 1)).unwrap();
+		assert.equal(version.count.toNumber(), count);
+		const attestors = (await api.call.attributionApi.attestors()).map((a) => a.toString());
+		assert.deepEqual(attestors, [k.Alice.address]);
+	});
+
+	test('a registered MLP becomes Active through the off-chain worker, with its accuracy', async () => {
+		const { events } = await h.ok(api.tx.models.register(datanet, 1, SPEC, MODEL_FEE, 'digits-mlp-64-32-10'), k.Bob);
+		model = h.event(events, 'models', 'ModelRegistered').data.model.toNumber();
+		assert.ok(h.event(events, 'attribution', 'JobCreated'), 'registering opens a training job');
+		const status = await h.until(async () => {
+			const info = (await api.call.modelsApi.model(model)).unwrap();
+			return info.status.isActive ? info.status.asActive : undefined;
+		});
+		const accuracy = status.accuracy.toNumber() / 1e9;
+		const training = (await api.call.attributionApi.training(model)).unwrap();
+		assert.equal(training.submissions.toNumber(), 1);
+		assert.equal(training.agreement.toNumber(), 1);
+		assert.equal(training.weightsHash.toHex(), status.weightsHash.toHex());
+		console.log(`# model ${model} Active: held-out accuracy ${(100 * accuracy).toFixed(1)}%, weights ${status.weightsHash.toHex().slice(0, 18)}…`);
+		assert.ok(accuracy > 0.8, `accuracy ${accuracy}`);
+	});
+
+	test('an agent is invoked 10 times, and each inference gets a finalised attribution', async () => {
+		const registered = await h.ok(api.tx.agents.register(model, 'digits-bot', AGENT_FEE), k.Ferdie);
+		agent = h.event(registered.events, 'agents', 'AgentRegistered').data.agent.toNumber();
+		// Dave calls: Alice is the attestor, and her worker's transactions use her nonces.
+		for (const q of queries) {
+			const { events, blockHash } = await h.ok(api.tx.agents.invoke(agent, u8aToHex(q.pixels), MODEL_FEE + AGENT_FEE), k.Dave);
+			const requested = h.event(events, 'agents', 'InferenceRequested').data;
+			assert.equal(requested.fee.toBigInt(), MODEL_FEE + AGENT_FEE);
+			const block = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
+			inferences.push({ id: requested.inference.toNumber(), block, truth: q.label });
+		}
+		let correct = 0;
+		const latencies = [];
+		for (const inf of inferences) {
+			const info = await h.until(async () => {
+				const i = (await api.call.attributionApi.inference(inf.id)).unwrap();
+				return i.status.isCompleted ? i : undefined;
+			});
+			const { label } = info.status.asCompleted;
+			if (label.toNumber() === inf.truth) correct += 1;
+			latencies.push(info.completed.unwrap().toNumber() - inf.block);
+			const shares = info.shares.map((s) => ({ record: s.record.toNumber(), share: s.share.toBigInt() }));
+			assert.ok(shares.length > 0 && shares.length <= api.consts.attribution.maxTopK.toNumber());
+			assert.equal(shares.reduce((a, s) => a + s.share, 0n), BILLION, 'shares sum to exactly 1e9');
+			for (const s of shares) {
+				assert.ok(s.record < count, `record ${s.record} is in the version`);
+				const [rec] = await api.call.datanetsApi.versionRecords(datanet, 1, s.record, 1);
+				assert.equal(rec.index.toNumber(), s.record);
+			}
+			assert.deepEqual(info.agreeing.map((a) => a.toString()), [k.Alice.address]);
+			inf.shares = shares;
+		}
+		console.log(`# ${INFERENCES} inferences: ${correct} correct; latency invoke → InferenceCompleted ${latencies.join(', ')} blocks`);
+		assert.ok(correct >= 7, `${correct} of ${INFERENCES} correct`);
+	});
+
+	test('contributors can claim 50% of the fees, split by share, to the last unit', async () => {
+		const fee = MODEL_FEE + AGENT_FEE;
+		const contributorsPart = fee / 2n; // 50%, exact for this fee
+		const expected = new Map();
+		for (const inf of inferences) {
+			for (const s of inf.shares) {
+				const [rec] = await api.call.datanetsApi.versionRecords(datanet, 1, s.record, 1);
+				const who = rec.contributor.toString();
+				expected.set(who, (expected.get(who) ?? 0n) + (contributorsPart * s.share) / BILLION);
+			}
+		}
+		let total = 0n;
+		for (const who of [k.Charlie, k.Dave, k.Eve]) {
+			const claimable = (await api.call.rewardsApi.claimable(who.address)).toBigInt();
+			assert.equal(claimable, expected.get(who.address) ?? 0n, `claimable of ${who.address}`);
+			total += claimable;
+		}
+		assert.ok(total <= contributorsPart * BigInt(INFERENCES));
+		assert.ok(total > contributorsPart * BigInt(INFERENCES) - BigInt(INFERENCES * 16), 'only rounding is left over');
+		// The model owner's 20% and the agent's 10%.
+		assert.equal((await api.call.rewardsApi.claimable(k.Bob.address)).toBigInt(), (fee / 5n) * BigInt(INFERENCES));
+		assert.equal((await api.call.rewardsApi.claimable(k.Ferdie.address)).toBigInt(), (fee / 10n) * BigInt(INFERENCES));
+
+		const [richest] = [k.Charlie, k.Dave, k.Eve].sort((a, b) => Number((expected.get(b.address) ?? 0n) - (expected.get(a.address) ?? 0n)));
+		const due = expected.get(richest.address);
+		const before = (await api.query.system.account(richest.address)).data.free.toBigInt();
+		const claimed = await h.ok(api.tx.rewards.claim(), richest);
+		assert.equal(h.event(claimed.events, 'rewards', 'Claimed').data.amount.toBigInt(), due);
+		const afterClaim = (await api.query.system.account(richest.address)).data.free.toBigInt();
+		assert.equal(afterClaim - before, due - claimed.fee);
+		assert.equal((await api.call.rewardsApi.claimable(richest.address)).toBigInt(), 0n);
+	});
+});
+
+describe('an inference that no attestor answers', () => {
+	let node;
+	let api;
+	let k;
+	let h;
+
+	before(async () => {
+		await cryptoWaitReady();
+		node = await startNode({ args: ['--dev', '--sealing', 'instant', '--offchain-worker', 'never'], name: 'expiry' });
+		api = node.api;
+		k = keys();
+		h = helpers(api);
+	});
+
+	after(async () => {
+		if (node) await node.stop();
+	});
+
+	test('expires, and the caller gets the whole fee back', async () => {
+		const { datanet } = await fillDatanet(api, k, [k.Charlie], loadDigits().slice(0, 50));
+		const registered = await h.ok(api.tx.models.register(datanet, 1, SPEC, MODEL_FEE, ''), k.Bob);
+		const model = h.event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
+		const job = h.event(registered.events, 'attribution', 'JobCreated').data.job;
+		// No worker runs here: Alice, the attestor, answers the training job by hand.
+		const outcome = { accuracy: 900_000_000, weightsHash: `0x${'11'.repeat(32)}`, records: 45, heldOut: 5 };
+		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, api.tx.attribution.submitTraining(job, outcome)), k.Alice);
+		assert.ok((await api.call.modelsApi.model(model)).unwrap().status.isActive);
+		const agent = h.event((await h.ok(api.tx.agents.register(model, 'bot', AGENT_FEE), k.Ferdie)).events, 'agents', 'AgentRegistered').data.agent;
+
+		const before = (await api.query.system.account(k.Dave.address)).data.free.toBigInt();
+		const invoked = await h.ok(api.tx.agents.invoke(agent, u8aToHex(loadDigits()[100].pixels), MODEL_FEE + AGENT_FEE), k.Dave);
+		const inference = h.event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
+		const deadline = h.event(invoked.events, 'attribution', 'JobCreated').data.deadline.toNumber();
+		// Blocks come only with transactions here: remarks carry the chain past the deadline. The
+		// refund happens as a block starts, so its event is among the block's own events.
+		let refunded;
+		for (let i = 0; refunded === undefined && i < deadline + 5; i += 1) {
+			const { blockHash } = await h.ok(api.tx.system.remark('0x00'), k.Alice);
+			const events = await (await api.at(blockHash)).query.system.events();
+			refunded = h.event(events, 'agents', 'InferenceRefunded');
+			if (refunded) {
+				const number = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
+				assert.equal(number, deadline + 1, 'the job expires in the block after its deadline');
+			}
+		}
+		assert.ok(refunded, 'the inference was refunded');
+		assert.equal(refunded.data.inference.toNumber(), inference);
+		assert.equal(refunded.data.amount.toBigInt(), MODEL_FEE + AGENT_FEE);
+		const after = (await api.query.system.account(k.Dave.address)).data.free.toBigInt();
+		assert.equal(after, before - invoked.fee, 'Dave paid only the transaction fee');
+		assert.ok((await api.call.attributionApi.inference(inference)).unwrap().status.isRefunded);
+	});
+});
