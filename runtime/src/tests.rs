@@ -39,12 +39,24 @@ fn state_of(preset: &str) -> sp_io::TestExternalities {
 }
 
 #[test]
-fn dev_genesis_has_alice_as_sole_validator_and_sudo() {
+fn dev_genesis_has_alice_as_sole_validator_attestor_and_sudo() {
 	state_of("dev").execute_with(|| {
 		let accounts = Sr25519Keyring::well_known().count() as Balance;
+		// The dev accounts, and the existential deposits of the treasury and the rewards pot.
 		assert_eq!(
 			pallet_balances::TotalIssuance::<Runtime>::get(),
-			DEV_ENDOWMENT * accounts + EXISTENTIAL_DEPOSIT
+			DEV_ENDOWMENT * accounts + 2 * EXISTENTIAL_DEPOSIT
+		);
+		assert_eq!(
+			pallet_attribution::Attestors::<Runtime>::get().into_inner(),
+			vec![Sr25519Keyring::Alice.to_account_id()]
+		);
+		assert_eq!(pallet_attribution::ConsensusParams::<Runtime>::get().quorum, 1);
+		assert_eq!(
+			pallet_balances::Pallet::<Runtime>::free_balance(
+				crate::configs::attribution::rewards_pot()
+			),
+			EXISTENTIAL_DEPOSIT
 		);
 		assert_eq!(
 			pallet_balances::Pallet::<Runtime>::free_balance(Sr25519Keyring::Bob.to_account_id()),
@@ -58,10 +70,12 @@ fn dev_genesis_has_alice_as_sole_validator_and_sudo() {
 }
 
 #[test]
-fn local_genesis_has_four_validators() {
+fn local_genesis_has_four_validators_that_attest_with_quorum_three() {
 	state_of("local").execute_with(|| {
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4);
 		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 4);
+		assert_eq!(pallet_attribution::Attestors::<Runtime>::get().len(), 4);
+		assert_eq!(pallet_attribution::ConsensusParams::<Runtime>::get().quorum, 3);
 	});
 }
 
