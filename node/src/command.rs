@@ -51,7 +51,14 @@ impl SubstrateCli for Cli {
 
 /// Parses the command line and runs it.
 pub fn run() -> sc_cli::Result<()> {
-	let cli = Cli::from_args();
+	let mut cli = Cli::from_args();
+	// Development sealing makes a block as soon as a transaction is ready. The fork-aware pool
+	// can make a transaction ready only after the next block's import, so that its own
+	// notification finds nothing and it waits for a block that never comes. Dev sealing has no
+	// forks: the single-state pool is the right one.
+	if cli.sealing.is_some() {
+		cli.run.pool_config.pool_type = sc_cli::TransactionPoolType::SingleState;
+	}
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),

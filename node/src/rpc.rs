@@ -3,13 +3,14 @@
 //!
 //! - `system_accountNextIndex` and `system_dryRun` (`substrate-frame-rpc-system`);
 //! - `payment_queryInfo` and `payment_queryFeeDetails` (`pallet-transaction-payment-rpc`);
-//! - `engine_createBlock` and `engine_finalizeBlock`, with `--sealing manual` only.
+//! - `engine_createBlock` and `engine_finalizeBlock`, with `--sealing manual` only;
+//! - `attribution_preview` ([`crate::preview`]).
 
 use std::sync::Arc;
 
 use futures::channel::mpsc;
 use jsonrpsee::RpcModule;
-use openledger_primitives::{AccountId, Balance, Hash, Nonce};
+use openledger_primitives::{AccountId, Balance, BlockNumber, Hash, Nonce};
 use openledger_runtime::opaque::Block;
 use sc_consensus_manual_seal::{
 	rpc::{ManualSeal, ManualSealApiServer},
@@ -28,6 +29,8 @@ pub struct FullDeps<C, P> {
 	pub pool: Arc<P>,
 	/// Where `engine_*` calls go, when blocks are sealed manually.
 	pub command_sink: Option<mpsc::Sender<EngineCommand<Hash>>>,
+	/// The node's influence engine, for previews.
+	pub engine: Arc<openledger_influence::Engine>,
 }
 
 /// Builds the RPC extensions of a full node.
@@ -44,14 +47,18 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
+	C::Api: openledger_primitives::apis::ModelsApi<Block, AccountId, Balance>,
+	C::Api: openledger_primitives::apis::DatanetsApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 {
+	use crate::preview::{Attribution, AttributionApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
-	let FullDeps { client, pool, command_sink } = deps;
+	let FullDeps { client, pool, command_sink, engine } = deps;
 	let mut module = RpcModule::new(());
 
+	module.merge(Attribution::new(client.clone(), engine).into_rpc())?;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client).into_rpc())?;
 	if let Some(command_sink) = command_sink {

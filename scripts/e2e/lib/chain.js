@@ -36,38 +36,61 @@ export async function sendAndWait(api, tx, signer, { until = 'finalized', timeou
 	const { nonce } = await api.query.system.account(signer.address);
 	return new Promise((resolve, reject) => {
 		let unsub = () => {};
-		const timer = setTimeout(() => {
+		let poll = null;
+		let settled = false;
+		const finish = (f) => {
+			if (settled) return;
+			settled = true;
+			clearTimeout(timer);
+			if (poll) clearInterval(poll);
 			unsub();
-			reject(new Error(`transaction not ${until} in ${timeoutMs} ms`));
-		}, timeoutMs);
+			f();
+		};
+		const timer = setTimeout(() => finish(() => reject(new Error(`transaction not ${until} in ${timeoutMs} ms`))), timeoutMs);
+		const done = (blockHash, events, dispatchError) => {
+			const feeEvent = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
+			finish(() =>
+				resolve({
+					blockHash,
+					events,
+					dispatchError: dispatchError ? describeError(api, dispatchError) : null,
+					fee: feeEvent ? feeEvent.event.data.actualFee.toBigInt() + feeEvent.event.data.tip.toBigInt() : null,
+				}),
+			);
+		};
 		tx.signAndSend(signer, { nonce }, (result) => {
 			const { status, events, dispatchError } = result;
 			if (status.isInvalid || status.isDropped || status.isUsurped) {
-				clearTimeout(timer);
-				unsub();
-				reject(new Error(`transaction ${status.type}`));
+				finish(() => reject(new Error(`transaction ${status.type}`)));
 				return;
 			}
 			// A block that is finalised at once (dev sealing) may skip the InBlock status.
-			const done = status.isFinalized || (until === 'inBlock' && status.isInBlock);
-			if (!done) return;
-			clearTimeout(timer);
-			unsub();
-			const feeEvent = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
-			resolve({
-				blockHash: status.isFinalized ? status.asFinalized : status.asInBlock,
-				events,
-				dispatchError: dispatchError ? describeError(api, dispatchError) : null,
-				fee: feeEvent ? feeEvent.event.data.actualFee.toBigInt() + feeEvent.event.data.tip.toBigInt() : null,
-			});
+			if (status.isFinalized || (until === 'inBlock' && status.isInBlock)) {
+				done(status.isFinalized ? status.asFinalized : status.asInBlock, events, dispatchError);
+				return;
+			}
+			// The pool's Finalized notice can be missed when a block is sealed and finalised at
+			// once: once in a block, also watch the chain's finalised head.
+			if (status.isInBlock && !poll) {
+				const blockHash = status.asInBlock;
+				poll = setInterval(async () => {
+					try {
+						const header = await api.rpc.chain.getHeader(blockHash);
+						const finalized = await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead());
+						if (finalized.number.toNumber() < header.number.toNumber()) return;
+						const canonical = await api.rpc.chain.getBlockHash(header.number.toNumber());
+						if (canonical.eq(blockHash)) done(blockHash, events, dispatchError);
+					} catch (e) {
+						// The next tick tries again.
+					}
+				}, 500);
+			}
 		})
 			.then((u) => {
 				unsub = u;
+				if (settled) u();
 			})
-			.catch((e) => {
-				clearTimeout(timer);
-				reject(e);
-			});
+			.catch((e) => finish(() => reject(e)));
 	});
 }
 

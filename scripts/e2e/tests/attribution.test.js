@@ -120,10 +120,11 @@ describe('Proof of Attribution on the digits set', () => {
 	let model;
 	let agent;
 	const inferences = [];
+	let previewed;
 
 	before(async () => {
 		await cryptoWaitReady();
-		node = await startNode({ args: ['--dev', '--sealing', 'instant', '-lattribution=debug,runtime=debug'], name: 'attribution' });
+		node = await startNode({ args: ['--dev', '--sealing', 'instant', '-lattribution=debug'], name: 'attribution' });
 		api = node.api;
 		k = keys();
 		h = helpers(api);
@@ -159,6 +160,25 @@ describe('Proof of Attribution on the digits set', () => {
 		assert.ok(accuracy > 0.8, `accuracy ${accuracy}`);
 	});
 
+	test('attribution_preview answers without a transaction, and names its errors', async () => {
+		const q = queries[0];
+		const preview = await node.rpc('attribution_preview', [model, u8aToHex(q.pixels)]);
+		assert.equal(preview.probabilities.length, 10);
+		assert.equal(preview.probabilities.reduce((a, p) => a + p, 0), 1e9);
+		assert.equal(preview.label, preview.probabilities.indexOf(Math.max(...preview.probabilities)));
+		assert.ok(preview.proponents.length > 0 && preview.proponents.length <= 16);
+		assert.equal(preview.proponents.reduce((a, p) => a + p.share, 0), 1e9);
+		const contributors = new Set([k.Charlie, k.Dave, k.Eve].map((w) => w.address));
+		for (const p of preview.proponents) {
+			const [rec] = await api.call.datanetsApi.versionRecords(datanet, 1, p.record, 1);
+			assert.equal(rec.record.toHex(), p.hash);
+			assert.ok(contributors.has(rec.contributor.toString()));
+		}
+		await assert.rejects(node.rpc('attribution_preview', [99, u8aToHex(q.pixels)]), (e) => e.rpc.code === 7001 && /model 99 does not exist/.test(e.rpc.message));
+		await assert.rejects(node.rpc('attribution_preview', [model, u8aToHex(q.pixels.slice(1))]), (e) => e.rpc.code === 7003 && /wrong number of values/.test(e.rpc.message));
+		previewed = preview;
+	});
+
 	test('an agent is invoked 10 times, and each inference gets a finalised attribution', async () => {
 		const registered = await h.ok(api.tx.agents.register(model, 'digits-bot', AGENT_FEE), k.Ferdie);
 		agent = h.event(registered.events, 'agents', 'AgentRegistered').data.agent.toNumber();
@@ -191,6 +211,10 @@ describe('Proof of Attribution on the digits set', () => {
 			assert.deepEqual(info.agreeing.map((a) => a.toString()), [k.Alice.address]);
 			inf.shares = shares;
 		}
+		// The preview of the first query foretold its consensus (one attestor, the same engine).
+		const first = (await api.call.attributionApi.inference(inferences[0].id)).unwrap();
+		assert.equal(first.status.asCompleted.label.toNumber(), previewed.label);
+		assert.deepEqual(first.shares.map((s) => s.record.toNumber()), previewed.proponents.map((p) => p.record));
 		console.log(`# ${INFERENCES} inferences: ${correct} correct; latency invoke → InferenceCompleted ${latencies.join(', ')} blocks`);
 		assert.ok(correct >= 7, `${correct} of ${INFERENCES} correct`);
 	});
