@@ -28,7 +28,7 @@ RUNTIME="$WBUILD/openledger_runtime.compact.compressed.wasm"
 [ -f "$RUNTIME" ] || RUNTIME="$WBUILD/openledger_runtime.wasm"
 
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_datanets pallet_models pallet_agents)
+[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_datanets pallet_models pallet_agents pallet_attribution pallet_rewards)
 for pallet in "${pallets[@]}"; do
 	dir="pallets/${pallet#pallet_}"
 	echo "[bench] $pallet -> $dir/src/weights.rs"

@@ -14,7 +14,7 @@ cd "$ROOT"
 stamp() { date +%s; }
 t0=$(stamp)
 
-PALLETS=(pallet-datanets pallet-models pallet-agents)
+PALLETS=(pallet-datanets pallet-models pallet-agents pallet-attribution pallet-rewards)
 if [ "${SKIP_CARGO:-0}" != 1 ]; then
 	echo "[test] cargo test --workspace"
 	cargo test --locked --workspace

@@ -21,6 +21,8 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_datanets, Datanets]
 	[pallet_models, Models]
 	[pallet_agents, Agents]
+	[pallet_attribution, Attribution]
+	[pallet_rewards, Rewards]
 );
 
 /// Sets up, through the owning pallets, what the data layer's benchmarks need from one another.
@@ -70,6 +72,77 @@ impl pallet_agents::BenchmarkHelper for DataLayerHelper {
 			seed: 0,
 		};
 		Models::do_register(owner, datanet, version, spec, OPEN, vec![]).expect("a valid model")
+	}
+
+	fn active_model() -> openledger_primitives::models::ModelId {
+		use openledger_primitives::traits::ModelLifecycle;
+		let model = <DataLayerHelper as pallet_agents::BenchmarkHelper>::model();
+		Models::activate(model, sp_runtime::Perbill::one(), Default::default())
+			.expect("a Training model activates");
+		model
+	}
+}
+
+impl pallet_attribution::BenchmarkHelper for DataLayerHelper {
+	fn training_model(records: u32) -> openledger_primitives::models::ModelId {
+		use frame_support::traits::fungible::Mutate;
+		use openledger_primitives::{
+			datanets::{CurationPolicy, Schema},
+			models::{Architecture, Featurizer, ModelSpec},
+		};
+		let owner: AccountId = frame_benchmarking::account("datanet-owner", 1, 0);
+		let _ = Balances::mint_into(&owner, 1_000_000 * OPEN);
+		let datanet = pallet_datanets::NextDatanetId::<Runtime>::get();
+		let schema = Schema::Dense { dims: 64, classes: 10, max_value: 16 };
+		Datanets::do_create(
+			owner.clone(),
+			b"bench".to_vec(),
+			vec![],
+			vec![],
+			schema,
+			CurationPolicy::Open,
+		)
+		.expect("a valid Datanet");
+		// Each record a different contributor, so that rewards touch as many accounts.
+		for i in 0..records {
+			let who: AccountId = frame_benchmarking::account("contributor", i, 0);
+			let _ = Balances::mint_into(&who, 1_000 * OPEN);
+			let mut payload = vec![0u8; 64];
+			payload[(i % 64) as usize] = (1 + i / 64) as u8;
+			Datanets::do_contribute(who, datanet, payload, (i % 10) as u16)
+				.expect("a valid record");
+		}
+		let version =
+			Datanets::do_publish_version(owner.clone(), datanet, records).expect("a valid version");
+		let spec = ModelSpec {
+			featurizer: Featurizer::Raw,
+			architecture: Architecture::Mlp1 { hidden: 32 },
+			epochs: 10,
+			learning_rate: sp_runtime::Perbill::from_percent(10),
+			batch_size: 32,
+			l2: sp_runtime::Perbill::zero(),
+			checkpoints: 1,
+			seed: 0,
+		};
+		Models::do_register(owner, datanet, version, spec, OPEN, vec![]).expect("a valid model")
+	}
+
+	fn activate(model: openledger_primitives::models::ModelId) {
+		use openledger_primitives::traits::ModelLifecycle;
+		Models::activate(model, sp_runtime::Perbill::one(), Default::default())
+			.expect("a Training model activates");
+	}
+
+	fn inference(
+		model: openledger_primitives::models::ModelId,
+	) -> openledger_primitives::attribution::InferenceId {
+		use frame_support::traits::fungible::Mutate;
+		let owner: AccountId = frame_benchmarking::account("agent-owner", 0, 0);
+		let caller: AccountId = frame_benchmarking::account("caller", 0, 0);
+		let _ = Balances::mint_into(&owner, 1_000 * OPEN);
+		let _ = Balances::mint_into(&caller, 1_000 * OPEN);
+		let agent = Agents::do_register(owner, model, vec![], OPEN).expect("a valid agent");
+		Agents::do_invoke(caller, agent, vec![1; 64], 100 * OPEN).expect("a valid inference")
 	}
 }
 

@@ -94,5 +94,26 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn invoke() {
+		let owner = funded::<T>();
+		let model = T::BenchmarkHelper::active_model();
+		let agent = Pallet::<T>::do_register(owner.clone(), model, vec![], 1u32.into())
+			.expect("a valid agent");
+		let caller: T::AccountId = account("caller", 0, 0);
+		T::Currency::set_balance(&caller, BalanceOf::<T>::max_value() / 4u32.into());
+		let id = NextInferenceId::<T>::get();
+		// The model's Datanet in the benchmarks is Dense with 2 (mock) or 64 (runtime) values.
+		let dims = T::Datanets::schema(T::Models::model(model).expect("exists").datanet)
+			.map(|s| match s {
+				openledger_primitives::datanets::Schema::Dense { dims, .. } => dims as usize,
+				openledger_primitives::datanets::Schema::Text { .. } => 64,
+			})
+			.unwrap_or(64);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), agent, vec![1; dims], BalanceOf::<T>::max_value());
+		assert!(Inferences::<T>::contains_key(id));
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

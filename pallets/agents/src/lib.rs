@@ -205,6 +205,8 @@ pub mod pallet {
 	pub trait BenchmarkHelper {
 		/// A model that accepts agents, created if needed.
 		fn model() -> ModelId;
+		/// An Active model whose Datanet takes a 64-value Dense input, created if needed.
+		fn active_model() -> ModelId;
 	}
 
 	/// The id the next agent gets.
@@ -419,7 +421,7 @@ pub mod pallet {
 		///   `InputTooLong`, `InvalidInput`, `FeeAboveMax`, or a balance error.
 		/// - Emits `InferenceRequested`; later `InferenceCompleted` or `InferenceRefunded`.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::invoke(T::MaxInputLen::get()))]
+		#[pallet::weight(T::WeightInfo::invoke())]
 		pub fn invoke(
 			origin: OriginFor<T>,
 			agent: AgentId,

@@ -171,6 +171,9 @@ impl crate::BenchmarkHelper for MockModels {
 	fn model() -> ModelId {
 		ACTIVE
 	}
+	fn active_model() -> ModelId {
+		ACTIVE
+	}
 }
 
 pub const ALICE: AccountId = 1;

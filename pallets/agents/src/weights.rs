@@ -50,7 +50,7 @@ pub trait WeightInfo {
 	fn unregister() -> Weight;
 	fn withdraw_bond() -> Weight;
 	fn slash() -> Weight;
-	fn invoke(n: u32, ) -> Weight;
+	fn invoke() -> Weight;
 }
 
 /// Weights for `pallet_agents` with the runtime's database weights.
@@ -139,9 +139,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Placeholder until `scripts/benchmark.sh` measures `invoke`.
-	fn invoke(n: u32, ) -> Weight {
-		Weight::from_parts(60_000_000, 12_000)
-			.saturating_add(Weight::from_parts(5_000, 1).saturating_mul(n.into()))
+	fn invoke() -> Weight {
+		Weight::from_parts(80_000_000, 12_000)
 			.saturating_add(T::DbWeight::get().reads_writes(8, 8))
 	}
 }
@@ -178,9 +177,8 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
-	fn invoke(n: u32, ) -> Weight {
-		Weight::from_parts(60_000_000, 12_000)
-			.saturating_add(Weight::from_parts(5_000, 1).saturating_mul(n.into()))
+	fn invoke() -> Weight {
+		Weight::from_parts(80_000_000, 12_000)
 			.saturating_add(RocksDbWeight::get().reads_writes(8, 8))
 	}
 }

@@ -297,6 +297,21 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls, from `benchmark pallet`.
 		type WeightInfo: WeightInfo;
+
+		/// Sets up what the benchmarks need from other pallets.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
+	}
+
+	/// What the benchmarks need from other pallets.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub trait BenchmarkHelper {
+		/// A `Training` model on a Datanet version of at least `records` records.
+		fn training_model(records: u32) -> ModelId;
+		/// Makes a `Training` model Active.
+		fn activate(model: ModelId);
+		/// A pending paid inference of the Active `model`, with its `Infer` job open here.
+		fn inference(model: ModelId) -> InferenceId;
 	}
 
 	/// The attestors, in the order they were added.

@@ -180,6 +180,40 @@ impl pallet_attribution::Config for Test {
 	type MaxJobsPerBlock = ConstU32<2>;
 	type IngestChunk = ConstU32<4>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockModels;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+thread_local! {
+	static NEXT_INFERENCE: RefCell<InferenceId> = RefCell::new(0);
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for MockModels {
+	fn training_model(records: u32) -> ModelId {
+		assert!(records <= RECORDS, "the mock Datanet holds {RECORDS} records");
+		use openledger_primitives::traits::AttributionJobs;
+		let id = MODELS.with(|m| m.borrow().keys().max().map_or(0, |k| k + 1));
+		MODELS.with(|m| m.borrow_mut().insert(id, ModelStatus::Training));
+		// As `models.register` does in the runtime.
+		crate::Pallet::<Test>::request_training(id).unwrap();
+		id
+	}
+	fn activate(model: ModelId) {
+		let active = ModelStatus::Active { accuracy: Perbill::one(), weights_hash: H256::zero() };
+		MODELS.with(|m| m.borrow_mut().insert(model, active));
+	}
+	fn inference(model: ModelId) -> InferenceId {
+		use openledger_primitives::traits::AttributionJobs;
+		let id = NEXT_INFERENCE.with(|n| {
+			let id = *n.borrow();
+			*n.borrow_mut() += 1;
+			id
+		});
+		crate::Pallet::<Test>::request_inference(id, model, vec![1, 2]).unwrap();
+		id
+	}
 }
 
 /// Attestors 1, 2 and 3 with quorum 3, tolerance 0.2 and 2 strikes; model 0 is Training.

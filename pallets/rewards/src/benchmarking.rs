@@ -1,1 +1,75 @@
+//! Benchmarks of every call, at its worst case.
 
+use super::*;
+use frame_benchmarking::v2::*;
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	EnsureOrigin, Get, Hooks,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_runtime::{traits::Zero, Perbill};
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	/// A payout to an account that does not exist yet (the heavier case).
+	#[benchmark]
+	fn claim() {
+		let who: T::AccountId = account("claimer", 0, 0);
+		let amount = T::Currency::minimum_balance() * 10u32.into();
+		T::Currency::set_balance(&Pallet::<T>::account(), amount * 2u32.into());
+		Claimable::<T>::insert(&who, amount);
+		TotalClaimable::<T>::put(amount);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert_eq!(T::Currency::balance(&who), amount);
+	}
+
+	#[benchmark]
+	fn set_reward_split() -> Result<(), BenchmarkError> {
+		let split = RewardSplit {
+			contributors: Perbill::from_percent(60),
+			model_owner: Perbill::from_percent(10),
+			agent: Perbill::from_percent(10),
+			attestors: Perbill::from_percent(15),
+			treasury: Perbill::from_percent(5),
+		};
+		let origin =
+			T::EconomicsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, split);
+		assert_eq!(Split::<T>::get(), split);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_emission() -> Result<(), BenchmarkError> {
+		let origin =
+			T::EconomicsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let emission = T::Currency::minimum_balance() * 1_000u32.into();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, emission);
+		assert_eq!(Emission::<T>::get(), emission);
+		Ok(())
+	}
+
+	/// An epoch ends with `e` earners sharing the emission.
+	#[benchmark]
+	fn on_initialize(e: Linear<0, { T::MaxEpochEarners::get() }>) {
+		Emission::<T>::put(T::Currency::minimum_balance() * 1_000u32.into());
+		T::Currency::set_balance(&Pallet::<T>::account(), T::Currency::minimum_balance());
+		for i in 0..e {
+			let who: T::AccountId = account("earner", i, 0);
+			EpochEarnings::<T>::insert(&who, T::Currency::minimum_balance());
+		}
+		let now: BlockNumberFor<T> = T::EpochLength::get();
+		#[block]
+		{
+			Pallet::<T>::on_initialize(now);
+		}
+		assert!(EpochEarnings::<T>::count().is_zero());
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -114,6 +114,8 @@ impl pallet_attribution::Config for Runtime {
 	type MaxJobsPerBlock = ConstU32<4>;
 	type IngestChunk = ConstU32<256>;
 	type WeightInfo = pallet_attribution::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::DataLayerHelper;
 }
 
 impl pallet_rewards::Config for Runtime {
