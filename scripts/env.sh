@@ -10,3 +10,6 @@ if [ -f "$OPENLEDGER_CACHE/wasm-toolchain.env" ]; then
 fi
 # The wasm-builder looks for Cargo.lock from the target dir upwards; point it at the workspace.
 export WASM_BUILD_WORKSPACE_HINT="${WASM_BUILD_WORKSPACE_HINT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+# Incremental compilation data grew to 19 GB of the cache (the machines have ~90 GB): the scripts
+# build without it. Set CARGO_INCREMENTAL=1 for quick edit-and-rebuild cycles by hand.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"

@@ -63,15 +63,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Agents` (r:0 w:1)
 	/// Proof: `Agents::Agents` (`max_values`: None, `max_size`: Some(343), added: 2818, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `326`
 		//  Estimated: `3875`
-		// Minimum execution time: 908_977_000 picoseconds.
-		Weight::from_parts(926_834_000, 3875)
+		// Minimum execution time: 927_019_000 picoseconds.
+		Weight::from_parts(955_239_000, 3875)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -81,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `395`
 		//  Estimated: `3808`
-		// Minimum execution time: 205_532_000 picoseconds.
-		Weight::from_parts(211_104_000, 3808)
+		// Minimum execution time: 205_933_000 picoseconds.
+		Weight::from_parts(213_713_000, 3808)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -92,8 +92,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `395`
 		//  Estimated: `3808`
-		// Minimum execution time: 203_641_000 picoseconds.
-		Weight::from_parts(209_780_000, 3808)
+		// Minimum execution time: 205_354_000 picoseconds.
+		Weight::from_parts(212_408_000, 3808)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -103,8 +103,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `395`
 		//  Estimated: `3808`
-		// Minimum execution time: 209_174_000 picoseconds.
-		Weight::from_parts(216_877_000, 3808)
+		// Minimum execution time: 209_875_000 picoseconds.
+		Weight::from_parts(215_764_000, 3808)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -113,72 +113,97 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `629`
 		//  Estimated: `3808`
-		// Minimum execution time: 766_351_000 picoseconds.
-		Weight::from_parts(778_844_000, 3808)
+		// Minimum execution time: 781_504_000 picoseconds.
+		Weight::from_parts(796_092_000, 3808)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Agents::Agents` (r:1 w:1)
 	/// Proof: `Agents::Agents` (`max_values`: None, `max_size`: Some(343), added: 2818, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn slash() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `765`
 		//  Estimated: `6196`
-		// Minimum execution time: 864_085_000 picoseconds.
-		Weight::from_parts(889_329_000, 6196)
+		// Minimum execution time: 882_040_000 picoseconds.
+		Weight::from_parts(911_427_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
-	/// Placeholder until `scripts/benchmark.sh` measures `invoke`.
+	/// Storage: `Agents::Agents` (r:1 w:0)
+	/// Proof: `Agents::Agents` (`max_values`: None, `max_size`: Some(343), added: 2818, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Models` (r:1 w:0)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Datanets` (r:1 w:0)
+	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
+	/// Storage: `Agents::NextInferenceId` (r:1 w:1)
+	/// Proof: `Agents::NextInferenceId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::NextJobId` (r:1 w:1)
+	/// Proof: `Attribution::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Agents::Inferences` (r:0 w:1)
+	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Jobs` (r:0 w:1)
+	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(4135), added: 6610, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Deadlines` (r:0 w:1)
+	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn invoke() -> Weight {
-		Weight::from_parts(80_000_000, 12_000)
-			.saturating_add(T::DbWeight::get().reads_writes(8, 8))
+		// Proof Size summary in bytes:
+		//  Measured:  `988`
+		//  Estimated: `4226`
+		// Minimum execution time: 1_203_264_000 picoseconds.
+		Weight::from_parts(1_241_777_000, 4226)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 }
 
 /// The same weights with RocksDB database weights, for tests.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(926_834_000, 3875)
+		Weight::from_parts(955_239_000, 3875)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn set_metadata() -> Weight {
-		Weight::from_parts(211_104_000, 3808)
+		Weight::from_parts(213_713_000, 3808)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_fee() -> Weight {
-		Weight::from_parts(209_780_000, 3808)
+		Weight::from_parts(212_408_000, 3808)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn unregister() -> Weight {
-		Weight::from_parts(216_877_000, 3808)
+		Weight::from_parts(215_764_000, 3808)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(778_844_000, 3808)
+		Weight::from_parts(796_092_000, 3808)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn slash() -> Weight {
-		Weight::from_parts(889_329_000, 6196)
+		Weight::from_parts(911_427_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn invoke() -> Weight {
-		Weight::from_parts(80_000_000, 12_000)
-			.saturating_add(RocksDbWeight::get().reads_writes(8, 8))
+		Weight::from_parts(1_241_777_000, 4226)
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 }
