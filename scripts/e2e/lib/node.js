@@ -64,7 +64,8 @@ export async function rpcCall(port, method, params = []) {
 
 /**
  * Starts a node. `args` are added to `--tmp` and the port flags, e.g. ['--dev'] or
- * ['--dev', '--sealing', 'manual']. Returns { api, rpcPort, rpc(method, params), stop(), logFile }.
+ * ['--dev', '--sealing', 'manual']. Returns { api, rpcPort, p2pPort, rpc(method, params), stop(),
+ * logFile }.
  */
 export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 180_000 } = {}) {
 	const binary = nodeBinary();
@@ -123,6 +124,7 @@ export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 1
 	return {
 		api,
 		rpcPort,
+		p2pPort,
 		promPort,
 		logFile,
 		rpc: (method, params) => rpcCall(rpcPort, method, params),
