@@ -26,18 +26,16 @@ fn last_job<T: Config>() -> JobId {
 }
 
 /// `k` shares on records `offset..offset + k`, summing to one.
-fn shares<T: Config>(offset: u32, k: u32) -> BoundedVec<RecordShare, T::MaxTopK> {
+fn shares(offset: u32, k: u32) -> Vec<RecordShare> {
 	let parts = openledger_primitives::attribution::largest_remainder(&vec![1; k as usize]);
-	BoundedVec::truncate_from(
-		parts
-			.into_iter()
-			.enumerate()
-			.map(|(i, p)| RecordShare {
-				record: offset + i as u32,
-				share: Perbill::from_parts(p as u32),
-			})
-			.collect(),
-	)
+	parts
+		.into_iter()
+		.enumerate()
+		.map(|(i, p)| RecordShare {
+			record: offset + i as u32,
+			share: Perbill::from_parts(p as u32),
+		})
+		.collect()
 }
 
 #[benchmarks]
@@ -90,13 +88,13 @@ mod benchmarks {
 				job,
 				0,
 				Perbill::from_percent(80),
-				shares::<T>(offset, k),
+				shares(offset, k),
 			)
 			.expect("an open job");
 		}
 		let last = set[a as usize - 1].clone();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(last), job, 0, Perbill::from_percent(90), shares::<T>(0, k));
+		_(RawOrigin::Signed(last), job, 0, Perbill::from_percent(90), shares(0, k));
 		assert!(Inferences::<T>::contains_key(inference));
 	}
 

@@ -457,6 +457,8 @@ pub mod pallet {
 		LabelOutOfRange,
 		/// The shares do not sum to exactly one.
 		SharesDoNotSumToOne,
+		/// More shares than `MaxTopK`.
+		TooManyShares,
 		/// A record appears twice in the shares.
 		DuplicateRecord,
 		/// A record is not in the model's Datanet version.
@@ -531,8 +533,8 @@ pub mod pallet {
 		/// - Origin: a signed attestor, not suspended, once per job, by the deadline.
 		/// - `shares`: at most `MaxTopK` records of the model's Datanet version, each once,
 		///   summing to exactly one (or none).
-		/// - Errors: those of `submit_training`, and `LabelOutOfRange`, `SharesDoNotSumToOne`,
-		///   `DuplicateRecord`, `UnknownRecord`, `UnknownModel`.
+		/// - Errors: those of `submit_training`, and `TooManyShares`, `LabelOutOfRange`,
+		///   `SharesDoNotSumToOne`, `DuplicateRecord`, `UnknownRecord`, `UnknownModel`.
 		/// - Emits `Submitted`, and `InferenceAttributed` (with `Struck`) at quorum. Free when it
 		///   succeeds.
 		#[pallet::call_index(1)]
@@ -545,9 +547,11 @@ pub mod pallet {
 			job: JobId,
 			label: ClassLabel,
 			confidence: Perbill,
-			shares: BoundedVec<RecordShare, T::MaxTopK>,
+			shares: Vec<RecordShare>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
+			let shares: BoundedVec<RecordShare, T::MaxTopK> =
+				shares.try_into().map_err(|_| Error::<T>::TooManyShares)?;
 			let j = Self::open_job_for(&who, job)?;
 			let JobKind::Infer { inference, model } = j.kind else {
 				return Err(Error::<T>::WrongJobKind.into());

@@ -16,7 +16,7 @@
 use alloc::vec::Vec;
 
 use codec::Encode;
-use frame_support::{traits::Get, BoundedVec};
+use frame_support::traits::Get;
 use frame_system::{
 	offchain::{AppCrypto, SendSignedTransaction, Signer, SigningTypes},
 	pallet_prelude::BlockNumberFor,
@@ -126,7 +126,7 @@ fn answer<T: Config>(job: u64, kind: JobKind, input: &[u8]) -> Result<Call<T>, S
 				job,
 				label: outcome.label,
 				confidence: outcome.confidence,
-				shares: BoundedVec::truncate_from(outcome.proponents),
+				shares: outcome.proponents,
 			})
 		},
 	}

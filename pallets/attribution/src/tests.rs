@@ -1,7 +1,7 @@
 use std::sync::{Arc, Mutex};
 
 use codec::Decode;
-use frame_support::{assert_noop, assert_ok, traits::Hooks, BoundedVec};
+use frame_support::{assert_noop, assert_ok, traits::Hooks};
 use openledger_primitives::{
 	attribution::{
 		AttributionEngine, AttributionError, AttributionExt, DatasetRef, InferOutcome,
@@ -30,11 +30,9 @@ fn s(record: u32, ppb: u32) -> RecordShare {
 	RecordShare { record, share: Perbill::from_parts(ppb) }
 }
 
-fn shares(list: &[(u32, u32)]) -> BoundedVec<RecordShare, ConstTopK> {
-	BoundedVec::truncate_from(list.iter().map(|(r, p)| s(*r, *p)).collect())
+fn shares(list: &[(u32, u32)]) -> Vec<RecordShare> {
+	list.iter().map(|(r, p)| s(*r, *p)).collect()
 }
-
-type ConstTopK = <Test as Config>::MaxTopK;
 
 fn origin(who: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
@@ -150,6 +148,8 @@ fn submissions_are_checked_and_a_failure_changes_nothing() {
 			Attribution::submit_inference(origin(who), 1, label, Perbill::one(), shares(list))
 		};
 		assert_noop!(infer(2, 3, &[(0, 1_000_000_000)]), Error::<Test>::LabelOutOfRange);
+		let five: Vec<(u32, u32)> = (0..5).map(|r| (r, 200_000_000)).collect();
+		assert_noop!(infer(2, 0, &five), Error::<Test>::TooManyShares);
 		assert_noop!(infer(2, 0, &[(0, 999_999_999)]), Error::<Test>::SharesDoNotSumToOne);
 		assert_noop!(
 			infer(2, 0, &[(1, 500_000_000), (1, 500_000_000)]),
