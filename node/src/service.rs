@@ -4,7 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use codec::Decode;
-use futures::FutureExt;
+use futures::{FutureExt, StreamExt};
 use openledger_primitives::time::SLOT_DURATION;
 use openledger_runtime::{apis::RuntimeApi, opaque::Block};
 use sc_client_api::{Backend, BlockBackend, StorageProvider};
@@ -275,13 +275,15 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	let enable_grandpa = !config.disable_grandpa;
 	let prometheus_registry = config.prometheus_registry().cloned();
 
-	// Manual sealing takes its commands from the `engine_*` RPC methods.
+	// Manual sealing takes its commands from the `engine_*` RPC methods; instant sealing from the
+	// transaction pool.
 	let (command_sink, commands_stream) = match sealing {
 		Some(Sealing::Manual) => {
 			let (sink, stream) = futures::channel::mpsc::channel(1024);
-			(Some(sink), Some(stream))
+			(Some(sink), Some(stream.boxed()))
 		},
-		_ => (None, None),
+		Some(Sealing::Instant) => (None, Some(instant_seal_commands(transaction_pool.clone()))),
+		None => (None, None),
 	};
 
 	let rpc_extensions_builder = {
@@ -335,33 +337,22 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 				client.clone(),
 			));
 			let create_inherent_data_providers = dev_seal_inherent_data_providers(client.clone());
-			let task = match commands_stream {
-				Some(commands_stream) => sc_consensus_manual_seal::run_manual_seal(
-					sc_consensus_manual_seal::ManualSealParams {
-						block_import: client.clone(),
-						env: proposer_factory,
-						client,
-						pool: transaction_pool,
-						commands_stream,
-						select_chain,
-						consensus_data_provider: Some(consensus_data_provider),
-						create_inherent_data_providers,
-					},
-				)
-				.boxed(),
-				None => sc_consensus_manual_seal::run_instant_seal_and_finalize(
-					sc_consensus_manual_seal::InstantSealParams {
-						block_import: client.clone(),
-						env: proposer_factory,
-						client,
-						pool: transaction_pool,
-						select_chain,
-						consensus_data_provider: Some(consensus_data_provider),
-						create_inherent_data_providers,
-					},
-				)
-				.boxed(),
+			let Some(commands_stream) = commands_stream else {
+				return Err(ServiceError::Other("development sealing without commands".into()));
 			};
+			let task = sc_consensus_manual_seal::run_manual_seal(
+				sc_consensus_manual_seal::ManualSealParams {
+					block_import: client.clone(),
+					env: proposer_factory,
+					client,
+					pool: transaction_pool,
+					commands_stream,
+					select_chain,
+					consensus_data_provider: Some(consensus_data_provider),
+					create_inherent_data_providers,
+				},
+			)
+			.boxed();
 			task_manager.spawn_essential_handle().spawn_blocking(
 				"dev-seal",
 				Some("block-authoring"),
@@ -477,4 +468,32 @@ fn parent_timestamp(client: &FullClient, block: <Block as BlockT>::Hash) -> u64 
 		.flatten()
 		.and_then(|data| u64::decode(&mut &data.0[..]).ok())
 		.unwrap_or(0)
+}
+
+/// Instant sealing's commands: a block (finalised at once) for each transaction the pool
+/// imports, and a retry every 250 ms while the pool holds ready transactions. The retry covers
+/// a transaction that becomes ready only after its own notification was handled (one sent by an
+/// off-chain worker while the block before is still being imported), which would otherwise wait
+/// for a block that never comes.
+fn instant_seal_commands(
+	pool: Arc<sc_transaction_pool::TransactionPoolHandle<Block, FullClient>>,
+) -> futures::stream::BoxStream<
+	'static,
+	sc_consensus_manual_seal::EngineCommand<<Block as BlockT>::Hash>,
+> {
+	use sc_transaction_pool_api::TransactionPool;
+	let imports = pool.import_notification_stream().map(|_| ());
+	let retries = futures::stream::unfold((), |()| async {
+		futures_timer::Delay::new(Duration::from_millis(250)).await;
+		Some(((), ()))
+	})
+	.filter(move |()| futures::future::ready(pool.status().ready > 0));
+	futures::stream::select(imports, retries)
+		.map(|()| sc_consensus_manual_seal::EngineCommand::SealNewBlock {
+			create_empty: false,
+			finalize: true,
+			parent_hash: None,
+			sender: None,
+		})
+		.boxed()
 }
