@@ -211,6 +211,16 @@ pub fn backward_solve(l: &Matrix, y: &Matrix) -> Matrix {
 	x
 }
 
+/// `(1/n) Xᵀ X` for the `n` rows of `x`: the second moment of the rows.
+pub fn mean_gram(x: &Matrix) -> Matrix {
+	let mut m = matmul(&x.t(), x);
+	let inv_n = 1.0 / x.rows.max(1) as f64;
+	for v in m.data.iter_mut() {
+		*v *= inv_n;
+	}
+	m
+}
+
 /// The eigendecomposition `A = Q diag(values) Qᵀ` of a symmetric matrix by cyclic Jacobi
 /// rotations, in a fixed order (so the same bits everywhere): the eigenvalues, and `Q` with one
 /// eigenvector per column. Meant for the small curvature factors of a layer.

@@ -16,7 +16,7 @@
 //! `Â M_qᵀ` for all records, and no per-example gradient is stored.
 
 use crate::{
-	linalg::{matmul, symmetric_eigen, Matrix},
+	linalg::{matmul, mean_gram, symmetric_eigen, Matrix},
 	model::Network,
 	EngineError,
 };
@@ -39,15 +39,6 @@ struct Layer {
 pub struct EkfacInfluence {
 	network: Network,
 	layers: Vec<Layer>,
-}
-
-fn second_moment(x: &Matrix) -> Matrix {
-	let mut m = matmul(&x.t(), x);
-	let inv_n = 1.0 / x.rows.max(1) as f64;
-	for v in m.data.iter_mut() {
-		*v *= inv_n;
-	}
-	m
 }
 
 fn squared(x: &Matrix) -> Matrix {
@@ -78,8 +69,8 @@ impl EkfacInfluence {
 		let mut layers = Vec::with_capacity(network.layers.len());
 		for ((input, delta), pseudo) in fwd.inputs.iter().zip(deltas).zip(&curvature) {
 			let at = input.with_ones_column();
-			let (_, qa) = symmetric_eigen(&second_moment(&at));
-			let (_, qs) = symmetric_eigen(&second_moment(pseudo));
+			let (_, qa) = symmetric_eigen(&mean_gram(&at));
+			let (_, qs) = symmetric_eigen(&mean_gram(pseudo));
 			let a_hat = matmul(&at, &qa);
 			let d_hat = matmul(&delta, &qs);
 			// Λ* = (1/n) Σ_i Σ_c (δ̂_ic ⊗ â_i)², over the Gauss–Newton pseudo-errors.

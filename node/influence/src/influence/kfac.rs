@@ -15,7 +15,7 @@
 //! parameters. No per-example gradient is stored.
 
 use crate::{
-	linalg::{backward_solve, cholesky, forward_solve, matmul, Matrix},
+	linalg::{backward_solve, cholesky, forward_solve, matmul, mean_gram, Matrix},
 	model::Network,
 	EngineError,
 };
@@ -32,13 +32,9 @@ fn solve_rows(l: &Matrix, rows: &Matrix) -> Matrix {
 	backward_solve(l, &forward_solve(l, &rows.t())).t()
 }
 
-/// `(1/n) Xᵀ X + γ I`, and its trace per dimension before damping.
+/// `(1/n) Xᵀ X`, and its trace per dimension (its mean eigenvalue).
 fn second_moment(x: &Matrix) -> (Matrix, f64) {
-	let mut m = matmul(&x.t(), x);
-	let inv_n = 1.0 / x.rows.max(1) as f64;
-	for v in m.data.iter_mut() {
-		*v *= inv_n;
-	}
+	let m = mean_gram(x);
 	let mean_eig = (0..m.rows).map(|i| m.data[i * m.cols + i]).sum::<f64>() / m.rows.max(1) as f64;
 	(m, mean_eig)
 }
