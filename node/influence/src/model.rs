@@ -155,9 +155,23 @@ impl Network {
 	/// `diag(p) - p pᵀ`, the Hessian of the loss in the logits.
 	pub fn gauss_newton_deltas(&self, fwd: &Forward) -> Vec<Matrix> {
 		let (n, c) = (fwd.probs.rows, fwd.probs.cols);
+		let output = Self::gauss_newton_outputs(&fwd.probs);
+		let repeated: Vec<usize> = (0..n * c).map(|r| r / c).collect();
+		let expanded = Forward {
+			inputs: fwd.inputs.iter().map(|a| a.select_rows(&repeated)).collect(),
+			probs: fwd.probs.select_rows(&repeated),
+		};
+		self.backward_deltas(&expanded, output)
+	}
+
+	/// The output-layer pseudo-errors `√p_ic (e_c - p_i)` of every record `i` and class `c`,
+	/// row `iC + c` (`[n·C, C]`): for each record, `Σ_c` of their outer products is
+	/// `diag(p_i) - p_i p_iᵀ`.
+	pub fn gauss_newton_outputs(probs: &Matrix) -> Matrix {
+		let (n, c) = (probs.rows, probs.cols);
 		let mut output = Matrix::zeros(n * c, c);
 		for i in 0..n {
-			let p = fwd.probs.row(i);
+			let p = probs.row(i);
 			for k in 0..c {
 				let s = p[k].max(0.0).sqrt();
 				for (j, v) in output.row_mut(i * c + k).iter_mut().enumerate() {
@@ -165,12 +179,7 @@ impl Network {
 				}
 			}
 		}
-		let repeated: Vec<usize> = (0..n * c).map(|r| r / c).collect();
-		let expanded = Forward {
-			inputs: fwd.inputs.iter().map(|a| a.select_rows(&repeated)).collect(),
-			probs: fwd.probs.select_rows(&repeated),
-		};
-		self.backward_deltas(&expanded, output)
+		output
 	}
 
 	/// The gradient of the mean loss over a batch, with L2 `lambda` on the weights.

@@ -101,6 +101,9 @@ enum Curvature {
 	Woodbury {
 		/// `1/λ_f` per feature of `x̃`.
 		inv_reg: Vec<f64>,
+		/// `R_i e_a` of every training record and class, one row each, `[nC, C]`
+		/// ([`Network::gauss_newton_outputs`]).
+		r: Matrix,
 		/// The Cholesky factor of `I + U Λ⁻¹ Uᵀ`.
 		factor: Matrix,
 		/// `L⁻¹ U Λ⁻¹ Gᵀ` of the training records, `[nC, n]`.
@@ -114,8 +117,6 @@ pub struct ExactInfluence {
 	xb: Matrix,
 	/// `P - Y` of the training records, `[n, C]`.
 	residuals: Matrix,
-	/// The training records' class probabilities, `[n, C]`.
-	probs: Matrix,
 	curvature: Curvature,
 }
 
@@ -161,7 +162,7 @@ impl ExactInfluence {
 	) -> Result<Self, EngineError> {
 		let (theta, xb, probs, residuals) = Self::prepare(net, x, labels)?;
 		let factor = cholesky(&hessian(&xb, &probs, l2, damping))?;
-		Ok(Self { theta, xb, residuals, probs, curvature: Curvature::Dense(factor) })
+		Ok(Self { theta, xb, residuals, curvature: Curvature::Dense(factor) })
 	}
 
 	/// The Woodbury form, whatever the shape (for tests and comparisons).
@@ -181,34 +182,23 @@ impl ExactInfluence {
 		}
 		let (n, c) = (xb.rows, theta.rows);
 		let kernel = scaled_kernel(&xb, &xb, &inv_reg);
+		let r = Network::gauss_newton_outputs(&probs);
 		// I + U Λ⁻¹ Uᵀ: entry ((i,a),(j,b)) = (R_i e_a · R_j e_b)(x̃_i Λ⁻¹ x̃_j)/n.
-		let mut m = Matrix::zeros(n * c, n * c);
+		let mut m = matmul(&r, &r.t());
 		let inv_n = 1.0 / n as f64;
-		for i in 0..n {
-			for a in 0..c {
-				let ra = column(&probs, i, a);
-				for j in 0..n {
-					let k = kernel.data[i * n + j] * inv_n;
-					for b in 0..c {
-						let rb = column(&probs, j, b);
-						let dot: f64 = ra.iter().zip(&rb).map(|(u, v)| u * v).sum();
-						m.data[(i * c + a) * n * c + j * c + b] = dot * k;
-					}
-				}
+		for row in 0..n * c {
+			for col in 0..n * c {
+				m.data[row * n * c + col] *= kernel.data[(row / c) * n + col / c] * inv_n;
 			}
-		}
-		for i in 0..n * c {
-			m.data[i * n * c + i] += 1.0;
+			m.data[row * n * c + row] += 1.0;
 		}
 		let factor = cholesky(&m)?;
-		let w = projections(&probs, &kernel, &residuals, n);
-		let train_z = forward_solve(&factor, &w);
+		let train_z = forward_solve(&factor, &projections(&r, &kernel, &residuals, n));
 		Ok(Self {
 			theta,
 			xb,
 			residuals,
-			probs,
-			curvature: Curvature::Woodbury { inv_reg, factor, train_z },
+			curvature: Curvature::Woodbury { inv_reg, r, factor, train_z },
 		})
 	}
 
@@ -265,13 +255,13 @@ impl ExactInfluence {
 				}
 				out
 			},
-			Curvature::Woodbury { inv_reg, factor, train_z } => {
+			Curvature::Woodbury { inv_reg, r, factor, train_z } => {
 				let kernel = scaled_kernel(&self.xb, &qb, inv_reg);
 				let mut out = matmul(&self.residuals, &q_res.t());
 				for (o, k) in out.data.iter_mut().zip(&kernel.data) {
 					*o *= k;
 				}
-				let zq = forward_solve(factor, &projections(&self.probs, &kernel, &q_res, n));
+				let zq = forward_solve(factor, &projections(r, &kernel, &q_res, n));
 				let correction = matmul(&train_z.t(), &zq);
 				for (o, v) in out.data.iter_mut().zip(&correction.data) {
 					*o -= v;
@@ -324,26 +314,16 @@ impl super::Attribution for ExactInfluence {
 	}
 }
 
-/// `R_i e_c = √p_ic (e_c - p_i)` for record `i` of `probs`.
-fn column(probs: &Matrix, i: usize, c: usize) -> Vec<f64> {
-	let p = probs.row(i);
-	let s = p[c].max(0.0).sqrt();
-	p.iter().enumerate().map(|(k, pk)| s * (if k == c { 1.0 } else { 0.0 } - pk)).collect()
-}
-
 /// `U Λ⁻¹ gᵀ` for gradients `g_b = r_b ⊗ x̃_b`: entry `((j,c), b)` is
 /// `(R_j e_c · r_b)(x̃_j Λ⁻¹ x̃_b)/√n`, with `kernel[j, b] = x̃_j Λ⁻¹ x̃_b`.
-fn projections(probs: &Matrix, kernel: &Matrix, residuals: &Matrix, n: usize) -> Matrix {
-	let (c, m) = (probs.cols, residuals.rows);
+fn projections(r: &Matrix, kernel: &Matrix, residuals: &Matrix, n: usize) -> Matrix {
+	let c = r.rows / n.max(1);
 	let scale = 1.0 / (n as f64).sqrt();
-	let mut w = Matrix::zeros(n * c, m);
-	for j in 0..n {
-		for a in 0..c {
-			let ra = column(probs, j, a);
-			for b in 0..m {
-				let dot: f64 = ra.iter().zip(residuals.row(b)).map(|(u, v)| u * v).sum();
-				w.data[(j * c + a) * m + b] = dot * kernel.data[j * kernel.cols + b] * scale;
-			}
+	let mut w = matmul(r, &residuals.t());
+	for row in 0..w.rows {
+		let j = row / c.max(1);
+		for (b, v) in w.row_mut(row).iter_mut().enumerate() {
+			*v *= kernel.data[j * kernel.cols + b] * scale;
 		}
 	}
 	w
