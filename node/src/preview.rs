@@ -1,11 +1,11 @@
 //! `attribution_preview(model, input, at?)`: what the attestors would answer for an inference,
 //! from this node's own engine, without a transaction or a fee.
 //!
-//! The model's spec and its Datanet version are read through the runtime APIs at `at` (the
-//! best block by default). If the engine does not hold the model yet, the version's records
-//! are ingested page by page and the model is trained (or restored from disk), exactly as the
-//! off-chain worker does; later previews reuse it. The answer names each proponent's record
-//! position, hash and contributor, so a wallet can show who would be paid.
+//! The model's spec is read through the runtime APIs at `at` (the best block by default). If the
+//! engine does not hold the model yet, its Datanet version's records are ingested page by page
+//! and the model is trained (or restored from disk), exactly as the off-chain worker does;
+//! later previews reuse it. The answer names each proponent's and opponent's record position,
+//! hash and contributor (read back one by one), so a wallet can show who would be paid.
 
 use std::sync::Arc;
 
@@ -130,21 +130,65 @@ where
 				format!("model {model} is {:?}, not Active", info.status),
 			));
 		}
-		let datanet = api
-			.datanet(at, info.datanet)
-			.map_err(runtime)?
-			.ok_or_else(|| error(code::UNKNOWN_MODEL, "the model's Datanet does not exist"))?;
-		let key = DatasetKey { datanet: info.datanet, version: info.version };
-		let mut contributors = Vec::new();
-		// The records' hashes and contributors, for the answer; and the engine's copy.
+		if !self.engine.has_model(model) {
+			self.train(&api, at, model, &info)?;
+		}
+		let prediction = self.engine.infer(model, &input, TOP_K).map_err(engine_error)?;
+		// Only the named records are read back, for their hashes and contributors.
+		let named = |shares: Vec<openledger_influence::Share>| -> RpcResult<Vec<PreviewShare>> {
+			let mut out = Vec::with_capacity(shares.len());
+			for s in shares {
+				let page = api
+					.version_records(at, info.datanet, info.version, s.record, 1)
+					.map_err(runtime)?;
+				let r = page.into_iter().next().ok_or_else(|| {
+					error(code::ENGINE, format!("record {} of the version is missing", s.record))
+				})?;
+				out.push(PreviewShare {
+					record: s.record,
+					hash: r.record,
+					contributor: r.contributor,
+					share: s.ppb,
+				});
+			}
+			Ok(out)
+		};
+		Ok(Preview {
+			label: prediction.label,
+			probabilities: prediction.probabilities,
+			proponents: named(prediction.proponents)?,
+			opponents: named(prediction.opponents)?,
+		})
+	}
+}
+
+impl<C> Attribution<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: ModelsApi<Block, AccountId, Balance>,
+	C::Api: DatanetsApi<Block, AccountId, Balance, BlockNumber>,
+{
+	/// Reads the model's Datanet version page by page into the engine, and trains the model
+	/// (or restores it from disk), as the off-chain worker does.
+	fn train(
+		&self,
+		api: &sp_api::ApiRef<'_, C::Api>,
+		at: <Block as BlockT>::Hash,
+		model: ModelId,
+		info: &openledger_primitives::apis::ModelInfo<AccountId, Balance>,
+	) -> RpcResult<()> {
+		let runtime = |e: sp_api::ApiError| error(code::ENGINE, format!("runtime API: {e}"));
+		let missing = || error(code::UNKNOWN_MODEL, "the model's Datanet version does not exist");
+		let schema = api.datanet(at, info.datanet).map_err(runtime)?.ok_or_else(missing)?.schema;
 		let total = api
 			.version(at, info.datanet, info.version)
 			.map_err(runtime)?
-			.ok_or_else(|| error(code::UNKNOWN_MODEL, "the model's version does not exist"))?
+			.ok_or_else(missing)?
 			.count;
-		let mut offset = 0;
-		let mut records = Vec::new();
-		while offset < total {
+		let key = DatasetKey { datanet: info.datanet, version: info.version };
+		let mut records = Vec::with_capacity(total as usize);
+		while (records.len() as u32) < total {
+			let offset = records.len() as u32;
 			let page = api
 				.version_records(at, info.datanet, info.version, offset, PAGE)
 				.map_err(runtime)?;
@@ -154,31 +198,13 @@ where
 					format!("record {offset} of the version is missing"),
 				));
 			}
-			for r in page {
-				contributors.push((r.record, r.contributor));
-				records.push(Record { payload: r.payload.unwrap_or_default(), label: r.label });
-			}
-			offset = contributors.len() as u32;
+			records.extend(
+				page.into_iter()
+					.map(|r| Record { payload: r.payload.unwrap_or_default(), label: r.label }),
+			);
 		}
-		if !self.engine.has_model(model) {
-			self.engine.ingest(key, &datanet.schema, total, 0, records).map_err(engine_error)?;
-			self.engine.train(model, key, &info.spec).map_err(engine_error)?;
-		}
-		let prediction = self.engine.infer(model, &input, TOP_K).map_err(engine_error)?;
-		let named = |shares: Vec<openledger_influence::Share>| {
-			shares
-				.into_iter()
-				.filter_map(|s| {
-					let (hash, contributor) = contributors.get(s.record as usize)?.clone();
-					Some(PreviewShare { record: s.record, hash, contributor, share: s.ppb })
-				})
-				.collect()
-		};
-		Ok(Preview {
-			label: prediction.label,
-			probabilities: prediction.probabilities,
-			proponents: named(prediction.proponents),
-			opponents: named(prediction.opponents),
-		})
+		self.engine.ingest(key, &schema, total, 0, records).map_err(engine_error)?;
+		self.engine.train(model, key, &info.spec).map_err(engine_error)?;
+		Ok(())
 	}
 }

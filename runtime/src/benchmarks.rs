@@ -28,57 +28,54 @@ frame_benchmarking::define_benchmarks!(
 /// Sets up, through the owning pallets, what the data layer's benchmarks need from one another.
 pub struct DataLayerHelper;
 
+/// A Dense digits-shaped Datanet with `records` distinct records, each from its own
+/// contributor (so that rewards touch as many accounts), and its version 1.
+fn dense_datanet(
+	records: u32,
+) -> (openledger_primitives::datanets::DatanetId, openledger_primitives::datanets::VersionIndex) {
+	use frame_support::traits::fungible::Mutate;
+	use openledger_primitives::datanets::{CurationPolicy, Schema};
+	let owner: AccountId = frame_benchmarking::account("datanet-owner", 0, 0);
+	let _ = Balances::mint_into(&owner, 1_000 * OPEN);
+	let id = pallet_datanets::NextDatanetId::<Runtime>::get();
+	let schema = Schema::Dense { dims: 64, classes: 10, max_value: 16 };
+	Datanets::do_create(
+		owner.clone(),
+		b"bench".to_vec(),
+		vec![],
+		vec![],
+		schema,
+		CurationPolicy::Open,
+	)
+	.expect("a valid Datanet");
+	for i in 0..records {
+		let who: AccountId = frame_benchmarking::account("contributor", i, 0);
+		let _ = Balances::mint_into(&who, 1_000 * OPEN);
+		let mut payload = vec![0u8; 64];
+		payload[(i % 64) as usize] = (1 + i / 64) as u8;
+		Datanets::do_contribute(who, id, payload, (i % 10) as u16).expect("a valid record");
+	}
+	let version = Datanets::do_publish_version(owner, id, records).expect("a valid version");
+	(id, version)
+}
+
 impl pallet_models::BenchmarkHelper for DataLayerHelper {
 	fn dense_datanet_version(
 	) -> (openledger_primitives::datanets::DatanetId, openledger_primitives::datanets::VersionIndex)
 	{
-		use frame_support::traits::fungible::Mutate;
-		use openledger_primitives::datanets::{CurationPolicy, Schema};
-		let owner: AccountId = frame_benchmarking::account("datanet-owner", 0, 0);
-		let _ = Balances::mint_into(&owner, 1_000 * OPEN);
-		let id = pallet_datanets::NextDatanetId::<Runtime>::get();
-		let schema = Schema::Dense { dims: 64, classes: 10, max_value: 16 };
-		Datanets::do_create(
-			owner.clone(),
-			b"bench".to_vec(),
-			vec![],
-			vec![],
-			schema,
-			CurationPolicy::Open,
-		)
-		.expect("a valid Datanet");
-		Datanets::do_contribute(owner.clone(), id, vec![1; 64], 1).expect("a valid record");
-		let version = Datanets::do_publish_version(owner, id, 1).expect("a valid version");
-		(id, version)
+		dense_datanet(1)
 	}
 }
 
 impl pallet_agents::BenchmarkHelper for DataLayerHelper {
 	fn model() -> openledger_primitives::models::ModelId {
-		use frame_support::traits::fungible::Mutate;
-		use openledger_primitives::models::{Architecture, Featurizer, ModelSpec};
-		let (datanet, version) =
-			<DataLayerHelper as pallet_models::BenchmarkHelper>::dense_datanet_version();
-		let owner: AccountId = frame_benchmarking::account("model-owner", 0, 0);
-		let _ = Balances::mint_into(&owner, 1_000 * OPEN);
-		let spec = ModelSpec {
-			featurizer: Featurizer::Raw,
-			architecture: Architecture::SoftmaxRegression,
-			epochs: 10,
-			learning_rate: sp_runtime::Perbill::from_percent(10),
-			batch_size: 32,
-			l2: sp_runtime::Perbill::zero(),
-			checkpoints: 1,
-			seed: 0,
-		};
-		Models::do_register(owner, datanet, version, spec, OPEN, vec![]).expect("a valid model")
+		<DataLayerHelper as pallet_attribution::BenchmarkHelper>::training_model(1)
 	}
 
 	fn active_model() -> openledger_primitives::models::ModelId {
-		use openledger_primitives::traits::ModelLifecycle;
-		let model = <DataLayerHelper as pallet_agents::BenchmarkHelper>::model();
-		Models::activate(model, sp_runtime::Perbill::one(), Default::default())
-			.expect("a Training model activates");
+		use pallet_attribution::BenchmarkHelper;
+		let model = DataLayerHelper::training_model(1);
+		DataLayerHelper::activate(model);
 		model
 	}
 }
@@ -86,34 +83,10 @@ impl pallet_agents::BenchmarkHelper for DataLayerHelper {
 impl pallet_attribution::BenchmarkHelper for DataLayerHelper {
 	fn training_model(records: u32) -> openledger_primitives::models::ModelId {
 		use frame_support::traits::fungible::Mutate;
-		use openledger_primitives::{
-			datanets::{CurationPolicy, Schema},
-			models::{Architecture, Featurizer, ModelSpec},
-		};
-		let owner: AccountId = frame_benchmarking::account("datanet-owner", 1, 0);
-		let _ = Balances::mint_into(&owner, 1_000_000 * OPEN);
-		let datanet = pallet_datanets::NextDatanetId::<Runtime>::get();
-		let schema = Schema::Dense { dims: 64, classes: 10, max_value: 16 };
-		Datanets::do_create(
-			owner.clone(),
-			b"bench".to_vec(),
-			vec![],
-			vec![],
-			schema,
-			CurationPolicy::Open,
-		)
-		.expect("a valid Datanet");
-		// Each record a different contributor, so that rewards touch as many accounts.
-		for i in 0..records {
-			let who: AccountId = frame_benchmarking::account("contributor", i, 0);
-			let _ = Balances::mint_into(&who, 1_000 * OPEN);
-			let mut payload = vec![0u8; 64];
-			payload[(i % 64) as usize] = (1 + i / 64) as u8;
-			Datanets::do_contribute(who, datanet, payload, (i % 10) as u16)
-				.expect("a valid record");
-		}
-		let version =
-			Datanets::do_publish_version(owner.clone(), datanet, records).expect("a valid version");
+		use openledger_primitives::models::{Architecture, Featurizer, ModelSpec};
+		let (datanet, version) = dense_datanet(records);
+		let owner: AccountId = frame_benchmarking::account("model-owner", 0, 0);
+		let _ = Balances::mint_into(&owner, 1_000 * OPEN);
 		let spec = ModelSpec {
 			featurizer: Featurizer::Raw,
 			architecture: Architecture::Mlp1 { hidden: 32 },
