@@ -1,5 +1,5 @@
-//! Chain specifications: the `dev` and `local` chains built from the runtime's genesis presets,
-//! and any chain spec JSON file.
+//! Chain specifications: the `dev`, `local` and `staging` chains built from the runtime's
+//! genesis presets, and any chain spec JSON file.
 
 use openledger_primitives::{
 	currency::{TOKEN_DECIMALS, TOKEN_SYMBOL},
@@ -44,6 +44,18 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		.with_id("openledger_local")
 		.with_chain_type(ChainType::Local)
 		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// `--chain staging`: the four validators of `local`, with no sudo key and production
+/// governance periods: a referendum is the only way to change anything.
+pub fn staging_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm_binary()?, None)
+		.with_name("OpenLedger Staging")
+		.with_id("openledger_staging")
+		.with_chain_type(ChainType::Live)
+		.with_genesis_config_preset_name(openledger_runtime::genesis_config_presets::STAGING_PRESET)
 		.with_properties(properties())
 		.build())
 }

@@ -1,13 +1,18 @@
 //! Genesis presets: the initial state of the chains the node knows by name.
 //!
-//! | preset | also accepted as | validators (Aura + GRANDPA) and attestors | quorum | sudo | endowed accounts |
-//! |---|---|---|---|---|---|
-//! | `development` | `dev` | Alice | 1 | Alice | the well-known dev accounts, 1,000,000 OPEN each |
-//! | `local_testnet` | `local` | Alice, Bob, Charlie, Dave | 3 | Alice | the same |
+//! | preset | also accepted as | validators (Aura + GRANDPA) and attestors | quorum | sudo | governance pace | endowed accounts |
+//! |---|---|---|---|---|---|---|
+//! | `development` | `dev` | Alice | 1 | Alice | fast | the well-known dev accounts, 1,000,000 OPEN each |
+//! | `local_testnet` | `local` | Alice, Bob, Charlie, Dave | 3 | Alice | fast | the same |
+//! | `staging` | | Alice, Bob, Charlie, Dave | 3 | none | production | the same |
 //!
 //! Every validator is also an attestor, with its `attr` key from the same seed. The treasury
 //! and the rewards pot start with the existential deposit. A chain starts otherwise empty: no
 //! Datanets, models or agents.
+//!
+//! `staging` is production-style: no sudo key, so that a referendum is the only way to change
+//! anything, and real governance periods (see [`crate::governance::tracks`]). A real network
+//! starts from it with its own validator keys and balances in the chain spec.
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -18,9 +23,10 @@ use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	configs::{attribution::rewards_pot, data::TreasuryAccount},
-	AccountId, AttributionConfig, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig,
-	EXISTENTIAL_DEPOSIT, OPEN,
+	configs::attribution::rewards_pot,
+	governance::{origins::Pace, TreasuryAccount},
+	AccountId, AttributionConfig, Balance, BalancesConfig, OriginsConfig, RuntimeGenesisConfig,
+	SudoConfig, EXISTENTIAL_DEPOSIT, OPEN,
 };
 
 /// The balance of each endowed development account.
@@ -30,14 +36,18 @@ pub const DEV_ENDOWMENT: Balance = 1_000_000 * OPEN;
 pub const DEV_PRESET_ALIAS: &str = "dev";
 /// Alias of [`sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET`].
 pub const LOCAL_PRESET_ALIAS: &str = "local";
+/// The production-style preset: no sudo, production governance.
+pub const STAGING_PRESET: &str = "staging";
 
-/// The genesis state of a chain with the given validators, sudo key and endowed accounts.
+/// The genesis state of a chain with the given validators, attestors, endowed accounts, sudo
+/// key (none: governance alone) and governance pace.
 pub fn genesis(
 	validators: Vec<(AuraId, GrandpaId)>,
 	attestors: Vec<AccountId>,
 	quorum: u32,
 	endowed_accounts: Vec<AccountId>,
-	root: AccountId,
+	sudo: Option<AccountId>,
+	pace: Pace,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -61,7 +71,8 @@ pub fn genesis(
 				.map(|(_, grandpa)| (grandpa.clone(), 1))
 				.collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		origins: OriginsConfig { pace },
+		sudo: SudoConfig { key: sudo },
 	})
 }
 
@@ -83,29 +94,43 @@ fn dev_accounts() -> Vec<AccountId> {
 }
 
 /// `development`: Alice alone produces and finalises blocks, attests (quorum 1), and holds the
-/// sudo key.
+/// sudo key; governance runs at the fast pace.
 pub fn development_config_genesis() -> Value {
 	genesis(
 		vec![dev_validator(Sr25519Keyring::Alice)],
 		vec![Sr25519Keyring::Alice.to_account_id()],
 		1,
 		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+		Pace::Fast,
 	)
 }
 
-/// `local_testnet`: Alice, Bob, Charlie and Dave are validators and attestors (quorum 3);
-/// Alice holds the sudo key.
-pub fn local_config_genesis() -> Value {
-	let validators =
-		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
+/// The four validators of `local_testnet` and `staging`.
+const FOUR_VALIDATORS: [Sr25519Keyring; 4] =
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
+
+/// Alice, Bob, Charlie and Dave as validators and attestors (quorum 3).
+fn four_validators(sudo: Option<AccountId>, pace: Pace) -> Value {
 	genesis(
-		validators.into_iter().map(dev_validator).collect(),
-		validators.iter().map(|v| v.to_account_id()).collect(),
+		FOUR_VALIDATORS.into_iter().map(dev_validator).collect(),
+		FOUR_VALIDATORS.iter().map(|v| v.to_account_id()).collect(),
 		3,
 		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		sudo,
+		pace,
 	)
+}
+
+/// `local_testnet`: four validators and attestors; Alice holds the sudo key; governance runs at
+/// the fast pace.
+pub fn local_config_genesis() -> Value {
+	four_validators(Some(Sr25519Keyring::Alice.to_account_id()), Pace::Fast)
+}
+
+/// `staging`: four validators and attestors, no sudo key, production governance.
+pub fn staging_config_genesis() -> Value {
+	four_validators(None, Pace::Production)
 }
 
 /// The JSON patch of the named preset, or `None` for an unknown name.
@@ -115,6 +140,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET | LOCAL_PRESET_ALIAS => {
 			local_config_genesis()
 		},
+		STAGING_PRESET => staging_config_genesis(),
 		_ => return None,
 	};
 	// Serialising a `serde_json::Value` cannot fail.
@@ -126,6 +152,7 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(STAGING_PRESET),
 	]
 }
 

@@ -10,6 +10,7 @@
 //! - Fees: paid in OPEN, by weight and length; see [`configs::monetary`].
 //! - The data layer: Datanets, models and agents; see [`configs::data`].
 //! - Proof of Attribution and rewards; see [`configs::attribution`].
+//! - Governance: OpenGov referenda on five tracks, and the treasury; see [`governance`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime` and `impl_runtime_apis` generate large nested types.
@@ -27,6 +28,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod governance;
 
 use sp_runtime::{generic, impl_opaque_keys, traits::BlakeTwo256};
 use sp_version::{runtime_version, RuntimeVersion};
@@ -67,19 +69,32 @@ pub mod opaque {
 	}
 }
 
-/// The runtime's version. Bump `spec_version` with every change to the state transition
-/// function, and `transaction_version` with every change to the call or extension encoding.
-#[runtime_version]
-pub const VERSION: RuntimeVersion = RuntimeVersion {
-	spec_name: alloc::borrow::Cow::Borrowed("openledger"),
-	impl_name: alloc::borrow::Cow::Borrowed("openledger-node"),
-	authoring_version: 1,
-	spec_version: 100,
-	impl_version: 1,
-	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
-	system_version: 1,
-};
+/// Declares [`VERSION`] with the given `spec_version` (`runtime_version` wants a literal).
+macro_rules! runtime_version {
+	($spec_version:tt) => {
+		/// The runtime's version. Bump `spec_version` with every change to the state transition
+		/// function, and `transaction_version` with every change to the call or extension
+		/// encoding.
+		#[runtime_version]
+		pub const VERSION: RuntimeVersion = RuntimeVersion {
+			spec_name: alloc::borrow::Cow::Borrowed("openledger"),
+			impl_name: alloc::borrow::Cow::Borrowed("openledger-node"),
+			authoring_version: 1,
+			spec_version: $spec_version,
+			impl_version: 1,
+			apis: apis::RUNTIME_API_VERSIONS,
+			transaction_version: 1,
+			system_version: 1,
+		};
+	};
+}
+
+#[cfg(not(feature = "bump-spec-version"))]
+runtime_version!(100);
+// The same runtime one `spec_version` higher: the build script makes it as a second blob, which
+// the end-to-end tests enact by a `root` referendum to rehearse a runtime upgrade.
+#[cfg(feature = "bump-spec-version")]
+runtime_version!(101);
 
 /// The address format for describing accounts.
 pub type Address = sp_runtime::MultiAddress<AccountId, ()>;
@@ -165,6 +180,20 @@ mod runtime {
 	pub type Sudo = pallet_sudo;
 	#[runtime::pallet_index(7)]
 	pub type Utility = pallet_utility;
+
+	// Governance.
+	#[runtime::pallet_index(10)]
+	pub type Scheduler = pallet_scheduler;
+	#[runtime::pallet_index(11)]
+	pub type Preimage = pallet_preimage;
+	#[runtime::pallet_index(12)]
+	pub type Referenda = pallet_referenda;
+	#[runtime::pallet_index(13)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+	#[runtime::pallet_index(14)]
+	pub type Origins = crate::governance::origins;
+	#[runtime::pallet_index(15)]
+	pub type Treasury = pallet_treasury;
 
 	// The data layer.
 	#[runtime::pallet_index(20)]

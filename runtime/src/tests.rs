@@ -27,7 +27,7 @@ fn merge(base: &mut Value, patch: Value) {
 }
 
 /// The genesis state of a named preset.
-fn state_of(preset: &str) -> sp_io::TestExternalities {
+pub(crate) fn state_of(preset: &str) -> sp_io::TestExternalities {
 	let patch = get_preset(&PresetId::from(preset)).expect("the preset exists");
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serialisable");
 	merge(&mut config, serde_json::from_slice(&patch).expect("a preset is JSON"));

@@ -9,20 +9,20 @@
 //!   claimable balances held by the rewards pot; the emission is 0 until governance sets one,
 //!   per epoch of one day.
 //!
-//! Attestor membership, consensus parameters, the split and the emission are Root's until
-//! governance lands.
+//! Attestor membership and the consensus parameters are Root's or an `attribution_admin`
+//! referendum's; the split and the emission are Root's or an `economics` referendum's.
 
 use codec::Encode;
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
-use frame_system::EnsureRoot;
 use sp_runtime::{
 	generic,
 	traits::{SaturatedConversion, StaticLookup, Verify},
 };
 
 use crate::{
-	configs::data::TreasuryAccount, AccountId, BlockNumber, Datanets, Models, Runtime, RuntimeCall,
-	Signature, SignedPayload, System, TxExtension, UncheckedExtrinsic, DAYS,
+	governance::{AttributionAdminOrigin, EconomicsOrigin, TreasuryAccount},
+	AccountId, BlockNumber, Datanets, Models, Runtime, RuntimeCall, Signature, SignedPayload,
+	System, TxExtension, UncheckedExtrinsic, DAYS,
 };
 
 impl frame_system::offchain::SigningTypes for Runtime {
@@ -102,7 +102,7 @@ parameter_types! {
 
 impl pallet_attribution::Config for Runtime {
 	type AuthorityId = pallet_attribution::crypto::AttestorId;
-	type AdminOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = AttributionAdminOrigin;
 	type Datanets = Datanets;
 	type Models = Models;
 	type Inferences = crate::Agents;
@@ -122,7 +122,7 @@ impl pallet_rewards::Config for Runtime {
 	type Currency = crate::Balances;
 	type PalletId = RewardsPalletId;
 	type TreasuryAccount = TreasuryAccount;
-	type EconomicsOrigin = EnsureRoot<AccountId>;
+	type EconomicsOrigin = EconomicsOrigin;
 	type Datanets = Datanets;
 	type EpochLength = EpochLength;
 	type MaxEpochEarners = ConstU32<1024>;

@@ -7,30 +7,24 @@
 //! | a model | 1 OPEN + 100 µOPEN a byte of metadata |
 //! | an agent | a 10 OPEN bond, released 7 days after unregistering |
 //!
-//! Moderation (removing records, slashing agents, retiring models) is Root until governance
-//! lands. Removed deposits and slashed bonds go to the treasury account.
+//! Moderation (removing records, slashing agents, retiring models) is Root's or a `moderator`
+//! referendum's. Removed deposits and slashed bonds go to the treasury.
 
 use frame_support::{
 	parameter_types,
 	traits::{ConstU16, ConstU32, ConstU8},
-	PalletId,
 };
-use frame_system::EnsureRoot;
-use sp_runtime::traits::AccountIdConversion;
 
 use crate::{
-	AccountId, Balance, BlockNumber, Datanets, Models, Runtime, RuntimeHoldReason, DAYS,
-	MICRO_OPEN, MILLI_OPEN, OPEN,
+	governance::{ModeratorOrigin, TreasuryAccount},
+	Balance, BlockNumber, Datanets, Models, Runtime, RuntimeHoldReason, DAYS, MICRO_OPEN,
+	MILLI_OPEN, OPEN,
 };
 
 /// The deposit for each byte a user stores.
 pub const DEPOSIT_PER_BYTE: Balance = 100 * MICRO_OPEN;
 
 parameter_types! {
-	/// The treasury's pallet id; its account receives slashed deposits and bonds.
-	pub const TreasuryPalletId: PalletId = PalletId(*b"ol/trsry");
-	/// The treasury account.
-	pub TreasuryAccount: AccountId = TreasuryPalletId::get().into_account_truncating();
 	pub const DatanetDeposit: Balance = OPEN;
 	pub const RecordDepositBase: Balance = 10 * MILLI_OPEN;
 	pub const DepositPerByte: Balance = DEPOSIT_PER_BYTE;
@@ -42,7 +36,7 @@ parameter_types! {
 impl pallet_datanets::Config for Runtime {
 	type Currency = crate::Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type ModeratorOrigin = EnsureRoot<AccountId>;
+	type ModeratorOrigin = ModeratorOrigin;
 	type TreasuryAccount = TreasuryAccount;
 	type DatanetDeposit = DatanetDeposit;
 	type RecordDepositBase = RecordDepositBase;
@@ -63,7 +57,7 @@ impl pallet_models::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Datanets = Datanets;
 	type Jobs = crate::Attribution;
-	type ModeratorOrigin = EnsureRoot<AccountId>;
+	type ModeratorOrigin = ModeratorOrigin;
 	type ModelDeposit = ModelDeposit;
 	type DepositPerByte = DepositPerByte;
 	type MaxMetadataLen = ConstU32<256>;
@@ -86,7 +80,7 @@ impl pallet_agents::Config for Runtime {
 	type Jobs = crate::Attribution;
 	type Rewards = crate::Rewards;
 	type MaxInputLen = ConstU32<4096>;
-	type ModeratorOrigin = EnsureRoot<AccountId>;
+	type ModeratorOrigin = ModeratorOrigin;
 	type TreasuryAccount = TreasuryAccount;
 	type AgentBond = AgentBond;
 	type UnbondingPeriod = AgentUnbondingPeriod;

@@ -2,7 +2,11 @@
 //!
 //! - this module: `frame_system`, consensus (Aura, GRANDPA, timestamp) and utilities;
 //! - [`monetary`]: the OPEN token and transaction fees;
-//! - [`data`]: Datanets, models and agents.
+//! - [`data`]: Datanets, models and agents;
+//! - [`attribution`]: Proof of Attribution and rewards.
+//!
+//! Governance (referenda, voting, the scheduler, preimages and the treasury) is configured in
+//! [`crate::governance`].
 
 pub mod attribution;
 pub mod data;

@@ -31,6 +31,23 @@ export function nodeBinary() {
 	return found;
 }
 
+/**
+ * The runtime one `spec_version` higher that the build script makes next to the node's own
+ * (`<profile>/wbuild/openledger-runtime/openledger_runtime_next*.wasm`), or
+ * $OPENLEDGER_NEXT_RUNTIME.
+ */
+export function nextRuntimeWasm() {
+	const dir = path.join(path.dirname(nodeBinary()), 'wbuild', 'openledger-runtime');
+	const candidates = [
+		process.env.OPENLEDGER_NEXT_RUNTIME,
+		path.join(dir, 'openledger_runtime_next.compact.compressed.wasm'),
+		path.join(dir, 'openledger_runtime_next.wasm'),
+	].filter(Boolean);
+	const found = candidates.find((p) => existsSync(p));
+	if (!found) throw new Error(`the upgrade runtime was not found (looked in ${candidates.join(', ')})`);
+	return readFileSync(found);
+}
+
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
 export function freePort() {
 	return new Promise((resolve, reject) => {
