@@ -49,7 +49,11 @@ const TEST_POINTS: usize = 100;
 const EKFAC_DAMPINGS: [f64; 3] = [1e-5, 1e-4, 1e-3];
 
 fn load_digits() -> (Vec<Vec<u8>>, Vec<usize>) {
-	let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/digits/digits.csv");
+	// Cargo sets the variable when it runs the binary too: prefer that, so that a binary built
+	// in another checkout of the same target dir reads this checkout's file.
+	let dir =
+		std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
+	let path = std::path::Path::new(&dir).join("../../data/digits/digits.csv");
 	let text = std::fs::read_to_string(path).expect("data/digits/digits.csv is in the repository");
 	let mut pixels = Vec::new();
 	let mut labels = Vec::new();

@@ -15,7 +15,11 @@ use openledger_primitives::{
 use sp_runtime::Perbill;
 
 fn digits() -> Vec<Record> {
-	let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/digits/digits.csv");
+	// Cargo sets the variable when it runs the binary too: prefer that, so that a binary built
+	// in another checkout of the same target dir reads this checkout's file.
+	let dir =
+		std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
+	let path = std::path::Path::new(&dir).join("../../data/digits/digits.csv");
 	let text = std::fs::read_to_string(path).expect("data/digits/digits.csv is in the repository");
 	text.lines()
 		.skip(1)
