@@ -118,8 +118,9 @@ describe('referenda on a manual-seal dev chain', () => {
 	}
 
 	const info = async (index) => (await api.query.referenda.referendumInfoFor(index)).unwrap();
+	const height = async () => (await api.rpc.chain.getHeader()).number.toNumber();
 
-	test('an economics referendum changes the reward split through the runtime API', async () => {
+	test('an economics referendum changes the reward split through the runtime API', async (t) => {
 		const before = (await api.call.rewardsApi.rewardSplit()).toJSON();
 		assert.equal(before.contributors, 500_000_000, 'the default split gives contributors 50%');
 		const split = {
@@ -130,7 +131,9 @@ describe('referenda on a manual-seal dev chain', () => {
 			treasury: 50_000_000,
 		};
 
+		const started = Date.now();
 		const index = await propose(api.tx.rewards.setRewardSplit(split), { Origins: 'Economics' }, k.Bob);
+		const deposited = await height();
 		const status = (await info(index)).asOngoing;
 		assert.equal(status.track.toNumber(), 2, 'the economics track');
 		assert.ok(status.deciding.isSome, 'deciding once the deposit is placed after the prepare period');
@@ -147,6 +150,10 @@ describe('referenda on a manual-seal dev chain', () => {
 		assert.equal(event(api, events, 'referenda', 'Confirmed').length, 1);
 		assertScheduledOk(events);
 		assert.ok((await info(index)).isApproved);
+		t.diagnostic(
+			`economics: enacted ${(await height()) - deposited} blocks after the decision deposit, ` +
+				`${Date.now() - started} ms after the preimage was sent`,
+		);
 
 		assert.deepEqual((await api.call.rewardsApi.rewardSplit()).toJSON(), split);
 		assert.deepEqual((await api.query.rewards.split()).toJSON(), split);
@@ -170,14 +177,16 @@ describe('referenda on a manual-seal dev chain', () => {
 		assert.ok((await attestors()).includes(eve));
 	});
 
-	test('a rejected referendum changes nothing and its decision deposit comes back', async () => {
+	test('a rejected referendum changes nothing and its decision deposit comes back', async (t) => {
 		const emission = async () => (await api.query.rewards.emission()).toBigInt();
 		const split = (await api.query.rewards.split()).toJSON();
 		const before = await emission();
 
 		const index = await propose(api.tx.rewards.setEmission(1_000n * OPEN), { Origins: 'Economics' }, k.Ferdie);
+		const deposited = await height();
 		await vote(index, false, [k.Charlie, k.Dave]);
 		const events = await sealUntil((es) => event(api, es, 'referenda', 'Rejected').length > 0);
+		t.diagnostic(`rejected ${(await height()) - deposited} blocks after the decision deposit`);
 		assert.equal(event(api, events, 'referenda', 'ConfirmStarted').length, 0, 'never passing');
 		assert.equal(event(api, events, 'referenda', 'Confirmed').length, 0, 'never approved');
 		assert.equal(event(api, events, 'rewards', 'EmissionSet').length, 0, 'nothing enacted');
@@ -225,7 +234,7 @@ describe('a root referendum upgrades the runtime', () => {
 		if (node) await node.stop();
 	});
 
-	test('to a higher spec_version, and the chain goes on producing and finalising blocks', async () => {
+	test('to a higher spec_version, and the chain goes on producing and finalising blocks', async (t) => {
 		const ok = async (tx, who) => {
 			const r = await sendAndWait(api, tx, who, { until: 'inBlock' });
 			assert.equal(r.dispatchError, null, `unexpected ${r.dispatchError}`);
@@ -253,7 +262,8 @@ describe('a root referendum upgrades the runtime', () => {
 				),
 			),
 		);
-		await ok(api.tx.referenda.placeDecisionDeposit(index), k.Bob);
+		const deposit = await ok(api.tx.referenda.placeDecisionDeposit(index), k.Bob);
+		const deposited = (await api.rpc.chain.getHeader(deposit.blockHash)).number.toNumber();
 
 		// Enactment: the runtime API reports the new version.
 		const deadline = Date.now() + 240_000;
@@ -265,6 +275,11 @@ describe('a root referendum upgrades the runtime', () => {
 			await sleep(1_000);
 		}
 		assert.equal(after.specVersion.toNumber(), before.specVersion.toNumber() + 1);
+		const upgradedAt = (await api.rpc.chain.getHeader()).number.toNumber();
+		t.diagnostic(
+			`root: the new runtime is in place by block ${upgradedAt}, ` +
+				`${upgradedAt - deposited} blocks after the decision deposit`,
+		);
 		assert.equal(after.specName.toString(), 'openledger');
 		assert.ok((await api.query.referenda.referendumInfoFor(index)).unwrap().isApproved);
 
@@ -279,5 +294,40 @@ describe('a root referendum upgrades the runtime', () => {
 		const dest = new Keyring({ type: 'sr25519' }).addFromUri('//AfterUpgrade').address;
 		await ok(api.tx.balances.transferKeepAlive(dest, OPEN), k.Charlie);
 		assert.equal((await api.query.system.account(dest)).data.free.toBigInt(), OPEN);
+	});
+});
+
+describe('--chain staging, the production-style preset', () => {
+	let node;
+
+	before(async () => {
+		await cryptoWaitReady();
+		node = await startNode({ args: ['--chain', 'staging'], name: 'staging' });
+	});
+
+	after(async () => {
+		if (node) await node.stop();
+	});
+
+	test('has no sudo key and production governance periods', async () => {
+		const { api } = node;
+		assert.ok((await api.query.sudo.key()).isNone, 'no sudo: governance alone');
+		assert.equal((await api.query.origins.governancePace()).toString(), 'Production');
+		// Names are 25 bytes, padded with zeros (the referenda pallet's fixed-size name).
+		const tracks = api.consts.referenda.tracks.map(([id, t]) => [
+			id.toNumber(),
+			t.name.toString().replace(/\0+$/, ''),
+			t,
+		]);
+		assert.deepEqual(
+			tracks.map(([id, name]) => [id, name]),
+			[[0, 'root'], [1, 'attribution_admin'], [2, 'economics'], [3, 'treasurer'], [4, 'moderator']],
+		);
+		const DAY = 14_400; // 6-second blocks
+		const root = tracks[0][2];
+		assert.equal(root.decisionPeriod.toNumber(), 14 * DAY);
+		assert.equal(root.minEnactmentPeriod.toNumber(), DAY);
+		assert.equal(root.maxDeciding.toNumber(), 1);
+		assert.equal(api.consts.convictionVoting.voteLockingPeriod.toNumber(), 7 * DAY);
 	});
 });
