@@ -124,6 +124,23 @@ impl pallet_attribution::BenchmarkHelper for DataLayerHelper {
 	}
 }
 
+/// The treasury's spend benchmarks pay 100 units to a fresh beneficiary, less than the
+/// existential deposit: this helper makes each beneficiary exist first, so that the payment can
+/// succeed (it then measures a payment to an existing account, a little lighter than to a new
+/// one).
+pub struct TreasuryHelper;
+
+impl pallet_treasury::ArgumentsFactory<(), AccountId> for TreasuryHelper {
+	fn create_asset_kind(_seed: u32) {}
+
+	fn create_beneficiary(seed: [u8; 32]) -> AccountId {
+		use frame_support::traits::fungible::Mutate;
+		let who = AccountId::from(seed);
+		let _ = Balances::mint_into(&who, EXISTENTIAL_DEPOSIT);
+		who
+	}
+}
+
 /// The benchmarks this runtime offers, and the storage items they touch.
 pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {
 	let mut list = Vec::<BenchmarkList>::new();
