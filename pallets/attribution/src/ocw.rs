@@ -12,6 +12,12 @@
 //! A claim in offchain local storage (per job and attestor, with the block it was made in) keeps
 //! concurrent workers and later blocks from answering twice; it lapses after
 //! [`RETRY_AFTER`] blocks, so a transaction lost from the pool is sent again.
+//!
+//! Nonces: a worker runs for every imported block, and reads the account's nonce from that
+//! block's state, which need not include the transaction a worker of the previous block has just
+//! put in the pool. Two answers with the same nonce would replace each other in the pool, and
+//! one job would wait [`RETRY_AFTER`] blocks. So each local attestor's next nonce is also kept in
+//! offchain local storage ([`next_nonce`]), and workers send one at a time, under a lock.
 
 use alloc::vec::Vec;
 
@@ -28,8 +34,12 @@ use openledger_primitives::{
 	traits::{DatanetInspect, ModelInspect},
 };
 use sp_runtime::{
-	offchain::storage::{MutateStorageError, StorageValueRef},
-	traits::{IdentifyAccount, Saturating},
+	offchain::{
+		storage::{MutateStorageError, StorageValueRef},
+		storage_lock::{StorageLock, Time},
+		Duration,
+	},
+	traits::{IdentifyAccount, One, Saturating},
 	RuntimeAppPublic,
 };
 
@@ -37,6 +47,13 @@ use crate::{Call, Config, JobKind, Jobs, Pallet, Submissions};
 
 /// Blocks after which an unanswered claim may be made again.
 pub const RETRY_AFTER: u32 = 10;
+
+/// How far the locally kept nonce may run ahead of the chain's before it is distrusted (a
+/// transaction of ours was lost, and the ones after it wait for the gap to be filled).
+pub const NONCE_WINDOW: u32 = 16;
+
+/// How long a worker may hold the sending lock.
+const SEND_LOCK_MS: u64 = 2_000;
 
 const LOG: &str = "attribution";
 
@@ -80,6 +97,69 @@ fn claim<T: Config>(job: u64, account: &T::AccountId, now: BlockNumberFor<T>) ->
 		Err(MutateStorageError::ValueFunctionFailed(())) => false,
 		Err(MutateStorageError::ConcurrentModification(_)) => false,
 	}
+}
+
+fn nonce_key<T: Config>(account: &T::AccountId) -> Vec<u8> {
+	(b"openledger/attribution/nonce", account).encode()
+}
+
+/// The nonce to sign `account`'s next transaction with at block `now`: the one after this
+/// node's last transaction from it, if that is ahead of the chain's nonce by at most
+/// [`NONCE_WINDOW`] and was sent less than [`RETRY_AFTER`] blocks ago; else the chain's.
+pub fn next_nonce<T: Config>(account: &T::AccountId, now: BlockNumberFor<T>) -> T::Nonce {
+	let chain = frame_system::Pallet::<T>::account_nonce(account);
+	let kept = StorageValueRef::persistent(&nonce_key::<T>(account))
+		.get::<(T::Nonce, BlockNumberFor<T>)>()
+		.ok()
+		.flatten();
+	match kept {
+		Some((next, at))
+			if next > chain
+				&& next <= chain.saturating_add(NONCE_WINDOW.into())
+				&& now < at.saturating_add(RETRY_AFTER.into()) =>
+		{
+			next
+		},
+		_ => chain,
+	}
+}
+
+/// Records that a transaction from `account` with `nonce` entered the pool at block `now`.
+pub fn nonce_used<T: Config>(account: &T::AccountId, nonce: T::Nonce, now: BlockNumberFor<T>) {
+	StorageValueRef::persistent(&nonce_key::<T>(account))
+		.set(&(nonce.saturating_add(One::one()), now));
+}
+
+/// Signs `call` with each of `publics` and submits it, one attestor at a time, with the nonces
+/// of [`next_nonce`]. Returns the accounts whose transaction entered the pool, or failed to.
+fn send<T: Config>(
+	call: &Call<T>,
+	publics: Vec<T::Public>,
+	now: BlockNumberFor<T>,
+) -> Vec<(T::AccountId, Result<(), ()>)> {
+	let mut lock = StorageLock::<Time>::with_deadline(
+		b"openledger/attribution/send",
+		Duration::from_millis(SEND_LOCK_MS),
+	);
+	let _guard = lock.lock();
+	let mut results = Vec::new();
+	for public in publics {
+		let account = public.clone().into_account();
+		let nonce = next_nonce::<T>(&account, now);
+		// The worker's copy of the state is never persisted: this only tells the signer which
+		// nonce to use.
+		frame_system::Account::<T>::mutate(&account, |a| a.nonce = nonce);
+		let sent = Signer::<T, T::AuthorityId>::all_accounts()
+			.with_filter(alloc::vec![public])
+			.send_signed_transaction(|_| call.clone());
+		for (_, result) in sent {
+			if result.is_ok() {
+				nonce_used::<T>(&account, nonce, now);
+			}
+			results.push((account.clone(), result));
+		}
+	}
+	results
 }
 
 /// Makes sure the engine holds `model` trained; returns the training outcome.
@@ -167,17 +247,11 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 				continue;
 			},
 		};
-		let sent = Signer::<T, T::AuthorityId>::all_accounts()
-			.with_filter(publics)
-			.send_signed_transaction(|_| call.clone());
-		for (account, result) in sent {
+		for (account, result) in send::<T>(&call, publics, now) {
 			match result {
-				Ok(()) => log::info!(
-					target: LOG,
-					"job {job} ({:?}) answered by {:?}",
-					j.kind,
-					account.id
-				),
+				Ok(()) => {
+					log::info!(target: LOG, "job {job} ({:?}) answered by {:?}", j.kind, account)
+				},
 				Err(()) => log::warn!(target: LOG, "job {job}: the transaction was not sent"),
 			}
 		}

@@ -426,6 +426,50 @@ fn the_worker_attributes_inferences_with_the_engine() {
 }
 
 #[test]
+fn workers_of_consecutive_blocks_sign_with_consecutive_nonces() {
+	use frame_support::storage::{with_transaction, TransactionOutcome};
+	use ocw::{next_nonce, nonce_used, NONCE_WINDOW, RETRY_AFTER};
+	let engine = Arc::new(MockEngine::default());
+	let (mut ext, pool) = offchain_ext(Some(engine));
+	ext.execute_with(|| {
+		UintAuthorityId::set_all_keys(vec![2]);
+		MODELS.with(|m| {
+			m.borrow_mut().insert(
+				0,
+				ModelStatus::Active { accuracy: Perbill::one(), weights_hash: H256::zero() },
+			)
+		});
+		// As on a node, a worker's changes to the state are discarded.
+		let worker = |n: u64| {
+			with_transaction(|| {
+				Attribution::offchain_worker(n);
+				TransactionOutcome::Rollback(Ok::<_, DispatchError>(()))
+			})
+			.unwrap()
+		};
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
+		worker(1);
+		// The next block does not include the first answer yet: the chain's nonce is still 0.
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(8, 0, vec![5, 6]));
+		worker(2);
+		assert_eq!(pooled(&pool).len(), 2);
+		assert_eq!(frame_system::Pallet::<Test>::account_nonce(2), 0);
+		assert_eq!(next_nonce::<Test>(&2, 3), 2, "the two answers took nonces 0 and 1");
+
+		// Once the chain has counted them, its nonce is the one.
+		frame_system::Account::<Test>::mutate(2, |a| a.nonce = 2);
+		assert_eq!(next_nonce::<Test>(&2, 3), 2);
+		// A kept nonce too far ahead of the chain's (a lost transaction) is distrusted...
+		nonce_used::<Test>(&2, 2 + NONCE_WINDOW, 3);
+		assert_eq!(next_nonce::<Test>(&2, 3), 2);
+		// ... and so is one kept for as long as a claim.
+		nonce_used::<Test>(&2, 4, 3);
+		assert_eq!(next_nonce::<Test>(&2, 3 + u64::from(RETRY_AFTER) - 1), 5);
+		assert_eq!(next_nonce::<Test>(&2, 3 + u64::from(RETRY_AFTER)), 2);
+	});
+}
+
+#[test]
 fn without_an_engine_the_worker_sends_nothing() {
 	let (mut ext, pool) = offchain_ext(None);
 	ext.execute_with(|| {
