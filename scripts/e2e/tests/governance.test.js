@@ -30,7 +30,7 @@ function keys() {
  * a Uint8Array argument as already length-prefixed) to note as a preimage. */
 function preimageOf(call) {
 	const bytes = call.method.toU8a();
-	return { bytes: call.method.toHex(), bounded: { Lookup: { hash: blake2AsHex(bytes), len: bytes.length } } };
+	return { encoded: call.method.toHex(), bounded: { Lookup: { hash: blake2AsHex(bytes), len: bytes.length } } };
 }
 
 const event = (api, events, pallet, name) =>
@@ -85,8 +85,8 @@ describe('referenda on a manual-seal dev chain', () => {
 	/** Notes `call`'s preimage, submits it with `origin`, and places the decision deposit:
 	 * returns the referendum's index. */
 	async function propose(call, origin, proposer) {
-		const { bytes, bounded } = preimageOf(call);
-		const noted = await include([api.tx.preimage.notePreimage(bytes), proposer]);
+		const { encoded, bounded } = preimageOf(call);
+		const noted = await include([api.tx.preimage.notePreimage(encoded), proposer]);
 		assert.equal(event(api, noted, 'preimage', 'Noted').length, 1);
 		const submitted = await include([api.tx.referenda.submit(origin, bounded, { After: 1 }), proposer]);
 		const [e] = event(api, submitted, 'referenda', 'Submitted');
@@ -243,10 +243,10 @@ describe('a root referendum upgrades the runtime', () => {
 		const before = await api.rpc.state.getRuntimeVersion();
 		// Hex, for the same reason as in `preimageOf`.
 		const code = u8aToHex(nextRuntimeWasm());
-		const { bytes, bounded } = preimageOf(api.tx.system.setCode(code));
+		const { encoded, bounded } = preimageOf(api.tx.system.setCode(code));
 		assert.ok(bounded.Lookup.len > 1_000_000, 'the whole runtime is the preimage');
 
-		await ok(api.tx.preimage.notePreimage(bytes), k.Bob);
+		await ok(api.tx.preimage.notePreimage(encoded), k.Bob);
 		const { events } = await ok(api.tx.referenda.submit({ system: 'Root' }, bounded, { After: 1 }), k.Bob);
 		const index = event(api, events, 'referenda', 'Submitted')[0].data.index.toNumber();
 		// Root needs broad support at the start of its decision: six holders vote 950,000 OPEN
