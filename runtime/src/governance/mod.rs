@@ -84,12 +84,12 @@ parameter_types! {
 	pub MaximumSchedulerWeight: Weight = Perbill::from_percent(80) * RuntimeBlockWeights::get().max_block;
 	pub const PreimageHoldReason: RuntimeHoldReason =
 		RuntimeHoldReason::Preimage(pallet_preimage::HoldReason::Preimage);
-	/// A preimage costs 1 OPEN plus the chain's usual 100 µOPEN a byte (a 1.5 MB runtime:
-	/// 151 OPEN), returned when it is unnoted.
+	/// A preimage costs 1 OPEN plus the chain's usual 100 µOPEN a byte (the 2.9 MB debug-built
+	/// runtime: 291 OPEN), returned when it is unnoted.
 	pub const PreimageBaseDeposit: Balance = OPEN;
 	pub const PreimageByteDeposit: Balance = DEPOSIT_PER_BYTE;
-	/// Anyone may propose for 10 OPEN, returned when the referendum ends; the decision deposit
-	/// of the track is what keeps spam from the voters.
+	/// Anyone may propose for 10 OPEN, returned if the referendum is approved or cancelled;
+	/// the decision deposit of the track is what keeps spam from the voters.
 	pub const SubmissionDeposit: Balance = 10 * OPEN;
 	/// The treasury's pallet id; its account also receives slashed deposits and bonds.
 	pub const TreasuryPalletId: PalletId = PalletId(*b"ol/trsry");
