@@ -96,6 +96,10 @@ fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
 	ErrorObject::owned(code, message.into(), None::<()>)
 }
 
+fn runtime_error(e: sp_api::ApiError) -> ErrorObjectOwned {
+	error(code::ENGINE, format!("runtime API: {e}"))
+}
+
 fn engine_error(e: EngineError) -> ErrorObjectOwned {
 	match e {
 		EngineError::MalformedInput(why) => {
@@ -119,10 +123,9 @@ where
 	) -> RpcResult<Preview> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
 		let api = self.client.runtime_api();
-		let runtime = |e: sp_api::ApiError| error(code::ENGINE, format!("runtime API: {e}"));
 		let info = api
 			.model(at, model)
-			.map_err(runtime)?
+			.map_err(runtime_error)?
 			.ok_or_else(|| error(code::UNKNOWN_MODEL, format!("model {model} does not exist")))?;
 		if !matches!(info.status, ModelStatus::Active { .. }) {
 			return Err(error(
@@ -140,7 +143,7 @@ where
 			for s in shares {
 				let page = api
 					.version_records(at, info.datanet, info.version, s.record, 1)
-					.map_err(runtime)?;
+					.map_err(runtime_error)?;
 				let r = page.into_iter().next().ok_or_else(|| {
 					error(code::ENGINE, format!("record {} of the version is missing", s.record))
 				})?;
@@ -177,12 +180,12 @@ where
 		model: ModelId,
 		info: &openledger_primitives::apis::ModelInfo<AccountId, Balance>,
 	) -> RpcResult<()> {
-		let runtime = |e: sp_api::ApiError| error(code::ENGINE, format!("runtime API: {e}"));
 		let missing = || error(code::UNKNOWN_MODEL, "the model's Datanet version does not exist");
-		let schema = api.datanet(at, info.datanet).map_err(runtime)?.ok_or_else(missing)?.schema;
+		let schema =
+			api.datanet(at, info.datanet).map_err(runtime_error)?.ok_or_else(missing)?.schema;
 		let total = api
 			.version(at, info.datanet, info.version)
-			.map_err(runtime)?
+			.map_err(runtime_error)?
 			.ok_or_else(missing)?
 			.count;
 		let key = DatasetKey { datanet: info.datanet, version: info.version };
@@ -191,7 +194,7 @@ where
 			let offset = records.len() as u32;
 			let page = api
 				.version_records(at, info.datanet, info.version, offset, PAGE)
-				.map_err(runtime)?;
+				.map_err(runtime_error)?;
 			if page.is_empty() {
 				return Err(error(
 					code::ENGINE,

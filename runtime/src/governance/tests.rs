@@ -292,6 +292,17 @@ fn a_treasurer_spends_up_to_its_limit_and_root_beyond() {
 	});
 }
 
+/// `who` proposes an empty remark (inline, no preimage) to be dispatched as `as_origin`.
+fn submit_remark(who: sp_runtime::AccountId32, as_origin: OriginCaller) -> DispatchResult {
+	let remark = RuntimeCall::from(frame_system::Call::remark { remark: vec![] });
+	Referenda::submit(
+		RuntimeOrigin::signed(who),
+		Box::new(as_origin),
+		frame_support::traits::Bounded::Inline(remark.encode().try_into().unwrap()),
+		frame_support::traits::schedule::DispatchTime::After(1),
+	)
+}
+
 #[test]
 fn a_proposal_below_the_submission_deposit_fails_and_changes_nothing() {
 	state_of("dev").execute_with(|| {
@@ -303,22 +314,9 @@ fn a_proposal_below_the_submission_deposit_fails_and_changes_nothing() {
 			poor.clone().into(),
 			SubmissionDeposit::get() - 1
 		));
-		let proposal = frame_support::traits::Bounded::Inline(
-			RuntimeCall::from(frame_system::Call::remark { remark: vec![] })
-				.encode()
-				.try_into()
-				.unwrap(),
-		);
-		let submit = |origin: RuntimeOrigin| {
-			Referenda::submit(
-				origin,
-				Box::new(OriginCaller::system(frame_system::RawOrigin::Root)),
-				proposal.clone(),
-				frame_support::traits::schedule::DispatchTime::After(1),
-			)
-		};
+		let root = || OriginCaller::system(frame_system::RawOrigin::Root);
 		assert_noop!(
-			submit(RuntimeOrigin::signed(poor.clone())),
+			submit_remark(poor.clone(), root()),
 			pallet_balances::Error::<Runtime>::InsufficientBalance
 		);
 		assert_eq!(pallet_referenda::ReferendumCount::<Runtime>::get(), 0);
@@ -326,7 +324,7 @@ fn a_proposal_below_the_submission_deposit_fails_and_changes_nothing() {
 
 		// With the deposit it goes through, and the deposit is reserved.
 		let rich = Sr25519Keyring::Bob.to_account_id();
-		assert_ok!(submit(RuntimeOrigin::signed(rich.clone())));
+		assert_ok!(submit_remark(rich.clone(), root()));
 		assert_eq!(pallet_referenda::ReferendumCount::<Runtime>::get(), 1);
 		assert_eq!(Balances::reserved_balance(&rich), SubmissionDeposit::get());
 	});
@@ -337,19 +335,8 @@ fn a_proposal_without_a_track_fails_with_no_track() {
 	state_of("dev").execute_with(|| {
 		frame_system::Pallet::<Runtime>::set_block_number(1);
 		let bob = Sr25519Keyring::Bob.to_account_id();
-		let proposal = frame_support::traits::Bounded::Inline(
-			RuntimeCall::from(frame_system::Call::remark { remark: vec![] })
-				.encode()
-				.try_into()
-				.unwrap(),
-		);
 		assert_noop!(
-			Referenda::submit(
-				RuntimeOrigin::signed(bob.clone()),
-				Box::new(OriginCaller::system(frame_system::RawOrigin::Signed(bob))),
-				proposal,
-				frame_support::traits::schedule::DispatchTime::After(1),
-			),
+			submit_remark(bob.clone(), OriginCaller::system(frame_system::RawOrigin::Signed(bob))),
 			pallet_referenda::Error::<Runtime>::NoTrack
 		);
 	});
