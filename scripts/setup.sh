@@ -7,7 +7,9 @@
 #      rustup's own target + rust-src where rustup can download them; otherwise Debian's
 #      `rustc-web` compiler with a sysroot for wasm32v1-none built once from `rust-web-src`,
 #      linked into rustup as the toolchain `openledger-wasm`.
-#   3. npm packages for the end-to-end tests (scripts/e2e).
+#   3. qemu-user, Debian's aarch64 cross linker and rustup's aarch64 target, for the engine's
+#      cross-hardware test (the same digest on x86-64 with and without FMA, and on aarch64).
+#   4. npm packages for the end-to-end tests (scripts/e2e).
 #
 # It writes the toolchain choice to target/.wasm-toolchain.env (sourced by scripts/env.sh).
 set -euo pipefail
@@ -124,7 +126,28 @@ else
 	mv "$TOOLCHAIN_ENV.tmp" "$TOOLCHAIN_ENV"
 fi
 
-# --- 3. npm packages for the end-to-end tests ---------------------------------------------------
+# --- 3. other CPUs and aarch64, for the engine's cross-hardware test ---------------------------
+# qemu-user runs the engine's digest test as on CPUs without FMA or AVX and on aarch64; the
+# aarch64 build needs rustup's target, Debian's cross linker and its C library.
+cross_pkgs=()
+command -v qemu-x86_64 >/dev/null 2>&1 || cross_pkgs+=(qemu-user)
+command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || cross_pkgs+=(gcc-aarch64-linux-gnu)
+dpkg -s libc6-dev-arm64-cross >/dev/null 2>&1 || cross_pkgs+=(libc6-dev-arm64-cross)
+if [ ${#cross_pkgs[@]} -gt 0 ]; then
+	log "installing Debian packages for the cross-hardware test: ${cross_pkgs[*]}"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${cross_pkgs[@]}"
+else
+	log "qemu-user and the aarch64 cross linker: present"
+fi
+if rustup target list --installed 2>/dev/null | grep -q '^aarch64-unknown-linux-gnu$'; then
+	log "rustup target aarch64-unknown-linux-gnu: present"
+else
+	log "adding rustup target aarch64-unknown-linux-gnu"
+	timeout 300 rustup target add aarch64-unknown-linux-gnu
+fi
+
+# --- 4. npm packages for the end-to-end tests ---------------------------------------------------
 if [ "${SKIP_NPM:-0}" != 1 ] && [ -f "$ROOT/scripts/e2e/package.json" ]; then
 	if [ ! -d "$ROOT/scripts/e2e/node_modules/@polkadot/api" ]; then
 		log "installing npm packages for the end-to-end tests"

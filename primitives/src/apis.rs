@@ -143,6 +143,8 @@ pub struct InferenceInfo<AccountId, Balance, BlockNumber> {
 /// The attestors' consensus on a model's training, for the runtime API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct TrainingInfo {
+	/// The engine version whose attestors reached the quorum.
+	pub engine_version: u32,
 	/// The median accuracy.
 	pub accuracy: Perbill,
 	/// The plurality weights hash.

@@ -135,6 +135,9 @@ pub struct TrainRequest {
 	TypeInfo,
 )]
 pub struct TrainOutcome {
+	/// The numeric version of the engine that trained: outcomes are compared only with
+	/// outcomes of the same version.
+	pub engine_version: u32,
 	/// Accuracy on the version's held-out records.
 	pub accuracy: Perbill,
 	/// blake3 of the trained weights.
@@ -179,6 +182,8 @@ pub struct RecordShare {
 /// What an attestor reports of an inference.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct InferOutcome {
+	/// The numeric version of the engine that answered.
+	pub engine_version: u32,
 	/// The predicted class.
 	pub label: ClassLabel,
 	/// Its probability.
@@ -340,6 +345,7 @@ mod tests {
 		}
 		fn train(&self, request: TrainRequest) -> Result<TrainOutcome, AttributionError> {
 			Ok(TrainOutcome {
+				engine_version: 1,
 				accuracy: Perbill::from_percent(90),
 				weights_hash: H256::repeat_byte(request.model as u8),
 				records: 9,
@@ -354,6 +360,7 @@ mod tests {
 				return Err(AttributionError::MalformedInput);
 			}
 			Ok(InferOutcome {
+				engine_version: 1,
 				label: 1,
 				confidence: Perbill::from_percent(70),
 				proponents: vec![RecordShare { record: 3, share: Perbill::one() }],

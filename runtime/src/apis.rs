@@ -253,6 +253,7 @@ impl_runtime_apis! {
 		fn training(model: ModelId) -> Option<openledger_primitives::apis::TrainingInfo> {
 			pallet_attribution::Trainings::<Runtime>::get(model).map(|t| {
 				openledger_primitives::apis::TrainingInfo {
+					engine_version: t.engine_version,
 					accuracy: t.accuracy,
 					weights_hash: t.weights_hash,
 					agreement: t.agreement,

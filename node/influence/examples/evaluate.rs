@@ -128,6 +128,8 @@ fn log_prob(net: &Network, q: &Matrix, labels: &[usize]) -> Vec<f64> {
 struct Data {
 	x: Matrix,
 	y: Vec<usize>,
+	/// The training records' hashes, which order SGD's epochs.
+	keys: Vec<[u8; 32]>,
 	xq: Matrix,
 	yq: Vec<usize>,
 	noisy: Vec<usize>,
@@ -147,7 +149,7 @@ struct Retrained {
 fn retrain_subsets(
 	d: &Data,
 	rng: &mut ChaCha20Rng,
-	retrain: impl Fn(&Matrix, &[usize], u64) -> Network,
+	retrain: impl Fn(&Matrix, &[usize], &[[u8; 32]], u64) -> Network,
 ) -> Retrained {
 	let started = Instant::now();
 	let mut subsets = Vec::with_capacity(SUBSETS);
@@ -155,7 +157,8 @@ fn retrain_subsets(
 	for s in 0..SUBSETS {
 		let subset: Vec<usize> = (0..d.x.rows).filter(|_| rng.next_u64() & 1 == 1).collect();
 		let ys: Vec<usize> = subset.iter().map(|i| d.y[*i]).collect();
-		let net = retrain(&d.x.select_rows(&subset), &ys, 100 + s as u64);
+		let keys: Vec<[u8; 32]> = subset.iter().map(|i| d.keys[*i]).collect();
+		let net = retrain(&d.x.select_rows(&subset), &ys, &keys, 100 + s as u64);
 		log_probs.push(log_prob(&net, &d.xq, &d.yq));
 		subsets.push(subset);
 	}
@@ -221,6 +224,7 @@ fn load() -> Data {
 	}
 	Data {
 		x: features(&pixels, &train_idx),
+		keys: train_idx.iter().map(|i| record_hash(&pixels[*i], labels[*i] as u16).0).collect(),
 		y,
 		xq: features(&pixels, &test),
 		yq: test.iter().map(|i| labels[*i]).collect(),
@@ -290,7 +294,7 @@ fn main() {
 	let retrained = if mlp_only {
 		Retrained { subsets: Vec::new(), log_probs: Vec::new(), time: Duration::ZERO }
 	} else {
-		retrain_subsets(&d, &mut rng, |x, y, _| newton(x, y).network)
+		retrain_subsets(&d, &mut rng, |x, y, _, _| newton(x, y).network)
 	};
 	let noisy = newton(&d.x, &d.noisy);
 	println!(
@@ -320,16 +324,16 @@ fn main() {
 		checkpoints: 5,
 		seed,
 	};
-	let fit = |x: &Matrix, y: &[usize], seed: u64| {
-		train(Network::init(&arch, 64, 10, seed), x, y, &hyper(seed)).expect("trains")
+	let fit = |x: &Matrix, y: &[usize], keys: &[[u8; 32]], seed: u64| {
+		train(Network::init(&arch, 64, 10, seed), x, y, keys, &hyper(seed)).expect("trains")
 	};
 	// Its own stream of subsets, so that `evaluate mlp` draws the same ones.
 	let mut rng = ChaCha20Rng::seed_from_u64(2027);
 	let started = Instant::now();
-	let trained = fit(&d.x, &d.y, 1);
+	let trained = fit(&d.x, &d.y, &d.keys, 1);
 	let train_time = started.elapsed();
-	let retrained = retrain_subsets(&d, &mut rng, |x, y, seed| fit(x, y, seed).network);
-	let noisy = fit(&d.x, &d.noisy, 1);
+	let retrained = retrain_subsets(&d, &mut rng, |x, y, keys, seed| fit(x, y, keys, seed).network);
+	let noisy = fit(&d.x, &d.noisy, &d.keys, 1);
 	println!(
 		"MLP 64-32-10: accuracy {:.3}, train {train_time:.2?}, {SUBSETS} retrainings {:.2?}",
 		accuracy(&trained.network, &d),

@@ -11,9 +11,13 @@
 //!   multiplies `G Gqᵀ` with the same kernel.
 //! - Both must name the same proponents with the same scores; the program prints the
 //!   agreement, and compares every score of one block.
+//! - K-FAC influence (the MLPs' per-inference method) scores the first 20,000 records for the
+//!   same queries, in blocks folded the same way ([`KfacInfluence::for_each_block`]); its
+//!   factors are prepared once per model, outside the timing.
 //! - The FLOP rates count the floating-point operations each method does (multiply-adds of the
-//!   products as two, plus the element-wise work), and compare them with a plain f64 square
-//!   matrix product measured in the same run.
+//!   products as two, plus the element-wise work), and compare them with the fastest plain f64
+//!   square matrix product on the machine, measured in the same run: gemm with FMA on every
+//!   thread (not the deterministic kernel, whose own rate is printed beside it).
 //!
 //!     cargo run --release -p openledger-influence --example throughput [records] [queries]
 
@@ -26,7 +30,11 @@ use std::{
 };
 
 use openledger_influence::{
-	influence::tracin::{self, TracIn},
+	influence::{
+		kfac::KfacInfluence,
+		tracin::{self, TracIn},
+	},
+	kernel,
 	linalg::{matmul, product_into, Matrix},
 	model::Network,
 	train::Checkpoint,
@@ -41,6 +49,8 @@ const HIDDEN: usize = 32;
 const CLASSES: usize = 10;
 /// Records per block of the baseline (the ghost blocks are the library's own).
 const BLOCK: usize = 256;
+/// Records K-FAC is measured on.
+const KFAC_RECORDS: usize = 20_000;
 
 fn random(rows: usize, cols: usize, rng: &mut ChaCha20Rng) -> Matrix {
 	let data =
@@ -79,11 +89,13 @@ fn main() {
 	let mut args = std::env::args().skip(1);
 	let n: usize = args.next().and_then(|v| v.parse().ok()).unwrap_or(100_000);
 	let m: usize = args.next().and_then(|v| v.parse().ok()).unwrap_or(1_000);
-	let threads = candle_threads();
+	let threads = rayon::current_num_threads();
 	println!("TracIn-CP cost: {n} records × {m} queries, MLP {DIMS}-{HIDDEN}-{CLASSES}, 1 checkpoint, {threads} threads");
 
-	// The reference rate: a plain f64 product of two 2048-square matrices, the best of candle's
-	// own product and the same kernel in parallel blocks of rows (as both methods run).
+	// The reference rate: the fastest plain f64 product on this machine, of two 2048-square
+	// matrices: gemm (the kernel candle runs, with FMA and the widest vectors the CPU has, its
+	// blocking chosen at run time) on every thread, and candle's own product. The
+	// deterministic kernel's rate on the same product is printed beside them.
 	let mut rng = ChaCha20Rng::seed_from_u64(1);
 	let size = 2048;
 	let (a, b) = (random(size, size, &mut rng), random(size, size, &mut rng));
@@ -99,21 +111,14 @@ fn main() {
 			.min()
 			.unwrap_or(Duration::MAX)
 	};
-	let candle = gflops(flops, best_of(&|| drop(matmul(&a, &b))));
-	let blocked = gflops(
-		flops,
-		best_of(&|| {
-			let mut c = vec![0.0; size * size];
-			c.par_chunks_mut(BLOCK * size).enumerate().for_each(|(i, out)| {
-				let rows = out.len() / size;
-				let lhs = &a.data[i * BLOCK * size..(i * BLOCK + rows) * size];
-				product_into(out, lhs, &b.data, rows, size, size);
-			});
-		}),
-	);
-	let reference = candle.max(blocked);
+	let gemm_rate = gflops(flops, best_of(&|| drop(gemm_product(&a, &b, threads))));
+	let candle_rate = gflops(flops, best_of(&|| drop(candle_product(&a, &b))));
+	let kernel_rate = gflops(flops, best_of(&|| drop(matmul(&a, &b))));
+	let reference = gemm_rate.max(candle_rate);
 	println!(
-		"plain f64 matrix product ({size}³): candle {candle:.1} GFLOP/s, the same kernel in blocks of {BLOCK} rows {blocked:.1} GFLOP/s"
+		"plain f64 matrix product ({size}³): gemm {gemm_rate:.1} GFLOP/s, candle {candle_rate:.1} GFLOP/s; the deterministic kernel ({}) {kernel_rate:.1} GFLOP/s ({:.0}%)",
+		kernel::kernel_name(),
+		100.0 * kernel_rate / reference
 	);
 
 	let arch = Architecture::Mlp1 { hidden: HIDDEN as u16 };
@@ -160,6 +165,23 @@ fn main() {
 	});
 	let naive_time = started.elapsed();
 
+	// K-FAC influence, the MLPs' per-inference method, on the first `KFAC_RECORDS` records
+	// (it holds the `[n, m]` scores and two products of that size at once): the factors are
+	// prepared once per model, then every query costs two products per layer.
+	let nk = n.min(KFAC_RECORDS);
+	let rows: Vec<usize> = (0..nk).collect();
+	let (xk, yk) = (x.select_rows(&rows), y[..nk].to_vec());
+	let started = Instant::now();
+	let kfac = KfacInfluence::new(&ck.network, &xk, &yk, 1e-5).expect("positive definite");
+	let kfac_prepare = started.elapsed();
+	let kfac_best = Mutex::new(vec![(f64::NEG_INFINITY, 0usize); m]);
+	let kfac_time = best_of(&|| {
+		kfac.for_each_block(&queries, &query_labels, |first, block| {
+			merge(&kfac_best, first, block, m)
+		})
+	});
+	eprintln!("  K-FAC: prepared in {kfac_prepare:.2?}, scored in {kfac_time:.2?}");
+
 	// Both must agree: the same strongest proponent per query, with the same score.
 	let (ghost_best, naive_best) =
 		(ghost_best.into_inner().unwrap(), naive_best.into_inner().unwrap());
@@ -191,20 +213,26 @@ fn main() {
 	let ghost_flops: f64 = widths.iter().map(|(i, o)| pairs * (2.0 * (i + o) as f64 + 4.0)).sum();
 	// Naive: G Gqᵀ (2·P per pair), plus materialising G (one multiply per parameter).
 	let naive_flops = pairs * 2.0 * parameters as f64 + (n * parameters) as f64;
-	let ghost_rate = gflops(ghost_flops, ghost_time);
+	// K-FAC, per layer: Ã A⁻¹ Ãqᵀ (2·(in+1) per pair) and Δ S⁻¹ Δqᵀ (2·out), then the product
+	// of the two and the sum over layers (2).
+	let kfac_pairs = (nk * m) as f64;
+	let kfac_flops: f64 =
+		widths.iter().map(|(i, o)| kfac_pairs * (2.0 * (i + 1 + o) as f64 + 2.0)).sum();
 	println!();
 	println!(
-		"| method | time | record-query pairs/s | GFLOP/s | share of the plain product's rate |"
+		"| method | records × queries | time | record-query pairs/s | GFLOP/s | share of the plain product's rate |"
 	);
-	println!("|---|---|---|---|---|");
-	for (name, time, rate) in [
-		("ghost TracIn-CP", ghost_time, ghost_rate),
-		("materialised gradients", naive_time, gflops(naive_flops, naive_time)),
+	println!("|---|---|---|---|---|---|");
+	for (name, records, time, flops) in [
+		("ghost TracIn-CP", n, ghost_time, ghost_flops),
+		("materialised gradients", n, naive_time, naive_flops),
+		("K-FAC influence", nk, kfac_time, kfac_flops),
 	] {
+		let rate = gflops(flops, time);
 		println!(
-			"| {name} | {:.2} s | {:.3e} | {rate:.1} | {:.0}% |",
+			"| {name} | {records} × {m} | {:.2} s | {:.3e} | {rate:.1} | {:.0}% |",
 			time.as_secs_f64(),
-			pairs / time.as_secs_f64(),
+			(records * m) as f64 / time.as_secs_f64(),
 			100.0 * rate / reference
 		);
 	}
@@ -215,11 +243,41 @@ fn main() {
 	);
 }
 
-/// The threads candle's products use: `RAYON_NUM_THREADS`, or every core.
-fn candle_threads() -> usize {
-	std::env::var("RAYON_NUM_THREADS")
-		.ok()
-		.and_then(|v| v.parse().ok())
-		.filter(|v| *v > 0)
-		.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+/// `a · b` by gemm on `threads` threads: the fastest product, not a deterministic one.
+fn gemm_product(a: &Matrix, b: &Matrix, threads: usize) -> Matrix {
+	let mut out = Matrix::zeros(a.rows, b.cols);
+	// SAFETY: `out` is `[a.rows, b.cols]`, `a` is `[a.rows, a.cols]` and `b` is
+	// `[a.cols, b.cols]`, all row-major with the strides given; `out` overlaps neither input.
+	unsafe {
+		gemm::gemm(
+			a.rows,
+			b.cols,
+			a.cols,
+			out.data.as_mut_ptr(),
+			1,
+			b.cols as isize,
+			false,
+			a.data.as_ptr(),
+			1,
+			a.cols as isize,
+			b.data.as_ptr(),
+			1,
+			b.cols as isize,
+			0.0,
+			1.0,
+			false,
+			false,
+			false,
+			gemm::Parallelism::Rayon(threads),
+		);
+	}
+	out
+}
+
+/// `a · b` by candle's CPU product.
+fn candle_product(a: &Matrix, b: &Matrix) -> Vec<f64> {
+	let dev = candle_core::Device::Cpu;
+	let ta = candle_core::Tensor::from_slice(&a.data, (a.rows, a.cols), &dev).expect("shape");
+	let tb = candle_core::Tensor::from_slice(&b.data, (b.rows, b.cols), &dev).expect("shape");
+	ta.matmul(&tb).and_then(|t| t.flatten_all()).and_then(|t| t.to_vec1()).expect("product")
 }

@@ -74,15 +74,17 @@ impl AttributionEngine for Engine {
 			.map_err(|e| logged("train", e))?;
 		log::info!(
 			target: "attribution",
-			"model {} {} on {} records in {:.2?}: accuracy {:.1}%, weights {:?}",
+			"model {} {} on {} records in {:.2?}: accuracy {:.1}%, weights {:?} (engine v{})",
 			request.model,
 			if report.restored { "restored" } else { "trained" },
 			report.records,
 			started.elapsed(),
 			f64::from(report.accuracy) / 1e7,
 			report.weights_hash,
+			crate::ENGINE_VERSION,
 		);
 		Ok(TrainOutcome {
+			engine_version: crate::ENGINE_VERSION,
 			accuracy: Perbill::from_parts(report.accuracy),
 			weights_hash: report.weights_hash,
 			records: report.records,
@@ -108,6 +110,7 @@ impl AttributionEngine for Engine {
 		);
 		let confidence = prediction.probabilities.get(usize::from(prediction.label)).copied();
 		Ok(InferOutcome {
+			engine_version: crate::ENGINE_VERSION,
 			label: prediction.label,
 			confidence: Perbill::from_parts(confidence.unwrap_or(0)),
 			proponents: shares(prediction.proponents),

@@ -112,6 +112,21 @@ pub struct Prediction {
 	pub opponents: Vec<Share>,
 }
 
+/// A version's records as a model trains on them.
+struct TrainingSet {
+	schema: Schema,
+	/// Features of the training records, `[n, D]`.
+	x: Matrix,
+	labels: Vec<usize>,
+	/// The training records' hashes, which order each epoch.
+	keys: Vec<[u8; 32]>,
+	/// The training records' positions in the version.
+	positions: Vec<u32>,
+	/// Features of the held-out records.
+	test_x: Matrix,
+	test_labels: Vec<usize>,
+}
+
 struct Dataset {
 	schema: Schema,
 	total: u32,
@@ -273,7 +288,8 @@ impl Engine {
 				return Ok(model.report);
 			}
 		}
-		let (schema, x, labels, positions, test_x, test_labels) = self.training_set(key, spec)?;
+		let TrainingSet { schema, x, labels, keys, positions, test_x, test_labels } =
+			self.training_set(key, spec)?;
 		let hyper = Hyper::from(spec);
 		let spec_hex = hex(&spec.encode());
 		let restored = self.restore(id, key, &spec_hex)?;
@@ -282,7 +298,7 @@ impl Engine {
 			None => {
 				let init =
 					Network::init(&spec.architecture, x.cols, schema.classes().into(), spec.seed);
-				let trained = train(init, &x, &labels, &hyper)?;
+				let trained = train(init, &x, &labels, &keys, &hyper)?;
 				(trained.network, trained.checkpoints, false)
 			},
 		};
@@ -345,13 +361,8 @@ impl Engine {
 	}
 
 	/// The features and labels of version `key` under `spec`, split into training and held-out
-	/// records, with the training records' positions.
-	#[allow(clippy::type_complexity)]
-	fn training_set(
-		&self,
-		key: DatasetKey,
-		spec: &ModelSpec,
-	) -> Result<(Schema, Matrix, Vec<usize>, Vec<u32>, Matrix, Vec<usize>), EngineError> {
+	/// records, with the training records' hashes and positions.
+	fn training_set(&self, key: DatasetKey, spec: &ModelSpec) -> Result<TrainingSet, EngineError> {
 		let state = self.state();
 		let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
 		let received = dataset.records.len() as u32;
@@ -360,23 +371,32 @@ impl Engine {
 		}
 		spec.check(&dataset.schema, &LIMITS).map_err(spec_error)?;
 		let (mut train_rows, mut labels, mut positions) = (Vec::new(), Vec::new(), Vec::new());
-		let (mut test_rows, mut test_labels) = (Vec::new(), Vec::new());
+		let (mut keys, mut test_rows, mut test_labels) = (Vec::new(), Vec::new(), Vec::new());
 		for (i, r) in dataset.records.iter().enumerate().filter(|(_, r)| !r.payload.is_empty()) {
 			let x = featurize(&spec.featurizer, &dataset.schema, &r.payload, i)?;
-			if is_held_out(&record_hash(&r.payload, r.label)) {
+			let hash = record_hash(&r.payload, r.label);
+			if is_held_out(&hash) {
 				test_rows.push(x);
 				test_labels.push(usize::from(r.label));
 			} else {
 				train_rows.push(x);
 				labels.push(usize::from(r.label));
+				keys.push(hash.0);
 				positions.push(i as u32);
 			}
 		}
 		if train_rows.is_empty() {
 			return Err(EngineError::EmptyTrainingSet);
 		}
-		let (x, test_x) = (Matrix::from_rows(&train_rows), Matrix::from_rows(&test_rows));
-		Ok((dataset.schema, x, labels, positions, test_x, test_labels))
+		Ok(TrainingSet {
+			schema: dataset.schema,
+			x: Matrix::from_rows(&train_rows),
+			labels,
+			keys,
+			positions,
+			test_x: Matrix::from_rows(&test_rows),
+			test_labels,
+		})
 	}
 
 	fn model(&self, id: ModelId) -> Result<Arc<Model>, EngineError> {

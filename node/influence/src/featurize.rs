@@ -2,8 +2,11 @@
 //!
 //! - **Dense** (`Featurizer::Raw` on `Schema::Dense`): `x_i = v_i / max_value`, so every feature
 //!   lies in [0, 1].
-//! - **Text** (`Featurizer::HashedNgrams { dims }` on `Schema::Text`): the lowercased text is
-//!   split into words (maximal runs of alphanumeric characters). Each word unigram, each
+//! - **Text** (`Featurizer::HashedNgrams { dims }` on `Schema::Text`): the text, with ASCII
+//!   letters lowercased, is split into words: maximal runs of ASCII letters, ASCII digits and
+//!   bytes of non-ASCII characters (so a word in another script stays whole). The rule reads
+//!   bytes only, never the compiler's Unicode tables, so every build of every node splits and
+//!   lowercases alike. Each word unigram, each
 //!   word bigram and each character trigram of ` text ` is hashed with FNV-1a (64 bit) into
 //!   one of `dims` buckets with a sign taken from another bit of the hash (signed feature
 //!   hashing keeps collisions unbiased). The vector is then L2-normalised. The n-grams are
@@ -81,12 +84,18 @@ fn add(x: &mut [f64], kind: u8, gram: &[&[u8]]) {
 	x[bucket] += sign;
 }
 
+/// The words of `text`: maximal runs of ASCII letters and digits and non-ASCII characters.
+fn words(text: &str) -> Vec<&str> {
+	text.split(|c: char| !(c.is_ascii_alphanumeric() || !c.is_ascii()))
+		.filter(|w| !w.is_empty())
+		.collect()
+}
+
 /// Signed hashed word unigrams, word bigrams and character trigrams, L2-normalised.
 pub fn hashed_ngrams(text: &str, dims: usize) -> Vec<f64> {
 	let mut x = vec![0.0; dims];
-	let lower = text.to_lowercase();
-	let words: Vec<&str> =
-		lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+	let lower = text.to_ascii_lowercase();
+	let words = words(&lower);
 	for w in &words {
 		add(&mut x, b'u', &[w.as_bytes()]);
 	}
@@ -159,11 +168,21 @@ mod tests {
 		assert!((norm - 1.0).abs() < 1e-12);
 		let again = featurize(&hashed, &TEXT, "The cat sat on the mat".as_bytes(), 0).unwrap();
 		assert_eq!(a, again);
-		// Case does not matter; word order does (bigrams).
+		// ASCII case does not matter; word order does (bigrams).
 		let upper = featurize(&hashed, &TEXT, "THE CAT SAT ON THE MAT".as_bytes(), 0).unwrap();
 		assert_eq!(a, upper);
 		let swapped = featurize(&hashed, &TEXT, "The mat sat on the cat".as_bytes(), 0).unwrap();
 		assert_ne!(a, swapped);
+	}
+
+	#[test]
+	fn words_split_by_a_fixed_ascii_rule() {
+		// Only ASCII letters are lowercased; non-ASCII characters, even punctuation, stay in
+		// their word.
+		let lower = "Ünï-Code CAFÉ, déjà—vu 42x".to_ascii_lowercase();
+		assert_eq!(words(&lower), vec!["Ünï", "code", "cafÉ", "déjà—vu", "42x"]);
+		assert_ne!(hashed_ngrams("CAFÉ", 64), hashed_ngrams("café", 64));
+		assert_eq!(hashed_ngrams("CAFÉ", 64), hashed_ngrams("cafÉ", 64));
 	}
 
 	#[test]

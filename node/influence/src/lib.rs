@@ -15,11 +15,14 @@
 //! - [`split`]: the deterministic held-out split, chosen from record hashes;
 //! - [`shares`]: scores to parts per billion by largest-remainder rounding, summing to exactly
 //!   10^9;
-//! - [`linalg`]: row-major f64 matrices whose products candle computes (its gemm kernel), and
-//!   Cholesky and Jacobi eigen factorisations;
+//! - [`kernel`]: the matrix product, bit-identical on every CPU (always-fused multiply-adds in
+//!   one order per output element, vectorised only across output columns);
+//! - [`linalg`]: row-major f64 matrices, their products by [`kernel`], and Cholesky and Jacobi
+//!   eigen factorisations in fixed orders;
 //! - [`model`]: softmax regression and ReLU MLPs with cross-entropy and L2, forward and
 //!   backward passes, seeded ChaCha initialisation and the canonical weights hash;
-//! - [`train`]: deterministic minibatch SGD with momentum and checkpoints;
+//! - [`train`]: deterministic minibatch SGD with momentum and checkpoints, each epoch in an
+//!   order set by the records' hashes;
 //! - [`influence`]: the [`influence::Attribution`] methods: exact influence for softmax
 //!   regression (dense or Woodbury), TracIn-CP with ghost dot products, K-FAC and EK-FAC for
 //!   MLPs, each with self-influence.
@@ -32,12 +35,25 @@ pub mod engine;
 pub mod error;
 pub mod featurize;
 pub mod influence;
+pub mod kernel;
 pub mod linalg;
 pub mod model;
 pub mod persist;
 pub mod shares;
 pub mod split;
 pub mod train;
+
+/// The engine's numeric version: attestors compare results only with attestors of the same
+/// version, so that two releases that compute differently never strike each other.
+///
+/// It goes up by one with every change that alters any result the engine reports for the same
+/// records and spec: a weights hash, a probability, a share, an accuracy or a self-influence.
+/// `tests/golden.rs` holds the digest of each version on digits and on text, and fails when the
+/// digest changes while the version does not.
+///
+/// - 1: products by gemm (FMA or not by CPU), Fisher–Yates epochs, Unicode-table lowercasing.
+/// - 2: the always-fused deterministic kernel, epochs ordered by record hash, ASCII word rule.
+pub const ENGINE_VERSION: u32 = 2;
 
 pub use engine::{DatasetKey, Engine, Prediction, Record, Share, TrainReport};
 pub use error::EngineError;

@@ -1,10 +1,17 @@
-//! Dense f64 matrices in row-major `Vec<f64>`, with products computed by candle.
+//! Dense f64 matrices in row-major `Vec<f64>`, and the factorisations the influence methods
+//! need.
 //!
-//! Every product goes through [`matmul`], so the engine has one place where its heavy
-//! arithmetic happens. candle's CPU matmul reduces each output element over `k` in one thread,
-//! so the bits do not depend on the thread count.
+//! Every product goes through [`matmul`] or [`product_into`], so the engine has one place
+//! where its heavy arithmetic happens: the deterministic kernel of [`crate::kernel`].
+//!
+//! Cholesky, the triangular solves and the Jacobi eigensolver are written here rather than
+//! taken from a crate: nalgebra's decompositions run their products through matrixmultiply,
+//! and faer through its own SIMD dispatch, and both pick an FMA kernel or not from the CPU at
+//! run time, which is the very thing that made attestors disagree. Each loop here is scalar
+//! Rust in a fixed order, which Rust never fuses or reorders, so it gives the same bits on
+//! every target.
 
-use candle_core::{Device, Tensor};
+use rayon::prelude::*;
 
 use crate::EngineError;
 
@@ -72,73 +79,35 @@ impl Matrix {
 	}
 }
 
-fn tensor(m: &Matrix) -> candle_core::Result<Tensor> {
-	Tensor::from_slice(&m.data, (m.rows, m.cols), &Device::Cpu)
-}
+/// Rows of the output per parallel block of [`matmul`].
+const ROW_BLOCK: usize = 64;
 
-/// `a · b` (`[m, k] · [k, n] → [m, n]`).
+/// `a · b` (`[m, k] · [k, n] → [m, n]`) by the deterministic kernel ([`crate::kernel`]).
+/// Large products run in parallel blocks of rows; each output element is still reduced by one
+/// thread in one order, so the bits do not depend on the thread count.
 pub fn matmul(a: &Matrix, b: &Matrix) -> Matrix {
-	debug_assert_eq!(a.cols, b.rows, "matmul shapes");
-	if a.rows == 0 || b.cols == 0 || a.cols == 0 {
-		return Matrix::zeros(a.rows, b.cols);
+	assert_eq!(a.cols, b.rows, "matmul shapes");
+	let (m, k, n) = (a.rows, a.cols, b.cols);
+	let mut out = Matrix::zeros(m, n);
+	if m == 0 || n == 0 {
+		return out;
 	}
-	let product = tensor(a)
-		.and_then(|ta| tensor(b).and_then(|tb| ta.matmul(&tb)))
-		.and_then(|t| t.flatten_all())
-		.and_then(|t| t.to_vec1::<f64>());
-	match product {
-		Ok(data) => Matrix { rows: a.rows, cols: b.cols, data },
-		// candle only fails on shape or dtype mismatches, which the assertion above excludes;
-		// fall back to the plain product rather than panic.
-		Err(_) => naive_matmul(a, b),
+	if m * k * n < 1 << 18 || m <= ROW_BLOCK {
+		product_into(&mut out.data, &a.data, &b.data, m, k, n);
+		return out;
 	}
+	out.data.par_chunks_mut(ROW_BLOCK * n).enumerate().for_each(|(blk, dst)| {
+		let rows = dst.len() / n;
+		let first = blk * ROW_BLOCK;
+		product_into(dst, &a.data[first * k..(first + rows) * k], &b.data, rows, k, n);
+	});
+	out
 }
 
 /// `out = a · b` for row-major slices `a` (`[rows, k]`), `b` (`[k, cols]`) and `out`
-/// (`[rows, cols]`), in the calling thread, with no allocation of the result.
-///
-/// The kernel is gemm, the one candle's CPU backend runs, called directly: the ghost products
-/// run in many parallel blocks of rows, and each block writes into a buffer it reuses rather
-/// than a fresh tensor (fresh pages cost as much as the arithmetic at these shapes).
-pub fn product_into(out: &mut [f64], a: &[f64], b: &[f64], rows: usize, k: usize, cols: usize) {
-	assert!(
-		a.len() == rows * k && b.len() == k * cols && out.len() == rows * cols,
-		"product_into shapes"
-	);
-	if rows == 0 || cols == 0 {
-		return;
-	}
-	if k == 0 {
-		out.fill(0.0);
-		return;
-	}
-	// SAFETY: the assertion above makes every index gemm reads (`a[i·k + p]`, `b[p·cols + j]`)
-	// and writes (`out[i·cols + j]`) lie inside its slice; `out` is borrowed mutably, so it
-	// overlaps neither input; `read_dst` is false, so `out`'s old values are never read.
-	unsafe {
-		gemm::gemm(
-			rows,
-			cols,
-			k,
-			out.as_mut_ptr(),
-			1,
-			cols as isize,
-			false,
-			a.as_ptr(),
-			1,
-			k as isize,
-			b.as_ptr(),
-			1,
-			cols as isize,
-			0.0,
-			1.0,
-			false,
-			false,
-			false,
-			gemm::Parallelism::None,
-		);
-	}
-}
+/// (`[rows, cols]`), in the calling thread, with no allocation of the result: the
+/// deterministic kernel ([`crate::kernel::product_into`]).
+pub use crate::kernel::product_into;
 
 /// `a · b` with three loops in a fixed order: the reference for tests and benchmarks.
 pub fn naive_matmul(a: &Matrix, b: &Matrix) -> Matrix {
@@ -235,7 +204,7 @@ pub fn symmetric_eigen(a: &Matrix) -> (Vec<f64>, Matrix) {
 	for _sweep in 0..64 {
 		let off: f64 = (0..n)
 			.flat_map(|i| (0..n).filter(move |j| *j != i).map(move |j| (i, j)))
-			.map(|(i, j)| m.data[i * n + j].powi(2))
+			.map(|(i, j)| m.data[i * n + j] * m.data[i * n + j])
 			.sum::<f64>()
 			.sqrt();
 		if off <= 1e-15 * norm || norm == 0.0 {
@@ -281,7 +250,7 @@ mod tests {
 	use super::*;
 
 	#[test]
-	fn candle_product_matches_the_reference() {
+	fn the_product_matches_the_reference() {
 		let a = Matrix { rows: 3, cols: 4, data: (0..12).map(|v| v as f64 * 0.5 - 2.0).collect() };
 		let b = Matrix { rows: 4, cols: 2, data: (0..8).map(|v| (v as f64).sin()).collect() };
 		let fast = matmul(&a, &b);

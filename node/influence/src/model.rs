@@ -111,8 +111,10 @@ impl Network {
 			}
 			inputs.push(a);
 			if l + 1 < self.layers.len() {
+				// `v > 0` rather than `max`: `max(-0.0, 0.0)` may return either zero, and NaN
+				// goes to +0 on every target.
 				for v in z.data.iter_mut() {
-					*v = v.max(0.0);
+					*v = if *v > 0.0 { *v } else { 0.0 };
 				}
 			} else {
 				softmax_rows(&mut z);
@@ -173,7 +175,7 @@ impl Network {
 		for i in 0..n {
 			let p = probs.row(i);
 			for k in 0..c {
-				let s = p[k].max(0.0).sqrt();
+				let s = if p[k] > 0.0 { p[k].sqrt() } else { 0.0 };
 				for (j, v) in output.row_mut(i * c + k).iter_mut().enumerate() {
 					*v = s * (if j == k { 1.0 } else { 0.0 } - p[j]);
 				}
@@ -224,11 +226,13 @@ impl Network {
 	}
 
 	/// blake3 over the canonical encoding: for each layer, its weights row-major and then its
-	/// biases, each value as f64 little-endian.
+	/// biases, each value as f64 little-endian, every NaN as the one quiet NaN `0x7ff8…0` (the
+	/// default NaN's sign differs between x86-64 and aarch64).
 	pub fn weights_hash(&self) -> H256 {
 		let mut hasher = blake3::Hasher::new();
 		for layer in &self.layers {
 			for v in layer.w.data.iter().chain(&layer.b) {
+				let v = if v.is_nan() { f64::NAN } else { *v };
 				hasher.update(&v.to_le_bytes());
 			}
 		}

@@ -1,13 +1,15 @@
-//! Minibatch SGD with momentum, in an order shuffled deterministically from the spec's seed.
+//! Minibatch SGD with momentum, in an order that is a function of the records themselves.
 //!
 //! `v ← μ v + ∇L(batch)`, `θ ← θ - η v` with `μ` = [`MOMENTUM`] and `η` the spec's learning
-//! rate. Each epoch visits the records in a Fisher–Yates permutation drawn from a ChaCha20
-//! stream seeded with `seed + 1` (the initial weights use `seed`). `C` checkpoints are kept, at
+//! rate. Epoch `e` visits the records sorted by `blake3("epoch-order" ‖ seed ‖ e ‖ key)`, with
+//! `key` the record's hash ([`epoch_order`]). A record's place depends only on its own key, so
+//! removing a record (moderation, withdrawal, the held-out split) leaves every other record's
+//! relative order unchanged: "the model without record i" sees the same sequence less `i`.
+//! (A Fisher–Yates shuffle of positions, the earlier rule, reshuffled everything after a
+//! removal.) `C` checkpoints are kept, at
 //! the ends of epochs `⌈k·E/C⌉` for `k = 1..=C`, each with the learning rate in force.
 
 use openledger_primitives::models::ModelSpec;
-use rand_chacha::ChaCha20Rng;
-use rand_core::{RngCore, SeedableRng};
 
 use crate::{
 	linalg::Matrix,
@@ -76,24 +78,35 @@ pub fn checkpoint_epochs(epochs: u16, checkpoints: u8) -> Vec<u16> {
 	out
 }
 
-/// A permutation of `0..n` by Fisher–Yates on a ChaCha20 stream.
-pub fn permutation(n: usize, rng: &mut ChaCha20Rng) -> Vec<usize> {
-	let mut order: Vec<usize> = (0..n).collect();
-	for i in (1..n).rev() {
-		// Rejection-free and unbiased enough for n ≪ 2^64: a 64-bit draw modulo i + 1.
-		let j = (rng.next_u64() % (i as u64 + 1)) as usize;
-		order.swap(i, j);
-	}
-	order
+/// The order in which epoch `epoch` visits records with `keys`: their indices sorted by
+/// `blake3("epoch-order" ‖ seed (u64 LE) ‖ epoch (u16 LE) ‖ key)`, ties (equal keys) by index.
+pub fn epoch_order(keys: &[[u8; 32]], seed: u64, epoch: u16) -> Vec<usize> {
+	let mut ranked: Vec<([u8; 32], usize)> = keys
+		.iter()
+		.enumerate()
+		.map(|(i, key)| {
+			let mut hasher = blake3::Hasher::new();
+			hasher.update(b"epoch-order");
+			hasher.update(&seed.to_le_bytes());
+			hasher.update(&epoch.to_le_bytes());
+			hasher.update(key);
+			(*hasher.finalize().as_bytes(), i)
+		})
+		.collect();
+	ranked.sort_unstable();
+	ranked.into_iter().map(|(_, i)| i).collect()
 }
 
-/// Trains a network of `spec`'s architecture on features `x` (`[n, dims]`) and labels.
+/// Trains a network of `spec`'s architecture on features `x` (`[n, dims]`) and labels; `keys`
+/// (the records' hashes) set the order of each epoch.
 pub fn train(
 	network: Network,
 	x: &Matrix,
 	labels: &[usize],
+	keys: &[[u8; 32]],
 	hyper: &Hyper,
 ) -> Result<Trained, EngineError> {
+	assert!(x.rows == labels.len() && keys.len() == labels.len(), "one key and label per row");
 	if x.rows == 0 || labels.is_empty() {
 		return Err(EngineError::EmptyTrainingSet);
 	}
@@ -113,12 +126,11 @@ pub fn train(
 		.iter()
 		.map(|l| Layer { w: Matrix::zeros(l.w.rows, l.w.cols), b: vec![0.0; l.b.len()] })
 		.collect();
-	let mut rng = ChaCha20Rng::seed_from_u64(hyper.seed.wrapping_add(1));
 	let keep = checkpoint_epochs(hyper.epochs, hyper.checkpoints);
 	let mut checkpoints = Vec::with_capacity(keep.len());
 
 	for epoch in 1..=hyper.epochs {
-		let order = permutation(x.rows, &mut rng);
+		let order = epoch_order(keys, hyper.seed, epoch);
 		for batch in order.chunks(hyper.batch_size) {
 			let xb = x.select_rows(batch);
 			let yb: Vec<usize> = batch.iter().map(|i| labels[*i]).collect();
@@ -163,9 +175,14 @@ pub fn accuracy(net: &Network, x: &Matrix, labels: &[usize]) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
 	use super::*;
 	use openledger_primitives::models::Architecture;
+
+	/// A distinct key per record.
+	pub(crate) fn keys(n: usize) -> Vec<[u8; 32]> {
+		(0..n as u32).map(|i| *blake3::hash(&i.to_le_bytes()).as_bytes()).collect()
+	}
 
 	fn blobs() -> (Matrix, Vec<usize>) {
 		// Three separable clusters in 2-D.
@@ -189,7 +206,7 @@ mod tests {
 	fn training_fits_separable_data_and_keeps_checkpoints() {
 		let (x, y) = blobs();
 		let net = Network::init(&Architecture::Mlp1 { hidden: 8 }, 2, 3, 5);
-		let trained = train(net, &x, &y, &hyper()).unwrap();
+		let trained = train(net, &x, &y, &keys(y.len()), &hyper()).unwrap();
 		assert_eq!(accuracy(&trained.network, &x, &y), 1.0);
 		assert_eq!(
 			trained.checkpoints.iter().map(|c| c.epoch).collect::<Vec<_>>(),
@@ -203,7 +220,7 @@ mod tests {
 		let (x, y) = blobs();
 		let run = || {
 			let net = Network::init(&Architecture::Mlp2 { hidden: [8, 4] }, 2, 3, 5);
-			train(net, &x, &y, &hyper()).unwrap().network.weights_hash()
+			train(net, &x, &y, &keys(y.len()), &hyper()).unwrap().network.weights_hash()
 		};
 		assert_eq!(run(), run());
 	}
@@ -213,10 +230,36 @@ mod tests {
 		let (x, y) = blobs();
 		let net = || Network::init(&Architecture::SoftmaxRegression, 2, 3, 5);
 		assert_eq!(
-			train(net(), &Matrix::zeros(0, 2), &[], &hyper()),
+			train(net(), &Matrix::zeros(0, 2), &[], &[], &hyper()),
 			Err(EngineError::EmptyTrainingSet)
 		);
-		assert_eq!(train(net(), &x, &vec![1; y.len()], &hyper()), Err(EngineError::SingleClass));
+		assert_eq!(
+			train(net(), &x, &vec![1; y.len()], &keys(y.len()), &hyper()),
+			Err(EngineError::SingleClass)
+		);
+	}
+
+	#[test]
+	fn removing_a_record_keeps_every_other_records_relative_order() {
+		let all = keys(500);
+		for epoch in [1, 2, 7] {
+			let full = epoch_order(&all, 42, epoch);
+			assert_ne!(full, (0..500).collect::<Vec<_>>(), "the order is shuffled");
+			for removed in [0, 123, 499] {
+				let mut rest = all.clone();
+				rest.remove(removed);
+				// Indices of `rest` back to indices of `all`.
+				let visited: Vec<usize> = epoch_order(&rest, 42, epoch)
+					.into_iter()
+					.map(|i| if i >= removed { i + 1 } else { i })
+					.collect();
+				let expected: Vec<usize> = full.iter().copied().filter(|i| *i != removed).collect();
+				assert_eq!(visited, expected, "epoch {epoch} without record {removed}");
+			}
+		}
+		// Each epoch and each seed has its own order.
+		assert_ne!(epoch_order(&all, 42, 1), epoch_order(&all, 42, 2));
+		assert_ne!(epoch_order(&all, 42, 1), epoch_order(&all, 43, 1));
 	}
 
 	#[test]

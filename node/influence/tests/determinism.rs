@@ -1,27 +1,42 @@
-//! The same binary, records and spec give bit-identical weights hashes, probabilities and
-//! shares whatever the thread count, and from run to run.
+//! Bit-identical results: the same records and specs give the same weights hashes,
+//! probabilities, shares and self-influence whatever the thread count, the CPU and the
+//! architecture, and they match the golden digest committed for the engine's version.
 //!
-//! Thread pools are sized once per process, so the test runs its own binary again as a child
-//! per thread count (`RAYON_NUM_THREADS` 1, 2 and 4, and 2 again), each child trains and
-//! attributes on the digits set, and the digests must all be equal.
+//! - `results_are_identical_for_any_thread_count`: thread pools are sized once per process, so
+//!   the test runs its own binary again as a child per thread count (`RAYON_NUM_THREADS` 1, 2
+//!   and 4, and 2 again), and the children's digests must all be equal.
+//! - `golden_digest`: the digest's blake3 must be the one `tests/golden.txt` lists for
+//!   [`ENGINE_VERSION`]. `scripts/test.sh` also runs this test under `qemu-x86_64 -cpu
+//!   Nehalem-v1` (no AVX, no FMA) and `-cpu Haswell-v4` (AVX2 and FMA), and built for aarch64
+//!   under `qemu-aarch64`, so that every kind of CPU must print the same digest.
+//!
+//! The digest covers four models: softmax regression, a 1-hidden-layer and a 2-hidden-layer
+//! MLP on the first 1,000 digits, and a hashed-n-gram softmax regression on the first 300 real
+//! mails of the SpamAssassin subset (which takes the Woodbury path: more features than
+//! records).
 
 use std::process::Command;
 
-use openledger_influence::{DatasetKey, Engine, Record};
+use openledger_influence::{DatasetKey, Engine, Record, ENGINE_VERSION};
 use openledger_primitives::{
 	datanets::Schema,
 	models::{Architecture, Featurizer, ModelSpec},
 };
 use sp_runtime::Perbill;
 
-fn digits() -> Vec<Record> {
-	// Cargo sets the variable when it runs the binary too: prefer that, so that a binary built
-	// in another checkout of the same target dir reads this checkout's file.
+/// A file of the repository's `data/`. Cargo sets the variable when it runs the binary too:
+/// prefer that, so that a binary built in another checkout of the same target dir reads this
+/// checkout's file; under qemu the compile-time value is used.
+fn data(path: &str) -> String {
 	let dir =
 		std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
-	let path = std::path::Path::new(&dir).join("../../data/digits/digits.csv");
-	let text = std::fs::read_to_string(path).expect("data/digits/digits.csv is in the repository");
-	text.lines()
+	let path = std::path::Path::new(&dir).join("../../data").join(path);
+	std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn digits() -> Vec<Record> {
+	data("digits/digits.csv")
+		.lines()
 		.skip(1)
 		.map(|line| {
 			let values: Vec<u8> = line.split(',').map(|v| v.parse().expect("a number")).collect();
@@ -30,42 +45,89 @@ fn digits() -> Vec<Record> {
 		.collect()
 }
 
-/// Everything the engine reports for two models on digits, as text.
-fn digest() -> String {
+/// `data/spam/mails.tsv`: `label<TAB>body`, with `\\`, `\t`, `\r` and `\n` escaped.
+fn mails() -> Vec<Record> {
+	data("spam/mails.tsv")
+		.lines()
+		.map(|line| {
+			let (label, body) = line.split_once('\t').expect("label<TAB>body");
+			let mut text = String::with_capacity(body.len());
+			let mut chars = body.chars();
+			while let Some(c) = chars.next() {
+				if c != '\\' {
+					text.push(c);
+					continue;
+				}
+				match chars.next() {
+					Some('n') => text.push('\n'),
+					Some('t') => text.push('\t'),
+					Some('r') => text.push('\r'),
+					Some(other) => text.push(other),
+					None => {},
+				}
+			}
+			Record { payload: text.into_bytes(), label: label.parse().expect("a label") }
+		})
+		.collect()
+}
+
+/// The digits and mails the digest uses: the first of each file.
+const DIGITS: usize = 1000;
+const MAILS: usize = 300;
+
+fn spec(featurizer: Featurizer, architecture: Architecture, epochs: u16) -> ModelSpec {
+	ModelSpec {
+		featurizer,
+		architecture,
+		epochs,
+		learning_rate: Perbill::from_percent(5),
+		batch_size: 32,
+		l2: Perbill::from_parts(100_000),
+		checkpoints: 2,
+		seed: 42,
+	}
+}
+
+/// Trains `spec` on `records`, and writes its report, its predictions for every 97th record
+/// (probabilities, proponents and opponents) and the bits of its self-influence to `out`.
+fn describe(out: &mut String, id: u32, schema: Schema, records: &[Record], spec: ModelSpec) {
 	let engine = Engine::new(None).expect("in memory");
-	let key = DatasetKey { datanet: 0, version: 0 };
-	let records = digits();
-	let schema = Schema::Dense { dims: 64, classes: 10, max_value: 16 };
+	let key = DatasetKey { datanet: id, version: 0 };
 	let total = records.len() as u32;
 	for (k, chunk) in records.chunks(500).enumerate() {
 		engine.ingest(key, &schema, total, (k * 500) as u32, chunk.to_vec()).expect("valid");
 	}
-	let mut out = String::new();
-	for (id, architecture) in
-		[Architecture::SoftmaxRegression, Architecture::Mlp2 { hidden: [32, 16] }]
-			.into_iter()
-			.enumerate()
-	{
-		let spec = ModelSpec {
-			featurizer: Featurizer::Raw,
-			architecture,
-			epochs: 8,
-			learning_rate: Perbill::from_percent(5),
-			batch_size: 32,
-			l2: Perbill::from_parts(100_000),
-			checkpoints: 2,
-			seed: 42,
-		};
-		let report = engine.train(id as u32, key, &spec).expect("trains");
-		out.push_str(&format!("{report:?}\n"));
-		for r in records.iter().step_by(97) {
-			let p = engine.infer(id as u32, &r.payload, 20).expect("infers");
-			out.push_str(&format!("{p:?}\n"));
-		}
-		let selfs = engine.self_influence(id as u32).expect("trained");
-		let bits: Vec<(u32, u64)> = selfs.iter().map(|(i, s)| (*i, s.to_bits())).collect();
-		out.push_str(&format!("{:?}\n", blake3::hash(format!("{bits:?}").as_bytes())));
+	let report = engine.train(id, key, &spec).expect("trains");
+	out.push_str(&format!("{report:?}\n"));
+	for r in records.iter().step_by(97) {
+		let p = engine.infer(id, &r.payload, 20).expect("infers");
+		out.push_str(&format!("{p:?}\n"));
 	}
+	let selfs = engine.self_influence(id).expect("trained");
+	let bits: Vec<(u32, u64)> = selfs.iter().map(|(i, s)| (*i, s.to_bits())).collect();
+	out.push_str(&format!("{:?}\n", blake3::hash(format!("{bits:?}").as_bytes())));
+}
+
+/// Everything the engine reports for the four models, as text.
+fn digest() -> String {
+	let mut out = String::new();
+	// Subsets, so that a run under qemu (10-40 times slower) stays near a minute.
+	let digits = &digits()[..DIGITS];
+	let dense = Schema::Dense { dims: 64, classes: 10, max_value: 16 };
+	for (id, architecture) in [
+		Architecture::SoftmaxRegression,
+		Architecture::Mlp1 { hidden: 32 },
+		Architecture::Mlp2 { hidden: [32, 16] },
+	]
+	.into_iter()
+	.enumerate()
+	{
+		describe(&mut out, id as u32, dense, digits, spec(Featurizer::Raw, architecture, 4));
+	}
+	let text = Schema::Text { classes: 2 };
+	let hashed = Featurizer::HashedNgrams { dims: 1024 };
+	let mails = &mails()[..MAILS];
+	describe(&mut out, 3, text, mails, spec(hashed, Architecture::SoftmaxRegression, 4));
 	out
 }
 
@@ -98,4 +160,37 @@ fn results_are_identical_for_any_thread_count() {
 	for threads in [2, 4, 2] {
 		assert_eq!(child(threads), one, "{threads} threads differ from one");
 	}
+}
+
+/// `tests/golden.txt`: `version digest` lines, one per engine version, oldest first.
+fn golden() -> Vec<(u32, String)> {
+	data("../node/influence/tests/golden.txt")
+		.lines()
+		.filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+		.map(|l| {
+			let (v, d) = l.split_once(' ').expect("version digest");
+			(v.parse().expect("a version"), d.trim().to_string())
+		})
+		.collect()
+}
+
+#[test]
+fn golden_digest() {
+	let digest = blake3::hash(digest().as_bytes()).to_hex().to_string();
+	println!("golden digest: engine v{ENGINE_VERSION} {digest}");
+	let golden = golden();
+	// Each version has one line, in order, and no two versions share a digest: a changed
+	// digest needs a new version, not an edited line.
+	assert!(golden.windows(2).all(|w| w[0].0 < w[1].0), "versions in increasing order");
+	for (i, (_, d)) in golden.iter().enumerate() {
+		assert!(golden[i + 1..].iter().all(|(_, e)| e != d), "two versions with digest {d}");
+	}
+	let Some((_, want)) = golden.iter().find(|(v, _)| *v == ENGINE_VERSION) else {
+		panic!("tests/golden.txt has no line for engine version {ENGINE_VERSION}: add `{ENGINE_VERSION} {digest}`");
+	};
+	assert_eq!(
+		&digest, want,
+		"the engine's results changed but ENGINE_VERSION ({ENGINE_VERSION}) did not: bump it and add a line to tests/golden.txt"
+	);
+	assert_eq!(golden.last().map(|(v, _)| *v), Some(ENGINE_VERSION), "the newest line is ours");
 }

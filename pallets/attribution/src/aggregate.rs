@@ -133,6 +133,7 @@ mod tests {
 	#[test]
 	fn training_takes_the_median_accuracy_and_the_common_hash() {
 		let o = |acc: u32, h: u8| TrainOutcome {
+			engine_version: 1,
 			accuracy: Perbill::from_parts(acc),
 			weights_hash: H256::repeat_byte(h),
 			records: 10,

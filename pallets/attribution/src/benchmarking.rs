@@ -47,9 +47,11 @@ mod benchmarks {
 		let set = attestors::<T>(a);
 		let model = T::BenchmarkHelper::training_model(1);
 		let job = last_job::<T>();
-		// Every other earlier attestor reports another hash, to be struck.
+		// Every other earlier attestor reports another hash, to be struck; all run one engine
+		// version, so that every submission is aggregated (the worst case).
 		for (i, who) in set.iter().take(a as usize - 1).enumerate() {
 			let outcome = TrainOutcome {
+				engine_version: 1,
 				accuracy: Perbill::from_percent(90),
 				weights_hash: H256::repeat_byte((i % 2) as u8),
 				records: 1,
@@ -60,6 +62,7 @@ mod benchmarks {
 		}
 		let last = set[a as usize - 1].clone();
 		let outcome = TrainOutcome {
+			engine_version: 1,
 			accuracy: Perbill::from_percent(95),
 			weights_hash: H256::zero(),
 			records: 1,
@@ -86,6 +89,7 @@ mod benchmarks {
 			Pallet::<T>::submit_inference(
 				RawOrigin::Signed(who.clone()).into(),
 				job,
+				1,
 				0,
 				Perbill::from_percent(80),
 				shares(offset, k),
@@ -94,7 +98,7 @@ mod benchmarks {
 		}
 		let last = set[a as usize - 1].clone();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(last), job, 0, Perbill::from_percent(90), shares(0, k));
+		_(RawOrigin::Signed(last), job, 1, 0, Perbill::from_percent(90), shares(0, k));
 		assert!(Inferences::<T>::contains_key(inference));
 	}
 

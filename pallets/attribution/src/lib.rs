@@ -150,6 +150,9 @@ pub mod pallet {
 		pub deadline: BlockNumberFor<T>,
 		/// Submissions so far.
 		pub submissions: u32,
+		/// Submissions so far per engine version, `(version, count)`: only answers of one
+		/// version are compared, and a version reaching the quorum closes the job.
+		pub tally: BoundedVec<(u32, u32), T::MaxAttestors>,
 	}
 
 	/// An attestor's answer to a job.
@@ -162,6 +165,8 @@ pub mod pallet {
 		Train(TrainOutcome),
 		/// An inference outcome.
 		Infer {
+			/// The numeric version of the engine that answered.
+			engine_version: u32,
 			/// The label.
 			label: ClassLabel,
 			/// Its probability.
@@ -169,6 +174,16 @@ pub mod pallet {
 			/// The proponents' shares.
 			shares: BoundedVec<RecordShare, T::MaxTopK>,
 		},
+	}
+
+	impl<T: Config> Submission<T> {
+		/// The numeric version of the engine that computed it.
+		pub fn engine_version(&self) -> u32 {
+			match self {
+				Submission::Train(o) => o.engine_version,
+				Submission::Infer { engine_version, .. } => *engine_version,
+			}
+		}
 	}
 
 	/// The consensus parameters.
@@ -215,6 +230,8 @@ pub mod pallet {
 		TypeInfo,
 	)]
 	pub struct TrainingRecord {
+		/// The engine version whose attestors reached the quorum.
+		pub engine_version: u32,
 		/// The median accuracy.
 		pub accuracy: Perbill,
 		/// The plurality weights hash.
@@ -233,6 +250,8 @@ pub mod pallet {
 	pub struct InferenceRecord<T: Config> {
 		/// The model.
 		pub model: ModelId,
+		/// The engine version whose attestors reached the quorum.
+		pub engine_version: u32,
 		/// The plurality label.
 		pub label: ClassLabel,
 		/// The median confidence.
@@ -410,6 +429,7 @@ pub mod pallet {
 		ModelTrained {
 			job: JobId,
 			model: ModelId,
+			engine_version: u32,
 			accuracy: Perbill,
 			weights_hash: H256,
 			agreement: u32,
@@ -419,13 +439,14 @@ pub mod pallet {
 		InferenceAttributed {
 			job: JobId,
 			inference: InferenceId,
+			engine_version: u32,
 			label: ClassLabel,
 			confidence: Perbill,
 			records: u32,
 		},
 		/// A job expired before its quorum.
 		JobExpired { job: JobId, kind: JobKind, submissions: u32 },
-		/// An attestor disagreed with consensus.
+		/// An attestor disagreed with consensus (of its own engine version).
 		Struck { attestor: T::AccountId, job: JobId, strikes: u32 },
 		/// An attestor reached the strike limit and is suspended.
 		AttestorSuspended { attestor: T::AccountId },
@@ -477,6 +498,9 @@ pub mod pallet {
 		InputTooLong,
 		/// Job ids ran out.
 		Overflow,
+		/// More engine versions answered the job than it can tally (attestors replaced while
+		/// it was open).
+		TooManyVersions,
 	}
 
 	#[pallet::hooks]
@@ -521,9 +545,10 @@ pub mod pallet {
 			let JobKind::Train { model } = j.kind else {
 				return Err(Error::<T>::WrongJobKind.into());
 			};
+			let version = outcome.engine_version;
 			let count = Self::record_submission(&who, job, j, Submission::Train(outcome))?;
 			if count >= ConsensusParams::<T>::get().quorum {
-				Self::close_training(job, model)?;
+				Self::close_training(job, model, version)?;
 			}
 			Ok(Pays::No.into())
 		}
@@ -545,6 +570,7 @@ pub mod pallet {
 		pub fn submit_inference(
 			origin: OriginFor<T>,
 			job: JobId,
+			engine_version: u32,
 			label: ClassLabel,
 			confidence: Perbill,
 			shares: Vec<RecordShare>,
@@ -566,10 +592,10 @@ pub mod pallet {
 			seen.sort_unstable();
 			ensure!(seen.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateRecord);
 			ensure!(seen.last().is_none_or(|r| *r < version.count), Error::<T>::UnknownRecord);
-			let submission = Submission::Infer { label, confidence, shares };
+			let submission = Submission::Infer { engine_version, label, confidence, shares };
 			let count = Self::record_submission(&who, job, j, submission)?;
 			if count >= ConsensusParams::<T>::get().quorum {
-				Self::close_inference(job, inference, model)?;
+				Self::close_inference(job, inference, model, engine_version)?;
 			}
 			Ok(Pays::No.into())
 		}
@@ -669,13 +695,25 @@ pub mod pallet {
 			Ok(j)
 		}
 
-		/// Stores a submission; returns the job's submission count.
+		/// Stores a submission; returns how many submissions of its engine version the job
+		/// has.
 		fn record_submission(
 			who: &T::AccountId,
 			job: JobId,
 			mut j: Job<T>,
 			submission: Submission<T>,
 		) -> Result<u32, DispatchError> {
+			let version = submission.engine_version();
+			let group = match j.tally.iter_mut().find(|(v, _)| *v == version) {
+				Some((_, n)) => {
+					*n = n.saturating_add(1);
+					*n
+				},
+				None => {
+					j.tally.try_push((version, 1)).map_err(|_| Error::<T>::TooManyVersions)?;
+					1
+				},
+			};
 			Submissions::<T>::insert(job, who, submission);
 			j.submissions = j.submissions.saturating_add(1);
 			let count = j.submissions;
@@ -685,7 +723,7 @@ pub mod pallet {
 				attestor: who.clone(),
 				submissions: count,
 			});
-			Ok(count)
+			Ok(group)
 		}
 
 		/// Opens a job.
@@ -697,7 +735,8 @@ pub mod pallet {
 			let job = NextJobId::<T>::get();
 			NextJobId::<T>::put(job.checked_add(1).ok_or(Error::<T>::Overflow)?);
 			let deadline = frame_system::Pallet::<T>::block_number().saturating_add(period);
-			Jobs::<T>::insert(job, Job { kind, input, deadline, submissions: 0 });
+			let tally = BoundedVec::new();
+			Jobs::<T>::insert(job, Job { kind, input, deadline, submissions: 0, tally });
 			Deadlines::<T>::insert(deadline, job, ());
 			Self::deposit_event(Event::JobCreated { job, kind, deadline });
 			Ok(job)
@@ -723,14 +762,17 @@ pub mod pallet {
 			}
 		}
 
-		fn close_training(job: JobId, model: ModelId) -> DispatchResult {
+		/// Aggregates the training outcomes of engine version `version`, strikes those of that
+		/// version that disagree, and activates the model. Outcomes of other versions are
+		/// dropped without a strike.
+		fn close_training(job: JobId, model: ModelId, version: u32) -> DispatchResult {
 			let Some(j) = Jobs::<T>::get(job) else { return Ok(()) };
 			let submissions = Self::remove_job(job, &j);
 			let outcomes: Vec<(T::AccountId, TrainOutcome)> = submissions
 				.into_iter()
 				.filter_map(|(who, s)| match s {
-					Submission::Train(o) => Some((who, o)),
-					Submission::Infer { .. } => None,
+					Submission::Train(o) if o.engine_version == version => Some((who, o)),
+					Submission::Train(_) | Submission::Infer { .. } => None,
 				})
 				.collect();
 			let plain: Vec<TrainOutcome> = outcomes.iter().map(|(_, o)| *o).collect();
@@ -747,11 +789,18 @@ pub mod pallet {
 			T::Models::activate(model, accuracy, weights_hash)?;
 			Trainings::<T>::insert(
 				model,
-				TrainingRecord { accuracy, weights_hash, agreement, submissions: count },
+				TrainingRecord {
+					engine_version: version,
+					accuracy,
+					weights_hash,
+					agreement,
+					submissions: count,
+				},
 			);
 			Self::deposit_event(Event::ModelTrained {
 				job,
 				model,
+				engine_version: version,
 				accuracy,
 				weights_hash,
 				agreement,
@@ -760,16 +809,26 @@ pub mod pallet {
 			Ok(())
 		}
 
-		fn close_inference(job: JobId, inference: InferenceId, model: ModelId) -> DispatchResult {
+		/// Aggregates the answers of engine version `version`, strikes those of that version
+		/// that disagree, and completes the inference. Answers of other versions are dropped
+		/// without a strike.
+		fn close_inference(
+			job: JobId,
+			inference: InferenceId,
+			model: ModelId,
+			version: u32,
+		) -> DispatchResult {
 			let Some(j) = Jobs::<T>::get(job) else { return Ok(()) };
 			let submissions = Self::remove_job(job, &j);
 			let answers: Vec<(T::AccountId, Answer)> = submissions
 				.into_iter()
 				.filter_map(|(who, s)| match s {
-					Submission::Infer { label, confidence, shares } => {
+					Submission::Infer { engine_version, label, confidence, shares }
+						if engine_version == version =>
+					{
 						Some((who, Answer { label, confidence, shares: shares.into_inner() }))
 					},
-					Submission::Train(_) => None,
+					Submission::Train(_) | Submission::Infer { .. } => None,
 				})
 				.collect();
 			let plain: Vec<Answer> = answers.iter().map(|(_, a)| a.clone()).collect();
@@ -791,6 +850,7 @@ pub mod pallet {
 			Self::deposit_event(Event::InferenceAttributed {
 				job,
 				inference,
+				engine_version: version,
 				label: result.label,
 				confidence: result.confidence,
 				records: result.shares.len() as u32,
@@ -799,6 +859,7 @@ pub mod pallet {
 				inference,
 				InferenceRecord {
 					model,
+					engine_version: version,
 					label: result.label,
 					confidence: result.confidence,
 					shares: BoundedVec::truncate_from(result.shares),
@@ -836,6 +897,15 @@ pub mod pallet {
 				);
 				let count = Submissions::<T>::iter_prefix(job).count() as u32;
 				ensure!(count == j.submissions, "a job's submission count is wrong");
+				let tallied = j.tally.iter().map(|(_, n)| *n).sum::<u32>();
+				ensure!(tallied == j.submissions, "a job's tally by version is wrong");
+				for (_, s) in Submissions::<T>::iter_prefix(job) {
+					let version = s.engine_version();
+					ensure!(
+						j.tally.iter().any(|(v, n)| *v == version && *n > 0),
+						"a submission's engine version is not tallied"
+					);
+				}
 			}
 			for (deadline, job, ()) in Deadlines::<T>::iter() {
 				ensure!(

@@ -204,6 +204,7 @@ fn answer<T: Config>(job: u64, kind: JobKind, input: &[u8]) -> Result<Call<T>, S
 				.map_err(Skip::Engine)?;
 			Ok(Call::submit_inference {
 				job,
+				engine_version: outcome.engine_version,
 				label: outcome.label,
 				confidence: outcome.confidence,
 				shares: outcome.proponents,

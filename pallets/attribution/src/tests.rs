@@ -18,7 +18,12 @@ use sp_runtime::{testing::UintAuthorityId, DispatchError, Perbill};
 use crate::{mock::*, *};
 
 fn outcome(accuracy: u32, hash: u8) -> TrainOutcome {
+	outcome_of(1, accuracy, hash)
+}
+
+fn outcome_of(engine_version: u32, accuracy: u32, hash: u8) -> TrainOutcome {
 	TrainOutcome {
+		engine_version,
 		accuracy: Perbill::from_parts(accuracy),
 		weights_hash: H256::repeat_byte(hash),
 		records: 5,
@@ -99,6 +104,7 @@ fn training_aggregates_at_quorum_with_the_median_and_the_common_hash() {
 		assert_eq!(
 			Trainings::<Test>::get(0),
 			Some(TrainingRecord {
+				engine_version: 1,
 				accuracy: Perbill::from_parts(900),
 				weights_hash: H256::repeat_byte(2),
 				agreement: 2,
@@ -120,6 +126,66 @@ fn training_aggregates_at_quorum_with_the_median_and_the_common_hash() {
 }
 
 #[test]
+fn engine_versions_are_aggregated_apart_and_never_strike_each_other() {
+	run_test(|| {
+		assert_ok!(Attribution::set_params(
+			RuntimeOrigin::root(),
+			Params { quorum: 2, tolerance: 0, max_strikes: 2 }
+		));
+		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
+		// Version 1 and version 2 report different weights; neither group has a quorum yet.
+		assert_ok!(Attribution::submit_training(origin(1), 0, outcome_of(1, 900, 1)));
+		assert_ok!(Attribution::submit_training(origin(2), 0, outcome_of(2, 800, 2)));
+		let job = Jobs::<Test>::get(0).unwrap();
+		assert_eq!((job.submissions, job.tally.to_vec()), (2, vec![(1, 1), (2, 1)]));
+		// A second version-2 outcome closes the job on version 2's result alone.
+		assert_ok!(Attribution::submit_training(origin(3), 0, outcome_of(2, 700, 2)));
+		assert_eq!(
+			Trainings::<Test>::get(0),
+			Some(TrainingRecord {
+				engine_version: 2,
+				accuracy: Perbill::from_parts(700),
+				weights_hash: H256::repeat_byte(2),
+				agreement: 2,
+				submissions: 2,
+			})
+		);
+		// The version-1 attestor disagreed, but is not compared with version 2: no strike.
+		assert!((1..=3).all(|a| Strikes::<Test>::get(a) == 0));
+
+		// Inference: two version-1 answers agree, one version-2 answer names another label.
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
+		let infer = |who, version, label| {
+			let list = shares(&[(1, 1_000_000_000)]);
+			Attribution::submit_inference(origin(who), 1, version, label, Perbill::one(), list)
+		};
+		assert_ok!(infer(3, 2, 0));
+		assert_ok!(infer(1, 1, 1));
+		assert_ok!(infer(2, 1, 1));
+		let (_, result, agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
+		assert_eq!((result.label, agreeing), (1, vec![1, 2]));
+		assert_eq!(Inferences::<Test>::get(7).unwrap().engine_version, 1);
+		assert!((1..=3).all(|a| Strikes::<Test>::get(a) == 0));
+
+		// Within one version a dissenter is still struck.
+		assert_ok!(Attribution::set_params(
+			RuntimeOrigin::root(),
+			Params { quorum: 3, tolerance: 0, max_strikes: 2 }
+		));
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(8, 0, vec![3, 4]));
+		let infer = |who, label| {
+			let list = shares(&[(1, 1_000_000_000)]);
+			Attribution::submit_inference(origin(who), 2, 5, label, Perbill::one(), list)
+		};
+		assert_ok!(infer(1, 0));
+		assert_ok!(infer(2, 1));
+		assert_ok!(infer(3, 1));
+		assert_eq!(Strikes::<Test>::get(1), 1);
+		Attribution::do_try_state().unwrap();
+	});
+}
+
+#[test]
 fn submissions_are_checked_and_a_failure_changes_nothing() {
 	run_test(|| {
 		open_jobs();
@@ -136,7 +202,7 @@ fn submissions_are_checked_and_a_failure_changes_nothing() {
 			Error::<Test>::WrongJobKind
 		);
 		assert_noop!(
-			Attribution::submit_inference(origin(1), 0, 0, Perbill::one(), shares(&[])),
+			Attribution::submit_inference(origin(1), 0, 1, 0, Perbill::one(), shares(&[])),
 			Error::<Test>::WrongJobKind
 		);
 		assert_ok!(Attribution::submit_training(origin(1), 0, outcome(1, 1)));
@@ -145,7 +211,7 @@ fn submissions_are_checked_and_a_failure_changes_nothing() {
 			Error::<Test>::AlreadySubmitted
 		);
 		let infer = |who, label, list: &[(u32, u32)]| {
-			Attribution::submit_inference(origin(who), 1, label, Perbill::one(), shares(list))
+			Attribution::submit_inference(origin(who), 1, 1, label, Perbill::one(), shares(list))
 		};
 		assert_noop!(infer(2, 3, &[(0, 1_000_000_000)]), Error::<Test>::LabelOutOfRange);
 		let five: Vec<(u32, u32)> = (0..5).map(|r| (r, 200_000_000)).collect();
@@ -172,6 +238,7 @@ fn inference_consensus_strikes_dissenters_and_pays_through_the_handler() {
 			Attribution::submit_inference(
 				origin(who),
 				1,
+				1,
 				label,
 				Perbill::from_parts(confidence),
 				shares(list),
@@ -196,6 +263,7 @@ fn inference_consensus_strikes_dissenters_and_pays_through_the_handler() {
 		assert!(events().contains(&Event::InferenceAttributed {
 			job: 1,
 			inference: 7,
+			engine_version: 1,
 			label: 2,
 			confidence: Perbill::from_parts(800),
 			records: 2,
@@ -210,7 +278,7 @@ fn shares_far_from_consensus_strike_and_the_limit_suspends() {
 			assert_ok!(<Attribution as AttributionJobs>::request_inference(round, 0, vec![1, 1]));
 			let job = round;
 			let infer = |who, list: &[(u32, u32)]| {
-				Attribution::submit_inference(origin(who), job, 0, Perbill::one(), shares(list))
+				Attribution::submit_inference(origin(who), job, 1, 0, Perbill::one(), shares(list))
 			};
 			assert_ok!(infer(1, &[(0, 1_000_000_000)]));
 			assert_ok!(infer(2, &[(0, 1_000_000_000)]));
@@ -223,7 +291,7 @@ fn shares_far_from_consensus_strike_and_the_limit_suspends() {
 		assert!(!Attribution::is_active_attestor(&3));
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(9, 0, vec![1, 1]));
 		assert_noop!(
-			Attribution::submit_inference(origin(3), 2, 0, Perbill::one(), shares(&[])),
+			Attribution::submit_inference(origin(3), 2, 1, 0, Perbill::one(), shares(&[])),
 			Error::<Test>::AttestorSuspended
 		);
 		assert_ok!(Attribution::reinstate(RuntimeOrigin::root(), 3));
@@ -238,7 +306,7 @@ fn open_jobs_expire_after_their_deadline() {
 		open_jobs();
 		MODELS.with(|m| m.borrow_mut().insert(1, ModelStatus::Training));
 		assert_ok!(<Attribution as AttributionJobs>::request_training(1)); // job 2
-		assert_ok!(Attribution::submit_inference(origin(1), 1, 0, Perbill::one(), shares(&[])));
+		assert_ok!(Attribution::submit_inference(origin(1), 1, 1, 0, Perbill::one(), shares(&[])));
 		// The inference's deadline is block 6: still open in it, expired in block 7.
 		run_to(1 + INFERENCE_PERIOD);
 		assert!(Jobs::<Test>::contains_key(1));
@@ -323,6 +391,7 @@ impl AttributionEngine for MockEngine {
 	fn infer(&self, request: InferRequest) -> Result<InferOutcome, AttributionError> {
 		assert_eq!(request.top_k, TOP_K);
 		Ok(InferOutcome {
+			engine_version: 1,
 			label: 1,
 			confidence: Perbill::from_percent(80),
 			proponents: vec![s(request.input[0] as u32, 1_000_000_000)],
@@ -415,6 +484,7 @@ fn the_worker_attributes_inferences_with_the_engine() {
 		Attribution::offchain_worker(1);
 		let expected = RuntimeCall::Attribution(Call::submit_inference {
 			job: 0,
+			engine_version: 1,
 			label: 1,
 			confidence: Perbill::from_percent(80),
 			shares: shares(&[(3, 1_000_000_000)]),

@@ -59,7 +59,13 @@ export async function sendAndWait(api, tx, signer, { until = 'finalized', timeou
 			);
 		};
 		tx.signAndSend(signer, { nonce }, (result) => {
-			const { status, events, dispatchError } = result;
+			const { status, events, dispatchError, internalError } = result;
+			// @polkadot/api reports a failure to decode the block's events here, and an empty
+			// event list: fail with the real error rather than a confusing one later.
+			if (internalError) {
+				finish(() => reject(new Error(`transaction result could not be decoded: ${internalError.message}`)));
+				return;
+			}
 			if (status.isInvalid || status.isDropped || status.isUsurped) {
 				finish(() => reject(new Error(`transaction ${status.type}`)));
 				return;

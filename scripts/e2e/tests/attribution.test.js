@@ -277,7 +277,7 @@ describe('an inference that no attestor answers', () => {
 		const model = h.event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
 		const job = h.event(registered.events, 'attribution', 'JobCreated').data.job;
 		// No worker runs here: Alice, the attestor, answers the training job by hand.
-		const outcome = { accuracy: 900_000_000, weightsHash: `0x${'11'.repeat(32)}`, records: 45, heldOut: 5 };
+		const outcome = { engineVersion: 1, accuracy: 900_000_000, weightsHash: `0x${'11'.repeat(32)}`, records: 45, heldOut: 5 };
 		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, api.tx.attribution.submitTraining(job, outcome)), k.Alice);
 		assert.ok((await api.call.modelsApi.model(model)).unwrap().status.isActive);
 		const agent = h.event((await h.ok(api.tx.agents.register(model, 'bot', AGENT_FEE), k.Ferdie)).events, 'agents', 'AgentRegistered').data.agent;

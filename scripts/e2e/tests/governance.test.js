@@ -265,16 +265,20 @@ describe('a root referendum upgrades the runtime', () => {
 		const deposit = await ok(api.tx.referenda.placeDecisionDeposit(index), k.Bob);
 		const deposited = (await api.rpc.chain.getHeader(deposit.blockHash)).number.toNumber();
 
-		// Enactment: the runtime API reports the new version.
+		// Enactment: the API itself switches to the new runtime. It learns of the new version
+		// from its own subscription, then fetches the metadata and rebuilds its type registry
+		// in place, and sets `api.runtimeVersion` in the same step. Waiting on the node's RPC
+		// instead let a storage query built with the old metadata's type ids be answered after
+		// the switch, and decoded against the new ids: "Unable to decode storage" (a flaky
+		// failure). So nothing that needs metadata is in flight until the API has switched.
 		const deadline = Date.now() + 240_000;
-		let after;
-		for (;;) {
-			after = await api.rpc.state.getRuntimeVersion();
-			if (after.specVersion.toNumber() > before.specVersion.toNumber()) break;
+		while (api.runtimeVersion.specVersion.toNumber() <= before.specVersion.toNumber()) {
 			assert.ok(Date.now() < deadline, `no upgrade in 240 s (referendum ${index})`);
 			await sleep(1_000);
 		}
+		const after = api.runtimeVersion;
 		assert.equal(after.specVersion.toNumber(), before.specVersion.toNumber() + 1);
+		assert.equal((await api.rpc.state.getRuntimeVersion()).specVersion.toNumber(), after.specVersion.toNumber());
 		const upgradedAt = (await api.rpc.chain.getHeader()).number.toNumber();
 		t.diagnostic(
 			`root: the new runtime is in place by block ${upgradedAt}, ` +

@@ -166,7 +166,11 @@ mod tests {
 			seed: 3,
 		};
 		let init = Network::init(&Architecture::Mlp1 { hidden: 4 }, 3, 3, 3);
-		(train(init, &x, &labels, &hyper).unwrap().network, x, labels)
+		(
+			train(init, &x, &labels, &crate::train::tests::keys(30), &hyper).unwrap().network,
+			x,
+			labels,
+		)
 	}
 
 	#[test]

@@ -14,11 +14,23 @@
 //! the ghost dot product of [`super::tracin`] in the metric of the curvature, at the final
 //! parameters. No per-example gradient is stored.
 
+use rayon::prelude::*;
+
 use crate::{
-	linalg::{backward_solve, cholesky, forward_solve, matmul, mean_gram, Matrix},
+	linalg::{backward_solve, cholesky, forward_solve, mean_gram, product_into, Matrix},
 	model::Network,
 	EngineError,
 };
+
+/// Training records per parallel block of [`KfacInfluence::scores`].
+const TILE: usize = 256;
+
+/// The buffers of one block.
+#[derive(Default)]
+struct Scratch {
+	aa: Vec<f64>,
+	dd: Vec<f64>,
+}
 
 /// Per-layer damped, inverted curvature factors of a trained MLP.
 pub struct KfacInfluence {
@@ -81,25 +93,85 @@ impl KfacInfluence {
 		Ok(Self { network: network.clone(), layers })
 	}
 
-	/// Scores `[n, m]` of the training records for `m` queries with their labels.
-	pub fn scores(&self, queries: &Matrix, query_labels: &[usize]) -> Matrix {
+	/// Per layer, the queries' `Ãqᵀ` (`[in+1, m]`) and `Δqᵀ` (`[out, m]`).
+	fn prepare(&self, queries: &Matrix, labels: &[usize]) -> Vec<(Matrix, Matrix)> {
 		let fwd = self.network.forward(queries);
-		let deltas =
-			self.network.backward_deltas(&fwd, Network::output_deltas(&fwd.probs, query_labels));
-		let n = self.layers.first().map_or(0, |l| l.0.rows);
-		let mut total = Matrix::zeros(n, queries.rows);
-		for ((_, at_inv, _, d_inv), (input, delta)) in
-			self.layers.iter().zip(fwd.inputs.iter().zip(&deltas))
-		{
-			let mut aa = matmul(at_inv, &input.with_ones_column().t());
-			let dd = matmul(d_inv, &delta.t());
-			for (a, d) in aa.data.iter_mut().zip(&dd.data) {
-				*a *= d;
-			}
-			for (t, v) in total.data.iter_mut().zip(&aa.data) {
-				*t += v;
+		let deltas = self.network.backward_deltas(&fwd, Network::output_deltas(&fwd.probs, labels));
+		fwd.inputs
+			.iter()
+			.zip(&deltas)
+			.map(|(input, delta)| (input.with_ones_column().t(), delta.t()))
+			.collect()
+	}
+
+	/// The number of training records.
+	pub fn records(&self) -> usize {
+		self.layers.first().map_or(0, |l| l.0.rows)
+	}
+
+	/// Writes the scores of training records `first..first + out.len() / m` into `out`
+	/// (`[count, m]`): per layer `(Ã A⁻¹ Ãqᵀ) ⊙ (Δ S⁻¹ Δqᵀ)`, summed over the layers in order.
+	fn block(
+		&self,
+		q: &[(Matrix, Matrix)],
+		first: usize,
+		out: &mut [f64],
+		m: usize,
+		s: &mut Scratch,
+	) {
+		let count = out.len() / m;
+		out.fill(0.0);
+		s.aa.resize(out.len(), 0.0);
+		s.dd.resize(out.len(), 0.0);
+		for ((_, at_inv, _, d_inv), (aq, dq)) in self.layers.iter().zip(q) {
+			let a_rows = &at_inv.data[first * at_inv.cols..(first + count) * at_inv.cols];
+			let d_rows = &d_inv.data[first * d_inv.cols..(first + count) * d_inv.cols];
+			product_into(&mut s.aa, a_rows, &aq.data, count, at_inv.cols, m);
+			product_into(&mut s.dd, d_rows, &dq.data, count, d_inv.cols, m);
+			for ((t, a), d) in out.iter_mut().zip(&s.aa).zip(&s.dd) {
+				*t += a * d;
 			}
 		}
+	}
+
+	/// Calls `f(first, scores)` for each block of training records, with their scores
+	/// `[count, m]` for the `m` queries, without holding all `n · m` scores. Blocks run in
+	/// parallel, in no particular order; each value is the same whatever the thread count.
+	pub fn for_each_block(
+		&self,
+		queries: &Matrix,
+		labels: &[usize],
+		f: impl Fn(usize, &[f64]) + Sync,
+	) {
+		let (n, m) = (self.records(), queries.rows);
+		if m == 0 {
+			return;
+		}
+		let q = self.prepare(queries, labels);
+		(0..n.div_ceil(TILE)).into_par_iter().for_each_init(
+			|| (Scratch::default(), Vec::new()),
+			|(scratch, out), b| {
+				let first = b * TILE;
+				out.resize(TILE.min(n - first) * m, 0.0);
+				self.block(&q, first, out, m, scratch);
+				f(first, out);
+			},
+		);
+	}
+
+	/// Scores `[n, m]` of the training records for `m` queries with their labels.
+	pub fn scores(&self, queries: &Matrix, labels: &[usize]) -> Matrix {
+		let (n, m) = (self.records(), queries.rows);
+		let mut total = Matrix::zeros(n, m);
+		if m == 0 {
+			return total;
+		}
+		let q = self.prepare(queries, labels);
+		total
+			.data
+			.par_chunks_mut(TILE * m)
+			.enumerate()
+			.for_each_init(Scratch::default, |s, (b, out)| self.block(&q, b * TILE, out, m, s));
 		total
 	}
 
@@ -153,6 +225,7 @@ mod tests {
 			Network::init(&Architecture::Mlp2 { hidden: [6, 4] }, 3, 3, 3),
 			&x,
 			&labels,
+			&crate::train::tests::keys(30),
 			&hyper,
 		)
 		.unwrap()

@@ -247,7 +247,7 @@ mod tests {
 			seed: 3,
 		};
 		let net = Network::init(&Architecture::Mlp2 { hidden: [5, 4] }, 3, 3, 3);
-		let trained = train(net, &x, &labels, &hyper).unwrap();
+		let trained = train(net, &x, &labels, &crate::train::tests::keys(24), &hyper).unwrap();
 		(trained.checkpoints, x, labels)
 	}
 
