@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Sets up (if needed) and runs every test: the cargo tests of the workspace, then the
-# end-to-end tests against a real node (Node.js, @polkadot/api, `node --test`).
+# Sets up (if needed) and runs every test: the cargo tests of the workspace, the engine's
+# cross-hardware digest (qemu-user, aarch64), then the end-to-end tests against a real node
+# (Node.js, @polkadot/api, `node --test`).
 #
 #   SKIP_E2E=1 scripts/test.sh     only the cargo tests
 #   SKIP_CARGO=1 scripts/test.sh   only the end-to-end tests (builds the node if needed)
+#   SKIP_CROSS=1 scripts/test.sh   without the cross-hardware digest runs (qemu, aarch64)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/setup.sh"
@@ -26,6 +28,38 @@ if [ "${SKIP_CARGO:-0}" != 1 ]; then
 fi
 t1=$(stamp)
 
+# The cross-hardware test: the engine's golden digest test (node/influence/tests/determinism.rs)
+# as built by the cargo tests above, run natively and under qemu as a CPU without AVX or FMA
+# (Nehalem-v1) and as one with AVX2 and FMA (Haswell-v4), then built for aarch64 and run under
+# qemu-aarch64. Every run must print the golden digest of the engine's version.
+if [ "${SKIP_CROSS:-0}" != 1 ]; then
+	digest_bin() {
+		cargo test --locked -p openledger-influence --test determinism --no-run --message-format=json "$@" 2>/dev/null \
+			| sed -n 's/.*"executable":"\([^"]*determinism[^"]*\)".*/\1/p' | tail -n1
+	}
+	run_digest() {
+		local name=$1
+		shift
+		local out
+		out=$("$@" --exact golden_digest --nocapture 2>&1) || {
+			echo "$out"
+			echo "[test] cross-hardware: $name FAILED" >&2
+			exit 1
+		}
+		echo "[test] cross-hardware: $name: $(echo "$out" | grep -o 'engine v[0-9]* [0-9a-f]*')"
+	}
+	native=$(digest_bin)
+	run_digest "native ($(grep -m1 -o 'avx512f\|avx2' /proc/cpuinfo || echo x86-64))" "$native"
+	run_digest "qemu-x86_64 -cpu Nehalem-v1" qemu-x86_64 -cpu Nehalem-v1 "$native"
+	run_digest "qemu-x86_64 -cpu Haswell-v4" qemu-x86_64 -cpu Haswell-v4 "$native"
+	echo "[test] building the digest test for aarch64-unknown-linux-gnu"
+	export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+	cargo test --locked -p openledger-influence --test determinism --no-run --target aarch64-unknown-linux-gnu
+	arm=$(digest_bin --target aarch64-unknown-linux-gnu)
+	run_digest "qemu-aarch64" qemu-aarch64 -L /usr/aarch64-linux-gnu "$arm"
+fi
+t1b=$(stamp)
+
 if [ "${SKIP_E2E:-0}" != 1 ]; then
 	echo "[test] building the node for the end-to-end tests"
 	cargo build --locked -p openledger-node
@@ -35,7 +69,7 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
 	export E2E_LOG_DIR="${E2E_LOG_DIR:-$CARGO_TARGET_DIR/e2e-logs}"
 	(cd scripts/e2e && node --test --test-concurrency=1 tests/)
 	t3=$(stamp)
-	echo "[test] timings: cargo tests $((t1 - t0)) s, node build $((t2 - t1)) s, end-to-end $((t3 - t2)) s"
+	echo "[test] timings: cargo tests $((t1 - t0)) s, cross-hardware $((t1b - t1)) s, node build $((t2 - t1b)) s, end-to-end $((t3 - t2)) s"
 else
-	echo "[test] timings: cargo tests $((t1 - t0)) s"
+	echo "[test] timings: cargo tests $((t1 - t0)) s, cross-hardware $((t1b - t1)) s"
 fi
