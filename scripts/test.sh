@@ -33,9 +33,10 @@ t1=$(stamp)
 # (Nehalem-v1) and as one with AVX2 and FMA (Haswell-v4), then built for aarch64 and run under
 # qemu-aarch64. Every run must print the golden digest of the engine's version.
 if [ "${SKIP_CROSS:-0}" != 1 ]; then
+	# The path of the digest test binary that `cargo test ARGS --no-run` builds.
 	digest_bin() {
-		cargo test --locked -p openledger-influence --test determinism --no-run --message-format=json "$@" 2>/dev/null \
-			| sed -n 's/.*"executable":"\([^"]*determinism[^"]*\)".*/\1/p' | tail -n1
+		cargo test --locked "$@" --no-run --message-format=json 2>/dev/null \
+			| sed -n 's/.*"executable":"\([^"]*\/determinism-[^"]*\)".*/\1/p' | tail -n1
 	}
 	run_digest() {
 		local name=$1
@@ -48,14 +49,16 @@ if [ "${SKIP_CROSS:-0}" != 1 ]; then
 		}
 		echo "[test] cross-hardware: $name: $(echo "$out" | grep -o 'engine v[0-9]* [0-9a-f]*')"
 	}
-	native=$(digest_bin)
+	# The workspace's own build (the same features as the cargo tests above, so nothing is
+	# rebuilt).
+	native=$(digest_bin --workspace)
 	run_digest "native ($(grep -m1 -o 'avx512f\|avx2' /proc/cpuinfo || echo x86-64))" "$native"
 	run_digest "qemu-x86_64 -cpu Nehalem-v1" qemu-x86_64 -cpu Nehalem-v1 "$native"
 	run_digest "qemu-x86_64 -cpu Haswell-v4" qemu-x86_64 -cpu Haswell-v4 "$native"
 	echo "[test] building the digest test for aarch64-unknown-linux-gnu"
 	export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 	cargo test --locked -p openledger-influence --test determinism --no-run --target aarch64-unknown-linux-gnu
-	arm=$(digest_bin --target aarch64-unknown-linux-gnu)
+	arm=$(digest_bin -p openledger-influence --test determinism --target aarch64-unknown-linux-gnu)
 	run_digest "qemu-aarch64" qemu-aarch64 -L /usr/aarch64-linux-gnu "$arm"
 fi
 t1b=$(stamp)

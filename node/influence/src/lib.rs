@@ -19,6 +19,8 @@
 //!   one order per output element, vectorised only across output columns);
 //! - [`linalg`]: row-major f64 matrices, their products by [`kernel`], and Cholesky and Jacobi
 //!   eigen factorisations in fixed orders;
+//! - [`tensor`]: candle tensors with the engine's deterministic product, ReLU and softmax as
+//!   candle custom ops, on which the forward pass runs;
 //! - [`model`]: softmax regression and ReLU MLPs with cross-entropy and L2, forward and
 //!   backward passes, seeded ChaCha initialisation and the canonical weights hash;
 //! - [`train`]: deterministic minibatch SGD with momentum and checkpoints, each epoch in an
@@ -41,6 +43,7 @@ pub mod model;
 pub mod persist;
 pub mod shares;
 pub mod split;
+pub mod tensor;
 pub mod train;
 
 /// The engine's numeric version: attestors compare results only with attestors of the same

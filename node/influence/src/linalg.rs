@@ -83,25 +83,30 @@ impl Matrix {
 const ROW_BLOCK: usize = 64;
 
 /// `a · b` (`[m, k] · [k, n] → [m, n]`) by the deterministic kernel ([`crate::kernel`]).
-/// Large products run in parallel blocks of rows; each output element is still reduced by one
-/// thread in one order, so the bits do not depend on the thread count.
 pub fn matmul(a: &Matrix, b: &Matrix) -> Matrix {
 	assert_eq!(a.cols, b.rows, "matmul shapes");
-	let (m, k, n) = (a.rows, a.cols, b.cols);
-	let mut out = Matrix::zeros(m, n);
+	let mut out = Matrix::zeros(a.rows, b.cols);
+	product_rows(&mut out.data, &a.data, &b.data, a.rows, a.cols, b.cols);
+	out
+}
+
+/// `out = a · b` for row-major slices (`[m, k] · [k, n]`) by the deterministic kernel. Large
+/// products run in parallel blocks of rows; each output element is still reduced by one thread
+/// in one order, so the bits do not depend on the thread count.
+pub fn product_rows(out: &mut [f64], a: &[f64], b: &[f64], m: usize, k: usize, n: usize) {
+	assert!(a.len() == m * k && b.len() == k * n && out.len() == m * n, "product shapes");
 	if m == 0 || n == 0 {
-		return out;
+		return;
 	}
 	if m * k * n < 1 << 18 || m <= ROW_BLOCK {
-		product_into(&mut out.data, &a.data, &b.data, m, k, n);
-		return out;
+		product_into(out, a, b, m, k, n);
+		return;
 	}
-	out.data.par_chunks_mut(ROW_BLOCK * n).enumerate().for_each(|(blk, dst)| {
+	out.par_chunks_mut(ROW_BLOCK * n).enumerate().for_each(|(blk, dst)| {
 		let rows = dst.len() / n;
 		let first = blk * ROW_BLOCK;
-		product_into(dst, &a.data[first * k..(first + rows) * k], &b.data, rows, k, n);
+		product_into(dst, &a[first * k..(first + rows) * k], b, rows, k, n);
 	});
-	out
 }
 
 /// `out = a · b` for row-major slices `a` (`[rows, k]`), `b` (`[k, cols]`) and `out`

@@ -12,7 +12,12 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 use sp_core::H256;
 
-use crate::linalg::{matmul, Matrix};
+use candle_core::{Device, Tensor};
+
+use crate::{
+	linalg::{matmul, Matrix},
+	tensor::{Product, Relu, SoftmaxRows},
+};
 
 /// One linear layer.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,30 +103,42 @@ impl Network {
 		self.layers.last().map_or(0, |l| l.w.rows)
 	}
 
-	/// The forward pass of a batch `x` (`[n, dims]`).
+	/// The forward pass of a batch `x` (`[n, dims]`), on candle tensors with the engine's
+	/// deterministic ops ([`crate::tensor`]): `z = a Wᵀ + b`, ReLU between layers, softmax at
+	/// the end. Each layer's input comes back as a matrix for the backward pass and attribution.
 	pub fn forward(&self, x: &Matrix) -> Forward {
-		let mut inputs = Vec::with_capacity(self.layers.len());
-		let mut a = x.clone();
-		for (l, layer) in self.layers.iter().enumerate() {
-			let mut z = matmul(&a, &layer.w.t());
-			for i in 0..z.rows {
-				for (v, b) in z.row_mut(i).iter_mut().zip(&layer.b) {
-					*v += b;
-				}
-			}
-			inputs.push(a);
-			if l + 1 < self.layers.len() {
-				// `v > 0` rather than `max`: `max(-0.0, 0.0)` may return either zero, and NaN
-				// goes to +0 on every target.
-				for v in z.data.iter_mut() {
-					*v = if *v > 0.0 { *v } else { 0.0 };
-				}
-			} else {
-				softmax_rows(&mut z);
-			}
-			a = z;
+		match self.forward_tensors(x) {
+			Ok(forward) => forward,
+			// Unreachable: every shape is the network's own and every tensor f64 and contiguous.
+			// Should it happen, every attestor reports the same NaN probabilities, not a panic.
+			Err(e) => {
+				log::error!(target: "influence", "forward pass failed: {e}");
+				let nan = Matrix {
+					rows: x.rows,
+					cols: self.classes(),
+					data: vec![f64::NAN; x.rows * self.classes()],
+				};
+				let inputs = self.layers.iter().map(|l| Matrix::zeros(x.rows, l.w.cols)).collect();
+				Forward { inputs, probs: nan }
+			},
 		}
-		Forward { inputs, probs: a }
+	}
+
+	fn forward_tensors(&self, x: &Matrix) -> candle_core::Result<Forward> {
+		let mut inputs = Vec::with_capacity(self.layers.len());
+		let mut a = x.to_tensor()?;
+		for (l, layer) in self.layers.iter().enumerate() {
+			inputs.push(Matrix::from_tensor(&a)?);
+			let wt = layer.w.t().to_tensor()?; // [in, out]
+			let bias = Tensor::from_slice(&layer.b, (1, layer.b.len()), &Device::Cpu)?;
+			let z = a.apply_op2_no_bwd(&wt, &Product)?.broadcast_add(&bias)?; // [n, out]
+			a = if l + 1 < self.layers.len() {
+				z.apply_op1_no_bwd(&Relu)?
+			} else {
+				z.apply_op1_no_bwd(&SoftmaxRows)?
+			};
+		}
+		Ok(Forward { inputs, probs: Matrix::from_tensor(&a)? })
 	}
 
 	/// The output-layer error `δ_L = p - onehot(y)` of each record (not divided by `n`).

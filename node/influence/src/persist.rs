@@ -1,7 +1,8 @@
 //! Trained models on disk, as safetensors.
 //!
-//! One file per model, `<dir>/<model id>.safetensors`. The tensors are f64, little-endian, so a
-//! model loads back bit-identically:
+//! One file per model, `<dir>/<model id>.safetensors`, written from candle tensors and read
+//! back into them (candle's safetensors support, with our metadata in the header). The tensors
+//! are f64, little-endian, so a model loads back bit-identically:
 //! - `final.<l>.weight` (`[out, in]`) and `final.<l>.bias` (`[out]`) for each layer `l`;
 //! - `checkpoint.<k>.<l>.weight` and `checkpoint.<k>.<l>.bias` for each checkpoint `k`.
 //!
@@ -15,7 +16,8 @@ use std::{
 	path::{Path, PathBuf},
 };
 
-use safetensors::{tensor::TensorView, Dtype, SafeTensors};
+use candle_core::{DType, Device, Tensor};
+use safetensors::SafeTensors;
 
 use crate::{
 	linalg::Matrix,
@@ -42,19 +44,17 @@ fn storage(what: impl core::fmt::Display) -> EngineError {
 	EngineError::Storage(what.to_string())
 }
 
-fn bytes(values: &[f64]) -> Vec<u8> {
-	values.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
-fn push_network(out: &mut Vec<(String, Vec<usize>, Vec<u8>)>, prefix: &str, net: &Network) {
+fn push_network(
+	out: &mut Vec<(String, Tensor)>,
+	prefix: &str,
+	net: &Network,
+) -> Result<(), EngineError> {
 	for (l, layer) in net.layers.iter().enumerate() {
-		out.push((
-			format!("{prefix}.{l}.weight"),
-			vec![layer.w.rows, layer.w.cols],
-			bytes(&layer.w.data),
-		));
-		out.push((format!("{prefix}.{l}.bias"), vec![layer.b.len()], bytes(&layer.b)));
+		out.push((format!("{prefix}.{l}.weight"), layer.w.to_tensor().map_err(storage)?));
+		let bias = Tensor::from_slice(&layer.b, layer.b.len(), &Device::Cpu).map_err(storage)?;
+		out.push((format!("{prefix}.{l}.bias"), bias));
 	}
+	Ok(())
 }
 
 /// Where model `id` lives under `dir`.
@@ -65,53 +65,49 @@ pub fn path(dir: &Path, id: u32) -> PathBuf {
 /// Writes a model to `path` (through a temporary file).
 pub fn save(path: &Path, stored: &Stored) -> Result<(), EngineError> {
 	let mut tensors = Vec::new();
-	push_network(&mut tensors, "final", &stored.network);
+	push_network(&mut tensors, "final", &stored.network)?;
 	let mut metadata = stored.metadata.clone();
 	metadata.insert("format".into(), FORMAT.into());
 	metadata.insert("checkpoints".into(), stored.checkpoints.len().to_string());
 	for (k, ck) in stored.checkpoints.iter().enumerate() {
-		push_network(&mut tensors, &format!("checkpoint.{k}"), &ck.network);
+		push_network(&mut tensors, &format!("checkpoint.{k}"), &ck.network)?;
 		metadata.insert(format!("checkpoint.{k}.epoch"), ck.epoch.to_string());
 		metadata.insert(
 			format!("checkpoint.{k}.learning_rate"),
 			format!("{:016x}", ck.learning_rate.to_bits()),
 		);
 	}
-	let views = tensors
-		.iter()
-		.map(|(name, shape, data)| {
-			TensorView::new(Dtype::F64, shape.clone(), data).map(|v| (name.clone(), v))
-		})
-		.collect::<Result<Vec<_>, _>>()
-		.map_err(storage)?;
 	let tmp = path.with_extension("safetensors.tmp");
-	safetensors::serialize_to_file(views, Some(metadata), &tmp).map_err(storage)?;
+	safetensors::serialize_to_file(tensors, Some(metadata), &tmp).map_err(storage)?;
 	std::fs::rename(&tmp, path).map_err(storage)
 }
 
-fn read_f64(st: &SafeTensors<'_>, name: &str, shape: &[usize]) -> Result<Vec<f64>, EngineError> {
-	let view = st.tensor(name).map_err(storage)?;
-	if view.dtype() != Dtype::F64 || view.shape() != shape {
+/// The f64 tensor `name` of `shape`.
+fn read<'a>(
+	tensors: &'a HashMap<String, Tensor>,
+	name: &str,
+	shape: &[usize],
+) -> Result<&'a Tensor, EngineError> {
+	let t = tensors.get(name).ok_or_else(|| storage(format!("no tensor {name}")))?;
+	if t.dtype() != DType::F64 || t.dims() != shape {
 		return Err(storage(format!("tensor {name} has the wrong type or shape")));
 	}
-	Ok(view
-		.data()
-		.chunks_exact(8)
-		.map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-		.collect())
+	Ok(t)
 }
 
-fn read_network(st: &SafeTensors<'_>, prefix: &str) -> Result<Network, EngineError> {
+fn read_network(tensors: &HashMap<String, Tensor>, prefix: &str) -> Result<Network, EngineError> {
 	let mut layers = Vec::new();
-	while let Ok(view) = st.tensor(&format!("{prefix}.{}.weight", layers.len())) {
+	while let Some(t) = tensors.get(&format!("{prefix}.{}.weight", layers.len())) {
 		let l = layers.len();
-		let [rows, cols] = view.shape() else {
+		let &[rows, cols] = t.dims() else {
 			return Err(storage(format!("tensor {prefix}.{l}.weight is not a matrix")));
 		};
-		let (rows, cols) = (*rows, *cols);
-		let w = read_f64(st, &format!("{prefix}.{l}.weight"), &[rows, cols])?;
-		let b = read_f64(st, &format!("{prefix}.{l}.bias"), &[rows])?;
-		layers.push(Layer { w: Matrix { rows, cols, data: w }, b });
+		let w = read(tensors, &format!("{prefix}.{l}.weight"), &[rows, cols])?;
+		let b = read(tensors, &format!("{prefix}.{l}.bias"), &[rows])?;
+		layers.push(Layer {
+			w: Matrix::from_tensor(w).map_err(storage)?,
+			b: b.to_vec1().map_err(storage)?,
+		});
 	}
 	if layers.is_empty() {
 		return Err(storage(format!("no layers under {prefix}")));
@@ -127,8 +123,8 @@ pub fn load(path: &Path) -> Result<Stored, EngineError> {
 	if metadata.get("format").map(String::as_str) != Some(FORMAT) {
 		return Err(storage("not an OpenLedger model file"));
 	}
-	let st = SafeTensors::deserialize(&buffer).map_err(storage)?;
-	let network = read_network(&st, "final")?;
+	let tensors = candle_core::safetensors::load_buffer(&buffer, &Device::Cpu).map_err(storage)?;
+	let network = read_network(&tensors, "final")?;
 	let count: usize = metadata
 		.get("checkpoints")
 		.and_then(|v| v.parse().ok())
@@ -144,7 +140,7 @@ pub fn load(path: &Path) -> Result<Stored, EngineError> {
 			.and_then(|v| u64::from_str_radix(v, 16).ok())
 			.map(f64::from_bits)
 			.ok_or_else(|| storage(format!("no learning rate for checkpoint {k}")))?;
-		let network = read_network(&st, &format!("checkpoint.{k}"))?;
+		let network = read_network(&tensors, &format!("checkpoint.{k}"))?;
 		checkpoints.push(Checkpoint { epoch, learning_rate, network });
 	}
 	Ok(Stored { network, checkpoints, metadata })

@@ -106,7 +106,20 @@ pub fn train(
 	keys: &[[u8; 32]],
 	hyper: &Hyper,
 ) -> Result<Trained, EngineError> {
-	assert!(x.rows == labels.len() && keys.len() == labels.len(), "one key and label per row");
+	assert_eq!(keys.len(), labels.len(), "one key per record");
+	train_in_order(network, x, labels, hyper, |epoch| epoch_order(keys, hyper.seed, epoch))
+}
+
+/// [`train`] with each epoch's order given by `order(epoch)`, a permutation of `0..n`: the
+/// engine uses [`epoch_order`]; evaluations compare other orders.
+pub fn train_in_order(
+	network: Network,
+	x: &Matrix,
+	labels: &[usize],
+	hyper: &Hyper,
+	order: impl Fn(u16) -> Vec<usize>,
+) -> Result<Trained, EngineError> {
+	assert_eq!(x.rows, labels.len(), "one label per row");
 	if x.rows == 0 || labels.is_empty() {
 		return Err(EngineError::EmptyTrainingSet);
 	}
@@ -130,7 +143,7 @@ pub fn train(
 	let mut checkpoints = Vec::with_capacity(keep.len());
 
 	for epoch in 1..=hyper.epochs {
-		let order = epoch_order(keys, hyper.seed, epoch);
+		let order = order(epoch);
 		for batch in order.chunks(hyper.batch_size) {
 			let xb = x.select_rows(batch);
 			let yb: Vec<usize> = batch.iter().map(|i| labels[*i]).collect();

@@ -23,7 +23,7 @@ use crate::{
 };
 
 /// Training records per parallel block of [`KfacInfluence::scores`].
-const TILE: usize = 256;
+const TILE: usize = 64;
 
 /// The buffers of one block.
 #[derive(Default)]

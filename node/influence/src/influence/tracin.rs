@@ -68,7 +68,7 @@ impl TracIn {
 
 /// Training records per block of the ghost product: a block's `[TILE, m]` buffers stay in the
 /// cache between the products and the element-wise step.
-const TILE: usize = 256;
+const TILE: usize = 64;
 
 /// The queries' inputs and errors at every checkpoint, transposed for the products:
 /// per checkpoint, per layer, `(Aqᵀ, Δqᵀ)`.

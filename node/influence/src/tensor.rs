@@ -1,0 +1,138 @@
+//! candle tensors with deterministic kernels: the engine's forward pass and its model files.
+//!
+//! candle's own CPU kernels are not bit-reproducible across machines: its matmul is gemm,
+//! which picks FMA or not and its blocking from the CPU, and its `exp` is the platform's libm.
+//! So the engine runs its forward pass on candle tensors (f64, on the CPU device) through
+//! candle custom ops built on its own kernels:
+//! - [`Product`]: `a · b` by [`crate::kernel`], in parallel blocks of rows;
+//! - [`Relu`]: `v > 0 ? v : 0` (so `-0.0` and NaN both give `+0.0` on every target);
+//! - [`SoftmaxRows`]: each row's softmax with `exp` from the pure-Rust libm.
+//!
+//! candle's element-wise additions are single IEEE operations, the same bits everywhere. Model
+//! files are written from candle tensors and read back into them ([`crate::persist`]).
+
+use candle_core::{
+	bail, CpuStorage, CustomOp1, CustomOp2, DType, Device, Layout, Result, Shape, Tensor,
+};
+
+use crate::linalg::{self, Matrix};
+
+/// The f64 values of a contiguous tensor's storage.
+fn values<'a>(storage: &'a CpuStorage, layout: &Layout, op: &str) -> Result<&'a [f64]> {
+	let CpuStorage::F64(data) = storage else { bail!("{op} takes f64 tensors") };
+	match layout.contiguous_offsets() {
+		Some((start, end)) => Ok(&data[start..end]),
+		None => bail!("{op} takes contiguous tensors"),
+	}
+}
+
+/// The deterministic matrix product `[m, k] · [k, n] → [m, n]` as a candle op.
+pub struct Product;
+
+impl CustomOp2 for Product {
+	fn name(&self) -> &'static str {
+		"deterministic-product"
+	}
+
+	fn cpu_fwd(
+		&self,
+		s1: &CpuStorage,
+		l1: &Layout,
+		s2: &CpuStorage,
+		l2: &Layout,
+	) -> Result<(CpuStorage, Shape)> {
+		let ((m, k), (k2, n)) = (l1.shape().dims2()?, l2.shape().dims2()?);
+		if k != k2 {
+			bail!("product of [{m}, {k}] and [{k2}, {n}]");
+		}
+		let (a, b) = (values(s1, l1, self.name())?, values(s2, l2, self.name())?);
+		let mut out = vec![0.0; m * n];
+		linalg::product_rows(&mut out, a, b, m, k, n);
+		Ok((CpuStorage::F64(out), Shape::from((m, n))))
+	}
+}
+
+/// ReLU as a candle op: `v > 0 ? v : 0`.
+pub struct Relu;
+
+impl CustomOp1 for Relu {
+	fn name(&self) -> &'static str {
+		"deterministic-relu"
+	}
+
+	fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+		let v = values(storage, layout, self.name())?;
+		let out = v.iter().map(|x| if *x > 0.0 { *x } else { 0.0 }).collect();
+		Ok((CpuStorage::F64(out), layout.shape().clone()))
+	}
+}
+
+/// The softmax of each row of a matrix as a candle op, with `exp` from libm.
+pub struct SoftmaxRows;
+
+impl CustomOp1 for SoftmaxRows {
+	fn name(&self) -> &'static str {
+		"deterministic-softmax"
+	}
+
+	fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+		let (rows, cols) = layout.shape().dims2()?;
+		let mut z = Matrix { rows, cols, data: values(storage, layout, self.name())?.to_vec() };
+		crate::model::softmax_rows(&mut z);
+		Ok((CpuStorage::F64(z.data), layout.shape().clone()))
+	}
+}
+
+impl Matrix {
+	/// The matrix as a `[rows, cols]` f64 tensor on the CPU.
+	pub fn to_tensor(&self) -> Result<Tensor> {
+		Tensor::from_slice(&self.data, (self.rows, self.cols), &Device::Cpu)
+	}
+
+	/// A 2-D f64 tensor as a matrix.
+	pub fn from_tensor(t: &Tensor) -> Result<Self> {
+		if t.dtype() != DType::F64 {
+			bail!("an f64 matrix, not {:?}", t.dtype());
+		}
+		let (rows, cols) = t.dims2()?;
+		Ok(Self { rows, cols, data: t.flatten_all()?.to_vec1()? })
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn values(rows: usize, cols: usize, seed: f64) -> Matrix {
+		let data = (0..rows * cols).map(|i| ((i as f64 + seed) * 0.731).sin() * 2.3).collect();
+		Matrix { rows, cols, data }
+	}
+
+	#[test]
+	fn the_ops_give_the_engine_kernels_bits() {
+		let (a, b) = (values(70, 33, 1.0), values(33, 45, 2.0));
+		let product = a.to_tensor().unwrap().apply_op2_no_bwd(&b.to_tensor().unwrap(), &Product);
+		let product = Matrix::from_tensor(&product.unwrap()).unwrap();
+		let want = linalg::matmul(&a, &b);
+		assert!(product.data.iter().zip(&want.data).all(|(x, y)| x.to_bits() == y.to_bits()));
+
+		let mut z = values(5, 7, 3.0);
+		z.data[3] = -0.0;
+		let relu = Matrix::from_tensor(&z.to_tensor().unwrap().apply_op1_no_bwd(&Relu).unwrap());
+		let relu = relu.unwrap();
+		assert!(relu.data.iter().all(|v| v.is_sign_positive() && *v >= 0.0));
+		assert_eq!(relu.data[0], z.data[0].max(0.0));
+
+		let soft = z.to_tensor().unwrap().apply_op1_no_bwd(&SoftmaxRows).unwrap();
+		let soft = Matrix::from_tensor(&soft).unwrap();
+		let mut want = z.clone();
+		crate::model::softmax_rows(&mut want);
+		assert_eq!(soft, want);
+
+		// Wrong shapes and dtypes are errors, not panics.
+		let t = a.to_tensor().unwrap();
+		assert!(t.apply_op2_no_bwd(&t, &Product).is_err());
+		assert!(t.to_dtype(DType::F32).unwrap().apply_op1_no_bwd(&Relu).is_err());
+		assert!(t.t().unwrap().apply_op2_no_bwd(&t, &Product).is_err(), "not contiguous");
+	}
+}
