@@ -133,7 +133,8 @@ fn golden() -> Vec<(u32, String)> {
 #[test]
 fn golden_digest() {
 	let digest = blake3::hash(digest().as_bytes()).to_hex().to_string();
-	println!("golden digest: engine v{ENGINE_VERSION} {digest}");
+	let kernel = openledger_influence::kernel::kernel_name();
+	println!("golden digest: engine v{ENGINE_VERSION} {digest} (kernel: {kernel})");
 	let golden = golden();
 	// Each version has one line, in order, and no two versions share a digest: a changed
 	// digest needs a new version, not an edited line.
