@@ -14,23 +14,12 @@
 //! the ghost dot product of [`super::tracin`] in the metric of the curvature, at the final
 //! parameters. No per-example gradient is stored.
 
-use rayon::prelude::*;
-
+use super::{blocked_scores, rows, Blocked, Scratch};
 use crate::{
 	linalg::{backward_solve, cholesky, forward_solve, mean_gram, product_into, Matrix},
 	model::Network,
 	EngineError,
 };
-
-/// Training records per parallel block of [`KfacInfluence::scores`].
-const TILE: usize = 64;
-
-/// The buffers of one block.
-#[derive(Default)]
-struct Scratch {
-	aa: Vec<f64>,
-	dd: Vec<f64>,
-}
 
 /// Per-layer damped, inverted curvature factors of a trained MLP.
 pub struct KfacInfluence {
@@ -93,45 +82,9 @@ impl KfacInfluence {
 		Ok(Self { network: network.clone(), layers })
 	}
 
-	/// Per layer, the queries' `Ãqᵀ` (`[in+1, m]`) and `Δqᵀ` (`[out, m]`).
-	fn prepare(&self, queries: &Matrix, labels: &[usize]) -> Vec<(Matrix, Matrix)> {
-		let fwd = self.network.forward(queries);
-		let deltas = self.network.backward_deltas(&fwd, Network::output_deltas(&fwd.probs, labels));
-		fwd.inputs
-			.iter()
-			.zip(&deltas)
-			.map(|(input, delta)| (input.with_ones_column().t(), delta.t()))
-			.collect()
-	}
-
 	/// The number of training records.
 	pub fn records(&self) -> usize {
 		self.layers.first().map_or(0, |l| l.0.rows)
-	}
-
-	/// Writes the scores of training records `first..first + out.len() / m` into `out`
-	/// (`[count, m]`): per layer `(Ã A⁻¹ Ãqᵀ) ⊙ (Δ S⁻¹ Δqᵀ)`, summed over the layers in order.
-	fn block(
-		&self,
-		q: &[(Matrix, Matrix)],
-		first: usize,
-		out: &mut [f64],
-		m: usize,
-		s: &mut Scratch,
-	) {
-		let count = out.len() / m;
-		out.fill(0.0);
-		s.aa.resize(out.len(), 0.0);
-		s.dd.resize(out.len(), 0.0);
-		for ((_, at_inv, _, d_inv), (aq, dq)) in self.layers.iter().zip(q) {
-			let a_rows = &at_inv.data[first * at_inv.cols..(first + count) * at_inv.cols];
-			let d_rows = &d_inv.data[first * d_inv.cols..(first + count) * d_inv.cols];
-			product_into(&mut s.aa, a_rows, &aq.data, count, at_inv.cols, m);
-			product_into(&mut s.dd, d_rows, &dq.data, count, d_inv.cols, m);
-			for ((t, a), d) in out.iter_mut().zip(&s.aa).zip(&s.dd) {
-				*t += a * d;
-			}
-		}
 	}
 
 	/// Calls `f(first, scores)` for each block of training records, with their scores
@@ -143,36 +96,12 @@ impl KfacInfluence {
 		labels: &[usize],
 		f: impl Fn(usize, &[f64]) + Sync,
 	) {
-		let (n, m) = (self.records(), queries.rows);
-		if m == 0 {
-			return;
-		}
-		let q = self.prepare(queries, labels);
-		(0..n.div_ceil(TILE)).into_par_iter().for_each_init(
-			|| (Scratch::default(), Vec::new()),
-			|(scratch, out), b| {
-				let first = b * TILE;
-				out.resize(TILE.min(n - first) * m, 0.0);
-				self.block(&q, first, out, m, scratch);
-				f(first, out);
-			},
-		);
+		super::for_each_block(self, queries, labels, f)
 	}
 
 	/// Scores `[n, m]` of the training records for `m` queries with their labels.
 	pub fn scores(&self, queries: &Matrix, labels: &[usize]) -> Matrix {
-		let (n, m) = (self.records(), queries.rows);
-		let mut total = Matrix::zeros(n, m);
-		if m == 0 {
-			return total;
-		}
-		let q = self.prepare(queries, labels);
-		total
-			.data
-			.par_chunks_mut(TILE * m)
-			.enumerate()
-			.for_each_init(Scratch::default, |s, (b, out)| self.block(&q, b * TILE, out, m, s));
-		total
+		blocked_scores(self, queries, labels)
 	}
 
 	/// The self-influence `Σ_l (ã_iᵀ A⁻¹ ã_i)(δ_iᵀ S⁻¹ δ_i)` of every training record.
@@ -187,6 +116,46 @@ impl KfacInfluence {
 			}
 		}
 		out
+	}
+}
+
+impl Blocked for KfacInfluence {
+	/// Per layer, the queries' `Ãqᵀ` (`[in+1, m]`) and `Δqᵀ` (`[out, m]`).
+	type Queries = Vec<(Matrix, Matrix)>;
+
+	fn count(&self) -> usize {
+		self.records()
+	}
+
+	fn prepare_queries(&self, queries: &Matrix, labels: &[usize]) -> Self::Queries {
+		let fwd = self.network.forward(queries);
+		let deltas = self.network.backward_deltas(&fwd, Network::output_deltas(&fwd.probs, labels));
+		fwd.inputs
+			.iter()
+			.zip(&deltas)
+			.map(|(input, delta)| (input.with_ones_column().t(), delta.t()))
+			.collect()
+	}
+
+	/// Per layer `(Ã A⁻¹ Ãqᵀ) ⊙ (Δ S⁻¹ Δqᵀ)`, summed over the layers in order.
+	fn score_block(
+		&self,
+		q: &Self::Queries,
+		first: usize,
+		out: &mut [f64],
+		m: usize,
+		s: &mut Scratch,
+	) {
+		let count = out.len() / m;
+		s.aa.resize(out.len(), 0.0);
+		s.dd.resize(out.len(), 0.0);
+		for ((_, at_inv, _, d_inv), (aq, dq)) in self.layers.iter().zip(q) {
+			product_into(&mut s.aa, rows(at_inv, first, count), &aq.data, count, at_inv.cols, m);
+			product_into(&mut s.dd, rows(d_inv, first, count), &dq.data, count, d_inv.cols, m);
+			for ((t, a), d) in out.iter_mut().zip(&s.aa).zip(&s.dd) {
+				*t += a * d;
+			}
+		}
 	}
 }
 

@@ -8,6 +8,8 @@
 //! - [`kfac`]: MLPs, the influence function with Kronecker-factored curvature;
 //! - [`ekfac`]: MLPs, the same in the Kronecker eigenbasis with corrected eigenvalues.
 
+use rayon::prelude::*;
+
 use crate::linalg::Matrix;
 
 /// An attribution method prepared on a trained model and its training set.
@@ -19,6 +21,90 @@ pub trait Attribution: Send + Sync {
 	/// The self-influence of every training record: high for records the model finds hard to
 	/// fit, such as mislabelled ones.
 	fn self_influence(&self) -> Vec<f64>;
+}
+
+/// Training records per block of a [`Blocked`] method: a block's three `[TILE, m]` buffers
+/// (scores and two products) stay in L2 for 1,000 queries. Blocks of 256 ran at half the rate.
+const TILE: usize = 64;
+
+/// The two product buffers of one block, reused from block to block.
+#[derive(Default)]
+struct Scratch {
+	aa: Vec<f64>,
+	dd: Vec<f64>,
+}
+
+/// A method whose scores are, per block of training records, sums of element-wise products of
+/// two matrix products (TracIn's ghost product, K-FAC): it runs in parallel blocks, either into
+/// the whole `[n, m]` score matrix or one block at a time. Each value is computed by one thread
+/// in one order, so the bits do not depend on the thread count.
+trait Blocked: Sync {
+	/// What the queries contribute to every block, prepared once.
+	type Queries: Sync;
+
+	/// The number of training records.
+	fn count(&self) -> usize;
+
+	/// Prepares the queries' part.
+	fn prepare_queries(&self, queries: &Matrix, labels: &[usize]) -> Self::Queries;
+
+	/// Adds the scores of training records `first..first + out.len() / m` to `out`
+	/// (`[count, m]`, zeros on entry).
+	fn score_block(
+		&self,
+		q: &Self::Queries,
+		first: usize,
+		out: &mut [f64],
+		m: usize,
+		s: &mut Scratch,
+	);
+}
+
+/// Calls `f(first, scores)` for each block of training records, with their scores `[count, m]`
+/// for the `m` queries, without holding all `n · m` scores. Blocks run in parallel, in no
+/// particular order.
+fn for_each_block<B: Blocked>(
+	method: &B,
+	queries: &Matrix,
+	labels: &[usize],
+	f: impl Fn(usize, &[f64]) + Sync,
+) {
+	let (n, m) = (method.count(), queries.rows);
+	if m == 0 {
+		return;
+	}
+	let q = method.prepare_queries(queries, labels);
+	(0..n.div_ceil(TILE)).into_par_iter().for_each_init(
+		|| (Scratch::default(), Vec::new()),
+		|(scratch, out), b| {
+			let first = b * TILE;
+			out.clear();
+			out.resize(TILE.min(n - first) * m, 0.0);
+			method.score_block(&q, first, out, m, scratch);
+			f(first, out);
+		},
+	);
+}
+
+/// The scores `[n, m]` of every training record for the `m` queries.
+fn blocked_scores<B: Blocked>(method: &B, queries: &Matrix, labels: &[usize]) -> Matrix {
+	let (n, m) = (method.count(), queries.rows);
+	let mut total = Matrix::zeros(n, m);
+	if m == 0 {
+		return total;
+	}
+	let q = method.prepare_queries(queries, labels);
+	total
+		.data
+		.par_chunks_mut(TILE * m)
+		.enumerate()
+		.for_each_init(Scratch::default, |s, (b, out)| method.score_block(&q, b * TILE, out, m, s));
+	total
+}
+
+/// Rows `first..first + count` of `x`, as one slice.
+fn rows(x: &Matrix, first: usize, count: usize) -> &[f64] {
+	&x.data[first * x.cols..(first + count) * x.cols]
 }
 
 pub mod ekfac;

@@ -11,9 +11,7 @@
 //! `(A Aqᵀ + 1) ⊙ (Δ Δqᵀ)`, two `[n, m]` products; no per-example gradient is ever stored.
 //! [`naive_scores`] materialises the gradients instead, as the reference and the baseline.
 
-use rayon::prelude::*;
-
-use super::Attribution;
+use super::{blocked_scores, rows, Attribution, Blocked, Scratch};
 use crate::{
 	linalg::{matmul, product_into, Matrix},
 	model::Network,
@@ -66,59 +64,14 @@ impl TracIn {
 	}
 }
 
-/// Training records per block of the ghost product: a block's `[TILE, m]` buffers stay in the
-/// cache between the products and the element-wise step.
-const TILE: usize = 64;
-
 /// The queries' inputs and errors at every checkpoint, transposed for the products:
 /// per checkpoint, per layer, `(Aqᵀ, Δqᵀ)`.
-struct Queries(Vec<Vec<(Matrix, Matrix)>>);
-
-/// Rows `first..first + count` of `x`, as one slice.
-fn rows(x: &Matrix, first: usize, count: usize) -> &[f64] {
-	&x.data[first * x.cols..(first + count) * x.cols]
-}
-
-/// The buffers of one block.
-struct Scratch {
-	aa: Vec<f64>,
-	dd: Vec<f64>,
-}
+pub(super) struct Queries(Vec<Vec<(Matrix, Matrix)>>);
 
 impl TracIn {
-	fn prepare(&self, queries: &Matrix, labels: &[usize]) -> Queries {
-		Queries(
-			self.checkpoints
-				.iter()
-				.map(|ck| {
-					let f = factors(&ck.network, queries, labels);
-					f.inputs.iter().zip(&f.deltas).map(|(a, d)| (a.t(), d.t())).collect()
-				})
-				.collect(),
-		)
-	}
-
 	/// The number of training records.
 	pub fn records(&self) -> usize {
 		self.train.first().map_or(0, |f| f.inputs.first().map_or(0, |a| a.rows))
-	}
-
-	/// Adds the scores of training records `first..first + out.len() / m` to `out`
-	/// (`[count, m]`): per checkpoint and layer, `η (A Aqᵀ + 1) ⊙ (Δ Δqᵀ)`.
-	fn block(&self, q: &Queries, first: usize, out: &mut [f64], m: usize, scratch: &mut Scratch) {
-		let count = out.len() / m;
-		scratch.aa.resize(out.len(), 0.0);
-		scratch.dd.resize(out.len(), 0.0);
-		for ((ck, train), layers) in self.checkpoints.iter().zip(&self.train).zip(&q.0) {
-			for ((a, d), (aq, dq)) in train.inputs.iter().zip(&train.deltas).zip(layers) {
-				let (ra, rd) = (rows(a, first, count), rows(d, first, count));
-				product_into(&mut scratch.aa, ra, &aq.data, count, a.cols, m);
-				product_into(&mut scratch.dd, rd, &dq.data, count, d.cols, m);
-				for ((t, a), d) in out.iter_mut().zip(&scratch.aa).zip(&scratch.dd) {
-					*t += ck.learning_rate * ((*a + 1.0) * d);
-				}
-			}
-		}
 	}
 
 	/// Calls `f(first, scores)` for each block of training records, with their scores
@@ -131,37 +84,50 @@ impl TracIn {
 		labels: &[usize],
 		f: impl Fn(usize, &[f64]) + Sync,
 	) {
-		let (n, m) = (self.records(), queries.rows);
-		if m == 0 {
-			return;
+		super::for_each_block(self, queries, labels, f)
+	}
+}
+
+impl Blocked for TracIn {
+	type Queries = Queries;
+
+	fn count(&self) -> usize {
+		self.records()
+	}
+
+	fn prepare_queries(&self, queries: &Matrix, labels: &[usize]) -> Queries {
+		Queries(
+			self.checkpoints
+				.iter()
+				.map(|ck| {
+					let f = factors(&ck.network, queries, labels);
+					f.inputs.iter().zip(&f.deltas).map(|(a, d)| (a.t(), d.t())).collect()
+				})
+				.collect(),
+		)
+	}
+
+	/// Per checkpoint and layer, `η (A Aqᵀ + 1) ⊙ (Δ Δqᵀ)`.
+	fn score_block(&self, q: &Queries, first: usize, out: &mut [f64], m: usize, s: &mut Scratch) {
+		let count = out.len() / m;
+		s.aa.resize(out.len(), 0.0);
+		s.dd.resize(out.len(), 0.0);
+		for ((ck, train), layers) in self.checkpoints.iter().zip(&self.train).zip(&q.0) {
+			for ((a, d), (aq, dq)) in train.inputs.iter().zip(&train.deltas).zip(layers) {
+				let (ra, rd) = (rows(a, first, count), rows(d, first, count));
+				product_into(&mut s.aa, ra, &aq.data, count, a.cols, m);
+				product_into(&mut s.dd, rd, &dq.data, count, d.cols, m);
+				for ((t, a), d) in out.iter_mut().zip(&s.aa).zip(&s.dd) {
+					*t += ck.learning_rate * ((*a + 1.0) * d);
+				}
+			}
 		}
-		let q = self.prepare(queries, labels);
-		(0..n.div_ceil(TILE)).into_par_iter().for_each_init(
-			|| (Scratch { aa: Vec::new(), dd: Vec::new() }, Vec::new()),
-			|(scratch, out), b| {
-				let first = b * TILE;
-				out.clear();
-				out.resize(TILE.min(n - first) * m, 0.0);
-				self.block(&q, first, out, m, scratch);
-				f(first, out);
-			},
-		);
 	}
 }
 
 impl super::Attribution for TracIn {
 	fn scores(&self, queries: &Matrix, labels: &[usize]) -> Matrix {
-		let (n, m) = (self.records(), queries.rows);
-		let mut total = Matrix::zeros(n, m);
-		if m == 0 {
-			return total;
-		}
-		let q = self.prepare(queries, labels);
-		total.data.par_chunks_mut(TILE * m).enumerate().for_each_init(
-			|| Scratch { aa: Vec::new(), dd: Vec::new() },
-			|scratch, (b, out)| self.block(&q, b * TILE, out, m, scratch),
-		);
-		total
+		blocked_scores(self, queries, labels)
 	}
 
 	fn self_influence(&self) -> Vec<f64> {
@@ -281,7 +247,7 @@ mod tests {
 	fn blocks_cover_every_record_once_with_the_same_scores() {
 		let (cks, x, y) = setup();
 		// More records than one block, so that there are several, the last one partial.
-		let idx: Vec<usize> = (0..TILE + 40).map(|i| i % x.rows).collect();
+		let idx: Vec<usize> = (0..crate::influence::TILE + 40).map(|i| i % x.rows).collect();
 		let (xs, ys) = (x.select_rows(&idx), idx.iter().map(|i| y[*i]).collect::<Vec<_>>());
 		let tracin = TracIn::new(cks, &xs, &ys);
 		let q = x.select_rows(&[2, 3]);
