@@ -144,7 +144,10 @@ if rustup target list --installed 2>/dev/null | grep -q '^aarch64-unknown-linux-
 	log "rustup target aarch64-unknown-linux-gnu: present"
 else
 	log "adding rustup target aarch64-unknown-linux-gnu"
-	timeout 300 rustup target add aarch64-unknown-linux-gnu
+	# Without rustup's server the aarch64 run of the cross-hardware test is skipped, loudly
+	# (scripts/test.sh); everything else still builds.
+	timeout 300 rustup target add aarch64-unknown-linux-gnu \
+		|| log "WARNING: rustup could not add aarch64-unknown-linux-gnu; the aarch64 digest run will be skipped"
 fi
 
 # --- 4. npm packages for the end-to-end tests ---------------------------------------------------
