@@ -22,7 +22,8 @@
 //! the reverse), whatever target features are enabled, so the code outside this module is
 //! exact to its written order too.
 //!
-//! `B` is first packed into panels of `NR` columns (`[k, NR]` each, zero-padded), so that the
+//! `B` is first packed ([`Packed`], once for as many products as share it) into panels of `NR`
+//! columns (`[k, NR]` each, zero-padded), so that the
 //! micro-kernel reads it sequentially. Rows past the end of `A` in the last tile reuse its last
 //! row and are not written back.
 
@@ -53,35 +54,101 @@ impl Fma for Software {
 	}
 }
 
+/// The kernels, by the width of their tiles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kernel {
+	/// x86-64 with AVX-512F and FMA: 6 × 32 tiles.
+	#[cfg(target_arch = "x86_64")]
+	Avx512,
+	/// x86-64 with AVX2 and FMA: 6 × 8 tiles.
+	#[cfg(target_arch = "x86_64")]
+	Avx2,
+	/// aarch64 (FMA in the base architecture): 6 × 8 tiles.
+	#[cfg(target_arch = "aarch64")]
+	Neon,
+	/// Anything else: 4 × 4 tiles with `libm::fma`.
+	#[allow(dead_code)]
+	Software,
+}
+
+impl Kernel {
+	/// The kernel this CPU runs.
+	fn detect() -> Self {
+		#[cfg(target_arch = "x86_64")]
+		{
+			use std::arch::is_x86_feature_detected as has;
+			if has!("avx512f") && has!("fma") {
+				return Kernel::Avx512;
+			}
+			if has!("avx2") && has!("fma") {
+				return Kernel::Avx2;
+			}
+		}
+		#[cfg(target_arch = "aarch64")]
+		{
+			return Kernel::Neon;
+		}
+		#[allow(unreachable_code)]
+		Kernel::Software
+	}
+
+	fn name(self) -> &'static str {
+		match self {
+			#[cfg(target_arch = "x86_64")]
+			Kernel::Avx512 => "avx512f+fma 6x32",
+			#[cfg(target_arch = "x86_64")]
+			Kernel::Avx2 => "avx2+fma 6x8",
+			#[cfg(target_arch = "aarch64")]
+			Kernel::Neon => "neon fma 6x8",
+			Kernel::Software => "software fma 4x4",
+		}
+	}
+}
+
 /// Which kernel this CPU runs, as a name for logs and benchmarks.
 pub fn kernel_name() -> &'static str {
-	#[cfg(target_arch = "x86_64")]
-	{
-		if std::arch::is_x86_feature_detected!("avx512f")
-			&& std::arch::is_x86_feature_detected!("fma")
-		{
-			return "avx512f+fma 6x32";
-		}
-		if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-		{
-			return "avx2+fma 6x8";
-		}
+	Kernel::detect().name()
+}
+
+/// The right-hand side `B` (`[k, cols]`) of products, packed once for this CPU's kernel:
+/// panels of as many columns as its tiles are wide, each `[k, width]`, the last zero-padded.
+/// A `B` that serves many products (the queries of an attribution, against every block of
+/// training records) is packed once.
+pub struct Packed {
+	kernel: Kernel,
+	k: usize,
+	cols: usize,
+	data: Vec<f64>,
+}
+
+impl Packed {
+	/// Packs `b` (`[k, cols]`, row-major).
+	pub fn new(b: &[f64], k: usize, cols: usize) -> Self {
+		assert_eq!(b.len(), k * cols, "packed shapes");
+		let kernel = Kernel::detect();
+		let data = match kernel {
+			#[cfg(target_arch = "x86_64")]
+			Kernel::Avx512 => pack::<32>(b, k, cols),
+			#[cfg(target_arch = "x86_64")]
+			Kernel::Avx2 => pack::<8>(b, k, cols),
+			#[cfg(target_arch = "aarch64")]
+			Kernel::Neon => pack::<8>(b, k, cols),
+			Kernel::Software => pack::<4>(b, k, cols),
+		};
+		Self { kernel, k, cols, data }
 	}
-	#[cfg(target_arch = "aarch64")]
-	{
-		return "neon fma 6x8";
-	}
-	#[allow(unreachable_code)]
-	"software fma 4x4"
 }
 
 /// `out = a · b` for row-major slices `a` (`[rows, k]`), `b` (`[k, cols]`) and `out`
 /// (`[rows, cols]`), in the calling thread. `out`'s old values are never read.
 pub fn product_into(out: &mut [f64], a: &[f64], b: &[f64], rows: usize, k: usize, cols: usize) {
-	assert!(
-		a.len() == rows * k && b.len() == k * cols && out.len() == rows * cols,
-		"product_into shapes"
-	);
+	product_packed_into(out, a, &Packed::new(b, k, cols), rows)
+}
+
+/// `out = a · b` for `a` (`[rows, k]`) and a packed `b` (`[k, cols]`), in the calling thread.
+pub fn product_packed_into(out: &mut [f64], a: &[f64], b: &Packed, rows: usize) {
+	let (k, cols) = (b.k, b.cols);
+	assert!(a.len() == rows * k && out.len() == rows * cols, "product_into shapes");
 	if rows == 0 || cols == 0 {
 		return;
 	}
@@ -89,28 +156,18 @@ pub fn product_into(out: &mut [f64], a: &[f64], b: &[f64], rows: usize, k: usize
 		out.fill(0.0);
 		return;
 	}
-	#[cfg(target_arch = "x86_64")]
-	{
-		if std::arch::is_x86_feature_detected!("avx512f")
-			&& std::arch::is_x86_feature_detected!("fma")
-		{
-			// SAFETY: the CPU has the features the function is compiled for.
-			unsafe { x86::avx512(out, a, b, rows, k, cols) };
-			return;
-		}
-		if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-		{
-			// SAFETY: as above.
-			unsafe { x86::avx2(out, a, b, rows, k, cols) };
-			return;
-		}
+	let packed = &b.data;
+	match b.kernel {
+		// SAFETY: `Kernel::detect` chose it, so the CPU has the features it is compiled for.
+		#[cfg(target_arch = "x86_64")]
+		Kernel::Avx512 => unsafe { x86::avx512(out, a, packed, rows, k, cols) },
+		// SAFETY: as above.
+		#[cfg(target_arch = "x86_64")]
+		Kernel::Avx2 => unsafe { x86::avx2(out, a, packed, rows, k, cols) },
+		#[cfg(target_arch = "aarch64")]
+		Kernel::Neon => product::<Hardware, 6, 8>(out, a, packed, rows, k, cols),
+		Kernel::Software => product::<Software, 4, 4>(out, a, packed, rows, k, cols),
 	}
-	#[cfg(target_arch = "aarch64")]
-	{
-		return product::<Hardware, 6, 8>(out, a, b, rows, k, cols);
-	}
-	#[allow(unreachable_code)]
-	product::<Software, 4, 4>(out, a, b, rows, k, cols)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -121,32 +178,34 @@ mod x86 {
 	pub(super) unsafe fn avx512(
 		out: &mut [f64],
 		a: &[f64],
-		b: &[f64],
+		packed: &[f64],
 		rows: usize,
 		k: usize,
 		cols: usize,
 	) {
-		product::<Hardware, 6, 32>(out, a, b, rows, k, cols)
+		product::<Hardware, 6, 32>(out, a, packed, rows, k, cols)
 	}
 
 	#[target_feature(enable = "avx2,fma")]
 	pub(super) unsafe fn avx2(
 		out: &mut [f64],
 		a: &[f64],
-		b: &[f64],
+		packed: &[f64],
 		rows: usize,
 		k: usize,
 		cols: usize,
 	) {
-		product::<Hardware, 6, 8>(out, a, b, rows, k, cols)
+		product::<Hardware, 6, 8>(out, a, packed, rows, k, cols)
 	}
 }
 
 /// `B` (`[k, cols]`) as panels of `NR` columns, each `[k, NR]`, the last one zero-padded.
-#[inline(always)]
 fn pack<const NR: usize>(b: &[f64], k: usize, cols: usize) -> Vec<f64> {
 	let panels = cols.div_ceil(NR);
 	let mut packed = vec![0.0; panels * k * NR];
+	if k == 0 {
+		return packed;
+	}
 	for (j, panel) in packed.chunks_exact_mut(k * NR).enumerate() {
 		let first = j * NR;
 		let width = NR.min(cols - first);
@@ -161,12 +220,11 @@ fn pack<const NR: usize>(b: &[f64], k: usize, cols: usize) -> Vec<f64> {
 fn product<F: Fma, const MR: usize, const NR: usize>(
 	out: &mut [f64],
 	a: &[f64],
-	b: &[f64],
+	packed: &[f64],
 	rows: usize,
 	k: usize,
 	cols: usize,
 ) {
-	let packed = pack::<NR>(b, k, cols);
 	for (j, panel) in packed.chunks_exact(k * NR).enumerate() {
 		let first_col = j * NR;
 		let width = NR.min(cols - first_col);
@@ -259,7 +317,7 @@ mod tests {
 			// The software tiles give the same bits as the dispatched ones.
 			let mut soft = vec![f64::NAN; rows * cols];
 			if k > 0 {
-				product::<Software, 4, 4>(&mut soft, &a, &b, rows, k, cols);
+				product::<Software, 4, 4>(&mut soft, &a, &pack::<4>(&b, k, cols), rows, k, cols);
 				assert!(out.iter().zip(&soft).all(|(x, y)| x.to_bits() == y.to_bits()));
 			}
 		}

@@ -13,6 +13,8 @@
 
 use rayon::prelude::*;
 
+use crate::kernel::{product_packed_into, Packed};
+
 use crate::EngineError;
 
 /// A row-major matrix.
@@ -98,14 +100,15 @@ pub fn product_rows(out: &mut [f64], a: &[f64], b: &[f64], m: usize, k: usize, n
 	if m == 0 || n == 0 {
 		return;
 	}
+	let b = Packed::new(b, k, n);
 	if m * k * n < 1 << 18 || m <= ROW_BLOCK {
-		product_into(out, a, b, m, k, n);
+		product_packed_into(out, a, &b, m);
 		return;
 	}
 	out.par_chunks_mut(ROW_BLOCK * n).enumerate().for_each(|(blk, dst)| {
 		let rows = dst.len() / n;
 		let first = blk * ROW_BLOCK;
-		product_into(dst, &a[first * k..(first + rows) * k], b, rows, k, n);
+		product_packed_into(dst, &a[first * k..(first + rows) * k], &b, rows);
 	});
 }
 

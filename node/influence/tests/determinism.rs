@@ -19,7 +19,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{data, digits, mails};
+use common::{crate_file, digits, mails};
 use openledger_influence::{DatasetKey, Engine, Record, ENGINE_VERSION};
 use openledger_primitives::{
 	datanets::Schema,
@@ -120,7 +120,7 @@ fn results_are_identical_for_any_thread_count() {
 
 /// `tests/golden.txt`: `version digest` lines, one per engine version, oldest first.
 fn golden() -> Vec<(u32, String)> {
-	data("../node/influence/tests/golden.txt")
+	crate_file("tests/golden.txt")
 		.lines()
 		.filter(|l| !l.starts_with('#') && !l.trim().is_empty())
 		.map(|l| {

@@ -14,9 +14,10 @@
 //! the ghost dot product of [`super::tracin`] in the metric of the curvature, at the final
 //! parameters. No per-example gradient is stored.
 
-use super::{blocked_scores, rows, Blocked, Scratch};
+use super::{blocked_scores, packed_t, rows, Blocked, Scratch};
 use crate::{
-	linalg::{backward_solve, cholesky, forward_solve, mean_gram, product_into, Matrix},
+	kernel::{product_packed_into, Packed},
+	linalg::{backward_solve, cholesky, forward_solve, mean_gram, Matrix},
 	model::Network,
 	EngineError,
 };
@@ -120,8 +121,8 @@ impl KfacInfluence {
 }
 
 impl Blocked for KfacInfluence {
-	/// Per layer, the queries' `Ãqᵀ` (`[in+1, m]`) and `Δqᵀ` (`[out, m]`).
-	type Queries = Vec<(Matrix, Matrix)>;
+	/// Per layer, the queries' `Ãqᵀ` (`[in+1, m]`) and `Δqᵀ` (`[out, m]`), packed.
+	type Queries = Vec<(Packed, Packed)>;
 
 	fn count(&self) -> usize {
 		self.records()
@@ -133,7 +134,7 @@ impl Blocked for KfacInfluence {
 		fwd.inputs
 			.iter()
 			.zip(&deltas)
-			.map(|(input, delta)| (input.with_ones_column().t(), delta.t()))
+			.map(|(input, delta)| (packed_t(&input.with_ones_column()), packed_t(delta)))
 			.collect()
 	}
 
@@ -150,8 +151,8 @@ impl Blocked for KfacInfluence {
 		s.aa.resize(out.len(), 0.0);
 		s.dd.resize(out.len(), 0.0);
 		for ((_, at_inv, _, d_inv), (aq, dq)) in self.layers.iter().zip(q) {
-			product_into(&mut s.aa, rows(at_inv, first, count), &aq.data, count, at_inv.cols, m);
-			product_into(&mut s.dd, rows(d_inv, first, count), &dq.data, count, d_inv.cols, m);
+			product_packed_into(&mut s.aa, rows(at_inv, first, count), aq, count);
+			product_packed_into(&mut s.dd, rows(d_inv, first, count), dq, count);
 			for ((t, a), d) in out.iter_mut().zip(&s.aa).zip(&s.dd) {
 				*t += a * d;
 			}

@@ -10,7 +10,7 @@
 
 use rayon::prelude::*;
 
-use crate::linalg::Matrix;
+use crate::{kernel::Packed, linalg::Matrix};
 
 /// An attribution method prepared on a trained model and its training set.
 pub trait Attribution: Send + Sync {
@@ -100,6 +100,11 @@ fn blocked_scores<B: Blocked>(method: &B, queries: &Matrix, labels: &[usize]) ->
 		.enumerate()
 		.for_each_init(Scratch::default, |s, (b, out)| method.score_block(&q, b * TILE, out, m, s));
 	total
+}
+
+/// `xᵀ`, packed as the right-hand side of products ([`Packed`]).
+fn packed_t(x: &Matrix) -> Packed {
+	Packed::new(&x.t().data, x.cols, x.rows)
 }
 
 /// Rows `first..first + count` of `x`, as one slice.

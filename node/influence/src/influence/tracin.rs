@@ -11,9 +11,10 @@
 //! `(A Aqᵀ + 1) ⊙ (Δ Δqᵀ)`, two `[n, m]` products; no per-example gradient is ever stored.
 //! [`naive_scores`] materialises the gradients instead, as the reference and the baseline.
 
-use super::{blocked_scores, rows, Attribution, Blocked, Scratch};
+use super::{blocked_scores, packed_t, rows, Attribution, Blocked, Scratch};
 use crate::{
-	linalg::{matmul, product_into, Matrix},
+	kernel::{product_packed_into, Packed},
+	linalg::{matmul, Matrix},
 	model::Network,
 	train::Checkpoint,
 };
@@ -64,9 +65,9 @@ impl TracIn {
 	}
 }
 
-/// The queries' inputs and errors at every checkpoint, transposed for the products:
-/// per checkpoint, per layer, `(Aqᵀ, Δqᵀ)`.
-pub(super) struct Queries(Vec<Vec<(Matrix, Matrix)>>);
+/// The queries' inputs and errors at every checkpoint, transposed and packed for the
+/// products: per checkpoint, per layer, `(Aqᵀ, Δqᵀ)`.
+pub(super) struct Queries(Vec<Vec<(Packed, Packed)>>);
 
 impl TracIn {
 	/// The number of training records.
@@ -101,7 +102,11 @@ impl Blocked for TracIn {
 				.iter()
 				.map(|ck| {
 					let f = factors(&ck.network, queries, labels);
-					f.inputs.iter().zip(&f.deltas).map(|(a, d)| (a.t(), d.t())).collect()
+					f.inputs
+						.iter()
+						.zip(&f.deltas)
+						.map(|(a, d)| (packed_t(a), packed_t(d)))
+						.collect()
 				})
 				.collect(),
 		)
@@ -115,8 +120,8 @@ impl Blocked for TracIn {
 		for ((ck, train), layers) in self.checkpoints.iter().zip(&self.train).zip(&q.0) {
 			for ((a, d), (aq, dq)) in train.inputs.iter().zip(&train.deltas).zip(layers) {
 				let (ra, rd) = (rows(a, first, count), rows(d, first, count));
-				product_into(&mut s.aa, ra, &aq.data, count, a.cols, m);
-				product_into(&mut s.dd, rd, &dq.data, count, d.cols, m);
+				product_packed_into(&mut s.aa, ra, aq, count);
+				product_packed_into(&mut s.dd, rd, dq, count);
 				for ((t, a), d) in out.iter_mut().zip(&s.aa).zip(&s.dd) {
 					*t += ck.learning_rate * ((*a + 1.0) * d);
 				}

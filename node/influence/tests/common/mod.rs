@@ -5,14 +5,19 @@
 
 use openledger_influence::Record;
 
-/// A file of the repository's `data/`. Cargo sets the variable when it runs the binary too:
-/// prefer that, so that a binary built in another checkout of the same target dir reads this
-/// checkout's file; under qemu the compile-time value is used.
-pub fn data(path: &str) -> String {
+/// A file of this crate, by its path from the crate's root. Cargo sets the variable when it
+/// runs the binary too: prefer that, so that a binary built in another checkout of the same
+/// target dir reads this checkout's file; under qemu the compile-time value is used.
+pub fn crate_file(path: &str) -> String {
 	let dir =
 		std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
-	let path = std::path::Path::new(&dir).join("../../data").join(path);
+	let path = std::path::Path::new(&dir).join(path);
 	std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A file of the repository's `data/`.
+pub fn data(path: &str) -> String {
+	crate_file(&format!("../../data/{path}"))
 }
 
 pub fn digits() -> Vec<Record> {
