@@ -39,6 +39,7 @@ impl From<EngineError> for AttributionError {
 			},
 			EngineError::TooManyRecords => AttributionError::TooManyRecords,
 			EngineError::Storage(_) => AttributionError::Storage,
+			EngineError::Tensor(_) => AttributionError::NumericalFailure,
 		}
 	}
 }

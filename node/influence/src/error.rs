@@ -47,6 +47,8 @@ pub enum EngineError {
 	TooManyRecords,
 	/// Saving or loading a model failed.
 	Storage(String),
+	/// A tensor operation failed: a bug, since the engine builds every shape itself.
+	Tensor(String),
 }
 
 impl fmt::Display for EngineError {
@@ -76,6 +78,7 @@ impl fmt::Display for EngineError {
 			},
 			EngineError::TooManyRecords => write!(f, "more records than the version holds"),
 			EngineError::Storage(why) => write!(f, "model storage: {why}"),
+			EngineError::Tensor(why) => write!(f, "a tensor operation failed: {why}"),
 		}
 	}
 }

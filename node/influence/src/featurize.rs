@@ -86,7 +86,7 @@ fn add(x: &mut [f64], kind: u8, gram: &[&[u8]]) {
 
 /// The words of `text`: maximal runs of ASCII letters and digits and non-ASCII characters.
 fn words(text: &str) -> Vec<&str> {
-	text.split(|c: char| !(c.is_ascii_alphanumeric() || !c.is_ascii()))
+	text.split(|c: char| !c.is_ascii_alphanumeric() && c.is_ascii())
 		.filter(|w| !w.is_empty())
 		.collect()
 }

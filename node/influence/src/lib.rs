@@ -19,12 +19,13 @@
 //!   one order per output element, vectorised only across output columns);
 //! - [`linalg`]: row-major f64 matrices, their products by [`kernel`], and Cholesky and Jacobi
 //!   eigen factorisations in fixed orders;
-//! - [`tensor`]: candle tensors with the engine's deterministic product, ReLU and softmax as
-//!   candle custom ops, on which the forward pass runs;
-//! - [`model`]: softmax regression and ReLU MLPs with cross-entropy and L2, forward and
-//!   backward passes, seeded ChaCha initialisation and the canonical weights hash;
-//! - [`train`]: deterministic minibatch SGD with momentum and checkpoints, each epoch in an
-//!   order set by the records' hashes;
+//! - [`tensor`]: the engine's deterministic product, ReLU, ReLU gradient, softmax and row sum
+//!   as candle custom ops;
+//! - [`model`]: softmax regression and ReLU MLPs with cross-entropy and L2: their parameters
+//!   as candle tensors with the forward and backward passes on them ([`model::Parameters`]),
+//!   seeded ChaCha initialisation and the canonical weights hash;
+//! - [`train`]: deterministic minibatch SGD with momentum and checkpoints on candle tensors,
+//!   each epoch in an order set by the records' hashes;
 //! - [`influence`]: the [`influence::Attribution`] methods: exact influence for softmax
 //!   regression (dense or Woodbury), TracIn-CP with ghost dot products, K-FAC and EK-FAC for
 //!   MLPs, each with self-influence.

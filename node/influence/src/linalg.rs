@@ -34,6 +34,11 @@ impl Matrix {
 		Self { rows, cols, data: vec![0.0; rows * cols] }
 	}
 
+	/// A matrix of NaNs: what a computation that cannot fail reports if it fails anyway.
+	pub fn nan(rows: usize, cols: usize) -> Self {
+		Self { rows, cols, data: vec![f64::NAN; rows * cols] }
+	}
+
 	/// A matrix from rows of equal length.
 	pub fn from_rows(rows: &[Vec<f64>]) -> Self {
 		let cols = rows.first().map_or(0, Vec::len);

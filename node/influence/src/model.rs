@@ -12,11 +12,11 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 use sp_core::H256;
 
-use candle_core::{Device, Tensor};
+use candle_core::{Device, Result, Tensor};
 
 use crate::{
-	linalg::{matmul, Matrix},
-	tensor::{Product, Relu, SoftmaxRows},
+	linalg::Matrix,
+	tensor::{scalar, Product, Relu, ReluGrad, SoftmaxRows, SumRows},
 };
 
 /// One linear layer.
@@ -103,42 +103,18 @@ impl Network {
 		self.layers.last().map_or(0, |l| l.w.rows)
 	}
 
-	/// The forward pass of a batch `x` (`[n, dims]`), on candle tensors with the engine's
-	/// deterministic ops ([`crate::tensor`]): `z = a Wᵀ + b`, ReLU between layers, softmax at
-	/// the end. Each layer's input comes back as a matrix for the backward pass and attribution.
+	/// The forward pass of a batch `x` (`[n, dims]`) by [`Parameters::forward`]. Each layer's
+	/// input comes back as a matrix, for attribution.
 	pub fn forward(&self, x: &Matrix) -> Forward {
-		match self.forward_tensors(x) {
-			Ok(forward) => forward,
-			// Unreachable: every shape is the network's own and every tensor f64 and contiguous.
-			// Should it happen, every attestor reports the same NaN probabilities, not a panic.
-			Err(e) => {
-				log::error!(target: "influence", "forward pass failed: {e}");
-				let nan = Matrix {
-					rows: x.rows,
-					cols: self.classes(),
-					data: vec![f64::NAN; x.rows * self.classes()],
-				};
-				let inputs = self.layers.iter().map(|l| Matrix::zeros(x.rows, l.w.cols)).collect();
-				Forward { inputs, probs: nan }
-			},
-		}
-	}
-
-	fn forward_tensors(&self, x: &Matrix) -> candle_core::Result<Forward> {
-		let mut inputs = Vec::with_capacity(self.layers.len());
-		let mut a = x.to_tensor()?;
-		for (l, layer) in self.layers.iter().enumerate() {
-			inputs.push(Matrix::from_tensor(&a)?);
-			let wt = layer.w.t().to_tensor()?; // [in, out]
-			let bias = Tensor::from_slice(&layer.b, (1, layer.b.len()), &Device::Cpu)?;
-			let z = a.apply_op2_no_bwd(&wt, &Product)?.broadcast_add(&bias)?; // [n, out]
-			a = if l + 1 < self.layers.len() {
-				z.apply_op1_no_bwd(&Relu)?
-			} else {
-				z.apply_op1_no_bwd(&SoftmaxRows)?
-			};
-		}
-		Ok(Forward { inputs, probs: Matrix::from_tensor(&a)? })
+		let forward = || {
+			let fwd = Parameters::new(self)?.forward(&x.to_tensor()?)?;
+			let inputs = fwd.inputs.iter().map(Matrix::from_tensor).collect::<Result<_>>()?;
+			Ok(Forward { inputs, probs: Matrix::from_tensor(&fwd.probs)? })
+		};
+		unreachable_or(forward(), "forward pass", || Forward {
+			inputs: self.layers.iter().map(|l| Matrix::nan(x.rows, l.w.cols)).collect(),
+			probs: Matrix::nan(x.rows, self.classes()),
+		})
 	}
 
 	/// The output-layer error `δ_L = p - onehot(y)` of each record (not divided by `n`).
@@ -150,22 +126,20 @@ impl Network {
 		d
 	}
 
-	/// Per-record errors `δ_l` of every layer (`[n, out_l]`), from the output errors back:
-	/// `δ_{l-1} = (δ_l W_l) ⊙ [a_{l-1} > 0]`.
+	/// Per-record errors `δ_l` of every layer (`[n, out_l]`) by [`Parameters::backward`].
 	pub fn backward_deltas(&self, fwd: &Forward, output_delta: Matrix) -> Vec<Matrix> {
-		let mut deltas = vec![output_delta];
-		for l in (1..self.layers.len()).rev() {
-			let upstream = deltas.last().map(|d| matmul(d, &self.layers[l].w));
-			let Some(mut d) = upstream else { break };
-			for (v, a) in d.data.iter_mut().zip(&fwd.inputs[l].data) {
-				if *a <= 0.0 {
-					*v = 0.0;
-				}
-			}
-			deltas.push(d);
-		}
-		deltas.reverse();
-		deltas
+		let rows = output_delta.rows;
+		let backward = || {
+			let fwd = TensorForward {
+				inputs: fwd.inputs.iter().map(Matrix::to_tensor).collect::<Result<_>>()?,
+				probs: fwd.probs.to_tensor()?,
+			};
+			let deltas = Parameters::new(self)?.backward(&fwd, output_delta.to_tensor()?)?;
+			deltas.iter().map(Matrix::from_tensor).collect::<Result<_>>()
+		};
+		unreachable_or(backward(), "backward pass", || {
+			self.layers.iter().map(|l| Matrix::nan(rows, l.w.rows)).collect()
+		})
 	}
 
 	/// The errors of every layer for `C` pseudo-targets per record, `[n·C, out_l]` (record-major),
@@ -201,28 +175,21 @@ impl Network {
 		output
 	}
 
-	/// The gradient of the mean loss over a batch, with L2 `lambda` on the weights.
+	/// The gradient of the mean loss over a batch, with L2 `lambda` on the weights, by
+	/// [`Parameters::gradient`].
 	pub fn gradient(&self, x: &Matrix, labels: &[usize], lambda: f64) -> Vec<Layer> {
-		let fwd = self.forward(x);
-		let n = labels.len().max(1) as f64;
-		let deltas = self.backward_deltas(&fwd, Self::output_deltas(&fwd.probs, labels));
-		self.layers
-			.iter()
-			.enumerate()
-			.map(|(l, layer)| {
-				let mut gw = matmul(&deltas[l].t(), &fwd.inputs[l]);
-				for (g, w) in gw.data.iter_mut().zip(&layer.w.data) {
-					*g = *g / n + lambda * w;
-				}
-				let mut gb = vec![0.0; layer.b.len()];
-				for i in 0..deltas[l].rows {
-					for (g, d) in gb.iter_mut().zip(deltas[l].row(i)) {
-						*g += d / n;
-					}
-				}
-				Layer { w: gw, b: gb }
-			})
-			.collect()
+		let gradient = || {
+			let grad = Parameters::new(self)?.gradient(&x.to_tensor()?, labels, lambda)?;
+			Parameters { layers: grad }.network()
+		};
+		unreachable_or(gradient(), "gradient", || Network {
+			layers: self
+				.layers
+				.iter()
+				.map(|l| Layer { w: Matrix::nan(l.w.rows, l.w.cols), b: vec![f64::NAN; l.b.len()] })
+				.collect(),
+		})
+		.layers
 	}
 
 	/// The predicted class of each record (the lowest index among equal maxima).
@@ -259,6 +226,127 @@ impl Network {
 	/// The number of parameters.
 	pub fn parameters(&self) -> usize {
 		self.layers.iter().map(|l| l.w.data.len() + l.b.len()).sum()
+	}
+}
+
+/// The value of a tensor computation whose every shape is the network's own and every tensor
+/// f64 and contiguous, so that it cannot fail. Should it fail anyway, it is logged and every
+/// attestor reports the same NaNs rather than panicking.
+fn unreachable_or<T>(result: Result<T>, what: &str, nan: impl FnOnce() -> T) -> T {
+	result.unwrap_or_else(|e| {
+		log::error!(target: "influence", "{what} failed: {e}");
+		nan()
+	})
+}
+
+/// A network's parameters as candle tensors: what training updates step by step, and what every
+/// pass computes on. The arithmetic is the engine's deterministic ops ([`crate::tensor`]).
+#[derive(Clone, Debug)]
+pub struct Parameters {
+	/// Each layer's weights `W_l` (`[out, in]`) and biases `b_l` (`[1, out]`), input first.
+	pub layers: Vec<(Tensor, Tensor)>,
+}
+
+/// What a forward pass on tensors keeps for the backward pass.
+#[derive(Clone, Debug)]
+pub struct TensorForward {
+	/// The input of each layer, `a_0 = x` first (`[n, in_l]`).
+	pub inputs: Vec<Tensor>,
+	/// The class probabilities, `[n, classes]`.
+	pub probs: Tensor,
+}
+
+impl Parameters {
+	/// A network's parameters as tensors.
+	pub fn new(network: &Network) -> Result<Self> {
+		let layers = network
+			.layers
+			.iter()
+			.map(|l| {
+				Ok((l.w.to_tensor()?, Tensor::from_slice(&l.b, (1, l.b.len()), &Device::Cpu)?))
+			})
+			.collect::<Result<_>>()?;
+		Ok(Self { layers })
+	}
+
+	/// The parameters as a network of matrices (for attribution and the weights hash).
+	pub fn network(&self) -> Result<Network> {
+		let layers = self
+			.layers
+			.iter()
+			.map(|(w, b)| Ok(Layer { w: Matrix::from_tensor(w)?, b: b.flatten_all()?.to_vec1()? }))
+			.collect::<Result<_>>()?;
+		Ok(Network { layers })
+	}
+
+	/// The forward pass of a batch `x` (`[n, dims]`): `z = a Wᵀ + b`, ReLU between layers,
+	/// softmax at the end.
+	pub fn forward(&self, x: &Tensor) -> Result<TensorForward> {
+		let mut inputs = Vec::with_capacity(self.layers.len());
+		let mut a = x.clone();
+		for (l, (w, b)) in self.layers.iter().enumerate() {
+			let z = a.apply_op2_no_bwd(&w.t()?.contiguous()?, &Product)?.broadcast_add(b)?;
+			inputs.push(a);
+			a = if l + 1 < self.layers.len() {
+				z.apply_op1_no_bwd(&Relu)?
+			} else {
+				z.apply_op1_no_bwd(&SoftmaxRows)?
+			};
+		}
+		Ok(TensorForward { inputs, probs: a })
+	}
+
+	/// `δ_L = p - onehot(y)` of each record (not divided by `n`).
+	pub fn output_deltas(probs: &Tensor, labels: &[usize]) -> Result<Tensor> {
+		let (n, classes) = probs.dims2()?;
+		if labels.len() != n || labels.iter().any(|y| *y >= classes) {
+			candle_core::bail!("{} labels of {classes} classes for {n} records", labels.len());
+		}
+		let mut onehot = vec![0.0; n * classes];
+		for (i, y) in labels.iter().enumerate() {
+			onehot[i * classes + y] = 1.0;
+		}
+		probs.sub(&Tensor::from_vec(onehot, (n, classes), &Device::Cpu)?)
+	}
+
+	/// Per-record errors `δ_l` of every layer (`[n, out_l]`), from the output errors back:
+	/// `δ_{l-1} = (δ_l W_l) ⊙ [a_{l-1} > 0]`.
+	pub fn backward(&self, fwd: &TensorForward, output_delta: Tensor) -> Result<Vec<Tensor>> {
+		let mut deltas = vec![output_delta];
+		for l in (1..self.layers.len()).rev() {
+			let Some(upstream) = deltas.last() else { break };
+			let d = upstream
+				.apply_op2_no_bwd(&self.layers[l].0, &Product)?
+				.apply_op2_no_bwd(&fwd.inputs[l], &ReluGrad)?;
+			deltas.push(d);
+		}
+		deltas.reverse();
+		Ok(deltas)
+	}
+
+	/// The gradient of the mean loss over a batch, with L2 `lambda` on the weights:
+	/// `∂W_l = δ_lᵀ a_{l-1} / n + λ W_l` and `∂b_l = Σ_rows δ_l / n`.
+	pub fn gradient(
+		&self,
+		x: &Tensor,
+		labels: &[usize],
+		lambda: f64,
+	) -> Result<Vec<(Tensor, Tensor)>> {
+		let fwd = self.forward(x)?;
+		let n = scalar(labels.len().max(1) as f64)?;
+		let lambda = scalar(lambda)?;
+		let deltas = self.backward(&fwd, Self::output_deltas(&fwd.probs, labels)?)?;
+		self.layers
+			.iter()
+			.zip(&deltas)
+			.zip(&fwd.inputs)
+			.map(|(((w, _), d), a)| {
+				let gw = d.t()?.contiguous()?.apply_op2_no_bwd(a, &Product)?;
+				let gw = gw.broadcast_div(&n)?.add(&w.broadcast_mul(&lambda)?)?;
+				let gb = d.broadcast_div(&n)?.apply_op1_no_bwd(&SumRows)?;
+				Ok((gw, gb))
+			})
+			.collect()
 	}
 }
 

@@ -1,15 +1,21 @@
-//! candle tensors with deterministic kernels: the engine's forward pass and its model files.
+//! candle tensors with deterministic kernels: what the engine trains and predicts on, and its
+//! model files.
 //!
 //! candle's own CPU kernels are not bit-reproducible across machines: its matmul is gemm,
-//! which picks FMA or not and its blocking from the CPU, and its `exp` is the platform's libm.
-//! So the engine runs its forward pass on candle tensors (f64, on the CPU device) through
-//! candle custom ops built on its own kernels:
+//! which picks FMA or not and its blocking from the CPU, its `exp` is the platform's libm, and
+//! the order of its reductions is its own. So the engine's passes ([`crate::model::Parameters`])
+//! run on candle tensors (f64, on the CPU device) through candle custom ops built on its own
+//! kernels:
 //! - [`Product`]: `a · b` by [`crate::kernel`], in parallel blocks of rows;
 //! - [`Relu`]: `v > 0 ? v : 0` (so `-0.0` and NaN both give `+0.0` on every target);
-//! - [`SoftmaxRows`]: each row's softmax with `exp` from the pure-Rust libm.
+//! - [`ReluGrad`]: the error through a ReLU, `a > 0 ? δ : 0` given the layer's output `a`;
+//! - [`SoftmaxRows`]: each row's softmax with `exp` from the pure-Rust libm;
+//! - [`SumRows`]: the sum of a matrix's rows, added in row order from `0.0`.
 //!
-//! candle's element-wise additions are single IEEE operations, the same bits everywhere. Model
-//! files are written from candle tensors and read back into them ([`crate::persist`]).
+//! candle's element-wise additions, subtractions, products and quotients (with a broadcast
+//! scalar too, see [`scalar`]) are single IEEE operations that Rust never fuses, the same bits
+//! everywhere; `affine` is avoided, since `x·m + 0` turns `-0.0` into `+0.0`. Model files are
+//! written from candle tensors and read back into them ([`crate::persist`]).
 
 use candle_core::{
 	bail, CpuStorage, CustomOp1, CustomOp2, DType, Device, Layout, Result, Shape, Tensor,
@@ -65,6 +71,57 @@ impl CustomOp1 for Relu {
 		let out = v.iter().map(|x| if *x > 0.0 { *x } else { 0.0 }).collect();
 		Ok((CpuStorage::F64(out), layout.shape().clone()))
 	}
+}
+
+/// The error through a ReLU as a candle op: `ReluGrad(δ, a) = a > 0 ? δ : 0`, with `a` the
+/// ReLU's output (a NaN `a` keeps `δ`, as the matrix code always did).
+pub struct ReluGrad;
+
+impl CustomOp2 for ReluGrad {
+	fn name(&self) -> &'static str {
+		"deterministic-relu-grad"
+	}
+
+	fn cpu_fwd(
+		&self,
+		s1: &CpuStorage,
+		l1: &Layout,
+		s2: &CpuStorage,
+		l2: &Layout,
+	) -> Result<(CpuStorage, Shape)> {
+		if l1.shape() != l2.shape() {
+			bail!("relu-grad of {:?} and {:?}", l1.shape(), l2.shape());
+		}
+		let (d, a) = (values(s1, l1, self.name())?, values(s2, l2, self.name())?);
+		let out = d.iter().zip(a).map(|(d, a)| if *a <= 0.0 { 0.0 } else { *d }).collect();
+		Ok((CpuStorage::F64(out), l1.shape().clone()))
+	}
+}
+
+/// The sum of a matrix's rows, `[rows, cols] → [1, cols]`, added in row order from `0.0`.
+pub struct SumRows;
+
+impl CustomOp1 for SumRows {
+	fn name(&self) -> &'static str {
+		"deterministic-sum-rows"
+	}
+
+	fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+		let (_, cols) = layout.shape().dims2()?;
+		let v = values(storage, layout, self.name())?;
+		let mut sum = vec![0.0; cols];
+		for row in v.chunks_exact(cols.max(1)) {
+			for (s, x) in sum.iter_mut().zip(row) {
+				*s += x;
+			}
+		}
+		Ok((CpuStorage::F64(sum), Shape::from((1, cols))))
+	}
+}
+
+/// A 0-d f64 tensor, to multiply or divide by with `broadcast_mul` and `broadcast_div`.
+pub fn scalar(v: f64) -> Result<Tensor> {
+	Tensor::new(v, &Device::Cpu)
 }
 
 /// The softmax of each row of a matrix as a candle op, with `exp` from libm.
@@ -129,10 +186,26 @@ mod tests {
 		crate::model::softmax_rows(&mut want);
 		assert_eq!(soft, want);
 
+		let (d, a) = (values(5, 7, 4.0), z.clone());
+		let grad = d.to_tensor().unwrap().apply_op2_no_bwd(&a.to_tensor().unwrap(), &ReluGrad);
+		let grad = Matrix::from_tensor(&grad.unwrap()).unwrap();
+		for ((g, d), a) in grad.data.iter().zip(&d.data).zip(&a.data) {
+			assert_eq!(g.to_bits(), if *a > 0.0 { d.to_bits() } else { 0 }, "-0.0 passes nothing");
+		}
+
+		let sums = Matrix::from_tensor(&d.to_tensor().unwrap().apply_op1_no_bwd(&SumRows).unwrap());
+		let sums = sums.unwrap();
+		assert_eq!((sums.rows, sums.cols), (1, 7));
+		for (j, s) in sums.data.iter().enumerate() {
+			let want = (0..5).fold(0.0, |acc, i| acc + d.row(i)[j]);
+			assert_eq!(s.to_bits(), want.to_bits(), "rows are added in order");
+		}
+
 		// Wrong shapes and dtypes are errors, not panics.
 		let t = a.to_tensor().unwrap();
 		assert!(t.apply_op2_no_bwd(&t, &Product).is_err());
 		assert!(t.to_dtype(DType::F32).unwrap().apply_op1_no_bwd(&Relu).is_err());
 		assert!(t.t().unwrap().apply_op2_no_bwd(&t, &Product).is_err(), "not contiguous");
+		assert!(t.apply_op2_no_bwd(&b.to_tensor().unwrap(), &ReluGrad).is_err());
 	}
 }

@@ -1,4 +1,5 @@
-//! Minibatch SGD with momentum, in an order that is a function of the records themselves.
+//! Minibatch SGD with momentum, in an order that is a function of the records themselves, on
+//! candle tensors ([`Parameters`]).
 //!
 //! `v ← μ v + ∇L(batch)`, `θ ← θ - η v` with `μ` = [`MOMENTUM`] and `η` the spec's learning
 //! rate. Epoch `e` visits the records sorted by `blake3("epoch-order" ‖ seed ‖ e ‖ key)`, with
@@ -11,9 +12,12 @@
 
 use openledger_primitives::models::ModelSpec;
 
+use candle_core::{Device, Tensor};
+
 use crate::{
 	linalg::Matrix,
-	model::{Layer, Network},
+	model::{Network, Parameters},
+	tensor::scalar,
 	EngineError,
 };
 
@@ -133,42 +137,54 @@ pub fn train_in_order(
 	{
 		return Err(EngineError::SpecOutOfBounds("zero epochs, batch size or learning rate"));
 	}
-	let mut net = network;
-	let mut velocity: Vec<Layer> = net
+	descend(&network, x, labels, hyper, order).map_err(|e| EngineError::Tensor(e.to_string()))
+}
+
+/// The descent itself, on candle tensors: the features, the parameters and their velocities
+/// stay tensors from the first step to the last, and only checkpoints become matrices.
+fn descend(
+	network: &Network,
+	x: &Matrix,
+	labels: &[usize],
+	hyper: &Hyper,
+	order: impl Fn(u16) -> Vec<usize>,
+) -> candle_core::Result<Trained> {
+	let x = x.to_tensor()?;
+	let mut params = Parameters::new(network)?;
+	let mut velocity = params
 		.layers
 		.iter()
-		.map(|l| Layer { w: Matrix::zeros(l.w.rows, l.w.cols), b: vec![0.0; l.b.len()] })
-		.collect();
+		.map(|(w, b)| Ok((w.zeros_like()?, b.zeros_like()?)))
+		.collect::<candle_core::Result<Vec<_>>>()?;
+	let (momentum, rate) = (scalar(MOMENTUM)?, scalar(hyper.learning_rate)?);
 	let keep = checkpoint_epochs(hyper.epochs, hyper.checkpoints);
 	let mut checkpoints = Vec::with_capacity(keep.len());
 
 	for epoch in 1..=hyper.epochs {
 		let order = order(epoch);
 		for batch in order.chunks(hyper.batch_size) {
-			let xb = x.select_rows(batch);
+			let rows: Vec<i64> = batch.iter().map(|i| *i as i64).collect();
+			let xb = x.index_select(&Tensor::from_vec(rows, batch.len(), &Device::Cpu)?, 0)?;
 			let yb: Vec<usize> = batch.iter().map(|i| labels[*i]).collect();
-			let grad = net.gradient(&xb, &yb, hyper.l2);
-			for ((layer, v), g) in net.layers.iter_mut().zip(velocity.iter_mut()).zip(grad) {
-				for ((w, vw), gw) in layer.w.data.iter_mut().zip(v.w.data.iter_mut()).zip(g.w.data)
-				{
-					*vw = MOMENTUM * *vw + gw;
-					*w -= hyper.learning_rate * *vw;
-				}
-				for ((b, vb), gb) in layer.b.iter_mut().zip(v.b.iter_mut()).zip(g.b) {
-					*vb = MOMENTUM * *vb + gb;
-					*b -= hyper.learning_rate * *vb;
-				}
+			let grad = params.gradient(&xb, &yb, hyper.l2)?;
+			for (((w, b), (vw, vb)), (gw, gb)) in
+				params.layers.iter_mut().zip(velocity.iter_mut()).zip(grad)
+			{
+				*vw = vw.broadcast_mul(&momentum)?.add(&gw)?;
+				*w = w.sub(&vw.broadcast_mul(&rate)?)?;
+				*vb = vb.broadcast_mul(&momentum)?.add(&gb)?;
+				*b = b.sub(&vb.broadcast_mul(&rate)?)?;
 			}
 		}
 		if keep.contains(&epoch) {
 			checkpoints.push(Checkpoint {
 				epoch,
 				learning_rate: hyper.learning_rate,
-				network: net.clone(),
+				network: params.network()?,
 			});
 		}
 	}
-	Ok(Trained { network: net, checkpoints })
+	Ok(Trained { network: params.network()?, checkpoints })
 }
 
 /// The number of records whose predicted class is their label.
