@@ -9,6 +9,8 @@ use scale_info::TypeInfo;
 use sp_core::H256;
 use sp_runtime::Perbill;
 
+use alloc::{vec, vec::Vec};
+
 use crate::datanets::Schema;
 
 /// Identifies a model.
@@ -132,9 +134,134 @@ pub enum SpecError {
 	CheckpointsOutOfBounds,
 	/// A learning rate of zero.
 	ZeroLearningRate,
+	/// The engine's estimated memory for the spec on its Datanet version is above the limit.
+	MemoryOverLimit,
+	/// The engine's estimated arithmetic for the spec on its Datanet version is above the
+	/// limit.
+	ComputeOverLimit,
+}
+
+/// What training and attributing a spec on a Datanet version costs an attestor's engine, by
+/// [`ModelSpec::cost`]: its peak memory and its arithmetic.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct SpecCost {
+	/// Peak memory, in bytes.
+	pub bytes: u64,
+	/// Floating-point operations (multiply-adds count two).
+	pub flops: u64,
+}
+
+impl SpecCost {
+	/// Whether the cost is within `limit`: [`SpecError::MemoryOverLimit`] or
+	/// [`SpecError::ComputeOverLimit`] if not.
+	pub fn within(&self, limit: &SpecCost) -> Result<(), SpecError> {
+		if self.bytes > limit.bytes {
+			return Err(SpecError::MemoryOverLimit);
+		}
+		if self.flops > limit.flops {
+			return Err(SpecError::ComputeOverLimit);
+		}
+		Ok(())
+	}
+}
+
+/// Saturating `u64` arithmetic for cost estimates: a product or sum that overflows is as
+/// costly as it gets.
+fn mul(factors: &[u64]) -> u64 {
+	factors.iter().fold(1u64, |acc, f| acc.saturating_mul(*f))
+}
+
+fn sum(terms: &[u64]) -> u64 {
+	terms.iter().fold(0u64, |acc, t| acc.saturating_add(*t))
 }
 
 impl ModelSpec {
+	/// The width of the feature vector on `schema`.
+	pub fn input_dims(&self, schema: &Schema) -> u32 {
+		match (self.featurizer, schema) {
+			(Featurizer::HashedNgrams { dims }, _) => dims,
+			(Featurizer::Raw, Schema::Dense { dims, .. }) => (*dims).into(),
+			(Featurizer::Raw, Schema::Text { .. }) => 0,
+		}
+	}
+
+	/// The engine's peak memory and arithmetic to train this spec on a version of `records`
+	/// records and prepare its attribution, as the engine computes them (f64 values, 8 bytes):
+	///
+	/// - training (`P` parameters, `n` records of `d` features, `E` epochs): the dense
+	///   features `n·d`, the parameters, momentum, gradient and checkpoints `(k + 4)·P`, and
+	///   `6·E·n·P` operations (forward `2P`, backward `4P` a record);
+	/// - softmax regression (exact influence, `D = d + 1`, `C` classes): the curvature of side
+	///   `min(D, n)·C` (dense Hessian, or the Woodbury system when `D > n`) and its Cholesky
+	///   factor, `2·(min(D, n)·C)²`, plus `n²` for the Woodbury kernel; `2·n·(D·C)²` (or
+	///   `2·n·(n·C)²`) to build it and a third of its side cubed to factor it;
+	/// - an MLP (K-FAC): per layer of `i` inputs and `o` outputs, the factors `(i+1)²` and
+	///   `o²` with their Cholesky factors, the training records' inputs, errors and their
+	///   solves `2·n·(i + 1 + o)`, and the Gauss–Newton errors of every class `n·C·(i + o)`;
+	///   `2·n·C·(i+1)² + 2·n·C·o²` to accumulate the factors and `4·n·C·P` for the pseudo-targets'
+	///   backward pass.
+	///
+	/// Every term saturates. The estimate is meant to bound the engine within a small factor,
+	/// so that one registration cannot ask every attestor for more than the chain allows.
+	pub fn cost(&self, schema: &Schema, records: u32) -> SpecCost {
+		let n = u64::from(records);
+		let d = u64::from(self.input_dims(schema));
+		let c = u64::from(schema.classes());
+		let widths: Vec<u64> = match self.architecture {
+			Architecture::SoftmaxRegression => vec![c],
+			Architecture::Mlp1 { hidden } => vec![hidden.into(), c],
+			Architecture::Mlp2 { hidden: [h1, h2] } => vec![h1.into(), h2.into(), c],
+		};
+		// (inputs, outputs) of each layer.
+		let layers: Vec<(u64, u64)> =
+			core::iter::once(d).chain(widths.iter().copied()).zip(widths.iter().copied()).collect();
+		let params = sum(&layers.iter().map(|(i, o)| mul(&[i + 1, *o])).collect::<Vec<_>>());
+		let kept = u64::from(self.checkpoints).saturating_add(4);
+		let mut values = sum(&[mul(&[n, d]), mul(&[kept, params])]);
+		let mut flops = mul(&[6, self.epochs.into(), n, params]);
+		match self.architecture {
+			Architecture::SoftmaxRegression => {
+				let side = mul(&[d.saturating_add(1).min(n), c]);
+				let woodbury = if d.saturating_add(1) > n { mul(&[n, n]) } else { 0 };
+				values = sum(&[values, mul(&[2, side, side]), woodbury, mul(&[n, d + 1])]);
+				flops = sum(&[flops, mul(&[2, n, side, side]), mul(&[side, side, side]) / 3]);
+			},
+			Architecture::Mlp1 { .. } | Architecture::Mlp2 { .. } => {
+				for (i, o) in &layers {
+					let i1 = i.saturating_add(1);
+					values = sum(&[
+						values,
+						mul(&[2, i1, i1]),
+						mul(&[2, *o, *o]),
+						mul(&[2, n, i1.saturating_add(*o)]),
+						mul(&[n, c, i.saturating_add(*o)]),
+					]);
+					flops = sum(&[
+						flops,
+						mul(&[2, n, c, i1, i1]),
+						mul(&[2, n, c, *o, *o]),
+						mul(&[i1, i1, i1]) / 3,
+						mul(&[*o, *o, *o]) / 3,
+					]);
+				}
+				flops = sum(&[flops, mul(&[4, n, c, params])]);
+			},
+		}
+		SpecCost { bytes: mul(&[8, values]), flops }
+	}
+
 	/// Checks the spec against the chain's limits and the Datanet's schema.
 	pub fn check(&self, schema: &Schema, limits: &SpecLimits) -> Result<(), SpecError> {
 		match (self.featurizer, schema) {
@@ -263,5 +390,62 @@ mod tests {
 		assert_eq!(ckpt.check(&DIGITS, &LIMITS), Err(SpecError::CheckpointsOutOfBounds));
 		let lr = ModelSpec { learning_rate: Perbill::zero(), ..spec() };
 		assert_eq!(lr.check(&DIGITS, &LIMITS), Err(SpecError::ZeroLearningRate));
+	}
+
+	#[test]
+	fn the_cost_of_the_issues_example_is_far_beyond_a_node() {
+		// Softmax regression with 16,384 hashed dims on 1,024 classes and 40 records: the
+		// Woodbury system alone is (40·1024)² values, twice (matrix and factor), 26.8 GB.
+		let text = Schema::Text { classes: 1024 };
+		let spec = ModelSpec {
+			featurizer: Featurizer::HashedNgrams { dims: 16_384 },
+			architecture: Architecture::SoftmaxRegression,
+			..spec()
+		};
+		let cost = spec.cost(&text, 40);
+		assert!(cost.bytes >= 2 * 8 * (40 * 1024u64).pow(2), "{cost:?}");
+		let gib = 1u64 << 30;
+		assert_eq!(
+			cost.within(&SpecCost { bytes: gib, flops: u64::MAX }),
+			Err(SpecError::MemoryOverLimit)
+		);
+		// Past the records, the side of the curvature stops growing at D·C: memory is bounded
+		// by the dense Hessian, not by the square of the record count.
+		let big = spec.cost(&text, 1_000_000);
+		assert!(big.bytes > cost.bytes);
+		let side = 16_385u64 * 1024;
+		assert!(big.bytes >= 16 * side * side);
+	}
+
+	#[test]
+	fn the_cost_grows_with_every_dimension_and_saturates() {
+		let base = spec().cost(&DIGITS, 1_797);
+		// Digits with the e2e's specs fit easily in a node.
+		assert!(base.bytes < 64 << 20, "{base:?}");
+		assert!(base.flops < 100_000_000_000, "{base:?}");
+		let more_records = spec().cost(&DIGITS, 17_970);
+		assert!(more_records.bytes > base.bytes && more_records.flops > 9 * base.flops);
+		let more_epochs = ModelSpec { epochs: 200, ..spec() }.cost(&DIGITS, 1_797);
+		assert!(more_epochs.flops > base.flops && more_epochs.bytes == base.bytes);
+		let wider = ModelSpec { architecture: Architecture::Mlp2 { hidden: [256, 256] }, ..spec() };
+		let wider = wider.cost(&DIGITS, 1_797);
+		assert!(wider.bytes > base.bytes && wider.flops > base.flops);
+		let soft = ModelSpec { architecture: Architecture::SoftmaxRegression, ..spec() };
+		assert!(soft.cost(&DIGITS, 1_797).bytes < base.bytes);
+		// Nothing overflows: the largest spec on the largest version saturates.
+		let huge = ModelSpec {
+			featurizer: Featurizer::HashedNgrams { dims: u32::MAX },
+			architecture: Architecture::Mlp2 { hidden: [u16::MAX, u16::MAX] },
+			epochs: u16::MAX,
+			checkpoints: u8::MAX,
+			..spec()
+		};
+		let cost = huge.cost(&Schema::Text { classes: u16::MAX }, u32::MAX);
+		assert_eq!(cost, SpecCost { bytes: u64::MAX, flops: u64::MAX });
+		assert_eq!(cost.within(&cost), Ok(()));
+		assert_eq!(
+			base.within(&SpecCost { bytes: u64::MAX, flops: base.flops - 1 }),
+			Err(SpecError::ComputeOverLimit)
+		);
 	}
 }

@@ -63,6 +63,9 @@ pub trait AttributionJobs {
 	fn request_training(model: ModelId) -> DispatchResult;
 	/// An `Infer` job for a paid inference of `model` on `input`.
 	fn request_inference(inference: InferenceId, model: ModelId, input: Vec<u8>) -> DispatchResult;
+	/// Closes `model`'s open `Train` job, if any, without a result: the model was retired
+	/// while it trained.
+	fn cancel_training(model: ModelId);
 }
 
 /// No jobs: for chains and tests without Proof of Attribution.
@@ -73,6 +76,7 @@ impl AttributionJobs for () {
 	fn request_inference(_: InferenceId, _: ModelId, _: Vec<u8>) -> DispatchResult {
 		Ok(())
 	}
+	fn cancel_training(_: ModelId) {}
 }
 
 /// Hears how an inference ended (implemented by `pallet-agents`, which holds the fee).

@@ -115,5 +115,15 @@ mod benchmarks {
 		assert!(Inferences::<T>::contains_key(id));
 	}
 
+	#[benchmark]
+	fn set_min_fee() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, 7u32.into());
+		assert_eq!(MinFee::<T>::get(), 7u32.into());
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

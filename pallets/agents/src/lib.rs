@@ -23,7 +23,8 @@
 //!
 //! ## Calls
 //!
-//! `register`, `set_metadata`, `set_fee`, `unregister`, `withdraw_bond`, `slash`, `invoke`.
+//! `register`, `set_metadata`, `set_fee`, `unregister`, `withdraw_bond`, `slash`, `invoke`,
+//! `set_min_fee` (admin).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // A panic in the runtime is a bug: no unwrap or expect outside tests and benchmarks.
@@ -176,6 +177,13 @@ pub mod pallet {
 		/// The origin that may slash agents (moderation).
 		type ModeratorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
+		/// The origin that sets the minimum fee of an inference.
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The minimum fee of an inference until the admin sets one.
+		#[pallet::constant]
+		type DefaultMinFee: Get<BalanceOf<Self>>;
+
 		/// The account that receives slashed bonds.
 		#[pallet::constant]
 		type TreasuryAccount: Get<Self::AccountId>;
@@ -226,6 +234,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Inferences<T: Config> = StorageMap<_, Twox64Concat, InferenceId, Inference<T>>;
 
+	/// The least an inference's fee (the model's plus the agent's) may be: every inference
+	/// costs every attestor of its committee real work, so none is free.
+	#[pallet::storage]
+	pub type MinFee<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery, T::DefaultMinFee>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -266,6 +279,8 @@ pub mod pallet {
 		},
 		/// An inference expired unanswered; the caller got the fee back.
 		InferenceRefunded { inference: InferenceId, caller: T::AccountId, amount: BalanceOf<T> },
+		/// The minimum fee of an inference changed.
+		MinFeeSet { fee: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -298,6 +313,8 @@ pub mod pallet {
 		InputTooLong,
 		/// The model's and the agent's fees add up to more than `max_fee`.
 		FeeAboveMax,
+		/// The model's and the agent's fees add up to less than `MinFee`.
+		FeeBelowMinimum,
 	}
 
 	#[pallet::hooks]
@@ -415,10 +432,12 @@ pub mod pallet {
 		/// - Origin: signed; the signer pays.
 		/// - The agent must be registered and its model Active; `input` must fit the model's
 		///   Datanet schema (a record without a label).
-		/// - Holds the model's fee plus the agent's, which must not exceed `max_fee`, until the
+		/// - Holds the model's fee plus the agent's, which must be at least `MinFee` and must not
+		///   exceed `max_fee`, until the
 		///   attestors answer (the fee is split) or the job expires (it is refunded).
 		/// - Errors: `UnknownAgent`, `NotActive`, `UnknownModel`, `ModelNotActive`,
-		///   `InputTooLong`, `InvalidInput`, `FeeAboveMax`, or a balance error.
+		///   `InputTooLong`, `InvalidInput`, `FeeAboveMax`, `FeeBelowMinimum`, or a balance
+		///   error.
 		/// - Emits `InferenceRequested`; later `InferenceCompleted` or `InferenceRefunded`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::invoke())]
@@ -459,6 +478,19 @@ pub mod pallet {
 			Self::deposit_event(Event::AgentSlashed { agent, amount: slashed });
 			Ok(())
 		}
+
+		/// Set the least an inference's fee (the model's plus the agent's) may be.
+		///
+		/// - Origin: `AdminOrigin`.
+		/// - Emits `MinFeeSet`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_min_fee())]
+		pub fn set_min_fee(origin: OriginFor<T>, fee: BalanceOf<T>) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			MinFee::<T>::put(fee);
+			Self::deposit_event(Event::MinFeeSet { fee });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -480,6 +512,7 @@ pub mod pallet {
 				.map_err(|_| Error::<T>::InvalidInput)?;
 			let fee = m.fee.saturating_add(a.fee);
 			ensure!(fee <= max_fee, Error::<T>::FeeAboveMax);
+			ensure!(fee >= MinFee::<T>::get(), Error::<T>::FeeBelowMinimum);
 			let id = NextInferenceId::<T>::get();
 			NextInferenceId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
 			T::Currency::hold(&HoldReason::InferenceFee.into(), &caller, fee)?;

@@ -118,9 +118,12 @@ impl AttributionJobs for MockJobs {
 		JOBS.with(|j| j.borrow_mut().push((inference, model, input)));
 		Ok(())
 	}
+	fn cancel_training(_: ModelId) {}
 }
 
 pub const POT: AccountId = 777;
+/// The minimum fee of an inference: the Active model's fee (10) alone is above it.
+pub const MIN_FEE: Balance = 5;
 pub struct MockRewards;
 impl RewardSink<AccountId, Balance> for MockRewards {
 	fn pot() -> AccountId {
@@ -146,6 +149,7 @@ pub const UNBONDING: u64 = 10;
 
 parameter_types! {
 	pub const TreasuryAccount: AccountId = TREASURY;
+	pub const DefaultMinFee: Balance = MIN_FEE;
 }
 
 impl pallet_agents::Config for Test {
@@ -157,6 +161,8 @@ impl pallet_agents::Config for Test {
 	type Rewards = MockRewards;
 	type MaxInputLen = ConstU32<8>;
 	type ModeratorOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type DefaultMinFee = DefaultMinFee;
 	type TreasuryAccount = TreasuryAccount;
 	type AgentBond = ConstU128<BOND>;
 	type UnbondingPeriod = ConstU64<UNBONDING>;

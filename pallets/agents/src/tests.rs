@@ -211,6 +211,20 @@ fn invoke_rejects_bad_calls_and_changes_nothing() {
 			Error::<Test>::InputTooLong
 		);
 		assert_noop!(Agents::invoke(origin(BOB), agent, vec![1, 1], 9), Error::<Test>::FeeAboveMax);
+		// The model's 10 and the agent's 5 are below a minimum of 16: no inference, nothing held.
+		assert_eq!(MinFee::<Test>::get(), MIN_FEE);
+		assert_noop!(Agents::set_min_fee(origin(BOB), 16), DispatchError::BadOrigin);
+		assert_ok!(Agents::set_min_fee(RuntimeOrigin::root(), 16));
+		System::assert_last_event(Event::MinFeeSet { fee: 16 }.into());
+		assert_noop!(
+			Agents::invoke(origin(BOB), agent, vec![1, 1], 100),
+			Error::<Test>::FeeBelowMinimum
+		);
+		assert_eq!(inference_fee_held(BOB), 0);
+		// The agent's fee counts towards it.
+		assert_ok!(Agents::set_fee(origin(ALICE), agent, 6));
+		assert_ok!(Agents::invoke(origin(BOB), agent, vec![1, 1], 100));
+		JOBS.with(|j| j.borrow_mut().clear());
 		// 10 + 95 is more than POOR's 100.
 		assert_ok!(Agents::set_fee(origin(ALICE), agent, 95));
 		assert_noop!(

@@ -51,6 +51,7 @@ pub trait WeightInfo {
 	fn withdraw_bond() -> Weight;
 	fn slash() -> Weight;
 	fn invoke() -> Weight;
+	fn set_min_fee() -> Weight;
 }
 
 /// Weights for `pallet_agents` with the runtime's database weights.
@@ -167,6 +168,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
+	/// Storage: `Agents::MinFee` (r:0 w:1)
+	/// Not yet measured by `benchmark pallet`: one value written, set to `set_fee`'s time.
+	fn set_min_fee() -> Weight {
+		Weight::from_parts(212_408_000, 0).saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 /// The same weights with RocksDB database weights, for tests.
@@ -205,5 +211,8 @@ impl WeightInfo for () {
 		Weight::from_parts(1_241_777_000, 4226)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
+	}
+	fn set_min_fee() -> Weight {
+		Weight::from_parts(212_408_000, 0).saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -23,6 +23,8 @@
 //! - **Strikes**: an attestor whose label (or weights hash) differs from consensus, or whose
 //!   shares lie farther than `tolerance` (L1) from it, gets a strike and is not among the
 //!   agreeing attestors. At `max_strikes` it is suspended until the admin reinstates it.
+//! - **Cancellation**: retiring a model that is still training closes its `Train` job
+//!   (`JobCancelled`), so that no attestor's answer can fail on a retired model.
 //! - **Expiry**: a job still open at its deadline expires: an inference is refunded in full
 //!   ([`InferenceHandler::expired`]); a model becomes Failed.
 //!
@@ -364,6 +366,10 @@ pub mod pallet {
 	pub type Submissions<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, JobId, Blake2_128Concat, T::AccountId, Submission<T>>;
 
+	/// The open `Train` job of each model still training, so that retiring it closes the job.
+	#[pallet::storage]
+	pub type TrainingJobs<T: Config> = StorageMap<_, Twox64Concat, ModelId, JobId>;
+
 	/// Open jobs by deadline, so that expiry never scans every job.
 	#[pallet::storage]
 	pub type Deadlines<T: Config> =
@@ -446,6 +452,8 @@ pub mod pallet {
 		},
 		/// A job expired before its quorum.
 		JobExpired { job: JobId, kind: JobKind, submissions: u32 },
+		/// A training job was closed without a result: its model was retired.
+		JobCancelled { job: JobId, kind: JobKind, submissions: u32 },
 		/// An attestor disagreed with consensus (of its own engine version).
 		Struck { attestor: T::AccountId, job: JobId, strikes: u32 },
 		/// An attestor reached the strike limit and is suspended.
@@ -738,6 +746,9 @@ pub mod pallet {
 			let tally = BoundedVec::new();
 			Jobs::<T>::insert(job, Job { kind, input, deadline, submissions: 0, tally });
 			Deadlines::<T>::insert(deadline, job, ());
+			if let JobKind::Train { model } = kind {
+				TrainingJobs::<T>::insert(model, job);
+			}
 			Self::deposit_event(Event::JobCreated { job, kind, deadline });
 			Ok(job)
 		}
@@ -746,6 +757,9 @@ pub mod pallet {
 		fn remove_job(job: JobId, j: &Job<T>) -> Vec<(T::AccountId, Submission<T>)> {
 			Jobs::<T>::remove(job);
 			Deadlines::<T>::remove(j.deadline, job);
+			if let JobKind::Train { model } = j.kind {
+				TrainingJobs::<T>::remove(model);
+			}
 			Submissions::<T>::drain_prefix(job).collect()
 		}
 
@@ -913,6 +927,20 @@ pub mod pallet {
 					"a deadline names no open job"
 				);
 			}
+			for (model, job) in TrainingJobs::<T>::iter() {
+				ensure!(
+					Jobs::<T>::get(job).is_some_and(|j| j.kind == JobKind::Train { model }),
+					"a model's training job is not open"
+				);
+			}
+			for (job, j) in Jobs::<T>::iter() {
+				if let JobKind::Train { model } = j.kind {
+					ensure!(
+						TrainingJobs::<T>::get(model) == Some(job),
+						"an open training job is not indexed by its model"
+					);
+				}
+			}
 			let set = Attestors::<T>::get();
 			for (i, a) in set.iter().enumerate() {
 				ensure!(!set[i + 1..].contains(a), "an attestor is listed twice");
@@ -935,6 +963,13 @@ pub mod pallet {
 			let input = BoundedVec::try_from(input).map_err(|_| Error::<T>::InputTooLong)?;
 			Self::open(JobKind::Infer { inference, model }, input, T::InferencePeriod::get())
 				.map(|_| ())
+		}
+
+		fn cancel_training(model: ModelId) {
+			let Some(job) = TrainingJobs::<T>::get(model) else { return };
+			let Some(j) = Jobs::<T>::get(job) else { return };
+			let submissions = Self::remove_job(job, &j).len() as u32;
+			Self::deposit_event(Event::JobCancelled { job, kind: j.kind, submissions });
 		}
 	}
 }

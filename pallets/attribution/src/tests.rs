@@ -327,6 +327,40 @@ fn open_jobs_expire_after_their_deadline() {
 }
 
 #[test]
+fn retiring_a_model_cancels_its_training_job_and_nothing_else() {
+	run_test(|| {
+		open_jobs(); // job 0 trains model 0, job 1 infers with it
+		MODELS.with(|m| m.borrow_mut().insert(1, ModelStatus::Training));
+		assert_ok!(<Attribution as AttributionJobs>::request_training(1)); // job 2
+		assert_eq!(TrainingJobs::<Test>::get(1), Some(2));
+		assert_ok!(Attribution::submit_training(origin(1), 2, outcome(900_000_000, 1)));
+		<Attribution as AttributionJobs>::cancel_training(1);
+		assert!(!Jobs::<Test>::contains_key(2));
+		assert_eq!(TrainingJobs::<Test>::get(1), None);
+		assert_eq!(Submissions::<Test>::iter_prefix(2).count(), 0);
+		assert!(events().contains(&Event::JobCancelled {
+			job: 2,
+			kind: JobKind::Train { model: 1 },
+			submissions: 1,
+		}));
+		// A late answer names a job that is gone; the other jobs stay open.
+		assert_noop!(
+			Attribution::submit_training(origin(2), 2, outcome(900_000_000, 1)),
+			Error::<Test>::UnknownJob
+		);
+		assert!(Jobs::<Test>::contains_key(0) && Jobs::<Test>::contains_key(1));
+		// Cancelling a model without a training job changes nothing.
+		<Attribution as AttributionJobs>::cancel_training(1);
+		<Attribution as AttributionJobs>::cancel_training(9);
+		assert_eq!(Jobs::<Test>::iter().count(), 2);
+		// Nothing expires for the cancelled job at its deadline.
+		run_to(2 + TRAINING_PERIOD);
+		assert_eq!(MockModels::model(1).unwrap().status, ModelStatus::Training);
+		Attribution::do_try_state().unwrap();
+	});
+}
+
+#[test]
 fn the_admin_keeps_the_attestor_set_and_parameters() {
 	run_test(|| {
 		assert_noop!(Attribution::add_attestor(origin(1), 4), DispatchError::BadOrigin);

@@ -26,7 +26,13 @@ fn spec<T: Config>() -> ModelSpec {
 	}
 }
 
+/// Lifts the cost limit, so that the largest spec registers on the helper's version.
+fn unlimited<T: Config>() {
+	CostLimit::<T>::put(SpecCost { bytes: u64::MAX, flops: u64::MAX });
+}
+
 fn registered<T: Config>() -> (T::AccountId, ModelId) {
+	unlimited::<T>();
 	let owner = funded::<T>();
 	let (datanet, version) = T::BenchmarkHelper::dense_datanet_version();
 	let metadata = vec![b'm'; T::MaxMetadataLen::get() as usize];
@@ -48,6 +54,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn register() {
+		unlimited::<T>();
 		let owner = funded::<T>();
 		let (datanet, version) = T::BenchmarkHelper::dense_datanet_version();
 		let metadata = vec![b'm'; T::MaxMetadataLen::get() as usize];
@@ -71,6 +78,17 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), id);
 		assert_eq!(Models::<T>::get(id).map(|m| m.status), Some(ModelStatus::Retired));
+	}
+
+	#[benchmark]
+	fn set_cost_limit() -> Result<(), BenchmarkError> {
+		let limit = SpecCost { bytes: 1 << 30, flops: 1_000_000_000_000 };
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, limit);
+		assert_eq!(CostLimit::<T>::get(), limit);
+		Ok(())
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

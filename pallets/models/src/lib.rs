@@ -12,6 +12,11 @@
 //!   weights_hash }` once the attestors agree on the trained model, or `Failed` if they cannot
 //!   train it (both set through [`ModelLifecycle`] by Proof of Attribution); `Retired` by the
 //!   owner or moderation.
+//! - **Cost** ([`SpecCost`]): what training and attributing the spec on its Datanet version
+//!   asks of every attestor's engine, estimated by [`ModelSpec::cost`] from the version's
+//!   record count: peak memory and arithmetic. A registration above the governed
+//!   [`CostLimit`] fails with `SpecMemoryOverLimit` or `SpecComputeOverLimit`, so one cheap
+//!   registration cannot exhaust the attestors.
 //! - **Deposit**: registering holds [`Config::ModelDeposit`] plus [`Config::DepositPerByte`] for
 //!   each byte of metadata. Retiring releases it; the retired entry stays as a record.
 //!
@@ -19,7 +24,7 @@
 //!
 //! ## Calls
 //!
-//! `register`, `set_fee`, `retire`, `force_retire`.
+//! `register`, `set_fee`, `retire`, `force_retire`, `set_cost_limit` (admin).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // A panic in the runtime is a bug: no unwrap or expect outside tests and benchmarks.
@@ -42,7 +47,9 @@ pub mod weights;
 
 pub use openledger_primitives::{
 	datanets::{DatanetId, VersionIndex},
-	models::{Architecture, Featurizer, ModelId, ModelSpec, ModelStatus, SpecError, SpecLimits},
+	models::{
+		Architecture, Featurizer, ModelId, ModelSpec, ModelStatus, SpecCost, SpecError, SpecLimits,
+	},
 	traits::{AttributionJobs, DatanetInspect, ModelInspect, ModelLifecycle, ModelSummary},
 };
 pub use weights::WeightInfo;
@@ -129,6 +136,13 @@ pub mod pallet {
 		/// The origin that may retire any model (moderation).
 		type ModeratorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
+		/// The origin that sets the cost limit.
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The cost limit until the admin sets one.
+		#[pallet::constant]
+		type DefaultCostLimit: Get<SpecCost>;
+
 		/// The base deposit for registering a model.
 		#[pallet::constant]
 		type ModelDeposit: Get<BalanceOf<Self>>;
@@ -189,6 +203,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Models<T: Config> = StorageMap<_, Twox64Concat, ModelId, Model<T>>;
 
+	/// The largest [`SpecCost`] a registration may ask of the attestors (`DefaultCostLimit`
+	/// until the admin sets one).
+	#[pallet::storage]
+	pub type CostLimit<T: Config> = StorageValue<_, SpecCost, ValueQuery, T::DefaultCostLimit>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -209,6 +228,8 @@ pub mod pallet {
 		ModelActivated { model: ModelId, accuracy: Perbill, weights_hash: H256 },
 		/// The attestors could not train a model.
 		ModelFailed { model: ModelId },
+		/// The cost limit on registrations changed.
+		CostLimitSet { limit: SpecCost },
 	}
 
 	#[pallet::error]
@@ -244,6 +265,10 @@ pub mod pallet {
 		NotTraining,
 		/// The model id counter would overflow.
 		Overflow,
+		/// The spec's estimated memory on its Datanet version is above `CostLimit.bytes`.
+		SpecMemoryOverLimit,
+		/// The spec's estimated arithmetic on its Datanet version is above `CostLimit.flops`.
+		SpecComputeOverLimit,
 	}
 
 	impl<T> From<SpecError> for Error<T> {
@@ -256,6 +281,8 @@ pub mod pallet {
 				SpecError::BatchSizeOutOfBounds => Error::BatchSizeOutOfBounds,
 				SpecError::CheckpointsOutOfBounds => Error::CheckpointsOutOfBounds,
 				SpecError::ZeroLearningRate => Error::ZeroLearningRate,
+				SpecError::MemoryOverLimit => Error::SpecMemoryOverLimit,
+				SpecError::ComputeOverLimit => Error::SpecComputeOverLimit,
 			}
 		}
 	}
@@ -274,13 +301,15 @@ pub mod pallet {
 		/// inference.
 		///
 		/// - Origin: signed; the signer becomes the owner.
-		/// - The spec is checked against this pallet's bounds and the Datanet's schema.
+		/// - The spec is checked against this pallet's bounds and the Datanet's schema, and its
+		///   estimated cost on the version ([`ModelSpec::cost`]) against `CostLimit`.
 		/// - Holds `ModelDeposit + DepositPerByte × metadata bytes`.
 		/// - The model starts `Training`.
 		/// - Errors: `UnknownDatanet`, `UnknownVersion`, `FeaturizerMismatch`,
 		///   `FeatureDimsOutOfBounds`, `HiddenWidthOutOfBounds`, `EpochsOutOfBounds`,
 		///   `BatchSizeOutOfBounds`, `CheckpointsOutOfBounds`, `ZeroLearningRate`,
-		///   `MetadataTooLong`, or a balance error if the deposit cannot be held.
+		///   `SpecMemoryOverLimit`, `SpecComputeOverLimit`, `MetadataTooLong`, or a balance
+		///   error if the deposit cannot be held.
 		/// - Emits `ModelRegistered`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
@@ -313,7 +342,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Retire a model: it takes no new agents or inferences, and its deposit is released.
+		/// Retire a model: it takes no new agents or inferences, and its deposit is released. A
+		/// model still `Training` has its training job closed.
 		///
 		/// - Origin: signed by the model's owner.
 		/// - Errors: `UnknownModel`, `NotOwner`, `Retired`.
@@ -337,6 +367,20 @@ pub mod pallet {
 			T::ModeratorOrigin::ensure_origin(origin)?;
 			let m = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
 			Self::do_retire(model, m, true)
+		}
+
+		/// Set the largest cost a registration may ask of the attestors. Registered models
+		/// keep training under the limit they were registered with.
+		///
+		/// - Origin: `AdminOrigin`.
+		/// - Emits `CostLimitSet`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_cost_limit())]
+		pub fn set_cost_limit(origin: OriginFor<T>, limit: SpecCost) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			CostLimit::<T>::put(limit);
+			Self::deposit_event(Event::CostLimitSet { limit });
+			Ok(())
 		}
 	}
 
@@ -375,8 +419,11 @@ pub mod pallet {
 			metadata: Vec<u8>,
 		) -> Result<ModelId, DispatchError> {
 			let schema = T::Datanets::schema(datanet).ok_or(Error::<T>::UnknownDatanet)?;
-			ensure!(T::Datanets::version(datanet, version).is_some(), Error::<T>::UnknownVersion);
+			let info = T::Datanets::version(datanet, version).ok_or(Error::<T>::UnknownVersion)?;
 			spec.check(&schema, &Self::limits()).map_err(Error::<T>::from)?;
+			spec.cost(&schema, info.count)
+				.within(&CostLimit::<T>::get())
+				.map_err(Error::<T>::from)?;
 			let metadata: BoundedVec<u8, T::MaxMetadataLen> =
 				metadata.try_into().map_err(|_| Error::<T>::MetadataTooLong)?;
 			let id = NextModelId::<T>::get();
@@ -419,6 +466,9 @@ pub mod pallet {
 				m.deposit,
 				Precision::BestEffort,
 			)?;
+			if m.status == ModelStatus::Training {
+				T::Jobs::cancel_training(model);
+			}
 			m.status = ModelStatus::Retired;
 			m.deposit = Default::default();
 			Models::<T>::insert(model, m);

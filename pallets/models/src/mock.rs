@@ -76,6 +76,12 @@ impl DatanetInspect<AccountId, u64> for MockDatanets {
 }
 
 pub const MODEL_DEPOSIT: Balance = 500;
+
+frame_support::parameter_types! {
+	/// 64 MiB and 10^10 operations: the tests' small specs fit, wide ones do not.
+	pub const DefaultCostLimit: pallet_models::SpecCost =
+		pallet_models::SpecCost { bytes: 64 << 20, flops: 10_000_000_000 };
+}
 pub const DEPOSIT_PER_BYTE: Balance = 2;
 
 impl pallet_models::Config for Test {
@@ -84,6 +90,8 @@ impl pallet_models::Config for Test {
 	type Datanets = MockDatanets;
 	type Jobs = ();
 	type ModeratorOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type DefaultCostLimit = DefaultCostLimit;
 	type ModelDeposit = ConstU128<MODEL_DEPOSIT>;
 	type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
 	type MaxMetadataLen = ConstU32<32>;

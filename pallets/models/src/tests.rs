@@ -5,6 +5,8 @@ use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 use sp_core::H256;
 use sp_runtime::{DispatchError, Perbill, TokenError};
 
+use openledger_primitives::datanets::Schema;
+
 use crate::mock::Models;
 use crate::{mock::*, *};
 
@@ -201,5 +203,41 @@ fn ids_do_not_overflow() {
 			Models::register(origin(ALICE), DIGITS, 1, mlp(), 1, vec![]),
 			Error::<Test>::Overflow
 		);
+	});
+}
+
+#[test]
+fn a_spec_over_the_cost_limit_fails_with_its_named_error_and_changes_nothing() {
+	run_test(|| {
+		// A wide text MLP: 4,096 hashed dims into 256 and 256 hidden units, about 1.1 million
+		// parameters, kept 9 times over (checkpoints, momentum, gradient): above 64 MiB.
+		let wide = ModelSpec {
+			featurizer: Featurizer::HashedNgrams { dims: 4096 },
+			architecture: Architecture::Mlp2 { hidden: [256, 256] },
+			epochs: 200,
+			..mlp()
+		};
+		let schema = Schema::Text { classes: 3 };
+		let cost = wide.cost(&schema, 10);
+		assert!(cost.bytes > DefaultCostLimit::get().bytes, "{cost:?}");
+		let register = |spec| Models::register(origin(ALICE), TEXT, 1, spec, 25, Vec::new());
+		let next = NextModelId::<Test>::get();
+		assert_noop!(register(wide), Error::<Test>::SpecMemoryOverLimit);
+
+		// With the memory limit lifted, the same spec is over the compute limit.
+		let memory_only = SpecCost { bytes: u64::MAX, flops: DefaultCostLimit::get().flops };
+		assert_noop!(Models::set_cost_limit(origin(ALICE), memory_only), DispatchError::BadOrigin);
+		assert_ok!(Models::set_cost_limit(RuntimeOrigin::root(), memory_only));
+		System::assert_last_event(Event::CostLimitSet { limit: memory_only }.into());
+		assert_eq!(CostLimit::<Test>::get(), memory_only);
+		assert!(cost.flops > memory_only.flops, "{cost:?}");
+		assert_noop!(register(wide), Error::<Test>::SpecComputeOverLimit);
+
+		// With both lifted, it registers; the cost counts the version's records.
+		let lifted = SpecCost { bytes: u64::MAX, flops: u64::MAX };
+		assert_ok!(Models::set_cost_limit(RuntimeOrigin::root(), lifted));
+		assert_ok!(register(wide));
+		assert_eq!(NextModelId::<Test>::get(), next + 1);
+		assert!(wide.cost(&schema, 20).flops > cost.flops);
 	});
 }

@@ -47,6 +47,7 @@ pub trait WeightInfo {
 	fn register() -> Weight;
 	fn set_fee() -> Weight;
 	fn retire() -> Weight;
+	fn set_cost_limit() -> Weight;
 }
 
 /// Weights for `pallet_models` with the runtime's database weights.
@@ -99,6 +100,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	/// Storage: `Models::CostLimit` (r:0 w:1)
+	/// Not yet measured by `benchmark pallet`: one value written, set to `set_fee`'s time.
+	fn set_cost_limit() -> Weight {
+		Weight::from_parts(209_765_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 /// The same weights with RocksDB database weights, for tests.
@@ -117,5 +124,8 @@ impl WeightInfo for () {
 		Weight::from_parts(787_840_000, 3875)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
+	fn set_cost_limit() -> Weight {
+		Weight::from_parts(209_765_000, 0).saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -271,8 +271,13 @@ pub mod pallet {
 			TotalClaimable::<T>::mutate(|t| *t = t.saturating_add(amount));
 		}
 
-		/// Credits a contributor's attribution earnings, for the totals and the epoch.
+		/// Credits a contributor's attribution earnings, for the totals and the epoch. A zero
+		/// amount writes nothing: a share that rounds to zero must not take one of the epoch's
+		/// `MaxEpochEarners` places.
 		fn credit_contributor(who: &T::AccountId, amount: BalanceOf<T>) {
+			if amount.is_zero() {
+				return;
+			}
 			Self::credit(who, amount);
 			ContributorEarnings::<T>::mutate(who, |e| *e = e.saturating_add(amount));
 			let counted = EpochEarnings::<T>::contains_key(who);
@@ -359,6 +364,9 @@ pub mod pallet {
 			let mut paid = BalanceOf::<T>::zero();
 			for s in parties.shares {
 				let amount = s.share.mul_floor(contributors);
+				if amount.is_zero() {
+					continue;
+				}
 				let Some(record) = T::Datanets::record_at(parties.datanet, s.record) else {
 					continue;
 				};

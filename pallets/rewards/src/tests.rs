@@ -86,6 +86,20 @@ fn unattributed_parts_go_to_the_treasury() {
 }
 
 #[test]
+fn shares_that_round_to_zero_write_nothing() {
+	run_test(|| {
+		// Of 500 units for contributors, record 0's one part per billion is 0.0000005 units.
+		pay(1_000, &[share(0, 1), share(1, 999_999_999)], &[]);
+		assert!(!RecordEarnings::<Test>::contains_key(0, 0));
+		assert!(!ContributorEarnings::<Test>::contains_key(100));
+		assert!(!EpochEarnings::<Test>::contains_key(100));
+		assert!(!Claimable::<Test>::contains_key(100));
+		assert_eq!(EpochEarnings::<Test>::count(), 1, "only record 1's contributor earns");
+		assert_eq!(ContributorEarnings::<Test>::get(101), 499);
+	});
+}
+
+#[test]
 fn claims_pay_out_and_refuse_dust() {
 	run_test(|| {
 		pay(1_000, &[share(0, 1_000_000_000)], &[7]);

@@ -7,8 +7,15 @@
 //! | a model | 1 OPEN + 100 µOPEN a byte of metadata |
 //! | an agent | a 10 OPEN bond, released 7 days after unregistering |
 //!
+//! An inference costs at least 0.01 OPEN (the model's fee plus the agent's) until an
+//! `economics` referendum calls `agents.set_min_fee`.
+//!
 //! Moderation (removing records, slashing agents, retiring models) is Root's or a `moderator`
 //! referendum's. Removed deposits and slashed bonds go to the treasury.
+//!
+//! A model's estimated cost to every attestor (`ModelSpec::cost` on its Datanet version) is
+//! limited to 4 GiB and 2·10^12 floating-point operations (about a minute on two cores at
+//! 40 GFLOP/s) until an `attribution_admin` referendum calls `models.set_cost_limit`.
 
 use frame_support::{
 	parameter_types,
@@ -16,7 +23,7 @@ use frame_support::{
 };
 
 use crate::{
-	governance::{ModeratorOrigin, TreasuryAccount},
+	governance::{AttributionAdminOrigin, EconomicsOrigin, ModeratorOrigin, TreasuryAccount},
 	Balance, BlockNumber, Datanets, Models, Runtime, RuntimeHoldReason, DAYS, MICRO_OPEN,
 	MILLI_OPEN, OPEN,
 };
@@ -31,6 +38,9 @@ parameter_types! {
 	pub const ModelDeposit: Balance = OPEN;
 	pub const AgentBond: Balance = 10 * OPEN;
 	pub const AgentUnbondingPeriod: BlockNumber = 7 * DAYS;
+	pub const DefaultMinFee: Balance = 10 * MILLI_OPEN;
+	pub const DefaultCostLimit: pallet_models::SpecCost =
+		pallet_models::SpecCost { bytes: 4 << 30, flops: 2_000_000_000_000 };
 }
 
 impl pallet_datanets::Config for Runtime {
@@ -58,6 +68,8 @@ impl pallet_models::Config for Runtime {
 	type Datanets = Datanets;
 	type Jobs = crate::Attribution;
 	type ModeratorOrigin = ModeratorOrigin;
+	type AdminOrigin = AttributionAdminOrigin;
+	type DefaultCostLimit = DefaultCostLimit;
 	type ModelDeposit = ModelDeposit;
 	type DepositPerByte = DepositPerByte;
 	type MaxMetadataLen = ConstU32<256>;
@@ -81,6 +93,8 @@ impl pallet_agents::Config for Runtime {
 	type Rewards = crate::Rewards;
 	type MaxInputLen = ConstU32<4096>;
 	type ModeratorOrigin = ModeratorOrigin;
+	type AdminOrigin = EconomicsOrigin;
+	type DefaultMinFee = DefaultMinFee;
 	type TreasuryAccount = TreasuryAccount;
 	type AgentBond = AgentBond;
 	type UnbondingPeriod = AgentUnbondingPeriod;
