@@ -1,4 +1,5 @@
-//! Command-line interface: the SDK's standard node options and subcommands, plus `--sealing`.
+//! Command-line interface: the SDK's standard node options and subcommands, plus `--sealing`
+//! and the attribution engine's budget.
 
 use sc_cli::RunCmd;
 
@@ -29,6 +30,31 @@ pub struct Cli {
 	/// `engine_finalizeBlock`.
 	#[arg(long, value_enum, ignore_case = true)]
 	pub sealing: Option<Sealing>,
+
+	/// The most memory, in MiB, that the attribution engine may use for one model.
+	///
+	/// A model whose estimated cost on its Datanet version (`ModelSpec::cost`, the estimate the
+	/// chain's `models.CostLimit` bounds) is above it is not trained or attributed here: the
+	/// off-chain worker logs why and leaves the job to other attestors.
+	#[arg(long, default_value_t = openledger_influence::DEFAULT_BUDGET.bytes >> 20)]
+	pub attribution_memory_mib: u64,
+
+	/// The most arithmetic, in GFLOP (10^9 floating-point operations), that the attribution
+	/// engine may spend on one model: its time budget, counted in operations so that it does
+	/// not depend on the machine's load.
+	#[arg(long, default_value_t = openledger_influence::DEFAULT_BUDGET.flops / 1_000_000_000)]
+	pub attribution_gflop: u64,
+}
+
+impl Cli {
+	/// The engine's budget for each model, from `--attribution-memory-mib` and
+	/// `--attribution-gflop`.
+	pub fn attribution_budget(&self) -> openledger_primitives::models::SpecCost {
+		openledger_primitives::models::SpecCost {
+			bytes: self.attribution_memory_mib.saturating_mul(1 << 20),
+			flops: self.attribution_gflop.saturating_mul(1_000_000_000),
+		}
+	}
 }
 
 /// The subcommands of `openledger-node`.

@@ -6,6 +6,13 @@
 //! and the model is trained (or restored from disk), exactly as the off-chain worker does;
 //! later previews reuse it. The answer names each proponent's and opponent's record position,
 //! hash and contributor (read back one by one), so a wallet can show who would be paid.
+//!
+//! The method is **unsafe**: it can make the node train a model, which costs up to the
+//! engine's budget (`--attribution-memory-mib`, `--attribution-gflop`) in memory and time. It
+//! is served only with `--rpc-methods unsafe`, or with the default `auto` on an interface that
+//! is not public; on a public port it answers "RPC call is unsafe to be called externally".
+//! It shares the engine with the off-chain worker but never restarts a version the worker is
+//! ingesting, and the engine trains each model once at a time.
 
 use std::sync::Arc;
 
@@ -13,6 +20,7 @@ use jsonrpsee::{
 	core::RpcResult,
 	proc_macros::rpc,
 	types::{error::ErrorObject, ErrorObjectOwned},
+	Extensions,
 };
 use openledger_influence::{DatasetKey, Engine, EngineError, Record};
 use openledger_primitives::{
@@ -63,7 +71,7 @@ pub struct Preview {
 #[rpc(server)]
 pub trait AttributionApi<BlockHash> {
 	/// Predicts `input` with `model` and attributes the prediction, with this node's engine.
-	#[method(name = "attribution_preview", blocking)]
+	#[method(name = "attribution_preview", blocking, with_extensions)]
 	fn preview(&self, model: ModelId, input: Bytes, at: Option<BlockHash>) -> RpcResult<Preview>;
 }
 
@@ -117,10 +125,12 @@ where
 {
 	fn preview(
 		&self,
+		ext: &Extensions,
 		model: ModelId,
 		input: Bytes,
 		at: Option<<Block as BlockT>::Hash>,
 	) -> RpcResult<Preview> {
+		sc_rpc_api::check_if_safe(ext)?;
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
 		let api = self.client.runtime_api();
 		let info = api
@@ -189,6 +199,21 @@ where
 			.ok_or_else(missing)?
 			.count;
 		let key = DatasetKey { datanet: info.datanet, version: info.version };
+		match self.engine.progress(key) {
+			// Ingested already (by the worker or an earlier preview): train on it.
+			Some((received, all)) if received == all && all == total => {
+				self.engine.train(model, key, &info.spec).map_err(engine_error)?;
+				return Ok(());
+			},
+			// The worker is part-way through it: starting afresh would throw its chunks away.
+			Some((received, all)) if received < all => {
+				return Err(error(
+					code::ENGINE,
+					format!("the version is being ingested ({received} of {all}): try again"),
+				));
+			},
+			_ => {},
+		}
 		let mut records = Vec::with_capacity(total as usize);
 		while (records.len() as u32) < total {
 			let offset = records.len() as u32;

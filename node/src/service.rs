@@ -173,6 +173,7 @@ pub fn new_partial(
 pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	config: Configuration,
 	sealing: Option<Sealing>,
+	budget: openledger_primitives::models::SpecCost,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -241,7 +242,13 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	let models = config.base_path.config_dir(config.chain_spec.id()).join("attribution");
 	let engine = Arc::new(
 		openledger_influence::Engine::new(Some(models.clone()))
-			.map_err(|e| ServiceError::Other(format!("attribution engine: {e}")))?,
+			.map_err(|e| ServiceError::Other(format!("attribution engine: {e}")))?
+			.with_budget(budget),
+	);
+	log::info!(
+		"⚙️  Attribution engine budget per model: {} MiB, {} GFLOP",
+		budget.bytes >> 20,
+		budget.flops / 1_000_000_000
 	);
 	if config.offchain_worker.enabled {
 		let engine: Arc<dyn AttributionEngine> = engine.clone();

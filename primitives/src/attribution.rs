@@ -234,6 +234,10 @@ pub enum AttributionError {
 	NumericalFailure,
 	/// Saving or loading a model failed.
 	Storage,
+	/// The model's estimated cost is above this node's engine budget.
+	OverBudget,
+	/// The engine is training this model already (one copy at a time).
+	Busy,
 }
 
 /// An influence engine, as the off-chain worker sees it.

@@ -40,6 +40,8 @@ impl From<EngineError> for AttributionError {
 			EngineError::TooManyRecords => AttributionError::TooManyRecords,
 			EngineError::Storage(_) => AttributionError::Storage,
 			EngineError::Tensor(_) => AttributionError::NumericalFailure,
+			EngineError::OverBudget { .. } => AttributionError::OverBudget,
+			EngineError::Busy(_) => AttributionError::Busy,
 		}
 	}
 }

@@ -23,7 +23,7 @@ use std::{
 use codec::Encode;
 use openledger_primitives::{
 	datanets::{record_hash, ClassLabel, DatanetId, RecordError, Schema, VersionIndex},
-	models::{Architecture, ModelId, ModelSpec, SpecError, SpecLimits},
+	models::{Architecture, ModelId, ModelSpec, SpecCost, SpecError, SpecLimits},
 };
 use sp_core::H256;
 
@@ -148,12 +148,33 @@ struct Model {
 struct State {
 	datasets: HashMap<DatasetKey, Dataset>,
 	models: HashMap<ModelId, Arc<Model>>,
+	/// Models being trained now, so that a model is never trained twice at once.
+	training: std::collections::HashSet<ModelId>,
 }
+
+/// What the engine gives one model by default: 8 GiB and 10^13 floating-point operations (a few
+/// minutes on two cores), twice the chain's default `CostLimit` in memory and five times in
+/// arithmetic, so that every model the chain accepts by default trains. Operators set their own
+/// with `--attribution-memory-mib` and `--attribution-gflop`.
+pub const DEFAULT_BUDGET: SpecCost = SpecCost { bytes: 8 << 30, flops: 10_000_000_000_000 };
 
 /// The influence engine: Datanet versions received, models trained, and where models are saved.
 pub struct Engine {
 	dir: Option<PathBuf>,
+	budget: SpecCost,
 	state: Mutex<State>,
+}
+
+/// Marks a model as in training for as long as it lives.
+struct Training<'a> {
+	engine: &'a Engine,
+	model: ModelId,
+}
+
+impl Drop for Training<'_> {
+	fn drop(&mut self) {
+		self.engine.state().training.remove(&self.model);
+	}
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -169,6 +190,8 @@ fn spec_error(e: SpecError) -> EngineError {
 		SpecError::BatchSizeOutOfBounds => "the batch size",
 		SpecError::CheckpointsOutOfBounds => "the checkpoints",
 		SpecError::ZeroLearningRate => "a learning rate of zero",
+		SpecError::MemoryOverLimit => "the estimated memory",
+		SpecError::ComputeOverLimit => "the estimated arithmetic",
 	})
 }
 
@@ -210,7 +233,20 @@ impl Engine {
 			std::fs::create_dir_all(dir)
 				.map_err(|e| EngineError::Storage(format!("{}: {e}", dir.display())))?;
 		}
-		Ok(Self { dir, state: Mutex::new(State::default()) })
+		Ok(Self { dir, budget: DEFAULT_BUDGET, state: Mutex::new(State::default()) })
+	}
+
+	/// The engine with `budget` for each model: a model whose estimated cost
+	/// ([`ModelSpec::cost`] on its version) is above it fails with [`EngineError::OverBudget`]
+	/// before anything is featurised or trained.
+	pub fn with_budget(mut self, budget: SpecCost) -> Self {
+		self.budget = budget;
+		self
+	}
+
+	/// The budget for each model.
+	pub fn budget(&self) -> SpecCost {
+		self.budget
 	}
 
 	fn state(&self) -> MutexGuard<'_, State> {
@@ -288,6 +324,23 @@ impl Engine {
 				return Ok(model.report);
 			}
 		}
+		let (schema, total) = {
+			let state = self.state();
+			let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
+			(dataset.schema, dataset.total)
+		};
+		let cost = spec.cost(&schema, total);
+		if let Err(over) = cost.within(&self.budget) {
+			let what = if over == SpecError::MemoryOverLimit { "memory" } else { "arithmetic" };
+			return Err(EngineError::OverBudget { what, cost });
+		}
+		let _training = {
+			let mut state = self.state();
+			if !state.training.insert(id) {
+				return Err(EngineError::Busy(id));
+			}
+			Training { engine: self, model: id }
+		};
 		let TrainingSet { schema, x, labels, keys, positions, test_x, test_labels } =
 			self.training_set(key, spec)?;
 		let hyper = Hyper::from(spec);
@@ -560,6 +613,37 @@ mod tests {
 		assert_eq!(report.records + report.held_out, 89);
 		let selfs = engine.self_influence(1).unwrap();
 		assert!(selfs.iter().all(|(p, _)| *p != removed as u32));
+	}
+
+	#[test]
+	fn a_model_over_the_budget_fails_fast_and_one_copy_trains_at_a_time() {
+		let data = records(90);
+		let spec = spec(Architecture::Mlp1 { hidden: 8 });
+		let cost = spec.cost(&schema(), 90);
+		let tight = SpecCost { bytes: cost.bytes - 1, flops: u64::MAX };
+		let engine = Engine::new(None).unwrap().with_budget(tight);
+		ingest_all(&engine, &data, 90);
+		assert_eq!(
+			engine.train(1, KEY, &spec),
+			Err(EngineError::OverBudget { what: "memory", cost })
+		);
+		let slow = SpecCost { bytes: u64::MAX, flops: cost.flops - 1 };
+		let engine = Engine::new(None).unwrap().with_budget(slow);
+		ingest_all(&engine, &data, 90);
+		assert_eq!(
+			engine.train(1, KEY, &spec),
+			Err(EngineError::OverBudget { what: "arithmetic", cost })
+		);
+		assert!(!engine.has_model(1) && engine.state().training.is_empty());
+
+		// While model 1 is in training elsewhere, a second caller is told so and waits.
+		let engine = Engine::new(None).unwrap().with_budget(cost);
+		ingest_all(&engine, &data, 90);
+		engine.state().training.insert(1);
+		assert_eq!(engine.train(1, KEY, &spec), Err(EngineError::Busy(1)));
+		engine.state().training.remove(&1);
+		assert!(engine.train(1, KEY, &spec).is_ok());
+		assert!(engine.state().training.is_empty(), "the mark goes with the training");
 	}
 
 	#[test]

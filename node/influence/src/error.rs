@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use openledger_primitives::models::ModelId;
+use openledger_primitives::models::{ModelId, SpecCost};
 
 /// Why the engine could not do what was asked.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,6 +49,16 @@ pub enum EngineError {
 	Storage(String),
 	/// A tensor operation failed: a bug, since the engine builds every shape itself.
 	Tensor(String),
+	/// The model's estimated cost on its version is above this engine's budget.
+	OverBudget {
+		/// What is over: `memory` or `arithmetic`.
+		what: &'static str,
+		/// The estimate.
+		cost: SpecCost,
+	},
+	/// The model is being trained by another caller right now (the off-chain worker of
+	/// another block, or a preview): one copy at a time.
+	Busy(ModelId),
 }
 
 impl fmt::Display for EngineError {
@@ -79,6 +89,13 @@ impl fmt::Display for EngineError {
 			EngineError::TooManyRecords => write!(f, "more records than the version holds"),
 			EngineError::Storage(why) => write!(f, "model storage: {why}"),
 			EngineError::Tensor(why) => write!(f, "a tensor operation failed: {why}"),
+			EngineError::OverBudget { what, cost } => write!(
+				f,
+				"the estimated {what} is over this node's budget: the model needs about {} MiB and {} GFLOP",
+				cost.bytes >> 20,
+				cost.flops / 1_000_000_000
+			),
+			EngineError::Busy(id) => write!(f, "model {id} is being trained already"),
 		}
 	}
 }

@@ -1,7 +1,8 @@
 //! The off-chain worker of an attestor node.
 //!
 //! On each block it lists the local `attr` keys that belong to active attestors, and answers up
-//! to [`Config::MaxJobsPerBlock`] open jobs that one of them has not answered:
+//! to [`Config::MaxJobsPerBlock`] open jobs that one of them has not answered, earliest deadline
+//! first:
 //!
 //! 1. the model's Datanet version goes to the engine in chunks of [`Config::IngestChunk`]
 //!    records (skipped when the engine holds it already);
@@ -43,7 +44,7 @@ use sp_runtime::{
 	RuntimeAppPublic,
 };
 
-use crate::{Call, Config, JobKind, Jobs, Pallet, Submissions};
+use crate::{Call, Config, Job, JobId, JobKind, Jobs, Pallet, Submissions};
 
 /// Blocks after which an unanswered claim may be made again.
 pub const RETRY_AFTER: u32 = 10;
@@ -219,13 +220,15 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 	if locals.is_empty() {
 		return;
 	}
+	// Earliest deadline first (then oldest job): storage iterates in hash order, which would
+	// let a spammer's jobs crowd out those about to expire.
+	let mut open: Vec<(JobId, Job<T>)> =
+		Jobs::<T>::iter().filter(|(_, j)| now <= j.deadline).collect();
+	open.sort_by_key(|(job, j)| (j.deadline, *job));
 	let mut answered = 0u32;
-	for (job, j) in Jobs::<T>::iter() {
+	for (job, j) in open {
 		if answered >= T::MaxJobsPerBlock::get() {
 			break;
-		}
-		if now > j.deadline {
-			continue;
 		}
 		let publics: Vec<T::Public> = locals
 			.iter()

@@ -530,6 +530,43 @@ fn the_worker_attributes_inferences_with_the_engine() {
 }
 
 #[test]
+fn the_worker_takes_jobs_earliest_deadline_first() {
+	let engine = Arc::new(MockEngine::default());
+	let (mut ext, pool) = offchain_ext(Some(engine));
+	ext.execute_with(|| {
+		UintAuthorityId::set_all_keys(vec![2]);
+		MODELS.with(|m| {
+			m.borrow_mut().insert(
+				0,
+				ModelStatus::Active { accuracy: Perbill::one(), weights_hash: H256::zero() },
+			)
+		});
+		// Jobs 0 and 1 train (deadline 21), job 2 infers in block 2 (deadline 7) and job 3 in
+		// block 3 (deadline 8). Two jobs a block: the inferences go first, whatever the hash
+		// order of their ids.
+		MODELS.with(|m| m.borrow_mut().insert(1, ModelStatus::Training));
+		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
+		assert_ok!(<Attribution as AttributionJobs>::request_training(1));
+		System::set_block_number(2);
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
+		System::set_block_number(3);
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(8, 0, vec![5, 4]));
+		Attribution::offchain_worker(3);
+		let jobs: Vec<u64> = pooled(&pool)
+			.into_iter()
+			.map(|(_, call)| match call {
+				RuntimeCall::Attribution(Call::submit_inference { job, .. }) => job,
+				RuntimeCall::Attribution(Call::submit_training { job, .. }) => job,
+				other => panic!("unexpected call {other:?}"),
+			})
+			.collect();
+		assert_eq!(jobs, vec![2, 3]);
+		Attribution::offchain_worker(4);
+		assert_eq!(pooled(&pool).len(), 4, "then the training jobs");
+	});
+}
+
+#[test]
 fn workers_of_consecutive_blocks_sign_with_consecutive_nonces() {
 	use frame_support::storage::{with_transaction, TransactionOutcome};
 	use ocw::{next_nonce, nonce_used, NONCE_WINDOW, RETRY_AFTER};

@@ -3,7 +3,8 @@
 // registered and becomes Active through the attestor's training; an agent is invoked 10 times
 // and each inference gets a finalised attribution; the fees reach the contributors' claimable
 // balances by share, and a claim pays out. A second node without off-chain workers lets an
-// inference expire, and the caller gets the whole fee back.
+// inference expire, and the caller gets the whole fee back. A third node, serving safe RPC
+// methods only, shows the limits: a spec over the cost limit, a preview, a fee below the minimum.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -304,5 +305,79 @@ describe('an inference that no attestor answers', () => {
 		const after = (await api.query.system.account(k.Dave.address)).data.free.toBigInt();
 		assert.equal(after, before - invoked.fee, 'Dave paid only the transaction fee');
 		assert.ok((await api.call.attributionApi.inference(inference)).unwrap().status.isRefunded);
+	});
+});
+
+describe('what a registration, a preview and an invocation may ask of the attestors', () => {
+	let node;
+	let api;
+	let k;
+	let h;
+	const U64_MAX = 2n ** 64n - 1n;
+
+	before(async () => {
+		await cryptoWaitReady();
+		// RPC with safe methods only, as on a public port (`--rpc-external` serves the same with
+		// the default `--rpc-methods auto`, but a validator may not use it). No worker: nothing
+		// here needs training.
+		node = await startNode({ args: ['--dev', '--sealing', 'instant', '--offchain-worker', 'never', '--rpc-methods', 'safe'], name: 'limits' });
+		api = node.api;
+		k = keys();
+		h = helpers(api);
+	});
+
+	after(async () => {
+		if (node) await node.stop();
+	});
+
+	test('a spec over the cost limit fails at register with its named error, until governance lifts it', async () => {
+		const limit = await api.query.models.costLimit();
+		assert.equal(limit.bytes.toBigInt(), 4n << 30n);
+		assert.equal(limit.flops.toBigInt(), 2n * 10n ** 12n);
+		const created = await h.ok(api.tx.datanets.create('mail', 'two mails', 'CC0-1.0', { Text: { classes: 2 } }, 'Open'), k.Alice);
+		const datanet = h.event(created.events, 'datanets', 'DatanetCreated').data.datanet.toNumber();
+		const mails = [['Meeting moved to Tuesday at ten.', 0], ['You have WON a free cruise, click now!', 1]];
+		await h.ok(api.tx.utility.batchAll(mails.map(([text, label]) => api.tx.datanets.contribute(datanet, u8aToHex(new TextEncoder().encode(text)), label))), k.Charlie);
+		await h.ok(api.tx.datanets.publishVersion(datanet, 2), k.Alice);
+		// 16,384 hashed dims into two hidden layers of 512: 8.7 million parameters kept 24 times
+		// over, and a K-FAC input factor of 16,385² values twice: about 5.9 GB per attestor.
+		const wide = { ...SPEC, featurizer: { HashedNgrams: { dims: 16_384 } }, architecture: { Mlp2: { hidden: [512, 512] } }, checkpoints: 20 };
+		const next = (await api.query.models.nextModelId()).toNumber();
+		const refused = await sendAndWait(api, api.tx.models.register(datanet, 1, wide, MODEL_FEE, ''), k.Bob);
+		assert.equal(refused.dispatchError, 'models.SpecMemoryOverLimit');
+		assert.equal((await api.query.models.nextModelId()).toNumber(), next, 'nothing registered');
+		assert.equal(h.event(refused.events, 'attribution', 'JobCreated'), undefined);
+		// Only the admin origin sets the limit: a signed call is refused, Root's is not.
+		const signed = await sendAndWait(api, api.tx.models.setCostLimit({ bytes: U64_MAX, flops: U64_MAX }), k.Bob);
+		assert.equal(signed.dispatchError, 'BadOrigin');
+		await h.ok(api.tx.sudo.sudo(api.tx.models.setCostLimit({ bytes: U64_MAX, flops: U64_MAX })), k.Alice);
+		const { events } = await h.ok(api.tx.models.register(datanet, 1, wide, MODEL_FEE, ''), k.Bob);
+		assert.equal(h.event(events, 'models', 'ModelRegistered').data.model.toNumber(), next);
+	});
+
+	test('attribution_preview is refused on a public RPC port', async () => {
+		await assert.rejects(node.rpc('attribution_preview', [0, '0x00']), (e) => e.rpc.code === -32601 && /unsafe/.test(e.rpc.message));
+	});
+
+	test('an invocation below the minimum fee fails and holds nothing', async () => {
+		const minFee = (await api.query.agents.minFee()).toBigInt();
+		assert.equal(minFee, 10n ** 16n, '0.01 OPEN');
+		const { datanet } = await fillDatanet(api, k, [k.Charlie], loadDigits().slice(0, 50));
+		const registered = await h.ok(api.tx.models.register(datanet, 1, SPEC, 0, ''), k.Bob);
+		const model = h.event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
+		const job = h.event(registered.events, 'attribution', 'JobCreated').data.job;
+		const outcome = { engineVersion: 2, accuracy: 900_000_000, weightsHash: `0x${'22'.repeat(32)}`, records: 45, heldOut: 5 };
+		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, api.tx.attribution.submitTraining(job, outcome)), k.Alice);
+		const agent = h.event((await h.ok(api.tx.agents.register(model, 'free-bot', 0), k.Ferdie)).events, 'agents', 'AgentRegistered').data.agent;
+		const next = (await api.query.agents.nextInferenceId()).toNumber();
+		const pixels = u8aToHex(loadDigits()[100].pixels);
+		const free = await sendAndWait(api, api.tx.agents.invoke(agent, pixels, 0), k.Dave);
+		assert.equal(free.dispatchError, 'agents.FeeBelowMinimum');
+		assert.equal((await api.query.agents.nextInferenceId()).toNumber(), next, 'no inference');
+		assert.equal(h.event(free.events, 'attribution', 'JobCreated'), undefined, 'no job');
+		// At the minimum, it goes through.
+		await h.ok(api.tx.agents.setFee(agent, minFee), k.Ferdie);
+		const paid = await h.ok(api.tx.agents.invoke(agent, pixels, minFee), k.Dave);
+		assert.equal(h.event(paid.events, 'agents', 'InferenceRequested').data.fee.toBigInt(), minFee);
 	});
 });
