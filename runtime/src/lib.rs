@@ -40,6 +40,7 @@ pub use openledger_primitives::{
 };
 
 pub use frame_system::Call as SystemCall;
+pub use pallet_attribution::CheckAttestation;
 pub use pallet_balances::Call as BalancesCall;
 pub use pallet_timestamp::Call as TimestampCall;
 #[cfg(any(feature = "std", test))]
@@ -107,6 +108,8 @@ pub type BlockId = generic::BlockId<Block>;
 
 /// The transaction extensions: checks and payments that every signed transaction goes through.
 ///
+/// `CheckAttestation` makes an attestation that would fail (late, duplicate, from a signer that
+/// may not answer) invalid before any fee is taken, so it is never included or charged.
 /// `WeightReclaim` comes last so that it can refund the weight the call did not use.
 pub type TxExtension = (
 	frame_system::CheckNonZeroSender<Runtime>,
@@ -116,6 +119,7 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
+	pallet_attribution::CheckAttestation<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );

@@ -28,6 +28,11 @@
 //! - **Expiry**: a job still open at its deadline expires: an inference is refunded in full
 //!   ([`InferenceHandler::expired`]); a model becomes Failed.
 //!
+//! - **Admission** ([`CheckAttestation`], a transaction extension): an attestation its call
+//!   would reject (late, duplicate, for a closed job, or from a signer that may not answer) is
+//!   invalid in the transaction pool and in block building, so it is never included and never
+//!   charged.
+//!
 //! ## Off-chain worker
 //!
 //! On each block, every local `attr` key that belongs to an attestor answers up to
@@ -52,6 +57,7 @@ pub use pallet::*;
 pub mod aggregate;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod extension;
 #[cfg(test)]
 mod mock;
 pub mod ocw;
@@ -59,6 +65,7 @@ pub mod ocw;
 mod tests;
 pub mod weights;
 
+pub use extension::CheckAttestation;
 pub use openledger_primitives::{
 	attribution::{InferenceId, InferenceResult, JobId, RecordShare, TrainOutcome},
 	datanets::ClassLabel,
@@ -549,7 +556,7 @@ pub mod pallet {
 			outcome: TrainOutcome,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let j = Self::open_job_for(&who, job)?;
+			let j = Self::admissible(&who, job)?;
 			let JobKind::Train { model } = j.kind else {
 				return Err(Error::<T>::WrongJobKind.into());
 			};
@@ -586,7 +593,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let shares: BoundedVec<RecordShare, T::MaxTopK> =
 				shares.try_into().map_err(|_| Error::<T>::TooManyShares)?;
-			let j = Self::open_job_for(&who, job)?;
+			let j = Self::admissible(&who, job)?;
 			let JobKind::Infer { inference, model } = j.kind else {
 				return Err(Error::<T>::WrongJobKind.into());
 			};
@@ -690,8 +697,10 @@ pub mod pallet {
 			Attestors::<T>::get().contains(who) && !Suspended::<T>::contains_key(who)
 		}
 
-		/// The open job `job`, if `who` may still answer it.
-		fn open_job_for(who: &T::AccountId, job: JobId) -> Result<Job<T>, DispatchError> {
+		/// The open job `job`, if `who` may still answer it: the checks every attestation
+		/// passes, in its call and in [`extension::CheckAttestation`] when the pool validates
+		/// it.
+		pub fn admissible(who: &T::AccountId, job: JobId) -> Result<Job<T>, Error<T>> {
 			ensure!(Attestors::<T>::get().contains(who), Error::<T>::NotAttestor);
 			ensure!(!Suspended::<T>::contains_key(who), Error::<T>::AttestorSuspended);
 			let j = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;

@@ -633,3 +633,45 @@ fn a_node_without_attestor_keys_does_nothing() {
 		assert!(engine.chunks.lock().unwrap().is_empty());
 	});
 }
+
+#[test]
+fn the_pool_rejects_attestations_that_would_fail_and_passes_everything_else() {
+	use frame_support::dispatch::{DispatchInfo, GetDispatchInfo};
+	use sp_runtime::{
+		traits::DispatchTransaction,
+		transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+	};
+	run_test(|| {
+		open_jobs(); // job 0 trains model 0
+		let check = |who: AccountId, call: RuntimeCall| {
+			let info: DispatchInfo = call.get_dispatch_info();
+			CheckAttestation::<Test>::new()
+				.validate_only(Some(who).into(), &call, &info, 0, TransactionSource::External, 0)
+				.map(|_| ())
+		};
+		let train = |job| {
+			RuntimeCall::Attribution(Call::submit_training {
+				job,
+				outcome: outcome(900_000_000, 1),
+			})
+		};
+		let stale = Err(TransactionValidityError::Invalid(InvalidTransaction::Stale));
+		let bad = Err(TransactionValidityError::Invalid(InvalidTransaction::BadSigner));
+		assert_eq!(check(1, train(0)), Ok(()));
+		assert_eq!(check(9, train(0)), bad, "not an attestor");
+		assert_eq!(check(1, train(42)), stale, "no such job");
+		assert_ok!(Attribution::submit_training(origin(1), 0, outcome(900_000_000, 1)));
+		assert_eq!(check(1, train(0)), stale, "answered already");
+		// Past the deadline, and after the job closed.
+		run_to(2 + TRAINING_PERIOD);
+		assert_eq!(check(2, train(0)), stale);
+		// Every other call passes, whoever sends it.
+		let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![1] });
+		assert_eq!(check(9, remark), Ok(()));
+		// The checks are the calls' own: what the pool rejects, the call rejects too.
+		assert_noop!(
+			Attribution::submit_training(origin(2), 0, outcome(900_000_000, 1)),
+			Error::<Test>::UnknownJob
+		);
+	});
+}

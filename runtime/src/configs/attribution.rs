@@ -76,6 +76,7 @@ where
 			frame_system::CheckEra::<Runtime>::from(generic::Era::mortal(period, current)),
 			frame_system::CheckNonce::<Runtime>::from(nonce),
 			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_attribution::CheckAttestation::<Runtime>::new(),
 			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
 			frame_system::WeightReclaim::<Runtime>::new(),
 		);

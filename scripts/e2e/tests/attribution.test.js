@@ -314,6 +314,8 @@ describe('what a registration, a preview and an invocation may ask of the attest
 	let k;
 	let h;
 	const U64_MAX = 2n ** 64n - 1n;
+	let trainingJob;
+	let trainingOutcome;
 
 	before(async () => {
 		await cryptoWaitReady();
@@ -368,6 +370,7 @@ describe('what a registration, a preview and an invocation may ask of the attest
 		const job = h.event(registered.events, 'attribution', 'JobCreated').data.job;
 		const outcome = { engineVersion: 2, accuracy: 900_000_000, weightsHash: `0x${'22'.repeat(32)}`, records: 45, heldOut: 5 };
 		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, api.tx.attribution.submitTraining(job, outcome)), k.Alice);
+		[trainingJob, trainingOutcome] = [job, outcome];
 		const agent = h.event((await h.ok(api.tx.agents.register(model, 'free-bot', 0), k.Ferdie)).events, 'agents', 'AgentRegistered').data.agent;
 		const next = (await api.query.agents.nextInferenceId()).toNumber();
 		const pixels = u8aToHex(loadDigits()[100].pixels);
@@ -379,5 +382,18 @@ describe('what a registration, a preview and an invocation may ask of the attest
 		await h.ok(api.tx.agents.setFee(agent, minFee), k.Ferdie);
 		const paid = await h.ok(api.tx.agents.invoke(agent, pixels, minFee), k.Dave);
 		assert.equal(h.event(paid.events, 'agents', 'InferenceRequested').data.fee.toBigInt(), minFee);
+	});
+
+	test('an attestation that would fail is refused by the pool, and costs its sender nothing', async () => {
+		// The job closed with Alice's answer (quorum 1). Answering it again, or answering as
+		// Dave, who is no attestor, is invalid before any fee is taken: never included.
+		for (const who of [k.Alice, k.Dave]) {
+			const before = (await api.query.system.account(who.address)).data.free.toBigInt();
+			const nonce = (await api.query.system.account(who.address)).nonce.toNumber();
+			await assert.rejects(sendAndWait(api, api.tx.attribution.submitTraining(trainingJob, trainingOutcome), who), /1010|Invalid Transaction/);
+			const after = await api.query.system.account(who.address);
+			assert.equal(after.data.free.toBigInt(), before, 'no fee');
+			assert.equal(after.nonce.toNumber(), nonce, 'not included');
+		}
 	});
 });

@@ -1,0 +1,105 @@
+//! [`CheckAttestation`]: attestations that cannot succeed never enter a block, so they are never
+//! charged.
+//!
+//! `submit_training` and `submit_inference` are free when they succeed, but a call that fails
+//! in a block still pays its fee. With four attestors and a quorum of three, the fourth answer
+//! to nearly every job arrived after the quorum had closed it, failed with `UnknownJob`, and
+//! cost its attestor a fee. This extension runs the call's own admission checks
+//! ([`Pallet::admissible`]) when the transaction pool validates the transaction, and again
+//! when a block builder applies it: a late, duplicate or unauthorised attestation is invalid
+//! ([`InvalidTransaction::Stale`] for a job closed or answered, [`InvalidTransaction::BadSigner`]
+//! for a signer that may not answer). It is dropped from the pool, never included, and never
+//! charged. Every other call passes through untouched.
+
+use codec::{Decode, DecodeWithMemTracking, Encode};
+use core::marker::PhantomData;
+use frame_support::{
+	pallet_prelude::TransactionSource,
+	traits::{Get, IsSubType, OriginTrait},
+	weights::Weight,
+	DefaultNoBound,
+};
+use scale_info::TypeInfo;
+use sp_runtime::{
+	impl_tx_ext_default,
+	traits::{DispatchInfoOf, Dispatchable, TransactionExtension},
+	transaction_validity::InvalidTransaction,
+};
+
+use crate::{Call, Config, Error, Pallet};
+
+/// Rejects, at validation, an attestation its call would reject: see the [module](self) docs.
+#[derive(Encode, Decode, DecodeWithMemTracking, DefaultNoBound, Clone, Eq, PartialEq, TypeInfo)]
+#[scale_info(skip_type_params(T))]
+pub struct CheckAttestation<T>(PhantomData<T>);
+
+impl<T> CheckAttestation<T> {
+	/// The extension (it carries no data).
+	pub fn new() -> Self {
+		Self(PhantomData)
+	}
+}
+
+impl<T> core::fmt::Debug for CheckAttestation<T> {
+	fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+		write!(f, "CheckAttestation")
+	}
+}
+
+/// The job an attestation answers, if `call` is one.
+fn attested_job<T: Config>(call: &<T as frame_system::Config>::RuntimeCall) -> Option<u64>
+where
+	<T as frame_system::Config>::RuntimeCall: IsSubType<Call<T>>,
+{
+	match call.is_sub_type()? {
+		Call::submit_training { job, .. } | Call::submit_inference { job, .. } => Some(*job),
+		_ => None,
+	}
+}
+
+impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::RuntimeCall>
+	for CheckAttestation<T>
+where
+	<T as frame_system::Config>::RuntimeCall: IsSubType<Call<T>>
+		+ Dispatchable<RuntimeOrigin = <T as frame_system::Config>::RuntimeOrigin>,
+{
+	const IDENTIFIER: &'static str = "CheckAttestation";
+	type Implicit = ();
+	type Val = ();
+	type Pre = ();
+
+	fn weight(&self, call: &<T as frame_system::Config>::RuntimeCall) -> Weight {
+		// The attestor set, the suspension, the job and the submission.
+		match attested_job::<T>(call) {
+			Some(_) => T::DbWeight::get().reads(4),
+			None => Weight::zero(),
+		}
+	}
+
+	fn validate(
+		&self,
+		origin: <T as frame_system::Config>::RuntimeOrigin,
+		call: &<T as frame_system::Config>::RuntimeCall,
+		_info: &DispatchInfoOf<<T as frame_system::Config>::RuntimeCall>,
+		_len: usize,
+		_self_implicit: Self::Implicit,
+		_inherited_implication: &impl Encode,
+		_source: TransactionSource,
+	) -> sp_runtime::traits::ValidateResult<Self::Val, <T as frame_system::Config>::RuntimeCall> {
+		let Some(job) = attested_job::<T>(call) else {
+			return Ok((Default::default(), (), origin));
+		};
+		let Some(who) = origin.as_signer() else {
+			return Err(InvalidTransaction::BadSigner.into());
+		};
+		match Pallet::<T>::admissible(who, job) {
+			Ok(_) => Ok((Default::default(), (), origin)),
+			Err(Error::NotAttestor | Error::AttestorSuspended) => {
+				Err(InvalidTransaction::BadSigner.into())
+			},
+			Err(_) => Err(InvalidTransaction::Stale.into()),
+		}
+	}
+
+	impl_tx_ext_default!(<T as frame_system::Config>::RuntimeCall; prepare);
+}
