@@ -118,7 +118,10 @@ mod benchmarks {
 	fn remove_attestor(a: Linear<1, { T::MaxAttestors::get() }>) -> Result<(), BenchmarkError> {
 		let set = attestors::<T>(a);
 		let gone = set[a as usize - 1].clone();
-		Strikes::<T>::insert(&gone, 3);
+		Strikes::<T>::insert(
+			&gone,
+			StrikeRecord { count: 3, at: frame_system::Pallet::<T>::block_number() },
+		);
 		Suspended::<T>::insert(&gone, ());
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
@@ -142,7 +145,10 @@ mod benchmarks {
 	#[benchmark]
 	fn reinstate() -> Result<(), BenchmarkError> {
 		let set = attestors::<T>(1);
-		Strikes::<T>::insert(&set[0], 3);
+		Strikes::<T>::insert(
+			&set[0],
+			StrikeRecord { count: 3, at: frame_system::Pallet::<T>::block_number() },
+		);
 		Suspended::<T>::insert(&set[0], ());
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;

@@ -22,7 +22,12 @@
 //!     and pays the fee out.
 //! - **Strikes**: an attestor whose label (or weights hash) differs from consensus, or whose
 //!   shares lie farther than `tolerance` (L1) from it, gets a strike and is not among the
-//!   agreeing attestors. At `max_strikes` it is suspended until the admin reinstates it.
+//!   agreeing attestors. Strikes decay: one is forgiven every [`Config::StrikeDecay`] blocks
+//!   after an attestor's last strike, so an honest attestor's rare bad luck does not add up
+//!   forever. At `max_strikes` (counted after decay) it is suspended until the admin reinstates
+//!   it.
+//! - **Quorum**: a job closes at `min(quorum, active attestors)` answers of one engine version,
+//!   so suspensions can never leave every job waiting for answers that cannot come.
 //! - **Cancellation**: retiring a model that is still training closes its `Train` job
 //!   (`JobCancelled`), so that no attestor's answer can fail on a retired model.
 //! - **Expiry**: a job still open at its deadline expires: an inference is refunded in full
@@ -113,7 +118,7 @@ pub mod pallet {
 	};
 	use scale_info::TypeInfo;
 	use sp_core::H256;
-	use sp_runtime::{traits::Saturating, Perbill};
+	use sp_runtime::{traits::Saturating, Perbill, SaturatedConversion};
 
 	use crate::aggregate::{self, Answer};
 
@@ -225,6 +230,26 @@ pub mod pallet {
 		}
 	}
 
+	/// An attestor's strikes when it was last struck.
+	#[derive(
+		Clone,
+		Copy,
+		Debug,
+		PartialEq,
+		Eq,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		MaxEncodedLen,
+		TypeInfo,
+	)]
+	pub struct StrikeRecord<BlockNumber> {
+		/// Strikes after that strike.
+		pub count: u32,
+		/// The block of that strike, from which decay counts.
+		pub at: BlockNumber,
+	}
+
 	/// The consensus on a model's training.
 	#[derive(
 		Clone,
@@ -315,6 +340,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type InferencePeriod: Get<BlockNumberFor<Self>>;
 
+		/// Blocks after an attestor's last strike after which one strike is forgiven.
+		#[pallet::constant]
+		type StrikeDecay: Get<BlockNumberFor<Self>>;
+
 		/// The most jobs an attestor's off-chain worker answers per block.
 		#[pallet::constant]
 		type MaxJobsPerBlock: Get<u32>;
@@ -351,13 +380,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ConsensusParams<T> = StorageValue<_, Params, ValueQuery>;
 
-	/// Strikes per attestor (absent: none).
+	/// Strikes per attestor, as of their last strike (absent: none); [`Pallet::strikes`] gives
+	/// the count after decay.
 	#[pallet::storage]
-	pub type Strikes<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type Strikes<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, StrikeRecord<BlockNumberFor<T>>>;
 
-	/// Suspended attestors: they may not submit until reinstated.
+	/// Suspended attestors: they may not submit until reinstated. Counted, for the quorum.
 	#[pallet::storage]
-	pub type Suspended<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ()>;
+	pub type Suspended<T: Config> = CountedStorageMap<_, Blake2_128Concat, T::AccountId, ()>;
 
 	/// The id the next job gets.
 	#[pallet::storage]
@@ -562,7 +593,7 @@ pub mod pallet {
 			};
 			let version = outcome.engine_version;
 			let count = Self::record_submission(&who, job, j, Submission::Train(outcome))?;
-			if count >= ConsensusParams::<T>::get().quorum {
+			if count >= Self::quorum() {
 				Self::close_training(job, model, version)?;
 			}
 			Ok(Pays::No.into())
@@ -609,7 +640,7 @@ pub mod pallet {
 			ensure!(seen.last().is_none_or(|r| *r < version.count), Error::<T>::UnknownRecord);
 			let submission = Submission::Infer { engine_version, label, confidence, shares };
 			let count = Self::record_submission(&who, job, j, submission)?;
-			if count >= ConsensusParams::<T>::get().quorum {
+			if count >= Self::quorum() {
 				Self::close_inference(job, inference, model, engine_version)?;
 			}
 			Ok(Pays::No.into())
@@ -692,6 +723,24 @@ pub mod pallet {
 				&& u64::from(params.tolerance) <= 2 * openledger_primitives::attribution::BILLION
 		}
 
+		/// `who`'s strikes now: those of its last strike, less one for every `StrikeDecay`
+		/// blocks since.
+		pub fn strikes(who: &T::AccountId) -> u32 {
+			let Some(record) = Strikes::<T>::get(who) else { return 0 };
+			let now = frame_system::Pallet::<T>::block_number();
+			let period = T::StrikeDecay::get().max(One::one());
+			let forgiven = (now.saturating_sub(record.at) / period).saturated_into::<u32>();
+			record.count.saturating_sub(forgiven)
+		}
+
+		/// The answers of one engine version that close a job: the quorum, or every active
+		/// attestor if fewer remain (at least one).
+		pub fn quorum() -> u32 {
+			let attestors = Attestors::<T>::decode_len().unwrap_or(0) as u32;
+			let active = attestors.saturating_sub(Suspended::<T>::count());
+			ConsensusParams::<T>::get().quorum.min(active).max(1)
+		}
+
 		/// Whether `who` may submit now: an attestor, not suspended.
 		pub fn is_active_attestor(who: &T::AccountId) -> bool {
 			Attestors::<T>::get().contains(who) && !Suspended::<T>::contains_key(who)
@@ -772,12 +821,12 @@ pub mod pallet {
 			Submissions::<T>::drain_prefix(job).collect()
 		}
 
-		/// Gives `attestor` a strike for `job`, suspending it at the limit.
+		/// Gives `attestor` a strike for `job` (on top of its decayed strikes), suspending it at
+		/// the limit.
 		fn strike(attestor: &T::AccountId, job: JobId, max_strikes: u32) {
-			let strikes = Strikes::<T>::mutate(attestor, |s| {
-				*s = s.saturating_add(1);
-				*s
-			});
+			let strikes = Self::strikes(attestor).saturating_add(1);
+			let at = frame_system::Pallet::<T>::block_number();
+			Strikes::<T>::insert(attestor, StrikeRecord { count: strikes, at });
 			Self::deposit_event(Event::Struck { attestor: attestor.clone(), job, strikes });
 			if strikes >= max_strikes && !Suspended::<T>::contains_key(attestor) {
 				Suspended::<T>::insert(attestor, ());
@@ -953,6 +1002,13 @@ pub mod pallet {
 			let set = Attestors::<T>::get();
 			for (i, a) in set.iter().enumerate() {
 				ensure!(!set[i + 1..].contains(a), "an attestor is listed twice");
+			}
+			ensure!(
+				Suspended::<T>::iter_keys().count() as u32 == Suspended::<T>::count(),
+				"the suspended count is wrong"
+			);
+			for a in Suspended::<T>::iter_keys() {
+				ensure!(set.contains(&a), "a suspended account is not an attestor");
 			}
 			Ok(())
 		}

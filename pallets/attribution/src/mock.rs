@@ -164,6 +164,7 @@ impl InferenceHandler<AccountId> for MockInferences {
 
 pub const TRAINING_PERIOD: u64 = 20;
 pub const INFERENCE_PERIOD: u64 = 5;
+pub const STRIKE_DECAY: u64 = 10;
 pub const TOP_K: u32 = 4;
 
 impl pallet_attribution::Config for Test {
@@ -177,6 +178,7 @@ impl pallet_attribution::Config for Test {
 	type MaxInputLen = ConstU32<16>;
 	type TrainingPeriod = frame_support::traits::ConstU64<TRAINING_PERIOD>;
 	type InferencePeriod = frame_support::traits::ConstU64<INFERENCE_PERIOD>;
+	type StrikeDecay = frame_support::traits::ConstU64<STRIKE_DECAY>;
 	type MaxJobsPerBlock = ConstU32<2>;
 	type IngestChunk = ConstU32<4>;
 	type WeightInfo = ();

@@ -39,6 +39,14 @@ fn shares(list: &[(u32, u32)]) -> Vec<RecordShare> {
 	list.iter().map(|(r, p)| s(*r, *p)).collect()
 }
 
+/// Makes model 0 Active, so that it takes inferences.
+fn activate_model_0() {
+	MODELS.with(|m| {
+		m.borrow_mut()
+			.insert(0, ModelStatus::Active { accuracy: Perbill::one(), weights_hash: H256::zero() })
+	});
+}
+
 fn origin(who: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
 }
@@ -53,10 +61,7 @@ fn events() -> Vec<Event<Test>> {
 /// Opens the training job of model 0 (job 0) and an inference job for inference 7 (job 1).
 fn open_jobs() {
 	assert_ok!(<Attribution as AttributionJobs>::request_training(0));
-	MODELS.with(|m| {
-		m.borrow_mut()
-			.insert(0, ModelStatus::Active { accuracy: Perbill::one(), weights_hash: H256::zero() })
-	});
+	activate_model_0();
 	assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
 }
 
@@ -114,8 +119,8 @@ fn training_aggregates_at_quorum_with_the_median_and_the_common_hash() {
 		// The job is gone with its submissions; the dissenter has a strike.
 		assert!(Jobs::<Test>::get(0).is_none());
 		assert_eq!(Submissions::<Test>::iter_prefix(0).count(), 0);
-		assert_eq!(Strikes::<Test>::get(2), 1);
-		assert_eq!(Strikes::<Test>::get(1), 0);
+		assert_eq!(Attribution::strikes(&2), 1);
+		assert_eq!(Attribution::strikes(&1), 0);
 		assert!(events().contains(&Event::Struck { attestor: 2, job: 0, strikes: 1 }));
 		// A late answer finds no job.
 		assert_noop!(
@@ -151,7 +156,7 @@ fn engine_versions_are_aggregated_apart_and_never_strike_each_other() {
 			})
 		);
 		// The version-1 attestor disagreed, but is not compared with version 2: no strike.
-		assert!((1..=3).all(|a| Strikes::<Test>::get(a) == 0));
+		assert!((1..=3).all(|a| Attribution::strikes(&a) == 0));
 
 		// Inference: two version-1 answers agree, one version-2 answer names another label.
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
@@ -165,7 +170,7 @@ fn engine_versions_are_aggregated_apart_and_never_strike_each_other() {
 		let (_, result, agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
 		assert_eq!((result.label, agreeing), (1, vec![1, 2]));
 		assert_eq!(Inferences::<Test>::get(7).unwrap().engine_version, 1);
-		assert!((1..=3).all(|a| Strikes::<Test>::get(a) == 0));
+		assert!((1..=3).all(|a| Attribution::strikes(&a) == 0));
 
 		// Within one version a dissenter is still struck.
 		assert_ok!(Attribution::set_params(
@@ -180,7 +185,7 @@ fn engine_versions_are_aggregated_apart_and_never_strike_each_other() {
 		assert_ok!(infer(1, 0));
 		assert_ok!(infer(2, 1));
 		assert_ok!(infer(3, 1));
-		assert_eq!(Strikes::<Test>::get(1), 1);
+		assert_eq!(Attribution::strikes(&1), 1);
 		Attribution::do_try_state().unwrap();
 	});
 }
@@ -256,7 +261,7 @@ fn inference_consensus_strikes_dissenters_and_pays_through_the_handler() {
 		// Medians 550M (record 1) and 400M (record 2), renormalised over 950M.
 		assert_eq!(result.shares, vec![s(1, 578_947_368), s(2, 421_052_632)]);
 		assert_eq!(agreeing, vec![1, 2]);
-		assert_eq!(Strikes::<Test>::get(3), 1);
+		assert_eq!(Attribution::strikes(&3), 1);
 		let stored = Inferences::<Test>::get(7).unwrap();
 		assert_eq!((stored.label, stored.shares.to_vec()), (2, result.shares.clone()));
 		assert_eq!(stored.agreeing.to_vec(), vec![1, 2]);
@@ -285,7 +290,7 @@ fn shares_far_from_consensus_strike_and_the_limit_suspends() {
 			// Same label, but all the share on another record: L1 distance 2·10^9.
 			assert_ok!(infer(3, &[(3, 1_000_000_000)]));
 		}
-		assert_eq!(Strikes::<Test>::get(3), 2);
+		assert_eq!(Attribution::strikes(&3), 2);
 		assert!(Suspended::<Test>::contains_key(3));
 		assert!(events().contains(&Event::AttestorSuspended { attestor: 3 }));
 		assert!(!Attribution::is_active_attestor(&3));
@@ -295,7 +300,7 @@ fn shares_far_from_consensus_strike_and_the_limit_suspends() {
 			Error::<Test>::AttestorSuspended
 		);
 		assert_ok!(Attribution::reinstate(RuntimeOrigin::root(), 3));
-		assert_eq!(Strikes::<Test>::get(3), 0);
+		assert_eq!(Attribution::strikes(&3), 0);
 		assert_noop!(Attribution::reinstate(RuntimeOrigin::root(), 3), Error::<Test>::NotSuspended);
 	});
 }
@@ -361,6 +366,64 @@ fn retiring_a_model_cancels_its_training_job_and_nothing_else() {
 }
 
 #[test]
+fn strikes_decay_and_only_strikes_within_the_decay_add_up_to_a_suspension() {
+	run_test(|| {
+		let far = |job| {
+			// Attestor 3 puts all the share on another record: a strike at quorum.
+			assert_ok!(<Attribution as AttributionJobs>::request_inference(job, 0, vec![1, 1]));
+			for (who, record) in [(1, 0), (2, 0), (3, 3)] {
+				let list = shares(&[(record, 1_000_000_000)]);
+				assert_ok!(Attribution::submit_inference(
+					origin(who),
+					job,
+					1,
+					0,
+					Perbill::one(),
+					list
+				));
+			}
+		};
+		far(0);
+		assert_eq!(Attribution::strikes(&3), 1);
+		// One strike is forgiven STRIKE_DECAY blocks later, not before.
+		run_to(1 + STRIKE_DECAY - 1);
+		assert_eq!(Attribution::strikes(&3), 1);
+		run_to(1 + STRIKE_DECAY);
+		assert_eq!(Attribution::strikes(&3), 0);
+		// So a second strike after the decay is the first again: no suspension at 2.
+		far(1);
+		assert_eq!(Attribution::strikes(&3), 1);
+		assert!(!Suspended::<Test>::contains_key(3));
+		// Two strikes within the decay suspend.
+		far(2);
+		assert_eq!(Attribution::strikes(&3), 2);
+		assert!(Suspended::<Test>::contains_key(3));
+	});
+}
+
+#[test]
+fn the_quorum_never_exceeds_the_active_attestors() {
+	run_test(|| {
+		assert_eq!(Attribution::quorum(), 3);
+		// Attestor 3 is suspended: two active attestors close a job with a quorum of 3.
+		Suspended::<Test>::insert(3, ());
+		assert_eq!(Attribution::quorum(), 2);
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(0, 0, vec![1, 1]));
+		for who in [1, 2] {
+			let list = shares(&[(0, 1_000_000_000)]);
+			assert_ok!(Attribution::submit_inference(origin(who), 0, 1, 0, Perbill::one(), list));
+		}
+		assert!(!Jobs::<Test>::contains_key(0), "closed at two answers");
+		assert!(events().iter().any(|e| matches!(e, Event::InferenceAttributed { job: 0, .. })));
+		// Never below one.
+		Suspended::<Test>::insert(1, ());
+		Suspended::<Test>::insert(2, ());
+		assert_eq!(Attribution::quorum(), 1);
+		Attribution::do_try_state().unwrap();
+	});
+}
+
+#[test]
 fn the_admin_keeps_the_attestor_set_and_parameters() {
 	run_test(|| {
 		assert_noop!(Attribution::add_attestor(origin(1), 4), DispatchError::BadOrigin);
@@ -373,10 +436,10 @@ fn the_admin_keeps_the_attestor_set_and_parameters() {
 			Attribution::add_attestor(RuntimeOrigin::root(), 5),
 			Error::<Test>::TooManyAttestors
 		);
-		Strikes::<Test>::insert(2, 1);
+		Strikes::<Test>::insert(2, StrikeRecord { count: 1, at: 1 });
 		assert_ok!(Attribution::remove_attestor(RuntimeOrigin::root(), 2));
 		assert_eq!(Attestors::<Test>::get().to_vec(), vec![1, 3, 4]);
-		assert_eq!(Strikes::<Test>::get(2), 0);
+		assert_eq!(Attribution::strikes(&2), 0);
 		assert_noop!(
 			Attribution::remove_attestor(RuntimeOrigin::root(), 2),
 			Error::<Test>::NotAttestor
@@ -508,12 +571,7 @@ fn the_worker_attributes_inferences_with_the_engine() {
 	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
 	ext.execute_with(|| {
 		UintAuthorityId::set_all_keys(vec![2, 3]);
-		MODELS.with(|m| {
-			m.borrow_mut().insert(
-				0,
-				ModelStatus::Active { accuracy: Perbill::one(), weights_hash: H256::zero() },
-			)
-		});
+		activate_model_0();
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
 		Attribution::offchain_worker(1);
 		let expected = RuntimeCall::Attribution(Call::submit_inference {
@@ -535,12 +593,7 @@ fn the_worker_takes_jobs_earliest_deadline_first() {
 	let (mut ext, pool) = offchain_ext(Some(engine));
 	ext.execute_with(|| {
 		UintAuthorityId::set_all_keys(vec![2]);
-		MODELS.with(|m| {
-			m.borrow_mut().insert(
-				0,
-				ModelStatus::Active { accuracy: Perbill::one(), weights_hash: H256::zero() },
-			)
-		});
+		activate_model_0();
 		// Jobs 0 and 1 train (deadline 21), job 2 infers in block 2 (deadline 7) and job 3 in
 		// block 3 (deadline 8). Two jobs a block: the inferences go first, whatever the hash
 		// order of their ids.
@@ -574,12 +627,7 @@ fn workers_of_consecutive_blocks_sign_with_consecutive_nonces() {
 	let (mut ext, pool) = offchain_ext(Some(engine));
 	ext.execute_with(|| {
 		UintAuthorityId::set_all_keys(vec![2]);
-		MODELS.with(|m| {
-			m.borrow_mut().insert(
-				0,
-				ModelStatus::Active { accuracy: Perbill::one(), weights_hash: H256::zero() },
-			)
-		});
+		activate_model_0();
 		// As on a node, a worker's changes to the state are discarded.
 		let worker = |n: u64| {
 			with_transaction(|| {

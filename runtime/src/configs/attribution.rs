@@ -99,6 +99,8 @@ parameter_types! {
 	pub const RewardsPalletId: PalletId = PalletId(*b"ol/rewrd");
 	/// One emission epoch a day.
 	pub const EpochLength: BlockNumber = DAYS;
+	/// One strike is forgiven a day after an attestor's last: ten strikes in ten days suspend.
+	pub const StrikeDecay: BlockNumber = DAYS;
 }
 
 impl pallet_attribution::Config for Runtime {
@@ -112,6 +114,7 @@ impl pallet_attribution::Config for Runtime {
 	type MaxInputLen = ConstU32<4096>;
 	type TrainingPeriod = TrainingPeriod;
 	type InferencePeriod = InferencePeriod;
+	type StrikeDecay = StrikeDecay;
 	type MaxJobsPerBlock = ConstU32<4>;
 	type IngestChunk = ConstU32<256>;
 	type WeightInfo = pallet_attribution::weights::SubstrateWeight<Runtime>;
