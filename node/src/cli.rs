@@ -44,15 +44,39 @@ pub struct Cli {
 	/// not depend on the machine's load.
 	#[arg(long, default_value_t = openledger_influence::DEFAULT_BUDGET.flops / 1_000_000_000)]
 	pub attribution_gflop: u64,
+
+	/// The most trained models the attribution engine keeps in memory; the one unused longest
+	/// leaves first (its file stays on disk, and it is restored when needed).
+	#[arg(long, default_value_t = openledger_influence::DEFAULT_MAX_MODELS)]
+	pub attribution_max_models: usize,
+
+	/// The most model files the attribution engine keeps under the chain's `attribution`
+	/// directory; the one written or read longest ago is deleted first.
+	#[arg(long, default_value_t = openledger_influence::DEFAULT_MAX_STORED)]
+	pub attribution_max_stored_models: usize,
+}
+
+/// What the attribution engine may hold, from the `--attribution-*` options.
+#[derive(Clone, Copy, Debug)]
+pub struct EngineLimits {
+	/// The budget for each model.
+	pub budget: openledger_primitives::models::SpecCost,
+	/// Trained models kept in memory.
+	pub max_models: usize,
+	/// Model files kept on disk.
+	pub max_stored: usize,
 }
 
 impl Cli {
-	/// The engine's budget for each model, from `--attribution-memory-mib` and
-	/// `--attribution-gflop`.
-	pub fn attribution_budget(&self) -> openledger_primitives::models::SpecCost {
-		openledger_primitives::models::SpecCost {
-			bytes: self.attribution_memory_mib.saturating_mul(1 << 20),
-			flops: self.attribution_gflop.saturating_mul(1_000_000_000),
+	/// The engine's limits, from the `--attribution-*` options.
+	pub fn engine_limits(&self) -> EngineLimits {
+		EngineLimits {
+			budget: openledger_primitives::models::SpecCost {
+				bytes: self.attribution_memory_mib.saturating_mul(1 << 20),
+				flops: self.attribution_gflop.saturating_mul(1_000_000_000),
+			},
+			max_models: self.attribution_max_models,
+			max_stored: self.attribution_max_stored_models,
 		}
 	}
 }

@@ -173,7 +173,7 @@ pub fn new_partial(
 pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	config: Configuration,
 	sealing: Option<Sealing>,
-	budget: openledger_primitives::models::SpecCost,
+	limits: crate::cli::EngineLimits,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -243,12 +243,15 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	let engine = Arc::new(
 		openledger_influence::Engine::new(Some(models.clone()))
 			.map_err(|e| ServiceError::Other(format!("attribution engine: {e}")))?
-			.with_budget(budget),
+			.with_budget(limits.budget)
+			.with_capacity(limits.max_models, limits.max_stored),
 	);
 	log::info!(
-		"⚙️  Attribution engine budget per model: {} MiB, {} GFLOP",
-		budget.bytes >> 20,
-		budget.flops / 1_000_000_000
+		"⚙️  Attribution engine: {} MiB and {} GFLOP per model, {} models in memory, {} on disk",
+		limits.budget.bytes >> 20,
+		limits.budget.flops / 1_000_000_000,
+		limits.max_models,
+		limits.max_stored
 	);
 	if config.offchain_worker.enabled {
 		let engine: Arc<dyn AttributionEngine> = engine.clone();

@@ -150,6 +150,13 @@ struct State {
 	models: HashMap<ModelId, Arc<Model>>,
 	/// Models being trained now, so that a model is never trained twice at once.
 	training: std::collections::HashSet<ModelId>,
+	/// A counter that orders uses, for eviction.
+	clock: u64,
+	/// When each model in memory was last used.
+	used: HashMap<ModelId, u64>,
+	/// When each model file was last written or read (files from before a restart count as
+	/// the oldest).
+	stored: HashMap<ModelId, u64>,
 }
 
 /// What the engine gives one model by default: 8 GiB and 10^13 floating-point operations (a few
@@ -158,10 +165,19 @@ struct State {
 /// with `--attribution-memory-mib` and `--attribution-gflop`.
 pub const DEFAULT_BUDGET: SpecCost = SpecCost { bytes: 8 << 30, flops: 10_000_000_000_000 };
 
+/// The most trained models the engine keeps in memory by default (`--attribution-max-models`).
+pub const DEFAULT_MAX_MODELS: usize = 64;
+/// The most model files it keeps on disk by default (`--attribution-max-stored-models`).
+pub const DEFAULT_MAX_STORED: usize = 1024;
+
 /// The influence engine: Datanet versions received, models trained, and where models are saved.
 pub struct Engine {
 	dir: Option<PathBuf>,
 	budget: SpecCost,
+	/// Models kept in memory; the least recently used goes first (its file stays).
+	max_models: usize,
+	/// Model files kept on disk; the least recently written or read goes first.
+	max_stored: usize,
 	state: Mutex<State>,
 }
 
@@ -233,7 +249,77 @@ impl Engine {
 			std::fs::create_dir_all(dir)
 				.map_err(|e| EngineError::Storage(format!("{}: {e}", dir.display())))?;
 		}
-		Ok(Self { dir, budget: DEFAULT_BUDGET, state: Mutex::new(State::default()) })
+		Ok(Self {
+			dir,
+			budget: DEFAULT_BUDGET,
+			max_models: DEFAULT_MAX_MODELS,
+			max_stored: DEFAULT_MAX_STORED,
+			state: Mutex::new(State::default()),
+		})
+	}
+
+	/// The engine keeping at most `models` trained models in memory and `stored` model files on
+	/// disk (each at least one), evicting the least recently used.
+	pub fn with_capacity(mut self, models: usize, stored: usize) -> Self {
+		self.max_models = models.max(1);
+		self.max_stored = stored.max(1);
+		self
+	}
+
+	/// Marks model `id` as used now, in memory (`file` false) or on disk.
+	fn touch(state: &mut State, id: ModelId, file: bool) {
+		state.clock += 1;
+		let clock = state.clock;
+		if file {
+			state.stored.insert(id, clock);
+		} else {
+			state.used.insert(id, clock);
+		}
+	}
+
+	/// Keeps model `id` in memory, evicting the least recently used others beyond the limit.
+	fn keep(&self, id: ModelId, model: Model) {
+		let mut state = self.state();
+		state.models.insert(id, Arc::new(model));
+		Self::touch(&mut state, id, false);
+		while state.models.len() > self.max_models {
+			let oldest = state
+				.models
+				.keys()
+				.filter(|m| **m != id)
+				.min_by_key(|m| (state.used.get(m).copied().unwrap_or(0), **m))
+				.copied();
+			let Some(oldest) = oldest else { break };
+			state.models.remove(&oldest);
+			state.used.remove(&oldest);
+			log::info!(target: "influence", "model {oldest} evicted from memory (unused longest)");
+		}
+	}
+
+	/// Deletes the least recently written or read model files beyond the limit, but never
+	/// model `id`'s. Best effort: a file that cannot be listed or deleted is logged.
+	fn prune_files(&self, dir: &std::path::Path, id: ModelId) {
+		let Ok(entries) = std::fs::read_dir(dir) else { return };
+		let mut files: Vec<ModelId> = entries
+			.filter_map(|e| {
+				e.ok()?.file_name().to_str()?.strip_suffix(".safetensors")?.parse().ok()
+			})
+			.collect();
+		if files.len() <= self.max_stored {
+			return;
+		}
+		let mut state = self.state();
+		files.sort_by_key(|m| (state.stored.get(m).copied().unwrap_or(0), *m));
+		let excess = files.len() - self.max_stored;
+		for old in files.into_iter().filter(|m| *m != id).take(excess) {
+			match std::fs::remove_file(persist::path(dir, old)) {
+				Ok(()) => {
+					state.stored.remove(&old);
+					log::info!(target: "influence", "model {old} deleted from disk (unused longest)");
+				},
+				Err(e) => log::warn!(target: "influence", "model {old} could not be deleted: {e}"),
+			}
+		}
 	}
 
 	/// The engine with `budget` for each model: a model whose estimated cost
@@ -319,9 +405,12 @@ impl Engine {
 		key: DatasetKey,
 		spec: &ModelSpec,
 	) -> Result<TrainReport, EngineError> {
-		if let Some(model) = self.state().models.get(&id) {
-			if model.key == key && model.spec == *spec {
-				return Ok(model.report);
+		{
+			let mut state = self.state();
+			let hit = state.models.get(&id).filter(|m| m.key == key && m.spec == *spec);
+			if let Some(report) = hit.map(|m| m.report) {
+				Self::touch(&mut state, id, false);
+				return Ok(report);
 			}
 		}
 		let (schema, total) = {
@@ -386,8 +475,12 @@ impl Engine {
 			let stored = Stored { network: network.clone(), checkpoints, metadata };
 			persist::save(&persist::path(dir, id), &stored)?;
 		}
+		if let Some(dir) = &self.dir {
+			Self::touch(&mut self.state(), id, true);
+			self.prune_files(dir, id);
+		}
 		let model = Model { key, spec: *spec, schema, network, positions, attribution, report };
-		self.state().models.insert(id, Arc::new(model));
+		self.keep(id, model);
 		Ok(report)
 	}
 
@@ -453,7 +546,10 @@ impl Engine {
 	}
 
 	fn model(&self, id: ModelId) -> Result<Arc<Model>, EngineError> {
-		self.state().models.get(&id).cloned().ok_or(EngineError::UnknownModel(id))
+		let mut state = self.state();
+		let model = state.models.get(&id).cloned().ok_or(EngineError::UnknownModel(id))?;
+		Self::touch(&mut state, id, false);
+		Ok(model)
 	}
 
 	/// The report of model `id`'s training.
@@ -644,6 +740,31 @@ mod tests {
 		engine.state().training.remove(&1);
 		assert!(engine.train(1, KEY, &spec).is_ok());
 		assert!(engine.state().training.is_empty(), "the mark goes with the training");
+	}
+
+	#[test]
+	fn the_least_recently_used_models_leave_memory_and_then_disk() {
+		let dir = temp_dir("engine-evict");
+		let data = records(90);
+		let spec = spec(Architecture::SoftmaxRegression);
+		let engine = Engine::new(Some(dir.clone())).unwrap().with_capacity(2, 3);
+		ingest_all(&engine, &data, 90);
+		for id in 1..=3 {
+			assert!(!engine.train(id, KEY, &spec).unwrap().restored);
+		}
+		// Two in memory: model 1, unused longest, left it; its file stays.
+		assert!(!engine.has_model(1) && engine.has_model(2) && engine.has_model(3));
+		assert!(persist::path(&dir, 1).exists());
+		// Using model 2 makes 3 the oldest in memory; model 1 comes back from its file.
+		engine.infer(2, &[2, 2, 15, 1], 3).unwrap();
+		assert!(engine.train(1, KEY, &spec).unwrap().restored);
+		assert!(engine.has_model(1) && engine.has_model(2) && !engine.has_model(3));
+		// A fourth file is one too many: model 2's file, written longest ago, goes (model 1's
+		// was read since, model 3's written after).
+		engine.train(4, KEY, &spec).unwrap();
+		let on_disk: Vec<bool> = (1..=4).map(|id| persist::path(&dir, id).exists()).collect();
+		assert_eq!(on_disk, vec![true, false, true, true]);
+		std::fs::remove_dir_all(&dir).unwrap();
 	}
 
 	#[test]

@@ -59,5 +59,8 @@ pub mod train;
 /// - 2: the always-fused deterministic kernel, epochs ordered by record hash, ASCII word rule.
 pub const ENGINE_VERSION: u32 = 2;
 
-pub use engine::{DatasetKey, Engine, Prediction, Record, Share, TrainReport, DEFAULT_BUDGET};
+pub use engine::{
+	DatasetKey, Engine, Prediction, Record, Share, TrainReport, DEFAULT_BUDGET, DEFAULT_MAX_MODELS,
+	DEFAULT_MAX_STORED,
+};
 pub use error::EngineError;
