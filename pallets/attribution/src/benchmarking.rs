@@ -16,7 +16,12 @@ use sp_runtime::{traits::One, Perbill};
 fn attestors<T: Config>(n: u32) -> Vec<T::AccountId> {
 	let set: Vec<T::AccountId> = (0..n).map(|i| account("attestor", i, 0)).collect();
 	Attestors::<T>::put(BoundedVec::truncate_from(set.clone()));
-	ConsensusParams::<T>::put(Params { quorum: n.max(1), tolerance: 0, max_strikes: 1_000 });
+	ConsensusParams::<T>::put(Params {
+		quorum: n.max(1),
+		tolerance: 0,
+		max_strikes: 1_000,
+		committee_size: n.max(1),
+	});
 	set
 }
 
@@ -133,7 +138,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_params() -> Result<(), BenchmarkError> {
-		let params = Params { quorum: 3, tolerance: 1, max_strikes: 5 };
+		let params = Params { quorum: 3, tolerance: 1, max_strikes: 5, committee_size: 3 };
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]

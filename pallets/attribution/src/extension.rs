@@ -94,7 +94,7 @@ where
 		};
 		match Pallet::<T>::admissible(who, job) {
 			Ok(_) => Ok((Default::default(), (), origin)),
-			Err(Error::NotAttestor | Error::AttestorSuspended) => {
+			Err(Error::NotAttestor | Error::AttestorSuspended | Error::NotCommitteeMember) => {
 				Err(InvalidTransaction::BadSigner.into())
 			},
 			Err(_) => Err(InvalidTransaction::Stale.into()),

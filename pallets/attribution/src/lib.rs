@@ -26,8 +26,11 @@
 //!   after an attestor's last strike, so an honest attestor's rare bad luck does not add up
 //!   forever. At `max_strikes` (counted after decay) it is suspended until the admin reinstates
 //!   it.
-//! - **Quorum**: a job closes at `min(quorum, active attestors)` answers of one engine version,
-//!   so suspensions can never leave every job waiting for answers that cannot come.
+//! - **Committee**: each job is answered by `committee_size` active attestors drawn when it
+//!   opens ([`Pallet::draw_committee`]); only they may answer (`NotCommitteeMember`), so the
+//!   work per job stays constant as the attestor set grows.
+//! - **Quorum**: a job closes at `min(quorum, active committee members)` answers of one engine
+//!   version, so suspensions can never leave a job waiting for answers that cannot come.
 //! - **Cancellation**: retiring a model that is still training closes its `Train` job
 //!   (`JobCancelled`), so that no attestor's answer can fail on a retired model.
 //! - **Expiry**: a job still open at its deadline expires: an inference is refunded in full
@@ -167,6 +170,8 @@ pub mod pallet {
 		/// Submissions so far per engine version, `(version, count)`: only answers of one
 		/// version are compared, and a version reaching the quorum closes the job.
 		pub tally: BoundedVec<(u32, u32), T::MaxAttestors>,
+		/// The attestors drawn to answer it ([`Pallet::draw_committee`]); only they may.
+		pub committee: BoundedVec<T::AccountId, T::MaxAttestors>,
 	}
 
 	/// An attestor's answer to a job.
@@ -221,12 +226,15 @@ pub mod pallet {
 		pub tolerance: u32,
 		/// Strikes that suspend an attestor.
 		pub max_strikes: u32,
+		/// Attestors drawn to answer each job: the work per job stays constant however many
+		/// attestors there are.
+		pub committee_size: u32,
 	}
 
 	impl Default for Params {
 		fn default() -> Self {
 			// One attestor on a dev chain; the local chain's genesis sets three.
-			Self { quorum: 1, tolerance: 200_000_000, max_strikes: 10 }
+			Self { quorum: 1, tolerance: 200_000_000, max_strikes: 10, committee_size: 16 }
 		}
 	}
 
@@ -431,12 +439,14 @@ pub mod pallet {
 		pub tolerance: u32,
 		/// Strikes that suspend an attestor.
 		pub max_strikes: u32,
+		/// Attestors drawn to answer each job.
+		pub committee_size: u32,
 	}
 
 	impl<T: Config> Default for GenesisConfig<T> {
 		fn default() -> Self {
-			let Params { quorum, tolerance, max_strikes } = Params::default();
-			Self { attestors: Vec::new(), quorum, tolerance, max_strikes }
+			let Params { quorum, tolerance, max_strikes, committee_size } = Params::default();
+			Self { attestors: Vec::new(), quorum, tolerance, max_strikes, committee_size }
 		}
 	}
 
@@ -456,6 +466,7 @@ pub mod pallet {
 				quorum: self.quorum,
 				tolerance: self.tolerance,
 				max_strikes: self.max_strikes,
+				committee_size: self.committee_size,
 			};
 			assert!(Pallet::<T>::params_valid(&params), "invalid genesis consensus parameters");
 			ConsensusParams::<T>::put(params);
@@ -466,7 +477,12 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A job was opened.
-		JobCreated { job: JobId, kind: JobKind, deadline: BlockNumberFor<T> },
+		JobCreated {
+			job: JobId,
+			kind: JobKind,
+			deadline: BlockNumberFor<T>,
+			committee: BoundedVec<T::AccountId, T::MaxAttestors>,
+		},
 		/// An attestor answered a job.
 		Submitted { job: JobId, attestor: T::AccountId, submissions: u32 },
 		/// The attestors agreed on a model's training; the model is Active.
@@ -547,6 +563,8 @@ pub mod pallet {
 		/// More engine versions answered the job than it can tally (attestors replaced while
 		/// it was open).
 		TooManyVersions,
+		/// The attestor was not drawn into the job's committee.
+		NotCommitteeMember,
 	}
 
 	#[pallet::hooks]
@@ -588,12 +606,13 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let j = Self::admissible(&who, job)?;
+			let quorum = Self::quorum(&j);
 			let JobKind::Train { model } = j.kind else {
 				return Err(Error::<T>::WrongJobKind.into());
 			};
 			let version = outcome.engine_version;
 			let count = Self::record_submission(&who, job, j, Submission::Train(outcome))?;
-			if count >= Self::quorum() {
+			if count >= quorum {
 				Self::close_training(job, model, version)?;
 			}
 			Ok(Pays::No.into())
@@ -625,6 +644,7 @@ pub mod pallet {
 			let shares: BoundedVec<RecordShare, T::MaxTopK> =
 				shares.try_into().map_err(|_| Error::<T>::TooManyShares)?;
 			let j = Self::admissible(&who, job)?;
+			let quorum = Self::quorum(&j);
 			let JobKind::Infer { inference, model } = j.kind else {
 				return Err(Error::<T>::WrongJobKind.into());
 			};
@@ -640,7 +660,7 @@ pub mod pallet {
 			ensure!(seen.last().is_none_or(|r| *r < version.count), Error::<T>::UnknownRecord);
 			let submission = Submission::Infer { engine_version, label, confidence, shares };
 			let count = Self::record_submission(&who, job, j, submission)?;
-			if count >= Self::quorum() {
+			if count >= quorum {
 				Self::close_inference(job, inference, model, engine_version)?;
 			}
 			Ok(Pays::No.into())
@@ -720,6 +740,8 @@ pub mod pallet {
 		pub fn params_valid(params: &Params) -> bool {
 			params.quorum >= 1
 				&& params.max_strikes >= 1
+				&& params.committee_size >= 1
+				&& params.quorum <= params.committee_size
 				&& u64::from(params.tolerance) <= 2 * openledger_primitives::attribution::BILLION
 		}
 
@@ -733,12 +755,41 @@ pub mod pallet {
 			record.count.saturating_sub(forgiven)
 		}
 
-		/// The answers of one engine version that close a job: the quorum, or every active
-		/// attestor if fewer remain (at least one).
-		pub fn quorum() -> u32 {
-			let attestors = Attestors::<T>::decode_len().unwrap_or(0) as u32;
-			let active = attestors.saturating_sub(Suspended::<T>::count());
+		/// The answers of one engine version that close job `j`: the quorum, or every active
+		/// member of its committee if fewer remain (at least one).
+		pub fn quorum(j: &Job<T>) -> u32 {
+			let set = Attestors::<T>::get();
+			let active = j
+				.committee
+				.iter()
+				.filter(|m| set.contains(m) && !Suspended::<T>::contains_key(m))
+				.count() as u32;
 			ConsensusParams::<T>::get().quorum.min(active).max(1)
+		}
+
+		/// The committee of job `job`: `committee_size` active attestors (all of them if there
+		/// are no more), drawn without replacement by a Fisher–Yates pass keyed by
+		/// `blake2_256("committee" ‖ parent hash ‖ job ‖ i)`. The parent hash is fixed before
+		/// the job's block is built, and the job id is sequential, so no caller chooses the
+		/// draw; the bias left to block authors is in the README.
+		pub fn draw_committee(job: JobId) -> BoundedVec<T::AccountId, T::MaxAttestors> {
+			let mut active: Vec<T::AccountId> = Attestors::<T>::get()
+				.into_iter()
+				.filter(|a| !Suspended::<T>::contains_key(a))
+				.collect();
+			let size = (ConsensusParams::<T>::get().committee_size as usize).min(active.len());
+			let parent = frame_system::Pallet::<T>::parent_hash();
+			for i in 0..size {
+				let seed =
+					(b"committee", parent, job, i as u32).using_encoded(sp_io::hashing::blake2_256);
+				let draw = u64::from_le_bytes([
+					seed[0], seed[1], seed[2], seed[3], seed[4], seed[5], seed[6], seed[7],
+				]);
+				let pick = i + (draw % (active.len() - i) as u64) as usize;
+				active.swap(i, pick);
+			}
+			active.truncate(size);
+			BoundedVec::truncate_from(active)
 		}
 
 		/// Whether `who` may submit now: an attestor, not suspended.
@@ -753,6 +804,7 @@ pub mod pallet {
 			ensure!(Attestors::<T>::get().contains(who), Error::<T>::NotAttestor);
 			ensure!(!Suspended::<T>::contains_key(who), Error::<T>::AttestorSuspended);
 			let j = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+			ensure!(j.committee.contains(who), Error::<T>::NotCommitteeMember);
 			ensure!(!Submissions::<T>::contains_key(job, who), Error::<T>::AlreadySubmitted);
 			ensure!(
 				frame_system::Pallet::<T>::block_number() <= j.deadline,
@@ -802,12 +854,16 @@ pub mod pallet {
 			NextJobId::<T>::put(job.checked_add(1).ok_or(Error::<T>::Overflow)?);
 			let deadline = frame_system::Pallet::<T>::block_number().saturating_add(period);
 			let tally = BoundedVec::new();
-			Jobs::<T>::insert(job, Job { kind, input, deadline, submissions: 0, tally });
+			let committee = Self::draw_committee(job);
+			Jobs::<T>::insert(
+				job,
+				Job { kind, input, deadline, submissions: 0, tally, committee: committee.clone() },
+			);
 			Deadlines::<T>::insert(deadline, job, ());
 			if let JobKind::Train { model } = kind {
 				TrainingJobs::<T>::insert(model, job);
 			}
-			Self::deposit_event(Event::JobCreated { job, kind, deadline });
+			Self::deposit_event(Event::JobCreated { job, kind, deadline, committee });
 			Ok(job)
 		}
 

@@ -218,7 +218,8 @@ impl crate::BenchmarkHelper for MockModels {
 	}
 }
 
-/// Attestors 1, 2 and 3 with quorum 3, tolerance 0.2 and 2 strikes; model 0 is Training.
+/// Attestors 1, 2 and 3 with quorum 3, tolerance 0.2, 2 strikes and committees of 3 (all of
+/// them); model 0 is Training.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let storage = RuntimeGenesisConfig {
 		system: Default::default(),
@@ -227,6 +228,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			quorum: 3,
 			tolerance: 200_000_000,
 			max_strikes: 2,
+			committee_size: 3,
 		},
 	}
 	.build_storage()

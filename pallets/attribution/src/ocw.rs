@@ -1,8 +1,8 @@
 //! The off-chain worker of an attestor node.
 //!
 //! On each block it lists the local `attr` keys that belong to active attestors, and answers up
-//! to [`Config::MaxJobsPerBlock`] open jobs that one of them has not answered, earliest deadline
-//! first:
+//! to [`Config::MaxJobsPerBlock`] open jobs whose committee includes one of them that has not
+//! answered, earliest deadline first:
 //!
 //! 1. the model's Datanet version goes to the engine in chunks of [`Config::IngestChunk`]
 //!    records (skipped when the engine holds it already);
@@ -232,6 +232,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 		}
 		let publics: Vec<T::Public> = locals
 			.iter()
+			.filter(|(_, account)| j.committee.contains(account))
 			.filter(|(_, account)| !Submissions::<T>::contains_key(job, account))
 			.filter(|(_, account)| claim::<T>(job, account, now))
 			.map(|(public, _)| public.clone())

@@ -80,7 +80,12 @@ fn jobs_open_with_deadlines() {
 			job: 1,
 			kind: JobKind::Infer { inference: 7, model: 0 },
 			deadline: 1 + INFERENCE_PERIOD,
+			committee: infer.committee.clone(),
 		}));
+		// Committees of three among three attestors: everyone, in the draw's order.
+		let mut members = infer.committee.to_vec();
+		members.sort();
+		assert_eq!(members, vec![1, 2, 3]);
 		assert_noop!(
 			<Attribution as AttributionJobs>::request_inference(8, 0, vec![0; 17]),
 			Error::<Test>::InputTooLong
@@ -135,7 +140,7 @@ fn engine_versions_are_aggregated_apart_and_never_strike_each_other() {
 	run_test(|| {
 		assert_ok!(Attribution::set_params(
 			RuntimeOrigin::root(),
-			Params { quorum: 2, tolerance: 0, max_strikes: 2 }
+			Params { quorum: 2, tolerance: 0, max_strikes: 2, committee_size: 3 }
 		));
 		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
 		// Version 1 and version 2 report different weights; neither group has a quorum yet.
@@ -175,7 +180,7 @@ fn engine_versions_are_aggregated_apart_and_never_strike_each_other() {
 		// Within one version a dissenter is still struck.
 		assert_ok!(Attribution::set_params(
 			RuntimeOrigin::root(),
-			Params { quorum: 3, tolerance: 0, max_strikes: 2 }
+			Params { quorum: 3, tolerance: 0, max_strikes: 2, committee_size: 3 }
 		));
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(8, 0, vec![3, 4]));
 		let infer = |who, label| {
@@ -402,24 +407,79 @@ fn strikes_decay_and_only_strikes_within_the_decay_add_up_to_a_suspension() {
 }
 
 #[test]
-fn the_quorum_never_exceeds_the_active_attestors() {
+fn the_quorum_never_exceeds_the_active_committee_members() {
 	run_test(|| {
-		assert_eq!(Attribution::quorum(), 3);
-		// Attestor 3 is suspended: two active attestors close a job with a quorum of 3.
-		Suspended::<Test>::insert(3, ());
-		assert_eq!(Attribution::quorum(), 2);
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(0, 0, vec![1, 1]));
+		assert_eq!(Attribution::quorum(&Jobs::<Test>::get(0).unwrap()), 3);
+		// Attestor 3 is suspended: two active members close a job with a quorum of 3.
+		Suspended::<Test>::insert(3, ());
+		assert_eq!(Attribution::quorum(&Jobs::<Test>::get(0).unwrap()), 2);
 		for who in [1, 2] {
 			let list = shares(&[(0, 1_000_000_000)]);
 			assert_ok!(Attribution::submit_inference(origin(who), 0, 1, 0, Perbill::one(), list));
 		}
 		assert!(!Jobs::<Test>::contains_key(0), "closed at two answers");
 		assert!(events().iter().any(|e| matches!(e, Event::InferenceAttributed { job: 0, .. })));
-		// Never below one.
+		// A suspended attestor is not drawn; the quorum is never below one.
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(1, 0, vec![1, 1]));
+		let j = Jobs::<Test>::get(1).unwrap();
+		assert!(!j.committee.contains(&3) && j.committee.len() == 2);
 		Suspended::<Test>::insert(1, ());
 		Suspended::<Test>::insert(2, ());
-		assert_eq!(Attribution::quorum(), 1);
+		assert_eq!(Attribution::quorum(&j), 1);
 		Attribution::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn committees_are_drawn_from_the_active_set_and_only_members_answer() {
+	run_test(|| {
+		assert_ok!(Attribution::add_attestor(RuntimeOrigin::root(), 4));
+		let params =
+			Params { quorum: 2, tolerance: 200_000_000, max_strikes: 2, committee_size: 2 };
+		assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
+		// Many jobs: each has two distinct members of the four, and every attestor is drawn
+		// sometimes; the draw depends on the parent hash and the job.
+		let mut drawn = [0u32; 5];
+		for round in 0..40u64 {
+			System::set_parent_hash(H256::from_low_u64_be(round / 4));
+			assert_ok!(<Attribution as AttributionJobs>::request_inference(round, 0, vec![1, 1]));
+			let committee = Jobs::<Test>::get(round).unwrap().committee;
+			assert_eq!(committee.len(), 2);
+			assert_ne!(committee[0], committee[1]);
+			for m in committee.iter() {
+				drawn[*m as usize] += 1;
+			}
+		}
+		assert!(drawn[1..].iter().all(|n| *n > 0), "{drawn:?}");
+		assert_eq!(drawn.iter().sum::<u32>(), 80, "work per job is the committee, not the set");
+		// The same parent hash and job give the same committee.
+		let again = Attribution::draw_committee(39);
+		assert_eq!(again, Jobs::<Test>::get(39).unwrap().committee);
+		// A non-member is refused, by the call and by the pool; the members close the job.
+		let j = Jobs::<Test>::get(0).unwrap();
+		let outsider = (1..=4).find(|a| !j.committee.contains(a)).unwrap();
+		let answer = |who| {
+			Attribution::submit_inference(
+				origin(who),
+				0,
+				1,
+				0,
+				Perbill::one(),
+				shares(&[(0, 1_000_000_000)]),
+			)
+		};
+		assert_noop!(answer(outsider), Error::<Test>::NotCommitteeMember);
+		for m in j.committee.iter() {
+			assert_ok!(answer(*m));
+		}
+		assert!(!Jobs::<Test>::contains_key(0));
+		// A quorum above the committee is refused.
+		let bad = Params { quorum: 3, ..params };
+		assert_noop!(
+			Attribution::set_params(RuntimeOrigin::root(), bad),
+			Error::<Test>::InvalidParams
+		);
 	});
 }
 
@@ -444,7 +504,7 @@ fn the_admin_keeps_the_attestor_set_and_parameters() {
 			Attribution::remove_attestor(RuntimeOrigin::root(), 2),
 			Error::<Test>::NotAttestor
 		);
-		let params = Params { quorum: 2, tolerance: 0, max_strikes: 1 };
+		let params = Params { quorum: 2, tolerance: 0, max_strikes: 1, committee_size: 3 };
 		assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
 		assert_eq!(ConsensusParams::<Test>::get(), params);
 		for bad in [

@@ -201,7 +201,12 @@ fn each_track_origin_reaches_exactly_its_calls() {
 		(pallet_attribution::Call::remove_attestor { attestor: alice.clone() }.into(), Some(admin)),
 		(
 			pallet_attribution::Call::set_params {
-				params: pallet_attribution::Params { quorum: 1, tolerance: 0, max_strikes: 3 },
+				params: pallet_attribution::Params {
+					quorum: 1,
+					tolerance: 0,
+					max_strikes: 3,
+					committee_size: 16,
+				},
 			}
 			.into(),
 			Some(admin),
