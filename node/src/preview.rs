@@ -12,7 +12,7 @@
 //! is served only with `--rpc-methods unsafe`, or with the default `auto` on an interface that
 //! is not public; on a public port it answers "RPC call is unsafe to be called externally".
 //! It shares the engine with the off-chain worker but never restarts a version the worker is
-//! ingesting, and the engine trains each model once at a time.
+//! ingesting, and the engine never trains two copies of one model at once.
 
 use std::sync::Arc;
 
