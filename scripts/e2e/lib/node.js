@@ -48,8 +48,12 @@ export function nextRuntimeWasm() {
 	return readFileSync(found);
 }
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freePort() {
+/** Ports this process has handed out: the OS may offer a port again as soon as the probe that
+ * found it closes, before the node it was meant for binds it. */
+const handedOut = new Set();
+
+/** One port the OS offers on 127.0.0.1 now (listening on port 0, then closing). */
+function probePort() {
 	return new Promise((resolve, reject) => {
 		const server = net.createServer();
 		server.unref();
@@ -59,6 +63,22 @@ export function freePort() {
 			server.close(() => resolve(port));
 		});
 	});
+}
+
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on right now and that this process has not
+ * handed out before. Two probes in a row can return the same port (a node once got its
+ * Prometheus port equal to its RPC port, and its RPC server fell back to another one), so
+ * every port is handed out once.
+ */
+export async function freePort() {
+	for (;;) {
+		const port = await probePort();
+		if (!handedOut.has(port)) {
+			handedOut.add(port);
+			return port;
+		}
+	}
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
