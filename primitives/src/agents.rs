@@ -52,7 +52,7 @@ pub enum InferenceStatus {
 	Completed {
 		/// The agreed label.
 		label: ClassLabel,
-		/// Its median probability.
+		/// Its probability.
 		confidence: Perbill,
 	},
 	/// The job expired; the fee was refunded.

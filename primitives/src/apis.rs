@@ -143,15 +143,15 @@ pub struct InferenceInfo<AccountId, Balance, BlockNumber> {
 /// The attestors' consensus on a model's training, for the runtime API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct TrainingInfo {
-	/// The engine version whose attestors reached the quorum.
+	/// The engine version of the winning outcome.
 	pub engine_version: u32,
-	/// The median accuracy.
+	/// Its held-out accuracy.
 	pub accuracy: Perbill,
-	/// The plurality weights hash.
+	/// Its weights hash.
 	pub weights_hash: H256,
-	/// Submissions that reported that hash.
+	/// Reveals of the winning outcome.
 	pub agreement: u32,
-	/// Submissions aggregated.
+	/// Reveals counted.
 	pub submissions: u32,
 }
 

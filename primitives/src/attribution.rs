@@ -63,15 +63,14 @@ pub fn largest_remainder(weights: &[u64]) -> Vec<u64> {
 	shares
 }
 
-/// The agreed result of an inference.
+/// The agreed result of an inference: the outcome that won the attestors' vote.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct InferenceResult {
-	/// The plurality label.
+	/// The label.
 	pub label: ClassLabel,
-	/// The median confidence.
+	/// Its probability.
 	pub confidence: Perbill,
-	/// The records' median shares, top K, renormalised to sum to exactly one (empty when no
-	/// record got a share).
+	/// The top records' shares, summing to exactly one (empty when no record got a share).
 	pub shares: Vec<RecordShare>,
 }
 

@@ -23,7 +23,7 @@ use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	configs::attribution::rewards_pot,
+	configs::attribution::{rewards_pot, ATTESTOR_BOND},
 	governance::{origins::Pace, TreasuryAccount},
 	AccountId, AttributionConfig, Balance, BalancesConfig, OriginsConfig, RuntimeGenesisConfig,
 	SudoConfig, EXISTENTIAL_DEPOSIT, OPEN,
@@ -61,7 +61,7 @@ pub fn genesis(
 				.chain(core::iter::once((rewards_pot(), EXISTENTIAL_DEPOSIT)))
 				.collect::<Vec<_>>(),
 		},
-		attribution: AttributionConfig { attestors, quorum },
+		attribution: AttributionConfig { attestors, quorum, bond: ATTESTOR_BOND },
 		aura: pallet_aura::GenesisConfig {
 			authorities: validators.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
 		},

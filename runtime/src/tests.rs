@@ -52,6 +52,11 @@ fn dev_genesis_has_alice_as_sole_validator_attestor_and_sudo() {
 			vec![Sr25519Keyring::Alice.to_account_id()]
 		);
 		assert_eq!(pallet_attribution::ConsensusParams::<Runtime>::get().quorum, 1);
+		// Alice's genesis bond is held, out of her endowment.
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let bond = crate::configs::attribution::ATTESTOR_BOND;
+		assert_eq!(pallet_attribution::Bonds::<Runtime>::get(&alice).map(|b| b.amount), Some(bond));
+		assert_eq!(pallet_balances::Pallet::<Runtime>::free_balance(&alice), DEV_ENDOWMENT - bond);
 		assert_eq!(
 			pallet_balances::Pallet::<Runtime>::free_balance(
 				crate::configs::attribution::rewards_pot()

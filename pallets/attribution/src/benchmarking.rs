@@ -1,24 +1,35 @@
-//! Benchmarks of every call, at its worst case: the submission that reaches the quorum and
-//! aggregates every attestor's answer, with disagreement to strike.
+//! Benchmarks of every call, at its worst case: the commit that closes the commit round, the
+//! reveal that takes the vote over every member with half of them slashed, and the bond that
+//! displaces the smallest of a full set.
 
 use super::*;
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
-use frame_support::{
-	traits::{EnsureOrigin, Get, Hooks},
-	BoundedVec,
-};
+use frame_support::traits::{fungible::Mutate, EnsureOrigin, Get, Hooks};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_core::H256;
 use sp_runtime::{traits::One, Perbill};
 
-/// `n` attestors, set with a quorum of `n`.
+/// A bond every benchmark attestor holds.
+fn bond_amount<T: Config>() -> Balance {
+	StakeParams::<T>::get().min_bond.max(1_000)
+}
+
+/// Funds `who` and bonds it (it joins the set if there is room).
+fn bonded<T: Config>(who: &T::AccountId, amount: Balance) {
+	T::Currency::set_balance(who, amount.saturating_mul(10).saturating_add(1_000_000));
+	Pallet::<T>::bond(RawOrigin::Signed(who.clone()).into(), amount).expect("funded");
+}
+
+/// `n` bonded attestors, set with a quorum and committees of `n`.
 fn attestors<T: Config>(n: u32) -> Vec<T::AccountId> {
+	Attestors::<T>::kill();
 	let set: Vec<T::AccountId> = (0..n).map(|i| account("attestor", i, 0)).collect();
-	Attestors::<T>::put(BoundedVec::truncate_from(set.clone()));
+	for who in &set {
+		bonded::<T>(who, bond_amount::<T>());
+	}
 	ConsensusParams::<T>::put(Params {
 		quorum: n.max(1),
-		tolerance: 0,
 		max_strikes: 1_000,
 		committee_size: n.max(1),
 	});
@@ -43,68 +54,132 @@ fn shares(offset: u32, k: u32) -> Vec<RecordShare> {
 		.collect()
 }
 
+fn salt(i: usize) -> [u8; 32] {
+	[i as u8; 32]
+}
+
+fn commit_to<T: Config>(who: &T::AccountId, job: JobId, s: &[u8; 32], o: &Outcome) {
+	let commitment = Pallet::<T>::commitment(job, who, s, o);
+	Pallet::<T>::commit(RawOrigin::Signed(who.clone()).into(), job, commitment)
+		.expect("an open commit round");
+}
+
+/// An inference job of `a` members who all committed, half of them (the odd ones) to an
+/// outcome naming records shifted by one; all but the last revealed. Returns the job and the
+/// last member's outcome.
+fn revealing_inference<T: Config>(a: u32, k: u32) -> (Vec<T::AccountId>, JobId, Outcome) {
+	let set = attestors::<T>(a);
+	let model = T::BenchmarkHelper::training_model(T::MaxTopK::get() + 1);
+	T::BenchmarkHelper::activate(model);
+	T::BenchmarkHelper::inference(model);
+	let job = last_job::<T>();
+	let outcome = |i: usize| Outcome::Infer {
+		engine_version: 1,
+		label: 0,
+		confidence: Perbill::from_percent(90),
+		shares: shares((i % 2) as u32, k),
+	};
+	for (i, who) in set.iter().enumerate() {
+		commit_to::<T>(who, job, &salt(i), &outcome(i));
+	}
+	for (i, who) in set.iter().enumerate().take(a as usize - 1) {
+		Pallet::<T>::reveal(RawOrigin::Signed(who.clone()).into(), job, salt(i), outcome(i))
+			.expect("a committed member");
+	}
+	(set, job, outcome(a as usize - 1))
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
 
+	/// The commit that reaches the quorum and opens the reveal round.
 	#[benchmark]
-	fn submit_training(a: Linear<1, { T::MaxAttestors::get() }>) {
+	fn commit(a: Linear<1, { T::MaxAttestors::get() }>) {
 		let set = attestors::<T>(a);
-		let model = T::BenchmarkHelper::training_model(1);
+		T::BenchmarkHelper::training_model(1);
 		let job = last_job::<T>();
-		// Every other earlier attestor reports another hash, to be struck; all run one engine
-		// version, so that every submission is aggregated (the worst case).
-		for (i, who) in set.iter().take(a as usize - 1).enumerate() {
-			let outcome = TrainOutcome {
-				engine_version: 1,
-				accuracy: Perbill::from_percent(90),
-				weights_hash: H256::repeat_byte((i % 2) as u8),
-				records: 1,
-				held_out: 0,
-			};
-			Pallet::<T>::submit_training(RawOrigin::Signed(who.clone()).into(), job, outcome)
-				.expect("an open job");
-		}
-		let last = set[a as usize - 1].clone();
-		let outcome = TrainOutcome {
+		let o = Outcome::Train(TrainOutcome {
 			engine_version: 1,
-			accuracy: Perbill::from_percent(95),
+			accuracy: Perbill::from_percent(90),
 			weights_hash: H256::zero(),
 			records: 1,
 			held_out: 0,
-		};
+		});
+		for (i, who) in set.iter().enumerate().take(a as usize - 1) {
+			commit_to::<T>(who, job, &salt(i), &o);
+		}
+		let last = set[a as usize - 1].clone();
+		let commitment = Pallet::<T>::commitment(job, &last, &salt(0), &o);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(last), job, outcome);
-		assert!(Trainings::<T>::contains_key(model));
+		_(RawOrigin::Signed(last), job, commitment);
+		assert!(Jobs::<T>::get(job).is_some_and(|j| j.revealing));
+	}
+
+	/// The last reveal of `a` members, which takes the vote, slashes the losing half and pays
+	/// `k` records.
+	#[benchmark]
+	fn reveal(a: Linear<1, { T::MaxAttestors::get() }>, k: Linear<1, { T::MaxTopK::get() }>) {
+		let (set, job, outcome) = revealing_inference::<T>(a, k);
+		let last = set[a as usize - 1].clone();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(last), job, salt(a as usize - 1), outcome);
+		assert!(!Jobs::<T>::contains_key(job));
+	}
+
+	/// Joining a full set, displacing the smallest bond.
+	#[benchmark]
+	fn bond(a: Linear<1, { T::MaxAttestors::get() }>) {
+		let set = attestors::<T>(T::MaxAttestors::get());
+		let new: T::AccountId = account("new", 0, 0);
+		let amount = bond_amount::<T>() + 1;
+		T::Currency::set_balance(&new, amount * 10 + 1_000_000);
+		let _ = a;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(new.clone()), amount);
+		assert!(Attestors::<T>::get().contains(&new));
+		assert!(!Attestors::<T>::get().contains(&set[set.len() - 1]));
 	}
 
 	#[benchmark]
-	fn submit_inference(
-		a: Linear<1, { T::MaxAttestors::get() }>,
-		k: Linear<1, { T::MaxTopK::get() }>,
-	) {
+	fn unbond(a: Linear<1, { T::MaxAttestors::get() }>) {
 		let set = attestors::<T>(a);
-		let model = T::BenchmarkHelper::training_model(T::MaxTopK::get() + 1);
-		T::BenchmarkHelper::activate(model);
-		let inference = T::BenchmarkHelper::inference(model);
-		let job = last_job::<T>();
-		// Earlier attestors name `k` records each, half of them shifted by one record.
-		for (i, who) in set.iter().take(a as usize - 1).enumerate() {
-			let offset = (i % 2) as u32;
-			Pallet::<T>::submit_inference(
-				RawOrigin::Signed(who.clone()).into(),
-				job,
-				1,
-				0,
-				Perbill::from_percent(80),
-				shares(offset, k),
-			)
-			.expect("an open job");
-		}
-		let last = set[a as usize - 1].clone();
+		let gone = set[a as usize - 1].clone();
+		Strikes::<T>::insert(
+			&gone,
+			StrikeRecord { count: 3, at: frame_system::Pallet::<T>::block_number() },
+		);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(last), job, 1, 0, Perbill::from_percent(90), shares(0, k));
-		assert!(Inferences::<T>::contains_key(inference));
+		_(RawOrigin::Signed(gone.clone()));
+		assert!(Bonds::<T>::get(&gone).is_some_and(|b| b.unlocks_at.is_some()));
+	}
+
+	#[benchmark]
+	fn withdraw_unbonded() {
+		let set = attestors::<T>(1);
+		Pallet::<T>::unbond(RawOrigin::Signed(set[0].clone()).into()).expect("an attestor");
+		let unlock =
+			frame_system::Pallet::<T>::block_number() + StakeParams::<T>::get().unbonding_period;
+		frame_system::Pallet::<T>::set_block_number(unlock);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(set[0].clone()));
+		assert!(!Bonds::<T>::contains_key(&set[0]));
+	}
+
+	#[benchmark]
+	fn set_stake_params() -> Result<(), BenchmarkError> {
+		let stake = Stake {
+			min_bond: 7,
+			lost_slash: Perbill::from_percent(20),
+			unrevealed_slash: Perbill::from_percent(2),
+			unbonding_period: One::one(),
+		};
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, stake);
+		assert_eq!(StakeParams::<T>::get(), stake);
+		Ok(())
 	}
 
 	#[benchmark]
@@ -138,7 +213,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_params() -> Result<(), BenchmarkError> {
-		let params = Params { quorum: 3, tolerance: 1, max_strikes: 5, committee_size: 3 };
+		let params = Params { quorum: 3, max_strikes: 5, committee_size: 3 };
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
@@ -163,15 +238,38 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// `e` inference jobs expire as the block starts, each refunded.
+	/// `e` inference jobs reach their reveal deadline as the block starts, each with every
+	/// member committed and all but one revealed: each takes the vote and slashes.
 	#[benchmark]
 	fn on_initialize(e: Linear<0, 32>) {
-		let model = T::BenchmarkHelper::training_model(1);
+		let a = T::MaxAttestors::get();
+		let set = attestors::<T>(a);
+		let model = T::BenchmarkHelper::training_model(T::MaxTopK::get() + 1);
 		T::BenchmarkHelper::activate(model);
+		let k = T::MaxTopK::get();
+		let outcome = |i: usize| Outcome::Infer {
+			engine_version: 1,
+			label: 0,
+			confidence: Perbill::from_percent(90),
+			shares: shares((i % 2) as u32, k),
+		};
 		for _ in 0..e {
 			T::BenchmarkHelper::inference(model);
+			let job = last_job::<T>();
+			for (i, who) in set.iter().enumerate() {
+				commit_to::<T>(who, job, &salt(i), &outcome(i));
+			}
+			for (i, who) in set.iter().enumerate().take(a as usize - 1) {
+				Pallet::<T>::reveal(
+					RawOrigin::Signed(who.clone()).into(),
+					job,
+					salt(i),
+					outcome(i),
+				)
+				.expect("a committed member");
+			}
 		}
-		let deadline = frame_system::Pallet::<T>::block_number() + T::InferencePeriod::get();
+		let deadline = frame_system::Pallet::<T>::block_number() + T::RevealPeriod::get();
 		let now: BlockNumberFor<T> = deadline + One::one();
 		frame_system::Pallet::<T>::set_block_number(now);
 		#[block]
@@ -179,6 +277,7 @@ mod benchmarks {
 			Pallet::<T>::on_initialize(now);
 		}
 		assert_eq!(Deadlines::<T>::iter_prefix(deadline).count(), 0);
+		assert!(Jobs::<T>::iter().all(|(_, j)| matches!(j.kind, JobKind::Train { .. })));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -1,15 +1,16 @@
 //! [`CheckAttestation`]: attestations that cannot succeed never enter a block, so they are never
 //! charged.
 //!
-//! `submit_training` and `submit_inference` are free when they succeed, but a call that fails
-//! in a block still pays its fee. With four attestors and a quorum of three, the fourth answer
-//! to nearly every job arrived after the quorum had closed it, failed with `UnknownJob`, and
-//! cost its attestor a fee. This extension runs the call's own admission checks
-//! ([`Pallet::admissible`]) when the transaction pool validates the transaction, and again
-//! when a block builder applies it: a late, duplicate or unauthorised attestation is invalid
-//! ([`InvalidTransaction::Stale`] for a job closed or answered, [`InvalidTransaction::BadSigner`]
-//! for a signer that may not answer). It is dropped from the pool, never included, and never
-//! charged. Every other call passes through untouched.
+//! `commit` and `reveal` are free when they succeed, but a call that fails in a block still pays
+//! its fee. With four attestors and a quorum of three, the fourth commit to nearly every job
+//! arrives after the commit round has closed. This extension runs the call's own admission
+//! checks ([`Pallet::can_commit`], [`Pallet::can_reveal`]) when the transaction pool validates
+//! the transaction, and again when a block builder applies it: a late, duplicate or
+//! unauthorised attestation is invalid ([`InvalidTransaction::Stale`] for a job closed, in the
+//! other round or answered; [`InvalidTransaction::BadSigner`] for a signer that may not answer;
+//! [`InvalidTransaction::BadProof`] for a reveal that does not open the signer's commitment).
+//! It is dropped from the pool, never included, and never charged. Every other call passes
+//! through untouched.
 
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
@@ -46,13 +47,13 @@ impl<T> core::fmt::Debug for CheckAttestation<T> {
 	}
 }
 
-/// The job an attestation answers, if `call` is one.
-fn attested_job<T: Config>(call: &<T as frame_system::Config>::RuntimeCall) -> Option<u64>
+/// The attestation `call` is, if it is one.
+fn attestation<T: Config>(call: &<T as frame_system::Config>::RuntimeCall) -> Option<&Call<T>>
 where
 	<T as frame_system::Config>::RuntimeCall: IsSubType<Call<T>>,
 {
 	match call.is_sub_type()? {
-		Call::submit_training { job, .. } | Call::submit_inference { job, .. } => Some(*job),
+		c @ (Call::commit { .. } | Call::reveal { .. }) => Some(c),
 		_ => None,
 	}
 }
@@ -69,9 +70,9 @@ where
 	type Pre = ();
 
 	fn weight(&self, call: &<T as frame_system::Config>::RuntimeCall) -> Weight {
-		// The attestor set, the suspension, the job and the submission.
-		match attested_job::<T>(call) {
-			Some(_) => T::DbWeight::get().reads(4),
+		// The attestor set, the suspension, the job, the commit and the reveal, and a hash.
+		match attestation::<T>(call) {
+			Some(_) => T::DbWeight::get().reads(5),
 			None => Weight::zero(),
 		}
 	}
@@ -86,17 +87,28 @@ where
 		_inherited_implication: &impl Encode,
 		_source: TransactionSource,
 	) -> sp_runtime::traits::ValidateResult<Self::Val, <T as frame_system::Config>::RuntimeCall> {
-		let Some(job) = attested_job::<T>(call) else {
+		let Some(attestation) = attestation::<T>(call) else {
 			return Ok((Default::default(), (), origin));
 		};
 		let Some(who) = origin.as_signer() else {
 			return Err(InvalidTransaction::BadSigner.into());
 		};
-		match Pallet::<T>::admissible(who, job) {
-			Ok(_) => Ok((Default::default(), (), origin)),
-			Err(Error::NotAttestor | Error::AttestorSuspended | Error::NotCommitteeMember) => {
-				Err(InvalidTransaction::BadSigner.into())
+		let admitted = match attestation {
+			Call::commit { job, .. } => Pallet::<T>::can_commit(who, *job).map(|_| ()),
+			Call::reveal { job, salt, outcome } => {
+				Pallet::<T>::can_reveal(who, *job, salt, outcome).map(|_| ())
 			},
+			_ => Ok(()),
+		};
+		match admitted {
+			Ok(()) => Ok((Default::default(), (), origin)),
+			Err(
+				Error::NotAttestor
+				| Error::AttestorSuspended
+				| Error::NotCommitteeMember
+				| Error::NotCommitted,
+			) => Err(InvalidTransaction::BadSigner.into()),
+			Err(Error::CommitmentMismatch) => Err(InvalidTransaction::BadProof.into()),
 			Err(_) => Err(InvalidTransaction::Stale.into()),
 		}
 	}

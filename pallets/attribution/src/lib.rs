@@ -1,55 +1,68 @@
 //! # Proof of Attribution
 //!
 //! Attestor nodes train every registered model and attribute every paid inference with the
-//! influence engine, in their off-chain workers, and submit signed results. When `quorum`
-//! distinct attestors have answered a job, this pallet aggregates their answers into one result.
+//! influence engine, in their off-chain workers. Each job's committee answers in two rounds,
+//! commit then reveal, and the revealed results are put to a vote on their hash; the losers and
+//! the members that committed but never revealed lose part of their bond.
 //!
 //! ## Terms
 //!
 //! - **Attestor**: an account with an `attr` sr25519 key ([`crypto`]) in its node's keystore.
-//!   The set is bounded by [`Config::MaxAttestors`], set at genesis and changed by
-//!   [`Config::AdminOrigin`].
+//!   Anyone becomes one by bonding at least [`StakeParams`]`.min_bond` OPEN (`bond`); the set
+//!   is bounded by [`Config::MaxAttestors`], and when it is full a larger bond displaces the
+//!   smallest (`AttestorDisplaced`). Leaving (`unbond`, or removal by the admin) keeps the bond
+//!   held, and slashable, for `unbonding_period` blocks; then `withdraw_unbonded` releases it.
+//!   [`Config::AdminOrigin`] may also add an attestor without a bond, remove one, and sets every
+//!   parameter.
 //! - **Job** ([`Job`]): `Train { model }`, created when a model is registered, or
-//!   `Infer { inference, model }`, created by a paid `agents.invoke`. Each has a deadline.
-//! - **Submission**: one per attestor per job, before the deadline. A result that does not fit
-//!   the job fails with a named error: a label out of the schema's range, shares that do not sum
-//!   to one, a record twice, or a record outside the model's Datanet version.
-//! - **Aggregation** ([`aggregate`]), once `quorum` submissions are in:
-//!   - training: the median accuracy; the model becomes Active with the most common weights
-//!     hash, and the agreement is recorded;
-//!   - inference: the plurality label, the median confidence, each record's median share; the
-//!     top [`Config::MaxTopK`] renormalised to exactly one. [`InferenceHandler`] hears the result
-//!     and pays the fee out.
-//! - **Strikes**: an attestor whose label (or weights hash) differs from consensus, or whose
-//!   shares lie farther than `tolerance` (L1) from it, gets a strike and is not among the
-//!   agreeing attestors. Strikes decay: one is forgiven every [`Config::StrikeDecay`] blocks
-//!   after an attestor's last strike, so an honest attestor's rare bad luck does not add up
-//!   forever. At `max_strikes` (counted after decay) it is suspended until the admin reinstates
-//!   it.
+//!   `Infer { inference, model }`, created by a paid `agents.invoke`.
 //! - **Committee**: each job is answered by `committee_size` active attestors drawn when it
 //!   opens ([`Pallet::draw_committee`]); only they may answer (`NotCommitteeMember`), so the
 //!   work per job stays constant as the attestor set grows.
-//! - **Quorum**: a job closes at `min(quorum, active committee members)` answers of one engine
-//!   version, so suspensions can never leave a job waiting for answers that cannot come.
+//! - **Commit** (`commit`): a member sends [`Pallet::commitment`], the hash of
+//!   `(job, its own account, a 32-byte salt, its outcome)`. Nothing of the result is public. The
+//!   commit round lasts until `min(quorum, active committee members)` members have committed
+//!   ([`Pallet::quorum`]), or the job's deadline, when the job expires.
+//! - **Reveal** (`reveal`): once the commits are in, each committed member reveals its salt and
+//!   [`Outcome`] within [`Config::RevealPeriod`] blocks. A reveal must open the member's own
+//!   commit (`CommitmentMismatch`), so copying another member's commit or reveal gains nothing:
+//!   the commit names its account, and the commit round is closed before any result is public.
+//! - **Vote**: the engine is bit-identical across machines, so honest attestors reveal the same
+//!   outcome, and the job is decided by a vote on the outcome's hash. It closes when every
+//!   committed member has revealed, or at the reveal deadline. The most revealed outcome wins if
+//!   more than half of the committed members revealed it:
+//!   - training: the model becomes Active with the winner's accuracy and weights hash;
+//!   - inference: the winner is the result; [`InferenceHandler`] hears it, with the members
+//!     that revealed it, and pays the fee out.
+//!   A revealed outcome of the winner's engine version that lost is struck and slashed
+//!   `lost_slash` of its bond. Outcomes of another engine version are neither paid nor
+//!   punished, so that an engine upgrade can roll out. Without a majority the job fails as if
+//!   it expired.
+//! - **Unrevealed**: a member that committed and did not reveal by the reveal deadline is
+//!   struck and slashed `unrevealed_slash` (less than losing).
+//! - **Slashes** go to [`Config::TreasuryAccount`].
+//! - **Strikes** decay: one is forgiven every [`Config::StrikeDecay`] blocks after an
+//!   attestor's last strike. At `max_strikes` (counted after decay) an attestor is suspended
+//!   until the admin reinstates it.
 //! - **Cancellation**: retiring a model that is still training closes its `Train` job
-//!   (`JobCancelled`), so that no attestor's answer can fail on a retired model.
-//! - **Expiry**: a job still open at its deadline expires: an inference is refunded in full
-//!   ([`InferenceHandler::expired`]); a model becomes Failed.
-//!
-//! - **Admission** ([`CheckAttestation`], a transaction extension): an attestation its call
-//!   would reject (late, duplicate, for a closed job, or from a signer that may not answer) is
-//!   invalid in the transaction pool and in block building, so it is never included and never
-//!   charged.
+//!   (`JobCancelled`) with no slash.
+//! - **Expiry**: a job whose commit round has not filled by its deadline expires: an inference
+//!   is refunded in full ([`InferenceHandler::expired`]); a model becomes Failed.
+//! - **Admission** ([`CheckAttestation`], a transaction extension): a commit or reveal its call
+//!   would reject (late, duplicate, for a closed job or the wrong round, from a signer that may
+//!   not answer, or a reveal that does not open its commit) is invalid in the transaction pool
+//!   and in block building, so it is never included and never charged.
 //!
 //! ## Off-chain worker
 //!
-//! On each block, every local `attr` key that belongs to an attestor answers up to
-//! [`Config::MaxJobsPerBlock`] open jobs it has not answered ([`ocw`]).
+//! On each block, every local `attr` key that belongs to an active attestor commits to up to
+//! [`Config::MaxJobsPerBlock`] jobs of its committees, earliest deadline first, and reveals
+//! every commit whose reveal round is open ([`ocw`]).
 //!
 //! ## Calls
 //!
-//! `submit_training`, `submit_inference` (attestors); `add_attestor`, `remove_attestor`,
-//! `set_params`, `reinstate` (admin).
+//! `commit`, `reveal` (committee members); `bond`, `unbond`, `withdraw_unbonded` (anyone);
+//! `add_attestor`, `remove_attestor`, `set_params`, `set_stake_params`, `reinstate` (admin).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // A panic in the runtime is a bug: no unwrap or expect outside tests and benchmarks.
@@ -62,7 +75,6 @@ extern crate alloc;
 
 pub use pallet::*;
 
-pub mod aggregate;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod extension;
@@ -71,6 +83,7 @@ mod mock;
 pub mod ocw;
 #[cfg(test)]
 mod tests;
+pub mod vote;
 pub mod weights;
 
 pub use extension::CheckAttestation;
@@ -79,6 +92,7 @@ pub use openledger_primitives::{
 	datanets::ClassLabel,
 	models::{ModelId, ModelStatus},
 	traits::{AttributionJobs, DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle},
+	Balance,
 };
 pub use weights::WeightInfo;
 
@@ -114,16 +128,24 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-	use frame_support::{pallet_prelude::*, CloneNoBound, DebugNoBound, PartialEqNoBound};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::{Fortitude, Precision, Restriction},
+		},
+		CloneNoBound, DebugNoBound, PartialEqNoBound,
+	};
 	use frame_system::{
 		offchain::{AppCrypto, CreateSignedTransaction},
 		pallet_prelude::*,
 	};
 	use scale_info::TypeInfo;
 	use sp_core::H256;
-	use sp_runtime::{traits::Saturating, Perbill, SaturatedConversion};
-
-	use crate::aggregate::{self, Answer};
+	use sp_runtime::{
+		traits::{Saturating, Zero},
+		Perbill, SaturatedConversion,
+	};
 
 	/// What a job asks for.
 	#[derive(
@@ -163,18 +185,49 @@ pub mod pallet {
 		pub kind: JobKind,
 		/// The inference's input (empty for training).
 		pub input: BoundedVec<u8, T::MaxInputLen>,
-		/// The last block at which a submission is accepted; the job expires after it.
+		/// The last block of the current round: commits are accepted until then (and the job
+		/// expires after it), or, once `revealing`, reveals (and the vote is taken after it).
 		pub deadline: BlockNumberFor<T>,
-		/// Submissions so far.
-		pub submissions: u32,
-		/// Submissions so far per engine version, `(version, count)`: only answers of one
-		/// version are compared, and a version reaching the quorum closes the job.
-		pub tally: BoundedVec<(u32, u32), T::MaxAttestors>,
+		/// Whether the commit round is over and the reveal round open.
+		pub revealing: bool,
+		/// Members that committed.
+		pub commits: u32,
+		/// Members that revealed.
+		pub reveals: u32,
 		/// The attestors drawn to answer it ([`Pallet::draw_committee`]); only they may.
 		pub committee: BoundedVec<T::AccountId, T::MaxAttestors>,
 	}
 
-	/// An attestor's answer to a job.
+	/// An attestor's answer to a job, as revealed: the argument of `reveal`, and what its
+	/// commitment hashes.
+	#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+	pub enum Outcome {
+		/// A training outcome.
+		Train(TrainOutcome),
+		/// An inference outcome.
+		Infer {
+			/// The numeric version of the engine that answered.
+			engine_version: u32,
+			/// The label.
+			label: ClassLabel,
+			/// Its probability.
+			confidence: Perbill,
+			/// The proponents' shares: at most `MaxTopK`, summing to one (or none).
+			shares: Vec<RecordShare>,
+		},
+	}
+
+	impl Outcome {
+		/// The numeric version of the engine that computed it.
+		pub fn engine_version(&self) -> u32 {
+			match self {
+				Outcome::Train(o) => o.engine_version,
+				Outcome::Infer { engine_version, .. } => *engine_version,
+			}
+		}
+	}
+
+	/// A revealed outcome, as stored until the vote (it encodes exactly as its [`Outcome`]).
 	#[derive(
 		CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
 	)]
@@ -203,6 +256,11 @@ pub mod pallet {
 				Submission::Infer { engine_version, .. } => *engine_version,
 			}
 		}
+
+		/// The hash the vote counts: that of its encoding (the same as its [`Outcome`]'s).
+		pub fn hash(&self) -> H256 {
+			H256(self.using_encoded(sp_io::hashing::blake2_256))
+		}
 	}
 
 	/// The consensus parameters.
@@ -219,11 +277,8 @@ pub mod pallet {
 		TypeInfo,
 	)]
 	pub struct Params {
-		/// Distinct attestors whose submissions close a job.
+		/// Commits that close a job's commit round (at most the active committee members).
 		pub quorum: u32,
-		/// The largest L1 distance (parts per billion, up to 2·10^9) between an attestor's
-		/// shares and consensus that earns no strike.
-		pub tolerance: u32,
 		/// Strikes that suspend an attestor.
 		pub max_strikes: u32,
 		/// Attestors drawn to answer each job: the work per job stays constant however many
@@ -234,8 +289,53 @@ pub mod pallet {
 	impl Default for Params {
 		fn default() -> Self {
 			// One attestor on a dev chain; the local chain's genesis sets three.
-			Self { quorum: 1, tolerance: 200_000_000, max_strikes: 10, committee_size: 16 }
+			Self { quorum: 1, max_strikes: 10, committee_size: 16 }
 		}
+	}
+
+	/// What attestors stake, and lose.
+	#[derive(
+		Clone,
+		Copy,
+		Debug,
+		PartialEq,
+		Eq,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		MaxEncodedLen,
+		TypeInfo,
+	)]
+	pub struct Stake<BlockNumber> {
+		/// The least bond that makes an account an attestor.
+		pub min_bond: Balance,
+		/// The part of its bond an attestor loses for a revealed outcome that lost the vote.
+		pub lost_slash: Perbill,
+		/// The part of its bond an attestor loses for a commit it never revealed.
+		pub unrevealed_slash: Perbill,
+		/// Blocks a bond stays held, and slashable, after its attestor leaves.
+		pub unbonding_period: BlockNumber,
+	}
+
+	/// An account's bond.
+	#[derive(
+		Clone,
+		Copy,
+		Debug,
+		Default,
+		PartialEq,
+		Eq,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		MaxEncodedLen,
+		TypeInfo,
+	)]
+	pub struct Bond<BlockNumber> {
+		/// What is held.
+		pub amount: Balance,
+		/// Once it has left the attestor set: the block from which it may be withdrawn.
+		pub unlocks_at: Option<BlockNumber>,
 	}
 
 	/// An attestor's strikes when it was last struck.
@@ -272,15 +372,15 @@ pub mod pallet {
 		TypeInfo,
 	)]
 	pub struct TrainingRecord {
-		/// The engine version whose attestors reached the quorum.
+		/// The engine version of the winning outcome.
 		pub engine_version: u32,
-		/// The median accuracy.
+		/// Its held-out accuracy.
 		pub accuracy: Perbill,
-		/// The plurality weights hash.
+		/// Its weights hash.
 		pub weights_hash: H256,
-		/// Submissions that reported that hash.
+		/// Reveals of the winning outcome.
 		pub agreement: u32,
-		/// Submissions aggregated.
+		/// Reveals counted.
 		pub submissions: u32,
 	}
 
@@ -292,22 +392,29 @@ pub mod pallet {
 	pub struct InferenceRecord<T: Config> {
 		/// The model.
 		pub model: ModelId,
-		/// The engine version whose attestors reached the quorum.
+		/// The engine version of the winning outcome.
 		pub engine_version: u32,
-		/// The plurality label.
+		/// Its label.
 		pub label: ClassLabel,
-		/// The median confidence.
+		/// Its confidence.
 		pub confidence: Perbill,
-		/// The top records' shares, summing to one (empty if none).
+		/// Its records' shares, summing to one (empty if none).
 		pub shares: BoundedVec<RecordShare, T::MaxTopK>,
-		/// The attestors that agreed with consensus.
+		/// The attestors that revealed it.
 		pub agreeing: BoundedVec<T::AccountId, T::MaxAttestors>,
-		/// The block it was aggregated in.
+		/// The block it was decided in.
 		pub block: BlockNumberFor<T>,
 	}
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// An attestor's bond.
+		AttestorBond,
+	}
 
 	#[pallet::config]
 	pub trait Config:
@@ -316,14 +423,28 @@ pub mod pallet {
 		/// The attestors' signing key (`attr`, sr25519).
 		type AuthorityId: AppCrypto<Self::Public, Self::Signature>;
 
-		/// Changes the attestor set and the consensus parameters.
+		/// Changes the attestor set and every parameter.
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The currency bonds are held in (OPEN).
+		type Currency: Inspect<Self::AccountId, Balance = Balance>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's [`HoldReason`].
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Where slashed bonds go.
+		type TreasuryAccount: Get<Self::AccountId>;
+
+		/// The staking parameters until the admin sets them.
+		type DefaultStake: Get<Stake<BlockNumberFor<Self>>>;
 
 		/// Where Datanets and their records are read.
 		type Datanets: DatanetInspect<Self::AccountId, BlockNumberFor<Self>>;
 
 		/// Where models are read.
-		type Models: ModelInspect<Self::AccountId, openledger_primitives::Balance> + ModelLifecycle;
+		type Models: ModelInspect<Self::AccountId, Balance> + ModelLifecycle;
 
 		/// Hears completed and expired inferences.
 		type Inferences: InferenceHandler<Self::AccountId>;
@@ -340,19 +461,23 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxInputLen: Get<u32>;
 
-		/// Blocks a training job stays open.
+		/// Blocks a training job's commit round stays open.
 		#[pallet::constant]
 		type TrainingPeriod: Get<BlockNumberFor<Self>>;
 
-		/// Blocks an inference job stays open.
+		/// Blocks an inference job's commit round stays open.
 		#[pallet::constant]
 		type InferencePeriod: Get<BlockNumberFor<Self>>;
+
+		/// Blocks the reveal round stays open.
+		#[pallet::constant]
+		type RevealPeriod: Get<BlockNumberFor<Self>>;
 
 		/// Blocks after an attestor's last strike after which one strike is forgiven.
 		#[pallet::constant]
 		type StrikeDecay: Get<BlockNumberFor<Self>>;
 
-		/// The most jobs an attestor's off-chain worker answers per block.
+		/// The most jobs an attestor's off-chain worker commits to per block.
 		#[pallet::constant]
 		type MaxJobsPerBlock: Get<u32>;
 
@@ -379,7 +504,7 @@ pub mod pallet {
 		fn inference(model: ModelId) -> InferenceId;
 	}
 
-	/// The attestors, in the order they were added.
+	/// The attestors, in the order they joined.
 	#[pallet::storage]
 	pub type Attestors<T: Config> =
 		StorageValue<_, BoundedVec<T::AccountId, T::MaxAttestors>, ValueQuery>;
@@ -388,13 +513,29 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ConsensusParams<T> = StorageValue<_, Params, ValueQuery>;
 
+	#[pallet::type_value]
+	pub fn DefaultStakeParams<T: Config>() -> Stake<BlockNumberFor<T>> {
+		T::DefaultStake::get()
+	}
+
+	/// The staking parameters.
+	#[pallet::storage]
+	pub type StakeParams<T: Config> =
+		StorageValue<_, Stake<BlockNumberFor<T>>, ValueQuery, DefaultStakeParams<T>>;
+
+	/// Bonds, held under [`HoldReason::AttestorBond`]: of attestors, and of accounts that left
+	/// and have not withdrawn.
+	#[pallet::storage]
+	pub type Bonds<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, Bond<BlockNumberFor<T>>>;
+
 	/// Strikes per attestor, as of their last strike (absent: none); [`Pallet::strikes`] gives
 	/// the count after decay.
 	#[pallet::storage]
 	pub type Strikes<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, StrikeRecord<BlockNumberFor<T>>>;
 
-	/// Suspended attestors: they may not submit until reinstated. Counted, for the quorum.
+	/// Suspended attestors: they may not commit until reinstated. Counted, for the quorum.
 	#[pallet::storage]
 	pub type Suspended<T: Config> = CountedStorageMap<_, Blake2_128Concat, T::AccountId, ()>;
 
@@ -407,16 +548,21 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, Job<T>>;
 
-	/// The submissions to open jobs.
+	/// The commitments to open jobs ([`Pallet::commitment`]).
 	#[pallet::storage]
-	pub type Submissions<T: Config> =
+	pub type Commits<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, JobId, Blake2_128Concat, T::AccountId, H256>;
+
+	/// The outcomes revealed for open jobs.
+	#[pallet::storage]
+	pub type Reveals<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, JobId, Blake2_128Concat, T::AccountId, Submission<T>>;
 
 	/// The open `Train` job of each model still training, so that retiring it closes the job.
 	#[pallet::storage]
 	pub type TrainingJobs<T: Config> = StorageMap<_, Twox64Concat, ModelId, JobId>;
 
-	/// Open jobs by deadline, so that expiry never scans every job.
+	/// Open jobs by the last block of their round, so that expiry never scans every job.
 	#[pallet::storage]
 	pub type Deadlines<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, JobId, ()>;
@@ -433,10 +579,10 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// The initial attestors.
 		pub attestors: Vec<T::AccountId>,
-		/// Distinct attestors whose submissions close a job.
+		/// What each initial attestor bonds from its balance (0: none).
+		pub bond: Balance,
+		/// Commits that close a job's commit round.
 		pub quorum: u32,
-		/// The largest L1 distance from consensus without a strike (parts per billion).
-		pub tolerance: u32,
 		/// Strikes that suspend an attestor.
 		pub max_strikes: u32,
 		/// Attestors drawn to answer each job.
@@ -445,8 +591,8 @@ pub mod pallet {
 
 	impl<T: Config> Default for GenesisConfig<T> {
 		fn default() -> Self {
-			let Params { quorum, tolerance, max_strikes, committee_size } = Params::default();
-			Self { attestors: Vec::new(), quorum, tolerance, max_strikes, committee_size }
+			let Params { quorum, max_strikes, committee_size } = Params::default();
+			Self { attestors: Vec::new(), bond: 0, quorum, max_strikes, committee_size }
 		}
 	}
 
@@ -457,6 +603,14 @@ pub mod pallet {
 			for a in &self.attestors {
 				assert!(!set.contains(a), "an attestor is listed twice in the genesis");
 				set.push(a.clone());
+				if !self.bond.is_zero() {
+					if let Err(e) =
+						T::Currency::hold(&HoldReason::AttestorBond.into(), a, self.bond)
+					{
+						panic!("a genesis attestor cannot afford the genesis bond: {e:?}");
+					}
+					Bonds::<T>::insert(a, Bond { amount: self.bond, unlocks_at: None });
+				}
 			}
 			let Ok(bounded) = BoundedVec::try_from(set) else {
 				panic!("more attestors in the genesis than MaxAttestors");
@@ -464,7 +618,6 @@ pub mod pallet {
 			Attestors::<T>::put(bounded);
 			let params = Params {
 				quorum: self.quorum,
-				tolerance: self.tolerance,
 				max_strikes: self.max_strikes,
 				committee_size: self.committee_size,
 			};
@@ -476,16 +629,20 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A job was opened.
+		/// A job was opened, with its committee.
 		JobCreated {
 			job: JobId,
 			kind: JobKind,
 			deadline: BlockNumberFor<T>,
 			committee: BoundedVec<T::AccountId, T::MaxAttestors>,
 		},
-		/// An attestor answered a job.
-		Submitted { job: JobId, attestor: T::AccountId, submissions: u32 },
-		/// The attestors agreed on a model's training; the model is Active.
+		/// A member committed to an outcome.
+		Committed { job: JobId, attestor: T::AccountId, commits: u32 },
+		/// The commit round is over: members reveal until `deadline`.
+		RevealOpened { job: JobId, deadline: BlockNumberFor<T> },
+		/// A member revealed its outcome.
+		Revealed { job: JobId, attestor: T::AccountId, outcome: H256, reveals: u32 },
+		/// The vote made a model Active.
 		ModelTrained {
 			job: JobId,
 			model: ModelId,
@@ -495,7 +652,7 @@ pub mod pallet {
 			agreement: u32,
 			submissions: u32,
 		},
-		/// The attestors agreed on an inference.
+		/// The vote decided an inference.
 		InferenceAttributed {
 			job: JobId,
 			inference: InferenceId,
@@ -504,22 +661,36 @@ pub mod pallet {
 			confidence: Perbill,
 			records: u32,
 		},
-		/// A job expired before its quorum.
-		JobExpired { job: JobId, kind: JobKind, submissions: u32 },
+		/// No outcome won more than half of the commits: the job failed as if it expired.
+		NoMajority { job: JobId, kind: JobKind, commits: u32, reveals: u32 },
+		/// A job's commit round did not fill before its deadline.
+		JobExpired { job: JobId, kind: JobKind, commits: u32 },
 		/// A training job was closed without a result: its model was retired.
-		JobCancelled { job: JobId, kind: JobKind, submissions: u32 },
-		/// An attestor disagreed with consensus (of its own engine version).
+		JobCancelled { job: JobId, kind: JobKind, commits: u32 },
+		/// An attestor lost a vote, or did not reveal its commit.
 		Struck { attestor: T::AccountId, job: JobId, strikes: u32 },
+		/// Part of an attestor's bond went to the treasury.
+		Slashed { attestor: T::AccountId, job: JobId, amount: Balance },
 		/// An attestor reached the strike limit and is suspended.
 		AttestorSuspended { attestor: T::AccountId },
-		/// An attestor was added.
+		/// An attestor joined the set.
 		AttestorAdded { attestor: T::AccountId },
-		/// An attestor was removed.
+		/// An attestor was removed by the admin.
 		AttestorRemoved { attestor: T::AccountId },
+		/// An attestor with the smallest bond left the full set for a larger bond.
+		AttestorDisplaced { attestor: T::AccountId, by: T::AccountId },
 		/// A suspended attestor's strikes were cleared.
 		AttestorReinstated { attestor: T::AccountId },
+		/// An account bonded `amount` more, to `total`.
+		Bonded { who: T::AccountId, amount: Balance, total: Balance },
+		/// An attestor left; its bond is withdrawable from `unlocks_at`.
+		Unbonding { who: T::AccountId, amount: Balance, unlocks_at: BlockNumberFor<T> },
+		/// A bond was released.
+		Withdrawn { who: T::AccountId, amount: Balance },
 		/// The consensus parameters changed.
 		ParamsSet { params: Params },
+		/// The staking parameters changed.
+		StakeParamsSet { stake: Stake<BlockNumberFor<T>> },
 	}
 
 	#[pallet::error]
@@ -528,13 +699,23 @@ pub mod pallet {
 		NotAttestor,
 		/// The attestor is suspended.
 		AttestorSuspended,
-		/// No open job has this id (never created, aggregated or expired).
+		/// No open job has this id (never created, decided or expired).
 		UnknownJob,
-		/// The submission is for the other kind of job.
+		/// The outcome is for the other kind of job.
 		WrongJobKind,
-		/// This attestor already answered this job.
-		AlreadySubmitted,
-		/// The job's deadline has passed.
+		/// This member already committed to this job.
+		AlreadyCommitted,
+		/// This member already revealed its outcome for this job.
+		AlreadyRevealed,
+		/// The job's commit round is over.
+		CommitsClosed,
+		/// The job's reveal round has not started.
+		RevealNotOpen,
+		/// This account did not commit to this job.
+		NotCommitted,
+		/// The salt and outcome do not hash to this member's commitment.
+		CommitmentMismatch,
+		/// The current round's deadline has passed.
 		DeadlinePassed,
 		/// The label is not below the schema's number of classes.
 		LabelOutOfRange,
@@ -554,28 +735,36 @@ pub mod pallet {
 		TooManyAttestors,
 		/// The account is not suspended.
 		NotSuspended,
-		/// Quorum must be at least one, and max strikes at least one; tolerance at most 2·10^9.
+		/// Quorum, max strikes and committee size must be at least one, and the quorum at most
+		/// the committee size.
 		InvalidParams,
 		/// The input is longer than `MaxInputLen`.
 		InputTooLong,
 		/// Job ids ran out.
 		Overflow,
-		/// More engine versions answered the job than it can tally (attestors replaced while
-		/// it was open).
-		TooManyVersions,
 		/// The attestor was not drawn into the job's committee.
 		NotCommitteeMember,
+		/// The bond is below `min_bond`, or, when the set is full, not above the smallest.
+		BondTooSmall,
+		/// The account's bond is unbonding: withdraw it first.
+		Unbonding,
+		/// The account has no bond that has left the set.
+		NotUnbonding,
+		/// The unbonding period has not passed.
+		StillLocked,
+		/// Nothing to bond.
+		ZeroBond,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let mut expired = 0u32;
+			let mut closed = 0u32;
 			for (job, ()) in Deadlines::<T>::drain_prefix(now.saturating_sub(One::one())) {
-				Self::expire(job);
-				expired = expired.saturating_add(1);
+				Self::deadline_passed(job);
+				closed = closed.saturating_add(1);
 			}
-			T::WeightInfo::on_initialize(expired)
+			T::WeightInfo::on_initialize(closed)
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {
@@ -590,91 +779,91 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// An attestor's training outcome for a `Train` job.
+		/// A committee member's commitment to its outcome for a job: [`Pallet::commitment`].
 		///
-		/// - Origin: a signed attestor, not suspended, once per job, by the deadline.
-		/// - Errors: `NotAttestor`, `AttestorSuspended`, `UnknownJob`, `WrongJobKind`,
-		///   `AlreadySubmitted`, `DeadlinePassed`.
-		/// - Emits `Submitted`, and `ModelTrained` (with `Struck`) at quorum. Free when it
-		///   succeeds.
+		/// - Origin: a signed attestor, not suspended, drawn into the job's committee, once per
+		///   job, in its commit round.
+		/// - Errors: `NotAttestor`, `AttestorSuspended`, `UnknownJob`, `NotCommitteeMember`,
+		///   `AlreadyCommitted`, `CommitsClosed`, `DeadlinePassed`.
+		/// - Emits `Committed`, and `RevealOpened` at the quorum. Free when it succeeds.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::submit_training(T::MaxAttestors::get()))]
-		pub fn submit_training(
+		#[pallet::weight(T::WeightInfo::commit(T::MaxAttestors::get()))]
+		pub fn commit(
 			origin: OriginFor<T>,
 			job: JobId,
-			outcome: TrainOutcome,
+			commitment: H256,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let j = Self::admissible(&who, job)?;
-			let quorum = Self::quorum(&j);
-			let JobKind::Train { model } = j.kind else {
-				return Err(Error::<T>::WrongJobKind.into());
-			};
-			let version = outcome.engine_version;
-			let count = Self::record_submission(&who, job, j, Submission::Train(outcome))?;
-			if count >= quorum {
-				Self::close_training(job, model, version)?;
+			let mut j = Self::can_commit(&who, job)?;
+			Commits::<T>::insert(job, &who, commitment);
+			j.commits = j.commits.saturating_add(1);
+			Self::deposit_event(Event::Committed { job, attestor: who, commits: j.commits });
+			if j.commits >= Self::quorum(&j) {
+				Deadlines::<T>::remove(j.deadline, job);
+				j.deadline = frame_system::Pallet::<T>::block_number()
+					.saturating_add(T::RevealPeriod::get());
+				j.revealing = true;
+				Deadlines::<T>::insert(j.deadline, job, ());
+				Self::deposit_event(Event::RevealOpened { job, deadline: j.deadline });
 			}
+			Jobs::<T>::insert(job, j);
 			Ok(Pays::No.into())
 		}
 
-		/// An attestor's prediction and attribution for an `Infer` job.
+		/// A committee member's outcome for a job, opening its commitment.
 		///
-		/// - Origin: a signed attestor, not suspended, once per job, by the deadline.
-		/// - `shares`: at most `MaxTopK` records of the model's Datanet version, each once,
-		///   summing to exactly one (or none).
-		/// - Errors: those of `submit_training`, and `TooManyShares`, `LabelOutOfRange`,
-		///   `SharesDoNotSumToOne`, `DuplicateRecord`, `UnknownRecord`, `UnknownModel`.
-		/// - Emits `Submitted`, and `InferenceAttributed` (with `Struck`) at quorum. Free when it
+		/// - Origin: a member that committed to the job, once, in its reveal round.
+		/// - `outcome`: of the job's kind; for an inference, a label of the schema and at most
+		///   `MaxTopK` records of the model's Datanet version, each once, summing to exactly one
+		///   (or none).
+		/// - Errors: `UnknownJob`, `RevealNotOpen`, `NotCommitted`, `AlreadyRevealed`,
+		///   `DeadlinePassed`, `CommitmentMismatch`, `WrongJobKind`, `TooManyShares`,
+		///   `LabelOutOfRange`, `SharesDoNotSumToOne`, `DuplicateRecord`, `UnknownRecord`,
+		///   `UnknownModel`.
+		/// - Emits `Revealed`; the last reveal takes the vote (`ModelTrained` or
+		///   `InferenceAttributed`, or `NoMajority`, with `Struck` and `Slashed`). Free when it
 		///   succeeds.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::submit_inference(
-			T::MaxAttestors::get(),
-			T::MaxTopK::get()
-		))]
-		pub fn submit_inference(
+		#[pallet::weight(T::WeightInfo::reveal(T::MaxAttestors::get(), T::MaxTopK::get()))]
+		pub fn reveal(
 			origin: OriginFor<T>,
 			job: JobId,
-			engine_version: u32,
-			label: ClassLabel,
-			confidence: Perbill,
-			shares: Vec<RecordShare>,
+			salt: [u8; 32],
+			outcome: Outcome,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let shares: BoundedVec<RecordShare, T::MaxTopK> =
-				shares.try_into().map_err(|_| Error::<T>::TooManyShares)?;
-			let j = Self::admissible(&who, job)?;
-			let quorum = Self::quorum(&j);
-			let JobKind::Infer { inference, model } = j.kind else {
-				return Err(Error::<T>::WrongJobKind.into());
-			};
-			let summary = T::Models::model(model).ok_or(Error::<T>::UnknownModel)?;
-			let schema = T::Datanets::schema(summary.datanet).ok_or(Error::<T>::UnknownModel)?;
-			let version = T::Datanets::version(summary.datanet, summary.version)
-				.ok_or(Error::<T>::UnknownModel)?;
-			ensure!(label < schema.classes(), Error::<T>::LabelOutOfRange);
-			ensure!(aggregate::sums_to_one(&shares), Error::<T>::SharesDoNotSumToOne);
-			let mut seen: Vec<u32> = shares.iter().map(|s| s.record).collect();
-			seen.sort_unstable();
-			ensure!(seen.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateRecord);
-			ensure!(seen.last().is_none_or(|r| *r < version.count), Error::<T>::UnknownRecord);
-			let submission = Submission::Infer { engine_version, label, confidence, shares };
-			let count = Self::record_submission(&who, job, j, submission)?;
-			if count >= quorum {
-				Self::close_inference(job, inference, model, engine_version)?;
+			let mut j = Self::can_reveal(&who, job, &salt, &outcome)?;
+			let submission = Self::check_outcome(&j, outcome)?;
+			let hash = submission.hash();
+			Reveals::<T>::insert(job, &who, submission);
+			j.reveals = j.reveals.saturating_add(1);
+			Self::deposit_event(Event::Revealed {
+				job,
+				attestor: who,
+				outcome: hash,
+				reveals: j.reveals,
+			});
+			if j.reveals >= j.commits {
+				Self::decide(job, j);
+			} else {
+				Jobs::<T>::insert(job, j);
 			}
 			Ok(Pays::No.into())
 		}
 
-		/// Adds an attestor.
+		/// Adds an attestor without a bond.
 		///
 		/// - Origin: `AdminOrigin`.
-		/// - Errors: `AlreadyAttestor`, `TooManyAttestors`.
+		/// - Errors: `AlreadyAttestor`, `TooManyAttestors`, `Unbonding`.
 		/// - Emits `AttestorAdded`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::add_attestor(T::MaxAttestors::get()))]
 		pub fn add_attestor(origin: OriginFor<T>, attestor: T::AccountId) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
+			ensure!(
+				Bonds::<T>::get(&attestor).is_none_or(|b| b.unlocks_at.is_none()),
+				Error::<T>::Unbonding
+			);
 			Attestors::<T>::try_mutate(|set| {
 				ensure!(!set.contains(&attestor), Error::<T>::AlreadyAttestor);
 				set.try_push(attestor.clone()).map_err(|_| Error::<T>::TooManyAttestors)
@@ -683,22 +872,16 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Removes an attestor, with its strikes.
+		/// Removes an attestor, with its strikes; its bond starts unbonding.
 		///
 		/// - Origin: `AdminOrigin`.
 		/// - Errors: `NotAttestor`.
-		/// - Emits `AttestorRemoved`.
+		/// - Emits `AttestorRemoved`, and `Unbonding` if it had a bond.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::remove_attestor(T::MaxAttestors::get()))]
 		pub fn remove_attestor(origin: OriginFor<T>, attestor: T::AccountId) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			Attestors::<T>::try_mutate(|set| {
-				let at = set.iter().position(|a| *a == attestor).ok_or(Error::<T>::NotAttestor)?;
-				set.remove(at);
-				Ok::<_, Error<T>>(())
-			})?;
-			Strikes::<T>::remove(&attestor);
-			Suspended::<T>::remove(&attestor);
+			Self::leave(&attestor)?;
 			Self::deposit_event(Event::AttestorRemoved { attestor });
 			Ok(())
 		}
@@ -706,8 +889,8 @@ pub mod pallet {
 		/// Sets the consensus parameters.
 		///
 		/// - Origin: `AdminOrigin`.
-		/// - Errors: `InvalidParams` (a quorum or strike limit of zero, or a tolerance above
-		///   2·10^9).
+		/// - Errors: `InvalidParams` (a quorum, strike limit or committee size of zero, or a
+		///   quorum above the committee size).
 		/// - Emits `ParamsSet`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::set_params())]
@@ -719,7 +902,7 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Clears a suspended attestor's strikes, so that it may submit again.
+		/// Clears a suspended attestor's strikes, so that it may commit again.
 		///
 		/// - Origin: `AdminOrigin`.
 		/// - Errors: `NotSuspended`.
@@ -733,6 +916,112 @@ pub mod pallet {
 			Self::deposit_event(Event::AttestorReinstated { attestor });
 			Ok(())
 		}
+
+		/// Bonds `amount` more. An account outside the set joins it when its bond reaches
+		/// `min_bond`; if the set is full, it must bond more than the smallest bond in it, which
+		/// it displaces (that bond starts unbonding).
+		///
+		/// - Origin: signed.
+		/// - Errors: `ZeroBond`, `Unbonding` (withdraw first), `BondTooSmall`, and the
+		///   currency's if the free balance cannot cover it.
+		/// - Emits `Bonded`, and `AttestorAdded` (with `AttestorDisplaced`) on joining.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::bond(T::MaxAttestors::get()))]
+		pub fn bond(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroBond);
+			let mut b = Bonds::<T>::get(&who).unwrap_or_default();
+			ensure!(b.unlocks_at.is_none(), Error::<T>::Unbonding);
+			let total = b.amount.saturating_add(amount);
+			let mut set = Attestors::<T>::get();
+			let joining = !set.contains(&who);
+			let mut displaced = None;
+			if joining {
+				ensure!(total >= StakeParams::<T>::get().min_bond, Error::<T>::BondTooSmall);
+				if set.is_full() {
+					let (at, smallest) = set
+						.iter()
+						.enumerate()
+						.map(|(i, a)| (i, Bonds::<T>::get(a).map_or(0, |b| b.amount)))
+						// The smallest bond, the latest to join on a tie.
+						.min_by(|x, y| x.1.cmp(&y.1).then(y.0.cmp(&x.0)))
+						.ok_or(Error::<T>::TooManyAttestors)?;
+					ensure!(total > smallest, Error::<T>::BondTooSmall);
+					displaced = Some(set.remove(at));
+				}
+				set.try_push(who.clone()).map_err(|_| Error::<T>::TooManyAttestors)?;
+			}
+			T::Currency::hold(&HoldReason::AttestorBond.into(), &who, amount)?;
+			b.amount = total;
+			Bonds::<T>::insert(&who, b);
+			Attestors::<T>::put(set);
+			if let Some(gone) = displaced {
+				Self::forget(&gone);
+				Self::start_unbonding(&gone);
+				Self::deposit_event(Event::AttestorDisplaced { attestor: gone, by: who.clone() });
+			}
+			if joining {
+				Self::deposit_event(Event::AttestorAdded { attestor: who.clone() });
+			}
+			Self::deposit_event(Event::Bonded { who, amount, total });
+			Ok(())
+		}
+
+		/// Leaves the attestor set. The bond stays held, and slashable for the jobs the
+		/// attestor committed to, for `unbonding_period` blocks.
+		///
+		/// - Origin: a signed attestor.
+		/// - Errors: `NotAttestor`.
+		/// - Emits `Unbonding` if it had a bond.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::unbond(T::MaxAttestors::get()))]
+		pub fn unbond(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::leave(&who)
+		}
+
+		/// Releases a bond whose unbonding period has passed.
+		///
+		/// - Origin: signed.
+		/// - Errors: `NotUnbonding`, `StillLocked`.
+		/// - Emits `Withdrawn`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
+		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let b = Bonds::<T>::get(&who).ok_or(Error::<T>::NotUnbonding)?;
+			let unlocks_at = b.unlocks_at.ok_or(Error::<T>::NotUnbonding)?;
+			ensure!(
+				frame_system::Pallet::<T>::block_number() >= unlocks_at,
+				Error::<T>::StillLocked
+			);
+			let amount = T::Currency::release(
+				&HoldReason::AttestorBond.into(),
+				&who,
+				b.amount,
+				Precision::BestEffort,
+			)?;
+			Bonds::<T>::remove(&who);
+			Self::deposit_event(Event::Withdrawn { who, amount });
+			Ok(())
+		}
+
+		/// Sets the staking parameters. A new `min_bond` applies to accounts that join from
+		/// now on.
+		///
+		/// - Origin: `AdminOrigin`.
+		/// - Emits `StakeParamsSet`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_stake_params())]
+		pub fn set_stake_params(
+			origin: OriginFor<T>,
+			stake: Stake<BlockNumberFor<T>>,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			StakeParams::<T>::put(stake);
+			Self::deposit_event(Event::StakeParamsSet { stake });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -742,7 +1031,6 @@ pub mod pallet {
 				&& params.max_strikes >= 1
 				&& params.committee_size >= 1
 				&& params.quorum <= params.committee_size
-				&& u64::from(params.tolerance) <= 2 * openledger_primitives::attribution::BILLION
 		}
 
 		/// `who`'s strikes now: those of its last strike, less one for every `StrikeDecay`
@@ -755,8 +1043,8 @@ pub mod pallet {
 			record.count.saturating_sub(forgiven)
 		}
 
-		/// The answers of one engine version that close job `j`: the quorum, or every active
-		/// member of its committee if fewer remain (at least one).
+		/// The commits that close job `j`'s commit round: the quorum, or every active member
+		/// of its committee if fewer remain (at least one).
 		pub fn quorum(j: &Job<T>) -> u32 {
 			let set = Attestors::<T>::get();
 			let active = j
@@ -792,20 +1080,31 @@ pub mod pallet {
 			BoundedVec::truncate_from(active)
 		}
 
-		/// Whether `who` may submit now: an attestor, not suspended.
+		/// Whether `who` may commit now: an attestor, not suspended.
 		pub fn is_active_attestor(who: &T::AccountId) -> bool {
 			Attestors::<T>::get().contains(who) && !Suspended::<T>::contains_key(who)
 		}
 
-		/// The open job `job`, if `who` may still answer it: the checks every attestation
-		/// passes, in its call and in [`extension::CheckAttestation`] when the pool validates
-		/// it.
-		pub fn admissible(who: &T::AccountId, job: JobId) -> Result<Job<T>, Error<T>> {
+		/// What `who` commits to for `job`: `blake2_256(SCALE(job, who, salt, outcome))`. The
+		/// account is in the hash, so a copied commitment opens for no one else.
+		pub fn commitment(
+			job: JobId,
+			who: &T::AccountId,
+			salt: &[u8; 32],
+			outcome: &Outcome,
+		) -> H256 {
+			H256((job, who, salt, outcome).using_encoded(sp_io::hashing::blake2_256))
+		}
+
+		/// The open job `job`, if `who` may commit to it now: the checks of `commit`, run again
+		/// by [`extension::CheckAttestation`] when the pool validates it.
+		pub fn can_commit(who: &T::AccountId, job: JobId) -> Result<Job<T>, Error<T>> {
 			ensure!(Attestors::<T>::get().contains(who), Error::<T>::NotAttestor);
 			ensure!(!Suspended::<T>::contains_key(who), Error::<T>::AttestorSuspended);
 			let j = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
 			ensure!(j.committee.contains(who), Error::<T>::NotCommitteeMember);
-			ensure!(!Submissions::<T>::contains_key(job, who), Error::<T>::AlreadySubmitted);
+			ensure!(!j.revealing, Error::<T>::CommitsClosed);
+			ensure!(!Commits::<T>::contains_key(job, who), Error::<T>::AlreadyCommitted);
 			ensure!(
 				frame_system::Pallet::<T>::block_number() <= j.deadline,
 				Error::<T>::DeadlinePassed
@@ -813,35 +1112,57 @@ pub mod pallet {
 			Ok(j)
 		}
 
-		/// Stores a submission; returns how many submissions of its engine version the job
-		/// has.
-		fn record_submission(
+		/// The open job `job`, if `who` may reveal `outcome` with `salt` now: the checks of
+		/// `reveal` up to the outcome's own, run again by [`extension::CheckAttestation`].
+		pub fn can_reveal(
 			who: &T::AccountId,
 			job: JobId,
-			mut j: Job<T>,
-			submission: Submission<T>,
-		) -> Result<u32, DispatchError> {
-			let version = submission.engine_version();
-			let group = match j.tally.iter_mut().find(|(v, _)| *v == version) {
-				Some((_, n)) => {
-					*n = n.saturating_add(1);
-					*n
+			salt: &[u8; 32],
+			outcome: &Outcome,
+		) -> Result<Job<T>, Error<T>> {
+			let j = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+			ensure!(j.revealing, Error::<T>::RevealNotOpen);
+			let commitment = Commits::<T>::get(job, who).ok_or(Error::<T>::NotCommitted)?;
+			ensure!(!Reveals::<T>::contains_key(job, who), Error::<T>::AlreadyRevealed);
+			ensure!(
+				frame_system::Pallet::<T>::block_number() <= j.deadline,
+				Error::<T>::DeadlinePassed
+			);
+			ensure!(
+				Self::commitment(job, who, salt, outcome) == commitment,
+				Error::<T>::CommitmentMismatch
+			);
+			Ok(j)
+		}
+
+		/// `outcome` as stored, if it fits job `j`.
+		fn check_outcome(j: &Job<T>, outcome: Outcome) -> Result<Submission<T>, DispatchError> {
+			match (j.kind, outcome) {
+				(JobKind::Train { .. }, Outcome::Train(o)) => Ok(Submission::Train(o)),
+				(
+					JobKind::Infer { model, .. },
+					Outcome::Infer { engine_version, label, confidence, shares },
+				) => {
+					let shares: BoundedVec<RecordShare, T::MaxTopK> =
+						shares.try_into().map_err(|_| Error::<T>::TooManyShares)?;
+					let summary = T::Models::model(model).ok_or(Error::<T>::UnknownModel)?;
+					let schema =
+						T::Datanets::schema(summary.datanet).ok_or(Error::<T>::UnknownModel)?;
+					let version = T::Datanets::version(summary.datanet, summary.version)
+						.ok_or(Error::<T>::UnknownModel)?;
+					ensure!(label < schema.classes(), Error::<T>::LabelOutOfRange);
+					ensure!(vote::sums_to_one(&shares), Error::<T>::SharesDoNotSumToOne);
+					let mut seen: Vec<u32> = shares.iter().map(|s| s.record).collect();
+					seen.sort_unstable();
+					ensure!(seen.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateRecord);
+					ensure!(
+						seen.last().is_none_or(|r| *r < version.count),
+						Error::<T>::UnknownRecord
+					);
+					Ok(Submission::Infer { engine_version, label, confidence, shares })
 				},
-				None => {
-					j.tally.try_push((version, 1)).map_err(|_| Error::<T>::TooManyVersions)?;
-					1
-				},
-			};
-			Submissions::<T>::insert(job, who, submission);
-			j.submissions = j.submissions.saturating_add(1);
-			let count = j.submissions;
-			Jobs::<T>::insert(job, j);
-			Self::deposit_event(Event::Submitted {
-				job,
-				attestor: who.clone(),
-				submissions: count,
-			});
-			Ok(group)
+				_ => Err(Error::<T>::WrongJobKind.into()),
+			}
 		}
 
 		/// Opens a job.
@@ -853,11 +1174,18 @@ pub mod pallet {
 			let job = NextJobId::<T>::get();
 			NextJobId::<T>::put(job.checked_add(1).ok_or(Error::<T>::Overflow)?);
 			let deadline = frame_system::Pallet::<T>::block_number().saturating_add(period);
-			let tally = BoundedVec::new();
 			let committee = Self::draw_committee(job);
 			Jobs::<T>::insert(
 				job,
-				Job { kind, input, deadline, submissions: 0, tally, committee: committee.clone() },
+				Job {
+					kind,
+					input,
+					deadline,
+					revealing: false,
+					commits: 0,
+					reveals: 0,
+					committee: committee.clone(),
+				},
 			);
 			Deadlines::<T>::insert(deadline, job, ());
 			if let JobKind::Train { model } = kind {
@@ -867,14 +1195,21 @@ pub mod pallet {
 			Ok(job)
 		}
 
-		/// Removes a job, its deadline entry and its submissions.
-		fn remove_job(job: JobId, j: &Job<T>) -> Vec<(T::AccountId, Submission<T>)> {
+		/// Removes a job, its deadline entry, commits and reveals; returns the commits and the
+		/// reveals.
+		#[allow(clippy::type_complexity)]
+		fn remove_job(
+			job: JobId,
+			j: &Job<T>,
+		) -> (Vec<(T::AccountId, H256)>, Vec<(T::AccountId, Submission<T>)>) {
 			Jobs::<T>::remove(job);
 			Deadlines::<T>::remove(j.deadline, job);
 			if let JobKind::Train { model } = j.kind {
 				TrainingJobs::<T>::remove(model);
 			}
-			Submissions::<T>::drain_prefix(job).collect()
+			let commits = Commits::<T>::drain_prefix(job).collect();
+			let reveals = Reveals::<T>::drain_prefix(job).collect();
+			(commits, reveals)
 		}
 
 		/// Gives `attestor` a strike for `job` (on top of its decayed strikes), suspending it at
@@ -884,125 +1219,80 @@ pub mod pallet {
 			let at = frame_system::Pallet::<T>::block_number();
 			Strikes::<T>::insert(attestor, StrikeRecord { count: strikes, at });
 			Self::deposit_event(Event::Struck { attestor: attestor.clone(), job, strikes });
-			if strikes >= max_strikes && !Suspended::<T>::contains_key(attestor) {
+			if strikes >= max_strikes
+				&& Attestors::<T>::get().contains(attestor)
+				&& !Suspended::<T>::contains_key(attestor)
+			{
 				Suspended::<T>::insert(attestor, ());
 				Self::deposit_event(Event::AttestorSuspended { attestor: attestor.clone() });
 			}
 		}
 
-		/// Aggregates the training outcomes of engine version `version`, strikes those of that
-		/// version that disagree, and activates the model. Outcomes of other versions are
-		/// dropped without a strike.
-		fn close_training(job: JobId, model: ModelId, version: u32) -> DispatchResult {
-			let Some(j) = Jobs::<T>::get(job) else { return Ok(()) };
-			let submissions = Self::remove_job(job, &j);
-			let outcomes: Vec<(T::AccountId, TrainOutcome)> = submissions
-				.into_iter()
-				.filter_map(|(who, s)| match s {
-					Submission::Train(o) if o.engine_version == version => Some((who, o)),
-					Submission::Train(_) | Submission::Infer { .. } => None,
-				})
-				.collect();
-			let plain: Vec<TrainOutcome> = outcomes.iter().map(|(_, o)| *o).collect();
-			let Some((accuracy, weights_hash, agreement)) = aggregate::training(&plain) else {
-				return Ok(());
-			};
-			let max_strikes = ConsensusParams::<T>::get().max_strikes;
-			for (who, o) in &outcomes {
-				if o.weights_hash != weights_hash {
-					Self::strike(who, job, max_strikes);
-				}
+		/// Moves `fraction` of `attestor`'s bond to the treasury, for `job`.
+		fn slash(attestor: &T::AccountId, job: JobId, fraction: Perbill) {
+			let Some(mut b) = Bonds::<T>::get(attestor) else { return };
+			let amount = fraction * b.amount;
+			if amount.is_zero() {
+				return;
 			}
-			let count = outcomes.len() as u32;
-			T::Models::activate(model, accuracy, weights_hash)?;
-			Trainings::<T>::insert(
-				model,
-				TrainingRecord {
-					engine_version: version,
-					accuracy,
-					weights_hash,
-					agreement,
-					submissions: count,
-				},
+			let moved = T::Currency::transfer_on_hold(
+				&HoldReason::AttestorBond.into(),
+				attestor,
+				&T::TreasuryAccount::get(),
+				amount,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
 			);
-			Self::deposit_event(Event::ModelTrained {
-				job,
-				model,
-				engine_version: version,
-				accuracy,
-				weights_hash,
-				agreement,
-				submissions: count,
-			});
+			match moved {
+				Ok(slashed) => {
+					b.amount = b.amount.saturating_sub(slashed);
+					Bonds::<T>::insert(attestor, b);
+					Self::deposit_event(Event::Slashed {
+						attestor: attestor.clone(),
+						job,
+						amount: slashed,
+					});
+				},
+				Err(e) => log::warn!(target: "attribution", "could not slash {amount}: {e:?}"),
+			}
+		}
+
+		/// Takes `who` out of the attestor set, with its strikes, and starts unbonding its bond.
+		fn leave(who: &T::AccountId) -> DispatchResult {
+			Attestors::<T>::try_mutate(|set| {
+				let at = set.iter().position(|a| a == who).ok_or(Error::<T>::NotAttestor)?;
+				set.remove(at);
+				Ok::<_, Error<T>>(())
+			})?;
+			Self::forget(who);
+			Self::start_unbonding(who);
 			Ok(())
 		}
 
-		/// Aggregates the answers of engine version `version`, strikes those of that version
-		/// that disagree, and completes the inference. Answers of other versions are dropped
-		/// without a strike.
-		fn close_inference(
-			job: JobId,
-			inference: InferenceId,
-			model: ModelId,
-			version: u32,
-		) -> DispatchResult {
-			let Some(j) = Jobs::<T>::get(job) else { return Ok(()) };
-			let submissions = Self::remove_job(job, &j);
-			let answers: Vec<(T::AccountId, Answer)> = submissions
-				.into_iter()
-				.filter_map(|(who, s)| match s {
-					Submission::Infer { engine_version, label, confidence, shares }
-						if engine_version == version =>
-					{
-						Some((who, Answer { label, confidence, shares: shares.into_inner() }))
-					},
-					Submission::Train(_) | Submission::Infer { .. } => None,
-				})
-				.collect();
-			let plain: Vec<Answer> = answers.iter().map(|(_, a)| a.clone()).collect();
-			let Some(result) = aggregate::inference(&plain, T::MaxTopK::get() as usize) else {
-				return Ok(());
-			};
-			let params = ConsensusParams::<T>::get();
-			let mut agreeing = Vec::new();
-			for (who, a) in &answers {
-				let far =
-					aggregate::distance(&a.shares, &result.shares) > u64::from(params.tolerance);
-				if a.label != result.label || far {
-					Self::strike(who, job, params.max_strikes);
-				} else {
-					agreeing.push(who.clone());
-				}
-			}
-			T::Inferences::completed(inference, &result, &agreeing);
-			Self::deposit_event(Event::InferenceAttributed {
-				job,
-				inference,
-				engine_version: version,
-				label: result.label,
-				confidence: result.confidence,
-				records: result.shares.len() as u32,
-			});
-			Inferences::<T>::insert(
-				inference,
-				InferenceRecord {
-					model,
-					engine_version: version,
-					label: result.label,
-					confidence: result.confidence,
-					shares: BoundedVec::truncate_from(result.shares),
-					agreeing: BoundedVec::truncate_from(agreeing),
-					block: frame_system::Pallet::<T>::block_number(),
-				},
-			);
-			Ok(())
+		/// Clears the strikes and suspension of an account that left the set.
+		fn forget(who: &T::AccountId) {
+			Strikes::<T>::remove(who);
+			Suspended::<T>::remove(who);
 		}
 
-		/// Expires `job` if it is still open.
-		fn expire(job: JobId) {
-			let Some(j) = Jobs::<T>::get(job) else { return };
-			let submissions = Self::remove_job(job, &j).len() as u32;
-			match j.kind {
+		/// Starts the unbonding period of `who`'s bond, if it has one.
+		fn start_unbonding(who: &T::AccountId) {
+			let Some(mut b) = Bonds::<T>::get(who) else { return };
+			let unlocks_at = frame_system::Pallet::<T>::block_number()
+				.saturating_add(StakeParams::<T>::get().unbonding_period);
+			b.unlocks_at = Some(unlocks_at);
+			Bonds::<T>::insert(who, b);
+			Self::deposit_event(Event::Unbonding {
+				who: who.clone(),
+				amount: b.amount,
+				unlocks_at,
+			});
+		}
+
+		/// Closes a job without a result: a model fails, an inference is refunded.
+		fn fail(kind: JobKind) {
+			match kind {
 				JobKind::Train { model } => {
 					if let Err(e) = T::Models::fail(model) {
 						log::warn!(target: "attribution", "model {model} could not fail: {e:?}");
@@ -1010,29 +1300,138 @@ pub mod pallet {
 				},
 				JobKind::Infer { inference, .. } => T::Inferences::expired(inference),
 			}
-			Self::deposit_event(Event::JobExpired { job, kind: j.kind, submissions });
 		}
 
-		/// Checks the pallet's invariants: every open job has its deadline entry and no more
-		/// submissions than counted; every deadline entry names an open job; attestors are
-		/// distinct.
+		/// Takes the vote on job `job`'s reveals, slashes the losers and the members that did
+		/// not reveal, and applies the winning outcome.
+		fn decide(job: JobId, j: Job<T>) {
+			let (commits, reveals) = Self::remove_job(job, &j);
+			let stake = StakeParams::<T>::get();
+			let max_strikes = ConsensusParams::<T>::get().max_strikes;
+			for (who, _) in &commits {
+				if !reveals.iter().any(|(r, _)| r == who) {
+					Self::strike(who, job, max_strikes);
+					Self::slash(who, job, stake.unrevealed_slash);
+				}
+			}
+			let hashes: Vec<H256> = reveals.iter().map(|(_, s)| s.hash()).collect();
+			let count = reveals.len() as u32;
+			let won = vote::winner(&hashes, commits.len() as u32).and_then(|(hash, votes)| {
+				Some((hash, votes, hashes.iter().position(|h| *h == hash)?))
+			});
+			let Some((hash, agreement, at)) = won else {
+				Self::fail(j.kind);
+				Self::deposit_event(Event::NoMajority {
+					job,
+					kind: j.kind,
+					commits: commits.len() as u32,
+					reveals: count,
+				});
+				return;
+			};
+			let winning = reveals[at].1.clone();
+			let version = winning.engine_version();
+			let mut agreeing = Vec::new();
+			for ((who, s), h) in reveals.iter().zip(&hashes) {
+				if *h == hash {
+					agreeing.push(who.clone());
+				} else if s.engine_version() == version {
+					Self::strike(who, job, max_strikes);
+					Self::slash(who, job, stake.lost_slash);
+				}
+			}
+			match (j.kind, winning) {
+				(JobKind::Train { model }, Submission::Train(o)) => {
+					if let Err(e) = T::Models::activate(model, o.accuracy, o.weights_hash) {
+						log::warn!(target: "attribution", "model {model} could not activate: {e:?}");
+						return;
+					}
+					let record = TrainingRecord {
+						engine_version: version,
+						accuracy: o.accuracy,
+						weights_hash: o.weights_hash,
+						agreement,
+						submissions: count,
+					};
+					Trainings::<T>::insert(model, record);
+					Self::deposit_event(Event::ModelTrained {
+						job,
+						model,
+						engine_version: version,
+						accuracy: o.accuracy,
+						weights_hash: o.weights_hash,
+						agreement,
+						submissions: count,
+					});
+				},
+				(
+					JobKind::Infer { inference, model },
+					Submission::Infer { label, confidence, shares, .. },
+				) => {
+					let result = InferenceResult { label, confidence, shares: shares.to_vec() };
+					T::Inferences::completed(inference, &result, &agreeing);
+					Self::deposit_event(Event::InferenceAttributed {
+						job,
+						inference,
+						engine_version: version,
+						label,
+						confidence,
+						records: shares.len() as u32,
+					});
+					Inferences::<T>::insert(
+						inference,
+						InferenceRecord {
+							model,
+							engine_version: version,
+							label,
+							confidence,
+							shares,
+							agreeing: BoundedVec::truncate_from(agreeing),
+							block: frame_system::Pallet::<T>::block_number(),
+						},
+					);
+				},
+				// `reveal` admits only outcomes of the job's kind.
+				_ => Self::fail(j.kind),
+			}
+		}
+
+		/// The end of job `job`'s round: the vote if it is revealing, else expiry.
+		fn deadline_passed(job: JobId) {
+			let Some(j) = Jobs::<T>::get(job) else { return };
+			if j.revealing {
+				Self::decide(job, j);
+				return;
+			}
+			let (commits, _) = Self::remove_job(job, &j);
+			Self::fail(j.kind);
+			Self::deposit_event(Event::JobExpired {
+				job,
+				kind: j.kind,
+				commits: commits.len() as u32,
+			});
+		}
+
+		/// Checks the pallet's invariants: every open job has its deadline entry and as many
+		/// commits and reveals as counted, every reveal a commit, and no reveal before its
+		/// round; every deadline entry names an open job; attestors are distinct, and none is
+		/// unbonding; every bond is held.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use frame_support::traits::fungible::InspectHold;
 			for (job, j) in Jobs::<T>::iter() {
 				ensure!(
 					Deadlines::<T>::contains_key(j.deadline, job),
 					"an open job has no deadline"
 				);
-				let count = Submissions::<T>::iter_prefix(job).count() as u32;
-				ensure!(count == j.submissions, "a job's submission count is wrong");
-				let tallied = j.tally.iter().map(|(_, n)| *n).sum::<u32>();
-				ensure!(tallied == j.submissions, "a job's tally by version is wrong");
-				for (_, s) in Submissions::<T>::iter_prefix(job) {
-					let version = s.engine_version();
-					ensure!(
-						j.tally.iter().any(|(v, n)| *v == version && *n > 0),
-						"a submission's engine version is not tallied"
-					);
+				let commits = Commits::<T>::iter_prefix(job).count() as u32;
+				ensure!(commits == j.commits, "a job's commit count is wrong");
+				let reveals = Reveals::<T>::iter_prefix(job).count() as u32;
+				ensure!(reveals == j.reveals, "a job's reveal count is wrong");
+				ensure!(j.revealing || reveals == 0, "a reveal before the reveal round");
+				ensure!(!j.revealing || commits >= 1, "a reveal round without commits");
+				for (who, _) in Reveals::<T>::iter_prefix(job) {
+					ensure!(Commits::<T>::contains_key(job, &who), "a reveal without a commit");
 				}
 			}
 			for (deadline, job, ()) in Deadlines::<T>::iter() {
@@ -1066,6 +1465,17 @@ pub mod pallet {
 			for a in Suspended::<T>::iter_keys() {
 				ensure!(set.contains(&a), "a suspended account is not an attestor");
 			}
+			for (who, b) in Bonds::<T>::iter() {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::AttestorBond.into(), &who)
+						== b.amount,
+					"a bond is not what is held"
+				);
+				ensure!(
+					b.unlocks_at.is_none() || !set.contains(&who),
+					"an attestor in the set is unbonding"
+				);
+			}
 			Ok(())
 		}
 	}
@@ -1089,8 +1499,12 @@ pub mod pallet {
 		fn cancel_training(model: ModelId) {
 			let Some(job) = TrainingJobs::<T>::get(model) else { return };
 			let Some(j) = Jobs::<T>::get(job) else { return };
-			let submissions = Self::remove_job(job, &j).len() as u32;
-			Self::deposit_event(Event::JobCancelled { job, kind: j.kind, submissions });
+			let (commits, _) = Self::remove_job(job, &j);
+			Self::deposit_event(Event::JobCancelled {
+				job,
+				kind: j.kind,
+				commits: commits.len() as u32,
+			});
 		}
 	}
 }

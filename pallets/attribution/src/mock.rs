@@ -1,10 +1,14 @@
-//! A test runtime with System and Attribution; models, Datanets and the inference handler are
-//! small fakes behind their traits, and attestors sign with `UintAuthorityId` test keys.
+//! A test runtime with System, Balances and Attribution; models, Datanets and the inference
+//! handler are small fakes behind their traits, and attestors sign with `UintAuthorityId` test
+//! keys.
 
 use core::cell::RefCell;
 use std::collections::BTreeMap;
 
-use frame_support::{derive_impl, traits::ConstU32};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU128, ConstU32},
+};
 use frame_system::{offchain, EnsureRoot};
 use openledger_primitives::{
 	apis::VersionRecord,
@@ -28,6 +32,7 @@ pub type Extrinsic = TestXt<RuntimeCall, ()>;
 frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
+		Balances: pallet_balances,
 		Attribution: pallet_attribution,
 	}
 );
@@ -35,6 +40,15 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u128>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = u128;
+	type AccountStore = System;
+	type ExistentialDeposit = ConstU128<1>;
+	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 impl offchain::SigningTypes for Test {
@@ -165,11 +179,32 @@ impl InferenceHandler<AccountId> for MockInferences {
 pub const TRAINING_PERIOD: u64 = 20;
 pub const INFERENCE_PERIOD: u64 = 5;
 pub const STRIKE_DECAY: u64 = 10;
+pub const REVEAL_PERIOD: u64 = 3;
 pub const TOP_K: u32 = 4;
+/// Where slashes go.
+pub const TREASURY: AccountId = 999;
+/// Every attestor's genesis bond, and the minimum.
+pub const BOND: u128 = 1_000;
+/// What accounts 1..=9 start with.
+pub const ENDOWMENT: u128 = 100_000;
+
+parameter_types! {
+	pub const Treasury: AccountId = TREASURY;
+	pub const DefaultStake: crate::Stake<u64> = crate::Stake {
+		min_bond: BOND,
+		lost_slash: Perbill::from_percent(10),
+		unrevealed_slash: Perbill::from_percent(1),
+		unbonding_period: 7,
+	};
+}
 
 impl pallet_attribution::Config for Test {
 	type AuthorityId = TestAttestorId;
 	type AdminOrigin = EnsureRoot<AccountId>;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type TreasuryAccount = Treasury;
+	type DefaultStake = DefaultStake;
 	type Datanets = MockDatanets;
 	type Models = MockModels;
 	type Inferences = MockInferences;
@@ -178,6 +213,7 @@ impl pallet_attribution::Config for Test {
 	type MaxInputLen = ConstU32<16>;
 	type TrainingPeriod = frame_support::traits::ConstU64<TRAINING_PERIOD>;
 	type InferencePeriod = frame_support::traits::ConstU64<INFERENCE_PERIOD>;
+	type RevealPeriod = frame_support::traits::ConstU64<REVEAL_PERIOD>;
 	type StrikeDecay = frame_support::traits::ConstU64<STRIKE_DECAY>;
 	type MaxJobsPerBlock = ConstU32<2>;
 	type IngestChunk = ConstU32<4>;
@@ -218,15 +254,19 @@ impl crate::BenchmarkHelper for MockModels {
 	}
 }
 
-/// Attestors 1, 2 and 3 with quorum 3, tolerance 0.2, 2 strikes and committees of 3 (all of
-/// them); model 0 is Training.
+/// Attestors 1, 2 and 3, each bonding [`BOND`], with quorum 3, 2 strikes and committees of 3
+/// (all of them); accounts 1..=9 hold [`ENDOWMENT`]; model 0 is Training.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let storage = RuntimeGenesisConfig {
 		system: Default::default(),
+		balances: pallet_balances::GenesisConfig {
+			balances: (1..=9).map(|a| (a, ENDOWMENT)).chain([(TREASURY, 1)]).collect(),
+			..Default::default()
+		},
 		attribution: pallet_attribution::GenesisConfig {
 			attestors: vec![1, 2, 3],
+			bond: BOND,
 			quorum: 3,
-			tolerance: 200_000_000,
 			max_strikes: 2,
 			committee_size: 3,
 		},

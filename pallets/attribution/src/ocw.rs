@@ -1,17 +1,24 @@
 //! The off-chain worker of an attestor node.
 //!
-//! On each block it lists the local `attr` keys that belong to active attestors, and answers up
-//! to [`Config::MaxJobsPerBlock`] open jobs whose committee includes one of them that has not
-//! answered, earliest deadline first:
+//! On each block it lists the local `attr` keys that belong to active attestors. For up to
+//! [`Config::MaxJobsPerBlock`] open jobs in their commit round whose committee includes one of
+//! them that has not committed, earliest deadline first:
 //!
 //! 1. the model's Datanet version goes to the engine in chunks of [`Config::IngestChunk`]
 //!    records (skipped when the engine holds it already);
 //! 2. the engine trains the model (or restores it), then, for an inference, predicts and
 //!    attributes the input;
-//! 3. each local attestor submits the result in a signed transaction.
+//! 3. each local attestor commits to the outcome in a signed transaction
+//!    ([`Pallet::commitment`]).
 //!
-//! A claim in offchain local storage (per job and attestor, with the block it was made in) keeps
-//! concurrent workers and later blocks from answering twice; it lapses after
+//! For every job in its reveal round that a local attestor committed to and has not revealed,
+//! it computes the outcome again (the engine keeps the model, so this is one prediction) and
+//! reveals it with the same salt. Salts are derived from a secret kept in this node's offchain
+//! storage ([`salt`]), so nothing per job has to be stored, and no one else can open a
+//! commitment before its reveal.
+//!
+//! A claim in offchain local storage (per round, job and attestor, with the block it was made
+//! in) keeps concurrent workers and later blocks from answering twice; it lapses after
 //! [`RETRY_AFTER`] blocks, so a transaction lost from the pool is sent again.
 //!
 //! Nonces: a worker runs for every imported block, and reads the account's nonce from that
@@ -44,7 +51,7 @@ use sp_runtime::{
 	RuntimeAppPublic,
 };
 
-use crate::{Call, Config, Job, JobId, JobKind, Jobs, Pallet, Submissions};
+use crate::{Call, Commits, Config, Job, JobId, JobKind, Jobs, Outcome, Pallet, Reveals};
 
 /// Blocks after which an unanswered claim may be made again.
 pub const RETRY_AFTER: u32 = 10;
@@ -83,10 +90,22 @@ pub fn local_attestors<T: Config>() -> Vec<(T::Public, T::AccountId)> {
 		.collect()
 }
 
-/// Claims `job` for `account` at block `now`: false if claimed less than [`RETRY_AFTER`] blocks
-/// ago (by this or a concurrent worker).
-fn claim<T: Config>(job: u64, account: &T::AccountId, now: BlockNumberFor<T>) -> bool {
-	let key = (b"openledger/attribution/claim", job, account).encode();
+/// A round of a job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode)]
+enum Round {
+	Commit,
+	Reveal,
+}
+
+/// Claims `round` of `job` for `account` at block `now`: false if claimed less than
+/// [`RETRY_AFTER`] blocks ago (by this or a concurrent worker).
+fn claim<T: Config>(
+	round: Round,
+	job: u64,
+	account: &T::AccountId,
+	now: BlockNumberFor<T>,
+) -> bool {
+	let key = (b"openledger/attribution/claim", round, job, account).encode();
 	let claim = StorageValueRef::persistent(&key);
 	let retry: BlockNumberFor<T> = RETRY_AFTER.into();
 	let result = claim.mutate(|previous: Result<Option<BlockNumberFor<T>>, _>| match previous {
@@ -98,6 +117,26 @@ fn claim<T: Config>(job: u64, account: &T::AccountId, now: BlockNumberFor<T>) ->
 		Err(MutateStorageError::ValueFunctionFailed(())) => false,
 		Err(MutateStorageError::ConcurrentModification(_)) => false,
 	}
+}
+
+/// This node's secret for salts: 32 random bytes, made once and kept in offchain local storage.
+fn secret() -> [u8; 32] {
+	let stored = StorageValueRef::persistent(b"openledger/attribution/secret");
+	let made = stored.mutate(|old: Result<Option<[u8; 32]>, _>| match old {
+		Ok(Some(secret)) => Ok::<_, ()>(secret),
+		_ => Ok(sp_io::offchain::random_seed()),
+	});
+	match made {
+		Ok(secret) => secret,
+		// A concurrent worker made it first.
+		Err(_) => stored.get().ok().flatten().unwrap_or_else(sp_io::offchain::random_seed),
+	}
+}
+
+/// The salt of `account`'s commitment to `job`: `blake2_256(secret ‖ job ‖ account)`, the same
+/// at commit and reveal, and unknown to anyone without this node's secret.
+pub fn salt<T: Config>(job: JobId, account: &T::AccountId) -> [u8; 32] {
+	(secret(), job, account).using_encoded(sp_io::hashing::blake2_256)
 }
 
 fn nonce_key<T: Config>(account: &T::AccountId) -> Vec<u8> {
@@ -131,10 +170,11 @@ pub fn nonce_used<T: Config>(account: &T::AccountId, nonce: T::Nonce, now: Block
 		.set(&(nonce.saturating_add(One::one()), now));
 }
 
-/// Signs `call` with each of `publics` and submits it, one attestor at a time, with the nonces
-/// of [`next_nonce`]. Returns the accounts whose transaction entered the pool, or failed to.
+/// Signs `call_for(account)` with each of `publics` and submits it, one attestor at a time,
+/// with the nonces of [`next_nonce`]. Returns the accounts whose transaction entered the pool,
+/// or failed to.
 fn send<T: Config>(
-	call: &Call<T>,
+	call_for: impl Fn(&T::AccountId) -> Call<T>,
 	publics: Vec<T::Public>,
 	now: BlockNumberFor<T>,
 ) -> Vec<(T::AccountId, Result<(), ()>)> {
@@ -150,6 +190,7 @@ fn send<T: Config>(
 		// The worker's copy of the state is never persisted: this only tells the signer which
 		// nonce to use.
 		frame_system::Account::<T>::mutate(&account, |a| a.nonce = nonce);
+		let call = call_for(&account);
 		let sent = Signer::<T, T::AuthorityId>::all_accounts()
 			.with_filter(alloc::vec![public])
 			.send_signed_transaction(|_| call.clone());
@@ -189,13 +230,10 @@ fn ensure_trained<T: Config>(model: u32) -> Result<TrainOutcome, Skip> {
 	engine::train(TrainRequest { model, dataset, spec: summary.spec }).map_err(Skip::Engine)
 }
 
-/// The call that answers `kind`.
-fn answer<T: Config>(job: u64, kind: JobKind, input: &[u8]) -> Result<Call<T>, Skip> {
+/// The outcome that answers `kind`.
+fn answer<T: Config>(kind: JobKind, input: &[u8]) -> Result<Outcome, Skip> {
 	match kind {
-		JobKind::Train { model } => {
-			let outcome = ensure_trained::<T>(model)?;
-			Ok(Call::submit_training { job, outcome })
-		},
+		JobKind::Train { model } => Ok(Outcome::Train(ensure_trained::<T>(model)?)),
 		JobKind::Infer { model, .. } => {
 			if !engine::has_model(model) {
 				ensure_trained::<T>(model)?;
@@ -203,8 +241,7 @@ fn answer<T: Config>(job: u64, kind: JobKind, input: &[u8]) -> Result<Call<T>, S
 			let top_k = T::MaxTopK::get();
 			let outcome = engine::infer(InferRequest { model, input: input.to_vec(), top_k })
 				.map_err(Skip::Engine)?;
-			Ok(Call::submit_inference {
-				job,
+			Ok(Outcome::Infer {
 				engine_version: outcome.engine_version,
 				label: outcome.label,
 				confidence: outcome.confidence,
@@ -212,6 +249,30 @@ fn answer<T: Config>(job: u64, kind: JobKind, input: &[u8]) -> Result<Call<T>, S
 			})
 		},
 	}
+}
+
+/// The local attestors (of `locals`) that may take `round` of `job` now, claimed.
+fn takers<T: Config>(
+	locals: &[(T::Public, T::AccountId)],
+	round: Round,
+	job: JobId,
+	j: &Job<T>,
+	now: BlockNumberFor<T>,
+) -> Vec<T::Public> {
+	locals
+		.iter()
+		.filter(|(_, account)| match round {
+			Round::Commit => {
+				j.committee.contains(account) && !Commits::<T>::contains_key(job, account)
+			},
+			Round::Reveal => {
+				Commits::<T>::contains_key(job, account)
+					&& !Reveals::<T>::contains_key(job, account)
+			},
+		})
+		.filter(|(_, account)| claim::<T>(round, job, account, now))
+		.map(|(public, _)| public.clone())
+		.collect()
 }
 
 /// The worker's entry point.
@@ -225,24 +286,21 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 	let mut open: Vec<(JobId, Job<T>)> =
 		Jobs::<T>::iter().filter(|(_, j)| now <= j.deadline).collect();
 	open.sort_by_key(|(job, j)| (j.deadline, *job));
-	let mut answered = 0u32;
+	let mut committed = 0u32;
 	for (job, j) in open {
-		if answered >= T::MaxJobsPerBlock::get() {
-			break;
+		let round = if j.revealing { Round::Reveal } else { Round::Commit };
+		if round == Round::Commit && committed >= T::MaxJobsPerBlock::get() {
+			continue;
 		}
-		let publics: Vec<T::Public> = locals
-			.iter()
-			.filter(|(_, account)| j.committee.contains(account))
-			.filter(|(_, account)| !Submissions::<T>::contains_key(job, account))
-			.filter(|(_, account)| claim::<T>(job, account, now))
-			.map(|(public, _)| public.clone())
-			.collect();
+		let publics = takers::<T>(&locals, round, job, &j, now);
 		if publics.is_empty() {
 			continue;
 		}
-		answered = answered.saturating_add(1);
-		let call = match answer::<T>(job, j.kind, &j.input) {
-			Ok(call) => call,
+		if round == Round::Commit {
+			committed = committed.saturating_add(1);
+		}
+		let outcome = match answer::<T>(j.kind, &j.input) {
+			Ok(outcome) => outcome,
 			Err(Skip::Engine(AttributionError::Unavailable)) => {
 				log::warn!(target: LOG, "this node has an attr key but no engine: not answering");
 				return;
@@ -252,12 +310,24 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 				continue;
 			},
 		};
-		for (account, result) in send::<T>(&call, publics, now) {
-			match result {
-				Ok(()) => {
-					log::info!(target: LOG, "job {job} ({:?}) answered by {:?}", j.kind, account)
+		let call_for = |account: &T::AccountId| {
+			let salt = salt::<T>(job, account);
+			match round {
+				Round::Commit => Call::commit {
+					job,
+					commitment: Pallet::<T>::commitment(job, account, &salt, &outcome),
 				},
-				Err(()) => log::warn!(target: LOG, "job {job}: the transaction was not sent"),
+				Round::Reveal => Call::reveal { job, salt, outcome: outcome.clone() },
+			}
+		};
+		for (account, result) in send::<T>(call_for, publics, now) {
+			match result {
+				Ok(()) => log::info!(
+					target: LOG,
+					"job {job} ({:?}): {round:?} sent by {account:?}",
+					j.kind
+				),
+				Err(()) => log::warn!(target: LOG, "job {job}: the {round:?} was not sent"),
 			}
 		}
 	}

@@ -1,7 +1,11 @@
 use std::sync::{Arc, Mutex};
 
 use codec::Decode;
-use frame_support::{assert_noop, assert_ok, traits::Hooks};
+use frame_support::{
+	assert_noop, assert_ok,
+	dispatch::DispatchResultWithPostInfo,
+	traits::{fungible::InspectHold, Hooks},
+};
 use openledger_primitives::{
 	attribution::{
 		AttributionEngine, AttributionError, AttributionExt, DatasetRef, InferOutcome,
@@ -31,12 +35,55 @@ fn outcome_of(engine_version: u32, accuracy: u32, hash: u8) -> TrainOutcome {
 	}
 }
 
+/// A training outcome reporting weights hash `hash`.
+fn trained(hash: u8) -> Outcome {
+	Outcome::Train(outcome(900, hash))
+}
+
 fn s(record: u32, ppb: u32) -> RecordShare {
 	RecordShare { record, share: Perbill::from_parts(ppb) }
 }
 
 fn shares(list: &[(u32, u32)]) -> Vec<RecordShare> {
 	list.iter().map(|(r, p)| s(*r, *p)).collect()
+}
+
+/// An inference outcome of engine version 1 with `label` and all the share on `record`.
+fn inferred(label: ClassLabel, record: u32) -> Outcome {
+	inferred_of(1, label, &[(record, 1_000_000_000)])
+}
+
+fn inferred_of(engine_version: u32, label: ClassLabel, list: &[(u32, u32)]) -> Outcome {
+	Outcome::Infer {
+		engine_version,
+		label,
+		confidence: Perbill::from_percent(80),
+		shares: shares(list),
+	}
+}
+
+/// Each attestor's salt in these tests.
+fn salt(who: AccountId) -> [u8; 32] {
+	[who as u8; 32]
+}
+
+fn commit(who: AccountId, job: JobId, o: &Outcome) -> DispatchResultWithPostInfo {
+	let commitment = Attribution::commitment(job, &who, &salt(who), o);
+	Attribution::commit(origin(who), job, commitment)
+}
+
+fn reveal(who: AccountId, job: JobId, o: Outcome) -> DispatchResultWithPostInfo {
+	Attribution::reveal(origin(who), job, salt(who), o)
+}
+
+/// Every attestor of `answers` commits, then every one reveals.
+fn answer(job: JobId, answers: &[(AccountId, Outcome)]) {
+	for (who, o) in answers {
+		assert_ok!(commit(*who, job, o));
+	}
+	for (who, o) in answers {
+		assert_ok!(reveal(*who, job, o.clone()));
+	}
 }
 
 /// Makes model 0 Active, so that it takes inferences.
@@ -58,6 +105,18 @@ fn events() -> Vec<Event<Test>> {
 		.collect()
 }
 
+fn bond_of(who: AccountId) -> u128 {
+	Bonds::<Test>::get(who).map_or(0, |b| b.amount)
+}
+
+fn held(who: AccountId) -> u128 {
+	Balances::balance_on_hold(&HoldReason::AttestorBond.into(), &who)
+}
+
+fn treasury() -> u128 {
+	Balances::free_balance(TREASURY)
+}
+
 /// Opens the training job of model 0 (job 0) and an inference job for inference 7 (job 1).
 fn open_jobs() {
 	assert_ok!(<Attribution as AttributionJobs>::request_training(0));
@@ -65,13 +124,19 @@ fn open_jobs() {
 	assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
 }
 
+fn set_params(quorum: u32, committee_size: u32) {
+	let params = Params { quorum, max_strikes: 2, committee_size };
+	assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
+}
+
 #[test]
-fn jobs_open_with_deadlines() {
+fn jobs_open_in_their_commit_round_with_deadlines() {
 	run_test(|| {
 		open_jobs();
 		let train = Jobs::<Test>::get(0).unwrap();
 		assert_eq!(train.kind, JobKind::Train { model: 0 });
 		assert_eq!(train.deadline, 1 + TRAINING_PERIOD);
+		assert!(!train.revealing);
 		let infer = Jobs::<Test>::get(1).unwrap();
 		assert_eq!(infer.kind, JobKind::Infer { inference: 7, model: 0 });
 		assert_eq!(infer.input.to_vec(), vec![3, 4]);
@@ -94,18 +159,26 @@ fn jobs_open_with_deadlines() {
 }
 
 #[test]
-fn training_aggregates_at_quorum_with_the_median_and_the_common_hash() {
+fn training_is_decided_by_a_vote_on_revealed_outcomes_and_the_loser_is_slashed() {
 	run_test(|| {
 		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
-		assert_ok!(Attribution::submit_training(origin(1), 0, outcome(900, 2)));
-		assert_ok!(Attribution::submit_training(origin(2), 0, outcome(800, 1)));
-		assert_eq!(Jobs::<Test>::get(0).unwrap().submissions, 2);
+		// Commits reveal nothing; the third (the quorum) opens the reveal round.
+		assert_ok!(commit(1, 0, &trained(2)));
+		assert_ok!(commit(2, 0, &trained(1)));
+		assert!(!Jobs::<Test>::get(0).unwrap().revealing);
+		assert_ok!(commit(3, 0, &trained(2)));
+		let j = Jobs::<Test>::get(0).unwrap();
+		assert!(j.revealing);
+		assert_eq!((j.commits, j.deadline), (3, 1 + REVEAL_PERIOD));
+		assert!(events().contains(&Event::RevealOpened { job: 0, deadline: 1 + REVEAL_PERIOD }));
+		assert_ok!(reveal(1, 0, trained(2)));
+		assert_ok!(reveal(2, 0, trained(1)));
 		assert_eq!(MockModels::model(0).unwrap().status, ModelStatus::Training);
-		assert_ok!(Attribution::submit_training(origin(3), 0, outcome(950, 2)));
-
-		let status = MockModels::model(0).unwrap().status;
+		let before = treasury();
+		// The last reveal takes the vote.
+		assert_ok!(reveal(3, 0, trained(2)));
 		assert_eq!(
-			status,
+			MockModels::model(0).unwrap().status,
 			ModelStatus::Active {
 				accuracy: Perbill::from_parts(900),
 				weights_hash: H256::repeat_byte(2)
@@ -121,152 +194,157 @@ fn training_aggregates_at_quorum_with_the_median_and_the_common_hash() {
 				submissions: 3,
 			})
 		);
-		// The job is gone with its submissions; the dissenter has a strike.
+		// The job is gone with its commits and reveals; the loser has a strike and lost 10%
+		// of its bond to the treasury.
 		assert!(Jobs::<Test>::get(0).is_none());
-		assert_eq!(Submissions::<Test>::iter_prefix(0).count(), 0);
-		assert_eq!(Attribution::strikes(&2), 1);
-		assert_eq!(Attribution::strikes(&1), 0);
-		assert!(events().contains(&Event::Struck { attestor: 2, job: 0, strikes: 1 }));
-		// A late answer finds no job.
-		assert_noop!(
-			Attribution::submit_training(origin(1), 0, outcome(1, 1)),
-			Error::<Test>::UnknownJob
-		);
+		assert_eq!(Commits::<Test>::iter_prefix(0).count(), 0);
+		assert_eq!(Reveals::<Test>::iter_prefix(0).count(), 0);
+		assert_eq!((Attribution::strikes(&2), Attribution::strikes(&1)), (1, 0));
+		assert_eq!((bond_of(2), held(2)), (BOND - BOND / 10, BOND - BOND / 10));
+		assert_eq!((bond_of(1), bond_of(3)), (BOND, BOND));
+		assert_eq!(treasury(), before + BOND / 10);
+		assert!(events().contains(&Event::Slashed { attestor: 2, job: 0, amount: BOND / 10 }));
+		// A late commit or reveal finds no job.
+		assert_noop!(commit(1, 0, &trained(1)), Error::<Test>::UnknownJob);
+		assert_noop!(reveal(1, 0, trained(2)), Error::<Test>::UnknownJob);
 	});
 }
 
 #[test]
-fn engine_versions_are_aggregated_apart_and_never_strike_each_other() {
+fn a_reveal_must_open_its_own_commit() {
 	run_test(|| {
-		assert_ok!(Attribution::set_params(
-			RuntimeOrigin::root(),
-			Params { quorum: 2, tolerance: 0, max_strikes: 2, committee_size: 3 }
-		));
-		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
-		// Version 1 and version 2 report different weights; neither group has a quorum yet.
-		assert_ok!(Attribution::submit_training(origin(1), 0, outcome_of(1, 900, 1)));
-		assert_ok!(Attribution::submit_training(origin(2), 0, outcome_of(2, 800, 2)));
-		let job = Jobs::<Test>::get(0).unwrap();
-		assert_eq!((job.submissions, job.tally.to_vec()), (2, vec![(1, 1), (2, 1)]));
-		// A second version-2 outcome closes the job on version 2's result alone.
-		assert_ok!(Attribution::submit_training(origin(3), 0, outcome_of(2, 700, 2)));
-		assert_eq!(
-			Trainings::<Test>::get(0),
-			Some(TrainingRecord {
-				engine_version: 2,
-				accuracy: Perbill::from_parts(700),
-				weights_hash: H256::repeat_byte(2),
-				agreement: 2,
-				submissions: 2,
-			})
+		open_jobs();
+		let honest = trained(2);
+		assert_ok!(commit(1, 0, &honest));
+		// Nothing can be revealed in the commit round.
+		assert_noop!(reveal(1, 0, honest.clone()), Error::<Test>::RevealNotOpen);
+		assert_noop!(commit(1, 0, &honest), Error::<Test>::AlreadyCommitted);
+		// Attestor 2 copies 1's commitment as is.
+		let copied = Commits::<Test>::get(0, 1).unwrap();
+		assert_ok!(Attribution::commit(origin(2), 0, copied));
+		assert_ok!(commit(3, 0, &honest));
+		// The reveal round is open: no more commits.
+		assert_noop!(commit(2, 0, &honest), Error::<Test>::CommitsClosed);
+		// A wrong salt or outcome does not open the commit.
+		assert_noop!(
+			Attribution::reveal(origin(1), 0, salt(9), honest.clone()),
+			Error::<Test>::CommitmentMismatch
 		);
-		// The version-1 attestor disagreed, but is not compared with version 2: no strike.
-		assert!((1..=3).all(|a| Attribution::strikes(&a) == 0));
+		assert_noop!(reveal(1, 0, trained(3)), Error::<Test>::CommitmentMismatch);
+		assert_ok!(reveal(1, 0, honest.clone()));
+		assert_noop!(reveal(1, 0, honest.clone()), Error::<Test>::AlreadyRevealed);
+		// The copier sees 1's salt and outcome now, and still cannot open the copied commit:
+		// the commitment names the account.
+		assert_noop!(
+			Attribution::reveal(origin(2), 0, salt(1), honest.clone()),
+			Error::<Test>::CommitmentMismatch
+		);
+		assert_noop!(reveal(2, 0, honest.clone()), Error::<Test>::CommitmentMismatch);
+		// A non-member of the commits cannot reveal.
+		assert_noop!(reveal(9, 0, honest.clone()), Error::<Test>::NotCommitted);
+		assert_ok!(reveal(3, 0, honest));
+		// At the reveal deadline, the two honest reveals are a majority of three commits: the
+		// result stands, and the copier, which never revealed, is struck and loses 1%.
+		run_to(2 + REVEAL_PERIOD);
+		assert!(Trainings::<Test>::get(0).is_some_and(|t| t.agreement == 2));
+		assert_eq!(Attribution::strikes(&2), 1);
+		assert_eq!(bond_of(2), BOND - BOND / 100);
+		assert_eq!((bond_of(1), bond_of(3)), (BOND, BOND));
+	});
+}
 
-		// Inference: two version-1 answers agree, one version-2 answer names another label.
-		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
-		let infer = |who, version, label| {
-			let list = shares(&[(1, 1_000_000_000)]);
-			Attribution::submit_inference(origin(who), 1, version, label, Perbill::one(), list)
-		};
-		assert_ok!(infer(3, 2, 0));
-		assert_ok!(infer(1, 1, 1));
-		assert_ok!(infer(2, 1, 1));
+#[test]
+fn commit_round_closes_at_quorum_and_late_commits_are_refused() {
+	run_test(|| {
+		set_params(2, 3);
+		open_jobs();
+		assert_ok!(commit(1, 1, &inferred(0, 0)));
+		assert_ok!(commit(2, 1, &inferred(0, 0)));
+		assert_noop!(commit(3, 1, &inferred(0, 0)), Error::<Test>::CommitsClosed);
+		assert_ok!(reveal(1, 1, inferred(0, 0)));
+		assert_ok!(reveal(2, 1, inferred(0, 0)));
+		let (_, result, agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
+		assert_eq!((result.label, agreeing), (0, vec![1, 2]));
+	});
+}
+
+#[test]
+fn engine_versions_never_slash_each_other() {
+	run_test(|| {
+		open_jobs();
+		// Two attestors on version 1 agree; one on version 2 differs.
+		let v1 = inferred_of(1, 1, &[(1, 1_000_000_000)]);
+		let v2 = inferred_of(2, 0, &[(2, 1_000_000_000)]);
+		answer(1, &[(3, v2), (1, v1.clone()), (2, v1)]);
 		let (_, result, agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
 		assert_eq!((result.label, agreeing), (1, vec![1, 2]));
 		assert_eq!(Inferences::<Test>::get(7).unwrap().engine_version, 1);
-		assert!((1..=3).all(|a| Attribution::strikes(&a) == 0));
-
-		// Within one version a dissenter is still struck.
-		assert_ok!(Attribution::set_params(
-			RuntimeOrigin::root(),
-			Params { quorum: 3, tolerance: 0, max_strikes: 2, committee_size: 3 }
-		));
-		assert_ok!(<Attribution as AttributionJobs>::request_inference(8, 0, vec![3, 4]));
-		let infer = |who, label| {
-			let list = shares(&[(1, 1_000_000_000)]);
-			Attribution::submit_inference(origin(who), 2, 5, label, Perbill::one(), list)
-		};
-		assert_ok!(infer(1, 0));
-		assert_ok!(infer(2, 1));
-		assert_ok!(infer(3, 1));
-		assert_eq!(Attribution::strikes(&1), 1);
-		Attribution::do_try_state().unwrap();
+		// The version-2 attestor is neither paid nor punished.
+		assert!((1..=3).all(|a| Attribution::strikes(&a) == 0 && bond_of(a) == BOND));
 	});
 }
 
 #[test]
-fn submissions_are_checked_and_a_failure_changes_nothing() {
+fn outcomes_are_checked_and_a_failed_call_changes_nothing() {
 	run_test(|| {
 		open_jobs();
-		assert_noop!(
-			Attribution::submit_training(origin(9), 0, outcome(1, 1)),
-			Error::<Test>::NotAttestor
-		);
-		assert_noop!(
-			Attribution::submit_training(origin(1), 5, outcome(1, 1)),
-			Error::<Test>::UnknownJob
-		);
-		assert_noop!(
-			Attribution::submit_training(origin(1), 1, outcome(1, 1)),
-			Error::<Test>::WrongJobKind
-		);
-		assert_noop!(
-			Attribution::submit_inference(origin(1), 0, 1, 0, Perbill::one(), shares(&[])),
-			Error::<Test>::WrongJobKind
-		);
-		assert_ok!(Attribution::submit_training(origin(1), 0, outcome(1, 1)));
-		assert_noop!(
-			Attribution::submit_training(origin(1), 0, outcome(1, 1)),
-			Error::<Test>::AlreadySubmitted
-		);
-		let infer = |who, label, list: &[(u32, u32)]| {
-			Attribution::submit_inference(origin(who), 1, 1, label, Perbill::one(), shares(list))
-		};
-		assert_noop!(infer(2, 3, &[(0, 1_000_000_000)]), Error::<Test>::LabelOutOfRange);
-		let five: Vec<(u32, u32)> = (0..5).map(|r| (r, 200_000_000)).collect();
-		assert_noop!(infer(2, 0, &five), Error::<Test>::TooManyShares);
-		assert_noop!(infer(2, 0, &[(0, 999_999_999)]), Error::<Test>::SharesDoNotSumToOne);
-		assert_noop!(
-			infer(2, 0, &[(1, 500_000_000), (1, 500_000_000)]),
-			Error::<Test>::DuplicateRecord
-		);
-		assert_noop!(infer(2, 0, &[(RECORDS, 1_000_000_000)]), Error::<Test>::UnknownRecord);
+		assert_noop!(commit(9, 0, &trained(1)), Error::<Test>::NotAttestor);
+		assert_noop!(commit(1, 5, &trained(1)), Error::<Test>::UnknownJob);
+		let bad: Vec<(Outcome, DispatchError)> = vec![
+			(inferred_of(1, 3, &[(0, 1_000_000_000)]), Error::<Test>::LabelOutOfRange.into()),
+			(
+				inferred_of(1, 0, &(0..5).map(|r| (r, 200_000_000)).collect::<Vec<_>>()),
+				Error::<Test>::TooManyShares.into(),
+			),
+			(inferred_of(1, 0, &[(0, 999_999_999)]), Error::<Test>::SharesDoNotSumToOne.into()),
+			(
+				inferred_of(1, 0, &[(1, 500_000_000), (1, 500_000_000)]),
+				Error::<Test>::DuplicateRecord.into(),
+			),
+			(inferred_of(1, 0, &[(RECORDS, 1_000_000_000)]), Error::<Test>::UnknownRecord.into()),
+			(trained(1), Error::<Test>::WrongJobKind.into()),
+		];
+		// Each attestor commits to a bad outcome of job 1; every reveal fails and changes
+		// nothing.
+		set_params(3, 3);
+		for (i, (o, _)) in bad.iter().enumerate().take(3) {
+			assert_ok!(commit(i as u64 + 1, 1, o));
+		}
+		for (i, (o, e)) in bad.iter().enumerate().take(3) {
+			assert_noop!(reveal(i as u64 + 1, 1, o.clone()), *e);
+		}
+		// The others, on a fresh job each.
+		for (o, e) in bad.iter().skip(3) {
+			assert_ok!(<Attribution as AttributionJobs>::request_inference(8, 0, vec![1, 1]));
+			let job = NextJobId::<Test>::get() - 1;
+			for who in 1..=3 {
+				assert_ok!(commit(who, job, o));
+			}
+			assert_noop!(reveal(1, job, o.clone()), *e);
+		}
 		Suspended::<Test>::insert(3, ());
-		assert_noop!(infer(3, 0, &[(0, 1_000_000_000)]), Error::<Test>::AttestorSuspended);
+		assert_noop!(commit(3, 0, &trained(1)), Error::<Test>::AttestorSuspended);
 		Suspended::<Test>::remove(3);
-		System::set_block_number(1 + INFERENCE_PERIOD + 1);
-		assert_noop!(infer(2, 0, &[(0, 1_000_000_000)]), Error::<Test>::DeadlinePassed);
+		System::set_block_number(1 + TRAINING_PERIOD + 1);
+		assert_noop!(commit(2, 0, &trained(1)), Error::<Test>::DeadlinePassed);
 	});
 }
 
 #[test]
-fn inference_consensus_strikes_dissenters_and_pays_through_the_handler() {
+fn a_lying_inference_loses_the_vote_and_the_honest_result_pays() {
 	run_test(|| {
 		open_jobs();
-		let infer = |who, label, confidence, list: &[(u32, u32)]| {
-			Attribution::submit_inference(
-				origin(who),
-				1,
-				1,
-				label,
-				Perbill::from_parts(confidence),
-				shares(list),
-			)
-		};
-		// 1 and 2 agree closely; 3 names another label.
-		assert_ok!(infer(1, 2, 700, &[(1, 600_000_000), (2, 400_000_000)]));
-		assert_ok!(infer(2, 2, 800, &[(1, 550_000_000), (2, 450_000_000)]));
-		assert_ok!(infer(3, 1, 900, &[(4, 1_000_000_000)]));
-
+		// 3 reveals forged shares naming record 4 (its own, say) with another label.
+		let honest = inferred_of(1, 2, &[(1, 600_000_000), (2, 400_000_000)]);
+		let lie = inferred_of(1, 1, &[(4, 1_000_000_000)]);
+		answer(1, &[(1, honest.clone()), (3, lie), (2, honest.clone())]);
 		let (inference, result, agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
 		assert_eq!(inference, 7);
 		assert_eq!(result.label, 2);
-		assert_eq!(result.confidence, Perbill::from_parts(800));
-		// Medians 550M (record 1) and 400M (record 2), renormalised over 950M.
-		assert_eq!(result.shares, vec![s(1, 578_947_368), s(2, 421_052_632)]);
+		assert_eq!(result.shares, shares(&[(1, 600_000_000), (2, 400_000_000)]));
 		assert_eq!(agreeing, vec![1, 2]);
 		assert_eq!(Attribution::strikes(&3), 1);
+		assert_eq!(bond_of(3), BOND - BOND / 10);
 		let stored = Inferences::<Test>::get(7).unwrap();
 		assert_eq!((stored.label, stored.shares.to_vec()), (2, result.shares.clone()));
 		assert_eq!(stored.agreeing.to_vec(), vec![1, 2]);
@@ -275,35 +353,44 @@ fn inference_consensus_strikes_dissenters_and_pays_through_the_handler() {
 			inference: 7,
 			engine_version: 1,
 			label: 2,
-			confidence: Perbill::from_parts(800),
+			confidence: Perbill::from_percent(80),
 			records: 2,
 		}));
 	});
 }
 
 #[test]
-fn shares_far_from_consensus_strike_and_the_limit_suspends() {
+fn without_a_majority_the_job_fails_and_no_one_loses_the_vote() {
 	run_test(|| {
-		for round in 0..2u64 {
-			assert_ok!(<Attribution as AttributionJobs>::request_inference(round, 0, vec![1, 1]));
-			let job = round;
-			let infer = |who, list: &[(u32, u32)]| {
-				Attribution::submit_inference(origin(who), job, 1, 0, Perbill::one(), shares(list))
-			};
-			assert_ok!(infer(1, &[(0, 1_000_000_000)]));
-			assert_ok!(infer(2, &[(0, 1_000_000_000)]));
-			// Same label, but all the share on another record: L1 distance 2·10^9.
-			assert_ok!(infer(3, &[(3, 1_000_000_000)]));
+		set_params(2, 3);
+		open_jobs();
+		answer(1, &[(1, inferred(0, 0)), (2, inferred(1, 1))]);
+		assert!(!Jobs::<Test>::contains_key(1));
+		assert_eq!(EXPIRED.with(|e| e.borrow().clone()), vec![7]);
+		assert!(COMPLETED.with(|c| c.borrow().is_empty()));
+		assert!(events().contains(&Event::NoMajority {
+			job: 1,
+			kind: JobKind::Infer { inference: 7, model: 0 },
+			commits: 2,
+			reveals: 2,
+		}));
+		assert!((1..=3).all(|a| Attribution::strikes(&a) == 0 && bond_of(a) == BOND));
+	});
+}
+
+#[test]
+fn strikes_at_the_limit_suspend_and_the_admin_reinstates() {
+	run_test(|| {
+		for job in 0..2u64 {
+			assert_ok!(<Attribution as AttributionJobs>::request_inference(job, 0, vec![1, 1]));
+			answer(job, &[(1, inferred(0, 0)), (2, inferred(0, 0)), (3, inferred(0, 3))]);
 		}
 		assert_eq!(Attribution::strikes(&3), 2);
 		assert!(Suspended::<Test>::contains_key(3));
 		assert!(events().contains(&Event::AttestorSuspended { attestor: 3 }));
 		assert!(!Attribution::is_active_attestor(&3));
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(9, 0, vec![1, 1]));
-		assert_noop!(
-			Attribution::submit_inference(origin(3), 2, 1, 0, Perbill::one(), shares(&[])),
-			Error::<Test>::AttestorSuspended
-		);
+		assert_noop!(commit(3, 2, &inferred(0, 0)), Error::<Test>::AttestorSuspended);
 		assert_ok!(Attribution::reinstate(RuntimeOrigin::root(), 3));
 		assert_eq!(Attribution::strikes(&3), 0);
 		assert_noop!(Attribution::reinstate(RuntimeOrigin::root(), 3), Error::<Test>::NotSuspended);
@@ -311,27 +398,39 @@ fn shares_far_from_consensus_strike_and_the_limit_suspends() {
 }
 
 #[test]
-fn open_jobs_expire_after_their_deadline() {
+fn rounds_end_at_their_deadlines() {
 	run_test(|| {
 		open_jobs();
 		MODELS.with(|m| m.borrow_mut().insert(1, ModelStatus::Training));
 		assert_ok!(<Attribution as AttributionJobs>::request_training(1)); // job 2
-		assert_ok!(Attribution::submit_inference(origin(1), 1, 1, 0, Perbill::one(), shares(&[])));
-		// The inference's deadline is block 6: still open in it, expired in block 7.
+		assert_ok!(commit(1, 1, &inferred(0, 0)));
+		// The inference's commit round ends in block 6: still open in it, expired in block 7.
 		run_to(1 + INFERENCE_PERIOD);
 		assert!(Jobs::<Test>::contains_key(1));
 		run_to(2 + INFERENCE_PERIOD);
 		assert!(!Jobs::<Test>::contains_key(1));
-		assert_eq!(Submissions::<Test>::iter_prefix(1).count(), 0);
+		assert_eq!(Commits::<Test>::iter_prefix(1).count(), 0);
 		assert_eq!(EXPIRED.with(|e| e.borrow().clone()), vec![7]);
 		assert!(events().contains(&Event::JobExpired {
 			job: 1,
 			kind: JobKind::Infer { inference: 7, model: 0 },
-			submissions: 1,
+			commits: 1,
 		}));
-		run_to(2 + TRAINING_PERIOD);
+		// An expired commit round is no one's fault: no strike.
+		assert_eq!(Attribution::strikes(&1), 0);
+		// Training job 2 reaches its reveal round; only 1 reveals before the reveal deadline:
+		// one reveal of three commits is no majority, and the two silent members are slashed.
+		let now = System::block_number();
+		for who in 1..=3 {
+			assert_ok!(commit(who, 2, &trained(5)));
+		}
+		assert_ok!(reveal(1, 2, trained(5)));
+		run_to(now + REVEAL_PERIOD + 1);
 		assert_eq!(MockModels::model(1).unwrap().status, ModelStatus::Failed);
+		assert_eq!((bond_of(1), bond_of(2), bond_of(3)), (BOND, BOND - 10, BOND - 10));
+		run_to(2 + TRAINING_PERIOD);
 		assert!(Jobs::<Test>::iter().next().is_none());
+		assert_eq!(MockModels::model(0).unwrap().status, ModelStatus::Failed);
 		Attribution::do_try_state().unwrap();
 	});
 }
@@ -343,22 +442,20 @@ fn retiring_a_model_cancels_its_training_job_and_nothing_else() {
 		MODELS.with(|m| m.borrow_mut().insert(1, ModelStatus::Training));
 		assert_ok!(<Attribution as AttributionJobs>::request_training(1)); // job 2
 		assert_eq!(TrainingJobs::<Test>::get(1), Some(2));
-		assert_ok!(Attribution::submit_training(origin(1), 2, outcome(900_000_000, 1)));
+		assert_ok!(commit(1, 2, &trained(1)));
 		<Attribution as AttributionJobs>::cancel_training(1);
 		assert!(!Jobs::<Test>::contains_key(2));
 		assert_eq!(TrainingJobs::<Test>::get(1), None);
-		assert_eq!(Submissions::<Test>::iter_prefix(2).count(), 0);
+		assert_eq!(Commits::<Test>::iter_prefix(2).count(), 0);
 		assert!(events().contains(&Event::JobCancelled {
 			job: 2,
 			kind: JobKind::Train { model: 1 },
-			submissions: 1,
+			commits: 1,
 		}));
-		// A late answer names a job that is gone; the other jobs stay open.
-		assert_noop!(
-			Attribution::submit_training(origin(2), 2, outcome(900_000_000, 1)),
-			Error::<Test>::UnknownJob
-		);
+		// A late commit names a job that is gone; the other jobs stay open; no one is slashed.
+		assert_noop!(commit(2, 2, &trained(1)), Error::<Test>::UnknownJob);
 		assert!(Jobs::<Test>::contains_key(0) && Jobs::<Test>::contains_key(1));
+		assert_eq!(bond_of(1), BOND);
 		// Cancelling a model without a training job changes nothing.
 		<Attribution as AttributionJobs>::cancel_training(1);
 		<Attribution as AttributionJobs>::cancel_training(9);
@@ -373,22 +470,12 @@ fn retiring_a_model_cancels_its_training_job_and_nothing_else() {
 #[test]
 fn strikes_decay_and_only_strikes_within_the_decay_add_up_to_a_suspension() {
 	run_test(|| {
-		let far = |job| {
-			// Attestor 3 puts all the share on another record: a strike at quorum.
+		let lie = |job| {
+			// Attestor 3 puts all the share on another record: it loses the vote.
 			assert_ok!(<Attribution as AttributionJobs>::request_inference(job, 0, vec![1, 1]));
-			for (who, record) in [(1, 0), (2, 0), (3, 3)] {
-				let list = shares(&[(record, 1_000_000_000)]);
-				assert_ok!(Attribution::submit_inference(
-					origin(who),
-					job,
-					1,
-					0,
-					Perbill::one(),
-					list
-				));
-			}
+			answer(job, &[(1, inferred(0, 0)), (2, inferred(0, 0)), (3, inferred(0, 3))]);
 		};
-		far(0);
+		lie(0);
 		assert_eq!(Attribution::strikes(&3), 1);
 		// One strike is forgiven STRIKE_DECAY blocks later, not before.
 		run_to(1 + STRIKE_DECAY - 1);
@@ -396,11 +483,11 @@ fn strikes_decay_and_only_strikes_within_the_decay_add_up_to_a_suspension() {
 		run_to(1 + STRIKE_DECAY);
 		assert_eq!(Attribution::strikes(&3), 0);
 		// So a second strike after the decay is the first again: no suspension at 2.
-		far(1);
+		lie(1);
 		assert_eq!(Attribution::strikes(&3), 1);
 		assert!(!Suspended::<Test>::contains_key(3));
 		// Two strikes within the decay suspend.
-		far(2);
+		lie(2);
 		assert_eq!(Attribution::strikes(&3), 2);
 		assert!(Suspended::<Test>::contains_key(3));
 	});
@@ -411,14 +498,11 @@ fn the_quorum_never_exceeds_the_active_committee_members() {
 	run_test(|| {
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(0, 0, vec![1, 1]));
 		assert_eq!(Attribution::quorum(&Jobs::<Test>::get(0).unwrap()), 3);
-		// Attestor 3 is suspended: two active members close a job with a quorum of 3.
+		// Attestor 3 is suspended: two active members close a commit round with a quorum of 3.
 		Suspended::<Test>::insert(3, ());
 		assert_eq!(Attribution::quorum(&Jobs::<Test>::get(0).unwrap()), 2);
-		for who in [1, 2] {
-			let list = shares(&[(0, 1_000_000_000)]);
-			assert_ok!(Attribution::submit_inference(origin(who), 0, 1, 0, Perbill::one(), list));
-		}
-		assert!(!Jobs::<Test>::contains_key(0), "closed at two answers");
+		answer(0, &[(1, inferred(0, 0)), (2, inferred(0, 0))]);
+		assert!(!Jobs::<Test>::contains_key(0), "decided at two reveals");
 		assert!(events().iter().any(|e| matches!(e, Event::InferenceAttributed { job: 0, .. })));
 		// A suspended attestor is not drawn; the quorum is never below one.
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(1, 0, vec![1, 1]));
@@ -432,12 +516,10 @@ fn the_quorum_never_exceeds_the_active_committee_members() {
 }
 
 #[test]
-fn committees_are_drawn_from_the_active_set_and_only_members_answer() {
+fn committees_are_drawn_from_the_active_set_and_only_members_commit() {
 	run_test(|| {
 		assert_ok!(Attribution::add_attestor(RuntimeOrigin::root(), 4));
-		let params =
-			Params { quorum: 2, tolerance: 200_000_000, max_strikes: 2, committee_size: 2 };
-		assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
+		set_params(2, 2);
 		// Many jobs: each has two distinct members of the four, and every attestor is drawn
 		// sometimes; the draw depends on the parent hash and the job.
 		let mut drawn = [0u32; 5];
@@ -456,26 +538,16 @@ fn committees_are_drawn_from_the_active_set_and_only_members_answer() {
 		// The same parent hash and job give the same committee.
 		let again = Attribution::draw_committee(39);
 		assert_eq!(again, Jobs::<Test>::get(39).unwrap().committee);
-		// A non-member is refused, by the call and by the pool; the members close the job.
+		// A non-member is refused; the members decide the job.
 		let j = Jobs::<Test>::get(0).unwrap();
 		let outsider = (1..=4).find(|a| !j.committee.contains(a)).unwrap();
-		let answer = |who| {
-			Attribution::submit_inference(
-				origin(who),
-				0,
-				1,
-				0,
-				Perbill::one(),
-				shares(&[(0, 1_000_000_000)]),
-			)
-		};
-		assert_noop!(answer(outsider), Error::<Test>::NotCommitteeMember);
-		for m in j.committee.iter() {
-			assert_ok!(answer(*m));
-		}
+		assert_noop!(commit(outsider, 0, &inferred(0, 0)), Error::<Test>::NotCommitteeMember);
+		let members: Vec<(AccountId, Outcome)> =
+			j.committee.iter().map(|m| (*m, inferred(0, 0))).collect();
+		answer(0, &members);
 		assert!(!Jobs::<Test>::contains_key(0));
 		// A quorum above the committee is refused.
-		let bad = Params { quorum: 3, ..params };
+		let bad = Params { quorum: 3, max_strikes: 2, committee_size: 2 };
 		assert_noop!(
 			Attribution::set_params(RuntimeOrigin::root(), bad),
 			Error::<Test>::InvalidParams
@@ -500,17 +572,22 @@ fn the_admin_keeps_the_attestor_set_and_parameters() {
 		assert_ok!(Attribution::remove_attestor(RuntimeOrigin::root(), 2));
 		assert_eq!(Attestors::<Test>::get().to_vec(), vec![1, 3, 4]);
 		assert_eq!(Attribution::strikes(&2), 0);
+		// Its bond is unbonding, not confiscated.
+		assert_eq!(Bonds::<Test>::get(2).unwrap().unlocks_at, Some(1 + 7));
+		assert_eq!(held(2), BOND);
 		assert_noop!(
 			Attribution::remove_attestor(RuntimeOrigin::root(), 2),
 			Error::<Test>::NotAttestor
 		);
-		let params = Params { quorum: 2, tolerance: 0, max_strikes: 1, committee_size: 3 };
+		// An unbonding account cannot be added back before it withdraws.
+		assert_noop!(Attribution::add_attestor(RuntimeOrigin::root(), 2), Error::<Test>::Unbonding);
+		let params = Params { quorum: 2, max_strikes: 1, committee_size: 3 };
 		assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
 		assert_eq!(ConsensusParams::<Test>::get(), params);
 		for bad in [
 			Params { quorum: 0, ..params },
 			Params { max_strikes: 0, ..params },
-			Params { tolerance: 2_000_000_001, ..params },
+			Params { committee_size: 0, ..params },
 		] {
 			assert_noop!(
 				Attribution::set_params(RuntimeOrigin::root(), bad),
@@ -518,6 +595,79 @@ fn the_admin_keeps_the_attestor_set_and_parameters() {
 			);
 		}
 		assert_noop!(Attribution::set_params(origin(1), params), DispatchError::BadOrigin);
+		let stake = Stake {
+			min_bond: 5,
+			lost_slash: Perbill::from_percent(50),
+			unrevealed_slash: Perbill::from_percent(5),
+			unbonding_period: 1,
+		};
+		assert_noop!(Attribution::set_stake_params(origin(1), stake), DispatchError::BadOrigin);
+		assert_ok!(Attribution::set_stake_params(RuntimeOrigin::root(), stake));
+		assert_eq!(StakeParams::<Test>::get(), stake);
+	});
+}
+
+#[test]
+fn anyone_bonds_into_the_set_and_a_larger_bond_displaces_the_smallest() {
+	run_test(|| {
+		assert_noop!(Attribution::bond(origin(4), 0), Error::<Test>::ZeroBond);
+		assert_noop!(Attribution::bond(origin(4), BOND - 1), Error::<Test>::BondTooSmall);
+		assert_noop!(Attribution::unbond(origin(4)), Error::<Test>::NotAttestor);
+		// 4 joins with the minimum, and the set (of four) is full.
+		assert_ok!(Attribution::bond(origin(4), BOND));
+		assert_eq!(Attestors::<Test>::get().to_vec(), vec![1, 2, 3, 4]);
+		assert_eq!((bond_of(4), held(4)), (BOND, BOND));
+		assert!(events().contains(&Event::AttestorAdded { attestor: 4 }));
+		// An attestor tops its bond up: 2 now has the largest.
+		assert_ok!(Attribution::bond(origin(2), 500));
+		assert_eq!(bond_of(2), BOND + 500);
+		// A bond equal to the smallest does not get in; a larger one displaces the smallest
+		// (on a tie, the last to join).
+		assert_noop!(Attribution::bond(origin(5), BOND), Error::<Test>::BondTooSmall);
+		// More than its free balance fails in the hold, and changes nothing either.
+		assert!(Attribution::bond(origin(5), 10 * ENDOWMENT).is_err());
+		assert_eq!((Attestors::<Test>::get().to_vec(), held(5)), (vec![1, 2, 3, 4], 0));
+		assert_ok!(Attribution::bond(origin(5), BOND + 1));
+		assert_eq!(Attestors::<Test>::get().to_vec(), vec![1, 2, 3, 5]);
+		assert!(events().contains(&Event::AttestorDisplaced { attestor: 4, by: 5 }));
+		assert_eq!(Bonds::<Test>::get(4).unwrap().unlocks_at, Some(1 + 7));
+		// While unbonding, 4 cannot bond again, nor withdraw before its unlock.
+		assert_noop!(Attribution::bond(origin(4), BOND), Error::<Test>::Unbonding);
+		assert_noop!(Attribution::withdraw_unbonded(origin(4)), Error::<Test>::StillLocked);
+		assert_noop!(Attribution::withdraw_unbonded(origin(5)), Error::<Test>::NotUnbonding);
+		run_to(1 + 7);
+		let free = Balances::free_balance(4);
+		assert_ok!(Attribution::withdraw_unbonded(origin(4)));
+		assert_eq!((Balances::free_balance(4), held(4)), (free + BOND, 0));
+		assert!(Bonds::<Test>::get(4).is_none());
+		// 5 leaves by itself.
+		assert_ok!(Attribution::unbond(origin(5)));
+		assert!(!Attestors::<Test>::get().contains(&5));
+		assert!(events().contains(&Event::Unbonding {
+			who: 5,
+			amount: BOND + 1,
+			unlocks_at: 8 + 7
+		}));
+		Attribution::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn an_attestor_that_left_is_still_slashed_for_a_commit_it_did_not_reveal() {
+	run_test(|| {
+		open_jobs();
+		for who in 1..=3 {
+			assert_ok!(commit(who, 1, &inferred(0, 0)));
+		}
+		assert_ok!(Attribution::unbond(origin(3)));
+		assert_ok!(reveal(1, 1, inferred(0, 0)));
+		assert_ok!(reveal(2, 1, inferred(0, 0)));
+		run_to(2 + REVEAL_PERIOD);
+		assert!(COMPLETED.with(|c| c.borrow().len() == 1));
+		assert_eq!(bond_of(3), BOND - BOND / 100);
+		// It is no longer an attestor: struck, but not suspended.
+		assert!(!Suspended::<Test>::contains_key(3));
+		Attribution::do_try_state().unwrap();
 	});
 }
 
@@ -589,25 +739,31 @@ fn pooled(state: &parking_lot::RwLock<testing::PoolState>) -> Vec<(u64, RuntimeC
 		.collect()
 }
 
+/// Applies the worker's pooled calls from `from` on, as a block would.
+fn apply(state: &parking_lot::RwLock<testing::PoolState>, from: usize) {
+	use sp_runtime::traits::Dispatchable;
+	for (who, call) in pooled(state).into_iter().skip(from) {
+		assert_ok!(call.dispatch(origin(who)));
+	}
+}
+
 #[test]
-fn the_worker_trains_through_the_engine_in_chunks_and_submits_once() {
+fn the_worker_trains_through_the_engine_in_chunks_commits_then_reveals() {
 	let engine = Arc::new(MockEngine::default());
 	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
 	ext.execute_with(|| {
+		set_params(1, 3);
 		// Key 1 is an attestor, key 9 is not.
 		UintAuthorityId::set_all_keys(vec![1, 9]);
 		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
 		Attribution::offchain_worker(1);
 		let sent = pooled(&pool);
+		assert_eq!(sent.len(), 1);
+		let salt = ocw::salt::<Test>(0, &1);
+		let expected = Attribution::commitment(0, &1, &salt, &Outcome::Train(outcome(123, 9)));
 		assert_eq!(
-			sent,
-			vec![(
-				1,
-				RuntimeCall::Attribution(Call::submit_training {
-					job: 0,
-					outcome: outcome(123, 9)
-				})
-			)]
+			sent[0],
+			(1, RuntimeCall::Attribution(Call::commit { job: 0, commitment: expected }))
 		);
 		// Six records in chunks of four, in order; the removed record 5 has no payload.
 		let chunks = engine.chunks.lock().unwrap().clone();
@@ -619,9 +775,38 @@ fn the_worker_trains_through_the_engine_in_chunks_and_submits_once() {
 		assert_eq!(chunks[0].records[1], (vec![1, 8], 1));
 		assert_eq!(chunks[0].schema, SCHEMA);
 		assert_eq!(engine.trained.lock().unwrap()[0].spec, spec());
-		// The next block's worker does not answer again while the claim stands.
+		// The next block's worker does not commit again while the claim stands.
 		Attribution::offchain_worker(2);
 		assert_eq!(pooled(&pool).len(), 1);
+		// Once the commit is in a block, the reveal round is open (quorum 1), and the worker
+		// reveals with the same salt; the reveal opens the commit and decides the job.
+		apply(&pool, 0);
+		Attribution::offchain_worker(2);
+		let sent = pooled(&pool);
+		assert_eq!(
+			sent[1],
+			(
+				1,
+				RuntimeCall::Attribution(Call::reveal {
+					job: 0,
+					salt,
+					outcome: Outcome::Train(outcome(123, 9))
+				})
+			)
+		);
+		apply(&pool, 1);
+		assert!(Trainings::<Test>::get(0).is_some());
+	});
+}
+
+#[test]
+fn salts_differ_per_job_and_attestor_and_stay_the_same_for_each() {
+	let (mut ext, _) = offchain_ext(None);
+	ext.execute_with(|| {
+		let a = ocw::salt::<Test>(0, &1);
+		assert_eq!(a, ocw::salt::<Test>(0, &1));
+		assert_ne!(a, ocw::salt::<Test>(1, &1));
+		assert_ne!(a, ocw::salt::<Test>(0, &2));
 	});
 }
 
@@ -630,20 +815,26 @@ fn the_worker_attributes_inferences_with_the_engine() {
 	let engine = Arc::new(MockEngine::default());
 	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
 	ext.execute_with(|| {
+		set_params(2, 3);
 		UintAuthorityId::set_all_keys(vec![2, 3]);
 		activate_model_0();
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
 		Attribution::offchain_worker(1);
-		let expected = RuntimeCall::Attribution(Call::submit_inference {
-			job: 0,
-			engine_version: 1,
-			label: 1,
-			confidence: Perbill::from_percent(80),
-			shares: shares(&[(3, 1_000_000_000)]),
-		});
-		// Both local attestors answer; the model was trained first, since the engine lacked it.
-		assert_eq!(pooled(&pool), vec![(2, expected.clone()), (3, expected)]);
+		// Both local attestors commit, each with its own commitment; the model was trained
+		// first, since the engine lacked it.
+		let sent = pooled(&pool);
+		assert_eq!(sent.iter().map(|(who, _)| *who).collect::<Vec<_>>(), vec![2, 3]);
+		assert_ne!(sent[0].1, sent[1].1);
 		assert_eq!(engine.trained.lock().unwrap().len(), 1);
+		apply(&pool, 0);
+		Attribution::offchain_worker(2);
+		apply(&pool, 2);
+		let (_, result, mut agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
+		agreeing.sort();
+		assert_eq!(
+			(result.label, result.shares, agreeing),
+			(1, shares(&[(3, 1_000_000_000)]), vec![2, 3])
+		);
 	});
 }
 
@@ -668,8 +859,7 @@ fn the_worker_takes_jobs_earliest_deadline_first() {
 		let jobs: Vec<u64> = pooled(&pool)
 			.into_iter()
 			.map(|(_, call)| match call {
-				RuntimeCall::Attribution(Call::submit_inference { job, .. }) => job,
-				RuntimeCall::Attribution(Call::submit_training { job, .. }) => job,
+				RuntimeCall::Attribution(Call::commit { job, .. }) => job,
 				other => panic!("unexpected call {other:?}"),
 			})
 			.collect();
@@ -698,12 +888,12 @@ fn workers_of_consecutive_blocks_sign_with_consecutive_nonces() {
 		};
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
 		worker(1);
-		// The next block does not include the first answer yet: the chain's nonce is still 0.
+		// The next block does not include the first commit yet: the chain's nonce is still 0.
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(8, 0, vec![5, 6]));
 		worker(2);
 		assert_eq!(pooled(&pool).len(), 2);
 		assert_eq!(frame_system::Pallet::<Test>::account_nonce(2), 0);
-		assert_eq!(next_nonce::<Test>(&2, 3), 2, "the two answers took nonces 0 and 1");
+		assert_eq!(next_nonce::<Test>(&2, 3), 2, "the two commits took nonces 0 and 1");
 
 		// Once the chain has counted them, its nonce is the one.
 		frame_system::Account::<Test>::mutate(2, |a| a.nonce = 2);
@@ -757,29 +947,37 @@ fn the_pool_rejects_attestations_that_would_fail_and_passes_everything_else() {
 				.validate_only(Some(who).into(), &call, &info, 0, TransactionSource::External, 0)
 				.map(|_| ())
 		};
-		let train = |job| {
-			RuntimeCall::Attribution(Call::submit_training {
-				job,
-				outcome: outcome(900_000_000, 1),
-			})
+		let o = trained(1);
+		let commit_call = |who: AccountId, job| {
+			let commitment = Attribution::commitment(job, &who, &salt(who), &o);
+			RuntimeCall::Attribution(Call::commit { job, commitment })
+		};
+		let reveal_call = |job, s: [u8; 32]| {
+			RuntimeCall::Attribution(Call::reveal { job, salt: s, outcome: o.clone() })
 		};
 		let stale = Err(TransactionValidityError::Invalid(InvalidTransaction::Stale));
 		let bad = Err(TransactionValidityError::Invalid(InvalidTransaction::BadSigner));
-		assert_eq!(check(1, train(0)), Ok(()));
-		assert_eq!(check(9, train(0)), bad, "not an attestor");
-		assert_eq!(check(1, train(42)), stale, "no such job");
-		assert_ok!(Attribution::submit_training(origin(1), 0, outcome(900_000_000, 1)));
-		assert_eq!(check(1, train(0)), stale, "answered already");
-		// Past the deadline, and after the job closed.
-		run_to(2 + TRAINING_PERIOD);
-		assert_eq!(check(2, train(0)), stale);
+		let proof = Err(TransactionValidityError::Invalid(InvalidTransaction::BadProof));
+		assert_eq!(check(1, commit_call(1, 0)), Ok(()));
+		assert_eq!(check(9, commit_call(9, 0)), bad, "not an attestor");
+		assert_eq!(check(1, commit_call(1, 42)), stale, "no such job");
+		assert_eq!(check(1, reveal_call(0, salt(1))), stale, "the commit round is open");
+		for who in 1..=3 {
+			assert_ok!(commit(who, 0, &o));
+		}
+		assert_eq!(check(1, commit_call(1, 0)), stale, "committed already");
+		assert_eq!(check(1, reveal_call(0, salt(1))), Ok(()));
+		assert_eq!(check(1, reveal_call(0, salt(2))), proof, "not its commitment");
+		assert_eq!(check(9, reveal_call(0, salt(9))), bad, "never committed");
+		assert_ok!(reveal(1, 0, o.clone()));
+		assert_eq!(check(1, reveal_call(0, salt(1))), stale, "revealed already");
+		// After the job closed.
+		run_to(2 + REVEAL_PERIOD);
+		assert_eq!(check(2, reveal_call(0, salt(2))), stale);
 		// Every other call passes, whoever sends it.
 		let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![1] });
 		assert_eq!(check(9, remark), Ok(()));
 		// The checks are the calls' own: what the pool rejects, the call rejects too.
-		assert_noop!(
-			Attribution::submit_training(origin(2), 0, outcome(900_000_000, 1)),
-			Error::<Test>::UnknownJob
-		);
+		assert_noop!(reveal(2, 0, o.clone()), Error::<Test>::UnknownJob);
 	});
 }

@@ -2,8 +2,11 @@
 //!
 //! - Attestors sign with `attr` sr25519 keys; their off-chain workers submit signed
 //!   transactions built here ([`frame_system::offchain::CreateSignedTransaction`]).
-//! - Jobs stay open for 100 blocks (10 minutes) to train and 20 blocks (2 minutes) to
-//!   attribute an inference; then they expire (a model fails, an inference is refunded).
+//! - A job's commit round stays open for 100 blocks (10 minutes) to train and 20 blocks
+//!   (2 minutes) to attribute an inference; then it expires (a model fails, an inference is
+//!   refunded). The reveal round lasts 10 blocks (1 minute).
+//! - Attestors bond at least 1,000 OPEN; a lost vote costs 10% of the bond, an unrevealed
+//!   commit 1%; a bond unlocks 7 days after its attestor leaves. Slashes go to the treasury.
 //! - Results name at most 16 records; inputs are at most 4 KiB.
 //! - Fees are split 50/20/10/15/5 (contributors, model owner, agent, attestors, treasury) into
 //!   claimable balances held by the rewards pot; the emission is 0 until governance sets one,
@@ -21,8 +24,8 @@ use sp_runtime::{
 
 use crate::{
 	governance::{AttributionAdminOrigin, EconomicsOrigin, TreasuryAccount},
-	AccountId, BlockNumber, Datanets, Models, Runtime, RuntimeCall, Signature, SignedPayload,
-	System, TxExtension, UncheckedExtrinsic, DAYS,
+	AccountId, BlockNumber, Datanets, Models, Runtime, RuntimeCall, RuntimeHoldReason, Signature,
+	SignedPayload, System, TxExtension, UncheckedExtrinsic, DAYS, OPEN,
 };
 
 impl frame_system::offchain::SigningTypes for Runtime {
@@ -101,11 +104,27 @@ parameter_types! {
 	pub const EpochLength: BlockNumber = DAYS;
 	/// One strike is forgiven a day after an attestor's last: ten strikes in ten days suspend.
 	pub const StrikeDecay: BlockNumber = DAYS;
+	/// Members reveal within a minute of the commit round's close.
+	pub const RevealPeriod: BlockNumber = 10;
+	/// What attestors stake until `attribution_admin` changes it.
+	pub const DefaultStake: pallet_attribution::Stake<BlockNumber> = pallet_attribution::Stake {
+		min_bond: ATTESTOR_BOND,
+		lost_slash: sp_runtime::Perbill::from_percent(10),
+		unrevealed_slash: sp_runtime::Perbill::from_percent(1),
+		unbonding_period: 7 * DAYS,
+	};
 }
+
+/// The least bond of an attestor, and what the genesis attestors bond.
+pub const ATTESTOR_BOND: crate::Balance = 1_000 * OPEN;
 
 impl pallet_attribution::Config for Runtime {
 	type AuthorityId = pallet_attribution::crypto::AttestorId;
 	type AdminOrigin = AttributionAdminOrigin;
+	type Currency = crate::Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type TreasuryAccount = TreasuryAccount;
+	type DefaultStake = DefaultStake;
 	type Datanets = Datanets;
 	type Models = Models;
 	type Inferences = crate::Agents;
@@ -114,6 +133,7 @@ impl pallet_attribution::Config for Runtime {
 	type MaxInputLen = ConstU32<4096>;
 	type TrainingPeriod = TrainingPeriod;
 	type InferencePeriod = InferencePeriod;
+	type RevealPeriod = RevealPeriod;
 	type StrikeDecay = StrikeDecay;
 	type MaxJobsPerBlock = ConstU32<4>;
 	type IngestChunk = ConstU32<256>;

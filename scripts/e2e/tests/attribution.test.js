@@ -5,13 +5,16 @@
 // balances by share, and a claim pays out. A second node without off-chain workers lets an
 // inference expire, and the caller gets the whole fee back. A third node, serving safe RPC
 // methods only, shows the limits: a spec over the cost limit, a preview, a fee below the minimum.
+// A fourth node's worker answers for two bonded attestors (Alice and Bob, both keys in its
+// keystore) while the test plays a third, Charlie, who copies a commitment, then lies: he earns
+// nothing and is slashed, and the honest result stands.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Keyring } from '@polkadot/keyring';
-import { u8aToHex } from '@polkadot/util';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startNode } from '../lib/node.js';
 import { sendAndWait } from '../lib/chain.js';
@@ -38,6 +41,15 @@ const SPEC = {
 function keys() {
 	const keyring = new Keyring({ type: 'sr25519' });
 	return Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => [n, keyring.addFromUri(`//${n}`)]));
+}
+
+/** The commit and the reveal of `outcome` (an `Outcome`: `{ Train: … }` or `{ Infer: … }`) for
+ * `job` by `who`, with `salt`: `commitment = blake2_256(SCALE(job, who, salt, outcome))`. */
+function attestation(api, job, who, outcome, salt = new Uint8Array(32).fill(7)) {
+	const reveal = api.tx.attribution.reveal(job, salt, outcome);
+	const encoded = u8aConcat(api.createType('u64', job).toU8a(), api.createType('AccountId32', who).toU8a(), salt, reveal.args[2].toU8a());
+	const commit = api.tx.attribution.commit(job, blake2AsU8a(encoded, 256));
+	return { commit, reveal };
 }
 
 /** Helpers bound to one node's api. */
@@ -254,6 +266,150 @@ describe('Proof of Attribution on the digits set', () => {
 	});
 });
 
+/** The salt and outcome of `who`'s reveal for `job`, read from the extrinsics of the last 30
+ * blocks. */
+async function findReveal(api, job, who) {
+	let hash = await api.rpc.chain.getBlockHash();
+	for (let i = 0; i < 30; i += 1) {
+		const { block } = await api.rpc.chain.getBlock(hash);
+		for (const ex of block.extrinsics) {
+			const { section, method, args } = ex.method;
+			if (ex.isSigned && ex.signer.toString() === who && section === 'attribution' && method === 'reveal' && args[0].toString() === job.toString()) {
+				return { salt: args[1], outcome: args[2] };
+			}
+		}
+		hash = block.header.parentHash;
+	}
+	throw new Error(`no reveal of job ${job} by ${who}`);
+}
+
+describe('attestors that copy or lie, against two honest ones', () => {
+	let node;
+	let api;
+	let k;
+	let h;
+	let model;
+	let agent;
+	const OPEN = 10n ** 18n;
+	const BOND = 1_000n * OPEN;
+
+	before(async () => {
+		await cryptoWaitReady();
+		node = await startNode({ args: ['--dev', '--sealing', 'instant'], name: 'adversaries' });
+		api = node.api;
+		k = keys();
+		h = helpers(api);
+	});
+
+	after(async () => {
+		if (node) await node.stop();
+	});
+
+	/** Invokes the agent as Dave; resolves with the inference, its job, and the job's two honest
+	 * commitments once this node's worker has sent them. */
+	const invokeAndAwaitHonestCommits = async (query) => {
+		const invoked = await h.ok(api.tx.agents.invoke(agent, u8aToHex(query.pixels), MODEL_FEE + AGENT_FEE), k.Dave);
+		const inference = h.event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
+		const created = h.event(invoked.events, 'attribution', 'JobCreated').data;
+		const members = created.committee.map((m) => m.toString()).sort();
+		assert.deepEqual(members, [k.Alice.address, k.Bob.address, k.Charlie.address].sort(), 'every bonded attestor is drawn');
+		const job = created.job;
+		const aliceCommit = await h.until(async () => {
+			const [a, b] = await Promise.all([k.Alice, k.Bob].map((w) => api.query.attribution.commits(job, w.address)));
+			return a.isSome && b.isSome ? a.unwrap() : undefined;
+		});
+		return { inference, job, aliceCommit };
+	};
+
+	/** The events of the block in which inference `id` completed. */
+	const completion = async (id) => {
+		const info = await h.until(async () => {
+			const i = (await api.call.attributionApi.inference(id)).unwrap();
+			return i.status.isCompleted ? i : undefined;
+		});
+		const hash = await api.rpc.chain.getBlockHash(info.completed.unwrap());
+		return { info, events: await (await api.at(hash)).query.system.events() };
+	};
+
+	const slashed = (events, who) =>
+		events
+			.filter(({ event: e }) => api.events.attribution.Slashed.is(e) && e.data.attestor.toString() === who)
+			.map(({ event: e }) => e.data.amount.toBigInt());
+
+	test('anyone bonds into the attestor set, and a second attr key makes this node answer for Bob', async () => {
+		await node.rpc('author_insertKey', ['attr', '//Bob', u8aToHex(k.Bob.publicKey)]);
+		const small = await sendAndWait(api, api.tx.attribution.bond(BOND - 1n), k.Dave);
+		assert.equal(small.dispatchError, 'attribution.BondTooSmall');
+		for (const who of [k.Bob, k.Charlie]) {
+			const before = (await api.query.system.account(who.address)).data;
+			const { events } = await h.ok(api.tx.attribution.bond(BOND), who);
+			assert.equal(h.event(events, 'attribution', 'AttestorAdded').data.attestor.toString(), who.address);
+			const after = (await api.query.system.account(who.address)).data;
+			assert.equal(after.reserved.toBigInt() - before.reserved.toBigInt(), BOND, 'the bond is held');
+			assert.equal((await api.query.attribution.bonds(who.address)).unwrap().amount.toBigInt(), BOND);
+		}
+		const attestors = (await api.call.attributionApi.attestors()).map((a) => a.toString());
+		assert.deepEqual(attestors, [k.Alice.address, k.Bob.address, k.Charlie.address]);
+		// Training needs the two honest workers only; inferences will need all three.
+		await h.ok(api.tx.sudo.sudo(api.tx.attribution.setParams({ quorum: 2, maxStrikes: 10, committeeSize: 16 })), k.Alice);
+		const { datanet } = await fillDatanet(api, k, [k.Eve], loadDigits().slice(0, 100));
+		const registered = await h.ok(api.tx.models.register(datanet, 1, SPEC, MODEL_FEE, ''), k.Dave);
+		model = h.event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
+		await h.until(async () => ((await api.call.modelsApi.model(model)).unwrap().status.isActive ? true : undefined));
+		const training = (await api.call.attributionApi.training(model)).unwrap();
+		assert.equal(training.agreement.toNumber(), 2, 'Alice and Bob revealed the same weights');
+		agent = h.event((await h.ok(api.tx.agents.register(model, 'bot', AGENT_FEE), k.Ferdie)).events, 'agents', 'AgentRegistered').data.agent;
+		await h.ok(api.tx.sudo.sudo(api.tx.attribution.setParams({ quorum: 3, maxStrikes: 10, committeeSize: 16 })), k.Alice);
+	});
+
+	test('a copying attestor cannot open the commit it copied: it earns nothing, loses 1%, and the honest result stands', async () => {
+		const { inference, job, aliceCommit } = await invokeAndAwaitHonestCommits(loadDigits()[150]);
+		// Charlie copies Alice's commitment; his is the third commit, which opens the reveal round.
+		await h.ok(api.tx.attribution.commit(job, aliceCommit), k.Charlie);
+		// Alice's reveal shows her salt and outcome; Charlie's reveal of them is invalid in the pool
+		// (the commitment names Alice's account): never included, no fee.
+		await h.until(async () => ((await api.query.attribution.reveals(job, k.Alice.address)).isSome ? true : undefined));
+		const { salt, outcome } = await findReveal(api, job, k.Alice.address);
+		const before = (await api.query.system.account(k.Charlie.address)).data.free.toBigInt();
+		await assert.rejects(sendAndWait(api, api.tx.attribution.reveal(job, salt, outcome), k.Charlie), /1010|Invalid Transaction/);
+		assert.equal((await api.query.system.account(k.Charlie.address)).data.free.toBigInt(), before, 'no fee');
+		// The round ends at its deadline: blocks come only with transactions here.
+		const deadline = (await api.query.attribution.jobs(job)).unwrap().deadline.toNumber();
+		while ((await api.rpc.chain.getHeader()).number.toNumber() <= deadline) {
+			await h.ok(api.tx.system.remark('0x00'), k.Ferdie);
+		}
+		const { info, events } = await completion(inference);
+		assert.deepEqual(info.agreeing.map((a) => a.toString()).sort(), [k.Alice.address, k.Bob.address].sort());
+		assert.deepEqual(slashed(events, k.Charlie.address), [BOND / 100n], 'an unrevealed commit costs 1%');
+		assert.equal((await api.query.attribution.bonds(k.Charlie.address)).unwrap().amount.toBigInt(), BOND - BOND / 100n);
+		assert.equal((await api.call.rewardsApi.claimable(k.Charlie.address)).toBigInt(), 0n, 'the copier earns nothing');
+		assert.ok((await api.call.rewardsApi.claimable(k.Bob.address)).toBigInt() > 0n, 'the honest attestors are paid');
+	});
+
+	test('a lying attestor loses the vote and 10% of its bond; the fee follows the honest result', async () => {
+		const { inference, job } = await invokeAndAwaitHonestCommits(loadDigits()[160]);
+		// Charlie claims the prediction was all record 0's doing, with another label.
+		const engineVersion = (await api.call.attributionApi.training(model)).unwrap().engineVersion;
+		const forged = { Infer: { engineVersion, label: 0, confidence: 1_000_000_000, shares: [{ record: 0, share: 1_000_000_000 }] } };
+		const lie = attestation(api, job, k.Charlie.address, forged, new Uint8Array(32).fill(42));
+		await h.ok(lie.commit, k.Charlie);
+		await h.until(async () => ((await api.query.attribution.reveals(job, k.Bob.address)).isSome ? true : undefined));
+		const bond = (await api.query.attribution.bonds(k.Charlie.address)).unwrap().amount.toBigInt();
+		// The lie is a valid reveal of Charlie's own commit: it is counted, and loses 2 to 1.
+		await h.ok(lie.reveal, k.Charlie);
+		const { info, events } = await completion(inference);
+		assert.deepEqual(info.agreeing.map((a) => a.toString()).sort(), [k.Alice.address, k.Bob.address].sort());
+		const honest = await findReveal(api, job, k.Alice.address);
+		const shares = info.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]);
+		assert.deepEqual(shares, honest.outcome.asInfer.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]), 'the honest shares are paid');
+		assert.notDeepEqual(shares, [[0, 1_000_000_000]]);
+		assert.equal(info.status.asCompleted.label.toNumber(), honest.outcome.asInfer.label.toNumber());
+		assert.deepEqual(slashed(events, k.Charlie.address), [bond / 10n], 'a lost vote costs 10%');
+		assert.equal((await api.call.rewardsApi.claimable(k.Charlie.address)).toBigInt(), 0n, 'the liar earns nothing');
+		console.log(`# Charlie's bond after copying and lying: ${(await api.query.attribution.bonds(k.Charlie.address)).unwrap().amount.toBigInt() / 10n ** 15n} milliOPEN of ${BOND / 10n ** 15n}`);
+	});
+});
+
 describe('an inference that no attestor answers', () => {
 	let node;
 	let api;
@@ -277,9 +433,12 @@ describe('an inference that no attestor answers', () => {
 		const registered = await h.ok(api.tx.models.register(datanet, 1, SPEC, MODEL_FEE, ''), k.Bob);
 		const model = h.event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
 		const job = h.event(registered.events, 'attribution', 'JobCreated').data.job;
-		// No worker runs here: Alice, the attestor, answers the training job by hand.
+		// No worker runs here: Alice, the attestor, commits to and reveals a training outcome by
+		// hand.
 		const outcome = { engineVersion: 1, accuracy: 900_000_000, weightsHash: `0x${'11'.repeat(32)}`, records: 45, heldOut: 5 };
-		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, api.tx.attribution.submitTraining(job, outcome)), k.Alice);
+		const { commit, reveal } = attestation(api, job, k.Alice.address, { Train: outcome });
+		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, commit), k.Alice);
+		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, reveal), k.Alice);
 		assert.ok((await api.call.modelsApi.model(model)).unwrap().status.isActive);
 		const agent = h.event((await h.ok(api.tx.agents.register(model, 'bot', AGENT_FEE), k.Ferdie)).events, 'agents', 'AgentRegistered').data.agent;
 
@@ -369,7 +528,9 @@ describe('what a registration, a preview and an invocation may ask of the attest
 		const model = h.event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
 		const job = h.event(registered.events, 'attribution', 'JobCreated').data.job;
 		const outcome = { engineVersion: 2, accuracy: 900_000_000, weightsHash: `0x${'22'.repeat(32)}`, records: 45, heldOut: 5 };
-		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, api.tx.attribution.submitTraining(job, outcome)), k.Alice);
+		const { commit, reveal } = attestation(api, job, k.Alice.address, { Train: outcome });
+		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, commit), k.Alice);
+		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, reveal), k.Alice);
 		[trainingJob, trainingOutcome] = [job, outcome];
 		const agent = h.event((await h.ok(api.tx.agents.register(model, 'free-bot', 0), k.Ferdie)).events, 'agents', 'AgentRegistered').data.agent;
 		const next = (await api.query.agents.nextInferenceId()).toNumber();
@@ -385,12 +546,14 @@ describe('what a registration, a preview and an invocation may ask of the attest
 	});
 
 	test('an attestation that would fail is refused by the pool, and costs its sender nothing', async () => {
-		// The job closed with Alice's answer (quorum 1). Answering it again, or answering as
-		// Dave, who is no attestor, is invalid before any fee is taken: never included.
-		for (const who of [k.Alice, k.Dave]) {
+		// The job closed with Alice's reveal (quorum 1). Committing or revealing again, or
+		// committing as Dave, who is no attestor, is invalid before any fee is taken: never
+		// included.
+		for (const [who, round] of [[k.Alice, 'commit'], [k.Alice, 'reveal'], [k.Dave, 'commit']]) {
 			const before = (await api.query.system.account(who.address)).data.free.toBigInt();
 			const nonce = (await api.query.system.account(who.address)).nonce.toNumber();
-			await assert.rejects(sendAndWait(api, api.tx.attribution.submitTraining(trainingJob, trainingOutcome), who), /1010|Invalid Transaction/);
+			const tx = attestation(api, trainingJob, who.address, { Train: trainingOutcome })[round];
+			await assert.rejects(sendAndWait(api, tx, who), /1010|Invalid Transaction/);
 			const after = await api.query.system.account(who.address);
 			assert.equal(after.data.free.toBigInt(), before, 'no fee');
 			assert.equal(after.nonce.toNumber(), nonce, 'not included');
