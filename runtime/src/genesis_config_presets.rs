@@ -23,9 +23,10 @@ use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	configs::attribution::{rewards_pot, ATTESTOR_BOND},
+	configs::attribution::{rewards_pot, ATTESTOR_BOND, CHALLENGE_WINDOW},
 	governance::{origins::Pace, TreasuryAccount},
-	AccountId, AttributionConfig, Balance, BalancesConfig, OriginsConfig, RuntimeGenesisConfig,
+	AccountId, AttributionConfig, Balance, BalancesConfig, BlockNumber, OriginsConfig,
+	RuntimeGenesisConfig,
 	SudoConfig, EXISTENTIAL_DEPOSIT, OPEN,
 };
 
@@ -39,12 +40,14 @@ pub const LOCAL_PRESET_ALIAS: &str = "local";
 /// The production-style preset: no sudo, production governance.
 pub const STAGING_PRESET: &str = "staging";
 
-/// The genesis state of a chain with the given validators, attestors, endowed accounts, sudo
-/// key (none: governance alone) and governance pace.
+/// The genesis state of a chain with the given validators, attestors (their quorum, and the
+/// blocks an inference's result stays challengeable), endowed accounts, sudo key (none:
+/// governance alone) and governance pace.
 pub fn genesis(
 	validators: Vec<(AuraId, GrandpaId)>,
 	attestors: Vec<AccountId>,
 	quorum: u32,
+	challenge_window: BlockNumber,
 	endowed_accounts: Vec<AccountId>,
 	sudo: Option<AccountId>,
 	pace: Pace,
@@ -61,7 +64,7 @@ pub fn genesis(
 				.chain(core::iter::once((rewards_pot(), EXISTENTIAL_DEPOSIT)))
 				.collect::<Vec<_>>(),
 		},
-		attribution: AttributionConfig { attestors, quorum, bond: ATTESTOR_BOND },
+		attribution: AttributionConfig { attestors, quorum, bond: ATTESTOR_BOND, challenge_window },
 		aura: pallet_aura::GenesisConfig {
 			authorities: validators.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
 		},
@@ -100,6 +103,8 @@ pub fn development_config_genesis() -> Value {
 		vec![dev_validator(Sr25519Keyring::Alice)],
 		vec![Sr25519Keyring::Alice.to_account_id()],
 		1,
+		// One attestor: there is no one to challenge it, so results are paid out at once.
+		0,
 		dev_accounts(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 		Pace::Fast,
@@ -116,6 +121,7 @@ fn four_validators(sudo: Option<AccountId>, pace: Pace) -> Value {
 		FOUR_VALIDATORS.into_iter().map(dev_validator).collect(),
 		FOUR_VALIDATORS.iter().map(|v| v.to_account_id()).collect(),
 		3,
+		CHALLENGE_WINDOW,
 		dev_accounts(),
 		sudo,
 		pace,

@@ -173,6 +173,8 @@ mod benchmarks {
 			lost_slash: Perbill::from_percent(20),
 			unrevealed_slash: Perbill::from_percent(2),
 			unbonding_period: One::one(),
+			challenge_window: One::one(),
+			challenge_deposit: 9,
 		};
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
@@ -278,6 +280,64 @@ mod benchmarks {
 		}
 		assert_eq!(Deadlines::<T>::iter_prefix(deadline).count(), 0);
 		assert!(Jobs::<T>::iter().all(|(_, j)| matches!(j.kind, JobKind::Train { .. })));
+	}
+
+	/// Challenging a pending result: a recheck committee drawn from the `a` attestors outside
+	/// the deciding one.
+	#[benchmark]
+	fn challenge(a: Linear<2, { T::MaxAttestors::get() }>) {
+		let stake = StakeParams::<T>::get();
+		StakeParams::<T>::put(Stake { challenge_window: 10u32.into(), ..stake });
+		let (set, job, outcome) = revealing_inference::<T>(1, T::MaxTopK::get());
+		Pallet::<T>::reveal(RawOrigin::Signed(set[0].clone()).into(), job, salt(0), outcome)
+			.expect("the last reveal");
+		let inference = Pending::<T>::iter_keys().next().expect("a pending result");
+		// The others join after the decision, and are outside its committee.
+		let others: Vec<T::AccountId> = (1..a).map(|i| account("other", i, 0)).collect();
+		for who in &others {
+			bonded::<T>(who, bond_amount::<T>());
+		}
+		let challenger = others[0].clone();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(challenger), inference);
+		assert!(Pending::<T>::get(inference).is_some_and(|p| p.challenge.is_some()));
+	}
+
+	/// `m` unchallenged results are paid out as the block starts.
+	#[benchmark]
+	fn on_initialize_matured(m: Linear<0, 32>) {
+		let stake = StakeParams::<T>::get();
+		StakeParams::<T>::put(Stake { challenge_window: 10u32.into(), ..stake });
+		let set = attestors::<T>(1);
+		let model = T::BenchmarkHelper::training_model(T::MaxTopK::get() + 1);
+		T::BenchmarkHelper::activate(model);
+		let k = T::MaxTopK::get();
+		let outcome = Outcome::Infer {
+			engine_version: 1,
+			label: 0,
+			confidence: Perbill::from_percent(90),
+			shares: shares(0, k),
+		};
+		for _ in 0..m {
+			T::BenchmarkHelper::inference(model);
+			let job = last_job::<T>();
+			commit_to::<T>(&set[0], job, &salt(0), &outcome);
+			Pallet::<T>::reveal(
+				RawOrigin::Signed(set[0].clone()).into(),
+				job,
+				salt(0),
+				outcome.clone(),
+			)
+			.expect("a committed member");
+		}
+		let now: BlockNumberFor<T> =
+			frame_system::Pallet::<T>::block_number() + StakeParams::<T>::get().challenge_window;
+		frame_system::Pallet::<T>::set_block_number(now);
+		#[block]
+		{
+			Pallet::<T>::on_initialize(now);
+		}
+		assert_eq!(Pending::<T>::iter().count(), 0);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

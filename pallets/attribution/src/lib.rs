@@ -173,6 +173,23 @@ pub mod pallet {
 			/// Its model.
 			model: ModelId,
 		},
+		/// Re-execute a challenged inference, with a larger committee that excludes the first.
+		Recheck {
+			/// The inference.
+			inference: InferenceId,
+			/// Its model.
+			model: ModelId,
+		},
+	}
+
+	impl JobKind {
+		/// The model an inference or a recheck runs.
+		pub fn inference_model(&self) -> Option<ModelId> {
+			match self {
+				JobKind::Infer { model, .. } | JobKind::Recheck { model, .. } => Some(*model),
+				JobKind::Train { .. } => None,
+			}
+		}
 	}
 
 	/// An open job.
@@ -315,6 +332,11 @@ pub mod pallet {
 		pub unrevealed_slash: Perbill,
 		/// Blocks a bond stays held, and slashable, after its attestor leaves.
 		pub unbonding_period: BlockNumber,
+		/// Blocks an inference's decided result waits, challengeable, before it is paid out
+		/// (0: paid at once, no challenges).
+		pub challenge_window: BlockNumber,
+		/// What a challenger holds until its challenge is settled.
+		pub challenge_deposit: Balance,
 	}
 
 	/// An account's bond.
@@ -356,6 +378,44 @@ pub mod pallet {
 		pub count: u32,
 		/// The block of that strike, from which decay counts.
 		pub at: BlockNumber,
+	}
+
+	/// A challenge of a pending result.
+	#[derive(
+		CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
+	)]
+	#[scale_info(skip_type_params(T))]
+	pub struct Challenge<T: Config> {
+		/// Who challenged.
+		pub challenger: T::AccountId,
+		/// What it holds.
+		pub deposit: Balance,
+		/// The `Recheck` job that settles it.
+		pub job: JobId,
+	}
+
+	/// An inference's decided result in its challenge window, not yet paid out.
+	#[derive(
+		CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
+	)]
+	#[scale_info(skip_type_params(T))]
+	pub struct PendingResult<T: Config> {
+		/// The job that decided it.
+		pub job: JobId,
+		/// The model.
+		pub model: ModelId,
+		/// The inference's input, for a recheck.
+		pub input: BoundedVec<u8, T::MaxInputLen>,
+		/// The winning outcome (an `Infer` submission).
+		pub outcome: Submission<T>,
+		/// The members that revealed it.
+		pub agreeing: BoundedVec<T::AccountId, T::MaxAttestors>,
+		/// The committee that decided it: it may neither challenge nor recheck.
+		pub committee: BoundedVec<T::AccountId, T::MaxAttestors>,
+		/// The block at which it is paid out if no one challenged it.
+		pub matures: BlockNumberFor<T>,
+		/// The challenge, once there is one.
+		pub challenge: Option<Challenge<T>>,
 	}
 
 	/// The consensus on a model's training.
@@ -414,6 +474,8 @@ pub mod pallet {
 	pub enum HoldReason {
 		/// An attestor's bond.
 		AttestorBond,
+		/// A challenger's deposit.
+		ChallengeDeposit,
 	}
 
 	#[pallet::config]
@@ -567,6 +629,16 @@ pub mod pallet {
 	pub type Deadlines<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, JobId, ()>;
 
+	/// Inferences decided and waiting out their challenge window.
+	// Inference ids are sequential: `Twox64Concat` is safe.
+	#[pallet::storage]
+	pub type Pending<T: Config> = StorageMap<_, Twox64Concat, InferenceId, PendingResult<T>>;
+
+	/// Unchallenged pending results by the block they are paid out in.
+	#[pallet::storage]
+	pub type Maturities<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, InferenceId, ()>;
+
 	/// The consensus on each trained model.
 	#[pallet::storage]
 	pub type Trainings<T: Config> = StorageMap<_, Twox64Concat, ModelId, TrainingRecord>;
@@ -587,12 +659,21 @@ pub mod pallet {
 		pub max_strikes: u32,
 		/// Attestors drawn to answer each job.
 		pub committee_size: u32,
+		/// Blocks an inference's result stays challengeable before it is paid out.
+		pub challenge_window: BlockNumberFor<T>,
 	}
 
 	impl<T: Config> Default for GenesisConfig<T> {
 		fn default() -> Self {
 			let Params { quorum, max_strikes, committee_size } = Params::default();
-			Self { attestors: Vec::new(), bond: 0, quorum, max_strikes, committee_size }
+			Self {
+				attestors: Vec::new(),
+				bond: 0,
+				quorum,
+				max_strikes,
+				committee_size,
+				challenge_window: T::DefaultStake::get().challenge_window,
+			}
 		}
 	}
 
@@ -623,6 +704,10 @@ pub mod pallet {
 			};
 			assert!(Pallet::<T>::params_valid(&params), "invalid genesis consensus parameters");
 			ConsensusParams::<T>::put(params);
+			StakeParams::<T>::put(Stake {
+				challenge_window: self.challenge_window,
+				..T::DefaultStake::get()
+			});
 		}
 	}
 
@@ -691,6 +776,22 @@ pub mod pallet {
 		ParamsSet { params: Params },
 		/// The staking parameters changed.
 		StakeParamsSet { stake: Stake<BlockNumberFor<T>> },
+		/// An inference was decided; it is paid out at `matures` unless challenged first.
+		ResultPending { job: JobId, inference: InferenceId, matures: BlockNumberFor<T> },
+		/// A pending result was challenged; recheck job `job` settles it.
+		Challenged {
+			inference: InferenceId,
+			challenger: T::AccountId,
+			job: JobId,
+			deposit: Balance,
+		},
+		/// The recheck overturned the result: the first majority was slashed to the challenger,
+		/// and the corrected result is paid out.
+		ChallengeUpheld { inference: InferenceId, challenger: T::AccountId },
+		/// The recheck confirmed the result: the challenger's deposit went to the treasury.
+		ChallengeRejected { inference: InferenceId, challenger: T::AccountId, deposit: Balance },
+		/// The recheck reached no decision: the deposit is returned, and the result stands.
+		ChallengeUndecided { inference: InferenceId, challenger: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -754,6 +855,16 @@ pub mod pallet {
 		StillLocked,
 		/// Nothing to bond.
 		ZeroBond,
+		/// No result of this inference is waiting out a challenge window.
+		NotPending,
+		/// The result is already challenged.
+		AlreadyChallenged,
+		/// The challenge window has closed.
+		ChallengeWindowClosed,
+		/// Members of the committee that decided a result cannot challenge it.
+		ChallengerInCommittee,
+		/// No active attestor outside the first committee is left to recheck.
+		NoRecheckers,
 	}
 
 	#[pallet::hooks]
@@ -764,7 +875,15 @@ pub mod pallet {
 				Self::deadline_passed(job);
 				closed = closed.saturating_add(1);
 			}
+			let mut matured = 0u32;
+			for (inference, ()) in Maturities::<T>::drain_prefix(now) {
+				if let Some(p) = Pending::<T>::take(inference) {
+					Self::pay_out(p.job, inference, p.model, p.outcome, p.agreeing);
+				}
+				matured = matured.saturating_add(1);
+			}
 			T::WeightInfo::on_initialize(closed)
+				.saturating_add(T::WeightInfo::on_initialize_matured(matured))
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {
@@ -851,23 +970,25 @@ pub mod pallet {
 			Ok(Pays::No.into())
 		}
 
-		/// Adds an attestor without a bond.
+		/// Adds an attestor, with no bond required; a bond of its that is unbonding is active
+		/// again.
 		///
 		/// - Origin: `AdminOrigin`.
-		/// - Errors: `AlreadyAttestor`, `TooManyAttestors`, `Unbonding`.
+		/// - Errors: `AlreadyAttestor`, `TooManyAttestors`.
 		/// - Emits `AttestorAdded`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::add_attestor(T::MaxAttestors::get()))]
 		pub fn add_attestor(origin: OriginFor<T>, attestor: T::AccountId) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			ensure!(
-				Bonds::<T>::get(&attestor).is_none_or(|b| b.unlocks_at.is_none()),
-				Error::<T>::Unbonding
-			);
 			Attestors::<T>::try_mutate(|set| {
 				ensure!(!set.contains(&attestor), Error::<T>::AlreadyAttestor);
 				set.try_push(attestor.clone()).map_err(|_| Error::<T>::TooManyAttestors)
 			})?;
+			Bonds::<T>::mutate_exists(&attestor, |b| {
+				if let Some(b) = b {
+					b.unlocks_at = None;
+				}
+			});
 			Self::deposit_event(Event::AttestorAdded { attestor });
 			Ok(())
 		}
@@ -1022,6 +1143,47 @@ pub mod pallet {
 			Self::deposit_event(Event::StakeParamsSet { stake });
 			Ok(())
 		}
+
+		/// Challenges an inference's pending result: a `Recheck` job re-executes it with up to
+		/// twice `committee_size` active attestors outside the committee that decided it, which
+		/// must commit at up to twice the quorum. If the recheck's vote differs from the
+		/// result, the first majority is slashed `lost_slash` to the challenger and the
+		/// corrected result is paid out; if it agrees, the deposit goes to the treasury; if it
+		/// decides nothing, the deposit is returned and the result stands.
+		///
+		/// - Origin: an active attestor outside the deciding committee, within the window.
+		/// - Holds `challenge_deposit` until the recheck is settled.
+		/// - Errors: `NotAttestor`, `AttestorSuspended`, `NotPending`, `AlreadyChallenged`,
+		///   `ChallengeWindowClosed`, `ChallengerInCommittee`, `NoRecheckers`, and the
+		///   currency's if the deposit cannot be held.
+		/// - Emits `Challenged` and `JobCreated { kind: Recheck }`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::challenge(T::MaxAttestors::get()))]
+		pub fn challenge(origin: OriginFor<T>, inference: InferenceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(Attestors::<T>::get().contains(&who), Error::<T>::NotAttestor);
+			ensure!(!Suspended::<T>::contains_key(&who), Error::<T>::AttestorSuspended);
+			let mut p = Pending::<T>::get(inference).ok_or(Error::<T>::NotPending)?;
+			ensure!(p.challenge.is_none(), Error::<T>::AlreadyChallenged);
+			ensure!(
+				frame_system::Pallet::<T>::block_number() < p.matures,
+				Error::<T>::ChallengeWindowClosed
+			);
+			ensure!(!p.committee.contains(&who), Error::<T>::ChallengerInCommittee);
+			let deposit = StakeParams::<T>::get().challenge_deposit;
+			T::Currency::hold(&HoldReason::ChallengeDeposit.into(), &who, deposit)?;
+			let size = ConsensusParams::<T>::get().committee_size.saturating_mul(2);
+			let kind = JobKind::Recheck { inference, model: p.model };
+			let job = NextJobId::<T>::get();
+			let committee = Self::draw_committee_from(job, &p.committee, size);
+			ensure!(!committee.is_empty(), Error::<T>::NoRecheckers);
+			Self::open_with(kind, p.input.clone(), T::InferencePeriod::get(), committee)?;
+			Maturities::<T>::remove(p.matures, inference);
+			p.challenge = Some(Challenge { challenger: who.clone(), deposit, job });
+			Pending::<T>::insert(inference, p);
+			Self::deposit_event(Event::Challenged { inference, challenger: who, job, deposit });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -1052,7 +1214,12 @@ pub mod pallet {
 				.iter()
 				.filter(|m| set.contains(m) && !Suspended::<T>::contains_key(m))
 				.count() as u32;
-			ConsensusParams::<T>::get().quorum.min(active).max(1)
+			let quorum = ConsensusParams::<T>::get().quorum;
+			let quorum = match j.kind {
+				JobKind::Recheck { .. } => quorum.saturating_mul(2),
+				JobKind::Train { .. } | JobKind::Infer { .. } => quorum,
+			};
+			quorum.min(active).max(1)
 		}
 
 		/// The committee of job `job`: `committee_size` active attestors (all of them if there
@@ -1061,11 +1228,20 @@ pub mod pallet {
 		/// the job's block is built, and the job id is sequential, so no caller chooses the
 		/// draw; the bias left to block authors is in the README.
 		pub fn draw_committee(job: JobId) -> BoundedVec<T::AccountId, T::MaxAttestors> {
+			Self::draw_committee_from(job, &[], ConsensusParams::<T>::get().committee_size)
+		}
+
+		/// [`Pallet::draw_committee`] of `size` among the active attestors not in `excluded`.
+		pub fn draw_committee_from(
+			job: JobId,
+			excluded: &[T::AccountId],
+			size: u32,
+		) -> BoundedVec<T::AccountId, T::MaxAttestors> {
 			let mut active: Vec<T::AccountId> = Attestors::<T>::get()
 				.into_iter()
-				.filter(|a| !Suspended::<T>::contains_key(a))
+				.filter(|a| !Suspended::<T>::contains_key(a) && !excluded.contains(a))
 				.collect();
-			let size = (ConsensusParams::<T>::get().committee_size as usize).min(active.len());
+			let size = (size as usize).min(active.len());
 			let parent = frame_system::Pallet::<T>::parent_hash();
 			for i in 0..size {
 				let seed =
@@ -1140,7 +1316,7 @@ pub mod pallet {
 			match (j.kind, outcome) {
 				(JobKind::Train { .. }, Outcome::Train(o)) => Ok(Submission::Train(o)),
 				(
-					JobKind::Infer { model, .. },
+					JobKind::Infer { model, .. } | JobKind::Recheck { model, .. },
 					Outcome::Infer { engine_version, label, confidence, shares },
 				) => {
 					let shares: BoundedVec<RecordShare, T::MaxTopK> =
@@ -1171,10 +1347,20 @@ pub mod pallet {
 			input: BoundedVec<u8, T::MaxInputLen>,
 			period: BlockNumberFor<T>,
 		) -> Result<JobId, DispatchError> {
+			let committee = Self::draw_committee(NextJobId::<T>::get());
+			Self::open_with(kind, input, period, committee)
+		}
+
+		/// Opens the next job with `committee`.
+		fn open_with(
+			kind: JobKind,
+			input: BoundedVec<u8, T::MaxInputLen>,
+			period: BlockNumberFor<T>,
+			committee: BoundedVec<T::AccountId, T::MaxAttestors>,
+		) -> Result<JobId, DispatchError> {
 			let job = NextJobId::<T>::get();
 			NextJobId::<T>::put(job.checked_add(1).ok_or(Error::<T>::Overflow)?);
 			let deadline = frame_system::Pallet::<T>::block_number().saturating_add(period);
-			let committee = Self::draw_committee(job);
 			Jobs::<T>::insert(
 				job,
 				Job {
@@ -1230,6 +1416,11 @@ pub mod pallet {
 
 		/// Moves `fraction` of `attestor`'s bond to the treasury, for `job`.
 		fn slash(attestor: &T::AccountId, job: JobId, fraction: Perbill) {
+			Self::slash_to(attestor, job, fraction, &T::TreasuryAccount::get());
+		}
+
+		/// Moves `fraction` of `attestor`'s bond to `to`, for `job`.
+		fn slash_to(attestor: &T::AccountId, job: JobId, fraction: Perbill, to: &T::AccountId) {
 			let Some(mut b) = Bonds::<T>::get(attestor) else { return };
 			let amount = fraction * b.amount;
 			if amount.is_zero() {
@@ -1238,7 +1429,7 @@ pub mod pallet {
 			let moved = T::Currency::transfer_on_hold(
 				&HoldReason::AttestorBond.into(),
 				attestor,
-				&T::TreasuryAccount::get(),
+				to,
 				amount,
 				Precision::BestEffort,
 				Restriction::Free,
@@ -1299,6 +1490,7 @@ pub mod pallet {
 					}
 				},
 				JobKind::Infer { inference, .. } => T::Inferences::expired(inference),
+				JobKind::Recheck { inference, .. } => Self::settle(inference, None),
 			}
 		}
 
@@ -1364,35 +1556,138 @@ pub mod pallet {
 						submissions: count,
 					});
 				},
-				(
-					JobKind::Infer { inference, model },
-					Submission::Infer { label, confidence, shares, .. },
-				) => {
-					let result = InferenceResult { label, confidence, shares: shares.to_vec() };
-					T::Inferences::completed(inference, &result, &agreeing);
-					Self::deposit_event(Event::InferenceAttributed {
+				(JobKind::Infer { inference, model }, outcome @ Submission::Infer { .. }) => {
+					let agreeing = BoundedVec::truncate_from(agreeing);
+					if stake.challenge_window.is_zero() {
+						Self::pay_out(job, inference, model, outcome, agreeing);
+						return;
+					}
+					let matures = frame_system::Pallet::<T>::block_number()
+						.saturating_add(stake.challenge_window);
+					let pending = PendingResult {
 						job,
-						inference,
-						engine_version: version,
-						label,
-						confidence,
-						records: shares.len() as u32,
-					});
-					Inferences::<T>::insert(
-						inference,
-						InferenceRecord {
-							model,
-							engine_version: version,
-							label,
-							confidence,
-							shares,
-							agreeing: BoundedVec::truncate_from(agreeing),
-							block: frame_system::Pallet::<T>::block_number(),
-						},
-					);
+						model,
+						input: j.input.clone(),
+						outcome,
+						agreeing,
+						committee: j.committee.clone(),
+						matures,
+						challenge: None,
+					};
+					Pending::<T>::insert(inference, pending);
+					Maturities::<T>::insert(matures, inference, ());
+					Self::deposit_event(Event::ResultPending { job, inference, matures });
+				},
+				(JobKind::Recheck { inference, .. }, outcome @ Submission::Infer { .. }) => {
+					Self::settle(inference, Some((outcome, agreeing)));
 				},
 				// `reveal` admits only outcomes of the job's kind.
 				_ => Self::fail(j.kind),
+			}
+		}
+
+		/// Pays out inference `inference`'s result: [`InferenceHandler::completed`] splits the
+		/// fee, and the result is stored.
+		fn pay_out(
+			job: JobId,
+			inference: InferenceId,
+			model: ModelId,
+			outcome: Submission<T>,
+			agreeing: BoundedVec<T::AccountId, T::MaxAttestors>,
+		) {
+			let Submission::Infer { engine_version, label, confidence, shares } = outcome else {
+				return;
+			};
+			let result = InferenceResult { label, confidence, shares: shares.to_vec() };
+			T::Inferences::completed(inference, &result, &agreeing);
+			Self::deposit_event(Event::InferenceAttributed {
+				job,
+				inference,
+				engine_version,
+				label,
+				confidence,
+				records: shares.len() as u32,
+			});
+			Inferences::<T>::insert(
+				inference,
+				InferenceRecord {
+					model,
+					engine_version,
+					label,
+					confidence,
+					shares,
+					agreeing,
+					block: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+		}
+
+		/// Settles the challenge of `inference`'s pending result by its recheck's winning
+		/// outcome and members (none: no decision), and pays out the result that stands.
+		fn settle(inference: InferenceId, recheck: Option<(Submission<T>, Vec<T::AccountId>)>) {
+			let Some(p) = Pending::<T>::take(inference) else { return };
+			let Some(c) = p.challenge.clone() else {
+				Self::pay_out(p.job, inference, p.model, p.outcome, p.agreeing);
+				return;
+			};
+			let reason: T::RuntimeHoldReason = HoldReason::ChallengeDeposit.into();
+			let release = || {
+				if let Err(e) =
+					T::Currency::release(&reason, &c.challenger, c.deposit, Precision::BestEffort)
+				{
+					log::warn!(target: "attribution", "a challenge deposit stays held: {e:?}");
+				}
+			};
+			match recheck {
+				// Another outcome of the same engine version won: the result is overturned.
+				Some((outcome, agreeing))
+					if outcome.hash() != p.outcome.hash()
+						&& outcome.engine_version() == p.outcome.engine_version() =>
+				{
+					let params = ConsensusParams::<T>::get();
+					let lost = StakeParams::<T>::get().lost_slash;
+					for who in p.agreeing.iter() {
+						Self::strike(who, c.job, params.max_strikes);
+						Self::slash_to(who, c.job, lost, &c.challenger);
+					}
+					release();
+					Self::deposit_event(Event::ChallengeUpheld {
+						inference,
+						challenger: c.challenger.clone(),
+					});
+					let agreeing = BoundedVec::truncate_from(agreeing);
+					Self::pay_out(c.job, inference, p.model, outcome, agreeing);
+				},
+				// The same outcome won: the challenge was wrong.
+				Some((outcome, _)) if outcome.hash() == p.outcome.hash() => {
+					let moved = T::Currency::transfer_on_hold(
+						&reason,
+						&c.challenger,
+						&T::TreasuryAccount::get(),
+						c.deposit,
+						Precision::BestEffort,
+						Restriction::Free,
+						Fortitude::Force,
+					)
+					.unwrap_or_else(|e| {
+						log::warn!(target: "attribution", "a challenge deposit was not taken: {e:?}");
+						0
+					});
+					Self::deposit_event(Event::ChallengeRejected {
+						inference,
+						challenger: c.challenger.clone(),
+						deposit: moved,
+					});
+					Self::pay_out(p.job, inference, p.model, p.outcome, p.agreeing);
+				},
+				_ => {
+					release();
+					Self::deposit_event(Event::ChallengeUndecided {
+						inference,
+						challenger: c.challenger.clone(),
+					});
+					Self::pay_out(p.job, inference, p.model, p.outcome, p.agreeing);
+				},
 			}
 		}
 
@@ -1464,6 +1759,39 @@ pub mod pallet {
 			);
 			for a in Suspended::<T>::iter_keys() {
 				ensure!(set.contains(&a), "a suspended account is not an attestor");
+			}
+			let mut deposits: alloc::collections::BTreeMap<T::AccountId, Balance> =
+				Default::default();
+			for (inference, p) in Pending::<T>::iter() {
+				match &p.challenge {
+					None => ensure!(
+						Maturities::<T>::contains_key(p.matures, inference),
+						"an unchallenged pending result does not mature"
+					),
+					Some(c) => {
+						ensure!(
+							Jobs::<T>::get(c.job).is_some_and(
+								|j| j.kind == JobKind::Recheck { inference, model: p.model }
+							),
+							"a challenge has no open recheck"
+						);
+						let d = deposits.entry(c.challenger.clone()).or_default();
+						*d = d.saturating_add(c.deposit);
+					},
+				}
+			}
+			for (at, inference, ()) in Maturities::<T>::iter() {
+				ensure!(
+					Pending::<T>::get(inference).is_some_and(|p| p.matures == at),
+					"a maturity names no pending result"
+				);
+			}
+			for (who, total) in deposits {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::ChallengeDeposit.into(), &who)
+						== total,
+					"a challenge deposit is not what is held"
+				);
 			}
 			for (who, b) in Bonds::<T>::iter() {
 				ensure!(

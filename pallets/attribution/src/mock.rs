@@ -185,6 +185,8 @@ pub const TOP_K: u32 = 4;
 pub const TREASURY: AccountId = 999;
 /// Every attestor's genesis bond, and the minimum.
 pub const BOND: u128 = 1_000;
+/// What a challenger holds.
+pub const CHALLENGE_DEPOSIT: u128 = 300;
 /// What accounts 1..=9 start with.
 pub const ENDOWMENT: u128 = 100_000;
 
@@ -195,6 +197,8 @@ parameter_types! {
 		lost_slash: Perbill::from_percent(10),
 		unrevealed_slash: Perbill::from_percent(1),
 		unbonding_period: 7,
+		challenge_window: 0,
+		challenge_deposit: CHALLENGE_DEPOSIT,
 	};
 }
 
@@ -269,6 +273,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			quorum: 3,
 			max_strikes: 2,
 			committee_size: 3,
+			challenge_window: 0,
 		},
 	}
 	.build_storage()

@@ -234,7 +234,7 @@ fn ensure_trained<T: Config>(model: u32) -> Result<TrainOutcome, Skip> {
 fn answer<T: Config>(kind: JobKind, input: &[u8]) -> Result<Outcome, Skip> {
 	match kind {
 		JobKind::Train { model } => Ok(Outcome::Train(ensure_trained::<T>(model)?)),
-		JobKind::Infer { model, .. } => {
+		JobKind::Infer { model, .. } | JobKind::Recheck { model, .. } => {
 			if !engine::has_model(model) {
 				ensure_trained::<T>(model)?;
 			}

@@ -579,8 +579,10 @@ fn the_admin_keeps_the_attestor_set_and_parameters() {
 			Attribution::remove_attestor(RuntimeOrigin::root(), 2),
 			Error::<Test>::NotAttestor
 		);
-		// An unbonding account cannot be added back before it withdraws.
-		assert_noop!(Attribution::add_attestor(RuntimeOrigin::root(), 2), Error::<Test>::Unbonding);
+		// Added back, its bond is active again.
+		assert_ok!(Attribution::add_attestor(RuntimeOrigin::root(), 2));
+		assert_eq!(Bonds::<Test>::get(2).unwrap().unlocks_at, None);
+		assert_ok!(Attribution::remove_attestor(RuntimeOrigin::root(), 2));
 		let params = Params { quorum: 2, max_strikes: 1, committee_size: 3 };
 		assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
 		assert_eq!(ConsensusParams::<Test>::get(), params);
@@ -600,6 +602,8 @@ fn the_admin_keeps_the_attestor_set_and_parameters() {
 			lost_slash: Perbill::from_percent(50),
 			unrevealed_slash: Perbill::from_percent(5),
 			unbonding_period: 1,
+			challenge_window: 4,
+			challenge_deposit: 9,
 		};
 		assert_noop!(Attribution::set_stake_params(origin(1), stake), DispatchError::BadOrigin);
 		assert_ok!(Attribution::set_stake_params(RuntimeOrigin::root(), stake));
@@ -979,5 +983,164 @@ fn the_pool_rejects_attestations_that_would_fail_and_passes_everything_else() {
 		assert_eq!(check(9, remark), Ok(()));
 		// The checks are the calls' own: what the pool rejects, the call rejects too.
 		assert_noop!(reveal(2, 0, o.clone()), Error::<Test>::UnknownJob);
+	});
+}
+
+/// Four bonded attestors, committees of one, a challenge window of 5 blocks; an inference job
+/// opened for inference 7. Returns the job and its one member.
+fn one_member_job() -> (JobId, AccountId) {
+	assert_ok!(Attribution::bond(origin(4), BOND));
+	set_params(1, 1);
+	let stake = StakeParams::<Test>::get();
+	assert_ok!(Attribution::set_stake_params(
+		RuntimeOrigin::root(),
+		Stake { challenge_window: 5, ..stake }
+	));
+	activate_model_0();
+	assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
+	let job = NextJobId::<Test>::get() - 1;
+	let committee = Jobs::<Test>::get(job).unwrap().committee;
+	assert_eq!(committee.len(), 1);
+	(job, committee[0])
+}
+
+#[test]
+fn a_result_waits_out_its_challenge_window_and_is_then_paid() {
+	run_test(|| {
+		let (job, member) = one_member_job();
+		answer(job, &[(member, inferred(1, 1))]);
+		let matures = 1 + 5;
+		assert!(events().contains(&Event::ResultPending { job, inference: 7, matures }));
+		assert!(COMPLETED.with(|c| c.borrow().is_empty()), "nothing is paid in the window");
+		assert!(Inferences::<Test>::get(7).is_none());
+		run_to(matures - 1);
+		assert!(COMPLETED.with(|c| c.borrow().is_empty()));
+		run_to(matures);
+		let (_, result, agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
+		assert_eq!((result.label, agreeing), (1, vec![member]));
+		assert!(Pending::<Test>::get(7).is_none());
+		assert_eq!(Inferences::<Test>::get(7).unwrap().block, matures);
+		// Too late to challenge.
+		let other = (1..=4).find(|a| *a != member).unwrap();
+		assert_noop!(Attribution::challenge(origin(other), 7), Error::<Test>::NotPending);
+	});
+}
+
+#[test]
+fn challenges_are_checked_and_a_failed_one_changes_nothing() {
+	run_test(|| {
+		let (job, member) = one_member_job();
+		let other = (1..=4).find(|a| *a != member).unwrap();
+		assert_noop!(Attribution::challenge(origin(other), 7), Error::<Test>::NotPending);
+		answer(job, &[(member, inferred(1, 1))]);
+		assert_noop!(Attribution::challenge(origin(9), 7), Error::<Test>::NotAttestor);
+		assert_noop!(
+			Attribution::challenge(origin(member), 7),
+			Error::<Test>::ChallengerInCommittee
+		);
+		Suspended::<Test>::insert(other, ());
+		assert_noop!(Attribution::challenge(origin(other), 7), Error::<Test>::AttestorSuspended);
+		Suspended::<Test>::remove(other);
+		System::set_block_number(1 + 5);
+		assert_noop!(
+			Attribution::challenge(origin(other), 7),
+			Error::<Test>::ChallengeWindowClosed
+		);
+		System::set_block_number(1);
+		assert_ok!(Attribution::challenge(origin(other), 7));
+		let third = (1..=4).find(|a| *a != member && *a != other).unwrap();
+		assert_noop!(Attribution::challenge(origin(third), 7), Error::<Test>::AlreadyChallenged);
+	});
+}
+
+/// The recheck job of a challenged inference 7, with its members.
+fn recheck() -> (JobId, Vec<AccountId>) {
+	let Some(Challenge { job, .. }) = Pending::<Test>::get(7).unwrap().challenge else {
+		panic!("challenged")
+	};
+	let j = Jobs::<Test>::get(job).unwrap();
+	assert_eq!(j.kind, JobKind::Recheck { inference: 7, model: 0 });
+	(job, j.committee.to_vec())
+}
+
+#[test]
+fn a_challenge_that_overturns_a_lie_slashes_the_liar_to_the_challenger() {
+	run_test(|| {
+		let (job, liar) = one_member_job();
+		// A committee of one lies, naming record 4.
+		answer(job, &[(liar, inferred(0, 4))]);
+		let challenger = (1..=4).find(|a| *a != liar).unwrap();
+		let free = Balances::free_balance(challenger);
+		assert_ok!(Attribution::challenge(origin(challenger), 7));
+		assert_eq!(Balances::free_balance(challenger), free - CHALLENGE_DEPOSIT);
+		let (rjob, members) = recheck();
+		// Twice the committee, none of the first; they must all commit (twice the quorum).
+		assert_eq!(members.len(), 2);
+		assert!(!members.contains(&liar));
+		assert_eq!(Attribution::quorum(&Jobs::<Test>::get(rjob).unwrap()), 2);
+		// The window no longer pays the challenged result.
+		run_to(1 + 5);
+		assert!(COMPLETED.with(|c| c.borrow().is_empty()));
+		let honest: Vec<(AccountId, Outcome)> =
+			members.iter().map(|m| (*m, inferred(1, 1))).collect();
+		answer(rjob, &honest);
+		let (_, result, mut agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
+		agreeing.sort();
+		let mut expected = members.clone();
+		expected.sort();
+		assert_eq!(
+			(result.label, result.shares, agreeing),
+			(1, shares(&[(1, 1_000_000_000)]), expected)
+		);
+		// The liar lost 10% to the challenger, who got its deposit back.
+		assert_eq!(bond_of(liar), BOND - BOND / 10);
+		assert_eq!(Balances::free_balance(challenger), free + BOND / 10);
+		assert_eq!(Attribution::strikes(&liar), 1);
+		assert!(events().contains(&Event::ChallengeUpheld { inference: 7, challenger }));
+		assert!(Pending::<Test>::get(7).is_none());
+	});
+}
+
+#[test]
+fn a_challenge_the_recheck_confirms_costs_the_challenger_its_deposit() {
+	run_test(|| {
+		let (job, member) = one_member_job();
+		answer(job, &[(member, inferred(1, 1))]);
+		let challenger = (1..=4).find(|a| *a != member).unwrap();
+		let free = Balances::free_balance(challenger);
+		let treasury_before = treasury();
+		assert_ok!(Attribution::challenge(origin(challenger), 7));
+		let (rjob, members) = recheck();
+		let same: Vec<(AccountId, Outcome)> =
+			members.iter().map(|m| (*m, inferred(1, 1))).collect();
+		answer(rjob, &same);
+		let (_, result, agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
+		assert_eq!((result.label, agreeing), (1, vec![member]), "the first result is paid");
+		assert_eq!(Balances::free_balance(challenger), free - CHALLENGE_DEPOSIT);
+		assert_eq!(treasury(), treasury_before + CHALLENGE_DEPOSIT);
+		assert_eq!(bond_of(member), BOND);
+		assert!(events().contains(&Event::ChallengeRejected {
+			inference: 7,
+			challenger,
+			deposit: CHALLENGE_DEPOSIT
+		}));
+	});
+}
+
+#[test]
+fn a_recheck_that_decides_nothing_returns_the_deposit_and_the_result_stands() {
+	run_test(|| {
+		let (job, member) = one_member_job();
+		answer(job, &[(member, inferred(1, 1))]);
+		let challenger = (1..=4).find(|a| *a != member).unwrap();
+		let free = Balances::free_balance(challenger);
+		assert_ok!(Attribution::challenge(origin(challenger), 7));
+		// No one rechecks: the recheck's commit round expires.
+		run_to(2 + INFERENCE_PERIOD);
+		let (_, result, _) = COMPLETED.with(|c| c.borrow()[0].clone());
+		assert_eq!(result.label, 1);
+		assert_eq!(Balances::free_balance(challenger), free);
+		assert!(events().contains(&Event::ChallengeUndecided { inference: 7, challenger }));
+		assert!(EXPIRED.with(|e| e.borrow().is_empty()), "the inference is not refunded");
 	});
 }

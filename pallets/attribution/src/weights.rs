@@ -10,7 +10,8 @@
 //! the measured weights of the calls it replaced (2026-11-24, debug benchmarking node, steps 50,
 //! repeat 20): `commit` and `bond` from `add_attestor` plus their storage; `reveal` from
 //! `submit_inference`, which did the same aggregation work, plus one slash (a hold transfer:
-//! four more reads and writes) per member; `on_initialize` per job as the reveal that decides.
+//! four more reads and writes) per member; `on_initialize` per job as the reveal that decides,
+//! and per matured result as its payout; `challenge` as `bond` plus opening a job.
 //! The benchmarks in `benchmarking.rs` cover every call; `scripts/benchmark.sh
 //! pallet_attribution` regenerates this file from them (issue 13).
 
@@ -35,6 +36,8 @@ pub trait WeightInfo {
 	fn set_params() -> Weight;
 	fn reinstate() -> Weight;
 	fn on_initialize(e: u32, ) -> Weight;
+	fn on_initialize_matured(m: u32, ) -> Weight;
+	fn challenge(a: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_attribution` with the runtime's database weights.
@@ -173,6 +176,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((40_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 6610).saturating_mul(e.into()))
 	}
+	/// Per matured result: `Maturities` drained, `Pending` taken, and the payout of `reveal`'s
+	/// decision (`Agents::Inferences`, a hold transfer, the rewards split over 16 records).
+	fn on_initialize_matured(m: u32, ) -> Weight {
+		Weight::from_parts(0, 0)
+			.saturating_add(Weight::from_parts(2_000_000_000 + 16 * 321_504_439, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads((8_u64 + 7 * 16).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().writes((6_u64 + 4 * 16).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(0, 6_610 + 16 * 4_585).saturating_mul(m.into()))
+	}
+	/// `Attestors`, `Suspended`, `Pending`, `StakeParams`, `ConsensusParams`, `NextJobId`; a
+	/// hold; a committee drawn from `a` attestors; the recheck job and its deadline written.
+	fn challenge(a: u32, ) -> Weight {
+		Weight::from_parts(600_000_000, 12_000)
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+	}
 }
 
 /// The same weights with RocksDB database weights, for tests.
@@ -247,5 +268,19 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((40_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 6610).saturating_mul(e.into()))
+	}
+	fn on_initialize_matured(m: u32, ) -> Weight {
+		Weight::from_parts(0, 0)
+			.saturating_add(Weight::from_parts(2_000_000_000 + 16 * 321_504_439, 0).saturating_mul(m.into()))
+			.saturating_add(RocksDbWeight::get().reads((8_u64 + 7 * 16).saturating_mul(m.into())))
+			.saturating_add(RocksDbWeight::get().writes((6_u64 + 4 * 16).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(0, 6_610 + 16 * 4_585).saturating_mul(m.into()))
+	}
+	fn challenge(a: u32, ) -> Weight {
+		Weight::from_parts(600_000_000, 12_000)
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(a.into())))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 }

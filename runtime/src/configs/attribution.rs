@@ -7,6 +7,8 @@
 //!   refunded). The reveal round lasts 10 blocks (1 minute).
 //! - Attestors bond at least 1,000 OPEN; a lost vote costs 10% of the bond, an unrevealed
 //!   commit 1%; a bond unlocks 7 days after its attestor leaves. Slashes go to the treasury.
+//! - An inference's result is paid out 10 blocks after the vote unless an attestor outside its
+//!   committee challenges it first, with a deposit of 100 OPEN (the dev preset pays at once).
 //! - Results name at most 16 records; inputs are at most 4 KiB.
 //! - Fees are split 50/20/10/15/5 (contributors, model owner, agent, attestors, treasury) into
 //!   claimable balances held by the rewards pot; the emission is 0 until governance sets one,
@@ -112,8 +114,13 @@ parameter_types! {
 		lost_slash: sp_runtime::Perbill::from_percent(10),
 		unrevealed_slash: sp_runtime::Perbill::from_percent(1),
 		unbonding_period: 7 * DAYS,
+		challenge_window: CHALLENGE_WINDOW,
+		challenge_deposit: 100 * OPEN,
 	};
 }
+
+/// Blocks an inference's result stays challengeable (one minute) before it is paid out.
+pub const CHALLENGE_WINDOW: BlockNumber = 10;
 
 /// The least bond of an attestor, and what the genesis attestors bond.
 pub const ATTESTOR_BOND: crate::Balance = 1_000 * OPEN;

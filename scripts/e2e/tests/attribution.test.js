@@ -7,7 +7,8 @@
 // methods only, shows the limits: a spec over the cost limit, a preview, a fee below the minimum.
 // A fourth node's worker answers for two bonded attestors (Alice and Bob, both keys in its
 // keystore) while the test plays a third, Charlie, who copies a commitment, then lies: he earns
-// nothing and is slashed, and the honest result stands.
+// nothing and is slashed, and the honest result stands. Then Charlie lies alone, as a committee
+// of one; Bob challenges, the recheck overturns it, and Charlie's slash goes to Bob.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -407,6 +408,62 @@ describe('attestors that copy or lie, against two honest ones', () => {
 		assert.deepEqual(slashed(events, k.Charlie.address), [bond / 10n], 'a lost vote costs 10%');
 		assert.equal((await api.call.rewardsApi.claimable(k.Charlie.address)).toBigInt(), 0n, 'the liar earns nothing');
 		console.log(`# Charlie's bond after copying and lying: ${(await api.query.attribution.bonds(k.Charlie.address)).unwrap().amount.toBigInt() / 10n ** 15n} milliOPEN of ${BOND / 10n ** 15n}`);
+	});
+
+	test('a lie by a committee of one is challenged in its window, overturned by a larger committee, and slashed to the challenger', async () => {
+		const stake = (await api.query.attribution.stakeParams()).toJSON();
+		// Committees of one, results paid 5 blocks after the vote; Charlie is alone in the set
+		// when the inference is invoked, so he is its committee.
+		await h.ok(
+			api.tx.sudo.sudo(
+				api.tx.utility.batchAll([
+					api.tx.attribution.setStakeParams({ ...stake, challengeWindow: 5 }),
+					api.tx.attribution.setParams({ quorum: 1, maxStrikes: 10, committeeSize: 1 }),
+					api.tx.attribution.removeAttestor(k.Alice.address),
+					api.tx.attribution.removeAttestor(k.Bob.address),
+				]),
+			),
+			k.Alice,
+		);
+		const invoked = await h.ok(api.tx.agents.invoke(agent, u8aToHex(loadDigits()[170].pixels), MODEL_FEE + AGENT_FEE), k.Dave);
+		const invokedAt = (await api.rpc.chain.getHeader(invoked.blockHash)).number.toNumber();
+		const inference = h.event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
+		const created = h.event(invoked.events, 'attribution', 'JobCreated').data;
+		assert.deepEqual(created.committee.map((m) => m.toString()), [k.Charlie.address]);
+		// Alice and Bob are back (their bonds active again), outside that committee.
+		await h.ok(api.tx.sudo.sudo(api.tx.utility.batchAll([k.Alice, k.Bob].map((w) => api.tx.attribution.addAttestor(w.address)))), k.Alice);
+		assert.equal((await api.query.attribution.bonds(k.Bob.address)).unwrap().unlocksAt.isNone, true);
+		const engineVersion = (await api.call.attributionApi.training(model)).unwrap().engineVersion;
+		const forged = { Infer: { engineVersion, label: 0, confidence: 1_000_000_000, shares: [{ record: 0, share: 1_000_000_000 }] } };
+		const lie = attestation(api, created.job, k.Charlie.address, forged, new Uint8Array(32).fill(43));
+		await h.ok(lie.commit, k.Charlie);
+		const revealed = await h.ok(lie.reveal, k.Charlie);
+		const pending = h.event(revealed.events, 'attribution', 'ResultPending').data;
+		assert.equal(pending.inference.toNumber(), inference);
+		assert.ok((await api.call.attributionApi.inference(inference)).unwrap().status.isPending, 'not paid in the window');
+		// Bob challenges with a deposit; Alice and Bob recheck (Charlie is excluded).
+		const bondBefore = (await api.query.attribution.bonds(k.Charlie.address)).unwrap().amount.toBigInt();
+		const bobBefore = (await api.query.system.account(k.Bob.address)).data;
+		const challenged = await h.ok(api.tx.attribution.challenge(inference), k.Bob);
+		const { job: recheckJob, deposit } = h.event(challenged.events, 'attribution', 'Challenged').data;
+		assert.equal(deposit.toBigInt(), BigInt(stake.challengeDeposit));
+		const recheck = h.event(challenged.events, 'attribution', 'JobCreated').data;
+		assert.equal(recheck.job.toString(), recheckJob.toString());
+		assert.deepEqual(recheck.committee.map((m) => m.toString()).sort(), [k.Alice.address, k.Bob.address].sort());
+		const { info, events } = await completion(inference);
+		assert.ok(events.some(({ event: e }) => api.events.attribution.ChallengeUpheld.is(e)), 'the result is overturned');
+		assert.deepEqual(info.agreeing.map((a) => a.toString()).sort(), [k.Alice.address, k.Bob.address].sort());
+		assert.notDeepEqual(info.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]), [[0, 1_000_000_000]]);
+		const slash = bondBefore / 10n;
+		assert.deepEqual(slashed(events, k.Charlie.address), [slash], 'the liar loses 10%');
+		assert.equal((await api.query.attribution.bonds(k.Charlie.address)).unwrap().amount.toBigInt(), bondBefore - slash);
+		// Bob got the slash and his deposit back; he paid only the challenge's transaction fee.
+		const bobAfter = (await api.query.system.account(k.Bob.address)).data;
+		assert.equal(bobAfter.free.toBigInt(), bobBefore.free.toBigInt() - challenged.fee + slash);
+		assert.equal(bobAfter.reserved.toBigInt(), bobBefore.reserved.toBigInt());
+		assert.equal((await api.call.rewardsApi.claimable(k.Charlie.address)).toBigInt(), 0n);
+		const completedAt = info.completed.unwrap().toNumber();
+		console.log(`# challenged inference: invoked in block ${invokedAt}, lie pending until ${pending.matures}, overturned and paid in block ${completedAt} (${completedAt - invokedAt} blocks, instant sealing: one block per transaction)`);
 	});
 });
 

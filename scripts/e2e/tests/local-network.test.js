@@ -1,7 +1,8 @@
 // Proof of Attribution across independent nodes: the four validators of `--chain local` on
-// loopback, each an attestor with its own engine and `attr` key, quorum 3. Every job is closed
-// by three or more submissions; the nodes train bit-identical models, so their weights hashes
-// agree; inferences get one consensus result. Eve and Ferdie send every transaction, so that no
+// loopback, each an attestor with its own engine and `attr` key, quorum 3. Every job's commit
+// round closes at three commits, and the vote on their reveals decides it; the nodes train
+// bit-identical models, so their weights hashes agree; inferences get one consensus result,
+// paid after the 10-block challenge window. Eve and Ferdie send every transaction, so that no
 // attestor's own worker competes with the test for its nonces.
 
 import { after, before, describe, test } from 'node:test';
@@ -125,16 +126,25 @@ describe('four validators attest with quorum 3 on --chain local', () => {
 		const registered = await ok(api.tx.agents.register(model, 'bot', 10n ** 17n), k.Ferdie);
 		const agent = event(registered.events, 'agents', 'AgentRegistered').data.agent;
 		const queries = loadDigits().slice(-2);
+		const window = (await api.query.attribution.stakeParams()).challengeWindow.toNumber();
+		// Both at once: each waits out its challenge window before it is paid.
+		const sent = [];
 		for (const q of queries) {
 			const invoked = await ok(api.tx.agents.invoke(agent, u8aToHex(q.pixels), 2n * 10n ** 18n), k.Ferdie);
 			const id = event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
+			const at = (await api.rpc.chain.getHeader(invoked.blockHash)).number.toNumber();
+			sent.push({ id, at, truth: q.label });
+		}
+		for (const { id, at, truth } of sent) {
 			const info = await until(async () => {
 				const i = (await api.call.attributionApi.inference(id)).unwrap();
 				return i.status.isCompleted ? i : undefined;
 			});
 			const agreeing = info.agreeing.map((a) => a.toString());
-			console.log(`# inference ${id}: label ${info.status.asCompleted.label.toNumber()} (truth ${q.label}), ${agreeing.length} agreeing attestors, ${info.shares.length} records`);
+			const paid = info.completed.unwrap().toNumber() - at;
+			console.log(`# inference ${id}: label ${info.status.asCompleted.label.toNumber()} (truth ${truth}), ${agreeing.length} agreeing attestors, ${info.shares.length} records; invoke → claimable reward in ${paid} blocks (commit, reveal, then the ${window}-block challenge window)`);
 			assert.ok(agreeing.length >= 3, `${agreeing.length} agreeing`);
+			assert.ok(paid > window, 'paid only after the challenge window');
 			assert.equal(info.shares.reduce((a, s) => a + s.share.toBigInt(), 0n), 1_000_000_000n);
 		}
 	});
