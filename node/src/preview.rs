@@ -193,11 +193,11 @@ where
 		let missing = || error(code::UNKNOWN_MODEL, "the model's Datanet version does not exist");
 		let schema =
 			api.datanet(at, info.datanet).map_err(runtime_error)?.ok_or_else(missing)?.schema;
-		let total = api
+		let version = api
 			.version(at, info.datanet, info.version)
 			.map_err(runtime_error)?
-			.ok_or_else(missing)?
-			.count;
+			.ok_or_else(missing)?;
+		let (total, published) = (version.count, version.block);
 		let key = DatasetKey { datanet: info.datanet, version: info.version };
 		match self.engine.progress(key) {
 			// Ingested already (by the worker or an earlier preview): train on it.
@@ -226,10 +226,24 @@ where
 					format!("record {offset} of the version is missing"),
 				));
 			}
-			records.extend(
-				page.into_iter()
-					.map(|r| Record { payload: r.payload.unwrap_or_default(), label: r.label }),
-			);
+			// The version's training set as published, as the worker builds it: a record
+			// removed before publication has no payload; one removed after is needed.
+			for r in page {
+				match (r.payload, r.removed_at) {
+					(None, Some(removed)) if removed > published => {
+						return Err(error(
+							code::ENGINE,
+							format!(
+								"record {} was removed after the version was published, and this \
+								 node holds no copy of the version",
+								r.index
+							),
+						));
+					},
+					(payload, _) => records
+						.push(Record { payload: payload.unwrap_or_default(), label: r.label }),
+				}
+			}
 		}
 		self.engine.ingest(key, &schema, total, 0, records).map_err(engine_error)?;
 		self.engine.train(model, key, &info.spec).map_err(engine_error)?;

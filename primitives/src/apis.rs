@@ -77,6 +77,8 @@ pub struct VersionRecord<AccountId> {
 	pub label: ClassLabel,
 	/// The payload; `None` if moderation removed it.
 	pub payload: Option<Vec<u8>>,
+	/// The block moderation removed it in, if it did.
+	pub removed_at: Option<u32>,
 }
 
 /// A model as the API shows it.

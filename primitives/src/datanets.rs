@@ -176,6 +176,8 @@ pub enum RecordStatus {
 	Removed {
 		/// The position in the accepted log.
 		index: u32,
+		/// The block it was removed in.
+		at: u32,
 	},
 }
 

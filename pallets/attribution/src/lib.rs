@@ -14,8 +14,9 @@
 //!   held, and slashable, for `unbonding_period` blocks; then `withdraw_unbonded` releases it.
 //!   [`Config::AdminOrigin`] may also add an attestor without a bond, remove one, and sets every
 //!   parameter.
-//! - **Job** ([`Job`]): `Train { model }`, created when a model is registered, or
-//!   `Infer { inference, model }`, created by a paid `agents.invoke`.
+//! - **Job** ([`Job`]): `Train { model }`, created when a model is registered,
+//!   `Infer { inference, model }`, created by a paid `agents.invoke`, or
+//!   `Recheck { inference, model }`, created by a challenge.
 //! - **Committee**: each job is answered by `committee_size` active attestors drawn when it
 //!   opens ([`Pallet::draw_committee`]); only they may answer (`NotCommitteeMember`), so the
 //!   work per job stays constant as the attestor set grows.
@@ -32,15 +33,24 @@
 //!   committed member has revealed, or at the reveal deadline. The most revealed outcome wins if
 //!   more than half of the committed members revealed it:
 //!   - training: the model becomes Active with the winner's accuracy and weights hash;
-//!   - inference: the winner is the result; [`InferenceHandler`] hears it, with the members
-//!     that revealed it, and pays the fee out.
+//!   - inference: the winner is the result. It waits `challenge_window` blocks ([`Pending`]),
+//!     then [`InferenceHandler`] hears it, with the members that revealed it, and pays the fee
+//!     out.
 //!   A revealed outcome of the winner's engine version that lost is struck and slashed
 //!   `lost_slash` of its bond. Outcomes of another engine version are neither paid nor
 //!   punished, so that an engine upgrade can roll out. Without a majority the job fails as if
 //!   it expired.
 //! - **Unrevealed**: a member that committed and did not reveal by the reveal deadline is
 //!   struck and slashed `unrevealed_slash` (less than losing).
-//! - **Slashes** go to [`Config::TreasuryAccount`].
+//! - **Challenge** (`challenge`): within the window, an active attestor outside the deciding
+//!   committee may hold `challenge_deposit` and open a `Recheck` job, answered by up to twice
+//!   the committee, none of the first, committing at up to twice the quorum. If it elects
+//!   another outcome of the same engine version, the first result's members are slashed
+//!   `lost_slash` to the challenger and the corrected result is paid; if it elects the same
+//!   outcome, the deposit goes to the treasury; without a decision the deposit is returned. In
+//!   the last two cases the first result is paid.
+//! - **Slashes** go to [`Config::TreasuryAccount`], or to a challenger that overturned a
+//!   result.
 //! - **Strikes** decay: one is forgiven every [`Config::StrikeDecay`] blocks after an
 //!   attestor's last strike. At `max_strikes` (counted after decay) an attestor is suspended
 //!   until the admin reinstates it.
@@ -62,7 +72,8 @@
 //! ## Calls
 //!
 //! `commit`, `reveal` (committee members); `bond`, `unbond`, `withdraw_unbonded` (anyone);
-//! `add_attestor`, `remove_attestor`, `set_params`, `set_stake_params`, `reinstate` (admin).
+//! `challenge` (attestors); `add_attestor`, `remove_attestor`, `set_params`,
+//! `set_stake_params`, `reinstate` (admin).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // A panic in the runtime is a bug: no unwrap or expect outside tests and benchmarks.

@@ -87,8 +87,10 @@ impl offchain::AppCrypto<UintAuthorityId, TestSignature> for TestAttestorId {
 	type GenericSignature = TestSignature;
 }
 
-/// Datanet 0, Dense with 2 values and 3 classes; version 1 holds records 0..6 (record 5 was
-/// removed: no payload). Contributor of record `i` is `100 + i`.
+/// Datanet 0, Dense with 2 values and 3 classes; version 1, published in block 1, holds records
+/// 0..6. Record 5 was removed in block 1 (no payload; not in the version's training set);
+/// record [`LATE_REMOVAL`]`.0`, if set, was removed in block `.1`. Contributor of record `i` is
+/// `100 + i`.
 pub struct MockDatanets;
 pub const DATANET: DatanetId = 0;
 pub const RECORDS: u32 = 6;
@@ -109,17 +111,27 @@ impl DatanetInspect<AccountId, u64> for MockDatanets {
 		None
 	}
 	fn record_at(datanet: DatanetId, index: u32) -> Option<VersionRecord<AccountId>> {
+		let (late, late_at) = LATE_REMOVAL.with(|l| l.get());
+		let removed_at = match index {
+			5 => Some(1),
+			i if late == Some(i) => Some(late_at),
+			_ => None,
+		};
 		(datanet == DATANET && index < RECORDS).then(|| VersionRecord {
 			index,
 			record: H256::repeat_byte(index as u8),
 			contributor: 100 + u64::from(index),
 			label: (index % 3) as u16,
-			payload: (index != 5).then(|| vec![index as u8, 9 - index as u8]),
+			payload: removed_at.is_none().then(|| vec![index as u8, 9 - index as u8]),
+			removed_at,
 		})
 	}
 }
 
 thread_local! {
+	/// A record removed after version 1 was published, and the block it was removed in.
+	pub static LATE_REMOVAL: core::cell::Cell<(Option<u32>, u32)> =
+		const { core::cell::Cell::new((None, 0)) };
 	/// Model statuses; every model is on Datanet 0 version 1.
 	pub static MODELS: RefCell<BTreeMap<ModelId, ModelStatus>> = RefCell::new(BTreeMap::new());
 	/// Inferences completed (with the agreeing attestors) and expired.
@@ -284,6 +296,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		m.insert(0, ModelStatus::Training);
 	});
 	COMPLETED.with(|c| c.borrow_mut().clear());
+	LATE_REMOVAL.with(|l| l.set((None, 0)));
 	EXPIRED.with(|e| e.borrow_mut().clear());
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));

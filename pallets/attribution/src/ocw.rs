@@ -5,7 +5,11 @@
 //! them that has not committed, earliest deadline first:
 //!
 //! 1. the model's Datanet version goes to the engine in chunks of [`Config::IngestChunk`]
-//!    records (skipped when the engine holds it already);
+//!    records (skipped when the engine holds it already). The version's training set is fixed
+//!    when it is published: a record moderation removed before that is left out (sent without
+//!    payload, for everyone), and one removed after it stays in. Its payload is gone from the
+//!    chain, so a node that does not hold the version already abstains (`PayloadGone`) rather
+//!    than answer from another set;
 //! 2. the engine trains the model (or restores it), then, for an inference, predicts and
 //!    attributes the input;
 //! 3. each local attestor commits to the outcome in a signed transaction
@@ -48,7 +52,7 @@ use sp_runtime::{
 		Duration,
 	},
 	traits::{IdentifyAccount, One, Saturating},
-	RuntimeAppPublic,
+	RuntimeAppPublic, SaturatedConversion,
 };
 
 use crate::{Call, Commits, Config, Job, JobId, JobKind, Jobs, Outcome, Pallet, Reveals};
@@ -72,6 +76,9 @@ enum Skip {
 	Unknown,
 	/// The engine refused.
 	Engine(AttributionError),
+	/// A record of the version's training set was removed after the version was published,
+	/// and this node holds no copy of it: it abstains rather than train on another set.
+	PayloadGone(u32),
 }
 
 /// The local attestors: `(public key, account)` of every local `attr` key whose account is an
@@ -215,15 +222,22 @@ fn ensure_trained<T: Config>(model: u32) -> Result<TrainOutcome, Skip> {
 		_ => 0,
 	};
 	let chunk = T::IngestChunk::get().max(1);
+	let published: u32 = version.block.saturated_into();
 	while offset < version.count {
 		let end = offset.saturating_add(chunk).min(version.count);
 		let records = (offset..end)
 			.map(|i| match T::Datanets::record_at(summary.datanet, i) {
-				// A removed record keeps its place, with no payload.
-				Some(r) => (r.payload.unwrap_or_default(), r.label),
-				None => (Vec::new(), 0),
+				Some(r) => match (r.payload, r.removed_at) {
+					(Some(payload), _) => Ok((payload, r.label)),
+					// Removed after publication: still in the version's training set.
+					(None, Some(at)) if at > published => Err(Skip::PayloadGone(i)),
+					// Removed before: out of it for everyone. It keeps its place, with no
+					// payload.
+					(None, _) => Ok((Vec::new(), r.label)),
+				},
+				None => Ok((Vec::new(), 0)),
 			})
-			.collect();
+			.collect::<Result<Vec<_>, Skip>>()?;
 		let request = IngestChunk { dataset, schema, total: version.count, offset, records };
 		offset = engine::ingest(request).map_err(Skip::Engine)?;
 	}
@@ -304,6 +318,15 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			Err(Skip::Engine(AttributionError::Unavailable)) => {
 				log::warn!(target: LOG, "this node has an attr key but no engine: not answering");
 				return;
+			},
+			Err(Skip::PayloadGone(record)) => {
+				log::warn!(
+					target: LOG,
+					"job {job} ({:?}): record {record} was removed after its version was \
+					 published and this node holds no copy of the version: abstaining",
+					j.kind
+				);
+				continue;
 			},
 			Err(e) => {
 				log::warn!(target: LOG, "job {job} ({:?}) not answered: {e:?}", j.kind);

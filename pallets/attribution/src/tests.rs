@@ -1144,3 +1144,47 @@ fn a_recheck_that_decides_nothing_returns_the_deposit_and_the_result_stands() {
 		assert!(EXPIRED.with(|e| e.borrow().is_empty()), "the inference is not refunded");
 	});
 }
+
+#[test]
+fn a_record_removed_after_publication_stays_in_the_training_set() {
+	use ocw::RETRY_AFTER;
+	// Record 2 was removed in block 3, after version 1 (block 1) was published: a node without
+	// the version abstains; one that holds it trains on it as published.
+	let engine = Arc::new(MockEngine::default());
+	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
+	ext.execute_with(|| {
+		set_params(1, 3);
+		UintAuthorityId::set_all_keys(vec![1]);
+		LATE_REMOVAL.with(|l| l.set((Some(2), 3)));
+		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
+		Attribution::offchain_worker(1);
+		assert!(pooled(&pool).is_empty(), "it abstains");
+		assert!(
+			engine.chunks.lock().unwrap().is_empty() && engine.trained.lock().unwrap().is_empty()
+		);
+		// Removed in the block the version was published in: out of the set for everyone, sent
+		// without payload.
+		LATE_REMOVAL.with(|l| l.set((Some(2), 1)));
+		let retry = 1 + u64::from(RETRY_AFTER);
+		Attribution::offchain_worker(retry);
+		assert_eq!(pooled(&pool).len(), 1);
+		assert_eq!(engine.chunks.lock().unwrap()[0].records[2], (vec![], 2));
+	});
+	// A node that ingested the version before the removal keeps training on it.
+	let engine = Arc::new(MockEngine::default());
+	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
+	ext.execute_with(|| {
+		set_params(1, 3);
+		UintAuthorityId::set_all_keys(vec![1]);
+		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
+		Attribution::offchain_worker(1);
+		assert_eq!(engine.chunks.lock().unwrap()[0].records[2], (vec![2, 7], 2));
+		LATE_REMOVAL.with(|l| l.set((Some(2), 3)));
+		MODELS.with(|m| m.borrow_mut().insert(1, ModelStatus::Training));
+		assert_ok!(<Attribution as AttributionJobs>::request_training(1));
+		Attribution::offchain_worker(4);
+		assert_eq!(pooled(&pool).len(), 2, "both models answered");
+		assert_eq!(engine.chunks.lock().unwrap().len(), 2, "no chunk sent again");
+		assert_eq!(engine.trained.lock().unwrap().len(), 2);
+	});
+}

@@ -82,6 +82,10 @@ impl<T: Config> DatanetInspect<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 			contributor: rec.contributor,
 			label: rec.label,
 			payload: Payloads::<T>::get(datanet, entry.record).map(|p| p.into_inner()),
+			removed_at: match rec.status {
+				RecordStatus::Removed { at, .. } => Some(at),
+				RecordStatus::Pending | RecordStatus::Accepted { .. } => None,
+			},
 		})
 	}
 }

@@ -33,7 +33,7 @@ impl<T: Config> Pallet<T> {
 				let rec =
 					Records::<T>::get(id, entry.record).ok_or("a logged record is missing")?;
 				ensure!(
-					matches!(rec.status, RecordStatus::Accepted { index: i } | RecordStatus::Removed { index: i } if i == index),
+					matches!(rec.status, RecordStatus::Accepted { index: i } | RecordStatus::Removed { index: i, .. } if i == index),
 					"a logged record has the wrong status"
 				);
 			}

@@ -70,7 +70,10 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_core::H256;
-	use sp_runtime::traits::{Saturating, Zero};
+	use sp_runtime::{
+		traits::{Saturating, Zero},
+		SaturatedConversion,
+	};
 
 	/// The balance type of the currency that deposits are held in.
 	pub type BalanceOf<T> =
@@ -726,7 +729,8 @@ pub mod pallet {
 					Datanets::<T>::insert(datanet, net);
 				},
 				Some(index) => {
-					rec.status = RecordStatus::Removed { index };
+					let at = frame_system::Pallet::<T>::block_number().saturated_into::<u32>();
+					rec.status = RecordStatus::Removed { index, at };
 					rec.deposit = Zero::zero();
 					Records::<T>::insert(datanet, record, rec);
 				},

@@ -297,7 +297,7 @@ fn moderation_removes_payloads_and_slashes_deposits() {
 			Event::RecordRemoved { datanet: id, record: accepted, slashed: deposit }.into(),
 		);
 		let rec = Records::<Test>::get(id, accepted).unwrap();
-		assert_eq!(rec.status, RecordStatus::Removed { index: 0 });
+		assert_eq!(rec.status, RecordStatus::Removed { index: 0, at: 1 });
 		assert_eq!(rec.deposit, 0);
 		assert!(Payloads::<Test>::get(id, accepted).is_none());
 		assert_eq!(held(HoldReason::RecordDeposit, BOB), 0);

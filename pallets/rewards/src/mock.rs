@@ -62,6 +62,7 @@ impl DatanetInspect<AccountId, u64> for MockDatanets {
 			contributor: 100 + u64::from(index % 3),
 			label: 0,
 			payload: Some(vec![1]),
+			removed_at: None,
 		})
 	}
 }
