@@ -1,0 +1,347 @@
+//! Jobs, their commit and reveal rounds, and the vote that decides them.
+
+use alloc::vec::Vec;
+use codec::Encode;
+use frame_support::pallet_prelude::*;
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_core::H256;
+use sp_runtime::traits::{Saturating, Zero};
+
+use crate::{
+	pallet::*, types::*, vote, DatanetInspect, InferenceHandler, InferenceId, InferenceResult,
+	JobId, ModelId, ModelInspect, ModelLifecycle, RecordShare,
+};
+
+impl<T: Config> Pallet<T> {
+	/// What `who` commits to for `job`: `blake2_256(SCALE(job, who, salt, outcome))`. The
+	/// account is in the hash, so a copied commitment opens for no one else.
+	pub fn commitment(job: JobId, who: &T::AccountId, salt: &[u8; 32], outcome: &Outcome) -> H256 {
+		H256((job, who, salt, outcome).using_encoded(sp_io::hashing::blake2_256))
+	}
+
+	/// The open job `job`, if `who` may commit to it now: the checks of `commit`, run again
+	/// by [`extension::CheckAttestation`] when the pool validates it.
+	pub fn can_commit(who: &T::AccountId, job: JobId) -> Result<Job<T>, Error<T>> {
+		ensure!(Attestors::<T>::get().contains(who), Error::<T>::NotAttestor);
+		ensure!(!Suspended::<T>::contains_key(who), Error::<T>::AttestorSuspended);
+		let j = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		ensure!(j.committee.contains(who), Error::<T>::NotCommitteeMember);
+		ensure!(!j.revealing, Error::<T>::CommitsClosed);
+		ensure!(!Commits::<T>::contains_key(job, who), Error::<T>::AlreadyCommitted);
+		ensure!(
+			frame_system::Pallet::<T>::block_number() <= j.deadline,
+			Error::<T>::DeadlinePassed
+		);
+		Ok(j)
+	}
+
+	/// The open job `job`, if `who` may reveal `outcome` with `salt` now: the checks of
+	/// `reveal` up to the outcome's own, run again by [`extension::CheckAttestation`].
+	pub fn can_reveal(
+		who: &T::AccountId,
+		job: JobId,
+		salt: &[u8; 32],
+		outcome: &Outcome,
+	) -> Result<Job<T>, Error<T>> {
+		let j = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		ensure!(j.revealing, Error::<T>::RevealNotOpen);
+		let commitment = Commits::<T>::get(job, who).ok_or(Error::<T>::NotCommitted)?;
+		ensure!(!Reveals::<T>::contains_key(job, who), Error::<T>::AlreadyRevealed);
+		ensure!(
+			frame_system::Pallet::<T>::block_number() <= j.deadline,
+			Error::<T>::DeadlinePassed
+		);
+		ensure!(
+			Self::commitment(job, who, salt, outcome) == commitment,
+			Error::<T>::CommitmentMismatch
+		);
+		Ok(j)
+	}
+
+	/// `outcome` as stored, if it fits job `j`.
+	pub(crate) fn check_outcome(
+		j: &Job<T>,
+		outcome: Outcome,
+	) -> Result<Submission<T>, DispatchError> {
+		match (j.kind, outcome) {
+			(JobKind::Train { .. }, Outcome::Train(o)) => Ok(Submission::Train(o)),
+			(
+				JobKind::Infer { model, .. } | JobKind::Recheck { model, .. },
+				Outcome::Infer { engine_version, label, confidence, shares },
+			) => {
+				let shares: BoundedVec<RecordShare, T::MaxTopK> =
+					shares.try_into().map_err(|_| Error::<T>::TooManyShares)?;
+				let summary = T::Models::model(model).ok_or(Error::<T>::UnknownModel)?;
+				let schema =
+					T::Datanets::schema(summary.datanet).ok_or(Error::<T>::UnknownModel)?;
+				let version = T::Datanets::version(summary.datanet, summary.version)
+					.ok_or(Error::<T>::UnknownModel)?;
+				ensure!(label < schema.classes(), Error::<T>::LabelOutOfRange);
+				ensure!(vote::sums_to_one(&shares), Error::<T>::SharesDoNotSumToOne);
+				let mut seen: Vec<u32> = shares.iter().map(|s| s.record).collect();
+				seen.sort_unstable();
+				ensure!(seen.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateRecord);
+				ensure!(seen.last().is_none_or(|r| *r < version.count), Error::<T>::UnknownRecord);
+				Ok(Submission::Infer { engine_version, label, confidence, shares })
+			},
+			_ => Err(Error::<T>::WrongJobKind.into()),
+		}
+	}
+
+	/// Opens a job.
+	pub(crate) fn open(
+		kind: JobKind,
+		input: BoundedVec<u8, T::MaxInputLen>,
+		period: BlockNumberFor<T>,
+	) -> Result<JobId, DispatchError> {
+		let committee = Self::draw_committee(NextJobId::<T>::get());
+		Self::open_with(kind, input, period, committee)
+	}
+
+	/// Opens the next job with `committee`.
+	pub(crate) fn open_with(
+		kind: JobKind,
+		input: BoundedVec<u8, T::MaxInputLen>,
+		period: BlockNumberFor<T>,
+		committee: BoundedVec<T::AccountId, T::MaxAttestors>,
+	) -> Result<JobId, DispatchError> {
+		let job = NextJobId::<T>::get();
+		NextJobId::<T>::put(job.checked_add(1).ok_or(Error::<T>::Overflow)?);
+		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(period);
+		Jobs::<T>::insert(
+			job,
+			Job {
+				kind,
+				input,
+				deadline,
+				revealing: false,
+				commits: 0,
+				reveals: 0,
+				committee: committee.clone(),
+			},
+		);
+		Deadlines::<T>::insert(deadline, job, ());
+		if let JobKind::Train { model } = kind {
+			TrainingJobs::<T>::insert(model, job);
+		}
+		Self::deposit_event(Event::JobCreated { job, kind, deadline, committee });
+		Ok(job)
+	}
+
+	/// Removes a job, its deadline entry, commits and reveals; returns the commits and the
+	/// reveals.
+	#[allow(clippy::type_complexity)]
+	pub(crate) fn remove_job(
+		job: JobId,
+		j: &Job<T>,
+	) -> (Vec<(T::AccountId, H256)>, Vec<(T::AccountId, Submission<T>)>) {
+		Jobs::<T>::remove(job);
+		Deadlines::<T>::remove(j.deadline, job);
+		if let JobKind::Train { model } = j.kind {
+			TrainingJobs::<T>::remove(model);
+		}
+		let commits = Commits::<T>::drain_prefix(job).collect();
+		let reveals = Reveals::<T>::drain_prefix(job).collect();
+		(commits, reveals)
+	}
+
+	/// Closes a job without a result: a model fails, an inference is refunded.
+	pub(crate) fn fail(kind: JobKind) {
+		match kind {
+			JobKind::Train { model } => {
+				if let Err(e) = T::Models::fail(model) {
+					log::warn!(target: "attribution", "model {model} could not fail: {e:?}");
+				}
+			},
+			JobKind::Infer { inference, .. } => T::Inferences::expired(inference),
+			JobKind::Recheck { inference, .. } => Self::settle(inference, None),
+		}
+	}
+
+	/// Takes the vote on job `job`'s reveals, slashes the losers and the members that did
+	/// not reveal, and applies the winning outcome.
+	pub(crate) fn decide(job: JobId, j: Job<T>) {
+		let (commits, reveals) = Self::remove_job(job, &j);
+		let stake = StakeParams::<T>::get();
+		let max_strikes = ConsensusParams::<T>::get().max_strikes;
+		for (who, _) in &commits {
+			if !reveals.iter().any(|(r, _)| r == who) {
+				Self::strike(who, job, max_strikes);
+				Self::slash(who, job, stake.unrevealed_slash);
+			}
+		}
+		let hashes: Vec<H256> = reveals.iter().map(|(_, s)| s.hash()).collect();
+		let count = reveals.len() as u32;
+		let won = vote::winner(&hashes, commits.len() as u32)
+			.and_then(|(hash, votes)| Some((hash, votes, hashes.iter().position(|h| *h == hash)?)));
+		let Some((hash, agreement, at)) = won else {
+			Self::fail(j.kind);
+			Self::deposit_event(Event::NoMajority {
+				job,
+				kind: j.kind,
+				commits: commits.len() as u32,
+				reveals: count,
+			});
+			return;
+		};
+		let winning = reveals[at].1.clone();
+		let version = winning.engine_version();
+		let mut agreeing = Vec::new();
+		for ((who, s), h) in reveals.iter().zip(&hashes) {
+			if *h == hash {
+				agreeing.push(who.clone());
+			} else if s.engine_version() == version {
+				Self::strike(who, job, max_strikes);
+				Self::slash(who, job, stake.lost_slash);
+			}
+		}
+		match (j.kind, winning) {
+			(JobKind::Train { model }, Submission::Train(o)) => {
+				if let Err(e) = T::Models::activate(model, o.accuracy, o.weights_hash) {
+					log::warn!(target: "attribution", "model {model} could not activate: {e:?}");
+					return;
+				}
+				let record = TrainingRecord {
+					engine_version: version,
+					accuracy: o.accuracy,
+					weights_hash: o.weights_hash,
+					agreement,
+					submissions: count,
+				};
+				Trainings::<T>::insert(model, record);
+				Self::deposit_event(Event::ModelTrained {
+					job,
+					model,
+					engine_version: version,
+					accuracy: o.accuracy,
+					weights_hash: o.weights_hash,
+					agreement,
+					submissions: count,
+				});
+			},
+			(JobKind::Infer { inference, model }, outcome @ Submission::Infer { .. }) => {
+				let agreeing = BoundedVec::truncate_from(agreeing);
+				if stake.challenge_window.is_zero() {
+					Self::pay_out(job, inference, model, outcome, agreeing);
+					return;
+				}
+				let matures = frame_system::Pallet::<T>::block_number()
+					.saturating_add(stake.challenge_window);
+				let pending = PendingResult {
+					job,
+					model,
+					input: j.input.clone(),
+					outcome,
+					agreeing,
+					committee: j.committee.clone(),
+					matures,
+					challenge: None,
+				};
+				Pending::<T>::insert(inference, pending);
+				Maturities::<T>::insert(matures, inference, ());
+				Self::deposit_event(Event::ResultPending { job, inference, matures });
+			},
+			(JobKind::Recheck { inference, .. }, outcome @ Submission::Infer { .. }) => {
+				Self::settle(inference, Some((outcome, agreeing)));
+			},
+			// `reveal` admits only outcomes of the job's kind.
+			_ => Self::fail(j.kind),
+		}
+	}
+
+	/// Pays out inference `inference`'s result: [`InferenceHandler::completed`] splits the
+	/// fee, and the result is stored.
+	pub(crate) fn pay_out(
+		job: JobId,
+		inference: InferenceId,
+		model: ModelId,
+		outcome: Submission<T>,
+		agreeing: BoundedVec<T::AccountId, T::MaxAttestors>,
+	) {
+		let Submission::Infer { engine_version, label, confidence, shares } = outcome else {
+			return;
+		};
+		let result = InferenceResult { label, confidence, shares: shares.to_vec() };
+		T::Inferences::completed(inference, &result, &agreeing);
+		Self::deposit_event(Event::InferenceAttributed {
+			job,
+			inference,
+			engine_version,
+			label,
+			confidence,
+			records: shares.len() as u32,
+		});
+		Inferences::<T>::insert(
+			inference,
+			InferenceRecord {
+				model,
+				engine_version,
+				label,
+				confidence,
+				shares,
+				agreeing,
+				block: frame_system::Pallet::<T>::block_number(),
+			},
+		);
+	}
+
+	/// The end of job `job`'s round: the vote if it is revealing, else expiry.
+	pub(crate) fn deadline_passed(job: JobId) {
+		let Some(j) = Jobs::<T>::get(job) else { return };
+		if j.revealing {
+			Self::decide(job, j);
+			return;
+		}
+		let (commits, _) = Self::remove_job(job, &j);
+		Self::fail(j.kind);
+		Self::deposit_event(Event::JobExpired { job, kind: j.kind, commits: commits.len() as u32 });
+	}
+
+	/// `commit`'s work, for `who`.
+	pub(crate) fn do_commit(
+		who: T::AccountId,
+		job: JobId,
+		commitment: H256,
+	) -> DispatchResultWithPostInfo {
+		let mut j = Self::can_commit(&who, job)?;
+		Commits::<T>::insert(job, &who, commitment);
+		j.commits = j.commits.saturating_add(1);
+		Self::deposit_event(Event::Committed { job, attestor: who, commits: j.commits });
+		if j.commits >= Self::quorum(&j) {
+			Deadlines::<T>::remove(j.deadline, job);
+			j.deadline =
+				frame_system::Pallet::<T>::block_number().saturating_add(T::RevealPeriod::get());
+			j.revealing = true;
+			Deadlines::<T>::insert(j.deadline, job, ());
+			Self::deposit_event(Event::RevealOpened { job, deadline: j.deadline });
+		}
+		Jobs::<T>::insert(job, j);
+		Ok(Pays::No.into())
+	}
+
+	/// `reveal`'s work, for `who`.
+	pub(crate) fn do_reveal(
+		who: T::AccountId,
+		job: JobId,
+		salt: [u8; 32],
+		outcome: Outcome,
+	) -> DispatchResultWithPostInfo {
+		let mut j = Self::can_reveal(&who, job, &salt, &outcome)?;
+		let submission = Self::check_outcome(&j, outcome)?;
+		let hash = submission.hash();
+		Reveals::<T>::insert(job, &who, submission);
+		j.reveals = j.reveals.saturating_add(1);
+		Self::deposit_event(Event::Revealed {
+			job,
+			attestor: who,
+			outcome: hash,
+			reveals: j.reveals,
+		});
+		if j.reveals >= j.commits {
+			Self::decide(job, j);
+		} else {
+			Jobs::<T>::insert(job, j);
+		}
+		Ok(Pays::No.into())
+	}
+}

@@ -1,0 +1,322 @@
+//! The pallet's data types: jobs, outcomes, parameters, bonds and records.
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{pallet_prelude::*, CloneNoBound, DebugNoBound, PartialEqNoBound};
+use frame_system::pallet_prelude::BlockNumberFor;
+use scale_info::TypeInfo;
+use sp_core::H256;
+use sp_runtime::Perbill;
+
+use crate::{
+	pallet::Config, Balance, ClassLabel, InferenceId, JobId, ModelId, RecordShare, TrainOutcome,
+};
+
+/// What a job asks for.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum JobKind {
+	/// Train a newly registered model.
+	Train {
+		/// The model.
+		model: ModelId,
+	},
+	/// Predict and attribute a paid inference.
+	Infer {
+		/// The inference.
+		inference: InferenceId,
+		/// Its model.
+		model: ModelId,
+	},
+	/// Re-execute a challenged inference, with a larger committee that excludes the first.
+	Recheck {
+		/// The inference.
+		inference: InferenceId,
+		/// Its model.
+		model: ModelId,
+	},
+}
+
+impl JobKind {
+	/// The model an inference or a recheck runs.
+	pub fn inference_model(&self) -> Option<ModelId> {
+		match self {
+			JobKind::Infer { model, .. } | JobKind::Recheck { model, .. } => Some(*model),
+			JobKind::Train { .. } => None,
+		}
+	}
+}
+
+/// An open job.
+#[derive(CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(T))]
+pub struct Job<T: Config> {
+	/// What it asks.
+	pub kind: JobKind,
+	/// The inference's input (empty for training).
+	pub input: BoundedVec<u8, T::MaxInputLen>,
+	/// The last block of the current round: commits are accepted until then (and the job
+	/// expires after it), or, once `revealing`, reveals (and the vote is taken after it).
+	pub deadline: BlockNumberFor<T>,
+	/// Whether the commit round is over and the reveal round open.
+	pub revealing: bool,
+	/// Members that committed.
+	pub commits: u32,
+	/// Members that revealed.
+	pub reveals: u32,
+	/// The attestors drawn to answer it ([`Pallet::draw_committee`]); only they may.
+	pub committee: BoundedVec<T::AccountId, T::MaxAttestors>,
+}
+
+/// An attestor's answer to a job, as revealed: the argument of `reveal`, and what its
+/// commitment hashes.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum Outcome {
+	/// A training outcome.
+	Train(TrainOutcome),
+	/// An inference outcome.
+	Infer {
+		/// The numeric version of the engine that answered.
+		engine_version: u32,
+		/// The label.
+		label: ClassLabel,
+		/// Its probability.
+		confidence: Perbill,
+		/// The proponents' shares: at most `MaxTopK`, summing to one (or none).
+		shares: Vec<RecordShare>,
+	},
+}
+
+impl Outcome {
+	/// The numeric version of the engine that computed it.
+	pub fn engine_version(&self) -> u32 {
+		match self {
+			Outcome::Train(o) => o.engine_version,
+			Outcome::Infer { engine_version, .. } => *engine_version,
+		}
+	}
+}
+
+/// A revealed outcome, as stored until the vote (it encodes exactly as its [`Outcome`]).
+#[derive(CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(T))]
+pub enum Submission<T: Config> {
+	/// A training outcome.
+	Train(TrainOutcome),
+	/// An inference outcome.
+	Infer {
+		/// The numeric version of the engine that answered.
+		engine_version: u32,
+		/// The label.
+		label: ClassLabel,
+		/// Its probability.
+		confidence: Perbill,
+		/// The proponents' shares.
+		shares: BoundedVec<RecordShare, T::MaxTopK>,
+	},
+}
+
+impl<T: Config> Submission<T> {
+	/// The numeric version of the engine that computed it.
+	pub fn engine_version(&self) -> u32 {
+		match self {
+			Submission::Train(o) => o.engine_version,
+			Submission::Infer { engine_version, .. } => *engine_version,
+		}
+	}
+
+	/// The hash the vote counts: that of its encoding (the same as its [`Outcome`]'s).
+	pub fn hash(&self) -> H256 {
+		H256(self.using_encoded(sp_io::hashing::blake2_256))
+	}
+}
+
+/// The consensus parameters.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Params {
+	/// Commits that close a job's commit round (at most the active committee members).
+	pub quorum: u32,
+	/// Strikes that suspend an attestor.
+	pub max_strikes: u32,
+	/// Attestors drawn to answer each job: the work per job stays constant however many
+	/// attestors there are.
+	pub committee_size: u32,
+}
+
+impl Default for Params {
+	fn default() -> Self {
+		// One attestor on a dev chain; the local chain's genesis sets three.
+		Self { quorum: 1, max_strikes: 10, committee_size: 16 }
+	}
+}
+
+/// What attestors stake, and lose.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Stake<BlockNumber> {
+	/// The least bond that makes an account an attestor.
+	pub min_bond: Balance,
+	/// The part of its bond an attestor loses for a revealed outcome that lost the vote.
+	pub lost_slash: Perbill,
+	/// The part of its bond an attestor loses for a commit it never revealed.
+	pub unrevealed_slash: Perbill,
+	/// Blocks a bond stays held, and slashable, after its attestor leaves.
+	pub unbonding_period: BlockNumber,
+	/// Blocks an inference's decided result waits, challengeable, before it is paid out
+	/// (0: paid at once, no challenges).
+	pub challenge_window: BlockNumber,
+	/// What a challenger holds until its challenge is settled.
+	pub challenge_deposit: Balance,
+}
+
+/// An account's bond.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Bond<BlockNumber> {
+	/// What is held.
+	pub amount: Balance,
+	/// Once it has left the attestor set: the block from which it may be withdrawn.
+	pub unlocks_at: Option<BlockNumber>,
+}
+
+/// An attestor's strikes when it was last struck.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct StrikeRecord<BlockNumber> {
+	/// Strikes after that strike.
+	pub count: u32,
+	/// The block of that strike, from which decay counts.
+	pub at: BlockNumber,
+}
+
+/// A challenge of a pending result.
+#[derive(CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(T))]
+pub struct Challenge<T: Config> {
+	/// Who challenged.
+	pub challenger: T::AccountId,
+	/// What it holds.
+	pub deposit: Balance,
+	/// The `Recheck` job that settles it.
+	pub job: JobId,
+}
+
+/// An inference's decided result in its challenge window, not yet paid out.
+#[derive(CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(T))]
+pub struct PendingResult<T: Config> {
+	/// The job that decided it.
+	pub job: JobId,
+	/// The model.
+	pub model: ModelId,
+	/// The inference's input, for a recheck.
+	pub input: BoundedVec<u8, T::MaxInputLen>,
+	/// The winning outcome (an `Infer` submission).
+	pub outcome: Submission<T>,
+	/// The members that revealed it.
+	pub agreeing: BoundedVec<T::AccountId, T::MaxAttestors>,
+	/// The committee that decided it: it may neither challenge nor recheck.
+	pub committee: BoundedVec<T::AccountId, T::MaxAttestors>,
+	/// The block at which it is paid out if no one challenged it.
+	pub matures: BlockNumberFor<T>,
+	/// The challenge, once there is one.
+	pub challenge: Option<Challenge<T>>,
+}
+
+/// The consensus on a model's training.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct TrainingRecord {
+	/// The engine version of the winning outcome.
+	pub engine_version: u32,
+	/// Its held-out accuracy.
+	pub accuracy: Perbill,
+	/// Its weights hash.
+	pub weights_hash: H256,
+	/// Reveals of the winning outcome.
+	pub agreement: u32,
+	/// Reveals counted.
+	pub submissions: u32,
+}
+
+/// The consensus on an inference, as stored.
+#[derive(CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(T))]
+pub struct InferenceRecord<T: Config> {
+	/// The model.
+	pub model: ModelId,
+	/// The engine version of the winning outcome.
+	pub engine_version: u32,
+	/// Its label.
+	pub label: ClassLabel,
+	/// Its confidence.
+	pub confidence: Perbill,
+	/// Its records' shares, summing to one (empty if none).
+	pub shares: BoundedVec<RecordShare, T::MaxTopK>,
+	/// The attestors that revealed it.
+	pub agreeing: BoundedVec<T::AccountId, T::MaxAttestors>,
+	/// The block it was decided in.
+	pub block: BlockNumberFor<T>,
+}
