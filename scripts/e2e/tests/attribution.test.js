@@ -14,11 +14,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Keyring } from '@polkadot/keyring';
-import { u8aConcat, u8aToHex } from '@polkadot/util';
-import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startNode } from '../lib/node.js';
-import { sendAndWait } from '../lib/chain.js';
+import { attestation, sendAndWait } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
 
 const PER_CONTRIBUTOR = 200;
@@ -42,15 +42,6 @@ const SPEC = {
 function keys() {
 	const keyring = new Keyring({ type: 'sr25519' });
 	return Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => [n, keyring.addFromUri(`//${n}`)]));
-}
-
-/** The commit and the reveal of `outcome` (an `Outcome`: `{ Train: … }` or `{ Infer: … }`) for
- * `job` by `who`, with `salt`: `commitment = blake2_256(SCALE(job, who, salt, outcome))`. */
-function attestation(api, job, who, outcome, salt = new Uint8Array(32).fill(7)) {
-	const reveal = api.tx.attribution.reveal(job, salt, outcome);
-	const encoded = u8aConcat(api.createType('u64', job).toU8a(), api.createType('AccountId32', who).toU8a(), salt, reveal.args[2].toU8a());
-	const commit = api.tx.attribution.commit(job, blake2AsU8a(encoded, 256));
-	return { commit, reveal };
 }
 
 /** Helpers bound to one node's api. */

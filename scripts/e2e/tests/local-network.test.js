@@ -2,7 +2,8 @@
 // loopback, each an attestor with its own engine and `attr` key, quorum 3. Every job's commit
 // round closes at three commits, and the vote on their reveals decides it; the nodes train
 // bit-identical models, so their weights hashes agree; inferences get one consensus result,
-// paid after the 10-block challenge window. Eve and Ferdie send every transaction, so that no
+// paid after the 10-block challenge window. Then Eve bonds in and lies: the four honest nodes
+// outvote her, and she loses 10% of her bond. Eve and Ferdie send every transaction, so that no
 // attestor's own worker competes with the test for its nonces.
 
 import { after, before, describe, test } from 'node:test';
@@ -17,7 +18,7 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { nodeBinary, startNode } from '../lib/node.js';
-import { sendAndWait } from '../lib/chain.js';
+import { attestation, sendAndWait } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
 
 const RECORDS = 150;
@@ -49,6 +50,7 @@ describe('four validators attest with quorum 3 on --chain local', () => {
 	let k;
 	let datanet;
 	let model;
+	let agentId;
 
 	before(async () => {
 		await cryptoWaitReady();
@@ -147,5 +149,51 @@ describe('four validators attest with quorum 3 on --chain local', () => {
 			assert.ok(paid > window, 'paid only after the challenge window');
 			assert.equal(info.shares.reduce((a, s) => a + s.share.toBigInt(), 0n), 1_000_000_000n);
 		}
+		agentId = agent;
+	});
+
+	test('a lying attestor among four independent honest ones loses the vote and 10% of its bond', async () => {
+		// Eve bonds into the set; every member of the five must commit (quorum 5), so that her lie
+		// is counted; results are paid at once here (no window). Alice's sudo calls are safe for
+		// her worker's nonces: no job is open.
+		const stake = (await api.query.attribution.stakeParams()).toJSON();
+		await ok(api.tx.attribution.bond(BigInt(stake.minBond)), k.Eve);
+		await ok(
+			api.tx.sudo.sudo(
+				api.tx.utility.batchAll([
+					api.tx.attribution.setParams({ quorum: 5, maxStrikes: 10, committeeSize: 16 }),
+					api.tx.attribution.setStakeParams({ ...stake, challengeWindow: 0 }),
+				]),
+			),
+			k.Alice,
+		);
+		const invoked = await ok(api.tx.agents.invoke(agentId, u8aToHex(loadDigits()[200].pixels), 2n * 10n ** 18n), k.Ferdie);
+		const inference = event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
+		const { job, committee } = event(invoked.events, 'attribution', 'JobCreated').data;
+		assert.equal(committee.length, 5);
+		const honest = [k.Alice, k.Bob, k.Charlie, k.Dave];
+		await until(async () => {
+			const commits = await Promise.all(honest.map((w) => api.query.attribution.commits(job, w.address)));
+			return commits.every((c) => c.isSome) ? true : undefined;
+		});
+		// Eve commits to, then reveals, an outcome that gives all the share to record 0.
+		const engineVersion = (await api.call.attributionApi.training(model)).unwrap().engineVersion;
+		const forged = { Infer: { engineVersion, label: 0, confidence: 1_000_000_000, shares: [{ record: 0, share: 1_000_000_000 }] } };
+		const lie = attestation(api, job, k.Eve.address, forged);
+		await ok(lie.commit, k.Eve);
+		const bond = (await api.query.attribution.bonds(k.Eve.address)).unwrap().amount.toBigInt();
+		await ok(lie.reveal, k.Eve);
+		const info = await until(async () => {
+			const i = (await api.call.attributionApi.inference(inference)).unwrap();
+			return i.status.isCompleted ? i : undefined;
+		});
+		// The attestors' part goes to the four that revealed the winning outcome, not to Eve (who
+		// contributed this Datanet's records, so her contributor's part is paid as the honest
+		// shares say).
+		assert.deepEqual(info.agreeing.map((a) => a.toString()).sort(), honest.map((w) => w.address).sort());
+		assert.notDeepEqual(info.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]), [[0, 1_000_000_000]]);
+		const after = (await api.query.attribution.bonds(k.Eve.address)).unwrap().amount.toBigInt();
+		assert.equal(after, bond - bond / 10n, 'Eve lost 10% of her bond');
+		console.log(`# inference ${inference}: 4 honest nodes outvoted Eve's lie; her bond ${bond / 10n ** 18n} → ${after / 10n ** 18n} OPEN`);
 	});
 });

@@ -1,5 +1,6 @@
 //! Challenges: a pending result re-executed by a larger committee.
 
+use alloc::vec::Vec;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
