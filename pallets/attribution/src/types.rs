@@ -97,16 +97,6 @@ pub enum Outcome {
 	},
 }
 
-impl Outcome {
-	/// The numeric version of the engine that computed it.
-	pub fn engine_version(&self) -> u32 {
-		match self {
-			Outcome::Train(o) => o.engine_version,
-			Outcome::Infer { engine_version, .. } => *engine_version,
-		}
-	}
-}
-
 /// A revealed outcome, as stored until the vote (it encodes exactly as its [`Outcome`]).
 #[derive(CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo)]
 #[scale_info(skip_type_params(T))]

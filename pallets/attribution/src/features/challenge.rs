@@ -86,8 +86,7 @@ impl<T: Config> Pallet<T> {
 
 	/// `challenge`'s work, for `who`.
 	pub(crate) fn do_challenge(who: T::AccountId, inference: InferenceId) -> DispatchResult {
-		ensure!(Attestors::<T>::get().contains(&who), Error::<T>::NotAttestor);
-		ensure!(!Suspended::<T>::contains_key(&who), Error::<T>::AttestorSuspended);
+		Self::ensure_active(&who)?;
 		let mut p = Pending::<T>::get(inference).ok_or(Error::<T>::NotPending)?;
 		ensure!(p.challenge.is_none(), Error::<T>::AlreadyChallenged);
 		ensure!(

@@ -22,8 +22,7 @@ impl<T: Config> Pallet<T> {
 	/// The open job `job`, if `who` may commit to it now: the checks of `commit`, run again
 	/// by [`extension::CheckAttestation`] when the pool validates it.
 	pub fn can_commit(who: &T::AccountId, job: JobId) -> Result<Job<T>, Error<T>> {
-		ensure!(Attestors::<T>::get().contains(who), Error::<T>::NotAttestor);
-		ensure!(!Suspended::<T>::contains_key(who), Error::<T>::AttestorSuspended);
+		Self::ensure_active(who)?;
 		let j = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(j.committee.contains(who), Error::<T>::NotCommitteeMember);
 		ensure!(!j.revealing, Error::<T>::CommitsClosed);

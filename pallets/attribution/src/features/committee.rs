@@ -68,6 +68,14 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether `who` may commit now: an attestor, not suspended.
 	pub fn is_active_attestor(who: &T::AccountId) -> bool {
-		Attestors::<T>::get().contains(who) && !Suspended::<T>::contains_key(who)
+		Self::ensure_active(who).is_ok()
+	}
+
+	/// `who` is an attestor (`NotAttestor`) and not suspended (`AttestorSuspended`): what
+	/// committing and challenging ask.
+	pub(crate) fn ensure_active(who: &T::AccountId) -> Result<(), Error<T>> {
+		ensure!(Attestors::<T>::get().contains(who), Error::<T>::NotAttestor);
+		ensure!(!Suspended::<T>::contains_key(who), Error::<T>::AttestorSuspended);
+		Ok(())
 	}
 }
