@@ -54,6 +54,15 @@ pub struct Cli {
 	/// directory; the one written or read longest ago is deleted first.
 	#[arg(long, default_value_t = openledger_influence::DEFAULT_MAX_STORED)]
 	pub attribution_max_stored_models: usize,
+
+	/// The off-chain worker's time budget per block, in milliseconds.
+	///
+	/// The worker takes the open jobs of its committees earliest deadline first and checks the
+	/// budget before each; the jobs left when it is spent wait for the next block. A job
+	/// started within it runs to its end (a training job may take longer; the memory and GFLOP
+	/// budgets bound that).
+	#[arg(long, default_value_t = openledger_primitives::attribution::DEFAULT_WORKER_BUDGET_MS)]
+	pub attribution_worker_ms: u64,
 }
 
 /// What the attribution engine may hold, from the `--attribution-*` options.
@@ -65,6 +74,8 @@ pub struct EngineLimits {
 	pub max_models: usize,
 	/// Model files kept on disk.
 	pub max_stored: usize,
+	/// The off-chain worker's time budget per block, in milliseconds.
+	pub worker_ms: u64,
 }
 
 impl Cli {
@@ -77,6 +88,7 @@ impl Cli {
 			},
 			max_models: self.attribution_max_models,
 			max_stored: self.attribution_max_stored_models,
+			worker_ms: self.attribution_worker_ms,
 		}
 	}
 }

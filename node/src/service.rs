@@ -255,7 +255,21 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	);
 	if config.offchain_worker.enabled {
 		let engine: Arc<dyn AttributionEngine> = engine.clone();
-		log::info!("⚙️  Off-chain workers enabled, attribution models in {}", models.display());
+		log::info!(
+			"⚙️  Off-chain workers enabled, attribution models in {}, {} ms per block",
+			models.display(),
+			limits.worker_ms
+		);
+		// The workers read their time budget from offchain persistent storage.
+		if let Some(mut db) = backend.offchain_storage() {
+			use codec::Encode;
+			use sp_core::offchain::OffchainStorage;
+			db.set(
+				sp_core::offchain::STORAGE_PREFIX,
+				openledger_primitives::attribution::WORKER_BUDGET_KEY,
+				&limits.worker_ms.encode(),
+			);
+		}
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 				runtime_api_provider: client.clone(),

@@ -239,6 +239,15 @@ pub enum AttributionError {
 	Busy,
 }
 
+/// Where the node keeps its off-chain worker's time budget per block
+/// (`--attribution-worker-ms`), in milliseconds, SCALE-encoded as a `u64`, in offchain
+/// persistent storage.
+pub const WORKER_BUDGET_KEY: &[u8] = b"openledger/attribution/worker-ms";
+
+/// The worker's time budget per block when the node has set none: half a 6-second slot, so
+/// that block authoring and import keep the other half of a node's time.
+pub const DEFAULT_WORKER_BUDGET_MS: u64 = 3_000;
+
 /// An influence engine, as the off-chain worker sees it.
 #[cfg(feature = "std")]
 pub trait AttributionEngine: Send + Sync {

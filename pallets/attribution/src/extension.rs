@@ -9,8 +9,13 @@
 //! unauthorised attestation is invalid ([`InvalidTransaction::Stale`] for a job closed, in the
 //! other round or answered; [`InvalidTransaction::BadSigner`] for a signer that may not answer;
 //! [`InvalidTransaction::BadProof`] for a reveal that does not open the signer's commitment).
-//! It is dropped from the pool, never included, and never charged. Every other call passes
-//! through untouched.
+//! It is dropped from the pool, never included, and never charged.
+//!
+//! A batch (`commit_batch`, `reveal_batch`) is admitted if at least one of its items is: a
+//! worker's batch may race with the other members' answers, and its items that lost the race
+//! fail in the block, reported one by one, while the rest count. A batch none of whose items
+//! could succeed is invalid like a single attestation. Every other call passes through
+//! untouched.
 
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
@@ -53,9 +58,28 @@ where
 	<T as frame_system::Config>::RuntimeCall: IsSubType<Call<T>>,
 {
 	match call.is_sub_type()? {
-		c @ (Call::commit { .. } | Call::reveal { .. }) => Some(c),
+		c @ (Call::commit { .. } |
+		Call::reveal { .. } |
+		Call::commit_batch { .. } |
+		Call::reveal_batch { .. }) => Some(c),
 		_ => None,
 	}
+}
+
+/// `Ok` if any of `checks` is; else the first error (`EmptyBatch` if there are none).
+fn any_admitted<T: Config>(
+	checks: impl Iterator<Item = Result<(), Error<T>>>,
+) -> Result<(), Error<T>> {
+	let mut first = None;
+	for check in checks {
+		match check {
+			Ok(()) => return Ok(()),
+			Err(e) => {
+				first.get_or_insert(e);
+			},
+		}
+	}
+	Err(first.unwrap_or(Error::EmptyBatch))
 }
 
 impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::RuntimeCall>
@@ -70,11 +94,15 @@ where
 	type Pre = ();
 
 	fn weight(&self, call: &<T as frame_system::Config>::RuntimeCall) -> Weight {
-		// The attestor set, the suspension, the job, the commit and the reveal, and a hash.
-		match attestation::<T>(call) {
-			Some(_) => T::DbWeight::get().reads(5),
-			None => Weight::zero(),
-		}
+		// Per item: the attestor set, the suspension, the job, the commit and the reveal, and a
+		// hash.
+		let items = match attestation::<T>(call) {
+			Some(Call::commit_batch { items }) => items.len(),
+			Some(Call::reveal_batch { items }) => items.len(),
+			Some(_) => 1,
+			None => 0,
+		};
+		T::DbWeight::get().reads(5).saturating_mul(items as u64)
 	}
 
 	fn validate(
@@ -98,6 +126,12 @@ where
 			Call::reveal { job, salt, outcome } => {
 				Pallet::<T>::can_reveal(who, *job, salt, outcome).map(|_| ())
 			},
+			Call::commit_batch { items } => any_admitted(
+				items.iter().map(|(job, _)| Pallet::<T>::can_commit(who, *job).map(|_| ())),
+			),
+			Call::reveal_batch { items } => any_admitted(items.iter().map(|(job, salt, o)| {
+				Pallet::<T>::can_reveal(who, *job, salt, o).map(|_| ())
+			})),
 			_ => Ok(()),
 		};
 		match admitted {
@@ -109,6 +143,7 @@ where
 				| Error::NotCommitted,
 			) => Err(InvalidTransaction::BadSigner.into()),
 			Err(Error::CommitmentMismatch) => Err(InvalidTransaction::BadProof.into()),
+			Err(Error::EmptyBatch) => Err(InvalidTransaction::Call.into()),
 			Err(_) => Err(InvalidTransaction::Stale.into()),
 		}
 	}

@@ -65,13 +65,14 @@
 //!
 //! ## Off-chain worker
 //!
-//! On each block, every local `attr` key that belongs to an active attestor commits to up to
-//! [`Config::MaxJobsPerBlock`] jobs of its committees, earliest deadline first, and reveals
-//! every commit whose reveal round is open ([`ocw`]).
+//! On each block, every local `attr` key that belongs to an active attestor answers the jobs of
+//! its committees, earliest deadline first, within the node's time budget per block: it commits
+//! to those in their commit round and reveals those in their reveal round, in one
+//! `commit_batch` and one `reveal_batch` per block ([`ocw`]).
 //!
 //! ## Calls
 //!
-//! `commit`, `reveal` (committee members); `bond`, `unbond`, `withdraw_unbonded` (anyone);
+//! `commit`, `reveal`, `commit_batch`, `reveal_batch` (committee members); `bond`, `unbond`, `withdraw_unbonded` (anyone);
 //! `challenge` (attestors); `add_attestor`, `remove_attestor`, `set_params`,
 //! `set_stake_params`, `reinstate` (admin).
 
@@ -144,6 +145,7 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use frame_support::{
+		dispatch::PostDispatchInfo,
 		pallet_prelude::*,
 		traits::fungible::{Inspect, Mutate, MutateHold},
 	};
@@ -230,9 +232,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type StrikeDecay: Get<BlockNumberFor<Self>>;
 
-		/// The most jobs an attestor's off-chain worker commits to per block.
+		/// The most commits, or reveals, one `commit_batch` or `reveal_batch` carries.
 		#[pallet::constant]
-		type MaxJobsPerBlock: Get<u32>;
+		type MaxBatch: Get<u32>;
 
 		/// Records per chunk sent from the off-chain worker to the engine.
 		#[pallet::constant]
@@ -483,6 +485,9 @@ pub mod pallet {
 		ChallengeRejected { inference: InferenceId, challenger: T::AccountId, deposit: Balance },
 		/// The recheck reached no decision: the deposit is returned, and the result stands.
 		ChallengeUndecided { inference: InferenceId, challenger: T::AccountId },
+		/// Item `index` of a `commit_batch` or `reveal_batch` failed with `error` and changed
+		/// nothing; the other items stand.
+		BatchItemFailed { index: u32, job: JobId, error: DispatchError },
 	}
 
 	#[pallet::error]
@@ -556,6 +561,8 @@ pub mod pallet {
 		ChallengerInCommittee,
 		/// No active attestor outside the first committee is left to recheck.
 		NoRecheckers,
+		/// A batch must carry at least one item.
+		EmptyBatch,
 	}
 
 	#[pallet::hooks]
@@ -604,7 +611,11 @@ pub mod pallet {
 			commitment: H256,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_commit(who, job, commitment)
+			let members = Self::do_commit(who, job, commitment)?;
+			Ok(PostDispatchInfo {
+				actual_weight: Some(T::WeightInfo::commit(members)),
+				pays_fee: Pays::No,
+			})
 		}
 
 		/// A committee member's outcome for a job, opening its commitment.
@@ -629,7 +640,12 @@ pub mod pallet {
 			outcome: Outcome,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_reveal(who, job, salt, outcome)
+			let shares = outcome.shares();
+			let members = Self::do_reveal(who, job, salt, outcome)?;
+			Ok(PostDispatchInfo {
+				actual_weight: Some(T::WeightInfo::reveal(members, shares)),
+				pays_fee: Pays::No,
+			})
 		}
 
 		/// Adds an attestor, with no bond required; a bond of its that is unbonding is active
@@ -775,6 +791,44 @@ pub mod pallet {
 		pub fn challenge(origin: OriginFor<T>, inference: InferenceId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_challenge(who, inference)
+		}
+
+		/// Many commits in one transaction: each item is `commit(job, commitment)`, applied in
+		/// order and on its own. An item that fails changes nothing and is reported with its
+		/// error (`BatchItemFailed`); the others stand.
+		///
+		/// - Origin: as `commit`, for every item; at most `MaxBatch` items.
+		/// - Weight: `commit`'s per item, refunded to the committee size of each item that
+		///   succeeded.
+		/// - Errors: `EmptyBatch`; per item, those of `commit`.
+		/// - Free when every item succeeds; otherwise it pays the fee of its weight.
+		#[pallet::call_index(11)]
+		#[pallet::weight(Pallet::<T>::commit_batch_weight(items.len()))]
+		pub fn commit_batch(
+			origin: OriginFor<T>,
+			items: BoundedVec<(JobId, H256), T::MaxBatch>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Self::do_commit_batch(who, items)
+		}
+
+		/// Many reveals in one transaction: each item is `reveal(job, salt, outcome)`, applied
+		/// in order and on its own. An item that fails changes nothing and is reported with its
+		/// error (`BatchItemFailed`); the others stand.
+		///
+		/// - Origin: as `reveal`, for every item; at most `MaxBatch` items.
+		/// - Weight: `reveal`'s per item for its number of shares, refunded to the committee
+		///   size of each item that succeeded.
+		/// - Errors: `EmptyBatch`; per item, those of `reveal`.
+		/// - Free when every item succeeds; otherwise it pays the fee of its weight.
+		#[pallet::call_index(12)]
+		#[pallet::weight(Pallet::<T>::reveal_batch_weight(items))]
+		pub fn reveal_batch(
+			origin: OriginFor<T>,
+			items: BoundedVec<(JobId, [u8; 32], Outcome), T::MaxBatch>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Self::do_reveal_batch(who, items)
 		}
 	}
 

@@ -231,7 +231,7 @@ impl pallet_attribution::Config for Test {
 	type InferencePeriod = frame_support::traits::ConstU64<INFERENCE_PERIOD>;
 	type RevealPeriod = frame_support::traits::ConstU64<REVEAL_PERIOD>;
 	type StrikeDecay = frame_support::traits::ConstU64<STRIKE_DECAY>;
-	type MaxJobsPerBlock = ConstU32<2>;
+	type MaxBatch = ConstU32<4>;
 	type IngestChunk = ConstU32<4>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]

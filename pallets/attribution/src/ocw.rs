@@ -1,8 +1,10 @@
 //! The off-chain worker of an attestor node.
 //!
-//! On each block it lists the local `attr` keys that belong to active attestors. For up to
-//! [`Config::MaxJobsPerBlock`] open jobs in their commit round whose committee includes one of
-//! them that has not committed, earliest deadline first:
+//! On each block it lists the local `attr` keys that belong to active attestors, and takes the
+//! open jobs earliest deadline first ([`schedule`]), within the node's time budget per block
+//! ([`Budget`], `--attribution-worker-ms`); the jobs it has no time for wait for the next
+//! block. For each job whose committee includes a local attestor that has not answered its
+//! round:
 //!
 //! 1. the model's Datanet version goes to the engine in chunks of [`Config::IngestChunk`]
 //!    records (skipped when the engine holds it already). The version's training set is fixed
@@ -12,14 +14,14 @@
 //!    than answer from another set;
 //! 2. the engine trains the model (or restores it), then, for an inference, predicts and
 //!    attributes the input;
-//! 3. each local attestor commits to the outcome in a signed transaction
-//!    ([`Pallet::commitment`]).
+//! 3. in its commit round, the attestor commits to the outcome ([`Pallet::commitment`]); in
+//!    its reveal round, it computes the outcome again (the engine keeps the model, so this is
+//!    one prediction) and reveals it with the same salt.
 //!
-//! For every job in its reveal round that a local attestor committed to and has not revealed,
-//! it computes the outcome again (the engine keeps the model, so this is one prediction) and
-//! reveals it with the same salt. Salts are derived from a secret kept in this node's offchain
-//! storage ([`salt`]), so nothing per job has to be stored, and no one else can open a
-//! commitment before its reveal.
+//! Each local attestor then sends all its commits of the block in one signed `commit_batch`,
+//! and all its reveals in one `reveal_batch` (split at [`Config::MaxBatch`] items). Salts are
+//! derived from a secret kept in this node's offchain storage ([`salt`]), so nothing per job
+//! has to be stored, and no one else can open a commitment before its reveal.
 //!
 //! A claim in offchain local storage (per round, job and attestor, with the block it was made
 //! in) keeps concurrent workers and later blocks from answering twice; it lapses after
@@ -28,20 +30,21 @@
 //! Nonces: a worker runs for every imported block, and reads the account's nonce from that
 //! block's state, which need not include the transaction a worker of the previous block has just
 //! put in the pool. Two answers with the same nonce would replace each other in the pool, and
-//! one job would wait [`RETRY_AFTER`] blocks. So each local attestor's next nonce is also kept in
-//! offchain local storage ([`next_nonce`]), and workers send one at a time, under a lock.
+//! their jobs would wait [`RETRY_AFTER`] blocks. So each local attestor's next nonce is also kept
+//! in offchain local storage ([`next_nonce`]), and workers send one at a time, under a lock.
 
 use alloc::vec::Vec;
 
 use codec::Encode;
-use frame_support::traits::Get;
+use frame_support::{traits::Get, BoundedVec};
+use sp_core::H256;
 use frame_system::{
 	offchain::{AppCrypto, SendSignedTransaction, Signer, SigningTypes},
 	pallet_prelude::BlockNumberFor,
 };
 use openledger_primitives::{
 	attribution::{
-		engine, AttributionError, DatasetRef, InferRequest, IngestChunk, TrainOutcome, TrainRequest,
+		engine, AttributionError, DatasetRef, DEFAULT_WORKER_BUDGET_MS, WORKER_BUDGET_KEY, InferRequest, IngestChunk, TrainOutcome, TrainRequest,
 	},
 	traits::{DatanetInspect, ModelInspect},
 };
@@ -177,12 +180,11 @@ pub fn nonce_used<T: Config>(account: &T::AccountId, nonce: T::Nonce, now: Block
 		.set(&(nonce.saturating_add(One::one()), now));
 }
 
-/// Signs `call_for(account)` with each of `publics` and submits it, one attestor at a time,
-/// with the nonces of [`next_nonce`]. Returns the accounts whose transaction entered the pool,
-/// or failed to.
+/// Signs each call with its attestor's key and submits it, one at a time, with the nonces of
+/// [`next_nonce`]. Returns, in order, the account of each and whether its transaction entered
+/// the pool.
 fn send<T: Config>(
-	call_for: impl Fn(&T::AccountId) -> Call<T>,
-	publics: Vec<T::Public>,
+	calls: Vec<(T::Public, Call<T>)>,
 	now: BlockNumberFor<T>,
 ) -> Vec<(T::AccountId, Result<(), ()>)> {
 	let mut lock = StorageLock::<Time>::with_deadline(
@@ -191,22 +193,23 @@ fn send<T: Config>(
 	);
 	let _guard = lock.lock();
 	let mut results = Vec::new();
-	for public in publics {
+	for (public, call) in calls {
 		let account = public.clone().into_account();
 		let nonce = next_nonce::<T>(&account, now);
 		// The worker's copy of the state is never persisted: this only tells the signer which
 		// nonce to use.
 		frame_system::Account::<T>::mutate(&account, |a| a.nonce = nonce);
-		let call = call_for(&account);
 		let sent = Signer::<T, T::AuthorityId>::all_accounts()
 			.with_filter(alloc::vec![public])
 			.send_signed_transaction(|_| call.clone());
-		for (_, result) in sent {
-			if result.is_ok() {
+		let mut result = Err(());
+		for (_, r) in sent {
+			if r.is_ok() {
 				nonce_used::<T>(&account, nonce, now);
+				result = Ok(());
 			}
-			results.push((account.clone(), result));
 		}
+		results.push((account, result));
 	}
 	results
 }
@@ -265,17 +268,19 @@ fn answer<T: Config>(kind: JobKind, input: &[u8]) -> Result<Outcome, Skip> {
 	}
 }
 
-/// The local attestors (of `locals`) that may take `round` of `job` now, claimed.
+/// The indices of the local attestors (of `locals`) that may take `round` of `job` now,
+/// claimed.
 fn takers<T: Config>(
 	locals: &[(T::Public, T::AccountId)],
 	round: Round,
 	job: JobId,
 	j: &Job<T>,
 	now: BlockNumberFor<T>,
-) -> Vec<T::Public> {
+) -> Vec<usize> {
 	locals
 		.iter()
-		.filter(|(_, account)| match round {
+		.enumerate()
+		.filter(|(_, (_, account))| match round {
 			Round::Commit => {
 				j.committee.contains(account) && !Commits::<T>::contains_key(job, account)
 			},
@@ -284,9 +289,51 @@ fn takers<T: Config>(
 					&& !Reveals::<T>::contains_key(job, account)
 			},
 		})
-		.filter(|(_, account)| claim::<T>(round, job, account, now))
-		.map(|(public, _)| public.clone())
+		.filter(|(_, (_, account))| claim::<T>(round, job, account, now))
+		.map(|(i, _)| i)
 		.collect()
+}
+
+/// The open jobs in the order the worker takes them: earliest deadline first, then oldest.
+/// Storage iterates in hash order, which would let a spammer's jobs crowd out those about to
+/// expire.
+pub fn schedule<T: Config>(now: BlockNumberFor<T>) -> Vec<(JobId, Job<T>)> {
+	let mut open: Vec<(JobId, Job<T>)> =
+		Jobs::<T>::iter().filter(|(_, j)| now <= j.deadline).collect();
+	open.sort_by_key(|(job, j)| (j.deadline, *job));
+	open
+}
+
+/// The worker's time budget for one block. It is checked before each job: once it is spent,
+/// the jobs left wait for the next block's worker (they are the latest deadlines, since jobs
+/// are taken earliest deadline first). A job started within it runs to its end, so a training
+/// job may overrun it; the engine's own limits bound that.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+	start: u64,
+	ms: u64,
+}
+
+impl Budget {
+	/// Starts the budget now, for the node's `--attribution-worker-ms`.
+	pub fn start() -> Self {
+		let ms = StorageValueRef::persistent(WORKER_BUDGET_KEY)
+			.get::<u64>()
+			.ok()
+			.flatten()
+			.unwrap_or(DEFAULT_WORKER_BUDGET_MS);
+		Self { start: sp_io::offchain::timestamp().unix_millis(), ms }
+	}
+
+	/// Milliseconds since the start.
+	pub fn elapsed(&self) -> u64 {
+		sp_io::offchain::timestamp().unix_millis().saturating_sub(self.start)
+	}
+
+	/// Whether the budget is used up.
+	pub fn spent(&self) -> bool {
+		self.elapsed() >= self.ms
+	}
 }
 
 /// The worker's entry point.
@@ -295,23 +342,28 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 	if locals.is_empty() {
 		return;
 	}
-	// Earliest deadline first (then oldest job): storage iterates in hash order, which would
-	// let a spammer's jobs crowd out those about to expire.
-	let mut open: Vec<(JobId, Job<T>)> =
-		Jobs::<T>::iter().filter(|(_, j)| now <= j.deadline).collect();
-	open.sort_by_key(|(job, j)| (j.deadline, *job));
-	let mut committed = 0u32;
-	for (job, j) in open {
+	let budget = Budget::start();
+	// Each local attestor's answers in this block.
+	let mut commits: Vec<Vec<(JobId, H256)>> = locals.iter().map(|_| Vec::new()).collect();
+	let mut reveals: Vec<Vec<(JobId, [u8; 32], Outcome)>> =
+		locals.iter().map(|_| Vec::new()).collect();
+	let open = schedule::<T>(now);
+	let total = open.len();
+	for (taken, (job, j)) in open.into_iter().enumerate() {
+		if budget.spent() {
+			log::warn!(
+				target: LOG,
+				"the worker's time budget ({} ms) is spent: {} of {total} open jobs wait for the \
+				 next block",
+				budget.ms,
+				total - taken
+			);
+			break;
+		}
 		let round = if j.revealing { Round::Reveal } else { Round::Commit };
-		if round == Round::Commit && committed >= T::MaxJobsPerBlock::get() {
+		let members = takers::<T>(&locals, round, job, &j, now);
+		if members.is_empty() {
 			continue;
-		}
-		let publics = takers::<T>(&locals, round, job, &j, now);
-		if publics.is_empty() {
-			continue;
-		}
-		if round == Round::Commit {
-			committed = committed.saturating_add(1);
 		}
 		let outcome = match answer::<T>(j.kind, &j.input) {
 			Ok(outcome) => outcome,
@@ -333,25 +385,52 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 				continue;
 			},
 		};
-		let call_for = |account: &T::AccountId| {
+		log::debug!(target: LOG, "job {job} ({:?}): {round:?} by {} local attestors", j.kind, members.len());
+		for i in members {
+			let account = &locals[i].1;
 			let salt = salt::<T>(job, account);
 			match round {
-				Round::Commit => Call::commit {
-					job,
-					commitment: Pallet::<T>::commitment(job, account, &salt, &outcome),
+				Round::Commit => {
+					commits[i].push((job, Pallet::<T>::commitment(job, account, &salt, &outcome)))
 				},
-				Round::Reveal => Call::reveal { job, salt, outcome: outcome.clone() },
+				Round::Reveal => reveals[i].push((job, salt, outcome.clone())),
 			}
-		};
-		for (account, result) in send::<T>(call_for, publics, now) {
-			match result {
-				Ok(()) => log::info!(
-					target: LOG,
-					"job {job} ({:?}): {round:?} sent by {account:?}",
-					j.kind
-				),
-				Err(()) => log::warn!(target: LOG, "job {job}: the {round:?} was not sent"),
-			}
+		}
+	}
+	let max = T::MaxBatch::get().max(1) as usize;
+	let mut calls = Vec::new();
+	for (((public, _), commits), reveals) in locals.iter().zip(commits).zip(reveals) {
+		for chunk in commits.chunks(max) {
+			let items = BoundedVec::truncate_from(chunk.to_vec());
+			calls.push((public.clone(), Call::commit_batch { items }));
+		}
+		for chunk in reveals.chunks(max) {
+			let items = BoundedVec::truncate_from(chunk.to_vec());
+			calls.push((public.clone(), Call::reveal_batch { items }));
+		}
+	}
+	if calls.is_empty() {
+		return;
+	}
+	let summary: Vec<(usize, usize)> = calls
+		.iter()
+		.map(|(_, c)| match c {
+			Call::commit_batch { items } => (items.len(), 0),
+			Call::reveal_batch { items } => (0, items.len()),
+			_ => (0, 0),
+		})
+		.collect();
+	for ((account, result), (commits, reveals)) in send::<T>(calls, now).into_iter().zip(summary) {
+		match result {
+			Ok(()) => log::info!(
+				target: LOG,
+				"{commits} commits and {reveals} reveals sent by {account:?} ({} ms)",
+				budget.elapsed()
+			),
+			Err(()) => log::warn!(
+				target: LOG,
+				"{commits} commits and {reveals} reveals of {account:?} were not sent"
+			),
 		}
 	}
 }

@@ -4,7 +4,8 @@ use codec::Decode;
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::DispatchResultWithPostInfo,
-	traits::{fungible::InspectHold, Hooks},
+	traits::{fungible::InspectHold, Get, Hooks},
+	BoundedVec,
 };
 use openledger_primitives::{
 	attribution::{
@@ -675,11 +676,22 @@ fn an_attestor_that_left_is_still_slashed_for_a_commit_it_did_not_reveal() {
 	});
 }
 
-/// An engine that records the chunks it receives and answers with fixed results.
+/// An engine that records the chunks it receives and answers with fixed results. With a
+/// clock, each training and each inference takes `ms` of the offchain clock.
 #[derive(Default)]
 struct MockEngine {
 	chunks: Mutex<Vec<IngestChunk>>,
 	trained: Mutex<Vec<TrainRequest>>,
+	clock: Mutex<Option<(Arc<parking_lot::RwLock<testing::OffchainState>>, u64)>>,
+}
+
+impl MockEngine {
+	fn work(&self) {
+		if let Some((state, ms)) = self.clock.lock().unwrap().as_ref() {
+			let mut state = state.write();
+			state.timestamp = state.timestamp.add(sp_core::offchain::Duration::from_millis(*ms));
+		}
+	}
 }
 
 impl AttributionEngine for MockEngine {
@@ -693,6 +705,7 @@ impl AttributionEngine for MockEngine {
 		chunks.last().map(|c| (c.offset + c.records.len() as u32, c.total))
 	}
 	fn train(&self, request: TrainRequest) -> Result<TrainOutcome, AttributionError> {
+		self.work();
 		self.trained.lock().unwrap().push(request);
 		Ok(outcome(123, 9))
 	}
@@ -700,6 +713,7 @@ impl AttributionEngine for MockEngine {
 		!self.trained.lock().unwrap().is_empty()
 	}
 	fn infer(&self, request: InferRequest) -> Result<InferOutcome, AttributionError> {
+		self.work();
 		assert_eq!(request.top_k, TOP_K);
 		Ok(InferOutcome {
 			engine_version: 1,
@@ -716,12 +730,13 @@ fn offchain_ext(
 	engine: Option<Arc<MockEngine>>,
 ) -> (sp_io::TestExternalities, Arc<parking_lot::RwLock<testing::PoolState>>) {
 	let mut ext = new_test_ext();
-	let (offchain, _) = testing::TestOffchainExt::new();
+	let (offchain, state) = testing::TestOffchainExt::new();
 	let (pool, pool_state) = testing::TestTransactionPoolExt::new();
 	ext.register_extension(OffchainDbExt::new(offchain.clone()));
 	ext.register_extension(OffchainWorkerExt::new(offchain));
 	ext.register_extension(TransactionPoolExt::new(pool));
 	if let Some(engine) = engine {
+		*engine.clock.lock().unwrap() = Some((state, 0));
 		ext.register_extension(AttributionExt(engine));
 	}
 	(ext, pool_state)
@@ -767,7 +782,12 @@ fn the_worker_trains_through_the_engine_in_chunks_commits_then_reveals() {
 		let expected = Attribution::commitment(0, &1, &salt, &Outcome::Train(outcome(123, 9)));
 		assert_eq!(
 			sent[0],
-			(1, RuntimeCall::Attribution(Call::commit { job: 0, commitment: expected }))
+			(
+				1,
+				RuntimeCall::Attribution(Call::commit_batch {
+					items: BoundedVec::truncate_from(vec![(0, expected)])
+				})
+			)
 		);
 		// Six records in chunks of four, in order; the removed record 5 has no payload.
 		let chunks = engine.chunks.lock().unwrap().clone();
@@ -791,10 +811,12 @@ fn the_worker_trains_through_the_engine_in_chunks_commits_then_reveals() {
 			sent[1],
 			(
 				1,
-				RuntimeCall::Attribution(Call::reveal {
-					job: 0,
-					salt,
-					outcome: Outcome::Train(outcome(123, 9))
+				RuntimeCall::Attribution(Call::reveal_batch {
+					items: BoundedVec::truncate_from(vec![(
+						0,
+						salt,
+						Outcome::Train(outcome(123, 9))
+					)])
 				})
 			)
 		);
@@ -842,16 +864,38 @@ fn the_worker_attributes_inferences_with_the_engine() {
 	});
 }
 
+/// The jobs of the worker's batches in the pool from `from` on, per batch.
+fn batched_jobs(pool: &parking_lot::RwLock<testing::PoolState>, from: usize) -> Vec<Vec<JobId>> {
+	pooled(pool)
+		.into_iter()
+		.skip(from)
+		.map(|(_, call)| match call {
+			RuntimeCall::Attribution(Call::commit_batch { items }) => {
+				items.iter().map(|(job, _)| *job).collect()
+			},
+			RuntimeCall::Attribution(Call::reveal_batch { items }) => {
+				items.iter().map(|(job, _, _)| *job).collect()
+			},
+			other => panic!("unexpected call {other:?}"),
+		})
+		.collect()
+}
+
 #[test]
-fn the_worker_takes_jobs_earliest_deadline_first() {
+fn the_worker_takes_jobs_earliest_deadline_first_within_its_time_budget() {
 	let engine = Arc::new(MockEngine::default());
-	let (mut ext, pool) = offchain_ext(Some(engine));
+	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
+	// Each training and inference takes 100 ms.
+	engine.clock.lock().unwrap().as_mut().unwrap().1 = 100;
 	ext.execute_with(|| {
+		// What the node's `--attribution-worker-ms 250` writes.
+		sp_runtime::offchain::storage::StorageValueRef::persistent(
+			openledger_primitives::attribution::WORKER_BUDGET_KEY,
+		).set(&250u64);
 		UintAuthorityId::set_all_keys(vec![2]);
 		activate_model_0();
 		// Jobs 0 and 1 train (deadline 21), job 2 infers in block 2 (deadline 7) and job 3 in
-		// block 3 (deadline 8). Two jobs a block: the inferences go first, whatever the hash
-		// order of their ids.
+		// block 3 (deadline 8). The inferences go first, whatever the hash order of their ids.
 		MODELS.with(|m| m.borrow_mut().insert(1, ModelStatus::Training));
 		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
 		assert_ok!(<Attribution as AttributionJobs>::request_training(1));
@@ -859,17 +903,135 @@ fn the_worker_takes_jobs_earliest_deadline_first() {
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
 		System::set_block_number(3);
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(8, 0, vec![5, 4]));
+		// Job 2 trains model 0 and infers (200 ms), job 3 infers (300 ms): the budget is spent
+		// before the training jobs, which wait for the next block.
 		Attribution::offchain_worker(3);
-		let jobs: Vec<u64> = pooled(&pool)
+		assert_eq!(batched_jobs(&pool, 0), vec![vec![2, 3]]);
+		Attribution::offchain_worker(4);
+		assert_eq!(batched_jobs(&pool, 1), vec![vec![0, 1]], "then the training jobs");
+	});
+}
+
+#[test]
+fn the_worker_answers_every_job_in_batches_of_at_most_max_batch() {
+	let engine = Arc::new(MockEngine::default());
+	let (mut ext, pool) = offchain_ext(Some(engine));
+	ext.execute_with(|| {
+		set_params(1, 3);
+		UintAuthorityId::set_all_keys(vec![2]);
+		activate_model_0();
+		// Ten inferences in one block; `MaxBatch` is 4 in the mock. (The mock engine credits
+		// the record named by the input's first byte; the version has six.)
+		for i in 0..10u8 {
+			assert_ok!(<Attribution as AttributionJobs>::request_inference(
+				u64::from(i),
+				0,
+				vec![i % 6, 4]
+			));
+		}
+		Attribution::offchain_worker(1);
+		assert_eq!(
+			batched_jobs(&pool, 0),
+			vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7], vec![8, 9]],
+			"every job, earliest first, with no cap"
+		);
+		// In the block, every commit counts and closes its round (quorum 1); the next worker
+		// reveals them all the same way, and every inference is decided.
+		apply(&pool, 0);
+		assert!(Jobs::<Test>::iter().all(|(_, j)| j.revealing));
+		Attribution::offchain_worker(2);
+		assert_eq!(batched_jobs(&pool, 3), vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7], vec![8, 9]]);
+		apply(&pool, 3);
+		assert_eq!(Jobs::<Test>::iter().count(), 0);
+		assert_eq!(COMPLETED.with(|c| c.borrow().len()), 10);
+	});
+}
+
+#[test]
+fn a_batch_applies_each_valid_item_and_reports_each_invalid_one() {
+	use frame_support::dispatch::{Pays, PostDispatchInfo};
+	use weights::WeightInfo;
+	run_test(|| {
+		open_jobs(); // job 0 trains model 0, job 1 infers; committees of the three attestors
+		let committee = Jobs::<Test>::get(0).unwrap().committee.len() as u32;
+		let commitment = |job, o: &Outcome| Attribution::commitment(job, &1, &salt(1), o);
+		let c = |a| <() as WeightInfo>::commit(a);
+		let max = <Test as Config>::MaxAttestors::get();
+		let items = vec![
+			(0, commitment(0, &trained(1))),
+			(42, commitment(42, &trained(1))),
+			(0, commitment(0, &trained(1))),
+			(1, commitment(1, &inferred(0, 0))),
+		];
+		let declared = Attribution::commit_batch_weight(items.len());
+		assert_eq!(declared, c(max) * 4);
+		let post = Attribution::commit_batch(origin(1), BoundedVec::truncate_from(items)).unwrap();
+		// Two items counted; the unknown job and the second commit to job 0 were reported with
+		// their errors and kept their full weight; the valid ones were refunded to the
+		// committee's size. An item failed, so the batch pays.
+		assert_eq!(
+			post,
+			PostDispatchInfo {
+				actual_weight: Some(c(committee) * 2 + c(max) * 2),
+				pays_fee: Pays::Yes
+			}
+		);
+		assert!(Commits::<Test>::contains_key(0, 1) && Commits::<Test>::contains_key(1, 1));
+		let failed: Vec<_> = events()
 			.into_iter()
-			.map(|(_, call)| match call {
-				RuntimeCall::Attribution(Call::commit { job, .. }) => job,
-				other => panic!("unexpected call {other:?}"),
+			.filter_map(|e| match e {
+				Event::BatchItemFailed { index, job, error } => Some((index, job, error)),
+				_ => None,
 			})
 			.collect();
-		assert_eq!(jobs, vec![2, 3]);
-		Attribution::offchain_worker(4);
-		assert_eq!(pooled(&pool).len(), 4, "then the training jobs");
+		assert_eq!(
+			failed,
+			vec![
+				(1, 42, Error::<Test>::UnknownJob.into()),
+				(2, 0, Error::<Test>::AlreadyCommitted.into())
+			]
+		);
+		// A batch whose items all succeed is free.
+		let items = vec![(0, Attribution::commitment(0, &2, &salt(2), &trained(1)))];
+		let post = Attribution::commit_batch(origin(2), BoundedVec::truncate_from(items)).unwrap();
+		assert_eq!(post.pays_fee, Pays::No);
+		assert_eq!(post.actual_weight, Some(c(committee)));
+		assert_noop!(
+			Attribution::commit_batch(origin(2), BoundedVec::new()),
+			Error::<Test>::EmptyBatch
+		);
+
+		// Reveals: job 0's round closes at the third commit.
+		assert_ok!(commit(3, 0, &trained(1)));
+		let r = |a, k| <() as WeightInfo>::reveal(a, k);
+		let items = vec![
+			(0, salt(9), trained(1)),         // does not open the commitment
+			(0, salt(1), trained(1)),         // counts
+			(1, salt(1), inferred(0, 0)),     // job 1's round is still open
+		];
+		assert_eq!(
+			Attribution::reveal_batch_weight(&items),
+			r(max, 0) * 2 + r(max, 1),
+			"per item, for its shares"
+		);
+		let post = Attribution::reveal_batch(origin(1), BoundedVec::truncate_from(items)).unwrap();
+		assert_eq!(post.actual_weight, Some(r(max, 0) + r(committee, 0) + r(max, 1)));
+		assert_eq!(post.pays_fee, Pays::Yes);
+		assert!(Reveals::<Test>::contains_key(0, 1));
+		let failed: Vec<_> = events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::BatchItemFailed { index, error, .. } => Some((index, error)),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(
+			&failed[failed.len() - 2..],
+			&[
+				(0, Error::<Test>::CommitmentMismatch.into()),
+				(2, Error::<Test>::RevealNotOpen.into())
+			]
+		);
 	});
 }
 
@@ -983,6 +1145,50 @@ fn the_pool_rejects_attestations_that_would_fail_and_passes_everything_else() {
 		assert_eq!(check(9, remark), Ok(()));
 		// The checks are the calls' own: what the pool rejects, the call rejects too.
 		assert_noop!(reveal(2, 0, o.clone()), Error::<Test>::UnknownJob);
+	});
+}
+
+#[test]
+fn the_pool_admits_a_batch_with_one_valid_item_and_rejects_one_with_none() {
+	use frame_support::dispatch::{DispatchInfo, GetDispatchInfo};
+	use sp_runtime::{
+		traits::DispatchTransaction,
+		transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+	};
+	run_test(|| {
+		open_jobs();
+		let check = |who: AccountId, call: RuntimeCall| {
+			let info: DispatchInfo = call.get_dispatch_info();
+			CheckAttestation::<Test>::new()
+				.validate_only(Some(who).into(), &call, &info, 0, TransactionSource::External, 0)
+				.map(|_| ())
+		};
+		let batch = |items: Vec<(JobId, H256)>| {
+			RuntimeCall::Attribution(Call::commit_batch { items: BoundedVec::truncate_from(items) })
+		};
+		let h = H256::repeat_byte(1);
+		assert_eq!(check(1, batch(vec![(42, h), (0, h)])), Ok(()), "job 0 is valid");
+		assert_eq!(
+			check(1, batch(vec![(42, h), (43, h)])),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale)),
+			"no item could succeed"
+		);
+		assert_eq!(
+			check(9, batch(vec![(0, h), (1, h)])),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::BadSigner))
+		);
+		assert_eq!(
+			check(1, batch(vec![])),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Call))
+		);
+		let reveals = RuntimeCall::Attribution(Call::reveal_batch {
+			items: BoundedVec::truncate_from(vec![(0, salt(1), trained(1))]),
+		});
+		assert_eq!(
+			check(1, reveals),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale)),
+			"the reveal round is not open"
+		);
 	});
 }
 

@@ -97,6 +97,17 @@ pub enum Outcome {
 	},
 }
 
+impl Outcome {
+	/// How many record shares it names (none for training): what a reveal's weight depends
+	/// on.
+	pub fn shares(&self) -> u32 {
+		match self {
+			Outcome::Train(_) => 0,
+			Outcome::Infer { shares, .. } => u32::try_from(shares.len()).unwrap_or(u32::MAX),
+		}
+	}
+}
+
 /// A revealed outcome, as stored until the vote (it encodes exactly as its [`Outcome`]).
 #[derive(CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo)]
 #[scale_info(skip_type_params(T))]

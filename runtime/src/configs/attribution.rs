@@ -108,6 +108,10 @@ parameter_types! {
 	pub const StrikeDecay: BlockNumber = DAYS;
 	/// Members reveal within a minute of the commit round's close.
 	pub const RevealPeriod: BlockNumber = 10;
+	/// The most commits or reveals one batch carries: an attestor on three of four committees
+	/// answers about 75 jobs per round in a block of 100 inferences, so one batch per round
+	/// holds them with room for three times the load (more are sent in several batches).
+	pub const MaxAttestationBatch: u32 = 256;
 	/// What attestors stake until `attribution_admin` changes it.
 	pub const DefaultStake: pallet_attribution::Stake<BlockNumber> = pallet_attribution::Stake {
 		min_bond: ATTESTOR_BOND,
@@ -142,7 +146,7 @@ impl pallet_attribution::Config for Runtime {
 	type InferencePeriod = InferencePeriod;
 	type RevealPeriod = RevealPeriod;
 	type StrikeDecay = StrikeDecay;
-	type MaxJobsPerBlock = ConstU32<4>;
+	type MaxBatch = MaxAttestationBatch;
 	type IngestChunk = ConstU32<256>;
 	type WeightInfo = pallet_attribution::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

@@ -18,7 +18,7 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstBool, ConstU32, ConstU64},
 	weights::{
-		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		Weight,
 	},
 };
@@ -67,7 +67,8 @@ impl frame_system::Config for Runtime {
 	type Nonce = Nonce;
 	type Hash = Hash;
 	type BlockHashCount = BlockHashCount;
-	type DbWeight = RocksDbWeight;
+	// ParityDB is the only database the node opens (`--database paritydb` is its default).
+	type DbWeight = ParityDbWeight;
 	type Version = Version;
 	/// Accounts hold OPEN balances.
 	type AccountData = pallet_balances::AccountData<Balance>;

@@ -259,17 +259,19 @@ describe('Proof of Attribution on the digits set', () => {
 });
 
 /** The salt and outcome of `who`'s reveal for `job`, read from the extrinsics of the last 30
- * blocks. */
+ * blocks: a `reveal`, or an item of a `reveal_batch` (what the workers send). */
 async function findReveal(api, job, who) {
 	let hash = await api.rpc.chain.getBlockHash();
 	for (let i = 0; i < 30; i += 1) {
 		const { block } = await api.rpc.chain.getBlock(hash);
 		for (const ex of block.extrinsics) {
 			const { section, method, args } = ex.method;
-			if (ex.isSigned && ex.signer.toString() === who && section === 'attribution' && method === 'reveal' && args[0].toString() === job.toString()) {
-				return { salt: args[1], outcome: args[2] };
-			}
+			if (!ex.isSigned || ex.signer.toString() !== who || section !== 'attribution') continue;
+			const items = method === 'reveal' ? [args] : method === 'revealBatch' ? args[0] : [];
+			const item = items.find((it) => it[0].toString() === job.toString());
+			if (item) return { salt: item[1], outcome: item[2] };
 		}
+		if (block.header.number.toNumber() === 0) break;
 		hash = block.header.parentHash;
 	}
 	throw new Error(`no reveal of job ${job} by ${who}`);

@@ -296,13 +296,15 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::JobExpired { job, kind: j.kind, commits: commits.len() as u32 });
 	}
 
-	/// `commit`'s work, for `who`.
+	/// `commit`'s work, for `who`; returns the size of the job's committee (what its weight
+	/// depends on).
 	pub(crate) fn do_commit(
 		who: T::AccountId,
 		job: JobId,
 		commitment: H256,
-	) -> DispatchResultWithPostInfo {
+	) -> Result<u32, DispatchError> {
 		let mut j = Self::can_commit(&who, job)?;
+		let members = j.committee.len() as u32;
 		Commits::<T>::insert(job, &who, commitment);
 		j.commits = j.commits.saturating_add(1);
 		Self::deposit_event(Event::Committed { job, attestor: who, commits: j.commits });
@@ -315,17 +317,19 @@ impl<T: Config> Pallet<T> {
 			Self::deposit_event(Event::RevealOpened { job, deadline: j.deadline });
 		}
 		Jobs::<T>::insert(job, j);
-		Ok(Pays::No.into())
+		Ok(members)
 	}
 
-	/// `reveal`'s work, for `who`.
+	/// `reveal`'s work, for `who`; returns the size of the job's committee (what its weight
+	/// depends on).
 	pub(crate) fn do_reveal(
 		who: T::AccountId,
 		job: JobId,
 		salt: [u8; 32],
 		outcome: Outcome,
-	) -> DispatchResultWithPostInfo {
+	) -> Result<u32, DispatchError> {
 		let mut j = Self::can_reveal(&who, job, &salt, &outcome)?;
+		let members = j.committee.len() as u32;
 		let submission = Self::check_outcome(&j, outcome)?;
 		let hash = submission.hash();
 		Reveals::<T>::insert(job, &who, submission);
@@ -341,6 +345,6 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Jobs::<T>::insert(job, j);
 		}
-		Ok(Pays::No.into())
+		Ok(members)
 	}
 }

@@ -1,0 +1,104 @@
+//! Batches: many commits or reveals in one transaction, so that an attestor answers every job
+//! of a block with two transactions instead of one per job and round.
+//!
+//! Each item is applied on its own, in a storage layer of its own: one that fails changes
+//! nothing, is reported (`BatchItemFailed`, with its error) and does not undo the others. The
+//! weight is the single call's per item, and each item that succeeds is refunded down to its
+//! job's committee size; a failed item keeps its full weight. A batch in which every item
+//! succeeded is free, like the single calls; one with a failed item pays the fee of its weight,
+//! so padding a batch with items that cannot succeed costs its sender.
+
+use frame_support::{
+	dispatch::{DispatchResultWithPostInfo, Pays, PostDispatchInfo},
+	ensure,
+	pallet_prelude::*,
+	storage::with_storage_layer,
+};
+use sp_core::H256;
+
+use crate::{pallet::*, JobId, Outcome, WeightInfo};
+
+impl<T: Config> Pallet<T> {
+	/// The weight `commit_batch` declares for `items` items.
+	pub fn commit_batch_weight(items: usize) -> Weight {
+		T::WeightInfo::commit(T::MaxAttestors::get()).saturating_mul(items as u64)
+	}
+
+	/// The weight `reveal_batch` declares for `items`: `reveal`'s for each item's shares.
+	pub fn reveal_batch_weight(items: &[(JobId, [u8; 32], Outcome)]) -> Weight {
+		items.iter().fold(Weight::zero(), |w, (_, _, o)| {
+			w.saturating_add(Self::reveal_item_weight(T::MaxAttestors::get(), o))
+		})
+	}
+
+	fn reveal_item_weight(members: u32, outcome: &Outcome) -> Weight {
+		T::WeightInfo::reveal(members, outcome.shares().min(T::MaxTopK::get()))
+	}
+
+	/// Applies `apply` to each item in a storage layer of its own; returns the post-dispatch
+	/// info of the batch (see the [module](self) docs).
+	fn apply_each<I>(
+		items: impl IntoIterator<Item = I>,
+		job_of: impl Fn(&I) -> JobId,
+		mut apply: impl FnMut(I) -> (Weight, Result<Weight, DispatchError>),
+	) -> PostDispatchInfo {
+		let mut used = Weight::zero();
+		let mut failed = false;
+		for (index, item) in items.into_iter().enumerate() {
+			let job = job_of(&item);
+			let (declared, result) = apply(item);
+			match result {
+				Ok(actual) => used = used.saturating_add(actual),
+				Err(error) => {
+					failed = true;
+					used = used.saturating_add(declared);
+					Self::deposit_event(Event::BatchItemFailed {
+						index: index as u32,
+						job,
+						error,
+					});
+				},
+			}
+		}
+		PostDispatchInfo {
+			actual_weight: Some(used),
+			pays_fee: if failed { Pays::Yes } else { Pays::No },
+		}
+	}
+
+	/// `commit_batch`'s work, for `who`.
+	pub(crate) fn do_commit_batch(
+		who: T::AccountId,
+		items: BoundedVec<(JobId, H256), T::MaxBatch>,
+	) -> DispatchResultWithPostInfo {
+		ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
+		let declared = T::WeightInfo::commit(T::MaxAttestors::get());
+		Ok(Self::apply_each(
+			items,
+			|(job, _)| *job,
+			|(job, commitment)| {
+				let result = with_storage_layer(|| Self::do_commit(who.clone(), job, commitment));
+				(declared, result.map(T::WeightInfo::commit))
+			},
+		))
+	}
+
+	/// `reveal_batch`'s work, for `who`.
+	pub(crate) fn do_reveal_batch(
+		who: T::AccountId,
+		items: BoundedVec<(JobId, [u8; 32], Outcome), T::MaxBatch>,
+	) -> DispatchResultWithPostInfo {
+		ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
+		Ok(Self::apply_each(
+			items,
+			|(job, _, _)| *job,
+			|(job, salt, outcome)| {
+				let declared = Self::reveal_item_weight(T::MaxAttestors::get(), &outcome);
+				let shares = outcome.shares().min(T::MaxTopK::get());
+				let result =
+					with_storage_layer(|| Self::do_reveal(who.clone(), job, salt, outcome));
+				(declared, result.map(|members| T::WeightInfo::reveal(members, shares)))
+			},
+		))
+	}
+}
