@@ -1032,6 +1032,13 @@ fn a_batch_applies_each_valid_item_and_reports_each_invalid_one() {
 				(2, Error::<Test>::RevealNotOpen.into())
 			]
 		);
+		// So is one whose only failures are late commits: job 1's round closes at
+		// quorum 2, and member 3 lost the race.
+		set_params(2, 3);
+		assert_ok!(commit(2, 1, &inferred(0, 0)));
+		let items = vec![(1, Attribution::commitment(1, &3, &salt(3), &inferred(0, 0)))];
+		let post = Attribution::commit_batch(origin(3), BoundedVec::truncate_from(items)).unwrap();
+		assert_eq!((post.pays_fee, post.actual_weight), (Pays::No, Some(c(max))));
 	});
 }
 

@@ -7,6 +7,11 @@
 //! job's committee size; a failed item keeps its full weight. A batch in which every item
 //! succeeded is free, like the single calls; one with a failed item pays the fee of its weight,
 //! so padding a batch with items that cannot succeed costs its sender.
+//!
+//! One failure is excused: a commit that arrives after its job's commit round closed
+//! (`CommitsClosed`). With a committee larger than the quorum, the last members' commits race
+//! the quorum in every block, and honest workers lose that race through no fault of their own.
+//! A member can be late once per job it was drawn for, so this cannot be used to pad a batch.
 
 use frame_support::{
 	dispatch::{DispatchResultWithPostInfo, Pays, PostDispatchInfo},
@@ -42,6 +47,7 @@ impl<T: Config> Pallet<T> {
 		job_of: impl Fn(&I) -> JobId,
 		mut apply: impl FnMut(I) -> (Weight, Result<Weight, DispatchError>),
 	) -> PostDispatchInfo {
+		let late: DispatchError = Error::<T>::CommitsClosed.into();
 		let mut used = Weight::zero();
 		let mut failed = false;
 		for (index, item) in items.into_iter().enumerate() {
@@ -50,7 +56,7 @@ impl<T: Config> Pallet<T> {
 			match result {
 				Ok(actual) => used = used.saturating_add(actual),
 				Err(error) => {
-					failed = true;
+					failed |= error != late;
 					used = used.saturating_add(declared);
 					Self::deposit_event(Event::BatchItemFailed {
 						index: index as u32,
