@@ -1,0 +1,250 @@
+// Paid inference under load, shared by the load benchmark (scripts/load.sh, bench/load.js) and
+// its short version in the end-to-end tests (tests/load.test.js): set up a Datanet, a model and
+// an agent; fund callers; send invocations at a fixed rate; follow every block's events, weight
+// and length until each inference has its result, its payout or its refund.
+
+import { readFileSync } from 'node:fs';
+
+import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
+
+import { sendAndWait } from './chain.js';
+import { loadDigits } from './digits.js';
+
+export const OPEN = 10n ** 18n;
+
+/** A small MLP on the 64 raw pixels of the digits: what an agent would serve. */
+export const LOAD_SPEC = {
+	featurizer: 'Raw',
+	architecture: { Mlp1: { hidden: 16 } },
+	epochs: 20,
+	learningRate: 50_000_000,
+	batchSize: 32,
+	l2: 1_000_000,
+	checkpoints: 1,
+	seed: 3,
+};
+
+const event = (api, events, pallet, name) => events.find(({ event: e }) => api.events[pallet][name].is(e))?.event;
+
+async function ok(api, tx, who) {
+	const r = await sendAndWait(api, tx, who, { until: 'inBlock', timeoutMs: 300_000 });
+	if (r.dispatchError) throw new Error(`${tx.method.section}.${tx.method.method}: ${r.dispatchError}`);
+	return r;
+}
+
+/** Resolves with the first value `check()` gives that is not undefined, polling every second. */
+export async function until(check, timeoutMs = 600_000) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const v = await check();
+		if (v !== undefined) return v;
+		if (Date.now() > deadline) throw new Error(`not reached in ${timeoutMs} ms`);
+		await new Promise((r) => setTimeout(r, 1_000));
+	}
+}
+
+/**
+ * A Digits Datanet of `records` distinct records contributed and published by `owner`, a model
+ * on it registered by `developer` and trained by the attestors, an agent on the model, and
+ * `callers` callers (`//load/<i>`) funded by `developer` with `funds` each. Each party's calls
+ * go in one `utility.batchAll`, so that set-up takes a few blocks. Returns { datanet, model,
+ * agent, fee, queries, callers } (`fee`: what one invocation pays; `queries`: digits outside the
+ * training set).
+ */
+export async function setUpAgent(api, { owner, developer, records = 150, spec = LOAD_SPEC, callers = 0, funds = 0n, log = () => {} }) {
+	const seen = new Set();
+	const digits = loadDigits().filter(({ pixels, label }) => {
+		const key = `${label}:${u8aToHex(pixels)}`;
+		return !seen.has(key) && seen.add(key);
+	});
+	const datanet = (await api.query.datanets.nextDatanetId()).toNumber();
+	await ok(
+		api,
+		api.tx.utility.batchAll([
+			api.tx.datanets.create('digits', 'digits for the load benchmark', 'CC-BY-4.0', { Dense: { dims: 64, classes: 10, maxValue: 16 } }, 'Open'),
+			...digits.slice(0, records).map(({ pixels, label }) => api.tx.datanets.contribute(datanet, u8aToHex(pixels), label)),
+			api.tx.datanets.publishVersion(datanet, records),
+		]),
+		owner,
+	);
+	const keyring = new Keyring({ type: 'sr25519' });
+	const callerKeys = Array.from({ length: callers }, (_, i) => keyring.addFromUri(`//load/${i}`));
+	const modelFee = OPEN;
+	const model = (await api.query.models.nextModelId()).toNumber();
+	await ok(
+		api,
+		api.tx.utility.batchAll([
+			api.tx.models.register(datanet, 1, spec, modelFee, ''),
+			...callerKeys.map((c) => api.tx.balances.transferKeepAlive(c.address, funds)),
+		]),
+		developer,
+	);
+	log(`model ${model} registered on Datanet ${datanet} (${records} records); waiting for the attestors to train it`);
+	await until(async () => ((await api.call.modelsApi.model(model)).unwrap().status.isActive ? true : undefined));
+	const agentFee = OPEN / 10n;
+	const registeredAgent = await ok(api, api.tx.agents.register(model, 'load', agentFee), developer);
+	const agent = event(api, registeredAgent.events, 'agents', 'AgentRegistered').data.agent;
+	return { datanet, model, agent, fee: modelFee + agentFee, queries: digits.slice(records), callers: callerKeys };
+}
+
+/**
+ * Follows the chain from the block after `from`, block by block (finalised heads, so that no
+ * fork is counted), and collects per block its weight, length and extrinsics, and per inference
+ * the block it was requested in, decided in (`ResultPending`, or paid at once) and paid in
+ * (`InferenceAttributed`: its rewards are claimable), or refunded in.
+ */
+export class ChainWatcher {
+	constructor(api, from) {
+		this.api = api;
+		this.next = from + 1;
+		this.blocks = [];
+		this.inferences = new Map();
+		this.attestations = { txs: 0, items: 0, failedItems: 0 };
+		this.queue = Promise.resolve();
+	}
+
+	async start() {
+		this.unsub = await this.api.rpc.chain.subscribeFinalizedHeads((header) => {
+			const upTo = header.number.toNumber();
+			this.queue = this.queue.then(() => this.catchUp(upTo)).catch((e) => {
+				this.error = e;
+			});
+		});
+	}
+
+	stop() {
+		if (this.unsub) this.unsub();
+	}
+
+	inference(id) {
+		let i = this.inferences.get(id);
+		if (!i) {
+			i = {};
+			this.inferences.set(id, i);
+		}
+		return i;
+	}
+
+	async catchUp(upTo) {
+		const { api } = this;
+		for (; this.next <= upTo; this.next += 1) {
+			const n = this.next;
+			const hash = await api.rpc.chain.getBlockHash(n);
+			const [{ block }, at] = await Promise.all([api.rpc.chain.getBlock(hash), api.at(hash)]);
+			const [events, weight] = await Promise.all([at.query.system.events(), at.query.system.blockWeight()]);
+			let length = 0;
+			for (const ex of block.extrinsics) {
+				length += ex.encodedLength;
+				const { section, method, args } = ex.method;
+				if (section === 'attribution' && (method === 'commitBatch' || method === 'revealBatch')) {
+					this.attestations.txs += 1;
+					this.attestations.items += args[0].length;
+				}
+			}
+			for (const { event: e } of events) {
+				if (api.events.agents.InferenceRequested.is(e)) this.inference(e.data.inference.toNumber()).requested = n;
+				else if (api.events.attribution.ResultPending.is(e)) this.inference(e.data.inference.toNumber()).decided = n;
+				else if (api.events.attribution.InferenceAttributed.is(e)) {
+					const i = this.inference(e.data.inference.toNumber());
+					i.paid = n;
+					if (i.decided === undefined) i.decided = n;
+				} else if (api.events.agents.InferenceRefunded.is(e)) this.inference(e.data.inference.toNumber()).refunded = n;
+				else if (api.events.attribution.BatchItemFailed.is(e)) this.attestations.failedItems += 1;
+			}
+			this.blocks.push({
+				number: n,
+				extrinsics: block.extrinsics.length,
+				length,
+				normal: weight.normal.refTime.toBigInt(),
+				operational: weight.operational.refTime.toBigInt(),
+				mandatory: weight.mandatory.refTime.toBigInt(),
+			});
+		}
+	}
+
+	/** Resolves once `expected` inferences were requested and each was paid or refunded. */
+	async settled(expected, timeoutMs = 600_000) {
+		return until(() => {
+			if (this.error) throw this.error;
+			const requested = [...this.inferences.values()].filter((i) => i.requested !== undefined);
+			const open = requested.filter((i) => i.paid === undefined && i.refunded === undefined);
+			return requested.length >= expected && open.length === 0 ? true : undefined;
+		}, timeoutMs);
+	}
+}
+
+/**
+ * Sends `rate` invocations per second for `seconds`, round-robin over `callers` (each always
+ * through the same API of `apis`, with nonces counted here). Returns { sent, rejected,
+ * firstError }. Transactions are immortal, so that signing needs no block hash.
+ */
+export async function sendInvocations(apis, { agent, fee, callers, inputs, rate, seconds, onTick = () => {} }) {
+	const nonces = await Promise.all(callers.map(async (c, i) => (await apis[i % apis.length].query.system.account(c.address)).nonce.toNumber()));
+	const total = Math.round(rate * seconds);
+	const tickMs = 100;
+	const start = Date.now();
+	let sent = 0;
+	let rejected = 0;
+	let firstError;
+	const pending = [];
+	while (sent < total) {
+		const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * rate));
+		for (; sent < due; sent += 1) {
+			const i = sent % callers.length;
+			const api = apis[i % apis.length];
+			const input = inputs[sent % inputs.length];
+			const tx = api.tx.agents.invoke(agent, input, fee);
+			const nonce = nonces[i];
+			nonces[i] += 1;
+			pending.push(
+				tx
+					.signAsync(callers[i], { nonce, era: 0 })
+					.then((signed) => api.rpc.author.submitExtrinsic(signed))
+					.catch((e) => {
+						rejected += 1;
+						if (!firstError) firstError = e.message;
+					}),
+			);
+		}
+		onTick(sent);
+		await new Promise((r) => setTimeout(r, tickMs));
+	}
+	await Promise.all(pending);
+	return { sent, rejected, firstError };
+}
+
+/** The `p`-quantile (0..1) of `values`, by the nearest rank. */
+export function quantile(values, p) {
+	if (values.length === 0) return NaN;
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+/** Summary of the inferences and blocks a watcher saw. */
+export function summarise(watcher) {
+	const all = [...watcher.inferences.values()].filter((i) => i.requested !== undefined);
+	const decided = all.filter((i) => i.decided !== undefined).map((i) => i.decided - i.requested);
+	const paid = all.filter((i) => i.paid !== undefined).map((i) => i.paid - i.requested);
+	const refunded = all.filter((i) => i.refunded !== undefined).length;
+	const perBlock = new Map();
+	for (const i of all) perBlock.set(i.requested, (perBlock.get(i.requested) ?? 0) + 1);
+	return {
+		requested: all.length,
+		completed: paid.length,
+		refunded,
+		maxRequestedPerBlock: Math.max(0, ...perBlock.values()),
+		toResult: { p50: quantile(decided, 0.5), p90: quantile(decided, 0.9), max: Math.max(...decided) },
+		toReward: { p50: quantile(paid, 0.5), p90: quantile(paid, 0.9), max: Math.max(...paid) },
+	};
+}
+
+/** CPU seconds (user + system) and peak resident memory (MiB) of process `pid`, from /proc. */
+export function processUsage(pid) {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	const ticks = Number(fields[11]) + Number(fields[12]);
+	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+	return { cpuSeconds: ticks / 100, peakMiB: hwm / 1024 };
+}
