@@ -36,7 +36,7 @@
 use alloc::vec::Vec;
 
 use codec::Encode;
-use frame_support::{traits::Get, BoundedVec};
+use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight, BoundedVec};
 use sp_core::H256;
 use frame_system::{
 	offchain::{AppCrypto, SendSignedTransaction, Signer, SigningTypes},
@@ -336,6 +336,38 @@ impl Budget {
 	}
 }
 
+/// `items` in batches in order: each of at most [`Config::MaxBatch`] items, and of at most
+/// half the weight a normal transaction may have (so that a batch always fits a block, next
+/// to other transactions), by `weight_of` each item.
+pub fn batches<T: Config, I: Clone>(
+	items: Vec<I>,
+	weight_of: impl Fn(&I) -> Weight,
+) -> Vec<BoundedVec<I, T::MaxBatch>> {
+	let weights = <T as frame_system::Config>::BlockWeights::get();
+	let limit = weights
+		.get(DispatchClass::Normal)
+		.max_extrinsic
+		.unwrap_or(weights.max_block)
+		.saturating_div(2);
+	let max = T::MaxBatch::get().max(1) as usize;
+	let mut out: Vec<BoundedVec<I, T::MaxBatch>> = Vec::new();
+	let mut current: Vec<I> = Vec::new();
+	let mut weight = Weight::zero();
+	for item in items {
+		let w = weight_of(&item);
+		if !current.is_empty() && (current.len() >= max || weight.saturating_add(w).any_gt(limit)) {
+			out.push(BoundedVec::truncate_from(core::mem::take(&mut current)));
+			weight = Weight::zero();
+		}
+		weight = weight.saturating_add(w);
+		current.push(item);
+	}
+	if !current.is_empty() {
+		out.push(BoundedVec::truncate_from(current));
+	}
+	out
+}
+
 /// The worker's entry point.
 pub fn run<T: Config>(now: BlockNumberFor<T>) {
 	let locals = local_attestors::<T>();
@@ -397,15 +429,12 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			}
 		}
 	}
-	let max = T::MaxBatch::get().max(1) as usize;
 	let mut calls = Vec::new();
 	for (((public, _), commits), reveals) in locals.iter().zip(commits).zip(reveals) {
-		for chunk in commits.chunks(max) {
-			let items = BoundedVec::truncate_from(chunk.to_vec());
+		for items in batches::<T, _>(commits, |_| Pallet::<T>::commit_batch_weight(1)) {
 			calls.push((public.clone(), Call::commit_batch { items }));
 		}
-		for chunk in reveals.chunks(max) {
-			let items = BoundedVec::truncate_from(chunk.to_vec());
+		for items in batches::<T, _>(reveals, |item| Pallet::<T>::reveal_batch_weight(core::slice::from_ref(item))) {
 			calls.push((public.clone(), Call::reveal_batch { items }));
 		}
 	}

@@ -948,6 +948,27 @@ fn the_worker_answers_every_job_in_batches_of_at_most_max_batch() {
 }
 
 #[test]
+fn worker_batches_hold_at_most_max_batch_items_and_half_a_transactions_weight() {
+	use frame_support::{dispatch::DispatchClass, weights::Weight};
+	let weights: frame_system::limits::BlockWeights =
+		<<Test as frame_system::Config>::BlockWeights as Get<_>>::get();
+	let limit = weights
+		.get(DispatchClass::Normal)
+		.max_extrinsic
+		.unwrap();
+	let sizes = |items: u32, w: Weight| -> Vec<usize> {
+		ocw::batches::<Test, _>((0..items).collect(), |_| w).iter().map(|b| b.len()).collect()
+	};
+	assert_eq!(sizes(10, Weight::zero()), vec![4, 4, 2], "MaxBatch is 4");
+	// Items of a bit more than a sixth of the limit: two fit in half of it, three do not.
+	let third = limit.saturating_div(6).saturating_add(Weight::from_parts(1, 0));
+	assert_eq!(sizes(5, third), vec![2, 2, 1]);
+	// An item heavier than the bound still goes, alone.
+	assert_eq!(sizes(2, limit), vec![1, 1]);
+	assert!(sizes(0, limit).is_empty());
+}
+
+#[test]
 fn a_batch_applies_each_valid_item_and_reports_each_invalid_one() {
 	use frame_support::dispatch::{Pays, PostDispatchInfo};
 	use weights::WeightInfo;
