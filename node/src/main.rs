@@ -6,6 +6,7 @@ mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;
+mod engine_metrics;
 mod preview;
 mod rpc;
 mod service;

@@ -254,7 +254,15 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		limits.max_stored
 	);
 	if config.offchain_worker.enabled {
-		let engine: Arc<dyn AttributionEngine> = engine.clone();
+		// The workers' engine, counted and timed in Prometheus when the node has a registry.
+		let engine: Arc<dyn AttributionEngine> = match config.prometheus_registry() {
+			Some(registry) => {
+				let metrics = crate::engine_metrics::EngineMetrics::register(registry)
+					.map_err(|e| ServiceError::Other(format!("attribution metrics: {e}")))?;
+				Arc::new(crate::engine_metrics::Metered::new(engine.clone(), metrics))
+			},
+			None => engine.clone(),
+		};
 		log::info!(
 			"⚙️  Off-chain workers enabled, attribution models in {}, {} ms per block",
 			models.display(),

@@ -103,7 +103,7 @@ impl AttributionEngine for Engine {
 		let started = std::time::Instant::now();
 		let prediction = Engine::infer(self, request.model, &request.input, request.top_k as usize)
 			.map_err(|e| logged("infer", e))?;
-		log::info!(
+		log::debug!(
 			target: "attribution",
 			"model {} predicts {} and names {} records in {:.2?}",
 			request.model,

@@ -170,6 +170,19 @@ pub const DEFAULT_MAX_MODELS: usize = 64;
 /// The most model files it keeps on disk by default (`--attribution-max-stored-models`).
 pub const DEFAULT_MAX_STORED: usize = 1024;
 
+/// What an engine holds ([`Engine::usage`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+	/// Trained models in memory.
+	pub models: usize,
+	/// Their estimated memory, in bytes.
+	pub model_bytes: u64,
+	/// Datanet versions received (whole or in part).
+	pub datasets: usize,
+	/// The bytes of their payloads.
+	pub dataset_bytes: u64,
+}
+
 /// The influence engine: Datanet versions received, models trained, and where models are saved.
 pub struct Engine {
 	dir: Option<PathBuf>,
@@ -256,6 +269,28 @@ impl Engine {
 			max_stored: DEFAULT_MAX_STORED,
 			state: Mutex::new(State::default()),
 		})
+	}
+
+	/// What the engine holds now: trained models in memory, their estimated bytes
+	/// (`ModelSpec::cost` on their training sets, the estimate the budget bounds), Datanet
+	/// versions received, and the bytes of their payloads.
+	pub fn usage(&self) -> Usage {
+		let state = self.state();
+		Usage {
+			models: state.models.len(),
+			model_bytes: state
+				.models
+				.values()
+				.map(|m| m.spec.cost(&m.schema, m.positions.len() as u32).bytes)
+				.fold(0u64, u64::saturating_add),
+			datasets: state.datasets.len(),
+			dataset_bytes: state
+				.datasets
+				.values()
+				.flat_map(|d| d.records.iter())
+				.map(|r| r.payload.len() as u64)
+				.sum(),
+		}
 	}
 
 	/// The engine keeping at most `models` trained models in memory and `stored` model files on

@@ -60,7 +60,7 @@ pub mod train;
 pub const ENGINE_VERSION: u32 = 2;
 
 pub use engine::{
-	DatasetKey, Engine, Prediction, Record, Share, TrainReport, DEFAULT_BUDGET, DEFAULT_MAX_MODELS,
-	DEFAULT_MAX_STORED,
+	DatasetKey, Engine, Prediction, Record, Share, TrainReport, Usage, DEFAULT_BUDGET,
+	DEFAULT_MAX_MODELS, DEFAULT_MAX_STORED,
 };
 pub use error::EngineError;

@@ -58,10 +58,10 @@ where
 	<T as frame_system::Config>::RuntimeCall: IsSubType<Call<T>>,
 {
 	match call.is_sub_type()? {
-		c @ (Call::commit { .. } |
-		Call::reveal { .. } |
-		Call::commit_batch { .. } |
-		Call::reveal_batch { .. }) => Some(c),
+		c @ (Call::commit { .. }
+		| Call::reveal { .. }
+		| Call::commit_batch { .. }
+		| Call::reveal_batch { .. }) => Some(c),
 		_ => None,
 	}
 }
@@ -129,9 +129,11 @@ where
 			Call::commit_batch { items } => any_admitted(
 				items.iter().map(|(job, _)| Pallet::<T>::can_commit(who, *job).map(|_| ())),
 			),
-			Call::reveal_batch { items } => any_admitted(items.iter().map(|(job, salt, o)| {
-				Pallet::<T>::can_reveal(who, *job, salt, o).map(|_| ())
-			})),
+			Call::reveal_batch { items } => any_admitted(
+				items
+					.iter()
+					.map(|(job, salt, o)| Pallet::<T>::can_reveal(who, *job, salt, o).map(|_| ())),
+			),
 			_ => Ok(()),
 		};
 		match admitted {

@@ -154,10 +154,7 @@ pub mod pallet {
 		pallet_prelude::*,
 	};
 	use sp_core::H256;
-	use sp_runtime::{
-		traits::{Saturating, Zero},
-		Perbill,
-	};
+	use sp_runtime::{traits::Zero, Perbill};
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -235,6 +232,12 @@ pub mod pallet {
 		/// The most commits, or reveals, one `commit_batch` or `reveal_batch` carries.
 		#[pallet::constant]
 		type MaxBatch: Get<u32>;
+
+		/// The most jobs whose round ended that one block closes, and the most results it pays
+		/// out: the rest wait, in order, for the next blocks, so that a block's own work stays
+		/// bounded however many deadlines fall on it.
+		#[pallet::constant]
+		type MaxSettledPerBlock: Get<u32>;
 
 		/// Records per chunk sent from the off-chain worker to the engine.
 		#[pallet::constant]
@@ -321,6 +324,14 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Deadlines<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, JobId, ()>;
+
+	/// The first block whose `Deadlines` may not all be handled yet.
+	#[pallet::storage]
+	pub type DeadlineCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// The first block whose `Maturities` may not all be paid out yet.
+	#[pallet::storage]
+	pub type MaturityCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// Inferences decided and waiting out their challenge window.
 	// Inference ids are sequential: `Twox64Concat` is safe.
@@ -568,20 +579,7 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let mut closed = 0u32;
-			for (job, ()) in Deadlines::<T>::drain_prefix(now.saturating_sub(One::one())) {
-				Self::deadline_passed(job);
-				closed = closed.saturating_add(1);
-			}
-			let mut matured = 0u32;
-			for (inference, ()) in Maturities::<T>::drain_prefix(now) {
-				if let Some(p) = Pending::<T>::take(inference) {
-					Self::pay_out(p.job, inference, p.model, p.outcome, p.agreeing);
-				}
-				matured = matured.saturating_add(1);
-			}
-			T::WeightInfo::on_initialize(closed)
-				.saturating_add(T::WeightInfo::on_initialize_matured(matured))
+			Self::settle_due(now)
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {

@@ -232,6 +232,7 @@ impl pallet_attribution::Config for Test {
 	type RevealPeriod = frame_support::traits::ConstU64<REVEAL_PERIOD>;
 	type StrikeDecay = frame_support::traits::ConstU64<STRIKE_DECAY>;
 	type MaxBatch = ConstU32<4>;
+	type MaxSettledPerBlock = ConstU32<4>;
 	type IngestChunk = ConstU32<4>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]

@@ -37,17 +37,18 @@ use alloc::vec::Vec;
 
 use codec::Encode;
 use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight, BoundedVec};
-use sp_core::H256;
 use frame_system::{
 	offchain::{AppCrypto, SendSignedTransaction, Signer, SigningTypes},
 	pallet_prelude::BlockNumberFor,
 };
 use openledger_primitives::{
 	attribution::{
-		engine, AttributionError, DatasetRef, DEFAULT_WORKER_BUDGET_MS, WORKER_BUDGET_KEY, InferRequest, IngestChunk, TrainOutcome, TrainRequest,
+		engine, AttributionError, DatasetRef, InferRequest, IngestChunk, TrainOutcome,
+		TrainRequest, DEFAULT_WORKER_BUDGET_MS, WORKER_BUDGET_KEY,
 	},
 	traits::{DatanetInspect, ModelInspect},
 };
+use sp_core::H256;
 use sp_runtime::{
 	offchain::{
 		storage::{MutateStorageError, StorageValueRef},
@@ -434,7 +435,9 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 		for items in batches::<T, _>(commits, |_| Pallet::<T>::commit_batch_weight(1)) {
 			calls.push((public.clone(), Call::commit_batch { items }));
 		}
-		for items in batches::<T, _>(reveals, |item| Pallet::<T>::reveal_batch_weight(core::slice::from_ref(item))) {
+		for items in batches::<T, _>(reveals, |item| {
+			Pallet::<T>::reveal_batch_weight(core::slice::from_ref(item))
+		}) {
 			calls.push((public.clone(), Call::reveal_batch { items }));
 		}
 	}

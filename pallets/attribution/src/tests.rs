@@ -437,6 +437,36 @@ fn rounds_end_at_their_deadlines() {
 }
 
 #[test]
+fn a_block_closes_at_most_max_settled_per_block_jobs_and_the_rest_wait_in_order() {
+	run_test(|| {
+		activate_model_0();
+		// Six inferences, all with the same deadline; `MaxSettledPerBlock` is 4 in the mock.
+		for i in 0..6u64 {
+			assert_ok!(<Attribution as AttributionJobs>::request_inference(i, 0, vec![3, 4]));
+		}
+		let deadline = Jobs::<Test>::get(0).unwrap().deadline;
+		run_to(deadline + 1);
+		let expired = |events: Vec<Event<Test>>| -> Vec<JobId> {
+			events
+				.into_iter()
+				.filter_map(|e| match e {
+					Event::JobExpired { job, .. } => Some(job),
+					_ => None,
+				})
+				.collect()
+		};
+		assert_eq!(expired(events()).len(), 4);
+		assert_eq!(Jobs::<Test>::iter().count(), 2);
+		run_to(deadline + 2);
+		let mut all = expired(events());
+		all.sort();
+		assert_eq!(all, vec![0, 1, 2, 3, 4, 5], "then the rest");
+		assert_eq!(Jobs::<Test>::iter().count(), 0);
+		assert_eq!(DeadlineCursor::<Test>::get(), deadline + 2, "past every emptied block");
+	});
+}
+
+#[test]
 fn retiring_a_model_cancels_its_training_job_and_nothing_else() {
 	run_test(|| {
 		open_jobs(); // job 0 trains model 0, job 1 infers with it
@@ -891,7 +921,8 @@ fn the_worker_takes_jobs_earliest_deadline_first_within_its_time_budget() {
 		// What the node's `--attribution-worker-ms 250` writes.
 		sp_runtime::offchain::storage::StorageValueRef::persistent(
 			openledger_primitives::attribution::WORKER_BUDGET_KEY,
-		).set(&250u64);
+		)
+		.set(&250u64);
 		UintAuthorityId::set_all_keys(vec![2]);
 		activate_model_0();
 		// Jobs 0 and 1 train (deadline 21), job 2 infers in block 2 (deadline 7) and job 3 in
@@ -952,10 +983,7 @@ fn worker_batches_hold_at_most_max_batch_items_and_half_a_transactions_weight() 
 	use frame_support::{dispatch::DispatchClass, weights::Weight};
 	let weights: frame_system::limits::BlockWeights =
 		<<Test as frame_system::Config>::BlockWeights as Get<_>>::get();
-	let limit = weights
-		.get(DispatchClass::Normal)
-		.max_extrinsic
-		.unwrap();
+	let limit = weights.get(DispatchClass::Normal).max_extrinsic.unwrap();
 	let sizes = |items: u32, w: Weight| -> Vec<usize> {
 		ocw::batches::<Test, _>((0..items).collect(), |_| w).iter().map(|b| b.len()).collect()
 	};
@@ -1026,9 +1054,9 @@ fn a_batch_applies_each_valid_item_and_reports_each_invalid_one() {
 		assert_ok!(commit(3, 0, &trained(1)));
 		let r = |a, k| <() as WeightInfo>::reveal(a, k);
 		let items = vec![
-			(0, salt(9), trained(1)),         // does not open the commitment
-			(0, salt(1), trained(1)),         // counts
-			(1, salt(1), inferred(0, 0)),     // job 1's round is still open
+			(0, salt(9), trained(1)),     // does not open the commitment
+			(0, salt(1), trained(1)),     // counts
+			(1, salt(1), inferred(0, 0)), // job 1's round is still open
 		];
 		assert_eq!(
 			Attribution::reveal_batch_weight(&items),

@@ -112,6 +112,10 @@ parameter_types! {
 	/// answers about 75 jobs per round in a block of 100 inferences, so one batch per round
 	/// holds them with room for three times the load (more are sent in several batches).
 	pub const MaxAttestationBatch: u32 = 256;
+	/// The most jobs one block closes at their deadline, and the most results it pays out:
+	/// two and a half times the 100 inferences a block the chain is sized for, so that a
+	/// backlog drains; the rest wait for the next blocks.
+	pub const MaxSettledPerBlock: u32 = 256;
 	/// What attestors stake until `attribution_admin` changes it.
 	pub const DefaultStake: pallet_attribution::Stake<BlockNumber> = pallet_attribution::Stake {
 		min_bond: ATTESTOR_BOND,
@@ -147,6 +151,7 @@ impl pallet_attribution::Config for Runtime {
 	type RevealPeriod = RevealPeriod;
 	type StrikeDecay = StrikeDecay;
 	type MaxBatch = MaxAttestationBatch;
+	type MaxSettledPerBlock = MaxSettledPerBlock;
 	type IngestChunk = ConstU32<256>;
 	type WeightInfo = pallet_attribution::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

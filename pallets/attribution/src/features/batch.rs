@@ -58,11 +58,7 @@ impl<T: Config> Pallet<T> {
 				Err(error) => {
 					failed |= error != late;
 					used = used.saturating_add(declared);
-					Self::deposit_event(Event::BatchItemFailed {
-						index: index as u32,
-						job,
-						error,
-					});
+					Self::deposit_event(Event::BatchItemFailed { index: index as u32, job, error });
 				},
 			}
 		}

@@ -5,11 +5,11 @@ use codec::Encode;
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_core::H256;
-use sp_runtime::traits::{Saturating, Zero};
+use sp_runtime::traits::{One, Saturating, Zero};
 
 use crate::{
-	pallet::*, types::*, vote, DatanetInspect, InferenceHandler, InferenceId, InferenceResult,
-	JobId, ModelId, ModelInspect, ModelLifecycle, RecordShare,
+	pallet::*, types::*, vote, weights::WeightInfo, DatanetInspect, InferenceHandler, InferenceId,
+	InferenceResult, JobId, ModelId, ModelInspect, ModelLifecycle, RecordShare,
 };
 
 impl<T: Config> Pallet<T> {
@@ -282,6 +282,65 @@ impl<T: Config> Pallet<T> {
 				block: frame_system::Pallet::<T>::block_number(),
 			},
 		);
+	}
+
+	/// Up to `max` entries of a queue keyed by block (`Deadlines`, `Maturities`), from block
+	/// `cursor` to `last`, in order: `keys(block, n)` lists at most `n` of a block's. Visits at
+	/// most `max` blocks. Returns the entries, the block to start from next time (past every
+	/// block emptied), and the blocks visited.
+	pub(crate) fn take_due(
+		mut cursor: BlockNumberFor<T>,
+		last: BlockNumberFor<T>,
+		max: u32,
+		keys: impl Fn(BlockNumberFor<T>, usize) -> Vec<u64>,
+	) -> (Vec<(BlockNumberFor<T>, u64)>, BlockNumberFor<T>, u32) {
+		let mut taken = Vec::new();
+		let mut visited = 0u32;
+		while cursor <= last && (taken.len() as u32) < max && visited < max {
+			visited = visited.saturating_add(1);
+			let room = (max as usize).saturating_sub(taken.len());
+			let found = keys(cursor, room.saturating_add(1));
+			let more = found.len() > room;
+			taken.extend(found.into_iter().take(room).map(|k| (cursor, k)));
+			if more {
+				break;
+			}
+			cursor = cursor.saturating_add(One::one());
+		}
+		(taken, cursor, visited)
+	}
+
+	/// `on_initialize`: closes the jobs whose round ended before block `now`, and pays out the
+	/// results that mature by `now`, at most [`Config::MaxSettledPerBlock`] of each, oldest
+	/// first; the rest wait for the next blocks.
+	pub(crate) fn settle_due(now: BlockNumberFor<T>) -> Weight {
+		let max = T::MaxSettledPerBlock::get();
+		let (due, next, visited_deadlines) = Self::take_due(
+			DeadlineCursor::<T>::get(),
+			now.saturating_sub(One::one()),
+			max,
+			|block, n| Deadlines::<T>::iter_key_prefix(block).take(n).collect(),
+		);
+		DeadlineCursor::<T>::put(next);
+		for (block, job) in &due {
+			Deadlines::<T>::remove(block, job);
+			Self::deadline_passed(*job);
+		}
+		let (matured, next, visited_maturities) =
+			Self::take_due(MaturityCursor::<T>::get(), now, max, |block, n| {
+				Maturities::<T>::iter_key_prefix(block).take(n).collect()
+			});
+		MaturityCursor::<T>::put(next);
+		for (block, inference) in &matured {
+			Maturities::<T>::remove(block, inference);
+			if let Some(p) = Pending::<T>::take(inference) {
+				Self::pay_out(p.job, *inference, p.model, p.outcome, p.agreeing);
+			}
+		}
+		let visited = visited_deadlines.saturating_add(visited_maturities);
+		T::WeightInfo::on_initialize(due.len() as u32)
+			.saturating_add(T::WeightInfo::on_initialize_matured(matured.len() as u32))
+			.saturating_add(T::DbWeight::get().reads_writes(visited.saturating_add(2).into(), 2))
 	}
 
 	/// The end of job `job`'s round: the vote if it is revealing, else expiry.

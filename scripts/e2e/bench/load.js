@@ -1,0 +1,208 @@
+// The load benchmark (run by scripts/load.sh, which starts the four validators of --chain local
+// first): paid inferences at a fixed rate from many callers for a fixed time, and plain
+// transfers against Datanet contributions in the same run. Prints markdown tables.
+//
+//   node bench/load.js [--rate PER_SECOND] [--seconds S] [--callers N] [--burst N]
+//                      [--rpc ws://…,ws://…] [--pids PID,PID,…]
+
+import { parseArgs } from 'node:util';
+
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+import { ChainWatcher, OPEN, processUsage, sendInvocations, setUpAgent, summarise, until } from '../lib/load.js';
+
+const { values: opts } = parseArgs({
+	options: {
+		rate: { type: 'string', default: String(100 / 6) },
+		seconds: { type: 'string', default: '300' },
+		callers: { type: 'string', default: '100' },
+		burst: { type: 'string', default: '2000' },
+		rpc: { type: 'string', default: 'ws://127.0.0.1:9944,ws://127.0.0.1:9945,ws://127.0.0.1:9946,ws://127.0.0.1:9947' },
+		pids: { type: 'string', default: '' },
+	},
+});
+const rate = Number(opts.rate);
+const seconds = Number(opts.seconds);
+const callerCount = Number(opts.callers);
+const burst = Number(opts.burst);
+const pids = opts.pids ? opts.pids.split(',').map(Number) : [];
+const log = (m) => console.log(`[load] ${new Date().toISOString().slice(11, 19)} ${m}`);
+
+await cryptoWaitReady();
+const apis = await Promise.all(opts.rpc.split(',').map((url) => ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true })));
+const [api] = apis;
+const keyring = new Keyring({ type: 'sr25519' });
+const [eve, ferdie] = ['//Eve', '//Ferdie'].map((u) => keyring.addFromUri(u));
+const blockMs = Number(api.consts.aura.slotDuration.toString());
+const params = (await api.query.attribution.consensusParams()).toJSON();
+const attestors = (await api.call.attributionApi.attestors()).length;
+log(`${apis.length} nodes, ${attestors} attestors, quorum ${params.quorum}, committee ${Math.min(params.committeeSize, attestors)}; ${blockMs / 1000} s blocks`);
+
+const usageBefore = pids.map(processUsage);
+const t0 = Date.now();
+const { agent, fee, queries, callers } = await setUpAgent(api, {
+	owner: eve,
+	developer: ferdie,
+	records: 150,
+	callers: callerCount,
+	funds: 10_000n * OPEN,
+	log,
+});
+log(`agent ${agent} serves the model; ${callerCount} callers funded (set-up ${Math.round((Date.now() - t0) / 1000)} s)`);
+
+const finalized = async () => (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
+
+/** Sends `n` transactions made by `make(caller, i)` at once, round-robin over the callers and
+ * nodes; returns { sent, rejected, blocks, perSecond } once all are in finalised blocks. */
+async function throughput(name, n, make, counts) {
+	const watcher = new ChainWatcher(api, await finalized());
+	let included = 0;
+	const origCatchUp = watcher.catchUp.bind(watcher);
+	const perBlock = [];
+	watcher.catchUp = async (upTo) => {
+		const before = watcher.blocks.length;
+		await origCatchUp(upTo);
+		for (const b of watcher.blocks.slice(before)) {
+			const events = await (await api.at(await api.rpc.chain.getBlockHash(b.number))).query.system.events();
+			const c = events.filter(({ event: e }) => counts(e)).length;
+			if (c > 0) perBlock.push({ number: b.number, count: c });
+			included += c;
+		}
+	};
+	await watcher.start();
+	const nonces = await Promise.all(callers.map(async (c, i) => (await apis[i % apis.length].query.system.account(c.address)).nonce.toNumber()));
+	const start = Date.now();
+	let rejected = 0;
+	let firstError;
+	const signed = [];
+	for (let i = 0; i < n; i += 1) {
+		const c = i % callers.length;
+		const a = apis[c % apis.length];
+		signed.push(make(a, callers[c], i).signAsync(callers[c], { nonce: nonces[c]++, era: 0 }).then((tx) => [a, tx]));
+	}
+	const txs = await Promise.all(signed);
+	const signMs = Date.now() - start;
+	await Promise.all(
+		txs.map(([a, tx]) =>
+			a.rpc.author.submitExtrinsic(tx).catch((e) => {
+				rejected += 1;
+				firstError ??= e.message;
+			}),
+		),
+	);
+	await until(() => (included >= n - rejected ? true : undefined), 600_000);
+	watcher.stop();
+	const blocks = perBlock.length === 0 ? 0 : perBlock[perBlock.length - 1].number - perBlock[0].number + 1;
+	const best = Math.max(0, ...perBlock.map((b) => b.count));
+	log(`${name}: ${n} sent (signed in ${signMs} ms), ${rejected} rejected${firstError ? ` (${firstError})` : ''}, included in ${blocks} blocks, at most ${best} in one`);
+	return { name, sent: n, rejected, blocks, best, perSecond: (n - rejected) / ((blocks * blockMs) / 1000) };
+}
+
+// Plain transfers, then contributions of new records (digits with random noise, so that none
+// is a duplicate), the same number of each, in the same run.
+const { datanet: open } = await (async () => {
+	const id = (await api.query.datanets.nextDatanetId()).toNumber();
+	await apis[0].tx.datanets
+		.create('noisy digits', 'load benchmark contributions', 'CC0-1.0', { Dense: { dims: 64, classes: 10, maxValue: 16 } }, 'Open')
+		.signAndSend(eve, { nonce: -1 });
+	await until(async () => ((await api.query.datanets.datanets(id)).isSome ? true : undefined));
+	return { datanet: id };
+})();
+const transfers = await throughput(
+	'transfers',
+	burst,
+	(a, c, i) => a.tx.balances.transferKeepAlive(callers[(i + 1) % callers.length].address, OPEN),
+	(e) => api.events.balances.Transfer.is(e),
+);
+const digitsPool = queries.concat(queries);
+const contributions = await throughput(
+	'contributions',
+	burst,
+	(a, c, i) => {
+		const base = digitsPool[i % digitsPool.length].pixels;
+		const pixels = Uint8Array.from(base, (v) => Math.max(0, Math.min(16, v + Math.floor(Math.random() * 3) - 1)));
+		pixels[i % 64] = (i >> 6) % 17; // and unique per i
+		return a.tx.datanets.contribute(open, u8aToHex(pixels), digitsPool[i % digitsPool.length].label);
+	},
+	(e) => api.events.datanets.RecordContributed.is(e),
+);
+
+// Paid inferences at `rate` per second for `seconds`.
+const from = await finalized();
+const watcher = new ChainWatcher(api, from);
+await watcher.start();
+const inputs = queries.map((q) => u8aToHex(q.pixels));
+log(`sending ${Math.round(rate * seconds)} invocations, ${rate.toFixed(2)} per second (${((rate * blockMs) / 1000).toFixed(1)} per block) for ${seconds} s, from ${callerCount} callers through ${apis.length} nodes`);
+let lastLog = 0;
+const sentAt = Date.now();
+const sent = await sendInvocations(apis, {
+	agent,
+	fee,
+	callers,
+	inputs,
+	rate,
+	seconds,
+	onTick: (n) => {
+		if (Date.now() - lastLog > 30_000) {
+			lastLog = Date.now();
+			const s = summarise(watcher);
+			log(`${n} sent, ${s.requested} requested on chain, ${s.completed} paid, ${s.refunded} refunded (finalised #${watcher.next - 1})`);
+		}
+	},
+});
+const sendSeconds = (Date.now() - sentAt) / 1000;
+log(`all sent in ${sendSeconds.toFixed(0)} s; ${sent.rejected} rejected by the pool${sent.firstError ? ` (${sent.firstError})` : ''}; waiting for every result`);
+await watcher.settled(sent.sent - sent.rejected, 900_000);
+watcher.stop();
+const s = summarise(watcher);
+const usageAfter = pids.map(processUsage);
+const wall = (Date.now() - t0) / 1000;
+
+// Block fullness over the blocks that carried invocations or their answers.
+const first = Math.min(...[...watcher.inferences.values()].map((i) => i.requested ?? Infinity));
+const last = Math.max(...[...watcher.inferences.values()].map((i) => i.paid ?? i.refunded ?? 0));
+const window = watcher.blocks.filter((b) => b.number >= first && b.number <= last);
+const limits = api.consts.system.blockWeights;
+const maxNormal = limits.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
+const maxLength = Number(api.consts.system.blockLength.max.normal.toString());
+const pct = (x) => `${(x * 100).toFixed(1)}%`;
+const weightShare = window.map((b) => Number(b.normal) / Number(maxNormal));
+const lengthShare = window.map((b) => b.length / maxLength);
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const completedPerSecond = s.completed / ((window.length * blockMs) / 1000);
+
+console.log('');
+console.log(`### Paid inference: ${rate.toFixed(2)} per second for ${seconds} s (${((rate * blockMs) / 1000).toFixed(1)} per ${blockMs / 1000} s block), ${callerCount} callers, ${apis.length} validators, committee ${Math.min(params.committeeSize, attestors)}, quorum ${params.quorum}`);
+console.log('');
+console.log('| sent | rejected by the pool | completed (paid) | refunded | completed per second | most requested in one block | invoke → result p50 / p90 / max | invoke → claimable reward p50 / p90 / max |');
+console.log('|---|---|---|---|---|---|---|---|');
+console.log(
+	`| ${sent.sent} | ${sent.rejected} | ${s.completed} | ${s.refunded} | ${completedPerSecond.toFixed(1)} | ${s.maxRequestedPerBlock} | ${s.toResult.p50} / ${s.toResult.p90} / ${s.toResult.max} blocks | ${s.toReward.p50} / ${s.toReward.p90} / ${s.toReward.max} blocks |`,
+);
+console.log('');
+console.log(`Blocks #${first}–#${last} (${window.length}): normal-class weight ${pct(mean(weightShare))} of its limit on average, ${pct(Math.max(...weightShare))} at most; length ${pct(mean(lengthShare))} on average, ${pct(Math.max(...lengthShare))} at most. Attestations: ${watcher.attestations.items} in ${watcher.attestations.txs} batch transactions (${watcher.attestations.failedItems} items failed, late commits included).`);
+if (pids.length > 0) {
+	console.log('');
+	console.log('| node | CPU (share of one core, whole run) | peak memory (VmHWM) |');
+	console.log('|---|---|---|');
+	const names = ['alice', 'bob', 'charlie', 'dave'];
+	pids.forEach((pid, i) => {
+		const cpu = (usageAfter[i].cpuSeconds - usageBefore[i].cpuSeconds) / wall;
+		console.log(`| ${names[i] ?? pid} | ${pct(cpu)} | ${usageAfter[i].peakMiB.toFixed(0)} MiB |`);
+	});
+}
+console.log('');
+console.log('### Transfers and contributions, the same number of each at once, in the same run');
+console.log('');
+console.log('| kind | sent | rejected | blocks that included them | most in one block | per second |');
+console.log('|---|---|---|---|---|---|');
+for (const t of [transfers, contributions]) {
+	console.log(`| ${t.name} | ${t.sent} | ${t.rejected} | ${t.blocks} | ${t.best} | ${t.perSecond.toFixed(1)} |`);
+}
+console.log('');
+console.log(`Contributions per second are ${pct(contributions.perSecond / transfers.perSecond)} of transfers per second.`);
+await Promise.all(apis.map((a) => a.disconnect()));
+process.exit(s.refunded === 0 && s.completed === sent.sent - sent.rejected ? 0 : 1);

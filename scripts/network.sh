@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The four validators of `--chain local` (Alice, Bob, Charlie and Dave, each an attestor) on
+# loopback, each with a fixed node key, its own base path and its own log.
+#
+#   scripts/network.sh start [--release] [--fresh] [-- NODE ARGS...]
+#   scripts/network.sh status
+#   scripts/network.sh stop
+#
+# start    starts the four nodes (building the node first if it is missing) and waits until
+#          each answers RPC; --release runs the release build; --fresh wipes their databases;
+#          arguments after `--` go to every node.
+# status   prints each node's pid, peers, best and finalised block.
+# stop     stops them (their databases stay; `start --fresh` wipes them).
+#
+# Node i (0: Alice … 3: Dave) listens for RPC on 9944+i, p2p on 30333+i and Prometheus on
+# 9615+i. Files go to $OPENLEDGER_NETWORK_DIR (default: $OPENLEDGER_CACHE/network): the base
+# path <name>/, the log <name>.log and the pid <name>.pid.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=env.sh
+. "$ROOT/scripts/env.sh"
+DIR="${OPENLEDGER_NETWORK_DIR:-$OPENLEDGER_CACHE/network}"
+NAMES=(alice bob charlie dave)
+
+rpc() {
+	curl -s -m 2 -H 'Content-Type: application/json' \
+		-d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$2\",\"params\":[]}" "http://127.0.0.1:$1"
+}
+
+running() {
+	[ -f "$DIR/$1.pid" ] && kill -0 "$(cat "$DIR/$1.pid")" 2>/dev/null
+}
+
+start() {
+	local profile=debug fresh=0
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--release) profile=release ;;
+		--fresh) fresh=1 ;;
+		--) shift; break ;;
+		*) echo "unknown option $1" >&2; exit 2 ;;
+		esac
+		shift
+	done
+	local node="${OPENLEDGER_NODE:-$CARGO_TARGET_DIR/$profile/openledger-node}"
+	if [ ! -x "$node" ]; then
+		flags=()
+		[ "$profile" = release ] && flags=(--release)
+		"$ROOT/scripts/build.sh" "${flags[@]}"
+	fi
+	mkdir -p "$DIR"
+	# Node keys 1 to 4: Alice's peer id is then known, and she is everyone's bootnode.
+	local boot_id
+	boot_id=$("$node" key inspect-node-key --file <(printf '%064x' 1))
+	for i in "${!NAMES[@]}"; do
+		local name=${NAMES[$i]}
+		if running "$name"; then
+			echo "[network] $name is already running (pid $(cat "$DIR/$name.pid"))" >&2
+			exit 1
+		fi
+		[ "$fresh" = 1 ] && rm -rf "${DIR:?}/$name"
+		local args=(--chain local "--$name" --base-path "$DIR/$name"
+			--node-key "$(printf '%064x' $((i + 1)))"
+			--rpc-port $((9944 + i)) --prometheus-port $((9615 + i))
+			--listen-addr "/ip4/127.0.0.1/tcp/$((30333 + i))"
+			--no-mdns --no-telemetry "$@")
+		[ "$i" -gt 0 ] && args+=(--bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$boot_id")
+		"$node" "${args[@]}" >"$DIR/$name.log" 2>&1 &
+		echo $! >"$DIR/$name.pid"
+		echo "[network] $name: pid $!, rpc ws://127.0.0.1:$((9944 + i)), log $DIR/$name.log"
+	done
+	for i in "${!NAMES[@]}"; do
+		local name=${NAMES[$i]} t=0
+		until rpc $((9944 + i)) system_health | grep -q '"result"'; do
+			if ! running "$name"; then
+				echo "[network] $name exited; the end of its log:" >&2
+				tail -n 20 "$DIR/$name.log" >&2
+				exit 1
+			fi
+			t=$((t + 1))
+			[ "$t" -gt 300 ] && { echo "[network] $name does not answer RPC" >&2; exit 1; }
+			sleep 1
+		done
+	done
+	echo "[network] the four validators answer RPC"
+}
+
+status() {
+	for i in "${!NAMES[@]}"; do
+		local name=${NAMES[$i]}
+		if ! running "$name"; then
+			echo "$name: not running"
+			continue
+		fi
+		local health best fin
+		health=$(rpc $((9944 + i)) system_health | sed -n 's/.*"peers":\([0-9]*\).*/\1/p')
+		best=$(rpc $((9944 + i)) chain_getHeader | sed -n 's/.*"number":"\(0x[0-9a-f]*\)".*/\1/p')
+		fin=$(curl -s -m 2 -H 'Content-Type: application/json' \
+			-d '{"id":1,"jsonrpc":"2.0","method":"chain_getFinalizedHead","params":[]}' \
+			"http://127.0.0.1:$((9944 + i))" | sed -n 's/.*"result":"\(0x[0-9a-f]*\)".*/\1/p')
+		local finn=""
+		if [ -n "$fin" ]; then
+			finn=$(curl -s -m 2 -H 'Content-Type: application/json' \
+				-d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"chain_getHeader\",\"params\":[\"$fin\"]}" \
+				"http://127.0.0.1:$((9944 + i))" | sed -n 's/.*"number":"\(0x[0-9a-f]*\)".*/\1/p')
+		fi
+		echo "$name: pid $(cat "$DIR/$name.pid"), ${health:-?} peers, best #$((${best:-0})), finalised #$((${finn:-0}))"
+	done
+}
+
+stop() {
+	for name in "${NAMES[@]}"; do
+		if running "$name"; then
+			kill "$(cat "$DIR/$name.pid")"
+		fi
+	done
+	for name in "${NAMES[@]}"; do
+		local t=0
+		while running "$name" && [ "$t" -lt 30 ]; do
+			sleep 1
+			t=$((t + 1))
+		done
+		running "$name" && kill -9 "$(cat "$DIR/$name.pid")"
+		rm -f "$DIR/$name.pid"
+	done
+	echo "[network] stopped"
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+start) start "$@" ;;
+status) status ;;
+stop) stop ;;
+*)
+	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+	exit 2
+	;;
+esac
