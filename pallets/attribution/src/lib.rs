@@ -630,7 +630,7 @@ pub mod pallet {
 		///   `InferenceAttributed`, or `NoMajority`, with `Struck` and `Slashed`). Free when it
 		///   succeeds.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::reveal(T::MaxAttestors::get(), T::MaxTopK::get()))]
+		#[pallet::weight(T::WeightInfo::reveal(Pallet::<T>::max_reveal_members(), T::MaxTopK::get()))]
 		pub fn reveal(
 			origin: OriginFor<T>,
 			job: JobId,

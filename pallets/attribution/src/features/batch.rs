@@ -32,8 +32,14 @@ impl<T: Config> Pallet<T> {
 	/// The weight `reveal_batch` declares for `items`: `reveal`'s for each item's shares.
 	pub fn reveal_batch_weight(items: &[(JobId, [u8; 32], Outcome)]) -> Weight {
 		items.iter().fold(Weight::zero(), |w, (_, _, o)| {
-			w.saturating_add(Self::reveal_item_weight(T::MaxAttestors::get(), o))
+			w.saturating_add(Self::reveal_item_weight(Self::max_reveal_members(), o))
 		})
+	}
+
+	/// The most members one reveal's vote may strike and slash: a recheck's committee (up to
+	/// the whole set) and the first committee's majority.
+	pub fn max_reveal_members() -> u32 {
+		T::MaxAttestors::get().saturating_mul(2)
 	}
 
 	fn reveal_item_weight(members: u32, outcome: &Outcome) -> Weight {
@@ -95,7 +101,7 @@ impl<T: Config> Pallet<T> {
 			items,
 			|(job, _, _)| *job,
 			|(job, salt, outcome)| {
-				let declared = Self::reveal_item_weight(T::MaxAttestors::get(), &outcome);
+				let declared = Self::reveal_item_weight(Self::max_reveal_members(), &outcome);
 				let shares = outcome.shares().min(T::MaxTopK::get());
 				let result =
 					with_storage_layer(|| Self::do_reveal(who.clone(), job, salt, outcome));

@@ -379,8 +379,8 @@ impl<T: Config> Pallet<T> {
 		Ok(members)
 	}
 
-	/// `reveal`'s work, for `who`; returns the size of the job's committee (what its weight
-	/// depends on).
+	/// `reveal`'s work, for `who`; returns the members its vote may strike and slash (what its
+	/// weight depends on): the committee, and for a recheck the first committee's majority.
 	pub(crate) fn do_reveal(
 		who: T::AccountId,
 		job: JobId,
@@ -388,7 +388,14 @@ impl<T: Config> Pallet<T> {
 		outcome: Outcome,
 	) -> Result<u32, DispatchError> {
 		let mut j = Self::can_reveal(&who, job, &salt, &outcome)?;
-		let members = j.committee.len() as u32;
+		// A recheck's vote may also slash the first committee's majority.
+		let first = match j.kind {
+			JobKind::Recheck { inference, .. } => {
+				Pending::<T>::get(inference).map_or(0, |p| p.agreeing.len())
+			},
+			_ => 0,
+		};
+		let members = (j.committee.len().saturating_add(first)) as u32;
 		let submission = Self::check_outcome(&j, outcome)?;
 		let hash = submission.hash();
 		Reveals::<T>::insert(job, &who, submission);
