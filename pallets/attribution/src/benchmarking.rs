@@ -243,7 +243,7 @@ mod benchmarks {
 	/// `e` inference jobs reach their reveal deadline as the block starts, each with every
 	/// member committed and all but one revealed: each takes the vote and slashes.
 	#[benchmark]
-	fn on_initialize(e: Linear<0, 32>) {
+	fn on_initialize(e: Linear<0, { T::MaxSettledPerBlock::get().min(32) }>) {
 		let a = T::MaxAttestors::get();
 		let set = attestors::<T>(a);
 		let model = T::BenchmarkHelper::training_model(T::MaxTopK::get() + 1);
@@ -274,6 +274,9 @@ mod benchmarks {
 		let deadline = frame_system::Pallet::<T>::block_number() + T::RevealPeriod::get();
 		let now: BlockNumberFor<T> = deadline + One::one();
 		frame_system::Pallet::<T>::set_block_number(now);
+		// As on a live chain, the earlier blocks' deadlines are handled.
+		DeadlineCursor::<T>::put(deadline);
+		MaturityCursor::<T>::put(now);
 		#[block]
 		{
 			Pallet::<T>::on_initialize(now);
@@ -303,12 +306,13 @@ mod benchmarks {
 		assert!(Pending::<T>::get(inference).is_some_and(|p| p.challenge.is_some()));
 	}
 
-	/// `m` unchallenged results are paid out as the block starts.
+	/// `m` unchallenged results are paid out as the block starts, each credited to `MaxTopK`
+	/// records and to every attestor of a full set.
 	#[benchmark]
-	fn on_initialize_matured(m: Linear<0, 32>) {
+	fn on_initialize_matured(m: Linear<0, { T::MaxSettledPerBlock::get().min(32) }>) {
 		let stake = StakeParams::<T>::get();
 		StakeParams::<T>::put(Stake { challenge_window: 10u32.into(), ..stake });
-		let set = attestors::<T>(1);
+		let set = attestors::<T>(T::MaxAttestors::get());
 		let model = T::BenchmarkHelper::training_model(T::MaxTopK::get() + 1);
 		T::BenchmarkHelper::activate(model);
 		let k = T::MaxTopK::get();
@@ -321,18 +325,24 @@ mod benchmarks {
 		for _ in 0..m {
 			T::BenchmarkHelper::inference(model);
 			let job = last_job::<T>();
-			commit_to::<T>(&set[0], job, &salt(0), &outcome);
-			Pallet::<T>::reveal(
-				RawOrigin::Signed(set[0].clone()).into(),
-				job,
-				salt(0),
-				outcome.clone(),
-			)
-			.expect("a committed member");
+			for (i, who) in set.iter().enumerate() {
+				commit_to::<T>(who, job, &salt(i), &outcome);
+			}
+			for (i, who) in set.iter().enumerate() {
+				Pallet::<T>::reveal(
+					RawOrigin::Signed(who.clone()).into(),
+					job,
+					salt(i),
+					outcome.clone(),
+				)
+				.expect("a committed member");
+			}
 		}
 		let now: BlockNumberFor<T> =
 			frame_system::Pallet::<T>::block_number() + StakeParams::<T>::get().challenge_window;
 		frame_system::Pallet::<T>::set_block_number(now);
+		DeadlineCursor::<T>::put(now);
+		MaturityCursor::<T>::put(now);
 		#[block]
 		{
 			Pallet::<T>::on_initialize(now);
