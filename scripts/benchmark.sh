@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Regenerates the weights.rs of the project's pallets with the node's `benchmark pallet`.
 #
-#   scripts/benchmark.sh                  every pallet of the project
+#   scripts/benchmark.sh                  every pallet of the project, optimised node
 #   scripts/benchmark.sh pallet_models    one pallet
-#   PROFILE=release scripts/benchmark.sh  measure with an optimised node (slower to build)
+#   PROFILE=debug scripts/benchmark.sh    with the debug node (quicker to build, slower host
+#                                         functions: the weights err on the heavy side)
 #
-# The benchmarking node has the `runtime-benchmarks` feature, so it is built in its own target
-# dir ($OPENLEDGER_CACHE/target-bench) and never replaces the normal node. The benchmarks run
-# the release-built wasm runtime; with the default debug node, the host functions behind storage
-# access are unoptimised, so the weights err on the heavy side.
+# The benchmarks run in the runtime's wasm, so they need a runtime blob built with the
+# `runtime-benchmarks` feature: it is built (`cargo check`, which runs the runtime's build
+# script, and with it the wasm build) in its own target dir, $OPENLEDGER_CACHE/target-bench, so
+# that it never replaces the normal runtime. The node that runs it is the normal one: the
+# benchmark CLI brings its own benchmarking host functions, and a release node's storage,
+# hashing and signature host functions are the optimised ones the chain runs with. The
+# machine that measured the weights is described in the README ("Weights").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SKIP_NPM=1 "$ROOT/scripts/setup.sh"
@@ -16,14 +20,16 @@ SKIP_NPM=1 "$ROOT/scripts/setup.sh"
 . "$ROOT/scripts/env.sh"
 cd "$ROOT"
 
-PROFILE="${PROFILE:-debug}"
-export CARGO_TARGET_DIR="$OPENLEDGER_CACHE/target-bench"
+PROFILE="${PROFILE:-release}"
 profile_flag=()
 [ "$PROFILE" = release ] && profile_flag=(--release)
-echo "[bench] building openledger-node ($PROFILE) with runtime-benchmarks in $CARGO_TARGET_DIR"
-cargo build --locked -p openledger-node --features runtime-benchmarks "${profile_flag[@]}"
+echo "[bench] building openledger-node ($PROFILE)"
+cargo build --locked -p openledger-node "${profile_flag[@]}"
 NODE="$CARGO_TARGET_DIR/$PROFILE/openledger-node"
-WBUILD="$CARGO_TARGET_DIR/$PROFILE/wbuild/openledger-runtime"
+BENCH_TARGET="$OPENLEDGER_CACHE/target-bench"
+echo "[bench] building the runtime blob with runtime-benchmarks in $BENCH_TARGET"
+CARGO_TARGET_DIR="$BENCH_TARGET" cargo check --locked -p openledger-runtime --features runtime-benchmarks
+WBUILD="$BENCH_TARGET/debug/wbuild/openledger-runtime"
 RUNTIME="$WBUILD/openledger_runtime.compact.compressed.wasm"
 [ -f "$RUNTIME" ] || RUNTIME="$WBUILD/openledger_runtime.wasm"
 

@@ -91,3 +91,33 @@ fn weight_fee_is_exact() {
 		WEIGHT_FEE_PER_SECOND
 	);
 }
+
+/// What the chain is sized for: the answers to 100 paid inferences fit a block, and so does the
+/// most that one block's `on_initialize` settles.
+#[test]
+fn a_block_holds_the_work_of_a_hundred_inferences_and_its_bounded_hooks() {
+	use frame_support::{dispatch::DispatchClass, traits::Get};
+	use pallet_attribution::WeightInfo as _;
+	type W = pallet_attribution::weights::SubstrateWeight<Runtime>;
+	let weights = <Runtime as frame_system::Config>::BlockWeights::get();
+	let normal = weights.get(DispatchClass::Normal);
+	let max_extrinsic = normal.max_extrinsic.expect("normal transactions have a limit");
+	let max_normal = normal.max_total.expect("the normal class has a limit");
+	let attestors: u32 = <Runtime as pallet_attribution::Config>::MaxAttestors::get();
+	let top_k: u32 = <Runtime as pallet_attribution::Config>::MaxTopK::get();
+	let settled: u32 = <Runtime as pallet_attribution::Config>::MaxSettledPerBlock::get();
+	// One worst-case reveal (a recheck's, slashing two committees, with every share) fits half a
+	// transaction, so that the worker's batches always hold at least one.
+	let worst_reveal = W::reveal(2 * attestors, top_k);
+	assert!(worst_reveal.all_lte(max_extrinsic / 2), "{worst_reveal:?} vs {max_extrinsic:?}");
+	// 100 inferences on the local chain's committee of four with quorum three: 100 invocations,
+	// 400 commits and 300 reveals, as decided within the normal class.
+	let hundred = <pallet_agents::weights::SubstrateWeight<Runtime> as pallet_agents::WeightInfo>::invoke()
+		.saturating_mul(100)
+		.saturating_add(W::commit(4).saturating_mul(400))
+		.saturating_add(W::reveal(4, top_k).saturating_mul(300));
+	assert!(hundred.all_lte(max_normal), "{hundred:?} vs {max_normal:?}");
+	// The most one block's on_initialize settles stays within half the block.
+	let hooks = W::on_initialize(settled).saturating_add(W::on_initialize_matured(settled));
+	assert!(hooks.all_lte(weights.max_block / 2), "{hooks:?} vs {:?}", weights.max_block);
+}

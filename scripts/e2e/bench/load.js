@@ -3,7 +3,12 @@
 // transfers against Datanet contributions in the same run. Prints markdown tables.
 //
 //   node bench/load.js [--rate PER_SECOND] [--seconds S] [--callers N] [--burst N]
-//                      [--rpc ws://…,ws://…] [--pids PID,PID,…]
+//                      [--records N] [--rpc ws://…,ws://…] [--pids PID,PID,…]
+//                      [--metrics http://…/metrics,…]
+//
+// --records sets the size of the agent's Datanet (digits; above the 1,797 distinct digits,
+// augmented by shifts and noise), contributed through extrinsics and trained by the attestors;
+// the engine's figures (ingest, training, attribution) come from the nodes' Prometheus metrics.
 
 import { parseArgs } from 'node:util';
 
@@ -22,6 +27,8 @@ const { values: opts } = parseArgs({
 		burst: { type: 'string', default: '2000' },
 		rpc: { type: 'string', default: 'ws://127.0.0.1:9944,ws://127.0.0.1:9945,ws://127.0.0.1:9946,ws://127.0.0.1:9947' },
 		pids: { type: 'string', default: '' },
+		records: { type: 'string', default: '150' },
+		metrics: { type: 'string', default: 'http://127.0.0.1:9615/metrics,http://127.0.0.1:9616/metrics,http://127.0.0.1:9617/metrics,http://127.0.0.1:9618/metrics' },
 	},
 });
 const rate = Number(opts.rate);
@@ -43,15 +50,37 @@ log(`${apis.length} nodes, ${attestors} attestors, quorum ${params.quorum}, comm
 
 const usageBefore = pids.map(processUsage);
 const t0 = Date.now();
+const records = Number(opts.records);
 const { agent, fee, queries, callers } = await setUpAgent(api, {
 	owner: eve,
 	developer: ferdie,
-	records: 150,
+	records,
 	callers: callerCount,
 	funds: 10_000n * OPEN,
 	log,
 });
 log(`agent ${agent} serves the model; ${callerCount} callers funded (set-up ${Math.round((Date.now() - t0) / 1000)} s)`);
+const engineAfterTraining = await engineMetrics();
+
+/** Each node's engine metrics (Prometheus): { name: value } of the openledger_attribution_*
+ * samples without labels, plus calls by label. */
+async function engineMetrics() {
+	return Promise.all(
+		opts.metrics.split(',').map(async (url) => {
+			try {
+				const text = await (await fetch(url)).text();
+				const m = {};
+				for (const line of text.split('\n')) {
+					const hit = /^(openledger_attribution_[a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+					if (hit) m[hit[1] + (hit[2] ?? '')] = Number(hit[3]);
+				}
+				return m;
+			} catch {
+				return {};
+			}
+		}),
+	);
+}
 
 const finalized = async () => (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
 
@@ -194,6 +223,22 @@ if (pids.length > 0) {
 		console.log(`| ${names[i] ?? pid} | ${pct(cpu)} | ${usageAfter[i].peakMiB.toFixed(0)} MiB |`);
 	});
 }
+const engineEnd = await engineMetrics();
+console.log('');
+console.log(`### The engine on each node: a Datanet of ${records} records (Prometheus metrics)`);
+console.log('');
+console.log('| node | records ingested | training time | inferences attributed | mean attribution time | models held | model bytes (est.) |');
+console.log('|---|---|---|---|---|---|---|');
+engineEnd.forEach((m, i) => {
+	const t = engineAfterTraining[i];
+	const inferCount = (m.openledger_attribution_infer_seconds_count ?? 0) - (t.openledger_attribution_infer_seconds_count ?? 0);
+	const inferSum = (m.openledger_attribution_infer_seconds_sum ?? 0) - (t.openledger_attribution_infer_seconds_sum ?? 0);
+	const trainCount = t.openledger_attribution_train_seconds_count ?? 0;
+	const trainSum = t.openledger_attribution_train_seconds_sum ?? 0;
+	console.log(
+		`| ${['alice', 'bob', 'charlie', 'dave'][i] ?? i} | ${m.openledger_attribution_records_ingested_total ?? '?'} | ${trainCount ? `${(trainSum / trainCount).toFixed(2)} s` : '?'} | ${inferCount} | ${inferCount ? `${((inferSum / inferCount) * 1000).toFixed(2)} ms` : '?'} | ${m.openledger_attribution_models_held ?? '?'} | ${m.openledger_attribution_model_bytes ? `${(m.openledger_attribution_model_bytes / 2 ** 20).toFixed(1)} MiB` : '?'} |`,
+	);
+});
 console.log('');
 console.log('### Transfers and contributions, the same number of each at once, in the same run');
 console.log('');

@@ -44,6 +44,77 @@ export async function until(check, timeoutMs = 600_000) {
 	}
 }
 
+/** The digits, each (label, pixels) once. */
+function distinctDigits() {
+	const seen = new Set();
+	return loadDigits().filter(({ pixels, label }) => {
+		const key = `${label}:${u8aToHex(pixels)}`;
+		return !seen.has(key) && seen.add(key);
+	});
+}
+
+/**
+ * `n` distinct records made from the digits by shifting each image by up to one pixel and
+ * adding noise (a deterministic generator): for measuring speed and memory only, not quality.
+ */
+export function augmentedDigits(n) {
+	const digits = distinctDigits();
+	const seen = new Set();
+	const out = [];
+	let state = 0x9e3779b9;
+	const next = () => {
+		state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+		return state;
+	};
+	for (let i = 0; out.length < n; i += 1) {
+		const { pixels, label } = digits[i % digits.length];
+		const variant = Math.floor(i / digits.length);
+		const dx = (variant % 3) - 1;
+		const dy = (Math.floor(variant / 3) % 3) - 1;
+		const img = new Uint8Array(64);
+		for (let y = 0; y < 8; y += 1) {
+			for (let x = 0; x < 8; x += 1) {
+				const sx = x - dx;
+				const sy = y - dy;
+				const v = sx >= 0 && sx < 8 && sy >= 0 && sy < 8 ? pixels[sy * 8 + sx] : 0;
+				const noise = variant >= 9 ? (next() % 3) - 1 : 0;
+				img[y * 8 + x] = Math.max(0, Math.min(16, v + noise));
+			}
+		}
+		const key = `${label}:${u8aToHex(img)}`;
+		if (!seen.has(key)) {
+			seen.add(key);
+			out.push({ pixels: img, label });
+		}
+	}
+	return out;
+}
+
+/**
+ * Signs `txs` from `signer` with consecutive nonces and keeps up to `inFlight` in the pool at a
+ * time; resolves once the chain has counted them all (its nonce for `signer` reached the last).
+ */
+export async function sendInFlight(api, txs, signer, { inFlight = 8, log = () => {} } = {}) {
+	const first = (await api.query.system.account(signer.address)).nonce.toNumber();
+	const onChain = async () => (await api.query.system.account(signer.address)).nonce.toNumber();
+	let sent = 0;
+	let lastLog = Date.now();
+	while (sent < txs.length) {
+		const done = (await onChain()) - first;
+		while (sent < txs.length && sent - done < inFlight) {
+			const signed = await txs[sent].signAsync(signer, { nonce: first + sent, era: 0 });
+			await api.rpc.author.submitExtrinsic(signed);
+			sent += 1;
+		}
+		if (Date.now() - lastLog > 20_000) {
+			lastLog = Date.now();
+			log(`${done} of ${txs.length} transactions in blocks`);
+		}
+		await new Promise((r) => setTimeout(r, 500));
+	}
+	await until(async () => ((await onChain()) - first >= txs.length ? true : undefined));
+}
+
 /**
  * A Digits Datanet of `records` distinct records contributed and published by `owner`, a model
  * on it registered by `developer` and trained by the attestors, an agent on the model, and
@@ -53,21 +124,24 @@ export async function until(check, timeoutMs = 600_000) {
  * training set).
  */
 export async function setUpAgent(api, { owner, developer, records = 150, spec = LOAD_SPEC, callers = 0, funds = 0n, log = () => {} }) {
-	const seen = new Set();
-	const digits = loadDigits().filter(({ pixels, label }) => {
-		const key = `${label}:${u8aToHex(pixels)}`;
-		return !seen.has(key) && seen.add(key);
-	});
+	const digits = distinctDigits();
+	const training = records <= digits.length ? digits.slice(0, records) : augmentedDigits(records);
 	const datanet = (await api.query.datanets.nextDatanetId()).toNumber();
-	await ok(
-		api,
-		api.tx.utility.batchAll([
-			api.tx.datanets.create('digits', 'digits for the load benchmark', 'CC-BY-4.0', { Dense: { dims: 64, classes: 10, maxValue: 16 } }, 'Open'),
-			...digits.slice(0, records).map(({ pixels, label }) => api.tx.datanets.contribute(datanet, u8aToHex(pixels), label)),
-			api.tx.datanets.publishVersion(datanet, records),
-		]),
-		owner,
-	);
+	const contribute = training.map(({ pixels, label }) => api.tx.datanets.contribute(datanet, u8aToHex(pixels), label));
+	const started = Date.now();
+	const create = api.tx.datanets.create('digits', 'digits for the load benchmark', 'CC-BY-4.0', { Dense: { dims: 64, classes: 10, maxValue: 16 } }, 'Open');
+	if (contribute.length <= 1_000) {
+		await ok(api, api.tx.utility.batchAll([create, ...contribute, api.tx.datanets.publishVersion(datanet, records)]), owner);
+	} else {
+		// Large Datanets: batches of 1,000 contributions, several in flight.
+		await ok(api, create, owner);
+		const batches = [];
+		for (let i = 0; i < contribute.length; i += 1_000) batches.push(api.tx.utility.batchAll(contribute.slice(i, i + 1_000)));
+		await sendInFlight(api, batches, owner, { log });
+		await ok(api, api.tx.datanets.publishVersion(datanet, records), owner);
+		const seconds = (Date.now() - started) / 1000;
+		log(`${records} records contributed through ${batches.length} batch transactions and published in ${seconds.toFixed(0)} s (${(records / seconds).toFixed(0)} records/s)`);
+	}
 	const keyring = new Keyring({ type: 'sr25519' });
 	const callerKeys = Array.from({ length: callers }, (_, i) => keyring.addFromUri(`//load/${i}`));
 	const modelFee = OPEN;
@@ -85,7 +159,7 @@ export async function setUpAgent(api, { owner, developer, records = 150, spec = 
 	const agentFee = OPEN / 10n;
 	const registeredAgent = await ok(api, api.tx.agents.register(model, 'load', agentFee), developer);
 	const agent = event(api, registeredAgent.events, 'agents', 'AgentRegistered').data.agent;
-	return { datanet, model, agent, fee: modelFee + agentFee, queries: digits.slice(records), callers: callerKeys };
+	return { datanet, model, agent, fee: modelFee + agentFee, queries: records <= digits.length ? digits.slice(records) : digits, callers: callerKeys };
 }
 
 /**
