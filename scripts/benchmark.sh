@@ -5,6 +5,7 @@
 #   scripts/benchmark.sh pallet_models    one pallet
 #   PROFILE=debug scripts/benchmark.sh    with the debug node (quicker to build, slower host
 #                                         functions: the weights err on the heavy side)
+#   STEPS=25 REPEAT=10 scripts/benchmark.sh   fewer samples (default 50 steps, 20 repeats)
 #
 # The benchmarks run in the runtime's wasm, so they need a runtime blob built with the
 # `runtime-benchmarks` feature: it is built (`cargo check`, which runs the runtime's build
@@ -28,7 +29,10 @@ cargo build --locked -p openledger-node "${profile_flag[@]}"
 NODE="$CARGO_TARGET_DIR/$PROFILE/openledger-node"
 BENCH_TARGET="$OPENLEDGER_CACHE/target-bench"
 echo "[bench] building the runtime blob with runtime-benchmarks in $BENCH_TARGET"
-CARGO_TARGET_DIR="$BENCH_TARGET" cargo check --locked -p openledger-runtime --features runtime-benchmarks
+# `cargo check` does not always rerun the runtime's build script after a pallet changed:
+# FORCE_WASM_BUILD (which the wasm-builder watches) makes it rebuild the blob, incrementally.
+FORCE_WASM_BUILD="$(date +%s)" CARGO_TARGET_DIR="$BENCH_TARGET" \
+	cargo check --locked -p openledger-runtime --features runtime-benchmarks
 WBUILD="$BENCH_TARGET/debug/wbuild/openledger-runtime"
 RUNTIME="$WBUILD/openledger_runtime.compact.compressed.wasm"
 [ -f "$RUNTIME" ] || RUNTIME="$WBUILD/openledger_runtime.wasm"
@@ -44,8 +48,8 @@ for pallet in "${pallets[@]}"; do
 		--genesis-builder-preset=development \
 		--pallet "$pallet" \
 		--extrinsic '*' \
-		--steps 50 \
-		--repeat 20 \
+		--steps "${STEPS:-50}" \
+		--repeat "${REPEAT:-20}" \
 		--heap-pages 4096 \
 		--header scripts/weights-header.txt \
 		--template scripts/pallet-weight-template.hbs \

@@ -4,13 +4,13 @@
 
 //! Weights for `pallet_agents`, measured by `openledger-node benchmark pallet` (CLI 64.0.0).
 //!
-//! DATE: 2026-11-24, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-11-30, STEPS: `25`, REPEAT: `10`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
 //! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
 
 // Executed Command:
-// /root/.cache/openledger/target-bench/debug/openledger-node
+// /root/.cache/openledger/target/release/openledger-node
 // benchmark
 // pallet
 // --runtime
@@ -22,9 +22,9 @@
 // --extrinsic
 // *
 // --steps
-// 50
+// 25
 // --repeat
-// 20
+// 10
 // --heap-pages
 // 4096
 // --header
@@ -64,15 +64,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Agents` (r:0 w:1)
 	/// Proof: `Agents::Agents` (`max_values`: None, `max_size`: Some(343), added: 2818, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `326`
+		//  Measured:  `464`
 		//  Estimated: `3875`
-		// Minimum execution time: 927_019_000 picoseconds.
-		Weight::from_parts(955_239_000, 3875)
+		// Minimum execution time: 80_823_000 picoseconds.
+		Weight::from_parts(99_981_000, 3875)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -80,10 +80,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Agents::Agents` (`max_values`: None, `max_size`: Some(343), added: 2818, mode: `MaxEncodedLen`)
 	fn set_metadata() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `395`
+		//  Measured:  `465`
 		//  Estimated: `3808`
-		// Minimum execution time: 205_933_000 picoseconds.
-		Weight::from_parts(213_713_000, 3808)
+		// Minimum execution time: 21_400_000 picoseconds.
+		Weight::from_parts(27_216_000, 3808)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -91,10 +91,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Agents::Agents` (`max_values`: None, `max_size`: Some(343), added: 2818, mode: `MaxEncodedLen`)
 	fn set_fee() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `395`
+		//  Measured:  `465`
 		//  Estimated: `3808`
-		// Minimum execution time: 205_354_000 picoseconds.
-		Weight::from_parts(212_408_000, 3808)
+		// Minimum execution time: 20_533_000 picoseconds.
+		Weight::from_parts(26_886_000, 3808)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -102,10 +102,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Agents::Agents` (`max_values`: None, `max_size`: Some(343), added: 2818, mode: `MaxEncodedLen`)
 	fn unregister() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `395`
+		//  Measured:  `465`
 		//  Estimated: `3808`
-		// Minimum execution time: 209_875_000 picoseconds.
-		Weight::from_parts(215_764_000, 3808)
+		// Minimum execution time: 21_347_000 picoseconds.
+		Weight::from_parts(26_736_000, 3808)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -114,28 +114,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `629`
+		//  Measured:  `765`
 		//  Estimated: `3808`
-		// Minimum execution time: 781_504_000 picoseconds.
-		Weight::from_parts(796_092_000, 3808)
+		// Minimum execution time: 65_799_000 picoseconds.
+		Weight::from_parts(75_189_000, 3808)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Agents::Agents` (r:1 w:1)
 	/// Proof: `Agents::Agents` (`max_values`: None, `max_size`: Some(343), added: 2818, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn slash() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `765`
+		//  Measured:  `935`
 		//  Estimated: `6196`
-		// Minimum execution time: 882_040_000 picoseconds.
-		Weight::from_parts(911_427_000, 6196)
+		// Minimum execution time: 76_654_000 picoseconds.
+		Weight::from_parts(106_851_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -145,74 +145,90 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Datanets` (r:1 w:0)
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
+	/// Storage: `Agents::MinFee` (r:1 w:0)
+	/// Proof: `Agents::MinFee` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::NextInferenceId` (r:1 w:1)
 	/// Proof: `Agents::NextInferenceId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::NextJobId` (r:1 w:1)
 	/// Proof: `Attribution::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::ConsensusParams` (r:1 w:0)
+	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Attestors` (r:1 w:0)
+	/// Proof: `Attribution::Attestors` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Suspended` (r:1 w:0)
+	/// Proof: `Attribution::Suspended` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Inferences` (r:0 w:1)
 	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Jobs` (r:0 w:1)
-	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(4135), added: 6610, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5165), added: 7640, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Deadlines` (r:0 w:1)
 	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn invoke() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `988`
+		//  Measured:  `1247`
 		//  Estimated: `4226`
-		// Minimum execution time: 1_203_264_000 picoseconds.
-		Weight::from_parts(1_241_777_000, 4226)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 124_729_000 picoseconds.
+		Weight::from_parts(218_274_000, 4226)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Agents::MinFee` (r:0 w:1)
-	/// Not yet measured by `benchmark pallet`: one value written, set to `set_fee`'s time.
+	/// Proof: `Agents::MinFee` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_min_fee() -> Weight {
-		Weight::from_parts(212_408_000, 0).saturating_add(T::DbWeight::get().writes(1_u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 7_741_000 picoseconds.
+		Weight::from_parts(14_791_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
 
 /// The same weights with RocksDB database weights, for tests.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(955_239_000, 3875)
+		Weight::from_parts(99_981_000, 3875)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn set_metadata() -> Weight {
-		Weight::from_parts(213_713_000, 3808)
+		Weight::from_parts(27_216_000, 3808)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_fee() -> Weight {
-		Weight::from_parts(212_408_000, 3808)
+		Weight::from_parts(26_886_000, 3808)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn unregister() -> Weight {
-		Weight::from_parts(215_764_000, 3808)
+		Weight::from_parts(26_736_000, 3808)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(796_092_000, 3808)
+		Weight::from_parts(75_189_000, 3808)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn slash() -> Weight {
-		Weight::from_parts(911_427_000, 6196)
+		Weight::from_parts(106_851_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn invoke() -> Weight {
-		Weight::from_parts(1_241_777_000, 4226)
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
+		Weight::from_parts(218_274_000, 4226)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn set_min_fee() -> Weight {
-		Weight::from_parts(212_408_000, 0).saturating_add(RocksDbWeight::get().writes(1_u64))
+		Weight::from_parts(14_791_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

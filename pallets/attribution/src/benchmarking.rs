@@ -127,6 +127,32 @@ mod benchmarks {
 		assert!(!Jobs::<T>::contains_key(job));
 	}
 
+	/// A reveal that does not decide: the first of `a` committed members, with `k` shares; the
+	/// vote waits for the others.
+	#[benchmark]
+	fn reveal_stored(
+		a: Linear<2, { T::MaxAttestors::get() }>,
+		k: Linear<1, { T::MaxTopK::get() }>,
+	) {
+		let set = attestors::<T>(a);
+		let model = T::BenchmarkHelper::training_model(T::MaxTopK::get() + 1);
+		T::BenchmarkHelper::activate(model);
+		T::BenchmarkHelper::inference(model);
+		let job = last_job::<T>();
+		let outcome = Outcome::Infer {
+			engine_version: 1,
+			label: 0,
+			confidence: Perbill::from_percent(90),
+			shares: shares(0, k),
+		};
+		for (i, who) in set.iter().enumerate() {
+			commit_to::<T>(who, job, &salt(i), &outcome);
+		}
+		#[extrinsic_call]
+		reveal(RawOrigin::Signed(set[0].clone()), job, salt(0), outcome);
+		assert!(Jobs::<T>::get(job).is_some_and(|j| j.reveals == 1));
+	}
+
 	/// Joining a full set, displacing the smallest bond.
 	#[benchmark]
 	fn bond(a: Linear<1, { T::MaxAttestors::get() }>) {

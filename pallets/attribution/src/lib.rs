@@ -638,10 +638,10 @@ pub mod pallet {
 			outcome: Outcome,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let shares = outcome.shares();
-			let members = Self::do_reveal(who, job, salt, outcome)?;
+			let shares = outcome.shares().min(T::MaxTopK::get());
+			let work = Self::do_reveal(who, job, salt, outcome)?;
 			Ok(PostDispatchInfo {
-				actual_weight: Some(T::WeightInfo::reveal(members, shares)),
+				actual_weight: Some(Self::reveal_weight(work, shares)),
 				pays_fee: Pays::No,
 			})
 		}

@@ -4,13 +4,13 @@
 
 //! Weights for `pallet_datanets`, measured by `openledger-node benchmark pallet` (CLI 64.0.0).
 //!
-//! DATE: 2026-11-24, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-11-30, STEPS: `25`, REPEAT: `10`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
 //! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
 
 // Executed Command:
-// /root/.cache/openledger/target-bench/debug/openledger-node
+// /root/.cache/openledger/target/release/openledger-node
 // benchmark
 // pallet
 // --runtime
@@ -22,9 +22,9 @@
 // --extrinsic
 // *
 // --steps
-// 50
+// 25
 // --repeat
-// 20
+// 10
 // --heap-pages
 // 4096
 // --header
@@ -63,15 +63,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Datanets` (r:0 w:1)
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
 	fn create() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `109`
-		//  Estimated: `3593`
-		// Minimum execution time: 831_829_000 picoseconds.
-		Weight::from_parts(851_561_000, 3593)
+		//  Measured:  `164`
+		//  Estimated: `3658`
+		// Minimum execution time: 94_948_000 picoseconds.
+		Weight::from_parts(173_780_000, 3658)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -83,8 +83,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1236`
 		//  Estimated: `4226`
-		// Minimum execution time: 327_997_000 picoseconds.
-		Weight::from_parts(337_064_000, 4226)
+		// Minimum execution time: 43_000_000 picoseconds.
+		Weight::from_parts(76_158_000, 4226)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -96,19 +96,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `901`
 		//  Estimated: `4226`
-		// Minimum execution time: 317_171_000 picoseconds.
-		Weight::from_parts(327_055_000, 4226)
+		// Minimum execution time: 34_632_000 picoseconds.
+		Weight::from_parts(62_444_000, 4226)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Datanets::Datanets` (r:1 w:1)
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Records` (r:1 w:1)
-	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(115), added: 2590, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(119), added: 2594, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Payloads` (r:0 w:1)
 	/// Proof: `Datanets::Payloads` (`max_values`: None, `max_size`: Some(2110), added: 4585, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::AcceptedLog` (r:0 w:1)
@@ -116,84 +116,84 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 2048]`.
 	fn contribute(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `401`
+		//  Measured:  `400`
 		//  Estimated: `4226`
-		// Minimum execution time: 1_061_993_000 picoseconds.
-		Weight::from_parts(1_096_163_467, 4226)
-			// Standard Error: 1_288
-			.saturating_add(Weight::from_parts(2_063, 0).saturating_mul(p.into()))
+		// Minimum execution time: 110_698_000 picoseconds.
+		Weight::from_parts(203_504_651, 4226)
+			// Standard Error: 171
+			.saturating_add(Weight::from_parts(12_839, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Datanets::Datanets` (r:1 w:1)
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Records` (r:1 w:1)
-	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(115), added: 2590, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(119), added: 2594, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::AcceptedLog` (r:0 w:1)
 	/// Proof: `Datanets::AcceptedLog` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn review_accept() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `985`
 		//  Estimated: `4226`
-		// Minimum execution time: 325_194_000 picoseconds.
-		Weight::from_parts(333_500_000, 4226)
+		// Minimum execution time: 60_994_000 picoseconds.
+		Weight::from_parts(77_589_000, 4226)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Datanets::Datanets` (r:1 w:1)
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Records` (r:1 w:1)
-	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(115), added: 2590, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(119), added: 2594, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Payloads` (r:0 w:1)
 	/// Proof: `Datanets::Payloads` (`max_values`: None, `max_size`: Some(2110), added: 4585, mode: `MaxEncodedLen`)
 	fn review_reject() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1252`
+		//  Measured:  `1286`
 		//  Estimated: `4226`
-		// Minimum execution time: 899_421_000 picoseconds.
-		Weight::from_parts(925_651_000, 4226)
+		// Minimum execution time: 84_573_000 picoseconds.
+		Weight::from_parts(147_328_000, 4226)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Datanets::Records` (r:1 w:1)
-	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(115), added: 2590, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(119), added: 2594, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Datanets` (r:1 w:1)
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Payloads` (r:0 w:1)
 	/// Proof: `Datanets::Payloads` (`max_values`: None, `max_size`: Some(2110), added: 4585, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1252`
+		//  Measured:  `1286`
 		//  Estimated: `4226`
-		// Minimum execution time: 900_636_000 picoseconds.
-		Weight::from_parts(929_775_000, 4226)
+		// Minimum execution time: 83_839_000 picoseconds.
+		Weight::from_parts(113_816_000, 4226)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Datanets::Records` (r:1 w:1)
-	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(115), added: 2590, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(119), added: 2594, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Datanets` (r:1 w:0)
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Payloads` (r:0 w:1)
 	/// Proof: `Datanets::Payloads` (`max_values`: None, `max_size`: Some(2110), added: 4585, mode: `MaxEncodedLen`)
 	fn remove() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1367`
+		//  Measured:  `1401`
 		//  Estimated: `6196`
-		// Minimum execution time: 966_010_000 picoseconds.
-		Weight::from_parts(987_946_000, 6196)
+		// Minimum execution time: 102_953_000 picoseconds.
+		Weight::from_parts(169_685_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -207,8 +207,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1156`
 		//  Estimated: `4226`
-		// Minimum execution time: 327_703_000 picoseconds.
-		Weight::from_parts(334_516_000, 4226)
+		// Minimum execution time: 68_235_000 picoseconds.
+		Weight::from_parts(87_605_000, 4226)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -217,48 +217,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB database weights, for tests.
 impl WeightInfo for () {
 	fn create() -> Weight {
-		Weight::from_parts(851_561_000, 3593)
+		Weight::from_parts(173_780_000, 3658)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn add_curator() -> Weight {
-		Weight::from_parts(337_064_000, 4226)
+		Weight::from_parts(76_158_000, 4226)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_curator() -> Weight {
-		Weight::from_parts(327_055_000, 4226)
+		Weight::from_parts(62_444_000, 4226)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn contribute(p: u32, ) -> Weight {
-		Weight::from_parts(1_096_163_467, 4226)
-			.saturating_add(Weight::from_parts(2_063, 0).saturating_mul(p.into()))
+		Weight::from_parts(203_504_651, 4226)
+			.saturating_add(Weight::from_parts(12_839, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn review_accept() -> Weight {
-		Weight::from_parts(333_500_000, 4226)
+		Weight::from_parts(77_589_000, 4226)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn review_reject() -> Weight {
-		Weight::from_parts(925_651_000, 4226)
+		Weight::from_parts(147_328_000, 4226)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(929_775_000, 4226)
+		Weight::from_parts(113_816_000, 4226)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn remove() -> Weight {
-		Weight::from_parts(987_946_000, 6196)
+		Weight::from_parts(169_685_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn publish_version() -> Weight {
-		Weight::from_parts(334_516_000, 4226)
+		Weight::from_parts(87_605_000, 4226)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}

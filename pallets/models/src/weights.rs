@@ -4,13 +4,13 @@
 
 //! Weights for `pallet_models`, measured by `openledger-node benchmark pallet` (CLI 64.0.0).
 //!
-//! DATE: 2026-11-24, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-11-30, STEPS: `25`, REPEAT: `10`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
 //! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
 
 // Executed Command:
-// /root/.cache/openledger/target-bench/debug/openledger-node
+// /root/.cache/openledger/target/release/openledger-node
 // benchmark
 // pallet
 // --runtime
@@ -22,9 +22,9 @@
 // --extrinsic
 // *
 // --steps
-// 50
+// 25
 // --repeat
-// 20
+// 10
 // --heap-pages
 // 4096
 // --header
@@ -57,31 +57,49 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Versions` (r:1 w:0)
 	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Models::CostLimit` (r:1 w:0)
+	/// Proof: `Models::CostLimit` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Models::NextModelId` (r:1 w:1)
 	/// Proof: `Models::NextModelId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::NextJobId` (r:1 w:1)
+	/// Proof: `Attribution::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::ConsensusParams` (r:1 w:0)
+	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Attestors` (r:1 w:0)
+	/// Proof: `Attribution::Attestors` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Suspended` (r:1 w:0)
+	/// Proof: `Attribution::Suspended` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Jobs` (r:0 w:1)
+	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5165), added: 7640, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Deadlines` (r:0 w:1)
+	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::TrainingJobs` (r:0 w:1)
+	/// Proof: `Attribution::TrainingJobs` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:0 w:1)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `516`
+		//  Measured:  `738`
 		//  Estimated: `4226`
-		// Minimum execution time: 923_920_000 picoseconds.
-		Weight::from_parts(954_944_000, 4226)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Minimum execution time: 129_345_000 picoseconds.
+		Weight::from_parts(163_954_000, 4226)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Models::Models` (r:1 w:1)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
 	fn set_fee() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `424`
+		//  Measured:  `458`
 		//  Estimated: `3875`
-		// Minimum execution time: 203_123_000 picoseconds.
-		Weight::from_parts(209_765_000, 3875)
+		// Minimum execution time: 21_589_000 picoseconds.
+		Weight::from_parts(43_684_000, 3875)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -90,20 +108,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::TrainingJobs` (r:1 w:1)
+	/// Proof: `Attribution::TrainingJobs` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Jobs` (r:1 w:1)
+	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5165), added: 7640, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Commits` (r:1 w:0)
+	/// Proof: `Attribution::Commits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Reveals` (r:1 w:0)
+	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(204), added: 2679, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Deadlines` (r:0 w:1)
+	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn retire() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `620`
-		//  Estimated: `3875`
-		// Minimum execution time: 764_411_000 picoseconds.
-		Weight::from_parts(787_840_000, 3875)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		//  Measured:  `1128`
+		//  Estimated: `8630`
+		// Minimum execution time: 102_119_000 picoseconds.
+		Weight::from_parts(195_448_000, 8630)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Models::CostLimit` (r:0 w:1)
-	/// Not yet measured by `benchmark pallet`: one value written, set to `set_fee`'s time.
+	/// Proof: `Models::CostLimit` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_cost_limit() -> Weight {
-		Weight::from_parts(209_765_000, 0)
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 8_946_000 picoseconds.
+		Weight::from_parts(17_869_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -111,21 +143,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB database weights, for tests.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(954_944_000, 4226)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+		Weight::from_parts(163_954_000, 4226)
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn set_fee() -> Weight {
-		Weight::from_parts(209_765_000, 3875)
+		Weight::from_parts(43_684_000, 3875)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn retire() -> Weight {
-		Weight::from_parts(787_840_000, 3875)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+		Weight::from_parts(195_448_000, 8630)
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn set_cost_limit() -> Weight {
-		Weight::from_parts(209_765_000, 0).saturating_add(RocksDbWeight::get().writes(1_u64))
+		Weight::from_parts(17_869_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -4,13 +4,13 @@
 
 //! Weights for `pallet_rewards`, measured by `openledger-node benchmark pallet` (CLI 64.0.0).
 //!
-//! DATE: 2026-11-24, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-11-30, STEPS: `25`, REPEAT: `10`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
 //! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
 
 // Executed Command:
-// /root/.cache/openledger/target-bench/debug/openledger-node
+// /root/.cache/openledger/target/release/openledger-node
 // benchmark
 // pallet
 // --runtime
@@ -22,9 +22,9 @@
 // --extrinsic
 // *
 // --steps
-// 50
+// 25
 // --repeat
-// 20
+// 10
 // --heap-pages
 // 4096
 // --header
@@ -63,8 +63,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `476`
 		//  Estimated: `6196`
-		// Minimum execution time: 940_898_000 picoseconds.
-		Weight::from_parts(975_503_000, 6196)
+		// Minimum execution time: 76_879_000 picoseconds.
+		Weight::from_parts(86_408_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -74,8 +74,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 81_608_000 picoseconds.
-		Weight::from_parts(86_385_000, 0)
+		// Minimum execution time: 7_416_000 picoseconds.
+		Weight::from_parts(8_706_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Rewards::Emission` (r:0 w:1)
@@ -84,8 +84,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 79_438_000 picoseconds.
-		Weight::from_parts(84_186_000, 0)
+		// Minimum execution time: 7_457_000 picoseconds.
+		Weight::from_parts(9_122_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Rewards::Emission` (r:1 w:0)
@@ -105,12 +105,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 1024]`.
 	fn on_initialize(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `477 + e * (70 ±0)`
+		//  Measured:  `481 + e * (70 ±0)`
 		//  Estimated: `3593 + e * (2539 ±0)`
-		// Minimum execution time: 179_204_000 picoseconds.
-		Weight::from_parts(180_718_000, 3593)
-			// Standard Error: 57_017
-			.saturating_add(Weight::from_parts(159_866_836, 0).saturating_mul(e.into()))
+		// Minimum execution time: 16_613_000 picoseconds.
+		Weight::from_parts(17_101_000, 3593)
+			// Standard Error: 65_469
+			.saturating_add(Weight::from_parts(16_584_214, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -122,21 +122,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB database weights, for tests.
 impl WeightInfo for () {
 	fn claim() -> Weight {
-		Weight::from_parts(975_503_000, 6196)
+		Weight::from_parts(86_408_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn set_reward_split() -> Weight {
-		Weight::from_parts(86_385_000, 0)
+		Weight::from_parts(8_706_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_emission() -> Weight {
-		Weight::from_parts(84_186_000, 0)
+		Weight::from_parts(9_122_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize(e: u32, ) -> Weight {
-		Weight::from_parts(180_718_000, 3593)
-			.saturating_add(Weight::from_parts(159_866_836, 0).saturating_mul(e.into()))
+		Weight::from_parts(17_101_000, 3593)
+			.saturating_add(Weight::from_parts(16_584_214, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))

@@ -4,7 +4,8 @@
 //! Each item is applied on its own, in a storage layer of its own: one that fails changes
 //! nothing, is reported (`BatchItemFailed`, with its error) and does not undo the others. The
 //! weight is the single call's per item, and each item that succeeds is refunded down to its
-//! job's committee size; a failed item keeps its full weight. A batch in which every item
+//! job's committee size (and, for a reveal that did not take the vote, to a stored reveal's);
+//! a failed item keeps its full weight. A batch in which every item
 //! succeeded is free, like the single calls; one with a failed item pays the fee of its weight,
 //! so padding a batch with items that cannot succeed costs its sender.
 //!
@@ -105,7 +106,7 @@ impl<T: Config> Pallet<T> {
 				let shares = outcome.shares().min(T::MaxTopK::get());
 				let result =
 					with_storage_layer(|| Self::do_reveal(who.clone(), job, salt, outcome));
-				(declared, result.map(|members| T::WeightInfo::reveal(members, shares)))
+				(declared, result.map(|work| Self::reveal_weight(work, shares)))
 			},
 		))
 	}

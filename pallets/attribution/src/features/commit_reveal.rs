@@ -12,6 +12,13 @@ use crate::{
 	InferenceResult, JobId, ModelId, ModelInspect, ModelLifecycle, RecordShare,
 };
 
+/// What one reveal did: whether it took the vote, over how many members.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RevealWork {
+	pub members: u32,
+	pub decided: bool,
+}
+
 impl<T: Config> Pallet<T> {
 	/// What `who` commits to for `job`: `blake2_256(SCALE(job, who, salt, outcome))`. The
 	/// account is in the hash, so a copied commitment opens for no one else.
@@ -379,14 +386,15 @@ impl<T: Config> Pallet<T> {
 		Ok(members)
 	}
 
-	/// `reveal`'s work, for `who`; returns the members its vote may strike and slash (what its
-	/// weight depends on): the committee, and for a recheck the first committee's majority.
+	/// `reveal`'s work, for `who`; returns what its weight depends on: whether it took the vote,
+	/// and the members the vote may strike and slash (the committee, and for a recheck the
+	/// first committee's majority).
 	pub(crate) fn do_reveal(
 		who: T::AccountId,
 		job: JobId,
 		salt: [u8; 32],
 		outcome: Outcome,
-	) -> Result<u32, DispatchError> {
+	) -> Result<RevealWork, DispatchError> {
 		let mut j = Self::can_reveal(&who, job, &salt, &outcome)?;
 		// A recheck's vote may also slash the first committee's majority.
 		let first = match j.kind {
@@ -406,11 +414,22 @@ impl<T: Config> Pallet<T> {
 			outcome: hash,
 			reveals: j.reveals,
 		});
-		if j.reveals >= j.commits {
+		let decides = j.reveals >= j.commits;
+		if decides {
 			Self::decide(job, j);
 		} else {
 			Jobs::<T>::insert(job, j);
 		}
-		Ok(members)
+		Ok(RevealWork { members, decided: decides })
+	}
+
+	/// What a reveal did, for its weight: `reveal(members, shares)` when it took the vote,
+	/// else `reveal_stored(members, shares)`.
+	pub(crate) fn reveal_weight(work: RevealWork, shares: u32) -> Weight {
+		if work.decided {
+			T::WeightInfo::reveal(work.members, shares)
+		} else {
+			T::WeightInfo::reveal_stored(work.members, shares)
+		}
 	}
 }
