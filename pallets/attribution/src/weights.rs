@@ -80,10 +80,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `411 + a * (80 ±0)`
 		//  Estimated: `8630 + a * (2523 ±0)`
-		// Minimum execution time: 51_338_000 picoseconds.
-		Weight::from_parts(50_747_284, 8630)
-			// Standard Error: 132_835
-			.saturating_add(Weight::from_parts(5_082_123, 0).saturating_mul(a.into()))
+		// Minimum execution time: 48_194_000 picoseconds.
+		Weight::from_parts(54_238_079, 8630)
+			// Standard Error: 10_192
+			.saturating_add(Weight::from_parts(2_932_067, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -146,11 +146,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn reveal(a: u32, k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1961 + a * (207 ±0) + k * (16 ±0)`
-		//  Estimated: `8630 + a * (2679 ±0) + k * (4629 ±0)`
-		// Minimum execution time: 339_988_000 picoseconds.
-		Weight::from_parts(554_717_643, 8630)
-			// Standard Error: 9_946_435
-			.saturating_add(Weight::from_parts(60_667_052, 0).saturating_mul(k.into()))
+		//  Estimated: `8630 + a * (2679 ±0) + k * (4629 ±139)`
+		// Minimum execution time: 232_383_000 picoseconds.
+		Weight::from_parts(391_929_770, 8630)
+			// Standard Error: 2_950_317
+			.saturating_add(Weight::from_parts(6_739_447, 0).saturating_mul(a.into()))
+			// Standard Error: 5_992_857
+			.saturating_add(Weight::from_parts(31_363_535, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(28_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
@@ -160,10 +162,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 2679).saturating_mul(a.into()))
 			.saturating_add(Weight::from_parts(0, 4629).saturating_mul(k.into()))
 	}
-	fn reveal_stored(_a: u32, k: u32, ) -> Weight {
-		Weight::from_parts(554_717_643, 8630)
-			.saturating_add(Weight::from_parts(60_667_052, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(10_u64))
+	/// Storage: `Attribution::Jobs` (r:1 w:1)
+	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5165), added: 7640, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Commits` (r:1 w:0)
+	/// Proof: `Attribution::Commits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Reveals` (r:1 w:1)
+	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(204), added: 2679, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Models` (r:1 w:0)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Datanets` (r:1 w:0)
+	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Versions` (r:1 w:0)
+	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// The range of component `a` is `[2, 32]`.
+	/// The range of component `k` is `[1, 16]`.
+	fn reveal_stored(a: u32, k: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1173 + a * (48 ±0)`
+		//  Estimated: `8630`
+		// Minimum execution time: 76_784_000 picoseconds.
+		Weight::from_parts(87_861_086, 8630)
+			// Standard Error: 42_125
+			.saturating_add(Weight::from_parts(425_156, 0).saturating_mul(a.into()))
+			// Standard Error: 83_461
+			.saturating_add(Weight::from_parts(282_075, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Attribution::Bonds` (r:33 w:2)
@@ -185,10 +208,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4306`
 		//  Estimated: `84942`
-		// Minimum execution time: 311_824_000 picoseconds.
-		Weight::from_parts(352_768_348, 84942)
-			// Standard Error: 50_924
-			.saturating_add(Weight::from_parts(441_486, 0).saturating_mul(a.into()))
+		// Minimum execution time: 262_096_000 picoseconds.
+		Weight::from_parts(297_354_624, 84942)
+			// Standard Error: 25_171
+			.saturating_add(Weight::from_parts(138_317, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(38_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -207,10 +230,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `376 + a * (46 ±0)`
 		//  Estimated: `3534`
-		// Minimum execution time: 35_674_000 picoseconds.
-		Weight::from_parts(55_191_187, 3534)
-			// Standard Error: 47_201
-			.saturating_add(Weight::from_parts(666_068, 0).saturating_mul(a.into()))
+		// Minimum execution time: 36_325_000 picoseconds.
+		Weight::from_parts(45_598_161, 3534)
+			// Standard Error: 15_329
+			.saturating_add(Weight::from_parts(545_279, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -224,8 +247,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `419`
 		//  Estimated: `3658`
-		// Minimum execution time: 69_183_000 picoseconds.
-		Weight::from_parts(85_263_000, 3658)
+		// Minimum execution time: 62_170_000 picoseconds.
+		Weight::from_parts(75_453_000, 3658)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -235,8 +258,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 8_596_000 picoseconds.
-		Weight::from_parts(22_727_000, 0)
+		// Minimum execution time: 7_800_000 picoseconds.
+		Weight::from_parts(10_313_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Attribution::Attestors` (r:1 w:1)
@@ -248,10 +271,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `316 + a * (44 ±0)`
 		//  Estimated: `3534`
-		// Minimum execution time: 34_077_000 picoseconds.
-		Weight::from_parts(60_488_535, 3534)
-			// Standard Error: 17_617
-			.saturating_add(Weight::from_parts(1_105_544, 0).saturating_mul(a.into()))
+		// Minimum execution time: 18_038_000 picoseconds.
+		Weight::from_parts(26_936_652, 3534)
+			// Standard Error: 3_961
+			.saturating_add(Weight::from_parts(300_214, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -272,10 +295,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `469 + a * (46 ±0)`
 		//  Estimated: `3534`
-		// Minimum execution time: 51_104_000 picoseconds.
-		Weight::from_parts(80_225_245, 3534)
-			// Standard Error: 58_435
-			.saturating_add(Weight::from_parts(1_100_184, 0).saturating_mul(a.into()))
+		// Minimum execution time: 45_566_000 picoseconds.
+		Weight::from_parts(54_165_775, 3534)
+			// Standard Error: 8_150
+			.saturating_add(Weight::from_parts(408_891, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -285,8 +308,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 9_712_000 picoseconds.
-		Weight::from_parts(18_850_000, 0)
+		// Minimum execution time: 7_703_000 picoseconds.
+		Weight::from_parts(9_906_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Attribution::Suspended` (r:1 w:1)
@@ -299,8 +322,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `266`
 		//  Estimated: `3513`
-		// Minimum execution time: 25_481_000 picoseconds.
-		Weight::from_parts(38_034_000, 3513)
+		// Minimum execution time: 22_236_000 picoseconds.
+		Weight::from_parts(28_979_000, 3513)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -337,10 +360,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5006 + e * (4574 ±0)`
 		//  Estimated: `8799 + e * (85728 ±0)`
-		// Minimum execution time: 41_581_000 picoseconds.
-		Weight::from_parts(113_600_065, 8799)
-			// Standard Error: 13_410_014
-			.saturating_add(Weight::from_parts(757_153_525, 0).saturating_mul(e.into()))
+		// Minimum execution time: 36_540_000 picoseconds.
+		Weight::from_parts(803_781_621, 8799)
+			// Standard Error: 23_245_876
+			.saturating_add(Weight::from_parts(746_006_641, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((68_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -376,10 +399,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1385 + a * (34 ±0)`
 		//  Estimated: `9842 + a * (2523 ±0)`
-		// Minimum execution time: 138_191_000 picoseconds.
-		Weight::from_parts(153_641_461, 9842)
-			// Standard Error: 22_855
-			.saturating_add(Weight::from_parts(2_642_872, 0).saturating_mul(a.into()))
+		// Minimum execution time: 139_787_000 picoseconds.
+		Weight::from_parts(153_893_903, 9842)
+			// Standard Error: 29_447
+			.saturating_add(Weight::from_parts(2_951_850, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -430,10 +453,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7352 + m * (2466 ±0)`
 		//  Estimated: `130479 + m * (8852 ±0)`
-		// Minimum execution time: 31_354_000 picoseconds.
-		Weight::from_parts(31_565_000, 130479)
-			// Standard Error: 13_581_697
-			.saturating_add(Weight::from_parts(676_832_664, 0).saturating_mul(m.into()))
+		// Minimum execution time: 32_258_000 picoseconds.
+		Weight::from_parts(1_139_563_852, 130479)
+			// Standard Error: 14_783_599
+			.saturating_add(Weight::from_parts(517_860_652, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(134_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(91_u64))
@@ -445,16 +468,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB database weights, for tests.
 impl WeightInfo for () {
 	fn commit(a: u32, ) -> Weight {
-		Weight::from_parts(50_747_284, 8630)
-			.saturating_add(Weight::from_parts(5_082_123, 0).saturating_mul(a.into()))
+		Weight::from_parts(54_238_079, 8630)
+			.saturating_add(Weight::from_parts(2_932_067, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(a.into()))
 	}
 	fn reveal(a: u32, k: u32, ) -> Weight {
-		Weight::from_parts(554_717_643, 8630)
-			.saturating_add(Weight::from_parts(60_667_052, 0).saturating_mul(k.into()))
+		Weight::from_parts(391_929_770, 8630)
+			.saturating_add(Weight::from_parts(6_739_447, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(31_363_535, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(28_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(k.into())))
@@ -464,57 +488,58 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2679).saturating_mul(a.into()))
 			.saturating_add(Weight::from_parts(0, 4629).saturating_mul(k.into()))
 	}
-	fn reveal_stored(_a: u32, k: u32, ) -> Weight {
-		Weight::from_parts(554_717_643, 8630)
-			.saturating_add(Weight::from_parts(60_667_052, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
+	fn reveal_stored(a: u32, k: u32, ) -> Weight {
+		Weight::from_parts(87_861_086, 8630)
+			.saturating_add(Weight::from_parts(425_156, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(282_075, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn bond(a: u32, ) -> Weight {
-		Weight::from_parts(352_768_348, 84942)
-			.saturating_add(Weight::from_parts(441_486, 0).saturating_mul(a.into()))
+		Weight::from_parts(297_354_624, 84942)
+			.saturating_add(Weight::from_parts(138_317, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(38_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn unbond(a: u32, ) -> Weight {
-		Weight::from_parts(55_191_187, 3534)
-			.saturating_add(Weight::from_parts(666_068, 0).saturating_mul(a.into()))
+		Weight::from_parts(45_598_161, 3534)
+			.saturating_add(Weight::from_parts(545_279, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(85_263_000, 3658)
+		Weight::from_parts(75_453_000, 3658)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_stake_params() -> Weight {
-		Weight::from_parts(22_727_000, 0)
+		Weight::from_parts(10_313_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_attestor(a: u32, ) -> Weight {
-		Weight::from_parts(60_488_535, 3534)
-			.saturating_add(Weight::from_parts(1_105_544, 0).saturating_mul(a.into()))
+		Weight::from_parts(26_936_652, 3534)
+			.saturating_add(Weight::from_parts(300_214, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_attestor(a: u32, ) -> Weight {
-		Weight::from_parts(80_225_245, 3534)
-			.saturating_add(Weight::from_parts(1_100_184, 0).saturating_mul(a.into()))
+		Weight::from_parts(54_165_775, 3534)
+			.saturating_add(Weight::from_parts(408_891, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(18_850_000, 0)
+		Weight::from_parts(9_906_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn reinstate() -> Weight {
-		Weight::from_parts(38_034_000, 3513)
+		Weight::from_parts(28_979_000, 3513)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn on_initialize(e: u32, ) -> Weight {
-		Weight::from_parts(113_600_065, 8799)
-			.saturating_add(Weight::from_parts(757_153_525, 0).saturating_mul(e.into()))
+		Weight::from_parts(803_781_621, 8799)
+			.saturating_add(Weight::from_parts(746_006_641, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().reads((68_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
@@ -522,16 +547,16 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 85728).saturating_mul(e.into()))
 	}
 	fn challenge(a: u32, ) -> Weight {
-		Weight::from_parts(153_641_461, 9842)
-			.saturating_add(Weight::from_parts(2_642_872, 0).saturating_mul(a.into()))
+		Weight::from_parts(153_893_903, 9842)
+			.saturating_add(Weight::from_parts(2_951_850, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(a.into()))
 	}
 	fn on_initialize_matured(m: u32, ) -> Weight {
-		Weight::from_parts(31_565_000, 130479)
-			.saturating_add(Weight::from_parts(676_832_664, 0).saturating_mul(m.into()))
+		Weight::from_parts(1_139_563_852, 130479)
+			.saturating_add(Weight::from_parts(517_860_652, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(134_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(91_u64))

@@ -113,9 +113,10 @@ parameter_types! {
 	/// holds them with room for three times the load (more are sent in several batches).
 	pub const MaxAttestationBatch: u32 = 256;
 	/// The most jobs one block closes at their deadline, and the most results it pays out:
-	/// two and a half times the 100 inferences a block the chain is sized for, so that a
-	/// backlog drains; the rest wait for the next blocks.
-	pub const MaxSettledPerBlock: u32 = 256;
+	/// above the 100 inferences a block the chain is sized for, so that a backlog drains, and
+	/// at most half a block's weight for both at their worst (the runtime's tests check it);
+	/// the rest wait for the next blocks.
+	pub const MaxSettledPerBlock: u32 = 128;
 	/// What attestors stake until `attribution_admin` changes it.
 	pub const DefaultStake: pallet_attribution::Stake<BlockNumber> = pallet_attribution::Stake {
 		min_bond: ATTESTOR_BOND,
