@@ -56,7 +56,7 @@ const { agent, fee, queries, callers } = await setUpAgent(api, {
 	developer: ferdie,
 	records,
 	callers: callerCount,
-	funds: 10_000n * OPEN,
+	funds: 1_000n * OPEN,
 	log,
 });
 log(`agent ${agent} serves the model; ${callerCount} callers funded (set-up ${Math.round((Date.now() - t0) / 1000)} s)`);
@@ -71,8 +71,11 @@ async function engineMetrics() {
 				const text = await (await fetch(url)).text();
 				const m = {};
 				for (const line of text.split('\n')) {
-					const hit = /^(openledger_attribution_[a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
-					if (hit) m[hit[1] + (hit[2] ?? '')] = Number(hit[3]);
+					const hit = /^(openledger_attribution_[a-z_]+)(?:\{([^}]*)\})? ([0-9.e+-]+)$/.exec(line);
+					if (!hit) continue;
+					// Every metric carries the node's `chain` label; the others stay in the key.
+					const labels = (hit[2] ?? '').split(',').filter((l) => l && !l.startsWith('chain='));
+					m[hit[1] + (labels.length ? `{${labels.join(',')}}` : '')] = Number(hit[3]);
 				}
 				return m;
 			} catch {
