@@ -26,8 +26,7 @@ use crate::{
 	configs::attribution::{rewards_pot, ATTESTOR_BOND, CHALLENGE_WINDOW},
 	governance::{origins::Pace, TreasuryAccount},
 	AccountId, AttributionConfig, Balance, BalancesConfig, BlockNumber, OriginsConfig,
-	RuntimeGenesisConfig,
-	SudoConfig, EXISTENTIAL_DEPOSIT, OPEN,
+	RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, OPEN,
 };
 
 /// The balance of each endowed development account.

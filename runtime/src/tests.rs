@@ -114,12 +114,13 @@ fn a_block_holds_the_work_of_a_hundred_inferences_and_its_bounded_hooks() {
 	// 300 commits, and 100 late ones that keep their declared weight; 100 reveals that take the
 	// vote and 200 that are stored; within the normal class. Then paying them out in one
 	// block's on_initialize, next to that, within the block.
-	let hundred = <pallet_agents::weights::SubstrateWeight<Runtime> as pallet_agents::WeightInfo>::invoke()
-		.saturating_mul(100)
-		.saturating_add(W::commit(4).saturating_mul(300))
-		.saturating_add(W::commit(attestors).saturating_mul(100))
-		.saturating_add(W::reveal(4, top_k).saturating_mul(100))
-		.saturating_add(W::reveal_stored(4, top_k).saturating_mul(200));
+	let hundred =
+		<pallet_agents::weights::SubstrateWeight<Runtime> as pallet_agents::WeightInfo>::invoke()
+			.saturating_mul(100)
+			.saturating_add(W::commit(4).saturating_mul(300))
+			.saturating_add(W::commit(attestors).saturating_mul(100))
+			.saturating_add(W::reveal(4, top_k).saturating_mul(100))
+			.saturating_add(W::reveal_stored(4, top_k).saturating_mul(200));
 	assert!(hundred.all_lte(max_normal), "{hundred:?} vs {max_normal:?}");
 	let paid = W::on_initialize_matured(100);
 	assert!(hundred.saturating_add(paid).all_lte(weights.max_block), "{paid:?}");
