@@ -116,11 +116,15 @@ impl Metered {
 impl AttributionEngine for Metered {
 	fn ingest(&self, chunk: IngestChunk) -> Result<u32, AttributionError> {
 		let records = chunk.records.len() as u64;
+		let total = chunk.total;
 		let result = AttributionEngine::ingest(&*self.engine, chunk);
 		self.metrics.count("ingest", &result);
-		if result.is_ok() {
+		if let Ok(received) = result {
 			self.metrics.records_ingested.inc_by(records);
-			self.metrics.held(&self.engine);
+			// `held` walks every record held: once per version, not once per chunk.
+			if received == total {
+				self.metrics.held(&self.engine);
+			}
 		}
 		result
 	}
