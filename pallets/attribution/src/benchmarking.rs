@@ -127,6 +127,24 @@ mod benchmarks {
 		assert!(!Jobs::<T>::contains_key(job));
 	}
 
+	/// The last reveal of `a` members, which takes the vote and slashes the losing half, while
+	/// the result of `k` records waits out the challenge window (paid out later by
+	/// `on_initialize`).
+	#[benchmark]
+	fn reveal_pending(
+		a: Linear<1, { T::MaxAttestors::get() }>,
+		k: Linear<1, { T::MaxTopK::get() }>,
+	) {
+		StakeParams::<T>::mutate(|s| s.challenge_window = 10u32.into());
+		let (set, job, outcome) = revealing_inference::<T>(a, k);
+		let last = set[a as usize - 1].clone();
+		#[extrinsic_call]
+		reveal(RawOrigin::Signed(last), job, salt(a as usize - 1), outcome);
+		assert!(!Jobs::<T>::contains_key(job));
+		// With an odd `a` the agreeing half is a majority; with an even one the vote fails.
+		assert!(a % 2 == 0 || Pending::<T>::iter().count() == 1);
+	}
+
 	/// A reveal that does not decide: the first of `a` committed members, with `k` shares; the
 	/// vote waits for the others.
 	#[benchmark]

@@ -16,6 +16,18 @@
 //! fail in the block, reported one by one, while the rest count. A batch none of whose items
 //! could succeed is invalid like a single attestation. Every other call passes through
 //! untouched.
+//!
+//! **Not yet.** A worker answers right after its node imports a block, so its answer can reach
+//! a peer that has not imported that block yet: a commit to a job the peer does not know, or a
+//! reveal whose commit round the peer still sees open. Rejecting it there would drop it from
+//! that peer's pool for good (a peer is sent a transaction once), and if that peer authors the
+//! next block, the answer, and every later transaction of the same attestor (they follow it by
+//! nonce), waits for another author. So in the pool, an attestation that may become valid with
+//! the next block is admitted ([`NotYet`]): a commit or reveal to a job numbered from
+//! `NextJobId` up to [`LOOKAHEAD_JOBS`] ahead, or a reveal to a job still in its commit round.
+//! Its longevity is [`NOT_YET_LONGEVITY`] blocks. In a block it is checked strictly: one that
+//! is still not valid is [`InvalidTransaction::Future`], which a block builder skips without
+//! dropping it from the pool, so the next block can take it.
 
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
@@ -29,10 +41,39 @@ use scale_info::TypeInfo;
 use sp_runtime::{
 	impl_tx_ext_default,
 	traits::{DispatchInfoOf, Dispatchable, TransactionExtension},
-	transaction_validity::InvalidTransaction,
+	transaction_validity::{InvalidTransaction, ValidTransaction},
 };
 
-use crate::{Call, Config, Error, Pallet};
+use crate::{Call, Config, Error, JobId, Jobs, NextJobId, Pallet};
+
+/// How many jobs past the last one opened an attestation may name and still be admitted to the
+/// pool, as one its node has already seen opened (see the [module](self) docs).
+pub const LOOKAHEAD_JOBS: JobId = 1024;
+
+/// The longevity, in blocks, of an attestation admitted before it can succeed.
+pub const NOT_YET_LONGEVITY: u64 = 4;
+
+/// Why an attestation was admitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Admitted {
+	/// It can succeed now.
+	Now,
+	/// It cannot yet, but may once the next block is imported.
+	NotYet,
+}
+
+/// Whether `error`, met for `job`, may go away with the next block: the job is not opened yet
+/// (but close), or a reveal's commit round is still open.
+fn not_yet<T: Config>(job: JobId, error: &Error<T>) -> bool {
+	match error {
+		Error::UnknownJob => {
+			let next = NextJobId::<T>::get();
+			job >= next && job < next.saturating_add(LOOKAHEAD_JOBS)
+		},
+		Error::RevealNotOpen => Jobs::<T>::contains_key(job),
+		_ => false,
+	}
+}
 
 /// Rejects, at validation, an attestation its call would reject: see the [module](self) docs.
 #[derive(Encode, Decode, DecodeWithMemTracking, DefaultNoBound, Clone, Eq, PartialEq, TypeInfo)]
@@ -66,20 +107,27 @@ where
 	}
 }
 
-/// `Ok` if any of `checks` is; else the first error (`EmptyBatch` if there are none).
+/// [`Admitted::Now`] if any of `checks` (each for a job) passes; else [`Admitted::NotYet`] if
+/// any may pass with the next block; else the first error (`EmptyBatch` if there are none).
 fn any_admitted<T: Config>(
-	checks: impl Iterator<Item = Result<(), Error<T>>>,
-) -> Result<(), Error<T>> {
+	checks: impl Iterator<Item = (JobId, Result<(), Error<T>>)>,
+) -> Result<Admitted, Error<T>> {
 	let mut first = None;
-	for check in checks {
+	let mut later = false;
+	for (job, check) in checks {
 		match check {
-			Ok(()) => return Ok(()),
+			Ok(()) => return Ok(Admitted::Now),
 			Err(e) => {
+				later |= not_yet::<T>(job, &e);
 				first.get_or_insert(e);
 			},
 		}
 	}
-	Err(first.unwrap_or(Error::EmptyBatch))
+	match first {
+		_ if later => Ok(Admitted::NotYet),
+		Some(e) => Err(e),
+		None => Err(Error::EmptyBatch),
+	}
 }
 
 impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::RuntimeCall>
@@ -98,7 +146,7 @@ where
 		// hash.
 		let items = match attestation::<T>(call) {
 			Some(Call::commit_batch { items }) => items.len(),
-			Some(Call::reveal_batch { items }) => items.len(),
+			Some(Call::reveal_batch { items, .. }) => items.len(),
 			Some(_) => 1,
 			None => 0,
 		};
@@ -113,7 +161,7 @@ where
 		_len: usize,
 		_self_implicit: Self::Implicit,
 		_inherited_implication: &impl Encode,
-		_source: TransactionSource,
+		source: TransactionSource,
 	) -> sp_runtime::traits::ValidateResult<Self::Val, <T as frame_system::Config>::RuntimeCall> {
 		let Some(attestation) = attestation::<T>(call) else {
 			return Ok((Default::default(), (), origin));
@@ -121,23 +169,32 @@ where
 		let Some(who) = origin.as_signer() else {
 			return Err(InvalidTransaction::BadSigner.into());
 		};
+		let one =
+			|job: JobId, check: Result<(), Error<T>>| any_admitted(core::iter::once((job, check)));
 		let admitted = match attestation {
-			Call::commit { job, .. } => Pallet::<T>::can_commit(who, *job).map(|_| ()),
+			Call::commit { job, .. } => one(*job, Pallet::<T>::can_commit(who, *job).map(|_| ())),
 			Call::reveal { job, salt, outcome } => {
-				Pallet::<T>::can_reveal(who, *job, salt, outcome).map(|_| ())
+				one(*job, Pallet::<T>::can_reveal(who, *job, salt, outcome).map(|_| ()))
 			},
 			Call::commit_batch { items } => any_admitted(
-				items.iter().map(|(job, _)| Pallet::<T>::can_commit(who, *job).map(|_| ())),
+				items.iter().map(|(job, _)| (*job, Pallet::<T>::can_commit(who, *job).map(|_| ()))),
 			),
-			Call::reveal_batch { items } => any_admitted(
-				items
-					.iter()
-					.map(|(job, salt, o)| Pallet::<T>::can_reveal(who, *job, salt, o).map(|_| ())),
-			),
-			_ => Ok(()),
+			Call::reveal_batch { items, .. } => any_admitted(items.iter().map(|(job, salt, o)| {
+				(*job, Pallet::<T>::can_reveal(who, *job, salt, o).map(|_| ()))
+			})),
+			_ => Ok(Admitted::Now),
 		};
 		match admitted {
-			Ok(()) => Ok((Default::default(), (), origin)),
+			Ok(Admitted::Now) => Ok((Default::default(), (), origin)),
+			// In a block, strictly: the builder skips it and keeps it in the pool.
+			Ok(Admitted::NotYet) if source == TransactionSource::InBlock => {
+				Err(InvalidTransaction::Future.into())
+			},
+			Ok(Admitted::NotYet) => Ok((
+				ValidTransaction { longevity: NOT_YET_LONGEVITY, ..Default::default() },
+				(),
+				origin,
+			)),
 			Err(
 				Error::NotAttestor
 				| Error::AttestorSuspended

@@ -574,6 +574,8 @@ pub mod pallet {
 		NoRecheckers,
 		/// A batch must carry at least one item.
 		EmptyBatch,
+		/// The job's vote involves more members than the batch's `members` witness.
+		MembersAboveWitness,
 	}
 
 	#[pallet::hooks]
@@ -639,7 +641,7 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let shares = outcome.shares().min(T::MaxTopK::get());
-			let work = Self::do_reveal(who, job, salt, outcome)?;
+			let work = Self::do_reveal(who, job, salt, outcome, u32::MAX)?;
 			Ok(PostDispatchInfo {
 				actual_weight: Some(Self::reveal_weight(work, shares)),
 				pays_fee: Pays::No,
@@ -814,19 +816,25 @@ pub mod pallet {
 		/// in order and on its own. An item that fails changes nothing and is reported with its
 		/// error (`BatchItemFailed`); the others stand.
 		///
+		/// `members` is a witness: the most members any item's vote may strike, its committee
+		/// (and, for a recheck, the first committee's majority; see [`Pallet::reveal_members`]).
+		/// It bounds the weight declared before the jobs are read.
+		///
 		/// - Origin: as `reveal`, for every item; at most `MaxBatch` items.
-		/// - Weight: `reveal`'s per item for its number of shares, refunded to the committee
-		///   size of each item that succeeded.
-		/// - Errors: `EmptyBatch`; per item, those of `reveal`.
+		/// - Weight: `reveal`'s per item for `members` and its number of shares, refunded to
+		///   what each item that succeeded did.
+		/// - Errors: `EmptyBatch`; per item, those of `reveal`, and `MembersAboveWitness` for a
+		///   job with more members than `members`.
 		/// - Free when every item succeeds; otherwise it pays the fee of its weight.
 		#[pallet::call_index(12)]
-		#[pallet::weight(Pallet::<T>::reveal_batch_weight(items))]
+		#[pallet::weight(Pallet::<T>::reveal_batch_weight(items, *members))]
 		pub fn reveal_batch(
 			origin: OriginFor<T>,
 			items: BoundedVec<(JobId, [u8; 32], Outcome), T::MaxBatch>,
+			members: u32,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_reveal_batch(who, items)
+			Self::do_reveal_batch(who, items, members)
 		}
 	}
 

@@ -380,6 +380,8 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 	let mut commits: Vec<Vec<(JobId, H256)>> = locals.iter().map(|_| Vec::new()).collect();
 	let mut reveals: Vec<Vec<(JobId, [u8; 32], Outcome)>> =
 		locals.iter().map(|_| Vec::new()).collect();
+	// The most members among each local attestor's reveals: its batches' witness.
+	let mut witness: Vec<u32> = locals.iter().map(|_| 0).collect();
 	let open = schedule::<T>(now);
 	let total = open.len();
 	for (taken, (job, j)) in open.into_iter().enumerate() {
@@ -426,19 +428,24 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 				Round::Commit => {
 					commits[i].push((job, Pallet::<T>::commitment(job, account, &salt, &outcome)))
 				},
-				Round::Reveal => reveals[i].push((job, salt, outcome.clone())),
+				Round::Reveal => {
+					witness[i] = witness[i].max(Pallet::<T>::reveal_members(&j));
+					reveals[i].push((job, salt, outcome.clone()))
+				},
 			}
 		}
 	}
 	let mut calls = Vec::new();
-	for (((public, _), commits), reveals) in locals.iter().zip(commits).zip(reveals) {
+	for ((((public, _), commits), reveals), members) in
+		locals.iter().zip(commits).zip(reveals).zip(witness)
+	{
 		for items in batches::<T, _>(commits, |_| Pallet::<T>::commit_batch_weight(1)) {
 			calls.push((public.clone(), Call::commit_batch { items }));
 		}
 		for items in batches::<T, _>(reveals, |item| {
-			Pallet::<T>::reveal_batch_weight(core::slice::from_ref(item))
+			Pallet::<T>::reveal_batch_weight(core::slice::from_ref(item), members)
 		}) {
-			calls.push((public.clone(), Call::reveal_batch { items }));
+			calls.push((public.clone(), Call::reveal_batch { items, members }));
 		}
 	}
 	if calls.is_empty() {
@@ -448,7 +455,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 		.iter()
 		.map(|(_, c)| match c {
 			Call::commit_batch { items } => (items.len(), 0),
-			Call::reveal_batch { items } => (0, items.len()),
+			Call::reveal_batch { items, .. } => (0, items.len()),
 			_ => (0, 0),
 		})
 		.collect();

@@ -846,7 +846,9 @@ fn the_worker_trains_through_the_engine_in_chunks_commits_then_reveals() {
 						0,
 						salt,
 						Outcome::Train(outcome(123, 9))
-					)])
+					)]),
+					// The job's committee: the witness of the batch's weight.
+					members: Jobs::<Test>::get(0).unwrap().committee.len() as u32,
 				})
 			)
 		);
@@ -903,7 +905,7 @@ fn batched_jobs(pool: &parking_lot::RwLock<testing::PoolState>, from: usize) -> 
 			RuntimeCall::Attribution(Call::commit_batch { items }) => {
 				items.iter().map(|(job, _)| *job).collect()
 			},
-			RuntimeCall::Attribution(Call::reveal_batch { items }) => {
+			RuntimeCall::Attribution(Call::reveal_batch { items, .. }) => {
 				items.iter().map(|(job, _, _)| *job).collect()
 			},
 			other => panic!("unexpected call {other:?}"),
@@ -1059,16 +1061,35 @@ fn a_batch_applies_each_valid_item_and_reports_each_invalid_one() {
 			(1, salt(1), inferred(0, 0)), // job 1's round is still open
 		];
 		assert_eq!(
-			Attribution::reveal_batch_weight(&items),
-			r(2 * max, 0) * 2 + r(2 * max, 1),
-			"per item, for its shares, for up to two committees"
+			Attribution::reveal_batch_weight(&items, committee),
+			r(committee, 0) * 2 + r(committee, 1),
+			"per item, for its shares, for the witness's members"
 		);
-		let post = Attribution::reveal_batch(origin(1), BoundedVec::truncate_from(items)).unwrap();
-		// A recheck's vote may also slash the first committee's majority.
-		let two = 2 * max;
+		assert_eq!(
+			Attribution::reveal_batch_weight(&items, u32::MAX),
+			r(2 * max, 0) * 2 + r(2 * max, 1),
+			"a witness counts at most two full committees (a recheck's and the first's majority)"
+		);
+		// A witness below a job's members fails its items, and changes nothing.
+		let low = Attribution::reveal_batch(
+			origin(1),
+			BoundedVec::truncate_from(vec![(0, salt(1), trained(1))]),
+			committee - 1,
+		)
+		.unwrap();
+		assert_eq!(low.pays_fee, Pays::Yes);
+		assert!(!Reveals::<Test>::contains_key(0, 1));
+		assert!(events().contains(&Event::BatchItemFailed {
+			index: 0,
+			job: 0,
+			error: Error::<Test>::MembersAboveWitness.into()
+		}));
+		let post =
+			Attribution::reveal_batch(origin(1), BoundedVec::truncate_from(items), committee)
+				.unwrap();
 		// The valid one did not take the vote (two members have not revealed): a stored reveal.
 		let stored = <() as WeightInfo>::reveal_stored(committee, 0);
-		assert_eq!(post.actual_weight, Some(r(two, 0) + stored + r(two, 1)));
+		assert_eq!(post.actual_weight, Some(r(committee, 0) + stored + r(committee, 1)));
 		assert_eq!(post.pays_fee, Pays::Yes);
 		assert!(Reveals::<Test>::contains_key(0, 1));
 		let failed: Vec<_> = events()
@@ -1167,11 +1188,25 @@ fn the_pool_rejects_attestations_that_would_fail_and_passes_everything_else() {
 	};
 	run_test(|| {
 		open_jobs(); // job 0 trains model 0
-		let check = |who: AccountId, call: RuntimeCall| {
+		let check_from = |source, who: AccountId, call: &RuntimeCall| {
 			let info: DispatchInfo = call.get_dispatch_info();
 			CheckAttestation::<Test>::new()
-				.validate_only(Some(who).into(), &call, &info, 0, TransactionSource::External, 0)
-				.map(|_| ())
+				.validate_only(Some(who).into(), call, &info, 0, source, 0)
+				.map(|(valid, _, _)| valid.longevity)
+		};
+		let check = |who, call: RuntimeCall| {
+			check_from(TransactionSource::External, who, &call).map(|_| ())
+		};
+		// Admitted before it can succeed: in the pool for a few blocks, and not in a block.
+		let not_yet = |who, call: RuntimeCall| {
+			assert_eq!(
+				check_from(TransactionSource::External, who, &call),
+				Ok(extension::NOT_YET_LONGEVITY)
+			);
+			assert_eq!(
+				check_from(TransactionSource::InBlock, who, &call),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::Future))
+			);
 		};
 		let o = trained(1);
 		let commit_call = |who: AccountId, job| {
@@ -1185,9 +1220,23 @@ fn the_pool_rejects_attestations_that_would_fail_and_passes_everything_else() {
 		let bad = Err(TransactionValidityError::Invalid(InvalidTransaction::BadSigner));
 		let proof = Err(TransactionValidityError::Invalid(InvalidTransaction::BadProof));
 		assert_eq!(check(1, commit_call(1, 0)), Ok(()));
+		assert_eq!(
+			check_from(TransactionSource::External, 1, &commit_call(1, 0)),
+			Ok(u64::MAX),
+			"valid now: no longevity of its own"
+		);
 		assert_eq!(check(9, commit_call(9, 0)), bad, "not an attestor");
-		assert_eq!(check(1, commit_call(1, 42)), stale, "no such job");
-		assert_eq!(check(1, reveal_call(0, salt(1))), stale, "the commit round is open");
+		// A job this node has not seen opened, but a peer's block may have: not yet.
+		let next = NextJobId::<Test>::get();
+		not_yet(1, commit_call(1, next));
+		assert_eq!(
+			check(1, commit_call(1, next + extension::LOOKAHEAD_JOBS)),
+			stale,
+			"too far ahead"
+		);
+		assert_eq!(check(9, commit_call(9, next)), bad, "not an attestor, even ahead");
+		// A reveal while the commit round is open: not yet.
+		not_yet(1, reveal_call(0, salt(1)));
 		for who in 1..=3 {
 			assert_ok!(commit(who, 0, &o));
 		}
@@ -1227,11 +1276,25 @@ fn the_pool_admits_a_batch_with_one_valid_item_and_rejects_one_with_none() {
 			RuntimeCall::Attribution(Call::commit_batch { items: BoundedVec::truncate_from(items) })
 		};
 		let h = H256::repeat_byte(1);
-		assert_eq!(check(1, batch(vec![(42, h), (0, h)])), Ok(()), "job 0 is valid");
+		let far = NextJobId::<Test>::get() + extension::LOOKAHEAD_JOBS;
+		assert_eq!(check(1, batch(vec![(far, h), (0, h)])), Ok(()), "job 0 is valid");
 		assert_eq!(
-			check(1, batch(vec![(42, h), (43, h)])),
+			check(1, batch(vec![(far, h), (far + 1, h)])),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale)),
 			"no item could succeed"
+		);
+		let in_block = |who: AccountId, call: RuntimeCall| {
+			let info: DispatchInfo = call.get_dispatch_info();
+			CheckAttestation::<Test>::new()
+				.validate_only(Some(who).into(), &call, &info, 0, TransactionSource::InBlock, 0)
+				.map(|_| ())
+		};
+		let soon = NextJobId::<Test>::get();
+		assert_eq!(check(1, batch(vec![(far, h), (soon, h)])), Ok(()), "one item may succeed soon");
+		assert_eq!(
+			in_block(1, batch(vec![(far, h), (soon, h)])),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Future)),
+			"but not in this block"
 		);
 		assert_eq!(
 			check(9, batch(vec![(0, h), (1, h)])),
@@ -1243,10 +1306,12 @@ fn the_pool_admits_a_batch_with_one_valid_item_and_rejects_one_with_none() {
 		);
 		let reveals = RuntimeCall::Attribution(Call::reveal_batch {
 			items: BoundedVec::truncate_from(vec![(0, salt(1), trained(1))]),
+			members: 3,
 		});
+		assert_eq!(check(1, reveals.clone()), Ok(()), "the reveal round may open soon");
 		assert_eq!(
-			check(1, reveals),
-			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale)),
+			in_block(1, reveals),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Future)),
 			"the reveal round is not open"
 		);
 	});

@@ -46,6 +46,7 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn commit(a: u32, ) -> Weight;
 	fn reveal(a: u32, k: u32, ) -> Weight;
+	fn reveal_pending(a: u32, k: u32, ) -> Weight;
 	fn reveal_stored(a: u32, k: u32, ) -> Weight;
 	fn bond(a: u32, ) -> Weight;
 	fn unbond(a: u32, ) -> Weight;
@@ -80,10 +81,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `411 + a * (80 ±0)`
 		//  Estimated: `8630 + a * (2523 ±0)`
-		// Minimum execution time: 48_194_000 picoseconds.
-		Weight::from_parts(54_238_079, 8630)
-			// Standard Error: 10_192
-			.saturating_add(Weight::from_parts(2_932_067, 0).saturating_mul(a.into()))
+		// Minimum execution time: 52_958_000 picoseconds.
+		Weight::from_parts(57_567_156, 8630)
+			// Standard Error: 10_561
+			.saturating_add(Weight::from_parts(2_923_369, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -146,13 +147,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn reveal(a: u32, k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1961 + a * (207 ±0) + k * (16 ±0)`
-		//  Estimated: `8630 + a * (2679 ±0) + k * (4629 ±139)`
-		// Minimum execution time: 232_383_000 picoseconds.
-		Weight::from_parts(391_929_770, 8630)
-			// Standard Error: 2_950_317
-			.saturating_add(Weight::from_parts(6_739_447, 0).saturating_mul(a.into()))
-			// Standard Error: 5_992_857
-			.saturating_add(Weight::from_parts(31_363_535, 0).saturating_mul(k.into()))
+		//  Estimated: `8630 + a * (2679 ±0) + k * (4629 ±0)`
+		// Minimum execution time: 217_503_000 picoseconds.
+		Weight::from_parts(285_526_100, 8630)
+			// Standard Error: 2_817_762
+			.saturating_add(Weight::from_parts(7_437_524, 0).saturating_mul(a.into()))
+			// Standard Error: 5_723_604
+			.saturating_add(Weight::from_parts(34_300_257, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(28_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
@@ -161,6 +162,59 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 2679).saturating_mul(a.into()))
 			.saturating_add(Weight::from_parts(0, 4629).saturating_mul(k.into()))
+	}
+	/// Storage: `Attribution::Jobs` (r:1 w:1)
+	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5165), added: 7640, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Commits` (r:33 w:32)
+	/// Proof: `Attribution::Commits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Reveals` (r:33 w:32)
+	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(204), added: 2679, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Models` (r:1 w:0)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Datanets` (r:1 w:0)
+	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Versions` (r:1 w:0)
+	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::StakeParams` (r:1 w:0)
+	/// Proof: `Attribution::StakeParams` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::ConsensusParams` (r:1 w:0)
+	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `Agents::Inferences` (r:1 w:1)
+	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Deadlines` (r:0 w:1)
+	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Strikes` (r:14 w:14)
+	/// Proof: `Attribution::Strikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Bonds` (r:14 w:14)
+	/// Proof: `Attribution::Bonds` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Maturities` (r:0 w:1)
+	/// Proof: `Attribution::Maturities` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Pending` (r:0 w:1)
+	/// Proof: `Attribution::Pending` (`max_values`: None, `max_size`: Some(6377), added: 8852, mode: `MaxEncodedLen`)
+	/// The range of component `a` is `[1, 32]`.
+	/// The range of component `k` is `[1, 16]`.
+	fn reveal_pending(a: u32, k: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1917 + a * (210 ±0) + k * (16 ±0)`
+		//  Estimated: `8630 + a * (2679 ±0) + k * (489 ±122)`
+		// Minimum execution time: 123_989_000 picoseconds.
+		Weight::from_parts(127_821_000, 8630)
+			// Standard Error: 602_016
+			.saturating_add(Weight::from_parts(16_927_571, 0).saturating_mul(a.into()))
+			// Standard Error: 1_204_367
+			.saturating_add(Weight::from_parts(14_388_967, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 2679).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(0, 489).saturating_mul(k.into()))
 	}
 	/// Storage: `Attribution::Jobs` (r:1 w:1)
 	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5165), added: 7640, mode: `MaxEncodedLen`)
@@ -176,16 +230,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[2, 32]`.
 	/// The range of component `k` is `[1, 16]`.
-	fn reveal_stored(a: u32, k: u32, ) -> Weight {
+	fn reveal_stored(a: u32, _k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1173 + a * (48 ±0)`
 		//  Estimated: `8630`
-		// Minimum execution time: 76_784_000 picoseconds.
-		Weight::from_parts(87_861_086, 8630)
-			// Standard Error: 42_125
-			.saturating_add(Weight::from_parts(425_156, 0).saturating_mul(a.into()))
-			// Standard Error: 83_461
-			.saturating_add(Weight::from_parts(282_075, 0).saturating_mul(k.into()))
+		// Minimum execution time: 74_884_000 picoseconds.
+		Weight::from_parts(81_661_739, 8630)
+			// Standard Error: 17_887
+			.saturating_add(Weight::from_parts(825_086, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -208,10 +260,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4306`
 		//  Estimated: `84942`
-		// Minimum execution time: 262_096_000 picoseconds.
-		Weight::from_parts(297_354_624, 84942)
-			// Standard Error: 25_171
-			.saturating_add(Weight::from_parts(138_317, 0).saturating_mul(a.into()))
+		// Minimum execution time: 289_720_000 picoseconds.
+		Weight::from_parts(329_443_275, 84942)
+			// Standard Error: 43_694
+			.saturating_add(Weight::from_parts(90_267, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(38_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -230,10 +282,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `376 + a * (46 ±0)`
 		//  Estimated: `3534`
-		// Minimum execution time: 36_325_000 picoseconds.
-		Weight::from_parts(45_598_161, 3534)
-			// Standard Error: 15_329
-			.saturating_add(Weight::from_parts(545_279, 0).saturating_mul(a.into()))
+		// Minimum execution time: 60_376_000 picoseconds.
+		Weight::from_parts(71_923_639, 3534)
+			// Standard Error: 10_593
+			.saturating_add(Weight::from_parts(979_481, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -247,8 +299,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `419`
 		//  Estimated: `3658`
-		// Minimum execution time: 62_170_000 picoseconds.
-		Weight::from_parts(75_453_000, 3658)
+		// Minimum execution time: 67_671_000 picoseconds.
+		Weight::from_parts(81_988_000, 3658)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -258,8 +310,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_800_000 picoseconds.
-		Weight::from_parts(10_313_000, 0)
+		// Minimum execution time: 7_857_000 picoseconds.
+		Weight::from_parts(11_230_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Attribution::Attestors` (r:1 w:1)
@@ -271,10 +323,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `316 + a * (44 ±0)`
 		//  Estimated: `3534`
-		// Minimum execution time: 18_038_000 picoseconds.
-		Weight::from_parts(26_936_652, 3534)
-			// Standard Error: 3_961
-			.saturating_add(Weight::from_parts(300_214, 0).saturating_mul(a.into()))
+		// Minimum execution time: 18_643_000 picoseconds.
+		Weight::from_parts(25_246_072, 3534)
+			// Standard Error: 2_819
+			.saturating_add(Weight::from_parts(249_175, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -295,10 +347,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `469 + a * (46 ±0)`
 		//  Estimated: `3534`
-		// Minimum execution time: 45_566_000 picoseconds.
-		Weight::from_parts(54_165_775, 3534)
-			// Standard Error: 8_150
-			.saturating_add(Weight::from_parts(408_891, 0).saturating_mul(a.into()))
+		// Minimum execution time: 43_873_000 picoseconds.
+		Weight::from_parts(49_567_848, 3534)
+			// Standard Error: 3_768
+			.saturating_add(Weight::from_parts(388_146, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -308,8 +360,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_703_000 picoseconds.
-		Weight::from_parts(9_906_000, 0)
+		// Minimum execution time: 7_507_000 picoseconds.
+		Weight::from_parts(9_416_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Attribution::Suspended` (r:1 w:1)
@@ -322,8 +374,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `266`
 		//  Estimated: `3513`
-		// Minimum execution time: 22_236_000 picoseconds.
-		Weight::from_parts(28_979_000, 3513)
+		// Minimum execution time: 21_572_000 picoseconds.
+		Weight::from_parts(26_670_000, 3513)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -360,10 +412,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5006 + e * (4574 ±0)`
 		//  Estimated: `8799 + e * (85728 ±0)`
-		// Minimum execution time: 36_540_000 picoseconds.
-		Weight::from_parts(803_781_621, 8799)
-			// Standard Error: 23_245_876
-			.saturating_add(Weight::from_parts(746_006_641, 0).saturating_mul(e.into()))
+		// Minimum execution time: 37_219_000 picoseconds.
+		Weight::from_parts(639_603_494, 8799)
+			// Standard Error: 10_919_794
+			.saturating_add(Weight::from_parts(630_823_991, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((68_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -399,10 +451,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1385 + a * (34 ±0)`
 		//  Estimated: `9842 + a * (2523 ±0)`
-		// Minimum execution time: 139_787_000 picoseconds.
-		Weight::from_parts(153_893_903, 9842)
-			// Standard Error: 29_447
-			.saturating_add(Weight::from_parts(2_951_850, 0).saturating_mul(a.into()))
+		// Minimum execution time: 137_503_000 picoseconds.
+		Weight::from_parts(151_910_030, 9842)
+			// Standard Error: 25_746
+			.saturating_add(Weight::from_parts(3_145_463, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -453,10 +505,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7352 + m * (2466 ±0)`
 		//  Estimated: `130479 + m * (8852 ±0)`
-		// Minimum execution time: 32_258_000 picoseconds.
-		Weight::from_parts(1_139_563_852, 130479)
-			// Standard Error: 14_783_599
-			.saturating_add(Weight::from_parts(517_860_652, 0).saturating_mul(m.into()))
+		// Minimum execution time: 39_658_000 picoseconds.
+		Weight::from_parts(7_882_128, 130479)
+			// Standard Error: 21_181_669
+			.saturating_add(Weight::from_parts(793_580_403, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(134_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(91_u64))
@@ -468,17 +520,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB database weights, for tests.
 impl WeightInfo for () {
 	fn commit(a: u32, ) -> Weight {
-		Weight::from_parts(54_238_079, 8630)
-			.saturating_add(Weight::from_parts(2_932_067, 0).saturating_mul(a.into()))
+		Weight::from_parts(57_567_156, 8630)
+			.saturating_add(Weight::from_parts(2_923_369, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(a.into()))
 	}
 	fn reveal(a: u32, k: u32, ) -> Weight {
-		Weight::from_parts(391_929_770, 8630)
-			.saturating_add(Weight::from_parts(6_739_447, 0).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(31_363_535, 0).saturating_mul(k.into()))
+		Weight::from_parts(285_526_100, 8630)
+			.saturating_add(Weight::from_parts(7_437_524, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(34_300_257, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(28_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(k.into())))
@@ -488,58 +540,70 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2679).saturating_mul(a.into()))
 			.saturating_add(Weight::from_parts(0, 4629).saturating_mul(k.into()))
 	}
-	fn reveal_stored(a: u32, k: u32, ) -> Weight {
-		Weight::from_parts(87_861_086, 8630)
-			.saturating_add(Weight::from_parts(425_156, 0).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(282_075, 0).saturating_mul(k.into()))
+	fn reveal_pending(a: u32, k: u32, ) -> Weight {
+		Weight::from_parts(127_821_000, 8630)
+			.saturating_add(Weight::from_parts(16_927_571, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(14_388_967, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(a.into())))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(a.into())))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 2679).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(0, 489).saturating_mul(k.into()))
+	}
+	fn reveal_stored(a: u32, _k: u32, ) -> Weight {
+		Weight::from_parts(81_661_739, 8630)
+			.saturating_add(Weight::from_parts(825_086, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn bond(a: u32, ) -> Weight {
-		Weight::from_parts(297_354_624, 84942)
-			.saturating_add(Weight::from_parts(138_317, 0).saturating_mul(a.into()))
+		Weight::from_parts(329_443_275, 84942)
+			.saturating_add(Weight::from_parts(90_267, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(38_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn unbond(a: u32, ) -> Weight {
-		Weight::from_parts(45_598_161, 3534)
-			.saturating_add(Weight::from_parts(545_279, 0).saturating_mul(a.into()))
+		Weight::from_parts(71_923_639, 3534)
+			.saturating_add(Weight::from_parts(979_481, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(75_453_000, 3658)
+		Weight::from_parts(81_988_000, 3658)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_stake_params() -> Weight {
-		Weight::from_parts(10_313_000, 0)
+		Weight::from_parts(11_230_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_attestor(a: u32, ) -> Weight {
-		Weight::from_parts(26_936_652, 3534)
-			.saturating_add(Weight::from_parts(300_214, 0).saturating_mul(a.into()))
+		Weight::from_parts(25_246_072, 3534)
+			.saturating_add(Weight::from_parts(249_175, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_attestor(a: u32, ) -> Weight {
-		Weight::from_parts(54_165_775, 3534)
-			.saturating_add(Weight::from_parts(408_891, 0).saturating_mul(a.into()))
+		Weight::from_parts(49_567_848, 3534)
+			.saturating_add(Weight::from_parts(388_146, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(9_906_000, 0)
+		Weight::from_parts(9_416_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn reinstate() -> Weight {
-		Weight::from_parts(28_979_000, 3513)
+		Weight::from_parts(26_670_000, 3513)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn on_initialize(e: u32, ) -> Weight {
-		Weight::from_parts(803_781_621, 8799)
-			.saturating_add(Weight::from_parts(746_006_641, 0).saturating_mul(e.into()))
+		Weight::from_parts(639_603_494, 8799)
+			.saturating_add(Weight::from_parts(630_823_991, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().reads((68_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
@@ -547,16 +611,16 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 85728).saturating_mul(e.into()))
 	}
 	fn challenge(a: u32, ) -> Weight {
-		Weight::from_parts(153_893_903, 9842)
-			.saturating_add(Weight::from_parts(2_951_850, 0).saturating_mul(a.into()))
+		Weight::from_parts(151_910_030, 9842)
+			.saturating_add(Weight::from_parts(3_145_463, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(a.into()))
 	}
 	fn on_initialize_matured(m: u32, ) -> Weight {
-		Weight::from_parts(1_139_563_852, 130479)
-			.saturating_add(Weight::from_parts(517_860_652, 0).saturating_mul(m.into()))
+		Weight::from_parts(7_882_128, 130479)
+			.saturating_add(Weight::from_parts(793_580_403, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(134_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(91_u64))

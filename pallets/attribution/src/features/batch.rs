@@ -30,10 +30,12 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::commit(T::MaxAttestors::get()).saturating_mul(items as u64)
 	}
 
-	/// The weight `reveal_batch` declares for `items`: `reveal`'s for each item's shares.
-	pub fn reveal_batch_weight(items: &[(JobId, [u8; 32], Outcome)]) -> Weight {
+	/// The weight `reveal_batch` declares for `items` of jobs of at most `members` members:
+	/// `reveal`'s for each item's shares.
+	pub fn reveal_batch_weight(items: &[(JobId, [u8; 32], Outcome)], members: u32) -> Weight {
+		let members = members.min(Self::max_reveal_members());
 		items.iter().fold(Weight::zero(), |w, (_, _, o)| {
-			w.saturating_add(Self::reveal_item_weight(Self::max_reveal_members(), o))
+			w.saturating_add(Self::reveal_item_weight(members, o))
 		})
 	}
 
@@ -96,16 +98,19 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_reveal_batch(
 		who: T::AccountId,
 		items: BoundedVec<(JobId, [u8; 32], Outcome), T::MaxBatch>,
+		members: u32,
 	) -> DispatchResultWithPostInfo {
 		ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
+		let members = members.min(Self::max_reveal_members());
 		Ok(Self::apply_each(
 			items,
 			|(job, _, _)| *job,
 			|(job, salt, outcome)| {
-				let declared = Self::reveal_item_weight(Self::max_reveal_members(), &outcome);
+				let declared = Self::reveal_item_weight(members, &outcome);
 				let shares = outcome.shares().min(T::MaxTopK::get());
-				let result =
-					with_storage_layer(|| Self::do_reveal(who.clone(), job, salt, outcome));
+				let result = with_storage_layer(|| {
+					Self::do_reveal(who.clone(), job, salt, outcome, members)
+				});
 				(declared, result.map(|work| Self::reveal_weight(work, shares)))
 			},
 		))

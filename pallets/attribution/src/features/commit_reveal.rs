@@ -12,11 +12,23 @@ use crate::{
 	InferenceResult, JobId, ModelId, ModelInspect, ModelLifecycle, RecordShare,
 };
 
-/// What one reveal did: whether it took the vote, over how many members.
+/// What one reveal did: over how many members, and what its vote did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RevealWork {
 	pub members: u32,
-	pub decided: bool,
+	pub vote: Vote,
+}
+
+/// What a reveal's vote did, for its weight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Vote {
+	/// Not taken: other members have still to reveal.
+	Waits,
+	/// Taken, and an inference's result now waits out its challenge window.
+	Pending,
+	/// Taken and applied (a model activated, a result paid out, a recheck settled, or the job
+	/// failed).
+	Applied,
 }
 
 impl<T: Config> Pallet<T> {
@@ -62,6 +74,33 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::CommitmentMismatch
 		);
 		Ok(j)
+	}
+
+	/// The members job `j`'s vote may strike and slash: its committee, and for a recheck the
+	/// first committee's majority too. It sizes a reveal's weight.
+	pub fn reveal_members(j: &Job<T>) -> u32 {
+		let first = match j.kind {
+			JobKind::Recheck { inference, .. } => {
+				Pending::<T>::get(inference).map_or(0, |p| p.agreeing.len())
+			},
+			_ => 0,
+		};
+		j.committee.len().saturating_add(first) as u32
+	}
+
+	/// [`Pallet::can_reveal`], for a job of at most `witness` members
+	/// ([`Pallet::reveal_members`]); returns the job and its members.
+	pub(crate) fn can_reveal_within(
+		who: &T::AccountId,
+		job: JobId,
+		salt: &[u8; 32],
+		outcome: &Outcome,
+		witness: u32,
+	) -> Result<(Job<T>, u32), DispatchError> {
+		let j = Self::can_reveal(who, job, salt, outcome)?;
+		let members = Self::reveal_members(&j);
+		ensure!(members <= witness, Error::<T>::MembersAboveWitness);
+		Ok((j, members))
 	}
 
 	/// `outcome` as stored, if it fits job `j`.
@@ -166,7 +205,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Takes the vote on job `job`'s reveals, slashes the losers and the members that did
 	/// not reveal, and applies the winning outcome.
-	pub(crate) fn decide(job: JobId, j: Job<T>) {
+	pub(crate) fn decide(job: JobId, j: Job<T>) -> Vote {
 		let (commits, reveals) = Self::remove_job(job, &j);
 		let stake = StakeParams::<T>::get();
 		let max_strikes = ConsensusParams::<T>::get().max_strikes;
@@ -188,7 +227,7 @@ impl<T: Config> Pallet<T> {
 				commits: commits.len() as u32,
 				reveals: count,
 			});
-			return;
+			return Vote::Applied;
 		};
 		let winning = reveals[at].1.clone();
 		let version = winning.engine_version();
@@ -205,7 +244,7 @@ impl<T: Config> Pallet<T> {
 			(JobKind::Train { model }, Submission::Train(o)) => {
 				if let Err(e) = T::Models::activate(model, o.accuracy, o.weights_hash) {
 					log::warn!(target: "attribution", "model {model} could not activate: {e:?}");
-					return;
+					return Vote::Applied;
 				}
 				let record = TrainingRecord {
 					engine_version: version,
@@ -229,7 +268,7 @@ impl<T: Config> Pallet<T> {
 				let agreeing = BoundedVec::truncate_from(agreeing);
 				if stake.challenge_window.is_zero() {
 					Self::pay_out(job, inference, model, outcome, agreeing);
-					return;
+					return Vote::Applied;
 				}
 				let matures = frame_system::Pallet::<T>::block_number()
 					.saturating_add(stake.challenge_window);
@@ -246,6 +285,7 @@ impl<T: Config> Pallet<T> {
 				Pending::<T>::insert(inference, pending);
 				Maturities::<T>::insert(matures, inference, ());
 				Self::deposit_event(Event::ResultPending { job, inference, matures });
+				return Vote::Pending;
 			},
 			(JobKind::Recheck { inference, .. }, outcome @ Submission::Infer { .. }) => {
 				Self::settle(inference, Some((outcome, agreeing)));
@@ -253,6 +293,7 @@ impl<T: Config> Pallet<T> {
 			// `reveal` admits only outcomes of the job's kind.
 			_ => Self::fail(j.kind),
 		}
+		Vote::Applied
 	}
 
 	/// Pays out inference `inference`'s result: [`InferenceHandler::completed`] splits the
@@ -354,7 +395,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn deadline_passed(job: JobId) {
 		let Some(j) = Jobs::<T>::get(job) else { return };
 		if j.revealing {
-			Self::decide(job, j);
+			let _ = Self::decide(job, j);
 			return;
 		}
 		let (commits, _) = Self::remove_job(job, &j);
@@ -394,16 +435,9 @@ impl<T: Config> Pallet<T> {
 		job: JobId,
 		salt: [u8; 32],
 		outcome: Outcome,
+		witness: u32,
 	) -> Result<RevealWork, DispatchError> {
-		let mut j = Self::can_reveal(&who, job, &salt, &outcome)?;
-		// A recheck's vote may also slash the first committee's majority.
-		let first = match j.kind {
-			JobKind::Recheck { inference, .. } => {
-				Pending::<T>::get(inference).map_or(0, |p| p.agreeing.len())
-			},
-			_ => 0,
-		};
-		let members = (j.committee.len().saturating_add(first)) as u32;
+		let (mut j, members) = Self::can_reveal_within(&who, job, &salt, &outcome, witness)?;
 		let submission = Self::check_outcome(&j, outcome)?;
 		let hash = submission.hash();
 		Reveals::<T>::insert(job, &who, submission);
@@ -414,22 +448,23 @@ impl<T: Config> Pallet<T> {
 			outcome: hash,
 			reveals: j.reveals,
 		});
-		let decides = j.reveals >= j.commits;
-		if decides {
-			Self::decide(job, j);
+		let vote = if j.reveals >= j.commits {
+			Self::decide(job, j)
 		} else {
 			Jobs::<T>::insert(job, j);
-		}
-		Ok(RevealWork { members, decided: decides })
+			Vote::Waits
+		};
+		Ok(RevealWork { members, vote })
 	}
 
-	/// What a reveal did, for its weight: `reveal(members, shares)` when it took the vote,
-	/// else `reveal_stored(members, shares)`.
+	/// What a reveal did, for its weight: `reveal_stored` when it did not take the vote,
+	/// `reveal_pending` when the result waits out its challenge window, else `reveal` (the
+	/// most a reveal does, which its declared weight is).
 	pub(crate) fn reveal_weight(work: RevealWork, shares: u32) -> Weight {
-		if work.decided {
-			T::WeightInfo::reveal(work.members, shares)
-		} else {
-			T::WeightInfo::reveal_stored(work.members, shares)
+		match work.vote {
+			Vote::Waits => T::WeightInfo::reveal_stored(work.members, shares),
+			Vote::Pending => T::WeightInfo::reveal_pending(work.members, shares),
+			Vote::Applied => T::WeightInfo::reveal(work.members, shares),
 		}
 	}
 }
