@@ -4,7 +4,10 @@ use super::*;
 use crate::types::Datanet;
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
-use frame_support::traits::{fungible::Mutate, EnsureOrigin, Get};
+use frame_support::{
+	traits::{fungible::Mutate, EnsureOrigin, Get},
+	BoundedVec,
+};
 use frame_system::RawOrigin;
 use sp_runtime::traits::Bounded;
 
@@ -105,6 +108,37 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(contributor), 0, text, 1);
 		assert!(Records::<T>::contains_key(0, hash));
+	}
+
+	/// Contributing `n` records of `p` bytes of text each, in one batch, to an Open Datanet.
+	#[benchmark]
+	fn contribute_batch(
+		n: Linear<1, { T::MaxContributionBatch::get() }>,
+		p: Linear<8, { T::MaxPayloadLen::get() }>,
+	) {
+		let owner = funded::<T>("owner", 0);
+		Pallet::<T>::do_create(
+			owner,
+			vec![b'n'],
+			vec![],
+			vec![],
+			Schema::Text { classes: 2 },
+			CurationPolicy::Open,
+		)
+		.unwrap();
+		let contributor = funded::<T>("contributor", 0);
+		// Distinct texts: the index in eight digits, padded to `p` bytes.
+		let records: Vec<(Vec<u8>, ClassLabel)> = (0..n)
+			.map(|i| {
+				let mut text = alloc::format!("{i:08}").into_bytes();
+				text.resize(p as usize, b'a');
+				(text, 1)
+			})
+			.collect();
+		let records = BoundedVec::truncate_from(records);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(contributor), 0, records);
+		assert_eq!(Datanets::<T>::get(0).unwrap().accepted, n);
 	}
 
 	#[benchmark]

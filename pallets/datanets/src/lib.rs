@@ -167,6 +167,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxPageSize: Get<u32>;
 
+		/// The most records one `contribute_batch` carries.
+		#[pallet::constant]
+		type MaxContributionBatch: Get<u32>;
+
 		/// Weights of this pallet's calls, from `benchmark pallet`.
 		type WeightInfo: WeightInfo;
 	}
@@ -299,6 +303,8 @@ pub mod pallet {
 		InvalidVersionCount,
 		/// A counter would overflow.
 		Overflow,
+		/// A batch must carry at least one record.
+		EmptyBatch,
 	}
 
 	impl<T> From<RecordError> for Error<T> {
@@ -470,6 +476,35 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_publish_version(who, datanet, count).map(|_| ())
+		}
+
+		/// Contribute many records at once: as many `contribute` calls, in order, all or none.
+		/// One signature, one fee and one read of the Datanet serve the whole batch, so a data
+		/// set is uploaded at a fraction of the cost of one transaction per record.
+		///
+		/// - Origin: signed; the signer becomes the contributor of every record.
+		/// - `records`: `(payload, label)` pairs, at most `MaxContributionBatch`, each as
+		///   `contribute` takes it.
+		/// - Weight: `contribute_batch` for the number of records and the longest payload.
+		/// - Errors: `EmptyBatch`, and the first error of `contribute` met by a record; then
+		///   nothing is contributed.
+		/// - Emits what `contribute` emits, for each record.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::contribute_batch(
+			records.len() as u32,
+			records.iter().map(|(p, _)| p.len() as u32).max().unwrap_or(0),
+		))]
+		pub fn contribute_batch(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			records: BoundedVec<(Vec<u8>, ClassLabel), T::MaxContributionBatch>,
+		) -> DispatchResult {
+			let contributor = ensure_signed(origin)?;
+			ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
+			for (payload, label) in records {
+				Self::do_contribute(contributor.clone(), datanet, payload, label)?;
+			}
+			Ok(())
 		}
 	}
 

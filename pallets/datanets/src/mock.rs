@@ -63,6 +63,7 @@ impl pallet_datanets::Config for Test {
 	type MaxClasses = ConstU16<100>;
 	type MaxDims = ConstU16<64>;
 	type MaxPageSize = ConstU32<4>;
+	type MaxContributionBatch = ConstU32<4>;
 	type WeightInfo = ();
 }
 

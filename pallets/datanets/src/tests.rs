@@ -10,6 +10,7 @@ use sp_runtime::{DispatchError, TokenError};
 
 use crate::mock::Datanets;
 use crate::{mock::*, *};
+use frame_support::BoundedVec;
 
 const DIGITS: Schema = Schema::Dense { dims: 4, classes: 10, max_value: 16 };
 
@@ -156,6 +157,67 @@ fn open_contributions_are_accepted_at_once() {
 		let net = crate::Datanets::<Test>::get(id).unwrap();
 		assert_eq!(net.accepted, 1);
 		assert_eq!(net.root, chain_root(&H256::zero(), &hash));
+	});
+}
+
+#[test]
+fn a_contribution_batch_adds_every_record_in_order_or_none() {
+	run_test(|| {
+		let id = create(CurationPolicy::Open);
+		let batch = |records: Vec<(Vec<u8>, u16)>| {
+			Datanets::contribute_batch(origin(BOB), id, BoundedVec::truncate_from(records))
+		};
+		let records = vec![(vec![1, 2, 3, 4], 7), (vec![4, 3, 2, 1], 1), (vec![1, 2, 3, 4], 8)];
+		assert_ok!(batch(records.clone()));
+		let hashes: Vec<_> = records.iter().map(|(p, l)| record_hash(p, *l)).collect();
+		for (index, hash) in hashes.iter().enumerate() {
+			let rec = Records::<Test>::get(id, hash).unwrap();
+			assert_eq!(rec.status, RecordStatus::Accepted { index: index as u32 });
+			assert_eq!(rec.contributor, BOB);
+			System::assert_has_event(
+				Event::RecordAccepted { datanet: id, record: *hash, index: index as u32 }.into(),
+			);
+		}
+		let net = crate::Datanets::<Test>::get(id).unwrap();
+		assert_eq!(net.accepted, 3);
+		let root = hashes.iter().fold(H256::zero(), |root, h| chain_root(&root, h));
+		assert_eq!(net.root, root, "the same log as three single contributions");
+		assert_eq!(
+			held(HoldReason::RecordDeposit, BOB),
+			3 * (RECORD_DEPOSIT_BASE + 4 * DEPOSIT_PER_BYTE)
+		);
+
+		// One bad record fails the batch with its error, and nothing of it stays.
+		assert_noop!(
+			batch(vec![(vec![5; 4], 0), (vec![1, 2, 3, 17], 0)]),
+			Error::<Test>::ValueOutOfRange
+		);
+		assert_noop!(batch(vec![(vec![6; 4], 0), (vec![6; 4], 0)]), Error::<Test>::DuplicateRecord,);
+		assert_noop!(batch(vec![]), Error::<Test>::EmptyBatch);
+		assert_noop!(
+			Datanets::contribute_batch(
+				origin(BOB),
+				9,
+				BoundedVec::truncate_from(vec![(vec![1; 4], 0)])
+			),
+			Error::<Test>::UnknownDatanet
+		);
+		// Its weight grows with the records and with the longest payload.
+		let weight = |records: Vec<(Vec<u8>, u16)>| {
+			use frame_support::dispatch::GetDispatchInfo;
+			crate::Call::<Test>::contribute_batch {
+				datanet: id,
+				records: BoundedVec::truncate_from(records),
+			}
+			.get_dispatch_info()
+			.call_weight
+		};
+		let one = weight(vec![(vec![1; 4], 0)]).ref_time();
+		assert!(weight(vec![(vec![1; 4], 0); 2]).ref_time() > one);
+		assert!(
+			weight(vec![(vec![1; 4], 0), (vec![1; 8], 0)]).ref_time()
+				> weight(vec![(vec![1; 4], 0); 2]).ref_time()
+		);
 	});
 }
 

@@ -48,6 +48,7 @@ pub trait WeightInfo {
 	fn add_curator() -> Weight;
 	fn remove_curator() -> Weight;
 	fn contribute(p: u32, ) -> Weight;
+	fn contribute_batch(n: u32, p: u32, ) -> Weight;
 	fn review_accept() -> Weight;
 	fn review_reject() -> Weight;
 	fn withdraw() -> Weight;
@@ -70,8 +71,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `164`
 		//  Estimated: `3658`
-		// Minimum execution time: 94_948_000 picoseconds.
-		Weight::from_parts(173_780_000, 3658)
+		// Minimum execution time: 85_950_000 picoseconds.
+		Weight::from_parts(120_219_000, 3658)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -83,8 +84,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1236`
 		//  Estimated: `4226`
-		// Minimum execution time: 43_000_000 picoseconds.
-		Weight::from_parts(76_158_000, 4226)
+		// Minimum execution time: 38_137_000 picoseconds.
+		Weight::from_parts(53_812_000, 4226)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -96,8 +97,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `901`
 		//  Estimated: `4226`
-		// Minimum execution time: 34_632_000 picoseconds.
-		Weight::from_parts(62_444_000, 4226)
+		// Minimum execution time: 32_819_000 picoseconds.
+		Weight::from_parts(47_889_000, 4226)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -118,12 +119,42 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `400`
 		//  Estimated: `4226`
-		// Minimum execution time: 110_698_000 picoseconds.
-		Weight::from_parts(203_504_651, 4226)
-			// Standard Error: 171
-			.saturating_add(Weight::from_parts(12_839, 0).saturating_mul(p.into()))
+		// Minimum execution time: 110_276_000 picoseconds.
+		Weight::from_parts(218_744_928, 4226)
+			// Standard Error: 226
+			.saturating_add(Weight::from_parts(10_558, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
+	}
+	/// Storage: `Datanets::Datanets` (r:1 w:1)
+	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Records` (r:512 w:512)
+	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(119), added: 2594, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Payloads` (r:0 w:512)
+	/// Proof: `Datanets::Payloads` (`max_values`: None, `max_size`: Some(2110), added: 4585, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::AcceptedLog` (r:0 w:512)
+	/// Proof: `Datanets::AcceptedLog` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 512]`.
+	/// The range of component `p` is `[8, 2048]`.
+	fn contribute_batch(n: u32, p: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `400`
+		//  Estimated: `4226 + n * (2594 ±0)`
+		// Minimum execution time: 214_346_000 picoseconds.
+		Weight::from_parts(221_564_000, 4226)
+			// Standard Error: 2_547_751
+			.saturating_add(Weight::from_parts(114_204_017, 0).saturating_mul(n.into()))
+			// Standard Error: 636_566
+			.saturating_add(Weight::from_parts(865_151, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2594).saturating_mul(n.into()))
 	}
 	/// Storage: `Datanets::Datanets` (r:1 w:1)
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
@@ -135,8 +166,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `985`
 		//  Estimated: `4226`
-		// Minimum execution time: 60_994_000 picoseconds.
-		Weight::from_parts(77_589_000, 4226)
+		// Minimum execution time: 44_827_000 picoseconds.
+		Weight::from_parts(85_145_000, 4226)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -154,8 +185,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1286`
 		//  Estimated: `4226`
-		// Minimum execution time: 84_573_000 picoseconds.
-		Weight::from_parts(147_328_000, 4226)
+		// Minimum execution time: 101_304_000 picoseconds.
+		Weight::from_parts(187_533_000, 4226)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -173,8 +204,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1286`
 		//  Estimated: `4226`
-		// Minimum execution time: 83_839_000 picoseconds.
-		Weight::from_parts(113_816_000, 4226)
+		// Minimum execution time: 96_488_000 picoseconds.
+		Weight::from_parts(124_590_000, 4226)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -192,8 +223,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1401`
 		//  Estimated: `6196`
-		// Minimum execution time: 102_953_000 picoseconds.
-		Weight::from_parts(169_685_000, 6196)
+		// Minimum execution time: 107_540_000 picoseconds.
+		Weight::from_parts(135_222_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -207,8 +238,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1156`
 		//  Estimated: `4226`
-		// Minimum execution time: 68_235_000 picoseconds.
-		Weight::from_parts(87_605_000, 4226)
+		// Minimum execution time: 50_261_000 picoseconds.
+		Weight::from_parts(102_698_000, 4226)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -217,48 +248,58 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB database weights, for tests.
 impl WeightInfo for () {
 	fn create() -> Weight {
-		Weight::from_parts(173_780_000, 3658)
+		Weight::from_parts(120_219_000, 3658)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn add_curator() -> Weight {
-		Weight::from_parts(76_158_000, 4226)
+		Weight::from_parts(53_812_000, 4226)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_curator() -> Weight {
-		Weight::from_parts(62_444_000, 4226)
+		Weight::from_parts(47_889_000, 4226)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn contribute(p: u32, ) -> Weight {
-		Weight::from_parts(203_504_651, 4226)
-			.saturating_add(Weight::from_parts(12_839, 0).saturating_mul(p.into()))
+		Weight::from_parts(218_744_928, 4226)
+			.saturating_add(Weight::from_parts(10_558, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
+	fn contribute_batch(n: u32, p: u32, ) -> Weight {
+		Weight::from_parts(221_564_000, 4226)
+			.saturating_add(Weight::from_parts(114_204_017, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(865_151, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2594).saturating_mul(n.into()))
+	}
 	fn review_accept() -> Weight {
-		Weight::from_parts(77_589_000, 4226)
+		Weight::from_parts(85_145_000, 4226)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn review_reject() -> Weight {
-		Weight::from_parts(147_328_000, 4226)
+		Weight::from_parts(187_533_000, 4226)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(113_816_000, 4226)
+		Weight::from_parts(124_590_000, 4226)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn remove() -> Weight {
-		Weight::from_parts(169_685_000, 6196)
+		Weight::from_parts(135_222_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn publish_version() -> Weight {
-		Weight::from_parts(87_605_000, 4226)
+		Weight::from_parts(102_698_000, 4226)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}

@@ -59,6 +59,8 @@ impl pallet_datanets::Config for Runtime {
 	type MaxClasses = ConstU16<1024>;
 	type MaxDims = ConstU16<1024>;
 	type MaxPageSize = ConstU32<512>;
+	// 512 records of at most 2 KiB: at most 1 MiB, a fifth of a block's length.
+	type MaxContributionBatch = ConstU32<512>;
 	type WeightInfo = pallet_datanets::weights::SubstrateWeight<Runtime>;
 }
 
