@@ -13,9 +13,11 @@
 //!
 //! A batch (`commit_batch`, `reveal_batch`) is admitted if at least one of its items is: a
 //! worker's batch may race with the other members' answers, and its items that lost the race
-//! fail in the block, reported one by one, while the rest count. A batch none of whose items
-//! could succeed is invalid like a single attestation. Every other call passes through
-//! untouched.
+//! fail in the block, reported one by one, while the rest count. In a `commit_batch`, a
+//! member's first late commit to a job counts as admissible: the batch is included, the late
+//! commit is recorded and excused (once per member and job), and the sender's nonces
+//! keep no gap. A batch none of whose items could succeed is invalid like a single
+//! attestation. Every other call passes through untouched.
 //!
 //! **Not yet.** A worker answers right after its node imports a block, so its answer can reach
 //! a peer that has not imported that block yet: a commit to a job the peer does not know, or a
@@ -176,9 +178,15 @@ where
 			Call::reveal { job, salt, outcome } => {
 				one(*job, Pallet::<T>::can_reveal(who, *job, salt, outcome).map(|_| ()))
 			},
-			Call::commit_batch { items } => any_admitted(
-				items.iter().map(|(job, _)| (*job, Pallet::<T>::can_commit(who, *job).map(|_| ()))),
-			),
+			// A late commit (a first one: a second is `AlreadyCommitted`) is excused in a
+			// batch, which is included so that its sender's nonces have no gap.
+			Call::commit_batch { items } => any_admitted(items.iter().map(|(job, _)| {
+				let check = match Pallet::<T>::can_commit(who, *job) {
+					Err(Error::CommitsClosed) => Ok(()),
+					other => other.map(|_| ()),
+				};
+				(*job, check)
+			})),
 			Call::reveal_batch { items, .. } => any_admitted(items.iter().map(|(job, salt, o)| {
 				(*job, Pallet::<T>::can_reveal(who, *job, salt, o).map(|_| ()))
 			})),

@@ -24,6 +24,14 @@ impl<T: Config> Pallet<T> {
 				ensure!(Commits::<T>::contains_key(job, &who), "a reveal without a commit");
 			}
 		}
+		for (job, who, ()) in LateCommits::<T>::iter() {
+			let j = Jobs::<T>::get(job).ok_or("a late commit to a closed job")?;
+			ensure!(j.committee.contains(&who), "a late commit from outside the committee");
+			ensure!(
+				!Commits::<T>::contains_key(job, &who),
+				"a late commit from a member that committed"
+			);
+		}
 		for (deadline, job, ()) in Deadlines::<T>::iter() {
 			ensure!(
 				Jobs::<T>::get(job).is_some_and(|j| j.deadline == deadline),

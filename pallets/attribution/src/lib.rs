@@ -311,6 +311,13 @@ pub mod pallet {
 	pub type Commits<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, JobId, Blake2_128Concat, T::AccountId, H256>;
 
+	/// The members of open jobs whose commit came after the commit round closed: each is
+	/// excused once (a `commit_batch` of late commits is included, and free), and a second late
+	/// commit to the same job fails with `AlreadyCommitted`.
+	#[pallet::storage]
+	pub type LateCommits<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, JobId, Blake2_128Concat, T::AccountId, ()>;
+
 	/// The outcomes revealed for open jobs.
 	#[pallet::storage]
 	pub type Reveals<T: Config> =

@@ -1111,8 +1111,41 @@ fn a_batch_applies_each_valid_item_and_reports_each_invalid_one() {
 		set_params(2, 3);
 		assert_ok!(commit(2, 1, &inferred(0, 0)));
 		let items = vec![(1, Attribution::commitment(1, &3, &salt(3), &inferred(0, 0)))];
-		let post = Attribution::commit_batch(origin(3), BoundedVec::truncate_from(items)).unwrap();
+		let late = || {
+			use sp_runtime::traits::DispatchTransaction;
+			CheckAttestation::<Test>::new().validate_only(
+				Some(3).into(),
+				&RuntimeCall::Attribution(Call::commit_batch {
+					items: BoundedVec::truncate_from(items.clone()),
+				}),
+				&Default::default(),
+				0,
+				sp_runtime::transaction_validity::TransactionSource::InBlock,
+				0,
+			)
+		};
+		assert!(late().is_ok(), "a batch of late commits only is included (its nonce has no gap)");
+		let post =
+			Attribution::commit_batch(origin(3), BoundedVec::truncate_from(items.clone())).unwrap();
 		assert_eq!((post.pays_fee, post.actual_weight), (Pays::No, Some(c(max))));
+		assert!(LateCommits::<Test>::contains_key(1, 3) && !Commits::<Test>::contains_key(1, 3));
+		// Once: a second late commit to the job is refused by the pool, and pays in a block.
+		assert!(late().is_err());
+		let post = Attribution::commit_batch(origin(3), BoundedVec::truncate_from(items)).unwrap();
+		assert_eq!(post.pays_fee, Pays::Yes);
+		assert_eq!(
+			events().last(),
+			Some(&Event::BatchItemFailed {
+				index: 0,
+				job: 1,
+				error: Error::<Test>::AlreadyCommitted.into()
+			})
+		);
+		// The record goes with the job.
+		assert_ok!(reveal(1, 1, inferred(0, 0)));
+		assert_ok!(reveal(2, 1, inferred(0, 0)));
+		assert!(!Jobs::<Test>::contains_key(1));
+		assert_eq!(LateCommits::<Test>::iter().count(), 0);
 	});
 }
 

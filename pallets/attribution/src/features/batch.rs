@@ -12,7 +12,11 @@
 //! One failure is excused: a commit that arrives after its job's commit round closed
 //! (`CommitsClosed`). With a committee larger than the quorum, the last members' commits race
 //! the quorum in every block, and honest workers lose that race through no fault of their own.
-//! A member can be late once per job it was drawn for, so this cannot be used to pad a batch.
+//! A late commit is recorded ([`LateCommits`]), so a member is excused once per job it was
+//! drawn for, and cannot pad batches with it: a second late commit to the job fails with
+//! `AlreadyCommitted`. A batch of late commits only is still valid in the pool and included:
+//! dropping it would leave a gap in its sender's nonces, and every later transaction of that
+//! attestor (its reveals too) would wait behind the gap.
 
 use frame_support::{
 	dispatch::{DispatchResultWithPostInfo, Pays, PostDispatchInfo},
@@ -89,6 +93,10 @@ impl<T: Config> Pallet<T> {
 			|(job, _)| *job,
 			|(job, commitment)| {
 				let result = with_storage_layer(|| Self::do_commit(who.clone(), job, commitment));
+				if result == Err(Error::<T>::CommitsClosed.into()) {
+					// Excused once: a second late commit to the job is `AlreadyCommitted`.
+					LateCommits::<T>::insert(job, &who, ());
+				}
 				(declared, result.map(T::WeightInfo::commit))
 			},
 		))

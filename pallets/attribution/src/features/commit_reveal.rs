@@ -44,6 +44,7 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_active(who)?;
 		let j = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(j.committee.contains(who), Error::<T>::NotCommitteeMember);
+		ensure!(!LateCommits::<T>::contains_key(job, who), Error::<T>::AlreadyCommitted);
 		ensure!(!j.revealing, Error::<T>::CommitsClosed);
 		ensure!(!Commits::<T>::contains_key(job, who), Error::<T>::AlreadyCommitted);
 		ensure!(
@@ -187,6 +188,8 @@ impl<T: Config> Pallet<T> {
 		}
 		let commits = Commits::<T>::drain_prefix(job).collect();
 		let reveals = Reveals::<T>::drain_prefix(job).collect();
+		// At most the committee: one per member.
+		LateCommits::<T>::drain_prefix(job).for_each(drop);
 		(commits, reveals)
 	}
 
