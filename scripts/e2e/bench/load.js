@@ -4,12 +4,13 @@
 //
 //   node bench/load.js [--rate PER_SECOND] [--seconds S] [--callers N] [--burst N]
 //                      [--records N] [--rpc ws://…,ws://…] [--pids PID,PID,…]
-//                      [--metrics http://…/metrics,…]
+//                      [--metrics http://…/metrics,…] [--trace FILE]
 //
 // --records sets the size of the agent's Datanet (digits; above the 1,797 distinct digits,
 // augmented by shifts and noise), contributed through extrinsics and trained by the attestors;
 // the engine's figures (ingest, training, attribution) come from the nodes' Prometheus metrics.
 
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { ApiPromise, WsProvider } from '@polkadot/api';
@@ -28,6 +29,7 @@ const { values: opts } = parseArgs({
 		rpc: { type: 'string', default: 'ws://127.0.0.1:9944,ws://127.0.0.1:9945,ws://127.0.0.1:9946,ws://127.0.0.1:9947' },
 		pids: { type: 'string', default: '' },
 		records: { type: 'string', default: '150' },
+		trace: { type: 'string', default: '' },
 		metrics: { type: 'string', default: 'http://127.0.0.1:9615/metrics,http://127.0.0.1:9616/metrics,http://127.0.0.1:9617/metrics,http://127.0.0.1:9618/metrics' },
 	},
 });
@@ -88,8 +90,9 @@ async function engineMetrics() {
 const finalized = async () => (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
 
 /** Sends `n` transactions made by `make(caller, i)` at once, round-robin over the callers and
- * nodes; returns { sent, rejected, blocks, perSecond } once all are in finalised blocks. */
-async function throughput(name, n, make, counts) {
+ * nodes, each making `perTx` of the events `counts` counts; returns { sent, rejected, blocks,
+ * best, perSecond } (in events) once all are in finalised blocks. */
+async function throughput(name, n, make, counts, perTx = 1) {
 	const watcher = new ChainWatcher(api, await finalized());
 	let included = 0;
 	const origCatchUp = watcher.catchUp.bind(watcher);
@@ -125,12 +128,12 @@ async function throughput(name, n, make, counts) {
 			}),
 		),
 	);
-	await until(() => (included >= n - rejected ? true : undefined), 600_000);
+	await until(() => (included >= (n - rejected) * perTx ? true : undefined), 600_000);
 	watcher.stop();
 	const blocks = perBlock.length === 0 ? 0 : perBlock[perBlock.length - 1].number - perBlock[0].number + 1;
 	const best = Math.max(0, ...perBlock.map((b) => b.count));
-	log(`${name}: ${n} sent (signed in ${signMs} ms), ${rejected} rejected${firstError ? ` (${firstError})` : ''}, included in ${blocks} blocks, at most ${best} in one`);
-	return { name, sent: n, rejected, blocks, best, perSecond: (n - rejected) / ((blocks * blockMs) / 1000) };
+	log(`${name}: ${n * perTx} sent in ${n} transactions (signed in ${signMs} ms), ${rejected} rejected${firstError ? ` (${firstError})` : ''}, included in ${blocks} blocks, at most ${best} in one`);
+	return { name, sent: n * perTx, rejected: rejected * perTx, blocks, best, perSecond: ((n - rejected) * perTx) / ((blocks * blockMs) / 1000) };
 }
 
 // Plain transfers, then contributions of new records (digits with random noise, so that none
@@ -160,6 +163,26 @@ const contributions = await throughput(
 		return a.tx.datanets.contribute(open, u8aToHex(pixels), digitsPool[i % digitsPool.length].label);
 	},
 	(e) => api.events.datanets.RecordContributed.is(e),
+);
+// The same number of records again, in `contribute_batch` transactions of BATCH records each
+// (how a contributor uploads a data set), spread over the callers.
+const BATCH = Math.min(256, Number(api.consts.datanets.maxContributionBatch.toString()));
+const batched = await throughput(
+	`contributions in batches of ${BATCH}`,
+	Math.ceil(burst / BATCH),
+	(a, c, t) =>
+		a.tx.datanets.contributeBatch(
+			open,
+			Array.from({ length: BATCH }, (_, j) => {
+				const i = burst + t * BATCH + j;
+				const base = digitsPool[i % digitsPool.length];
+				const pixels = Uint8Array.from(base.pixels, (v) => Math.max(0, Math.min(16, v + Math.floor(Math.random() * 3) - 1)));
+				pixels[i % 64] = (i >> 6) % 17;
+				return [u8aToHex(pixels), base.label];
+			}),
+		),
+	(e) => api.events.datanets.RecordContributed.is(e),
+	BATCH,
 );
 
 // Paid inferences at `rate` per second for `seconds`.
@@ -215,7 +238,11 @@ console.log(
 	`| ${sent.sent} | ${sent.rejected} | ${s.completed} | ${s.refunded} | ${completedPerSecond.toFixed(1)} | ${s.maxRequestedPerBlock} | ${s.toResult.p50} / ${s.toResult.p90} / ${s.toResult.max} blocks | ${s.toReward.p50} / ${s.toReward.p90} / ${s.toReward.max} blocks |`,
 );
 console.log('');
-console.log(`Blocks #${first}–#${last} (${window.length}): normal-class weight ${pct(mean(weightShare))} of its limit on average, ${pct(Math.max(...weightShare))} at most; length ${pct(mean(lengthShare))} on average, ${pct(Math.max(...lengthShare))} at most. Attestations: ${watcher.attestations.items} in ${watcher.attestations.txs} batch transactions (${watcher.attestations.failedItems} items failed, late commits included).`);
+console.log(`Blocks #${first}–#${last} (${window.length}): normal-class weight ${pct(mean(weightShare))} of its limit on average, ${pct(Math.max(...weightShare))} at most; length ${pct(mean(lengthShare))} on average, ${pct(Math.max(...lengthShare))} at most. Attestations: ${watcher.attestations.items} in ${watcher.attestations.txs} batch transactions (${watcher.attestations.failedItems} items failed, late commits included). Commit round (job created → reveals open) p50 / p90 / max ${s.commitRound.p50} / ${s.commitRound.p90} / ${s.commitRound.max} blocks; reveal round (→ decided) ${s.revealRound.p50} / ${s.revealRound.p90} / ${s.revealRound.max} blocks.`);
+if (opts.trace) {
+	writeFileSync(opts.trace, JSON.stringify({ blocks: watcher.blocks, jobs: [...watcher.jobs.entries()] }, (_, v) => (typeof v === 'bigint' ? Number(v) : v)));
+	log(`per-block trace written to ${opts.trace}`);
+}
 if (pids.length > 0) {
 	console.log('');
 	console.log('| node | CPU (share of one core, whole run) | peak memory (VmHWM) |');
@@ -247,10 +274,13 @@ console.log('### Transfers and contributions, the same number of each at once, i
 console.log('');
 console.log('| kind | sent | rejected | blocks that included them | most in one block | per second |');
 console.log('|---|---|---|---|---|---|');
-for (const t of [transfers, contributions]) {
+for (const t of [transfers, contributions, batched]) {
 	console.log(`| ${t.name} | ${t.sent} | ${t.rejected} | ${t.blocks} | ${t.best} | ${t.perSecond.toFixed(1)} |`);
 }
 console.log('');
-console.log(`Contributions per second are ${pct(contributions.perSecond / transfers.perSecond)} of transfers per second.`);
+console.log(
+	`Contributions per second are ${pct(contributions.perSecond / transfers.perSecond)} of transfers per second one per transaction, ${pct(batched.perSecond / transfers.perSecond)} in batches; ` +
+		`the most in one block ${pct(contributions.best / transfers.best)} and ${pct(batched.best / transfers.best)} of the transfers' (a block that was full only if more were sent than it took).`,
+);
 await Promise.all(apis.map((a) => a.disconnect()));
 process.exit(s.refunded === 0 && s.completed === sent.sent - sent.rejected ? 0 : 1);

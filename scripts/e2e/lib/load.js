@@ -127,16 +127,18 @@ export async function setUpAgent(api, { owner, developer, records = 150, spec = 
 	const digits = distinctDigits();
 	const training = records <= digits.length ? digits.slice(0, records) : augmentedDigits(records);
 	const datanet = (await api.query.datanets.nextDatanetId()).toNumber();
-	const contribute = training.map(({ pixels, label }) => api.tx.datanets.contribute(datanet, u8aToHex(pixels), label));
+	const rows = training.map(({ pixels, label }) => [u8aToHex(pixels), label]);
 	const started = Date.now();
 	const create = api.tx.datanets.create('digits', 'digits for the load benchmark', 'CC-BY-4.0', { Dense: { dims: 64, classes: 10, maxValue: 16 } }, 'Open');
-	if (contribute.length <= 1_000) {
-		await ok(api, api.tx.utility.batchAll([create, ...contribute, api.tx.datanets.publishVersion(datanet, records)]), owner);
+	const perBatch = Number(api.consts.datanets.maxContributionBatch.toString());
+	if (rows.length <= perBatch) {
+		await ok(api, api.tx.utility.batchAll([create, api.tx.datanets.contributeBatch(datanet, rows), api.tx.datanets.publishVersion(datanet, records)]), owner);
 	} else {
-		// Large Datanets: batches of 1,000 contributions, several in flight.
+		// Large Datanets: `contribute_batch` transactions of the most records each, several in
+		// flight.
 		await ok(api, create, owner);
 		const batches = [];
-		for (let i = 0; i < contribute.length; i += 1_000) batches.push(api.tx.utility.batchAll(contribute.slice(i, i + 1_000)));
+		for (let i = 0; i < rows.length; i += perBatch) batches.push(api.tx.datanets.contributeBatch(datanet, rows.slice(i, i + perBatch)));
 		await sendInFlight(api, batches, owner, { log });
 		await ok(api, api.tx.datanets.publishVersion(datanet, records), owner);
 		const seconds = (Date.now() - started) / 1000;
@@ -175,6 +177,9 @@ export class ChainWatcher {
 		this.blocks = [];
 		this.inferences = new Map();
 		this.attestations = { txs: 0, items: 0, failedItems: 0 };
+		// Per inference job: the blocks it was created in, its commit round closed in, and it
+		// was decided in (job id → { inference, created, opened, decided }).
+		this.jobs = new Map();
 		this.queue = Promise.resolve();
 	}
 
@@ -208,17 +213,29 @@ export class ChainWatcher {
 			const [{ block }, at] = await Promise.all([api.rpc.chain.getBlock(hash), api.at(hash)]);
 			const [events, weight] = await Promise.all([at.query.system.events(), at.query.system.blockWeight()]);
 			let length = 0;
+			let invokes = 0;
+			const batches = [];
 			for (const ex of block.extrinsics) {
 				length += ex.encodedLength;
 				const { section, method, args } = ex.method;
 				if (section === 'attribution' && (method === 'commitBatch' || method === 'revealBatch')) {
 					this.attestations.txs += 1;
 					this.attestations.items += args[0].length;
-				}
+					batches.push({ signer: ex.signer.toString().slice(0, 6), nonce: ex.nonce.toNumber(), method, items: args[0].length });
+				} else if (section === 'agents' && method === 'invoke') invokes += 1;
 			}
 			for (const { event: e } of events) {
 				if (api.events.agents.InferenceRequested.is(e)) this.inference(e.data.inference.toNumber()).requested = n;
-				else if (api.events.attribution.ResultPending.is(e)) this.inference(e.data.inference.toNumber()).decided = n;
+				else if (api.events.attribution.JobCreated.is(e) && e.data.kind.isInfer) {
+					this.jobs.set(e.data.job.toNumber(), { inference: e.data.kind.asInfer.inference.toNumber(), created: n });
+				} else if (api.events.attribution.RevealOpened.is(e)) {
+					const j = this.jobs.get(e.data.job.toNumber());
+					if (j) j.opened = n;
+				} else if (api.events.attribution.ResultPending.is(e)) {
+					this.inference(e.data.inference.toNumber()).decided = n;
+					const j = this.jobs.get(e.data.job.toNumber());
+					if (j) j.decided = n;
+				}
 				else if (api.events.attribution.InferenceAttributed.is(e)) {
 					const i = this.inference(e.data.inference.toNumber());
 					i.paid = n;
@@ -233,6 +250,8 @@ export class ChainWatcher {
 				normal: weight.normal.refTime.toBigInt(),
 				operational: weight.operational.refTime.toBigInt(),
 				mandatory: weight.mandatory.refTime.toBigInt(),
+				invokes,
+				batches,
 			});
 		}
 	}
@@ -303,8 +322,14 @@ export function summarise(watcher) {
 	const refunded = all.filter((i) => i.refunded !== undefined).length;
 	const perBlock = new Map();
 	for (const i of all) perBlock.set(i.requested, (perBlock.get(i.requested) ?? 0) + 1);
+	const jobs = [...watcher.jobs.values()];
+	const commitRound = jobs.filter((j) => j.opened !== undefined).map((j) => j.opened - j.created);
+	const revealRound = jobs.filter((j) => j.decided !== undefined && j.opened !== undefined).map((j) => j.decided - j.opened);
+	const stage = (xs) => ({ p50: quantile(xs, 0.5), p90: quantile(xs, 0.9), max: Math.max(...xs) });
 	return {
 		requested: all.length,
+		commitRound: stage(commitRound),
+		revealRound: stage(revealRound),
 		completed: paid.length,
 		refunded,
 		maxRequestedPerBlock: Math.max(0, ...perBlock.values()),
