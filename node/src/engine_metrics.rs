@@ -1,15 +1,22 @@
 //! The attribution engine's Prometheus metrics: what the off-chain workers asked of it, how long
-//! training and attribution took, and what it holds. [`Metered`] wraps the engine the workers
+//! ingesting, training and attribution took, and what it holds. [`Metered`] wraps the engine the workers
 //! see; the metrics are registered in the node's registry (`--prometheus-port`).
 
-use std::{sync::Arc, time::Instant};
+use std::{
+	collections::HashMap,
+	sync::{Arc, Mutex},
+	time::Instant,
+};
 
 use openledger_influence::Engine;
 use openledger_primitives::attribution::{
 	AttributionEngine, AttributionError, DatasetRef, InferOutcome, InferRequest, IngestChunk,
 	TrainOutcome, TrainRequest,
 };
-use openledger_primitives::models::ModelId;
+use openledger_primitives::{
+	datanets::{DatanetId, VersionIndex},
+	models::ModelId,
+};
 use prometheus_endpoint::{
 	exponential_buckets, register, Counter, CounterVec, Gauge, Histogram, HistogramOpts, Opts,
 	PrometheusError, Registry, U64,
@@ -19,6 +26,7 @@ use prometheus_endpoint::{
 #[derive(Clone)]
 pub struct EngineMetrics {
 	calls: CounterVec<U64>,
+	ingest_seconds: Histogram,
 	train_seconds: Histogram,
 	infer_seconds: Histogram,
 	records_ingested: Counter<U64>,
@@ -51,6 +59,12 @@ impl EngineMetrics {
 					&["call", "result"],
 				)?,
 				registry,
+			)?,
+			ingest_seconds: histogram(
+				"openledger_attribution_ingest_seconds",
+				"Time from a Datanet version's first chunk to its last: the off-chain worker \
+				 reading its records from the chain state and the engine taking them",
+				0.001,
 			)?,
 			train_seconds: histogram(
 				"openledger_attribution_train_seconds",
@@ -103,13 +117,15 @@ impl EngineMetrics {
 pub struct Metered {
 	engine: Arc<Engine>,
 	metrics: EngineMetrics,
+	/// When each version being ingested got its first chunk.
+	ingesting: Mutex<HashMap<(DatanetId, VersionIndex), Instant>>,
 }
 
 impl Metered {
 	/// `engine`, measured into `metrics`.
 	pub fn new(engine: Arc<Engine>, metrics: EngineMetrics) -> Self {
 		metrics.held(&engine);
-		Self { engine, metrics }
+		Self { engine, metrics, ingesting: Mutex::new(HashMap::new()) }
 	}
 }
 
@@ -117,12 +133,23 @@ impl AttributionEngine for Metered {
 	fn ingest(&self, chunk: IngestChunk) -> Result<u32, AttributionError> {
 		let records = chunk.records.len() as u64;
 		let total = chunk.total;
+		let dataset = (chunk.dataset.datanet, chunk.dataset.version);
+		let mut ingesting = self.ingesting.lock().unwrap_or_else(|e| e.into_inner());
+		if chunk.offset == 0 {
+			ingesting.insert(dataset, Instant::now());
+		}
+		drop(ingesting);
 		let result = AttributionEngine::ingest(&*self.engine, chunk);
 		self.metrics.count("ingest", &result);
 		if let Ok(received) = result {
 			self.metrics.records_ingested.inc_by(records);
 			// `held` walks every record held: once per version, not once per chunk.
 			if received == total {
+				let started =
+					self.ingesting.lock().unwrap_or_else(|e| e.into_inner()).remove(&dataset);
+				if let Some(started) = started {
+					self.metrics.ingest_seconds.observe(started.elapsed().as_secs_f64());
+				}
 				self.metrics.held(&self.engine);
 			}
 		}

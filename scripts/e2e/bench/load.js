@@ -257,16 +257,19 @@ const engineEnd = await engineMetrics();
 console.log('');
 console.log(`### The engine on each node: a Datanet of ${records} records (Prometheus metrics)`);
 console.log('');
-console.log('| node | records ingested | training time | inferences attributed | mean attribution time | models held | model bytes (est.) |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| node | records ingested | ingest time (records/s) | training time | inferences attributed | mean attribution time | models held | model bytes (est.) |');
+console.log('|---|---|---|---|---|---|---|---|');
 engineEnd.forEach((m, i) => {
 	const t = engineAfterTraining[i];
 	const inferCount = (m.openledger_attribution_infer_seconds_count ?? 0) - (t.openledger_attribution_infer_seconds_count ?? 0);
 	const inferSum = (m.openledger_attribution_infer_seconds_sum ?? 0) - (t.openledger_attribution_infer_seconds_sum ?? 0);
 	const trainCount = t.openledger_attribution_train_seconds_count ?? 0;
 	const trainSum = t.openledger_attribution_train_seconds_sum ?? 0;
+	const ingestSum = t.openledger_attribution_ingest_seconds_sum ?? 0;
+	const ingested = t.openledger_attribution_records_ingested_total ?? 0;
+	const ingest = ingestSum > 0 ? `${ingestSum.toFixed(2)} s (${Math.round(ingested / ingestSum)})` : '?';
 	console.log(
-		`| ${['alice', 'bob', 'charlie', 'dave'][i] ?? i} | ${m.openledger_attribution_records_ingested_total ?? '?'} | ${trainCount ? `${(trainSum / trainCount).toFixed(2)} s` : '?'} | ${inferCount} | ${inferCount ? `${((inferSum / inferCount) * 1000).toFixed(2)} ms` : '?'} | ${m.openledger_attribution_models_held ?? '?'} | ${m.openledger_attribution_model_bytes ? `${(m.openledger_attribution_model_bytes / 2 ** 20).toFixed(1)} MiB` : '?'} |`,
+		`| ${['alice', 'bob', 'charlie', 'dave'][i] ?? i} | ${m.openledger_attribution_records_ingested_total ?? '?'} | ${ingest} | ${trainCount ? `${(trainSum / trainCount).toFixed(2)} s` : '?'} | ${inferCount} | ${inferCount ? `${((inferSum / inferCount) * 1000).toFixed(2)} ms` : '?'} | ${m.openledger_attribution_models_held ?? '?'} | ${m.openledger_attribution_model_bytes ? `${(m.openledger_attribution_model_bytes / 2 ** 20).toFixed(1)} MiB` : '?'} |`,
 	);
 });
 console.log('');
