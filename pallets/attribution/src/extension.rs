@@ -25,7 +25,7 @@
 //! that peer's pool for good (a peer is sent a transaction once), and if that peer authors the
 //! next block, the answer, and every later transaction of the same attestor (they follow it by
 //! nonce), waits for another author. So in the pool, an attestation that may become valid with
-//! the next block is admitted ([`NotYet`]): a commit or reveal to a job numbered from
+//! the next block is admitted (not yet valid): a commit or reveal to a job numbered from
 //! `NextJobId` up to [`LOOKAHEAD_JOBS`] ahead, or a reveal to a job still in its commit round.
 //! Its longevity is [`NOT_YET_LONGEVITY`] blocks. In a block it is checked strictly: one that
 //! is still not valid is [`InvalidTransaction::Future`], which a block builder skips without

@@ -37,6 +37,21 @@ fn datanet<T: Config>(policy: CurationPolicy) -> (T::AccountId, DatanetId, u16) 
 }
 
 /// A distinct dense payload of `dims` values.
+/// An Open Text Datanet of two classes (contributions to it are accepted at once: the heavier
+/// path), id 0, owned by a funded account.
+fn open_text_datanet<T: Config>() {
+	let owner = funded::<T>("owner", 0);
+	Pallet::<T>::do_create(
+		owner,
+		vec![b'n'],
+		vec![],
+		vec![],
+		Schema::Text { classes: 2 },
+		CurationPolicy::Open,
+	)
+	.unwrap();
+}
+
 fn payload(dims: u16, seed: u32) -> Vec<u8> {
 	let mut p = vec![0u8; dims as usize];
 	for (i, b) in seed.to_le_bytes().iter().enumerate() {
@@ -92,16 +107,7 @@ mod benchmarks {
 	/// Contributing `p` bytes of text to an Open Datanet (accepted at once: the heavier path).
 	#[benchmark]
 	fn contribute(p: Linear<1, { T::MaxPayloadLen::get() }>) {
-		let owner = funded::<T>("owner", 0);
-		Pallet::<T>::do_create(
-			owner,
-			vec![b'n'],
-			vec![],
-			vec![],
-			Schema::Text { classes: 2 },
-			CurationPolicy::Open,
-		)
-		.unwrap();
+		open_text_datanet::<T>();
 		let contributor = funded::<T>("contributor", 0);
 		let text = vec![b'a'; p as usize];
 		let hash = record_hash(&text, 1);
@@ -116,16 +122,7 @@ mod benchmarks {
 		n: Linear<1, { T::MaxContributionBatch::get() }>,
 		p: Linear<8, { T::MaxPayloadLen::get() }>,
 	) {
-		let owner = funded::<T>("owner", 0);
-		Pallet::<T>::do_create(
-			owner,
-			vec![b'n'],
-			vec![],
-			vec![],
-			Schema::Text { classes: 2 },
-			CurationPolicy::Open,
-		)
-		.unwrap();
+		open_text_datanet::<T>();
 		let contributor = funded::<T>("contributor", 0);
 		// Distinct texts: the index in eight digits, padded to `p` bytes.
 		let records: Vec<(Vec<u8>, ClassLabel)> = (0..n)
