@@ -153,15 +153,18 @@ const transfers = await throughput(
 	(e) => api.events.balances.Transfer.is(e),
 );
 const digitsPool = queries.concat(queries);
+/** Record `i`: a digit with random noise, and one pixel set from `i`, so that none repeats.
+ * Returns [payload hex, label]. */
+const noisyDigit = (i) => {
+	const base = digitsPool[i % digitsPool.length];
+	const pixels = Uint8Array.from(base.pixels, (v) => Math.max(0, Math.min(16, v + Math.floor(Math.random() * 3) - 1)));
+	pixels[i % 64] = (i >> 6) % 17;
+	return [u8aToHex(pixels), base.label];
+};
 const contributions = await throughput(
 	'contributions',
 	burst,
-	(a, c, i) => {
-		const base = digitsPool[i % digitsPool.length].pixels;
-		const pixels = Uint8Array.from(base, (v) => Math.max(0, Math.min(16, v + Math.floor(Math.random() * 3) - 1)));
-		pixels[i % 64] = (i >> 6) % 17; // and unique per i
-		return a.tx.datanets.contribute(open, u8aToHex(pixels), digitsPool[i % digitsPool.length].label);
-	},
+	(a, c, i) => a.tx.datanets.contribute(open, ...noisyDigit(i)),
 	(e) => api.events.datanets.RecordContributed.is(e),
 );
 // The same number of records again, in `contribute_batch` transactions of BATCH records each
@@ -170,17 +173,7 @@ const BATCH = Math.min(256, Number(api.consts.datanets.maxContributionBatch.toSt
 const batched = await throughput(
 	`contributions in batches of ${BATCH}`,
 	Math.ceil(burst / BATCH),
-	(a, c, t) =>
-		a.tx.datanets.contributeBatch(
-			open,
-			Array.from({ length: BATCH }, (_, j) => {
-				const i = burst + t * BATCH + j;
-				const base = digitsPool[i % digitsPool.length];
-				const pixels = Uint8Array.from(base.pixels, (v) => Math.max(0, Math.min(16, v + Math.floor(Math.random() * 3) - 1)));
-				pixels[i % 64] = (i >> 6) % 17;
-				return [u8aToHex(pixels), base.label];
-			}),
-		),
+	(a, c, t) => a.tx.datanets.contributeBatch(open, Array.from({ length: BATCH }, (_, j) => noisyDigit(burst + t * BATCH + j))),
 	(e) => api.events.datanets.RecordContributed.is(e),
 	BATCH,
 );
