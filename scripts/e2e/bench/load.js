@@ -3,13 +3,18 @@
 // transfers against Datanet contributions in the same run. Prints markdown tables.
 //
 //   node bench/load.js [--rate PER_SECOND] [--seconds S] [--callers N] [--burst N]
-//                      [--records N] [--rpc ws://…,ws://…] [--pids PID,PID,…]
-//                      [--metrics http://…/metrics,…] [--trace FILE]
+//                      [--dataset digits|sotu] [--records N] [--rpc ws://…,ws://…]
+//                      [--pids PID,PID,…] [--metrics http://…/metrics,…] [--trace FILE]
+//                      [--db DIR]
 //
-// --records sets the size of the agent's Datanet (digits; above the 1,797 distinct digits,
-// augmented by shifts and noise), contributed through extrinsics and trained by the attestors;
-// the engine's figures (ingest, training, attribution) come from the nodes' Prometheus metrics.
+// --dataset and --records choose the agent's Datanet, contributed through extrinsics and trained
+// by the attestors: `digits` (Dense; above the 1,797 distinct digits, augmented by shifts and
+// noise) or `sotu` (Text: the State of the Union addresses in records of a few hundred bytes,
+// labelled with their half-century; up to 33,000 records, the rest are the inputs). The
+// engine's figures (ingest, training, attribution) come from the nodes' Prometheus metrics.
+// --db names one node's base path, whose size on disk is printed before and after the set-up.
 
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -18,7 +23,9 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { ChainWatcher, OPEN, processUsage, sendInvocations, setUpAgent, summarise, until } from '../lib/load.js';
+import { loadDigits } from '../lib/digits.js';
+import { MAX_PAYLOAD_BYTES } from '../lib/sotu.js';
+import { ChainWatcher, digitsDataset, OPEN, processUsage, sendInvocations, setUpAgent, sotuDataset, summarise, until } from '../lib/load.js';
 
 const { values: opts } = parseArgs({
 	options: {
@@ -28,8 +35,10 @@ const { values: opts } = parseArgs({
 		burst: { type: 'string', default: '2000' },
 		rpc: { type: 'string', default: 'ws://127.0.0.1:9944,ws://127.0.0.1:9945,ws://127.0.0.1:9946,ws://127.0.0.1:9947' },
 		pids: { type: 'string', default: '' },
+		dataset: { type: 'string', default: 'digits' },
 		records: { type: 'string', default: '150' },
 		trace: { type: 'string', default: '' },
+		db: { type: 'string', default: '' },
 		metrics: { type: 'string', default: 'http://127.0.0.1:9615/metrics,http://127.0.0.1:9616/metrics,http://127.0.0.1:9617/metrics,http://127.0.0.1:9618/metrics' },
 	},
 });
@@ -50,19 +59,27 @@ const params = (await api.query.attribution.consensusParams()).toJSON();
 const attestors = (await api.call.attributionApi.attestors()).length;
 log(`${apis.length} nodes, ${attestors} attestors, quorum ${params.quorum}, committee ${Math.min(params.committeeSize, attestors)}; ${blockMs / 1000} s blocks`);
 
+/** The size of --db on disk in MiB (du), or undefined without --db. */
+const dbMiB = () => (opts.db ? Number(execFileSync('du', ['-sk', opts.db], { encoding: 'utf8' }).split('\t')[0]) / 1024 : undefined);
 const usageBefore = pids.map(processUsage);
+const dbBefore = dbMiB();
 const t0 = Date.now();
 const records = Number(opts.records);
-const { agent, fee, queries, callers } = await setUpAgent(api, {
+const datasets = { digits: digitsDataset, sotu: sotuDataset };
+if (!datasets[opts.dataset]) throw new Error(`--dataset ${opts.dataset}: digits or sotu`);
+const dataset = datasets[opts.dataset](records);
+const { agent, fee, inputs, callers } = await setUpAgent(api, {
 	owner: eve,
 	developer: ferdie,
-	records,
+	dataset,
 	callers: callerCount,
 	funds: 1_000n * OPEN,
 	log,
 });
 log(`agent ${agent} serves the model; ${callerCount} callers funded (set-up ${Math.round((Date.now() - t0) / 1000)} s)`);
 const engineAfterTraining = await engineMetrics();
+const dbAfter = dbMiB();
+const payloadBytes = dataset.rows.reduce((n, [payload]) => n + (payload.startsWith('0x') ? (payload.length - 2) / 2 : Buffer.byteLength(payload, 'utf8')), 0);
 
 /** Each node's engine metrics (Prometheus): { name: value } of the openledger_attribution_*
  * samples without labels, plus calls by label. */
@@ -136,12 +153,13 @@ async function throughput(name, n, make, counts, perTx = 1) {
 	return { name, sent: n * perTx, rejected: rejected * perTx, blocks, best, perSecond: ((n - rejected) * perTx) / ((blocks * blockMs) / 1000) };
 }
 
-// Plain transfers, then contributions of new records (digits with random noise, so that none
-// is a duplicate), the same number of each, in the same run.
+// Plain transfers, then contributions of new records of the agent Datanet's kind (digits with
+// random noise, or the State of the Union records with their position appended, so that none is
+// a duplicate) to another Datanet, the same number of each, in the same run.
 const { datanet: open } = await (async () => {
 	const id = (await api.query.datanets.nextDatanetId()).toNumber();
 	await apis[0].tx.datanets
-		.create('noisy digits', 'load benchmark contributions', 'CC0-1.0', { Dense: { dims: 64, classes: 10, maxValue: 16 } }, 'Open')
+		.create(`more ${dataset.title}`, 'load benchmark contributions', 'CC0-1.0', dataset.schema, 'Open')
 		.signAndSend(eve, { nonce: -1 });
 	await until(async () => ((await api.query.datanets.datanets(id)).isSome ? true : undefined));
 	return { datanet: id };
@@ -152,7 +170,7 @@ const transfers = await throughput(
 	(a, c, i) => a.tx.balances.transferKeepAlive(callers[(i + 1) % callers.length].address, OPEN),
 	(e) => api.events.balances.Transfer.is(e),
 );
-const digitsPool = queries.concat(queries);
+const digitsPool = loadDigits();
 /** Record `i`: a digit with random noise, and one pixel set from `i`, so that none repeats.
  * Returns [payload hex, label]. */
 const noisyDigit = (i) => {
@@ -161,10 +179,20 @@ const noisyDigit = (i) => {
 	pixels[i % 64] = (i >> 6) % 17;
 	return [u8aToHex(pixels), base.label];
 };
+const textPool = dataset.schema.Text ? dataset.rows.concat(inputs.map((text) => [text, 0])) : [];
+/** Record `i` of a Text Datanet: a record of the data set (the inputs labelled 0) and `i`. */
+const textRecord = (i) => {
+	const [text, label] = textPool[i % textPool.length];
+	const suffix = ` [${i}]`;
+	let body = [...text];
+	while (Buffer.byteLength(body.join('') + suffix, 'utf8') > MAX_PAYLOAD_BYTES) body = body.slice(0, -1);
+	return [body.join('') + suffix, label];
+};
+const newRecord = dataset.schema.Text ? textRecord : noisyDigit;
 const contributions = await throughput(
 	'contributions',
 	burst,
-	(a, c, i) => a.tx.datanets.contribute(open, ...noisyDigit(i)),
+	(a, c, i) => a.tx.datanets.contribute(open, ...newRecord(i)),
 	(e) => api.events.datanets.RecordContributed.is(e),
 );
 // The same number of records again, in `contribute_batch` transactions of BATCH records each
@@ -173,7 +201,7 @@ const BATCH = Math.min(256, Number(api.consts.datanets.maxContributionBatch.toSt
 const batched = await throughput(
 	`contributions in batches of ${BATCH}`,
 	Math.ceil(burst / BATCH),
-	(a, c, t) => a.tx.datanets.contributeBatch(open, Array.from({ length: BATCH }, (_, j) => noisyDigit(burst + t * BATCH + j))),
+	(a, c, t) => a.tx.datanets.contributeBatch(open, Array.from({ length: BATCH }, (_, j) => newRecord(burst + t * BATCH + j))),
 	(e) => api.events.datanets.RecordContributed.is(e),
 	BATCH,
 );
@@ -182,7 +210,6 @@ const batched = await throughput(
 const from = await finalized();
 const watcher = new ChainWatcher(api, from);
 await watcher.start();
-const inputs = queries.map((q) => u8aToHex(q.pixels));
 log(`sending ${Math.round(rate * seconds)} invocations, ${rate.toFixed(2)} per second (${((rate * blockMs) / 1000).toFixed(1)} per block) for ${seconds} s, from ${callerCount} callers through ${apis.length} nodes`);
 let lastLog = 0;
 const sentAt = Date.now();
@@ -248,9 +275,13 @@ if (pids.length > 0) {
 }
 const engineEnd = await engineMetrics();
 console.log('');
-console.log(`### The engine on each node: a Datanet of ${records} records (Prometheus metrics)`);
+console.log(`### The engine on each node: the ${dataset.title} Datanet of ${records} records, ${JSON.stringify(dataset.spec.featurizer)} and ${JSON.stringify(dataset.spec.architecture)} (Prometheus metrics)`);
 console.log('');
-console.log('| node | records ingested | ingest time (records/s) | training time | inferences attributed | mean attribution time | models held | model bytes (est.) |');
+console.log(`Payloads contributed: ${(payloadBytes / 2 ** 20).toFixed(1)} MiB in ${records} records${dbBefore === undefined ? '' : `; ${opts.db} on disk: ${dbBefore.toFixed(0)} MiB before the set-up, ${dbAfter.toFixed(0)} MiB after it (+${(dbAfter - dbBefore).toFixed(0)} MiB: the records, their index and the blocks that carried them)`}.`);
+console.log('');
+// Training time: the sum over the engine's train calls, since a call for a model it holds is
+// answered from memory in microseconds and would pull a mean down.
+console.log('| node | records ingested | ingest time (records/s) | training time (sum of train calls) | inferences attributed | mean attribution time | models held | model bytes (est.) |');
 console.log('|---|---|---|---|---|---|---|---|');
 engineEnd.forEach((m, i) => {
 	const t = engineAfterTraining[i];
@@ -262,7 +293,7 @@ engineEnd.forEach((m, i) => {
 	const ingested = t.openledger_attribution_records_ingested_total ?? 0;
 	const ingest = ingestSum > 0 ? `${ingestSum.toFixed(2)} s (${Math.round(ingested / ingestSum)})` : '?';
 	console.log(
-		`| ${['alice', 'bob', 'charlie', 'dave'][i] ?? i} | ${m.openledger_attribution_records_ingested_total ?? '?'} | ${ingest} | ${trainCount ? `${(trainSum / trainCount).toFixed(2)} s` : '?'} | ${inferCount} | ${inferCount ? `${((inferSum / inferCount) * 1000).toFixed(2)} ms` : '?'} | ${m.openledger_attribution_models_held ?? '?'} | ${m.openledger_attribution_model_bytes ? `${(m.openledger_attribution_model_bytes / 2 ** 20).toFixed(1)} MiB` : '?'} |`,
+		`| ${['alice', 'bob', 'charlie', 'dave'][i] ?? i} | ${m.openledger_attribution_records_ingested_total ?? '?'} | ${ingest} | ${trainCount ? `${trainSum.toFixed(2)} s` : '?'} | ${inferCount} | ${inferCount ? `${((inferSum / inferCount) * 1000).toFixed(2)} ms` : '?'} | ${m.openledger_attribution_models_held ?? '?'} | ${m.openledger_attribution_model_bytes ? `${(m.openledger_attribution_model_bytes / 2 ** 20).toFixed(1)} MiB` : '?'} |`,
 	);
 });
 console.log('');

@@ -1,6 +1,6 @@
 // Paid inference under load, shared by the load benchmark (scripts/load.sh, bench/load.js) and
-// its short version in the end-to-end tests (tests/load.test.js): set up a Datanet, a model and
-// an agent; fund callers; send invocations at a fixed rate; follow every block's events, weight
+// its short version in the end-to-end tests (tests/load.test.js): set up a Datanet (digits or
+// State of the Union text), a model and an agent; fund callers; send invocations at a fixed rate; follow every block's events, weight
 // and length until each inference has its result, its payout or its refund.
 
 import { readFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { u8aToHex } from '@polkadot/util';
 
 import { sendAndWait } from './chain.js';
 import { loadDigits } from './digits.js';
+import { ERAS, sotuRecords } from './sotu.js';
 
 export const OPEN = 10n ** 18n;
 
@@ -19,6 +20,18 @@ export const LOAD_SPEC = {
 	architecture: { Mlp1: { hidden: 16 } },
 	epochs: 20,
 	learningRate: 50_000_000,
+	batchSize: 32,
+	l2: 1_000_000,
+	checkpoints: 1,
+	seed: 3,
+};
+
+/** A small MLP on 1,024 hashed word and character n-grams of a text. */
+export const TEXT_SPEC = {
+	featurizer: { HashedNgrams: { dims: 1024 } },
+	architecture: { Mlp1: { hidden: 16 } },
+	epochs: 10,
+	learningRate: 100_000_000,
 	batchSize: 32,
 	l2: 1_000_000,
 	checkpoints: 1,
@@ -116,26 +129,63 @@ export async function sendInFlight(api, txs, signer, { inFlight = 8, log = () =>
 }
 
 /**
- * A Digits Datanet of `records` distinct records contributed and published by `owner`, a model
- * on it registered by `developer` and trained by the attestors, an agent on the model, and
- * `callers` callers (`//load/<i>`) funded by `developer` with `funds` each. Each party's calls
- * go in one `utility.batchAll`, so that set-up takes a few blocks. Returns { datanet, model,
- * agent, fee, queries, callers } (`fee`: what one invocation pays; `queries`: digits outside the
- * training set).
+ * What an agent's Datanet holds and what its callers send: { title, description, license,
+ * schema, spec, rows: [[payload, label]], inputs: [payload] }, payloads as hex or text.
+ *
+ * Digits: the first `records` distinct digits (above the 1,797 there are, digits augmented by
+ * shifts and noise); the inputs are the digits left out (all of them, when augmented).
  */
-export async function setUpAgent(api, { owner, developer, records = 150, spec = LOAD_SPEC, callers = 0, funds = 0n, log = () => {} }) {
+export function digitsDataset(records) {
 	const digits = distinctDigits();
 	const training = records <= digits.length ? digits.slice(0, records) : augmentedDigits(records);
+	return {
+		title: 'digits',
+		description: 'digits for the load benchmark',
+		license: 'CC-BY-4.0',
+		schema: { Dense: { dims: 64, classes: 10, maxValue: 16 } },
+		spec: LOAD_SPEC,
+		rows: training.map(({ pixels, label }) => [u8aToHex(pixels), label]),
+		inputs: (records <= digits.length ? digits.slice(records) : digits).map(({ pixels }) => u8aToHex(pixels)),
+	};
+}
+
+/**
+ * State of the Union: the first `records` records of lib/sotu.js (sentences joined into a few
+ * hundred bytes, labelled with their half-century); the inputs are the records left out.
+ */
+export function sotuDataset(records) {
+	const all = sotuRecords();
+	if (records >= all.length) throw new Error(`the addresses give ${all.length} records, and some must be left out as inputs`);
+	return {
+		title: 'State of the Union',
+		description: 'sentences of the State of the Union addresses, 1790-2018, by half-century',
+		license: 'public domain (US government works)',
+		schema: { Text: { classes: ERAS.length } },
+		spec: TEXT_SPEC,
+		rows: all.slice(0, records).map(({ text, label }) => [text, label]),
+		inputs: all.slice(records).map(({ text }) => text),
+	};
+}
+
+/**
+ * A Datanet of `dataset` (digitsDataset or sotuDataset) contributed and published by `owner`, a
+ * model of its spec registered by `developer` and trained by the attestors, an agent on the
+ * model, and `callers` callers (`//load/<i>`) funded by `developer` with `funds` each. Each
+ * party's calls go in one `utility.batchAll`, so that set-up takes a few blocks; a Datanet of more
+ * records than one `contribute_batch` takes goes in several, some in flight at once. Returns {
+ * datanet, model, agent, fee, inputs, callers } (`fee`: what one invocation pays; `inputs`:
+ * records outside the training set).
+ */
+export async function setUpAgent(api, { owner, developer, dataset = digitsDataset(150), callers = 0, funds = 0n, log = () => {} }) {
+	const { rows } = dataset;
+	const records = rows.length;
 	const datanet = (await api.query.datanets.nextDatanetId()).toNumber();
-	const rows = training.map(({ pixels, label }) => [u8aToHex(pixels), label]);
 	const started = Date.now();
-	const create = api.tx.datanets.create('digits', 'digits for the load benchmark', 'CC-BY-4.0', { Dense: { dims: 64, classes: 10, maxValue: 16 } }, 'Open');
+	const create = api.tx.datanets.create(dataset.title, dataset.description, dataset.license, dataset.schema, 'Open');
 	const perBatch = Number(api.consts.datanets.maxContributionBatch.toString());
 	if (rows.length <= perBatch) {
 		await ok(api, api.tx.utility.batchAll([create, api.tx.datanets.contributeBatch(datanet, rows), api.tx.datanets.publishVersion(datanet, records)]), owner);
 	} else {
-		// Large Datanets: `contribute_batch` transactions of the most records each, several in
-		// flight.
 		await ok(api, create, owner);
 		const batches = [];
 		for (let i = 0; i < rows.length; i += perBatch) batches.push(api.tx.datanets.contributeBatch(datanet, rows.slice(i, i + perBatch)));
@@ -151,17 +201,22 @@ export async function setUpAgent(api, { owner, developer, records = 150, spec = 
 	await ok(
 		api,
 		api.tx.utility.batchAll([
-			api.tx.models.register(datanet, 1, spec, modelFee, ''),
+			api.tx.models.register(datanet, 1, dataset.spec, modelFee, ''),
 			...callerKeys.map((c) => api.tx.balances.transferKeepAlive(c.address, funds)),
 		]),
 		developer,
 	);
 	log(`model ${model} registered on Datanet ${datanet} (${records} records); waiting for the attestors to train it`);
-	await until(async () => ((await api.call.modelsApi.model(model)).unwrap().status.isActive ? true : undefined));
+	const status = await until(async () => {
+		const s = (await api.call.modelsApi.model(model)).unwrap().status;
+		return s.isTraining ? undefined : s;
+	});
+	if (!status.isActive) throw new Error(`model ${model} did not train: ${status.type}`);
+	log(`model ${model} trained: held-out accuracy ${(status.asActive.accuracy.toNumber() / 1e7).toFixed(1)}%`);
 	const agentFee = OPEN / 10n;
 	const registeredAgent = await ok(api, api.tx.agents.register(model, 'load', agentFee), developer);
 	const agent = event(api, registeredAgent.events, 'agents', 'AgentRegistered').data.agent;
-	return { datanet, model, agent, fee: modelFee + agentFee, queries: records <= digits.length ? digits.slice(records) : digits, callers: callerKeys };
+	return { datanet, model, agent, fee: modelFee + agentFee, inputs: dataset.inputs, callers: callerKeys };
 }
 
 /**

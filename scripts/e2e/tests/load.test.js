@@ -8,11 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Keyring } from '@polkadot/keyring';
-import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startNode } from '../lib/node.js';
-import { ChainWatcher, OPEN, sendInvocations, setUpAgent, summarise } from '../lib/load.js';
+import { ChainWatcher, digitsDataset, OPEN, sendInvocations, setUpAgent, summarise } from '../lib/load.js';
 
 const INVOCATIONS = 30;
 const CALLERS = 10;
@@ -34,13 +33,13 @@ describe('30 paid inferences at once on a dev node', () => {
 	test('all complete and are paid, none expires, and the worker answers them in batches', async () => {
 		const keyring = new Keyring({ type: 'sr25519' });
 		const [eve, ferdie] = ['//Eve', '//Ferdie'].map((u) => keyring.addFromUri(u));
-		const { agent, fee, queries, callers } = await setUpAgent(api, { owner: eve, developer: ferdie, records: 100, callers: CALLERS, funds: 100n * OPEN });
+		const { agent, fee, inputs: queries, callers } = await setUpAgent(api, { owner: eve, developer: ferdie, dataset: digitsDataset(100), callers: CALLERS, funds: 100n * OPEN });
 		const from = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
 		const watcher = new ChainWatcher(api, from);
 		await watcher.start();
 		try {
 			// All at once: a rate that sends them in the first tick.
-			const inputs = queries.slice(0, INVOCATIONS).map((q) => u8aToHex(q.pixels));
+			const inputs = queries.slice(0, INVOCATIONS);
 			const sent = await sendInvocations([api], { agent, fee, callers, inputs, rate: INVOCATIONS * 10, seconds: 0.1 });
 			assert.equal(sent.rejected, 0, `rejected by the pool: ${sent.firstError}`);
 			assert.equal(sent.sent, INVOCATIONS);
