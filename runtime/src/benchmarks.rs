@@ -64,12 +64,74 @@ fn dense_datanet(
 	(id, version)
 }
 
+/// The attestor set filled to `MaxAttestors` with bonded benchmark accounts, and committees as
+/// large as the set: opening a job then draws its committee from the most attestors.
+fn most_attestors() {
+	use frame_support::traits::{fungible::Mutate, Get};
+	let max = <Runtime as pallet_attribution::Config>::MaxAttestors::get();
+	let bond = pallet_attribution::StakeParams::<Runtime>::get().min_bond.max(OPEN);
+	let mut i = 0;
+	while (pallet_attribution::Attestors::<Runtime>::get().len() as u32) < max {
+		let who: AccountId = frame_benchmarking::account("attestor", i, 0);
+		i += 1;
+		let _ = Balances::mint_into(&who, bond.saturating_mul(10).saturating_add(OPEN));
+		Attribution::bond(RuntimeOrigin::signed(who), bond).expect("a funded account joins");
+	}
+	pallet_attribution::ConsensusParams::<Runtime>::mutate(|p| p.committee_size = max);
+}
+
 impl pallet_models::BenchmarkHelper for DataLayerHelper {
 	fn dense_datanet_version(
 	) -> (openledger_primitives::datanets::DatanetId, openledger_primitives::datanets::VersionIndex)
 	{
 		dense_datanet(1)
 	}
+
+	fn most_attestors() {
+		most_attestors()
+	}
+
+	fn full_training_job(model: openledger_primitives::models::ModelId) {
+		use openledger_primitives::attribution::TrainOutcome;
+		use pallet_attribution::{types::Submission, Commits, Jobs, Reveals, TrainingJobs};
+		let job = TrainingJobs::<Runtime>::get(model).expect("a Training model has its job");
+		let committee = Jobs::<Runtime>::get(job).expect("the job is open").committee;
+		// A member's commit is in `Commits` or in `LateCommits`, never both: every member
+		// committed in time and revealed is the most a job holds.
+		for who in committee {
+			Commits::<Runtime>::insert(job, &who, sp_core::H256::repeat_byte(1));
+			let outcome = TrainOutcome {
+				engine_version: 1,
+				accuracy: sp_runtime::Perbill::one(),
+				weights_hash: Default::default(),
+				records: 1,
+				held_out: 0,
+			};
+			Reveals::<Runtime>::insert(job, &who, Submission::<Runtime>::Train(outcome));
+		}
+	}
+}
+
+/// A Text Datanet with one record, and its version 1.
+fn text_datanet(
+) -> (openledger_primitives::datanets::DatanetId, openledger_primitives::datanets::VersionIndex) {
+	use frame_support::traits::fungible::Mutate;
+	use openledger_primitives::datanets::{CurationPolicy, Schema};
+	let owner: AccountId = frame_benchmarking::account("datanet-owner", 1, 0);
+	let _ = Balances::mint_into(&owner, 1_000 * OPEN);
+	let id = pallet_datanets::NextDatanetId::<Runtime>::get();
+	Datanets::do_create(
+		owner.clone(),
+		b"bench text".to_vec(),
+		vec![],
+		vec![],
+		Schema::Text { classes: 2 },
+		CurationPolicy::Open,
+	)
+	.expect("a valid Datanet");
+	Datanets::do_contribute(owner.clone(), id, b"a record".to_vec(), 0).expect("a valid record");
+	let version = Datanets::do_publish_version(owner, id, 1).expect("a valid version");
+	(id, version)
 }
 
 impl pallet_agents::BenchmarkHelper for DataLayerHelper {
@@ -77,32 +139,49 @@ impl pallet_agents::BenchmarkHelper for DataLayerHelper {
 		<DataLayerHelper as pallet_attribution::BenchmarkHelper>::training_model(1)
 	}
 
+	/// A model on a Text Datanet: its inputs may be `MaxInputLen` bytes.
 	fn active_model() -> openledger_primitives::models::ModelId {
+		use frame_support::traits::fungible::Mutate;
+		use openledger_primitives::models::{Featurizer, ModelSpec};
 		use pallet_attribution::BenchmarkHelper;
-		let model = DataLayerHelper::training_model(1);
+		let (datanet, version) = text_datanet();
+		let owner: AccountId = frame_benchmarking::account("model-owner", 1, 0);
+		let _ = Balances::mint_into(&owner, 1_000 * OPEN);
+		let spec = ModelSpec { featurizer: Featurizer::HashedNgrams { dims: 64 }, ..bench_spec() };
+		let model = Models::do_register(owner, datanet, version, spec, OPEN, vec![])
+			.expect("a valid model");
 		DataLayerHelper::activate(model);
 		model
+	}
+
+	fn most_attestors() {
+		most_attestors()
+	}
+}
+
+/// The spec of the benchmarks' models: a small MLP.
+fn bench_spec() -> openledger_primitives::models::ModelSpec {
+	use openledger_primitives::models::{Architecture, Featurizer, ModelSpec};
+	ModelSpec {
+		featurizer: Featurizer::Raw,
+		architecture: Architecture::Mlp1 { hidden: 32 },
+		epochs: 10,
+		learning_rate: sp_runtime::Perbill::from_percent(10),
+		batch_size: 32,
+		l2: sp_runtime::Perbill::zero(),
+		checkpoints: 1,
+		seed: 0,
 	}
 }
 
 impl pallet_attribution::BenchmarkHelper for DataLayerHelper {
 	fn training_model(records: u32) -> openledger_primitives::models::ModelId {
 		use frame_support::traits::fungible::Mutate;
-		use openledger_primitives::models::{Architecture, Featurizer, ModelSpec};
 		let (datanet, version) = dense_datanet(records);
 		let owner: AccountId = frame_benchmarking::account("model-owner", 0, 0);
 		let _ = Balances::mint_into(&owner, 1_000 * OPEN);
-		let spec = ModelSpec {
-			featurizer: Featurizer::Raw,
-			architecture: Architecture::Mlp1 { hidden: 32 },
-			epochs: 10,
-			learning_rate: sp_runtime::Perbill::from_percent(10),
-			batch_size: 32,
-			l2: sp_runtime::Perbill::zero(),
-			checkpoints: 1,
-			seed: 0,
-		};
-		Models::do_register(owner, datanet, version, spec, OPEN, vec![]).expect("a valid model")
+		Models::do_register(owner, datanet, version, bench_spec(), OPEN, vec![])
+			.expect("a valid model")
 	}
 
 	fn activate(model: openledger_primitives::models::ModelId) {

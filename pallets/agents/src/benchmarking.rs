@@ -103,15 +103,19 @@ mod benchmarks {
 		let caller: T::AccountId = account("caller", 0, 0);
 		T::Currency::set_balance(&caller, BalanceOf::<T>::max_value() / 4u32.into());
 		let id = NextInferenceId::<T>::get();
-		// The model's Datanet in the benchmarks is Dense with 2 (mock) or 64 (runtime) values.
-		let dims = T::Datanets::schema(T::Models::model(model).expect("exists").datanet)
-			.map(|s| match s {
-				openledger_primitives::datanets::Schema::Dense { dims, .. } => dims as usize,
-				openledger_primitives::datanets::Schema::Text { .. } => 64,
-			})
-			.unwrap_or(64);
+		// The longest input the model's Datanet takes: its dims for Dense, `MaxInputLen` bytes
+		// of text for Text.
+		let input = match T::Datanets::schema(T::Models::model(model).expect("exists").datanet)
+			.expect("the model's Datanet exists")
+		{
+			openledger_primitives::datanets::Schema::Dense { dims, .. } => vec![1; dims as usize],
+			openledger_primitives::datanets::Schema::Text { .. } => {
+				vec![b'a'; T::MaxInputLen::get() as usize]
+			},
+		};
+		T::BenchmarkHelper::most_attestors();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), agent, vec![1; dims], BalanceOf::<T>::max_value());
+		_(RawOrigin::Signed(caller), agent, input, BalanceOf::<T>::max_value());
 		assert!(Inferences::<T>::contains_key(id));
 	}
 

@@ -213,8 +213,12 @@ pub mod pallet {
 	pub trait BenchmarkHelper {
 		/// A model that accepts agents, created if needed.
 		fn model() -> ModelId;
-		/// An Active model whose Datanet takes a 64-value Dense input, created if needed.
+		/// An Active model, created if needed: on a Text Datanet where the runtime can make
+		/// one, since a text input may be as long as `MaxInputLen` and is checked byte by byte.
 		fn active_model() -> ModelId;
+		/// Makes opening a job cost the most: the attestor set full, and committees as large
+		/// as it (the draw reads every attestor). Nothing where jobs are mocked.
+		fn most_attestors() {}
 	}
 
 	/// The id the next agent gets.

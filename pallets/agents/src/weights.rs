@@ -71,8 +71,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `464`
 		//  Estimated: `3875`
-		// Minimum execution time: 80_823_000 picoseconds.
-		Weight::from_parts(99_981_000, 3875)
+		// Minimum execution time: 94_439_000 picoseconds.
+		Weight::from_parts(115_117_000, 3875)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -82,8 +82,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `465`
 		//  Estimated: `3808`
-		// Minimum execution time: 21_400_000 picoseconds.
-		Weight::from_parts(27_216_000, 3808)
+		// Minimum execution time: 27_483_000 picoseconds.
+		Weight::from_parts(38_968_000, 3808)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -93,8 +93,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `465`
 		//  Estimated: `3808`
-		// Minimum execution time: 20_533_000 picoseconds.
-		Weight::from_parts(26_886_000, 3808)
+		// Minimum execution time: 26_032_000 picoseconds.
+		Weight::from_parts(46_025_000, 3808)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -104,8 +104,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `465`
 		//  Estimated: `3808`
-		// Minimum execution time: 21_347_000 picoseconds.
-		Weight::from_parts(26_736_000, 3808)
+		// Minimum execution time: 25_735_000 picoseconds.
+		Weight::from_parts(39_159_000, 3808)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -119,8 +119,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `765`
 		//  Estimated: `3808`
-		// Minimum execution time: 65_799_000 picoseconds.
-		Weight::from_parts(75_189_000, 3808)
+		// Minimum execution time: 78_288_000 picoseconds.
+		Weight::from_parts(89_883_000, 3808)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -134,8 +134,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `935`
 		//  Estimated: `6196`
-		// Minimum execution time: 76_654_000 picoseconds.
-		Weight::from_parts(106_851_000, 6196)
+		// Minimum execution time: 86_115_000 picoseconds.
+		Weight::from_parts(99_614_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -159,7 +159,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Attestors` (r:1 w:0)
 	/// Proof: `Attribution::Attestors` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Suspended` (r:1 w:0)
+	/// Storage: `Attribution::Suspended` (r:32 w:0)
 	/// Proof: `Attribution::Suspended` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -171,11 +171,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn invoke() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1247`
-		//  Estimated: `4226`
-		// Minimum execution time: 124_729_000 picoseconds.
-		Weight::from_parts(218_274_000, 4226)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		//  Measured:  `2576`
+		//  Estimated: `81726`
+		// Minimum execution time: 262_430_000 picoseconds.
+		Weight::from_parts(294_428_000, 81726)
+			.saturating_add(T::DbWeight::get().reads(43_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Agents::MinFee` (r:0 w:1)
@@ -184,8 +184,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_741_000 picoseconds.
-		Weight::from_parts(14_791_000, 0)
+		// Minimum execution time: 7_756_000 picoseconds.
+		Weight::from_parts(9_679_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -193,42 +193,42 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB database weights, for tests.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(99_981_000, 3875)
+		Weight::from_parts(115_117_000, 3875)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn set_metadata() -> Weight {
-		Weight::from_parts(27_216_000, 3808)
+		Weight::from_parts(38_968_000, 3808)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_fee() -> Weight {
-		Weight::from_parts(26_886_000, 3808)
+		Weight::from_parts(46_025_000, 3808)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn unregister() -> Weight {
-		Weight::from_parts(26_736_000, 3808)
+		Weight::from_parts(39_159_000, 3808)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(75_189_000, 3808)
+		Weight::from_parts(89_883_000, 3808)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn slash() -> Weight {
-		Weight::from_parts(106_851_000, 6196)
+		Weight::from_parts(99_614_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn invoke() -> Weight {
-		Weight::from_parts(218_274_000, 4226)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
+		Weight::from_parts(294_428_000, 81726)
+			.saturating_add(RocksDbWeight::get().reads(43_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn set_min_fee() -> Weight {
-		Weight::from_parts(14_791_000, 0)
+		Weight::from_parts(9_679_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -59,6 +59,7 @@ mod benchmarks {
 		let (datanet, version) = T::BenchmarkHelper::dense_datanet_version();
 		let metadata = vec![b'm'; T::MaxMetadataLen::get() as usize];
 		let id = NextModelId::<T>::get();
+		T::BenchmarkHelper::most_attestors();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), datanet, version, spec::<T>(), 1u32.into(), metadata);
 		assert!(Models::<T>::contains_key(id));
@@ -74,7 +75,9 @@ mod benchmarks {
 
 	#[benchmark]
 	fn retire() {
+		T::BenchmarkHelper::most_attestors();
 		let (owner, id) = registered::<T>();
+		T::BenchmarkHelper::full_training_job(id);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), id);
 		assert_eq!(Models::<T>::get(id).map(|m| m.status), Some(ModelStatus::Retired));

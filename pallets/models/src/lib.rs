@@ -192,6 +192,13 @@ pub mod pallet {
 	pub trait BenchmarkHelper {
 		/// A published version of a Dense Datanet, created if needed.
 		fn dense_datanet_version() -> (DatanetId, VersionIndex);
+		/// Makes opening a job cost the most: the attestor set full, and committees as large
+		/// as it (the draw reads every attestor). Nothing where jobs are mocked.
+		fn most_attestors() {}
+		/// Gives the open `Train` job of `model` a commit and a reveal from every member of its
+		/// committee, so that retiring the model removes the most. Nothing where jobs are
+		/// mocked.
+		fn full_training_job(_model: ModelId) {}
 	}
 
 	/// The id the next model gets.

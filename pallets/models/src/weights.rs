@@ -71,7 +71,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Attestors` (r:1 w:0)
 	/// Proof: `Attribution::Attestors` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Suspended` (r:1 w:0)
+	/// Storage: `Attribution::Suspended` (r:32 w:0)
 	/// Proof: `Attribution::Suspended` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -85,11 +85,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `738`
-		//  Estimated: `4226`
-		// Minimum execution time: 129_345_000 picoseconds.
-		Weight::from_parts(163_954_000, 4226)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		//  Measured:  `2237`
+		//  Estimated: `81726`
+		// Minimum execution time: 292_334_000 picoseconds.
+		Weight::from_parts(534_510_000, 81726)
+			.saturating_add(T::DbWeight::get().reads(42_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Models::Models` (r:1 w:1)
@@ -98,8 +98,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `458`
 		//  Estimated: `3875`
-		// Minimum execution time: 21_589_000 picoseconds.
-		Weight::from_parts(43_684_000, 3875)
+		// Minimum execution time: 24_544_000 picoseconds.
+		Weight::from_parts(37_416_000, 3875)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -113,20 +113,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attribution::TrainingJobs` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Jobs` (r:1 w:1)
 	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5165), added: 7640, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Commits` (r:1 w:0)
+	/// Storage: `Attribution::Commits` (r:33 w:32)
 	/// Proof: `Attribution::Commits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Reveals` (r:1 w:0)
+	/// Storage: `Attribution::Reveals` (r:33 w:32)
 	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(204), added: 2679, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::LateCommits` (r:1 w:0)
+	/// Proof: `Attribution::LateCommits` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Deadlines` (r:0 w:1)
 	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn retire() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1128`
-		//  Estimated: `8630`
-		// Minimum execution time: 102_119_000 picoseconds.
-		Weight::from_parts(195_448_000, 8630)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		//  Measured:  `8200`
+		//  Estimated: `89397`
+		// Minimum execution time: 681_084_000 picoseconds.
+		Weight::from_parts(987_930_000, 89397)
+			.saturating_add(T::DbWeight::get().reads(72_u64))
+			.saturating_add(T::DbWeight::get().writes(70_u64))
 	}
 	/// Storage: `Models::CostLimit` (r:0 w:1)
 	/// Proof: `Models::CostLimit` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
@@ -134,8 +136,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 8_946_000 picoseconds.
-		Weight::from_parts(17_869_000, 0)
+		// Minimum execution time: 9_388_000 picoseconds.
+		Weight::from_parts(13_338_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -143,22 +145,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB database weights, for tests.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(163_954_000, 4226)
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
+		Weight::from_parts(534_510_000, 81726)
+			.saturating_add(RocksDbWeight::get().reads(42_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn set_fee() -> Weight {
-		Weight::from_parts(43_684_000, 3875)
+		Weight::from_parts(37_416_000, 3875)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn retire() -> Weight {
-		Weight::from_parts(195_448_000, 8630)
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
+		Weight::from_parts(987_930_000, 89397)
+			.saturating_add(RocksDbWeight::get().reads(72_u64))
+			.saturating_add(RocksDbWeight::get().writes(70_u64))
 	}
 	fn set_cost_limit() -> Weight {
-		Weight::from_parts(17_869_000, 0)
+		Weight::from_parts(13_338_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }
