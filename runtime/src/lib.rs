@@ -29,6 +29,7 @@ mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod governance;
+pub mod migrations;
 
 use sp_runtime::{generic, impl_opaque_keys, traits::BlakeTwo256};
 use sp_version::{runtime_version, RuntimeVersion};
@@ -130,9 +131,8 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Storage migrations run on a runtime upgrade, beyond the pallets' own.
-#[allow(unused_parens)]
-type Migrations = ();
+/// Storage migrations run on a runtime upgrade, beyond the pallets' own ([`migrations`]).
+type Migrations = migrations::Migrations;
 
 /// Executive: dispatches extrinsics to the pallets and runs the block hooks.
 pub type Executive = frame_executive::Executive<
@@ -214,3 +214,6 @@ mod runtime {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fuzz;

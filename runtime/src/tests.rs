@@ -140,3 +140,81 @@ fn a_block_holds_the_work_of_a_hundred_inferences_and_its_bounded_hooks() {
 	let hooks = W::on_initialize(settled).saturating_add(W::on_initialize_matured(settled));
 	assert!(hooks.all_lte(weights.max_block / 2), "{hooks:?} vs {:?}", weights.max_block);
 }
+
+/// The storage migrations on a chain started before the pallets declared storage versions: dev
+/// genesis with a Datanet, a record and its version, every custom pallet's version set back to
+/// 0. The migration writes version 1 to each and changes no other key of theirs; a second run
+/// does nothing, and weighs one version read a pallet.
+#[test]
+fn the_initial_version_migration_writes_version_1_and_nothing_else() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	use openledger_primitives::datanets::{CurationPolicy, Schema};
+
+	use crate::{migrations, Agents, Attribution, Datanets, Models, Rewards};
+
+	state_of("dev").execute_with(|| {
+		frame_system::Pallet::<Runtime>::set_block_number(1);
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let datanet = pallet_datanets::NextDatanetId::<Runtime>::get();
+		Datanets::do_create(
+			alice.clone(),
+			b"migrated".to_vec(),
+			vec![],
+			vec![],
+			Schema::Text { classes: 2 },
+			CurationPolicy::Open,
+		)
+		.expect("a valid Datanet");
+		Datanets::do_contribute(alice.clone(), datanet, b"a record".to_vec(), 1)
+			.expect("a valid record");
+		Datanets::do_publish_version(alice, datanet, 1).expect("a valid version");
+
+		macro_rules! each_pallet {
+			($check:ident) => {
+				$check!(Datanets);
+				$check!(Models);
+				$check!(Agents);
+				$check!(Attribution);
+				$check!(Rewards);
+			};
+		}
+		// What genesis wrote, then an older chain's state.
+		macro_rules! genesis_version {
+			($p:ident) => {
+				assert_eq!($p::on_chain_storage_version(), StorageVersion::new(1));
+				assert_eq!($p::in_code_storage_version(), StorageVersion::new(1));
+				StorageVersion::new(0).put::<$p>();
+			};
+		}
+		each_pallet!(genesis_version);
+		let digests = || {
+			[
+				migrations::storage_digest::<Datanets>(),
+				migrations::storage_digest::<Models>(),
+				migrations::storage_digest::<Agents>(),
+				migrations::storage_digest::<Attribution>(),
+				migrations::storage_digest::<Rewards>(),
+			]
+		};
+		let before = digests();
+
+		let weight = migrations::Migrations::on_runtime_upgrade();
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		assert_eq!(weight, db.reads_writes(5, 5), "a version read and write a pallet");
+		macro_rules! migrated {
+			($p:ident) => {
+				assert_eq!($p::on_chain_storage_version(), StorageVersion::new(1));
+			};
+		}
+		each_pallet!(migrated);
+		assert_eq!(before, digests(), "no key but the versions changed");
+		// The digest sees every record: removing one changes it.
+		assert_ne!(before[0], {
+			let k = pallet_datanets::Records::<Runtime>::iter_keys().next().expect("a record");
+			pallet_datanets::Records::<Runtime>::remove(k.0, k.1);
+			migrations::storage_digest::<Datanets>()
+		},);
+
+		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(5), "a no-op now");
+	});
+}

@@ -136,7 +136,12 @@ pub mod pallet {
 		pub status: InferenceStatus,
 	}
 
+	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
+	/// migration (see the runtime's `migrations`).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Why this pallet holds funds.
@@ -606,7 +611,6 @@ pub mod pallet {
 
 		/// Checks that every agent's bond and every pending inference's fee is held from its
 		/// owner or caller, and ids are below their counters.
-		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;

@@ -9,7 +9,6 @@ impl<T: Config> Pallet<T> {
 	/// commits and reveals as counted, every reveal a commit, and no reveal before its
 	/// round; every deadline entry names an open job; attestors are distinct, and none is
 	/// unbonding; every bond is held.
-	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use frame_support::traits::fungible::InspectHold;
 		for (job, j) in Jobs::<T>::iter() {

@@ -91,7 +91,6 @@ pub use pallet::*;
 mod benchmarking;
 pub mod extension;
 mod features;
-#[cfg(any(feature = "try-runtime", test))]
 mod invariants;
 #[cfg(test)]
 mod mock;
@@ -156,7 +155,12 @@ pub mod pallet {
 	use sp_core::H256;
 	use sp_runtime::{traits::Zero, Perbill};
 
+	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
+	/// migration (see the runtime's `migrations`).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Why this pallet holds funds.

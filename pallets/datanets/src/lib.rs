@@ -94,7 +94,12 @@ pub mod pallet {
 	/// A record payload as stored.
 	pub type PayloadOf<T> = BoundedVec<u8, <T as Config>::MaxPayloadLen>;
 
+	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
+	/// migration (see the runtime's `migrations`).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Why this pallet holds funds.
@@ -809,5 +814,4 @@ pub mod pallet {
 }
 
 mod api;
-#[cfg(any(feature = "try-runtime", test))]
 mod invariants;

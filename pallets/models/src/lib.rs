@@ -107,7 +107,12 @@ pub mod pallet {
 		pub metadata: BoundedVec<u8, T::MaxMetadataLen>,
 	}
 
+	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
+	/// migration (see the runtime's `migrations`).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Why this pallet holds funds.
@@ -539,7 +544,6 @@ pub mod pallet {
 
 		/// Checks that every model's deposit is held from its owner, and ids are below the
 		/// counter.
-		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;

@@ -72,7 +72,12 @@ pub mod pallet {
 	pub type BalanceOf<T> =
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
+	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
+	/// migration (see the runtime's `migrations`).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -334,7 +339,6 @@ pub mod pallet {
 		}
 
 		/// Checks that the claimables add up, and the pot holds at least all of them.
-		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let sum = Claimable::<T>::iter_values()
 				.fold(BalanceOf::<T>::zero(), |a, c| a.saturating_add(c));

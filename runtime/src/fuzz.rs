@@ -1,0 +1,747 @@
+//! The runtime fuzzer: seeded random sequences of calls of every pallet (ours, balances,
+//! utility, sudo, referenda and conviction voting) against the real runtime in
+//! `TestExternalities`, from the `local` preset's genesis (four attestors, quorum 3).
+//!
+//! - **Calls** are applied as signed transactions through the runtime's own transaction
+//!   extensions (nonce, weight, `CheckAttestation`, fee payment, weight reclaim) and its
+//!   `Executive` block hooks, from random well-known accounts and two that own nothing. Root's
+//!   calls go through `sudo.sudo`, signed by Alice, the local chain's sudo key. Ids are drawn
+//!   from those that exist and a few beyond, amounts from a small range and from extremes, and
+//!   payloads are sometimes malformed. Signatures are not made or checked (the client's part,
+//!   and slow in debug builds); everything after the signature check is the runtime's own path.
+//! - **Attestors** are played by the fuzzer with a mock engine: each member of an open job's
+//!   committee commits, most of the time, to a deterministic outcome (sometimes to a lie), and
+//!   reveals it in the reveal round, in single calls or in batches.
+//! - **Blocks** are initialised with an Aura slot and finalised between calls, a few calls to
+//!   a block.
+//!
+//! After every block it checks: total issuance equals the sum of all accounts' balances, and
+//! changed by exactly what the balances events say was minted, issued, burned or rescinded
+//! (fees burned, slashes, emission); every custom pallet's invariants (`do_try_state`: every
+//! hold equals the deposits recorded for it, the rewards pot covers every claimable balance,
+//! and the rest); block weight within its limits per class and in total. A panic anywhere fails
+//! too. A failure prints the seed, the sequence and its last calls. A run is made of sequences
+//! of 2,000 calls, each from a fresh genesis, so that its time grows linearly.
+//!
+//! `cargo test -p openledger-runtime fuzz` runs 20,000 calls with a fixed seed;
+//! `scripts/fuzz.sh --calls N --seed S` runs more (release build).
+
+use alloc::{boxed::Box, format, string::String, vec, vec::Vec};
+use codec::Encode;
+use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
+use openledger_primitives::{
+	attribution::{RecordShare, TrainOutcome},
+	datanets::{CurationPolicy, Schema},
+	models::{Architecture, Featurizer, ModelSpec, SpecCost},
+	rewards::RewardSplit,
+};
+use pallet_attribution::types::{Outcome, Params};
+use sp_core::H256;
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{
+	generic::{CheckedExtrinsic, Digest, DigestItem, ExtrinsicFormat},
+	traits::{Applyable, Header as _},
+	Perbill,
+};
+
+use crate::{
+	AccountId, Balance, BlockNumber, Executive, Header, Runtime, RuntimeCall, RuntimeEvent, System,
+	TxExtension, OPEN, SLOT_DURATION,
+};
+
+/// splitmix64: small, fast and the same everywhere.
+struct Rng(u64);
+
+impl Rng {
+	fn next(&mut self) -> u64 {
+		self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+		let mut z = self.0;
+		z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+		z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+		z ^ (z >> 31)
+	}
+	fn below(&mut self, n: u64) -> u64 {
+		if n == 0 {
+			0
+		} else {
+			self.next() % n
+		}
+	}
+	fn chance(&mut self, percent: u64) -> bool {
+		self.below(100) < percent
+	}
+	fn pick<'a, X>(&mut self, xs: &'a [X]) -> &'a X {
+		&xs[self.below(xs.len() as u64) as usize]
+	}
+	fn bytes(&mut self, n: usize) -> Vec<u8> {
+		(0..n).map(|_| self.next() as u8).collect()
+	}
+	/// Up to `max` random bytes.
+	fn some_bytes(&mut self, max: u64) -> Vec<u8> {
+		let n = self.below(max + 1) as usize;
+		self.bytes(n)
+	}
+}
+
+/// The accounts that sign: the well-known ones, and two that hold nothing.
+fn accounts() -> Vec<AccountId> {
+	let mut all: Vec<AccountId> = Sr25519Keyring::iter().map(|k| k.to_account_id()).collect();
+	all.push(AccountId::from([0xaa; 32]));
+	all.push(AccountId::from([0xbb; 32]));
+	all
+}
+
+fn alice() -> AccountId {
+	Sr25519Keyring::Alice.to_account_id()
+}
+
+/// An id among the first `next` ones, or a little past them.
+fn id(rng: &mut Rng, next: u64) -> u64 {
+	rng.below(next + 2)
+}
+
+/// An amount: small, in the range of the chain's deposits and fees, or an extreme.
+fn amount(rng: &mut Rng) -> Balance {
+	match rng.below(10) {
+		0 => 0,
+		1 => Balance::MAX,
+		2 => rng.below(1_000) as Balance,
+		3..=6 => rng.below(100) as Balance * OPEN / 10,
+		_ => rng.below(10_000) as Balance * OPEN,
+	}
+}
+
+fn schema(rng: &mut Rng) -> Schema {
+	if rng.chance(50) {
+		Schema::Text { classes: rng.below(5) as u16 }
+	} else {
+		Schema::Dense {
+			dims: rng.below(6) as u16,
+			classes: rng.below(5) as u16,
+			max_value: rng.below(20) as u8,
+		}
+	}
+}
+
+/// A payload and label for `datanet`: mostly valid for its schema, sometimes not.
+fn record(rng: &mut Rng, datanet: u32) -> (Vec<u8>, u16) {
+	let s = pallet_datanets::Datanets::<Runtime>::get(datanet).map(|d| d.schema);
+	let valid = rng.chance(80);
+	match (s, valid) {
+		(Some(Schema::Dense { dims, classes, max_value }), true) => {
+			let payload = (0..dims).map(|_| rng.below(u64::from(max_value) + 1) as u8).collect();
+			(payload, rng.below(classes.into()) as u16)
+		},
+		(Some(Schema::Text { classes }), true) => {
+			let len = 1 + rng.below(40) as usize;
+			let text = (0..len).map(|_| b'a' + rng.below(26) as u8).collect();
+			(text, rng.below(classes.into()) as u16)
+		},
+		_ => {
+			let len = match rng.below(4) {
+				0 => 0,
+				1 => 2049,
+				_ => rng.below(70) as usize,
+			};
+			(rng.bytes(len), rng.below(12) as u16)
+		},
+	}
+}
+
+fn spec(rng: &mut Rng) -> ModelSpec {
+	ModelSpec {
+		featurizer: if rng.chance(50) {
+			Featurizer::Raw
+		} else {
+			Featurizer::HashedNgrams { dims: rng.below(128) as u32 }
+		},
+		architecture: match rng.below(3) {
+			0 => Architecture::SoftmaxRegression,
+			1 => Architecture::Mlp1 { hidden: rng.below(40) as u16 },
+			_ => Architecture::Mlp2 { hidden: [rng.below(20) as u16, rng.below(20) as u16] },
+		},
+		epochs: rng.below(30) as u16,
+		learning_rate: Perbill::from_parts(rng.below(200_000_000) as u32),
+		batch_size: rng.below(64) as u16,
+		l2: Perbill::from_parts(rng.below(1_000_000) as u32),
+		checkpoints: rng.below(4) as u8,
+		seed: rng.next(),
+	}
+}
+
+/// A record of `datanet` that exists (if it has one), or a random hash.
+fn record_hash(rng: &mut Rng, datanet: u32) -> H256 {
+	let skip = rng.below(4) as usize;
+	pallet_datanets::Records::<Runtime>::iter_key_prefix(datanet)
+		.nth(skip)
+		.unwrap_or_else(|| H256::from_low_u64_be(rng.next()))
+}
+
+/// One random call, of any pallet; `root` says whether it goes through `sudo`.
+fn random_call(rng: &mut Rng, who: &[AccountId]) -> (RuntimeCall, bool) {
+	use frame_support::traits::StorePreimage;
+	let datanets = u64::from(pallet_datanets::NextDatanetId::<Runtime>::get());
+	let models = u64::from(pallet_models::NextModelId::<Runtime>::get());
+	let agents = u64::from(pallet_agents::NextAgentId::<Runtime>::get());
+	let inferences = pallet_agents::NextInferenceId::<Runtime>::get();
+	let net = id(rng, datanets) as u32;
+	let account = rng.pick(who).clone();
+	let call: RuntimeCall = match rng.below(40) {
+		0..=2 => RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: account.into(),
+			value: amount(rng),
+		}),
+		3 => RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+			dest: account.into(),
+			value: amount(rng),
+		}),
+		4..=5 => RuntimeCall::Datanets(pallet_datanets::Call::create {
+			name: rng.some_bytes(8),
+			description: vec![],
+			license: b"CC0-1.0".to_vec(),
+			schema: schema(rng),
+			policy: if rng.chance(50) { CurationPolicy::Open } else { CurationPolicy::Curated },
+		}),
+		6..=9 => {
+			let (payload, label) = record(rng, net);
+			RuntimeCall::Datanets(pallet_datanets::Call::contribute {
+				datanet: net,
+				payload,
+				label,
+			})
+		},
+		10 => {
+			let n = rng.below(6) as usize;
+			let records: Vec<_> = (0..n).map(|_| record(rng, net)).collect();
+			RuntimeCall::Datanets(pallet_datanets::Call::contribute_batch {
+				datanet: net,
+				records: records.try_into().unwrap_or_default(),
+			})
+		},
+		11 => RuntimeCall::Datanets(pallet_datanets::Call::review {
+			datanet: net,
+			record: record_hash(rng, net),
+			accept: rng.chance(70),
+		}),
+		12 => RuntimeCall::Datanets(pallet_datanets::Call::withdraw {
+			datanet: net,
+			record: record_hash(rng, net),
+		}),
+		13 => RuntimeCall::Datanets(pallet_datanets::Call::remove {
+			datanet: net,
+			record: record_hash(rng, net),
+		}),
+		14..=15 => RuntimeCall::Datanets(pallet_datanets::Call::publish_version {
+			datanet: net,
+			count: rng.below(8) as u32,
+		}),
+		16 => RuntimeCall::Datanets(if rng.chance(50) {
+			pallet_datanets::Call::add_curator { datanet: net, curator: account }
+		} else {
+			pallet_datanets::Call::remove_curator { datanet: net, curator: account }
+		}),
+		17..=18 => RuntimeCall::Models(pallet_models::Call::register {
+			datanet: net,
+			version: rng.below(3) as u32,
+			spec: spec(rng),
+			fee: amount(rng),
+			metadata: vec![],
+		}),
+		19 => {
+			let model = id(rng, models) as u32;
+			RuntimeCall::Models(match rng.below(4) {
+				0 => pallet_models::Call::set_fee { model, fee: amount(rng) },
+				1 => pallet_models::Call::retire { model },
+				2 => pallet_models::Call::force_retire { model },
+				_ => pallet_models::Call::set_cost_limit {
+					limit: SpecCost { bytes: rng.next() >> rng.below(64), flops: rng.next() },
+				},
+			})
+		},
+		20..=21 => RuntimeCall::Agents(pallet_agents::Call::register {
+			model: id(rng, models) as u32,
+			metadata: rng.some_bytes(4),
+			fee: amount(rng),
+		}),
+		22..=25 => {
+			let agent = id(rng, agents) as u32;
+			let datanet = pallet_agents::Agents::<Runtime>::get(agent)
+				.and_then(|a| pallet_models::Models::<Runtime>::get(a.model))
+				.map_or(net, |m| m.datanet);
+			let (input, _) = record(rng, datanet);
+			RuntimeCall::Agents(pallet_agents::Call::invoke {
+				agent,
+				input,
+				max_fee: if rng.chance(80) { 1_000 * OPEN } else { amount(rng) },
+			})
+		},
+		26 => {
+			let agent = id(rng, agents) as u32;
+			RuntimeCall::Agents(match rng.below(6) {
+				0 => pallet_agents::Call::set_fee { agent, fee: amount(rng) },
+				1 => pallet_agents::Call::set_metadata { agent, metadata: rng.bytes(3) },
+				2 => pallet_agents::Call::unregister { agent },
+				3 => pallet_agents::Call::withdraw_bond { agent },
+				4 => pallet_agents::Call::slash {
+					agent,
+					fraction: Perbill::from_parts(rng.below(1_000_000_001) as u32),
+				},
+				_ => pallet_agents::Call::set_min_fee { fee: amount(rng) },
+			})
+		},
+		27..=28 => RuntimeCall::Attribution(match rng.below(5) {
+			0 => pallet_attribution::Call::bond { amount: amount(rng) },
+			1 => pallet_attribution::Call::unbond {},
+			2 => pallet_attribution::Call::withdraw_unbonded {},
+			3 => pallet_attribution::Call::challenge { inference: id(rng, inferences) },
+			_ => pallet_attribution::Call::commit {
+				job: id(rng, pallet_attribution::NextJobId::<Runtime>::get()),
+				commitment: H256::from_low_u64_be(rng.next()),
+			},
+		}),
+		29 => RuntimeCall::Attribution(match rng.below(4) {
+			0 => pallet_attribution::Call::set_params {
+				params: Params {
+					quorum: rng.below(6) as u32,
+					max_strikes: rng.below(12) as u32,
+					committee_size: rng.below(6) as u32,
+				},
+			},
+			1 => pallet_attribution::Call::add_attestor { attestor: account },
+			2 => pallet_attribution::Call::remove_attestor { attestor: account },
+			_ => pallet_attribution::Call::reinstate { attestor: account },
+		}),
+		30..=31 => RuntimeCall::Rewards(if rng.chance(70) {
+			pallet_rewards::Call::claim {}
+		} else {
+			pallet_rewards::Call::claim_for { who: account }
+		}),
+		32 => RuntimeCall::Rewards(if rng.chance(50) {
+			let mut parts = [0u32; 5];
+			let mut left = 1_000_000_000u64;
+			for p in parts.iter_mut().take(4) {
+				let x = rng.below(left + 1);
+				*p = x as u32;
+				left -= x;
+			}
+			parts[4] = left as u32 + if rng.chance(10) { 1 } else { 0 };
+			let [a, b, c, d, e] = parts.map(Perbill::from_parts);
+			pallet_rewards::Call::set_reward_split {
+				split: RewardSplit {
+					contributors: a,
+					model_owner: b,
+					agent: c,
+					attestors: d,
+					treasury: e,
+				},
+			}
+		} else {
+			pallet_rewards::Call::set_emission { emission: amount(rng) }
+		}),
+		33 => {
+			let n = rng.below(4) as usize;
+			let calls = (0..n).map(|_| random_call(rng, who).0).collect();
+			RuntimeCall::Utility(if rng.chance(50) {
+				pallet_utility::Call::batch { calls }
+			} else {
+				pallet_utility::Call::batch_all { calls }
+			})
+		},
+		34..=35 => {
+			let inner = RuntimeCall::System(frame_system::Call::remark { remark: rng.bytes(4) });
+			let proposal = <Runtime as pallet_referenda::Config>::Preimages::bound(inner)
+				.expect("a remark fits inline");
+			RuntimeCall::Referenda(pallet_referenda::Call::submit {
+				proposal_origin: Box::new(frame_system::RawOrigin::Root.into()),
+				proposal,
+				enactment_moment: frame_support::traits::schedule::DispatchTime::After(1),
+			})
+		},
+		36 => RuntimeCall::Referenda(pallet_referenda::Call::place_decision_deposit {
+			index: id(rng, pallet_referenda::ReferendumCount::<Runtime>::get().into()) as u32,
+		}),
+		37..=38 => RuntimeCall::ConvictionVoting(pallet_conviction_voting::Call::vote {
+			poll_index: id(rng, pallet_referenda::ReferendumCount::<Runtime>::get().into()) as u32,
+			vote: pallet_conviction_voting::AccountVote::Standard {
+				vote: pallet_conviction_voting::Vote {
+					aye: rng.chance(60),
+					conviction: pallet_conviction_voting::Conviction::Locked1x,
+				},
+				balance: amount(rng),
+			},
+		}),
+		_ => RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: account.into(),
+			value: rng.below(10) as Balance * OPEN,
+		}),
+	};
+	(call, rng.chance(10))
+}
+
+/// The mock engine's answer to a job: a model's outcome from its id; an inference's label 0
+/// with equal shares on the version's first records (up to 4). A liar names record 0 alone.
+fn mock_outcome(job: &pallet_attribution::types::Job<Runtime>, lie: bool) -> Outcome {
+	use pallet_attribution::types::JobKind;
+	match job.kind {
+		JobKind::Train { model } => Outcome::Train(TrainOutcome {
+			engine_version: 1,
+			accuracy: Perbill::from_percent(if lie { 99 } else { 90 }),
+			weights_hash: H256::from_low_u64_be(u64::from(model) + u64::from(lie)),
+			records: 1,
+			held_out: 0,
+		}),
+		JobKind::Infer { model, .. } | JobKind::Recheck { model, .. } => {
+			let count = pallet_models::Models::<Runtime>::get(model)
+				.and_then(|m| pallet_datanets::Versions::<Runtime>::get(m.datanet, m.version))
+				.map_or(0, |v| v.count);
+			let k = if lie { count.min(1) } else { count.min(4) };
+			let parts = openledger_primitives::attribution::largest_remainder(&vec![1; k as usize]);
+			Outcome::Infer {
+				engine_version: 1,
+				label: 0,
+				confidence: Perbill::from_percent(80),
+				shares: parts
+					.into_iter()
+					.enumerate()
+					.map(|(i, p)| RecordShare {
+						record: i as u32,
+						share: Perbill::from_parts(p as u32),
+					})
+					.collect(),
+			}
+		},
+	}
+}
+
+/// One run's state beyond the chain: the calls so far (for the report) and the attestors'
+/// secrets.
+struct Fuzzer {
+	rng: Rng,
+	who: Vec<AccountId>,
+	log: Vec<String>,
+	/// (job, member) → (salt, outcome) committed.
+	secrets: alloc::collections::BTreeMap<(u64, AccountId), ([u8; 32], Outcome)>,
+	applied: u64,
+	included: u64,
+}
+
+impl Fuzzer {
+	/// Applies `call` signed by `signer` (through `sudo` when `root`), as a block's extrinsic.
+	fn apply(&mut self, signer: AccountId, call: RuntimeCall, root: bool) {
+		let (signer, call) = if root {
+			(alice(), RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) }))
+		} else {
+			(signer, call)
+		};
+		let nonce = System::account_nonce(&signer);
+		let ext: TxExtension = (
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(nonce),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_attribution::CheckAttestation::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		);
+		let mut line = format!("{signer:?} {call:?}");
+		line.truncate(300);
+		// The transaction as a block carries it (with a signature nobody checks here), for
+		// its length.
+		let signature = sp_core::sr25519::Signature::from_raw([0; 64]);
+		let encoded = crate::UncheckedExtrinsic::new_signed(
+			call.clone(),
+			signer.clone().into(),
+			crate::Signature::Sr25519(signature),
+			ext.clone(),
+		)
+		.encode();
+		let xt = CheckedExtrinsic::<AccountId, RuntimeCall, TxExtension> {
+			format: ExtrinsicFormat::Signed(signer, ext),
+			function: call,
+		};
+		// What `Executive::apply_extrinsic` does after the signature check; a transaction that
+		// is invalid leaves nothing behind, as the block builder drops it.
+		let info = xt.get_dispatch_info();
+		if !System::inherents_applied() {
+			Executive::inherents_applied();
+		}
+		sp_io::storage::start_transaction();
+		System::note_extrinsic(encoded.clone());
+		self.applied += 1;
+		match Applyable::apply::<Runtime>(xt, &info, encoded.len()) {
+			Ok(r) => {
+				System::note_applied_extrinsic(&r, info);
+				sp_io::storage::commit_transaction();
+				self.included += 1;
+				line.push_str(&format!(" -> {:?}", r.map(|_| ()).map_err(|e| e.error)));
+			},
+			Err(e) => {
+				sp_io::storage::rollback_transaction();
+				line.push_str(&format!(" -> invalid {e:?}"));
+			},
+		}
+		self.log.push(line);
+	}
+
+	/// The attestors' turn: every member of an open job's committee commits or reveals.
+	fn attest(&mut self) {
+		let jobs: Vec<_> = pallet_attribution::Jobs::<Runtime>::iter().collect();
+		let mut commits: alloc::collections::BTreeMap<AccountId, Vec<(u64, H256)>> =
+			Default::default();
+		let mut reveals: alloc::collections::BTreeMap<AccountId, Vec<(u64, [u8; 32], Outcome)>> =
+			Default::default();
+		for (job, j) in jobs {
+			for member in j.committee.iter() {
+				let key = (job, member.clone());
+				if !j.revealing {
+					if self.secrets.contains_key(&key) || !self.rng.chance(85) {
+						continue;
+					}
+					let outcome = mock_outcome(&j, self.rng.chance(10));
+					let salt: [u8; 32] = self.rng.bytes(32).try_into().expect("32 bytes");
+					let c = pallet_attribution::Pallet::<Runtime>::commitment(
+						job, member, &salt, &outcome,
+					);
+					self.secrets.insert(key, (salt, outcome));
+					commits.entry(member.clone()).or_default().push((job, c));
+				} else if let Some((salt, outcome)) = self.secrets.get(&key) {
+					if pallet_attribution::Reveals::<Runtime>::contains_key(job, member)
+						|| !self.rng.chance(85)
+					{
+						continue;
+					}
+					reveals.entry(member.clone()).or_default().push((job, *salt, outcome.clone()));
+				}
+			}
+		}
+		for (who, items) in commits {
+			let call = if items.len() == 1 && self.rng.chance(50) {
+				RuntimeCall::Attribution(pallet_attribution::Call::commit {
+					job: items[0].0,
+					commitment: items[0].1,
+				})
+			} else {
+				RuntimeCall::Attribution(pallet_attribution::Call::commit_batch {
+					items: items.try_into().unwrap_or_default(),
+				})
+			};
+			self.apply(who, call, false);
+		}
+		for (who, items) in reveals {
+			let members = if self.rng.chance(90) { 64 } else { self.rng.below(4) as u32 };
+			let call = if items.len() == 1 && self.rng.chance(50) {
+				let (job, salt, outcome) = items[0].clone();
+				RuntimeCall::Attribution(pallet_attribution::Call::reveal { job, salt, outcome })
+			} else {
+				RuntimeCall::Attribution(pallet_attribution::Call::reveal_batch {
+					items: items.try_into().unwrap_or_default(),
+					members,
+				})
+			};
+			self.apply(who, call, false);
+		}
+		// Secrets of closed jobs are of no more use.
+		self.secrets.retain(|(job, _), _| pallet_attribution::Jobs::<Runtime>::contains_key(job));
+	}
+}
+
+/// Starts block `n` with an Aura slot (and the timestamp of that slot).
+fn open_block(n: BlockNumber) {
+	let slot = sp_consensus_aura::Slot::from(u64::from(n) + 1_000);
+	let digest = Digest {
+		logs: vec![DigestItem::PreRuntime(sp_consensus_aura::AURA_ENGINE_ID, slot.encode())],
+	};
+	let parent = System::block_hash(n.saturating_sub(1));
+	Executive::initialize_block(&Header::new(n, H256::zero(), H256::zero(), parent, digest));
+	let now = (u64::from(n) + 1_000) * SLOT_DURATION;
+	let set = RuntimeCall::Timestamp(pallet_timestamp::Call::set { now });
+	let xt = CheckedExtrinsic::<AccountId, RuntimeCall, TxExtension> {
+		format: ExtrinsicFormat::Bare,
+		function: set.clone(),
+	};
+	let info = xt.get_dispatch_info();
+	let encoded = crate::UncheckedExtrinsic::new_bare(set).encode();
+	System::note_extrinsic(encoded.clone());
+	let r = Applyable::apply::<Runtime>(xt, &info, encoded.len())
+		.expect("the timestamp inherent is valid");
+	assert!(r.is_ok(), "the timestamp inherent applies: {r:?}");
+	System::note_applied_extrinsic(&r, info);
+}
+
+/// The checks after every block; `before` is the total issuance when the block began.
+fn check_block(before: Balance) -> Result<(), String> {
+	use pallet_balances::Event as E;
+	let issuance = pallet_balances::TotalIssuance::<Runtime>::get();
+	let mut delta: i128 = 0;
+	// Minted (the emission), issued and burned by the balances pallet's own events; fees are
+	// burned (`FungibleAdapter<Balances, ()>`) and dust is dropped, both without an issuance
+	// event: their own events say how much. Slashes move held funds to the treasury or a
+	// challenger, so they leave the issuance as it was.
+	for record in System::events() {
+		match record.event {
+			RuntimeEvent::Balances(e) => match e {
+				E::Minted { amount, .. } | E::Issued { amount } => delta += amount as i128,
+				E::Burned { amount, .. }
+				| E::BurnedHeld { amount, .. }
+				| E::Rescinded { amount }
+				| E::DustLost { amount, .. } => delta -= amount as i128,
+				_ => {},
+			},
+			RuntimeEvent::TransactionPayment(
+				pallet_transaction_payment::Event::TransactionFeePaid { actual_fee, .. },
+			) => delta -= actual_fee as i128,
+			_ => {},
+		}
+	}
+	if issuance as i128 - before as i128 != delta {
+		return Err(format!(
+			"total issuance went from {before} to {issuance}, but the events account for {delta}"
+		));
+	}
+	let held: Balance = frame_system::Account::<Runtime>::iter()
+		.map(|(_, a)| a.data.free.saturating_add(a.data.reserved))
+		.fold(0, |a, b| a.saturating_add(b));
+	if held != issuance {
+		return Err(format!("the accounts hold {held}, the total issuance is {issuance}"));
+	}
+	pallet_datanets::Pallet::<Runtime>::do_try_state().map_err(|e| format!("datanets: {e:?}"))?;
+	pallet_models::Pallet::<Runtime>::do_try_state().map_err(|e| format!("models: {e:?}"))?;
+	pallet_agents::Pallet::<Runtime>::do_try_state().map_err(|e| format!("agents: {e:?}"))?;
+	pallet_attribution::Pallet::<Runtime>::do_try_state()
+		.map_err(|e| format!("attribution: {e:?}"))?;
+	pallet_rewards::Pallet::<Runtime>::do_try_state().map_err(|e| format!("rewards: {e:?}"))?;
+	let limits = <Runtime as frame_system::Config>::BlockWeights::get();
+	let used = frame_system::BlockWeight::<Runtime>::get();
+	for class in [DispatchClass::Normal, DispatchClass::Operational] {
+		if let Some(max) = limits.get(class).max_total {
+			if !used.get(class).all_lte(max) {
+				return Err(format!("{class:?} weight {:?} above {max:?}", used.get(class)));
+			}
+		}
+	}
+	if !used.total().all_lte(limits.max_block) {
+		return Err(format!("block weight {:?} above {:?}", used.total(), limits.max_block));
+	}
+	Ok(())
+}
+
+/// What a run did: calls applied, included, blocks, and the failure if any.
+pub(crate) struct Report {
+	pub applied: u64,
+	pub included: u64,
+	pub blocks: u32,
+	pub sequences: u64,
+	/// Time spent in the checks after each block.
+	pub checking: core::time::Duration,
+	pub failure: Option<String>,
+}
+
+/// The calls of one sequence, each from a fresh genesis: enough to build up Datanets, models,
+/// agents, paid inferences, jobs, votes and referenda, few enough that the state, which the
+/// checks read whole after every block, stays small and a run's time grows linearly.
+const SEQUENCE: u64 = 2_000;
+
+/// Runs `calls` random calls from `seed`, in sequences of `SEQUENCE` calls.
+pub(crate) fn run(seed: u64, calls: u64) -> Report {
+	let mut report = Report {
+		applied: 0,
+		included: 0,
+		blocks: 0,
+		sequences: 0,
+		checking: core::time::Duration::ZERO,
+		failure: None,
+	};
+	while report.applied < calls && report.failure.is_none() {
+		sequence(seed, report.sequences, SEQUENCE.min(calls - report.applied), &mut report);
+		report.sequences += 1;
+	}
+	report
+}
+
+/// Sequence `index` of a run from `seed`: `calls` calls from the `local` genesis.
+fn sequence(seed: u64, index: u64, calls: u64, report: &mut Report) {
+	let mut f = Fuzzer {
+		rng: Rng(seed ^ index.wrapping_mul(0xd1b5_4a32_d192_ed03)),
+		who: accounts(),
+		log: Vec::new(),
+		secrets: Default::default(),
+		applied: 0,
+		included: 0,
+	};
+	let mut blocks = 0;
+	let mut checking = core::time::Duration::ZERO;
+	let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+		crate::tests::state_of("local").execute_with(|| {
+			let mut n: BlockNumber = 1;
+			while f.applied < calls {
+				let before = pallet_balances::TotalIssuance::<Runtime>::get();
+				open_block(n);
+				f.log.push(format!("-- block {n}"));
+				f.attest();
+				for _ in 0..1 + f.rng.below(8) {
+					let signer = f.rng.pick(&f.who).clone();
+					let (call, root) = random_call(&mut f.rng, &f.who);
+					f.apply(signer, call, root);
+				}
+				Executive::finalize_block();
+				blocks += 1;
+				let started = std::time::Instant::now();
+				check_block(before).map_err(|e| format!("after block {n}: {e}"))?;
+				checking += started.elapsed();
+				n += 1;
+			}
+			Ok::<(), String>(())
+		})
+	}));
+	let failure = match outcome {
+		Ok(Ok(())) => None,
+		Ok(Err(e)) => Some(e),
+		Err(panic) => Some(format!(
+			"panic: {}",
+			panic
+				.downcast_ref::<String>()
+				.cloned()
+				.or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+				.unwrap_or_default()
+		)),
+	};
+	report.applied += f.applied;
+	report.included += f.included;
+	report.blocks += blocks;
+	report.checking += checking;
+	report.failure = failure.map(|e| {
+		let tail = f.log.len().saturating_sub(60);
+		format!(
+			"seed {seed}, sequence {index}: {e}\nthe last {} of its {} calls and blocks:\n{}",
+			f.log.len() - tail,
+			f.log.len(),
+			f.log[tail..].join("\n")
+		)
+	});
+}
+
+#[test]
+fn random_calls_keep_every_invariant() {
+	let calls =
+		std::env::var("OPENLEDGER_FUZZ_CALLS").ok().and_then(|c| c.parse().ok()).unwrap_or(20_000);
+	let seed = std::env::var("OPENLEDGER_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+	let started = std::time::Instant::now();
+	let report = run(seed, calls);
+	println!(
+		"fuzz: seed {seed}, {} calls applied ({} included) in {} blocks of {} sequences, {:.1?} \
+		 ({:.1?} of it in the checks)",
+		report.applied,
+		report.included,
+		report.blocks,
+		report.sequences,
+		started.elapsed(),
+		report.checking,
+	);
+	if let Some(failure) = report.failure {
+		panic!("{failure}");
+	}
+	assert!(report.included > report.applied / 4, "most calls were refused before dispatch");
+}

@@ -1,0 +1,90 @@
+//! Storage migrations, run by `Executive` when a new runtime is enacted.
+//!
+//! Every custom pallet declares a storage version (`STORAGE_VERSION`, now 1), which a chain's
+//! genesis writes. A chain started before the pallets declared one has version 0 on chain:
+//! [`InitialVersion`] moves each pallet from 0 to 1 and touches no other key.
+//!
+//! It is the pattern for the migrations to come. A `VersionedMigration<FROM, TO, Inner, …>`
+//! runs `Inner` only where the pallet's version on chain is `FROM`, then writes `TO`, and
+//! weighs that read and write; `Inner` does the work and comes with its checks:
+//! `pre_upgrade` records what must hold, `post_upgrade` proves it (`try-runtime`'s
+//! `on-runtime-upgrade` runs both against a live chain's state). The checks are plain
+//! functions as well, so that the runtime's tests run them without the `try-runtime` feature
+//! (`runtime/src/tests.rs`).
+
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+
+use frame_support::{
+	migrations::VersionedMigration,
+	traits::{PalletInfoAccess, UncheckedOnRuntimeUpgrade, STORAGE_VERSION_STORAGE_KEY_POSTFIX},
+	weights::Weight,
+};
+use sp_core::H256;
+
+use crate::{Agents, Attribution, Datanets, Models, Rewards, Runtime};
+
+type DbWeight = <Runtime as frame_system::Config>::DbWeight;
+
+/// The migrations of this runtime, in order.
+pub type Migrations = (
+	InitialVersion<Datanets>,
+	InitialVersion<Models>,
+	InitialVersion<Agents>,
+	InitialVersion<Attribution>,
+	InitialVersion<Rewards>,
+);
+
+/// Version 0 to 1 of pallet `P`: the layout did not change; only the version is written.
+pub type InitialVersion<P> = VersionedMigration<0, 1, Unchanged<P>, P, DbWeight>;
+
+/// A migration step that changes nothing in `P`'s storage, and checks that: every key and
+/// value under the pallet's prefix but its storage version is the same after it as before.
+pub struct Unchanged<P>(PhantomData<P>);
+
+impl<P: PalletInfoAccess> UncheckedOnRuntimeUpgrade for Unchanged<P> {
+	fn on_runtime_upgrade() -> Weight {
+		Weight::zero()
+	}
+
+	#[cfg(feature = "try-runtime")]
+	fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+		use codec::Encode;
+		Ok(storage_digest::<P>().encode())
+	}
+
+	#[cfg(feature = "try-runtime")]
+	fn post_upgrade(before: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+		use codec::Decode;
+		let before = H256::decode(&mut &before[..]).map_err(|_| "the pre-upgrade state")?;
+		if storage_digest::<P>() == before {
+			Ok(())
+		} else {
+			Err("a migration that changes nothing changed the pallet's storage".into())
+		}
+	}
+}
+
+/// blake2-256 over every `(key, value)` under pallet `P`'s prefix, in key order, but its
+/// storage version. Reads the whole pallet: for checks and tests, never in a block.
+pub fn storage_digest<P: PalletInfoAccess>() -> H256 {
+	let prefix = sp_io::hashing::twox_128(P::name().as_bytes());
+	let version_key =
+		[prefix, sp_io::hashing::twox_128(STORAGE_VERSION_STORAGE_KEY_POSTFIX)].concat();
+	let mut all = Vec::new();
+	let mut key = prefix.to_vec();
+	while let Some(next) = sp_io::storage::next_key(&key) {
+		if !next.starts_with(&prefix) {
+			break;
+		}
+		if next != version_key {
+			let value = sp_io::storage::get(&next).map(|v| v.to_vec()).unwrap_or_default();
+			all.extend_from_slice(&(next.len() as u32).to_le_bytes());
+			all.extend_from_slice(&next);
+			all.extend_from_slice(&(value.len() as u32).to_le_bytes());
+			all.extend_from_slice(&value);
+		}
+		key = next;
+	}
+	H256(sp_io::hashing::blake2_256(&all))
+}
