@@ -100,21 +100,23 @@ export async function rpcCall(port, method, params = []) {
 }
 
 /**
- * Starts a node. `args` are added to `--tmp` and the port flags, e.g. ['--dev'] or
- * ['--dev', '--sealing', 'manual']. Returns { api, rpcPort, p2pPort, rpc(method, params), stop(),
- * logFile }.
+ * Starts a node. `args` are added to the database and port flags, e.g. ['--dev'] or
+ * ['--dev', '--sealing', 'manual']. The database is `--tmp` unless `basePath` names one (which a
+ * restart can reuse); `ports` ({ rpcPort, p2pPort, promPort }, as a node returned them) starts
+ * it on the ports of an earlier run, so that its peers find it again. Returns { api, rpcPort,
+ * p2pPort, promPort, rpc(method, params), stop(), kill(), logFile }.
  */
-export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 180_000 } = {}) {
+export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 180_000, basePath, ports } = {}) {
 	const binary = nodeBinary();
-	const [rpcPort, p2pPort, promPort] = [await freePort(), await freePort(), await freePort()];
+	const { rpcPort, p2pPort, promPort } = ports ?? { rpcPort: await freePort(), p2pPort: await freePort(), promPort: await freePort() };
 	const logDir = process.env.E2E_LOG_DIR || path.join(os.tmpdir(), 'openledger-e2e');
 	mkdirSync(logDir, { recursive: true });
 	const logFile = path.join(logDir, `${name}-${rpcPort}.log`);
-	const log = createWriteStream(logFile);
+	const log = createWriteStream(logFile, { flags: 'a' });
 
 	const fullArgs = [
 		...args,
-		'--tmp',
+		...(basePath ? ['--base-path', basePath] : ['--tmp']),
 		'--rpc-port', String(rpcPort),
 		'--prometheus-port', String(promPort),
 		'--no-telemetry',
@@ -165,6 +167,15 @@ export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 1
 		promPort,
 		logFile,
 		rpc: (method, params) => rpcCall(rpcPort, method, params),
+		/** Kills the process at once (SIGKILL), as a crash or a power cut would. */
+		async kill() {
+			await api.disconnect().catch(() => {});
+			if (exited === null) {
+				child.kill('SIGKILL');
+				await new Promise((r) => (exited !== null ? r() : child.once('exit', r)));
+			}
+			process.off('exit', kill);
+		},
 		async stop() {
 			try {
 				await api.disconnect();

@@ -1,0 +1,238 @@
+// Faults on the four validators of `--chain local` (Alice to Dave, each an attestor; quorum 3,
+// committees of 4), each with its own database on disk, killed with SIGKILL as a crash would:
+//
+//   1. one validator dies while inferences are attested: blocks and finality go on, every
+//      committee reaches its quorum, and no paid inference expires;
+//   2. it restarts on its old database: it catches up to the best and finalised heads, its
+//      engine restores the trained model from disk (no retraining; the weights hash of the file
+//      is checked, and the log names the agreed hash), and it attests again;
+//   3. two of four die: finality stops and blocks go on; one restarts, and finality resumes and
+//      catches up;
+//   4. a validator's database is wiped: it syncs from its peers, trains again and attests;
+//   5. a validator dies in the middle of a training job: after its restart the job completes,
+//      with its answer, and no item of the job's attestations fails (no duplicate answer).
+//
+// To see that a restarted node attests again, the quorum is raised to 4 (Alice's sudo, while no
+// job is open, so that no transaction competes with her worker's nonces): no job can then close
+// without it. Recovery is measured in blocks of Alice's chain and printed; nothing is timed.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+import { nodeBinary, startNode } from '../lib/node.js';
+import { sendAndWait } from '../lib/chain.js';
+import { ChainWatcher, digitsDataset, LOAD_SPEC, OPEN, sendInvocations, setUpAgent, summarise, until } from '../lib/load.js';
+
+const NAMES = ['alice', 'bob', 'charlie', 'dave'];
+
+describe('the four validators survive faults', () => {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'openledger-faults-'));
+	/** The running node of each validator, by name; its ports, kept for restarts. */
+	const nodes = {};
+	const ports = {};
+	let boot;
+	let api;
+	let k;
+	let agent;
+	let fee;
+	let inputs;
+	let callers;
+	let model;
+	let datanet;
+
+	/** Starts validator `name` on its own base path, and on its earlier ports if it ran before. */
+	async function start(name) {
+		const i = NAMES.indexOf(name);
+		const args = ['--chain', 'local', `--${name}`, '--node-key', (i + 1).toString(16).padStart(64, '0'), '-lattribution=info'];
+		if (i > 0) args.push('--bootnodes', boot(ports.alice.p2pPort));
+		const node = await startNode({ args, name: `faults-${name}`, basePath: path.join(dir, name), ports: ports[name] });
+		ports[name] = { rpcPort: node.rpcPort, p2pPort: node.p2pPort, promPort: node.promPort };
+		nodes[name] = node;
+		return node;
+	}
+
+	const header = async (a, finalised) => (finalised ? a.rpc.chain.getHeader(await a.rpc.chain.getFinalizedHead()) : a.rpc.chain.getHeader());
+	const number = async (a, finalised = false) => (await header(a, finalised)).number.toNumber();
+	const ok = async (tx, who) => {
+		const r = await sendAndWait(api, tx, who, { until: 'inBlock', timeoutMs: 300_000 });
+		assert.equal(r.dispatchError, null, `unexpected ${r.dispatchError}`);
+		return r;
+	};
+
+	/** Sets the quorum (Alice's sudo). Call it only while no attestation job is open. */
+	async function setQuorum(quorum) {
+		const params = (await api.query.attribution.consensusParams()).toJSON();
+		await ok(api.tx.sudo.sudo(api.tx.attribution.setParams({ ...params, quorum })), k.Alice);
+	}
+
+	/** Sends `n` invocations and waits until each is paid or refunded; returns the summary
+	 * and the watcher. */
+	async function invoke(n) {
+		const watcher = new ChainWatcher(api, await number(api, true));
+		await watcher.start();
+		try {
+			const sent = await sendInvocations([api], { agent, fee, callers, inputs: inputs.slice(0, n), rate: n * 10, seconds: 0.1 });
+			assert.equal(sent.rejected, 0, `rejected by the pool: ${sent.firstError}`);
+			await watcher.settled(n, 600_000);
+		} finally {
+			watcher.stop();
+		}
+		return { s: summarise(watcher), watcher };
+	}
+
+	/** The inferences a watcher saw, each with the attestors whose outcome won. */
+	async function agreeing(watcher) {
+		return Promise.all(
+			[...watcher.inferences.keys()].map(async (id) => (await api.call.attributionApi.inference(id)).unwrap().agreeing.map((a) => a.toString())),
+		);
+	}
+
+	/** Sends `n` invocations with the quorum at 4, so that none can close without Dave, and
+	 * checks that each is paid with Dave among the attestors whose outcome won. */
+	async function daveAnswers(n) {
+		await setQuorum(4);
+		try {
+			const { s, watcher } = await invoke(n);
+			assert.equal(s.completed, n);
+			for (const who of await agreeing(watcher)) assert.ok(who.includes(k.Dave.address), 'Dave answered each inference');
+		} finally {
+			await setQuorum(3);
+		}
+	}
+
+	/** What validator `name`'s log says from byte `from` on (a restart appends to its log). */
+	const logSince = (name, from) => readFileSync(nodes[name].logFile).subarray(from).toString('utf8');
+	/** The length of validator `name`'s log now. */
+	const logLength = (name) => statSync(nodes[name].logFile).size;
+
+	/** Blocks of Alice's chain until `node` has reached Alice's best and finalised heads as they
+	 * were when it started. */
+	async function catchUp(node) {
+		const [best, fin, from] = [await number(api), await number(api, true), await number(api)];
+		await until(async () => ((await number(node.api)) >= best && (await number(node.api, true)) >= fin ? true : undefined), 300_000);
+		return (await number(api)) - from;
+	}
+
+	before(async () => {
+		await cryptoWaitReady();
+		const keyFile = path.join(dir, 'alice.key');
+		writeFileSync(keyFile, (1).toString(16).padStart(64, '0'));
+		const peerId = execFileSync(nodeBinary(), ['key', 'inspect-node-key', '--file', keyFile]).toString().trim();
+		boot = (port) => `/ip4/127.0.0.1/tcp/${port}/p2p/${peerId}`;
+		for (const name of NAMES) await start(name);
+		api = nodes.alice.api;
+		const keyring = new Keyring({ type: 'sr25519' });
+		k = Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => [n, keyring.addFromUri(`//${n}`)]));
+		await until(async () => ((await api.rpc.system.health()).peers.toNumber() >= 3 ? true : undefined));
+		({ agent, fee, inputs, callers, model, datanet } = await setUpAgent(api, {
+			owner: k.Eve,
+			developer: k.Ferdie,
+			dataset: digitsDataset(100),
+			callers: 6,
+			funds: 100n * OPEN,
+		}));
+		// Results are paid at once (no challenge window), so that each step waits only for its
+		// answers. No job is open, so Alice's sudo does not compete with her worker's nonces.
+		const stake = (await api.query.attribution.stakeParams()).toJSON();
+		await ok(api.tx.sudo.sudo(api.tx.attribution.setStakeParams({ ...stake, challengeWindow: 0 })), k.Alice);
+	});
+
+	after(async () => {
+		for (const node of Object.values(nodes)) await node.stop().catch(() => {});
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	test('1. one validator of four dies while inferences are attested: blocks, finality and every quorum go on', async (t) => {
+		const killedAt = await number(api);
+		const finalisedAt = await number(api, true);
+		await nodes.dave.kill();
+		const { s } = await invoke(6);
+		assert.equal(s.refunded, 0, 'no inference expired');
+		assert.equal(s.completed, 6, 'every inference paid');
+		const fin = await number(api, true);
+		assert.ok(fin > finalisedAt + 3, `finality went on: #${finalisedAt} → #${fin}`);
+		t.diagnostic(`Dave killed at #${killedAt}; 6 inferences paid (invoke → result p50 / max ${s.toResult.p50} / ${s.toResult.max} blocks, commit round p50 ${s.commitRound.p50}); finalised #${finalisedAt} → #${fin}`);
+	});
+
+	test('2. restarted on its database, it catches up, restores its model from disk, and attests again', async (t) => {
+		const from = logLength('dave');
+		const dave = await start('dave');
+		const blocks = await catchUp(dave);
+		await daveAnswers(2);
+		const weightsHash = (await api.call.attributionApi.training(model)).unwrap().weightsHash.toHex();
+		const log = logSince('dave', from);
+		assert.doesNotMatch(log, new RegExp(`model ${model} trained on`), 'not trained again');
+		const restored = new RegExp(`model ${model} restored on \\d+ records .*weights (0x[0-9a-f]+)`).exec(log);
+		assert.ok(restored, `Dave's log says model ${model} was restored from disk`);
+		assert.equal(restored[1], weightsHash, 'the restored weights are the agreed ones');
+		t.diagnostic(`Dave reached the best and finalised heads of his restart in ${blocks} blocks, restored model ${model} (${weightsHash.slice(0, 18)}…) and answered with quorum 4`);
+	});
+
+	test('3. two of four die: finality stops and blocks go on; one restarts, and finality catches up', async (t) => {
+		await Promise.all([nodes.charlie.kill(), nodes.dave.kill()]);
+		const best = await number(api);
+		// Votes already cast may finalise a block or two more.
+		await until(async () => ((await number(api)) >= best + 3 ? true : undefined), 300_000);
+		const stalled = await number(api, true);
+		await until(async () => ((await number(api)) >= best + 7 ? true : undefined), 300_000);
+		assert.equal(await number(api, true), stalled, 'no block finalised with two of four');
+		const behind = (await number(api)) - stalled;
+		assert.ok(behind >= 4, `blocks went on, ${behind} past the finalised head`);
+		const restartedAt = await number(api);
+		const charlie = await start('charlie');
+		await until(async () => ((await number(api, true)) >= restartedAt ? true : undefined), 300_000);
+		await catchUp(charlie);
+		t.diagnostic(`finality stalled at #${stalled} while blocks reached #${restartedAt}; after Charlie's restart it passed #${restartedAt} ${(await number(api)) - restartedAt} blocks later`);
+	});
+
+	test('4. a validator whose database was wiped syncs from its peers, trains again and attests', async (t) => {
+		rmSync(path.join(dir, 'dave'), { recursive: true, force: true });
+		const from = logLength('dave');
+		const dave = await start('dave');
+		const blocks = await catchUp(dave);
+		await daveAnswers(2);
+		assert.match(logSince('dave', from), new RegExp(`model ${model} trained on`), 'Dave trained the model again');
+		t.diagnostic(`wiped, Dave synced to the heads of his restart in ${blocks} blocks, trained model ${model} again and answered with quorum 4`);
+	});
+
+	test('5. a validator killed in the middle of a training job: after its restart the job completes with its answer', async (t) => {
+		await setQuorum(4);
+		try {
+			const id = (await api.query.models.nextModelId()).toNumber();
+			const watcher = new ChainWatcher(api, await number(api, true));
+			await watcher.start();
+			// Dave's worker starts on the job in the block that opened it: kill him then.
+			const registered = await ok(api.tx.models.register(datanet, 1, { ...LOAD_SPEC, seed: 4 }, OPEN, ''), k.Ferdie);
+			const opened = registered.events.find(({ event: e }) => api.events.attribution.JobCreated.is(e)).event.data.job.toNumber();
+			await nodes.dave.kill();
+			const killedAt = await number(api);
+			const dave = await start('dave');
+			const status = await until(async () => {
+				const m = (await api.call.modelsApi.model(id)).unwrap().status;
+				return m.isTraining ? undefined : m;
+			}, 600_000);
+			await until(async () => (watcher.next > (await number(api, true)) ? true : undefined));
+			watcher.stop();
+			assert.ok(status.isActive, `model ${id} is ${status.type}`);
+			const training = (await api.call.attributionApi.training(id)).unwrap();
+			assert.equal(training.agreement.toNumber(), 4, 'all four, Dave too, trained the same weights');
+			let failed = 0;
+			for (const b of watcher.blocks) {
+				const events = await (await api.at(await api.rpc.chain.getBlockHash(b.number))).query.system.events();
+				failed += events.filter(({ event: e }) => api.events.attribution.BatchItemFailed.is(e) && e.data.job.toNumber() === opened).length;
+			}
+			assert.equal(failed, 0, 'no attestation item of the job failed');
+			assert.ok((await number(dave.api)) > 0);
+			t.diagnostic(`Dave killed at #${killedAt} in job ${opened}'s training; model ${id} Active ${(await number(api)) - killedAt} blocks later with 4 agreeing`);
+		} finally {
+			await setQuorum(3);
+		}
+	});
+});
