@@ -93,10 +93,22 @@ describe('bad input at the RPC', () => {
 
 	test('an oversized request is refused', async () => {
 		// Above the node's default limit on a request (--rpc-max-request-size, 15 MiB).
+		// The node answers 413 once it has read past the limit and closes the connection, so the
+		// client may still be sending when the socket closes: then it sees the connection reset
+		// instead of the answer (a race of HTTP itself, seen once in CI). Either is a refusal;
+		// what must hold is that the node answers the next request.
 		const input = `0x${'ab'.repeat(16 * 2 ** 20)}`;
-		const { status, json } = await call('attribution_preview', [0, input]);
-		assert.equal(status, 413);
-		assert.equal(json?.error?.code, -32007, JSON.stringify(json)?.slice(0, 200));
+		let answer;
+		try {
+			answer = await call('attribution_preview', [0, input]);
+		} catch (e) {
+			const code = e.cause?.code;
+			assert.ok(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].includes(code), `fetch failed: ${e.cause ?? e}`);
+		}
+		if (answer) {
+			assert.equal(answer.status, 413);
+			assert.equal(answer.json?.error?.code, -32007, JSON.stringify(answer.json)?.slice(0, 200));
+		}
 		await stillUp();
 		// Under the limit, a 1 MiB input is read and answered like any other (here: no model).
 		const big = await call('attribution_preview', [0, `0x${'ab'.repeat(2 ** 20)}`]);
