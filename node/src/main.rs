@@ -10,6 +10,7 @@ mod engine_metrics;
 mod preview;
 mod rpc;
 mod service;
+mod worker_pool;
 
 fn main() -> sc_cli::Result<()> {
 	command::run()

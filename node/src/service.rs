@@ -277,6 +277,14 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 				openledger_primitives::attribution::WORKER_BUDGET_KEY,
 				&limits.worker_ms.encode(),
 			);
+			// A new start: what the workers sent before it left with the old pool.
+			let key = openledger_primitives::attribution::WORKER_BOOT_KEY;
+			let boot = db
+				.get(sp_core::offchain::STORAGE_PREFIX, key)
+				.and_then(|b| u64::decode(&mut &b[..]).ok())
+				.map_or(0, |b| b.wrapping_add(1));
+			db.set(sp_core::offchain::STORAGE_PREFIX, key, &boot.encode());
+			log::debug!(target: "attribution", "off-chain worker start {boot}");
 		}
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
@@ -284,8 +292,13 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 				is_validator: config.role.is_authority(),
 				keystore: Some(keystore_container.keystore()),
 				offchain_db: backend.offchain_storage(),
+				// Through a pool that reports the transactions it refuses (the default one
+				// drops them silently).
 				transaction_pool: Some(OffchainTransactionPoolFactory::new(
-					transaction_pool.clone(),
+					crate::worker_pool::WorkerPool::new(
+						transaction_pool.clone(),
+						config.tokio_handle.clone(),
+					),
 				)),
 				network_provider: Arc::new(network.clone()),
 				enable_http_requests: false,

@@ -244,6 +244,11 @@ pub enum AttributionError {
 /// persistent storage.
 pub const WORKER_BUDGET_KEY: &[u8] = b"openledger/attribution/worker-ms";
 
+/// Where the node counts its starts, SCALE-encoded as a `u64`, in offchain persistent storage.
+/// The worker's records of what it sent (claims, nonces) name the start they were made in: the
+/// transaction pool does not survive a restart, so those of an earlier start lapse at once.
+pub const WORKER_BOOT_KEY: &[u8] = b"openledger/attribution/boot";
+
 /// The worker's time budget per block when the node has set none: half a 6-second slot, so
 /// that block authoring and import keep the other half of a node's time.
 pub const DEFAULT_WORKER_BUDGET_MS: u64 = 3_000;

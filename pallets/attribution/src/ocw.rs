@@ -25,7 +25,13 @@
 //!
 //! A claim in offchain local storage (per round, job and attestor, with the block it was made
 //! in) keeps concurrent workers and later blocks from answering twice; it lapses after
-//! [`RETRY_AFTER`] blocks, so a transaction lost from the pool is sent again.
+//! [`RETRY_AFTER`] blocks, so a transaction lost from the pool is sent again. A transaction the
+//! pool refuses releases its claims at once: the pool validates against its own latest block,
+//! which may be behind the worker's (while the node syncs, or before the pool has processed the
+//! block), and a reveal in the round this block opened would otherwise wait [`RETRY_AFTER`]
+//! blocks, as long as the whole reveal round, and its attestor would be struck for not
+//! revealing. Claims (and kept nonces, below) made before the node's last start lapse at once:
+//! the pool their transactions were in did not survive the restart ([`WORKER_BOOT_KEY`]).
 //!
 //! Nonces: a worker runs for every imported block, and reads the account's nonce from that
 //! block's state, which need not include the transaction a worker of the previous block has just
@@ -44,7 +50,7 @@ use frame_system::{
 use openledger_primitives::{
 	attribution::{
 		engine, AttributionError, DatasetRef, InferRequest, IngestChunk, TrainOutcome,
-		TrainRequest, DEFAULT_WORKER_BUDGET_MS, WORKER_BUDGET_KEY,
+		TrainRequest, DEFAULT_WORKER_BUDGET_MS, WORKER_BOOT_KEY, WORKER_BUDGET_KEY,
 	},
 	traits::{DatanetInspect, ModelInspect},
 };
@@ -108,26 +114,48 @@ enum Round {
 	Reveal,
 }
 
+/// The node's start this worker runs in ([`WORKER_BOOT_KEY`]; 0 where the node counts none).
+/// Claims and nonces are kept with it: those of an earlier start lapse, since the transactions
+/// they stand for were in a pool that is gone.
+fn boot() -> u64 {
+	StorageValueRef::persistent(WORKER_BOOT_KEY).get::<u64>().ok().flatten().unwrap_or(0)
+}
+
+fn claim_key<T: Config>(round: Round, job: JobId, account: &T::AccountId) -> Vec<u8> {
+	(b"openledger/attribution/claim", round, job, account).encode()
+}
+
 /// Claims `round` of `job` for `account` at block `now`: false if claimed less than
-/// [`RETRY_AFTER`] blocks ago (by this or a concurrent worker).
+/// [`RETRY_AFTER`] blocks ago (by this or a concurrent worker) in this start of the node.
 fn claim<T: Config>(
 	round: Round,
-	job: u64,
+	job: JobId,
 	account: &T::AccountId,
 	now: BlockNumberFor<T>,
 ) -> bool {
-	let key = (b"openledger/attribution/claim", round, job, account).encode();
+	let key = claim_key::<T>(round, job, account);
 	let claim = StorageValueRef::persistent(&key);
 	let retry: BlockNumberFor<T> = RETRY_AFTER.into();
-	let result = claim.mutate(|previous: Result<Option<BlockNumberFor<T>>, _>| match previous {
-		Ok(Some(at)) if now < at.saturating_add(retry) => Err(()),
-		_ => Ok(now),
+	let boot = boot();
+	let result = claim.mutate(|previous: Result<Option<(BlockNumberFor<T>, u64)>, _>| {
+		match previous {
+			Ok(Some((at, made_in))) if made_in == boot && now < at.saturating_add(retry) => {
+				Err(())
+			},
+			_ => Ok((now, boot)),
+		}
 	});
 	match result {
 		Ok(_) => true,
 		Err(MutateStorageError::ValueFunctionFailed(())) => false,
 		Err(MutateStorageError::ConcurrentModification(_)) => false,
 	}
+}
+
+/// Withdraws `account`'s claim of `round` of `job`: the pool refused its transaction, so the
+/// next block's worker answers it again rather than wait [`RETRY_AFTER`] blocks.
+fn release<T: Config>(round: Round, job: JobId, account: &T::AccountId) {
+	StorageValueRef::persistent(&claim_key::<T>(round, job, account)).clear();
 }
 
 /// This node's secret for salts: 32 random bytes, made once and kept in offchain local storage.
@@ -156,18 +184,20 @@ fn nonce_key<T: Config>(account: &T::AccountId) -> Vec<u8> {
 
 /// The nonce to sign `account`'s next transaction with at block `now`: the one after this
 /// node's last transaction from it, if that is ahead of the chain's nonce by at most
-/// [`NONCE_WINDOW`] and was sent less than [`RETRY_AFTER`] blocks ago; else the chain's.
+/// [`NONCE_WINDOW`] and was sent less than [`RETRY_AFTER`] blocks ago in this start of the node;
+/// else the chain's.
 pub fn next_nonce<T: Config>(account: &T::AccountId, now: BlockNumberFor<T>) -> T::Nonce {
 	let chain = frame_system::Pallet::<T>::account_nonce(account);
 	let kept = StorageValueRef::persistent(&nonce_key::<T>(account))
-		.get::<(T::Nonce, BlockNumberFor<T>)>()
+		.get::<(T::Nonce, BlockNumberFor<T>, u64)>()
 		.ok()
 		.flatten();
 	match kept {
-		Some((next, at))
+		Some((next, at, made_in))
 			if next > chain
 				&& next <= chain.saturating_add(NONCE_WINDOW.into())
-				&& now < at.saturating_add(RETRY_AFTER.into()) =>
+				&& now < at.saturating_add(RETRY_AFTER.into())
+				&& made_in == boot() =>
 		{
 			next
 		},
@@ -178,7 +208,7 @@ pub fn next_nonce<T: Config>(account: &T::AccountId, now: BlockNumberFor<T>) -> 
 /// Records that a transaction from `account` with `nonce` entered the pool at block `now`.
 pub fn nonce_used<T: Config>(account: &T::AccountId, nonce: T::Nonce, now: BlockNumberFor<T>) {
 	StorageValueRef::persistent(&nonce_key::<T>(account))
-		.set(&(nonce.saturating_add(One::one()), now));
+		.set(&(nonce.saturating_add(One::one()), now, boot()));
 }
 
 /// Signs each call with its attestor's key and submits it, one at a time, with the nonces of
@@ -435,41 +465,50 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			}
 		}
 	}
+	// Each call, with the round and jobs it answers.
 	let mut calls = Vec::new();
+	let mut answered: Vec<(Round, Vec<JobId>)> = Vec::new();
 	for ((((public, _), commits), reveals), members) in
 		locals.iter().zip(commits).zip(reveals).zip(witness)
 	{
 		for items in batches::<T, _>(commits, |_| Pallet::<T>::commit_batch_weight(1)) {
+			answered.push((Round::Commit, items.iter().map(|(job, _)| *job).collect()));
 			calls.push((public.clone(), Call::commit_batch { items }));
 		}
 		for items in batches::<T, _>(reveals, |item| {
 			Pallet::<T>::reveal_batch_weight(core::slice::from_ref(item), members)
 		}) {
+			answered.push((Round::Reveal, items.iter().map(|(job, ..)| *job).collect()));
 			calls.push((public.clone(), Call::reveal_batch { items, members }));
 		}
 	}
 	if calls.is_empty() {
 		return;
 	}
-	let summary: Vec<(usize, usize)> = calls
-		.iter()
-		.map(|(_, c)| match c {
-			Call::commit_batch { items } => (items.len(), 0),
-			Call::reveal_batch { items, .. } => (0, items.len()),
-			_ => (0, 0),
-		})
-		.collect();
-	for ((account, result), (commits, reveals)) in send::<T>(calls, now).into_iter().zip(summary) {
+	for ((account, result), (round, jobs)) in send::<T>(calls, now).into_iter().zip(answered) {
+		let (commits, reveals) = match round {
+			Round::Commit => (jobs.len(), 0),
+			Round::Reveal => (0, jobs.len()),
+		};
 		match result {
 			Ok(()) => log::info!(
 				target: LOG,
 				"{commits} commits and {reveals} reveals sent by {account:?} ({} ms)",
 				budget.elapsed()
 			),
-			Err(()) => log::warn!(
-				target: LOG,
-				"{commits} commits and {reveals} reveals of {account:?} were not sent"
-			),
+			// A pool whose state is behind this block's (while the node syncs, or before it has
+			// processed the block) refuses an answer that is valid here, such as a reveal in the
+			// round this block opened. Released, it is sent again from the next block.
+			Err(()) => {
+				for job in &jobs {
+					release::<T>(round, *job, &account);
+				}
+				log::warn!(
+					target: LOG,
+					"{commits} commits and {reveals} reveals of {account:?} were refused by the \
+					 transaction pool: answered again from the next block"
+				)
+			},
 		}
 	}
 }

@@ -1188,6 +1188,103 @@ fn workers_of_consecutive_blocks_sign_with_consecutive_nonces() {
 	});
 }
 
+/// A pool that refuses every transaction, as a node's pool refuses one that is invalid at
+/// each of its views (blocks behind the worker's).
+struct RefusingPool(Arc<std::sync::atomic::AtomicU32>);
+
+impl sp_core::offchain::TransactionPool for RefusingPool {
+	fn submit_transaction(&mut self, _: Vec<u8>) -> Result<(), ()> {
+		self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+		Err(())
+	}
+}
+
+#[test]
+fn a_refused_answer_is_sent_again_from_the_next_block_with_the_same_nonce() {
+	use frame_support::storage::{with_transaction, TransactionOutcome};
+	use ocw::next_nonce;
+	let engine = Arc::new(MockEngine::default());
+	let (mut ext, pool) = offchain_ext(Some(engine));
+	let worker = |n: u64| {
+		with_transaction(|| {
+			Attribution::offchain_worker(n);
+			TransactionOutcome::Rollback(Ok::<_, DispatchError>(()))
+		})
+		.unwrap()
+	};
+	ext.execute_with(|| {
+		set_params(1, 3);
+		UintAuthorityId::set_all_keys(vec![1]);
+		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
+		worker(1);
+		// The commit is in a block, which opens the reveal round.
+		apply(&pool, 0);
+		assert!(Jobs::<Test>::get(0).is_some_and(|j| j.revealing));
+	});
+	// The pool is behind: it refuses the reveal.
+	let refused = Arc::new(std::sync::atomic::AtomicU32::new(0));
+	ext.register_extension(TransactionPoolExt::new(RefusingPool(refused.clone())));
+	ext.execute_with(|| {
+		worker(2);
+		assert_eq!(refused.load(std::sync::atomic::Ordering::Relaxed), 1, "the reveal was tried");
+		assert_eq!(next_nonce::<Test>(&1, 3), 1, "and used no nonce");
+	});
+	// The pool has caught up: the next block's worker reveals at once, not RETRY_AFTER blocks
+	// later, and the reveal decides the job.
+	let (pool2, pool2_state) = testing::TestTransactionPoolExt::new();
+	ext.register_extension(TransactionPoolExt::new(pool2));
+	ext.execute_with(|| {
+		worker(3);
+		let sent = pooled(&pool2_state);
+		assert_eq!(sent.len(), 1);
+		assert!(matches!(sent[0].1, RuntimeCall::Attribution(Call::reveal_batch { .. })));
+		apply(&pool2_state, 0);
+		assert!(Trainings::<Test>::get(0).is_some());
+		// Sent, the reveal's claim stands again: the next worker sends nothing.
+		worker(4);
+		assert_eq!(pooled(&pool2_state).len(), 1);
+	});
+}
+
+#[test]
+fn after_a_restart_the_worker_sends_again_what_the_lost_pool_held() {
+	use frame_support::storage::{with_transaction, TransactionOutcome};
+	use ocw::next_nonce;
+	use sp_runtime::offchain::storage::StorageValueRef;
+	let engine = Arc::new(MockEngine::default());
+	let (mut ext, pool) = offchain_ext(Some(engine));
+	let worker = |n: u64| {
+		with_transaction(|| {
+			Attribution::offchain_worker(n);
+			TransactionOutcome::Rollback(Ok::<_, DispatchError>(()))
+		})
+		.unwrap()
+	};
+	ext.execute_with(|| {
+		set_params(1, 3);
+		UintAuthorityId::set_all_keys(vec![1]);
+		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
+		worker(1);
+		assert_eq!(pooled(&pool).len(), 1);
+		// In the same start, the claim and the kept nonce stand.
+		worker(2);
+		assert_eq!(pooled(&pool).len(), 1);
+		assert_eq!(next_nonce::<Test>(&1, 2), 1);
+	});
+	// The node restarts (it counts a new start) with an empty pool: the commit is lost.
+	let (pool2, pool2_state) = testing::TestTransactionPoolExt::new();
+	ext.register_extension(TransactionPoolExt::new(pool2));
+	ext.execute_with(|| {
+		StorageValueRef::persistent(openledger_primitives::attribution::WORKER_BOOT_KEY)
+			.set(&1u64);
+		assert_eq!(next_nonce::<Test>(&1, 3), 0, "the chain's nonce, not the lost one's next");
+		worker(3);
+		let sent = pooled(&pool2_state);
+		assert_eq!(sent.len(), 1, "committed again at once");
+		assert!(matches!(sent[0].1, RuntimeCall::Attribution(Call::commit_batch { .. })));
+	});
+}
+
 #[test]
 fn without_an_engine_the_worker_sends_nothing() {
 	let (mut ext, pool) = offchain_ext(None);

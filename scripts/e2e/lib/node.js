@@ -116,6 +116,8 @@ export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 1
 
 	const fullArgs = [
 		...args,
+		// More log targets for every node, e.g. E2E_NODE_LOG=txpool=debug,offchain=debug.
+		...(process.env.E2E_NODE_LOG ? [`-l${process.env.E2E_NODE_LOG}`] : []),
 		...(basePath ? ['--base-path', basePath] : ['--tmp']),
 		'--rpc-port', String(rpcPort),
 		'--prometheus-port', String(promPort),

@@ -11,6 +11,10 @@
 //   4. a validator's database is wiped: it syncs from its peers, trains again and attests;
 //   5. a validator dies in the middle of a training job: after its restart the job completes,
 //      with its answer, and no item of the job's attestations fails (no duplicate answer).
+//      It is killed as the job opens, so its commit may or may not have left before it died;
+//      either way it answers the rest after its restart, while it syncs. (A reveal sent while
+//      its pool was still behind used to be dropped silently, and the attestor was struck for
+//      not revealing: the README's off-chain worker section says how that was fixed.)
 //
 // To see that a restarted node attests again, the quorum is raised to 4 (Alice's sudo, while no
 // job is open, so that no transaction competes with her worker's nonces): no job can then close
@@ -105,6 +109,23 @@ describe('the four validators survive faults', () => {
 		} finally {
 			await setQuorum(3);
 		}
+	}
+
+	/** The attestation events of job `job` in the blocks `watcher` saw, each as
+	 * '#block Event(attestor's name)'. */
+	async function jobHistory(watcher, job) {
+		const names = Object.fromEntries(Object.entries(k).map(([n, pair]) => [pair.address, n]));
+		const history = [];
+		for (const b of watcher.blocks) {
+			const events = await (await api.at(await api.rpc.chain.getBlockHash(b.number))).query.system.events();
+			for (const { event: e } of events) {
+				if (e.section !== 'attribution' || e.data.job?.toNumber() !== job) continue;
+				const who = e.data.attestor ? `(${names[e.data.attestor.toString()] ?? e.data.attestor.toString()})` : '';
+				const error = e.data.error ? `(${e.data.error.toString()})` : '';
+				history.push(`#${b.number} ${e.method}${who}${error}`);
+			}
+		}
+		return history;
 	}
 
 	/** What validator `name`'s log says from byte `from` on (a restart appends to its log). */
@@ -222,15 +243,12 @@ describe('the four validators survive faults', () => {
 			watcher.stop();
 			assert.ok(status.isActive, `model ${id} is ${status.type}`);
 			const training = (await api.call.attributionApi.training(id)).unwrap();
-			assert.equal(training.agreement.toNumber(), 4, 'all four, Dave too, trained the same weights');
-			let failed = 0;
-			for (const b of watcher.blocks) {
-				const events = await (await api.at(await api.rpc.chain.getBlockHash(b.number))).query.system.events();
-				failed += events.filter(({ event: e }) => api.events.attribution.BatchItemFailed.is(e) && e.data.job.toNumber() === opened).length;
-			}
-			assert.equal(failed, 0, 'no attestation item of the job failed');
+			const history = await jobHistory(watcher, opened);
+			assert.equal(training.agreement.toNumber(), 4, `all four, Dave too, trained the same weights; job ${opened}, Dave killed at #${killedAt}: ${history.join('; ')}`);
+			const failed = history.filter((h) => h.includes('BatchItemFailed'));
+			assert.deepEqual(failed, [], 'no attestation item of the job failed');
 			assert.ok((await number(dave.api)) > 0);
-			t.diagnostic(`Dave killed at #${killedAt} in job ${opened}'s training; model ${id} Active ${(await number(api)) - killedAt} blocks later with 4 agreeing`);
+			t.diagnostic(`Dave killed at #${killedAt} in job ${opened}'s training; model ${id} Active ${(await number(api)) - killedAt} blocks later with 4 agreeing (${history.join(', ')})`);
 		} finally {
 			await setQuorum(3);
 		}
