@@ -20,8 +20,14 @@
 //! (fees burned, slashes, emission); every custom pallet's invariants (`do_try_state`: every
 //! hold equals the deposits recorded for it, the rewards pot covers every claimable balance,
 //! and the rest); block weight within its limits per class and in total. A panic anywhere fails
-//! too. A failure prints the seed, the sequence and its last calls. A run is made of sequences
-//! of 2,000 calls, each from a fresh genesis, so that its time grows linearly.
+//! too. A run is made of sequences of 2,000 calls, each from a fresh genesis, so that its time
+//! grows linearly.
+//!
+//! A failure prints the seed, the sequence and its last calls, then shrinks the sequence: it
+//! replays it without the blocks after the failure, then without chunks of the users' calls,
+//! halving down to single calls, keeping each removal after which it still fails alike (up to
+//! 400 replays). The attestors are drawn again on each replay, from dice of their own for each
+//! block, and answer whatever jobs the calls left open. It prints the shrunk sequence whole.
 //!
 //! `cargo test -p openledger-runtime fuzz` runs 20,000 calls with a fixed seed;
 //! `scripts/fuzz.sh --calls N --seed S` runs more (release build).
@@ -413,10 +419,18 @@ fn mock_outcome(job: &pallet_attribution::types::Job<Runtime>, lie: bool) -> Out
 	}
 }
 
+/// A user's call as the fuzzer drew it: its signer, the call, and whether it goes through
+/// `sudo` (Root).
+type Signed = (AccountId, RuntimeCall, bool);
+
 /// One run's state beyond the chain: the calls so far (for the report) and the attestors'
 /// secrets.
 struct Fuzzer {
+	/// Draws the users' calls.
 	rng: Rng,
+	/// Draws the attestors' choices, seeded afresh for each block, so that a replay with
+	/// fewer users' calls gives the attestors the same dice.
+	attestors: Rng,
 	who: Vec<AccountId>,
 	log: Vec<String>,
 	/// (job, member) → (salt, outcome) committed.
@@ -497,11 +511,11 @@ impl Fuzzer {
 			for member in j.committee.iter() {
 				let key = (job, member.clone());
 				if !j.revealing {
-					if self.secrets.contains_key(&key) || !self.rng.chance(85) {
+					if self.secrets.contains_key(&key) || !self.attestors.chance(85) {
 						continue;
 					}
-					let outcome = mock_outcome(&j, self.rng.chance(10));
-					let salt: [u8; 32] = self.rng.bytes(32).try_into().expect("32 bytes");
+					let outcome = mock_outcome(&j, self.attestors.chance(10));
+					let salt: [u8; 32] = self.attestors.bytes(32).try_into().expect("32 bytes");
 					let c = pallet_attribution::Pallet::<Runtime>::commitment(
 						job, member, &salt, &outcome,
 					);
@@ -509,7 +523,7 @@ impl Fuzzer {
 					commits.entry(member.clone()).or_default().push((job, c));
 				} else if let Some((salt, outcome)) = self.secrets.get(&key) {
 					if pallet_attribution::Reveals::<Runtime>::contains_key(job, member)
-						|| !self.rng.chance(85)
+						|| !self.attestors.chance(85)
 					{
 						continue;
 					}
@@ -518,7 +532,7 @@ impl Fuzzer {
 			}
 		}
 		for (who, items) in commits {
-			let call = if items.len() == 1 && self.rng.chance(50) {
+			let call = if items.len() == 1 && self.attestors.chance(50) {
 				RuntimeCall::Attribution(pallet_attribution::Call::commit {
 					job: items[0].0,
 					commitment: items[0].1,
@@ -531,8 +545,8 @@ impl Fuzzer {
 			self.apply(who, call, false);
 		}
 		for (who, items) in reveals {
-			let members = if self.rng.chance(90) { 64 } else { self.rng.below(4) as u32 };
-			let call = if items.len() == 1 && self.rng.chance(50) {
+			let members = if self.attestors.chance(90) { 64 } else { self.attestors.below(4) as u32 };
+			let call = if items.len() == 1 && self.attestors.chance(50) {
 				let (job, salt, outcome) = items[0].clone();
 				RuntimeCall::Attribution(pallet_attribution::Call::reveal { job, salt, outcome })
 			} else {
@@ -637,6 +651,8 @@ pub(crate) struct Report {
 	/// Time spent in the checks after each block.
 	pub checking: core::time::Duration,
 	pub failure: Option<String>,
+	/// The failing sequence's users' calls, per block, shrunk.
+	pub shrunk: Option<Vec<Vec<Signed>>>,
 }
 
 /// The calls of one sequence, each from a fresh genesis: enough to build up Datanets, models,
@@ -644,8 +660,20 @@ pub(crate) struct Report {
 /// checks read whole after every block, stays small and a run's time grows linearly.
 const SEQUENCE: u64 = 2_000;
 
+/// The most replays a failure is shrunk with.
+const SHRINK_REPLAYS: u32 = 400;
+
+/// An invariant checked after every block, on top of [`check_block`]'s (tests of the fuzzer
+/// itself add one the chain does not have).
+type Check = fn() -> Result<(), String>;
+
 /// Runs `calls` random calls from `seed`, in sequences of `SEQUENCE` calls.
 pub(crate) fn run(seed: u64, calls: u64) -> Report {
+	run_checked(seed, calls, || Ok(()))
+}
+
+/// [`run`], with `extra` checked after every block too.
+fn run_checked(seed: u64, calls: u64, extra: Check) -> Report {
 	let mut report = Report {
 		applied: 0,
 		included: 0,
@@ -653,74 +681,213 @@ pub(crate) fn run(seed: u64, calls: u64) -> Report {
 		sequences: 0,
 		checking: core::time::Duration::ZERO,
 		failure: None,
+		shrunk: None,
 	};
 	while report.applied < calls && report.failure.is_none() {
-		sequence(seed, report.sequences, SEQUENCE.min(calls - report.applied), &mut report);
+		sequence(seed, report.sequences, SEQUENCE.min(calls - report.applied), extra, &mut report);
 		report.sequences += 1;
 	}
 	report
 }
 
-/// Sequence `index` of a run from `seed`: `calls` calls from the `local` genesis.
-fn sequence(seed: u64, index: u64, calls: u64, report: &mut Report) {
+/// What one sequence did.
+struct Played {
+	/// The users' calls of each block (not the attestors', which are drawn again on replay).
+	blocks: Vec<Vec<Signed>>,
+	log: Vec<String>,
+	applied: u64,
+	included: u64,
+	checking: core::time::Duration,
+	/// The failure, and the index of the block it happened in.
+	failure: Option<(String, usize)>,
+}
+
+/// Plays sequence `index` of a run from `seed` from the `local` genesis: `calls` random calls,
+/// or, with `replay`, those calls per block instead (the attestors draw as they did).
+fn play(
+	seed: u64,
+	index: u64,
+	calls: u64,
+	replay: Option<&[Vec<Signed>]>,
+	extra: Check,
+) -> Played {
+	let sequence_seed = seed ^ index.wrapping_mul(0xd1b5_4a32_d192_ed03);
 	let mut f = Fuzzer {
-		rng: Rng(seed ^ index.wrapping_mul(0xd1b5_4a32_d192_ed03)),
+		rng: Rng(sequence_seed),
+		attestors: Rng(0),
 		who: accounts(),
 		log: Vec::new(),
 		secrets: Default::default(),
 		applied: 0,
 		included: 0,
 	};
-	let mut blocks = 0;
+	let mut blocks: Vec<Vec<Signed>> = Vec::new();
 	let mut checking = core::time::Duration::ZERO;
 	let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
 		crate::tests::state_of("local").execute_with(|| {
 			let mut n: BlockNumber = 1;
-			while f.applied < calls {
+			loop {
+				let block = blocks.len();
+				let users: Vec<Signed> = match replay {
+					Some(recorded) => match recorded.get(block) {
+						Some(calls) => calls.clone(),
+						None => break,
+					},
+					None if f.applied >= calls => break,
+					None => (0..1 + f.rng.below(8))
+						.map(|_| {
+							let signer = f.rng.pick(&f.who).clone();
+							let (call, root) = random_call(&mut f.rng, &f.who);
+							(signer, call, root)
+						})
+						.collect(),
+				};
 				let before = pallet_balances::TotalIssuance::<Runtime>::get();
 				open_block(n);
 				f.log.push(format!("-- block {n}"));
+				f.attestors = Rng(sequence_seed ^ u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15));
 				f.attest();
-				for _ in 0..1 + f.rng.below(8) {
-					let signer = f.rng.pick(&f.who).clone();
-					let (call, root) = random_call(&mut f.rng, &f.who);
+				blocks.push(users.clone());
+				for (signer, call, root) in users {
 					f.apply(signer, call, root);
 				}
 				Executive::finalize_block();
-				blocks += 1;
 				let started = std::time::Instant::now();
-				check_block(before).map_err(|e| format!("after block {n}: {e}"))?;
+				check_block(before)
+					.and_then(|()| extra())
+					.map_err(|e| (format!("after block {n}: {e}"), block))?;
 				checking += started.elapsed();
 				n += 1;
 			}
-			Ok::<(), String>(())
+			Ok::<(), (String, usize)>(())
 		})
 	}));
 	let failure = match outcome {
 		Ok(Ok(())) => None,
 		Ok(Err(e)) => Some(e),
-		Err(panic) => Some(format!(
-			"panic: {}",
-			panic
-				.downcast_ref::<String>()
-				.cloned()
-				.or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-				.unwrap_or_default()
+		Err(panic) => Some((
+			format!(
+				"panic: {}",
+				panic
+					.downcast_ref::<String>()
+					.cloned()
+					.or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+					.unwrap_or_default()
+			),
+			blocks.len().saturating_sub(1),
 		)),
 	};
-	report.applied += f.applied;
-	report.included += f.included;
-	report.blocks += blocks;
-	report.checking += checking;
-	report.failure = failure.map(|e| {
-		let tail = f.log.len().saturating_sub(60);
-		format!(
-			"seed {seed}, sequence {index}: {e}\nthe last {} of its {} calls and blocks:\n{}",
-			f.log.len() - tail,
-			f.log.len(),
-			f.log[tail..].join("\n")
-		)
-	});
+	Played { blocks, log: f.log, applied: f.applied, included: f.included, checking, failure }
+}
+
+/// A failure's kind: its message without the block and numbers, up to the first colon, so that
+/// shrinking keeps the failure it started from ("attribution", "panic", "total issuance went
+/// from to , but …").
+fn kind(failure: &str) -> String {
+	let message = failure.split_once(": ").map_or(failure, |(_, rest)| rest);
+	let message = message.split(':').next().unwrap_or(message);
+	message.chars().filter(|c| !c.is_ascii_digit()).collect()
+}
+
+/// `blocks` without the users' calls `start..start + len`, counted across blocks.
+fn without(blocks: &[Vec<Signed>], start: usize, len: usize) -> Vec<Vec<Signed>> {
+	let mut i = 0;
+	blocks
+		.iter()
+		.map(|calls| {
+			calls
+				.iter()
+				.filter(|_| {
+					let keep = i < start || i >= start + len;
+					i += 1;
+					keep
+				})
+				.cloned()
+				.collect()
+		})
+		.collect()
+}
+
+/// Shrinks the failing `blocks` of sequence `index`: drops the blocks after the failure, then
+/// the users' calls, in chunks that halve down to single calls, as long as a replay still
+/// fails alike. The attestors still answer every job. Returns the shrunk blocks, their
+/// replay's failure and log, and the replays it took (at most [`SHRINK_REPLAYS`]).
+fn shrink(
+	seed: u64,
+	index: u64,
+	failure: &(String, usize),
+	blocks: &[Vec<Signed>],
+	extra: Check,
+) -> (Vec<Vec<Signed>>, String, Vec<String>, u32) {
+	let want = kind(&failure.0);
+	let mut current: Vec<Vec<Signed>> = blocks[..=failure.1.min(blocks.len() - 1)].to_vec();
+	let mut best = (failure.0.clone(), Vec::new());
+	let mut replays = 0;
+	let total = |b: &[Vec<Signed>]| b.iter().map(Vec::len).sum::<usize>();
+	let mut chunk = total(&current).div_ceil(2).max(1);
+	loop {
+		let mut start = 0;
+		while start < total(&current) && replays < SHRINK_REPLAYS {
+			let candidate = without(&current, start, chunk);
+			replays += 1;
+			let played = play(seed, index, 0, Some(&candidate), extra);
+			match played.failure {
+				Some((e, at)) if kind(&e) == want => {
+					current = candidate[..=at.min(candidate.len() - 1)].to_vec();
+					best = (e, played.log);
+				},
+				_ => start += chunk,
+			}
+		}
+		if chunk == 1 || replays >= SHRINK_REPLAYS {
+			break;
+		}
+		chunk = chunk.div_ceil(2);
+	}
+	if best.1.is_empty() {
+		// No smaller sequence failed: replay the failing one for its log.
+		let played = play(seed, index, 0, Some(&current), extra);
+		best.1 = played.log;
+	}
+	(current, best.0, best.1, replays)
+}
+
+/// Sequence `index` of a run from `seed`: `calls` calls from the `local` genesis; a failure
+/// is shrunk and reported with both the sequence's last calls and the shrunk sequence.
+fn sequence(seed: u64, index: u64, calls: u64, extra: Check, report: &mut Report) {
+	let played = play(seed, index, calls, None, extra);
+	report.applied += played.applied;
+	report.included += played.included;
+	report.blocks += played.blocks.len() as u32;
+	report.checking += played.checking;
+	let Some(failure) = played.failure else { return };
+	let log = &played.log;
+	let tail = log.len().saturating_sub(60);
+	let (shrunk, shrunk_failure, shrunk_log, replays) =
+		shrink(seed, index, &failure, &played.blocks, extra);
+	report.failure = Some(format!(
+		"seed {seed}, sequence {index}: {}\nthe last {} of its {} calls and blocks:\n{}\n\n\
+		 shrunk in {replays} replays to {} users' calls in {} blocks (with the attestors' \
+		 calls), failing with: {shrunk_failure}\n{}",
+		failure.0,
+		log.len() - tail,
+		log.len(),
+		log[tail..].join("\n"),
+		shrunk.iter().map(Vec::len).sum::<usize>(),
+		shrunk.len(),
+		// Blocks without a call are left out of the listing.
+		shrunk_log
+			.iter()
+			.enumerate()
+			.filter(|(i, line)| {
+				!line.starts_with("-- block")
+					|| shrunk_log.get(i + 1).is_some_and(|next| !next.starts_with("-- block"))
+			})
+			.map(|(_, line)| line.as_str())
+			.collect::<Vec<_>>()
+			.join("\n"),
+	));
+	report.shrunk = Some(shrunk);
 }
 
 #[test]
@@ -744,4 +911,34 @@ fn random_calls_keep_every_invariant() {
 		panic!("{failure}");
 	}
 	assert!(report.included > report.applied / 4, "most calls were refused before dispatch");
+}
+
+#[test]
+fn a_failure_is_shrunk_to_the_calls_that_cause_it() {
+	// An invariant the chain does not have: at most one Datanet.
+	fn one_datanet() -> Result<(), String> {
+		match pallet_datanets::Datanets::<Runtime>::iter().count() {
+			0 | 1 => Ok(()),
+			n => Err(format!("datanets: {n} of them")),
+		}
+	}
+	let report = run_checked(1, 2_000, one_datanet);
+	let failure = report.failure.expect("random calls create two Datanets");
+	assert!(failure.contains("datanets: 2 of them"), "{failure}");
+	let shrunk = report.shrunk.expect("the failure is shrunk");
+	let calls: Vec<&Signed> = shrunk.iter().flatten().collect();
+	let creates = calls
+		.iter()
+		.filter(|(_, call, _)| {
+			matches!(call, RuntimeCall::Datanets(pallet_datanets::Call::create { .. }))
+		})
+		.count();
+	// Nothing but the two creations is left (a transfer that funds a creator may be needed).
+	assert_eq!(creates, 2, "{failure}");
+	assert!(calls.len() <= 3, "{failure}");
+	// The shrunk sequence fails alike when replayed, in its last block.
+	let replayed = play(1, 0, 0, Some(&shrunk), one_datanet);
+	let (e, at) = replayed.failure.expect("the shrunk sequence fails");
+	assert_eq!(kind(&e), "datanets");
+	assert_eq!(at, shrunk.len() - 1);
 }
