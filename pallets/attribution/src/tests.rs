@@ -1149,28 +1149,29 @@ fn a_batch_applies_each_valid_item_and_reports_each_invalid_one() {
 	});
 }
 
+/// Runs block `n`'s off-chain worker; as on a node, its changes to the state are discarded.
+fn worker_at(n: u64) {
+	use frame_support::storage::{with_transaction, TransactionOutcome};
+	with_transaction(|| {
+		Attribution::offchain_worker(n);
+		TransactionOutcome::Rollback(Ok::<_, DispatchError>(()))
+	})
+	.unwrap()
+}
+
 #[test]
 fn workers_of_consecutive_blocks_sign_with_consecutive_nonces() {
-	use frame_support::storage::{with_transaction, TransactionOutcome};
 	use ocw::{next_nonce, nonce_used, NONCE_WINDOW, RETRY_AFTER};
 	let engine = Arc::new(MockEngine::default());
 	let (mut ext, pool) = offchain_ext(Some(engine));
 	ext.execute_with(|| {
 		UintAuthorityId::set_all_keys(vec![2]);
 		activate_model_0();
-		// As on a node, a worker's changes to the state are discarded.
-		let worker = |n: u64| {
-			with_transaction(|| {
-				Attribution::offchain_worker(n);
-				TransactionOutcome::Rollback(Ok::<_, DispatchError>(()))
-			})
-			.unwrap()
-		};
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
-		worker(1);
+		worker_at(1);
 		// The next block does not include the first commit yet: the chain's nonce is still 0.
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(8, 0, vec![5, 6]));
-		worker(2);
+		worker_at(2);
 		assert_eq!(pooled(&pool).len(), 2);
 		assert_eq!(frame_system::Pallet::<Test>::account_nonce(2), 0);
 		assert_eq!(next_nonce::<Test>(&2, 3), 2, "the two commits took nonces 0 and 1");
@@ -1201,22 +1202,14 @@ impl sp_core::offchain::TransactionPool for RefusingPool {
 
 #[test]
 fn a_refused_answer_is_sent_again_from_the_next_block_with_the_same_nonce() {
-	use frame_support::storage::{with_transaction, TransactionOutcome};
 	use ocw::next_nonce;
 	let engine = Arc::new(MockEngine::default());
 	let (mut ext, pool) = offchain_ext(Some(engine));
-	let worker = |n: u64| {
-		with_transaction(|| {
-			Attribution::offchain_worker(n);
-			TransactionOutcome::Rollback(Ok::<_, DispatchError>(()))
-		})
-		.unwrap()
-	};
 	ext.execute_with(|| {
 		set_params(1, 3);
 		UintAuthorityId::set_all_keys(vec![1]);
 		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
-		worker(1);
+		worker_at(1);
 		// The commit is in a block, which opens the reveal round.
 		apply(&pool, 0);
 		assert!(Jobs::<Test>::get(0).is_some_and(|j| j.revealing));
@@ -1225,7 +1218,7 @@ fn a_refused_answer_is_sent_again_from_the_next_block_with_the_same_nonce() {
 	let refused = Arc::new(std::sync::atomic::AtomicU32::new(0));
 	ext.register_extension(TransactionPoolExt::new(RefusingPool(refused.clone())));
 	ext.execute_with(|| {
-		worker(2);
+		worker_at(2);
 		assert_eq!(refused.load(std::sync::atomic::Ordering::Relaxed), 1, "the reveal was tried");
 		assert_eq!(next_nonce::<Test>(&1, 3), 1, "and used no nonce");
 	});
@@ -1234,40 +1227,32 @@ fn a_refused_answer_is_sent_again_from_the_next_block_with_the_same_nonce() {
 	let (pool2, pool2_state) = testing::TestTransactionPoolExt::new();
 	ext.register_extension(TransactionPoolExt::new(pool2));
 	ext.execute_with(|| {
-		worker(3);
+		worker_at(3);
 		let sent = pooled(&pool2_state);
 		assert_eq!(sent.len(), 1);
 		assert!(matches!(sent[0].1, RuntimeCall::Attribution(Call::reveal_batch { .. })));
 		apply(&pool2_state, 0);
 		assert!(Trainings::<Test>::get(0).is_some());
 		// Sent, the reveal's claim stands again: the next worker sends nothing.
-		worker(4);
+		worker_at(4);
 		assert_eq!(pooled(&pool2_state).len(), 1);
 	});
 }
 
 #[test]
 fn after_a_restart_the_worker_sends_again_what_the_lost_pool_held() {
-	use frame_support::storage::{with_transaction, TransactionOutcome};
 	use ocw::next_nonce;
 	use sp_runtime::offchain::storage::StorageValueRef;
 	let engine = Arc::new(MockEngine::default());
 	let (mut ext, pool) = offchain_ext(Some(engine));
-	let worker = |n: u64| {
-		with_transaction(|| {
-			Attribution::offchain_worker(n);
-			TransactionOutcome::Rollback(Ok::<_, DispatchError>(()))
-		})
-		.unwrap()
-	};
 	ext.execute_with(|| {
 		set_params(1, 3);
 		UintAuthorityId::set_all_keys(vec![1]);
 		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
-		worker(1);
+		worker_at(1);
 		assert_eq!(pooled(&pool).len(), 1);
 		// In the same start, the claim and the kept nonce stand.
-		worker(2);
+		worker_at(2);
 		assert_eq!(pooled(&pool).len(), 1);
 		assert_eq!(next_nonce::<Test>(&1, 2), 1);
 	});
@@ -1278,7 +1263,7 @@ fn after_a_restart_the_worker_sends_again_what_the_lost_pool_held() {
 		StorageValueRef::persistent(openledger_primitives::attribution::WORKER_BOOT_KEY)
 			.set(&1u64);
 		assert_eq!(next_nonce::<Test>(&1, 3), 0, "the chain's nonce, not the lost one's next");
-		worker(3);
+		worker_at(3);
 		let sent = pooled(&pool2_state);
 		assert_eq!(sent.len(), 1, "committed again at once");
 		assert!(matches!(sent[0].1, RuntimeCall::Attribution(Call::commit_batch { .. })));
