@@ -13,14 +13,19 @@
 # stop     stops them (their databases stay; `start --fresh` wipes them).
 #
 # Node i (0: Alice … 3: Dave) listens for RPC on 9944+i, p2p on 30333+i and Prometheus on
-# 9615+i. Files go to $OPENLEDGER_NETWORK_DIR (default: $OPENLEDGER_CACHE/network): the base
-# path <name>/, the log <name>.log and the pid <name>.pid.
+# 9615+i; $OPENLEDGER_NETWORK_RPC_PORT, _P2P_PORT and _PROM_PORT move these bases, so that two
+# networks can run side by side (the end-to-end tests do). Files go to $OPENLEDGER_NETWORK_DIR
+# (default: $OPENLEDGER_CACHE/network): the base path <name>/, the log <name>.log and the pid
+# <name>.pid. $OPENLEDGER_NODE names another node binary.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=env.sh
 . "$ROOT/scripts/env.sh"
 DIR="${OPENLEDGER_NETWORK_DIR:-$OPENLEDGER_CACHE/network}"
 NAMES=(alice bob charlie dave)
+RPC=${OPENLEDGER_NETWORK_RPC_PORT:-9944}
+P2P=${OPENLEDGER_NETWORK_P2P_PORT:-30333}
+PROM=${OPENLEDGER_NETWORK_PROM_PORT:-9615}
 
 rpc() {
 	curl -s -m 2 -H 'Content-Type: application/json' \
@@ -61,17 +66,17 @@ start() {
 		[ "$fresh" = 1 ] && rm -rf "${DIR:?}/$name"
 		local args=(--chain local "--$name" --base-path "$DIR/$name"
 			--node-key "$(printf '%064x' $((i + 1)))"
-			--rpc-port $((9944 + i)) --prometheus-port $((9615 + i))
-			--listen-addr "/ip4/127.0.0.1/tcp/$((30333 + i))"
+			--rpc-port $((RPC + i)) --prometheus-port $((PROM + i))
+			--listen-addr "/ip4/127.0.0.1/tcp/$((P2P + i))"
 			--no-mdns --no-telemetry "$@")
-		[ "$i" -gt 0 ] && args+=(--bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$boot_id")
+		[ "$i" -gt 0 ] && args+=(--bootnodes "/ip4/127.0.0.1/tcp/$P2P/p2p/$boot_id")
 		"$node" "${args[@]}" >"$DIR/$name.log" 2>&1 &
 		echo $! >"$DIR/$name.pid"
-		echo "[network] $name: pid $!, rpc ws://127.0.0.1:$((9944 + i)), log $DIR/$name.log"
+		echo "[network] $name: pid $!, rpc ws://127.0.0.1:$((RPC + i)), log $DIR/$name.log"
 	done
 	for i in "${!NAMES[@]}"; do
 		local name=${NAMES[$i]} t=0
-		until rpc $((9944 + i)) system_health | grep -q '"result"'; do
+		until rpc $((RPC + i)) system_health | grep -q '"result"'; do
 			if ! running "$name"; then
 				echo "[network] $name exited; the end of its log:" >&2
 				tail -n 20 "$DIR/$name.log" >&2
@@ -93,16 +98,16 @@ status() {
 			continue
 		fi
 		local health best fin
-		health=$(rpc $((9944 + i)) system_health | sed -n 's/.*"peers":\([0-9]*\).*/\1/p')
-		best=$(rpc $((9944 + i)) chain_getHeader | sed -n 's/.*"number":"\(0x[0-9a-f]*\)".*/\1/p')
+		health=$(rpc $((RPC + i)) system_health | sed -n 's/.*"peers":\([0-9]*\).*/\1/p')
+		best=$(rpc $((RPC + i)) chain_getHeader | sed -n 's/.*"number":"\(0x[0-9a-f]*\)".*/\1/p')
 		fin=$(curl -s -m 2 -H 'Content-Type: application/json' \
 			-d '{"id":1,"jsonrpc":"2.0","method":"chain_getFinalizedHead","params":[]}' \
-			"http://127.0.0.1:$((9944 + i))" | sed -n 's/.*"result":"\(0x[0-9a-f]*\)".*/\1/p')
+			"http://127.0.0.1:$((RPC + i))" | sed -n 's/.*"result":"\(0x[0-9a-f]*\)".*/\1/p')
 		local finn=""
 		if [ -n "$fin" ]; then
 			finn=$(curl -s -m 2 -H 'Content-Type: application/json' \
 				-d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"chain_getHeader\",\"params\":[\"$fin\"]}" \
-				"http://127.0.0.1:$((9944 + i))" | sed -n 's/.*"number":"\(0x[0-9a-f]*\)".*/\1/p')
+				"http://127.0.0.1:$((RPC + i))" | sed -n 's/.*"number":"\(0x[0-9a-f]*\)".*/\1/p')
 		fi
 		echo "$name: pid $(cat "$DIR/$name.pid"), ${health:-?} peers, best #$((${best:-0})), finalised #$((${finn:-0}))"
 	done
@@ -133,7 +138,7 @@ start) start "$@" ;;
 status) status ;;
 stop) stop ;;
 *)
-	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

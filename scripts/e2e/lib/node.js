@@ -5,7 +5,7 @@
 // $CARGO_TARGET_DIR/debug/openledger-node, or else <repo>/target/debug/openledger-node.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +52,52 @@ export function nextRuntimeWasm() {
  * found it closes, before the node it was meant for binds it. */
 const handedOut = new Set();
 
+/**
+ * Test files run in processes side by side (`node --test --test-concurrency`), and the OS may
+ * offer two of them the same port between a probe and a node's bind. So a port is handed out
+ * only after this process has claimed it in a directory they share: a file named after the port,
+ * created exclusively, holding the claimant's pid, and removed when the process exits. A claim
+ * left by a process that died without exiting (SIGKILL) is not taken over (a port is skipped),
+ * and is removed a day later.
+ */
+const claimDir = path.join(os.tmpdir(), 'openledger-e2e-ports');
+const claims = [];
+mkdirSync(claimDir, { recursive: true });
+for (const f of readdirSync(claimDir)) {
+	const file = path.join(claimDir, f);
+	try {
+		const owner = Number(readFileSync(file, 'utf8'));
+		if (!alive(owner) && Date.now() - statSync(file).mtimeMs > 86_400_000) rmSync(file, { force: true });
+	} catch {
+		// another process removed it
+	}
+}
+process.on('exit', () => {
+	for (const file of claims) rmSync(file, { force: true });
+});
+
+function alive(pid) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (e) {
+		return e.code === 'EPERM';
+	}
+}
+
+/** Claims `port` for this process against the other test processes; false if one has it. */
+function claim(port) {
+	const file = path.join(claimDir, String(port));
+	try {
+		writeFileSync(file, String(process.pid), { flag: 'wx' });
+	} catch (e) {
+		if (e.code === 'EEXIST') return false;
+		throw e;
+	}
+	claims.push(file);
+	return true;
+}
+
 /** One port the OS offers on 127.0.0.1 now (listening on port 0, then closing). */
 function probePort() {
 	return new Promise((resolve, reject) => {
@@ -74,10 +120,38 @@ function probePort() {
 export async function freePort() {
 	for (;;) {
 		const port = await probePort();
-		if (!handedOut.has(port)) {
+		if (!handedOut.has(port) && claim(port)) {
 			handedOut.add(port);
 			return port;
 		}
+	}
+}
+
+/** Whether `port` on 127.0.0.1 can be listened on now. */
+function portFree(port) {
+	return new Promise((resolve) => {
+		const server = net.createServer();
+		server.unref();
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+	});
+}
+
+/**
+ * The first of `n` consecutive TCP ports on 127.0.0.1 that nothing listens on now and that this
+ * process has not handed out before (scripts/network.sh takes a base port per kind and adds the
+ * node's index).
+ */
+export async function freePorts(n) {
+	for (;;) {
+		const base = await probePort();
+		const range = Array.from({ length: n }, (_, i) => base + i);
+		if (range.at(-1) > 65535 || range.some((p) => handedOut.has(p))) continue;
+		const free = await Promise.all(range.map(portFree));
+		if (!free.every(Boolean)) continue;
+		const claimed = range.filter(claim);
+		for (const p of claimed) handedOut.add(p);
+		if (claimed.length === n) return base;
 	}
 }
 

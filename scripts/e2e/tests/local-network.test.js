@@ -1,23 +1,20 @@
-// Proof of Attribution across independent nodes: the four validators of `--chain local` on
-// loopback, each an attestor with its own engine and `attr` key, quorum 3. Every job's commit
-// round closes at three commits, and the vote on their reveals decides it; the nodes train
-// bit-identical models, so their weights hashes agree; inferences get one consensus result,
-// paid after the 10-block challenge window. Then Eve bonds in and lies: the four honest nodes
-// outvote her, and she loses 10% of her bond. Eve and Ferdie send every transaction, so that no
-// attestor's own worker competes with the test for its nonces.
+// Proof of Attribution across independent nodes: the four validators of `--chain local`,
+// started by scripts/network.sh on loopback, each an attestor with its own engine and `attr`
+// key, quorum 3. Every job's commit round closes at three commits, and the vote on their
+// reveals decides it; the nodes train bit-identical models, so their weights hashes agree;
+// inferences get one consensus result, paid after the 10-block challenge window. Then Eve
+// bonds in and lies: the four honest nodes outvote her, and she loses 10% of her bond. Eve and
+// Ferdie send every transaction, so that no attestor's own worker competes with the test for
+// its nonces.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { nodeBinary, startNode } from '../lib/node.js';
+import { startNetwork, VALIDATORS } from '../lib/network.js';
 import { attestation, sendAndWait } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
 
@@ -45,7 +42,7 @@ async function until(check, timeoutMs = 180_000) {
 }
 
 describe('four validators attest with quorum 3 on --chain local', () => {
-	const nodes = [];
+	let network;
 	let api;
 	let k;
 	let datanet;
@@ -54,27 +51,15 @@ describe('four validators attest with quorum 3 on --chain local', () => {
 
 	before(async () => {
 		await cryptoWaitReady();
-		// Alice's node key is fixed, so that the others can name her as their bootnode.
-		const dir = mkdtempSync(path.join(os.tmpdir(), 'openledger-local-'));
-		const keyFile = path.join(dir, 'alice.key');
-		writeFileSync(keyFile, '0000000000000000000000000000000000000000000000000000000000000001');
-		const peerId = execFileSync(nodeBinary(), ['key', 'inspect-node-key', '--file', keyFile]).toString().trim();
-		const common = ['--chain', 'local', '-lattribution=info'];
-		const alice = await startNode({ args: [...common, '--alice', '--node-key-file', keyFile], name: 'local-alice' });
-		nodes.push(alice);
-		const boot = `/ip4/127.0.0.1/tcp/${alice.p2pPort}/p2p/${peerId}`;
-		// Validators of a non-dev chain need a node key of their own.
-		for (const [i, who] of ['bob', 'charlie', 'dave'].entries()) {
-			const key = (i + 2).toString(16).padStart(64, '0');
-			nodes.push(await startNode({ args: [...common, `--${who}`, '--node-key', key, '--bootnodes', boot], name: `local-${who}` }));
-		}
-		api = alice.api;
+		// The network a user starts with scripts/network.sh, on ports of its own.
+		network = await startNetwork({ args: ['-lattribution=info'], name: 'local' });
+		api = network.apis[0];
 		const keyring = new Keyring({ type: 'sr25519' });
 		k = Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => [n, keyring.addFromUri(`//${n}`)]));
 	});
 
 	after(async () => {
-		for (const n of nodes) await n.stop();
+		await network?.stop();
 	});
 
 	const ok = async (tx, who) => {
@@ -85,7 +70,7 @@ describe('four validators attest with quorum 3 on --chain local', () => {
 	const event = (events, pallet, name) => events.find(({ event: e }) => api.events[pallet][name].is(e))?.event;
 
 	test('the four nodes peer and finalise blocks', async () => {
-		await until(async () => ((await api.rpc.system.health()).peers.toNumber() >= 3 ? true : undefined));
+		for (const a of network.apis) await until(async () => ((await a.rpc.system.health()).peers.toNumber() >= 3 ? true : undefined));
 		const start = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
 		await until(async () => {
 			const now = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
@@ -93,6 +78,14 @@ describe('four validators attest with quorum 3 on --chain local', () => {
 		});
 		const attestors = (await api.call.attributionApi.attestors()).map((a) => a.toString());
 		assert.deepEqual(attestors, [k.Alice, k.Bob, k.Charlie, k.Dave].map((p) => p.address));
+		// What `scripts/network.sh status` tells a user: each validator running, with its three
+		// peers and a finalised head.
+		const status = await network.script('status');
+		console.log(status.trim());
+		for (const v of VALIDATORS) {
+			const line = status.split('\n').find((l) => l.startsWith(`${v}:`));
+			assert.match(line ?? '', /pid \d+, 3 peers, best #\d+, finalised #[1-9]\d*/, `${v}: ${line}`);
+		}
 	});
 
 	test('a model is trained by independent attestors that agree on its weights', async () => {

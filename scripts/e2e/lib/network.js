@@ -1,0 +1,91 @@
+// The four validators of `--chain local`, started by scripts/network.sh (the script a user runs
+// for a local network), on port bases free on this machine and in a directory of their own, so
+// that a test's network never meets another's. The harness builds nothing: the script runs the
+// node that `nodeBinary()` finds.
+
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { ApiPromise, WsProvider } from '@polkadot/api';
+
+import { freePorts, nodeBinary, repoRoot } from './node.js';
+
+export const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
+
+const run = promisify(execFile);
+
+/**
+ * Starts Alice to Dave with `scripts/network.sh start --fresh -- ARGS`, waits until each answers
+ * RPC and connects @polkadot/api to each. Returns { apis (Alice's first), rpcPorts, dir,
+ * script(command, ...args) (runs network.sh on this network and resolves with its output),
+ * stop() (stops the nodes, keeps their logs in $E2E_LOG_DIR as <name>-<validator>.log, and
+ * removes their databases) }.
+ */
+export async function startNetwork({ args = [], name = 'network' } = {}) {
+	const dir = mkdtempSync(path.join(os.tmpdir(), `openledger-${name}-`));
+	const rpcBase = await freePorts(VALIDATORS.length);
+	const env = {
+		...process.env,
+		OPENLEDGER_NODE: nodeBinary(),
+		OPENLEDGER_NETWORK_DIR: dir,
+		OPENLEDGER_NETWORK_RPC_PORT: String(rpcBase),
+		OPENLEDGER_NETWORK_P2P_PORT: String(await freePorts(VALIDATORS.length)),
+		OPENLEDGER_NETWORK_PROM_PORT: String(await freePorts(VALIDATORS.length)),
+	};
+	const script = async (command, ...rest) => {
+		const { stdout } = await run('bash', [path.join(repoRoot, 'scripts', 'network.sh'), command, ...rest], { env, maxBuffer: 1 << 20 });
+		return stdout;
+	};
+	// Should this process end without stop(), the nodes (children of the script, not of this
+	// process) must not outlive it.
+	const killAll = () => {
+		for (const v of VALIDATORS) {
+			const pidFile = path.join(dir, `${v}.pid`);
+			if (!existsSync(pidFile)) continue;
+			try {
+				process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+			} catch {
+				// already gone
+			}
+		}
+	};
+	process.on('exit', killAll);
+
+	const apis = [];
+	const stop = async () => {
+		for (const api of apis) await api.disconnect().catch(() => {});
+		try {
+			await script('stop');
+		} finally {
+			killAll();
+			process.off('exit', killAll);
+			const logDir = process.env.E2E_LOG_DIR || path.join(os.tmpdir(), 'openledger-e2e');
+			mkdirSync(logDir, { recursive: true });
+			for (const v of VALIDATORS) {
+				const log = path.join(dir, `${v}.log`);
+				if (existsSync(log)) copyFileSync(log, path.join(logDir, `${name}-${v}.log`));
+			}
+			rmSync(dir, { recursive: true, force: true });
+		}
+	};
+
+	const extra = process.env.E2E_NODE_LOG ? [`-l${process.env.E2E_NODE_LOG}`] : [];
+	try {
+		await script('start', '--fresh', '--', ...args, ...extra);
+		const rpcPorts = VALIDATORS.map((_, i) => rpcBase + i);
+		for (const port of rpcPorts) {
+			apis.push(await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${port}`), noInitWarn: true, throwOnConnect: true }));
+		}
+		return { apis, rpcPorts, dir, script, stop };
+	} catch (e) {
+		const tails = VALIDATORS.map((v) => {
+			const log = path.join(dir, `${v}.log`);
+			return existsSync(log) ? `${v}:\n${readFileSync(log, 'utf8').split('\n').slice(-10).join('\n')}` : `${v}: no log`;
+		});
+		await stop().catch(() => {});
+		throw new Error(`scripts/network.sh start failed: ${e.stderr ?? e.message}\n${tails.join('\n')}`);
+	}
+}
