@@ -12,6 +12,10 @@
 //! - **Attestors** are played by the fuzzer with a mock engine: each member of an open job's
 //!   committee commits, most of the time, to a deterministic outcome (sometimes to a lie), and
 //!   reveals it in the reveal round, in single calls or in batches.
+//! - **Governance**: referenda on the Root track (a remark) are submitted, given their decision
+//!   deposit and voted on, now and then by a holder of 40% of an endowment, so that some pass
+//!   within the `local` chain's fast pace and the scheduler enacts them; the 20,000-call run
+//!   checks that at least one did.
 //! - **Blocks** are initialised with an Aura slot and finalised between calls, a few calls to
 //!   a block.
 //!
@@ -43,6 +47,7 @@ use openledger_primitives::{
 };
 use pallet_attribution::types::{Outcome, Params};
 use sp_core::H256;
+use sp_io::hashing::blake2_256;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
 	generic::{CheckedExtrinsic, Digest, DigestItem, ExtrinsicFormat},
@@ -373,7 +378,9 @@ fn random_call(rng: &mut Rng, who: &[AccountId]) -> (RuntimeCall, bool) {
 					aye: rng.chance(60),
 					conviction: pallet_conviction_voting::Conviction::Locked1x,
 				},
-				balance: amount(rng),
+				// Often a holder of much of the supply, so that referenda reach the Root track's
+				// support and pass (each well-known account holds 1,000,000 OPEN).
+				balance: if rng.chance(50) { 800_000 * OPEN } else { amount(rng) },
 			},
 		}),
 		_ => RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
@@ -437,6 +444,9 @@ struct Fuzzer {
 	secrets: alloc::collections::BTreeMap<(u64, AccountId), ([u8; 32], Outcome)>,
 	applied: u64,
 	included: u64,
+	/// Referenda that passed (confirmed), and their calls that the scheduler dispatched.
+	passed: u64,
+	enacted: u64,
 }
 
 impl Fuzzer {
@@ -498,6 +508,33 @@ impl Fuzzer {
 			},
 		}
 		self.log.push(line);
+	}
+
+	/// Counts and logs the block's referenda that passed and the calls enacted for them.
+	fn note_governance(&mut self) {
+		for record in System::read_events_no_consensus() {
+			match record.event {
+				RuntimeEvent::Referenda(pallet_referenda::Event::Confirmed { index, .. }) => {
+					self.passed += 1;
+					self.log.push(format!("referendum {index} passed"));
+				},
+				// The scheduler also runs the referenda's alarms; an enactment is the task that
+				// pallet_referenda names after the referendum.
+				RuntimeEvent::Scheduler(pallet_scheduler::Event::Dispatched {
+					id: Some(id),
+					result: Ok(()),
+					..
+				}) => {
+					let enacted = (0..pallet_referenda::ReferendumCount::<Runtime>::get())
+						.find(|i| (*b"assembly", "enactment", *i).using_encoded(blake2_256) == id);
+					if let Some(index) = enacted {
+						self.enacted += 1;
+						self.log.push(format!("referendum {index}'s call enacted"));
+					}
+				},
+				_ => {},
+			}
+		}
 	}
 
 	/// The attestors' turn: every member of an open job's committee commits or reveals.
@@ -646,6 +683,8 @@ fn check_block(before: Balance) -> Result<(), String> {
 pub(crate) struct Report {
 	pub applied: u64,
 	pub included: u64,
+	pub passed: u64,
+	pub enacted: u64,
 	pub blocks: u32,
 	pub sequences: u64,
 	/// Time spent in the checks after each block.
@@ -677,6 +716,8 @@ fn run_checked(seed: u64, calls: u64, extra: Check) -> Report {
 	let mut report = Report {
 		applied: 0,
 		included: 0,
+		passed: 0,
+		enacted: 0,
 		blocks: 0,
 		sequences: 0,
 		checking: core::time::Duration::ZERO,
@@ -697,6 +738,8 @@ struct Played {
 	log: Vec<String>,
 	applied: u64,
 	included: u64,
+	passed: u64,
+	enacted: u64,
 	checking: core::time::Duration,
 	/// The failure, and the index of the block it happened in.
 	failure: Option<(String, usize)>,
@@ -720,6 +763,8 @@ fn play(
 		secrets: Default::default(),
 		applied: 0,
 		included: 0,
+		passed: 0,
+		enacted: 0,
 	};
 	let mut blocks: Vec<Vec<Signed>> = Vec::new();
 	let mut checking = core::time::Duration::ZERO;
@@ -752,6 +797,7 @@ fn play(
 					f.apply(signer, call, root);
 				}
 				Executive::finalize_block();
+				f.note_governance();
 				let started = std::time::Instant::now();
 				check_block(before)
 					.and_then(|()| extra())
@@ -777,7 +823,16 @@ fn play(
 			blocks.len().saturating_sub(1),
 		)),
 	};
-	Played { blocks, log: f.log, applied: f.applied, included: f.included, checking, failure }
+	Played {
+		blocks,
+		log: f.log,
+		applied: f.applied,
+		included: f.included,
+		passed: f.passed,
+		enacted: f.enacted,
+		checking,
+		failure,
+	}
 }
 
 /// A failure's kind: its message without the block and numbers, up to the first colon, so that
@@ -858,6 +913,8 @@ fn sequence(seed: u64, index: u64, calls: u64, extra: Check, report: &mut Report
 	let played = play(seed, index, calls, None, extra);
 	report.applied += played.applied;
 	report.included += played.included;
+	report.passed += played.passed;
+	report.enacted += played.enacted;
 	report.blocks += played.blocks.len() as u32;
 	report.checking += played.checking;
 	let Some(failure) = played.failure else { return };
@@ -898,12 +955,14 @@ fn random_calls_keep_every_invariant() {
 	let started = std::time::Instant::now();
 	let report = run(seed, calls);
 	println!(
-		"fuzz: seed {seed}, {} calls applied ({} included) in {} blocks of {} sequences, {:.1?} \
-		 ({:.1?} of it in the checks)",
+		"fuzz: seed {seed}, {} calls applied ({} included) in {} blocks of {} sequences, {} \
+		 referenda passed and {} enacted, {:.1?} ({:.1?} of it in the checks)",
 		report.applied,
 		report.included,
 		report.blocks,
 		report.sequences,
+		report.passed,
+		report.enacted,
 		started.elapsed(),
 		report.checking,
 	);
@@ -911,6 +970,10 @@ fn random_calls_keep_every_invariant() {
 		panic!("{failure}");
 	}
 	assert!(report.included > report.applied / 4, "most calls were refused before dispatch");
+	// Governance is exercised to the end: referenda are decided and their calls dispatched.
+	if calls >= 20_000 {
+		assert!(report.passed > 0 && report.enacted > 0, "no referendum passed and was enacted");
+	}
 }
 
 #[test]
