@@ -582,7 +582,8 @@ impl Fuzzer {
 			self.apply(who, call, false);
 		}
 		for (who, items) in reveals {
-			let members = if self.attestors.chance(90) { 64 } else { self.attestors.below(4) as u32 };
+			let members =
+				if self.attestors.chance(90) { 64 } else { self.attestors.below(4) as u32 };
 			let call = if items.len() == 1 && self.attestors.chance(50) {
 				let (job, salt, outcome) = items[0].clone();
 				RuntimeCall::Attribution(pallet_attribution::Call::reveal { job, salt, outcome })
@@ -747,13 +748,7 @@ struct Played {
 
 /// Plays sequence `index` of a run from `seed` from the `local` genesis: `calls` random calls,
 /// or, with `replay`, those calls per block instead (the attestors draw as they did).
-fn play(
-	seed: u64,
-	index: u64,
-	calls: u64,
-	replay: Option<&[Vec<Signed>]>,
-	extra: Check,
-) -> Played {
+fn play(seed: u64, index: u64, calls: u64, replay: Option<&[Vec<Signed>]>, extra: Check) -> Played {
 	let sequence_seed = seed ^ index.wrapping_mul(0xd1b5_4a32_d192_ed03);
 	let mut f = Fuzzer {
 		rng: Rng(sequence_seed),

@@ -137,14 +137,11 @@ fn claim<T: Config>(
 	let claim = StorageValueRef::persistent(&key);
 	let retry: BlockNumberFor<T> = RETRY_AFTER.into();
 	let boot = boot();
-	let result = claim.mutate(|previous: Result<Option<(BlockNumberFor<T>, u64)>, _>| {
-		match previous {
-			Ok(Some((at, made_in))) if made_in == boot && now < at.saturating_add(retry) => {
-				Err(())
-			},
+	let result =
+		claim.mutate(|previous: Result<Option<(BlockNumberFor<T>, u64)>, _>| match previous {
+			Ok(Some((at, made_in))) if made_in == boot && now < at.saturating_add(retry) => Err(()),
 			_ => Ok((now, boot)),
-		}
-	});
+		});
 	match result {
 		Ok(_) => true,
 		Err(MutateStorageError::ValueFunctionFailed(())) => false,
@@ -207,8 +204,11 @@ pub fn next_nonce<T: Config>(account: &T::AccountId, now: BlockNumberFor<T>) -> 
 
 /// Records that a transaction from `account` with `nonce` entered the pool at block `now`.
 pub fn nonce_used<T: Config>(account: &T::AccountId, nonce: T::Nonce, now: BlockNumberFor<T>) {
-	StorageValueRef::persistent(&nonce_key::<T>(account))
-		.set(&(nonce.saturating_add(One::one()), now, boot()));
+	StorageValueRef::persistent(&nonce_key::<T>(account)).set(&(
+		nonce.saturating_add(One::one()),
+		now,
+		boot(),
+	));
 }
 
 /// Signs each call with its attestor's key and submits it, one at a time, with the nonces of

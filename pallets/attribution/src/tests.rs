@@ -1260,8 +1260,7 @@ fn after_a_restart_the_worker_sends_again_what_the_lost_pool_held() {
 	let (pool2, pool2_state) = testing::TestTransactionPoolExt::new();
 	ext.register_extension(TransactionPoolExt::new(pool2));
 	ext.execute_with(|| {
-		StorageValueRef::persistent(openledger_primitives::attribution::WORKER_BOOT_KEY)
-			.set(&1u64);
+		StorageValueRef::persistent(openledger_primitives::attribution::WORKER_BOOT_KEY).set(&1u64);
 		assert_eq!(next_nonce::<Test>(&1, 3), 0, "the chain's nonce, not the lost one's next");
 		worker_at(3);
 		let sent = pooled(&pool2_state);
