@@ -13,7 +13,7 @@
 //!   committee commits, most of the time, to a deterministic outcome (sometimes to a lie), and
 //!   reveals it in the reveal round, in single calls or in batches.
 //! - **Governance**: referenda on the Root track (a remark) are submitted, given their decision
-//!   deposit and voted on, now and then by a holder of 40% of an endowment, so that some pass
+//!   deposit and voted on, half the votes by a holder of 80% of an endowment, so that some pass
 //!   within the `local` chain's fast pace and the scheduler enacts them; the 20,000-call run
 //!   checks that at least one did.
 //! - **Blocks** are initialised with an Aura slot and finalised between calls, a few calls to

@@ -117,14 +117,8 @@ function probePort() {
  * Prometheus port equal to its RPC port, and its RPC server fell back to another one), so
  * every port is handed out once.
  */
-export async function freePort() {
-	for (;;) {
-		const port = await probePort();
-		if (!handedOut.has(port) && claim(port)) {
-			handedOut.add(port);
-			return port;
-		}
-	}
+export function freePort() {
+	return freePorts(1);
 }
 
 /** Whether `port` on 127.0.0.1 can be listened on now. */
@@ -138,9 +132,9 @@ function portFree(port) {
 }
 
 /**
- * The first of `n` consecutive TCP ports on 127.0.0.1 that nothing listens on now and that this
- * process has not handed out before (scripts/network.sh takes a base port per kind and adds the
- * node's index).
+ * The first of `n` consecutive TCP ports on 127.0.0.1 that nothing listens on now, that this
+ * process has not handed out before and that it has claimed (scripts/network.sh takes a base
+ * port per kind and adds the node's index).
  */
 export async function freePorts(n) {
 	for (;;) {
