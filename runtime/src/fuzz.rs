@@ -25,7 +25,7 @@
 //! hold equals the deposits recorded for it, the rewards pot covers every claimable balance,
 //! and the rest); block weight within its limits per class and in total. A panic anywhere fails
 //! too. A run is made of sequences of 2,000 calls, each from a fresh genesis, so that its time
-//! grows linearly.
+//! grows linearly; the sequences are played on one thread per core.
 //!
 //! A failure prints the seed, the sequence and its last calls, then shrinks the sequence: it
 //! replays it without the blocks after the failure, then without chunks of the users' calls,
@@ -681,6 +681,7 @@ fn check_block(before: Balance) -> Result<(), String> {
 }
 
 /// What a run did: calls applied, included, blocks, and the failure if any.
+#[derive(Default)]
 pub(crate) struct Report {
 	pub applied: u64,
 	pub included: u64,
@@ -712,24 +713,54 @@ pub(crate) fn run(seed: u64, calls: u64) -> Report {
 	run_checked(seed, calls, || Ok(()))
 }
 
-/// [`run`], with `extra` checked after every block too.
+/// [`run`], with `extra` checked after every block too. Sequences are independent (each from
+/// a fresh genesis, with a seed of its own), so they are played on one thread per core and
+/// their reports summed. The report is the same for any number of threads: after a failure no
+/// later sequence is started, and the failure reported is the one of the earliest sequence.
 fn run_checked(seed: u64, calls: u64, extra: Check) -> Report {
-	let mut report = Report {
-		applied: 0,
-		included: 0,
-		passed: 0,
-		enacted: 0,
-		blocks: 0,
-		sequences: 0,
-		checking: core::time::Duration::ZERO,
-		failure: None,
-		shrunk: None,
-	};
-	while report.applied < calls && report.failure.is_none() {
-		sequence(seed, report.sequences, SEQUENCE.min(calls - report.applied), extra, &mut report);
-		report.sequences += 1;
+	use core::sync::atomic::{AtomicU64, Ordering};
+	let sequences = calls.div_ceil(SEQUENCE);
+	let threads = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+	let next = AtomicU64::new(0);
+	// The earliest sequence that failed so far (`u64::MAX`: none).
+	let failed = AtomicU64::new(u64::MAX);
+	let mut done: Vec<(u64, Report)> = std::thread::scope(|scope| {
+		let workers: Vec<_> = (0..threads.min(sequences))
+			.map(|_| {
+				scope.spawn(|| {
+					let mut mine = Vec::new();
+					loop {
+						let index = next.fetch_add(1, Ordering::SeqCst);
+						if index >= sequences || index > failed.load(Ordering::SeqCst) {
+							break mine;
+						}
+						let length = SEQUENCE.min(calls - index * SEQUENCE);
+						let report = sequence(seed, index, length, extra);
+						if report.failure.is_some() {
+							failed.fetch_min(index, Ordering::SeqCst);
+						}
+						mine.push((index, report));
+					}
+				})
+			})
+			.collect();
+		workers.into_iter().flat_map(|w| w.join().expect("a sequence's panic is caught")).collect()
+	});
+	done.sort_by_key(|(index, _)| *index);
+	let last = failed.load(Ordering::SeqCst);
+	let mut total = Report::default();
+	for (_, report) in done.into_iter().filter(|(index, _)| *index <= last) {
+		total.applied += report.applied;
+		total.included += report.included;
+		total.passed += report.passed;
+		total.enacted += report.enacted;
+		total.blocks += report.blocks;
+		total.sequences += 1;
+		total.checking += report.checking;
+		total.failure = report.failure;
+		total.shrunk = report.shrunk;
 	}
-	report
+	total
 }
 
 /// What one sequence did.
@@ -904,15 +935,19 @@ fn shrink(
 
 /// Sequence `index` of a run from `seed`: `calls` calls from the `local` genesis; a failure
 /// is shrunk and reported with both the sequence's last calls and the shrunk sequence.
-fn sequence(seed: u64, index: u64, calls: u64, extra: Check, report: &mut Report) {
+fn sequence(seed: u64, index: u64, calls: u64, extra: Check) -> Report {
 	let played = play(seed, index, calls, None, extra);
-	report.applied += played.applied;
-	report.included += played.included;
-	report.passed += played.passed;
-	report.enacted += played.enacted;
-	report.blocks += played.blocks.len() as u32;
-	report.checking += played.checking;
-	let Some(failure) = played.failure else { return };
+	let mut report = Report {
+		applied: played.applied,
+		included: played.included,
+		passed: played.passed,
+		enacted: played.enacted,
+		blocks: played.blocks.len() as u32,
+		sequences: 1,
+		checking: played.checking,
+		..Report::default()
+	};
+	let Some(failure) = played.failure else { return report };
 	let log = &played.log;
 	let tail = log.len().saturating_sub(60);
 	let (shrunk, shrunk_failure, shrunk_log, replays) =
@@ -940,6 +975,7 @@ fn sequence(seed: u64, index: u64, calls: u64, extra: Check, report: &mut Report
 			.join("\n"),
 	));
 	report.shrunk = Some(shrunk);
+	report
 }
 
 #[test]
@@ -951,7 +987,8 @@ fn random_calls_keep_every_invariant() {
 	let report = run(seed, calls);
 	println!(
 		"fuzz: seed {seed}, {} calls applied ({} included) in {} blocks of {} sequences, {} \
-		 referenda passed and {} enacted, {:.1?} ({:.1?} of it in the checks)",
+		 referenda passed and {} enacted, {:.1?} on {} threads ({:.1?} of their time in the \
+		 checks)",
 		report.applied,
 		report.included,
 		report.blocks,
@@ -959,6 +996,7 @@ fn random_calls_keep_every_invariant() {
 		report.passed,
 		report.enacted,
 		started.elapsed(),
+		std::thread::available_parallelism().map_or(1, |n| n.get()),
 		report.checking,
 	);
 	if let Some(failure) = report.failure {
