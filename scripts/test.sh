@@ -50,11 +50,14 @@ if [ "${SKIP_CROSS:-0}" != 1 ]; then
 		echo "[test] cross-hardware: $name: $(echo "$out" | sed -n 's/^golden digest: //p')"
 	}
 	# The workspace's own build (the same features as the cargo tests above, so nothing is
-	# rebuilt).
+	# rebuilt). The two x86 emulations run side by side, and beside the aarch64 build.
 	native=$(digest_bin --workspace)
 	run_digest "native" "$native"
-	run_digest "qemu-x86_64 -cpu Nehalem-v1" qemu-x86_64 -cpu Nehalem-v1 "$native"
-	run_digest "qemu-x86_64 -cpu Haswell-v4" qemu-x86_64 -cpu Haswell-v4 "$native"
+	cross_dir=$(mktemp -d)
+	run_digest "qemu-x86_64 -cpu Nehalem-v1" qemu-x86_64 -cpu Nehalem-v1 "$native" >"$cross_dir/nehalem" 2>&1 &
+	nehalem=$!
+	run_digest "qemu-x86_64 -cpu Haswell-v4" qemu-x86_64 -cpu Haswell-v4 "$native" >"$cross_dir/haswell" 2>&1 &
+	haswell=$!
 	if rustup target list --installed 2>/dev/null | grep -q '^aarch64-unknown-linux-gnu$'; then
 		echo "[test] building the digest test for aarch64-unknown-linux-gnu"
 		export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
@@ -64,12 +67,21 @@ if [ "${SKIP_CROSS:-0}" != 1 ]; then
 	else
 		echo "[test] cross-hardware: qemu-aarch64 SKIPPED: rustup has no aarch64-unknown-linux-gnu target (see scripts/setup.sh)" >&2
 	fi
+	x86_status=0
+	wait "$nehalem" || x86_status=1
+	wait "$haswell" || x86_status=1
+	cat "$cross_dir/nehalem" "$cross_dir/haswell"
+	rm -rf "$cross_dir"
+	[ "$x86_status" = 0 ] || exit 1
 fi
 t1b=$(stamp)
 
 if [ "${SKIP_E2E:-0}" != 1 ]; then
-	echo "[test] building the node for the end-to-end tests"
-	cargo build --locked -p openledger-node
+	# The node binary is built by `cargo test --workspace` (for node/tests/), with the test
+	# build's features; building it with `cargo build` would compile the runtime and the pallets
+	# once more with other features. Without the cargo tests, this builds it the same way.
+	echo "[test] building the node for the end-to-end tests (cargo test --workspace --no-run)"
+	cargo test --locked --workspace --no-run
 	t2=$(stamp)
 	echo "[test] end-to-end tests (scripts/e2e)"
 	export OPENLEDGER_NODE="$CARGO_TARGET_DIR/debug/openledger-node"

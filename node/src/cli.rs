@@ -101,7 +101,7 @@ pub enum Subcommand {
 	#[command(subcommand)]
 	Key(sc_cli::KeySubcommand),
 
-	/// Export the chain specification of a known chain (`dev`, `local`) or of a file.
+	/// Export the chain specification of a known chain (`dev`, `local`, `staging`) or of a file.
 	ExportChainSpec(sc_cli::ExportChainSpecCmd),
 
 	/// Validate blocks.
