@@ -2,21 +2,24 @@
 # The four validators of `--chain local` (Alice, Bob, Charlie and Dave, each an attestor) on
 # loopback, each with a fixed node key, its own base path and its own log.
 #
-#   scripts/network.sh start [--release] [--fresh] [-- NODE ARGS...]
+#   scripts/network.sh start [--release] [--fresh] [--only NAMES] [-- NODE ARGS...]
 #   scripts/network.sh status
-#   scripts/network.sh stop
+#   scripts/network.sh stop [NAME...]
+#   scripts/network.sh kill NAME...
 #
 # start    starts the four nodes (building the node first if it is missing) and waits until
 #          each answers RPC; --release runs the release build; --fresh wipes their databases;
-#          arguments after `--` go to every node.
+#          --only alice,dave starts only those (a restart); arguments after `--` go to every
+#          node started.
 # status   prints each node's pid, peers, best and finalised block.
-# stop     stops them (their databases stay; `start --fresh` wipes them).
+# stop     stops the nodes named, or all four (their databases stay; `start --fresh` wipes them).
+# kill     kills the nodes named at once (SIGKILL), as a crash or a power cut would.
 #
 # Node i (0: Alice … 3: Dave) listens for RPC on 9944+i, p2p on 30333+i and Prometheus on
 # 9615+i; $OPENLEDGER_NETWORK_RPC_PORT, _P2P_PORT and _PROM_PORT move these bases, so that two
 # networks can run side by side (the end-to-end tests do). Files go to $OPENLEDGER_NETWORK_DIR
-# (default: $OPENLEDGER_CACHE/network): the base path <name>/, the log <name>.log and the pid
-# <name>.pid. $OPENLEDGER_NODE names another node binary.
+# (default: $OPENLEDGER_CACHE/network): the base path <name>/, the log <name>.log (a restart
+# appends to it) and the pid <name>.pid. $OPENLEDGER_NODE names another node binary.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=env.sh
@@ -37,16 +40,19 @@ running() {
 }
 
 start() {
-	local profile=debug fresh=0
+	local profile=debug fresh=0 only=""
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--release) profile=release ;;
 		--fresh) fresh=1 ;;
+		--only) only="$2"; shift ;;
 		--) shift; break ;;
 		*) echo "unknown option $1" >&2; exit 2 ;;
 		esac
 		shift
 	done
+	# shellcheck disable=SC2086
+	[ -n "$only" ] && named ${only//,/ } >/dev/null
 	local node="${OPENLEDGER_NODE:-$CARGO_TARGET_DIR/$profile/openledger-node}"
 	if [ ! -x "$node" ]; then
 		flags=()
@@ -57,8 +63,11 @@ start() {
 	# Node keys 1 to 4: Alice's peer id is then known, and she is everyone's bootnode.
 	local boot_id
 	boot_id=$("$node" key inspect-node-key --file <(printf '%064x' 1))
+	local started=()
 	for i in "${!NAMES[@]}"; do
 		local name=${NAMES[$i]}
+		[ -n "$only" ] && [[ ",$only," != *",$name,"* ]] && continue
+		started+=("$i")
 		if running "$name"; then
 			echo "[network] $name is already running (pid $(cat "$DIR/$name.pid"))" >&2
 			exit 1
@@ -70,11 +79,12 @@ start() {
 			--listen-addr "/ip4/127.0.0.1/tcp/$((P2P + i))"
 			--no-mdns --no-telemetry "$@")
 		[ "$i" -gt 0 ] && args+=(--bootnodes "/ip4/127.0.0.1/tcp/$P2P/p2p/$boot_id")
-		"$node" "${args[@]}" >"$DIR/$name.log" 2>&1 &
+		echo "[network] $(date -u +%FT%TZ) starting $name" >>"$DIR/$name.log"
+		"$node" "${args[@]}" >>"$DIR/$name.log" 2>&1 &
 		echo $! >"$DIR/$name.pid"
 		echo "[network] $name: pid $!, rpc ws://127.0.0.1:$((RPC + i)), log $DIR/$name.log"
 	done
-	for i in "${!NAMES[@]}"; do
+	for i in "${started[@]}"; do
 		local name=${NAMES[$i]} t=0
 		until rpc $((RPC + i)) system_health | grep -q '"result"'; do
 			if ! running "$name"; then
@@ -87,7 +97,7 @@ start() {
 			sleep 1
 		done
 	done
-	echo "[network] the four validators answer RPC"
+	echo "[network] $(for i in "${started[@]}"; do printf '%s ' "${NAMES[$i]}"; done)answer RPC"
 }
 
 status() {
@@ -113,13 +123,24 @@ status() {
 	done
 }
 
+# The validators named in "$@" (each checked), or all four.
+named() {
+	[ $# = 0 ] && set -- "${NAMES[@]}"
+	for name in "$@"; do
+		[[ " ${NAMES[*]} " == *" $name "* ]] || { echo "[network] no validator $name (${NAMES[*]})" >&2; exit 2; }
+		echo "$name"
+	done
+}
+
 stop() {
-	for name in "${NAMES[@]}"; do
+	local names
+	names=$(named "$@")
+	for name in $names; do
 		if running "$name"; then
 			kill "$(cat "$DIR/$name.pid")"
 		fi
 	done
-	for name in "${NAMES[@]}"; do
+	for name in $names; do
 		local t=0
 		while running "$name" && [ "$t" -lt 30 ]; do
 			sleep 1
@@ -128,7 +149,23 @@ stop() {
 		running "$name" && kill -9 "$(cat "$DIR/$name.pid")"
 		rm -f "$DIR/$name.pid"
 	done
-	echo "[network] stopped"
+	echo "[network] stopped" $names
+}
+
+kill_now() {
+	[ $# -gt 0 ] || { echo "[network] kill: name the validators to kill" >&2; exit 2; }
+	local names
+	names=$(named "$@")
+	for name in $names; do
+		if running "$name"; then
+			local pid
+			pid=$(cat "$DIR/$name.pid")
+			kill -9 "$pid"
+			while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+		fi
+		rm -f "$DIR/$name.pid"
+	done
+	echo "[network] killed" $names
 }
 
 cmd="${1:-}"
@@ -136,9 +173,10 @@ cmd="${1:-}"
 case "$cmd" in
 start) start "$@" ;;
 status) status ;;
-stop) stop ;;
+stop) stop "$@" ;;
+kill) kill_now "$@" ;;
 *)
-	sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

@@ -19,10 +19,16 @@ const run = promisify(execFile);
 
 /**
  * Starts Alice to Dave with `scripts/network.sh start --fresh -- ARGS`, waits until each answers
- * RPC and connects @polkadot/api to each. Returns { apis (Alice's first), rpcPorts, dir,
- * script(command, ...args) (runs network.sh on this network and resolves with its output),
- * stop() (stops the nodes, keeps their logs in $E2E_LOG_DIR as <name>-<validator>.log, and
- * removes their databases) }.
+ * RPC and connects @polkadot/api to each. Returns {
+ *   apis: one per validator, Alice's first (a restart replaces its validator's),
+ *   api(validator), rpcPorts, dir,
+ *   script(command, ...args): runs network.sh on this network and resolves with its output,
+ *   kill(validator): `network.sh kill` (SIGKILL, as a crash would),
+ *   restart(validator, { fresh }): `network.sh start --only` with the same ARGS (`--fresh`
+ *     wipes its database first); resolves with its new api,
+ *   logFile(validator): its log, to which each restart appends,
+ *   stop(): stops the nodes, keeps their logs in $E2E_LOG_DIR as <name>-<validator>.log, and
+ *     removes their databases }.
  */
 export async function startNetwork({ args = [], name = 'network' } = {}) {
 	const dir = mkdtempSync(path.join(os.tmpdir(), `openledger-${name}-`));
@@ -73,13 +79,29 @@ export async function startNetwork({ args = [], name = 'network' } = {}) {
 	};
 
 	const extra = process.env.E2E_NODE_LOG ? [`-l${process.env.E2E_NODE_LOG}`] : [];
+	const rpcPorts = VALIDATORS.map((_, i) => rpcBase + i);
+	const connect = (i) => ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${rpcPorts[i]}`), noInitWarn: true, throwOnConnect: true });
+	const index = (validator) => {
+		const i = VALIDATORS.indexOf(validator);
+		if (i < 0) throw new Error(`no validator ${validator}`);
+		return i;
+	};
+	const kill = async (validator) => {
+		await apis[index(validator)].disconnect().catch(() => {});
+		await script('kill', validator);
+	};
+	const restart = async (validator, { fresh = false } = {}) => {
+		const i = index(validator);
+		await apis[i].disconnect().catch(() => {});
+		await script('start', '--only', validator, ...(fresh ? ['--fresh'] : []), '--', ...args, ...extra);
+		apis[i] = await connect(i);
+		return apis[i];
+	};
+	const logFile = (validator) => path.join(dir, `${VALIDATORS[index(validator)]}.log`);
 	try {
 		await script('start', '--fresh', '--', ...args, ...extra);
-		const rpcPorts = VALIDATORS.map((_, i) => rpcBase + i);
-		for (const port of rpcPorts) {
-			apis.push(await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${port}`), noInitWarn: true, throwOnConnect: true }));
-		}
-		return { apis, rpcPorts, dir, script, stop };
+		for (const i of rpcPorts.keys()) apis.push(await connect(i));
+		return { apis, api: (validator) => apis[index(validator)], rpcPorts, dir, script, kill, restart, logFile, stop };
 	} catch (e) {
 		const tails = VALIDATORS.map((v) => {
 			const log = path.join(dir, `${v}.log`);

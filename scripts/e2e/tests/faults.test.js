@@ -1,5 +1,6 @@
 // Faults on the four validators of `--chain local` (Alice to Dave, each an attestor; quorum 3,
-// committees of 4), each with its own database on disk, killed with SIGKILL as a crash would:
+// committees of 4), started by scripts/network.sh, each with its own database on disk, and
+// killed (`network.sh kill`: SIGKILL, as a crash would) and restarted (`start --only`) by it:
 //
 //   1. one validator dies while inferences are attested: blocks and finality go on, every
 //      committee reaches its quorum, and no paid inference expires;
@@ -22,26 +23,17 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { nodeBinary, startNode } from '../lib/node.js';
+import { startNetwork } from '../lib/network.js';
 import { sendAndWait } from '../lib/chain.js';
 import { ChainWatcher, digitsDataset, LOAD_SPEC, OPEN, sendInvocations, setUpAgent, summarise, until } from '../lib/load.js';
 
-const NAMES = ['alice', 'bob', 'charlie', 'dave'];
-
 describe('the four validators survive faults', () => {
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'openledger-faults-'));
-	/** The running node of each validator, by name; its ports, kept for restarts. */
-	const nodes = {};
-	const ports = {};
-	let boot;
+	let network;
 	let api;
 	let k;
 	let agent;
@@ -50,17 +42,6 @@ describe('the four validators survive faults', () => {
 	let callers;
 	let model;
 	let datanet;
-
-	/** Starts validator `name` on its own base path, and on its earlier ports if it ran before. */
-	async function start(name) {
-		const i = NAMES.indexOf(name);
-		const args = ['--chain', 'local', `--${name}`, '--node-key', (i + 1).toString(16).padStart(64, '0'), '-lattribution=info'];
-		if (i > 0) args.push('--bootnodes', boot(ports.alice.p2pPort));
-		const node = await startNode({ args, name: `faults-${name}`, basePath: path.join(dir, name), ports: ports[name] });
-		ports[name] = { rpcPort: node.rpcPort, p2pPort: node.p2pPort, promPort: node.promPort };
-		nodes[name] = node;
-		return node;
-	}
 
 	const header = async (a, finalised) => (finalised ? a.rpc.chain.getHeader(await a.rpc.chain.getFinalizedHead()) : a.rpc.chain.getHeader());
 	const number = async (a, finalised = false) => (await header(a, finalised)).number.toNumber();
@@ -129,26 +110,22 @@ describe('the four validators survive faults', () => {
 	}
 
 	/** What validator `name`'s log says from byte `from` on (a restart appends to its log). */
-	const logSince = (name, from) => readFileSync(nodes[name].logFile).subarray(from).toString('utf8');
+	const logSince = (name, from) => readFileSync(network.logFile(name)).subarray(from).toString('utf8');
 	/** The length of validator `name`'s log now. */
-	const logLength = (name) => statSync(nodes[name].logFile).size;
+	const logLength = (name) => statSync(network.logFile(name)).size;
 
-	/** Blocks of Alice's chain until `node` has reached Alice's best and finalised heads as they
-	 * were when it started. */
-	async function catchUp(node) {
+	/** Blocks of Alice's chain until the node of `nodeApi` has reached Alice's best and finalised
+	 * heads as they were when it started. */
+	async function catchUp(nodeApi) {
 		const [best, fin, from] = [await number(api), await number(api, true), await number(api)];
-		await until(async () => ((await number(node.api)) >= best && (await number(node.api, true)) >= fin ? true : undefined), 300_000);
+		await until(async () => ((await number(nodeApi)) >= best && (await number(nodeApi, true)) >= fin ? true : undefined), 300_000);
 		return (await number(api)) - from;
 	}
 
 	before(async () => {
 		await cryptoWaitReady();
-		const keyFile = path.join(dir, 'alice.key');
-		writeFileSync(keyFile, (1).toString(16).padStart(64, '0'));
-		const peerId = execFileSync(nodeBinary(), ['key', 'inspect-node-key', '--file', keyFile]).toString().trim();
-		boot = (port) => `/ip4/127.0.0.1/tcp/${port}/p2p/${peerId}`;
-		for (const name of NAMES) await start(name);
-		api = nodes.alice.api;
+		network = await startNetwork({ args: ['-lattribution=info'], name: 'faults' });
+		api = network.api('alice');
 		const keyring = new Keyring({ type: 'sr25519' });
 		k = Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => [n, keyring.addFromUri(`//${n}`)]));
 		await until(async () => ((await api.rpc.system.health()).peers.toNumber() >= 3 ? true : undefined));
@@ -166,14 +143,13 @@ describe('the four validators survive faults', () => {
 	});
 
 	after(async () => {
-		for (const node of Object.values(nodes)) await node.stop().catch(() => {});
-		rmSync(dir, { recursive: true, force: true });
+		await network?.stop();
 	});
 
 	test('1. one validator of four dies while inferences are attested: blocks, finality and every quorum go on', async (t) => {
 		const killedAt = await number(api);
 		const finalisedAt = await number(api, true);
-		await nodes.dave.kill();
+		await network.kill('dave');
 		const { s } = await invoke(6);
 		assert.equal(s.refunded, 0, 'no inference expired');
 		assert.equal(s.completed, 6, 'every inference paid');
@@ -184,8 +160,7 @@ describe('the four validators survive faults', () => {
 
 	test('2. restarted on its database, it catches up, restores its model from disk, and attests again', async (t) => {
 		const from = logLength('dave');
-		const dave = await start('dave');
-		const blocks = await catchUp(dave);
+		const blocks = await catchUp(await network.restart('dave'));
 		await daveAnswers(2);
 		const weightsHash = (await api.call.attributionApi.training(model)).unwrap().weightsHash.toHex();
 		const log = logSince('dave', from);
@@ -197,7 +172,7 @@ describe('the four validators survive faults', () => {
 	});
 
 	test('3. two of four die: finality stops and blocks go on; one restarts, and finality catches up', async (t) => {
-		await Promise.all([nodes.charlie.kill(), nodes.dave.kill()]);
+		await Promise.all([network.kill('charlie'), network.kill('dave')]);
 		const best = await number(api);
 		// Votes already cast may finalise a block or two more.
 		await until(async () => ((await number(api)) >= best + 3 ? true : undefined), 300_000);
@@ -207,17 +182,15 @@ describe('the four validators survive faults', () => {
 		const behind = (await number(api)) - stalled;
 		assert.ok(behind >= 4, `blocks went on, ${behind} past the finalised head`);
 		const restartedAt = await number(api);
-		const charlie = await start('charlie');
+		const charlie = await network.restart('charlie');
 		await until(async () => ((await number(api, true)) >= restartedAt ? true : undefined), 300_000);
 		await catchUp(charlie);
 		t.diagnostic(`finality stalled at #${stalled} while blocks reached #${restartedAt}; after Charlie's restart it passed #${restartedAt} ${(await number(api)) - restartedAt} blocks later`);
 	});
 
 	test('4. a validator whose database was wiped syncs from its peers, trains again and attests', async (t) => {
-		rmSync(path.join(dir, 'dave'), { recursive: true, force: true });
 		const from = logLength('dave');
-		const dave = await start('dave');
-		const blocks = await catchUp(dave);
+		const blocks = await catchUp(await network.restart('dave', { fresh: true }));
 		await daveAnswers(2);
 		assert.match(logSince('dave', from), new RegExp(`model ${model} trained on`), 'Dave trained the model again');
 		t.diagnostic(`wiped, Dave synced to the heads of his restart in ${blocks} blocks, trained model ${model} again and answered with quorum 4`);
@@ -232,9 +205,9 @@ describe('the four validators survive faults', () => {
 			// Dave's worker starts on the job in the block that opened it: kill him then.
 			const registered = await ok(api.tx.models.register(datanet, 1, { ...LOAD_SPEC, seed: 4 }, OPEN, ''), k.Ferdie);
 			const opened = registered.events.find(({ event: e }) => api.events.attribution.JobCreated.is(e)).event.data.job.toNumber();
-			await nodes.dave.kill();
+			await network.kill('dave');
 			const killedAt = await number(api);
-			const dave = await start('dave');
+			const dave = await network.restart('dave');
 			const status = await until(async () => {
 				const m = (await api.call.modelsApi.model(id)).unwrap().status;
 				return m.isTraining ? undefined : m;
@@ -247,7 +220,7 @@ describe('the four validators survive faults', () => {
 			assert.equal(training.agreement.toNumber(), 4, `all four, Dave too, trained the same weights; job ${opened}, Dave killed at #${killedAt}: ${history.join('; ')}`);
 			const failed = history.filter((h) => h.includes('BatchItemFailed'));
 			assert.deepEqual(failed, [], 'no attestation item of the job failed');
-			assert.ok((await number(dave.api)) > 0);
+			assert.ok((await number(dave)) > 0);
 			t.diagnostic(`Dave killed at #${killedAt} in job ${opened}'s training; model ${id} Active ${(await number(api)) - killedAt} blocks later with 4 agreeing (${history.join(', ')})`);
 		} finally {
 			await setQuorum(3);
