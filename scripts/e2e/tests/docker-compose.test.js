@@ -14,7 +14,7 @@ import path from 'node:path';
 
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { repoRoot, startNode } from '../lib/node.js';
+import { freePort, repoRoot, startNode } from '../lib/node.js';
 
 /** The services of the compose file and their `command` lists (this file's plain YAML subset:
  * two-space indentation, one `- item` per line). */
@@ -70,20 +70,27 @@ describe('docker-compose.yml: the four validators start from their own command l
 	});
 
 	test('each starts, and the four peer and finalise blocks', async () => {
-		let alicePort;
-		for (const [name, args] of Object.entries(compose)) {
+		// All four at once, as compose starts them; Alice's p2p port is chosen first, for the
+		// others' bootnode address.
+		const alicePorts = { rpcPort: await freePort(), p2pPort: await freePort(), promPort: await freePort() };
+		const started = Object.entries(compose).map(async ([name, args]) => {
 			const mapped = args
 				// The container's volume and its network's host name.
 				.map((a) => a.replace('--base-path=/data', `--base-path=${path.join(dir, name)}`))
-				.map((a) => a.replace(/^--bootnodes=\/dns\/alice\/tcp\/30333\//, () => `--bootnodes=/ip4/127.0.0.1/tcp/${alicePort}/`))
+				.map((a) => a.replace(/^--bootnodes=\/dns\/alice\/tcp\/30333\//, () => `--bootnodes=/ip4/127.0.0.1/tcp/${alicePorts.p2pPort}/`))
 				// Ports: the harness gives each node its own (one host, not four containers).
 				.filter((a) => !['--rpc-external', '--prometheus-external'].includes(a) && !a.startsWith('--rpc-cors'));
 			const basePath = path.join(dir, name);
-			const node = await startNode({ args: mapped.filter((a) => !a.startsWith('--base-path')), name: `compose-${name}`, basePath });
+			const node = await startNode({
+				args: mapped.filter((a) => !a.startsWith('--base-path')),
+				name: `compose-${name}`,
+				basePath,
+				ports: name === 'alice' ? alicePorts : undefined,
+			});
 			nodes.push(node);
-			if (name === 'alice') alicePort = node.p2pPort;
-		}
-		const [alice] = nodes;
+			return node;
+		});
+		const [alice] = await Promise.all(started);
 		const deadline = Date.now() + 180_000;
 		for (;;) {
 			const peers = (await alice.api.rpc.system.health()).peers.toNumber();
