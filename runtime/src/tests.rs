@@ -141,18 +141,28 @@ fn a_block_holds_the_work_of_a_hundred_inferences_and_its_bounded_hooks() {
 	assert!(hooks.all_lte(weights.max_block / 2), "{hooks:?} vs {:?}", weights.max_block);
 }
 
-/// The storage migrations on a chain started before the pallets declared storage versions: dev
-/// genesis with a Datanet, a record and its version, every custom pallet's version set back to
-/// 0. The migration writes version 1 to each and changes no other key of theirs; a second run
-/// does nothing, and weighs one version read a pallet.
-#[test]
-fn the_initial_version_migration_writes_version_1_and_nothing_else() {
-	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+/// `$check!(P)` for each custom pallet `P`.
+macro_rules! each_pallet {
+	($check:ident) => {
+		$check!(Datanets);
+		$check!(Models);
+		$check!(Agents);
+		$check!(Attribution);
+		$check!(Rewards);
+	};
+}
+
+/// The state of a chain started before the pallets declared storage versions: dev genesis with
+/// a Datanet, a record and its version, every custom pallet's storage version set back to 0
+/// (genesis wrote 1, the version in the code).
+fn unversioned_chain() -> sp_io::TestExternalities {
+	use frame_support::traits::{GetStorageVersion, StorageVersion};
 	use openledger_primitives::datanets::{CurationPolicy, Schema};
 
-	use crate::{migrations, Agents, Attribution, Datanets, Models, Rewards};
+	use crate::{Agents, Attribution, Datanets, Models, Rewards};
 
-	state_of("dev").execute_with(|| {
+	let mut ext = state_of("dev");
+	ext.execute_with(|| {
 		frame_system::Pallet::<Runtime>::set_block_number(1);
 		let alice = Sr25519Keyring::Alice.to_account_id();
 		let datanet = pallet_datanets::NextDatanetId::<Runtime>::get();
@@ -168,17 +178,6 @@ fn the_initial_version_migration_writes_version_1_and_nothing_else() {
 		Datanets::do_contribute(alice.clone(), datanet, b"a record".to_vec(), 1)
 			.expect("a valid record");
 		Datanets::do_publish_version(alice, datanet, 1).expect("a valid version");
-
-		macro_rules! each_pallet {
-			($check:ident) => {
-				$check!(Datanets);
-				$check!(Models);
-				$check!(Agents);
-				$check!(Attribution);
-				$check!(Rewards);
-			};
-		}
-		// What genesis wrote, then an older chain's state.
 		macro_rules! genesis_version {
 			($p:ident) => {
 				assert_eq!($p::on_chain_storage_version(), StorageVersion::new(1));
@@ -187,6 +186,20 @@ fn the_initial_version_migration_writes_version_1_and_nothing_else() {
 			};
 		}
 		each_pallet!(genesis_version);
+	});
+	ext
+}
+
+/// The storage migrations on a chain started before the pallets declared storage versions
+/// ([`unversioned_chain`]): the migration writes version 1 to each and changes no other key of
+/// theirs; a second run does nothing, and weighs one version read a pallet.
+#[test]
+fn the_initial_version_migration_writes_version_1_and_nothing_else() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	use crate::{migrations, Agents, Attribution, Datanets, Models, Rewards};
+
+	unversioned_chain().execute_with(|| {
 		let digests = || {
 			[
 				migrations::storage_digest::<Datanets>(),
@@ -216,5 +229,37 @@ fn the_initial_version_migration_writes_version_1_and_nothing_else() {
 		},);
 
 		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(5), "a no-op now");
+	});
+}
+
+/// The migrations as `try-runtime on-runtime-upgrade` runs them against a live chain's state,
+/// on [`unversioned_chain`]: `Executive`'s upgrade with each migration's `pre_upgrade` and
+/// `post_upgrade` checks (their storage digests, and the pallets' own check that the version on
+/// chain is the version in the code), the whole state decoded, and every pallet's `try_state`.
+/// A change to a pallet's storage between the pre and post checks fails them. Needs
+/// `--features try-runtime`.
+#[cfg(feature = "try-runtime")]
+#[test]
+fn the_migrations_pass_the_try_runtime_checks_and_catch_a_change() {
+	use frame_support::traits::{GetStorageVersion, StorageVersion, UncheckedOnRuntimeUpgrade};
+	use frame_try_runtime::UpgradeCheckSelect;
+
+	use crate::{migrations, Agents, Attribution, Datanets, Executive, Models, Rewards};
+
+	unversioned_chain().execute_with(|| {
+		Executive::try_runtime_upgrade(UpgradeCheckSelect::All).expect("every check passes");
+		macro_rules! migrated {
+			($p:ident) => {
+				assert_eq!($p::on_chain_storage_version(), StorageVersion::new(1));
+			};
+		}
+		each_pallet!(migrated);
+	});
+	unversioned_chain().execute_with(|| {
+		let before = migrations::Unchanged::<Datanets>::pre_upgrade().expect("a digest");
+		let (datanet, position) =
+			pallet_datanets::Records::<Runtime>::iter_keys().next().expect("a record");
+		pallet_datanets::Records::<Runtime>::remove(datanet, position);
+		assert!(migrations::Unchanged::<Datanets>::post_upgrade(before).is_err());
 	});
 }
