@@ -34,7 +34,7 @@
 //! block, and answer whatever jobs the calls left open. It prints the shrunk sequence whole.
 //!
 //! `cargo test -p openledger-runtime fuzz` runs 20,000 calls with a fixed seed;
-//! `scripts/fuzz.sh --calls N --seed S` runs more (release build).
+//! `scripts/fuzz.sh --calls N --seed S` runs more, from the same test build.
 
 use alloc::{boxed::Box, format, string::String, vec, vec::Vec};
 use codec::Encode;
