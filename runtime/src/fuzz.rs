@@ -468,6 +468,7 @@ impl Fuzzer {
 			frame_system::CheckWeight::<Runtime>::new(),
 			pallet_attribution::CheckAttestation::<Runtime>::new(),
 			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
 			frame_system::WeightReclaim::<Runtime>::new(),
 		);
 		let mut line = format!("{signer:?} {call:?}");

@@ -41,6 +41,7 @@ pub use openledger_primitives::{
 };
 
 pub use frame_system::Call as SystemCall;
+pub use frame_metadata_hash_extension::CheckMetadataHash;
 pub use pallet_attribution::CheckAttestation;
 pub use pallet_balances::Call as BalancesCall;
 pub use pallet_timestamp::Call as TimestampCall;
@@ -85,7 +86,8 @@ macro_rules! runtime_version {
 			spec_version: $spec_version,
 			impl_version: 1,
 			apis: apis::RUNTIME_API_VERSIONS,
-			transaction_version: 1,
+			// 2: `CheckMetadataHash` joined the transaction extensions.
+			transaction_version: 2,
 			system_version: 1,
 		};
 	};
@@ -111,6 +113,10 @@ pub type BlockId = generic::BlockId<Block>;
 ///
 /// `CheckAttestation` makes an attestation that would fail (late, duplicate, from a signer that
 /// may not answer) invalid before any fee is taken, so it is never included or charged.
+/// `CheckMetadataHash` lets a signer that holds only a digest of the metadata (Ledger's generic
+/// app, Polkadot Vault) have the chain check that digest: with mode 1 the signed payload includes
+/// the metadata hash that the build put into the blob (see build.rs), so a transaction signed
+/// against other metadata fails its signature check. Mode 0 signs without it.
 /// `WeightReclaim` comes last so that it can refund the weight the call did not use.
 pub type TxExtension = (
 	frame_system::CheckNonZeroSender<Runtime>,
@@ -122,6 +128,7 @@ pub type TxExtension = (
 	frame_system::CheckWeight<Runtime>,
 	pallet_attribution::CheckAttestation<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 

@@ -83,6 +83,7 @@ where
 			frame_system::CheckWeight::<Runtime>::new(),
 			pallet_attribution::CheckAttestation::<Runtime>::new(),
 			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
 			frame_system::WeightReclaim::<Runtime>::new(),
 		);
 		let payload = SignedPayload::new(call, extension)
