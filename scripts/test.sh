@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up (if needed) and runs every test: the cargo tests of the workspace, the engine's
-# cross-hardware digest (qemu-user, aarch64), then the end-to-end tests against a real node
-# (Node.js, @polkadot/api, `node --test`).
+# cross-hardware digest (qemu-user, aarch64), then the client library's unit tests and the
+# end-to-end tests against a real node (Node.js, @polkadot/api, `node --test`), which include
+# the command-line client's.
 #
 #   SKIP_E2E=1 scripts/test.sh     only the cargo tests
 #   SKIP_CARGO=1 scripts/test.sh   only the end-to-end tests (builds the node if needed)
@@ -83,6 +84,9 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
 	echo "[test] building the node for the end-to-end tests (cargo test --workspace --no-run)"
 	cargo test --locked --workspace --no-run
 	t2=$(stamp)
+	echo "[test] the client library's unit tests (client/test), and the explorer's build"
+	node --test client/test/
+	npm run --silent build -w explorer
 	echo "[test] end-to-end tests (scripts/e2e)"
 	export OPENLEDGER_NODE="$CARGO_TARGET_DIR/debug/openledger-node"
 	export E2E_LOG_DIR="${E2E_LOG_DIR:-$CARGO_TARGET_DIR/e2e-logs}"

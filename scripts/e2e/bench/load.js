@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-import { ApiPromise, WsProvider } from '@polkadot/api';
+import { connect } from '@openledger/client';
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -50,7 +50,7 @@ const pids = opts.pids ? opts.pids.split(',').map(Number) : [];
 const log = (m) => console.log(`[load] ${new Date().toISOString().slice(11, 19)} ${m}`);
 
 await cryptoWaitReady();
-const apis = await Promise.all(opts.rpc.split(',').map((url) => ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true })));
+const apis = await Promise.all(opts.rpc.split(',').map((url) => connect(url)));
 const [api] = apis;
 const keyring = new Keyring({ type: 'sr25519' });
 const [eve, ferdie] = ['//Eve', '//Ferdie'].map((u) => keyring.addFromUri(u));

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { ApiPromise, WsProvider } from '@polkadot/api';
+import { connect as connectTo } from '@openledger/client';
 
 import { freePorts, nodeBinary, repoRoot } from './node.js';
 
@@ -80,7 +80,7 @@ export async function startNetwork({ args = [], name = 'network' } = {}) {
 
 	const extra = process.env.E2E_NODE_LOG ? [`-l${process.env.E2E_NODE_LOG}`] : [];
 	const rpcPorts = VALIDATORS.map((_, i) => rpcBase + i);
-	const connect = (i) => ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${rpcPorts[i]}`), noInitWarn: true, throwOnConnect: true });
+	const connect = (i) => connectTo(`ws://127.0.0.1:${rpcPorts[i]}`);
 	const index = (validator) => {
 		const i = VALIDATORS.indexOf(validator);
 		if (i < 0) throw new Error(`no validator ${validator}`);

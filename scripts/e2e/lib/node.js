@@ -1,5 +1,6 @@
 // Test harness: starts a real `openledger-node` on free loopback ports with `--tmp`, waits until
-// its RPC answers, connects @polkadot/api, and always kills the node at the end.
+// its RPC answers, connects @polkadot/api with the chain's definitions (@openledger/client), and
+// always kills the node at the end.
 //
 // The harness builds nothing. It runs the binary at $OPENLEDGER_NODE, or else
 // $CARGO_TARGET_DIR/debug/openledger-node, or else <repo>/target/debug/openledger-node.
@@ -11,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { ApiPromise, WsProvider } from '@polkadot/api';
+import { connect } from '@openledger/client';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..', '..');
@@ -224,11 +225,7 @@ export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 1
 		}
 	}
 
-	const api = await ApiPromise.create({
-		provider: new WsProvider(`ws://127.0.0.1:${rpcPort}`),
-		noInitWarn: true,
-		throwOnConnect: true,
-	});
+	const api = await connect(`ws://127.0.0.1:${rpcPort}`);
 
 	return {
 		api,

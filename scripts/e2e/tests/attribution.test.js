@@ -165,9 +165,17 @@ describe('Proof of Attribution on the digits set', () => {
 		assert.ok(accuracy > 0.8, `accuracy ${accuracy}`);
 	});
 
-	test('attribution_preview answers without a transaction, and names its errors', async () => {
+	test('attribution_preview answers without a transaction, typed through the client library, and names its errors', async () => {
 		const q = queries[0];
-		const preview = await node.rpc('attribution_preview', [model, u8aToHex(q.pixels)]);
+		const typed = await api.rpc.attribution.preview(model, u8aToHex(q.pixels));
+		const preview = {
+			label: typed.label.toNumber(),
+			probabilities: typed.probabilities.map((p) => p.toNumber()),
+			proponents: typed.proponents.map((p) => ({ record: p.record.toNumber(), hash: p.hash.toHex(), contributor: p.contributor.toString(), share: p.share.toNumber() })),
+		};
+		// The typed answer is the node's JSON, field for field.
+		const raw = await node.rpc('attribution_preview', [model, u8aToHex(q.pixels)]);
+		assert.deepEqual({ label: raw.label, probabilities: raw.probabilities, proponents: raw.proponents }, preview);
 		assert.equal(preview.probabilities.length, 10);
 		assert.equal(preview.probabilities.reduce((a, p) => a + p, 0), 1e9);
 		assert.equal(preview.label, preview.probabilities.indexOf(Math.max(...preview.probabilities)));
@@ -179,8 +187,8 @@ describe('Proof of Attribution on the digits set', () => {
 			assert.equal(rec.record.toHex(), p.hash);
 			assert.ok(contributors.has(rec.contributor.toString()));
 		}
-		await assert.rejects(node.rpc('attribution_preview', [99, u8aToHex(q.pixels)]), (e) => e.rpc.code === 7001 && /model 99 does not exist/.test(e.rpc.message));
-		await assert.rejects(node.rpc('attribution_preview', [model, u8aToHex(q.pixels.slice(1))]), (e) => e.rpc.code === 7003 && /wrong number of values/.test(e.rpc.message));
+		await assert.rejects(api.rpc.attribution.preview(99, u8aToHex(q.pixels)), /^Error: 7001: model 99 does not exist/);
+		await assert.rejects(api.rpc.attribution.preview(model, u8aToHex(q.pixels.slice(1))), /^Error: 7003: .*wrong number of values/);
 		previewed = preview;
 	});
 

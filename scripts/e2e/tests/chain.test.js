@@ -1,11 +1,14 @@
-// A dev chain with Aura + GRANDPA (no sealing flag): blocks, finality, the OPEN token and
-// transfers, against a real node through @polkadot/api.
+// A dev chain with Aura + GRANDPA (no sealing flag): blocks, finality, the OPEN token,
+// transfers, and signing with the metadata hash as hardware wallets do, against a real node
+// through @polkadot/api.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+import { metadataHash } from '@openledger/client';
 
 import { startNode } from '../lib/node.js';
 import { freeBalance, sendAndWait, waitForFinalized } from '../lib/chain.js';
@@ -95,5 +98,31 @@ describe('dev chain (Aura + GRANDPA)', () => {
 		]);
 		assert.equal(bobAfter, bobBefore, "Bob's balance is unchanged");
 		assert.equal(aliceBefore - aliceAfter, fee, 'Alice lost only the transaction fee');
+	});
+
+	test('a transfer signed with the metadata hash (mode 1, as Ledger and Polkadot Vault sign) is accepted; a wrong hash is refused', async () => {
+		assert.ok(api.registry.signedExtensions.includes('CheckMetadataHash'), api.registry.signedExtensions.join(', '));
+		const hash = await metadataHash(api);
+		const amount = 3n * OPEN;
+		const bobBefore = await freeBalance(api, bob.address);
+		const { blockHash, dispatchError } = await sendAndWait(api, api.tx.balances.transferKeepAlive(bob.address, amount), alice, {
+			until: 'inBlock',
+			sign: { mode: 1, metadataHash: hash },
+		});
+		assert.equal(dispatchError, null);
+		assert.equal((await freeBalance(api, bob.address, blockHash)) - bobBefore, amount);
+		// The extrinsic in the block is Alice's transfer in mode 1: the hash was in what she signed.
+		const { block } = await api.rpc.chain.getBlock(blockHash);
+		const xt = block.extrinsics.find((x) => x.isSigned && x.signer.toString() === alice.address);
+		assert.equal(xt.method.method, 'transferKeepAlive');
+		assert.equal(xt.mode.toNumber(), 1);
+		// The same metadata merkleized with another token is another hash: the runtime's own
+		// hash goes into the payload it checks, so the signature fails.
+		const wrong = await metadataHash(api, { tokenSymbol: 'DOT', decimals: 10 });
+		assert.notEqual(wrong, hash);
+		await assert.rejects(
+			sendAndWait(api, api.tx.balances.transferKeepAlive(bob.address, amount), alice, { until: 'inBlock', sign: { mode: 1, metadataHash: wrong } }),
+			/1010: Invalid Transaction: Transaction has a bad signature/,
+		);
 	});
 });

@@ -1,0 +1,539 @@
+#!/usr/bin/env node
+// `openledger`: the command-line client of the OpenLedger chain for contributors and model
+// developers. `openledger --help` lists the commands; `openledger <command> --help` explains one.
+
+import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+import { u8aToHex } from '@polkadot/util';
+
+import {
+	connect,
+	contributorEarnings,
+	datanetSchema,
+	DEFAULT_URL,
+	existingRecords,
+	formatOpen,
+	fromSuri,
+	KeyError,
+	modelStatus,
+	parseOpen,
+	sendAndWait,
+	toRecord,
+} from '../lib/index.js';
+import { fromKeystore, readRecords } from '../lib/files.js';
+
+/** Exit statuses a script can rely on. */
+const EXIT = {
+	/** Done. */
+	ok: 0,
+	/** The chain refused or failed it: a dispatch error, a Failed model, a refunded inference, a timeout. */
+	chain: 1,
+	/** The command line is wrong. */
+	usage: 2,
+	/** A row of the input file does not fit the Datanet; nothing was sent. */
+	input: 3,
+	/** The key could not be loaded: a wrong password, a bad secret URI or keystore. */
+	key: 4,
+	/** The node could not be reached. */
+	connection: 5,
+};
+
+/** An error that ends the command with `status` and `message` on stderr. */
+class Exit extends Error {
+	constructor(status, message) {
+		super(message);
+		this.status = status;
+	}
+}
+
+const COMMON = {
+	url: { type: 'string', default: process.env.OPENLEDGER_URL ?? DEFAULT_URL, help: 'the node\'s WebSocket RPC address (or $OPENLEDGER_URL)' },
+	json: { type: 'boolean', default: false, help: 'print the result as one JSON object on stdout' },
+	help: { type: 'boolean', short: 'h', default: false, help: 'show this help' },
+};
+const SIGNER = {
+	suri: { type: 'string', help: 'the signer\'s secret URI, e.g. //Alice or a mnemonic (or $OPENLEDGER_SURI)' },
+	keystore: { type: 'string', help: 'a JSON keystore exported by Polkadot.js; the password is asked for (or read from stdin, or $OPENLEDGER_PASSWORD)' },
+};
+
+const COMMANDS = {
+	create: {
+		summary: 'create a Datanet',
+		usage: '--name NAME --schema dense:DIMS:CLASSES:MAX|text:CLASSES [--curated] [--license L] [--description D]',
+		options: {
+			name: { type: 'string', help: 'the Datanet\'s name' },
+			schema: { type: 'string', help: 'dense:DIMS:CLASSES:MAX_VALUE (e.g. dense:64:10:16) or text:CLASSES' },
+			curated: { type: 'boolean', default: false, help: 'contributions wait for a curator\'s review' },
+			license: { type: 'string', default: 'CC-BY-4.0', help: 'the records\' license (default CC-BY-4.0)' },
+			description: { type: 'string', default: '', help: 'a description' },
+			...SIGNER,
+		},
+		run: create,
+	},
+	contribute: {
+		summary: 'contribute the records of a CSV or JSONL file to a Datanet, in batches; a rerun skips what is on chain',
+		usage: '--datanet ID --file PATH [--format csv|jsonl] [--batch N] [--skip-invalid]',
+		options: {
+			datanet: { type: 'string', help: 'the Datanet' },
+			file: { type: 'string', help: 'CSV rows `label,v1,…,vN` (Dense) or `label,text` (Text), or JSONL {"label":…,"values":[…]} / {"label":…,"text":"…"}' },
+			format: { type: 'string', help: 'csv or jsonl (default: from the file\'s extension)' },
+			batch: { type: 'string', help: 'records per transaction (default and most: the chain\'s MaxContributionBatch)' },
+			'skip-invalid': { type: 'boolean', default: false, help: 'send the valid rows even if some are not (they are still listed)' },
+			...SIGNER,
+		},
+		run: contribute,
+	},
+	publish: {
+		summary: 'publish a version of a Datanet (its owner only)',
+		usage: '--datanet ID [--count N]',
+		options: {
+			datanet: { type: 'string', help: 'the Datanet' },
+			count: { type: 'string', help: 'the version\'s records: the first N accepted (default: all accepted)' },
+			...SIGNER,
+		},
+		run: publish,
+	},
+	register: {
+		summary: 'register a model on a Datanet version',
+		usage: '--datanet ID --version V --spec FILE|JSON [--fee OPEN] [--metadata TEXT]',
+		options: {
+			datanet: { type: 'string', help: 'the Datanet' },
+			version: { type: 'string', help: 'its version' },
+			spec: { type: 'string', help: 'the ModelSpec as JSON, or a file of it, e.g. {"featurizer":"Raw","architecture":"SoftmaxRegression","epochs":20,"learningRate":100000000,"batchSize":32,"l2":0,"checkpoints":4,"seed":1}' },
+			fee: { type: 'string', default: '0', help: 'the fee per inference in OPEN (default 0)' },
+			metadata: { type: 'string', default: '', help: 'free-form metadata' },
+			...SIGNER,
+		},
+		run: register,
+	},
+	watch: {
+		summary: 'follow a model\'s training until the attestors agree (exit 0) or fail it (exit 1)',
+		usage: '--model ID [--timeout SECONDS]',
+		options: {
+			model: { type: 'string', help: 'the model' },
+			timeout: { type: 'string', default: '600', help: 'give up after this many seconds (default 600)' },
+		},
+		run: watch,
+	},
+	agent: {
+		summary: 'register an agent that calls a model',
+		usage: '--model ID [--fee OPEN] [--metadata TEXT]',
+		options: {
+			model: { type: 'string', help: 'the model' },
+			fee: { type: 'string', default: '0', help: 'the agent\'s own fee per inference in OPEN (at least the chain\'s minimum)' },
+			metadata: { type: 'string', default: '', help: 'free-form metadata' },
+			...SIGNER,
+		},
+		run: agent,
+	},
+	invoke: {
+		summary: 'pay an agent for an inference and wait for its finalised attribution',
+		usage: '--agent ID (--values V1,V2,… | --text TEXT) [--max-fee OPEN] [--timeout SECONDS]',
+		options: {
+			agent: { type: 'string', help: 'the agent' },
+			values: { type: 'string', help: 'a Dense input: comma-separated values' },
+			text: { type: 'string', help: 'a Text input' },
+			'max-fee': { type: 'string', help: 'the most to pay in OPEN (default: the model\'s fee plus the agent\'s)' },
+			timeout: { type: 'string', default: '300', help: 'give up waiting after this many seconds (default 300)' },
+			...SIGNER,
+		},
+		run: invoke,
+	},
+	earnings: {
+		summary: 'what an account has earned as a contributor: claimable, in total, and per record',
+		usage: '[--account ADDRESS]',
+		options: {
+			account: { type: 'string', help: 'the account (default: the signer\'s)' },
+			...SIGNER,
+		},
+		run: earnings,
+	},
+	claim: {
+		summary: 'pay out the signer\'s claimable rewards to its free balance',
+		usage: '',
+		options: { ...SIGNER },
+		run: claim,
+	},
+};
+
+function help(name) {
+	if (!name) {
+		const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+		return [
+			'openledger: the command-line client of the OpenLedger chain',
+			'',
+			'usage: openledger <command> [options]    (openledger <command> --help for its options)',
+			'',
+			'commands:',
+			...Object.entries(COMMANDS).map(([c, d]) => `  ${c.padEnd(width)}  ${d.summary}`),
+			'',
+			'common options:',
+			...optionLines(COMMON),
+			'',
+			`exit status: ${Object.entries(EXIT).map(([k, v]) => `${v} ${k}`).join(', ')}`,
+		].join('\n');
+	}
+	const c = COMMANDS[name];
+	return [`openledger ${name}: ${c.summary}`, '', `usage: openledger ${name} ${c.usage}`, '', 'options:', ...optionLines({ ...c.options, ...COMMON })].join('\n');
+}
+
+function optionLines(options) {
+	return Object.entries(options).map(([k, o]) => `  --${k}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(24) + ` ${o.help}`);
+}
+
+/** `value` as an integer in 0..=max, or a usage error naming `what`. */
+function int(value, what, max = 2 ** 32 - 1) {
+	if (value === undefined) throw new Exit(EXIT.usage, `--${what} is required`);
+	if (!/^\d+$/.test(value) || Number(value) > max) throw new Exit(EXIT.usage, `--${what} must be an integer from 0 to ${max}, not ${JSON.stringify(value)}`);
+	return Number(value);
+}
+
+function open(value, what) {
+	try {
+		return parseOpen(value);
+	} catch (e) {
+		throw new Exit(EXIT.usage, `--${what}: ${e.message}`);
+	}
+}
+
+/** Reads a password from the terminal without echo, or the first line of stdin when it is not a terminal. */
+async function askPassword(prompt) {
+	if (process.env.OPENLEDGER_PASSWORD !== undefined) return process.env.OPENLEDGER_PASSWORD;
+	if (!process.stdin.isTTY) {
+		const rl = createInterface({ input: process.stdin });
+		for await (const line of rl) {
+			rl.close();
+			return line;
+		}
+		throw new Exit(EXIT.key, 'no password on stdin');
+	}
+	process.stderr.write(prompt);
+	process.stdin.setRawMode(true);
+	let password = '';
+	try {
+		for await (const chunk of process.stdin) {
+			for (const ch of chunk.toString('utf8')) {
+				if (ch === '\r' || ch === '\n') return password;
+				if (ch === '\u0003') throw new Exit(EXIT.key, 'cancelled');
+				password = ch === '\u007f' ? password.slice(0, -1) : password + ch;
+			}
+		}
+		return password;
+	} finally {
+		process.stdin.setRawMode(false);
+		process.stdin.pause();
+		process.stderr.write('\n');
+	}
+}
+
+async function signer(opts) {
+	try {
+		if (opts.keystore) return await fromKeystore(opts.keystore, await askPassword(`password for ${opts.keystore}: `));
+		const suri = opts.suri ?? process.env.OPENLEDGER_SURI;
+		if (suri) return await fromSuri(suri);
+	} catch (e) {
+		if (e instanceof KeyError) throw new Exit(EXIT.key, e.message);
+		throw e;
+	}
+	throw new Exit(EXIT.usage, 'a signer is required: --suri or --keystore');
+}
+
+/** Sends `tx` from `who` until finalised; a dispatch error ends the command with its name. */
+async function submit(ctx, tx, who, what, until = 'finalized') {
+	let r;
+	try {
+		r = await sendAndWait(ctx.api, tx, who, { until });
+	} catch (e) {
+		throw new Exit(EXIT.chain, `${what}: ${e.message}`);
+	}
+	if (r.dispatchError) throw new Exit(EXIT.chain, `${what}: the chain refused it: ${r.dispatchError}`);
+	return r;
+}
+
+function event(ctx, r, section, method) {
+	const found = r.events.find(({ event: e }) => e.section === section && e.method === method);
+	if (!found) throw new Exit(EXIT.chain, `no ${section}.${method} event in block ${r.blockHash.toHex()}`);
+	return found.event.data;
+}
+
+/** Progress on stderr: a bar that redraws on a terminal, a line per step otherwise. */
+function progress(total, label) {
+	const tty = process.stderr.isTTY;
+	const start = Date.now();
+	return {
+		update(done, note = '') {
+			const pct = total ? Math.floor((100 * done) / total) : 100;
+			const secs = ((Date.now() - start) / 1000).toFixed(0);
+			if (tty) {
+				const width = 30;
+				const filled = Math.round((width * pct) / 100);
+				process.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${label} ${pct}% ${secs}s ${note}`.padEnd(100));
+			} else {
+				process.stderr.write(`${done}/${total} ${label} (${pct}%, ${secs} s)${note ? ` ${note}` : ''}\n`);
+			}
+		},
+		end() {
+			if (tty) process.stderr.write('\n');
+		},
+	};
+}
+
+// --- commands --------------------------------------------------------------------------------
+
+async function create(ctx, o) {
+	if (!o.name) throw new Exit(EXIT.usage, '--name is required');
+	const m = /^dense:(\d+):(\d+):(\d+)$|^text:(\d+)$/.exec(o.schema ?? '');
+	if (!m) throw new Exit(EXIT.usage, '--schema must be dense:DIMS:CLASSES:MAX_VALUE or text:CLASSES');
+	const schema = m[4] ? { Text: { classes: Number(m[4]) } } : { Dense: { dims: Number(m[1]), classes: Number(m[2]), maxValue: Number(m[3]) } };
+	const who = await signer(o);
+	const tx = ctx.api.tx.datanets.create(o.name, o.description, o.license, schema, o.curated ? 'Curated' : 'Open');
+	const r = await submit(ctx, tx, who, 'create');
+	const datanet = event(ctx, r, 'datanets', 'DatanetCreated').datanet.toNumber();
+	return { result: { datanet }, text: `Datanet ${datanet} created` };
+}
+
+async function contribute(ctx, o) {
+	const datanet = int(o.datanet, 'datanet');
+	if (!o.file) throw new Exit(EXIT.usage, '--file is required');
+	if (o.format && !['csv', 'jsonl'].includes(o.format)) throw new Exit(EXIT.usage, '--format must be csv or jsonl');
+	const most = ctx.api.consts.datanets.maxContributionBatch.toNumber();
+	const batch = o.batch === undefined ? most : int(o.batch, 'batch', most);
+	if (batch === 0) throw new Exit(EXIT.usage, '--batch must be at least 1');
+	let schema;
+	try {
+		schema = await datanetSchema(ctx.api, datanet);
+	} catch (e) {
+		throw new Exit(EXIT.chain, e.message);
+	}
+	let read;
+	try {
+		read = readRecords(o.file, schema, o.format);
+	} catch (e) {
+		throw new Exit(EXIT.input, `${o.file}: ${e.message}`);
+	}
+	const { records, errors } = read;
+	for (const e of errors.slice(0, 20)) process.stderr.write(`${o.file}: ${e.message}\n`);
+	if (errors.length > 20) process.stderr.write(`${o.file}: and ${errors.length - 20} more invalid rows\n`);
+	if (errors.length && !o['skip-invalid']) {
+		throw new Exit(EXIT.input, `${o.file}: ${errors.length} invalid row${errors.length > 1 ? 's' : ''}; nothing was sent (fix them, or pass --skip-invalid)`);
+	}
+	const who = await signer(o);
+	const onChain = await existingRecords(ctx.api, datanet, records.map((r) => r.hash));
+	const todo = records.filter((r) => !onChain.has(r.hash));
+	process.stderr.write(`${records.length} records in ${o.file}: ${onChain.size} already on chain, ${todo.length} to send in batches of ${batch}\n`);
+	const bar = progress(todo.length, 'records');
+	let accepted = 0;
+	let sent = 0;
+	for (let i = 0; i < todo.length; i += batch) {
+		const part = todo.slice(i, i + batch);
+		const lines = `lines ${part[0].line}–${part[part.length - 1].line}`;
+		// Hex: @polkadot/api reads a Uint8Array given for `Vec<u8>` as already SCALE-encoded.
+		const tx = ctx.api.tx.datanets.contributeBatch(datanet, part.map((r) => [u8aToHex(r.payload), r.label]));
+		const r = await submit(ctx, tx, who, `the batch of ${lines}`, 'inBlock');
+		accepted += r.events.filter(({ event: e }) => e.section === 'datanets' && e.method === 'RecordAccepted').length;
+		sent += part.length;
+		bar.update(sent, lines);
+	}
+	bar.end();
+	const result = { datanet, inFile: records.length, invalid: errors.length, skipped: onChain.size, contributed: sent, accepted, pending: sent - accepted };
+	return { result, text: `${sent} records contributed to Datanet ${datanet} (${accepted} accepted, ${sent - accepted} pending review); ${onChain.size} were already on chain` };
+}
+
+async function publish(ctx, o) {
+	const datanet = int(o.datanet, 'datanet');
+	const info = await ctx.api.call.datanetsApi.datanet(datanet);
+	if (info.isNone) throw new Exit(EXIT.chain, `Datanet ${datanet} does not exist`);
+	const count = o.count === undefined ? info.unwrap().accepted.toNumber() : int(o.count, 'count');
+	const who = await signer(o);
+	const r = await submit(ctx, ctx.api.tx.datanets.publishVersion(datanet, count), who, 'publish');
+	const e = event(ctx, r, 'datanets', 'VersionPublished');
+	const result = { datanet, version: e.version.toNumber(), count: e.count.toNumber(), root: e.root.toHex() };
+	return { result, text: `Datanet ${datanet} version ${result.version}: ${result.count} records, root ${result.root}` };
+}
+
+async function register(ctx, o) {
+	const datanet = int(o.datanet, 'datanet');
+	const version = int(o.version, 'version');
+	if (!o.spec) throw new Exit(EXIT.usage, '--spec is required');
+	let spec;
+	try {
+		const json = JSON.parse(o.spec.trim().startsWith('{') ? o.spec : readFileSync(o.spec, 'utf8'));
+		// The call's own argument type, from the metadata; a field it lacks is a typo.
+		spec = ctx.api.createType(ctx.api.tx.models.register.meta.args[2].type.toString(), json);
+		const fields = Object.keys(spec.toJSON());
+		const unknown = Object.keys(json).filter((f) => !fields.includes(f));
+		if (unknown.length) throw new Error(`unknown field ${unknown.join(', ')}; a ModelSpec has ${fields.join(', ')}`);
+		const missing = fields.filter((f) => !(f in json));
+		if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
+	} catch (e) {
+		throw new Exit(EXIT.usage, `--spec: ${e.message}`);
+	}
+	const who = await signer(o);
+	const r = await submit(ctx, ctx.api.tx.models.register(datanet, version, spec, open(o.fee, 'fee'), o.metadata), who, 'register');
+	const model = event(ctx, r, 'models', 'ModelRegistered').model.toNumber();
+	return { result: { model }, text: `model ${model} registered on Datanet ${datanet} version ${version}; the attestors train it now (openledger watch --model ${model})` };
+}
+
+async function watch(ctx, o) {
+	const model = int(o.model, 'model');
+	const timeout = int(o.timeout, 'timeout') * 1000;
+	const first = await modelStatus(ctx.api, model);
+	if (!first) throw new Exit(EXIT.chain, `model ${model} does not exist`);
+	let last = '';
+	const final = await new Promise((resolve, reject) => {
+		let unsub = () => {};
+		const timer = setTimeout(() => {
+			unsub();
+			reject(new Exit(EXIT.chain, `model ${model} still ${last} after ${o.timeout} s`));
+		}, timeout);
+		const check = async (number) => {
+			const s = await modelStatus(ctx.api, model);
+			if (s.status !== last) {
+				last = s.status;
+				process.stderr.write(`#${number}: model ${model} ${s.status}\n`);
+			}
+			if (s.status !== 'Training') {
+				clearTimeout(timer);
+				unsub();
+				resolve(s);
+			}
+		};
+		ctx.api.rpc.chain
+			.subscribeFinalizedHeads((h) => check(h.number.toNumber()).catch(reject))
+			.then((u) => (unsub = u), reject);
+	});
+	const result = { model, status: final.status };
+	if (final.status === 'Active') {
+		const training = await ctx.api.call.attributionApi.training(model);
+		Object.assign(result, { accuracy: final.accuracy, weightsHash: final.weightsHash });
+		if (training.isSome) Object.assign(result, { agreement: training.unwrap().agreement.toNumber(), submissions: training.unwrap().submissions.toNumber() });
+		return { result, text: `model ${model} Active: held-out accuracy ${(100 * final.accuracy).toFixed(1)}%, weights ${final.weightsHash}${result.agreement ? `, ${result.agreement} of ${result.submissions} attestors agreed` : ''}` };
+	}
+	return { result, text: `model ${model} ${final.status}`, status: EXIT.chain };
+}
+
+async function agent(ctx, o) {
+	const model = int(o.model, 'model');
+	const who = await signer(o);
+	const r = await submit(ctx, ctx.api.tx.agents.register(model, o.metadata, open(o.fee, 'fee')), who, 'agent');
+	const id = event(ctx, r, 'agents', 'AgentRegistered').agent.toNumber();
+	return { result: { agent: id }, text: `agent ${id} registered on model ${model}` };
+}
+
+async function invoke(ctx, o) {
+	const id = int(o.agent, 'agent');
+	if ((o.values === undefined) === (o.text === undefined)) throw new Exit(EXIT.usage, 'give the input as --values or as --text');
+	const info = await ctx.api.call.agentsApi.agent(id);
+	if (info.isNone) throw new Exit(EXIT.chain, `agent ${id} does not exist`);
+	const a = info.unwrap();
+	const model = (await ctx.api.call.modelsApi.model(a.model)).unwrap();
+	const schema = await datanetSchema(ctx.api, model.datanet.toNumber());
+	let input;
+	try {
+		input = toRecord(schema, 1, 0, o.values !== undefined ? o.values.split(',') : o.text).payload;
+	} catch (e) {
+		throw new Exit(EXIT.usage, `the input does not fit Datanet ${model.datanet}: ${e.message.replace(/^line 1: /, '')}`);
+	}
+	const maxFee = o['max-fee'] === undefined ? model.fee.toBigInt() + a.fee.toBigInt() : open(o['max-fee'], 'max-fee');
+	const timeout = int(o.timeout, 'timeout') * 1000;
+	const who = await signer(o);
+	const r = await submit(ctx, ctx.api.tx.agents.invoke(id, u8aToHex(input), maxFee), who, 'invoke', 'inBlock');
+	const requested = event(ctx, r, 'agents', 'InferenceRequested');
+	const inference = requested.inference.toNumber();
+	process.stderr.write(`inference ${inference} paid (${formatOpen(requested.fee.toBigInt())} OPEN); waiting for the attestors\n`);
+	const deadline = Date.now() + timeout;
+	for (;;) {
+		const finalized = await ctx.api.rpc.chain.getFinalizedHead();
+		const at = await ctx.api.at(finalized);
+		const inf = (await at.call.attributionApi.inference(inference)).unwrap();
+		if (inf.status.isRefunded) return { result: { inference, status: 'Refunded' }, text: `inference ${inference} refunded: the attestors did not answer in time`, status: EXIT.chain };
+		if (inf.status.isCompleted) {
+			const c = inf.status.asCompleted;
+			const version = model.version.toNumber();
+			const shares = [];
+			for (const s of inf.shares) {
+				const [rec] = await ctx.api.call.datanetsApi.versionRecords(model.datanet, version, s.record, 1);
+				shares.push({ record: s.record.toNumber(), hash: rec?.record.toHex(), contributor: rec?.contributor.toString(), share: s.share.toNumber() / 1e9 });
+			}
+			const result = { inference, status: 'Completed', label: c.label.toNumber(), confidence: c.confidence.toNumber() / 1e9, block: inf.completed.unwrap().toNumber(), agreeing: inf.agreeing.length, shares };
+			const lines = shares.map((s) => `  record ${s.record} ${(100 * s.share).toFixed(2)}% ${s.contributor}`);
+			return { result, text: [`inference ${inference}: label ${result.label} (${(100 * result.confidence).toFixed(1)}%), agreed by ${result.agreeing} attestors in block ${result.block}`, ...lines].join('\n') };
+		}
+		if (Date.now() > deadline) throw new Exit(EXIT.chain, `inference ${inference} still pending after ${o.timeout} s`);
+		await new Promise((res) => setTimeout(res, 1000));
+	}
+}
+
+async function earnings(ctx, o) {
+	const account = o.account ?? (await signer(o)).address;
+	let e;
+	try {
+		e = await contributorEarnings(ctx.api, account);
+	} catch (err) {
+		throw new Exit(EXIT.usage, `--account: ${err.message}`);
+	}
+	const result = {
+		account,
+		claimable: e.claimable.toString(),
+		total: e.total.toString(),
+		records: e.records.map((r) => ({ ...r, earned: r.earned.toString() })),
+	};
+	const lines = e.records.map((r) => `  Datanet ${r.datanet} record ${r.index} (label ${r.label}): ${formatOpen(r.earned)} OPEN`);
+	return { result, text: [`${account}: ${formatOpen(e.claimable)} OPEN claimable, ${formatOpen(e.total)} OPEN earned in total as a contributor (by attribution and emission)`, ...lines].join('\n') };
+}
+
+async function claim(ctx, o) {
+	const who = await signer(o);
+	const r = await submit(ctx, ctx.api.tx.rewards.claim(), who, 'claim');
+	const amount = event(ctx, r, 'rewards', 'Claimed').amount.toBigInt();
+	return { result: { account: who.address, amount: amount.toString() }, text: `${formatOpen(amount)} OPEN claimed to ${who.address}` };
+}
+
+// --- main ------------------------------------------------------------------------------------
+
+async function main(argv) {
+	const [name, ...rest] = argv;
+	if (!name || name === '--help' || name === '-h' || name === 'help') {
+		process.stdout.write(`${help(rest[0] in COMMANDS ? rest[0] : undefined)}\n`);
+		return name ? EXIT.ok : EXIT.usage;
+	}
+	const command = COMMANDS[name];
+	if (!command) throw new Exit(EXIT.usage, `unknown command ${JSON.stringify(name)}; openledger --help lists them`);
+	let values;
+	try {
+		// parseArgs wants only its own keys, and none undefined.
+		const options = Object.fromEntries(
+			Object.entries({ ...command.options, ...COMMON }).map(([k, { help: _, ...o }]) => [k, o]),
+		);
+		({ values } = parseArgs({ args: rest, options, strict: true, allowPositionals: false }));
+	} catch (e) {
+		throw new Exit(EXIT.usage, `${e.message}; openledger ${name} --help lists the options`);
+	}
+	if (values.help) {
+		process.stdout.write(`${help(name)}\n`);
+		return EXIT.ok;
+	}
+	let api;
+	try {
+		api = await connect(values.url);
+	} catch (e) {
+		throw new Exit(EXIT.connection, e.message);
+	}
+	try {
+		const { result, text, status = EXIT.ok } = await command.run({ api }, values);
+		process.stdout.write(`${values.json ? JSON.stringify(result) : text}\n`);
+		return status;
+	} finally {
+		await api.disconnect().catch(() => {});
+	}
+}
+
+main(process.argv.slice(2)).then(
+	(status) => process.exit(status),
+	(e) => {
+		process.stderr.write(`openledger: ${e instanceof Exit ? e.message : e.stack}\n`);
+		process.exit(e instanceof Exit ? e.status : EXIT.chain);
+	},
+);

@@ -1,0 +1,53 @@
+// What @polkadot/api needs beyond the chain's metadata: the types and the method of the node's
+// custom RPC, `attribution_preview`.
+//
+// The runtime APIs (DatanetsApi, ModelsApi, AgentsApi, AttributionApi, RewardsApi) need no
+// definitions here: the runtime describes them in its metadata (V15), and @polkadot/api decorates
+// `api.call.datanetsApi.versionRecords(…)` and the others, typed, from it.
+
+/** The types of `attribution_preview`'s answer (node/src/preview.rs). */
+export const types = {
+	/** A record's part of a preview. */
+	AttributionPreviewShare: {
+		/** Its position in the Datanet version. */
+		record: 'u32',
+		/** Its hash: blake3(payload ‖ label as u16 little-endian). */
+		hash: 'H256',
+		/** Who contributed it. */
+		contributor: 'AccountId32',
+		/** Its share, in parts per billion (a side sums to 10^9). */
+		share: 'u32',
+	},
+	/** What the node's engine answers for a model and an input. */
+	AttributionPreview: {
+		/** The predicted class. */
+		label: 'u16',
+		/** Each class's probability, in parts per billion. */
+		probabilities: 'Vec<u32>',
+		/** The records that supported the prediction most (at most 16). */
+		proponents: 'Vec<AttributionPreviewShare>',
+		/** The records that opposed it most (at most 16). */
+		opponents: 'Vec<AttributionPreviewShare>',
+	},
+};
+
+/** The node's custom RPC methods, as `api.rpc.attribution.*`. */
+export const rpc = {
+	attribution: {
+		preview: {
+			description:
+				"Predicts `input` with `model` and attributes the prediction with this node's engine, without a transaction. " +
+				'Offered on unsafe RPC ports only (--rpc-methods unsafe, or a --dev node). Errors: 7001 unknown model, ' +
+				'7002 model not active, 7003 input does not fit the schema, 7004 the engine or the runtime failed.',
+			params: [
+				{ name: 'model', type: 'u32' },
+				{ name: 'input', type: 'Bytes' },
+				{ name: 'at', type: 'BlockHash', isHistoric: true, isOptional: true },
+			],
+			type: 'AttributionPreview',
+		},
+	},
+};
+
+/** The options to pass to `ApiPromise.create` (with a provider). */
+export const apiOptions = { types, rpc };

@@ -1,0 +1,12 @@
+// @openledger/client: the typed client library of the OpenLedger chain, shared by the
+// command-line client (bin/openledger.js), the explorer and the end-to-end tests. It runs in
+// browsers too; what parses and reads files is in `@openledger/client/files` (Node.js only).
+
+export { apiOptions, rpc, types } from './definitions.js';
+export { connect, DEFAULT_URL } from './connect.js';
+export { describeError, freeBalance, sendAndWait, waitForFinalized } from './tx.js';
+export { recordHash, RowError, schemaOf, toRecord } from './records.js';
+export { fromKeystoreJson, fromSuri, KeyError } from './keys.js';
+export { contributorEarnings, datanetSchema, existingRecords, latestVersion, modelStatus, versionRecords } from './queries.js';
+export { DECIMALS, formatOpen, parseOpen } from './units.js';
+export { metadataHash, TOKEN_SYMBOL } from './metadata-hash.js';

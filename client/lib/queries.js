@@ -1,0 +1,84 @@
+// Reads of the chain's state through the runtime APIs, as plain values.
+
+import { schemaOf } from './records.js';
+
+/** `Option<T>` to T or undefined. */
+const some = (opt) => (opt.isSome ? opt.unwrap() : undefined);
+
+/** A Datanet's schema as `schemaOf` gives it; throws if there is no such Datanet. */
+export async function datanetSchema(api, datanet) {
+	const info = some(await api.call.datanetsApi.datanet(datanet));
+	if (!info) throw new Error(`Datanet ${datanet} does not exist`);
+	return schemaOf(info.schema, api.consts.datanets.maxPayloadLen.toNumber());
+}
+
+/** The hashes among `hashes` (hex) that Datanet `datanet` already holds, pending or accepted. */
+export async function existingRecords(api, datanet, hashes) {
+	const found = new Set();
+	const page = 256;
+	for (let i = 0; i < hashes.length; i += page) {
+		const slice = hashes.slice(i, i + page);
+		const entries = await api.query.datanets.records.multi(slice.map((h) => [datanet, h]));
+		entries.forEach((e, j) => {
+			if (e.isSome) found.add(slice[j]);
+		});
+	}
+	return found;
+}
+
+/** Every record of a Datanet version, in log order, paged by the chain's `MaxPageSize`. */
+export async function versionRecords(api, datanet, version, { from = 0, count = Infinity } = {}) {
+	const page = api.consts.datanets.maxPageSize.toNumber();
+	const out = [];
+	for (let at = from; out.length < count; ) {
+		const n = Math.min(page, count - out.length);
+		const got = await api.call.datanetsApi.versionRecords(datanet, version, at, n);
+		out.push(...got);
+		if (got.length < n) break;
+		at += got.length;
+	}
+	return out;
+}
+
+/** The highest published version of a Datanet, or 0. */
+export async function latestVersion(api, datanet) {
+	const info = some(await api.call.datanetsApi.datanet(datanet));
+	if (!info) throw new Error(`Datanet ${datanet} does not exist`);
+	return info.versions.toNumber();
+}
+
+/**
+ * What `who` has earned as a contributor: { claimable, total, records }. `records` lists each of
+ * their records in the latest version of every Datanet that has earned something, with
+ * { datanet, index, hash, label, earned } (earned in the smallest unit, as BigInt). Earlier
+ * versions are prefixes of the latest, so every record that a model can be trained on is there.
+ */
+export async function contributorEarnings(api, who) {
+	const claimable = (await api.call.rewardsApi.claimable(who)).toBigInt();
+	const total = (await api.call.rewardsApi.contributorEarnings(who)).toBigInt();
+	const records = [];
+	const next = (await api.query.datanets.nextDatanetId()).toNumber();
+	const me = api.createType('AccountId32', who).toString();
+	for (let datanet = 0; datanet < next; datanet++) {
+		const info = some(await api.call.datanetsApi.datanet(datanet));
+		const version = info?.versions.toNumber() ?? 0;
+		if (version === 0) continue;
+		for (const r of await versionRecords(api, datanet, version)) {
+			if (r.contributor.toString() !== me) continue;
+			const earned = (await api.call.rewardsApi.recordEarnings(datanet, r.index)).toBigInt();
+			if (earned > 0n) records.push({ datanet, index: r.index.toNumber(), hash: r.record.toHex(), label: r.label.toNumber(), earned });
+		}
+	}
+	return { claimable, total, records };
+}
+
+/** A model's status as { status, accuracy (0..1), weightsHash } or undefined. */
+export async function modelStatus(api, model) {
+	const info = some(await api.call.modelsApi.model(model));
+	if (!info) return undefined;
+	const s = info.status;
+	if (s.isActive) {
+		return { status: 'Active', accuracy: s.asActive.accuracy.toNumber() / 1e9, weightsHash: s.asActive.weightsHash.toHex(), info };
+	}
+	return { status: s.type, info };
+}

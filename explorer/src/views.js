@@ -1,0 +1,439 @@
+// The explorer's pages. Each takes the context ({ api, best, signers }), the route's parameters
+// and its query, reads the chain at the best block through the runtime APIs, and returns HTML.
+
+import { contributorEarnings, schemaOf, versionRecords } from '@openledger/client';
+
+import { cumulativeChart } from './chart.js';
+import { account, hash, open, payload, percent, schema as schemaLine, status, text } from './format.js';
+import { html } from './html.js';
+
+const some = (opt) => (opt.isSome ? opt.unwrap() : undefined);
+const PAGE = 25;
+
+async function schemaOfDatanet(api, id, cache = new Map()) {
+	if (!cache.has(id)) {
+		const info = some(await api.call.datanetsApi.datanet(id));
+		cache.set(id, info && schemaOf(info.schema, api.consts.datanets.maxPayloadLen.toNumber()));
+	}
+	return cache.get(id);
+}
+
+function pager(base, page, hasMore) {
+	return html`<div class="pager">
+		${page > 0 ? html`<a href="${base}?page=${page - 1}" data-testid="prev">← previous</a>` : ''}
+		<span>page ${page + 1}</span>
+		${hasMore ? html`<a href="${base}?page=${page + 1}" data-testid="next">next →</a>` : ''}
+	</div>`;
+}
+
+// --- home ------------------------------------------------------------------------------------
+
+export async function home({ api }) {
+	const [datanets, models, agents, inferences] = await Promise.all([
+		api.query.datanets.nextDatanetId(),
+		api.query.models.nextModelId(),
+		api.query.agents.nextAgentId(),
+		api.query.agents.nextInferenceId(),
+	]);
+	const recent = await recentInferences(api, inferences.toNumber(), 10);
+	return html`<h1>${(await api.rpc.system.chain()).toString()}</h1>
+		<div class="cards">
+			<a class="card" href="#/datanets">Datanets<b data-testid="count-datanets">${datanets.toNumber()}</b></a>
+			<a class="card" href="#/models">Models<b data-testid="count-models">${models.toNumber()}</b></a>
+			<div class="card">Agents<b>${agents.toNumber()}</b></div>
+			<a class="card" href="#/inferences">Inferences<b data-testid="count-inferences">${inferences.toNumber()}</b></a>
+		</div>
+		<h2>Latest inferences</h2>
+		${inferenceTable(recent)}`;
+}
+
+// --- Datanets --------------------------------------------------------------------------------
+
+export async function datanets({ api }) {
+	const n = (await api.query.datanets.nextDatanetId()).toNumber();
+	const rows = [];
+	for (let id = n - 1; id >= 0; id--) {
+		const info = some(await api.call.datanetsApi.datanet(id));
+		if (!info) continue;
+		const s = schemaOf(info.schema, api.consts.datanets.maxPayloadLen.toNumber());
+		rows.push(html`<tr>
+			<td><a href="#/datanet/${id}">${id}</a></td><td><a href="#/datanet/${id}">${text(info.name)}</a></td>
+			<td>${schemaLine(s)}</td><td>${info.policy.type}</td>
+			<td class="num">${info.accepted.toNumber()}</td><td class="num">${info.pending.toNumber()}</td><td class="num">${info.versions.toNumber()}</td>
+		</tr>`);
+	}
+	return html`<h1>Datanets</h1>
+		<table data-testid="datanets"><tr><th>id</th><th>name</th><th>schema</th><th>policy</th><th class="num">accepted</th><th class="num">pending</th><th class="num">versions</th></tr>${rows}</table>`;
+}
+
+export async function datanet({ api }, [id], query) {
+	const info = some(await api.call.datanetsApi.datanet(id));
+	if (!info) return html`<h1>Datanet ${id}</h1><p class="error">No Datanet ${id}.</p>`;
+	const s = schemaOf(info.schema, api.consts.datanets.maxPayloadLen.toNumber());
+	const versions = [];
+	for (let v = info.versions.toNumber(); v >= 1; v--) {
+		const ver = some(await api.call.datanetsApi.version(id, v));
+		if (ver) versions.push({ v, count: ver.count.toNumber(), root: ver.root.toHex(), block: ver.block.toNumber() });
+	}
+	const version = Number(query.get('version') ?? versions[0]?.v ?? 0);
+	const page = Number(query.get('page') ?? 0);
+	let records = html`<p class="note">No version published yet: records are listed by version.</p>`;
+	if (version > 0) {
+		const got = await api.call.datanetsApi.versionRecords(id, version, page * PAGE, PAGE + 1);
+		const rows = got.slice(0, PAGE).map(
+			(r) => html`<tr data-testid="record-row" data-index="${r.index.toNumber()}" data-hash="${r.record.toHex()}">
+				<td class="num">${r.index.toNumber()}</td><td>${hash(r.record.toHex())}</td><td>${account(r.contributor.toString())}</td>
+				<td class="num" data-testid="record-label">${r.label.toNumber()}</td>
+				<td>${r.removedAt.isSome ? status('Removed') : status('Accepted')}</td>
+				<td>${payload(s, r.payload.isSome ? r.payload.unwrap().toU8a(true) : null)}</td>
+			</tr>`,
+		);
+		records = html`<h2>Records of version ${version}</h2>
+			<table data-testid="records"><tr><th class="num">#</th><th>hash</th><th>contributor</th><th class="num">label</th><th>status</th><th>payload</th></tr>${rows}</table>
+			${pager(`#/datanet/${id}`, page, got.length > PAGE)}`;
+	}
+	return html`<h1>Datanet ${id}: ${text(info.name)}</h1>
+		<dl data-testid="datanet">
+			<dt>owner</dt><dd>${account(info.owner.toString())}</dd>
+			<dt>description</dt><dd>${text(info.description)}</dd>
+			<dt>license</dt><dd>${text(info.license)}</dd>
+			<dt>schema</dt><dd data-testid="schema">${schemaLine(s)}</dd>
+			<dt>policy</dt><dd>${info.policy.type} ${info.policy.isCurated ? html`(<a href="#/datanet/${id}/curate" data-testid="curate-link">curator view: ${info.pending.toNumber()} pending</a>)` : ''}</dd>
+			<dt>accepted</dt><dd data-testid="accepted">${info.accepted.toNumber()}</dd>
+			<dt>pending</dt><dd>${info.pending.toNumber()}</dd>
+			<dt>root</dt><dd>${hash(info.root.toHex())}</dd>
+			<dt>deposit</dt><dd>${open(info.deposit.toBigInt())}</dd>
+		</dl>
+		<h2>Versions</h2>
+		<table data-testid="versions"><tr><th class="num">version</th><th class="num">records</th><th>root</th><th class="num">block</th></tr>
+		${versions.map((v) => html`<tr><td class="num"><a href="#/datanet/${id}?version=${v.v}">${v.v}</a></td><td class="num">${v.count}</td><td>${hash(v.root)}</td><td class="num">${v.block}</td></tr>`)}</table>
+		${records}`;
+}
+
+/** The curator view: the records waiting for review, with accept and reject for a curator. */
+export async function curate({ api, signers }, [id]) {
+	const info = some(await api.call.datanetsApi.datanet(id));
+	if (!info) return html`<h1>Datanet ${id}</h1><p class="error">No Datanet ${id}.</p>`;
+	const s = schemaOf(info.schema, api.consts.datanets.maxPayloadLen.toNumber());
+	const entries = await api.query.datanets.records.entries(id);
+	const pending = entries.map(([key, rec]) => ({ hash: key.args[1].toHex(), rec: rec.unwrap() })).filter(({ rec }) => rec.status.isPending);
+	const owner = info.owner.toString();
+	const curator = signers.find((sg) => sg.address === owner) ?? (await firstCurator(api, id, signers));
+	const rows = await Promise.all(
+		pending.map(async ({ hash: h, rec }) => {
+			const bytes = some(await api.query.datanets.payloads(id, h));
+			return html`<tr data-testid="pending-row" data-hash="${h}">
+				<td>${hash(h)}</td><td>${account(rec.contributor.toString())}</td><td class="num">${rec.label.toNumber()}</td>
+				<td>${payload(s, bytes ? bytes.toU8a(true) : null)}</td>
+				<td>${curator ? html`<button data-action="review" data-datanet="${id}" data-record="${h}" data-accept="1" data-signer="${curator.address}">accept</button>
+					<button class="secondary" data-action="review" data-datanet="${id}" data-record="${h}" data-accept="0" data-signer="${curator.address}">reject</button>` : html`<span class="note">sign in as a curator to review</span>`}</td>
+			</tr>`;
+		}),
+	);
+	return html`<h1>Datanet ${id}: curator view</h1>
+		<p><a href="#/datanet/${id}">← ${text(info.name)}</a> · ${pending.length} pending record${pending.length === 1 ? '' : 's'}</p>
+		<table data-testid="pending"><tr><th>hash</th><th>contributor</th><th class="num">label</th><th>payload</th><th>review</th></tr>${rows}</table>`;
+}
+
+async function firstCurator(api, id, signers) {
+	for (const sg of signers) {
+		if ((await api.query.datanets.curators(id, sg.address)).isSome) return sg;
+	}
+	return undefined;
+}
+
+// --- models ----------------------------------------------------------------------------------
+
+function modelStatusCell(s) {
+	if (s.isActive) return html`${status('Active')} ${percent(s.asActive.accuracy.toNumber(), 1)}`;
+	return status(s.type);
+}
+
+export async function models({ api }) {
+	const n = (await api.query.models.nextModelId()).toNumber();
+	const rows = [];
+	for (let id = n - 1; id >= 0; id--) {
+		const m = some(await api.call.modelsApi.model(id));
+		if (!m) continue;
+		rows.push(html`<tr><td><a href="#/model/${id}">${id}</a></td><td><a href="#/datanet/${m.datanet.toNumber()}">${m.datanet.toNumber()}</a> v${m.version.toNumber()}</td>
+			<td>${m.spec.architecture.type}</td><td>${modelStatusCell(m.status)}</td><td>${open(m.fee.toBigInt())}</td><td>${account(m.owner.toString())}</td></tr>`);
+	}
+	return html`<h1>Models</h1><table data-testid="models"><tr><th>id</th><th>Datanet</th><th>architecture</th><th>status</th><th>fee</th><th>owner</th></tr>${rows}</table>`;
+}
+
+export async function model({ api }, [id]) {
+	const m = some(await api.call.modelsApi.model(id));
+	if (!m) return html`<h1>Model ${id}</h1><p class="error">No model ${id}.</p>`;
+	const training = some(await api.call.attributionApi.training(id));
+	const openJob = some(await api.query.attribution.trainingJobs(id));
+	const job = openJob === undefined ? undefined : some(await api.query.attribution.jobs(openJob));
+	const spec = m.spec.toJSON();
+	return html`<h1>Model ${id}</h1>
+		<dl data-testid="model">
+			<dt>status</dt><dd data-testid="model-status">${status(m.status.type)}</dd>
+			${m.status.isActive ? html`<dt>held-out accuracy</dt><dd data-testid="model-accuracy">${percent(m.status.asActive.accuracy.toNumber(), 1)}</dd>
+				<dt>agreed weights hash</dt><dd><code data-testid="weights-hash">${m.status.asActive.weightsHash.toHex()}</code></dd>` : ''}
+			<dt>Datanet</dt><dd><a href="#/datanet/${m.datanet.toNumber()}?version=${m.version.toNumber()}">${m.datanet.toNumber()}</a>, version ${m.version.toNumber()}</dd>
+			<dt>owner</dt><dd>${account(m.owner.toString())}</dd>
+			<dt>fee per inference</dt><dd>${open(m.fee.toBigInt())}</dd>
+			<dt>deposit</dt><dd>${open(m.deposit.toBigInt())}</dd>
+			<dt>metadata</dt><dd>${text(m.metadata)}</dd>
+		</dl>
+		<h2>Spec</h2>
+		<dl data-testid="spec">${Object.entries(spec).map(([k, v]) => html`<dt>${k}</dt><dd><code>${typeof v === 'object' ? JSON.stringify(v) : v}</code></dd>`)}</dl>
+		<h2>Attestors</h2>
+		${
+			training
+				? html`<dl data-testid="training"><dt>agreement</dt><dd data-testid="agreement">${training.agreement.toNumber()} of ${training.submissions.toNumber()} reveals</dd>
+					<dt>engine version</dt><dd>${training.engineVersion.toNumber()}</dd></dl>`
+				: ''
+		}
+		${
+			job
+				? html`<p>Training job ${openJob.toNumber()}: ${job.revealing.isTrue ? 'revealing' : 'committing'} until block ${job.deadline.toNumber()}, ${job.commits.toNumber()} commits, ${job.reveals.toNumber()} reveals.</p>
+					<p>Committee: ${job.committee.map((a) => html`${account(a.toString())} `)}</p>`
+				: ''
+		}`;
+}
+
+// --- inferences ------------------------------------------------------------------------------
+
+async function recentInferences(api, next, count) {
+	const out = [];
+	for (let id = next - 1; id >= 0 && out.length < count; id--) {
+		const inf = some(await api.call.attributionApi.inference(id));
+		if (inf) out.push({ id, inf });
+	}
+	return out;
+}
+
+function inferenceTable(list) {
+	if (list.length === 0) return html`<p class="note">No inferences yet.</p>`;
+	return html`<table data-testid="inferences"><tr><th>id</th><th>model</th><th>status</th><th class="num">label</th><th>fee</th><th class="num">requested</th><th class="num">records</th></tr>
+	${list.map(
+		({ id, inf }) => html`<tr><td><a href="#/inference/${id}">${id}</a></td><td><a href="#/model/${inf.model.toNumber()}">${inf.model.toNumber()}</a></td>
+			<td>${status(inf.status.type)}</td><td class="num">${inf.status.isCompleted ? inf.status.asCompleted.label.toNumber() : ''}</td>
+			<td>${open(inf.fee.toBigInt())}</td><td class="num">#${inf.requested.toNumber()}</td><td class="num">${inf.shares.length}</td></tr>`,
+	)}</table>`;
+}
+
+export async function inferences({ api }, _, query) {
+	const next = (await api.query.agents.nextInferenceId()).toNumber();
+	const page = Number(query.get('page') ?? 0);
+	const list = await recentInferences(api, next - page * PAGE, PAGE);
+	return html`<h1>Inferences</h1>${inferenceTable(list)}${pager('#/inferences', page, next - (page + 1) * PAGE > 0)}`;
+}
+
+/** The `rewards.RewardsDistributed` event of `inference`, in block `block` (where it was paid out). */
+async function distribution(api, inference, block) {
+	try {
+		const at = await api.at(await api.rpc.chain.getBlockHash(block));
+		const events = await at.query.system.events();
+		const found = events.find(({ event: e }) => e.section === 'rewards' && e.method === 'RewardsDistributed' && e.data.inference.toNumber() === inference);
+		return found?.event.data;
+	} catch {
+		return undefined; // the block's state is pruned: the split is not shown
+	}
+}
+
+export async function inference({ api }, [id]) {
+	const inf = some(await api.call.attributionApi.inference(id));
+	if (!inf) return html`<h1>Inference ${id}</h1><p class="error">No inference ${id}.</p>`;
+	const m = some(await api.call.modelsApi.model(inf.model));
+	const s = m && (await schemaOfDatanet(api, m.datanet.toNumber()));
+	const shares = [];
+	for (const sh of inf.shares) {
+		const [rec] = m ? await api.call.datanetsApi.versionRecords(m.datanet, m.version, sh.record, 1) : [];
+		shares.push({ index: sh.record.toNumber(), share: sh.share.toNumber(), rec });
+	}
+	const completed = inf.completed.isSome ? inf.completed.unwrap().toNumber() : undefined;
+	const split = completed === undefined ? undefined : await distribution(api, id, completed);
+	const pending = some(await api.query.attribution.pending(id));
+	let challenge = 'none: the result was paid out';
+	if (pending) {
+		challenge = pending.challenge.isSome
+			? `challenged by ${pending.challenge.unwrap().challenger.toString()}; a recheck settles it`
+			: `open: the result is paid out at block ${pending.matures.toNumber()} unless challenged`;
+	} else if (inf.status.isPending) {
+		challenge = 'the attestors have not answered yet';
+	}
+	const label = inf.status.isCompleted ? inf.status.asCompleted : undefined;
+	return html`<h1>Inference ${id}</h1>
+		<dl data-testid="inference">
+			<dt>status</dt><dd data-testid="inference-status">${status(inf.status.type)}</dd>
+			${label ? html`<dt>label</dt><dd data-testid="inference-label">${label.label.toNumber()}</dd><dt>probability of the label</dt><dd>${percent(label.confidence.toNumber(), 1)}</dd>` : ''}
+			<dt>model</dt><dd><a href="#/model/${inf.model.toNumber()}">${inf.model.toNumber()}</a></dd>
+			<dt>agent</dt><dd>${inf.agent.toNumber()}</dd>
+			<dt>caller</dt><dd>${account(inf.caller.toString())}</dd>
+			<dt>fee</dt><dd>${open(inf.fee.toBigInt())}</dd>
+			<dt>requested</dt><dd>block ${inf.requested.toNumber()}</dd>
+			<dt>decided</dt><dd>${completed === undefined ? '—' : `block ${completed}`}</dd>
+			<dt>agreeing attestors</dt><dd>${inf.agreeing.map((a) => html`${account(a.toString())} `)}</dd>
+			<dt>challenge</dt><dd data-testid="challenge">${challenge}</dd>
+		</dl>
+		${
+			split
+				? html`<h2>Fee split</h2><table data-testid="split"><tr><th>to</th><th class="num">amount</th></tr>
+					${[['contributors', split.contributors], ['model owner', split.modelOwner], ['agent', split.agent], ['attestors', split.attestors], ['treasury', split.treasury]].map(
+						([who, v]) => html`<tr><td>${who}</td><td class="num">${open(v.toBigInt())}</td></tr>`,
+					)}</table>`
+				: ''
+		}
+		<h2>Attributed records</h2>
+		${
+			shares.length === 0
+				? html`<p class="note">No records attributed yet.</p>`
+				: html`<table data-testid="shares"><tr><th class="num">record</th><th class="num">share</th><th></th><th>contributor</th><th class="num">label</th><th>payload</th><th class="num">earned</th></tr>
+				${shares.map(({ index, share, rec }) => {
+					const earned = split ? (split.contributors.toBigInt() * BigInt(share)) / 1_000_000_000n : undefined;
+					return html`<tr data-testid="share-row" data-record="${index}" data-share="${share}" data-contributor="${rec?.contributor.toString() ?? ''}">
+						<td class="num"><a href="#/datanet/${m.datanet.toNumber()}?version=${m.version.toNumber()}&page=${Math.floor(index / PAGE)}">${index}</a></td>
+						<td class="num">${percent(share)}</td><td><span class="bar" style="width:${Math.max(1, Math.round(share / 1e7))}px"></span></td>
+						<td>${rec ? account(rec.contributor.toString()) : ''}</td><td class="num">${rec ? rec.label.toNumber() : ''}</td>
+						<td>${rec && s ? payload(s, rec.payload.isSome ? rec.payload.unwrap().toU8a(true) : null) : ''}</td>
+						<td class="num">${earned === undefined ? '' : open(earned)}</td></tr>`;
+				})}</table>`
+		}`;
+}
+
+// --- accounts --------------------------------------------------------------------------------
+
+/**
+ * What `who` earned per inference: for every completed inference that credited one of their
+ * records, { inference, block, amount }, the amount as the chain computed it (each share of the
+ * contributors' part, rounded down), in block order.
+ */
+async function earningsByInference(api, who) {
+	const next = (await api.query.agents.nextInferenceId()).toNumber();
+	const contributorOf = new Map();
+	const out = [];
+	for (let id = 0; id < next; id++) {
+		const inf = some(await api.call.attributionApi.inference(id));
+		if (!inf || !inf.status.isCompleted || inf.completed.isNone) continue;
+		const m = some(await api.call.modelsApi.model(inf.model));
+		if (!m) continue;
+		const mine = [];
+		for (const sh of inf.shares) {
+			const key = `${m.datanet}/${m.version}/${sh.record}`;
+			if (!contributorOf.has(key)) {
+				const [rec] = await api.call.datanetsApi.versionRecords(m.datanet, m.version, sh.record, 1);
+				contributorOf.set(key, rec?.contributor.toString());
+			}
+			if (contributorOf.get(key) === who) mine.push(BigInt(sh.share.toNumber()));
+		}
+		if (mine.length === 0) continue;
+		const block = inf.completed.unwrap().toNumber();
+		const split = await distribution(api, id, block);
+		if (!split) continue;
+		const part = split.contributors.toBigInt();
+		out.push({ inference: id, block, amount: mine.reduce((a, share) => a + (part * share) / 1_000_000_000n, 0n) });
+	}
+	return out;
+}
+
+export async function accountPick({ signers }) {
+	return html`<h1>Account</h1>
+		<form data-action="goto-account"><input name="address" placeholder="an SS58 address" data-testid="address-input"> <button>show</button></form>
+		<h2>Accounts this browser can sign with</h2>
+		${signers.length ? html`<ul>${signers.map((s) => html`<li>${account(s.address)} ${s.name} <span class="note">(${s.source})</span></li>`)}</ul>` : html`<p class="note">None: connect a browser extension in <a href="#/settings">settings</a>.</p>`}`;
+}
+
+export async function accountView({ api, signers }, [address]) {
+	let who;
+	try {
+		who = api.createType('AccountId32', address).toString();
+	} catch {
+		return html`<h1>Account</h1><p class="error">${address} is not an address.</p>`;
+	}
+	const [{ data }, e, byInference] = await Promise.all([api.query.system.account(who), contributorEarnings(api, who), earningsByInference(api, who)]);
+	const signer = signers.find((s) => s.address === who);
+	const claim =
+		e.claimable === 0n
+			? html`<span class="note">nothing to claim</span>`
+			: signer
+				? html`<button data-action="claim" data-signer="${who}" data-testid="claim">claim ${open(e.claimable)}</button>`
+				: html`<span class="note">connect this account's browser extension (settings) to claim</span>`;
+	return html`<h1>Account ${account(who)}</h1>
+		<div class="cards">
+			<div class="card">free<b data-testid="free" data-value="${data.free.toBigInt()}">${open(data.free.toBigInt())}</b></div>
+			<div class="card">reserved<b>${open(data.reserved.toBigInt())}</b></div>
+			<div class="card">claimable<b data-testid="claimable" data-value="${e.claimable}">${open(e.claimable)}</b></div>
+			<div class="card">earned as a contributor<b data-testid="earned" data-value="${e.total}">${open(e.total)}</b></div>
+		</div>
+		<p>${claim}</p>
+		<h2>Earnings per inference</h2>
+		${cumulativeChart(byInference.map((x) => ({ block: x.block, amount: x.amount })))}
+		${
+			byInference.length
+				? html`<table data-testid="inference-earnings"><tr><th>inference</th><th class="num">block</th><th class="num">earned</th></tr>
+					${byInference.map((x) => html`<tr data-testid="inference-earning" data-inference="${x.inference}" data-amount="${x.amount}"><td><a href="#/inference/${x.inference}">${x.inference}</a></td><td class="num">${x.block}</td><td class="num">${open(x.amount)}</td></tr>`)}</table>`
+				: ''
+		}
+		<h2>Earnings per record</h2>
+		${
+			e.records.length
+				? html`<table data-testid="record-earnings"><tr><th>Datanet</th><th class="num">record</th><th class="num">label</th><th>hash</th><th class="num">earned</th></tr>
+					${e.records.map((r) => html`<tr data-testid="record-earning" data-datanet="${r.datanet}" data-index="${r.index}" data-amount="${r.earned}"><td><a href="#/datanet/${r.datanet}">${r.datanet}</a></td><td class="num">${r.index}</td><td class="num">${r.label}</td><td>${hash(r.hash)}</td><td class="num">${open(r.earned)}</td></tr>`)}</table>`
+				: html`<p class="note">No record of this account has earned yet.</p>`
+		}`;
+}
+
+// --- attestors -------------------------------------------------------------------------------
+
+/** The events of the last `depth` blocks that concern attestors: slashes and strikes. */
+async function recentSlashes(api, best, depth) {
+	const slashed = new Map();
+	const from = Math.max(1, best - depth + 1);
+	for (let b = from; b <= best; b++) {
+		try {
+			const at = await api.at(await api.rpc.chain.getBlockHash(b));
+			for (const { event: e } of await at.query.system.events()) {
+				if (e.section === 'attribution' && e.method === 'Slashed') {
+					const a = e.data.attestor.toString();
+					const s = slashed.get(a) ?? { count: 0, amount: 0n };
+					slashed.set(a, { count: s.count + 1, amount: s.amount + e.data.amount.toBigInt() });
+				}
+			}
+		} catch {
+			// pruned state: older blocks are not read
+		}
+	}
+	return { slashed, from };
+}
+
+export async function attestors({ api, best }) {
+	const set = (await api.call.attributionApi.attestors()).map((a) => a.toString());
+	const answered = new Map();
+	for (const [, rec] of await api.query.attribution.inferences.entries()) {
+		for (const a of rec.unwrap().agreeing) answered.set(a.toString(), (answered.get(a.toString()) ?? 0) + 1);
+	}
+	const depth = 200;
+	const { slashed, from } = await recentSlashes(api, best, depth);
+	const rows = await Promise.all(
+		set.map(async (a) => {
+			const [bond, strikes, suspended] = await Promise.all([api.query.attribution.bonds(a), api.query.attribution.strikes(a), api.query.attribution.suspended(a)]);
+			const b = some(bond);
+			const s = some(strikes);
+			const sl = slashed.get(a);
+			return html`<tr data-testid="attestor-row" data-account="${a}">
+				<td>${account(a)}</td><td class="num">${b ? open(b.amount.toBigInt()) : '—'}</td>
+				<td class="num">${s ? s.count.toNumber() : 0}</td><td>${suspended.isSome ? status('Suspended') : status('ok')}</td>
+				<td class="num" data-testid="answered">${answered.get(a) ?? 0}</td>
+				<td class="num">${sl ? html`${sl.count} (${open(sl.amount)})` : 0}</td></tr>`;
+		}),
+	);
+	return html`<h1>Attestors</h1>
+		<table data-testid="attestors"><tr><th>attestor</th><th class="num">bond</th><th class="num">strikes</th><th>state</th><th class="num">inferences answered</th><th class="num">slashes since #${from}</th></tr>${rows}</table>
+		<p class="note">Strikes as last recorded (they decay over time). Inferences answered: completed inferences whose agreeing majority includes the attestor. Slashes: from the events of the last ${depth} blocks.</p>`;
+}
+
+// --- settings --------------------------------------------------------------------------------
+
+export async function settings({ rpcUrl, signers, extension }) {
+	return html`<h1>Settings</h1>
+		<form data-action="set-rpc"><label>Node RPC address<br><input name="rpc" value="${rpcUrl}" data-testid="rpc-input"></label> <button>connect</button></form>
+		<p class="note">The address is kept in this browser, and a link may carry it as <code>?rpc=ws://…</code>.</p>
+		<h2>Signing</h2>
+		<p>${extension ? `Browser extension: ${extension}.` : html`<button data-action="enable-extension" class="secondary">connect a browser extension</button>`}</p>
+		${signers.length ? html`<ul>${signers.map((s) => html`<li>${account(s.address)} ${s.name} <span class="note">(${s.source})</span></li>`)}</ul>` : ''}`;
+}

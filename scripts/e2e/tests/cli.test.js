@@ -1,0 +1,234 @@
+// The command-line client (`client/bin/openledger.js`) end to end, as a contributor and a model
+// developer would run it against a dev node: a Datanet is created; a contributor whose key is a
+// Polkadot.js JSON keystore uploads 300 digits from a CSV file, is interrupted (SIGKILL) after
+// two batches, and runs the same command again, which sends only the rest; a malformed row is
+// named by its line and nothing is sent; a wrong password fails with the key's exit status. Then
+// the version is published, a model registered and watched until the attestor trains it, an
+// agent registered and invoked, and the contributor's earnings shown and claimed. Every step's
+// output is checked against the runtime APIs.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { recordHash } from '@openledger/client';
+
+import { repoRoot, startNode } from '../lib/node.js';
+import { sendAndWait } from '../lib/chain.js';
+
+const CLI = path.join(repoRoot, 'client', 'bin', 'openledger.js');
+const RECORDS = 300;
+const BATCH = 25;
+const PASSWORD = 'correct horse battery staple';
+const OPEN = 10n ** 18n;
+
+/**
+ * Runs the CLI with `args` (and `--url` of the node); resolves with { status, stdout, stderr }.
+ * `input` is written to its stdin; `onStderr(text, child)` sees stderr as it comes.
+ */
+function cli(node, args, { input, onStderr } = {}) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [CLI, ...args, '--url', `ws://127.0.0.1:${node.rpcPort}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (d) => (stdout += d));
+		child.stderr.on('data', (d) => {
+			stderr += d;
+			onStderr?.(stderr, child);
+		});
+		child.on('error', reject);
+		child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+		child.stdin.end(input ?? '');
+	});
+}
+
+/** `cli` for a command that must succeed with --json: its parsed result. */
+async function json(node, args, opts) {
+	const r = await cli(node, [...args, '--json'], opts);
+	assert.equal(r.status, 0, `openledger ${args[0]} exited ${r.status}:\n${r.stderr}`);
+	return JSON.parse(r.stdout);
+}
+
+describe('the openledger command-line client against a dev node', () => {
+	let node;
+	let api;
+	let k;
+	let contributor; // from the keystore
+	let keystore;
+	let dir;
+	let csv;
+	let datanet;
+	let model;
+	let agent;
+	const digits = readFileSync(path.join(repoRoot, 'data', 'digits', 'digits.csv'), 'utf8').trim().split('\n');
+
+	before(async () => {
+		await cryptoWaitReady();
+		const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+		k = Object.fromEntries(['Alice', 'Bob', 'Dave', 'Ferdie'].map((n) => [n, keyring.addFromUri(`//${n}`)]));
+		// What Polkadot.js apps exports (Accounts → Export account): the pair's JSON, encrypted.
+		contributor = keyring.addFromUri('//CliContributor');
+		dir = mkdtempSync(path.join(os.tmpdir(), 'openledger-cli-'));
+		keystore = path.join(dir, 'contributor.json');
+		writeFileSync(keystore, JSON.stringify(contributor.toJson(PASSWORD)));
+		// The header and the first RECORDS digits: the file format the CLI reads as is.
+		csv = path.join(dir, 'digits.csv');
+		writeFileSync(csv, `${digits.slice(0, RECORDS + 1).join('\n')}\n`);
+		node = await startNode({ args: ['--dev', '--sealing', 'instant'], name: 'cli' });
+		api = node.api;
+		const funded = await sendAndWait(api, api.tx.balances.transferKeepAlive(contributor.address, 1_000n * OPEN), k.Alice);
+		assert.equal(funded.dispatchError, null);
+	});
+
+	after(async () => {
+		await node?.stop();
+	});
+
+	test('--help describes every command, and a wrong command line exits 2', async () => {
+		const top = await cli(node, ['--help']);
+		assert.equal(top.status, 0);
+		for (const command of ['create', 'contribute', 'publish', 'register', 'watch', 'agent', 'invoke', 'earnings', 'claim']) {
+			assert.match(top.stdout, new RegExp(`\\n  ${command} +\\S`), command);
+			const one = await cli(node, [command, '--help']);
+			assert.equal(one.status, 0, command);
+			assert.match(one.stdout, new RegExp(`^openledger ${command}: .*\\n\\nusage: openledger ${command}`), command);
+		}
+		const unknown = await cli(node, ['contribute', '--datanet', '0', '--bogus']);
+		assert.equal(unknown.status, 2);
+		assert.match(unknown.stderr, /Unknown option '--bogus'/);
+		const unreachable = await cli({ rpcPort: 1 }, ['claim', '--suri', '//Alice']);
+		assert.equal(unreachable.status, 5);
+		assert.match(unreachable.stderr, /cannot connect to ws:\/\/127\.0\.0\.1:1/);
+	});
+
+	test('create makes a Dense Datanet', async () => {
+		const r = await json(node, ['create', '--name', 'digits by the CLI', '--schema', 'dense:64:10:16', '--suri', '//Alice']);
+		datanet = r.datanet;
+		const info = (await api.call.datanetsApi.datanet(datanet)).unwrap();
+		assert.equal(info.owner.toString(), k.Alice.address);
+		assert.deepEqual(info.schema.toJSON(), { dense: { dims: 64, classes: 10, maxValue: 16 } });
+	});
+
+	test('a wrong keystore password fails with exit status 4 and sends nothing', async () => {
+		const nonce = (await api.query.system.account(contributor.address)).nonce.toNumber();
+		const r = await cli(node, ['contribute', '--datanet', String(datanet), '--file', csv, '--keystore', keystore], { input: 'not the password\n' });
+		assert.equal(r.status, 4, r.stderr);
+		assert.match(r.stderr, new RegExp(`wrong password for ${keystore}`));
+		assert.equal((await api.query.system.account(contributor.address)).nonce.toNumber(), nonce);
+	});
+
+	test('a malformed row is named by its line, and nothing is sent', async () => {
+		const bad = path.join(dir, 'bad.csv');
+		const lines = digits.slice(0, 11);
+		lines[3] = lines[3].split(',').slice(0, 40).join(','); // line 4 of the file: 39 values
+		lines[7] = lines[7].replace(/^\d+,/, '12,'); // line 8: a label out of range
+		writeFileSync(bad, `${lines.join('\n')}\n`);
+		const before = (await api.call.datanetsApi.datanet(datanet)).unwrap().accepted.toNumber();
+		const r = await cli(node, ['contribute', '--datanet', String(datanet), '--file', bad, '--keystore', keystore], { input: `${PASSWORD}\n` });
+		assert.equal(r.status, 3, r.stderr);
+		assert.match(r.stderr, /bad\.csv: line 4: expected 64 values after the label, found 39/);
+		assert.match(r.stderr, /bad\.csv: line 8: label 12 is not below the schema's 10 classes/);
+		assert.match(r.stderr, /2 invalid rows; nothing was sent/);
+		assert.equal((await api.call.datanetsApi.datanet(datanet)).unwrap().accepted.toNumber(), before);
+	});
+
+	test('an interrupted contribute resumes: the second run sends only what is not on chain', async () => {
+		const args = ['contribute', '--datanet', String(datanet), '--file', csv, '--batch', String(BATCH), '--keystore', keystore];
+		// Killed (SIGKILL, as a crash) once two batches are in blocks.
+		const first = await cli(node, args, {
+			input: `${PASSWORD}\n`,
+			onStderr: (text, child) => {
+				if (new RegExp(`^${2 * BATCH}/${RECORDS} records`, 'm').test(text)) child.kill('SIGKILL');
+			},
+		});
+		assert.equal(first.signal, 'SIGKILL', `the first run was not interrupted:\n${first.stderr}`);
+		const done = (await api.call.datanetsApi.datanet(datanet)).unwrap().accepted.toNumber();
+		assert.ok(done >= 2 * BATCH && done < RECORDS, `${done} records after the interruption`);
+
+		const second = await cli(node, [...args, '--json'], { input: `${PASSWORD}\n` });
+		assert.equal(second.status, 0, second.stderr);
+		const r = JSON.parse(second.stdout);
+		assert.match(second.stderr, new RegExp(`${RECORDS} records in .*: ${done} already on chain, ${RECORDS - done} to send in batches of ${BATCH}`));
+		assert.deepEqual(r, { datanet, inFile: RECORDS, invalid: 0, skipped: done, contributed: RECORDS - done, accepted: RECORDS - done, pending: 0 });
+		// Every record of the file is on chain once, in file order, from the keystore's account.
+		const info = (await api.call.datanetsApi.datanet(datanet)).unwrap();
+		assert.equal(info.accepted.toNumber(), RECORDS);
+		const published = await json(node, ['publish', '--datanet', String(datanet), '--suri', '//Alice']);
+		assert.equal(published.version, 1);
+		assert.equal(published.count, RECORDS);
+		const records = [];
+		for (let at = 0; at < RECORDS; at += 100) records.push(...(await api.call.datanetsApi.versionRecords(datanet, 1, at, 100)));
+		const expected = digits.slice(1, RECORDS + 1).map((line) => {
+			const v = line.split(',').map(Number);
+			return recordHash(Uint8Array.from(v.slice(1)), v[0]);
+		});
+		assert.deepEqual(records.map((x) => x.record.toHex()), expected);
+		assert.ok(records.every((x) => x.contributor.toString() === contributor.address));
+
+		// A third run finds everything on chain and sends nothing.
+		const third = await json(node, args, { input: `${PASSWORD}\n` });
+		assert.equal(third.skipped, RECORDS);
+		assert.equal(third.contributed, 0);
+	});
+
+	test('register and watch: the attestor trains the model, and watch exits 0 with its accuracy', async () => {
+		const spec = { featurizer: 'Raw', architecture: 'SoftmaxRegression', epochs: 20, learningRate: 100_000_000, batchSize: 32, l2: 1_000_000, checkpoints: 2, seed: 1 };
+		const specFile = path.join(dir, 'spec.json');
+		writeFileSync(specFile, JSON.stringify(spec));
+		const r = await json(node, ['register', '--datanet', String(datanet), '--version', '1', '--spec', specFile, '--fee', '1', '--suri', '//Bob']);
+		model = r.model;
+		const watched = await json(node, ['watch', '--model', String(model), '--timeout', '300']);
+		const status = (await api.call.modelsApi.model(model)).unwrap().status;
+		assert.ok(status.isActive, status.type);
+		assert.equal(watched.status, 'Active');
+		assert.equal(watched.weightsHash, status.asActive.weightsHash.toHex());
+		assert.equal(watched.accuracy, status.asActive.accuracy.toNumber() / 1e9);
+		assert.equal(watched.agreement, 1);
+		assert.ok(watched.accuracy > 0.7, `accuracy ${watched.accuracy}`);
+	});
+
+	test('agent and invoke: a paid inference, its label and its attributed records', async () => {
+		agent = (await json(node, ['agent', '--model', String(model), '--fee', '0.1', '--suri', '//Ferdie'])).agent;
+		const query = digits[RECORDS + 1].split(',');
+		const r = await json(node, ['invoke', '--agent', String(agent), '--values', query.slice(1).join(','), '--suri', '//Dave']);
+		const inf = (await api.call.attributionApi.inference(r.inference)).unwrap();
+		assert.equal(r.status, 'Completed');
+		assert.equal(r.label, inf.status.asCompleted.label.toNumber());
+		assert.deepEqual(r.shares.map((s) => s.record), inf.shares.map((s) => s.record.toNumber()));
+		assert.ok(r.shares.length > 0);
+		assert.ok(r.shares.every((s) => s.contributor === contributor.address));
+		assert.equal(r.shares.reduce((a, s) => a + Math.round(s.share * 1e9), 0), 1e9);
+		// A value out of the schema's range is refused before anything is paid.
+		const bad = await cli(node, ['invoke', '--agent', String(agent), '--values', query.slice(1).map(() => '99').join(','), '--suri', '//Dave']);
+		assert.equal(bad.status, 2);
+		assert.match(bad.stderr, /the input does not fit Datanet \d+: value 1 is 99, outside 0..=16/);
+	});
+
+	test('earnings match the rewards API, and claim moves the claimable balance to the free balance', async () => {
+		const e = await json(node, ['earnings', '--account', contributor.address]);
+		const claimable = (await api.call.rewardsApi.claimable(contributor.address)).toBigInt();
+		assert.ok(claimable > 0n);
+		assert.equal(BigInt(e.claimable), claimable);
+		assert.equal(BigInt(e.total), (await api.call.rewardsApi.contributorEarnings(contributor.address)).toBigInt());
+		assert.ok(e.records.length > 0);
+		for (const r of e.records) assert.equal(BigInt(r.earned), (await api.call.rewardsApi.recordEarnings(r.datanet, r.index)).toBigInt());
+		// The total also counts the epoch emission, which is not per record.
+		assert.ok(e.records.reduce((a, r) => a + BigInt(r.earned), 0n) <= BigInt(e.total));
+
+		const free = (await api.query.system.account(contributor.address)).data.free.toBigInt();
+		const c = await json(node, ['claim', '--keystore', keystore], { input: `${PASSWORD}\n` });
+		assert.equal(BigInt(c.amount), claimable);
+		assert.equal((await api.call.rewardsApi.claimable(contributor.address)).toBigInt(), 0n);
+		const after = (await api.query.system.account(contributor.address)).data.free.toBigInt();
+		assert.ok(after > free && after <= free + claimable, `free ${free} -> ${after}, claimed ${claimable}`);
+		// Nothing left: the chain's error, named, with exit status 1.
+		const again = await cli(node, ['claim', '--keystore', keystore], { input: `${PASSWORD}\n` });
+		assert.equal(again.status, 1);
+		assert.match(again.stderr, /claim: the chain refused it: rewards\.NothingToClaim/);
+	});
+});
