@@ -19,6 +19,7 @@ import {
 	KeyError,
 	modelStatus,
 	parseOpen,
+	qualityFlags,
 	sendAndWait,
 	toRecord,
 } from '../lib/index.js';
@@ -116,6 +117,14 @@ const COMMANDS = {
 			timeout: { type: 'string', default: '600', help: 'give up after this many seconds (default 600)' },
 		},
 		run: watch,
+	},
+	flags: {
+		summary: 'the records a trained model flagged for curators: the most suspect, and near-duplicates',
+		usage: '--model ID',
+		options: {
+			model: { type: 'string', help: 'the model' },
+		},
+		run: flags,
 	},
 	agent: {
 		summary: 'register an agent that calls a model',
@@ -412,6 +421,22 @@ async function watch(ctx, o) {
 		return { result, text: `model ${model} Active: held-out accuracy ${(100 * final.accuracy).toFixed(1)}%, weights ${final.weightsHash}${result.agreement ? `, ${result.agreement} of ${result.submissions} attestors agreed` : ''}` };
 	}
 	return { result, text: `model ${model} ${final.status}`, status: EXIT.chain };
+}
+
+async function flags(ctx, o) {
+	const model = int(o.model, 'model');
+	const f = await qualityFlags(ctx.api, model);
+	if (!f) throw new Exit(EXIT.chain, `model ${model} does not exist or is not trained`);
+	const who = (r) => `record ${r.index} (label ${r.label}, ${r.contributor}${r.removed ? ', removed' : ''}) ${r.hash}`;
+	const lines = [
+		`model ${model}, Datanet ${f.datanet} version ${f.version}: ${f.suspects.length} suspect, ${f.duplicates.length} near-duplicate`,
+		...f.suspects.map((r, i) => `  suspect ${i + 1}: ${who(r)}`),
+		...f.duplicates.map((r) => `  near-duplicate: ${who(r)} of record ${r.of.index}`),
+	];
+	if (f.suspects.length + f.duplicates.length) {
+		lines.push(`moderation removes a record with datanets.remove(${f.datanet}, HASH), on the moderator track`);
+	}
+	return { result: f, text: lines.join('\n') };
 }
 
 async function agent(ctx, o) {

@@ -7,6 +7,15 @@ export { connect, DEFAULT_URL } from './connect.js';
 export { describeError, freeBalance, sendAndWait, waitForFinalized } from './tx.js';
 export { recordHash, RowError, schemaOf, toRecord } from './records.js';
 export { fromKeystoreJson, fromSuri, KeyError } from './keys.js';
-export { contributorEarnings, datanetSchema, existingRecords, latestVersion, modelStatus, versionRecords } from './queries.js';
+export {
+	contributorEarnings,
+	datanetFlags,
+	datanetSchema,
+	existingRecords,
+	latestVersion,
+	modelStatus,
+	qualityFlags,
+	versionRecords,
+} from './queries.js';
 export { DECIMALS, formatOpen, parseOpen } from './units.js';
 export { metadataHash, TOKEN_SYMBOL } from './metadata-hash.js';

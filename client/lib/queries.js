@@ -82,3 +82,41 @@ export async function modelStatus(api, model) {
 	}
 	return { status: s.type, info };
 }
+
+/**
+ * The quality flags of a trained model's Datanet version, as the attestors agreed them, with
+ * each flagged record read from the version: { model, datanet, version, suspects, duplicates }.
+ * A suspect is { index, hash, contributor, label } (most suspect first); a duplicate the same
+ * with `of`, the earlier record it nearly repeats. Undefined if the model is not trained.
+ */
+export async function qualityFlags(api, model) {
+	const training = some(await api.call.attributionApi.training(model));
+	const info = some(await api.call.modelsApi.model(model));
+	if (!training || !info) return undefined;
+	const [datanet, version] = [info.datanet.toNumber(), info.version.toNumber()];
+	const read = async (index) => {
+		const [r] = await api.call.datanetsApi.versionRecords(datanet, version, index, 1);
+		return { index, hash: r?.record.toHex(), contributor: r?.contributor.toString(), label: r?.label.toNumber(), removed: r ? r.removedAt.isSome : undefined };
+	};
+	const { suspects, duplicates } = training.flags;
+	return {
+		model,
+		datanet,
+		version,
+		suspects: await Promise.all(suspects.map((p) => read(p.toNumber()))),
+		duplicates: await Promise.all(duplicates.map(async ([p, of]) => ({ ...(await read(p.toNumber())), of: await read(of.toNumber()) }))),
+	};
+}
+
+/** The quality flags of every trained model of a Datanet: [{ model, version, suspects, duplicates }]. */
+export async function datanetFlags(api, datanet) {
+	const next = (await api.query.models.nextModelId()).toNumber();
+	const out = [];
+	for (let model = 0; model < next; model++) {
+		const info = some(await api.call.modelsApi.model(model));
+		if (!info || info.datanet.toNumber() !== datanet) continue;
+		const flags = await qualityFlags(api, model);
+		if (flags) out.push(flags);
+	}
+	return out;
+}

@@ -1,7 +1,7 @@
 // The explorer's pages. Each takes the context ({ api, best, signers }), the route's parameters
 // and its query, reads the chain at the best block through the runtime APIs, and returns HTML.
 
-import { contributorEarnings, schemaOf, versionRecords } from '@openledger/client';
+import { contributorEarnings, datanetFlags, qualityFlags, schemaOf } from '@openledger/client';
 
 import { cumulativeChart } from './chart.js';
 import { account, hash, open, payload, percent, schema as schemaLine, status, text } from './format.js';
@@ -80,16 +80,18 @@ export async function datanet({ api }, [id], query) {
 	let records = html`<p class="note">No version published yet: records are listed by version.</p>`;
 	if (version > 0) {
 		const got = await api.call.datanetsApi.versionRecords(id, version, page * PAGE, PAGE + 1);
+		const flagged = flagsByRecord((await datanetFlags(api, id)).filter((f) => f.version === version));
 		const rows = got.slice(0, PAGE).map(
 			(r) => html`<tr data-testid="record-row" data-index="${r.index.toNumber()}" data-hash="${r.record.toHex()}">
 				<td class="num">${r.index.toNumber()}</td><td>${hash(r.record.toHex())}</td><td>${account(r.contributor.toString())}</td>
 				<td class="num" data-testid="record-label">${r.label.toNumber()}</td>
 				<td>${r.removedAt.isSome ? status('Removed') : status('Accepted')}</td>
+				<td data-testid="record-flag">${(flagged.get(r.index.toNumber()) ?? []).map((f) => html`<span class="status warn">${f}</span> `)}</td>
 				<td>${payload(s, r.payload.isSome ? r.payload.unwrap().toU8a(true) : null)}</td>
 			</tr>`,
 		);
 		records = html`<h2>Records of version ${version}</h2>
-			<table data-testid="records"><tr><th class="num">#</th><th>hash</th><th>contributor</th><th class="num">label</th><th>status</th><th>payload</th></tr>${rows}</table>
+			<table data-testid="records"><tr><th class="num">#</th><th>hash</th><th>contributor</th><th class="num">label</th><th>status</th><th>quality flag</th><th>payload</th></tr>${rows}</table>
 			${pager(`#/datanet/${id}`, page, got.length > PAGE)}`;
 	}
 	return html`<h1>Datanet ${id}: ${text(info.name)}</h1>
@@ -109,6 +111,44 @@ export async function datanet({ api }, [id], query) {
 		${versions.map((v) => html`<tr><td class="num"><a href="#/datanet/${id}?version=${v.v}">${v.v}</a></td><td class="num">${v.count}</td><td>${hash(v.root)}</td><td class="num">${v.block}</td></tr>`)}</table>
 		${records}`;
 }
+
+/** Record position → the flags the models of a version put on it, as short texts. */
+function flagsByRecord(list) {
+	const out = new Map();
+	const add = (index, text) => out.set(index, [...(out.get(index) ?? []), text]);
+	for (const f of list) {
+		f.suspects.forEach((r, i) => add(r.index, `suspect #${i + 1} (model ${f.model})`));
+		for (const r of f.duplicates) add(r.index, `near-duplicate of ${r.of.index} (model ${f.model})`);
+	}
+	return out;
+}
+
+/** The flagged records of a version, as table rows. */
+function flaggedRows(f, s, records) {
+	const row = (kind, r, note) => html`<tr data-testid="flagged-row" data-kind="${kind}" data-model="${f.model}" data-record="${r.index}">
+		<td>${kind}</td><td class="num">${r.index}</td><td>${note}</td><td>${account(r.contributor)}</td><td class="num">${r.label}</td>
+		<td>${r.removed ? status('Removed') : hash(r.hash)}</td><td>${payload(s, records.get(r.index))}</td></tr>`;
+	return [
+		...f.suspects.map((r, i) => row('suspect', r, `#${i + 1} by self-influence`)),
+		...f.duplicates.map((r) => row('near-duplicate', r, html`of record ${r.of.index}`)),
+	];
+}
+
+/** The payloads of the flagged records of `flags` (one version), by position. */
+async function flaggedPayloads(api, datanet, flags) {
+	const out = new Map();
+	for (const f of flags) {
+		for (const r of [...f.suspects, ...f.duplicates]) {
+			if (out.has(r.index)) continue;
+			const [rec] = await api.call.datanetsApi.versionRecords(datanet, f.version, r.index, 1);
+			out.set(r.index, rec?.payload.isSome ? rec.payload.unwrap().toU8a(true) : null);
+		}
+	}
+	return out;
+}
+
+const FLAGS_HEAD = html`<tr><th>flag</th><th class="num">record</th><th></th><th>contributor</th><th class="num">label</th><th>hash</th><th>payload</th></tr>`;
+const MODERATION = html`<p class="note">Moderation removes a record with <code>datanets.remove(datanet, hash)</code>, through a referendum on the moderator track; the record keeps its place in its versions, without its payload.</p>`;
 
 /** The curator view: the records waiting for review, with accept and reject for a curator. */
 export async function curate({ api, signers }, [id]) {
@@ -130,9 +170,16 @@ export async function curate({ api, signers }, [id]) {
 			</tr>`;
 		}),
 	);
+	const flags = await datanetFlags(api, id);
+	const flagged = await Promise.all(
+		flags.map(async (f) => html`<h2>Flagged by model <a href="#/model/${f.model}">${f.model}</a> (version ${f.version})</h2>
+			<table data-testid="flagged">${FLAGS_HEAD}${flaggedRows(f, s, await flaggedPayloads(api, id, [f]))}</table>`),
+	);
 	return html`<h1>Datanet ${id}: curator view</h1>
 		<p><a href="#/datanet/${id}">← ${text(info.name)}</a> · ${pending.length} pending record${pending.length === 1 ? '' : 's'}</p>
-		<table data-testid="pending"><tr><th>hash</th><th>contributor</th><th class="num">label</th><th>payload</th><th>review</th></tr>${rows}</table>`;
+		<h2>Pending review</h2>
+		<table data-testid="pending"><tr><th>hash</th><th>contributor</th><th class="num">label</th><th>payload</th><th>review</th></tr>${rows}</table>
+		${flags.length ? html`${flagged}${MODERATION}` : html`<p class="note">No trained model of this Datanet has flagged records yet.</p>`}`;
 }
 
 async function firstCurator(api, id, signers) {
@@ -165,6 +212,8 @@ export async function model({ api }, [id]) {
 	const m = some(await api.call.modelsApi.model(id));
 	if (!m) return html`<h1>Model ${id}</h1><p class="error">No model ${id}.</p>`;
 	const training = some(await api.call.attributionApi.training(id));
+	const flags = training && (await qualityFlags(api, id));
+	const s = await schemaOfDatanet(api, m.datanet.toNumber());
 	const openJob = some(await api.query.attribution.trainingJobs(id));
 	const job = openJob === undefined ? undefined : some(await api.query.attribution.jobs(openJob));
 	const spec = m.spec.toJSON();
@@ -186,6 +235,13 @@ export async function model({ api }, [id]) {
 			training
 				? html`<dl data-testid="training"><dt>agreement</dt><dd data-testid="agreement">${training.agreement.toNumber()} of ${training.submissions.toNumber()} reveals</dd>
 					<dt>engine version</dt><dd>${training.engineVersion.toNumber()}</dd></dl>`
+				: ''
+		}
+		${
+			flags
+				? html`<h2>Quality flags</h2>
+					<p class="note">What the winning outcome flagged for curators, agreed with the weights: the ${flags.suspects.length} training records of highest self-influence (mislabelled records rank high), and ${flags.duplicates.length} near-duplicate${flags.duplicates.length === 1 ? '' : 's'} of earlier records. <a href="#/datanet/${flags.datanet}/curate">Curator view</a>.</p>
+					<table data-testid="model-flags">${FLAGS_HEAD}${flaggedRows(flags, s, await flaggedPayloads(api, flags.datanet, [flags]))}</table>`
 				: ''
 		}
 		${
@@ -224,16 +280,29 @@ export async function inferences({ api }, _, query) {
 	return html`<h1>Inferences</h1>${inferenceTable(list)}${pager('#/inferences', page, next - (page + 1) * PAGE > 0)}`;
 }
 
+/**
+ * The events of block `number`, by its hash on the best chain, kept once read: pages render
+ * again at every block, and a finalised block's events never change. Undefined where the
+ * block's state is pruned.
+ */
+const eventsCache = new Map();
+async function blockEvents(api, number) {
+	const hash = (await api.rpc.chain.getBlockHash(number)).toHex();
+	if (!eventsCache.has(hash)) {
+		try {
+			eventsCache.set(hash, await (await api.at(hash)).query.system.events());
+		} catch {
+			return undefined;
+		}
+	}
+	return eventsCache.get(hash);
+}
+
 /** The `rewards.RewardsDistributed` event of `inference`, in block `block` (where it was paid out). */
 async function distribution(api, inference, block) {
-	try {
-		const at = await api.at(await api.rpc.chain.getBlockHash(block));
-		const events = await at.query.system.events();
-		const found = events.find(({ event: e }) => e.section === 'rewards' && e.method === 'RewardsDistributed' && e.data.inference.toNumber() === inference);
-		return found?.event.data;
-	} catch {
-		return undefined; // the block's state is pruned: the split is not shown
-	}
+	const events = await blockEvents(api, block);
+	const found = events?.find(({ event: e }) => e.section === 'rewards' && e.method === 'RewardsDistributed' && e.data.inference.toNumber() === inference);
+	return found?.event.data; // undefined where the block's state is pruned: the split is not shown
 }
 
 export async function inference({ api }, [id]) {
@@ -385,17 +454,12 @@ async function recentSlashes(api, best, depth) {
 	const slashed = new Map();
 	const from = Math.max(1, best - depth + 1);
 	for (let b = from; b <= best; b++) {
-		try {
-			const at = await api.at(await api.rpc.chain.getBlockHash(b));
-			for (const { event: e } of await at.query.system.events()) {
-				if (e.section === 'attribution' && e.method === 'Slashed') {
-					const a = e.data.attestor.toString();
-					const s = slashed.get(a) ?? { count: 0, amount: 0n };
-					slashed.set(a, { count: s.count + 1, amount: s.amount + e.data.amount.toBigInt() });
-				}
+		for (const { event: e } of (await blockEvents(api, b)) ?? []) {
+			if (e.section === 'attribution' && e.method === 'Slashed') {
+				const a = e.data.attestor.toString();
+				const s = slashed.get(a) ?? { count: 0, amount: 0n };
+				slashed.set(a, { count: s.count + 1, amount: s.amount + e.data.amount.toBigInt() });
 			}
-		} catch {
-			// pruned state: older blocks are not read
 		}
 	}
 	return { slashed, from };

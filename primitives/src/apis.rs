@@ -11,7 +11,7 @@ use sp_runtime::Perbill;
 
 use crate::{
 	agents::{AgentId, AgentStatus, InferenceStatus},
-	attribution::{InferenceId, RecordShare},
+	attribution::{InferenceId, QualityFlags, RecordShare},
 	datanets::{
 		ClassLabel, CurationPolicy, DatanetId, RecordHash, RecordStatus, Schema, VersionIndex,
 		VersionInfo,
@@ -143,7 +143,7 @@ pub struct InferenceInfo<AccountId, Balance, BlockNumber> {
 }
 
 /// The attestors' consensus on a model's training, for the runtime API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct TrainingInfo {
 	/// The engine version of the winning outcome.
 	pub engine_version: u32,
@@ -155,6 +155,9 @@ pub struct TrainingInfo {
 	pub agreement: u32,
 	/// Reveals counted.
 	pub submissions: u32,
+	/// The records the winning outcome flagged for curators: the most suspect by
+	/// self-influence, and near-duplicates.
+	pub flags: QualityFlags,
 }
 
 sp_api::decl_runtime_apis! {
@@ -211,7 +214,8 @@ sp_api::decl_runtime_apis! {
 	{
 		/// A paid inference, with its attribution once completed.
 		fn inference(id: InferenceId) -> Option<InferenceInfo<AccountId, Balance, BlockNumber>>;
-		/// The attestors' consensus on a model's training.
+		/// The attestors' consensus on a model's training, with the quality flags of its outcome:
+		/// the records a curator should review first.
 		fn training(model: ModelId) -> Option<TrainingInfo>;
 		/// The attestors.
 		fn attestors() -> Vec<AccountId>;

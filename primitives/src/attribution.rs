@@ -16,8 +16,8 @@ use alloc::vec::Vec;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_core::H256;
-use sp_runtime::Perbill;
+use sp_core::{ConstU32, H256};
+use sp_runtime::{BoundedVec, Perbill};
 
 use crate::{
 	datanets::{ClassLabel, DatanetId, Schema, VersionIndex},
@@ -120,11 +120,18 @@ pub struct TrainRequest {
 	pub spec: ModelSpec,
 }
 
-/// What an attestor reports of a training.
+/// The most suspect records a training outcome names.
+pub const MAX_SUSPECTS: u32 = 16;
+/// The most near-duplicates a training outcome names.
+pub const MAX_DUPLICATES: u32 = 32;
+
+/// The records of a Datanet version that a curator should look at first, as a training found
+/// them. Part of the outcome the attestors vote on, so the chain stores only flags that a
+/// majority computed alike.
 #[derive(
 	Clone,
-	Copy,
 	Debug,
+	Default,
 	PartialEq,
 	Eq,
 	Encode,
@@ -132,6 +139,32 @@ pub struct TrainRequest {
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
+)]
+pub struct QualityFlags {
+	/// The training records of highest self-influence, most suspect first, by position in the
+	/// version: the records the model fits only by memorising them, mislabelled ones among
+	/// them.
+	pub suspects: BoundedVec<u32, ConstU32<MAX_SUSPECTS>>,
+	/// Near-duplicates, `(record, earlier)` by position: `record` differs from the earlier
+	/// record of the version only by a little (the measure depends on the schema; see the
+	/// engine's `quality` module). In order of `record`.
+	pub duplicates: BoundedVec<(u32, u32), ConstU32<MAX_DUPLICATES>>,
+}
+
+impl QualityFlags {
+	/// Flags of the largest encoding, for benchmarks and tests: [`MAX_SUSPECTS`] suspects and
+	/// [`MAX_DUPLICATES`] duplicates.
+	pub fn largest() -> Self {
+		Self {
+			suspects: BoundedVec::truncate_from((0..MAX_SUSPECTS).collect()),
+			duplicates: BoundedVec::truncate_from((1..=MAX_DUPLICATES).map(|i| (i, 0)).collect()),
+		}
+	}
+}
+
+/// What an attestor reports of a training.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct TrainOutcome {
 	/// The numeric version of the engine that trained: outcomes are compared only with
@@ -145,6 +178,8 @@ pub struct TrainOutcome {
 	pub records: u32,
 	/// Records held out.
 	pub held_out: u32,
+	/// The records a curator should look at.
+	pub flags: QualityFlags,
 }
 
 /// Predict `input` with `model`, and attribute the prediction to at most `top_k` records.
@@ -367,6 +402,7 @@ mod tests {
 				weights_hash: H256::repeat_byte(request.model as u8),
 				records: 9,
 				held_out: 1,
+				flags: QualityFlags::default(),
 			})
 		}
 		fn has_model(&self, model: ModelId) -> bool {

@@ -258,6 +258,8 @@ impl_runtime_apis! {
 					weights_hash: t.weights_hash,
 					agreement: t.agreement,
 					submissions: t.submissions,
+					flags: pallet_attribution::TrainingFlags::<Runtime>::get(model)
+						.unwrap_or_default(),
 				}
 			})
 		}

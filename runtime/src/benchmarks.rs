@@ -92,7 +92,7 @@ impl pallet_models::BenchmarkHelper for DataLayerHelper {
 	}
 
 	fn full_training_job(model: openledger_primitives::models::ModelId) {
-		use openledger_primitives::attribution::TrainOutcome;
+		use openledger_primitives::attribution::{QualityFlags, TrainOutcome};
 		use pallet_attribution::{types::Submission, Commits, Jobs, Reveals, TrainingJobs};
 		let job = TrainingJobs::<Runtime>::get(model).expect("a Training model has its job");
 		let committee = Jobs::<Runtime>::get(job).expect("the job is open").committee;
@@ -106,6 +106,7 @@ impl pallet_models::BenchmarkHelper for DataLayerHelper {
 				weights_hash: Default::default(),
 				records: 1,
 				held_out: 0,
+				flags: QualityFlags::largest(),
 			};
 			Reveals::<Runtime>::insert(job, &who, Submission::<Runtime>::Train(outcome));
 		}

@@ -402,6 +402,7 @@ fn mock_outcome(job: &pallet_attribution::types::Job<Runtime>, lie: bool) -> Out
 			weights_hash: H256::from_low_u64_be(u64::from(model) + u64::from(lie)),
 			records: 1,
 			held_out: 0,
+			flags: Default::default(),
 		}),
 		JobKind::Infer { model, .. } | JobKind::Recheck { model, .. } => {
 			let count = pallet_models::Models::<Runtime>::get(model)

@@ -40,8 +40,8 @@ pub use openledger_primitives::{
 	AccountId, Balance, BlockNumber, Hash, Moment, Nonce, Signature,
 };
 
-pub use frame_system::Call as SystemCall;
 pub use frame_metadata_hash_extension::CheckMetadataHash;
+pub use frame_system::Call as SystemCall;
 pub use pallet_attribution::CheckAttestation;
 pub use pallet_balances::Call as BalancesCall;
 pub use pallet_timestamp::Call as TimestampCall;

@@ -6,11 +6,11 @@
 use openledger_primitives::{
 	attribution::{
 		AttributionEngine, AttributionError, DatasetRef, InferOutcome, InferRequest, IngestChunk,
-		RecordShare, TrainOutcome, TrainRequest,
+		QualityFlags, RecordShare, TrainOutcome, TrainRequest,
 	},
 	models::ModelId,
 };
-use sp_runtime::Perbill;
+use sp_runtime::{BoundedVec, Perbill};
 
 use crate::{engine::Share, DatasetKey, Engine, EngineError, Record};
 
@@ -92,6 +92,10 @@ impl AttributionEngine for Engine {
 			weights_hash: report.weights_hash,
 			records: report.records,
 			held_out: report.held_out,
+			flags: QualityFlags {
+				suspects: BoundedVec::truncate_from(report.suspects),
+				duplicates: BoundedVec::truncate_from(report.duplicates),
+			},
 		})
 	}
 

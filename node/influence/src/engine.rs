@@ -22,6 +22,7 @@ use std::{
 
 use codec::Encode;
 use openledger_primitives::{
+	attribution::{MAX_DUPLICATES, MAX_SUSPECTS},
 	datanets::{record_hash, ClassLabel, DatanetId, RecordError, Schema, VersionIndex},
 	models::{Architecture, ModelId, ModelSpec, SpecCost, SpecError, SpecLimits},
 };
@@ -33,6 +34,7 @@ use crate::{
 	linalg::Matrix,
 	model::Network,
 	persist::{self, Stored},
+	quality,
 	shares::{shares_of, BILLION},
 	split::is_held_out,
 	train::{correct, train, Hyper},
@@ -74,7 +76,7 @@ pub struct Record {
 }
 
 /// What training reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrainReport {
 	/// Accuracy on the held-out records in parts per billion (on the training records when
 	/// none is held out): an exact ratio of counts, so every attestor reports the same number.
@@ -87,6 +89,12 @@ pub struct TrainReport {
 	pub held_out: u32,
 	/// Whether the model was loaded from disk rather than trained.
 	pub restored: bool,
+	/// The training records of highest self-influence, most suspect first, by version
+	/// position: at most [`MAX_SUSPECTS`].
+	pub suspects: Vec<u32>,
+	/// Near-duplicates of the version, `(record, earlier)` by position: at most
+	/// [`MAX_DUPLICATES`] ([`quality::near_duplicates`]).
+	pub duplicates: Vec<(u32, u32)>,
 }
 
 /// A training record's part of a prediction.
@@ -443,7 +451,7 @@ impl Engine {
 		{
 			let mut state = self.state();
 			let hit = state.models.get(&id).filter(|m| m.key == key && m.spec == *spec);
-			if let Some(report) = hit.map(|m| m.report) {
+			if let Some(report) = hit.map(|m| m.report.clone()) {
 				Self::touch(&mut state, id, false);
 				return Ok(report);
 			}
@@ -484,13 +492,6 @@ impl Engine {
 		} else {
 			(correct(&network, &test_x, &test_labels), test_labels.len())
 		};
-		let report = TrainReport {
-			accuracy: (right as u64 * BILLION / counted.max(1) as u64) as u32,
-			weights_hash: network.weights_hash(),
-			records: labels.len() as u32,
-			held_out: test_labels.len() as u32,
-			restored,
-		};
 		let attribution: Box<dyn Attribution> = match spec.architecture {
 			Architecture::SoftmaxRegression => {
 				Box::new(ExactInfluence::new(&network, &x, &labels, hyper.l2, EXACT_DAMPING)?)
@@ -498,6 +499,19 @@ impl Engine {
 			Architecture::Mlp1 { .. } | Architecture::Mlp2 { .. } => {
 				Box::new(KfacInfluence::new(&network, &x, &labels, KFAC_DAMPING)?)
 			},
+		};
+		let report = TrainReport {
+			accuracy: (right as u64 * BILLION / counted.max(1) as u64) as u32,
+			weights_hash: network.weights_hash(),
+			records: labels.len() as u32,
+			held_out: test_labels.len() as u32,
+			restored,
+			suspects: quality::suspects(
+				&positions,
+				&attribution.self_influence(),
+				MAX_SUSPECTS as usize,
+			),
+			duplicates: self.near_duplicates(key, &schema)?,
 		};
 		if let (Some(dir), false) = (&self.dir, restored) {
 			let metadata = HashMap::from([
@@ -514,7 +528,15 @@ impl Engine {
 			Self::touch(&mut self.state(), id, true);
 			self.prune_files(dir, id);
 		}
-		let model = Model { key, spec: *spec, schema, network, positions, attribution, report };
+		let model = Model {
+			key,
+			spec: *spec,
+			schema,
+			network,
+			positions,
+			attribution,
+			report: report.clone(),
+		};
 		self.keep(id, model);
 		Ok(report)
 	}
@@ -539,6 +561,18 @@ impl Engine {
 			&& meta("version") == Some(&key.version.to_string())
 			&& meta("weights_hash") == Some(&hex(stored.network.weights_hash().as_bytes()));
 		Ok(same.then_some(stored))
+	}
+
+	/// The near-duplicates among the records of version `key`.
+	fn near_duplicates(
+		&self,
+		key: DatasetKey,
+		schema: &Schema,
+	) -> Result<Vec<(u32, u32)>, EngineError> {
+		let state = self.state();
+		let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
+		let payloads: Vec<&[u8]> = dataset.records.iter().map(|r| r.payload.as_slice()).collect();
+		Ok(quality::near_duplicates(schema, &payloads, MAX_DUPLICATES as usize))
 	}
 
 	/// The features and labels of version `key` under `spec`, split into training and held-out
@@ -589,7 +623,7 @@ impl Engine {
 
 	/// The report of model `id`'s training.
 	pub fn report(&self, id: ModelId) -> Result<TrainReport, EngineError> {
-		Ok(self.model(id)?.report)
+		Ok(self.model(id)?.report.clone())
 	}
 
 	/// Predicts the label of `input` with model `id`, and attributes it: the `top_k` strongest

@@ -28,7 +28,10 @@
 //!   each epoch in an order set by the records' hashes;
 //! - [`influence`]: the [`influence::Attribution`] methods: exact influence for softmax
 //!   regression (dense or Woodbury), TracIn-CP with ghost dot products, K-FAC and EK-FAC for
-//!   MLPs, each with self-influence.
+//!   MLPs, each with self-influence;
+//! - [`quality`]: the quality flags of a training, agreed on chain with its outcome: the most
+//!   suspect records by self-influence, and near-duplicates (L1 for Dense, word-shingle Jaccard
+//!   for Text).
 //!
 //! Quality on digits: `cargo run --release -p openledger-influence --example evaluate`; cost at
 //! scale: `cargo run --release -p openledger-influence --example throughput`.
@@ -42,6 +45,7 @@ pub mod kernel;
 pub mod linalg;
 pub mod model;
 pub mod persist;
+pub mod quality;
 pub mod shares;
 pub mod split;
 pub mod tensor;
@@ -51,13 +55,15 @@ pub mod train;
 /// version, so that two releases that compute differently never strike each other.
 ///
 /// It goes up by one with every change that alters any result the engine reports for the same
-/// records and spec: a weights hash, a probability, a share, an accuracy or a self-influence.
+/// records and spec: a weights hash, a probability, a share, an accuracy, a self-influence or a
+/// quality flag.
 /// `tests/golden.rs` holds the digest of each version on digits and on text, and fails when the
 /// digest changes while the version does not.
 ///
 /// - 1: products by gemm (FMA or not by CPU), Fisher–Yates epochs, Unicode-table lowercasing.
 /// - 2: the always-fused deterministic kernel, epochs ordered by record hash, ASCII word rule.
-pub const ENGINE_VERSION: u32 = 2;
+/// - 3: a training reports quality flags (the most suspect records, near-duplicates).
+pub const ENGINE_VERSION: u32 = 3;
 
 pub use engine::{
 	DatasetKey, Engine, Prediction, Record, Share, TrainReport, Usage, DEFAULT_BUDGET,

@@ -105,6 +105,7 @@ mod benchmarks {
 			weights_hash: H256::zero(),
 			records: 1,
 			held_out: 0,
+			flags: QualityFlags::largest(),
 		});
 		for (i, who) in set.iter().enumerate().take(a as usize - 1) {
 			commit_to::<T>(who, job, &salt(i), &o);

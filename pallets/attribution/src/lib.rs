@@ -103,7 +103,7 @@ pub mod weights;
 
 pub use extension::CheckAttestation;
 pub use openledger_primitives::{
-	attribution::{InferenceId, InferenceResult, JobId, RecordShare, TrainOutcome},
+	attribution::{InferenceId, InferenceResult, JobId, QualityFlags, RecordShare, TrainOutcome},
 	datanets::ClassLabel,
 	models::{ModelId, ModelStatus},
 	traits::{AttributionJobs, DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle},
@@ -358,6 +358,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Trainings<T: Config> = StorageMap<_, Twox64Concat, ModelId, TrainingRecord>;
 
+	/// The quality flags of each trained model's Datanet version, as its winning outcome
+	/// reported them: the most suspect records and the near-duplicates. Curators read them
+	/// through `AttributionApi::training`; moderation acts on them with `datanets.remove`.
+	#[pallet::storage]
+	pub type TrainingFlags<T: Config> = StorageMap<_, Twox64Concat, ModelId, QualityFlags>;
+
 	/// The consensus on each completed inference.
 	#[pallet::storage]
 	pub type Inferences<T: Config> = StorageMap<_, Twox64Concat, InferenceId, InferenceRecord<T>>;
@@ -451,6 +457,10 @@ pub mod pallet {
 			weights_hash: H256,
 			agreement: u32,
 			submissions: u32,
+			/// Records the outcome flagged as suspect (high self-influence).
+			suspects: u32,
+			/// Records it flagged as near-duplicates of earlier ones.
+			duplicates: u32,
 		},
 		/// The vote decided an inference.
 		InferenceAttributed {

@@ -33,6 +33,10 @@ fn outcome_of(engine_version: u32, accuracy: u32, hash: u8) -> TrainOutcome {
 		weights_hash: H256::repeat_byte(hash),
 		records: 5,
 		held_out: 1,
+		flags: QualityFlags {
+			suspects: BoundedVec::truncate_from(vec![3, 1]),
+			duplicates: BoundedVec::truncate_from(vec![(4, 2)]),
+		},
 	}
 }
 
@@ -160,6 +164,26 @@ fn jobs_open_in_their_commit_round_with_deadlines() {
 }
 
 #[test]
+fn quality_flags_are_part_of_the_vote() {
+	run_test(|| {
+		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
+		// The same weights, but member 2 names other suspects: its outcome is another one.
+		let mut other = outcome(900, 2);
+		other.flags.suspects = BoundedVec::truncate_from(vec![1, 3]);
+		let outcomes = [(1, trained(2)), (2, Outcome::Train(other)), (3, trained(2))];
+		for (who, o) in &outcomes {
+			assert_ok!(commit(*who, 0, o));
+		}
+		for (who, o) in outcomes {
+			assert_ok!(reveal(who, 0, o));
+		}
+		assert_eq!(Trainings::<Test>::get(0).map(|t| (t.agreement, t.submissions)), Some((2, 3)));
+		assert_eq!(TrainingFlags::<Test>::get(0).map(|f| f.suspects.to_vec()), Some(vec![3, 1]));
+		assert_eq!((Attribution::strikes(&2), Attribution::strikes(&1)), (1, 0));
+	});
+}
+
+#[test]
 fn training_is_decided_by_a_vote_on_revealed_outcomes_and_the_loser_is_slashed() {
 	run_test(|| {
 		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
@@ -195,6 +219,12 @@ fn training_is_decided_by_a_vote_on_revealed_outcomes_and_the_loser_is_slashed()
 				submissions: 3,
 			})
 		);
+		// The winning outcome's quality flags are stored with it.
+		assert_eq!(TrainingFlags::<Test>::get(0), Some(outcome(900, 2).flags));
+		assert!(events().iter().any(|e| matches!(
+			e,
+			Event::ModelTrained { model: 0, suspects: 2, duplicates: 1, .. }
+		)));
 		// The job is gone with its commits and reveals; the loser has a strike and lost 10%
 		// of its bond to the treasury.
 		assert!(Jobs::<Test>::get(0).is_none());

@@ -3,9 +3,9 @@
 // Polkadot.js JSON keystore uploads 300 digits from a CSV file, is interrupted (SIGKILL) after
 // two batches, and runs the same command again, which sends only the rest; a malformed row is
 // named by its line and nothing is sent; a wrong password fails with the key's exit status. Then
-// the version is published, a model registered and watched until the attestor trains it, an
-// agent registered and invoked, and the contributor's earnings shown and claimed. Every step's
-// output is checked against the runtime APIs.
+// the version is published, a model registered and watched until the attestor trains it, its
+// quality flags listed, an agent registered and invoked, and the contributor's earnings shown
+// and claimed. Every step's output is checked against the runtime APIs.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -92,7 +92,7 @@ describe('the openledger command-line client against a dev node', () => {
 	test('--help describes every command, and a wrong command line exits 2', async () => {
 		const top = await cli(node, ['--help']);
 		assert.equal(top.status, 0);
-		for (const command of ['create', 'contribute', 'publish', 'register', 'watch', 'agent', 'invoke', 'earnings', 'claim']) {
+		for (const command of ['create', 'contribute', 'publish', 'register', 'watch', 'flags', 'agent', 'invoke', 'earnings', 'claim']) {
 			assert.match(top.stdout, new RegExp(`\\n  ${command} +\\S`), command);
 			const one = await cli(node, [command, '--help']);
 			assert.equal(one.status, 0, command);
@@ -147,8 +147,10 @@ describe('the openledger command-line client against a dev node', () => {
 			},
 		});
 		assert.equal(first.signal, 'SIGKILL', `the first run was not interrupted:\n${first.stderr}`);
+		// A batch sent just before the kill may still land: wait until the pool is empty.
+		while ((await api.rpc.author.pendingExtrinsics()).length > 0) await new Promise((r) => setTimeout(r, 200));
 		const done = (await api.call.datanetsApi.datanet(datanet)).unwrap().accepted.toNumber();
-		assert.ok(done >= 2 * BATCH && done < RECORDS, `${done} records after the interruption`);
+		assert.ok(done >= 2 * BATCH && done < RECORDS && done % BATCH === 0, `${done} records after the interruption`);
 
 		const second = await cli(node, [...args, '--json'], { input: `${PASSWORD}\n` });
 		assert.equal(second.status, 0, second.stderr);
@@ -190,6 +192,16 @@ describe('the openledger command-line client against a dev node', () => {
 		assert.equal(watched.accuracy, status.asActive.accuracy.toNumber() / 1e9);
 		assert.equal(watched.agreement, 1);
 		assert.ok(watched.accuracy > 0.7, `accuracy ${watched.accuracy}`);
+		// The quality flags, with each flagged record read back.
+		const flags = await json(node, ['flags', '--model', String(model)]);
+		const agreed = (await api.call.attributionApi.training(model)).unwrap().flags;
+		assert.deepEqual(flags.suspects.map((r) => r.index), agreed.suspects.map((p) => p.toNumber()));
+		assert.deepEqual(flags.duplicates.map((r) => [r.index, r.of.index]), agreed.duplicates.map(([p, of]) => [p.toNumber(), of.toNumber()]));
+		assert.equal(flags.suspects.length, 16);
+		for (const r of flags.suspects) {
+			const [rec] = await api.call.datanetsApi.versionRecords(datanet, 1, r.index, 1);
+			assert.deepEqual([r.hash, r.contributor, r.label], [rec.record.toHex(), rec.contributor.toString(), rec.label.toNumber()]);
+		}
 	});
 
 	test('agent and invoke: a paid inference, its label and its attributed records', async () => {

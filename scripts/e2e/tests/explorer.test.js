@@ -1,7 +1,8 @@
 // The explorer (explorer/dist, built by `npm run build -w explorer`) in a real browser: Debian's
 // headless Chromium, driven by playwright-core (which downloads no browser), against a dev node
 // that the test fills through @polkadot/api: a Datanet of digits, a model the attestor trains,
-// three paid inferences, and a curated Datanet with records waiting for review. Every page is
+// three paid inferences, and a curated Datanet with records waiting for review; a tenth of the
+// records are mislabelled and one is a near-copy, for the quality flags. Every page is
 // checked against the runtime APIs, the claim and review buttons sign with the dev accounts, a
 // new block updates a page without a reload, and each page is saved as a screenshot in
 // $E2E_LOG_DIR/screenshots.
@@ -54,6 +55,7 @@ describe('the explorer in headless Chromium against a dev node', { skip: !exists
 	let curated;
 	let model;
 	const inferences = [];
+	const flipped = new Set(); // positions of the mislabelled records
 	const digits = loadDigits();
 	const ok = async (tx, who) => {
 		const r = await sendAndWait(api, tx, who);
@@ -84,13 +86,20 @@ describe('the explorer in headless Chromium against a dev node', { skip: !exists
 
 		// A Datanet of digits from Charlie and Dave, a version, a model and three inferences.
 		datanet = event(await ok(api.tx.datanets.create('digits', '8×8 handwritten digits', 'CC-BY-4.0', { Dense: { dims: 64, classes: 10, maxValue: 16 } }, 'Open'), k.Alice), 'datanets', 'DatanetCreated').datanet.toNumber();
+		// Dave mislabels every fifth of his records (10% of the version), and Charlie adds a
+		// near-copy of his record 3 (one value moved by one) as the version's last record.
 		for (const [i, who] of [k.Charlie, k.Dave].entries()) {
-			const part = digits.slice(i * PER_CONTRIBUTOR, (i + 1) * PER_CONTRIBUTOR);
-			for (let at = 0; at < part.length; at += 50) {
-				await ok(api.tx.datanets.contributeBatch(datanet, part.slice(at, at + 50).map((d) => [u8aToHex(d.pixels), d.label])), who);
-			}
+			const part = digits.slice(i * PER_CONTRIBUTOR, (i + 1) * PER_CONTRIBUTOR).map((d, j) => {
+				const flip = who === k.Dave && j % 5 === 0;
+				if (flip) flipped.add(i * PER_CONTRIBUTOR + j);
+				return [u8aToHex(d.pixels), flip ? (d.label + 1) % 10 : d.label];
+			});
+			for (let at = 0; at < part.length; at += 50) await ok(api.tx.datanets.contributeBatch(datanet, part.slice(at, at + 50)), who);
 		}
-		await ok(api.tx.datanets.publishVersion(datanet, 2 * PER_CONTRIBUTOR), k.Alice);
+		const copy = Uint8Array.from(digits[3].pixels);
+		copy[20] = copy[20] === 16 ? 15 : copy[20] + 1;
+		await ok(api.tx.datanets.contribute(datanet, u8aToHex(copy), digits[3].label), k.Charlie);
+		await ok(api.tx.datanets.publishVersion(datanet, 2 * PER_CONTRIBUTOR + 1), k.Alice);
 		model = event(await ok(api.tx.models.register(datanet, 1, SPEC, OPEN, 'digits softmax'), k.Bob), 'models', 'ModelRegistered').model.toNumber();
 		for (let i = 0; ; i++) {
 			const status = (await api.call.modelsApi.model(model)).unwrap().status;
@@ -157,6 +166,26 @@ describe('the explorer in headless Chromium against a dev node', { skip: !exists
 		assert.equal(await page.textContent('[data-testid=weights-hash]'), status.weightsHash.toHex());
 		assert.equal(await page.textContent('[data-testid=model-accuracy]'), `${((100 * status.accuracy.toNumber()) / 1e9).toFixed(1)}%`);
 		assert.equal(await page.textContent('[data-testid=agreement]'), '1 of 1 reveals');
+	});
+
+	test("a model's quality flags render as the chain agreed them, and catch the mislabelled records and the near-copy", async () => {
+		await show(`#/model/${model}`);
+		await shot('model-flags');
+		const { flags } = (await api.call.attributionApi.training(model)).unwrap();
+		const suspects = flags.suspects.map((p) => p.toNumber());
+		const duplicates = flags.duplicates.map(([p, of]) => [p.toNumber(), of.toNumber()]);
+		const rows = await page.$$eval('[data-testid=model-flags] [data-testid=flagged-row]', (rs) => rs.map((r) => [r.dataset.kind, Number(r.dataset.record)]));
+		assert.deepEqual(rows, [...suspects.map((p) => ['suspect', p]), ...duplicates.map(([p]) => ['near-duplicate', p])]);
+		assert.equal(suspects.length, 16);
+		const caught = suspects.filter((p) => flipped.has(p)).length;
+		console.log(`# ${caught} of the 16 suspects are among the ${flipped.size} mislabelled records (${((100 * flipped.size) / 201).toFixed(0)}% of the version)`);
+		assert.ok(caught >= 8, `${caught} of 16 suspects mislabelled`);
+		assert.deepEqual(duplicates, [[2 * PER_CONTRIBUTOR, 3]]);
+		// The curator view of the Datanet lists the same flags.
+		await show(`#/datanet/${datanet}/curate`);
+		await shot('curate-flags');
+		const listed = await page.$$eval('[data-testid=flagged] [data-testid=flagged-row]', (rs) => rs.map((r) => Number(r.dataset.record)));
+		assert.deepEqual(listed, [...suspects, 2 * PER_CONTRIBUTOR]);
 	});
 
 	test("an inference's attributed records and shares match the runtime API", async () => {

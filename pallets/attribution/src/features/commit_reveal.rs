@@ -257,6 +257,9 @@ impl<T: Config> Pallet<T> {
 					submissions: count,
 				};
 				Trainings::<T>::insert(model, record);
+				let (suspects, duplicates) =
+					(o.flags.suspects.len() as u32, o.flags.duplicates.len() as u32);
+				TrainingFlags::<T>::insert(model, o.flags);
 				Self::deposit_event(Event::ModelTrained {
 					job,
 					model,
@@ -265,6 +268,8 @@ impl<T: Config> Pallet<T> {
 					weights_hash: o.weights_hash,
 					agreement,
 					submissions: count,
+					suspects,
+					duplicates,
 				});
 			},
 			(JobKind::Infer { inference, model }, outcome @ Submission::Infer { .. }) => {
