@@ -9,10 +9,13 @@
 export const types = {
 	/** A record's part of a preview. */
 	AttributionPreviewShare: {
+		// The node's JSON names the record's hash `hash`, which every codec already has (its own
+		// blake2 hash): the field is `recordHash` here, read from `hash`.
+		_alias: { recordHash: 'hash' },
 		/** Its position in the Datanet version. */
 		record: 'u32',
 		/** Its hash: blake3(payload ‖ label as u16 little-endian). */
-		hash: 'H256',
+		recordHash: 'H256',
 		/** Who contributed it. */
 		contributor: 'AccountId32',
 		/** Its share, in parts per billion (a side sums to 10^9). */
