@@ -17,8 +17,14 @@ if (!existsSync(path.join(root, 'index.html'))) {
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.png': 'image/png' };
 
 const server = createServer((req, res) => {
-	const url = new URL(req.url, 'http://x');
-	const file = path.resolve(root, `.${decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)}`);
+	let file;
+	try {
+		const url = new URL(req.url, 'http://x');
+		file = path.resolve(root, `.${decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)}`);
+	} catch {
+		res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+		return;
+	}
 	if (!file.startsWith(root + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
 		res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
 		return;

@@ -1,8 +1,10 @@
 //! Storage migrations, run by `Executive` when a new runtime is enacted.
 //!
-//! Every custom pallet declares a storage version (`STORAGE_VERSION`, now 1), which a chain's
-//! genesis writes. A chain started before the pallets declared one has version 0 on chain:
-//! [`InitialVersion`] moves each pallet from 0 to 1 and touches no other key.
+//! Every custom pallet declares a storage version (`STORAGE_VERSION`: 1, and 2 for
+//! attribution), which a chain's genesis writes. A chain started before the pallets declared one
+//! has version 0 on chain: [`InitialVersion`] moves each pallet from 0 to 1 and touches no other
+//! key. Then attribution's own migration from 1 to 2 (`pallet_attribution::migrations::v2`)
+//! rewrites the training outcomes of open jobs with their new field.
 //!
 //! It is the pattern for the migrations to come. A `VersionedMigration<FROM, TO, Inner, …>`
 //! runs `Inner` only where the pallet's version on chain is `FROM`, then writes `TO`, and
@@ -33,6 +35,13 @@ pub type Migrations = (
 	InitialVersion<Agents>,
 	InitialVersion<Attribution>,
 	InitialVersion<Rewards>,
+	VersionedMigration<
+		1,
+		2,
+		pallet_attribution::migrations::v2::AddQualityFlags<Runtime>,
+		Attribution,
+		DbWeight,
+	>,
 );
 
 /// Version 0 to 1 of pallet `P`: the layout did not change; only the version is written.

@@ -180,8 +180,7 @@ fn unversioned_chain() -> sp_io::TestExternalities {
 		Datanets::do_publish_version(alice, datanet, 1).expect("a valid version");
 		macro_rules! genesis_version {
 			($p:ident) => {
-				assert_eq!($p::on_chain_storage_version(), StorageVersion::new(1));
-				assert_eq!($p::in_code_storage_version(), StorageVersion::new(1));
+				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
 				StorageVersion::new(0).put::<$p>();
 			};
 		}
@@ -191,10 +190,11 @@ fn unversioned_chain() -> sp_io::TestExternalities {
 }
 
 /// The storage migrations on a chain started before the pallets declared storage versions
-/// ([`unversioned_chain`]): the migration writes version 1 to each and changes no other key of
-/// theirs; a second run does nothing, and weighs one version read a pallet.
+/// ([`unversioned_chain`]): they bring each pallet to its code's version and change no other
+/// key of theirs (the chain has no open job, so attribution's 1 to 2 rewrites nothing); a
+/// second run does nothing, and weighs one version read a migration.
 #[test]
-fn the_initial_version_migration_writes_version_1_and_nothing_else() {
+fn the_migrations_write_the_versions_and_nothing_else() {
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 
 	use crate::{migrations, Agents, Attribution, Datanets, Models, Rewards};
@@ -213,10 +213,10 @@ fn the_initial_version_migration_writes_version_1_and_nothing_else() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		assert_eq!(weight, db.reads_writes(5, 5), "a version read and write a pallet");
+		assert_eq!(weight, db.reads_writes(6, 6), "a version read and write a migration");
 		macro_rules! migrated {
 			($p:ident) => {
-				assert_eq!($p::on_chain_storage_version(), StorageVersion::new(1));
+				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
 			};
 		}
 		each_pallet!(migrated);
@@ -228,7 +228,80 @@ fn the_initial_version_migration_writes_version_1_and_nothing_else() {
 			migrations::storage_digest::<Datanets>()
 		},);
 
-		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(5), "a no-op now");
+		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(6), "a no-op now");
+		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(2));
+	});
+}
+
+/// Attribution's migration from storage version 1 to 2 on revealed outcomes written in the
+/// version-1 layout: a training outcome gets empty quality flags, an inference outcome stays
+/// as it was, and the reveals decode again.
+#[test]
+fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	use openledger_primitives::attribution::{QualityFlags, RecordShare, TrainOutcome};
+	use pallet_attribution::{
+		migrations::v2::{OldSubmission, OldTrainOutcome},
+		types::Submission,
+		Reveals,
+	};
+	use sp_runtime::Perbill;
+
+	use crate::{migrations, Attribution};
+
+	state_of("dev").execute_with(|| {
+		StorageVersion::new(1).put::<Attribution>();
+		let (alice, bob) =
+			(Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
+		let train = OldTrainOutcome {
+			engine_version: 2,
+			accuracy: Perbill::from_percent(91),
+			weights_hash: sp_core::H256::repeat_byte(7),
+			records: 90,
+			held_out: 10,
+		};
+		let share = RecordShare { record: 3, share: Perbill::one() };
+		let infer = OldSubmission::Infer {
+			engine_version: 2,
+			label: 4,
+			confidence: Perbill::from_percent(80),
+			shares: vec![share.clone()],
+		};
+		sp_io::storage::set(
+			&Reveals::<Runtime>::hashed_key_for(5, &alice),
+			&OldSubmission::Train(train).encode(),
+		);
+		sp_io::storage::set(&Reveals::<Runtime>::hashed_key_for(6, &bob), &infer.encode());
+		// The old layout does not decode as the new one.
+		assert_eq!(Reveals::<Runtime>::get(5, &alice), None);
+
+		let weight = migrations::Migrations::on_runtime_upgrade();
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		// Five pallets at their version already (one read each), and the migration: its version
+		// read and write, and a read and a write a reveal.
+		assert_eq!(weight, db.reads(5).saturating_add(db.reads_writes(3, 3)));
+		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(2));
+		assert_eq!(
+			Reveals::<Runtime>::get(5, &alice),
+			Some(Submission::Train(TrainOutcome {
+				engine_version: 2,
+				accuracy: Perbill::from_percent(91),
+				weights_hash: sp_core::H256::repeat_byte(7),
+				records: 90,
+				held_out: 10,
+				flags: QualityFlags::default(),
+			}))
+		);
+		assert_eq!(
+			Reveals::<Runtime>::get(6, &bob),
+			Some(Submission::Infer {
+				engine_version: 2,
+				label: 4,
+				confidence: Perbill::from_percent(80),
+				shares: vec![share].try_into().expect("one share"),
+			})
+		);
 	});
 }
 
@@ -241,7 +314,7 @@ fn the_initial_version_migration_writes_version_1_and_nothing_else() {
 #[cfg(feature = "try-runtime")]
 #[test]
 fn the_migrations_pass_the_try_runtime_checks_and_catch_a_change() {
-	use frame_support::traits::{GetStorageVersion, StorageVersion, UncheckedOnRuntimeUpgrade};
+	use frame_support::traits::{GetStorageVersion, UncheckedOnRuntimeUpgrade};
 	use frame_try_runtime::UpgradeCheckSelect;
 
 	use crate::{migrations, Agents, Attribution, Datanets, Executive, Models, Rewards};
@@ -250,7 +323,7 @@ fn the_migrations_pass_the_try_runtime_checks_and_catch_a_change() {
 		Executive::try_runtime_upgrade(UpgradeCheckSelect::All).expect("every check passes");
 		macro_rules! migrated {
 			($p:ident) => {
-				assert_eq!($p::on_chain_storage_version(), StorageVersion::new(1));
+				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
 			};
 		}
 		each_pallet!(migrated);

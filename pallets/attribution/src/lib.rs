@@ -92,6 +92,7 @@ mod benchmarking;
 pub mod extension;
 mod features;
 mod invariants;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod ocw;
@@ -156,8 +157,9 @@ pub mod pallet {
 	use sp_runtime::{traits::Zero, Perbill};
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
-	/// migration (see the runtime's `migrations`).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// migration ([`migrations`](crate::migrations), run by the runtime's `migrations`).
+	/// 2: a training outcome carries its quality flags.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]

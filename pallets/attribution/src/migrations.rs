@@ -1,0 +1,101 @@
+//! Migrations of this pallet's storage, one module per storage version. The runtime runs each
+//! as a `VersionedMigration` (see its `migrations`), so that it runs once, where the version on
+//! chain is the one it migrates from.
+
+/// Version 1 to 2: a training outcome carries its quality flags (`TrainOutcome::flags`).
+///
+/// Only [`Reveals`](crate::Reveals) can hold training outcomes of version 1: an open training
+/// job's revealed `Submission::Train`. Each is rewritten with no flags; a `Submission::Infer`
+/// is rewritten as it was. ([`Pending`](crate::Pending) holds inference outcomes only, whose
+/// layout did not change.) A training job that was open at the upgrade and is decided by such
+/// reveals stores no flags.
+pub mod v2 {
+	use alloc::vec::Vec;
+	use core::marker::PhantomData;
+
+	use codec::{Decode, Encode};
+	use frame_support::{
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+		BoundedVec,
+	};
+	use sp_core::H256;
+	use sp_runtime::Perbill;
+
+	use crate::{ClassLabel, Config, RecordShare, Reveals, Submission, TrainOutcome};
+
+	/// `TrainOutcome` of storage version 1.
+	#[derive(Encode, Decode)]
+	pub struct OldTrainOutcome {
+		pub engine_version: u32,
+		pub accuracy: Perbill,
+		pub weights_hash: H256,
+		pub records: u32,
+		pub held_out: u32,
+	}
+
+	/// `Submission` of storage version 1 (a bounded vector encodes as a vector).
+	#[derive(Encode, Decode)]
+	pub enum OldSubmission {
+		Train(OldTrainOutcome),
+		Infer {
+			engine_version: u32,
+			label: ClassLabel,
+			confidence: Perbill,
+			shares: Vec<RecordShare>,
+		},
+	}
+
+	/// The migration; see [the module](self).
+	pub struct AddQualityFlags<T>(PhantomData<T>);
+
+	impl<T: Config> AddQualityFlags<T> {
+		fn upgrade(old: OldSubmission) -> Submission<T> {
+			match old {
+				OldSubmission::Train(o) => Submission::Train(TrainOutcome {
+					engine_version: o.engine_version,
+					accuracy: o.accuracy,
+					weights_hash: o.weights_hash,
+					records: o.records,
+					held_out: o.held_out,
+					flags: Default::default(),
+				}),
+				OldSubmission::Infer { engine_version, label, confidence, shares } => {
+					Submission::Infer {
+						engine_version,
+						label,
+						confidence,
+						shares: BoundedVec::truncate_from(shares),
+					}
+				},
+			}
+		}
+	}
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for AddQualityFlags<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut count = 0u64;
+			Reveals::<T>::translate::<OldSubmission, _>(|_, _, old| {
+				count += 1;
+				Some(Self::upgrade(old))
+			});
+			<T as frame_system::Config>::DbWeight::get().reads_writes(count, count)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			Ok((Reveals::<T>::iter_keys().count() as u32).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(before: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let before = u32::decode(&mut &before[..]).map_err(|_| "the pre-upgrade count")?;
+			// `iter` skips a value that does not decode: every reveal must decode now.
+			if Reveals::<T>::iter().count() as u32 == before {
+				Ok(())
+			} else {
+				Err("a reveal does not decode after the migration".into())
+			}
+		}
+	}
+}
