@@ -436,7 +436,10 @@ async function flags(ctx, o) {
 	if (f.suspects.length + f.duplicates.length) {
 		lines.push(`moderation removes a record with datanets.remove(${f.datanet}, HASH), on the moderator track`);
 	}
-	return { result: f, text: lines.join('\n') };
+	// Payloads as hex in JSON (a Uint8Array would print as an object of indices).
+	const hexed = (r) => ({ ...r, payload: r.payload && u8aToHex(r.payload) });
+	const result = { ...f, suspects: f.suspects.map(hexed), duplicates: f.duplicates.map((r) => ({ ...hexed(r), of: hexed(r.of) })) };
+	return { result, text: lines.join('\n') };
 }
 
 async function agent(ctx, o) {

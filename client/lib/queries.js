@@ -86,7 +86,8 @@ export async function modelStatus(api, model) {
 /**
  * The quality flags of a trained model's Datanet version, as the attestors agreed them, with
  * each flagged record read from the version: { model, datanet, version, suspects, duplicates }.
- * A suspect is { index, hash, contributor, label } (most suspect first); a duplicate the same
+ * A suspect is { index, hash, contributor, label, removed, payload (bytes, or null once
+ * removed) } (most suspect first); a duplicate the same
  * with `of`, the earlier record it nearly repeats. Undefined if the model is not trained.
  */
 export async function qualityFlags(api, model) {
@@ -96,7 +97,14 @@ export async function qualityFlags(api, model) {
 	const [datanet, version] = [info.datanet.toNumber(), info.version.toNumber()];
 	const read = async (index) => {
 		const [r] = await api.call.datanetsApi.versionRecords(datanet, version, index, 1);
-		return { index, hash: r?.record.toHex(), contributor: r?.contributor.toString(), label: r?.label.toNumber(), removed: r ? r.removedAt.isSome : undefined };
+		return {
+			index,
+			hash: r?.record.toHex(),
+			contributor: r?.contributor.toString(),
+			label: r?.label.toNumber(),
+			removed: r ? r.removedAt.isSome : undefined,
+			payload: r?.payload.isSome ? r.payload.unwrap().toU8a(true) : null,
+		};
 	};
 	const { suspects, duplicates } = training.flags;
 	return {

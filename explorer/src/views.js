@@ -1,7 +1,7 @@
 // The explorer's pages. Each takes the context ({ api, best, signers }), the route's parameters
 // and its query, reads the chain at the best block through the runtime APIs, and returns HTML.
 
-import { contributorEarnings, datanetFlags, qualityFlags, schemaOf } from '@openledger/client';
+import { contributorEarnings, datanetFlags, datanetSchema, qualityFlags, schemaOf } from '@openledger/client';
 
 import { cumulativeChart } from './chart.js';
 import { account, hash, open, payload, percent, schema as schemaLine, status, text } from './format.js';
@@ -9,14 +9,6 @@ import { html } from './html.js';
 
 const some = (opt) => (opt.isSome ? opt.unwrap() : undefined);
 const PAGE = 25;
-
-async function schemaOfDatanet(api, id, cache = new Map()) {
-	if (!cache.has(id)) {
-		const info = some(await api.call.datanetsApi.datanet(id));
-		cache.set(id, info && schemaOf(info.schema, api.consts.datanets.maxPayloadLen.toNumber()));
-	}
-	return cache.get(id);
-}
 
 function pager(base, page, hasMore) {
 	return html`<div class="pager">
@@ -123,28 +115,15 @@ function flagsByRecord(list) {
 	return out;
 }
 
-/** The flagged records of a version, as table rows. */
-function flaggedRows(f, s, records) {
+/** The flagged records of a version (`qualityFlags`, which read them), as table rows. */
+function flaggedRows(f, s) {
 	const row = (kind, r, note) => html`<tr data-testid="flagged-row" data-kind="${kind}" data-model="${f.model}" data-record="${r.index}">
 		<td>${kind}</td><td class="num">${r.index}</td><td>${note}</td><td>${account(r.contributor)}</td><td class="num">${r.label}</td>
-		<td>${r.removed ? status('Removed') : hash(r.hash)}</td><td>${payload(s, records.get(r.index))}</td></tr>`;
+		<td>${r.removed ? status('Removed') : hash(r.hash)}</td><td>${payload(s, r.payload)}</td></tr>`;
 	return [
 		...f.suspects.map((r, i) => row('suspect', r, `#${i + 1} by self-influence`)),
 		...f.duplicates.map((r) => row('near-duplicate', r, html`of record ${r.of.index}`)),
 	];
-}
-
-/** The payloads of the flagged records of `flags` (one version), by position. */
-async function flaggedPayloads(api, datanet, flags) {
-	const out = new Map();
-	for (const f of flags) {
-		for (const r of [...f.suspects, ...f.duplicates]) {
-			if (out.has(r.index)) continue;
-			const [rec] = await api.call.datanetsApi.versionRecords(datanet, f.version, r.index, 1);
-			out.set(r.index, rec?.payload.isSome ? rec.payload.unwrap().toU8a(true) : null);
-		}
-	}
-	return out;
 }
 
 const FLAGS_HEAD = html`<tr><th>flag</th><th class="num">record</th><th></th><th>contributor</th><th class="num">label</th><th>hash</th><th>payload</th></tr>`;
@@ -173,7 +152,7 @@ export async function curate({ api, signers }, [id]) {
 	const flags = await datanetFlags(api, id);
 	const flagged = await Promise.all(
 		flags.map(async (f) => html`<h2>Flagged by model <a href="#/model/${f.model}">${f.model}</a> (version ${f.version})</h2>
-			<table data-testid="flagged">${FLAGS_HEAD}${flaggedRows(f, s, await flaggedPayloads(api, id, [f]))}</table>`),
+			<table data-testid="flagged">${FLAGS_HEAD}${flaggedRows(f, s)}</table>`),
 	);
 	return html`<h1>Datanet ${id}: curator view</h1>
 		<p><a href="#/datanet/${id}">← ${text(info.name)}</a> · ${pending.length} pending record${pending.length === 1 ? '' : 's'}</p>
@@ -213,7 +192,7 @@ export async function model({ api }, [id]) {
 	if (!m) return html`<h1>Model ${id}</h1><p class="error">No model ${id}.</p>`;
 	const training = some(await api.call.attributionApi.training(id));
 	const flags = training && (await qualityFlags(api, id));
-	const s = await schemaOfDatanet(api, m.datanet.toNumber());
+	const s = await datanetSchema(api, m.datanet.toNumber());
 	const openJob = some(await api.query.attribution.trainingJobs(id));
 	const job = openJob === undefined ? undefined : some(await api.query.attribution.jobs(openJob));
 	const spec = m.spec.toJSON();
@@ -241,7 +220,7 @@ export async function model({ api }, [id]) {
 			flags
 				? html`<h2>Quality flags</h2>
 					<p class="note">What the winning outcome flagged for curators, agreed with the weights: the ${flags.suspects.length} training records of highest self-influence (mislabelled records rank high), and ${flags.duplicates.length} near-duplicate${flags.duplicates.length === 1 ? '' : 's'} of earlier records. <a href="#/datanet/${flags.datanet}/curate">Curator view</a>.</p>
-					<table data-testid="model-flags">${FLAGS_HEAD}${flaggedRows(flags, s, await flaggedPayloads(api, flags.datanet, [flags]))}</table>`
+					<table data-testid="model-flags">${FLAGS_HEAD}${flaggedRows(flags, s)}</table>`
 				: ''
 		}
 		${
@@ -309,7 +288,7 @@ export async function inference({ api }, [id]) {
 	const inf = some(await api.call.attributionApi.inference(id));
 	if (!inf) return html`<h1>Inference ${id}</h1><p class="error">No inference ${id}.</p>`;
 	const m = some(await api.call.modelsApi.model(inf.model));
-	const s = m && (await schemaOfDatanet(api, m.datanet.toNumber()));
+	const s = m && (await datanetSchema(api, m.datanet.toNumber()));
 	const shares = [];
 	for (const sh of inf.shares) {
 		const [rec] = m ? await api.call.datanetsApi.versionRecords(m.datanet, m.version, sh.record, 1) : [];

@@ -659,10 +659,7 @@ impl Engine {
 	/// suspect) first.
 	pub fn self_influence(&self, id: ModelId) -> Result<Vec<(u32, f64)>, EngineError> {
 		let model = self.model(id)?;
-		let mut ranked: Vec<(u32, f64)> =
-			model.positions.iter().copied().zip(model.attribution.self_influence()).collect();
-		ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-		Ok(ranked)
+		Ok(quality::ranked(&model.positions, &model.attribution.self_influence()))
 	}
 }
 

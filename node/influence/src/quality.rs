@@ -39,13 +39,18 @@ const TEXT_SIMILARITY: (usize, usize) = (6, 10);
 const BANDS: usize = 16;
 const ROWS: usize = 1;
 
-/// The `max` records of highest self-influence (`scores`, aligned with `positions`), most
-/// suspect first; equal scores in order of position.
-pub fn suspects(positions: &[u32], scores: &[f64], max: usize) -> Vec<u32> {
+/// `(position, self-influence)` of every training record (`scores` aligned with
+/// `positions`), highest (most suspect) first; equal scores in order of position.
+pub fn ranked(positions: &[u32], scores: &[f64]) -> Vec<(u32, f64)> {
 	let mut ranked: Vec<(u32, f64)> =
 		positions.iter().copied().zip(scores.iter().copied()).collect();
 	ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-	ranked.into_iter().take(max).map(|(p, _)| p).collect()
+	ranked
+}
+
+/// The `max` records of highest self-influence, most suspect first ([`ranked`]).
+pub fn suspects(positions: &[u32], scores: &[f64], max: usize) -> Vec<u32> {
+	ranked(positions, scores).into_iter().take(max).map(|(p, _)| p).collect()
 }
 
 /// The largest L1 distance at which two Dense records are near-duplicates.
