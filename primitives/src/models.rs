@@ -38,6 +38,12 @@ pub enum Featurizer {
 	},
 	/// For Dense: the raw values, scaled by the schema's `max_value`.
 	Raw,
+	/// For Text, with [`Architecture::InfiniGram`] only: the lossless word tokeniser. A token is
+	/// a maximal run of word bytes (ASCII letters and digits, and every byte of a multi-byte
+	/// UTF-8 character), a maximal run of ASCII whitespace, or one other byte. The tokens of a
+	/// text concatenate back to it, so generated text is valid UTF-8 and its spans are byte
+	/// ranges of records.
+	Words,
 }
 
 /// The network that maps features to class probabilities.
@@ -66,7 +72,28 @@ pub enum Architecture {
 		/// The widths of the hidden layers.
 		hidden: [u16; 2],
 	},
+	/// An ∞-gram language model over a Text Datanet's records (with [`Featurizer::Words`]):
+	/// "training" builds a suffix array over the version's tokens; an inference continues a
+	/// prompt by up to `max_tokens` tokens, each the most frequent next token after the longest
+	/// suffix of the text so far that occurs in the records, and credits each to the records it
+	/// came from. Epochs, learning rate, batch size, L2, checkpoints and seed are ignored.
+	InfiniGram {
+		/// The most tokens one inference generates, at most [`MAX_GENERATED_TOKENS`].
+		max_tokens: u16,
+	},
 }
+
+/// The most tokens an ∞-gram inference generates.
+pub const MAX_GENERATED_TOKENS: u16 = 256;
+
+/// The engine's memory per byte of a Text version's payloads for an ∞-gram index, at most:
+/// a token per byte at worst, each 4 bytes of token id and 4 of suffix array, the text itself,
+/// and construction scratch.
+const INFINIGRAM_BYTES_PER_BYTE: u64 = 16;
+
+/// The largest Text payload the cost of an ∞-gram counts per record: the chain's
+/// `MaxPayloadLen`.
+const INFINIGRAM_RECORD_BYTES: u64 = 2048;
 
 /// Everything needed to train a model reproducibly.
 #[derive(
@@ -134,6 +161,8 @@ pub enum SpecError {
 	CheckpointsOutOfBounds,
 	/// A learning rate of zero.
 	ZeroLearningRate,
+	/// An ∞-gram's `max_tokens` is zero or above [`MAX_GENERATED_TOKENS`].
+	GeneratedTokensOutOfBounds,
 	/// The engine's estimated memory for the spec on its Datanet version is above the limit.
 	MemoryOverLimit,
 	/// The engine's estimated arithmetic for the spec on its Datanet version is above the
@@ -193,7 +222,7 @@ impl ModelSpec {
 		match (self.featurizer, schema) {
 			(Featurizer::HashedNgrams { dims }, _) => dims,
 			(Featurizer::Raw, Schema::Dense { dims, .. }) => (*dims).into(),
-			(Featurizer::Raw, Schema::Text { .. }) => 0,
+			(Featurizer::Raw | Featurizer::Words, _) => 0,
 		}
 	}
 
@@ -217,12 +246,22 @@ impl ModelSpec {
 	/// so that one registration cannot ask every attestor for more than the chain allows.
 	pub fn cost(&self, schema: &Schema, records: u32) -> SpecCost {
 		let n = u64::from(records);
+		if let Architecture::InfiniGram { .. } = self.architecture {
+			// ∞-gram: linear in the version's bytes (at most `MaxPayloadLen` a record), and
+			// some fifty operations a byte to tokenise, sort and hash.
+			let bytes = mul(&[n, INFINIGRAM_RECORD_BYTES]);
+			return SpecCost {
+				bytes: mul(&[bytes, INFINIGRAM_BYTES_PER_BYTE]),
+				flops: mul(&[bytes, 50]),
+			};
+		}
 		let d = u64::from(self.input_dims(schema));
 		let c = u64::from(schema.classes());
 		let widths: Vec<u64> = match self.architecture {
 			Architecture::SoftmaxRegression => vec![c],
 			Architecture::Mlp1 { hidden } => vec![hidden.into(), c],
 			Architecture::Mlp2 { hidden: [h1, h2] } => vec![h1.into(), h2.into(), c],
+			Architecture::InfiniGram { .. } => Vec::new(),
 		};
 		// (inputs, outputs) of each layer.
 		let layers: Vec<(u64, u64)> =
@@ -238,6 +277,7 @@ impl ModelSpec {
 				values = sum(&[values, mul(&[2, side, side]), woodbury, mul(&[n, d + 1])]);
 				flops = sum(&[flops, mul(&[2, n, side, side]), mul(&[side, side, side]) / 3]);
 			},
+			Architecture::InfiniGram { .. } => {},
 			Architecture::Mlp1 { .. } | Architecture::Mlp2 { .. } => {
 				for (i, o) in &layers {
 					let i1 = i.saturating_add(1);
@@ -264,6 +304,15 @@ impl ModelSpec {
 
 	/// Checks the spec against the chain's limits and the Datanet's schema.
 	pub fn check(&self, schema: &Schema, limits: &SpecLimits) -> Result<(), SpecError> {
+		if let Architecture::InfiniGram { max_tokens } = self.architecture {
+			if !matches!((self.featurizer, schema), (Featurizer::Words, Schema::Text { .. })) {
+				return Err(SpecError::FeaturizerMismatch);
+			}
+			if !(1..=MAX_GENERATED_TOKENS).contains(&max_tokens) {
+				return Err(SpecError::GeneratedTokensOutOfBounds);
+			}
+			return Ok(());
+		}
 		match (self.featurizer, schema) {
 			(Featurizer::HashedNgrams { dims }, Schema::Text { .. }) => {
 				if !(limits.min_feature_dims..=limits.max_feature_dims).contains(&dims) {
@@ -278,6 +327,7 @@ impl ModelSpec {
 			Architecture::SoftmaxRegression => true,
 			Architecture::Mlp1 { hidden } => width_ok(hidden),
 			Architecture::Mlp2 { hidden } => hidden.iter().all(|w| width_ok(*w)),
+			Architecture::InfiniGram { .. } => true,
 		};
 		if !widths_ok {
 			return Err(SpecError::HiddenWidthOutOfBounds);
@@ -390,6 +440,39 @@ mod tests {
 		assert_eq!(ckpt.check(&DIGITS, &LIMITS), Err(SpecError::CheckpointsOutOfBounds));
 		let lr = ModelSpec { learning_rate: Perbill::zero(), ..spec() };
 		assert_eq!(lr.check(&DIGITS, &LIMITS), Err(SpecError::ZeroLearningRate));
+	}
+
+	#[test]
+	fn an_infinigram_needs_words_on_text_and_bounded_tokens() {
+		let text = Schema::Text { classes: 2 };
+		let gram = |featurizer, max_tokens| ModelSpec {
+			featurizer,
+			architecture: Architecture::InfiniGram { max_tokens },
+			// The training fields do not matter to an ∞-gram.
+			epochs: 0,
+			checkpoints: 0,
+			..spec()
+		};
+		assert_eq!(gram(Featurizer::Words, 64).check(&text, &LIMITS), Ok(()));
+		assert_eq!(
+			gram(Featurizer::Words, 64).check(&DIGITS, &LIMITS),
+			Err(SpecError::FeaturizerMismatch)
+		);
+		let hashed = Featurizer::HashedNgrams { dims: 64 };
+		assert_eq!(gram(hashed, 64).check(&text, &LIMITS), Err(SpecError::FeaturizerMismatch));
+		for bad in [0, MAX_GENERATED_TOKENS + 1] {
+			assert_eq!(
+				gram(Featurizer::Words, bad).check(&text, &LIMITS),
+				Err(SpecError::GeneratedTokensOutOfBounds)
+			);
+		}
+		// Words feed no classifier.
+		let words = ModelSpec { featurizer: Featurizer::Words, ..spec() };
+		assert_eq!(words.check(&text, &LIMITS), Err(SpecError::FeaturizerMismatch));
+		// Its cost is linear in the records.
+		let one = gram(Featurizer::Words, 64).cost(&text, 1_000);
+		assert_eq!(gram(Featurizer::Words, 64).cost(&text, 2_000).bytes, 2 * one.bytes);
+		assert!(one.bytes >= 1_000 * 2048 * 8, "{one:?}");
 	}
 
 	#[test]

@@ -6,13 +6,13 @@
 use openledger_primitives::{
 	attribution::{
 		AttributionEngine, AttributionError, DatasetRef, InferOutcome, InferRequest, IngestChunk,
-		QualityFlags, RecordShare, TrainOutcome, TrainRequest,
+		Generation, NextToken, QualityFlags, RecordShare, Span, TrainOutcome, TrainRequest,
 	},
 	models::ModelId,
 };
 use sp_runtime::{BoundedVec, Perbill};
 
-use crate::{engine::Share, DatasetKey, Engine, EngineError, Record};
+use crate::{engine::Share, infinigram::Generated, DatasetKey, Engine, EngineError, Record};
 
 fn key(dataset: DatasetRef) -> DatasetKey {
 	DatasetKey { datanet: dataset.datanet, version: dataset.version }
@@ -122,7 +122,39 @@ impl AttributionEngine for Engine {
 			confidence: Perbill::from_parts(confidence.unwrap_or(0)),
 			proponents: shares(prediction.proponents),
 			opponents: shares(prediction.opponents),
+			generation: prediction.generated.map(generation),
 		})
+	}
+}
+
+/// The chain's form of a continuation. Every bound of [`Generation`] holds by construction
+/// (the engine cuts to the same constants), so nothing is truncated here.
+fn generation(generated: Generated) -> Generation {
+	Generation {
+		text: BoundedVec::truncate_from(generated.text),
+		tokens: generated.steps.len() as u32,
+		first: BoundedVec::truncate_from(
+			generated
+				.first
+				.into_iter()
+				.map(|(token, ppb)| NextToken {
+					token: BoundedVec::truncate_from(token),
+					probability: Perbill::from_parts(ppb),
+				})
+				.collect(),
+		),
+		spans: BoundedVec::truncate_from(
+			generated
+				.spans
+				.into_iter()
+				.map(|s| Span {
+					start: s.start,
+					end: s.end,
+					occurrences: u32::try_from(s.occurrences).unwrap_or(u32::MAX),
+					records: BoundedVec::truncate_from(s.records),
+				})
+				.collect(),
+		),
 	}
 }
 

@@ -22,7 +22,7 @@ use std::{
 
 use codec::Encode;
 use openledger_primitives::{
-	attribution::{MAX_DUPLICATES, MAX_SUSPECTS},
+	attribution::{MAX_DUPLICATES, MAX_GENERATED_BYTES, MAX_SUSPECTS},
 	datanets::{record_hash, ClassLabel, DatanetId, RecordError, Schema, VersionIndex},
 	models::{Architecture, ModelId, ModelSpec, SpecCost, SpecError, SpecLimits},
 };
@@ -30,6 +30,7 @@ use sp_core::H256;
 
 use crate::{
 	featurize::featurize,
+	infinigram::{Generated, Index},
 	influence::{exact::ExactInfluence, kfac::KfacInfluence, Attribution},
 	linalg::Matrix,
 	model::Network,
@@ -109,6 +110,10 @@ pub struct Share {
 /// A prediction and its attribution.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Prediction {
+	/// For an ∞-gram model: the continuation, with its spans (the label is then 0, the
+	/// probabilities the first step's chosen token's alone, and the proponents the records the
+	/// tokens came from).
+	pub generated: Option<Generated>,
 	/// The most probable class (the lowest on a tie).
 	pub label: ClassLabel,
 	/// Each class's probability in parts per billion, summing to 10^9.
@@ -145,11 +150,32 @@ struct Model {
 	key: DatasetKey,
 	spec: ModelSpec,
 	schema: Schema,
-	network: Network,
-	/// The version positions of the training records, in training order.
-	positions: Vec<u32>,
-	attribution: Box<dyn Attribution>,
+	kind: Kind,
 	report: TrainReport,
+}
+
+/// What a model is, by its architecture.
+enum Kind {
+	/// A classifier and its attribution method.
+	Classifier {
+		network: Network,
+		/// The version positions of the training records, in training order.
+		positions: Vec<u32>,
+		attribution: Box<dyn Attribution>,
+	},
+	/// An ∞-gram language model: the index over the version's records.
+	InfiniGram(Index),
+}
+
+impl Model {
+	/// The estimate the budget bounds: `ModelSpec::cost` on the records the model holds.
+	fn bytes(&self) -> u64 {
+		let records = match &self.kind {
+			Kind::Classifier { positions, .. } => positions.len(),
+			Kind::InfiniGram(index) => return index.bytes() as u64,
+		};
+		self.spec.cost(&self.schema, records as u32).bytes
+	}
 }
 
 #[derive(Default)]
@@ -229,6 +255,7 @@ fn spec_error(e: SpecError) -> EngineError {
 		SpecError::ZeroLearningRate => "a learning rate of zero",
 		SpecError::MemoryOverLimit => "the estimated memory",
 		SpecError::ComputeOverLimit => "the estimated arithmetic",
+		SpecError::GeneratedTokensOutOfBounds => "the generated tokens",
 	})
 }
 
@@ -289,7 +316,7 @@ impl Engine {
 			model_bytes: state
 				.models
 				.values()
-				.map(|m| m.spec.cost(&m.schema, m.positions.len() as u32).bytes)
+				.map(|m| m.bytes())
 				.fold(0u64, u64::saturating_add),
 			datasets: state.datasets.len(),
 			dataset_bytes: state
@@ -473,6 +500,9 @@ impl Engine {
 			}
 			Training { engine: self, model: id }
 		};
+		if let Architecture::InfiniGram { .. } = spec.architecture {
+			return self.index(id, key, spec);
+		}
 		let TrainingSet { schema, x, labels, keys, positions, test_x, test_labels } =
 			self.training_set(key, spec)?;
 		let hyper = Hyper::from(spec);
@@ -498,6 +528,9 @@ impl Engine {
 			},
 			Architecture::Mlp1 { .. } | Architecture::Mlp2 { .. } => {
 				Box::new(KfacInfluence::new(&network, &x, &labels, KFAC_DAMPING)?)
+			},
+			Architecture::InfiniGram { .. } => {
+				return Err(EngineError::SpecOutOfBounds("an ∞-gram is indexed, not trained"))
 			},
 		};
 		let report = TrainReport {
@@ -528,16 +561,39 @@ impl Engine {
 			Self::touch(&mut self.state(), id, true);
 			self.prune_files(dir, id);
 		}
-		let model = Model {
-			key,
-			spec: *spec,
-			schema,
-			network,
-			positions,
-			attribution,
-			report: report.clone(),
-		};
+		let kind = Kind::Classifier { network, positions, attribution };
+		let model = Model { key, spec: *spec, schema, kind, report: report.clone() };
 		self.keep(id, model);
+		Ok(report)
+	}
+
+	/// "Trains" ∞-gram model `id`: indexes the live records of version `key`. The index is
+	/// not saved: building it again is faster than reading it.
+	fn index(&self, id: ModelId, key: DatasetKey, spec: &ModelSpec) -> Result<TrainReport, EngineError> {
+		let (schema, index) = {
+			let state = self.state();
+			let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
+			let received = dataset.records.len() as u32;
+			if received != dataset.total {
+				return Err(EngineError::IncompleteDataset { received, total: dataset.total });
+			}
+			spec.check(&dataset.schema, &LIMITS).map_err(spec_error)?;
+			let live = dataset.records.iter().enumerate().map(|(i, r)| (i as u32, &r.payload[..]));
+			(dataset.schema, Index::build(live)?)
+		};
+		let records = index.records() as u32;
+		let report = TrainReport {
+			// An ∞-gram has no held-out accuracy: it holds out nothing.
+			accuracy: 0,
+			weights_hash: index.hash(),
+			records,
+			held_out: 0,
+			restored: false,
+			suspects: Vec::new(),
+			duplicates: self.near_duplicates(key, &schema)?,
+		};
+		let kind = Kind::InfiniGram(index);
+		self.keep(id, Model { key, spec: *spec, schema, kind, report: report.clone() });
 		Ok(report)
 	}
 
@@ -635,23 +691,46 @@ impl Engine {
 		top_k: usize,
 	) -> Result<Prediction, EngineError> {
 		let model = self.model(id)?;
+		let (network, positions, attribution) = match &model.kind {
+			Kind::Classifier { network, positions, attribution } => (network, positions, attribution),
+			Kind::InfiniGram(index) => {
+				let Architecture::InfiniGram { max_tokens } = model.spec.architecture else {
+					return Err(EngineError::SpecOutOfBounds("an index without an ∞-gram spec"));
+				};
+				model.schema.check_input(input, MAX_GENERATED_BYTES).map_err(record_error).map_err(EngineError::MalformedInput)?;
+				let generated =
+					index.generate(input, max_tokens.into(), MAX_GENERATED_BYTES as usize, top_k);
+				let first = generated.steps.first().map(|s| {
+					(u128::from(s.occurrences) * u128::from(BILLION) / u128::from(s.total.max(1)))
+						as u32
+				});
+				return Ok(Prediction {
+					label: 0,
+					probabilities: vec![first.unwrap_or(0)],
+					proponents: generated.shares.clone(),
+					opponents: Vec::new(),
+					generated: Some(generated),
+				});
+			},
+		};
 		let features =
 			featurize(&model.spec.featurizer, &model.schema, input, 0).map_err(|e| match e {
 				EngineError::MalformedRecord { reason, .. } => EngineError::MalformedInput(reason),
 				other => other,
 			})?;
 		let query = Matrix { rows: 1, cols: features.len(), data: features };
-		let probs = model.network.forward(&query).probs.data;
+		let probs = network.forward(&query).probs.data;
 		let label = probs
 			.iter()
 			.enumerate()
 			.fold(0, |best, (c, p)| if *p > probs[best] { c } else { best });
-		let scores = model.attribution.scores(&query, &[label]).data;
+		let scores = attribution.scores(&query, &[label]).data;
 		Ok(Prediction {
 			label: label as ClassLabel,
 			probabilities: shares_of(&probs).into_iter().map(|p| p as u32).collect(),
-			proponents: top(&scores, &model.positions, top_k, 1.0),
-			opponents: top(&scores, &model.positions, top_k, -1.0),
+			proponents: top(&scores, positions, top_k, 1.0),
+			opponents: top(&scores, positions, top_k, -1.0),
+			generated: None,
 		})
 	}
 
@@ -659,7 +738,12 @@ impl Engine {
 	/// suspect) first.
 	pub fn self_influence(&self, id: ModelId) -> Result<Vec<(u32, f64)>, EngineError> {
 		let model = self.model(id)?;
-		Ok(quality::ranked(&model.positions, &model.attribution.self_influence()))
+		match &model.kind {
+			Kind::Classifier { positions, attribution, .. } => {
+				Ok(quality::ranked(positions, &attribution.self_influence()))
+			},
+			Kind::InfiniGram(_) => Ok(Vec::new()),
+		}
 	}
 }
 

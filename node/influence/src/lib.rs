@@ -41,6 +41,7 @@ pub mod engine;
 pub mod error;
 pub mod featurize;
 pub mod influence;
+pub mod infinigram;
 pub mod kernel;
 pub mod linalg;
 pub mod model;
