@@ -54,6 +54,44 @@ pub struct PreviewShare {
 	pub share: u32,
 }
 
+/// A next token of an ∞-gram's first step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewToken {
+	/// The token's text.
+	pub token: String,
+	/// Its probability, in parts per billion.
+	pub probability: u32,
+}
+
+/// A stretch of the continuation found verbatim in the records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewSpan {
+	/// Its first byte in the continuation.
+	pub start: u32,
+	/// The byte after its last.
+	pub end: u32,
+	/// Its occurrences in the records.
+	pub occurrences: u64,
+	/// Records that hold it, by position.
+	pub records: Vec<u32>,
+}
+
+/// An ∞-gram's continuation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewGeneration {
+	/// The generated text.
+	pub text: String,
+	/// Its tokens.
+	pub tokens: u32,
+	/// The first step's most probable next tokens.
+	pub first: Vec<PreviewToken>,
+	/// Its verbatim spans.
+	pub spans: Vec<PreviewSpan>,
+}
+
 /// What the engine answers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -66,6 +104,9 @@ pub struct Preview {
 	pub proponents: Vec<PreviewShare>,
 	/// The records that opposed it most.
 	pub opponents: Vec<PreviewShare>,
+	/// For an ∞-gram model: the continuation (the proponents are then the records its tokens
+	/// came from, and the label 0).
+	pub generation: Option<PreviewGeneration>,
 }
 
 #[rpc(server)]
@@ -171,6 +212,28 @@ where
 			probabilities: prediction.probabilities,
 			proponents: named(prediction.proponents)?,
 			opponents: named(prediction.opponents)?,
+			generation: prediction.generated.map(|g| PreviewGeneration {
+				text: String::from_utf8_lossy(&g.text).into_owned(),
+				tokens: g.steps.len() as u32,
+				first: g
+					.first
+					.into_iter()
+					.map(|(t, p)| PreviewToken {
+						token: String::from_utf8_lossy(&t).into_owned(),
+						probability: p,
+					})
+					.collect(),
+				spans: g
+					.spans
+					.into_iter()
+					.map(|s| PreviewSpan {
+						start: s.start,
+						end: s.end,
+						occurrences: s.occurrences,
+						records: s.records,
+					})
+					.collect(),
+			}),
 		})
 	}
 }

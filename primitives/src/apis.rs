@@ -11,7 +11,7 @@ use sp_runtime::Perbill;
 
 use crate::{
 	agents::{AgentId, AgentStatus, InferenceStatus},
-	attribution::{InferenceId, QualityFlags, RecordShare},
+	attribution::{Generation, InferenceId, QualityFlags, RecordShare},
 	datanets::{
 		ClassLabel, CurationPolicy, DatanetId, RecordHash, RecordStatus, Schema, VersionIndex,
 		VersionInfo,
@@ -140,6 +140,9 @@ pub struct InferenceInfo<AccountId, Balance, BlockNumber> {
 	pub agreeing: Vec<AccountId>,
 	/// The block the attestors' consensus was reached in.
 	pub completed: Option<BlockNumber>,
+	/// For an ∞-gram model, once completed: the continuation of the prompt, its first step's
+	/// candidates and its verbatim spans (the shares above are its records').
+	pub generation: Option<Generation>,
 }
 
 /// The attestors' consensus on a model's training, for the runtime API.

@@ -247,6 +247,7 @@ impl_runtime_apis! {
 				shares: result.as_ref().map(|r| r.shares.to_vec()).unwrap_or_default(),
 				agreeing: result.as_ref().map(|r| r.agreeing.to_vec()).unwrap_or_default(),
 				completed: result.map(|r| r.block),
+				generation: pallet_attribution::Generations::<Runtime>::get(id),
 			})
 		}
 

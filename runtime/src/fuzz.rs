@@ -161,14 +161,15 @@ fn record(rng: &mut Rng, datanet: u32) -> (Vec<u8>, u16) {
 
 fn spec(rng: &mut Rng) -> ModelSpec {
 	ModelSpec {
-		featurizer: if rng.chance(50) {
-			Featurizer::Raw
-		} else {
-			Featurizer::HashedNgrams { dims: rng.below(128) as u32 }
+		featurizer: match rng.below(5) {
+			0 | 1 => Featurizer::Raw,
+			2 => Featurizer::Words,
+			_ => Featurizer::HashedNgrams { dims: rng.below(128) as u32 },
 		},
-		architecture: match rng.below(3) {
+		architecture: match rng.below(4) {
 			0 => Architecture::SoftmaxRegression,
 			1 => Architecture::Mlp1 { hidden: rng.below(40) as u16 },
+			2 => Architecture::InfiniGram { max_tokens: rng.below(300) as u16 },
 			_ => Architecture::Mlp2 { hidden: [rng.below(20) as u16, rng.below(20) as u16] },
 		},
 		epochs: rng.below(30) as u16,

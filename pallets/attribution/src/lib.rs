@@ -104,7 +104,9 @@ pub mod weights;
 
 pub use extension::CheckAttestation;
 pub use openledger_primitives::{
-	attribution::{InferenceId, InferenceResult, JobId, QualityFlags, RecordShare, TrainOutcome},
+	attribution::{
+		Generation, InferenceId, InferenceResult, JobId, QualityFlags, RecordShare, TrainOutcome,
+	},
 	datanets::ClassLabel,
 	models::{ModelId, ModelStatus},
 	traits::{AttributionJobs, DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle},
@@ -366,6 +368,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type TrainingFlags<T: Config> = StorageMap<_, Twox64Concat, ModelId, QualityFlags>;
 
+	/// The continuation of each completed inference of an ∞-gram model: the generated text, its
+	/// first step's candidates and its verbatim spans (its shares are in [`Inferences`]).
+	#[pallet::storage]
+	pub type Generations<T: Config> = StorageMap<_, Twox64Concat, InferenceId, Generation>;
+
 	/// The consensus on each completed inference.
 	#[pallet::storage]
 	pub type Inferences<T: Config> = StorageMap<_, Twox64Concat, InferenceId, InferenceRecord<T>>;
@@ -558,6 +565,10 @@ pub mod pallet {
 		DuplicateRecord,
 		/// A record is not in the model's Datanet version.
 		UnknownRecord,
+		/// A classifier's inference answered with a continuation, or an ∞-gram's with a label.
+		WrongOutcomeKind,
+		/// A continuation's span lies outside its text, or its text is not UTF-8.
+		MalformedGeneration,
 		/// The job's model or its Datanet no longer exists.
 		UnknownModel,
 		/// The account is already an attestor.

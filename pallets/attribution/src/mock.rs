@@ -153,6 +153,17 @@ pub fn spec() -> ModelSpec {
 	}
 }
 
+/// The model that is an ∞-gram.
+pub const GENERATOR: ModelId = 5;
+
+pub fn generator_spec() -> ModelSpec {
+	ModelSpec {
+		featurizer: Featurizer::Words,
+		architecture: Architecture::InfiniGram { max_tokens: 16 },
+		..spec()
+	}
+}
+
 pub struct MockModels;
 impl ModelInspect<AccountId, openledger_primitives::Balance> for MockModels {
 	fn model(model: ModelId) -> Option<ModelSummary<AccountId, openledger_primitives::Balance>> {
@@ -160,7 +171,7 @@ impl ModelInspect<AccountId, openledger_primitives::Balance> for MockModels {
 			owner: 50,
 			datanet: DATANET,
 			version: 1,
-			spec: spec(),
+			spec: if model == GENERATOR { generator_spec() } else { spec() },
 			fee: 10,
 			status,
 		})

@@ -289,11 +289,19 @@ fn answer<T: Config>(kind: JobKind, input: &[u8]) -> Result<Outcome, Skip> {
 			let top_k = T::MaxTopK::get();
 			let outcome = engine::infer(InferRequest { model, input: input.to_vec(), top_k })
 				.map_err(Skip::Engine)?;
-			Ok(Outcome::Infer {
-				engine_version: outcome.engine_version,
-				label: outcome.label,
-				confidence: outcome.confidence,
-				shares: outcome.proponents,
+			Ok(match outcome.generation {
+				Some(generation) => Outcome::Generate {
+					engine_version: outcome.engine_version,
+					confidence: outcome.confidence,
+					shares: outcome.proponents,
+					generation,
+				},
+				None => Outcome::Infer {
+					engine_version: outcome.engine_version,
+					label: outcome.label,
+					confidence: outcome.confidence,
+					shares: outcome.proponents,
+				},
 			})
 		},
 	}

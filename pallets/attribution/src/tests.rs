@@ -390,6 +390,86 @@ fn a_lying_inference_loses_the_vote_and_the_honest_result_pays() {
 	});
 }
 
+/// A continuation of `text` whose one span covers it, from `record`.
+fn generated(text: &str, record: u32) -> Outcome {
+	use openledger_primitives::attribution::{Generation, Span};
+	let generation = Generation {
+		text: BoundedVec::truncate_from(text.as_bytes().to_vec()),
+		tokens: 3,
+		first: BoundedVec::default(),
+		spans: BoundedVec::truncate_from(vec![Span {
+			start: 0,
+			end: text.len() as u32,
+			occurrences: 1,
+			records: BoundedVec::truncate_from(vec![record]),
+		}]),
+	};
+	Outcome::Generate {
+		engine_version: 1,
+		confidence: Perbill::from_percent(60),
+		shares: shares(&[(record, 1_000_000_000)]),
+		generation,
+	}
+}
+
+#[test]
+fn a_continuation_is_voted_on_and_stored_with_its_spans() {
+	run_test(|| {
+		MODELS.with(|m| {
+			m.borrow_mut().insert(
+				GENERATOR,
+				ModelStatus::Active { accuracy: Perbill::zero(), weights_hash: H256::zero() },
+			)
+		});
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(
+			8,
+			GENERATOR,
+			b"the cat".to_vec()
+		));
+		let job = NextJobId::<Test>::get() - 1;
+		// A classifier's answer, a span past the text, a record outside the version: refused.
+		let mut long = generated(" sat", 2);
+		if let Outcome::Generate { generation, .. } = &mut long {
+			generation.spans[0].end = 9;
+		}
+		let stranger = generated(" sat", 99);
+		let wrong = [(1, inferred(0, 1)), (2, long), (3, stranger)];
+		for (who, o) in &wrong {
+			assert_ok!(commit(*who, job, o));
+		}
+		let [(_, classified), (_, long), (_, stranger)] = wrong;
+		assert_noop!(reveal(1, job, classified), Error::<Test>::WrongOutcomeKind);
+		assert_noop!(reveal(2, job, long), Error::<Test>::MalformedGeneration);
+		assert_noop!(reveal(3, job, stranger), Error::<Test>::UnknownRecord);
+		// The majority's continuation wins; the other is slashed.
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(
+			9,
+			GENERATOR,
+			b"the cat".to_vec()
+		));
+		let job = NextJobId::<Test>::get() - 1;
+		let honest = generated(" sat", 2);
+		answer(job, &[(1, honest.clone()), (2, generated(" ran", 3)), (3, honest)]);
+		let (inference, result, mut agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
+		agreeing.sort();
+		assert_eq!((inference, result.label, agreeing), (9, 0, vec![1, 3]));
+		assert_eq!(result.shares, shares(&[(2, 1_000_000_000)]));
+		let stored = Generations::<Test>::get(9).unwrap();
+		assert_eq!(&stored.text[..], b" sat");
+		assert_eq!(stored.spans[0].records.to_vec(), vec![2]);
+		assert_eq!(Attribution::strikes(&2), 1);
+		// A classifier's inference stores no continuation, and takes no continuation.
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(10, 0, vec![3, 4]));
+		activate_model_0();
+		let job = NextJobId::<Test>::get() - 1;
+		for who in 1..=3 {
+			assert_ok!(commit(who, job, &generated(" sat", 2)));
+		}
+		assert_noop!(reveal(1, job, generated(" sat", 2)), Error::<Test>::WrongOutcomeKind);
+		assert_eq!(Generations::<Test>::get(10), None);
+	});
+}
+
 #[test]
 fn without_a_majority_the_job_fails_and_no_one_loses_the_vote() {
 	run_test(|| {
@@ -781,6 +861,7 @@ impl AttributionEngine for MockEngine {
 			confidence: Perbill::from_percent(80),
 			proponents: vec![s(request.input[0] as u32, 1_000_000_000)],
 			opponents: vec![],
+			generation: None,
 		})
 	}
 }

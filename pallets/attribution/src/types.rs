@@ -9,7 +9,8 @@ use sp_core::H256;
 use sp_runtime::Perbill;
 
 use crate::{
-	pallet::Config, Balance, ClassLabel, InferenceId, JobId, ModelId, RecordShare, TrainOutcome,
+	pallet::Config, Balance, ClassLabel, Generation, InferenceId, JobId, ModelId, RecordShare,
+	TrainOutcome,
 };
 
 /// What a job asks for.
@@ -95,6 +96,17 @@ pub enum Outcome {
 		/// The proponents' shares: at most `MaxTopK`, summing to one (or none).
 		shares: Vec<RecordShare>,
 	},
+	/// An ∞-gram model's inference outcome: a continuation of the prompt.
+	Generate {
+		/// The numeric version of the engine that answered.
+		engine_version: u32,
+		/// The first generated token's probability.
+		confidence: Perbill,
+		/// The records the tokens came from: at most `MaxTopK`, summing to one (or none).
+		shares: Vec<RecordShare>,
+		/// The continuation, its first step's candidates and its verbatim spans.
+		generation: Generation,
+	},
 }
 
 impl Outcome {
@@ -103,7 +115,9 @@ impl Outcome {
 	pub fn shares(&self) -> u32 {
 		match self {
 			Outcome::Train(_) => 0,
-			Outcome::Infer { shares, .. } => u32::try_from(shares.len()).unwrap_or(u32::MAX),
+			Outcome::Infer { shares, .. } | Outcome::Generate { shares, .. } => {
+				u32::try_from(shares.len()).unwrap_or(u32::MAX)
+			},
 		}
 	}
 }
@@ -125,6 +139,31 @@ pub enum Submission<T: Config> {
 		/// The proponents' shares.
 		shares: BoundedVec<RecordShare, T::MaxTopK>,
 	},
+	/// An ∞-gram model's inference outcome.
+	Generate {
+		/// The numeric version of the engine that answered.
+		engine_version: u32,
+		/// The first generated token's probability.
+		confidence: Perbill,
+		/// The records the tokens came from.
+		shares: BoundedVec<RecordShare, T::MaxTopK>,
+		/// The continuation.
+		generation: Generation,
+	},
+}
+
+/// An inference's result as the pallet pays it out: either kind of inference outcome.
+pub struct Answer<T: Config> {
+	/// The engine version.
+	pub engine_version: u32,
+	/// The label (0 for a continuation).
+	pub label: ClassLabel,
+	/// The label's or the first token's probability.
+	pub confidence: Perbill,
+	/// The records' shares.
+	pub shares: BoundedVec<RecordShare, T::MaxTopK>,
+	/// The continuation, for an ∞-gram.
+	pub generation: Option<Generation>,
 }
 
 impl<T: Config> Submission<T> {
@@ -132,7 +171,21 @@ impl<T: Config> Submission<T> {
 	pub fn engine_version(&self) -> u32 {
 		match self {
 			Submission::Train(o) => o.engine_version,
-			Submission::Infer { engine_version, .. } => *engine_version,
+			Submission::Infer { engine_version, .. } |
+			Submission::Generate { engine_version, .. } => *engine_version,
+		}
+	}
+
+	/// The inference result it carries (none for training).
+	pub fn answer(self) -> Option<Answer<T>> {
+		match self {
+			Submission::Train(_) => None,
+			Submission::Infer { engine_version, label, confidence, shares } => {
+				Some(Answer { engine_version, label, confidence, shares, generation: None })
+			},
+			Submission::Generate { engine_version, confidence, shares, generation } => {
+				Some(Answer { engine_version, label: 0, confidence, shares, generation: Some(generation) })
+			},
 		}
 	}
 

@@ -4,6 +4,7 @@ use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::BlockNumberFor;
+use openledger_primitives::models::Architecture;
 use sp_core::H256;
 use sp_runtime::traits::{One, Saturating, Zero};
 
@@ -111,10 +112,16 @@ impl<T: Config> Pallet<T> {
 	) -> Result<Submission<T>, DispatchError> {
 		match (j.kind, outcome) {
 			(JobKind::Train { .. }, Outcome::Train(o)) => Ok(Submission::Train(o)),
-			(
-				JobKind::Infer { model, .. } | JobKind::Recheck { model, .. },
-				Outcome::Infer { engine_version, label, confidence, shares },
-			) => {
+			(JobKind::Infer { model, .. } | JobKind::Recheck { model, .. }, outcome) => {
+				let (engine_version, label, confidence, shares, generation) = match outcome {
+					Outcome::Infer { engine_version, label, confidence, shares } => {
+						(engine_version, label, confidence, shares, None)
+					},
+					Outcome::Generate { engine_version, confidence, shares, generation } => {
+						(engine_version, 0, confidence, shares, Some(generation))
+					},
+					Outcome::Train(_) => return Err(Error::<T>::WrongJobKind.into()),
+				};
 				let shares: BoundedVec<RecordShare, T::MaxTopK> =
 					shares.try_into().map_err(|_| Error::<T>::TooManyShares)?;
 				let summary = T::Models::model(model).ok_or(Error::<T>::UnknownModel)?;
@@ -122,13 +129,33 @@ impl<T: Config> Pallet<T> {
 					T::Datanets::schema(summary.datanet).ok_or(Error::<T>::UnknownModel)?;
 				let version = T::Datanets::version(summary.datanet, summary.version)
 					.ok_or(Error::<T>::UnknownModel)?;
+				let generates = matches!(summary.spec.architecture, Architecture::InfiniGram { .. });
+				ensure!(generates == generation.is_some(), Error::<T>::WrongOutcomeKind);
 				ensure!(label < schema.classes(), Error::<T>::LabelOutOfRange);
 				ensure!(vote::sums_to_one(&shares), Error::<T>::SharesDoNotSumToOne);
 				let mut seen: Vec<u32> = shares.iter().map(|s| s.record).collect();
 				seen.sort_unstable();
 				ensure!(seen.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateRecord);
 				ensure!(seen.last().is_none_or(|r| *r < version.count), Error::<T>::UnknownRecord);
-				Ok(Submission::Infer { engine_version, label, confidence, shares })
+				let Some(generation) = generation else {
+					return Ok(Submission::Infer { engine_version, label, confidence, shares });
+				};
+				ensure!(
+					core::str::from_utf8(&generation.text).is_ok(),
+					Error::<T>::MalformedGeneration
+				);
+				let text = generation.text.len() as u32;
+				for span in generation.spans.iter() {
+					ensure!(
+						span.start < span.end && span.end <= text,
+						Error::<T>::MalformedGeneration
+					);
+					ensure!(
+						span.records.iter().all(|r| *r < version.count),
+						Error::<T>::UnknownRecord
+					);
+				}
+				Ok(Submission::Generate { engine_version, confidence, shares, generation })
 			},
 			_ => Err(Error::<T>::WrongJobKind.into()),
 		}
@@ -272,7 +299,10 @@ impl<T: Config> Pallet<T> {
 					duplicates,
 				});
 			},
-			(JobKind::Infer { inference, model }, outcome @ Submission::Infer { .. }) => {
+			(
+				JobKind::Infer { inference, model },
+				outcome @ (Submission::Infer { .. } | Submission::Generate { .. }),
+			) => {
 				let agreeing = BoundedVec::truncate_from(agreeing);
 				if stake.challenge_window.is_zero() {
 					Self::pay_out(job, inference, model, outcome, agreeing);
@@ -295,7 +325,10 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::ResultPending { job, inference, matures });
 				return Vote::Pending;
 			},
-			(JobKind::Recheck { inference, .. }, outcome @ Submission::Infer { .. }) => {
+			(
+				JobKind::Recheck { inference, .. },
+				outcome @ (Submission::Infer { .. } | Submission::Generate { .. }),
+			) => {
 				Self::settle(inference, Some((outcome, agreeing)));
 			},
 			// `reveal` admits only outcomes of the job's kind.
@@ -313,7 +346,9 @@ impl<T: Config> Pallet<T> {
 		outcome: Submission<T>,
 		agreeing: BoundedVec<T::AccountId, T::MaxAttestors>,
 	) {
-		let Submission::Infer { engine_version, label, confidence, shares } = outcome else {
+		let Some(Answer { engine_version, label, confidence, shares, generation }) =
+			outcome.answer()
+		else {
 			return;
 		};
 		let result = InferenceResult { label, confidence, shares: shares.to_vec() };
@@ -326,6 +361,9 @@ impl<T: Config> Pallet<T> {
 			confidence,
 			records: shares.len() as u32,
 		});
+		if let Some(generation) = generation {
+			Generations::<T>::insert(inference, generation);
+		}
 		Inferences::<T>::insert(
 			inference,
 			InferenceRecord {
