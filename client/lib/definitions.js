@@ -21,6 +21,35 @@ export const types = {
 		/** Its share, in parts per billion (a side sums to 10^9). */
 		share: 'u32',
 	},
+	/** A next token an ∞-gram considered at its first step. */
+	AttributionPreviewToken: {
+		/** The token's text. */
+		token: 'Text',
+		/** Its probability after the matched context, in parts per billion. */
+		probability: 'u32',
+	},
+	/** A stretch of the continuation that occurs verbatim in the records. */
+	AttributionPreviewSpan: {
+		/** Its first byte in the continuation (UTF-8). */
+		start: 'u32',
+		/** The byte after its last. */
+		end: 'u32',
+		/** Its occurrences in the version. */
+		occurrences: 'u64',
+		/** Records that hold it, by position (at most 4). */
+		records: 'Vec<u32>',
+	},
+	/** An ∞-gram model's continuation of the prompt. */
+	AttributionPreviewGeneration: {
+		/** The generated text. */
+		text: 'Text',
+		/** Its tokens. */
+		tokens: 'u32',
+		/** The first step's most probable next tokens (at most 8). */
+		first: 'Vec<AttributionPreviewToken>',
+		/** Its verbatim spans (at most 16). */
+		spans: 'Vec<AttributionPreviewSpan>',
+	},
 	/** What the node's engine answers for a model and an input. */
 	AttributionPreview: {
 		/** The predicted class. */
@@ -31,6 +60,9 @@ export const types = {
 		proponents: 'Vec<AttributionPreviewShare>',
 		/** The records that opposed it most (at most 16). */
 		opponents: 'Vec<AttributionPreviewShare>',
+		/** For an ∞-gram model: the continuation (label 0; the proponents are the records its
+		 * tokens came from). */
+		generation: 'Option<AttributionPreviewGeneration>',
 	},
 };
 

@@ -170,7 +170,11 @@ async function firstCurator(api, id, signers) {
 
 // --- models ----------------------------------------------------------------------------------
 
-function modelStatusCell(s) {
+/** Whether a model is an ∞-gram language model (no held-out accuracy: it holds nothing out). */
+const generates = (spec) => spec.architecture.isInfiniGram;
+
+function modelStatusCell(s, spec) {
+	if (s.isActive && generates(spec)) return html`${status('Active')} ∞-gram`;
 	if (s.isActive) return html`${status('Active')} ${percent(s.asActive.accuracy.toNumber(), 1)}`;
 	return status(s.type);
 }
@@ -182,7 +186,7 @@ export async function models({ api }) {
 		const m = some(await api.call.modelsApi.model(id));
 		if (!m) continue;
 		rows.push(html`<tr><td><a href="#/model/${id}">${id}</a></td><td><a href="#/datanet/${m.datanet.toNumber()}">${m.datanet.toNumber()}</a> v${m.version.toNumber()}</td>
-			<td>${m.spec.architecture.type}</td><td>${modelStatusCell(m.status)}</td><td>${open(m.fee.toBigInt())}</td><td>${account(m.owner.toString())}</td></tr>`);
+			<td>${m.spec.architecture.type}</td><td>${modelStatusCell(m.status, m.spec)}</td><td>${open(m.fee.toBigInt())}</td><td>${account(m.owner.toString())}</td></tr>`);
 	}
 	return html`<h1>Models</h1><table data-testid="models"><tr><th>id</th><th>Datanet</th><th>architecture</th><th>status</th><th>fee</th><th>owner</th></tr>${rows}</table>`;
 }
@@ -199,7 +203,7 @@ export async function model({ api }, [id]) {
 	return html`<h1>Model ${id}</h1>
 		<dl data-testid="model">
 			<dt>status</dt><dd data-testid="model-status">${status(m.status.type)}</dd>
-			${m.status.isActive ? html`<dt>held-out accuracy</dt><dd data-testid="model-accuracy">${percent(m.status.asActive.accuracy.toNumber(), 1)}</dd>
+			${m.status.isActive ? html`${generates(m.spec) ? html`<dt>model</dt><dd>∞-gram language model: its index hash is agreed like a weights hash; it holds no records out</dd>` : html`<dt>held-out accuracy</dt><dd data-testid="model-accuracy">${percent(m.status.asActive.accuracy.toNumber(), 1)}</dd>`}
 				<dt>agreed weights hash</dt><dd><code data-testid="weights-hash">${m.status.asActive.weightsHash.toHex()}</code></dd>` : ''}
 			<dt>Datanet</dt><dd><a href="#/datanet/${m.datanet.toNumber()}?version=${m.version.toNumber()}">${m.datanet.toNumber()}</a>, version ${m.version.toNumber()}</dd>
 			<dt>owner</dt><dd>${account(m.owner.toString())}</dd>
@@ -284,6 +288,44 @@ async function distribution(api, inference, block) {
 	return found?.event.data; // undefined where the block's state is pruned: the split is not shown
 }
 
+/** The hue of record `r`'s spans: spread around the colour wheel by the golden angle. */
+const hue = (r) => (r * 137) % 360;
+
+/**
+ * An ∞-gram's continuation with its verbatim spans coloured by the first record that holds
+ * each (where spans overlap, the earlier one colours the bytes they share), and the first
+ * step's candidates.
+ */
+function continuation(generation, datanetLink) {
+	const bytes = generation.text.toU8a(true);
+	const piece = (a, b) => new TextDecoder().decode(bytes.slice(a, b));
+	const parts = [];
+	let cursor = 0;
+	for (const span of generation.spans) {
+		const start = Math.max(cursor, span.start.toNumber());
+		const end = span.end.toNumber();
+		if (end <= start) continue;
+		if (start > cursor) parts.push(piece(cursor, start));
+		const records = span.records.map((r) => r.toNumber());
+		parts.push(
+			html`<mark data-testid="span" data-record="${records[0]}" style="background:hsl(${hue(records[0])},70%,85%)" title="${`occurs ${span.occurrences.toNumber()}× in the version; records ${records.join(', ')}`}">${piece(start, end)}</mark>`,
+		);
+		cursor = end;
+	}
+	if (cursor < bytes.length) parts.push(piece(cursor, bytes.length));
+	return html`<h2>Generated text</h2>
+		<p class="generated" data-testid="generated">${parts}</p>
+		<p class="note">${generation.tokens.toNumber()} tokens. Highlighted: stretches found verbatim in the Datanet's records, coloured by record (hover for the records).</p>
+		<table data-testid="spans"><tr><th class="num">bytes</th><th class="num">occurrences</th><th>records</th></tr>
+			${generation.spans.map(
+				(sp) => html`<tr><td class="num">${sp.start.toNumber()}–${sp.end.toNumber()}</td><td class="num">${sp.occurrences.toNumber()}</td>
+					<td>${sp.records.map((r) => html`<a href="${datanetLink(r.toNumber())}" style="border-bottom:3px solid hsl(${hue(r.toNumber())},70%,60%)">${r.toNumber()}</a> `)}</td></tr>`,
+			)}</table>
+		<h3>First token: the most probable next tokens</h3>
+		<table data-testid="first-tokens"><tr><th>token</th><th class="num">probability</th></tr>
+			${generation.first.map((c) => html`<tr><td><code>${JSON.stringify(new TextDecoder().decode(c.token.toU8a(true)))}</code></td><td class="num">${percent(c.probability.toNumber(), 1)}</td></tr>`)}</table>`;
+}
+
 export async function inference({ api }, [id]) {
 	const inf = some(await api.call.attributionApi.inference(id));
 	if (!inf) return html`<h1>Inference ${id}</h1><p class="error">No inference ${id}.</p>`;
@@ -306,10 +348,18 @@ export async function inference({ api }, [id]) {
 		challenge = 'the attestors have not answered yet';
 	}
 	const label = inf.status.isCompleted ? inf.status.asCompleted : undefined;
+	const generation = inf.generation.isSome ? inf.generation.unwrap() : undefined;
+	const datanetLink = (index) => `#/datanet/${m?.datanet.toNumber()}?version=${m?.version.toNumber()}&page=${Math.floor(index / PAGE)}`;
 	return html`<h1>Inference ${id}</h1>
 		<dl data-testid="inference">
 			<dt>status</dt><dd data-testid="inference-status">${status(inf.status.type)}</dd>
-			${label ? html`<dt>label</dt><dd data-testid="inference-label">${label.label.toNumber()}</dd><dt>probability of the label</dt><dd>${percent(label.confidence.toNumber(), 1)}</dd>` : ''}
+			${
+				label && generation
+					? html`<dt>probability of the first token</dt><dd>${percent(label.confidence.toNumber(), 1)}</dd>`
+					: label
+						? html`<dt>label</dt><dd data-testid="inference-label">${label.label.toNumber()}</dd><dt>probability of the label</dt><dd>${percent(label.confidence.toNumber(), 1)}</dd>`
+						: ''
+			}
 			<dt>model</dt><dd><a href="#/model/${inf.model.toNumber()}">${inf.model.toNumber()}</a></dd>
 			<dt>agent</dt><dd>${inf.agent.toNumber()}</dd>
 			<dt>caller</dt><dd>${account(inf.caller.toString())}</dd>
@@ -327,6 +377,7 @@ export async function inference({ api }, [id]) {
 					)}</table>`
 				: ''
 		}
+		${generation ? continuation(generation, datanetLink) : ''}
 		<h2>Attributed records</h2>
 		${
 			shares.length === 0

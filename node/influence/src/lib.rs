@@ -29,6 +29,9 @@
 //! - [`influence`]: the [`influence::Attribution`] methods: exact influence for softmax
 //!   regression (dense or Woodbury), TracIn-CP with ghost dot products, K-FAC and EK-FAC for
 //!   MLPs, each with self-influence;
+//! - [`infinigram`]: the ∞-gram language model of Text Datanets: the lossless word tokeniser,
+//!   the suffix-array index (libsais), greedy continuation by the longest matching context, and
+//!   the attribution of each generated token and verbatim span to the records;
 //! - [`quality`]: the quality flags of a training, agreed on chain with its outcome: the most
 //!   suspect records by self-influence, and near-duplicates (L1 for Dense, word-shingle Jaccard
 //!   for Text).
@@ -64,7 +67,9 @@ pub mod train;
 /// - 1: products by gemm (FMA or not by CPU), Fisher–Yates epochs, Unicode-table lowercasing.
 /// - 2: the always-fused deterministic kernel, epochs ordered by record hash, ASCII word rule.
 /// - 3: a training reports quality flags (the most suspect records, near-duplicates).
-pub const ENGINE_VERSION: u32 = 3;
+/// - 4: ∞-gram language models (`Architecture::InfiniGram`): index hashes, continuations,
+///   their shares and spans.
+pub const ENGINE_VERSION: u32 = 4;
 
 pub use engine::{
 	DatasetKey, Engine, Prediction, Record, Share, TrainReport, Usage, DEFAULT_BUDGET,

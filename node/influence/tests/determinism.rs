@@ -10,10 +10,11 @@
 //!   Nehalem-v1` (no AVX, no FMA) and `-cpu Haswell-v4` (AVX2 and FMA), and built for aarch64
 //!   under `qemu-aarch64`, so that every kind of CPU must print the same digest.
 //!
-//! The digest covers four models: softmax regression, a 1-hidden-layer and a 2-hidden-layer
-//! MLP on the first 1,000 digits, and a hashed-n-gram softmax regression on the first 300 real
+//! The digest covers five models: softmax regression, a 1-hidden-layer and a 2-hidden-layer
+//! MLP on the first 1,000 digits, a hashed-n-gram softmax regression on the first 300 real
 //! mails of the SpamAssassin subset (which takes the Woodbury path: more features than
-//! records).
+//! records), and an ∞-gram over all 600 mails (its index hash, and 64-token continuations of
+//! every 97th mail with their shares and spans).
 
 use std::process::Command;
 
@@ -64,7 +65,7 @@ fn describe(out: &mut String, id: u32, schema: Schema, records: &[Record], spec:
 	out.push_str(&format!("{:?}\n", blake3::hash(format!("{bits:?}").as_bytes())));
 }
 
-/// Everything the engine reports for the four models, as text.
+/// Everything the engine reports for the five models, as text.
 fn digest() -> String {
 	let mut out = String::new();
 	// Subsets, so that a run under qemu (10-40 times slower) stays near a minute.
@@ -84,6 +85,8 @@ fn digest() -> String {
 	let hashed = Featurizer::HashedNgrams { dims: 1024 };
 	let mails = &mails()[..MAILS];
 	describe(&mut out, 3, text, mails, spec(hashed, Architecture::SoftmaxRegression, 4));
+	let gram = Architecture::InfiniGram { max_tokens: 64 };
+	describe(&mut out, 4, text, &common::mails(), spec(Featurizer::Words, gram, 1));
 	out
 }
 

@@ -565,10 +565,6 @@ pub mod pallet {
 		DuplicateRecord,
 		/// A record is not in the model's Datanet version.
 		UnknownRecord,
-		/// A classifier's inference answered with a continuation, or an ∞-gram's with a label.
-		WrongOutcomeKind,
-		/// A continuation's span lies outside its text, or its text is not UTF-8.
-		MalformedGeneration,
 		/// The job's model or its Datanet no longer exists.
 		UnknownModel,
 		/// The account is already an attestor.
@@ -610,6 +606,10 @@ pub mod pallet {
 		EmptyBatch,
 		/// The job's vote involves more members than the batch's `members` witness.
 		MembersAboveWitness,
+		/// A classifier's inference answered with a continuation, or an ∞-gram's with a label.
+		WrongOutcomeKind,
+		/// A continuation's span lies outside its text, or its text is not UTF-8.
+		MalformedGeneration,
 	}
 
 	#[pallet::hooks]

@@ -281,6 +281,8 @@ pub mod pallet {
 		SpecMemoryOverLimit,
 		/// The spec's estimated arithmetic on its Datanet version is above `CostLimit.flops`.
 		SpecComputeOverLimit,
+		/// An ∞-gram's `max_tokens` is zero or above `MAX_GENERATED_TOKENS` (256).
+		GeneratedTokensOutOfBounds,
 	}
 
 	impl<T> From<SpecError> for Error<T> {
@@ -295,6 +297,7 @@ pub mod pallet {
 				SpecError::ZeroLearningRate => Error::ZeroLearningRate,
 				SpecError::MemoryOverLimit => Error::SpecMemoryOverLimit,
 				SpecError::ComputeOverLimit => Error::SpecComputeOverLimit,
+				SpecError::GeneratedTokensOutOfBounds => Error::GeneratedTokensOutOfBounds,
 			}
 		}
 	}

@@ -9,8 +9,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -19,32 +18,18 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { chromium } from 'playwright-core';
 
-import { repoRoot, startNode } from '../lib/node.js';
+import { startNode } from '../lib/node.js';
 import { sendAndWait } from '../lib/chain.js';
+import { CHROMIUM, SKIP_BROWSER, serve } from '../lib/explorer.js';
 import { loadDigits } from '../lib/digits.js';
 
-const DIST = path.join(repoRoot, 'explorer', 'dist');
 const SHOTS = path.join(process.env.E2E_LOG_DIR || path.join(os.tmpdir(), 'openledger-e2e'), 'screenshots');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const PER_CONTRIBUTOR = 100;
 const INFERENCES = 3;
 const OPEN = 10n ** 18n;
 const SPEC = { featurizer: 'Raw', architecture: 'SoftmaxRegression', epochs: 20, learningRate: 100_000_000, batchSize: 32, l2: 1_000_000, checkpoints: 2, seed: 1 };
 
-/** Serves explorer/dist with explorer/serve.js on a free port; resolves with { url, stop }. */
-function serve() {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [path.join(repoRoot, 'explorer', 'serve.js'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-		child.on('error', reject);
-		child.on('exit', (code) => reject(new Error(`explorer/serve.js exited with ${code}`)));
-		child.stdout.on('data', (d) => {
-			const m = /on (http:\/\/[\d.]+:\d+)\//.exec(String(d));
-			if (m) resolve({ url: m[1], stop: () => child.kill() });
-		});
-	});
-}
-
-describe('the explorer in headless Chromium against a dev node', { skip: !existsSync(path.join(DIST, 'app.js')) && 'explorer/dist is not built (npm run build -w explorer)' }, () => {
+describe('the explorer in headless Chromium against a dev node', { skip: SKIP_BROWSER }, () => {
 	let node;
 	let api;
 	let k;

@@ -1,0 +1,254 @@
+// Text Datanets for real, on one dev node with the real engine in its off-chain worker:
+// - an ∞-gram model over 300 State of the Union records: indexed by the worker, a paid
+//   invocation with a prompt, the continuation with its verbatim spans and its shares
+//   finalised, and the fee's contributor part paid to the records the spans came from;
+// - a hashed n-gram softmax regression over 580 real SpamAssassin mails: trained by the
+//   worker, paid inferences on held-back mails, each verdict attributed to the mails behind it.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { Keyring } from '@polkadot/keyring';
+import { u8aToHex, hexToU8a } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+import { chromium } from 'playwright-core';
+
+import { startNode } from '../lib/node.js';
+import { sendAndWait } from '../lib/chain.js';
+import { CHROMIUM, SKIP_BROWSER, serve } from '../lib/explorer.js';
+import { sotuRecords } from '../lib/sotu.js';
+import { loadMails } from '../lib/mails.js';
+
+const BILLION = 1_000_000_000n;
+const MODEL_FEE = 10n ** 18n;
+const AGENT_FEE = 10n ** 17n;
+const SOTU_RECORDS = 300;
+const MAX_TOKENS = 32;
+const MAIL_QUERIES = 8;
+
+const hex = (text) => u8aToHex(new TextEncoder().encode(text));
+const utf8 = (codec) => new TextDecoder().decode(hexToU8a(codec.toHex()));
+
+describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
+	let node;
+	let api;
+	let k;
+	let generated = [];
+	const ok = async (tx, who) => {
+		const r = await sendAndWait(api, tx, who);
+		assert.equal(r.dispatchError, null, `unexpected ${r.dispatchError}`);
+		return r;
+	};
+	const event = (events, pallet, name) => events.find(({ event: e }) => api.events[pallet][name].is(e))?.event;
+	/** Polls `check()` on each new block until it returns something other than undefined. */
+	const until = async (check, timeoutMs = 180_000) => {
+		const end = Date.now() + timeoutMs;
+		for (;;) {
+			const v = await check();
+			if (v !== undefined) return v;
+			if (Date.now() > end) throw new Error(`not reached in ${timeoutMs} ms`);
+			await new Promise((r) => setTimeout(r, 500));
+		}
+	};
+	/** Creates an open Text Datanet, fills it from the contributors in turn, publishes it. */
+	const fill = async (name, classes, rows, batch) => {
+		const created = await ok(api.tx.datanets.create(name, `${rows.length} real records`, 'CC0-1.0', { Text: { classes } }, 'Open'), k.Alice);
+		const datanet = event(created.events, 'datanets', 'DatanetCreated').data.datanet.toNumber();
+		const contributors = [k.Charlie, k.Dave, k.Eve];
+		for (let i = 0, b = 0; i < rows.length; i += batch, b += 1) {
+			const calls = rows.slice(i, i + batch).map((r) => api.tx.datanets.contribute(datanet, hex(r.text), r.label));
+			await ok(api.tx.utility.batchAll(calls), contributors[b % contributors.length]);
+		}
+		await ok(api.tx.datanets.publishVersion(datanet, rows.length), k.Alice);
+		return datanet;
+	};
+	const active = (model) =>
+		until(async () => {
+			const info = (await api.call.modelsApi.model(model)).unwrap();
+			assert.ok(!info.status.isFailed, `model ${model} failed`);
+			return info.status.isActive ? info.status.asActive : undefined;
+		});
+	const completed = (id) =>
+		until(async () => {
+			const info = (await api.call.attributionApi.inference(id)).unwrap();
+			return info.status.isCompleted ? info : undefined;
+		});
+	const record = async (datanet, position) => {
+		const [rec] = await api.call.datanetsApi.versionRecords(datanet, 1, position, 1);
+		return { contributor: rec.contributor.toString(), text: utf8(rec.payload.unwrap()), label: rec.label.toNumber() };
+	};
+	const claimables = async () => Object.fromEntries(await Promise.all([k.Charlie, k.Dave, k.Eve].map(async (w) => [w.address, (await api.call.rewardsApi.claimable(w.address)).toBigInt()])));
+
+	before(async () => {
+		await cryptoWaitReady();
+		node = await startNode({ args: ['--dev', '--sealing', 'instant', '-lattribution=debug'], name: 'text' });
+		api = node.api;
+		const keyring = new Keyring({ type: 'sr25519' });
+		k = Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => [n, keyring.addFromUri(`//${n}`)]));
+	});
+
+	after(async () => {
+		if (node) await node.stop();
+	});
+
+	test('an ∞-gram continues a prompt from the records, with spans and shares agreed on chain, and pays their contributors', async () => {
+		const rows = sotuRecords().slice(0, SOTU_RECORDS);
+		const datanet = await fill('sotu', 5, rows, 50);
+		const spec = { featurizer: 'Words', architecture: { InfiniGram: { maxTokens: MAX_TOKENS } }, epochs: 1, learningRate: 1, batchSize: 1, l2: 0, checkpoints: 1, seed: 0 };
+		// An ∞-gram takes only the word tokeniser, and at most 256 tokens.
+		const refused = await sendAndWait(api, api.tx.models.register(datanet, 1, { ...spec, architecture: { InfiniGram: { maxTokens: 257 } } }, MODEL_FEE, ''), k.Bob);
+		assert.equal(refused.dispatchError, 'models.GeneratedTokensOutOfBounds');
+		const mismatch = await sendAndWait(api, api.tx.models.register(datanet, 1, { ...spec, featurizer: { HashedNgrams: { dims: 256 } } }, MODEL_FEE, ''), k.Bob);
+		assert.equal(mismatch.dispatchError, 'models.FeaturizerMismatch');
+		const registered = await ok(api.tx.models.register(datanet, 1, spec, MODEL_FEE, 'sotu-infinigram'), k.Bob);
+		const model = event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
+		const status = await active(model);
+		const training = (await api.call.attributionApi.training(model)).unwrap();
+		assert.equal(training.weightsHash.toHex(), status.weightsHash.toHex(), 'the index hash is the agreed weights hash');
+
+		// A prompt: the first 12 words of a record whose opening occurs nowhere else.
+		const words = (t) => t.split(' ').slice(0, 12).join(' ');
+		const source = rows.findIndex((r) => r.text.split(' ').length > 40 && rows.filter((o) => o.text.includes(words(r.text))).length === 1);
+		const prompt = words(rows[source].text);
+		const rest = rows[source].text.slice(prompt.length);
+
+		const agentRegistered = await ok(api.tx.agents.register(model, 'sotu-writer', AGENT_FEE), k.Ferdie);
+		const agent = event(agentRegistered.events, 'agents', 'AgentRegistered').data.agent.toNumber();
+		// A prompt that is not UTF-8 is refused by name, and costs nothing but its fee.
+		const bad = await sendAndWait(api, api.tx.agents.invoke(agent, '0xff00', MODEL_FEE + AGENT_FEE), k.Dave);
+		assert.equal(bad.dispatchError, 'agents.InvalidInput');
+
+		// The unique prompt, then a common phrase whose continuation many records supply.
+		const before = await claimables();
+		const part = (MODEL_FEE + AGENT_FEE) / 2n;
+		const expected = {};
+		const inferences = [];
+		for (const [p, unique] of [[prompt, true], ['of the United States', false]]) {
+			const preview = await node.rpc('attribution_preview', [model, hex(p)]);
+			assert.ok(preview.generation, 'an ∞-gram preview has a continuation');
+			const invoked = await ok(api.tx.agents.invoke(agent, hex(p), MODEL_FEE + AGENT_FEE), k.Dave);
+			const inference = event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
+			inferences.push(inference);
+			const info = await completed(inference);
+			assert.ok(info.generation.isSome, 'the inference stores its continuation');
+			const generation = info.generation.unwrap();
+			const text = utf8(generation.text);
+			console.log(`# prompt ${JSON.stringify(p)} → ${JSON.stringify(text)}`);
+			assert.equal(generation.tokens.toNumber(), MAX_TOKENS);
+			// The chain's continuation is the preview's.
+			assert.equal(text, preview.generation.text);
+			assert.deepEqual(generation.spans.map((s) => [s.start.toNumber(), s.end.toNumber()]), preview.generation.spans.map((s) => [s.start, s.end]));
+			// Every span occurs verbatim in each record it names.
+			assert.ok(generation.spans.length > 0);
+			const bytes = new TextEncoder().encode(text);
+			for (const span of generation.spans) {
+				const piece = new TextDecoder().decode(bytes.slice(span.start.toNumber(), span.end.toNumber()));
+				for (const r of span.records) {
+					assert.ok((await record(datanet, r.toNumber())).text.includes(piece), `record ${r} holds ${JSON.stringify(piece)}`);
+				}
+			}
+			// The first step's candidates are most probable first, the chosen token first.
+			const first = generation.first.map((c) => ({ token: utf8(c.token), p: c.probability.toNumber() }));
+			assert.ok(text.startsWith(first[0].token));
+			assert.ok(first.every((c, i) => i === 0 || c.p <= first[i - 1].p));
+			assert.equal(info.status.asCompleted.confidence.toNumber(), first[0].p);
+			// Shares: the records the tokens came from, summing to one, as previewed.
+			const shares = info.shares.map((s) => ({ record: s.record.toNumber(), share: s.share.toBigInt() }));
+			assert.equal(shares.reduce((a, s) => a + s.share, 0n), BILLION);
+			assert.deepEqual(shares.map((s) => s.record), preview.proponents.map((x) => x.record));
+			if (unique) {
+				// The opening occurs once, so the longest context is the source record's: the
+				// continuation is the rest of that record, verbatim, and it alone is credited.
+				const n = Math.min(text.length, rest.length);
+				assert.ok(n > 20, `a continuation of ${text.length} characters`);
+				assert.equal(text.slice(0, n), rest.slice(0, n));
+				assert.deepEqual(shares.map((s) => s.record), [source]);
+				assert.ok(generation.spans[0].records.map((r) => r.toNumber()).includes(source));
+			} else {
+				assert.ok(shares.length > 1, 'a common phrase is credited to several records');
+				// Each credited record holds a word of the prompt or of the continuation.
+				for (const s of shares) {
+					const held = (await record(datanet, s.record)).text;
+					assert.ok([...(p + text).matchAll(/\w+/g)].some(([w]) => held.includes(w)), `record ${s.record}`);
+				}
+			}
+			for (const s of shares) {
+				const who = (await record(datanet, s.record)).contributor;
+				expected[who] = (expected[who] ?? 0n) + (part * s.share) / BILLION;
+			}
+		}
+		// Half of each fee went to the contributors of the credited records, by share.
+		const after = await claimables();
+		for (const who of Object.keys(after)) assert.equal(after[who] - before[who], expected[who] ?? 0n, `claimable of ${who}`);
+		generated = inferences;
+	});
+
+	test('the explorer shows the continuation with its spans coloured by record', { skip: SKIP_BROWSER }, async () => {
+		const server = await serve();
+		const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+		try {
+			const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+			for (const id of generated) {
+				const route = `#/inference/${id}`;
+				await page.goto(`${server.url}/?rpc=ws://127.0.0.1:${node.rpcPort}${route}`);
+				await page.waitForFunction((r) => document.body.dataset.renderedRoute === r, route, { timeout: 60_000 });
+				const info = (await api.call.attributionApi.inference(id)).unwrap().generation.unwrap();
+				const shown = await page.$eval('[data-testid=generated]', (e) => e.textContent);
+				assert.equal(shown, utf8(info.text), 'the page shows the generated text');
+				const marks = await page.$$eval('[data-testid=generated] mark', (ms) => ms.map((m) => ({ record: Number(m.dataset.record), text: m.textContent, colour: m.style.background })));
+				assert.ok(marks.length > 0 && marks.length <= info.spans.length);
+				for (const m of marks) {
+					assert.ok(info.spans.some((sp) => sp.records[0].toNumber() === m.record), `a span of record ${m.record}`);
+					assert.match(m.colour, /rgb|hsl/);
+				}
+				const rows = await page.$$eval('[data-testid=first-tokens] tr', (r) => r.length - 1);
+				assert.equal(rows, info.first.length);
+			}
+			await page.screenshot({ path: `${process.env.E2E_LOG_DIR || '/tmp'}/explorer-continuation.png`, fullPage: true });
+		} finally {
+			await browser.close();
+			server.stop();
+		}
+	});
+
+	test('a hashed n-gram classifier on real mail: trained by the worker, paid verdicts attributed to the mails behind them', async () => {
+		// A mail repeated with its label (spam campaigns) is one record: the chain refuses the
+		// second as a DuplicateRecord.
+		const seen = new Set();
+		const mails = loadMails().filter((m) => !seen.has(`${m.label}:${m.text}`) && seen.add(`${m.label}:${m.text}`));
+		const training = mails.slice(0, mails.length - MAIL_QUERIES);
+		const queries = mails.slice(mails.length - MAIL_QUERIES);
+		const datanet = await fill('spamassassin', 2, training, 40);
+		const spec = { featurizer: { HashedNgrams: { dims: 1024 } }, architecture: 'SoftmaxRegression', epochs: 20, learningRate: 200_000_000, batchSize: 32, l2: 1_000_000, checkpoints: 1, seed: 1 };
+		const registered = await ok(api.tx.models.register(datanet, 1, spec, MODEL_FEE, 'spam-softmax'), k.Bob);
+		const model = event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
+		const status = await active(model);
+		const accuracy = status.accuracy.toNumber() / 1e9;
+		console.log(`# mail classifier: held-out accuracy ${(100 * accuracy).toFixed(1)}%`);
+		assert.ok(accuracy > 0.85, `accuracy ${accuracy}`);
+		const agentRegistered = await ok(api.tx.agents.register(model, 'spam-filter', AGENT_FEE), k.Ferdie);
+		const agent = event(agentRegistered.events, 'agents', 'AgentRegistered').data.agent.toNumber();
+		const ids = [];
+		for (const q of queries) {
+			const invoked = await ok(api.tx.agents.invoke(agent, hex(q.text), MODEL_FEE + AGENT_FEE), k.Dave);
+			ids.push(event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber());
+		}
+		let correct = 0;
+		let agreeing = 0;
+		for (const [i, id] of ids.entries()) {
+			const info = await completed(id);
+			assert.ok(info.generation.isNone, 'a classifier generates nothing');
+			const label = info.status.asCompleted.label.toNumber();
+			if (label === queries[i].label) correct += 1;
+			const shares = info.shares.map((s) => ({ record: s.record.toNumber(), share: s.share.toBigInt() }));
+			assert.ok(shares.length > 0 && shares.length <= 16);
+			assert.equal(shares.reduce((a, s) => a + s.share, 0n), BILLION);
+			// The mail that drove the verdict most carries the verdict's label.
+			if ((await record(datanet, shares[0].record)).label === label) agreeing += 1;
+		}
+		console.log(`# ${MAIL_QUERIES} held-back mails: ${correct} verdicts right; the top mail carries the verdict's label in ${agreeing}`);
+		assert.ok(correct >= MAIL_QUERIES - 2, `${correct} of ${MAIL_QUERIES} right`);
+		assert.ok(agreeing >= MAIL_QUERIES - 2, `${agreeing} of ${MAIL_QUERIES} top mails agree`);
+	});
+});
