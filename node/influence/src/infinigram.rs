@@ -18,7 +18,11 @@
 //! - **Generation** ([`Index::generate`]): each step takes the longest suffix of the text so
 //!   far (at most [`MAX_CONTEXT`] tokens) that occurs in the records followed by a token, and
 //!   emits the most frequent such next token, the lower id on a tie. The first step's
-//!   candidates are reported with their probabilities, counts over the total.
+//!   candidates are reported with their probabilities, counts over the total. Next tokens are
+//!   counted by probing the context's suffix-array range at evenly spaced points, which finds
+//!   every token at least as frequent as the spacing: exact unless the most frequent token
+//!   holds under 1/[`MAX_PROBES`] of the occurrences, when it is the most frequent of those
+//!   the probes met. That bounds a step's work on any corpus.
 //! - **Attribution**: each generated token is credited to the records in which the matched
 //!   context is followed by that token, in proportion to their occurrences: every occurrence
 //!   gets `2^32 / occurrences` units of the step's one token (integer division). A step with
@@ -52,8 +56,10 @@ pub const MAX_CONTEXT: usize = 512;
 pub const MAX_CREDITED: usize = 1024;
 /// The shortest verbatim span reported, in tokens (about three words with their spaces).
 pub const MIN_SPAN_TOKENS: usize = 6;
-/// Probes into a context's next tokens before they are enumerated in full ([`Index::best`]).
+/// Probes into a context's next tokens at first ([`Index::best`]).
 const PROBES: usize = 512;
+/// Probes into a context's next tokens at most ([`Index::best`]).
+pub const MAX_PROBES: usize = 8192;
 /// The units of credit of one generated token.
 const TOKEN_UNITS: u64 = 1 << 32;
 
@@ -338,7 +344,7 @@ impl Index {
 
 	/// The token after the `k` tokens at suffix `i` of the array.
 	fn after(&self, i: usize, k: usize) -> u32 {
-		self.tokens.get(self.sa[i] as usize + k).copied().unwrap_or(SEPARATOR)
+		self.at(self.sa[i], k)
 	}
 
 	/// The tokens that follow `context` in the records, with their suffix-array ranges, in id
@@ -380,23 +386,24 @@ impl Index {
 	}
 
 	/// The `want` most frequent next tokens after the `k` tokens of suffixes `lo..hi`, most
-	/// frequent first, the lower id on a tie, and the count of all next tokens. Exact: probing
-	/// finds every run at least as long as the stride; when the `want`-th found is shorter, or
-	/// fewer are found, the runs are enumerated in full.
+	/// frequent first, the lower id on a tie, and the count of all next tokens. Probing finds
+	/// every run at least as long as the stride, so the answer is exact when the `want`-th run
+	/// found is at least that long (or the stride is 1): first with [`PROBES`] probes, then
+	/// with [`MAX_PROBES`]. A flatter distribution (the most frequent token under 1/8,192 of
+	/// the occurrences) is answered from the runs the probes found, so that no step costs more
+	/// than [`MAX_PROBES`] binary searches.
 	fn best(&self, k: usize, lo: usize, hi: usize, want: usize) -> (Vec<(u32, usize, usize)>, usize) {
-		let rank = |runs: &mut Vec<(u32, usize, usize)>| {
-			runs.sort_by(|a, b| (b.2 - b.1).cmp(&(a.2 - a.1)).then(a.0.cmp(&b.0)));
-		};
 		let start = lo + self.sa[lo..hi].partition_point(|p| self.at(*p, k) == SEPARATOR);
 		let total = hi - start;
-		let stride = Self::stride(total, PROBES);
-		let mut runs = self.runs(k, lo, hi, PROBES);
-		rank(&mut runs);
-		let exact = stride == 1
-			|| runs.get(want.saturating_sub(1)).is_some_and(|r| r.2 - r.1 >= stride);
-		if !exact {
-			runs = self.runs(k, lo, hi, usize::MAX);
-			rank(&mut runs);
+		let mut runs = Vec::new();
+		for probes in [PROBES, MAX_PROBES] {
+			let stride = Self::stride(total, probes);
+			runs = self.runs(k, lo, hi, probes);
+			runs.sort_by(|a, b| (b.2 - b.1).cmp(&(a.2 - a.1)).then(a.0.cmp(&b.0)));
+			if stride == 1 || runs.get(want.saturating_sub(1)).is_some_and(|r| r.2 - r.1 >= stride)
+			{
+				break;
+			}
 		}
 		runs.truncate(want);
 		(runs, total)
@@ -404,9 +411,9 @@ impl Index {
 
 	/// Whether `context` occurs followed by a token.
 	fn continues(&self, context: &[u32]) -> bool {
+		// The separator is the smallest id: if any token follows, the last suffix's does.
 		let (lo, hi) = self.range(context);
-		let k = context.len();
-		(lo..hi).rev().take(1).any(|i| self.after(i, k) != SEPARATOR)
+		hi > lo && self.after(hi - 1, context.len()) != SEPARATOR
 	}
 
 	/// The position in the version of the record that holds token `at`.
@@ -703,6 +710,23 @@ mod tests {
 				}
 			}
 		}
+	}
+
+	#[test]
+	fn a_flat_distribution_is_answered_from_the_probed_tokens() {
+		// "x" is followed by 10,000 distinct words, once each: no token reaches 1/8,192 of the
+		// occurrences, so the answer is the most frequent (here: any, the lowest id) of the
+		// tokens the probes met, and a step costs at most MAX_PROBES searches.
+		let text: String = (0..10_000).map(|i| format!("x w{i:05} ")).collect();
+		let index = Index::build(vec![(0, text.as_bytes())]).unwrap();
+		let context = index.encode(b"x ");
+		let (lo, hi) = index.range(&context);
+		let (best, total) = index.best(context.len(), lo, hi, 1);
+		assert_eq!(total, 10_000);
+		let probed = index.runs(context.len(), lo, hi, MAX_PROBES);
+		assert!(probed.len() <= MAX_PROBES && probed.contains(&best[0]));
+		assert_eq!(best[0].0, probed.iter().map(|r| r.0).min().unwrap());
+		assert_eq!(index.generate(b"x ", 1, 100, 4).text, index.token(best[0].0));
 	}
 
 	#[test]

@@ -2,7 +2,7 @@
 // - an ∞-gram model over 300 State of the Union records: indexed by the worker, a paid
 //   invocation with a prompt, the continuation with its verbatim spans and its shares
 //   finalised, and the fee's contributor part paid to the records the spans came from;
-// - a hashed n-gram softmax regression over 580 real SpamAssassin mails: trained by the
+// - a hashed n-gram softmax regression over 560 distinct real SpamAssassin mails: trained by the
 //   worker, paid inferences on held-back mails, each verdict attributed to the mails behind it.
 
 import { after, before, describe, test } from 'node:test';
