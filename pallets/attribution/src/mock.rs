@@ -154,7 +154,7 @@ pub fn spec() -> ModelSpec {
 }
 
 /// The model that is an ∞-gram.
-pub const GENERATOR: ModelId = 5;
+pub const GENERATOR: ModelId = 9_999;
 
 pub fn generator_spec() -> ModelSpec {
 	ModelSpec {
