@@ -33,6 +33,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use openledger_influence::featurize::featurize;
 use openledger_influence::{
 	engine::KFAC_DAMPING,
 	influence::{
@@ -47,7 +48,6 @@ use openledger_influence::{
 	split::is_held_out,
 	train::{train, Checkpoint, Hyper, Trained},
 };
-use openledger_influence::featurize::featurize;
 use openledger_primitives::datanets::{record_hash, Schema};
 use openledger_primitives::models::{Architecture, Featurizer};
 use rand_chacha::ChaCha20Rng;

@@ -186,8 +186,8 @@ fn main() {
 		if c % 2 == 1 {
 			// Replace the last word with one the corpus does not have.
 			if let Some(w) = toks[..take].iter().rposition(|t| t[0].is_ascii_alphanumeric()) {
-				prompt = [toks[..w].concat(), b"zqxjv".to_vec(), toks[w + 1..take].concat()]
-					.concat();
+				prompt =
+					[toks[..w].concat(), b"zqxjv".to_vec(), toks[w + 1..take].concat()].concat();
 			}
 		}
 		let one = Instant::now();

@@ -94,10 +94,9 @@ fn main() {
 	);
 	let schema = Schema::Text { classes: 2 };
 	let key = DatasetKey { datanet: 1, version: 1 };
-	let engine = Engine::new(None).expect("in memory").with_budget(SpecCost {
-		bytes: 16 << 30,
-		flops: u64::MAX,
-	});
+	let engine = Engine::new(None)
+		.expect("in memory")
+		.with_budget(SpecCost { bytes: 16 << 30, flops: u64::MAX });
 	let total = records.len() as u32;
 	for (k, chunk) in records.chunks(1000).enumerate() {
 		engine.ingest(key, &schema, total, (k * 1000) as u32, chunk.to_vec()).expect("valid");

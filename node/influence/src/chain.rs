@@ -5,8 +5,8 @@
 
 use openledger_primitives::{
 	attribution::{
-		AttributionEngine, AttributionError, DatasetRef, InferOutcome, InferRequest, IngestChunk,
-		Generation, NextToken, QualityFlags, RecordShare, Span, TrainOutcome, TrainRequest,
+		AttributionEngine, AttributionError, DatasetRef, Generation, InferOutcome, InferRequest,
+		IngestChunk, NextToken, QualityFlags, RecordShare, Span, TrainOutcome, TrainRequest,
 	},
 	models::ModelId,
 };

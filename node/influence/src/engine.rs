@@ -317,11 +317,7 @@ impl Engine {
 		let state = self.state();
 		Usage {
 			models: state.models.len(),
-			model_bytes: state
-				.models
-				.values()
-				.map(|m| m.bytes())
-				.fold(0u64, u64::saturating_add),
+			model_bytes: state.models.values().map(|m| m.bytes()).fold(0u64, u64::saturating_add),
 			datasets: state.datasets.len(),
 			dataset_bytes: state
 				.datasets
@@ -573,7 +569,12 @@ impl Engine {
 
 	/// "Trains" ∞-gram model `id`: indexes the live records of version `key`. The index is
 	/// not saved: building it again is faster than reading it.
-	fn index(&self, id: ModelId, key: DatasetKey, spec: &ModelSpec) -> Result<TrainReport, EngineError> {
+	fn index(
+		&self,
+		id: ModelId,
+		key: DatasetKey,
+		spec: &ModelSpec,
+	) -> Result<TrainReport, EngineError> {
 		let (schema, index) = {
 			let state = self.state();
 			let dataset = Self::complete(&state, key, spec)?;
@@ -701,7 +702,9 @@ impl Engine {
 	) -> Result<Prediction, EngineError> {
 		let model = self.model(id)?;
 		let (network, positions, attribution) = match &model.kind {
-			Kind::Classifier { network, positions, attribution } => (network, positions, attribution),
+			Kind::Classifier { network, positions, attribution } => {
+				(network, positions, attribution)
+			},
 			Kind::InfiniGram(index) => {
 				let Architecture::InfiniGram { max_tokens } = model.spec.architecture else {
 					return Err(EngineError::SpecOutOfBounds("an index without an ∞-gram spec"));

@@ -392,7 +392,13 @@ impl Index {
 	/// with [`MAX_PROBES`]. A flatter distribution (the most frequent token under 1/8,192 of
 	/// the occurrences) is answered from the runs the probes found, so that no step costs more
 	/// than [`MAX_PROBES`] binary searches.
-	fn best(&self, k: usize, lo: usize, hi: usize, want: usize) -> (Vec<(u32, usize, usize)>, usize) {
+	fn best(
+		&self,
+		k: usize,
+		lo: usize,
+		hi: usize,
+		want: usize,
+	) -> (Vec<(u32, usize, usize)>, usize) {
 		let start = lo + self.sa[lo..hi].partition_point(|p| self.at(*p, k) == SEPARATOR);
 		let total = hi - start;
 		let mut runs = Vec::new();
@@ -619,7 +625,10 @@ mod tests {
 		let shown: Vec<&str> = tokens.iter().map(|t| std::str::from_utf8(t).unwrap()).collect();
 		assert_eq!(
 			shown,
-			["Hello", ",", "  ", "wörld", "!", "\n\n", "42nd", "\t", "time", ".", ".", ".", " ", "ok"]
+			[
+				"Hello", ",", "  ", "wörld", "!", "\n\n", "42nd", "\t", "time", ".", ".", ".", " ",
+				"ok"
+			]
 		);
 		assert!(tokenize(b"").is_empty());
 	}

@@ -171,8 +171,8 @@ impl<T: Config> Submission<T> {
 	pub fn engine_version(&self) -> u32 {
 		match self {
 			Submission::Train(o) => o.engine_version,
-			Submission::Infer { engine_version, .. } |
-			Submission::Generate { engine_version, .. } => *engine_version,
+			Submission::Infer { engine_version, .. }
+			| Submission::Generate { engine_version, .. } => *engine_version,
 		}
 	}
 
@@ -184,7 +184,13 @@ impl<T: Config> Submission<T> {
 				Some(Answer { engine_version, label, confidence, shares, generation: None })
 			},
 			Submission::Generate { engine_version, confidence, shares, generation } => {
-				Some(Answer { engine_version, label: 0, confidence, shares, generation: Some(generation) })
+				Some(Answer {
+					engine_version,
+					label: 0,
+					confidence,
+					shares,
+					generation: Some(generation),
+				})
 			},
 		}
 	}

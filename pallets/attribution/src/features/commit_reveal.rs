@@ -129,7 +129,8 @@ impl<T: Config> Pallet<T> {
 					T::Datanets::schema(summary.datanet).ok_or(Error::<T>::UnknownModel)?;
 				let version = T::Datanets::version(summary.datanet, summary.version)
 					.ok_or(Error::<T>::UnknownModel)?;
-				let generates = matches!(summary.spec.architecture, Architecture::InfiniGram { .. });
+				let generates =
+					matches!(summary.spec.architecture, Architecture::InfiniGram { .. });
 				ensure!(generates == generation.is_some(), Error::<T>::WrongOutcomeKind);
 				ensure!(label < schema.classes(), Error::<T>::LabelOutOfRange);
 				ensure!(vote::sums_to_one(&shares), Error::<T>::SharesDoNotSumToOne);
