@@ -16,6 +16,7 @@ import { chromium } from 'playwright-core';
 
 import { startNode } from '../lib/node.js';
 import { sendAndWait } from '../lib/chain.js';
+import { until } from '../lib/load.js';
 import { CHROMIUM, SKIP_BROWSER, serve } from '../lib/explorer.js';
 import { sotuRecords } from '../lib/sotu.js';
 import { loadMails } from '../lib/mails.js';
@@ -41,16 +42,6 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		return r;
 	};
 	const event = (events, pallet, name) => events.find(({ event: e }) => api.events[pallet][name].is(e))?.event;
-	/** Polls `check()` on each new block until it returns something other than undefined. */
-	const until = async (check, timeoutMs = 180_000) => {
-		const end = Date.now() + timeoutMs;
-		for (;;) {
-			const v = await check();
-			if (v !== undefined) return v;
-			if (Date.now() > end) throw new Error(`not reached in ${timeoutMs} ms`);
-			await new Promise((r) => setTimeout(r, 500));
-		}
-	};
 	/** Creates an open Text Datanet, fills it from the contributors in turn, publishes it. */
 	const fill = async (name, classes, rows, batch) => {
 		const created = await ok(api.tx.datanets.create(name, `${rows.length} real records`, 'CC0-1.0', { Text: { classes } }, 'Open'), k.Alice);
