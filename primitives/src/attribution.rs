@@ -30,6 +30,23 @@ pub type JobId = u64;
 /// Identifies a paid inference.
 pub type InferenceId = u64;
 
+/// The numeric version of the influence engine this release is built with, and the version a
+/// new chain's genesis requires of its attestors (`attribution.ConsensusParams.engine_version`,
+/// a governed value afterwards).
+///
+/// It goes up by one with every change that alters any result the engine reports for the same
+/// records and spec: a weights hash, a probability, a share, an accuracy, a self-influence or a
+/// quality flag. The engine's `tests/golden.rs` holds the digest of each version on digits and
+/// on text, and fails when the digest changes while the version does not.
+///
+/// - 1: products by gemm (FMA or not by CPU), Fisher–Yates epochs, Unicode-table lowercasing.
+/// - 2: the always-fused deterministic kernel, epochs ordered by record hash, ASCII word rule.
+/// - 3: a training reports quality flags (the most suspect records, near-duplicates).
+/// - 4: ∞-gram language models (`Architecture::InfiniGram`): index hashes, continuations,
+///   their shares and spans.
+/// - 5: an ∞-gram step credits each record that holds it once, however often it repeats it.
+pub const ENGINE_VERSION: u32 = 5;
+
 /// One billion: the sum of a full set of shares in parts per billion.
 pub const BILLION: u64 = 1_000_000_000;
 

@@ -1,6 +1,6 @@
 //! The runtime fuzzer: seeded random sequences of calls of every pallet (ours, balances,
 //! utility, sudo, referenda and conviction voting) against the real runtime in
-//! `TestExternalities`, from the `local` preset's genesis (four attestors, quorum 3).
+//! `TestExternalities`, from the `local` preset's genesis (four attestors in one committee).
 //!
 //! - **Calls** are applied as signed transactions through the runtime's own transaction
 //!   extensions (nonce, weight, `CheckAttestation`, fee payment, weight reclaim) and its
@@ -314,9 +314,10 @@ fn random_call(rng: &mut Rng, who: &[AccountId]) -> (RuntimeCall, bool) {
 		29 => RuntimeCall::Attribution(match rng.below(4) {
 			0 => pallet_attribution::Call::set_params {
 				params: Params {
-					quorum: rng.below(6) as u32,
 					max_strikes: rng.below(12) as u32,
 					committee_size: rng.below(6) as u32,
+					engine_version: rng.below(6) as u32,
+					watch_sample: Perbill::from_percent(rng.below(101) as u32),
 				},
 			},
 			1 => pallet_attribution::Call::add_attestor { attestor: account },

@@ -1,12 +1,14 @@
 //! Genesis presets: the initial state of the chains the node knows by name.
 //!
-//! | preset | also accepted as | validators (Aura + GRANDPA) and attestors | quorum | sudo | governance pace | endowed accounts |
+//! | preset | also accepted as | validators (Aura + GRANDPA) and attestors | a result's majority | sudo | governance pace | endowed accounts |
 //! |---|---|---|---|---|---|---|
-//! | `development` | `dev` | Alice | 1 | Alice | fast | the well-known dev accounts, 1,000,000 OPEN each |
-//! | `local_testnet` | `local` | Alice, Bob, Charlie, Dave | 3 | Alice | fast | the same |
-//! | `staging` | | Alice, Bob, Charlie, Dave | 3 | none | production | the same |
+//! | `development` | `dev` | Alice | 1 of 1 | Alice | fast | the well-known dev accounts, 1,000,000 OPEN each |
+//! | `local_testnet` | `local` | Alice, Bob, Charlie, Dave | 3 of 4 | Alice | fast | the same |
+//! | `staging` | | Alice, Bob, Charlie, Dave | 3 of 4 | none | production | the same |
 //!
-//! Every validator is also an attestor, with its `attr` key from the same seed. The treasury
+//! Every validator is also an attestor, with its `attr` key from the same seed. Committees are
+//! of up to 16 (the whole set here), and attestors must run the engine version this release is
+//! built with ([`openledger_primitives::attribution::ENGINE_VERSION`]). The treasury
 //! and the rewards pot start with the existential deposit. A chain starts otherwise empty: no
 //! Datanets, models or agents.
 //!
@@ -39,13 +41,12 @@ pub const LOCAL_PRESET_ALIAS: &str = "local";
 /// The production-style preset: no sudo, production governance.
 pub const STAGING_PRESET: &str = "staging";
 
-/// The genesis state of a chain with the given validators, attestors (their quorum, and the
-/// blocks an inference's result stays challengeable), endowed accounts, sudo key (none:
-/// governance alone) and governance pace.
+/// The genesis state of a chain with the given validators, attestors (and the blocks an
+/// inference's result stays challengeable), endowed accounts, sudo key (none: governance alone)
+/// and governance pace.
 pub fn genesis(
 	validators: Vec<(AuraId, GrandpaId)>,
 	attestors: Vec<AccountId>,
-	quorum: u32,
 	challenge_window: BlockNumber,
 	endowed_accounts: Vec<AccountId>,
 	sudo: Option<AccountId>,
@@ -63,7 +64,12 @@ pub fn genesis(
 				.chain(core::iter::once((rewards_pot(), EXISTENTIAL_DEPOSIT)))
 				.collect::<Vec<_>>(),
 		},
-		attribution: AttributionConfig { attestors, quorum, bond: ATTESTOR_BOND, challenge_window },
+		attribution: AttributionConfig {
+			attestors,
+			bond: ATTESTOR_BOND,
+			challenge_window,
+			engine_version: openledger_primitives::attribution::ENGINE_VERSION,
+		},
 		aura: pallet_aura::GenesisConfig {
 			authorities: validators.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
 		},
@@ -95,13 +101,12 @@ fn dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
-/// `development`: Alice alone produces and finalises blocks, attests (quorum 1), and holds the
-/// sudo key; governance runs at the fast pace.
+/// `development`: Alice alone produces and finalises blocks, attests (a committee of one),
+/// and holds the sudo key; governance runs at the fast pace.
 pub fn development_config_genesis() -> Value {
 	genesis(
 		vec![dev_validator(Sr25519Keyring::Alice)],
 		vec![Sr25519Keyring::Alice.to_account_id()],
-		1,
 		// One attestor: there is no one to challenge it, so results are paid out at once.
 		0,
 		dev_accounts(),
@@ -114,12 +119,12 @@ pub fn development_config_genesis() -> Value {
 const FOUR_VALIDATORS: [Sr25519Keyring; 4] =
 	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
 
-/// Alice, Bob, Charlie and Dave as validators and attestors (quorum 3).
+/// Alice, Bob, Charlie and Dave as validators and attestors (committees of all four: a result
+/// needs three).
 fn four_validators(sudo: Option<AccountId>, pace: Pace) -> Value {
 	genesis(
 		FOUR_VALIDATORS.into_iter().map(dev_validator).collect(),
 		FOUR_VALIDATORS.iter().map(|v| v.to_account_id()).collect(),
-		3,
 		CHALLENGE_WINDOW,
 		dev_accounts(),
 		sudo,

@@ -1,10 +1,11 @@
 //! Storage migrations, run by `Executive` when a new runtime is enacted.
 //!
-//! Every custom pallet declares a storage version (`STORAGE_VERSION`: 1, and 2 for
+//! Every custom pallet declares a storage version (`STORAGE_VERSION`: 1, and 3 for
 //! attribution), which a chain's genesis writes. A chain started before the pallets declared one
 //! has version 0 on chain: [`InitialVersion`] moves each pallet from 0 to 1 and touches no other
-//! key. Then attribution's own migration from 1 to 2 (`pallet_attribution::migrations::v2`)
-//! rewrites the training outcomes of open jobs with their new field.
+//! key. Then attribution's own migrations: from 1 to 2 (`pallet_attribution::migrations::v2`)
+//! rewrites the training outcomes of open jobs with their new field, and from 2 to 3 (`v3`)
+//! gives the consensus parameters and open jobs their engine version.
 //!
 //! It is the pattern for the migrations to come. A `VersionedMigration<FROM, TO, Inner, …>`
 //! runs `Inner` only where the pallet's version on chain is `FROM`, then writes `TO`, and
@@ -39,6 +40,13 @@ pub type Migrations = (
 		1,
 		2,
 		pallet_attribution::migrations::v2::AddQualityFlags<Runtime>,
+		Attribution,
+		DbWeight,
+	>,
+	VersionedMigration<
+		2,
+		3,
+		pallet_attribution::migrations::v3::OneEngineMajorityOfCommittee<Runtime>,
 		Attribution,
 		DbWeight,
 	>,

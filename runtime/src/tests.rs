@@ -51,7 +51,8 @@ fn dev_genesis_has_alice_as_sole_validator_attestor_and_sudo() {
 			pallet_attribution::Attestors::<Runtime>::get().into_inner(),
 			vec![Sr25519Keyring::Alice.to_account_id()]
 		);
-		assert_eq!(pallet_attribution::ConsensusParams::<Runtime>::get().quorum, 1);
+		let params = pallet_attribution::ConsensusParams::<Runtime>::get();
+		assert_eq!(params.engine_version, openledger_primitives::attribution::ENGINE_VERSION);
 		// Alice's genesis bond is held, out of her endowment.
 		let alice = Sr25519Keyring::Alice.to_account_id();
 		let bond = crate::configs::attribution::ATTESTOR_BOND;
@@ -75,12 +76,12 @@ fn dev_genesis_has_alice_as_sole_validator_attestor_and_sudo() {
 }
 
 #[test]
-fn local_genesis_has_four_validators_that_attest_with_quorum_three() {
+fn local_genesis_has_four_validators_that_attest_in_one_committee() {
 	state_of("local").execute_with(|| {
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4);
 		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 4);
 		assert_eq!(pallet_attribution::Attestors::<Runtime>::get().len(), 4);
-		assert_eq!(pallet_attribution::ConsensusParams::<Runtime>::get().quorum, 3);
+		assert!(pallet_attribution::ConsensusParams::<Runtime>::get().committee_size >= 4);
 	});
 }
 
@@ -115,25 +116,31 @@ fn a_block_holds_the_work_of_a_hundred_inferences_and_its_bounded_hooks() {
 	// transaction.
 	let batch = W::reveal(4, top_k).saturating_mul(100);
 	assert!(batch.all_lte(max_extrinsic / 2), "{batch:?} vs {max_extrinsic:?}");
-	// 100 inferences on the local chain's committee of four with quorum three: 100 invocations;
-	// 300 commits, and 100 late ones that keep their declared weight; 100 reveals that take the
-	// vote (the result then waits out the challenge window) and 200 that are stored; within the
-	// normal class. Then paying them out in one block's on_initialize, next to that, within
-	// the block.
-	let hundred =
+	// 100 inferences on the local chain's committee of four: 100 invocations, within the
+	// normal class; 400 commits, 100 reveals that take the vote (the result then waits out the
+	// challenge window) and 300 that are stored, within the operational lane's quarter of the
+	// block that normal transactions cannot fill. Then paying them out in one block's
+	// on_initialize, next to that, within the block.
+	let invocations =
 		<pallet_agents::weights::SubstrateWeight<Runtime> as pallet_agents::WeightInfo>::invoke()
-			.saturating_mul(100)
-			.saturating_add(W::commit(4).saturating_mul(300))
-			.saturating_add(W::commit(attestors).saturating_mul(100))
-			.saturating_add(W::reveal_pending(4, top_k).saturating_mul(100))
-			.saturating_add(W::reveal_stored(4, top_k).saturating_mul(200));
-	assert!(hundred.all_lte(max_normal), "{hundred:?} vs {max_normal:?}");
+			.saturating_mul(100);
+	assert!(invocations.all_lte(max_normal), "{invocations:?} vs {max_normal:?}");
+	let attestations = W::commit(4)
+		.saturating_mul(400)
+		.saturating_add(W::reveal_pending(4, top_k).saturating_mul(100))
+		.saturating_add(W::reveal_stored(4, top_k).saturating_mul(300));
+	let lane = weights.max_block.saturating_sub(max_normal);
+	assert!(attestations.all_lte(lane), "{attestations:?} vs {lane:?}");
+	let hundred = invocations.saturating_add(attestations);
 	let paid = W::on_initialize_matured(100);
 	assert!(hundred.saturating_add(paid).all_lte(weights.max_block), "{paid:?}");
 	println!(
-		"100 inferences: {:.0} ms of the normal class's {:.0} ms, and {:.0} ms to pay them out",
-		hundred.ref_time() as f64 / 1e9,
+		"100 inferences: {:.0} ms of the normal class's {:.0} ms, {:.0} ms of the attestations' \
+		 {:.0} ms, and {:.0} ms to pay them out",
+		invocations.ref_time() as f64 / 1e9,
 		max_normal.ref_time() as f64 / 1e9,
+		attestations.ref_time() as f64 / 1e9,
+		lane.ref_time() as f64 / 1e9,
 		paid.ref_time() as f64 / 1e9
 	);
 	// The most one block's on_initialize settles stays within half the block.
@@ -185,14 +192,30 @@ fn unversioned_chain() -> sp_io::TestExternalities {
 			};
 		}
 		each_pallet!(genesis_version);
+		put_v2_consensus_params();
 	});
 	ext
 }
 
+/// Writes attribution's consensus parameters in their storage-version-2 layout (with a quorum),
+/// as a chain of that version holds them; returns the parameters version 3 makes of them.
+fn put_v2_consensus_params() -> pallet_attribution::Params {
+	use codec::Encode;
+	use pallet_attribution::migrations::v3::{OldParams, OneEngineMajorityOfCommittee};
+
+	let now = pallet_attribution::ConsensusParams::<Runtime>::get();
+	let old =
+		OldParams { quorum: 1, max_strikes: now.max_strikes, committee_size: now.committee_size };
+	let upgraded = OneEngineMajorityOfCommittee::<Runtime>::params(old);
+	sp_io::storage::set(&pallet_attribution::ConsensusParams::<Runtime>::hashed_key(), &old.encode());
+	upgraded
+}
+
 /// The storage migrations on a chain started before the pallets declared storage versions
 /// ([`unversioned_chain`]): they bring each pallet to its code's version and change no other
-/// key of theirs (the chain has no open job, so attribution's 1 to 2 rewrites nothing); a
-/// second run does nothing, and weighs one version read a migration.
+/// key of theirs but attribution's consensus parameters, which 2 to 3 rewrites (the chain has
+/// no open job, so attribution's 1 to 2 and 2 to 3 rewrite no job); a second run does nothing,
+/// and weighs one version read a migration.
 #[test]
 fn the_migrations_write_the_versions_and_nothing_else() {
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
@@ -209,18 +232,34 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 				migrations::storage_digest::<Rewards>(),
 			]
 		};
-		let before = digests();
+		// The parameters as version 3 makes them.
+		let old_params = sp_io::storage::get(
+			&pallet_attribution::ConsensusParams::<Runtime>::hashed_key(),
+		)
+		.expect("the parameters");
+		let mut before = digests();
+		pallet_attribution::ConsensusParams::<Runtime>::put(put_v2_consensus_params());
+		before[3] = migrations::storage_digest::<Attribution>();
+		sp_io::storage::set(
+			&pallet_attribution::ConsensusParams::<Runtime>::hashed_key(),
+			&old_params,
+		);
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		assert_eq!(weight, db.reads_writes(6, 6), "a version read and write a migration");
+		// A version read and write a migration, and 2 to 3's read and write of the parameters.
+		assert_eq!(weight, db.reads_writes(8, 8), "a version read and write a migration");
 		macro_rules! migrated {
 			($p:ident) => {
 				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
 			};
 		}
 		each_pallet!(migrated);
-		assert_eq!(before, digests(), "no key but the versions changed");
+		assert_eq!(before, digests(), "no key but the versions and the parameters changed");
+		assert_eq!(
+			pallet_attribution::ConsensusParams::<Runtime>::get().engine_version,
+			openledger_primitives::attribution::ENGINE_VERSION
+		);
 		// The digest sees every record: removing one changes it.
 		assert_ne!(before[0], {
 			let k = pallet_datanets::Records::<Runtime>::iter_keys().next().expect("a record");
@@ -228,8 +267,8 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 			migrations::storage_digest::<Datanets>()
 		},);
 
-		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(6), "a no-op now");
-		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(2));
+		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(7), "a no-op now");
+		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(3));
 	});
 }
 
@@ -252,6 +291,7 @@ fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
 
 	state_of("dev").execute_with(|| {
 		StorageVersion::new(1).put::<Attribution>();
+		put_v2_consensus_params();
 		let (alice, bob) =
 			(Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
 		let train = OldTrainOutcome {
@@ -279,9 +319,10 @@ fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
 		// Five pallets at their version already (one read each), and the migration: its version
-		// read and write, and a read and a write a reveal.
-		assert_eq!(weight, db.reads(5).saturating_add(db.reads_writes(3, 3)));
-		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(2));
+		// read and write, and a read and a write a reveal; then 2 to 3: its version read and
+		// write, and the parameters'.
+		assert_eq!(weight, db.reads(5).saturating_add(db.reads_writes(5, 5)));
+		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(3));
 		assert_eq!(
 			Reveals::<Runtime>::get(5, &alice),
 			Some(Submission::Train(TrainOutcome {

@@ -24,10 +24,11 @@
 //!   holds under 1/[`MAX_PROBES`] of the occurrences, when it is the most frequent of those
 //!   the probes met. That bounds a step's work on any corpus.
 //! - **Attribution**: each generated token is credited to the records in which the matched
-//!   context is followed by that token, in proportion to their occurrences: every occurrence
-//!   gets `2^32 / occurrences` units of the step's one token (integer division). A step with
-//!   more than [`MAX_CREDITED`] occurrences credits an evenly strided sample of that many, in
-//!   suffix-array order, so that one step never costs more than that. The units are summed
+//!   context is followed by that token, each record once however often it repeats the
+//!   context: every such record gets `2^32 / records` units of the step's one token (integer
+//!   division), so a record cannot take a step's credit by repeating a common phrase. A step
+//!   with more than [`MAX_CREDITED`] occurrences looks for the records in an evenly strided
+//!   sample of that many, in suffix-array order, so that one step never costs more than that. The units are summed
 //!   over the continuation, the `top_k` records are kept (ties to the lower position), and
 //!   their shares are rounded to exactly one by largest remainder.
 //! - **Spans** ([`Index::spans`]): the maximal stretches of the continuation that occur
@@ -37,7 +38,10 @@
 //! Every number is an integer count, so every attestor computes the same continuation and the
 //! same shares, and the result-hash vote applies unchanged.
 
-use std::{cmp::Ordering, collections::BTreeMap, collections::HashMap};
+use std::{
+	cmp::Ordering,
+	collections::{BTreeMap, BTreeSet, HashMap},
+};
 
 use openledger_primitives::attribution::{
 	largest_remainder, MAX_CANDIDATES, MAX_CANDIDATE_BYTES, MAX_SPANS, MAX_SPAN_RECORDS,
@@ -428,17 +432,14 @@ impl Index {
 		self.positions[i.saturating_sub(1)]
 	}
 
-	/// Occurrences per record in the suffix-array range `lo..hi`: all of them, or an evenly
-	/// strided sample of [`MAX_CREDITED`]. Returns the counts and the occurrences counted.
-	fn per_record(&self, lo: usize, hi: usize) -> (BTreeMap<u32, u64>, u64) {
+	/// The records that hold the occurrences in the suffix-array range `lo..hi`: of all of
+	/// them, or of an evenly strided sample of [`MAX_CREDITED`], each record once, in order.
+	fn records_in(&self, lo: usize, hi: usize) -> BTreeSet<u32> {
 		let count = hi - lo;
 		let taken = count.min(MAX_CREDITED);
-		let mut per = BTreeMap::new();
-		for j in 0..taken {
-			let i = lo + (j as u128 * count as u128 / taken as u128) as usize;
-			*per.entry(self.record_of(self.sa[i])).or_insert(0u64) += 1;
-		}
-		(per, taken as u64)
+		(0..taken)
+			.map(|j| self.record_of(self.sa[lo + (j as u128 * count as u128 / taken as u128) as usize]))
+			.collect()
 	}
 
 	/// Continues `prompt` by up to `max_tokens` tokens and at most `max_bytes` bytes, and
@@ -486,9 +487,11 @@ impl Index {
 					})
 					.collect();
 			}
-			let (per, counted) = self.per_record(rlo, rhi);
-			for (record, n) in per {
-				*credit.entry(record).or_insert(0) += TOKEN_UNITS / counted * n;
+			// Each record that holds the step once: credit by record, not by repetition.
+			let holders = self.records_in(rlo, rhi);
+			let each = TOKEN_UNITS / holders.len().max(1) as u64;
+			for record in holders {
+				*credit.entry(record).or_insert(0) += each;
 			}
 			text.extend_from_slice(bytes);
 			steps.push(Step {
@@ -544,9 +547,8 @@ impl Index {
 				end: offsets[i + len],
 				occurrences: (hi - lo) as u64,
 				records: self
-					.per_record(lo, hi)
-					.0
-					.into_keys()
+					.records_in(lo, hi)
+					.into_iter()
 					.take(MAX_SPAN_RECORDS as usize)
 					.collect(),
 			})
@@ -802,6 +804,19 @@ mod tests {
 	}
 
 	#[test]
+	fn a_record_that_repeats_a_phrase_is_credited_once_for_it() {
+		// Record 0 repeats "the cat sat" ten times; record 1 holds it once. Every step of the
+		// continuation is held by both: they share the credit alike.
+		let spam = b"the cat sat on the mat. ".repeat(10);
+		let records: Vec<(u32, &[u8])> = vec![(0, &spam), (1, b"the cat sat on the mat. ")];
+		let index = Index::build(records).unwrap();
+		let generated = index.generate(b"the cat", 4, 100, 4);
+		assert_eq!(generated.text, b" sat on the");
+		let shares: Vec<(u32, u32)> = generated.shares.iter().map(|s| (s.record, s.ppb)).collect();
+		assert_eq!(shares, vec![(0, 500_000_000), (1, 500_000_000)]);
+	}
+
+	#[test]
 	fn unknown_prompts_back_off_and_removed_records_are_skipped() {
 		let records: Vec<(u32, &[u8])> =
 			vec![(0, b"the cat sat"), (1, b""), (2, b"the cat ran"), (3, b"the cat sat")];
@@ -815,6 +830,9 @@ mod tests {
 		// The record in position 1 was removed: nothing points at it.
 		assert!(generated.shares.iter().all(|s| s.record != 1));
 		assert_eq!(generated.shares.iter().map(|s| s.record).collect::<Vec<_>>(), vec![0, 3, 2]);
+		// Each record that holds a step is credited once for it: records 0 and 3 hold " sat"
+		// after "the cat" and share the step alike.
+		assert_eq!(generated.shares[0].ppb, generated.shares[1].ppb);
 		// The same records give the same hash; one changed byte another.
 		assert_eq!(Index::build(records.clone()).unwrap().hash(), index.hash());
 		let other = vec![(0, &b"the cat sat"[..]), (2, b"the cat ran"), (3, b"the cat sad")];

@@ -55,21 +55,10 @@ pub mod split;
 pub mod tensor;
 pub mod train;
 
-/// The engine's numeric version: attestors compare results only with attestors of the same
-/// version, so that two releases that compute differently never strike each other.
-///
-/// It goes up by one with every change that alters any result the engine reports for the same
-/// records and spec: a weights hash, a probability, a share, an accuracy, a self-influence or a
-/// quality flag.
-/// `tests/golden.rs` holds the digest of each version on digits and on text, and fails when the
-/// digest changes while the version does not.
-///
-/// - 1: products by gemm (FMA or not by CPU), Fisher–Yates epochs, Unicode-table lowercasing.
-/// - 2: the always-fused deterministic kernel, epochs ordered by record hash, ASCII word rule.
-/// - 3: a training reports quality flags (the most suspect records, near-duplicates).
-/// - 4: ∞-gram language models (`Architecture::InfiniGram`): index hashes, continuations,
-///   their shares and spans.
-pub const ENGINE_VERSION: u32 = 4;
+/// The engine's numeric version (defined, with its history, in the primitives, so that the
+/// runtime's genesis requires the version this release computes). The chain records the version
+/// its attestors must run, and refuses outcomes of any other.
+pub use openledger_primitives::attribution::ENGINE_VERSION;
 
 pub use engine::{
 	DatasetKey, Engine, Prediction, Record, Share, TrainReport, Usage, DEFAULT_BUDGET,

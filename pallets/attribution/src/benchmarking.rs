@@ -1,5 +1,5 @@
 //! Benchmarks of every call, at its worst case: the commit that closes the commit round, the
-//! reveal that takes the vote over every member with half of them slashed, and the bond that
+//! reveal that takes the vote over every member with a third of them slashed, and the bond that
 //! displaces the smallest of a full set.
 
 use super::*;
@@ -21,7 +21,7 @@ fn bonded<T: Config>(who: &T::AccountId, amount: Balance) {
 	Pallet::<T>::bond(RawOrigin::Signed(who.clone()).into(), amount).expect("funded");
 }
 
-/// `n` bonded attestors, set with a quorum and committees of `n`.
+/// `n` bonded attestors, set with committees of `n` and engine version 1.
 fn attestors<T: Config>(n: u32) -> Vec<T::AccountId> {
 	Attestors::<T>::kill();
 	let set: Vec<T::AccountId> = (0..n).map(|i| account("attestor", i, 0)).collect();
@@ -29,9 +29,10 @@ fn attestors<T: Config>(n: u32) -> Vec<T::AccountId> {
 		bonded::<T>(who, bond_amount::<T>());
 	}
 	ConsensusParams::<T>::put(Params {
-		quorum: n.max(1),
 		max_strikes: 1_000,
 		committee_size: n.max(1),
+		engine_version: 1,
+		watch_sample: Perbill::one(),
 	});
 	set
 }
@@ -64,8 +65,9 @@ fn commit_to<T: Config>(who: &T::AccountId, job: JobId, s: &[u8; 32], o: &Outcom
 		.expect("an open commit round");
 }
 
-/// An inference job of `a` members who all committed, half of them (the odd ones) to an
-/// outcome naming records shifted by one; all but the last revealed. Returns the job and the
+/// An inference job of `a` members who all committed, a third of them (every third, from the
+/// third) to an outcome naming records shifted by one, so that the rest are a majority; all
+/// but the last revealed. Returns the job and the
 /// last member's outcome.
 fn revealing_inference<T: Config>(a: u32, k: u32) -> (Vec<T::AccountId>, JobId, Outcome) {
 	let set = attestors::<T>(a);
@@ -77,7 +79,7 @@ fn revealing_inference<T: Config>(a: u32, k: u32) -> (Vec<T::AccountId>, JobId, 
 		engine_version: 1,
 		label: 0,
 		confidence: Perbill::from_percent(90),
-		shares: shares((i % 2) as u32, k),
+		shares: shares(u32::from(i % 3 == 2), k),
 	};
 	for (i, who) in set.iter().enumerate() {
 		commit_to::<T>(who, job, &salt(i), &outcome(i));
@@ -93,7 +95,7 @@ fn revealing_inference<T: Config>(a: u32, k: u32) -> (Vec<T::AccountId>, JobId, 
 mod benchmarks {
 	use super::*;
 
-	/// The commit that reaches the quorum and opens the reveal round.
+	/// The last member's commit, which finds every member committed and opens the reveal round.
 	#[benchmark]
 	fn commit(a: Linear<1, { T::MaxAttestors::get() }>) {
 		let set = attestors::<T>(a);
@@ -117,7 +119,7 @@ mod benchmarks {
 		assert!(Jobs::<T>::get(job).is_some_and(|j| j.revealing));
 	}
 
-	/// The last reveal of `a` members, which takes the vote, slashes the losing half and pays
+	/// The last reveal of `a` members, which takes the vote, slashes the losing third and pays
 	/// `k` records.
 	#[benchmark]
 	fn reveal(a: Linear<1, { T::MaxAttestors::get() }>, k: Linear<1, { T::MaxTopK::get() }>) {
@@ -128,7 +130,7 @@ mod benchmarks {
 		assert!(!Jobs::<T>::contains_key(job));
 	}
 
-	/// The last reveal of `a` members, which takes the vote and slashes the losing half, while
+	/// The last reveal of `a` members, which takes the vote and slashes the losing third, while
 	/// the result of `k` records waits out the challenge window (paid out later by
 	/// `on_initialize`).
 	#[benchmark]
@@ -142,8 +144,8 @@ mod benchmarks {
 		#[extrinsic_call]
 		reveal(RawOrigin::Signed(last), job, salt(a as usize - 1), outcome);
 		assert!(!Jobs::<T>::contains_key(job));
-		// With an odd `a` the agreeing half is a majority; with an even one the vote fails.
-		assert!(a % 2 == 0 || Pending::<T>::iter().count() == 1);
+		// The agreeing two thirds are a majority.
+		assert_eq!(Pending::<T>::iter().count(), 1);
 	}
 
 	/// A reveal that does not decide: the first of `a` committed members, with `k` shares; the
@@ -260,7 +262,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_params() -> Result<(), BenchmarkError> {
-		let params = Params { quorum: 3, max_strikes: 5, committee_size: 3 };
+		let params = Params { max_strikes: 5, committee_size: 3, ..Params::default() };
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
@@ -298,7 +300,7 @@ mod benchmarks {
 			engine_version: 1,
 			label: 0,
 			confidence: Perbill::from_percent(90),
-			shares: shares((i % 2) as u32, k),
+			shares: shares(u32::from(i % 3 == 2), k),
 		};
 		for _ in 0..e {
 			T::BenchmarkHelper::inference(model);
@@ -330,10 +332,10 @@ mod benchmarks {
 		assert!(Jobs::<T>::iter().all(|(_, j)| matches!(j.kind, JobKind::Train { .. })));
 	}
 
-	/// Challenging a pending result: a recheck committee drawn from the `a` attestors outside
-	/// the deciding one.
+	/// Challenging a pending result: a recheck committee drawn from the `a - 1` attestors
+	/// outside the deciding one, less the challenger (at least two, to outnumber it).
 	#[benchmark]
-	fn challenge(a: Linear<2, { T::MaxAttestors::get() }>) {
+	fn challenge(a: Linear<4, { T::MaxAttestors::get() }>) {
 		let stake = StakeParams::<T>::get();
 		StakeParams::<T>::put(Stake { challenge_window: 10u32.into(), ..stake });
 		let (set, job, outcome) = revealing_inference::<T>(1, T::MaxTopK::get());

@@ -1,15 +1,23 @@
 //! [`CheckAttestation`]: attestations that cannot succeed never enter a block, so they are never
-//! charged.
+//! charged; those that can have a lane of their own.
 //!
 //! `commit` and `reveal` are free when they succeed, but a call that fails in a block still pays
-//! its fee. With four attestors and a quorum of three, the fourth commit to nearly every job
-//! arrives after the commit round has closed. This extension runs the call's own admission
-//! checks ([`Pallet::can_commit`], [`Pallet::can_reveal`]) when the transaction pool validates
-//! the transaction, and again when a block builder applies it: a late, duplicate or
-//! unauthorised attestation is invalid ([`InvalidTransaction::Stale`] for a job closed, in the
-//! other round or answered; [`InvalidTransaction::BadSigner`] for a signer that may not answer;
+//! its fee. This extension runs the call's own admission checks ([`Pallet::can_commit`],
+//! [`Pallet::can_reveal`], [`Pallet::can_challenge`]) when the transaction pool validates the
+//! transaction, and again when a block builder applies it: a late, duplicate or unauthorised
+//! attestation is invalid ([`InvalidTransaction::Stale`] for a job closed, in the other round
+//! or answered; [`InvalidTransaction::BadSigner`] for a signer that may not answer;
 //! [`InvalidTransaction::BadProof`] for a reveal that does not open the signer's commitment).
-//! It is dropped from the pool, never included, and never charged.
+//! It is dropped from the pool, never included, and never charged. A challenge that would fail
+//! (already challenged, no recheck committee, ...) is invalid the same way, and the pool holds
+//! one challenge per result ([`challenge_tag`]), so watchtowers that race pay nothing.
+//!
+//! **The lane.** An admitted attestation has priority [`ATTESTATION_PRIORITY`], above any tip
+//! (priorities add up, saturating): the pool orders it before every other transaction, evicts
+//! others first when it is full, and a block builder takes it first. Its calls are of the
+//! `Operational` class, whose share of each block normal transactions cannot use. Neither can be
+//! abused: only a member of a job's committee can send an admissible attestation, once per
+//! round, and jobs are paid for (an inference's fee, a model's registration).
 //!
 //! A batch (`commit_batch`, `reveal_batch`) is admitted if at least one of its items is: a
 //! worker's batch may race with the other members' answers, and its items that lost the race
@@ -25,11 +33,14 @@
 //! that peer's pool for good (a peer is sent a transaction once), and if that peer authors the
 //! next block, the answer, and every later transaction of the same attestor (they follow it by
 //! nonce), waits for another author. So in the pool, an attestation that may become valid with
-//! the next block is admitted (not yet valid): a commit or reveal to a job numbered from
-//! `NextJobId` up to [`LOOKAHEAD_JOBS`] ahead, or a reveal to a job still in its commit round.
-//! Its longevity is [`NOT_YET_LONGEVITY`] blocks. In a block it is checked strictly: one that
-//! is still not valid is [`InvalidTransaction::Future`], which a block builder skips without
-//! dropping it from the pool, so the next block can take it.
+//! the next block is admitted (not yet valid): from an active attestor, a commit or reveal to a
+//! job numbered from `NextJobId` up to [`LOOKAHEAD_JOBS`] ahead, or from a member of a job's
+//! committee, a reveal to the job still in its commit round. Such a transaction provides
+//! [`not_yet_tag`], one per attestor and round, so each attestor has at most two of them in a
+//! pool: an account that never bonded has none, and a bonded one cannot flood the pool with
+//! them. Its longevity is [`NOT_YET_LONGEVITY`] blocks. In a block it is checked strictly: one
+//! that is still not valid is [`InvalidTransaction::Future`], which a block builder skips
+//! without dropping it from the pool, so the next block can take it.
 
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
@@ -43,10 +54,10 @@ use scale_info::TypeInfo;
 use sp_runtime::{
 	impl_tx_ext_default,
 	traits::{DispatchInfoOf, Dispatchable, TransactionExtension},
-	transaction_validity::{InvalidTransaction, ValidTransaction},
+	transaction_validity::{InvalidTransaction, TransactionPriority, ValidTransaction},
 };
 
-use crate::{Call, Config, Error, JobId, Jobs, NextJobId, Pallet};
+use crate::{Call, Config, Error, InferenceId, JobId, Jobs, NextJobId, Pallet};
 
 /// How many jobs past the last one opened an attestation may name and still be admitted to the
 /// pool, as one its node has already seen opened (see the [module](self) docs).
@@ -54,6 +65,21 @@ pub const LOOKAHEAD_JOBS: JobId = 1024;
 
 /// The longevity, in blocks, of an attestation admitted before it can succeed.
 pub const NOT_YET_LONGEVITY: u64 = 4;
+
+/// The pool priority of an admissible attestation or challenge: the highest. Priorities of a
+/// transaction's extensions add up, saturating, so no tip raises another transaction above it.
+pub const ATTESTATION_PRIORITY: TransactionPriority = TransactionPriority::MAX;
+
+/// The tag a not-yet-valid attestation of `who` in `round` (0: commit, 1: reveal) provides: the
+/// pool keeps one transaction per tag, so at most one of each per attestor.
+pub fn not_yet_tag<AccountId: Encode>(who: &AccountId, round: u8) -> alloc::vec::Vec<u8> {
+	(b"attribution/not-yet", who, round).encode()
+}
+
+/// The tag a challenge of `inference` provides: the pool keeps one challenge per result.
+pub fn challenge_tag(inference: InferenceId) -> alloc::vec::Vec<u8> {
+	(b"attribution/challenge", inference).encode()
+}
 
 /// Why an attestation was admitted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,15 +90,18 @@ enum Admitted {
 	NotYet,
 }
 
-/// Whether `error`, met for `job`, may go away with the next block: the job is not opened yet
-/// (but close), or a reveal's commit round is still open.
-fn not_yet<T: Config>(job: JobId, error: &Error<T>) -> bool {
+/// Whether `error`, met for `who`'s attestation to `job`, may go away with the next block: the
+/// job is not opened yet (but close) and `who` is an active attestor, or a reveal's commit
+/// round is still open and `who` is in the job's committee.
+fn not_yet<T: Config>(who: &T::AccountId, job: JobId, error: &Error<T>) -> bool {
 	match error {
 		Error::UnknownJob => {
 			let next = NextJobId::<T>::get();
-			job >= next && job < next.saturating_add(LOOKAHEAD_JOBS)
+			job >= next &&
+				job < next.saturating_add(LOOKAHEAD_JOBS) &&
+				Pallet::<T>::is_active_attestor(who)
 		},
-		Error::RevealNotOpen => Jobs::<T>::contains_key(job),
+		Error::RevealNotOpen => Jobs::<T>::get(job).is_some_and(|j| j.committee.contains(who)),
 		_ => false,
 	}
 }
@@ -104,7 +133,8 @@ where
 		c @ (Call::commit { .. }
 		| Call::reveal { .. }
 		| Call::commit_batch { .. }
-		| Call::reveal_batch { .. }) => Some(c),
+		| Call::reveal_batch { .. }
+		| Call::challenge { .. }) => Some(c),
 		_ => None,
 	}
 }
@@ -112,6 +142,7 @@ where
 /// [`Admitted::Now`] if any of `checks` (each for a job) passes; else [`Admitted::NotYet`] if
 /// any may pass with the next block; else the first error (`EmptyBatch` if there are none).
 fn any_admitted<T: Config>(
+	who: &T::AccountId,
 	checks: impl Iterator<Item = (JobId, Result<(), Error<T>>)>,
 ) -> Result<Admitted, Error<T>> {
 	let mut first = None;
@@ -120,7 +151,7 @@ fn any_admitted<T: Config>(
 		match check {
 			Ok(()) => return Ok(Admitted::Now),
 			Err(e) => {
-				later |= not_yet::<T>(job, &e);
+				later |= not_yet::<T>(who, job, &e);
 				first.get_or_insert(e);
 			},
 		}
@@ -149,6 +180,9 @@ where
 		let items = match attestation::<T>(call) {
 			Some(Call::commit_batch { items }) => items.len(),
 			Some(Call::reveal_batch { items, .. }) => items.len(),
+			// The pending result, the set, and the draw's reads (the model, the records'
+			// contributors).
+			Some(Call::challenge { .. }) => 4,
 			Some(_) => 1,
 			None => 0,
 		};
@@ -171,8 +205,30 @@ where
 		let Some(who) = origin.as_signer() else {
 			return Err(InvalidTransaction::BadSigner.into());
 		};
-		let one =
-			|job: JobId, check: Result<(), Error<T>>| any_admitted(core::iter::once((job, check)));
+		if let Call::challenge { inference } = attestation {
+			return match Pallet::<T>::can_challenge(who, *inference) {
+				Ok(_) => Ok((
+					ValidTransaction {
+						priority: ATTESTATION_PRIORITY,
+						provides: alloc::vec![challenge_tag(*inference)],
+						..Default::default()
+					},
+					(),
+					origin,
+				)),
+				Err(Error::NotAttestor | Error::AttestorSuspended | Error::ChallengerInCommittee) => {
+					Err(InvalidTransaction::BadSigner.into())
+				},
+				Err(_) => Err(InvalidTransaction::Stale.into()),
+			};
+		}
+		let round = match attestation {
+			Call::commit { .. } | Call::commit_batch { .. } => 0u8,
+			_ => 1u8,
+		};
+		let one = |job: JobId, check: Result<(), Error<T>>| {
+			any_admitted(who, core::iter::once((job, check)))
+		};
 		let admitted = match attestation {
 			Call::commit { job, .. } => one(*job, Pallet::<T>::can_commit(who, *job).map(|_| ())),
 			Call::reveal { job, salt, outcome } => {
@@ -180,26 +236,35 @@ where
 			},
 			// A late commit (a first one: a second is `AlreadyCommitted`) is excused in a
 			// batch, which is included so that its sender's nonces have no gap.
-			Call::commit_batch { items } => any_admitted(items.iter().map(|(job, _)| {
+			Call::commit_batch { items } => any_admitted(who, items.iter().map(|(job, _)| {
 				let check = match Pallet::<T>::can_commit(who, *job) {
 					Err(Error::CommitsClosed) => Ok(()),
 					other => other.map(|_| ()),
 				};
 				(*job, check)
 			})),
-			Call::reveal_batch { items, .. } => any_admitted(items.iter().map(|(job, salt, o)| {
+			Call::reveal_batch { items, .. } => any_admitted(who, items.iter().map(|(job, salt, o)| {
 				(*job, Pallet::<T>::can_reveal(who, *job, salt, o).map(|_| ()))
 			})),
 			_ => Ok(Admitted::Now),
 		};
 		match admitted {
-			Ok(Admitted::Now) => Ok((Default::default(), (), origin)),
+			Ok(Admitted::Now) => Ok((
+				ValidTransaction { priority: ATTESTATION_PRIORITY, ..Default::default() },
+				(),
+				origin,
+			)),
 			// In a block, strictly: the builder skips it and keeps it in the pool.
 			Ok(Admitted::NotYet) if source == TransactionSource::InBlock => {
 				Err(InvalidTransaction::Future.into())
 			},
 			Ok(Admitted::NotYet) => Ok((
-				ValidTransaction { longevity: NOT_YET_LONGEVITY, ..Default::default() },
+				ValidTransaction {
+					priority: ATTESTATION_PRIORITY,
+					longevity: NOT_YET_LONGEVITY,
+					provides: alloc::vec![not_yet_tag(who, round)],
+					..Default::default()
+				},
 				(),
 				origin,
 			)),

@@ -14,6 +14,9 @@ impl<T: Config> Pallet<T> {
 		for (job, j) in Jobs::<T>::iter() {
 			ensure!(Deadlines::<T>::contains_key(j.deadline, job), "an open job has no deadline");
 			let commits = Commits::<T>::iter_prefix(job).count() as u32;
+			for (who, _) in Commits::<T>::iter_prefix(job) {
+				ensure!(j.committee.contains(&who), "a commit from outside the committee");
+			}
 			ensure!(commits == j.commits, "a job's commit count is wrong");
 			let reveals = Reveals::<T>::iter_prefix(job).count() as u32;
 			ensure!(reveals == j.reveals, "a job's reveal count is wrong");
@@ -60,7 +63,10 @@ impl<T: Config> Pallet<T> {
 			"the suspended count is wrong"
 		);
 		for a in Suspended::<T>::iter_keys() {
-			ensure!(set.contains(&a), "a suspended account is not an attestor");
+			ensure!(
+				set.contains(&a) || Bonds::<T>::contains_key(&a) || Strikes::<T>::contains_key(&a),
+				"a suspended account was never an attestor"
+			);
 		}
 		let mut deposits: alloc::collections::BTreeMap<T::AccountId, Balance> = Default::default();
 		for (inference, p) in Pending::<T>::iter() {

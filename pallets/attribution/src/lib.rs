@@ -21,54 +21,72 @@
 //!   opens ([`Pallet::draw_committee`]); only they may answer (`NotCommitteeMember`), so the
 //!   work per job stays constant as the attestor set grows.
 //! - **Commit** (`commit`): a member sends [`Pallet::commitment`], the hash of
-//!   `(job, its own account, a 32-byte salt, its outcome)`. Nothing of the result is public. The
-//!   commit round lasts until `min(quorum, active committee members)` members have committed
-//!   ([`Pallet::quorum`]), or the job's deadline, when the job expires.
+//!   `(job, its own account, a 32-byte salt, its outcome)`. Nothing of the result is public.
+//!   Every member may commit until every member of the committee has committed (or can no
+//!   longer: it left or is suspended; [`Pallet::commits_complete`]), or until the job's
+//!   deadline. At the deadline the reveal round opens if more than half of the committee
+//!   committed, and the job expires if not. No tip, weight or position in a block changes who
+//!   votes.
 //! - **Reveal** (`reveal`): once the commits are in, each committed member reveals its salt and
 //!   [`Outcome`] within [`Config::RevealPeriod`] blocks. A reveal must open the member's own
 //!   commit (`CommitmentMismatch`), so copying another member's commit or reveal gains nothing:
 //!   the commit names its account, and the commit round is closed before any result is public.
+//! - **One engine**: [`Params`]`.engine_version` is the engine version attestors must run, a
+//!   governed value. Each job records it when it opens, and a reveal of any other version is
+//!   refused (`WrongEngineVersion`), so a label never lets an outcome escape the vote.
 //! - **Vote**: the engine is bit-identical across machines, so honest attestors reveal the same
 //!   outcome, and the job is decided by a vote on the outcome's hash. It closes when every
 //!   committed member has revealed, or at the reveal deadline. The most revealed outcome wins if
-//!   more than half of the committed members revealed it:
+//!   more than half of the committee revealed it ([`Pallet::majority`]):
 //!   - training: the model becomes Active with the winner's accuracy and weights hash;
 //!   - inference: the winner is the result. It waits `challenge_window` blocks ([`Pending`]),
 //!     then [`InferenceHandler`] hears it, with the members that revealed it, and pays the fee
 //!     out.
-//!   A revealed outcome of the winner's engine version that lost is struck and slashed
-//!   `lost_slash` of its bond. Outcomes of another engine version are neither paid nor
-//!   punished, so that an engine upgrade can roll out. Without a majority the job fails as if
-//!   it expired.
+//!   Every other revealed outcome lost: it is struck and slashed `lost_slash` of its bond.
+//!   Without a majority the job fails as if it expired.
 //! - **Unrevealed**: a member that committed and did not reveal by the reveal deadline is
 //!   struck and slashed `unrevealed_slash` (less than losing).
 //! - **Challenge** (`challenge`): within the window, an active attestor outside the deciding
-//!   committee may hold `challenge_deposit` and open a `Recheck` job, answered by up to twice
-//!   the committee, none of the first, committing at up to twice the quorum. If it elects
-//!   another outcome of the same engine version, the first result's members are slashed
+//!   committee may hold `challenge_deposit` and open a `Recheck` job of the result's engine
+//!   version. Its committee is up to twice `committee_size`, drawn among the attestors that are
+//!   neither the challenger, nor in the first committee, nor paid by the result (the model's
+//!   owner, the contributors of its records), and it must be larger than the first committee:
+//!   otherwise the challenge is refused (`NoRecheckers`) before any deposit is held. If the
+//!   recheck's majority elects another outcome, the first result's members are slashed
 //!   `lost_slash` to the challenger and the corrected result is paid; if it elects the same
 //!   outcome, the deposit goes to the treasury; without a decision the deposit is returned. In
 //!   the last two cases the first result is paid.
+//! - **Watchtower**: every attestor node re-executes the pending results of jobs outside its
+//!   own committees ([`Params`]`.watch_sample` of them) and challenges those it disagrees with,
+//!   by itself, within the window ([`ocw`]).
 //! - **Slashes** go to [`Config::TreasuryAccount`], or to a challenger that overturned a
 //!   result.
 //! - **Strikes** decay: one is forgiven every [`Config::StrikeDecay`] blocks after an
 //!   attestor's last strike. At `max_strikes` (counted after decay) an attestor is suspended
-//!   until the admin reinstates it.
+//!   until the admin reinstates it. Strikes and suspension survive leaving the set and bonding
+//!   in again.
 //! - **Cancellation**: retiring a model that is still training closes its `Train` job
 //!   (`JobCancelled`) with no slash.
 //! - **Expiry**: a job whose commit round has not filled by its deadline expires: an inference
 //!   is refunded in full ([`InferenceHandler::expired`]); a model becomes Failed.
-//! - **Admission** ([`CheckAttestation`], a transaction extension): a commit or reveal its call
-//!   would reject (late, duplicate, for a closed job or the wrong round, from a signer that may
-//!   not answer, or a reveal that does not open its commit) is invalid in the transaction pool
-//!   and in block building, so it is never included and never charged.
+//! - **Admission** ([`CheckAttestation`], a transaction extension): a commit, reveal or
+//!   challenge its call would reject (late, duplicate, for a closed job or the wrong round,
+//!   from a signer that may not answer, or a reveal that does not open its commit) is invalid
+//!   in the transaction pool and in block building, so it is never included and never charged.
+//! - **A lane for attestations**: commits and reveals are of the `Operational` class, whose
+//!   quarter of each block normal transactions cannot fill, and the pool orders every
+//!   admissible attestation before any other transaction, whatever its tip. Only committee
+//!   members' attestations that can succeed are admitted, so the lane holds no more than the
+//!   paid jobs need.
 //!
 //! ## Off-chain worker
 //!
 //! On each block, every local `attr` key that belongs to an active attestor answers the jobs of
 //! its committees, earliest deadline first, within the node's time budget per block: it commits
-//! to those in their commit round and reveals those in their reveal round, in one
-//! `commit_batch` and one `reveal_batch` per block ([`ocw`]).
+//! to those in their commit round, and every local key that committed reveals those in their
+//! reveal round (whatever became of its status since), in one `commit_batch` and one
+//! `reveal_batch` per block. Then it watches the pending results of other committees
+//! ([`ocw`]).
 //!
 //! ## Calls
 //!
@@ -160,8 +178,9 @@ pub mod pallet {
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration ([`migrations`](crate::migrations), run by the runtime's `migrations`).
-	/// 2: a training outcome carries its quality flags.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	/// 2: a training outcome carries its quality flags. 3: one engine version, and results
+	/// decided by a majority of the committee (no quorum).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -301,7 +320,8 @@ pub mod pallet {
 	pub type Strikes<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, StrikeRecord<BlockNumberFor<T>>>;
 
-	/// Suspended attestors: they may not commit until reinstated. Counted, for the quorum.
+	/// Suspended accounts: they may not commit or challenge until reinstated, even after leaving
+	/// the set and bonding in again.
 	#[pallet::storage]
 	pub type Suspended<T: Config> = CountedStorageMap<_, Blake2_128Concat, T::AccountId, ()>;
 
@@ -383,8 +403,8 @@ pub mod pallet {
 		pub attestors: Vec<T::AccountId>,
 		/// What each initial attestor bonds from its balance (0: none).
 		pub bond: Balance,
-		/// Commits that close a job's commit round.
-		pub quorum: u32,
+		/// The engine version attestors must run.
+		pub engine_version: u32,
 		/// Strikes that suspend an attestor.
 		pub max_strikes: u32,
 		/// Attestors drawn to answer each job.
@@ -395,11 +415,11 @@ pub mod pallet {
 
 	impl<T: Config> Default for GenesisConfig<T> {
 		fn default() -> Self {
-			let Params { quorum, max_strikes, committee_size } = Params::default();
+			let Params { max_strikes, committee_size, engine_version, .. } = Params::default();
 			Self {
 				attestors: Vec::new(),
 				bond: 0,
-				quorum,
+				engine_version,
 				max_strikes,
 				committee_size,
 				challenge_window: T::DefaultStake::get().challenge_window,
@@ -428,9 +448,10 @@ pub mod pallet {
 			};
 			Attestors::<T>::put(bounded);
 			let params = Params {
-				quorum: self.quorum,
 				max_strikes: self.max_strikes,
 				committee_size: self.committee_size,
+				engine_version: self.engine_version,
+				..Params::default()
 			};
 			assert!(Pallet::<T>::params_valid(&params), "invalid genesis consensus parameters");
 			ConsensusParams::<T>::put(params);
@@ -573,8 +594,7 @@ pub mod pallet {
 		TooManyAttestors,
 		/// The account is not suspended.
 		NotSuspended,
-		/// Quorum, max strikes and committee size must be at least one, and the quorum at most
-		/// the committee size.
+		/// Max strikes, committee size and engine version must be at least one.
 		InvalidParams,
 		/// The input is longer than `MaxInputLen`.
 		InputTooLong,
@@ -600,8 +620,11 @@ pub mod pallet {
 		ChallengeWindowClosed,
 		/// Members of the committee that decided a result cannot challenge it.
 		ChallengerInCommittee,
-		/// No active attestor outside the first committee is left to recheck.
+		/// No recheck committee larger than the first can be drawn from the active attestors that
+		/// are neither the challenger, nor in the first committee, nor paid by the result.
 		NoRecheckers,
+		/// The outcome is not of the engine version the job requires.
+		WrongEngineVersion,
 		/// A batch must carry at least one item.
 		EmptyBatch,
 		/// The job's vote involves more members than the batch's `members` witness.
@@ -636,9 +659,10 @@ pub mod pallet {
 		///   job, in its commit round.
 		/// - Errors: `NotAttestor`, `AttestorSuspended`, `UnknownJob`, `NotCommitteeMember`,
 		///   `AlreadyCommitted`, `CommitsClosed`, `DeadlinePassed`.
-		/// - Emits `Committed`, and `RevealOpened` at the quorum. Free when it succeeds.
+		/// - Emits `Committed`, and `RevealOpened` once every member has committed. Free when
+		///   it succeeds; of the `Operational` class.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::commit(T::MaxAttestors::get()))]
+		#[pallet::weight((T::WeightInfo::commit(T::MaxAttestors::get()), DispatchClass::Operational))]
 		pub fn commit(
 			origin: OriginFor<T>,
 			job: JobId,
@@ -659,14 +683,17 @@ pub mod pallet {
 		///   `MaxTopK` records of the model's Datanet version, each once, summing to exactly one
 		///   (or none).
 		/// - Errors: `UnknownJob`, `RevealNotOpen`, `NotCommitted`, `AlreadyRevealed`,
-		///   `DeadlinePassed`, `CommitmentMismatch`, `WrongJobKind`, `TooManyShares`,
-		///   `LabelOutOfRange`, `SharesDoNotSumToOne`, `DuplicateRecord`, `UnknownRecord`,
-		///   `UnknownModel`.
+		///   `DeadlinePassed`, `CommitmentMismatch`, `WrongJobKind`, `WrongEngineVersion`,
+		///   `TooManyShares`, `LabelOutOfRange`, `SharesDoNotSumToOne`, `DuplicateRecord`,
+		///   `UnknownRecord`, `UnknownModel`.
 		/// - Emits `Revealed`; the last reveal takes the vote (`ModelTrained` or
 		///   `InferenceAttributed`, or `NoMajority`, with `Struck` and `Slashed`). Free when it
-		///   succeeds.
+		///   succeeds; of the `Operational` class.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::reveal(Pallet::<T>::max_reveal_members(), T::MaxTopK::get()))]
+		#[pallet::weight((
+			T::WeightInfo::reveal(Pallet::<T>::max_reveal_members(), T::MaxTopK::get()),
+			DispatchClass::Operational
+		))]
 		pub fn reveal(
 			origin: OriginFor<T>,
 			job: JobId,
@@ -705,7 +732,7 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Removes an attestor, with its strikes; its bond starts unbonding.
+		/// Removes an attestor; its bond starts unbonding. Its strikes stay.
 		///
 		/// - Origin: `AdminOrigin`.
 		/// - Errors: `NotAttestor`.
@@ -722,8 +749,8 @@ pub mod pallet {
 		/// Sets the consensus parameters.
 		///
 		/// - Origin: `AdminOrigin`.
-		/// - Errors: `InvalidParams` (a quorum, strike limit or committee size of zero, or a
-		///   quorum above the committee size).
+		/// - Errors: `InvalidParams` (a strike limit, committee size or engine version of zero).
+		/// - A new `engine_version` applies to jobs opened from now on; open jobs keep theirs.
 		/// - Emits `ParamsSet`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::set_params())]
@@ -807,21 +834,22 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Challenges an inference's pending result: a `Recheck` job re-executes it with up to
-		/// twice `committee_size` active attestors outside the committee that decided it, which
-		/// must commit at up to twice the quorum. If the recheck's vote differs from the
-		/// result, the first majority is slashed `lost_slash` to the challenger and the
-		/// corrected result is paid out; if it agrees, the deposit goes to the treasury; if it
-		/// decides nothing, the deposit is returned and the result stands.
+		/// Challenges an inference's pending result: a `Recheck` job re-executes it, with the
+		/// result's engine version, by up to twice `committee_size` active attestors that are not
+		/// the challenger, not in the committee that decided it and not paid by it; it must be
+		/// larger than that committee. If the recheck's majority elects another outcome, the
+		/// first majority is slashed `lost_slash` to the challenger and the corrected result is
+		/// paid out; if it agrees, the deposit goes to the treasury; if it decides nothing, the
+		/// deposit is returned and the result stands.
 		///
 		/// - Origin: an active attestor outside the deciding committee, within the window.
 		/// - Holds `challenge_deposit` until the recheck is settled.
 		/// - Errors: `NotAttestor`, `AttestorSuspended`, `NotPending`, `AlreadyChallenged`,
 		///   `ChallengeWindowClosed`, `ChallengerInCommittee`, `NoRecheckers`, and the
 		///   currency's if the deposit cannot be held.
-		/// - Emits `Challenged` and `JobCreated { kind: Recheck }`.
+		/// - Emits `Challenged` and `JobCreated { kind: Recheck }`. Of the `Operational` class.
 		#[pallet::call_index(10)]
-		#[pallet::weight(T::WeightInfo::challenge(T::MaxAttestors::get()))]
+		#[pallet::weight((T::WeightInfo::challenge(T::MaxAttestors::get()), DispatchClass::Operational))]
 		pub fn challenge(origin: OriginFor<T>, inference: InferenceId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_challenge(who, inference)
@@ -835,9 +863,10 @@ pub mod pallet {
 		/// - Weight: `commit`'s per item, refunded to the committee size of each item that
 		///   succeeded.
 		/// - Errors: `EmptyBatch`; per item, those of `commit`.
-		/// - Free when every item succeeds; otherwise it pays the fee of its weight.
+		/// - Free when every item succeeds; otherwise it pays the fee of its weight. Of the
+		///   `Operational` class.
 		#[pallet::call_index(11)]
-		#[pallet::weight(Pallet::<T>::commit_batch_weight(items.len()))]
+		#[pallet::weight((Pallet::<T>::commit_batch_weight(items.len()), DispatchClass::Operational))]
 		pub fn commit_batch(
 			origin: OriginFor<T>,
 			items: BoundedVec<(JobId, H256), T::MaxBatch>,
@@ -859,9 +888,10 @@ pub mod pallet {
 		///   what each item that succeeded did.
 		/// - Errors: `EmptyBatch`; per item, those of `reveal`, and `MembersAboveWitness` for a
 		///   job with more members than `members`.
-		/// - Free when every item succeeds; otherwise it pays the fee of its weight.
+		/// - Free when every item succeeds; otherwise it pays the fee of its weight. Of the
+		///   `Operational` class.
 		#[pallet::call_index(12)]
-		#[pallet::weight(Pallet::<T>::reveal_batch_weight(items, *members))]
+		#[pallet::weight((Pallet::<T>::reveal_batch_weight(items, *members), DispatchClass::Operational))]
 		pub fn reveal_batch(
 			origin: OriginFor<T>,
 			items: BoundedVec<(JobId, [u8; 32], Outcome), T::MaxBatch>,

@@ -99,3 +99,105 @@ pub mod v2 {
 		}
 	}
 }
+
+/// Version 2 to 3: one engine version, and results decided by a majority of the committee.
+///
+/// - [`ConsensusParams`](crate::ConsensusParams) drops `quorum` (a result now needs more than
+///   half of its committee, whatever the order of commits) and gains `engine_version` (the
+///   release's [`ENGINE_VERSION`](openledger_primitives::attribution::ENGINE_VERSION)) and
+///   `watch_sample` (all results: every node watches every result outside its committees).
+/// - Each open [`Job`](crate::Job) gains the engine version its outcomes must carry: the
+///   release's. A job open at the upgrade whose members revealed another version keeps those
+///   reveals; the vote counts them as lost.
+pub mod v3 {
+	use alloc::vec::Vec;
+	use core::marker::PhantomData;
+
+	use codec::{Decode, Encode};
+	use frame_support::{
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+		BoundedVec,
+	};
+	use frame_system::pallet_prelude::BlockNumberFor;
+	use openledger_primitives::attribution::ENGINE_VERSION;
+	use sp_runtime::Perbill;
+
+	use crate::{Config, ConsensusParams, Job, JobKind, Jobs, Params};
+
+	/// `Params` of storage version 2.
+	#[derive(Clone, Copy, Encode, Decode)]
+	pub struct OldParams {
+		pub quorum: u32,
+		pub max_strikes: u32,
+		pub committee_size: u32,
+	}
+
+	/// `Job` of storage version 2 (a bounded vector encodes as a vector).
+	#[derive(Encode, Decode)]
+	pub struct OldJob<AccountId, BlockNumber> {
+		pub kind: JobKind,
+		pub input: Vec<u8>,
+		pub deadline: BlockNumber,
+		pub revealing: bool,
+		pub commits: u32,
+		pub reveals: u32,
+		pub committee: Vec<AccountId>,
+	}
+
+	/// The migration; see [the module](self).
+	pub struct OneEngineMajorityOfCommittee<T>(PhantomData<T>);
+
+	impl<T: Config> OneEngineMajorityOfCommittee<T> {
+		/// The new parameters for the old.
+		pub fn params(old: OldParams) -> Params {
+			Params {
+				max_strikes: old.max_strikes,
+				committee_size: old.committee_size,
+				engine_version: ENGINE_VERSION,
+				watch_sample: Perbill::one(),
+			}
+		}
+	}
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for OneEngineMajorityOfCommittee<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let _ = ConsensusParams::<T>::translate::<OldParams, _>(|old| old.map(Self::params));
+			let mut count = 1u64;
+			Jobs::<T>::translate::<OldJob<T::AccountId, BlockNumberFor<T>>, _>(|_, old| {
+				count += 1;
+				Some(Job {
+					kind: old.kind,
+					input: BoundedVec::truncate_from(old.input),
+					deadline: old.deadline,
+					revealing: old.revealing,
+					commits: old.commits,
+					reveals: old.reveals,
+					committee: BoundedVec::truncate_from(old.committee),
+					engine_version: ENGINE_VERSION,
+				})
+			});
+			<T as frame_system::Config>::DbWeight::get().reads_writes(count, count)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			Ok((Jobs::<T>::iter_keys().count() as u32).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(before: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let before = u32::decode(&mut &before[..]).map_err(|_| "the pre-upgrade count")?;
+			frame_support::ensure!(
+				crate::Pallet::<T>::params_valid(&ConsensusParams::<T>::get()),
+				"the parameters do not decode, or are not valid"
+			);
+			// `iter` skips a value that does not decode: every job must decode now.
+			if Jobs::<T>::iter().count() as u32 == before {
+				Ok(())
+			} else {
+				Err("a job does not decode after the migration".into())
+			}
+		}
+	}
+}

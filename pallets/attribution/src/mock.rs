@@ -235,7 +235,7 @@ impl pallet_attribution::Config for Test {
 	type Datanets = MockDatanets;
 	type Models = MockModels;
 	type Inferences = MockInferences;
-	type MaxAttestors = ConstU32<4>;
+	type MaxAttestors = ConstU32<8>;
 	type MaxTopK = ConstU32<TOP_K>;
 	type MaxInputLen = ConstU32<16>;
 	type TrainingPeriod = frame_support::traits::ConstU64<TRAINING_PERIOD>;
@@ -282,8 +282,8 @@ impl crate::BenchmarkHelper for MockModels {
 	}
 }
 
-/// Attestors 1, 2 and 3, each bonding [`BOND`], with quorum 3, 2 strikes and committees of 3
-/// (all of them); accounts 1..=9 hold [`ENDOWMENT`]; model 0 is Training.
+/// Attestors 1, 2 and 3, each bonding [`BOND`], with 2 strikes, committees of 3 (all of them)
+/// and engine version 1; accounts 1..=9 hold [`ENDOWMENT`]; model 0 is Training.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let storage = RuntimeGenesisConfig {
 		system: Default::default(),
@@ -294,7 +294,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		attribution: pallet_attribution::GenesisConfig {
 			attestors: vec![1, 2, 3],
 			bond: BOND,
-			quorum: 3,
+			engine_version: 1,
 			max_strikes: 2,
 			committee_size: 3,
 			challenge_window: 0,

@@ -1,10 +1,10 @@
 //! The off-chain worker of an attestor node.
 //!
-//! On each block it lists the local `attr` keys that belong to active attestors, and takes the
-//! open jobs earliest deadline first ([`schedule`]), within the node's time budget per block
-//! ([`Budget`], `--attribution-worker-ms`); the jobs it has no time for wait for the next
-//! block. For each job whose committee includes a local attestor that has not answered its
-//! round:
+//! On each block it lists the local `attr` keys, and takes the open jobs earliest deadline
+//! first ([`schedule`]), within the node's time budget per block ([`Budget`],
+//! `--attribution-worker-ms`); the jobs it has no time for wait for the next block. For each job
+//! whose committee includes a local key that has not answered its round (a commit needs an
+//! active attestor; a reveal only a commit, whatever became of the attestor since):
 //!
 //! 1. the model's Datanet version goes to the engine in chunks of [`Config::IngestChunk`]
 //!    records (skipped when the engine holds it already). The version's training set is fixed
@@ -14,9 +14,17 @@
 //!    than answer from another set;
 //! 2. the engine trains the model (or restores it), then, for an inference, predicts and
 //!    attributes the input;
-//! 3. in its commit round, the attestor commits to the outcome ([`Pallet::commitment`]); in
-//!    its reveal round, it computes the outcome again (the engine keeps the model, so this is
-//!    one prediction) and reveals it with the same salt.
+//! 3. in its commit round, the attestor commits to the outcome ([`Pallet::commitment`]) if it
+//!    is of the job's engine version (else it abstains, with a warning: this node runs another
+//!    engine than the chain requires), and keeps the outcome in offchain local storage
+//!    ([`keep_outcome`]); in its reveal round, it reveals the kept outcome with the same salt,
+//!    so that an engine that is busy, restarted or failing never costs a committed reveal. (An
+//!    outcome that is not kept is computed again.)
+//!
+//! Then the **watchtower** ([`watch`]): each active local attestor re-executes the pending
+//! results of jobs outside its committees (a sample of `watch_sample` of them, drawn by
+//! inference and account) and challenges one whose outcome differs from its own, within the
+//! challenge window. The pool keeps one challenge per result, so nodes that race lose nothing.
 //!
 //! Each local attestor then sends all its commits of the block in one signed `commit_batch`,
 //! and all its reveals in one `reveal_batch` (split at [`Config::MaxBatch`] items). Salts are
@@ -65,7 +73,10 @@ use sp_runtime::{
 	RuntimeAppPublic, SaturatedConversion,
 };
 
-use crate::{Call, Commits, Config, Job, JobId, JobKind, Jobs, Outcome, Pallet, Reveals};
+use crate::{
+	Call, Commits, Config, ConsensusParams, Job, JobId, JobKind, Jobs, Outcome, Pallet, Pending,
+	Reveals,
+};
 
 /// Blocks after which an unanswered claim may be made again.
 pub const RETRY_AFTER: u32 = 10;
@@ -91,9 +102,9 @@ enum Skip {
 	PayloadGone(u32),
 }
 
-/// The local attestors: `(public key, account)` of every local `attr` key whose account is an
-/// active attestor.
-pub fn local_attestors<T: Config>() -> Vec<(T::Public, T::AccountId)> {
+/// `(public key, account)` of every local `attr` key: those of active attestors commit and
+/// watch, and every one that committed reveals.
+pub fn local_keys<T: Config>() -> Vec<(T::Public, T::AccountId)> {
 	<<T::AuthorityId as AppCrypto<T::Public, T::Signature>>::RuntimeAppPublic as RuntimeAppPublic>::all()
 		.into_iter()
 		.map(|key| {
@@ -103,8 +114,38 @@ pub fn local_attestors<T: Config>() -> Vec<(T::Public, T::AccountId)> {
 			let account = public.clone().into_account();
 			(public, account)
 		})
+		.collect()
+}
+
+/// The local `attr` keys whose accounts are active attestors.
+pub fn local_attestors<T: Config>() -> Vec<(T::Public, T::AccountId)> {
+	local_keys::<T>()
+		.into_iter()
 		.filter(|(_, account)| Pallet::<T>::is_active_attestor(account))
 		.collect()
+}
+
+/// Slots of kept outcomes per local account: outcomes are kept from a commit to its reveal, a
+/// few blocks, and a slot is reused [`KEPT_SLOTS`] jobs later, so the storage they take is
+/// bounded.
+pub const KEPT_SLOTS: u64 = 4096;
+
+fn kept_key<T: Config>(job: JobId, account: &T::AccountId) -> Vec<u8> {
+	(b"openledger/attribution/kept", account, job % KEPT_SLOTS).encode()
+}
+
+/// Keeps the outcome `account` committed to for `job`, for its reveal.
+pub fn keep_outcome<T: Config>(job: JobId, account: &T::AccountId, outcome: &Outcome) {
+	StorageValueRef::persistent(&kept_key::<T>(job, account)).set(&(job, outcome));
+}
+
+/// The outcome `account` committed to for `job`, if this node kept it.
+pub fn kept_outcome<T: Config>(job: JobId, account: &T::AccountId) -> Option<Outcome> {
+	let kept = StorageValueRef::persistent(&kept_key::<T>(job, account))
+		.get::<(JobId, Outcome)>()
+		.ok()
+		.flatten()?;
+	(kept.0 == job).then_some(kept.1)
 }
 
 /// A round of a job.
@@ -112,6 +153,8 @@ pub fn local_attestors<T: Config>() -> Vec<(T::Public, T::AccountId)> {
 enum Round {
 	Commit,
 	Reveal,
+	/// The watchtower's challenge (keyed by inference rather than job).
+	Watch,
 }
 
 /// The node's start this worker runs in ([`WORKER_BOOT_KEY`]; 0 where the node counts none).
@@ -321,12 +364,15 @@ fn takers<T: Config>(
 		.enumerate()
 		.filter(|(_, (_, account))| match round {
 			Round::Commit => {
-				j.committee.contains(account) && !Commits::<T>::contains_key(job, account)
+				j.committee.contains(account) &&
+					!Commits::<T>::contains_key(job, account) &&
+					Pallet::<T>::is_active_attestor(account)
 			},
 			Round::Reveal => {
-				Commits::<T>::contains_key(job, account)
-					&& !Reveals::<T>::contains_key(job, account)
+				Commits::<T>::contains_key(job, account) &&
+					!Reveals::<T>::contains_key(job, account)
 			},
+			Round::Watch => false,
 		})
 		.filter(|(_, (_, account))| claim::<T>(round, job, account, now))
 		.map(|(i, _)| i)
@@ -376,7 +422,7 @@ impl Budget {
 }
 
 /// `items` in batches in order: each of at most [`Config::MaxBatch`] items, and of at most
-/// half the weight a normal transaction may have (so that a batch always fits a block, next
+/// half the weight an operational transaction may have (so that a batch always fits a block, next
 /// to other transactions), by `weight_of` each item.
 pub fn batches<T: Config, I: Clone>(
 	items: Vec<I>,
@@ -384,7 +430,7 @@ pub fn batches<T: Config, I: Clone>(
 ) -> Vec<BoundedVec<I, T::MaxBatch>> {
 	let weights = <T as frame_system::Config>::BlockWeights::get();
 	let limit = weights
-		.get(DispatchClass::Normal)
+		.get(DispatchClass::Operational)
 		.max_extrinsic
 		.unwrap_or(weights.max_block)
 		.saturating_div(2);
@@ -407,18 +453,94 @@ pub fn batches<T: Config, I: Clone>(
 	out
 }
 
+/// The outcome `account` reveals for `job`: the one it kept at its commit, or else computed
+/// again.
+fn revealed<T: Config>(
+	job: JobId,
+	j: &Job<T>,
+	account: &T::AccountId,
+	computed: &mut Option<Result<Outcome, Skip>>,
+) -> Result<Outcome, ()> {
+	if let Some(outcome) = kept_outcome::<T>(job, account) {
+		return Ok(outcome);
+	}
+	match computed.get_or_insert_with(|| answer::<T>(j.kind, &j.input)) {
+		Ok(outcome) => Ok(outcome.clone()),
+		Err(_) => Err(()),
+	}
+}
+
+/// The engine version of an outcome.
+fn version_of(outcome: &Outcome) -> u32 {
+	match outcome {
+		Outcome::Train(o) => o.engine_version,
+		Outcome::Infer { engine_version, .. } | Outcome::Generate { engine_version, .. } => {
+			*engine_version
+		},
+	}
+}
+
 /// The worker's entry point.
 pub fn run<T: Config>(now: BlockNumberFor<T>) {
-	let locals = local_attestors::<T>();
-	if locals.is_empty() {
+	let keys = local_keys::<T>();
+	if keys.is_empty() {
 		return;
 	}
 	let budget = Budget::start();
-	// Each local attestor's answers in this block.
+	let mut calls = Vec::new();
+	let mut answered: Vec<(Round, Vec<JobId>)> = Vec::new();
+	if !answer_jobs::<T>(&keys, now, &budget, &mut calls, &mut answered) {
+		return;
+	}
+	watch::<T>(&keys, now, &budget, &mut calls, &mut answered);
+	if calls.is_empty() {
+		return;
+	}
+	for ((account, result), (round, jobs)) in send::<T>(calls, now).into_iter().zip(answered) {
+		let (commits, reveals, challenges) = match round {
+			Round::Commit => (jobs.len(), 0, 0),
+			Round::Reveal => (0, jobs.len(), 0),
+			Round::Watch => (0, 0, jobs.len()),
+		};
+		match result {
+			Ok(()) => log::info!(
+				target: LOG,
+				"{commits} commits, {reveals} reveals and {challenges} challenges sent by \
+				 {account:?} ({} ms)",
+				budget.elapsed()
+			),
+			// A pool whose state is behind this block's (while the node syncs, or before it has
+			// processed the block) refuses an answer that is valid here, such as a reveal in the
+			// round this block opened. Released, it is sent again from the next block.
+			Err(()) => {
+				for job in &jobs {
+					release::<T>(round, *job, &account);
+				}
+				log::warn!(
+					target: LOG,
+					"{commits} commits, {reveals} reveals and {challenges} challenges of \
+					 {account:?} were refused by the transaction pool: tried again from the next \
+					 block"
+				)
+			},
+		}
+	}
+}
+
+/// Answers the open jobs of the local keys' committees (see the [module](self) docs): pushes
+/// the calls to send, with the round and jobs each answers. False if this node has no engine.
+fn answer_jobs<T: Config>(
+	locals: &[(T::Public, T::AccountId)],
+	now: BlockNumberFor<T>,
+	budget: &Budget,
+	calls: &mut Vec<(T::Public, Call<T>)>,
+	answered: &mut Vec<(Round, Vec<JobId>)>,
+) -> bool {
+	// Each local key's answers in this block.
 	let mut commits: Vec<Vec<(JobId, H256)>> = locals.iter().map(|_| Vec::new()).collect();
 	let mut reveals: Vec<Vec<(JobId, [u8; 32], Outcome)>> =
 		locals.iter().map(|_| Vec::new()).collect();
-	// The most members among each local attestor's reveals: its batches' witness.
+	// The most members among each local key's reveals: its batches' witness.
 	let mut witness: Vec<u32> = locals.iter().map(|_| 0).collect();
 	let open = schedule::<T>(now);
 	let total = open.len();
@@ -434,15 +556,33 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			break;
 		}
 		let round = if j.revealing { Round::Reveal } else { Round::Commit };
-		let members = takers::<T>(&locals, round, job, &j, now);
+		let members = takers::<T>(locals, round, job, &j, now);
 		if members.is_empty() {
+			continue;
+		}
+		if round == Round::Reveal {
+			let mut computed = None;
+			for i in members {
+				let account = &locals[i].1;
+				match revealed::<T>(job, &j, account, &mut computed) {
+					Ok(outcome) => {
+						witness[i] = witness[i].max(Pallet::<T>::reveal_members(&j));
+						reveals[i].push((job, salt::<T>(job, account), outcome));
+					},
+					// Not lost: tried again from the next block, within the reveal round.
+					Err(()) => release::<T>(round, job, account),
+				}
+			}
+			if let Some(Err(e)) = computed {
+				log::warn!(target: LOG, "job {job} ({:?}): reveal waits, {e:?}", j.kind);
+			}
 			continue;
 		}
 		let outcome = match answer::<T>(j.kind, &j.input) {
 			Ok(outcome) => outcome,
 			Err(Skip::Engine(AttributionError::Unavailable)) => {
 				log::warn!(target: LOG, "this node has an attr key but no engine: not answering");
-				return;
+				return false;
 			},
 			Err(Skip::PayloadGone(record)) => {
 				log::warn!(
@@ -453,29 +593,37 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 				);
 				continue;
 			},
+			// Busy: another worker is training this model; the next block's worker commits.
+			Err(Skip::Engine(AttributionError::Busy)) => {
+				for i in members {
+					release::<T>(round, job, &locals[i].1);
+				}
+				continue;
+			},
 			Err(e) => {
 				log::warn!(target: LOG, "job {job} ({:?}) not answered: {e:?}", j.kind);
 				continue;
 			},
 		};
-		log::debug!(target: LOG, "job {job} ({:?}): {round:?} by {} local attestors", j.kind, members.len());
+		if version_of(&outcome) != j.engine_version {
+			log::warn!(
+				target: LOG,
+				"job {job} ({:?}) requires engine version {}, and this node runs {}: abstaining \
+				 (upgrade the node)",
+				j.kind,
+				j.engine_version,
+				version_of(&outcome)
+			);
+			continue;
+		}
+		log::debug!(target: LOG, "job {job} ({:?}): commit by {} local attestors", j.kind, members.len());
 		for i in members {
 			let account = &locals[i].1;
 			let salt = salt::<T>(job, account);
-			match round {
-				Round::Commit => {
-					commits[i].push((job, Pallet::<T>::commitment(job, account, &salt, &outcome)))
-				},
-				Round::Reveal => {
-					witness[i] = witness[i].max(Pallet::<T>::reveal_members(&j));
-					reveals[i].push((job, salt, outcome.clone()))
-				},
-			}
+			keep_outcome::<T>(job, account, &outcome);
+			commits[i].push((job, Pallet::<T>::commitment(job, account, &salt, &outcome)));
 		}
 	}
-	// Each call, with the round and jobs it answers.
-	let mut calls = Vec::new();
-	let mut answered: Vec<(Round, Vec<JobId>)> = Vec::new();
 	for ((((public, _), commits), reveals), members) in
 		locals.iter().zip(commits).zip(reveals).zip(witness)
 	{
@@ -490,33 +638,87 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			calls.push((public.clone(), Call::reveal_batch { items, members }));
 		}
 	}
-	if calls.is_empty() {
+	true
+}
+
+/// Whether `account` watches `inference`: with probability `sample`, by
+/// `blake2_256("watch" ‖ inference ‖ account)`, so each node's sample is its own and fixed.
+pub fn watches<T: Config>(
+	inference: crate::InferenceId,
+	account: &T::AccountId,
+	sample: sp_runtime::Perbill,
+) -> bool {
+	let seed = (b"watch", inference, account).using_encoded(sp_io::hashing::blake2_256);
+	let draw = u32::from_le_bytes([seed[0], seed[1], seed[2], seed[3]]) % 1_000_000_000;
+	draw < sample.deconstruct()
+}
+
+/// The watchtower: re-executes the pending results, in their challenge windows, of jobs outside
+/// the committees of the active local attestors (those of [`watches`]), and challenges, from
+/// one local attestor, each result whose outcome differs from this node's. A challenge is sent
+/// only if it would be admitted ([`Pallet::can_challenge`]). Works within what is left of the
+/// time budget.
+fn watch<T: Config>(
+	locals: &[(T::Public, T::AccountId)],
+	now: BlockNumberFor<T>,
+	budget: &Budget,
+	calls: &mut Vec<(T::Public, Call<T>)>,
+	answered: &mut Vec<(Round, Vec<JobId>)>,
+) {
+	let active: Vec<&(T::Public, T::AccountId)> =
+		locals.iter().filter(|(_, a)| Pallet::<T>::is_active_attestor(a)).collect();
+	if active.is_empty() {
 		return;
 	}
-	for ((account, result), (round, jobs)) in send::<T>(calls, now).into_iter().zip(answered) {
-		let (commits, reveals) = match round {
-			Round::Commit => (jobs.len(), 0),
-			Round::Reveal => (0, jobs.len()),
-		};
-		match result {
-			Ok(()) => log::info!(
-				target: LOG,
-				"{commits} commits and {reveals} reveals sent by {account:?} ({} ms)",
-				budget.elapsed()
-			),
-			// A pool whose state is behind this block's (while the node syncs, or before it has
-			// processed the block) refuses an answer that is valid here, such as a reveal in the
-			// round this block opened. Released, it is sent again from the next block.
-			Err(()) => {
-				for job in &jobs {
-					release::<T>(round, *job, &account);
-				}
-				log::warn!(
-					target: LOG,
-					"{commits} commits and {reveals} reveals of {account:?} were refused by the \
-					 transaction pool: answered again from the next block"
-				)
-			},
+	let sample = ConsensusParams::<T>::get().watch_sample;
+	// Earliest window first.
+	let mut pending: Vec<_> = Pending::<T>::iter()
+		.filter(|(_, p)| p.challenge.is_none() && now < p.matures)
+		.collect();
+	pending.sort_by_key(|(inference, p)| (p.matures, *inference));
+	for (inference, p) in pending {
+		if budget.spent() {
+			break;
 		}
+		let Some((public, account)) = active.iter().copied().find(|(_, a)| {
+			!p.committee.contains(a) && watches::<T>(inference, a, sample)
+		}) else {
+			continue;
+		};
+		if !claim::<T>(Round::Watch, inference, account, now) {
+			continue;
+		}
+		let kind = JobKind::Recheck { inference, model: p.model };
+		let mine = match answer::<T>(kind, &p.input) {
+			Ok(outcome) => outcome,
+			Err(e) => {
+				log::warn!(target: LOG, "inference {inference}: not re-executed, {e:?}");
+				release::<T>(Round::Watch, inference, account);
+				continue;
+			},
+		};
+		if version_of(&mine) != p.outcome.engine_version() {
+			continue;
+		}
+		// A stored outcome hashes as the outcome it was revealed as.
+		if H256(mine.using_encoded(sp_io::hashing::blake2_256)) == p.outcome.hash() {
+			log::debug!(target: LOG, "inference {inference}: the pending result checks out");
+			continue;
+		}
+		if let Err(e) = Pallet::<T>::can_challenge(account, inference) {
+			log::warn!(
+				target: LOG,
+				"inference {inference}: this node disagrees with the pending result but cannot \
+				 challenge it: {e:?}"
+			);
+			continue;
+		}
+		log::warn!(
+			target: LOG,
+			"inference {inference}: the pending result differs from this node's: challenging \
+			 as {account:?}"
+		);
+		answered.push((Round::Watch, alloc::vec![inference]));
+		calls.push((public.clone(), Call::challenge { inference }));
 	}
 }

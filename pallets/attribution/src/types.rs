@@ -77,6 +77,9 @@ pub struct Job<T: Config> {
 	pub reveals: u32,
 	/// The attestors drawn to answer it ([`Pallet::draw_committee`]); only they may.
 	pub committee: BoundedVec<T::AccountId, T::MaxAttestors>,
+	/// The engine version its outcomes must carry: the chain's when it opened (for a recheck,
+	/// the challenged result's). A reveal of any other is refused (`WrongEngineVersion`).
+	pub engine_version: u32,
 }
 
 /// An attestor's answer to a job, as revealed: the argument of `reveal`, and what its
@@ -215,19 +218,32 @@ impl<T: Config> Submission<T> {
 	TypeInfo,
 )]
 pub struct Params {
-	/// Commits that close a job's commit round (at most the active committee members).
-	pub quorum: u32,
 	/// Strikes that suspend an attestor.
 	pub max_strikes: u32,
 	/// Attestors drawn to answer each job: the work per job stays constant however many
-	/// attestors there are.
+	/// attestors there are. A result needs the votes of more than half of its committee. A
+	/// challenge needs a recheck committee larger than this among the attestors outside it, so
+	/// with `n` attestors rechecks are possible while it is below `(n - 1) / 2`.
 	pub committee_size: u32,
+	/// The engine version attestors must run: jobs opened from now on accept outcomes of this
+	/// version only. See the README's "Engine upgrades" for the plan of a change.
+	pub engine_version: u32,
+	/// The part of the pending results outside its own committees that each attestor node
+	/// re-executes, and challenges if it disagrees (its watchtower). Each node draws its
+	/// sample from the inference id and its account, so different nodes watch different
+	/// results.
+	pub watch_sample: Perbill,
 }
 
 impl Default for Params {
 	fn default() -> Self {
-		// One attestor on a dev chain; the local chain's genesis sets three.
-		Self { quorum: 1, max_strikes: 10, committee_size: 16 }
+		Self {
+			max_strikes: 10,
+			// A full set of 32 leaves 16 outsiders, 15 besides a challenger: a recheck of 16.
+			committee_size: 15,
+			engine_version: openledger_primitives::attribution::ENGINE_VERSION,
+			watch_sample: Perbill::one(),
+		}
 	}
 }
 

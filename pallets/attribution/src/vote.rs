@@ -2,8 +2,8 @@
 //!
 //! The engine computes bit-identical results on every machine, so honest attestors reveal the
 //! same outcome, and the vote needs no medians or tolerances: an outcome wins when more than
-//! half of the members that committed revealed it. A strict majority is unique, so the result
-//! does not depend on the order of the reveals.
+//! half of the job's committee revealed it. A strict majority is unique, so the result does not
+//! depend on the order of the reveals, nor on how many members committed first.
 
 use alloc::collections::BTreeMap;
 
@@ -23,11 +23,11 @@ pub fn plurality<V: Ord + Copy>(values: impl IntoIterator<Item = V>) -> Option<(
 	})
 }
 
-/// The outcome hash revealed by more than half of the `commits` members that committed, with
-/// its votes; none if no outcome has that many.
-pub fn winner(revealed: &[H256], commits: u32) -> Option<(H256, u32)> {
+/// The outcome hash revealed at least `majority` times, with its votes; none if no outcome
+/// has that many. With `majority` more than half of the committee, at most one outcome can.
+pub fn winner(revealed: &[H256], majority: u32) -> Option<(H256, u32)> {
 	let (hash, votes) = plurality(revealed.iter().copied())?;
-	(u64::from(votes) * 2 > u64::from(commits)).then_some((hash, votes))
+	(votes >= majority.max(1)).then_some((hash, votes))
 }
 
 /// Whether a set of shares is well formed: a sum of exactly one (or empty).
@@ -54,16 +54,21 @@ mod tests {
 	}
 
 	#[test]
-	fn an_outcome_wins_with_more_than_half_of_the_commits() {
-		// Three commits: two equal reveals win, whatever the third did.
-		assert_eq!(winner(&[h(1), h(2), h(1)], 3), Some((h(1), 2)));
-		assert_eq!(winner(&[h(2), h(2)], 3), Some((h(2), 2)));
-		// One reveal of three commits is no majority, nor is a split.
-		assert_eq!(winner(&[h(1)], 3), None);
+	fn an_outcome_wins_with_the_majority_of_the_committee() {
+		// A committee of three (majority two): two equal reveals win, whatever the third did.
+		assert_eq!(winner(&[h(1), h(2), h(1)], 2), Some((h(1), 2)));
+		assert_eq!(winner(&[h(2), h(2)], 2), Some((h(2), 2)));
+		// One reveal is no majority, nor is a split.
+		assert_eq!(winner(&[h(1)], 2), None);
 		assert_eq!(winner(&[h(1), h(2)], 2), None);
-		assert_eq!(winner(&[h(1), h(2), h(3)], 3), None);
-		// A committee of one decides alone.
+		assert_eq!(winner(&[h(1), h(2), h(3)], 2), None);
+		// A committee of four (majority three): two agreeing reveals are not enough, even if
+		// they were the only two.
+		assert_eq!(winner(&[h(1), h(1)], 3), None);
+		assert_eq!(winner(&[h(1), h(1), h(2)], 3), None);
+		// A committee of one decides alone; a majority of zero is read as one.
 		assert_eq!(winner(&[h(9)], 1), Some((h(9), 1)));
+		assert_eq!(winner(&[h(9)], 0), Some((h(9), 1)));
 		assert_eq!(winner(&[], 1), None);
 	}
 
@@ -72,8 +77,8 @@ mod tests {
 		let reveals = [h(4), h(5), h(4), h(6), h(4)];
 		let mut reversed = reveals.to_vec();
 		reversed.reverse();
-		assert_eq!(winner(&reveals, 5), winner(&reversed, 5));
-		assert_eq!(winner(&reveals, 5), Some((h(4), 3)));
+		assert_eq!(winner(&reveals, 3), winner(&reversed, 3));
+		assert_eq!(winner(&reveals, 3), Some((h(4), 3)));
 	}
 
 	#[test]

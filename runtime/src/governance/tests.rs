@@ -202,9 +202,9 @@ fn each_track_origin_reaches_exactly_its_calls() {
 		(
 			pallet_attribution::Call::set_params {
 				params: pallet_attribution::Params {
-					quorum: 1,
 					max_strikes: 3,
 					committee_size: 16,
+					..Default::default()
 				},
 			}
 			.into(),

@@ -57,7 +57,7 @@ const [eve, ferdie] = ['//Eve', '//Ferdie'].map((u) => keyring.addFromUri(u));
 const blockMs = Number(api.consts.aura.slotDuration.toString());
 const params = (await api.query.attribution.consensusParams()).toJSON();
 const attestors = (await api.call.attributionApi.attestors()).length;
-log(`${apis.length} nodes, ${attestors} attestors, quorum ${params.quorum}, committee ${Math.min(params.committeeSize, attestors)}; ${blockMs / 1000} s blocks`);
+log(`${apis.length} nodes, ${attestors} attestors, committee ${Math.min(params.committeeSize, attestors)} (a result needs ${Math.floor(Math.min(params.committeeSize, attestors) / 2) + 1}); ${blockMs / 1000} s blocks`);
 
 /** The size of --db on disk in MiB (du), or undefined without --db. */
 const dbMiB = () => (opts.db ? Number(execFileSync('du', ['-sk', opts.db], { encoding: 'utf8' }).split('\t')[0]) / 1024 : undefined);
@@ -250,7 +250,7 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const completedPerSecond = s.completed / ((window.length * blockMs) / 1000);
 
 console.log('');
-console.log(`### Paid inference: ${rate.toFixed(2)} per second for ${seconds} s (${((rate * blockMs) / 1000).toFixed(1)} per ${blockMs / 1000} s block), ${callerCount} callers, ${apis.length} validators, committee ${Math.min(params.committeeSize, attestors)}, quorum ${params.quorum}`);
+console.log(`### Paid inference: ${rate.toFixed(2)} per second for ${seconds} s (${((rate * blockMs) / 1000).toFixed(1)} per ${blockMs / 1000} s block), ${callerCount} callers, ${apis.length} validators, committee ${Math.min(params.committeeSize, attestors)}`);
 console.log('');
 console.log('| sent | rejected by the pool | completed (paid) | refunded | completed per second | most requested in one block | invoke → result p50 / p90 / max | invoke → claimable reward p50 / p90 / max |');
 console.log('|---|---|---|---|---|---|---|---|');

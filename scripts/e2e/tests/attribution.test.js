@@ -8,7 +8,8 @@
 // A fourth node's worker answers for two bonded attestors (Alice and Bob, both keys in its
 // keystore) while the test plays a third, Charlie, who copies a commitment, then lies: he earns
 // nothing and is slashed, and the honest result stands. Then Charlie lies alone, as a committee
-// of one; Bob challenges, the recheck overturns it, and Charlie's slash goes to Bob.
+// of one; the node's watchtower challenges on its own, the recheck (without the challenger)
+// overturns it, and Charlie's slash goes to the challenger.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -342,18 +343,18 @@ describe('attestors that copy or lie, against two honest ones', () => {
 		await node.rpc('author_insertKey', ['attr', '//Bob', u8aToHex(k.Bob.publicKey)]);
 		const small = await sendAndWait(api, api.tx.attribution.bond(BOND - 1n), k.Dave);
 		assert.equal(small.dispatchError, 'attribution.BondTooSmall');
-		for (const who of [k.Bob, k.Charlie]) {
+		const bondIn = async (who) => {
 			const before = (await api.query.system.account(who.address)).data;
 			const { events } = await h.ok(api.tx.attribution.bond(BOND), who);
 			assert.equal(h.event(events, 'attribution', 'AttestorAdded').data.attestor.toString(), who.address);
 			const after = (await api.query.system.account(who.address)).data;
 			assert.equal(after.reserved.toBigInt() - before.reserved.toBigInt(), BOND, 'the bond is held');
 			assert.equal((await api.query.attribution.bonds(who.address)).unwrap().amount.toBigInt(), BOND);
-		}
-		const attestors = (await api.call.attributionApi.attestors()).map((a) => a.toString());
-		assert.deepEqual(attestors, [k.Alice.address, k.Bob.address, k.Charlie.address]);
-		// Training needs the two honest workers only; inferences will need all three.
-		await h.ok(api.tx.sudo.sudo(api.tx.attribution.setParams({ quorum: 2, maxStrikes: 10, committeeSize: 16 })), k.Alice);
+		};
+		// The training's committee is Alice and Bob, the two honest workers: every member must
+		// commit before the round closes, and Charlie (played by this test) answers only
+		// inferences.
+		await bondIn(k.Bob);
 		const { datanet } = await fillDatanet(api, k, [k.Eve], loadDigits().slice(0, 100));
 		const registered = await h.ok(api.tx.models.register(datanet, 1, SPEC, MODEL_FEE, ''), k.Dave);
 		model = h.event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
@@ -361,12 +362,15 @@ describe('attestors that copy or lie, against two honest ones', () => {
 		const training = (await api.call.attributionApi.training(model)).unwrap();
 		assert.equal(training.agreement.toNumber(), 2, 'Alice and Bob revealed the same weights');
 		agent = h.event((await h.ok(api.tx.agents.register(model, 'bot', AGENT_FEE), k.Ferdie)).events, 'agents', 'AgentRegistered').data.agent;
-		await h.ok(api.tx.sudo.sudo(api.tx.attribution.setParams({ quorum: 3, maxStrikes: 10, committeeSize: 16 })), k.Alice);
+		await bondIn(k.Charlie);
+		const attestors = (await api.call.attributionApi.attestors()).map((a) => a.toString());
+		assert.deepEqual(attestors, [k.Alice.address, k.Bob.address, k.Charlie.address]);
 	});
 
 	test('a copying attestor cannot open the commit it copied: it earns nothing, loses 1%, and the honest result stands', async () => {
 		const { inference, job, aliceCommit } = await invokeAndAwaitHonestCommits(loadDigits()[150]);
-		// Charlie copies Alice's commitment; his is the third commit, which opens the reveal round.
+		// Charlie copies Alice's commitment; his is the last member's commit, which opens the
+		// reveal round.
 		await h.ok(api.tx.attribution.commit(job, aliceCommit), k.Charlie);
 		// Alice's reveal shows her salt and outcome; Charlie's reveal of them is invalid in the pool
 		// (the commitment names Alice's account): never included, no fee.
@@ -411,15 +415,16 @@ describe('attestors that copy or lie, against two honest ones', () => {
 		console.log(`# Charlie's bond after copying and lying: ${(await api.query.attribution.bonds(k.Charlie.address)).unwrap().amount.toBigInt() / 10n ** 15n} milliOPEN of ${BOND / 10n ** 15n}`);
 	});
 
-	test('a lie by a committee of one is challenged in its window, overturned by a larger committee, and slashed to the challenger', async () => {
+	test('a lie by a committee of one is challenged by a watchtower on its own, overturned by a larger committee, and slashed to the challenger', async () => {
 		const stake = (await api.query.attribution.stakeParams()).toJSON();
+		const params = (await api.query.attribution.consensusParams()).toJSON();
 		// Committees of one, results paid 5 blocks after the vote; Charlie is alone in the set
 		// when the inference is invoked, so he is its committee.
 		await h.ok(
 			api.tx.sudo.sudo(
 				api.tx.utility.batchAll([
 					api.tx.attribution.setStakeParams({ ...stake, challengeWindow: 5 }),
-					api.tx.attribution.setParams({ quorum: 1, maxStrikes: 10, committeeSize: 1 }),
+					api.tx.attribution.setParams({ ...params, committeeSize: 1 }),
 					api.tx.attribution.removeAttestor(k.Alice.address),
 					api.tx.attribution.removeAttestor(k.Bob.address),
 				]),
@@ -431,40 +436,57 @@ describe('attestors that copy or lie, against two honest ones', () => {
 		const inference = h.event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
 		const created = h.event(invoked.events, 'attribution', 'JobCreated').data;
 		assert.deepEqual(created.committee.map((m) => m.toString()), [k.Charlie.address]);
-		// Alice and Bob are back (their bonds active again), outside that committee.
+		// Alice and Bob are back (their bonds active again), and Ferdie bonds in with a key on this
+		// node too: three honest attestors outside that committee, so that a recheck larger than
+		// it can be drawn without the challenger.
 		await h.ok(api.tx.sudo.sudo(api.tx.utility.batchAll([k.Alice, k.Bob].map((w) => api.tx.attribution.addAttestor(w.address)))), k.Alice);
 		assert.equal((await api.query.attribution.bonds(k.Bob.address)).unwrap().unlocksAt.isNone, true);
+		await node.rpc('author_insertKey', ['attr', '//Ferdie', u8aToHex(k.Ferdie.publicKey)]);
+		await h.ok(api.tx.attribution.bond(BOND), k.Ferdie);
+		const watchers = [k.Alice, k.Bob, k.Ferdie].map((w) => w.address);
+		const before = Object.fromEntries(await Promise.all(watchers.map(async (w) => [w, (await api.query.system.account(w)).data])));
 		const engineVersion = (await api.call.attributionApi.training(model)).unwrap().engineVersion;
 		const forged = { Infer: { engineVersion, label: 0, confidence: 1_000_000_000, shares: [{ record: 0, share: 1_000_000_000 }] } };
 		const lie = attestation(api, created.job, k.Charlie.address, forged, new Uint8Array(32).fill(43));
 		await h.ok(lie.commit, k.Charlie);
+		const bondBefore = (await api.query.attribution.bonds(k.Charlie.address)).unwrap().amount.toBigInt();
 		const revealed = await h.ok(lie.reveal, k.Charlie);
 		const pending = h.event(revealed.events, 'attribution', 'ResultPending').data;
 		assert.equal(pending.inference.toNumber(), inference);
-		assert.ok((await api.call.attributionApi.inference(inference)).unwrap().status.isPending, 'not paid in the window');
-		// Bob challenges with a deposit; Alice and Bob recheck (Charlie is excluded).
-		const bondBefore = (await api.query.attribution.bonds(k.Charlie.address)).unwrap().amount.toBigInt();
-		const bobBefore = (await api.query.system.account(k.Bob.address)).data;
-		const challenged = await h.ok(api.tx.attribution.challenge(inference), k.Bob);
-		const { job: recheckJob, deposit } = h.event(challenged.events, 'attribution', 'Challenged').data;
-		assert.equal(deposit.toBigInt(), BigInt(stake.challengeDeposit));
-		const recheck = h.event(challenged.events, 'attribution', 'JobCreated').data;
-		assert.equal(recheck.job.toString(), recheckJob.toString());
-		assert.deepEqual(recheck.committee.map((m) => m.toString()).sort(), [k.Alice.address, k.Bob.address].sort());
+		// No one here calls `challenge`: the node's watchtower re-executes the pending result,
+		// disagrees, and challenges it within the window.
 		const { info, events } = await completion(inference);
+		const completedAt = info.completed.unwrap().toNumber();
+		let challenged;
+		for (let b = invokedAt; b <= completedAt && !challenged; b += 1) {
+			const at = await api.at(await api.rpc.chain.getBlockHash(b));
+			const found = (await at.query.system.events()).find(({ event: e }) => api.events.attribution.Challenged.is(e));
+			if (found) challenged = { block: b, ...found.event.data, events: await at.query.system.events() };
+		}
+		assert.ok(challenged, 'a watchtower challenged the lie');
+		assert.ok(challenged.block < pending.matures.toNumber(), 'within the window');
+		const challenger = challenged.challenger.toString();
+		assert.ok(watchers.includes(challenger), `the challenger ${challenger} is one of the node's honest attestors`);
+		assert.equal(challenged.deposit.toBigInt(), BigInt(stake.challengeDeposit));
+		const recheck = h.event(challenged.events, 'attribution', 'JobCreated').data;
+		const rechecking = recheck.committee.map((m) => m.toString()).sort();
+		assert.deepEqual(rechecking, watchers.filter((w) => w !== challenger).sort(), 'the recheck excludes the challenger and the liar');
 		assert.ok(events.some(({ event: e }) => api.events.attribution.ChallengeUpheld.is(e)), 'the result is overturned');
-		assert.deepEqual(info.agreeing.map((a) => a.toString()).sort(), [k.Alice.address, k.Bob.address].sort());
+		assert.deepEqual(info.agreeing.map((a) => a.toString()).sort(), rechecking);
 		assert.notDeepEqual(info.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]), [[0, 1_000_000_000]]);
 		const slash = bondBefore / 10n;
 		assert.deepEqual(slashed(events, k.Charlie.address), [slash], 'the liar loses 10%');
 		assert.equal((await api.query.attribution.bonds(k.Charlie.address)).unwrap().amount.toBigInt(), bondBefore - slash);
-		// Bob got the slash and his deposit back; he paid only the challenge's transaction fee.
-		const bobAfter = (await api.query.system.account(k.Bob.address)).data;
-		assert.equal(bobAfter.free.toBigInt(), bobBefore.free.toBigInt() - challenged.fee + slash);
-		assert.equal(bobAfter.reserved.toBigInt(), bobBefore.reserved.toBigInt());
+		// The challenger got the slash and its deposit back; it paid only the challenge's fee.
+		const fee = challenged.events
+			.map(({ event: e }) => e)
+			.find((e) => api.events.transactionPayment.TransactionFeePaid.is(e) && e.data.who.toString() === challenger)
+			.data.actualFee.toBigInt();
+		const after = (await api.query.system.account(challenger)).data;
+		assert.equal(after.free.toBigInt(), before[challenger].free.toBigInt() - fee + slash);
+		assert.equal(after.reserved.toBigInt(), before[challenger].reserved.toBigInt());
 		assert.equal((await api.call.rewardsApi.claimable(k.Charlie.address)).toBigInt(), 0n);
-		const completedAt = info.completed.unwrap().toNumber();
-		console.log(`# challenged inference: invoked in block ${invokedAt}, lie pending until ${pending.matures}, overturned and paid in block ${completedAt} (${completedAt - invokedAt} blocks, instant sealing: one block per transaction)`);
+		console.log(`# challenged inference: invoked in block ${invokedAt}, lie pending until ${pending.matures}, challenged by the watchtower in block ${challenged.block}, overturned and paid in block ${completedAt} (${completedAt - invokedAt} blocks, instant sealing: one block per transaction)`);
 	});
 });
 
@@ -492,8 +514,9 @@ describe('an inference that no attestor answers', () => {
 		const model = h.event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
 		const job = h.event(registered.events, 'attribution', 'JobCreated').data.job;
 		// No worker runs here: Alice, the attestor, commits to and reveals a training outcome by
-		// hand.
-		const outcome = { engineVersion: 1, accuracy: 900_000_000, weightsHash: `0x${'11'.repeat(32)}`, records: 45, heldOut: 5 };
+		// hand, of the engine version the chain requires.
+		const { engineVersion } = (await api.query.attribution.consensusParams()).toJSON();
+		const outcome = { engineVersion, accuracy: 900_000_000, weightsHash: `0x${'11'.repeat(32)}`, records: 45, heldOut: 5 };
 		const { commit, reveal } = attestation(api, job, k.Alice.address, { Train: outcome });
 		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, commit), k.Alice);
 		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, reveal), k.Alice);
@@ -585,7 +608,8 @@ describe('what a registration, a preview and an invocation may ask of the attest
 		const registered = await h.ok(api.tx.models.register(datanet, 1, SPEC, 0, ''), k.Bob);
 		const model = h.event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
 		const job = h.event(registered.events, 'attribution', 'JobCreated').data.job;
-		const outcome = { engineVersion: 2, accuracy: 900_000_000, weightsHash: `0x${'22'.repeat(32)}`, records: 45, heldOut: 5 };
+		const { engineVersion } = (await api.query.attribution.consensusParams()).toJSON();
+		const outcome = { engineVersion, accuracy: 900_000_000, weightsHash: `0x${'22'.repeat(32)}`, records: 45, heldOut: 5 };
 		const { commit, reveal } = attestation(api, job, k.Alice.address, { Train: outcome });
 		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, commit), k.Alice);
 		await h.ok(api.tx.sudo.sudoAs(k.Alice.address, reveal), k.Alice);

@@ -55,7 +55,7 @@ describe('30 paid inferences at once on a dev node', () => {
 		assert.equal(s.requested, INVOCATIONS);
 		assert.equal(s.completed, INVOCATIONS, 'every inference was paid');
 		assert.equal(s.refunded, 0, 'none expired');
-		// One commit and one reveal per inference (quorum 1 on a dev chain), in batches.
+		// One commit and one reveal per inference (a committee of one on a dev chain), in batches.
 		assert.ok(watcher.attestations.items >= 2 * INVOCATIONS, `${watcher.attestations.items} attestations`);
 		assert.ok(watcher.attestations.txs < watcher.attestations.items / 2, `${watcher.attestations.txs} batch transactions`);
 	});

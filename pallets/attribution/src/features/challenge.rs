@@ -1,4 +1,5 @@
-//! Challenges: a pending result re-executed by a larger committee.
+//! Challenges: a pending result re-executed by a larger committee that excludes the challenger,
+//! the first committee and those the result pays.
 
 use alloc::vec::Vec;
 use frame_support::{
@@ -9,7 +10,7 @@ use frame_support::{
 	},
 };
 
-use crate::{pallet::*, types::*, InferenceId};
+use crate::{pallet::*, types::*, DatanetInspect, InferenceId, JobId, ModelInspect};
 
 impl<T: Config> Pallet<T> {
 	/// Settles the challenge of `inference`'s pending result by its recheck's winning
@@ -32,11 +33,9 @@ impl<T: Config> Pallet<T> {
 			}
 		};
 		match recheck {
-			// Another outcome of the same engine version won: the result is overturned.
-			Some((outcome, agreeing))
-				if outcome.hash() != p.outcome.hash()
-					&& outcome.engine_version() == p.outcome.engine_version() =>
-			{
+			// Another outcome won (of the same engine version: the recheck accepts only the
+			// result's): the result is overturned.
+			Some((outcome, agreeing)) if outcome.hash() != p.outcome.hash() => {
 				let params = ConsensusParams::<T>::get();
 				let lost = StakeParams::<T>::get().lost_slash;
 				for who in p.agreeing.iter() {
@@ -84,24 +83,65 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// `challenge`'s work, for `who`.
-	pub(crate) fn do_challenge(who: T::AccountId, inference: InferenceId) -> DispatchResult {
-		Self::ensure_active(&who)?;
-		let mut p = Pending::<T>::get(inference).ok_or(Error::<T>::NotPending)?;
+	/// The recheck committee of a challenge of `p` by `challenger`, for job `job`: up to twice
+	/// `committee_size` active attestors drawn among those that are not the challenger, not in
+	/// the committee that decided `p`, and not paid by `p` (the model's owner and the
+	/// contributors of the records it pays). It must be larger than the first committee, so
+	/// that the first committee's majority can be outvoted and no one sits on its own case;
+	/// `NoRecheckers` if no such committee can be drawn.
+	pub(crate) fn recheck_committee(
+		job: JobId,
+		p: &PendingResult<T>,
+		challenger: &T::AccountId,
+	) -> Result<BoundedVec<T::AccountId, T::MaxAttestors>, Error<T>> {
+		let mut excluded: Vec<T::AccountId> = p.committee.to_vec();
+		excluded.push(challenger.clone());
+		if let Some(model) = T::Models::model(p.model) {
+			excluded.push(model.owner);
+			if let Some(Answer { shares, .. }) = p.outcome.clone().answer() {
+				for share in shares.iter() {
+					if let Some(r) = T::Datanets::record_at(model.datanet, share.record) {
+						excluded.push(r.contributor);
+					}
+				}
+			}
+		}
+		let size = ConsensusParams::<T>::get().committee_size.saturating_mul(2);
+		let committee = Self::draw_committee_from(job, &excluded, size);
+		ensure!(committee.len() > p.committee.len(), Error::<T>::NoRecheckers);
+		Ok(committee)
+	}
+
+	/// The checks of `challenge` for `who` and `inference`, before any deposit is held: the
+	/// pending result and its recheck committee. Run again by [`extension::CheckAttestation`],
+	/// so that a challenge that would fail is never included and never charged.
+	pub fn can_challenge(
+		who: &T::AccountId,
+		inference: InferenceId,
+	) -> Result<(PendingResult<T>, BoundedVec<T::AccountId, T::MaxAttestors>), Error<T>> {
+		Self::ensure_active(who)?;
+		let p = Pending::<T>::get(inference).ok_or(Error::<T>::NotPending)?;
 		ensure!(p.challenge.is_none(), Error::<T>::AlreadyChallenged);
 		ensure!(
 			frame_system::Pallet::<T>::block_number() < p.matures,
 			Error::<T>::ChallengeWindowClosed
 		);
-		ensure!(!p.committee.contains(&who), Error::<T>::ChallengerInCommittee);
+		ensure!(!p.committee.contains(who), Error::<T>::ChallengerInCommittee);
+		let committee = Self::recheck_committee(NextJobId::<T>::get(), &p, who)?;
+		Ok((p, committee))
+	}
+
+	/// `challenge`'s work, for `who`.
+	pub(crate) fn do_challenge(who: T::AccountId, inference: InferenceId) -> DispatchResult {
+		let (mut p, committee) = Self::can_challenge(&who, inference)?;
 		let deposit = StakeParams::<T>::get().challenge_deposit;
 		T::Currency::hold(&HoldReason::ChallengeDeposit.into(), &who, deposit)?;
-		let size = ConsensusParams::<T>::get().committee_size.saturating_mul(2);
 		let kind = JobKind::Recheck { inference, model: p.model };
-		let job = NextJobId::<T>::get();
-		let committee = Self::draw_committee_from(job, &p.committee, size);
-		ensure!(!committee.is_empty(), Error::<T>::NoRecheckers);
-		Self::open_with(kind, p.input.clone(), T::InferencePeriod::get(), committee)?;
+		// The recheck accepts outcomes of the challenged result's engine version only, so that
+		// it compares like with like even if governance changed the version since.
+		let version = p.outcome.engine_version();
+		let job =
+			Self::open_with(kind, p.input.clone(), T::InferencePeriod::get(), committee, version)?;
 		Maturities::<T>::remove(p.matures, inference);
 		p.challenge = Some(Challenge { challenger: who.clone(), deposit, job });
 		Pending::<T>::insert(inference, p);

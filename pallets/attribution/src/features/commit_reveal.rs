@@ -111,7 +111,10 @@ impl<T: Config> Pallet<T> {
 		outcome: Outcome,
 	) -> Result<Submission<T>, DispatchError> {
 		match (j.kind, outcome) {
-			(JobKind::Train { .. }, Outcome::Train(o)) => Ok(Submission::Train(o)),
+			(JobKind::Train { .. }, Outcome::Train(o)) => {
+				ensure!(o.engine_version == j.engine_version, Error::<T>::WrongEngineVersion);
+				Ok(Submission::Train(o))
+			},
 			(JobKind::Infer { model, .. } | JobKind::Recheck { model, .. }, outcome) => {
 				let (engine_version, label, confidence, shares, generation) = match outcome {
 					Outcome::Infer { engine_version, label, confidence, shares } => {
@@ -122,6 +125,7 @@ impl<T: Config> Pallet<T> {
 					},
 					Outcome::Train(_) => return Err(Error::<T>::WrongJobKind.into()),
 				};
+				ensure!(engine_version == j.engine_version, Error::<T>::WrongEngineVersion);
 				let shares: BoundedVec<RecordShare, T::MaxTopK> =
 					shares.try_into().map_err(|_| Error::<T>::TooManyShares)?;
 				let summary = T::Models::model(model).ok_or(Error::<T>::UnknownModel)?;
@@ -162,22 +166,24 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Opens a job.
+	/// Opens a job, for the chain's engine version.
 	pub(crate) fn open(
 		kind: JobKind,
 		input: BoundedVec<u8, T::MaxInputLen>,
 		period: BlockNumberFor<T>,
 	) -> Result<JobId, DispatchError> {
 		let committee = Self::draw_committee(NextJobId::<T>::get());
-		Self::open_with(kind, input, period, committee)
+		let engine_version = ConsensusParams::<T>::get().engine_version;
+		Self::open_with(kind, input, period, committee, engine_version)
 	}
 
-	/// Opens the next job with `committee`.
+	/// Opens the next job with `committee`, accepting outcomes of `engine_version`.
 	pub(crate) fn open_with(
 		kind: JobKind,
 		input: BoundedVec<u8, T::MaxInputLen>,
 		period: BlockNumberFor<T>,
 		committee: BoundedVec<T::AccountId, T::MaxAttestors>,
+		engine_version: u32,
 	) -> Result<JobId, DispatchError> {
 		let job = NextJobId::<T>::get();
 		NextJobId::<T>::put(job.checked_add(1).ok_or(Error::<T>::Overflow)?);
@@ -192,6 +198,7 @@ impl<T: Config> Pallet<T> {
 				commits: 0,
 				reveals: 0,
 				committee: committee.clone(),
+				engine_version,
 			},
 		);
 		Deadlines::<T>::insert(deadline, job, ());
@@ -235,7 +242,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Takes the vote on job `job`'s reveals, slashes the losers and the members that did
-	/// not reveal, and applies the winning outcome.
+	/// not reveal, and applies the winning outcome. An outcome wins with the votes of more than
+	/// half of the committee ([`Pallet::majority`]); every reveal is of the job's engine
+	/// version, so every other revealed outcome lost.
 	pub(crate) fn decide(job: JobId, j: Job<T>) -> Vote {
 		let (commits, reveals) = Self::remove_job(job, &j);
 		let stake = StakeParams::<T>::get();
@@ -248,7 +257,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let hashes: Vec<H256> = reveals.iter().map(|(_, s)| s.hash()).collect();
 		let count = reveals.len() as u32;
-		let won = vote::winner(&hashes, commits.len() as u32)
+		let won = vote::winner(&hashes, Self::majority(&j))
 			.and_then(|(hash, votes)| Some((hash, votes, hashes.iter().position(|h| *h == hash)?)));
 		let Some((hash, agreement, at)) = won else {
 			Self::fail(j.kind);
@@ -263,10 +272,10 @@ impl<T: Config> Pallet<T> {
 		let winning = reveals[at].1.clone();
 		let version = winning.engine_version();
 		let mut agreeing = Vec::new();
-		for ((who, s), h) in reveals.iter().zip(&hashes) {
+		for ((who, _), h) in reveals.iter().zip(&hashes) {
 			if *h == hash {
 				agreeing.push(who.clone());
-			} else if s.engine_version() == version {
+			} else {
 				Self::strike(who, job, max_strikes);
 				Self::slash(who, job, stake.lost_slash);
 			}
@@ -438,11 +447,17 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::DbWeight::get().reads_writes(visited.saturating_add(2).into(), 2))
 	}
 
-	/// The end of job `job`'s round: the vote if it is revealing, else expiry.
+	/// The end of job `job`'s round: the vote if it is revealing; else the reveal round if a
+	/// majority of the committee committed, and expiry if not.
 	pub(crate) fn deadline_passed(job: JobId) {
-		let Some(j) = Jobs::<T>::get(job) else { return };
+		let Some(mut j) = Jobs::<T>::get(job) else { return };
 		if j.revealing {
 			let _ = Self::decide(job, j);
+			return;
+		}
+		if j.commits >= Self::majority(&j) {
+			Self::open_reveals(job, &mut j);
+			Jobs::<T>::insert(job, j);
 			return;
 		}
 		let (commits, _) = Self::remove_job(job, &j);
@@ -462,16 +477,22 @@ impl<T: Config> Pallet<T> {
 		Commits::<T>::insert(job, &who, commitment);
 		j.commits = j.commits.saturating_add(1);
 		Self::deposit_event(Event::Committed { job, attestor: who, commits: j.commits });
-		if j.commits >= Self::quorum(&j) {
-			Deadlines::<T>::remove(j.deadline, job);
-			j.deadline =
-				frame_system::Pallet::<T>::block_number().saturating_add(T::RevealPeriod::get());
-			j.revealing = true;
-			Deadlines::<T>::insert(j.deadline, job, ());
-			Self::deposit_event(Event::RevealOpened { job, deadline: j.deadline });
+		if Self::commits_complete(job, &j) {
+			Self::open_reveals(job, &mut j);
 		}
 		Jobs::<T>::insert(job, j);
 		Ok(members)
+	}
+
+	/// Closes job `job`'s commit round and opens its reveal round, for [`Config::RevealPeriod`]
+	/// blocks from now (the caller stores `j`).
+	fn open_reveals(job: JobId, j: &mut Job<T>) {
+		Deadlines::<T>::remove(j.deadline, job);
+		j.deadline =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::RevealPeriod::get());
+		j.revealing = true;
+		Deadlines::<T>::insert(j.deadline, job, ());
+		Self::deposit_event(Event::RevealOpened { job, deadline: j.deadline });
 	}
 
 	/// `reveal`'s work, for `who`; returns what its weight depends on: whether it took the vote,

@@ -1,4 +1,4 @@
-//! Committees: who answers a job, and how many commits close its first round.
+//! Committees: who answers a job, when its commit round is full, and how many votes decide it.
 
 use alloc::vec::Vec;
 use codec::Encode;
@@ -7,29 +7,27 @@ use frame_support::pallet_prelude::*;
 use crate::{pallet::*, types::*, JobId};
 
 impl<T: Config> Pallet<T> {
-	/// Whether `params` are usable.
+	/// Whether `params` are usable: a strike limit, a committee size and an engine version of
+	/// at least one.
 	pub fn params_valid(params: &Params) -> bool {
-		params.quorum >= 1
-			&& params.max_strikes >= 1
-			&& params.committee_size >= 1
-			&& params.quorum <= params.committee_size
+		params.max_strikes >= 1 && params.committee_size >= 1 && params.engine_version >= 1
 	}
 
-	/// The commits that close job `j`'s commit round: the quorum, or every active member
-	/// of its committee if fewer remain (at least one).
-	pub fn quorum(j: &Job<T>) -> u32 {
-		let set = Attestors::<T>::get();
-		let active = j
-			.committee
-			.iter()
-			.filter(|m| set.contains(m) && !Suspended::<T>::contains_key(m))
-			.count() as u32;
-		let quorum = ConsensusParams::<T>::get().quorum;
-		let quorum = match j.kind {
-			JobKind::Recheck { .. } => quorum.saturating_mul(2),
-			JobKind::Train { .. } | JobKind::Infer { .. } => quorum,
-		};
-		quorum.min(active).max(1)
+	/// The votes an outcome of job `j` needs to win: more than half of its committee, whatever
+	/// the order, block or tip of the commits and reveals.
+	pub fn majority(j: &Job<T>) -> u32 {
+		(j.committee.len() as u32 / 2).saturating_add(1)
+	}
+
+	/// Whether job `job`'s commit round is full: every member of its committee has committed,
+	/// or can no longer commit (it left the set or is suspended). Only then does the round close
+	/// before its deadline, so no member that may still commit is shut out by the speed of the
+	/// others.
+	pub fn commits_complete(job: JobId, j: &Job<T>) -> bool {
+		j.commits as usize >= j.committee.len() ||
+			j.committee.iter().all(|m| {
+				Commits::<T>::contains_key(job, m) || Self::ensure_active(m).is_err()
+			})
 	}
 
 	/// The committee of job `job`: `committee_size` active attestors (all of them if there

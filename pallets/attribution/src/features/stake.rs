@@ -81,22 +81,17 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Takes `who` out of the attestor set, with its strikes, and starts unbonding its bond.
+	/// Takes `who` out of the attestor set and starts unbonding its bond. Its strikes and
+	/// suspension stay: leaving and bonding in again does not escape them (only decay and
+	/// `reinstate` do).
 	pub(crate) fn leave(who: &T::AccountId) -> DispatchResult {
 		Attestors::<T>::try_mutate(|set| {
 			let at = set.iter().position(|a| a == who).ok_or(Error::<T>::NotAttestor)?;
 			set.remove(at);
 			Ok::<_, Error<T>>(())
 		})?;
-		Self::forget(who);
 		Self::start_unbonding(who);
 		Ok(())
-	}
-
-	/// Clears the strikes and suspension of an account that left the set.
-	pub(crate) fn forget(who: &T::AccountId) {
-		Strikes::<T>::remove(who);
-		Suspended::<T>::remove(who);
 	}
 
 	/// Starts the unbonding period of `who`'s bond, if it has one.
@@ -138,7 +133,6 @@ impl<T: Config> Pallet<T> {
 		Bonds::<T>::insert(&who, b);
 		Attestors::<T>::put(set);
 		if let Some(gone) = displaced {
-			Self::forget(&gone);
 			Self::start_unbonding(&gone);
 			Self::deposit_event(Event::AttestorDisplaced { attestor: gone, by: who.clone() });
 		}

@@ -22,6 +22,8 @@ use sp_runtime::{testing::UintAuthorityId, DispatchError, Perbill};
 
 use crate::{mock::*, *};
 
+mod attacks;
+
 fn outcome(accuracy: u32, hash: u8) -> TrainOutcome {
 	outcome_of(1, accuracy, hash)
 }
@@ -129,8 +131,16 @@ fn open_jobs() {
 	assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
 }
 
-fn set_params(quorum: u32, committee_size: u32) {
-	let params = Params { quorum, max_strikes: 2, committee_size };
+/// Leaves `who` the only attestor (the others are removed), so that it is every committee.
+fn only(who: AccountId) {
+	for other in Attestors::<Test>::get().into_iter().filter(|a| *a != who) {
+		assert_ok!(Attribution::remove_attestor(RuntimeOrigin::root(), other));
+	}
+}
+
+/// Committees of `committee_size`, 2 strikes, engine version 1.
+fn set_committee(committee_size: u32) {
+	let params = Params { max_strikes: 2, committee_size, engine_version: 1, ..Params::default() };
 	assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
 }
 
@@ -285,33 +295,21 @@ fn a_reveal_must_open_its_own_commit() {
 }
 
 #[test]
-fn commit_round_closes_at_quorum_and_late_commits_are_refused() {
+fn the_commit_round_closes_when_every_member_committed_and_late_commits_are_refused() {
 	run_test(|| {
-		set_params(2, 3);
 		open_jobs();
 		assert_ok!(commit(1, 1, &inferred(0, 0)));
 		assert_ok!(commit(2, 1, &inferred(0, 0)));
+		assert!(!Jobs::<Test>::get(1).unwrap().revealing);
+		assert_ok!(commit(3, 1, &inferred(0, 0)));
+		assert!(Jobs::<Test>::get(1).unwrap().revealing);
 		assert_noop!(commit(3, 1, &inferred(0, 0)), Error::<Test>::CommitsClosed);
-		assert_ok!(reveal(1, 1, inferred(0, 0)));
-		assert_ok!(reveal(2, 1, inferred(0, 0)));
-		let (_, result, agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
-		assert_eq!((result.label, agreeing), (0, vec![1, 2]));
-	});
-}
-
-#[test]
-fn engine_versions_never_slash_each_other() {
-	run_test(|| {
-		open_jobs();
-		// Two attestors on version 1 agree; one on version 2 differs.
-		let v1 = inferred_of(1, 1, &[(1, 1_000_000_000)]);
-		let v2 = inferred_of(2, 0, &[(2, 1_000_000_000)]);
-		answer(1, &[(3, v2), (1, v1.clone()), (2, v1)]);
-		let (_, result, agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
-		assert_eq!((result.label, agreeing), (1, vec![1, 2]));
-		assert_eq!(Inferences::<Test>::get(7).unwrap().engine_version, 1);
-		// The version-2 attestor is neither paid nor punished.
-		assert!((1..=3).all(|a| Attribution::strikes(&a) == 0 && bond_of(a) == BOND));
+		for who in 1..=3 {
+			assert_ok!(reveal(who, 1, inferred(0, 0)));
+		}
+		let (_, result, mut agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
+		agreeing.sort();
+		assert_eq!((result.label, agreeing), (0, vec![1, 2, 3]));
 	});
 }
 
@@ -337,7 +335,7 @@ fn outcomes_are_checked_and_a_failed_call_changes_nothing() {
 		];
 		// Each attestor commits to a bad outcome of job 1; every reveal fails and changes
 		// nothing.
-		set_params(3, 3);
+		set_committee(3);
 		for (i, (o, _)) in bad.iter().enumerate().take(3) {
 			assert_ok!(commit(i as u64 + 1, 1, o));
 		}
@@ -473,17 +471,16 @@ fn a_continuation_is_voted_on_and_stored_with_its_spans() {
 #[test]
 fn without_a_majority_the_job_fails_and_no_one_loses_the_vote() {
 	run_test(|| {
-		set_params(2, 3);
 		open_jobs();
-		answer(1, &[(1, inferred(0, 0)), (2, inferred(1, 1))]);
+		answer(1, &[(1, inferred(0, 0)), (2, inferred(1, 1)), (3, inferred(2, 2))]);
 		assert!(!Jobs::<Test>::contains_key(1));
 		assert_eq!(EXPIRED.with(|e| e.borrow().clone()), vec![7]);
 		assert!(COMPLETED.with(|c| c.borrow().is_empty()));
 		assert!(events().contains(&Event::NoMajority {
 			job: 1,
 			kind: JobKind::Infer { inference: 7, model: 0 },
-			commits: 2,
-			reveals: 2,
+			commits: 3,
+			reveals: 3,
 		}));
 		assert!((1..=3).all(|a| Attribution::strikes(&a) == 0 && bond_of(a) == BOND));
 	});
@@ -635,23 +632,22 @@ fn strikes_decay_and_only_strikes_within_the_decay_add_up_to_a_suspension() {
 }
 
 #[test]
-fn the_quorum_never_exceeds_the_active_committee_members() {
+fn a_suspended_member_does_not_hold_the_round_open_and_is_not_drawn() {
 	run_test(|| {
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(0, 0, vec![1, 1]));
-		assert_eq!(Attribution::quorum(&Jobs::<Test>::get(0).unwrap()), 3);
-		// Attestor 3 is suspended: two active members close a commit round with a quorum of 3.
+		assert_eq!(Attribution::majority(&Jobs::<Test>::get(0).unwrap()), 2);
+		// Attestor 3 is suspended: the two active members close the commit round, and two of
+		// three are the committee's majority.
 		Suspended::<Test>::insert(3, ());
-		assert_eq!(Attribution::quorum(&Jobs::<Test>::get(0).unwrap()), 2);
+		Strikes::<Test>::insert(3, StrikeRecord { count: 2, at: 1 });
 		answer(0, &[(1, inferred(0, 0)), (2, inferred(0, 0))]);
 		assert!(!Jobs::<Test>::contains_key(0), "decided at two reveals");
 		assert!(events().iter().any(|e| matches!(e, Event::InferenceAttributed { job: 0, .. })));
-		// A suspended attestor is not drawn; the quorum is never below one.
+		// A suspended attestor is not drawn.
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(1, 0, vec![1, 1]));
 		let j = Jobs::<Test>::get(1).unwrap();
 		assert!(!j.committee.contains(&3) && j.committee.len() == 2);
-		Suspended::<Test>::insert(1, ());
-		Suspended::<Test>::insert(2, ());
-		assert_eq!(Attribution::quorum(&j), 1);
+		assert_eq!(Attribution::majority(&j), 2);
 		Attribution::do_try_state().unwrap();
 	});
 }
@@ -660,7 +656,7 @@ fn the_quorum_never_exceeds_the_active_committee_members() {
 fn committees_are_drawn_from_the_active_set_and_only_members_commit() {
 	run_test(|| {
 		assert_ok!(Attribution::add_attestor(RuntimeOrigin::root(), 4));
-		set_params(2, 2);
+		set_committee(2);
 		// Many jobs: each has two distinct members of the four, and every attestor is drawn
 		// sometimes; the draw depends on the parent hash and the job.
 		let mut drawn = [0u32; 5];
@@ -687,12 +683,6 @@ fn committees_are_drawn_from_the_active_set_and_only_members_commit() {
 			j.committee.iter().map(|m| (*m, inferred(0, 0))).collect();
 		answer(0, &members);
 		assert!(!Jobs::<Test>::contains_key(0));
-		// A quorum above the committee is refused.
-		let bad = Params { quorum: 3, max_strikes: 2, committee_size: 2 };
-		assert_noop!(
-			Attribution::set_params(RuntimeOrigin::root(), bad),
-			Error::<Test>::InvalidParams
-		);
 	});
 }
 
@@ -704,15 +694,20 @@ fn the_admin_keeps_the_attestor_set_and_parameters() {
 			Attribution::add_attestor(RuntimeOrigin::root(), 1),
 			Error::<Test>::AlreadyAttestor
 		);
-		assert_ok!(Attribution::add_attestor(RuntimeOrigin::root(), 4));
+		for who in 4..=8 {
+			assert_ok!(Attribution::add_attestor(RuntimeOrigin::root(), who));
+		}
 		assert_noop!(
-			Attribution::add_attestor(RuntimeOrigin::root(), 5),
+			Attribution::add_attestor(RuntimeOrigin::root(), 9),
 			Error::<Test>::TooManyAttestors
 		);
+		for who in 5..=8 {
+			assert_ok!(Attribution::remove_attestor(RuntimeOrigin::root(), who));
+		}
 		Strikes::<Test>::insert(2, StrikeRecord { count: 1, at: 1 });
 		assert_ok!(Attribution::remove_attestor(RuntimeOrigin::root(), 2));
 		assert_eq!(Attestors::<Test>::get().to_vec(), vec![1, 3, 4]);
-		assert_eq!(Attribution::strikes(&2), 0);
+		assert_eq!(Attribution::strikes(&2), 1, "its strikes stay");
 		// Its bond is unbonding, not confiscated.
 		assert_eq!(Bonds::<Test>::get(2).unwrap().unlocks_at, Some(1 + 7));
 		assert_eq!(held(2), BOND);
@@ -724,11 +719,16 @@ fn the_admin_keeps_the_attestor_set_and_parameters() {
 		assert_ok!(Attribution::add_attestor(RuntimeOrigin::root(), 2));
 		assert_eq!(Bonds::<Test>::get(2).unwrap().unlocks_at, None);
 		assert_ok!(Attribution::remove_attestor(RuntimeOrigin::root(), 2));
-		let params = Params { quorum: 2, max_strikes: 1, committee_size: 3 };
+		let params = Params {
+			max_strikes: 1,
+			committee_size: 3,
+			engine_version: 2,
+			watch_sample: Perbill::from_percent(50),
+		};
 		assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
 		assert_eq!(ConsensusParams::<Test>::get(), params);
 		for bad in [
-			Params { quorum: 0, ..params },
+			Params { engine_version: 0, ..params },
 			Params { max_strikes: 0, ..params },
 			Params { committee_size: 0, ..params },
 		] {
@@ -758,9 +758,12 @@ fn anyone_bonds_into_the_set_and_a_larger_bond_displaces_the_smallest() {
 		assert_noop!(Attribution::bond(origin(4), 0), Error::<Test>::ZeroBond);
 		assert_noop!(Attribution::bond(origin(4), BOND - 1), Error::<Test>::BondTooSmall);
 		assert_noop!(Attribution::unbond(origin(4)), Error::<Test>::NotAttestor);
-		// 4 joins with the minimum, and the set (of four) is full.
-		assert_ok!(Attribution::bond(origin(4), BOND));
-		assert_eq!(Attestors::<Test>::get().to_vec(), vec![1, 2, 3, 4]);
+		// 6 to 9 join, then 4, with the minimum, and the set (of eight) is full.
+		for who in [6, 7, 8, 9, 4] {
+			assert_ok!(Attribution::bond(origin(who), BOND));
+		}
+		let full = vec![1, 2, 3, 6, 7, 8, 9, 4];
+		assert_eq!(Attestors::<Test>::get().to_vec(), full);
 		assert_eq!((bond_of(4), held(4)), (BOND, BOND));
 		assert!(events().contains(&Event::AttestorAdded { attestor: 4 }));
 		// An attestor tops its bond up: 2 now has the largest.
@@ -771,9 +774,9 @@ fn anyone_bonds_into_the_set_and_a_larger_bond_displaces_the_smallest() {
 		assert_noop!(Attribution::bond(origin(5), BOND), Error::<Test>::BondTooSmall);
 		// More than its free balance fails in the hold, and changes nothing either.
 		assert!(Attribution::bond(origin(5), 10 * ENDOWMENT).is_err());
-		assert_eq!((Attestors::<Test>::get().to_vec(), held(5)), (vec![1, 2, 3, 4], 0));
+		assert_eq!((Attestors::<Test>::get().to_vec(), held(5)), (full, 0));
 		assert_ok!(Attribution::bond(origin(5), BOND + 1));
-		assert_eq!(Attestors::<Test>::get().to_vec(), vec![1, 2, 3, 5]);
+		assert_eq!(Attestors::<Test>::get().to_vec(), vec![1, 2, 3, 6, 7, 8, 9, 5]);
 		assert!(events().contains(&Event::AttestorDisplaced { attestor: 4, by: 5 }));
 		assert_eq!(Bonds::<Test>::get(4).unwrap().unlocks_at, Some(1 + 7));
 		// While unbonding, 4 cannot bond again, nor withdraw before its unlock.
@@ -823,6 +826,8 @@ struct MockEngine {
 	chunks: Mutex<Vec<IngestChunk>>,
 	trained: Mutex<Vec<TrainRequest>>,
 	clock: Mutex<Option<(Arc<parking_lot::RwLock<testing::OffchainState>>, u64)>>,
+	/// While set, training and inference answer `Busy`.
+	busy: std::sync::atomic::AtomicBool,
 }
 
 impl MockEngine {
@@ -845,6 +850,9 @@ impl AttributionEngine for MockEngine {
 		chunks.last().map(|c| (c.offset + c.records.len() as u32, c.total))
 	}
 	fn train(&self, request: TrainRequest) -> Result<TrainOutcome, AttributionError> {
+		if self.busy.load(std::sync::atomic::Ordering::SeqCst) {
+			return Err(AttributionError::Busy);
+		}
 		self.work();
 		self.trained.lock().unwrap().push(request);
 		Ok(outcome(123, 9))
@@ -853,6 +861,9 @@ impl AttributionEngine for MockEngine {
 		!self.trained.lock().unwrap().is_empty()
 	}
 	fn infer(&self, request: InferRequest) -> Result<InferOutcome, AttributionError> {
+		if self.busy.load(std::sync::atomic::Ordering::SeqCst) {
+			return Err(AttributionError::Busy);
+		}
 		self.work();
 		assert_eq!(request.top_k, TOP_K);
 		Ok(InferOutcome {
@@ -912,7 +923,7 @@ fn the_worker_trains_through_the_engine_in_chunks_commits_then_reveals() {
 	let engine = Arc::new(MockEngine::default());
 	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
 	ext.execute_with(|| {
-		set_params(1, 3);
+		only(1);
 		// Key 1 is an attestor, key 9 is not.
 		UintAuthorityId::set_all_keys(vec![1, 9]);
 		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
@@ -943,7 +954,7 @@ fn the_worker_trains_through_the_engine_in_chunks_commits_then_reveals() {
 		// The next block's worker does not commit again while the claim stands.
 		Attribution::offchain_worker(2);
 		assert_eq!(pooled(&pool).len(), 1);
-		// Once the commit is in a block, the reveal round is open (quorum 1), and the worker
+		// Once the commit is in a block, the reveal round is open (a committee of one), and the worker
 		// reveals with the same salt; the reveal opens the commit and decides the job.
 		apply(&pool, 0);
 		Attribution::offchain_worker(2);
@@ -984,25 +995,24 @@ fn the_worker_attributes_inferences_with_the_engine() {
 	let engine = Arc::new(MockEngine::default());
 	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
 	ext.execute_with(|| {
-		set_params(2, 3);
-		UintAuthorityId::set_all_keys(vec![2, 3]);
+		UintAuthorityId::set_all_keys(vec![1, 2, 3]);
 		activate_model_0();
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
 		Attribution::offchain_worker(1);
-		// Both local attestors commit, each with its own commitment; the model was trained
+		// Every local attestor commits, each with its own commitment; the model was trained
 		// first, since the engine lacked it.
 		let sent = pooled(&pool);
-		assert_eq!(sent.iter().map(|(who, _)| *who).collect::<Vec<_>>(), vec![2, 3]);
+		assert_eq!(sent.iter().map(|(who, _)| *who).collect::<Vec<_>>(), vec![1, 2, 3]);
 		assert_ne!(sent[0].1, sent[1].1);
 		assert_eq!(engine.trained.lock().unwrap().len(), 1);
 		apply(&pool, 0);
 		Attribution::offchain_worker(2);
-		apply(&pool, 2);
+		apply(&pool, 3);
 		let (_, result, mut agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
 		agreeing.sort();
 		assert_eq!(
 			(result.label, result.shares, agreeing),
-			(1, shares(&[(3, 1_000_000_000)]), vec![2, 3])
+			(1, shares(&[(3, 1_000_000_000)]), vec![1, 2, 3])
 		);
 	});
 }
@@ -1061,7 +1071,7 @@ fn the_worker_answers_every_job_in_batches_of_at_most_max_batch() {
 	let engine = Arc::new(MockEngine::default());
 	let (mut ext, pool) = offchain_ext(Some(engine));
 	ext.execute_with(|| {
-		set_params(1, 3);
+		only(2);
 		UintAuthorityId::set_all_keys(vec![2]);
 		activate_model_0();
 		// Ten inferences in one block; `MaxBatch` is 4 in the mock. (The mock engine credits
@@ -1079,7 +1089,7 @@ fn the_worker_answers_every_job_in_batches_of_at_most_max_batch() {
 			vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7], vec![8, 9]],
 			"every job, earliest first, with no cap"
 		);
-		// In the block, every commit counts and closes its round (quorum 1); the next worker
+		// In the block, every commit counts and closes its round (a committee of one); the next worker
 		// reveals them all the same way, and every inference is decided.
 		apply(&pool, 0);
 		assert!(Jobs::<Test>::iter().all(|(_, j)| j.revealing));
@@ -1096,7 +1106,7 @@ fn worker_batches_hold_at_most_max_batch_items_and_half_a_transactions_weight() 
 	use frame_support::{dispatch::DispatchClass, weights::Weight};
 	let weights: frame_system::limits::BlockWeights =
 		<<Test as frame_system::Config>::BlockWeights as Get<_>>::get();
-	let limit = weights.get(DispatchClass::Normal).max_extrinsic.unwrap();
+	let limit = weights.get(DispatchClass::Operational).max_extrinsic.unwrap();
 	let sizes = |items: u32, w: Weight| -> Vec<usize> {
 		ocw::batches::<Test, _>((0..items).collect(), |_| w).iter().map(|b| b.len()).collect()
 	};
@@ -1217,10 +1227,11 @@ fn a_batch_applies_each_valid_item_and_reports_each_invalid_one() {
 				(2, Error::<Test>::RevealNotOpen.into())
 			]
 		);
-		// So is one whose only failures are late commits: job 1's round closes at
-		// quorum 2, and member 3 lost the race.
-		set_params(2, 3);
+		// So is one whose only failures are late commits: job 1's round closes at its deadline
+		// with two of three committed, and member 3's commit arrives after.
 		assert_ok!(commit(2, 1, &inferred(0, 0)));
+		run_to(Jobs::<Test>::get(1).unwrap().deadline + 1);
+		assert!(Jobs::<Test>::get(1).unwrap().revealing);
 		let items = vec![(1, Attribution::commitment(1, &3, &salt(3), &inferred(0, 0)))];
 		let late = || {
 			use sp_runtime::traits::DispatchTransaction;
@@ -1317,7 +1328,7 @@ fn a_refused_answer_is_sent_again_from_the_next_block_with_the_same_nonce() {
 	let engine = Arc::new(MockEngine::default());
 	let (mut ext, pool) = offchain_ext(Some(engine));
 	ext.execute_with(|| {
-		set_params(1, 3);
+		only(1);
 		UintAuthorityId::set_all_keys(vec![1]);
 		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
 		worker_at(1);
@@ -1357,7 +1368,7 @@ fn after_a_restart_the_worker_sends_again_what_the_lost_pool_held() {
 	let engine = Arc::new(MockEngine::default());
 	let (mut ext, pool) = offchain_ext(Some(engine));
 	ext.execute_with(|| {
-		set_params(1, 3);
+		only(1);
 		UintAuthorityId::set_all_keys(vec![1]);
 		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
 		worker_at(1);
@@ -1546,7 +1557,7 @@ fn the_pool_admits_a_batch_with_one_valid_item_and_rejects_one_with_none() {
 /// opened for inference 7. Returns the job and its one member.
 fn one_member_job() -> (JobId, AccountId) {
 	assert_ok!(Attribution::bond(origin(4), BOND));
-	set_params(1, 1);
+	set_committee(1);
 	let stake = StakeParams::<Test>::get();
 	assert_ok!(Attribution::set_stake_params(
 		RuntimeOrigin::root(),
@@ -1630,10 +1641,10 @@ fn a_challenge_that_overturns_a_lie_slashes_the_liar_to_the_challenger() {
 		assert_ok!(Attribution::challenge(origin(challenger), 7));
 		assert_eq!(Balances::free_balance(challenger), free - CHALLENGE_DEPOSIT);
 		let (rjob, members) = recheck();
-		// Twice the committee, none of the first; they must all commit (twice the quorum).
+		// Twice the committee, none of the first nor the challenger; a result needs both.
 		assert_eq!(members.len(), 2);
-		assert!(!members.contains(&liar));
-		assert_eq!(Attribution::quorum(&Jobs::<Test>::get(rjob).unwrap()), 2);
+		assert!(!members.contains(&liar) && !members.contains(&challenger));
+		assert_eq!(Attribution::majority(&Jobs::<Test>::get(rjob).unwrap()), 2);
 		// The window no longer pays the challenged result.
 		run_to(1 + 5);
 		assert!(COMPLETED.with(|c| c.borrow().is_empty()));
@@ -1709,7 +1720,7 @@ fn a_record_removed_after_publication_stays_in_the_training_set() {
 	let engine = Arc::new(MockEngine::default());
 	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
 	ext.execute_with(|| {
-		set_params(1, 3);
+		only(1);
 		UintAuthorityId::set_all_keys(vec![1]);
 		LATE_REMOVAL.with(|l| l.set((Some(2), 3)));
 		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
@@ -1730,7 +1741,7 @@ fn a_record_removed_after_publication_stays_in_the_training_set() {
 	let engine = Arc::new(MockEngine::default());
 	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
 	ext.execute_with(|| {
-		set_params(1, 3);
+		only(1);
 		UintAuthorityId::set_all_keys(vec![1]);
 		assert_ok!(<Attribution as AttributionJobs>::request_training(0));
 		Attribution::offchain_worker(1);
