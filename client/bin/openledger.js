@@ -426,7 +426,14 @@ async function watch(ctx, o) {
 async function flags(ctx, o) {
 	const model = int(o.model, 'model');
 	const f = await qualityFlags(ctx.api, model);
-	if (!f) throw new Exit(EXIT.chain, `model ${model} does not exist or is not trained`);
+	if (!f) {
+		const info = await ctx.api.call.modelsApi.model(model);
+		if (info.isSome && info.unwrap().status.isActive) {
+			const retention = (await ctx.api.query.attribution.consensusParams()).retention.toNumber();
+			throw new Exit(EXIT.chain, `model ${model}'s quality flags were pruned: a training's record is kept for ${retention} blocks`);
+		}
+		throw new Exit(EXIT.chain, `model ${model} does not exist or is not trained`);
+	}
 	const who = (r) => `record ${r.index} (label ${r.label}, ${r.contributor}${r.removed ? ', removed' : ''}) ${r.hash}`;
 	const lines = [
 		`model ${model}, Datanet ${f.datanet} version ${f.version}: ${f.suspects.length} suspect, ${f.duplicates.length} near-duplicate`,

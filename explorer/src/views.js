@@ -218,7 +218,9 @@ export async function model({ api }, [id]) {
 			training
 				? html`<dl data-testid="training"><dt>agreement</dt><dd data-testid="agreement">${training.agreement.toNumber()} of ${training.submissions.toNumber()} reveals</dd>
 					<dt>engine version</dt><dd>${training.engineVersion.toNumber()}</dd></dl>`
-				: ''
+				: m.status.isActive
+					? html`<p class="note" data-testid="training-pruned">The training's record and quality flags were pruned: they are kept for ${(await api.query.attribution.consensusParams()).retention.toNumber()} blocks.</p>`
+					: ''
 		}
 		${
 			flags
@@ -328,7 +330,13 @@ function continuation(generation, datanetLink) {
 
 export async function inference({ api }, [id]) {
 	const inf = some(await api.call.attributionApi.inference(id));
-	if (!inf) return html`<h1>Inference ${id}</h1><p class="error">No inference ${id}.</p>`;
+	if (!inf) {
+		const pruned = id < (await api.query.agents.nextInferenceId()).toNumber();
+		const retention = (await api.query.attribution.consensusParams()).retention.toNumber();
+		return pruned
+			? html`<h1>Inference ${id}</h1><p class="note" data-testid="inference-pruned">Inference ${id} was pruned: results are kept for ${retention} blocks after they are paid or refunded.</p>`
+			: html`<h1>Inference ${id}</h1><p class="error">No inference ${id}.</p>`;
+	}
 	const m = some(await api.call.modelsApi.model(inf.model));
 	const s = m && (await datanetSchema(api, m.datanet.toNumber()));
 	const shares = [];

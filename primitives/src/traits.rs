@@ -85,11 +85,15 @@ pub trait InferenceHandler<AccountId> {
 	fn completed(inference: InferenceId, result: &InferenceResult, agreeing: &[AccountId]);
 	/// The job missed its deadline: refund the caller in full.
 	fn expired(inference: InferenceId);
+	/// The inference, completed or refunded, is older than the retention period: forget its
+	/// record (a pending one is kept).
+	fn pruned(inference: InferenceId);
 }
 
 impl<AccountId> InferenceHandler<AccountId> for () {
 	fn completed(_: InferenceId, _: &InferenceResult, _: &[AccountId]) {}
 	fn expired(_: InferenceId) {}
+	fn pruned(_: InferenceId) {}
 }
 
 /// Who an inference's fee goes to, for [`RewardSink::distribute`].

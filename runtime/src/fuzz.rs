@@ -318,6 +318,7 @@ fn random_call(rng: &mut Rng, who: &[AccountId]) -> (RuntimeCall, bool) {
 					committee_size: rng.below(6) as u32,
 					engine_version: rng.below(6) as u32,
 					watch_sample: Perbill::from_percent(rng.below(101) as u32),
+					retention: rng.below(20) as u32,
 				},
 			},
 			1 => pallet_attribution::Call::add_attestor { attestor: account },

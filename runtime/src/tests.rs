@@ -148,6 +148,59 @@ fn a_block_holds_the_work_of_a_hundred_inferences_and_its_bounded_hooks() {
 	assert!(hooks.all_lte(weights.max_block / 2), "{hooks:?} vs {:?}", weights.max_block);
 }
 
+/// The attestations' lane: in a block whose share for normal transactions is full, by weight
+/// and by length, a transfer no longer fits, and a batch of 100 reveals (the answers of a full
+/// block of inferences) still does: attestations are of the `Operational` class.
+#[test]
+fn attestations_fit_a_block_whose_normal_share_is_full() {
+	use codec::Encode;
+	use frame_support::{
+		dispatch::{DispatchClass, GetDispatchInfo},
+		traits::Get,
+	};
+	use openledger_primitives::attribution::RecordShare;
+	use pallet_attribution::types::Outcome;
+	use sp_runtime::{transaction_validity::InvalidTransaction, Perbill};
+
+	let share = |record| RecordShare { record, share: Perbill::from_rational(1u32, 16) };
+	let outcome = Outcome::Infer {
+		engine_version: openledger_primitives::attribution::ENGINE_VERSION,
+		label: 0,
+		confidence: Perbill::one(),
+		shares: (0..16).map(share).collect(),
+	};
+	let items: Vec<_> = (0..100u64).map(|job| (job, [7u8; 32], outcome.clone())).collect();
+	let reveals = RuntimeCall::Attribution(pallet_attribution::Call::reveal_batch {
+		items: items.try_into().expect("within MaxBatch"),
+		members: 4,
+	});
+	let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: Sr25519Keyring::Bob.to_account_id().into(),
+		value: 1,
+	});
+	let (reveal_info, transfer_info) = (reveals.get_dispatch_info(), transfer.get_dispatch_info());
+	assert_eq!(reveal_info.class, DispatchClass::Operational);
+	state_of("local").execute_with(|| {
+		let weights = <Runtime as frame_system::Config>::BlockWeights::get();
+		let lengths = <Runtime as frame_system::Config>::BlockLength::get();
+		// The stuffers took all the normal share.
+		let normal = weights.get(DispatchClass::Normal).max_total.expect("a normal limit");
+		frame_system::BlockWeight::<Runtime>::mutate(|w| w.set(normal, DispatchClass::Normal));
+		frame_system::BlockSize::<Runtime>::put(*lengths.max.get(DispatchClass::Normal));
+		let check = |info, len: usize| {
+			frame_system::CheckWeight::<Runtime>::do_validate(info, len).and_then(|(_, next)| {
+				frame_system::CheckWeight::<Runtime>::do_prepare(info, len, next)
+			})
+		};
+		assert_eq!(
+			check(&transfer_info, transfer.encoded_size()),
+			Err(InvalidTransaction::ExhaustsResources.into()),
+			"the normal share is full"
+		);
+		assert_eq!(check(&reveal_info, reveals.encoded_size()), Ok(()), "the lane is not");
+	});
+}
+
 /// `$check!(P)` for each custom pallet `P`.
 macro_rules! each_pallet {
 	($check:ident) => {
@@ -239,7 +292,10 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 		.expect("the parameters");
 		let mut before = digests();
 		pallet_attribution::ConsensusParams::<Runtime>::put(put_v2_consensus_params());
+		// And pruning starts from now.
+		pallet_attribution::ExpiryCursor::<Runtime>::put(frame_system::Pallet::<Runtime>::block_number());
 		before[3] = migrations::storage_digest::<Attribution>();
+		pallet_attribution::ExpiryCursor::<Runtime>::kill();
 		sp_io::storage::set(
 			&pallet_attribution::ConsensusParams::<Runtime>::hashed_key(),
 			&old_params,
@@ -247,15 +303,16 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// A version read and write a migration, and 2 to 3's read and write of the parameters.
-		assert_eq!(weight, db.reads_writes(8, 8), "a version read and write a migration");
+		// A version read and write a migration, and 2 to 3's read and write of the parameters
+		// and write of the pruning cursor.
+		assert_eq!(weight, db.reads_writes(8, 9), "a version read and write a migration");
 		macro_rules! migrated {
 			($p:ident) => {
 				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
 			};
 		}
 		each_pallet!(migrated);
-		assert_eq!(before, digests(), "no key but the versions and the parameters changed");
+		assert_eq!(before, digests(), "no key but the versions, the parameters and the cursor changed");
 		assert_eq!(
 			pallet_attribution::ConsensusParams::<Runtime>::get().engine_version,
 			openledger_primitives::attribution::ENGINE_VERSION
@@ -320,8 +377,8 @@ fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
 		// Five pallets at their version already (one read each), and the migration: its version
 		// read and write, and a read and a write a reveal; then 2 to 3: its version read and
-		// write, and the parameters'.
-		assert_eq!(weight, db.reads(5).saturating_add(db.reads_writes(5, 5)));
+		// write, the parameters', and the pruning cursor's write.
+		assert_eq!(weight, db.reads(5).saturating_add(db.reads_writes(5, 6)));
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(3));
 		assert_eq!(
 			Reveals::<Runtime>::get(5, &alice),

@@ -239,7 +239,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextInferenceId<T> = StorageValue<_, InferenceId, ValueQuery>;
 
-	/// Paid inferences.
+	/// Paid inferences. A completed or refunded one is forgotten when the attribution pallet
+	/// prunes it, after its retention period (`InferenceHandler::pruned`).
 	#[pallet::storage]
 	pub type Inferences<T: Config> = StorageMap<_, Twox64Concat, InferenceId, Inference<T>>;
 
@@ -716,6 +717,14 @@ pub mod pallet {
 			let caller = inf.caller.clone();
 			Inferences::<T>::insert(inference, inf);
 			Self::deposit_event(Event::InferenceRefunded { inference, caller, amount });
+		}
+
+		fn pruned(inference: InferenceId) {
+			// A pending inference still holds its fee: it is never forgotten.
+			if Inferences::<T>::get(inference).is_some_and(|i| i.status != InferenceStatus::Pending)
+			{
+				Inferences::<T>::remove(inference);
+			}
 		}
 	}
 }

@@ -33,6 +33,7 @@ fn attestors<T: Config>(n: u32) -> Vec<T::AccountId> {
 		committee_size: n.max(1),
 		engine_version: 1,
 		watch_sample: Perbill::one(),
+		retention: 0,
 	});
 	set
 }
@@ -395,6 +396,37 @@ mod benchmarks {
 			Pallet::<T>::on_initialize(now);
 		}
 		assert_eq!(Pending::<T>::iter().count(), 0);
+	}
+
+	/// `n` inference records whose retention ended are pruned as a block idles, each with the
+	/// most shares and agreeing attestors.
+	#[benchmark]
+	fn prune(n: Linear<0, { T::MaxSettledPerBlock::get().min(32) }>) {
+		let now = frame_system::Pallet::<T>::block_number();
+		let agreeing: Vec<T::AccountId> =
+			(0..T::MaxAttestors::get()).map(|i| account("agreeing", i, 0)).collect();
+		for i in 0..u64::from(n) {
+			Inferences::<T>::insert(
+				i,
+				InferenceRecord {
+					model: 0,
+					engine_version: 1,
+					label: 0,
+					confidence: Perbill::one(),
+					shares: BoundedVec::truncate_from(shares(0, T::MaxTopK::get())),
+					agreeing: BoundedVec::truncate_from(agreeing.clone()),
+					block: now,
+				},
+			);
+			Expiries::<T>::insert(now, Expiring::Inference(i), ());
+		}
+		ExpiryCursor::<T>::put(now);
+		#[block]
+		{
+			Pallet::<T>::prune_due(now, Weight::MAX);
+		}
+		assert_eq!(Expiries::<T>::iter().count(), 0);
+		assert_eq!(Inferences::<T>::iter().count(), 0);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -65,6 +65,8 @@
 //!   attestor's last strike. At `max_strikes` (counted after decay) an attestor is suspended
 //!   until the admin reinstates it. Strikes and suspension survive leaving the set and bonding
 //!   in again.
+//! - **Retention**: a result's record and continuation, and a training's record and flags,
+//!   are pruned `retention` blocks after they were written, in `on_idle` (`RecordsPruned`).
 //! - **Cancellation**: retiring a model that is still training closes its `Train` job
 //!   (`JobCancelled`) with no slash.
 //! - **Expiry**: a job whose commit round has not filled by its deadline expires: an inference
@@ -397,6 +399,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Inferences<T: Config> = StorageMap<_, Twox64Concat, InferenceId, InferenceRecord<T>>;
 
+	/// Records to prune, by the block their retention ends in ([`Params`]`.retention`).
+	// Block numbers and sequential ids: `Twox64Concat` is safe.
+	#[pallet::storage]
+	pub type Expiries<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, Expiring, ()>;
+
+	/// The first block whose `Expiries` may not all be pruned yet.
+	#[pallet::storage]
+	pub type ExpiryCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
 	#[pallet::genesis_config]
 	pub struct GenesisConfig<T: Config> {
 		/// The initial attestors.
@@ -547,6 +559,9 @@ pub mod pallet {
 		ChallengeRejected { inference: InferenceId, challenger: T::AccountId, deposit: Balance },
 		/// The recheck reached no decision: the deposit is returned, and the result stands.
 		ChallengeUndecided { inference: InferenceId, challenger: T::AccountId },
+		/// Records past their retention period were pruned: `inferences` results (with their
+		/// continuations and `agents` records) and `trainings` training records (with flags).
+		RecordsPruned { inferences: u32, trainings: u32 },
 		/// Item `index` of a `commit_batch` or `reveal_batch` failed with `error` and changed
 		/// nothing; the other items stand.
 		BatchItemFailed { index: u32, job: JobId, error: DispatchError },
@@ -639,6 +654,10 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::settle_due(now)
+		}
+
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::prune_due(now, remaining)
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {

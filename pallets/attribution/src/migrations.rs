@@ -105,7 +105,8 @@ pub mod v2 {
 /// - [`ConsensusParams`](crate::ConsensusParams) drops `quorum` (a result now needs more than
 ///   half of its committee, whatever the order of commits) and gains `engine_version` (the
 ///   release's [`ENGINE_VERSION`](openledger_primitives::attribution::ENGINE_VERSION)) and
-///   `watch_sample` (all results: every node watches every result outside its committees).
+///   `watch_sample` (all results: every node watches every result outside its committees) and
+///   `retention` (30 days). Records written before the upgrade have no expiry and are kept.
 /// - Each open [`Job`](crate::Job) gains the engine version its outcomes must carry: the
 ///   release's. A job open at the upgrade whose members revealed another version keeps those
 ///   reveals; the vote counts them as lost.
@@ -123,7 +124,7 @@ pub mod v3 {
 	use openledger_primitives::attribution::ENGINE_VERSION;
 	use sp_runtime::Perbill;
 
-	use crate::{Config, ConsensusParams, Job, JobKind, Jobs, Params};
+	use crate::{Config, ConsensusParams, ExpiryCursor, Job, JobKind, Jobs, Params};
 
 	/// `Params` of storage version 2.
 	#[derive(Clone, Copy, Encode, Decode)]
@@ -156,6 +157,7 @@ pub mod v3 {
 				committee_size: old.committee_size,
 				engine_version: ENGINE_VERSION,
 				watch_sample: Perbill::one(),
+				retention: Params::default().retention,
 			}
 		}
 	}
@@ -163,6 +165,8 @@ pub mod v3 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for OneEngineMajorityOfCommittee<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let _ = ConsensusParams::<T>::translate::<OldParams, _>(|old| old.map(Self::params));
+			// Nothing written before expires: pruning starts from now.
+			ExpiryCursor::<T>::put(frame_system::Pallet::<T>::block_number());
 			let mut count = 1u64;
 			Jobs::<T>::translate::<OldJob<T::AccountId, BlockNumberFor<T>>, _>(|_, old| {
 				count += 1;
@@ -177,7 +181,7 @@ pub mod v3 {
 					engine_version: ENGINE_VERSION,
 				})
 			});
-			<T as frame_system::Config>::DbWeight::get().reads_writes(count, count)
+			<T as frame_system::Config>::DbWeight::get().reads_writes(count, count + 1)
 		}
 
 		#[cfg(feature = "try-runtime")]

@@ -138,6 +138,7 @@ thread_local! {
 	pub static COMPLETED: RefCell<Vec<(InferenceId, InferenceResult, Vec<AccountId>)>> =
 		RefCell::new(Vec::new());
 	pub static EXPIRED: RefCell<Vec<InferenceId>> = RefCell::new(Vec::new());
+	pub static PRUNED: RefCell<Vec<InferenceId>> = RefCell::new(Vec::new());
 }
 
 pub fn spec() -> ModelSpec {
@@ -196,6 +197,9 @@ impl InferenceHandler<AccountId> for MockInferences {
 	}
 	fn expired(inference: InferenceId) {
 		EXPIRED.with(|e| e.borrow_mut().push(inference));
+	}
+	fn pruned(inference: InferenceId) {
+		PRUNED.with(|p| p.borrow_mut().push(inference));
 	}
 }
 
@@ -310,6 +314,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	COMPLETED.with(|c| c.borrow_mut().clear());
 	LATE_REMOVAL.with(|l| l.set((None, 0)));
 	EXPIRED.with(|e| e.borrow_mut().clear());
+	PRUNED.with(|p| p.borrow_mut().clear());
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

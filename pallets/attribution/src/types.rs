@@ -233,6 +233,9 @@ pub struct Params {
 	/// sample from the inference id and its account, so different nodes watch different
 	/// results.
 	pub watch_sample: Perbill,
+	/// Blocks an inference's or a training's record (with its continuation, or its quality
+	/// flags) is kept after it is written; then `on_idle` prunes it (0: kept forever).
+	pub retention: u32,
 }
 
 impl Default for Params {
@@ -243,8 +246,32 @@ impl Default for Params {
 			committee_size: 15,
 			engine_version: openledger_primitives::attribution::ENGINE_VERSION,
 			watch_sample: Perbill::one(),
+			// 30 days of 6-second blocks.
+			retention: 432_000,
 		}
 	}
+}
+
+/// A record that is pruned once its retention period is over.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Expiring {
+	/// An inference's result and continuation here, and its record in `pallet-agents`.
+	Inference(InferenceId),
+	/// A model's training record and quality flags.
+	Training(ModelId),
 }
 
 /// What attestors stake, and lose.

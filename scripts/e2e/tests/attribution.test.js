@@ -21,6 +21,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { startNode } from '../lib/node.js';
 import { attestation, sendAndWait } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
+import { floodFutureReveals, forgedInfer } from '../lib/adversary.js';
 
 const PER_CONTRIBUTOR = 200;
 const BATCH = 50;
@@ -487,6 +488,69 @@ describe('attestors that copy or lie, against two honest ones', () => {
 		assert.equal(after.reserved.toBigInt(), before[challenger].reserved.toBigInt());
 		assert.equal((await api.call.rewardsApi.claimable(k.Charlie.address)).toBigInt(), 0n);
 		console.log(`# challenged inference: invoked in block ${invokedAt}, lie pending until ${pending.matures}, challenged by the watchtower in block ${challenged.block}, overturned and paid in block ${completedAt} (${completedAt - invokedAt} blocks, instant sealing: one block per transaction)`);
+	});
+
+	test('a flood of reveals for jobs not opened yet, from an account that never bonded, is refused by the pool and costs nothing', async () => {
+		const { admitted, refused, before, after } = await floodFutureReveals(api, k.Dave, 200);
+		assert.deepEqual({ admitted, refused }, { admitted: 0, refused: 200 });
+		assert.equal(after.nonce.toNumber(), before.nonce.toNumber(), 'nothing was included');
+		assert.equal(after.data.free.toBigInt(), before.data.free.toBigInt(), 'nothing was charged');
+	});
+
+	test('a challenger cannot sit on its own recheck: with no larger committee to draw without it, its challenge is refused before any deposit', async () => {
+		// Charlie alone answers the next inference; then Eve bonds in, the only attestor outside
+		// its committee.
+		await h.ok(api.tx.sudo.sudo(api.tx.utility.batchAll([k.Alice, k.Bob, k.Ferdie].map((w) => api.tx.attribution.removeAttestor(w.address)))), k.Alice);
+		const invoked = await h.ok(api.tx.agents.invoke(agent, u8aToHex(loadDigits()[180].pixels), MODEL_FEE + AGENT_FEE), k.Dave);
+		const inference = h.event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
+		const created = h.event(invoked.events, 'attribution', 'JobCreated').data;
+		assert.deepEqual(created.committee.map((m) => m.toString()), [k.Charlie.address]);
+		await h.ok(api.tx.attribution.bond(BOND), k.Eve);
+		const engineVersion = (await api.query.attribution.consensusParams()).engineVersion.toNumber();
+		const lie = attestation(api, created.job, k.Charlie.address, forgedInfer(engineVersion, 1), new Uint8Array(32).fill(44));
+		await h.ok(lie.commit, k.Charlie);
+		await h.ok(lie.reveal, k.Charlie);
+		assert.ok((await api.call.attributionApi.inference(inference)).unwrap().status.isPending);
+		// Eve's recheck would be drawn from the attestors that are neither Charlie nor Eve: none.
+		const before = await api.query.system.account(k.Eve.address);
+		await assert.rejects(sendAndWait(api, api.tx.attribution.challenge(inference), k.Eve), /1010|Invalid Transaction/);
+		const after = await api.query.system.account(k.Eve.address);
+		assert.equal(after.nonce.toNumber(), before.nonce.toNumber(), 'not included');
+		assert.equal(after.data.free.toBigInt(), before.data.free.toBigInt(), 'no fee');
+		assert.equal(after.data.reserved.toBigInt(), before.data.reserved.toBigInt(), 'no deposit held');
+		assert.ok((await api.query.attribution.pending(inference)).unwrap().challenge.isNone);
+		await h.ok(api.tx.attribution.unbond(), k.Eve);
+	});
+
+	test('an attestor removed after it committed still reveals what it committed, and is not struck for it', async () => {
+		// Bob (this node's worker) and Charlie (this test) are the set, and every committee.
+		const params = (await api.query.attribution.consensusParams()).toJSON();
+		await h.ok(api.tx.sudo.sudo(api.tx.utility.batchAll([api.tx.attribution.addAttestor(k.Bob.address), api.tx.attribution.setParams({ ...params, committeeSize: 2 })])), k.Alice);
+		const invoked = await h.ok(api.tx.agents.invoke(agent, u8aToHex(loadDigits()[190].pixels), MODEL_FEE + AGENT_FEE), k.Dave);
+		const inference = h.event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
+		const { job, committee } = h.event(invoked.events, 'attribution', 'JobCreated').data;
+		assert.deepEqual(committee.map((m) => m.toString()).sort(), [k.Bob.address, k.Charlie.address].sort());
+		await h.until(async () => ((await api.query.attribution.commits(job, k.Bob.address)).isSome ? true : undefined));
+		// Bob leaves the set with his commit made: the reveal round opens only once Charlie
+		// commits.
+		await h.ok(api.tx.sudo.sudo(api.tx.attribution.removeAttestor(k.Bob.address)), k.Alice);
+		assert.equal((await api.query.attribution.bonds(k.Bob.address)).unwrap().unlocksAt.isSome, true, 'Bob is unbonding');
+		const engineVersion = (await api.query.attribution.consensusParams()).engineVersion.toNumber();
+		const other = attestation(api, job, k.Charlie.address, forgedInfer(engineVersion, 2), new Uint8Array(32).fill(45));
+		const bobBond = (await api.query.attribution.bonds(k.Bob.address)).unwrap().amount.toBigInt();
+		await h.ok(other.commit, k.Charlie);
+		// Bob's worker reveals; Charlie reveals his own answer, and the vote is taken.
+		await h.until(async () => ((await api.query.attribution.reveals(job, k.Bob.address)).isSome ? true : undefined));
+		await h.ok(other.reveal, k.Charlie);
+		const info = await h.until(async () => {
+			const i = (await api.call.attributionApi.inference(inference)).unwrap();
+			return i.status.isPending ? undefined : i;
+		});
+		// One vote each of two is no majority: the caller is refunded, and Bob, who kept his
+		// word, lost nothing.
+		assert.ok(info.status.isRefunded, `inference ${inference} is ${info.status.type}`);
+		assert.equal((await api.query.attribution.bonds(k.Bob.address)).unwrap().amount.toBigInt(), bobBond);
+		assert.equal((await api.query.attribution.strikes(k.Bob.address)).isNone, true, 'Bob was not struck');
 	});
 });
 

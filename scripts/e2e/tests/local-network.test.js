@@ -16,6 +16,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startNetwork, VALIDATORS } from '../lib/network.js';
 import { attestation, sendAndWait } from '../lib/chain.js';
+import { forgedInfer, Racer, Stuffer } from '../lib/adversary.js';
 import { loadDigits } from '../lib/digits.js';
 
 const RECORDS = 150;
@@ -180,5 +181,103 @@ describe('four validators attest in committees of four on --chain local', () => 
 		const after = (await api.query.attribution.bonds(k.Eve.address)).unwrap().amount.toBigInt();
 		assert.equal(after, bond - bond / 10n, 'Eve lost 10% of her bond');
 		console.log(`# inference ${inference}: 4 honest nodes outvoted Eve's lie; her bond ${bond / 10n ** 18n} → ${after / 10n ** 18n} OPEN`);
+	});
+
+	test('two attackers bonded in race every commit with a tip, one lying and one under a fake engine version: the committee decides, and both lose', async () => {
+		// Eve, who lied above, leaves (her strike stays with her); Mallory and Trudy bond in.
+		// Every committee is now the four honest validators and the two attackers: a result
+		// needs four votes.
+		const stake = (await api.query.attribution.stakeParams()).toJSON();
+		const bond = BigInt(stake.minBond);
+		await ok(api.tx.attribution.unbond(), k.Eve);
+		const keyring = new Keyring({ type: 'sr25519' });
+		const [mallory, trudy] = ['//Mallory', '//Trudy'].map((s) => keyring.addFromUri(s));
+		await ok(api.tx.utility.batchAll([mallory, trudy].map((p) => api.tx.balances.transferKeepAlive(p.address, 2n * bond))), k.Eve);
+		for (const p of [mallory, trudy]) await ok(api.tx.attribution.bond(bond), p);
+		const engineVersion = (await api.query.attribution.consensusParams()).engineVersion.toNumber();
+		// They commit the moment a job appears, with a tip, and reveal the moment they can:
+		// Mallory the lie, Trudy the lie labelled with an engine version of her own.
+		const racer = new Racer(api, [mallory, trudy], { outcomeOf: (p) => forgedInfer(p === mallory ? engineVersion : 4242), tip: 10n ** 16n });
+		await racer.start();
+		const sent = [];
+		try {
+			for (const q of loadDigits().slice(201, 203)) {
+				const invoked = await ok(api.tx.agents.invoke(agentId, u8aToHex(q.pixels), 2n * 10n ** 18n), k.Ferdie);
+				const { job } = event(invoked.events, 'attribution', 'JobCreated').data;
+				const at = (await api.rpc.chain.getHeader(invoked.blockHash)).number.toNumber();
+				sent.push({ id: event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber(), job: job.toNumber(), at });
+			}
+			for (const { id, job, at } of sent) {
+				const info = await until(async () => {
+					const i = (await api.call.attributionApi.inference(id)).unwrap();
+					return i.status.isCompleted || i.status.isRefunded ? i : undefined;
+				});
+				assert.ok(info.status.isCompleted, `inference ${id} is ${info.status.type}`);
+				const answered = racer.answered.get(job) ?? [];
+				assert.deepEqual(answered.map((a) => a.who).sort(), [mallory.address, trudy.address].sort(), `both attackers committed to job ${job}`);
+				assert.deepEqual(info.agreeing.map((a) => a.toString()).sort(), [k.Alice, k.Bob, k.Charlie, k.Dave].map((w) => w.address).sort());
+				assert.notDeepEqual(info.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]), [[0, 1_000_000_000]]);
+				console.log(`# inference ${id} (job ${job}): the four honest nodes decided it despite the racing attackers, invoke → result ${info.completed.unwrap().toNumber() - at} blocks`);
+			}
+		} finally {
+			await racer.stop();
+		}
+		assert.deepEqual(racer.errors, [], 'the attackers got every commit in');
+		for (const { job } of sent) {
+			const trudys = racer.answered.get(job).find((a) => a.who === trudy.address);
+			assert.equal(trudys.revealError, 'attribution.WrongEngineVersion', 'a fake engine version is refused');
+		}
+		// Two lost votes cost Mallory 10% twice; two commits Trudy could not open 1% twice.
+		const after = async (p) => (await api.query.attribution.bonds(p.address)).unwrap().amount.toBigInt();
+		const twice = (b, part) => b - b / part - (b - b / part) / part;
+		assert.equal(await after(mallory), twice(bond, 10n));
+		assert.equal(await after(trudy), twice(bond, 100n));
+		for (const w of [k.Alice, k.Bob, k.Charlie, k.Dave]) {
+			assert.equal((await api.query.attribution.bonds(w.address)).unwrap().amount.toBigInt(), bond, `${w.address} lost nothing`);
+		}
+		// They leave; their strikes stay with them.
+		for (const p of [mallory, trudy]) await ok(api.tx.attribution.unbond(), p);
+	});
+
+	test('blocks stuffed with tipped transactions through a whole inference: every honest commit and reveal still lands', async () => {
+		const keyring = new Keyring({ type: 'sr25519' });
+		const stuffers = ['//Stuffer1', '//Stuffer2'].map((s) => keyring.addFromUri(s));
+		await ok(api.tx.utility.batchAll(stuffers.map((p) => api.tx.balances.transferKeepAlive(p.address, 10_000n * 10n ** 18n))), k.Eve);
+		const maxLength = api.consts.system.blockLength.max.normal.toNumber();
+		// Remarks of 200 KB, each with a tip of 0.1 OPEN, keep the normal share of every block
+		// full while the inference is attested.
+		const stuffer = new Stuffer(api, stuffers, { bytes: 200_000, inFlight: 20, tip: 10n ** 17n });
+		await stuffer.start();
+		let info;
+		let from;
+		let to;
+		try {
+			await until(async () => (stuffer.included >= 20 ? true : undefined));
+			const invoked = await ok(api.tx.agents.invoke(agentId, u8aToHex(loadDigits()[210].pixels), 2n * 10n ** 18n), k.Ferdie);
+			from = (await api.rpc.chain.getHeader(invoked.blockHash)).number.toNumber();
+			const id = event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
+			info = await until(async () => {
+				const i = (await api.call.attributionApi.inference(id)).unwrap();
+				return i.status.isCompleted || i.status.isRefunded ? i : undefined;
+			});
+			to = info.completed.isSome ? info.completed.unwrap().toNumber() : from;
+		} finally {
+			await stuffer.stop();
+		}
+		assert.ok(info.status.isCompleted, `the inference is ${info.status.type}`);
+		assert.deepEqual(info.agreeing.map((a) => a.toString()).sort(), [k.Alice, k.Bob, k.Charlie, k.Dave].map((w) => w.address).sort(), 'every honest member revealed');
+		// The blocks of the commit and reveal rounds were full of the stuffers' remarks.
+		const fills = [];
+		let struck = 0;
+		for (let b = from + 1; b <= to; b += 1) {
+			const hash = await api.rpc.chain.getBlockHash(b);
+			const { block } = await api.rpc.chain.getBlock(hash);
+			const stuffed = block.extrinsics.filter((x) => x.method.section === 'system' && x.method.method === 'remark').reduce((n, x) => n + x.encodedLength, 0);
+			fills.push(Math.round((100 * stuffed) / maxLength));
+			struck += (await (await api.at(hash)).query.system.events()).filter(({ event: e }) => api.events.attribution.Struck.is(e)).length;
+		}
+		console.log(`# stuffed: ${stuffer.included} remarks of 200 KB included; blocks #${from + 1}–#${to} held ${fills.join('%, ')}% of the normal share in remarks; invoke → result ${to - from} blocks`);
+		assert.ok(fills.filter((f) => f >= 75).length * 2 >= fills.length, `the blocks were full: ${fills}`);
+		assert.equal(struck, 0, 'no member was struck for a commit it could not reveal');
 	});
 });

@@ -236,7 +236,10 @@ impl<T: Config> Pallet<T> {
 					log::warn!(target: "attribution", "model {model} could not fail: {e:?}");
 				}
 			},
-			JobKind::Infer { inference, .. } => T::Inferences::expired(inference),
+			JobKind::Infer { inference, .. } => {
+				T::Inferences::expired(inference);
+				Self::expire_later(Expiring::Inference(inference));
+			},
 			JobKind::Recheck { inference, .. } => Self::settle(inference, None),
 		}
 	}
@@ -294,6 +297,7 @@ impl<T: Config> Pallet<T> {
 					submissions: count,
 				};
 				Trainings::<T>::insert(model, record);
+				Self::expire_later(Expiring::Training(model));
 				let (suspects, duplicates) =
 					(o.flags.suspects.len() as u32, o.flags.duplicates.len() as u32);
 				TrainingFlags::<T>::insert(model, o.flags);
@@ -374,6 +378,7 @@ impl<T: Config> Pallet<T> {
 		if let Some(generation) = generation {
 			Generations::<T>::insert(inference, generation);
 		}
+		Self::expire_later(Expiring::Inference(inference));
 		Inferences::<T>::insert(
 			inference,
 			InferenceRecord {
@@ -392,12 +397,12 @@ impl<T: Config> Pallet<T> {
 	/// `cursor` to `last`, in order: `keys(block, n)` lists at most `n` of a block's. Visits at
 	/// most `max` blocks. Returns the entries, the block to start from next time (past every
 	/// block emptied), and the blocks visited.
-	pub(crate) fn take_due(
+	pub(crate) fn take_due<K>(
 		mut cursor: BlockNumberFor<T>,
 		last: BlockNumberFor<T>,
 		max: u32,
-		keys: impl Fn(BlockNumberFor<T>, usize) -> Vec<u64>,
-	) -> (Vec<(BlockNumberFor<T>, u64)>, BlockNumberFor<T>, u32) {
+		keys: impl Fn(BlockNumberFor<T>, usize) -> Vec<K>,
+	) -> (Vec<(BlockNumberFor<T>, K)>, BlockNumberFor<T>, u32) {
 		let mut taken = Vec::new();
 		let mut visited = 0u32;
 		while cursor <= last && (taken.len() as u32) < max && visited < max {

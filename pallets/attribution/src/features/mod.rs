@@ -4,4 +4,5 @@ pub mod batch;
 pub mod challenge;
 pub mod commit_reveal;
 pub mod committee;
+pub mod retention;
 pub mod stake;

@@ -724,6 +724,7 @@ fn the_admin_keeps_the_attestor_set_and_parameters() {
 			committee_size: 3,
 			engine_version: 2,
 			watch_sample: Perbill::from_percent(50),
+			retention: 100,
 		};
 		assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
 		assert_eq!(ConsensusParams::<Test>::get(), params);
@@ -1753,5 +1754,56 @@ fn a_record_removed_after_publication_stays_in_the_training_set() {
 		assert_eq!(pooled(&pool).len(), 2, "both models answered");
 		assert_eq!(engine.chunks.lock().unwrap().len(), 2, "no chunk sent again");
 		assert_eq!(engine.trained.lock().unwrap().len(), 2);
+	});
+}
+
+#[test]
+fn records_are_pruned_in_on_idle_after_their_retention_and_only_then() {
+	use frame_support::weights::Weight;
+	run_test(|| {
+		let params = ConsensusParams::<Test>::get();
+		assert_ok!(Attribution::set_params(
+			RuntimeOrigin::root(),
+			Params { retention: 10, ..params }
+		));
+		open_jobs();
+		answer(0, &[(1, trained(2)), (2, trained(2)), (3, trained(2))]);
+		answer(1, &[(1, inferred(1, 1)), (2, inferred(1, 1)), (3, inferred(1, 1))]);
+		assert!(Trainings::<Test>::get(0).is_some() && Inferences::<Test>::get(7).is_some());
+		// Inference 8's job expires (no one answers): its refund is recorded by agents, and its
+		// record there is pruned too.
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(8, 0, vec![1, 1]));
+		run_to(1 + INFERENCE_PERIOD + 1);
+		assert_eq!(EXPIRED.with(|e| e.borrow().clone()), vec![8]);
+		// A block idles after its transactions: prune in each block up to `n`.
+		let idle_to = |n: u64| {
+			while System::block_number() < n {
+				run_to(System::block_number() + 1);
+				Attribution::on_idle(System::block_number(), Weight::MAX);
+			}
+		};
+		// Nothing is due before its retention ends.
+		idle_to(10);
+		assert!(Trainings::<Test>::get(0).is_some() && PRUNED.with(|p| p.borrow().is_empty()));
+		assert!(!events().iter().any(|e| matches!(e, Event::RecordsPruned { .. })));
+		// With no weight to spare, nothing is pruned either.
+		run_to(1 + 10);
+		assert_eq!(Attribution::on_idle(11, Weight::zero()), Weight::zero());
+		assert!(Inferences::<Test>::get(7).is_some());
+		Attribution::on_idle(11, Weight::MAX);
+		assert!(Trainings::<Test>::get(0).is_none() && TrainingFlags::<Test>::get(0).is_none());
+		assert!(Inferences::<Test>::get(7).is_none());
+		assert_eq!(PRUNED.with(|p| p.borrow().clone()), vec![7]);
+		assert!(events().contains(&Event::RecordsPruned { inferences: 1, trainings: 1 }));
+		// Inference 8's refund is pruned at its own time.
+		idle_to(1 + INFERENCE_PERIOD + 1 + 10);
+		assert_eq!(PRUNED.with(|p| p.borrow().clone()), vec![7, 8]);
+		assert_eq!(Expiries::<Test>::iter().count(), 0);
+		// A retention of 0 keeps records forever.
+		assert_ok!(Attribution::set_params(RuntimeOrigin::root(), Params { retention: 0, ..params }));
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(9, 0, vec![1, 1]));
+		let job = NextJobId::<Test>::get() - 1;
+		answer(job, &[(1, inferred(1, 1)), (2, inferred(1, 1)), (3, inferred(1, 1))]);
+		assert_eq!(Expiries::<Test>::iter().count(), 0);
 	});
 }

@@ -1,0 +1,186 @@
+// Scripted adversaries for the end-to-end tests: malicious attestors and users that act only
+// through the extrinsics anyone can send (@polkadot/api), so that a test can set them on a real
+// chain and assert that the honest result stands and they lose.
+//
+// - `forgedInfer`: the lie every attacker tells, all the credit to one record;
+// - `Racer`: attestors that answer every job of their committees the moment it appears, with a
+//   tip, before the honest workers, with a lie or a lie labelled with another engine version;
+// - `floodFutureReveals`: reveals for jobs not opened yet, from any account;
+// - `Stuffer`: blocks filled with tipped transactions, for as long as it runs.
+
+import { blake2AsU8a } from '@polkadot/util-crypto';
+import { u8aConcat } from '@polkadot/util';
+
+/** An inference outcome that gives all the credit to `record`, with label 0. */
+export function forgedInfer(engineVersion, record = 0) {
+	return { Infer: { engineVersion, label: 0, confidence: 1_000_000_000, shares: [{ record, share: 1_000_000_000 }] } };
+}
+
+/** The commitment of `who` to `outcome` for `job` with `salt`, and the reveal call. */
+export function commitment(api, job, who, outcome, salt) {
+	const reveal = api.tx.attribution.reveal(job, salt, outcome);
+	const encoded = u8aConcat(api.createType('u64', job).toU8a(), api.createType('AccountId32', who).toU8a(), salt, reveal.args[2].toU8a());
+	return { hash: blake2AsU8a(encoded, 256), reveal };
+}
+
+/** Sends `tx` signed by `pair` with `nonce` and `tip`; resolves once it is in a block, with its
+ * dispatch error's name (or null), or rejects if the pool refuses it. */
+export function sendWithNonce(api, tx, pair, nonce, tip = 0n) {
+	return new Promise((resolve, reject) => {
+		let unsub = () => {};
+		tx.signAndSend(pair, { nonce, tip }, ({ status, dispatchError }) => {
+			if (status.isInvalid || status.isDropped || status.isUsurped) {
+				unsub();
+				reject(new Error(`transaction ${status.type}`));
+			} else if (status.isInBlock || status.isFinalized) {
+				unsub();
+				let error = null;
+				if (dispatchError?.isModule) {
+					const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+					error = `${section}.${name}`;
+				} else if (dispatchError) error = dispatchError.toString();
+				resolve(error);
+			}
+		})
+			.then((u) => (unsub = u))
+			.catch(reject);
+	});
+}
+
+/**
+ * Malicious attestors that race the honest ones: on every new block, each commits (with a tip)
+ * to `outcomeOf(member, job)` for every inference job of its committees, and reveals it as soon
+ * as the job's reveal round opens. What each did is in `answered`: job → [{ who, outcome,
+ * revealError }].
+ */
+export class Racer {
+	constructor(api, members, { outcomeOf, tip = 1n }) {
+		Object.assign(this, { api, members, outcomeOf, tip });
+		this.answered = new Map();
+		this.revealed = new Set();
+		this.nonces = new Map();
+		this.pending = [];
+		this.errors = [];
+	}
+
+	async start() {
+		for (const m of this.members) this.nonces.set(m.address, (await this.api.query.system.account(m.address)).nonce.toNumber());
+		this.unsub = await this.api.rpc.chain.subscribeNewHeads(async (header) => {
+			try {
+				const at = await this.api.at(header.hash);
+				for (const { event: e } of await at.query.system.events()) {
+					if (this.api.events.attribution.JobCreated.is(e) && e.data.kind.isInfer) await this.commit(e.data);
+					if (this.api.events.attribution.RevealOpened.is(e)) this.reveal(e.data.job.toNumber());
+				}
+			} catch (e) {
+				this.errors.push(e.message);
+			}
+		});
+	}
+
+	next(pair) {
+		const n = this.nonces.get(pair.address);
+		this.nonces.set(pair.address, n + 1);
+		return n;
+	}
+
+	async commit({ job, committee }) {
+		const id = job.toNumber();
+		// A job seen again (in another fork's block) is answered once.
+		if (this.answered.has(id)) return;
+		this.answered.set(id, []);
+		const members = committee.map((m) => m.toString());
+		for (const pair of this.members.filter((m) => members.includes(m.address))) {
+			const outcome = this.outcomeOf(pair, id);
+			const salt = blake2AsU8a(u8aConcat(pair.publicKey, this.api.createType('u64', id).toU8a()), 256);
+			const { hash, reveal } = commitment(this.api, id, pair.address, outcome, salt);
+			const entry = { who: pair.address, outcome, reveal, revealError: undefined };
+			this.answered.set(id, [...(this.answered.get(id) ?? []), entry]);
+			this.pending.push(sendWithNonce(this.api, this.api.tx.attribution.commit(id, hash), pair, this.next(pair), this.tip).catch((e) => this.errors.push(`commit ${id}: ${e.message}`)));
+		}
+	}
+
+	reveal(job) {
+		if (this.revealed.has(job)) return;
+		this.revealed.add(job);
+		for (const entry of this.answered.get(job) ?? []) {
+			const pair = this.members.find((m) => m.address === entry.who);
+			this.pending.push(
+				sendWithNonce(this.api, entry.reveal, pair, this.next(pair), this.tip).then(
+					(error) => (entry.revealError = error),
+					(e) => (entry.revealError = `refused: ${e.message}`),
+				),
+			);
+		}
+	}
+
+	async stop() {
+		this.unsub?.();
+		await Promise.allSettled(this.pending);
+	}
+}
+
+/** Sends `count` reveals from `pair` for jobs `next`, `next + 1`, … not opened yet; returns how
+ * many the pool admitted and refused, and the account's nonce and free balance before and
+ * after. */
+export async function floodFutureReveals(api, pair, count) {
+	const next = (await api.query.attribution.nextJobId()).toNumber();
+	const before = await api.query.system.account(pair.address);
+	let nonce = before.nonce.toNumber();
+	let admitted = 0;
+	let refused = 0;
+	const outcome = forgedInfer(1);
+	for (let i = 0; i < count; i += 1) {
+		const tx = api.tx.attribution.reveal(next + i, new Uint8Array(32).fill(i % 256), outcome);
+		try {
+			await tx.signAndSend(pair, { nonce, tip: 1n });
+			admitted += 1;
+			nonce += 1;
+		} catch (e) {
+			refused += 1;
+		}
+	}
+	const after = await api.query.system.account(pair.address);
+	return { admitted, refused, before, after };
+}
+
+/**
+ * Fills blocks with tipped transactions while it runs: each of `pairs` keeps `inFlight` remarks
+ * of `bytes` bytes in the pool, each with `tip`, so that every block's share for normal
+ * transactions is full. It counts those included.
+ */
+export class Stuffer {
+	constructor(api, pairs, { bytes = 200_000, inFlight = 12, tip = 10n ** 17n } = {}) {
+		Object.assign(this, { api, pairs, bytes, inFlight, tip });
+		this.running = false;
+		this.included = 0;
+		this.errors = [];
+	}
+
+	async start() {
+		this.running = true;
+		const call = this.api.tx.system.remark(new Uint8Array(this.bytes).fill(7));
+		this.loops = this.pairs.map(async (pair) => {
+			let nonce = (await this.api.query.system.account(pair.address)).nonce.toNumber();
+			const flying = new Set();
+			while (this.running) {
+				while (flying.size < this.inFlight && this.running) {
+					const p = sendWithNonce(this.api, call, pair, nonce, this.tip).then(
+						() => (this.included += 1),
+						(e) => this.errors.push(e.message),
+					);
+					nonce += 1;
+					flying.add(p);
+					p.finally(() => flying.delete(p));
+				}
+				await Promise.race([...flying, new Promise((r) => setTimeout(r, 500))]);
+			}
+			await Promise.allSettled([...flying]);
+		});
+	}
+
+	async stop() {
+		this.running = false;
+		await Promise.allSettled(this.loops ?? []);
+	}
+}
