@@ -45,6 +45,13 @@ pub struct Cli {
 	#[arg(long, default_value_t = openledger_influence::DEFAULT_BUDGET.flops / 1_000_000_000)]
 	pub attribution_gflop: u64,
 
+	/// The most memory, in MiB, that the attribution engine holds at once: Datanet versions,
+	/// trained models and ∞-gram indexes together. Over it, the least recently used model or
+	/// unused version leaves first (a model's file stays on disk, and it is restored when
+	/// needed).
+	#[arg(long, default_value_t = openledger_influence::DEFAULT_MEMORY >> 20)]
+	pub attribution_held_mib: u64,
+
 	/// The most trained models the attribution engine keeps in memory; the one unused longest
 	/// leaves first (its file stays on disk, and it is restored when needed).
 	#[arg(long, default_value_t = openledger_influence::DEFAULT_MAX_MODELS)]
@@ -72,6 +79,8 @@ pub struct EngineLimits {
 	pub budget: openledger_primitives::models::SpecCost,
 	/// Trained models kept in memory.
 	pub max_models: usize,
+	/// The most bytes the engine holds at once.
+	pub memory: u64,
 	/// Model files kept on disk.
 	pub max_stored: usize,
 	/// The off-chain worker's time budget per block, in milliseconds.
@@ -87,6 +96,7 @@ impl Cli {
 				flops: self.attribution_gflop.saturating_mul(1_000_000_000),
 			},
 			max_models: self.attribution_max_models,
+			memory: self.attribution_held_mib.saturating_mul(1 << 20),
 			max_stored: self.attribution_max_stored_models,
 			worker_ms: self.attribution_worker_ms,
 		}

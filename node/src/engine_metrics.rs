@@ -94,7 +94,7 @@ impl EngineMetrics {
 			)?,
 			dataset_bytes: gauge(
 				"openledger_attribution_dataset_bytes",
-				"Payload bytes of the Datanet versions the engine holds",
+				"Bytes of the Datanet versions the engine holds (a record shared by versions counted once)",
 			)?,
 		})
 	}

@@ -244,12 +244,15 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		openledger_influence::Engine::new(Some(models.clone()))
 			.map_err(|e| ServiceError::Other(format!("attribution engine: {e}")))?
 			.with_budget(limits.budget)
-			.with_capacity(limits.max_models, limits.max_stored),
+			.with_capacity(limits.max_models, limits.max_stored)
+			.with_memory(limits.memory),
 	);
 	log::info!(
-		"⚙️  Attribution engine: {} MiB and {} GFLOP per model, {} models in memory, {} on disk",
+		"⚙️  Attribution engine: {} MiB and {} GFLOP per model, {} MiB held at most, {} models in \
+		 memory, {} on disk",
 		limits.budget.bytes >> 20,
 		limits.budget.flops / 1_000_000_000,
+		limits.memory >> 20,
 		limits.max_models,
 		limits.max_stored
 	);

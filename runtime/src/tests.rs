@@ -154,13 +154,12 @@ fn a_block_holds_the_work_of_a_hundred_inferences_and_its_bounded_hooks() {
 #[test]
 fn attestations_fit_a_block_whose_normal_share_is_full() {
 	use codec::Encode;
-	use frame_support::{
-		dispatch::{DispatchClass, GetDispatchInfo},
-		traits::Get,
-	};
+	use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
 	use openledger_primitives::attribution::RecordShare;
 	use pallet_attribution::types::Outcome;
 	use sp_runtime::{transaction_validity::InvalidTransaction, Perbill};
+
+	use crate::RuntimeCall;
 
 	let share = |record| RecordShare { record, share: Perbill::from_rational(1u32, 16) };
 	let outcome = Outcome::Infer {
@@ -260,7 +259,10 @@ fn put_v2_consensus_params() -> pallet_attribution::Params {
 	let old =
 		OldParams { quorum: 1, max_strikes: now.max_strikes, committee_size: now.committee_size };
 	let upgraded = OneEngineMajorityOfCommittee::<Runtime>::params(old);
-	sp_io::storage::set(&pallet_attribution::ConsensusParams::<Runtime>::hashed_key(), &old.encode());
+	sp_io::storage::set(
+		&pallet_attribution::ConsensusParams::<Runtime>::hashed_key(),
+		&old.encode(),
+	);
 	upgraded
 }
 
@@ -286,14 +288,15 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 			]
 		};
 		// The parameters as version 3 makes them.
-		let old_params = sp_io::storage::get(
-			&pallet_attribution::ConsensusParams::<Runtime>::hashed_key(),
-		)
-		.expect("the parameters");
+		let old_params =
+			sp_io::storage::get(&pallet_attribution::ConsensusParams::<Runtime>::hashed_key())
+				.expect("the parameters");
 		let mut before = digests();
 		pallet_attribution::ConsensusParams::<Runtime>::put(put_v2_consensus_params());
 		// And pruning starts from now.
-		pallet_attribution::ExpiryCursor::<Runtime>::put(frame_system::Pallet::<Runtime>::block_number());
+		pallet_attribution::ExpiryCursor::<Runtime>::put(
+			frame_system::Pallet::<Runtime>::block_number(),
+		);
 		before[3] = migrations::storage_digest::<Attribution>();
 		pallet_attribution::ExpiryCursor::<Runtime>::kill();
 		sp_io::storage::set(
@@ -312,7 +315,11 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 			};
 		}
 		each_pallet!(migrated);
-		assert_eq!(before, digests(), "no key but the versions, the parameters and the cursor changed");
+		assert_eq!(
+			before,
+			digests(),
+			"no key but the versions, the parameters and the cursor changed"
+		);
 		assert_eq!(
 			pallet_attribution::ConsensusParams::<Runtime>::get().engine_version,
 			openledger_primitives::attribution::ENGINE_VERSION

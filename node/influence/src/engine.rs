@@ -13,6 +13,15 @@
 //!
 //! Softmax regression is attributed with the exact influence function (dense or Woodbury), an
 //! MLP with K-FAC influence. Every failure is an [`EngineError`].
+//!
+//! **Memory.** One budget in bytes ([`Engine::with_memory`]) covers everything the engine
+//! holds: Datanet versions, trained models and ∞-gram indexes. Versions of one Datanet share
+//! the records they have in common (one copy of each), so publishing a new version with one more
+//! record costs one record. A version is dropped when the last model in memory trained on it
+//! leaves memory. Over the budget, the least recently used of the models and the versions no
+//! model or training uses leave first (a model's file stays on disk). The
+//! state's lock is held only to look things up and store them: featurising, training and
+//! indexing run outside it.
 
 use std::{
 	collections::HashMap,
@@ -143,7 +152,11 @@ struct TrainingSet {
 struct Dataset {
 	schema: Schema,
 	total: u32,
-	records: Vec<Record>,
+	/// The records received, in order; shared with other versions of the Datanet that hold the
+	/// same record at the same position.
+	records: Vec<Arc<Record>>,
+	/// When it was last received into or trained on, for eviction.
+	used: u64,
 }
 
 struct Model {
@@ -182,8 +195,9 @@ impl Model {
 struct State {
 	datasets: HashMap<DatasetKey, Dataset>,
 	models: HashMap<ModelId, Arc<Model>>,
-	/// Models being trained now, so that a model is never trained twice at once.
-	training: std::collections::HashSet<ModelId>,
+	/// Models being trained now, so that a model is never trained twice at once, with the
+	/// version each trains on.
+	training: HashMap<ModelId, DatasetKey>,
 	/// A counter that orders uses, for eviction.
 	clock: u64,
 	/// When each model in memory was last used.
@@ -205,6 +219,11 @@ pub const DEFAULT_BUDGET: SpecCost = SpecCost { bytes: 8 << 30, flops: 10_000_00
 
 /// The most trained models the engine keeps in memory by default (`--attribution-max-models`).
 pub const DEFAULT_MAX_MODELS: usize = 64;
+/// The most memory the engine holds at once by default (`--attribution-held-mib`): the budget
+/// of one model, so that every model the engine accepts fits, beside the rest it holds.
+pub const DEFAULT_MEMORY: u64 = DEFAULT_BUDGET.bytes;
+/// What a record costs beyond its payload: its `Arc`, its `Vec` and its label.
+const RECORD_OVERHEAD: u64 = 64;
 /// The most model files it keeps on disk by default (`--attribution-max-stored-models`).
 pub const DEFAULT_MAX_STORED: usize = 1024;
 
@@ -217,8 +236,15 @@ pub struct Usage {
 	pub model_bytes: u64,
 	/// Datanet versions received (whole or in part).
 	pub datasets: usize,
-	/// The bytes of their payloads.
+	/// The bytes of their records (payloads and overhead), each shared record counted once.
 	pub dataset_bytes: u64,
+}
+
+impl Usage {
+	/// Everything held, against [`Engine::with_memory`]'s budget.
+	pub fn bytes(&self) -> u64 {
+		self.model_bytes.saturating_add(self.dataset_bytes)
+	}
 }
 
 /// The influence engine: Datanet versions received, models trained, and where models are saved.
@@ -227,6 +253,8 @@ pub struct Engine {
 	budget: SpecCost,
 	/// Models kept in memory; the least recently used goes first (its file stays).
 	max_models: usize,
+	/// The most bytes held at once: versions, models and indexes.
+	memory: u64,
 	/// Model files kept on disk; the least recently written or read goes first.
 	max_stored: usize,
 	state: Mutex<State>,
@@ -305,6 +333,7 @@ impl Engine {
 			dir,
 			budget: DEFAULT_BUDGET,
 			max_models: DEFAULT_MAX_MODELS,
+			memory: DEFAULT_MEMORY,
 			max_stored: DEFAULT_MAX_STORED,
 			state: Mutex::new(State::default()),
 		})
@@ -314,17 +343,84 @@ impl Engine {
 	/// (`ModelSpec::cost` on their training sets, the estimate the budget bounds), Datanet
 	/// versions received, and the bytes of their payloads.
 	pub fn usage(&self) -> Usage {
-		let state = self.state();
+		Self::usage_of(&self.state())
+	}
+
+	fn usage_of(state: &State) -> Usage {
+		let mut seen = std::collections::HashSet::new();
+		let dataset_bytes = state
+			.datasets
+			.values()
+			.flat_map(|d| d.records.iter())
+			.filter(|r| seen.insert(Arc::as_ptr(r)))
+			.map(|r| (r.payload.len() as u64).saturating_add(RECORD_OVERHEAD))
+			.fold(0u64, u64::saturating_add);
 		Usage {
 			models: state.models.len(),
 			model_bytes: state.models.values().map(|m| m.bytes()).fold(0u64, u64::saturating_add),
 			datasets: state.datasets.len(),
-			dataset_bytes: state
+			dataset_bytes,
+		}
+	}
+
+	/// The engine holding at most `bytes` at once (at least one model's budget is sensible).
+	pub fn with_memory(mut self, bytes: u64) -> Self {
+		self.memory = bytes;
+		self
+	}
+
+	/// Whether version `key` is used: by a model in memory or a training.
+	fn pinned(state: &State, key: DatasetKey) -> bool {
+		state.models.values().any(|m| m.key == key) || state.training.values().any(|k| *k == key)
+	}
+
+	/// Drops version `key` if no model in memory and no training uses it.
+	fn drop_unused(state: &mut State, key: DatasetKey) {
+		if state.datasets.contains_key(&key) && !Self::pinned(state, key) {
+			state.datasets.remove(&key);
+			log::debug!(target: "influence", "version {}/{} dropped: no model uses it", key.datanet, key.version);
+		}
+	}
+
+	/// Evicts, least recently used first, models (but `keep`) and versions no one uses (but
+	/// `receiving`) until what the engine holds fits its memory. Returns whether it fits.
+	fn fit(&self, state: &mut State, keep: Option<ModelId>, receiving: Option<DatasetKey>) -> bool {
+		loop {
+			if Self::usage_of(state).bytes() <= self.memory {
+				return true;
+			}
+			let model = state
+				.models
+				.keys()
+				.filter(|m| Some(**m) != keep && !state.training.contains_key(m))
+				.map(|m| (state.used.get(m).copied().unwrap_or(0), 0u8, u64::from(*m)))
+				.min();
+			let dataset = state
 				.datasets
-				.values()
-				.flat_map(|d| d.records.iter())
-				.map(|r| r.payload.len() as u64)
-				.sum(),
+				.iter()
+				.filter(|(k, _)| Some(**k) != receiving && !Self::pinned(state, **k))
+				.map(|(k, d)| (d.used, 1u8, (u64::from(k.datanet) << 32) | u64::from(k.version)))
+				.min();
+			match model.into_iter().chain(dataset).min() {
+				Some((_, 0, id)) => {
+					let id = id as ModelId;
+					let key = state.models.remove(&id).map(|m| m.key);
+					state.used.remove(&id);
+					log::info!(target: "influence", "model {id} evicted from memory (over the engine's memory)");
+					if let Some(key) = key {
+						Self::drop_unused(state, key);
+					}
+				},
+				Some((_, _, packed)) => {
+					let key = DatasetKey {
+						datanet: (packed >> 32) as DatanetId,
+						version: packed as VersionIndex,
+					};
+					state.datasets.remove(&key);
+					log::info!(target: "influence", "version {}/{} dropped (over the engine's memory)", key.datanet, key.version);
+				},
+				None => return false,
+			}
 		}
 	}
 
@@ -347,7 +443,8 @@ impl Engine {
 		}
 	}
 
-	/// Keeps model `id` in memory, evicting the least recently used others beyond the limit.
+	/// Keeps model `id` in memory, evicting the least recently used others beyond the count and
+	/// the memory.
 	fn keep(&self, id: ModelId, model: Model) {
 		let mut state = self.state();
 		state.models.insert(id, Arc::new(model));
@@ -360,10 +457,14 @@ impl Engine {
 				.min_by_key(|m| (state.used.get(m).copied().unwrap_or(0), **m))
 				.copied();
 			let Some(oldest) = oldest else { break };
-			state.models.remove(&oldest);
+			let key = state.models.remove(&oldest).map(|m| m.key);
 			state.used.remove(&oldest);
 			log::info!(target: "influence", "model {oldest} evicted from memory (unused longest)");
+			if let Some(key) = key {
+				Self::drop_unused(&mut state, key);
+			}
 		}
+		self.fit(&mut state, Some(id), None);
 	}
 
 	/// Deletes the least recently written or read model files beyond the limit, but never
@@ -429,10 +530,13 @@ impl Engine {
 			})?;
 		}
 		let mut state = self.state();
+		state.clock += 1;
+		let clock = state.clock;
 		if offset == 0 {
-			state.datasets.insert(key, Dataset { schema: *schema, total, records: Vec::new() });
+			let fresh = Dataset { schema: *schema, total, records: Vec::new(), used: clock };
+			state.datasets.insert(key, fresh);
 		}
-		let dataset = state.datasets.get_mut(&key).ok_or(EngineError::UnknownDataset)?;
+		let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
 		let received = dataset.records.len() as u32;
 		if offset != received || dataset.schema != *schema || dataset.total != total {
 			return Err(EngineError::ChunkOutOfOrder { expected: received, got: offset });
@@ -440,8 +544,33 @@ impl Engine {
 		if received as usize + records.len() > total as usize {
 			return Err(EngineError::TooManyRecords);
 		}
-		dataset.records.extend(records);
-		Ok(dataset.records.len() as u32)
+		// A record another version of the Datanet holds at the same position is shared.
+		let shared: Vec<Arc<Record>> = records
+			.into_iter()
+			.enumerate()
+			.map(|(i, record)| {
+				let at = received as usize + i;
+				state
+					.datasets
+					.iter()
+					.filter(|(k, _)| k.datanet == key.datanet && **k != key)
+					.find_map(|(_, d)| d.records.get(at).filter(|r| ***r == record).cloned())
+					.unwrap_or_else(|| Arc::new(record))
+			})
+			.collect();
+		let Some(dataset) = state.datasets.get_mut(&key) else {
+			return Err(EngineError::UnknownDataset);
+		};
+		dataset.records.extend(shared);
+		dataset.used = clock;
+		let received = dataset.records.len() as u32;
+		if !self.fit(&mut state, None, Some(key)) {
+			// Even alone, the version is more than the engine may hold.
+			state.datasets.remove(&key);
+			let cost = SpecCost { bytes: Self::usage_of(&state).bytes(), flops: 0 };
+			return Err(EngineError::OverBudget { what: "memory", cost });
+		}
+		Ok(received)
 	}
 
 	/// Records received of version `key`, and the version's total.
@@ -449,7 +578,7 @@ impl Engine {
 		self.state().datasets.get(&key).map(|d| (d.records.len() as u32, d.total))
 	}
 
-	/// Forgets the records of version `key`.
+	/// Forgets the records of version `key` (those shared stay with the other versions).
 	pub fn drop_dataset(&self, key: DatasetKey) {
 		self.state().datasets.remove(&key);
 	}
@@ -495,8 +624,14 @@ impl Engine {
 		}
 		let _training = {
 			let mut state = self.state();
-			if !state.training.insert(id) {
+			if state.training.contains_key(&id) {
 				return Err(EngineError::Busy(id));
+			}
+			state.training.insert(id, key);
+			state.clock += 1;
+			let clock = state.clock;
+			if let Some(d) = state.datasets.get_mut(&key) {
+				d.used = clock;
 			}
 			Training { engine: self, model: id }
 		};
@@ -575,12 +710,10 @@ impl Engine {
 		key: DatasetKey,
 		spec: &ModelSpec,
 	) -> Result<TrainReport, EngineError> {
-		let (schema, index) = {
-			let state = self.state();
-			let dataset = Self::complete(&state, key, spec)?;
-			let live = dataset.records.iter().enumerate().map(|(i, r)| (i as u32, &r.payload[..]));
-			(dataset.schema, Index::build(live)?)
-		};
+		// The records are looked up under the lock, and indexed outside it.
+		let (schema, records) = self.records_of(key, spec)?;
+		let live = records.iter().enumerate().map(|(i, r)| (i as u32, &r.payload[..]));
+		let index = Index::build(live)?;
 		let records = index.records() as u32;
 		let report = TrainReport {
 			// An ∞-gram has no held-out accuracy: it holds out nothing.
@@ -625,10 +758,24 @@ impl Engine {
 		key: DatasetKey,
 		schema: &Schema,
 	) -> Result<Vec<(u32, u32)>, EngineError> {
-		let state = self.state();
-		let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
-		let payloads: Vec<&[u8]> = dataset.records.iter().map(|r| r.payload.as_slice()).collect();
+		let records = {
+			let state = self.state();
+			state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?.records.clone()
+		};
+		let payloads: Vec<&[u8]> = records.iter().map(|r| r.payload.as_slice()).collect();
 		Ok(quality::near_duplicates(schema, &payloads, MAX_DUPLICATES as usize))
+	}
+
+	/// The schema and records of version `key`, received in full, with `spec` fitting its
+	/// schema and the engine's bounds: looked up under the lock, for work outside it.
+	fn records_of(
+		&self,
+		key: DatasetKey,
+		spec: &ModelSpec,
+	) -> Result<(Schema, Vec<Arc<Record>>), EngineError> {
+		let state = self.state();
+		let dataset = Self::complete(&state, key, spec)?;
+		Ok((dataset.schema, dataset.records.clone()))
 	}
 
 	/// Version `key`, received in full, with `spec` fitting its schema and the engine's bounds.
@@ -649,12 +796,11 @@ impl Engine {
 	/// The features and labels of version `key` under `spec`, split into training and held-out
 	/// records, with the training records' hashes and positions.
 	fn training_set(&self, key: DatasetKey, spec: &ModelSpec) -> Result<TrainingSet, EngineError> {
-		let state = self.state();
-		let dataset = Self::complete(&state, key, spec)?;
+		let (schema, records) = self.records_of(key, spec)?;
 		let (mut train_rows, mut labels, mut positions) = (Vec::new(), Vec::new(), Vec::new());
 		let (mut keys, mut test_rows, mut test_labels) = (Vec::new(), Vec::new(), Vec::new());
-		for (i, r) in dataset.records.iter().enumerate().filter(|(_, r)| !r.payload.is_empty()) {
-			let x = featurize(&spec.featurizer, &dataset.schema, &r.payload, i)?;
+		for (i, r) in records.iter().enumerate().filter(|(_, r)| !r.payload.is_empty()) {
+			let x = featurize(&spec.featurizer, &schema, &r.payload, i)?;
 			let hash = record_hash(&r.payload, r.label);
 			if is_held_out(&hash) {
 				test_rows.push(x);
@@ -670,7 +816,7 @@ impl Engine {
 			return Err(EngineError::EmptyTrainingSet);
 		}
 		Ok(TrainingSet {
-			schema: dataset.schema,
+			schema,
 			x: Matrix::from_rows(&train_rows),
 			labels,
 			keys,
@@ -900,7 +1046,7 @@ mod tests {
 		// While model 1 is in training elsewhere, a second caller is told so and waits.
 		let engine = Engine::new(None).unwrap().with_budget(cost);
 		ingest_all(&engine, &data, 90);
-		engine.state().training.insert(1);
+		engine.state().training.insert(1, KEY);
 		assert_eq!(engine.train(1, KEY, &spec), Err(EngineError::Busy(1)));
 		engine.state().training.remove(&1);
 		assert!(engine.train(1, KEY, &spec).is_ok());
@@ -930,6 +1076,65 @@ mod tests {
 		let on_disk: Vec<bool> = (1..=4).map(|id| persist::path(&dir, id).exists()).collect();
 		assert_eq!(on_disk, vec![true, false, true, true]);
 		std::fs::remove_dir_all(&dir).unwrap();
+	}
+
+	#[test]
+	fn versions_of_a_datanet_share_their_records_and_an_unused_one_is_dropped() {
+		let engine = Engine::new(None).unwrap();
+		let data = records(90);
+		let (v1, v2) =
+			(DatasetKey { datanet: 1, version: 1 }, DatasetKey { datanet: 1, version: 2 });
+		engine.ingest(v1, &schema(), 60, 0, data[..60].to_vec()).unwrap();
+		let one = engine.usage().dataset_bytes;
+		assert_eq!(one, 60 * (4 + RECORD_OVERHEAD));
+		// The next version repeats the first 60 records and adds 30: those 30 are all it costs.
+		engine.ingest(v2, &schema(), 90, 0, data.clone()).unwrap();
+		assert_eq!(engine.usage().dataset_bytes, 90 * (4 + RECORD_OVERHEAD));
+		assert_eq!(engine.usage().datasets, 2);
+		// A model on version 2 keeps it. When model 1 leaves memory (a count of one model), its
+		// version goes with it.
+		let softmax = spec(Architecture::SoftmaxRegression);
+		engine.train(1, v2, &softmax).unwrap();
+		let engine = engine.with_capacity(1, 8);
+		engine.ingest(v1, &schema(), 60, 0, data[..60].to_vec()).unwrap();
+		engine.train(3, v1, &softmax).unwrap();
+		assert!(!engine.has_model(1) && engine.has_model(3));
+		assert_eq!(engine.progress(v2), None, "no model in memory uses version 2");
+		assert_eq!(engine.progress(v1), Some((60, 60)));
+	}
+
+	#[test]
+	fn a_thousand_versions_of_one_datanet_each_with_a_model_stay_within_the_memory_budget() {
+		// Version v holds the first 20 + v records of one Datanet, and model v is trained on it:
+		// kept as they came, that is a thousand copies of up to 1,019 records and a thousand
+		// models.
+		let data = records(1_020);
+		let memory = 1 << 20;
+		let engine = Engine::new(None).unwrap().with_memory(memory);
+		let softmax = ModelSpec { epochs: 2, ..spec(Architecture::SoftmaxRegression) };
+		let (mut peak, mut unshared) = (0u64, 0u64);
+		for v in 0..1_000u32 {
+			let key = DatasetKey { datanet: 7, version: v };
+			let n = 20 + v as usize;
+			engine.ingest(key, &schema(), n as u32, 0, data[..n].to_vec()).unwrap();
+			engine.train(v, key, &softmax).unwrap();
+			let usage = engine.usage();
+			assert!(usage.bytes() <= memory, "version {v}: {usage:?}");
+			peak = peak.max(usage.bytes());
+			unshared += n as u64 * (4 + RECORD_OVERHEAD);
+		}
+		let usage = engine.usage();
+		assert!(engine.has_model(999) && !engine.has_model(0), "the oldest models left memory");
+		assert!(
+			usage.datasets <= usage.models,
+			"only versions that models in memory use: {usage:?}"
+		);
+		assert!(engine.infer(999, &[12, 4, 4, 4], 3).is_ok(), "the newest model answers");
+		println!(
+			"1,000 versions: peak {peak} bytes held of a {memory}-byte budget ({} models, {} \
+			 versions at the end); their records alone, unshared, would be {unshared} bytes",
+			usage.models, usage.datasets
+		);
 	}
 
 	#[test]

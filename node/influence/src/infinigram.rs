@@ -438,7 +438,9 @@ impl Index {
 		let count = hi - lo;
 		let taken = count.min(MAX_CREDITED);
 		(0..taken)
-			.map(|j| self.record_of(self.sa[lo + (j as u128 * count as u128 / taken as u128) as usize]))
+			.map(|j| {
+				self.record_of(self.sa[lo + (j as u128 * count as u128 / taken as u128) as usize])
+			})
 			.collect()
 	}
 

@@ -62,6 +62,6 @@ pub use openledger_primitives::attribution::ENGINE_VERSION;
 
 pub use engine::{
 	DatasetKey, Engine, Prediction, Record, Share, TrainReport, Usage, DEFAULT_BUDGET,
-	DEFAULT_MAX_MODELS, DEFAULT_MAX_STORED,
+	DEFAULT_MAX_MODELS, DEFAULT_MAX_STORED, DEFAULT_MEMORY,
 };
 pub use error::EngineError;

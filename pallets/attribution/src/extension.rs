@@ -97,9 +97,9 @@ fn not_yet<T: Config>(who: &T::AccountId, job: JobId, error: &Error<T>) -> bool 
 	match error {
 		Error::UnknownJob => {
 			let next = NextJobId::<T>::get();
-			job >= next &&
-				job < next.saturating_add(LOOKAHEAD_JOBS) &&
-				Pallet::<T>::is_active_attestor(who)
+			job >= next
+				&& job < next.saturating_add(LOOKAHEAD_JOBS)
+				&& Pallet::<T>::is_active_attestor(who)
 		},
 		Error::RevealNotOpen => Jobs::<T>::get(job).is_some_and(|j| j.committee.contains(who)),
 		_ => false,
@@ -216,9 +216,9 @@ where
 					(),
 					origin,
 				)),
-				Err(Error::NotAttestor | Error::AttestorSuspended | Error::ChallengerInCommittee) => {
-					Err(InvalidTransaction::BadSigner.into())
-				},
+				Err(
+					Error::NotAttestor | Error::AttestorSuspended | Error::ChallengerInCommittee,
+				) => Err(InvalidTransaction::BadSigner.into()),
 				Err(_) => Err(InvalidTransaction::Stale.into()),
 			};
 		}
@@ -236,16 +236,22 @@ where
 			},
 			// A late commit (a first one: a second is `AlreadyCommitted`) is excused in a
 			// batch, which is included so that its sender's nonces have no gap.
-			Call::commit_batch { items } => any_admitted(who, items.iter().map(|(job, _)| {
-				let check = match Pallet::<T>::can_commit(who, *job) {
-					Err(Error::CommitsClosed) => Ok(()),
-					other => other.map(|_| ()),
-				};
-				(*job, check)
-			})),
-			Call::reveal_batch { items, .. } => any_admitted(who, items.iter().map(|(job, salt, o)| {
-				(*job, Pallet::<T>::can_reveal(who, *job, salt, o).map(|_| ()))
-			})),
+			Call::commit_batch { items } => any_admitted(
+				who,
+				items.iter().map(|(job, _)| {
+					let check = match Pallet::<T>::can_commit(who, *job) {
+						Err(Error::CommitsClosed) => Ok(()),
+						other => other.map(|_| ()),
+					};
+					(*job, check)
+				}),
+			),
+			Call::reveal_batch { items, .. } => any_admitted(
+				who,
+				items.iter().map(|(job, salt, o)| {
+					(*job, Pallet::<T>::can_reveal(who, *job, salt, o).map(|_| ()))
+				}),
+			),
 			_ => Ok(Admitted::Now),
 		};
 		match admitted {

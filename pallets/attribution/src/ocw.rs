@@ -364,13 +364,13 @@ fn takers<T: Config>(
 		.enumerate()
 		.filter(|(_, (_, account))| match round {
 			Round::Commit => {
-				j.committee.contains(account) &&
-					!Commits::<T>::contains_key(job, account) &&
-					Pallet::<T>::is_active_attestor(account)
+				j.committee.contains(account)
+					&& !Commits::<T>::contains_key(job, account)
+					&& Pallet::<T>::is_active_attestor(account)
 			},
 			Round::Reveal => {
-				Commits::<T>::contains_key(job, account) &&
-					!Reveals::<T>::contains_key(job, account)
+				Commits::<T>::contains_key(job, account)
+					&& !Reveals::<T>::contains_key(job, account)
 			},
 			Round::Watch => false,
 		})
@@ -672,17 +672,18 @@ fn watch<T: Config>(
 	}
 	let sample = ConsensusParams::<T>::get().watch_sample;
 	// Earliest window first.
-	let mut pending: Vec<_> = Pending::<T>::iter()
-		.filter(|(_, p)| p.challenge.is_none() && now < p.matures)
-		.collect();
+	let mut pending: Vec<_> =
+		Pending::<T>::iter().filter(|(_, p)| p.challenge.is_none() && now < p.matures).collect();
 	pending.sort_by_key(|(inference, p)| (p.matures, *inference));
 	for (inference, p) in pending {
 		if budget.spent() {
 			break;
 		}
-		let Some((public, account)) = active.iter().copied().find(|(_, a)| {
-			!p.committee.contains(a) && watches::<T>(inference, a, sample)
-		}) else {
+		let Some((public, account)) = active
+			.iter()
+			.copied()
+			.find(|(_, a)| !p.committee.contains(a) && watches::<T>(inference, a, sample))
+		else {
 			continue;
 		};
 		if !claim::<T>(Round::Watch, inference, account, now) {

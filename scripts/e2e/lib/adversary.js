@@ -159,13 +159,15 @@ export class Stuffer {
 
 	async start() {
 		this.running = true;
-		const call = this.api.tx.system.remark(new Uint8Array(this.bytes).fill(7));
+		const payload = `0x${'07'.repeat(this.bytes)}`;
+		// A transaction is signed in place: each send needs its own.
+		const call = () => this.api.tx.system.remark(payload);
 		this.loops = this.pairs.map(async (pair) => {
 			let nonce = (await this.api.query.system.account(pair.address)).nonce.toNumber();
 			const flying = new Set();
 			while (this.running) {
 				while (flying.size < this.inFlight && this.running) {
-					const p = sendWithNonce(this.api, call, pair, nonce, this.tip).then(
+					const p = sendWithNonce(this.api, call(), pair, nonce, this.tip).then(
 						() => (this.included += 1),
 						(e) => this.errors.push(e.message),
 					);

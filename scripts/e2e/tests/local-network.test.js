@@ -253,7 +253,13 @@ describe('four validators attest in committees of four on --chain local', () => 
 		let to;
 		try {
 			await until(async () => (stuffer.included >= 20 ? true : undefined));
-			const invoked = await ok(api.tx.agents.invoke(agentId, u8aToHex(loadDigits()[210].pixels), 2n * 10n ** 18n), k.Ferdie);
+			// The caller outbids the stuffers for its place in the normal share (a tip for a
+			// small transaction weighs more than the same tip for a large one).
+			const invoked = await sendAndWait(api, api.tx.agents.invoke(agentId, u8aToHex(loadDigits()[210].pixels), 2n * 10n ** 18n), k.Ferdie, {
+				timeoutMs: 180_000,
+				sign: { tip: 10n ** 17n },
+			});
+			assert.equal(invoked.dispatchError, null);
 			from = (await api.rpc.chain.getHeader(invoked.blockHash)).number.toNumber();
 			const id = event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
 			info = await until(async () => {

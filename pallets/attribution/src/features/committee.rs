@@ -24,10 +24,10 @@ impl<T: Config> Pallet<T> {
 	/// before its deadline, so no member that may still commit is shut out by the speed of the
 	/// others.
 	pub fn commits_complete(job: JobId, j: &Job<T>) -> bool {
-		j.commits as usize >= j.committee.len() ||
-			j.committee.iter().all(|m| {
-				Commits::<T>::contains_key(job, m) || Self::ensure_active(m).is_err()
-			})
+		j.commits as usize >= j.committee.len()
+			|| j.committee
+				.iter()
+				.all(|m| Commits::<T>::contains_key(job, m) || Self::ensure_active(m).is_err())
 	}
 
 	/// The committee of job `job`: `committee_size` active attestors (all of them if there

@@ -37,9 +37,10 @@ impl<T: Config> Pallet<T> {
 		if max == 0 {
 			return Weight::zero();
 		}
-		let (due, next, visited) = Self::take_due(ExpiryCursor::<T>::get(), now, max, |block, n| {
-			Expiries::<T>::iter_key_prefix(block).take(n).collect::<Vec<Expiring>>()
-		});
+		let (due, next, visited) =
+			Self::take_due(ExpiryCursor::<T>::get(), now, max, |block, n| {
+				Expiries::<T>::iter_key_prefix(block).take(n).collect::<Vec<Expiring>>()
+			});
 		ExpiryCursor::<T>::put(next);
 		let (mut inferences, mut trainings) = (0u32, 0u32);
 		for (block, record) in &due {

@@ -86,7 +86,9 @@ fn half_the_committee_can_refuse_a_result_but_not_decide_one_and_no_honest_membe
 		// Two of four is no majority of the committee: the inference is refunded.
 		assert!(completed().is_empty());
 		assert_eq!(expired(), vec![7]);
-		assert!(events().iter().any(|e| matches!(e, Event::NoMajority { job: j, .. } if *j == job)));
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::NoMajority { job: j, .. } if *j == job)));
 		assert!((1..=4).all(|a| bond_of(a) == BOND && Attribution::strikes(&a) == 0));
 	});
 }
@@ -185,7 +187,9 @@ fn a_new_engine_version_applies_to_jobs_opened_after_it_and_a_recheck_keeps_the_
 			RuntimeOrigin::root(),
 			Params { engine_version: 2, ..params }
 		));
-		assert!(events().contains(&Event::ParamsSet { params: Params { engine_version: 2, ..params } }));
+		assert!(
+			events().contains(&Event::ParamsSet { params: Params { engine_version: 2, ..params } })
+		);
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(8, 0, vec![1, 1]));
 		let newer = NextJobId::<Test>::get() - 1;
 		assert_eq!(Jobs::<Test>::get(newer).unwrap().engine_version, 2);
@@ -445,12 +449,10 @@ fn the_pool_admits_early_attestations_only_from_members_and_one_per_attestor_and
 		open_jobs();
 		let next = NextJobId::<Test>::get();
 		let o = trained(1);
-		let reveal_call = |job| {
-			RuntimeCall::Attribution(Call::reveal { job, salt: salt(9), outcome: o.clone() })
-		};
-		let commit_call = |job| {
-			RuntimeCall::Attribution(Call::commit { job, commitment: H256::repeat_byte(1) })
-		};
+		let reveal_call =
+			|job| RuntimeCall::Attribution(Call::reveal { job, salt: salt(9), outcome: o.clone() });
+		let commit_call =
+			|job| RuntimeCall::Attribution(Call::commit { job, commitment: H256::repeat_byte(1) });
 		let ext = TransactionSource::External;
 		// The flood of the issue: reveals for jobs not opened yet, from an account that never
 		// bonded. None is admitted.

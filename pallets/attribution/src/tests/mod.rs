@@ -1800,7 +1800,10 @@ fn records_are_pruned_in_on_idle_after_their_retention_and_only_then() {
 		assert_eq!(PRUNED.with(|p| p.borrow().clone()), vec![7, 8]);
 		assert_eq!(Expiries::<Test>::iter().count(), 0);
 		// A retention of 0 keeps records forever.
-		assert_ok!(Attribution::set_params(RuntimeOrigin::root(), Params { retention: 0, ..params }));
+		assert_ok!(Attribution::set_params(
+			RuntimeOrigin::root(),
+			Params { retention: 0, ..params }
+		));
 		assert_ok!(<Attribution as AttributionJobs>::request_inference(9, 0, vec![1, 1]));
 		let job = NextJobId::<Test>::get() - 1;
 		answer(job, &[(1, inferred(1, 1)), (2, inferred(1, 1)), (3, inferred(1, 1))]);
