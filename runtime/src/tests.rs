@@ -102,20 +102,20 @@ fn a_block_holds_the_work_of_a_hundred_inferences_and_its_bounded_hooks() {
 	type W = pallet_attribution::weights::SubstrateWeight<Runtime>;
 	let weights = <Runtime as frame_system::Config>::BlockWeights::get();
 	let normal = weights.get(DispatchClass::Normal);
-	let max_extrinsic = normal.max_extrinsic.expect("normal transactions have a limit");
 	let max_normal = normal.max_total.expect("the normal class has a limit");
+	// What one worker batch may weigh: half of the lane normal transactions cannot fill.
+	let batch_limit = pallet_attribution::ocw::batch_limit::<Runtime>();
 	let attestors: u32 = <Runtime as pallet_attribution::Config>::MaxAttestors::get();
 	let top_k: u32 = <Runtime as pallet_attribution::Config>::MaxTopK::get();
 	let settled: u32 = <Runtime as pallet_attribution::Config>::MaxSettledPerBlock::get();
-	// One worst-case reveal (a recheck's, slashing two committees, with every share) fits half a
-	// transaction, so that the worker's batches always hold at least one.
+	// One worst-case reveal (a recheck's, slashing two committees, with every share) fits a
+	// batch, so that the worker's batches always hold at least one.
 	let worst_reveal = W::reveal(2 * attestors, top_k);
-	assert!(worst_reveal.all_lte(max_extrinsic / 2), "{worst_reveal:?} vs {max_extrinsic:?}");
-	// An attestor's reveals to 100 jobs of committees of four, each with every share, go in one
-	// batch: its declared weight (for the witness of four members) is within half a
-	// transaction.
-	let batch = W::reveal(4, top_k).saturating_mul(100);
-	assert!(batch.all_lte(max_extrinsic / 2), "{batch:?} vs {max_extrinsic:?}");
+	assert!(worst_reveal.all_lte(batch_limit), "{worst_reveal:?} vs {batch_limit:?}");
+	// An attestor's reveals to 100 jobs of committees of four, each with every share, go in at
+	// most two batches (by their declared weight, for the witness of four members).
+	let per_batch = batch_limit.ref_time() / W::reveal(4, top_k).ref_time();
+	assert!(per_batch * 2 >= 100, "{per_batch} reveals a batch");
 	// 100 inferences on the local chain's committee of four: 100 invocations, within the
 	// normal class; 400 commits, 100 reveals that take the vote (the result then waits out the
 	// challenge window) and 300 that are stored, within the operational lane's quarter of the

@@ -117,14 +117,6 @@ pub fn local_keys<T: Config>() -> Vec<(T::Public, T::AccountId)> {
 		.collect()
 }
 
-/// The local `attr` keys whose accounts are active attestors.
-pub fn local_attestors<T: Config>() -> Vec<(T::Public, T::AccountId)> {
-	local_keys::<T>()
-		.into_iter()
-		.filter(|(_, account)| Pallet::<T>::is_active_attestor(account))
-		.collect()
-}
-
 /// Slots of kept outcomes per local account: outcomes are kept from a commit to its reveal, a
 /// few blocks, and a slot is reused [`KEPT_SLOTS`] jobs later, so the storage they take is
 /// bounded.
@@ -421,19 +413,28 @@ impl Budget {
 	}
 }
 
+/// The most weight one batch of the worker's may have: half of the share of a block that normal
+/// transactions cannot use (the attestations' lane), so that a batch fits a block however full
+/// of normal transactions it is, next to another batch; half of an operational transaction's
+/// limit where the runtime reserves no such share.
+pub fn batch_limit<T: Config>() -> Weight {
+	let weights = <T as frame_system::Config>::BlockWeights::get();
+	let operational =
+		weights.get(DispatchClass::Operational).max_extrinsic.unwrap_or(weights.max_block);
+	let lane = weights
+		.get(DispatchClass::Normal)
+		.max_total
+		.map_or(Weight::zero(), |normal| weights.max_block.saturating_sub(normal));
+	if lane == Weight::zero() { operational } else { lane.min(operational) }.saturating_div(2)
+}
+
 /// `items` in batches in order: each of at most [`Config::MaxBatch`] items, and of at most
-/// half the weight an operational transaction may have (so that a batch always fits a block, next
-/// to other transactions), by `weight_of` each item.
+/// [`batch_limit`], by `weight_of` each item.
 pub fn batches<T: Config, I: Clone>(
 	items: Vec<I>,
 	weight_of: impl Fn(&I) -> Weight,
 ) -> Vec<BoundedVec<I, T::MaxBatch>> {
-	let weights = <T as frame_system::Config>::BlockWeights::get();
-	let limit = weights
-		.get(DispatchClass::Operational)
-		.max_extrinsic
-		.unwrap_or(weights.max_block)
-		.saturating_div(2);
+	let limit = batch_limit::<T>();
 	let max = T::MaxBatch::get().max(1) as usize;
 	let mut out: Vec<BoundedVec<I, T::MaxBatch>> = Vec::new();
 	let mut current: Vec<I> = Vec::new();

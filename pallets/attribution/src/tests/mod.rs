@@ -1103,11 +1103,14 @@ fn the_worker_answers_every_job_in_batches_of_at_most_max_batch() {
 }
 
 #[test]
-fn worker_batches_hold_at_most_max_batch_items_and_half_a_transactions_weight() {
+fn worker_batches_hold_at_most_max_batch_items_and_half_the_attestations_lane() {
 	use frame_support::{dispatch::DispatchClass, weights::Weight};
 	let weights: frame_system::limits::BlockWeights =
 		<<Test as frame_system::Config>::BlockWeights as Get<_>>::get();
-	let limit = weights.get(DispatchClass::Operational).max_extrinsic.unwrap();
+	// Half of the block's share that normal transactions cannot use.
+	let lane = weights.max_block - weights.get(DispatchClass::Normal).max_total.unwrap();
+	assert_eq!(ocw::batch_limit::<Test>(), lane / 2);
+	let limit = lane;
 	let sizes = |items: u32, w: Weight| -> Vec<usize> {
 		ocw::batches::<Test, _>((0..items).collect(), |_| w).iter().map(|b| b.len()).collect()
 	};
