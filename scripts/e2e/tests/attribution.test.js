@@ -13,12 +13,14 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { startNode } from '../lib/node.js';
+import { repoRoot, startNode } from '../lib/node.js';
 import { attestation, sendAndWait } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
 import { floodFutureReveals, forgedInfer } from '../lib/adversary.js';
@@ -265,6 +267,41 @@ describe('Proof of Attribution on the digits set', () => {
 		const afterClaim = (await api.query.system.account(richest.address)).data.free.toBigInt();
 		assert.equal(afterClaim - before, due - claimed.fee);
 		assert.equal((await api.call.rewardsApi.claimable(richest.address)).toBigInt(), 0n);
+	});
+
+	test('results and training records are pruned after the retention period, and the command-line client says so', async () => {
+		// A retention of 3 blocks (Alice's sudo: no job is open, so it does not compete with her
+		// worker's nonces).
+		const params = (await api.query.attribution.consensusParams()).toJSON();
+		await h.ok(api.tx.sudo.sudo(api.tx.attribution.setParams({ ...params, retention: 3 })), k.Alice);
+		const registered = await h.ok(api.tx.models.register(datanet, 1, SPEC, MODEL_FEE, ''), k.Bob);
+		const short = h.event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
+		await h.until(async () => ((await api.call.modelsApi.model(short)).unwrap().status.isActive ? true : undefined));
+		const invoked = await h.ok(api.tx.agents.invoke(agent, u8aToHex(loadDigits()[120].pixels), MODEL_FEE + AGENT_FEE), k.Dave);
+		const id = h.event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
+		await h.until(async () => ((await api.call.attributionApi.inference(id)).unwrap().status.isCompleted ? true : undefined));
+		assert.ok((await api.call.attributionApi.training(short)).isSome);
+		// Blocks come with transactions here: remarks carry the chain past the retention, and
+		// each block prunes what is due as it idles.
+		let pruned = { inferences: 0, trainings: 0 };
+		for (let i = 0; i < 8 && (pruned.inferences === 0 || pruned.trainings === 0); i += 1) {
+			const { blockHash } = await h.ok(api.tx.system.remark('0x00'), k.Eve);
+			for (const { event: e } of await (await api.at(blockHash)).query.system.events()) {
+				if (!api.events.attribution.RecordsPruned.is(e)) continue;
+				pruned.inferences += e.data.inferences.toNumber();
+				pruned.trainings += e.data.trainings.toNumber();
+			}
+		}
+		assert.ok(pruned.inferences >= 1 && pruned.trainings >= 1, `pruned ${JSON.stringify(pruned)}`);
+		assert.ok((await api.call.attributionApi.inference(id)).isNone, 'the result is gone');
+		assert.ok((await api.query.agents.inferences(id)).isNone, "and the agents pallet's record");
+		assert.ok((await api.call.attributionApi.training(short)).isNone, 'the training record is gone');
+		assert.ok((await api.call.modelsApi.model(short)).unwrap().status.isActive, 'the model stays Active');
+		// The command-line client says why the flags are missing.
+		const cli = spawnSync(process.execPath, [path.join(repoRoot, 'client', 'bin', 'openledger.js'), 'flags', '--model', String(short), '--url', `ws://127.0.0.1:${node.rpcPort}`], { encoding: 'utf8' });
+		assert.equal(cli.status, 1, cli.stderr);
+		assert.match(cli.stderr, /quality flags were pruned: a training's record is kept for 3 blocks/);
+		await h.ok(api.tx.sudo.sudo(api.tx.attribution.setParams(params)), k.Alice);
 	});
 });
 
