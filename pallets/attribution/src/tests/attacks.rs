@@ -208,16 +208,7 @@ fn a_new_engine_version_applies_to_jobs_opened_after_it_and_a_recheck_keeps_the_
 #[test]
 fn the_challenger_never_sits_on_its_recheck_and_a_refused_challenge_holds_nothing() {
 	run_test(|| {
-		set_committee(1);
-		let stake = StakeParams::<Test>::get();
-		assert_ok!(Attribution::set_stake_params(
-			RuntimeOrigin::root(),
-			Stake { challenge_window: 5, ..stake }
-		));
-		activate_model_0();
-		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, 0, vec![3, 4]));
-		let job = NextJobId::<Test>::get() - 1;
-		let liar = Jobs::<Test>::get(job).unwrap().committee[0];
+		let (job, liar) = committee_of_one_job();
 		answer(job, &[(liar, inferred(0, 4))]);
 		// Of three attestors, the only outsiders are the challenger and one other: a recheck of
 		// one is no larger than the first committee, and the challenger cannot sit on it.

@@ -1561,6 +1561,11 @@ fn the_pool_admits_a_batch_with_one_valid_item_and_rejects_one_with_none() {
 /// opened for inference 7. Returns the job and its one member.
 fn one_member_job() -> (JobId, AccountId) {
 	assert_ok!(Attribution::bond(origin(4), BOND));
+	committee_of_one_job()
+}
+
+/// [`one_member_job`] among the attestors there are.
+fn committee_of_one_job() -> (JobId, AccountId) {
 	set_committee(1);
 	let stake = StakeParams::<Test>::get();
 	assert_ok!(Attribution::set_stake_params(
