@@ -145,13 +145,14 @@ export async function floodFutureReveals(api, pair, count) {
 }
 
 /**
- * Fills blocks with tipped transactions while it runs: each of `pairs` keeps `inFlight` remarks
- * of `bytes` bytes in the pool, each with `tip`, so that every block's share for normal
+ * Fills blocks with tipped transactions while it runs: each of `senders` (`{ api, pair }`, one
+ * per node, so that every block author has them in its own pool) keeps `inFlight` remarks of
+ * `bytes` bytes in its node's pool, each with `tip`, so that every block's share for normal
  * transactions is full. It counts those included.
  */
 export class Stuffer {
-	constructor(api, pairs, { bytes = 200_000, inFlight = 12, tip = 10n ** 17n } = {}) {
-		Object.assign(this, { api, pairs, bytes, inFlight, tip });
+	constructor(senders, { bytes = 200_000, inFlight = 12, tip = 10n ** 17n } = {}) {
+		Object.assign(this, { senders, bytes, inFlight, tip });
 		this.running = false;
 		this.included = 0;
 		this.errors = [];
@@ -160,14 +161,14 @@ export class Stuffer {
 	async start() {
 		this.running = true;
 		const payload = `0x${'07'.repeat(this.bytes)}`;
-		// A transaction is signed in place: each send needs its own.
-		const call = () => this.api.tx.system.remark(payload);
-		this.loops = this.pairs.map(async (pair) => {
-			let nonce = (await this.api.query.system.account(pair.address)).nonce.toNumber();
+		this.loops = this.senders.map(async ({ api, pair }) => {
+			// A transaction is signed in place: each send needs its own.
+			const call = () => api.tx.system.remark(payload);
+			let nonce = (await api.query.system.account(pair.address)).nonce.toNumber();
 			const flying = new Set();
 			while (this.running) {
 				while (flying.size < this.inFlight && this.running) {
-					const p = sendWithNonce(this.api, call(), pair, nonce, this.tip).then(
+					const p = sendWithNonce(api, call(), pair, nonce, this.tip).then(
 						() => (this.included += 1),
 						(e) => this.errors.push(e.message),
 					);

@@ -241,12 +241,14 @@ describe('four validators attest in committees of four on --chain local', () => 
 
 	test('blocks stuffed with tipped transactions through a whole inference: every honest commit and reveal still lands', async () => {
 		const keyring = new Keyring({ type: 'sr25519' });
-		const stuffers = ['//Stuffer1', '//Stuffer2'].map((s) => keyring.addFromUri(s));
+		const stuffers = network.apis.map((_, i) => keyring.addFromUri(`//Stuffer${i}`));
 		await ok(api.tx.utility.batchAll(stuffers.map((p) => api.tx.balances.transferKeepAlive(p.address, 10_000n * 10n ** 18n))), k.Eve);
 		const maxLength = api.consts.system.blockLength.max.normal.toNumber();
-		// Remarks of 200 KB, each with a tip of 0.1 OPEN, keep the normal share of every block
-		// full while the inference is attested.
-		const stuffer = new Stuffer(api, stuffers, { bytes: 200_000, inFlight: 20, tip: 10n ** 17n });
+		// Remarks of 200 KB, each with a tip of 0.1 OPEN, sent to every validator (each author
+		// builds from its own pool), keep the normal share of every block full while the
+		// inference is attested.
+		const senders = stuffers.map((pair, i) => ({ api: network.apis[i], pair }));
+		const stuffer = new Stuffer(senders, { bytes: 200_000, inFlight: 20, tip: 10n ** 17n });
 		await stuffer.start();
 		let info;
 		let from;
