@@ -34,6 +34,8 @@ pub struct EngineMetrics {
 	model_bytes: Gauge<U64>,
 	datasets: Gauge<U64>,
 	dataset_bytes: Gauge<U64>,
+	peak_bytes: Gauge<U64>,
+	memory_bytes: Gauge<U64>,
 }
 
 impl EngineMetrics {
@@ -96,6 +98,15 @@ impl EngineMetrics {
 				"openledger_attribution_dataset_bytes",
 				"Bytes of the Datanet versions the engine holds (a record shared by versions counted once)",
 			)?,
+			peak_bytes: gauge(
+				"openledger_attribution_held_bytes_peak",
+				"The most bytes (models and Datanet versions) the engine has held since the node \
+				 started, measured after each call",
+			)?,
+			memory_bytes: gauge(
+				"openledger_attribution_held_bytes_budget",
+				"The most bytes the engine may hold at once (--attribution-held-mib)",
+			)?,
 		})
 	}
 
@@ -110,6 +121,8 @@ impl EngineMetrics {
 		self.model_bytes.set(usage.model_bytes);
 		self.datasets.set(usage.datasets as u64);
 		self.dataset_bytes.set(usage.dataset_bytes);
+		self.peak_bytes.set(usage.peak_bytes);
+		self.memory_bytes.set(engine.memory());
 	}
 }
 

@@ -205,6 +205,8 @@ struct State {
 	/// When each model file was last written or read (files from before a restart count as
 	/// the oldest).
 	stored: HashMap<ModelId, u64>,
+	/// The most bytes held after any call ([`Usage::peak_bytes`]).
+	peak: u64,
 }
 
 /// The longest ∞-gram prompt the engine takes (the chain's inputs are shorter; this bounds a
@@ -238,6 +240,9 @@ pub struct Usage {
 	pub datasets: usize,
 	/// The bytes of their records (payloads and overhead), each shared record counted once.
 	pub dataset_bytes: u64,
+	/// The most bytes (models and versions) held since the engine started, measured after
+	/// each chunk received and each model kept, once what is over the memory left.
+	pub peak_bytes: u64,
 }
 
 impl Usage {
@@ -360,6 +365,7 @@ impl Engine {
 			model_bytes: state.models.values().map(|m| m.bytes()).fold(0u64, u64::saturating_add),
 			datasets: state.datasets.len(),
 			dataset_bytes,
+			peak_bytes: state.peak,
 		}
 	}
 
@@ -386,7 +392,9 @@ impl Engine {
 	/// `receiving`) until what the engine holds fits its memory. Returns whether it fits.
 	fn fit(&self, state: &mut State, keep: Option<ModelId>, receiving: Option<DatasetKey>) -> bool {
 		loop {
-			if Self::usage_of(state).bytes() <= self.memory {
+			let held = Self::usage_of(state).bytes();
+			if held <= self.memory {
+				state.peak = state.peak.max(held);
 				return true;
 			}
 			let model = state
@@ -499,6 +507,11 @@ impl Engine {
 	pub fn with_budget(mut self, budget: SpecCost) -> Self {
 		self.budget = budget;
 		self
+	}
+
+	/// The most bytes held at once ([`Engine::with_memory`]).
+	pub fn memory(&self) -> u64 {
+		self.memory
 	}
 
 	/// The budget for each model.
@@ -1124,6 +1137,8 @@ mod tests {
 			unshared += n as u64 * (4 + RECORD_OVERHEAD);
 		}
 		let usage = engine.usage();
+		// The engine's own peak counts every call, ingests too.
+		assert!(peak <= usage.peak_bytes && usage.peak_bytes <= memory, "{usage:?}");
 		assert!(engine.has_model(999) && !engine.has_model(0), "the oldest models left memory");
 		assert!(
 			usage.datasets <= usage.models,
@@ -1131,9 +1146,9 @@ mod tests {
 		);
 		assert!(engine.infer(999, &[12, 4, 4, 4], 3).is_ok(), "the newest model answers");
 		println!(
-			"1,000 versions: peak {peak} bytes held of a {memory}-byte budget ({} models, {} \
+			"1,000 versions: peak {} bytes held of a {memory}-byte budget ({} models, {} \
 			 versions at the end); their records alone, unshared, would be {unshared} bytes",
-			usage.models, usage.datasets
+			usage.peak_bytes, usage.models, usage.datasets
 		);
 	}
 

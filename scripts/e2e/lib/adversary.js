@@ -6,10 +6,12 @@
 // - `Racer`: attestors that answer every job of their committees the moment it appears, with a
 //   tip, before the honest workers, with a lie or a lie labelled with another engine version;
 // - `floodFutureReveals`: reveals for jobs not opened yet, from any account;
-// - `Stuffer`: blocks filled with tipped transactions, for as long as it runs.
+// - `Stuffer`: blocks filled with tipped transactions, for as long as it runs;
+// - `publishVersions`: a Datanet owner who publishes a version after every record, and
+//   registers a model on each, for every attestor to hold.
 
 import { blake2AsU8a } from '@polkadot/util-crypto';
-import { u8aConcat } from '@polkadot/util';
+import { u8aConcat, u8aToHex } from '@polkadot/util';
 
 /** An inference outcome that gives all the credit to `record`, with label 0. */
 export function forgedInfer(engineVersion, record = 0) {
@@ -24,11 +26,11 @@ export function commitment(api, job, who, outcome, salt) {
 }
 
 /** Sends `tx` signed by `pair` with `nonce` and `tip`; resolves once it is in a block, with its
- * dispatch error's name (or null), or rejects if the pool refuses it. */
-export function sendWithNonce(api, tx, pair, nonce, tip = 0n) {
+ * dispatch error's name (or null) and its events, or rejects if the pool refuses it. */
+function submit(api, tx, pair, nonce, tip = 0n) {
 	return new Promise((resolve, reject) => {
 		let unsub = () => {};
-		tx.signAndSend(pair, { nonce, tip }, ({ status, dispatchError }) => {
+		tx.signAndSend(pair, { nonce, tip }, ({ status, dispatchError, events }) => {
 			if (status.isInvalid || status.isDropped || status.isUsurped) {
 				unsub();
 				reject(new Error(`transaction ${status.type}`));
@@ -39,12 +41,18 @@ export function sendWithNonce(api, tx, pair, nonce, tip = 0n) {
 					const { section, name } = api.registry.findMetaError(dispatchError.asModule);
 					error = `${section}.${name}`;
 				} else if (dispatchError) error = dispatchError.toString();
-				resolve(error);
+				resolve({ error, events: events.map(({ event }) => event) });
 			}
 		})
 			.then((u) => (unsub = u))
 			.catch(reject);
 	});
+}
+
+/** Sends `tx` signed by `pair` with `nonce` and `tip`; resolves once it is in a block, with its
+ * dispatch error's name (or null), or rejects if the pool refuses it. */
+export function sendWithNonce(api, tx, pair, nonce, tip = 0n) {
+	return submit(api, tx, pair, nonce, tip).then(({ error }) => error);
 }
 
 /**
@@ -186,4 +194,39 @@ export class Stuffer {
 		this.running = false;
 		await Promise.allSettled(this.loops ?? []);
 	}
+}
+
+/**
+ * The versions flood: `pair`, owner of the open Datanet `datanet`, contributes `records` ([{
+ * values, label }]) and publishes a version after each record from the `base`-th on, then
+ * registers a model by `spec` on every version. The calls go `perBatch` to a `utility.batchAll`,
+ * and all the batches to the pool at once, with consecutive nonces, for blocks to take as fast
+ * as they can. Returns the versions' numbers and the models' ids, in order.
+ */
+export async function publishVersions(api, pair, datanet, records, { base, spec, fee, perBatch = 50 }) {
+	let nonce = (await api.rpc.system.accountNextIndex(pair.address)).toNumber();
+	const sendAll = async (batches) => {
+		const sent = batches.map((calls) => submit(api, api.tx.utility.batchAll(calls), pair, nonce++));
+		const results = await Promise.all(sent);
+		const failed = results.find(({ error }) => error);
+		if (failed) throw new Error(`a batch failed: ${failed.error}`);
+		return results.flatMap(({ events }) => events);
+	};
+	const contribute = ({ values, label }) => api.tx.datanets.contribute(datanet, u8aToHex(values), label);
+	const flood = [records.slice(0, base).map(contribute)];
+	for (let from = base; from <= records.length; from += perBatch) {
+		const calls = [];
+		for (let n = from; n < from + perBatch && n <= records.length; n += 1) {
+			if (n > base) calls.push(contribute(records[n - 1]));
+			calls.push(api.tx.datanets.publishVersion(datanet, n));
+		}
+		flood.push(calls);
+	}
+	const versions = (await sendAll(flood)).filter((e) => api.events.datanets.VersionPublished.is(e)).map((e) => e.data.version.toNumber());
+	const registers = [];
+	for (let i = 0; i < versions.length; i += perBatch) {
+		registers.push(versions.slice(i, i + perBatch).map((v) => api.tx.models.register(datanet, v, spec, fee, '')));
+	}
+	const models = (await sendAll(registers)).filter((e) => api.events.models.ModelRegistered.is(e)).map((e) => e.data.model.toNumber());
+	return { versions, models };
 }
