@@ -477,14 +477,20 @@ async function invoke(ctx, o) {
 	const r = await submit(ctx, ctx.api.tx.agents.invoke(id, u8aToHex(input), maxFee), who, 'invoke', 'inBlock');
 	const requested = event(ctx, r, 'agents', 'InferenceRequested');
 	const inference = requested.inference.toNumber();
-	process.stderr.write(`inference ${inference} paid (${formatOpen(requested.fee.toBigInt())} OPEN); waiting for the attestors\n`);
+	// The invocation is in a block that finality may not have reached yet (GRANDPA follows the
+	// best block by a block or two): the inference exists at the finalised head only from then.
+	const invoked = (await ctx.api.rpc.chain.getHeader(r.blockHash)).number.toNumber();
+	process.stderr.write(`inference ${inference} paid (${formatOpen(requested.fee.toBigInt())} OPEN) in block ${invoked}; waiting for the attestors\n`);
 	const deadline = Date.now() + timeout;
 	for (;;) {
 		const finalized = await ctx.api.rpc.chain.getFinalizedHead();
 		const at = await ctx.api.at(finalized);
-		const inf = (await at.call.attributionApi.inference(inference)).unwrap();
-		if (inf.status.isRefunded) return { result: { inference, status: 'Refunded' }, text: `inference ${inference} refunded: the attestors did not answer in time`, status: EXIT.chain };
-		if (inf.status.isCompleted) {
+		const final = (await at.query.system.number()).toNumber() >= invoked;
+		const found = final ? await at.call.attributionApi.inference(inference) : undefined;
+		if (found?.isNone) throw new Exit(EXIT.chain, `inference ${inference} is no longer on chain: its block was replaced, or it was pruned after the retention period`);
+		const inf = found?.unwrap();
+		if (inf?.status.isRefunded) return { result: { inference, status: 'Refunded' }, text: `inference ${inference} refunded: the attestors did not answer in time`, status: EXIT.chain };
+		if (inf?.status.isCompleted) {
 			const c = inf.status.asCompleted;
 			const version = model.version.toNumber();
 			const shares = [];

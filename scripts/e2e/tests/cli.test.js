@@ -9,7 +9,6 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,39 +19,12 @@ import { recordHash } from '@openledger/client';
 
 import { repoRoot, startNode } from '../lib/node.js';
 import { sendAndWait } from '../lib/chain.js';
+import { cli, cliJson as json } from '../lib/cli.js';
 
-const CLI = path.join(repoRoot, 'client', 'bin', 'openledger.js');
 const RECORDS = 300;
 const BATCH = 25;
 const PASSWORD = 'correct horse battery staple';
 const OPEN = 10n ** 18n;
-
-/**
- * Runs the CLI with `args` (and `--url` of the node); resolves with { status, stdout, stderr }.
- * `input` is written to its stdin; `onStderr(text, child)` sees stderr as it comes.
- */
-function cli(node, args, { input, onStderr } = {}) {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [CLI, ...args, '--url', `ws://127.0.0.1:${node.rpcPort}`], { stdio: ['pipe', 'pipe', 'pipe'] });
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (d) => (stdout += d));
-		child.stderr.on('data', (d) => {
-			stderr += d;
-			onStderr?.(stderr, child);
-		});
-		child.on('error', reject);
-		child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
-		child.stdin.end(input ?? '');
-	});
-}
-
-/** `cli` for a command that must succeed with --json: its parsed result. */
-async function json(node, args, opts) {
-	const r = await cli(node, [...args, '--json'], opts);
-	assert.equal(r.status, 0, `openledger ${args[0]} exited ${r.status}:\n${r.stderr}`);
-	return JSON.parse(r.stdout);
-}
 
 describe('the openledger command-line client against a dev node', () => {
 	let node;

@@ -22,6 +22,7 @@ import { startNode } from '../lib/node.js';
 import { sendAndWait } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
 import { publishVersions } from '../lib/adversary.js';
+import { cliJson } from '../lib/cli.js';
 
 const VERSIONS = 1_000;
 const BASE = 20; // records in version 1
@@ -140,19 +141,28 @@ describe('1,000 versions of one Datanet, each with a model, on an attestor holdi
 		);
 	});
 
-	test('the oldest model (evicted long ago) and the newest are still attested', async () => {
+	test('the oldest model (evicted long ago) and the newest are still attested, the newest through the command-line client', async () => {
 		const probe = records[BASE + VERSIONS];
-		for (const model of [models[0], models.at(-1)]) {
+		const agentOn = async (model) => {
 			const registered = await ok(api.tx.agents.register(model, `quadrants-${model}`, AGENT_FEE), k.Ferdie);
-			const agent = registered.find((e) => api.events.agents.AgentRegistered.is(e)).data.agent.toNumber();
-			const invoked = await ok(api.tx.agents.invoke(agent, u8aToHex(probe.values), MODEL_FEE + AGENT_FEE), k.Dave);
-			const inference = invoked.find((e) => api.events.agents.InferenceRequested.is(e)).data.inference.toNumber();
-			const info = await until(async () => {
-				const i = (await api.call.attributionApi.inference(inference)).unwrap();
-				return i.status.isPending ? undefined : i;
-			}, `inference ${inference} on model ${model}`, 3 * 60_000);
-			assert.ok(info.status.isCompleted, `inference ${inference} on model ${model}: ${info.status.type}`);
-			assert.equal(info.shares.reduce((a, s) => a + s.share.toBigInt(), 0n), 1_000_000_000n);
-		}
+			return registered.find((e) => api.events.agents.AgentRegistered.is(e)).data.agent.toNumber();
+		};
+		// The oldest through @polkadot/api.
+		const invoked = await ok(api.tx.agents.invoke(await agentOn(models[0]), u8aToHex(probe.values), MODEL_FEE + AGENT_FEE), k.Dave);
+		const inference = invoked.find((e) => api.events.agents.InferenceRequested.is(e)).data.inference.toNumber();
+		const info = await until(async () => {
+			const i = (await api.call.attributionApi.inference(inference)).unwrap();
+			return i.status.isPending ? undefined : i;
+		}, `inference ${inference} on model ${models[0]}`, 3 * 60_000);
+		assert.ok(info.status.isCompleted, `inference ${inference} on model ${models[0]}: ${info.status.type}`);
+		assert.equal(info.shares.reduce((a, s) => a + s.share.toBigInt(), 0n), 1_000_000_000n);
+		// The newest as a user would, on these 6-second blocks with finality behind the best
+		// block: `openledger invoke` pays in one block and reads the result at the finalised head.
+		const agent = await agentOn(models.at(-1));
+		const r = await cliJson(node, ['invoke', '--agent', String(agent), '--values', [...probe.values].join(','), '--suri', '//Dave']);
+		assert.equal(r.status, 'Completed', JSON.stringify(r));
+		const onChain = (await api.call.attributionApi.inference(r.inference)).unwrap();
+		assert.equal(r.label, onChain.status.asCompleted.label.toNumber());
+		assert.deepEqual(r.shares.map((x) => x.record), onChain.shares.map((x) => x.record.toNumber()));
 	});
 });
