@@ -13,7 +13,7 @@
 # that it never replaces the normal runtime. The node that runs it is the normal one: the
 # benchmark CLI brings its own benchmarking host functions, and a release node's storage,
 # hashing and signature host functions are the optimised ones the chain runs with. The
-# machine that measured the weights is described in the README ("Weights").
+# machine that measured the weights is described in docs/benchmarks.md ("Weights").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SKIP_NPM=1 "$ROOT/scripts/setup.sh"

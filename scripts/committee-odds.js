@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The security table of the README ("Stake and Sybils"): for an attacker holding 10%, 20% and
-// 33% of the bonded stake, at each preset's attestor set and committee size, the probability
-// that it draws a majority of a job's committee, and what a try costs it.
+// The security table of docs/proof-of-attribution.md ("Stake and Sybils"): for an attacker
+// holding 10%, 20% and 33% of the bonded stake, at each preset's attestor set and committee
+// size, the probability that it draws a majority of a job's committee, and what a try costs it.
 //
 //   node scripts/committee-odds.js
 //

@@ -226,7 +226,8 @@ pub struct Params {
 	/// with `n` attestors rechecks are possible while it is below `(n - 1) / 2`.
 	pub committee_size: u32,
 	/// The engine version attestors must run: jobs opened from now on accept outcomes of this
-	/// version only. See the README's "Engine upgrades" for the plan of a change.
+	/// version only. See docs/proof-of-attribution.md ("One engine version, and upgrades")
+	/// for the plan of a change.
 	pub engine_version: u32,
 	/// The part of the pending results outside its own committees that each attestor node
 	/// re-executes, and challenges if it disagrees (its watchtower). Each node draws its

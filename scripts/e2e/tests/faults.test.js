@@ -15,7 +15,8 @@
 //      It is killed as the job opens, so its commit may or may not have left before it died;
 //      either way it answers the rest after its restart, while it syncs. (A reveal sent while
 //      its pool was still behind used to be dropped silently, and the attestor was struck for
-//      not revealing: the README's off-chain worker section says how that was fixed.)
+//      not revealing: the off-chain worker section of docs/proof-of-attribution.md says how
+//      that was fixed.)
 //
 // To see that a restarted node attests again, each of its inferences must count Dave among the
 // attestors whose outcome won: every member may commit until all have, so a live Dave always

@@ -34,7 +34,7 @@ impl<T: Config> Pallet<T> {
 	/// are no more), drawn without replacement by a Fisher–Yates pass keyed by
 	/// `blake2_256("committee" ‖ parent hash ‖ job ‖ i)`. The parent hash is fixed before
 	/// the job's block is built, and the job id is sequential, so no caller chooses the
-	/// draw; the bias left to block authors is in the README.
+	/// draw; the bias left to block authors is in docs/proof-of-attribution.md.
 	pub fn draw_committee(job: JobId) -> BoundedVec<T::AccountId, T::MaxAttestors> {
 		Self::draw_committee_from(job, &[], ConsensusParams::<T>::get().committee_size)
 	}
