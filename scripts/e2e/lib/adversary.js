@@ -13,16 +13,11 @@
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { u8aConcat, u8aToHex } from '@polkadot/util';
 
+import { attestation } from './chain.js';
+
 /** An inference outcome that gives all the credit to `record`, with label 0. */
 export function forgedInfer(engineVersion, record = 0) {
 	return { Infer: { engineVersion, label: 0, confidence: 1_000_000_000, shares: [{ record, share: 1_000_000_000 }] } };
-}
-
-/** The commitment of `who` to `outcome` for `job` with `salt`, and the reveal call. */
-export function commitment(api, job, who, outcome, salt) {
-	const reveal = api.tx.attribution.reveal(job, salt, outcome);
-	const encoded = u8aConcat(api.createType('u64', job).toU8a(), api.createType('AccountId32', who).toU8a(), salt, reveal.args[2].toU8a());
-	return { hash: blake2AsU8a(encoded, 256), reveal };
 }
 
 /** Sends `tx` signed by `pair` with `nonce` and `tip`; resolves once it is in a block, with its
@@ -101,10 +96,10 @@ export class Racer {
 		for (const pair of this.members.filter((m) => members.includes(m.address))) {
 			const outcome = this.outcomeOf(pair, id);
 			const salt = blake2AsU8a(u8aConcat(pair.publicKey, this.api.createType('u64', id).toU8a()), 256);
-			const { hash, reveal } = commitment(this.api, id, pair.address, outcome, salt);
+			const { commit, reveal } = attestation(this.api, id, pair.address, outcome, salt);
 			const entry = { who: pair.address, outcome, reveal, revealError: undefined };
 			this.answered.set(id, [...(this.answered.get(id) ?? []), entry]);
-			this.pending.push(sendWithNonce(this.api, this.api.tx.attribution.commit(id, hash), pair, this.next(pair), this.tip).catch((e) => this.errors.push(`commit ${id}: ${e.message}`)));
+			this.pending.push(sendWithNonce(this.api, commit, pair, this.next(pair), this.tip).catch((e) => this.errors.push(`commit ${id}: ${e.message}`)));
 		}
 	}
 

@@ -3,6 +3,8 @@
 import { u8aConcat } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 
+import { sendAndWait } from '@openledger/client';
+
 export { describeError, freeBalance, sendAndWait, waitForFinalized } from '@openledger/client';
 
 /** The commit and the reveal of `outcome` (an `Outcome`: `{ Train: … }` or `{ Infer: … }`) for
@@ -12,4 +14,32 @@ export function attestation(api, job, who, outcome, salt = new Uint8Array(32).fi
 	const encoded = u8aConcat(api.createType('u64', job).toU8a(), api.createType('AccountId32', who).toU8a(), salt, reveal.args[2].toU8a());
 	const commit = api.tx.attribution.commit(job, blake2AsU8a(encoded, 256));
 	return { commit, reveal };
+}
+
+/** One OPEN in its smallest units (18 decimals). */
+export const OPEN = 10n ** 18n;
+
+/** Sends `tx` from `who` with `sendAndWait`'s `options` (until, timeoutMs), and throws, naming
+ * the call and its error, if it fails; resolves with `sendAndWait`'s result. */
+export async function ok(api, tx, who, options) {
+	const r = await sendAndWait(api, tx, who, options);
+	if (r.dispatchError) throw new Error(`${tx.method.section}.${tx.method.method}: ${r.dispatchError}`);
+	return r;
+}
+
+/** The first event `pallet.name` among `events` (a block's event records), or undefined. */
+export function findEvent(api, events, pallet, name) {
+	return events.find(({ event: e }) => api.events[pallet][name].is(e))?.event;
+}
+
+/** Resolves with the first value `check()` gives that is not undefined, polling every second;
+ * rejects, naming `what`, after `timeoutMs`. */
+export async function until(check, timeoutMs = 120_000, what = 'the condition') {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const v = await check();
+		if (v !== undefined) return v;
+		if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs / 1000} s`);
+		await new Promise((r) => setTimeout(r, 1_000));
+	}
 }

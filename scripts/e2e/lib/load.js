@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 
-import { sendAndWait } from './chain.js';
+import { findEvent, ok as okWith, OPEN, until as untilWith } from './chain.js';
 import { loadDigits } from './digits.js';
 import { ERAS, sotuRecords } from './sotu.js';
 
-export const OPEN = 10n ** 18n;
+export { OPEN };
 
 /** A small MLP on the 64 raw pixels of the digits: what an agent would serve. */
 export const LOAD_SPEC = {
@@ -38,24 +38,11 @@ export const TEXT_SPEC = {
 	seed: 3,
 };
 
-const event = (api, events, pallet, name) => events.find(({ event: e }) => api.events[pallet][name].is(e))?.event;
-
-async function ok(api, tx, who) {
-	const r = await sendAndWait(api, tx, who, { until: 'inBlock', timeoutMs: 300_000 });
-	if (r.dispatchError) throw new Error(`${tx.method.section}.${tx.method.method}: ${r.dispatchError}`);
-	return r;
-}
-
-/** Resolves with the first value `check()` gives that is not undefined, polling every second. */
-export async function until(check, timeoutMs = 600_000) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const v = await check();
-		if (v !== undefined) return v;
-		if (Date.now() > deadline) throw new Error(`not reached in ${timeoutMs} ms`);
-		await new Promise((r) => setTimeout(r, 1_000));
-	}
-}
+const event = findEvent;
+/** The load's transactions wait for inclusion only, and long: blocks are full. */
+const ok = (api, tx, who) => okWith(api, tx, who, { until: 'inBlock', timeoutMs: 300_000 });
+/** `until` with the load's patience: trainings on large Datanets take minutes. */
+export const until = (check, timeoutMs = 600_000) => untilWith(check, timeoutMs);
 
 /** The digits, each (label, pixels) once. */
 function distinctDigits() {

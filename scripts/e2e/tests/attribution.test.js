@@ -21,7 +21,7 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { repoRoot, startNode } from '../lib/node.js';
-import { attestation, sendAndWait } from '../lib/chain.js';
+import { attestation, findEvent, ok, OPEN, sendAndWait, until } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
 import { floodFutureReveals, forgedInfer } from '../lib/adversary.js';
 
@@ -48,40 +48,9 @@ function keys() {
 	return Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => [n, keyring.addFromUri(`//${n}`)]));
 }
 
-/** Helpers bound to one node's api. */
+/** The shared helpers, bound to one node's api. */
 function helpers(api) {
-	const ok = async (tx, who) => {
-		const r = await sendAndWait(api, tx, who);
-		assert.equal(r.dispatchError, null, `unexpected ${r.dispatchError}`);
-		return r;
-	};
-	const event = (events, pallet, name) => events.find(({ event: e }) => api.events[pallet][name].is(e))?.event;
-	/** Resolves with the first value `check()` returns that is not undefined: checked now and on
-	 * each new finalised head. */
-	const until = (check, timeoutMs = 120_000) =>
-		new Promise((resolve, reject) => {
-			let unsub = () => {};
-			let done = false;
-			const finish = (f) => {
-				if (done) return;
-				done = true;
-				clearTimeout(timer);
-				unsub();
-				f();
-			};
-			const timer = setTimeout(() => finish(() => reject(new Error(`not reached in ${timeoutMs} ms`))), timeoutMs);
-			const probe = () =>
-				check().then(
-					(v) => v !== undefined && finish(() => resolve(v)),
-					(e) => finish(() => reject(e)),
-				);
-			api.rpc.chain.subscribeFinalizedHeads(probe).then((u) => {
-				unsub = u;
-				if (done) u();
-			}, reject);
-			probe();
-		});
-	return { ok, event, until };
+	return { ok: (tx, who) => ok(api, tx, who), event: (events, pallet, name) => findEvent(api, events, pallet, name), until };
 }
 
 /** Creates an open Datanet, fills it from `contributors` and publishes version 1. */
@@ -336,7 +305,6 @@ describe('attestors that copy or lie, against two honest ones', () => {
 	let h;
 	let model;
 	let agent;
-	const OPEN = 10n ** 18n;
 	const BOND = 1_000n * OPEN;
 
 	before(async () => {

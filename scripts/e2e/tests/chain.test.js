@@ -11,9 +11,8 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { metadataHash } from '@openledger/client';
 
 import { startNode } from '../lib/node.js';
-import { freeBalance, sendAndWait, waitForFinalized } from '../lib/chain.js';
+import { freeBalance, OPEN, sendAndWait, waitForFinalized } from '../lib/chain.js';
 
-const OPEN = 10n ** 18n;
 
 describe('dev chain (Aura + GRANDPA)', () => {
 	let node;

@@ -18,13 +18,12 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { recordHash } from '@openledger/client';
 
 import { repoRoot, startNode } from '../lib/node.js';
-import { sendAndWait } from '../lib/chain.js';
+import { OPEN, sendAndWait } from '../lib/chain.js';
 import { cli, cliJson as json } from '../lib/cli.js';
 
 const RECORDS = 300;
 const BATCH = 25;
 const PASSWORD = 'correct horse battery staple';
-const OPEN = 10n ** 18n;
 
 describe('the openledger command-line client against a dev node', () => {
 	let node;

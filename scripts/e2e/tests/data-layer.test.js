@@ -12,7 +12,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { blake3 } from '@noble/hashes/blake3';
 
 import { startNode } from '../lib/node.js';
-import { sendAndWait } from '../lib/chain.js';
+import { ok as okWith, sendAndWait } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
 
 const BATCH = 50;
@@ -34,11 +34,7 @@ describe('Datanets, models and agents on the digits set', () => {
 
 	const reserved = async (who) => (await api.query.system.account(who.address)).data.reserved.toBigInt();
 	const send = (tx, who) => sendAndWait(api, tx, who);
-	const ok = async (tx, who) => {
-		const r = await send(tx, who);
-		assert.equal(r.dispatchError, null, `unexpected ${r.dispatchError}`);
-		return r;
-	};
+	const ok = (tx, who) => okWith(api, tx, who);
 	const batchErrors = (events) =>
 		events.filter(({ event }) => api.events.utility.BatchInterrupted.is(event));
 

@@ -19,14 +19,13 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { chromium } from 'playwright-core';
 
 import { startNode } from '../lib/node.js';
-import { sendAndWait } from '../lib/chain.js';
+import { findEvent, ok as okWith, OPEN } from '../lib/chain.js';
 import { CHROMIUM, SKIP_BROWSER, serve } from '../lib/explorer.js';
 import { loadDigits } from '../lib/digits.js';
 
 const SHOTS = path.join(process.env.E2E_LOG_DIR || path.join(os.tmpdir(), 'openledger-e2e'), 'screenshots');
 const PER_CONTRIBUTOR = 100;
 const INFERENCES = 3;
-const OPEN = 10n ** 18n;
 const SPEC = { featurizer: 'Raw', architecture: 'SoftmaxRegression', epochs: 20, learningRate: 100_000_000, batchSize: 32, l2: 1_000_000, checkpoints: 2, seed: 1 };
 
 describe('the explorer in headless Chromium against a dev node', { skip: SKIP_BROWSER }, () => {
@@ -42,12 +41,8 @@ describe('the explorer in headless Chromium against a dev node', { skip: SKIP_BR
 	const inferences = [];
 	const flipped = new Set(); // positions of the mislabelled records
 	const digits = loadDigits();
-	const ok = async (tx, who) => {
-		const r = await sendAndWait(api, tx, who);
-		assert.equal(r.dispatchError, null, `unexpected ${r.dispatchError}`);
-		return r;
-	};
-	const event = (r, section, method) => r.events.find(({ event: e }) => e.section === section && e.method === method).event.data;
+	const ok = (tx, who) => okWith(api, tx, who);
+	const event = (r, pallet, name) => findEvent(api, r.events, pallet, name).data;
 
 	/** Opens `route` (e.g. '#/model/0') and waits until the explorer has rendered it. */
 	async function show(route) {

@@ -30,7 +30,7 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startNetwork } from '../lib/network.js';
-import { sendAndWait } from '../lib/chain.js';
+import { ok as okWith } from '../lib/chain.js';
 import { ChainWatcher, digitsDataset, LOAD_SPEC, OPEN, sendInvocations, setUpAgent, summarise, until } from '../lib/load.js';
 
 describe('the four validators survive faults', () => {
@@ -46,11 +46,7 @@ describe('the four validators survive faults', () => {
 
 	const header = async (a, finalised) => (finalised ? a.rpc.chain.getHeader(await a.rpc.chain.getFinalizedHead()) : a.rpc.chain.getHeader());
 	const number = async (a, finalised = false) => (await header(a, finalised)).number.toNumber();
-	const ok = async (tx, who) => {
-		const r = await sendAndWait(api, tx, who, { until: 'inBlock', timeoutMs: 300_000 });
-		assert.equal(r.dispatchError, null, `unexpected ${r.dispatchError}`);
-		return r;
-	};
+	const ok = (tx, who) => okWith(api, tx, who, { until: 'inBlock', timeoutMs: 300_000 });
 
 	/** Sends `n` invocations and waits until each is paid or refunded; returns the summary
 	 * and the watcher. */

@@ -15,9 +15,8 @@ import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { nextRuntimeWasm, startNode } from '../lib/node.js';
-import { sendAndWait, waitForFinalized } from '../lib/chain.js';
+import { ok as okWith, OPEN, sendAndWait, waitForFinalized } from '../lib/chain.js';
 
-const OPEN = 10n ** 18n;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function keys() {
@@ -235,11 +234,7 @@ describe('a root referendum upgrades the runtime', () => {
 	});
 
 	test('to a higher spec_version, and the chain goes on producing and finalising blocks', async (t) => {
-		const ok = async (tx, who) => {
-			const r = await sendAndWait(api, tx, who, { until: 'inBlock' });
-			assert.equal(r.dispatchError, null, `unexpected ${r.dispatchError}`);
-			return r;
-		};
+		const ok = (tx, who) => okWith(api, tx, who, { until: 'inBlock' });
 		const before = await api.rpc.state.getRuntimeVersion();
 		// Hex, for the same reason as in `preimageOf`.
 		const code = u8aToHex(nextRuntimeWasm());

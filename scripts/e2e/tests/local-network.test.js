@@ -15,7 +15,7 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startNetwork, VALIDATORS } from '../lib/network.js';
-import { attestation, sendAndWait } from '../lib/chain.js';
+import { attestation, findEvent, ok as okWith, sendAndWait, until as untilWith } from '../lib/chain.js';
 import { forgedInfer, Racer, Stuffer } from '../lib/adversary.js';
 import { loadDigits } from '../lib/digits.js';
 
@@ -31,16 +31,8 @@ const SPEC = {
 	seed: 3,
 };
 
-/** Resolves with the first value `check()` gives that is not undefined, polling every second. */
-async function until(check, timeoutMs = 180_000) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const v = await check();
-		if (v !== undefined) return v;
-		if (Date.now() > deadline) throw new Error(`not reached in ${timeoutMs} ms`);
-		await new Promise((r) => setTimeout(r, 1_000));
-	}
-}
+/** `until` with the patience of four validators on 6-second slots. */
+const until = (check, timeoutMs = 180_000) => untilWith(check, timeoutMs);
 
 describe('four validators attest in committees of four on --chain local', () => {
 	let network;
@@ -63,12 +55,8 @@ describe('four validators attest in committees of four on --chain local', () => 
 		await network?.stop();
 	});
 
-	const ok = async (tx, who) => {
-		const r = await sendAndWait(api, tx, who, { timeoutMs: 180_000 });
-		assert.equal(r.dispatchError, null, `unexpected ${r.dispatchError}`);
-		return r;
-	};
-	const event = (events, pallet, name) => events.find(({ event: e }) => api.events[pallet][name].is(e))?.event;
+	const ok = (tx, who) => okWith(api, tx, who, { timeoutMs: 180_000 });
+	const event = (events, pallet, name) => findEvent(api, events, pallet, name);
 
 	test('the four nodes peer and finalise blocks', async () => {
 		for (const a of network.apis) await until(async () => ((await a.rpc.system.health()).peers.toNumber() >= 3 ? true : undefined));

@@ -15,7 +15,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { chromium } from 'playwright-core';
 
 import { startNode } from '../lib/node.js';
-import { sendAndWait } from '../lib/chain.js';
+import { findEvent, ok as okWith, sendAndWait } from '../lib/chain.js';
 import { until } from '../lib/load.js';
 import { CHROMIUM, SKIP_BROWSER, serve } from '../lib/explorer.js';
 import { sotuRecords } from '../lib/sotu.js';
@@ -36,12 +36,8 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 	let api;
 	let k;
 	let generated = [];
-	const ok = async (tx, who) => {
-		const r = await sendAndWait(api, tx, who);
-		assert.equal(r.dispatchError, null, `unexpected ${r.dispatchError}`);
-		return r;
-	};
-	const event = (events, pallet, name) => events.find(({ event: e }) => api.events[pallet][name].is(e))?.event;
+	const ok = (tx, who) => okWith(api, tx, who);
+	const event = (events, pallet, name) => findEvent(api, events, pallet, name);
 	/** Creates an open Text Datanet, fills it from the contributors in turn, publishes it. */
 	const fill = async (name, classes, rows, batch) => {
 		const created = await ok(api.tx.datanets.create(name, `${rows.length} real records`, 'CC0-1.0', { Text: { classes } }, 'Open'), k.Alice);

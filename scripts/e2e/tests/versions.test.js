@@ -19,7 +19,7 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startNode } from '../lib/node.js';
-import { sendAndWait } from '../lib/chain.js';
+import { ok as okWith, until } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
 import { publishVersions } from '../lib/adversary.js';
 import { cliJson } from '../lib/cli.js';
@@ -66,11 +66,7 @@ describe('1,000 versions of one Datanet, each with a model, on an attestor holdi
 	let models;
 	const records = loadDigits().map(({ pixels, label }) => ({ values: quadrants(pixels), label }));
 
-	const ok = async (tx, who) => {
-		const r = await sendAndWait(api, tx, who);
-		assert.equal(r.dispatchError, null, `unexpected ${r.dispatchError}`);
-		return r.events.map(({ event }) => event);
-	};
+	const ok = async (tx, who) => (await okWith(api, tx, who)).events.map(({ event }) => event);
 
 	before(async () => {
 		await cryptoWaitReady();
@@ -104,17 +100,6 @@ describe('1,000 versions of one Datanet, each with a model, on an attestor holdi
 		console.log(`# a transfer was included while ${before} of ${VERSIONS} models were training`);
 	});
 
-	/** Polls `check()` every 2 s until it returns a value other than undefined. */
-	const until = async (check, what, timeoutMs) => {
-		const deadline = Date.now() + timeoutMs;
-		for (;;) {
-			const v = await check();
-			if (v !== undefined) return v;
-			assert.ok(Date.now() < deadline, `${what}: not reached in ${timeoutMs / 1000} s`);
-			await new Promise((r) => setTimeout(r, 2_000));
-		}
-	};
-
 	test('every model becomes Active, and the engine held at most its budget', async () => {
 		const ours = new Set(models);
 		const statuses = await until(async () => {
@@ -122,7 +107,7 @@ describe('1,000 versions of one Datanet, each with a model, on an attestor holdi
 				.filter(([key]) => ours.has(key.args[0].toNumber()))
 				.map(([, m]) => m.unwrap().status);
 			return s.some((status) => status.isTraining) ? undefined : s;
-		}, 'every model Active or Failed', 10 * 60_000);
+		}, 10 * 60_000, 'every model Active or Failed');
 		assert.equal(statuses.filter((status) => status.isActive).length, VERSIONS, 'every model Active');
 		const m = await metrics(node.promPort);
 		const budget = HELD_MIB * 2 ** 20;
@@ -153,7 +138,7 @@ describe('1,000 versions of one Datanet, each with a model, on an attestor holdi
 		const info = await until(async () => {
 			const i = (await api.call.attributionApi.inference(inference)).unwrap();
 			return i.status.isPending ? undefined : i;
-		}, `inference ${inference} on model ${models[0]}`, 3 * 60_000);
+		}, 3 * 60_000, `inference ${inference} on model ${models[0]}`);
 		assert.ok(info.status.isCompleted, `inference ${inference} on model ${models[0]}: ${info.status.type}`);
 		assert.equal(info.shares.reduce((a, s) => a + s.share.toBigInt(), 0n), 1_000_000_000n);
 		// The newest as a user would, on these 6-second blocks with finality behind the best
