@@ -9,19 +9,30 @@ import { parseArgs } from 'node:util';
 import { u8aToHex } from '@polkadot/util';
 
 import {
+	ChainError,
+	claim as claimRewards,
 	connect,
+	contributeBatch,
 	contributorEarnings,
+	createDatanet,
 	datanetSchema,
 	DEFAULT_URL,
 	existingRecords,
 	formatOpen,
 	fromSuri,
+	invoke as invokeAgent,
 	KeyError,
+	modelSpec,
 	modelStatus,
 	parseOpen,
+	publishVersion,
 	qualityFlags,
-	sendAndWait,
+	registerAgent,
+	registerModel,
 	toRecord,
+	transfer as transferOpen,
+	waitForInference,
+	waitForModel,
 } from '../lib/index.js';
 import { fromKeystore, readRecords } from '../lib/files.js';
 
@@ -165,6 +176,16 @@ const COMMANDS = {
 		options: { ...SIGNER },
 		run: claim,
 	},
+	transfer: {
+		summary: 'send OPEN to another account (the signer is kept above the existential deposit)',
+		usage: '--to ADDRESS --amount OPEN',
+		options: {
+			to: { type: 'string', help: 'the receiving account' },
+			amount: { type: 'string', help: 'how much, in OPEN' },
+			...SIGNER,
+		},
+		run: transfer,
+	},
 };
 
 function help(name) {
@@ -249,24 +270,6 @@ async function signer(opts) {
 	throw new Exit(EXIT.usage, 'a signer is required: --suri or --keystore');
 }
 
-/** Sends `tx` from `who` until finalised; a dispatch error ends the command with its name. */
-async function submit(ctx, tx, who, what, until = 'finalized') {
-	let r;
-	try {
-		r = await sendAndWait(ctx.api, tx, who, { until });
-	} catch (e) {
-		throw new Exit(EXIT.chain, `${what}: ${e.message}`);
-	}
-	if (r.dispatchError) throw new Exit(EXIT.chain, `${what}: the chain refused it: ${r.dispatchError}`);
-	return r;
-}
-
-function event(ctx, r, section, method) {
-	const found = r.events.find(({ event: e }) => e.section === section && e.method === method);
-	if (!found) throw new Exit(EXIT.chain, `no ${section}.${method} event in block ${r.blockHash.toHex()}`);
-	return found.event.data;
-}
-
 /** Progress on stderr: a bar that redraws on a terminal, a line per step otherwise. */
 function progress(total, label) {
 	const tty = process.stderr.isTTY;
@@ -297,9 +300,7 @@ async function create(ctx, o) {
 	if (!m) throw new Exit(EXIT.usage, '--schema must be dense:DIMS:CLASSES:MAX_VALUE or text:CLASSES');
 	const schema = m[4] ? { Text: { classes: Number(m[4]) } } : { Dense: { dims: Number(m[1]), classes: Number(m[2]), maxValue: Number(m[3]) } };
 	const who = await signer(o);
-	const tx = ctx.api.tx.datanets.create(o.name, o.description, o.license, schema, o.curated ? 'Curated' : 'Open');
-	const r = await submit(ctx, tx, who, 'create');
-	const datanet = event(ctx, r, 'datanets', 'DatanetCreated').datanet.toNumber();
+	const datanet = await createDatanet(ctx.api, who, { name: o.name, description: o.description, license: o.license, schema, curated: o.curated });
 	return { result: { datanet }, text: `Datanet ${datanet} created` };
 }
 
@@ -338,10 +339,11 @@ async function contribute(ctx, o) {
 	for (let i = 0; i < todo.length; i += batch) {
 		const part = todo.slice(i, i + batch);
 		const lines = `lines ${part[0].line}–${part[part.length - 1].line}`;
-		// Hex: @polkadot/api reads a Uint8Array given for `Vec<u8>` as already SCALE-encoded.
-		const tx = ctx.api.tx.datanets.contributeBatch(datanet, part.map((r) => [u8aToHex(r.payload), r.label]));
-		const r = await submit(ctx, tx, who, `the batch of ${lines}`, 'inBlock');
-		accepted += r.events.filter(({ event: e }) => e.section === 'datanets' && e.method === 'RecordAccepted').length;
+		try {
+			accepted += await contributeBatch(ctx.api, who, datanet, part);
+		} catch (e) {
+			throw new Exit(EXIT.chain, `${lines}: ${e.message}`);
+		}
 		sent += part.length;
 		bar.update(sent, lines);
 	}
@@ -352,13 +354,9 @@ async function contribute(ctx, o) {
 
 async function publish(ctx, o) {
 	const datanet = int(o.datanet, 'datanet');
-	const info = await ctx.api.call.datanetsApi.datanet(datanet);
-	if (info.isNone) throw new Exit(EXIT.chain, `Datanet ${datanet} does not exist`);
-	const count = o.count === undefined ? info.unwrap().accepted.toNumber() : int(o.count, 'count');
+	const count = o.count === undefined ? undefined : int(o.count, 'count');
 	const who = await signer(o);
-	const r = await submit(ctx, ctx.api.tx.datanets.publishVersion(datanet, count), who, 'publish');
-	const e = event(ctx, r, 'datanets', 'VersionPublished');
-	const result = { datanet, version: e.version.toNumber(), count: e.count.toNumber(), root: e.root.toHex() };
+	const result = { datanet, ...(await publishVersion(ctx.api, who, datanet, count)) };
 	return { result, text: `Datanet ${datanet} version ${result.version}: ${result.count} records, root ${result.root}` };
 }
 
@@ -368,20 +366,12 @@ async function register(ctx, o) {
 	if (!o.spec) throw new Exit(EXIT.usage, '--spec is required');
 	let spec;
 	try {
-		const json = JSON.parse(o.spec.trim().startsWith('{') ? o.spec : readFileSync(o.spec, 'utf8'));
-		// The call's own argument type, from the metadata; a field it lacks is a typo.
-		spec = ctx.api.createType(ctx.api.tx.models.register.meta.args[2].type.toString(), json);
-		const fields = Object.keys(spec.toJSON());
-		const unknown = Object.keys(json).filter((f) => !fields.includes(f));
-		if (unknown.length) throw new Error(`unknown field ${unknown.join(', ')}; a ModelSpec has ${fields.join(', ')}`);
-		const missing = fields.filter((f) => !(f in json));
-		if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
+		spec = modelSpec(ctx.api, JSON.parse(o.spec.trim().startsWith('{') ? o.spec : readFileSync(o.spec, 'utf8')));
 	} catch (e) {
 		throw new Exit(EXIT.usage, `--spec: ${e.message}`);
 	}
 	const who = await signer(o);
-	const r = await submit(ctx, ctx.api.tx.models.register(datanet, version, spec, open(o.fee, 'fee'), o.metadata), who, 'register');
-	const model = event(ctx, r, 'models', 'ModelRegistered').model.toNumber();
+	const model = await registerModel(ctx.api, who, { datanet, version, spec, fee: open(o.fee, 'fee'), metadata: o.metadata });
 	return { result: { model }, text: `model ${model} registered on Datanet ${datanet} version ${version}; the attestors train it now (openledger watch --model ${model})` };
 }
 
@@ -390,28 +380,9 @@ async function watch(ctx, o) {
 	const timeout = int(o.timeout, 'timeout') * 1000;
 	const first = await modelStatus(ctx.api, model);
 	if (!first) throw new Exit(EXIT.chain, `model ${model} does not exist`);
-	let last = '';
-	const final = await new Promise((resolve, reject) => {
-		let unsub = () => {};
-		const timer = setTimeout(() => {
-			unsub();
-			reject(new Exit(EXIT.chain, `model ${model} still ${last} after ${o.timeout} s`));
-		}, timeout);
-		const check = async (number) => {
-			const s = await modelStatus(ctx.api, model);
-			if (s.status !== last) {
-				last = s.status;
-				process.stderr.write(`#${number}: model ${model} ${s.status}\n`);
-			}
-			if (s.status !== 'Training') {
-				clearTimeout(timer);
-				unsub();
-				resolve(s);
-			}
-		};
-		ctx.api.rpc.chain
-			.subscribeFinalizedHeads((h) => check(h.number.toNumber()).catch(reject))
-			.then((u) => (unsub = u), reject);
+	const final = await waitForModel(ctx.api, model, {
+		timeoutMs: timeout,
+		onStatus: (status, number) => process.stderr.write(`#${number}: model ${model} ${status}\n`),
 	});
 	const result = { model, status: final.status };
 	if (final.status === 'Active') {
@@ -452,8 +423,7 @@ async function flags(ctx, o) {
 async function agent(ctx, o) {
 	const model = int(o.model, 'model');
 	const who = await signer(o);
-	const r = await submit(ctx, ctx.api.tx.agents.register(model, o.metadata, open(o.fee, 'fee')), who, 'agent');
-	const id = event(ctx, r, 'agents', 'AgentRegistered').agent.toNumber();
+	const id = await registerAgent(ctx.api, who, { model, fee: open(o.fee, 'fee'), metadata: o.metadata });
 	return { result: { agent: id }, text: `agent ${id} registered on model ${model}` };
 }
 
@@ -474,37 +444,21 @@ async function invoke(ctx, o) {
 	const maxFee = o['max-fee'] === undefined ? model.fee.toBigInt() + a.fee.toBigInt() : open(o['max-fee'], 'max-fee');
 	const timeout = int(o.timeout, 'timeout') * 1000;
 	const who = await signer(o);
-	const r = await submit(ctx, ctx.api.tx.agents.invoke(id, u8aToHex(input), maxFee), who, 'invoke', 'inBlock');
-	const requested = event(ctx, r, 'agents', 'InferenceRequested');
-	const inference = requested.inference.toNumber();
-	// The invocation is in a block that finality may not have reached yet (GRANDPA follows the
-	// best block by a block or two): the inference exists at the finalised head only from then.
-	const invoked = (await ctx.api.rpc.chain.getHeader(r.blockHash)).number.toNumber();
-	process.stderr.write(`inference ${inference} paid (${formatOpen(requested.fee.toBigInt())} OPEN) in block ${invoked}; waiting for the attestors\n`);
-	const deadline = Date.now() + timeout;
-	for (;;) {
-		const finalized = await ctx.api.rpc.chain.getFinalizedHead();
-		const at = await ctx.api.at(finalized);
-		const final = (await at.query.system.number()).toNumber() >= invoked;
-		const found = final ? await at.call.attributionApi.inference(inference) : undefined;
-		if (found?.isNone) throw new Exit(EXIT.chain, `inference ${inference} is no longer on chain: its block was replaced, or it was pruned after the retention period`);
-		const inf = found?.unwrap();
-		if (inf?.status.isRefunded) return { result: { inference, status: 'Refunded' }, text: `inference ${inference} refunded: the attestors did not answer in time`, status: EXIT.chain };
-		if (inf?.status.isCompleted) {
-			const c = inf.status.asCompleted;
-			const version = model.version.toNumber();
-			const shares = [];
-			for (const s of inf.shares) {
-				const [rec] = await ctx.api.call.datanetsApi.versionRecords(model.datanet, version, s.record, 1);
-				shares.push({ record: s.record.toNumber(), hash: rec?.record.toHex(), contributor: rec?.contributor.toString(), share: s.share.toNumber() / 1e9 });
-			}
-			const result = { inference, status: 'Completed', label: c.label.toNumber(), confidence: c.confidence.toNumber() / 1e9, block: inf.completed.unwrap().toNumber(), agreeing: inf.agreeing.length, shares };
-			const lines = shares.map((s) => `  record ${s.record} ${(100 * s.share).toFixed(2)}% ${s.contributor}`);
-			return { result, text: [`inference ${inference}: label ${result.label} (${(100 * result.confidence).toFixed(1)}%), agreed by ${result.agreeing} attestors in block ${result.block}`, ...lines].join('\n') };
-		}
-		if (Date.now() > deadline) throw new Exit(EXIT.chain, `inference ${inference} still pending after ${o.timeout} s`);
-		await new Promise((res) => setTimeout(res, 1000));
+	const paid = await invokeAgent(ctx.api, who, { agent: id, input: u8aToHex(input), maxFee });
+	const { inference } = paid;
+	process.stderr.write(`inference ${inference} paid (${formatOpen(paid.fee)} OPEN) in block ${paid.block}; waiting for the attestors\n`);
+	const inf = await waitForInference(ctx.api, paid, { timeoutMs: timeout });
+	if (inf.status.isRefunded) return { result: { inference, status: 'Refunded' }, text: `inference ${inference} refunded: the attestors did not answer in time`, status: EXIT.chain };
+	const c = inf.status.asCompleted;
+	const version = model.version.toNumber();
+	const shares = [];
+	for (const s of inf.shares) {
+		const [rec] = await ctx.api.call.datanetsApi.versionRecords(model.datanet, version, s.record, 1);
+		shares.push({ record: s.record.toNumber(), hash: rec?.record.toHex(), contributor: rec?.contributor.toString(), share: s.share.toNumber() / 1e9 });
 	}
+	const result = { inference, status: 'Completed', label: c.label.toNumber(), confidence: c.confidence.toNumber() / 1e9, block: inf.completed.unwrap().toNumber(), agreeing: inf.agreeing.length, shares };
+	const lines = shares.map((s) => `  record ${s.record} ${(100 * s.share).toFixed(2)}% ${s.contributor}`);
+	return { result, text: [`inference ${inference}: label ${result.label} (${(100 * result.confidence).toFixed(1)}%), agreed by ${result.agreeing} attestors in block ${result.block}`, ...lines].join('\n') };
 }
 
 async function earnings(ctx, o) {
@@ -527,9 +481,23 @@ async function earnings(ctx, o) {
 
 async function claim(ctx, o) {
 	const who = await signer(o);
-	const r = await submit(ctx, ctx.api.tx.rewards.claim(), who, 'claim');
-	const amount = event(ctx, r, 'rewards', 'Claimed').amount.toBigInt();
+	const amount = await claimRewards(ctx.api, who);
 	return { result: { account: who.address, amount: amount.toString() }, text: `${formatOpen(amount)} OPEN claimed to ${who.address}` };
+}
+
+async function transfer(ctx, o) {
+	if (!o.to) throw new Exit(EXIT.usage, '--to is required');
+	let to;
+	try {
+		to = ctx.api.createType('AccountId32', o.to).toString();
+	} catch (e) {
+		throw new Exit(EXIT.usage, `--to: ${e.message}`);
+	}
+	if (o.amount === undefined) throw new Exit(EXIT.usage, '--amount is required');
+	const amount = open(o.amount, 'amount');
+	const who = await signer(o);
+	const fee = await transferOpen(ctx.api, who, to, amount);
+	return { result: { from: who.address, to, amount: amount.toString(), fee: fee?.toString() }, text: `${formatOpen(amount)} OPEN sent to ${to} (fee ${formatOpen(fee ?? 0n)} OPEN)` };
 }
 
 // --- main ------------------------------------------------------------------------------------
@@ -574,7 +542,7 @@ async function main(argv) {
 main(process.argv.slice(2)).then(
 	(status) => process.exit(status),
 	(e) => {
-		process.stderr.write(`openledger: ${e instanceof Exit ? e.message : e.stack}\n`);
+		process.stderr.write(`openledger: ${e instanceof Exit || e instanceof ChainError ? e.message : e.stack}\n`);
 		process.exit(e instanceof Exit ? e.status : EXIT.chain);
 	},
 );

@@ -5,6 +5,22 @@
 export { apiOptions, rpc, types } from './definitions.js';
 export { connect, DEFAULT_URL } from './connect.js';
 export { describeError, freeBalance, sendAndWait, waitForFinalized } from './tx.js';
+export {
+	ChainError,
+	claim,
+	contributeBatch,
+	createDatanet,
+	eventData,
+	invoke,
+	modelSpec,
+	publishVersion,
+	registerAgent,
+	registerModel,
+	send,
+	transfer,
+	waitForInference,
+	waitForModel,
+} from './actions.js';
 export { recordHash, RowError, schemaOf, toRecord } from './records.js';
 export { fromKeystoreJson, fromSuri, KeyError } from './keys.js';
 export {

@@ -63,7 +63,7 @@ describe('the openledger command-line client against a dev node', () => {
 	test('--help describes every command, and a wrong command line exits 2', async () => {
 		const top = await cli(node, ['--help']);
 		assert.equal(top.status, 0);
-		for (const command of ['create', 'contribute', 'publish', 'register', 'watch', 'flags', 'agent', 'invoke', 'earnings', 'claim']) {
+		for (const command of ['create', 'contribute', 'publish', 'register', 'watch', 'flags', 'agent', 'invoke', 'earnings', 'claim', 'transfer']) {
 			assert.match(top.stdout, new RegExp(`\\n  ${command} +\\S`), command);
 			const one = await cli(node, [command, '--help']);
 			assert.equal(one.status, 0, command);
@@ -213,5 +213,19 @@ describe('the openledger command-line client against a dev node', () => {
 		const again = await cli(node, ['claim', '--keystore', keystore], { input: `${PASSWORD}\n` });
 		assert.equal(again.status, 1);
 		assert.match(again.stderr, /claim: the chain refused it: rewards\.NothingToClaim/);
+	});
+
+	test('transfer sends OPEN, and an unknown address or too much is named', async () => {
+		const to = new Keyring({ type: 'sr25519' }).addFromUri('//CliTransfer').address;
+		const r = await json(node, ['transfer', '--to', to, '--amount', '2.5', '--suri', '//Eve']);
+		assert.equal(r.to, to);
+		assert.equal(BigInt(r.amount), (5n * OPEN) / 2n);
+		assert.equal((await api.query.system.account(to)).data.free.toBigInt(), (5n * OPEN) / 2n);
+		const bad = await cli(node, ['transfer', '--to', 'not-an-address', '--amount', '1', '--suri', '//Eve']);
+		assert.equal(bad.status, 2);
+		assert.match(bad.stderr, /--to: /);
+		const poor = await cli(node, ['transfer', '--to', to, '--amount', '1', '--suri', '//CliTransferPoor']);
+		assert.equal(poor.status, 1);
+		assert.match(poor.stderr, /transfer: /);
 	});
 });

@@ -1,0 +1,160 @@
+// What users do on the chain, as one call each: create a Datanet, contribute, publish, register a
+// model or an agent, invoke an agent and wait for its attribution, claim, transfer. Each sends
+// its extrinsic, waits for what it reads next to be there, and returns plain values; a refusal
+// is a `ChainError` naming the chain's error. The command-line client only parses and prints
+// around these; the explorer and the end-to-end tests call them too.
+
+import { u8aToHex } from '@polkadot/util';
+
+import { modelStatus } from './queries.js';
+import { sendAndWait } from './tx.js';
+
+/** The chain refused or failed an action: a dispatch error, a missing event, a timeout. */
+export class ChainError extends Error {}
+
+/** Sends `tx` from `who` (see `sendAndWait`); a dispatch error becomes a `ChainError` naming
+ * `what`. Resolves with `sendAndWait`'s result. */
+export async function send(api, tx, who, what, options) {
+	let r;
+	try {
+		r = await sendAndWait(api, tx, who, options);
+	} catch (e) {
+		throw new ChainError(`${what}: ${e.message}`);
+	}
+	if (r.dispatchError) throw new ChainError(`${what}: the chain refused it: ${r.dispatchError}`);
+	return r;
+}
+
+/** The data of the event `section.method` in the result `r` of `send`; a `ChainError` if none. */
+export function eventData(r, section, method) {
+	const found = r.events.find(({ event: e }) => e.section === section && e.method === method);
+	if (!found) throw new ChainError(`no ${section}.${method} event in block ${r.blockHash.toHex()}`);
+	return found.event.data;
+}
+
+/** The block number of `hash`. */
+async function numberOf(api, hash) {
+	return (await api.rpc.chain.getHeader(hash)).number.toNumber();
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Creates a Datanet: `schema` is `{ Dense: { dims, classes, maxValue } }` or `{ Text: {
+ * classes } }`. Returns its id. */
+export async function createDatanet(api, who, { name, description = '', license = 'CC-BY-4.0', schema, curated = false }) {
+	const r = await send(api, api.tx.datanets.create(name, description, license, schema, curated ? 'Curated' : 'Open'), who, 'create');
+	return eventData(r, 'datanets', 'DatanetCreated').datanet.toNumber();
+}
+
+/** Contributes `records` ([{ payload: Uint8Array, label }]) to `datanet` in one transaction,
+ * waiting for its block only (the next batch's nonce is read from that block). Returns how many
+ * were accepted at once (the rest wait for a curator). */
+export async function contributeBatch(api, who, datanet, records) {
+	// Hex: @polkadot/api reads a Uint8Array given for `Vec<u8>` as already SCALE-encoded.
+	const tx = api.tx.datanets.contributeBatch(datanet, records.map((r) => [u8aToHex(r.payload), r.label]));
+	const r = await send(api, tx, who, `the batch of ${records.length}`, { until: 'inBlock' });
+	return r.events.filter(({ event: e }) => e.section === 'datanets' && e.method === 'RecordAccepted').length;
+}
+
+/** Publishes a version of `datanet` of its first `count` accepted records (default: all).
+ * Returns { version, count, root }. */
+export async function publishVersion(api, who, datanet, count) {
+	const info = await api.call.datanetsApi.datanet(datanet);
+	if (info.isNone) throw new ChainError(`Datanet ${datanet} does not exist`);
+	const n = count ?? info.unwrap().accepted.toNumber();
+	const e = eventData(await send(api, api.tx.datanets.publishVersion(datanet, n), who, 'publish'), 'datanets', 'VersionPublished');
+	return { version: e.version.toNumber(), count: e.count.toNumber(), root: e.root.toHex() };
+}
+
+/** `json` as the chain's `ModelSpec`, typed from the metadata: an unknown or missing field is an
+ * error naming it. */
+export function modelSpec(api, json) {
+	const spec = api.createType(api.tx.models.register.meta.args[2].type.toString(), json);
+	const fields = Object.keys(spec.toJSON());
+	const unknown = Object.keys(json).filter((f) => !fields.includes(f));
+	if (unknown.length) throw new Error(`unknown field ${unknown.join(', ')}; a ModelSpec has ${fields.join(', ')}`);
+	const missing = fields.filter((f) => !(f in json));
+	if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
+	return spec;
+}
+
+/** Registers a model by `spec` on a Datanet version, with `fee` per inference. Returns its id;
+ * the attestors train it from then (`waitForModel`). */
+export async function registerModel(api, who, { datanet, version, spec, fee = 0n, metadata = '' }) {
+	const r = await send(api, api.tx.models.register(datanet, version, spec, fee, metadata), who, 'register');
+	return eventData(r, 'models', 'ModelRegistered').model.toNumber();
+}
+
+/** Registers an agent on `model` with its own `fee` per inference. Returns its id. */
+export async function registerAgent(api, who, { model, fee = 0n, metadata = '' }) {
+	const r = await send(api, api.tx.agents.register(model, metadata, fee), who, 'agent');
+	return eventData(r, 'agents', 'AgentRegistered').agent.toNumber();
+}
+
+/** Pays `agent` for an inference on `input` (bytes, hex), at most `maxFee`. Waits for its block
+ * only; returns { inference, fee, block } (the block it was paid in). */
+export async function invoke(api, who, { agent, input, maxFee }) {
+	const r = await send(api, api.tx.agents.invoke(agent, input, maxFee), who, 'invoke', { until: 'inBlock' });
+	const e = eventData(r, 'agents', 'InferenceRequested');
+	return { inference: e.inference.toNumber(), fee: e.fee.toBigInt(), block: await numberOf(api, r.blockHash) };
+}
+
+/**
+ * Waits until inference `inference` (paid in block `block`) is Completed or Refunded at the
+ * finalised head, and returns its `attributionApi.inference` record. Finality follows the best
+ * block by a block or two, so the inference exists at the finalised head only once `block` is
+ * final: until then there is nothing to read there. A `ChainError` after `timeoutMs`, or if
+ * the inference is gone (its block was replaced, or it was pruned after the retention period).
+ */
+export async function waitForInference(api, { inference, block }, { timeoutMs = 300_000 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const at = await api.at(await api.rpc.chain.getFinalizedHead());
+		if ((await at.query.system.number()).toNumber() >= block) {
+			const found = await at.call.attributionApi.inference(inference);
+			if (found.isNone) throw new ChainError(`inference ${inference} is no longer on chain: its block was replaced, or it was pruned after the retention period`);
+			const info = found.unwrap();
+			if (!info.status.isPending) return info;
+		}
+		if (Date.now() > deadline) throw new ChainError(`inference ${inference} still pending after ${timeoutMs / 1000} s`);
+		await sleep(1_000);
+	}
+}
+
+/** Waits until model `model` leaves Training at the finalised head; `onStatus(status, block)` is
+ * told each new status. Returns its final `modelStatus`. */
+export function waitForModel(api, model, { timeoutMs = 600_000, onStatus = () => {} } = {}) {
+	let last = '';
+	return new Promise((resolve, reject) => {
+		let unsub = () => {};
+		const timer = setTimeout(() => {
+			unsub();
+			reject(new ChainError(`model ${model} still ${last} after ${timeoutMs / 1000} s`));
+		}, timeoutMs);
+		const check = async (number) => {
+			const s = await modelStatus(api, model);
+			if (s.status !== last) {
+				last = s.status;
+				onStatus(s.status, number);
+			}
+			if (s.status !== 'Training') {
+				clearTimeout(timer);
+				unsub();
+				resolve(s);
+			}
+		};
+		api.rpc.chain.subscribeFinalizedHeads((h) => check(h.number.toNumber()).catch(reject)).then((u) => (unsub = u), reject);
+	});
+}
+
+/** Pays out `who`'s claimable rewards to its free balance. Returns the amount. */
+export async function claim(api, who) {
+	return eventData(await send(api, api.tx.rewards.claim(), who, 'claim'), 'rewards', 'Claimed').amount.toBigInt();
+}
+
+/** Transfers `amount` (smallest units) from `who` to `to`, keeping `who` alive. Returns the fee
+ * paid. */
+export async function transfer(api, who, to, amount) {
+	const r = await send(api, api.tx.balances.transferKeepAlive(to, amount), who, 'transfer');
+	return r.fee;
+}
