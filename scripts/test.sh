@@ -29,7 +29,7 @@ if [ "${SKIP_CARGO:-0}" != 1 ]; then
 fi
 t1=$(stamp)
 
-# The cross-hardware test: the engine's golden digest test (node/influence/tests/determinism.rs)
+# The cross-hardware test: the engine's golden digest test (engine/tests/determinism.rs)
 # as built by the cargo tests above, run natively and under qemu as a CPU without AVX or FMA
 # (Nehalem-v1) and as one with AVX2 and FMA (Haswell-v4), then built for aarch64 and run under
 # qemu-aarch64. Every run must print the golden digest of the engine's version.

@@ -43,7 +43,7 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 fn mails() -> Vec<Record> {
-	let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/spam/corpus");
+	let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/spam/corpus");
 	let mut files = Vec::new();
 	walk(&root, &mut files);
 	files.sort();

@@ -86,7 +86,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 fn main() {
-	let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+	let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
 	let mut texts = Vec::new();
 	let addresses = json_texts(&root.join("data/sotu/addresses"), &mut texts, false);
 	let sotu_records = texts.len();

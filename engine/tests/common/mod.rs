@@ -17,7 +17,7 @@ pub fn crate_file(path: &str) -> String {
 
 /// A file of the repository's `data/`.
 pub fn data(path: &str) -> String {
-	crate_file(&format!("../../data/{path}"))
+	crate_file(&format!("../data/{path}"))
 }
 
 pub fn digits() -> Vec<Record> {
