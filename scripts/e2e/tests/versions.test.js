@@ -5,7 +5,9 @@
 // Its off-chain worker trains all 1,000 models; the versions share their records, and what no
 // model in memory needs leaves memory, so the engine's own peak (its Prometheus gauge) stays
 // within the budget. The node keeps authoring while it works, and afterwards still attests the
-// oldest model (long evicted) and the newest.
+// oldest model (long evicted) and the newest. The clients meet these blocks as users do, with
+// finality a block or two behind: the newest model's inference goes through `openledger
+// invoke`, and the explorer, in headless Chromium, shows it and signs the agent owner's claim.
 //
 // The records are the digits, each pooled to its four quadrants (the sum of a quadrant's 16
 // pixels, halved): four values a record, so that a model is small enough for several to fit
@@ -23,6 +25,8 @@ import { ok as okWith, until } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
 import { publishVersions } from '../lib/adversary.js';
 import { cliJson } from '../lib/cli.js';
+import { CHROMIUM, SKIP_BROWSER, serve } from '../lib/explorer.js';
+import { chromium } from 'playwright-core';
 
 const VERSIONS = 1_000;
 const BASE = 20; // records in version 1
@@ -64,6 +68,7 @@ describe('1,000 versions of one Datanet, each with a model, on an attestor holdi
 	let k;
 	let datanet;
 	let models;
+	let cliInference;
 	const records = loadDigits().map(({ pixels, label }) => ({ values: quadrants(pixels), label }));
 
 	const ok = async (tx, who) => (await okWith(api, tx, who)).events.map(({ event }) => event);
@@ -149,5 +154,41 @@ describe('1,000 versions of one Datanet, each with a model, on an attestor holdi
 		const onChain = (await api.call.attributionApi.inference(r.inference)).unwrap();
 		assert.equal(r.label, onChain.status.asCompleted.label.toNumber());
 		assert.deepEqual(r.shares.map((x) => x.record), onChain.shares.map((x) => x.record.toNumber()));
+		cliInference = r.inference;
+	});
+
+	test('in the explorer, on these blocks: the inference matches the runtime API, and the claim button pays the agent owner', { skip: SKIP_BROWSER }, async () => {
+		const server = await serve();
+		const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+		try {
+			const page = await browser.newPage();
+			page.on('pageerror', (e) => console.log(`# page error: ${e.message}`));
+			const show = async (route) => {
+				await page.evaluate((r) => {
+					location.hash = r;
+				}, route);
+				await page.waitForFunction((r) => document.body.dataset.renderedRoute === r, route, { timeout: 60_000 });
+			};
+			await page.goto(`${server.url}/?rpc=ws://127.0.0.1:${node.rpcPort}#/`);
+			await page.waitForFunction(() => document.body.dataset.renderedRoute === '#/', null, { timeout: 60_000 });
+			await show(`#/inference/${cliInference}`);
+			const inf = (await api.call.attributionApi.inference(cliInference)).unwrap();
+			assert.equal(await page.textContent('[data-testid=inference-status]'), 'Completed');
+			const rows = await page.$$eval('[data-testid=share-row]', (rs) => rs.map((r) => ({ record: Number(r.dataset.record), share: Number(r.dataset.share) })));
+			assert.deepEqual(rows, inf.shares.map((x) => ({ record: x.record.toNumber(), share: x.share.toNumber() })));
+			// Ferdie's agents earned their 10% (the dev preset has no challenge window): the
+			// claim is signed in the browser, waits for its block, and the page shows 0 once the
+			// chain does.
+			const who = k.Ferdie.address;
+			assert.ok((await api.call.rewardsApi.claimable(who)).toBigInt() > 0n);
+			await show(`#/account/${who}`);
+			await page.click('[data-testid=claim]');
+			await page.waitForFunction(() => document.querySelector('[data-testid=claimable]')?.dataset.value === '0', null, { timeout: 60_000 });
+			assert.match(await page.textContent('[data-testid=message]'), /^claim: done in block/);
+			assert.equal((await api.call.rewardsApi.claimable(who)).toBigInt(), 0n);
+		} finally {
+			await browser.close();
+			server.stop();
+		}
 	});
 });
