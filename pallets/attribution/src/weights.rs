@@ -4,7 +4,7 @@
 
 //! Weights for `pallet_attribution`, measured by `openledger-node benchmark pallet` (CLI 64.0.0).
 //!
-//! DATE: 2026-11-30, STEPS: `25`, REPEAT: `10`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-06, STEPS: `25`, REPEAT: `10`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
 //! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
@@ -70,55 +70,55 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::Suspended` (r:32 w:0)
 	/// Proof: `Attribution::Suspended` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Jobs` (r:1 w:1)
-	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5165), added: 7640, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Commits` (r:1 w:1)
+	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5169), added: 7644, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::LateCommits` (r:1 w:0)
+	/// Proof: `Attribution::LateCommits` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Commits` (r:32 w:1)
 	/// Proof: `Attribution::Commits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::ConsensusParams` (r:1 w:0)
-	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Deadlines` (r:0 w:2)
 	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	fn commit(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `411 + a * (80 ±0)`
-		//  Estimated: `8630 + a * (2523 ±0)`
-		// Minimum execution time: 52_958_000 picoseconds.
-		Weight::from_parts(57_567_156, 8630)
-			// Standard Error: 10_561
-			.saturating_add(Weight::from_parts(2_923_369, 0).saturating_mul(a.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
+		//  Measured:  `438 + a * (128 ±0)`
+		//  Estimated: `8634 + a * (2571 ±0)`
+		// Minimum execution time: 30_063_000 picoseconds.
+		Weight::from_parts(26_638_897, 8634)
+			// Standard Error: 3_743
+			.saturating_add(Weight::from_parts(6_263_477, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(a.into()))
 	}
 	/// Storage: `Attribution::Jobs` (r:1 w:1)
-	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5165), added: 7640, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5169), added: 7644, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Commits` (r:33 w:32)
 	/// Proof: `Attribution::Commits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Reveals` (r:33 w:32)
-	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(204), added: 2679, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(3018), added: 5493, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Datanets` (r:1 w:0)
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Versions` (r:1 w:0)
 	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::LateCommits` (r:1 w:0)
+	/// Proof: `Attribution::LateCommits` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::StakeParams` (r:1 w:0)
 	/// Proof: `Attribution::StakeParams` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::ConsensusParams` (r:1 w:0)
-	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Strikes` (r:10 w:10)
+	/// Proof: `Attribution::Strikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Bonds` (r:10 w:10)
+	/// Proof: `Attribution::Bonds` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:11 w:11)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:13 w:13)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Inferences` (r:1 w:1)
 	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Deadlines` (r:0 w:1)
-	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Strikes` (r:14 w:14)
-	/// Proof: `Attribution::Strikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Bonds` (r:14 w:14)
-	/// Proof: `Attribution::Bonds` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Agents` (r:1 w:0)
 	/// Proof: `Agents::Agents` (`max_values`: None, `max_size`: Some(343), added: 2818, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Split` (r:1 w:0)
@@ -129,7 +129,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(119), added: 2594, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Payloads` (r:16 w:0)
 	/// Proof: `Datanets::Payloads` (`max_values`: None, `max_size`: Some(2110), added: 4585, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Claimable` (r:34 w:34)
+	/// Storage: `Rewards::Claimable` (r:41 w:41)
 	/// Proof: `Rewards::Claimable` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::TotalClaimable` (r:1 w:1)
 	/// Proof: `Rewards::TotalClaimable` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
@@ -143,86 +143,86 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Rewards::RecordEarnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Inferences` (r:0 w:1)
 	/// Proof: `Attribution::Inferences` (`max_values`: None, `max_size`: Some(1188), added: 3663, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Deadlines` (r:0 w:1)
+	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	/// The range of component `k` is `[1, 16]`.
 	fn reveal(a: u32, k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1961 + a * (207 ±0) + k * (16 ±0)`
-		//  Estimated: `8630 + a * (2679 ±0) + k * (4629 ±0)`
-		// Minimum execution time: 217_503_000 picoseconds.
-		Weight::from_parts(285_526_100, 8630)
-			// Standard Error: 2_817_762
-			.saturating_add(Weight::from_parts(7_437_524, 0).saturating_mul(a.into()))
-			// Standard Error: 5_723_604
-			.saturating_add(Weight::from_parts(34_300_257, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(28_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(a.into())))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2679).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(0, 4629).saturating_mul(k.into()))
+		//  Measured:  `3928 + a * (322 ±0) + k * (251 ±0)`
+		//  Estimated: `9874 + a * (5493 ±0) + k * (4585 ±0)`
+		// Minimum execution time: 534_840_000 picoseconds.
+		Weight::from_parts(144_289_107, 9874)
+			// Standard Error: 123_183
+			.saturating_add(Weight::from_parts(28_848_388, 0).saturating_mul(a.into()))
+			// Standard Error: 253_016
+			.saturating_add(Weight::from_parts(25_794_050, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(19_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 5493).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(0, 4585).saturating_mul(k.into()))
 	}
 	/// Storage: `Attribution::Jobs` (r:1 w:1)
-	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5165), added: 7640, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5169), added: 7644, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Commits` (r:33 w:32)
 	/// Proof: `Attribution::Commits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Reveals` (r:33 w:32)
-	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(204), added: 2679, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(3018), added: 5493, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Datanets` (r:1 w:0)
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Versions` (r:1 w:0)
 	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::LateCommits` (r:1 w:0)
+	/// Proof: `Attribution::LateCommits` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::StakeParams` (r:1 w:0)
 	/// Proof: `Attribution::StakeParams` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::ConsensusParams` (r:1 w:0)
-	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
-	/// Storage: `Agents::Inferences` (r:1 w:1)
-	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Strikes` (r:10 w:10)
+	/// Proof: `Attribution::Strikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Bonds` (r:10 w:10)
+	/// Proof: `Attribution::Bonds` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:10 w:10)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:11 w:11)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Deadlines` (r:0 w:1)
 	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Strikes` (r:14 w:14)
-	/// Proof: `Attribution::Strikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Bonds` (r:14 w:14)
-	/// Proof: `Attribution::Bonds` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Maturities` (r:0 w:1)
 	/// Proof: `Attribution::Maturities` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Pending` (r:0 w:1)
-	/// Proof: `Attribution::Pending` (`max_values`: None, `max_size`: Some(6377), added: 8852, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Pending` (`max_values`: None, `max_size`: Some(9191), added: 11666, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	/// The range of component `k` is `[1, 16]`.
 	fn reveal_pending(a: u32, k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1917 + a * (210 ±0) + k * (16 ±0)`
-		//  Estimated: `8630 + a * (2679 ±0) + k * (489 ±122)`
-		// Minimum execution time: 123_989_000 picoseconds.
-		Weight::from_parts(127_821_000, 8630)
-			// Standard Error: 602_016
-			.saturating_add(Weight::from_parts(16_927_571, 0).saturating_mul(a.into()))
-			// Standard Error: 1_204_367
-			.saturating_add(Weight::from_parts(14_388_967, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(a.into())))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(a.into())))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2679).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(0, 489).saturating_mul(k.into()))
+		//  Measured:  `1556 + a * (324 ±0) + k * (16 ±0)`
+		//  Estimated: `8634 + a * (5493 ±4) + k * (35 ±11)`
+		// Minimum execution time: 79_697_000 picoseconds.
+		Weight::from_parts(51_386_553, 8634)
+			// Standard Error: 95_061
+			.saturating_add(Weight::from_parts(26_378_211, 0).saturating_mul(a.into()))
+			// Standard Error: 195_254
+			.saturating_add(Weight::from_parts(1_922_721, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 5493).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(0, 35).saturating_mul(k.into()))
 	}
 	/// Storage: `Attribution::Jobs` (r:1 w:1)
-	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5165), added: 7640, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5169), added: 7644, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Commits` (r:1 w:0)
 	/// Proof: `Attribution::Commits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Reveals` (r:1 w:1)
-	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(204), added: 2679, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(3018), added: 5493, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Datanets` (r:1 w:0)
@@ -231,14 +231,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[2, 32]`.
 	/// The range of component `k` is `[1, 16]`.
-	fn reveal_stored(a: u32, _k: u32, ) -> Weight {
+	fn reveal_stored(a: u32, k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1173 + a * (48 ±0)`
-		//  Estimated: `8630`
-		// Minimum execution time: 74_884_000 picoseconds.
-		Weight::from_parts(81_661_739, 8630)
-			// Standard Error: 17_887
-			.saturating_add(Weight::from_parts(825_086, 0).saturating_mul(a.into()))
+		//  Measured:  `1179 + a * (48 ±0)`
+		//  Estimated: `8634`
+		// Minimum execution time: 46_698_000 picoseconds.
+		Weight::from_parts(51_383_181, 8634)
+			// Standard Error: 9_441
+			.saturating_add(Weight::from_parts(456_784, 0).saturating_mul(a.into()))
+			// Standard Error: 18_499
+			.saturating_add(Weight::from_parts(74_898, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -252,43 +254,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Suspended` (r:1 w:1)
-	/// Proof: `Attribution::Suspended` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Strikes` (r:0 w:1)
-	/// Proof: `Attribution::Strikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
-	fn bond(a: u32, ) -> Weight {
+	fn bond(_a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4306`
+		//  Measured:  `4308`
 		//  Estimated: `84942`
-		// Minimum execution time: 289_720_000 picoseconds.
-		Weight::from_parts(329_443_275, 84942)
-			// Standard Error: 43_694
-			.saturating_add(Weight::from_parts(90_267, 0).saturating_mul(a.into()))
-			.saturating_add(T::DbWeight::get().reads(38_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Minimum execution time: 167_465_000 picoseconds.
+		Weight::from_parts(179_145_211, 84942)
+			.saturating_add(T::DbWeight::get().reads(37_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Attribution::Attestors` (r:1 w:1)
 	/// Proof: `Attribution::Attestors` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Suspended` (r:1 w:1)
-	/// Proof: `Attribution::Suspended` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Bonds` (r:1 w:1)
 	/// Proof: `Attribution::Bonds` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::StakeParams` (r:1 w:0)
 	/// Proof: `Attribution::StakeParams` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Strikes` (r:0 w:1)
-	/// Proof: `Attribution::Strikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	fn unbond(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `376 + a * (46 ±0)`
+		//  Measured:  `378 + a * (46 ±0)`
 		//  Estimated: `3534`
-		// Minimum execution time: 60_376_000 picoseconds.
-		Weight::from_parts(71_923_639, 3534)
-			// Standard Error: 10_593
-			.saturating_add(Weight::from_parts(979_481, 0).saturating_mul(a.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Minimum execution time: 18_181_000 picoseconds.
+		Weight::from_parts(19_240_325, 3534)
+			// Standard Error: 1_395
+			.saturating_add(Weight::from_parts(204_757, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Attribution::Bonds` (r:1 w:1)
 	/// Proof: `Attribution::Bonds` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
@@ -298,10 +290,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	fn withdraw_unbonded() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `419`
+		//  Measured:  `421`
 		//  Estimated: `3658`
-		// Minimum execution time: 67_671_000 picoseconds.
-		Weight::from_parts(81_988_000, 3658)
+		// Minimum execution time: 43_077_000 picoseconds.
+		Weight::from_parts(45_909_000, 3658)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -311,8 +303,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_857_000 picoseconds.
-		Weight::from_parts(11_230_000, 0)
+		// Minimum execution time: 4_734_000 picoseconds.
+		Weight::from_parts(5_479_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Attribution::Attestors` (r:1 w:1)
@@ -322,47 +314,41 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[0, 31]`.
 	fn add_attestor(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `316 + a * (44 ±0)`
+		//  Measured:  `318 + a * (44 ±0)`
 		//  Estimated: `3534`
-		// Minimum execution time: 18_643_000 picoseconds.
-		Weight::from_parts(25_246_072, 3534)
-			// Standard Error: 2_819
-			.saturating_add(Weight::from_parts(249_175, 0).saturating_mul(a.into()))
+		// Minimum execution time: 11_561_000 picoseconds.
+		Weight::from_parts(14_849_782, 3534)
+			// Standard Error: 1_296
+			.saturating_add(Weight::from_parts(182_680, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Attribution::Attestors` (r:1 w:1)
 	/// Proof: `Attribution::Attestors` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Suspended` (r:1 w:1)
-	/// Proof: `Attribution::Suspended` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::CounterForSuspended` (r:1 w:1)
-	/// Proof: `Attribution::CounterForSuspended` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Bonds` (r:1 w:1)
 	/// Proof: `Attribution::Bonds` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::StakeParams` (r:1 w:0)
 	/// Proof: `Attribution::StakeParams` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Strikes` (r:0 w:1)
-	/// Proof: `Attribution::Strikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	fn remove_attestor(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `469 + a * (46 ±0)`
+		//  Measured:  `434 + a * (46 ±0)`
 		//  Estimated: `3534`
-		// Minimum execution time: 43_873_000 picoseconds.
-		Weight::from_parts(49_567_848, 3534)
-			// Standard Error: 3_768
-			.saturating_add(Weight::from_parts(388_146, 0).saturating_mul(a.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Minimum execution time: 19_471_000 picoseconds.
+		Weight::from_parts(21_873_983, 3534)
+			// Standard Error: 1_581
+			.saturating_add(Weight::from_parts(228_617, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Attribution::ConsensusParams` (r:0 w:1)
-	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_507_000 picoseconds.
-		Weight::from_parts(9_416_000, 0)
+		// Minimum execution time: 4_764_000 picoseconds.
+		Weight::from_parts(5_545_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Attribution::Suspended` (r:1 w:1)
@@ -373,10 +359,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attribution::Strikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn reinstate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `266`
+		//  Measured:  `268`
 		//  Estimated: `3513`
-		// Minimum execution time: 21_572_000 picoseconds.
-		Weight::from_parts(26_670_000, 3513)
+		// Minimum execution time: 13_502_000 picoseconds.
+		Weight::from_parts(14_704_000, 3513)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -385,78 +371,114 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::Deadlines` (r:33 w:32)
 	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Jobs` (r:32 w:32)
-	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5165), added: 7640, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5169), added: 7644, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Commits` (r:1056 w:1024)
 	/// Proof: `Attribution::Commits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Reveals` (r:1024 w:992)
-	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(204), added: 2679, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(3018), added: 5493, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::LateCommits` (r:32 w:0)
+	/// Proof: `Attribution::LateCommits` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::StakeParams` (r:1 w:0)
 	/// Proof: `Attribution::StakeParams` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::ConsensusParams` (r:1 w:0)
-	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Strikes` (r:1 w:1)
+	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Strikes` (r:11 w:11)
 	/// Proof: `Attribution::Strikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::Bonds` (r:1 w:1)
+	/// Storage: `Attribution::Bonds` (r:11 w:11)
 	/// Proof: `Attribution::Bonds` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Storage: `Balances::Holds` (r:12 w:12)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:3 w:3)
+	/// Storage: `System::Account` (r:14 w:14)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Inferences` (r:32 w:32)
 	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Models` (r:1 w:0)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
+	/// Storage: `Agents::Agents` (r:32 w:0)
+	/// Proof: `Agents::Agents` (`max_values`: None, `max_size`: Some(343), added: 2818, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Split` (r:1 w:0)
+	/// Proof: `Rewards::Split` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::AcceptedLog` (r:16 w:0)
+	/// Proof: `Datanets::AcceptedLog` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Records` (r:16 w:0)
+	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(119), added: 2594, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Payloads` (r:16 w:0)
+	/// Proof: `Datanets::Payloads` (`max_values`: None, `max_size`: Some(2110), added: 4585, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Claimable` (r:40 w:40)
+	/// Proof: `Rewards::Claimable` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::TotalClaimable` (r:1 w:1)
+	/// Proof: `Rewards::TotalClaimable` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::ContributorEarnings` (r:16 w:16)
+	/// Proof: `Rewards::ContributorEarnings` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::EpochEarnings` (r:16 w:16)
+	/// Proof: `Rewards::EpochEarnings` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CounterForEpochEarnings` (r:1 w:1)
+	/// Proof: `Rewards::CounterForEpochEarnings` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::RecordEarnings` (r:16 w:16)
+	/// Proof: `Rewards::RecordEarnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::MaturityCursor` (r:1 w:1)
 	/// Proof: `Attribution::MaturityCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Maturities` (r:1 w:0)
 	/// Proof: `Attribution::Maturities` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Inferences` (r:0 w:32)
+	/// Proof: `Attribution::Inferences` (`max_values`: None, `max_size`: Some(1188), added: 3663, mode: `MaxEncodedLen`)
 	/// The range of component `e` is `[0, 32]`.
 	fn on_initialize(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5006 + e * (4574 ±0)`
-		//  Estimated: `8799 + e * (85728 ±0)`
-		// Minimum execution time: 37_219_000 picoseconds.
-		Weight::from_parts(639_603_494, 8799)
-			// Standard Error: 10_919_794
-			.saturating_add(Weight::from_parts(630_823_991, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().reads((68_u64).saturating_mul(e.into())))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
-			.saturating_add(T::DbWeight::get().writes((66_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 85728).saturating_mul(e.into()))
+		//  Measured:  `13786 + e * (4626 ±0)`
+		//  Estimated: `102550 + e * (175776 ±0)`
+		// Minimum execution time: 21_568_000 picoseconds.
+		Weight::from_parts(22_069_000, 102550)
+			// Standard Error: 1_293_719
+			.saturating_add(Weight::from_parts(1_073_380_285, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(166_u64))
+			.saturating_add(T::DbWeight::get().reads((71_u64).saturating_mul(e.into())))
+			.saturating_add(T::DbWeight::get().writes(120_u64))
+			.saturating_add(T::DbWeight::get().writes((68_u64).saturating_mul(e.into())))
+			.saturating_add(Weight::from_parts(0, 175776).saturating_mul(e.into()))
 	}
 	/// Storage: `Attribution::Attestors` (r:1 w:0)
 	/// Proof: `Attribution::Attestors` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Suspended` (r:32 w:0)
 	/// Proof: `Attribution::Suspended` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Pending` (r:1 w:1)
-	/// Proof: `Attribution::Pending` (`max_values`: None, `max_size`: Some(6377), added: 8852, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Pending` (`max_values`: None, `max_size`: Some(9191), added: 11666, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::NextJobId` (r:1 w:1)
+	/// Proof: `Attribution::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Models` (r:1 w:0)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::AcceptedLog` (r:16 w:0)
+	/// Proof: `Datanets::AcceptedLog` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Records` (r:16 w:0)
+	/// Proof: `Datanets::Records` (`max_values`: None, `max_size`: Some(119), added: 2594, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Payloads` (r:16 w:0)
+	/// Proof: `Datanets::Payloads` (`max_values`: None, `max_size`: Some(2110), added: 4585, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::ConsensusParams` (r:1 w:0)
+	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::StakeParams` (r:1 w:0)
 	/// Proof: `Attribution::StakeParams` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::ConsensusParams` (r:1 w:0)
-	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
-	/// Storage: `Attribution::NextJobId` (r:1 w:1)
-	/// Proof: `Attribution::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `System::ParentHash` (r:1 w:0)
-	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Jobs` (r:0 w:1)
-	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5165), added: 7640, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5169), added: 7644, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Deadlines` (r:0 w:1)
 	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Maturities` (r:0 w:1)
 	/// Proof: `Attribution::Maturities` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// The range of component `a` is `[2, 32]`.
+	/// The range of component `a` is `[4, 32]`.
 	fn challenge(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1385 + a * (34 ±0)`
-		//  Estimated: `9842 + a * (2523 ±0)`
-		// Minimum execution time: 137_503_000 picoseconds.
-		Weight::from_parts(151_910_030, 9842)
-			// Standard Error: 25_746
-			.saturating_add(Weight::from_parts(3_145_463, 0).saturating_mul(a.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		//  Measured:  `6997 + a * (34 ±0)`
+		//  Estimated: `74350 + a * (2523 ±0)`
+		// Minimum execution time: 280_242_000 picoseconds.
+		Weight::from_parts(289_284_207, 74350)
+			// Standard Error: 13_542
+			.saturating_add(Weight::from_parts(1_921_128, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(57_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(a.into()))
@@ -468,7 +490,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::Maturities` (r:33 w:32)
 	/// Proof: `Attribution::Maturities` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Pending` (r:32 w:32)
-	/// Proof: `Attribution::Pending` (`max_values`: None, `max_size`: Some(6377), added: 8852, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Pending` (`max_values`: None, `max_size`: Some(9191), added: 11666, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Inferences` (r:32 w:32)
 	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -499,157 +521,167 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Rewards::CounterForEpochEarnings` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::RecordEarnings` (r:16 w:16)
 	/// Proof: `Rewards::RecordEarnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::ConsensusParams` (r:1 w:0)
+	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Inferences` (r:0 w:32)
 	/// Proof: `Attribution::Inferences` (`max_values`: None, `max_size`: Some(1188), added: 3663, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[0, 32]`.
 	fn on_initialize_matured(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7352 + m * (2466 ±0)`
-		//  Estimated: `130479 + m * (8852 ±0)`
-		// Minimum execution time: 39_658_000 picoseconds.
-		Weight::from_parts(7_882_128, 130479)
-			// Standard Error: 21_181_669
-			.saturating_add(Weight::from_parts(793_580_403, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(134_u64))
+		//  Measured:  `7361 + m * (2466 ±0)`
+		//  Estimated: `130479 + m * (11666 ±0)`
+		// Minimum execution time: 18_741_000 picoseconds.
+		Weight::from_parts(224_059_166, 130479)
+			// Standard Error: 1_316_676
+			.saturating_add(Weight::from_parts(327_663_410, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(135_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(91_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(m.into())))
-			.saturating_add(Weight::from_parts(0, 8852).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(0, 11666).saturating_mul(m.into()))
 	}
-	/// Not measured yet: an estimate from its reads and writes (the expiry entry, the record,
-	/// the continuation or flags, and `pallet-agents`' record), until `scripts/benchmark.sh`
-	/// runs the `prune` benchmark.
+	/// Storage: `Attribution::ExpiryCursor` (r:1 w:1)
+	/// Proof: `Attribution::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Expiries` (r:33 w:32)
+	/// Proof: `Attribution::Expiries` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	/// Storage: `Agents::Inferences` (r:32 w:0)
+	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Inferences` (r:0 w:32)
+	/// Proof: `Attribution::Inferences` (`max_values`: None, `max_size`: Some(1188), added: 3663, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Generations` (r:0 w:32)
+	/// Proof: `Attribution::Generations` (`max_values`: None, `max_size`: Some(2832), added: 5307, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 32]`.
 	fn prune(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 1_000)
-			.saturating_add(Weight::from_parts(50_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+		// Proof Size summary in bytes:
+		//  Measured:  `300 + n * (21 ±0)`
+		//  Estimated: `3494 + n * (2574 ±0)`
+		// Minimum execution time: 5_828_000 picoseconds.
+		Weight::from_parts(11_969_270, 3494)
+			// Standard Error: 2_326
+			.saturating_add(Weight::from_parts(5_992_202, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 8_000).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2574).saturating_mul(n.into()))
 	}
 }
 
 /// The same weights with RocksDB database weights, for tests.
 impl WeightInfo for () {
 	fn commit(a: u32, ) -> Weight {
-		Weight::from_parts(57_567_156, 8630)
-			.saturating_add(Weight::from_parts(2_923_369, 0).saturating_mul(a.into()))
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(a.into())))
+		Weight::from_parts(26_638_897, 8634)
+			.saturating_add(Weight::from_parts(6_263_477, 0).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(a.into()))
 	}
 	fn reveal(a: u32, k: u32, ) -> Weight {
-		Weight::from_parts(285_526_100, 8630)
-			.saturating_add(Weight::from_parts(7_437_524, 0).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(34_300_257, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(28_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(a.into())))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().writes(9_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(a.into())))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2679).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(0, 4629).saturating_mul(k.into()))
+		Weight::from_parts(144_289_107, 9874)
+			.saturating_add(Weight::from_parts(28_848_388, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(25_794_050, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(19_u64))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(a.into())))
+			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes(11_u64))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(a.into())))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 5493).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(0, 4585).saturating_mul(k.into()))
 	}
 	fn reveal_pending(a: u32, k: u32, ) -> Weight {
-		Weight::from_parts(127_821_000, 8630)
-			.saturating_add(Weight::from_parts(16_927_571, 0).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(14_388_967, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(a.into())))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(a.into())))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2679).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(0, 489).saturating_mul(k.into()))
+		Weight::from_parts(51_386_553, 8634)
+			.saturating_add(Weight::from_parts(26_378_211, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(1_922_721, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(a.into())))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 5493).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(0, 35).saturating_mul(k.into()))
 	}
-	fn reveal_stored(a: u32, _k: u32, ) -> Weight {
-		Weight::from_parts(81_661_739, 8630)
-			.saturating_add(Weight::from_parts(825_086, 0).saturating_mul(a.into()))
+	fn reveal_stored(a: u32, k: u32, ) -> Weight {
+		Weight::from_parts(51_383_181, 8634)
+			.saturating_add(Weight::from_parts(456_784, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(74_898, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
-	fn bond(a: u32, ) -> Weight {
-		Weight::from_parts(329_443_275, 84942)
-			.saturating_add(Weight::from_parts(90_267, 0).saturating_mul(a.into()))
-			.saturating_add(RocksDbWeight::get().reads(38_u64))
-			.saturating_add(RocksDbWeight::get().writes(7_u64))
+	fn bond(_a: u32, ) -> Weight {
+		Weight::from_parts(179_145_211, 84942)
+			.saturating_add(RocksDbWeight::get().reads(37_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn unbond(a: u32, ) -> Weight {
-		Weight::from_parts(71_923_639, 3534)
-			.saturating_add(Weight::from_parts(979_481, 0).saturating_mul(a.into()))
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+		Weight::from_parts(19_240_325, 3534)
+			.saturating_add(Weight::from_parts(204_757, 0).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(81_988_000, 3658)
+		Weight::from_parts(45_909_000, 3658)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_stake_params() -> Weight {
-		Weight::from_parts(11_230_000, 0)
+		Weight::from_parts(5_479_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_attestor(a: u32, ) -> Weight {
-		Weight::from_parts(25_246_072, 3534)
-			.saturating_add(Weight::from_parts(249_175, 0).saturating_mul(a.into()))
+		Weight::from_parts(14_849_782, 3534)
+			.saturating_add(Weight::from_parts(182_680, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_attestor(a: u32, ) -> Weight {
-		Weight::from_parts(49_567_848, 3534)
-			.saturating_add(Weight::from_parts(388_146, 0).saturating_mul(a.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		Weight::from_parts(21_873_983, 3534)
+			.saturating_add(Weight::from_parts(228_617, 0).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(9_416_000, 0)
+		Weight::from_parts(5_545_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn reinstate() -> Weight {
-		Weight::from_parts(26_670_000, 3513)
+		Weight::from_parts(14_704_000, 3513)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn on_initialize(e: u32, ) -> Weight {
-		Weight::from_parts(639_603_494, 8799)
-			.saturating_add(Weight::from_parts(630_823_991, 0).saturating_mul(e.into()))
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().reads((68_u64).saturating_mul(e.into())))
-			.saturating_add(RocksDbWeight::get().writes(8_u64))
-			.saturating_add(RocksDbWeight::get().writes((66_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 85728).saturating_mul(e.into()))
+		Weight::from_parts(22_069_000, 102550)
+			.saturating_add(Weight::from_parts(1_073_380_285, 0).saturating_mul(e.into()))
+			.saturating_add(RocksDbWeight::get().reads(166_u64))
+			.saturating_add(RocksDbWeight::get().reads((71_u64).saturating_mul(e.into())))
+			.saturating_add(RocksDbWeight::get().writes(120_u64))
+			.saturating_add(RocksDbWeight::get().writes((68_u64).saturating_mul(e.into())))
+			.saturating_add(Weight::from_parts(0, 175776).saturating_mul(e.into()))
 	}
 	fn challenge(a: u32, ) -> Weight {
-		Weight::from_parts(151_910_030, 9842)
-			.saturating_add(Weight::from_parts(3_145_463, 0).saturating_mul(a.into()))
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
+		Weight::from_parts(289_284_207, 74350)
+			.saturating_add(Weight::from_parts(1_921_128, 0).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads(57_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(a.into()))
 	}
 	fn on_initialize_matured(m: u32, ) -> Weight {
-		Weight::from_parts(7_882_128, 130479)
-			.saturating_add(Weight::from_parts(793_580_403, 0).saturating_mul(m.into()))
-			.saturating_add(RocksDbWeight::get().reads(134_u64))
+		Weight::from_parts(224_059_166, 130479)
+			.saturating_add(Weight::from_parts(327_663_410, 0).saturating_mul(m.into()))
+			.saturating_add(RocksDbWeight::get().reads(135_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(91_u64))
 			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(m.into())))
-			.saturating_add(Weight::from_parts(0, 8852).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(0, 11666).saturating_mul(m.into()))
 	}
-	/// Not measured yet: an estimate from its reads and writes (the expiry entry, the record,
-	/// the continuation or flags, and `pallet-agents`' record), until `scripts/benchmark.sh`
-	/// runs the `prune` benchmark.
 	fn prune(n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 1_000)
-			.saturating_add(Weight::from_parts(50_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+		Weight::from_parts(11_969_270, 3494)
+			.saturating_add(Weight::from_parts(5_992_202, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 8_000).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2574).saturating_mul(n.into()))
 	}
 }
