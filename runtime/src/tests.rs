@@ -112,10 +112,14 @@ fn a_block_holds_the_work_of_a_hundred_inferences_and_its_bounded_hooks() {
 	// batch, so that the worker's batches always hold at least one.
 	let worst_reveal = W::reveal(2 * attestors, top_k);
 	assert!(worst_reveal.all_lte(batch_limit), "{worst_reveal:?} vs {batch_limit:?}");
-	// An attestor's reveals to 100 jobs of committees of four, each with every share, go in at
-	// most two batches (by their declared weight, for the witness of four members).
+	// An attestor's reveals to 100 jobs of committees of four, each with every share, split at
+	// the batch limit by their declared (worst-case) weight: the lane takes two batches a
+	// block, and they all land within half of the reveal round.
 	let per_batch = batch_limit.ref_time() / W::reveal(4, top_k).ref_time();
-	assert!(per_batch * 2 >= 100, "{per_batch} reveals a batch");
+	let blocks = 100u64.div_ceil(per_batch).div_ceil(2);
+	let round: u32 = <Runtime as pallet_attribution::Config>::RevealPeriod::get();
+	assert!(blocks <= u64::from(round) / 2, "{per_batch} reveals a batch: {blocks} blocks");
+	println!("reveals to 100 jobs: {per_batch} a batch, {blocks} blocks of the lane");
 	// 100 inferences on the local chain's committee of four: 100 invocations, within the
 	// normal class; 400 commits, 100 reveals that take the vote (the result then waits out the
 	// challenge window) and 300 that are stored, within the operational lane's quarter of the
@@ -149,8 +153,9 @@ fn a_block_holds_the_work_of_a_hundred_inferences_and_its_bounded_hooks() {
 }
 
 /// The attestations' lane: in a block whose share for normal transactions is full, by weight
-/// and by length, a transfer no longer fits, and a batch of 100 reveals (the answers of a full
-/// block of inferences) still does: attestations are of the `Operational` class.
+/// and by length, a transfer no longer fits, and the largest batch of reveals a worker sends
+/// (split at `ocw::batch_limit` by declared weight, each reveal with every share) still does:
+/// attestations are of the `Operational` class.
 #[test]
 fn attestations_fit_a_block_whose_normal_share_is_full() {
 	use codec::Encode;
@@ -168,7 +173,14 @@ fn attestations_fit_a_block_whose_normal_share_is_full() {
 		confidence: Perbill::one(),
 		shares: (0..16).map(share).collect(),
 	};
-	let items: Vec<_> = (0..100u64).map(|job| (job, [7u8; 32], outcome.clone())).collect();
+	let per_batch = {
+		use pallet_attribution::WeightInfo as _;
+		type W = pallet_attribution::weights::SubstrateWeight<Runtime>;
+		let reveal = W::reveal(4, 16).ref_time();
+		pallet_attribution::ocw::batch_limit::<Runtime>().ref_time() / reveal
+	};
+	let items: Vec<_> =
+		(0..per_batch.min(100)).map(|job| (job, [7u8; 32], outcome.clone())).collect();
 	let reveals = RuntimeCall::Attribution(pallet_attribution::Call::reveal_batch {
 		items: items.try_into().expect("within MaxBatch"),
 		members: 4,
