@@ -23,6 +23,7 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
+import { engineMetrics } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
 import { MAX_PAYLOAD_BYTES } from '../lib/sotu.js';
 import { ChainWatcher, digitsDataset, OPEN, processUsage, sendInvocations, setUpAgent, sotuDataset, summarise, until } from '../lib/load.js';
@@ -77,31 +78,14 @@ const { agent, fee, inputs, callers } = await setUpAgent(api, {
 	log,
 });
 log(`agent ${agent} serves the model; ${callerCount} callers funded (set-up ${Math.round((Date.now() - t0) / 1000)} s)`);
-const engineAfterTraining = await engineMetrics();
+const engineAfterTraining = await engineMetricsAll();
 const dbAfter = dbMiB();
 const payloadBytes = dataset.rows.reduce((n, [payload]) => n + (payload.startsWith('0x') ? (payload.length - 2) / 2 : Buffer.byteLength(payload, 'utf8')), 0);
 
-/** Each node's engine metrics (Prometheus): { name: value } of the openledger_attribution_*
- * samples without labels, plus calls by label. */
-async function engineMetrics() {
-	return Promise.all(
-		opts.metrics.split(',').map(async (url) => {
-			try {
-				const text = await (await fetch(url)).text();
-				const m = {};
-				for (const line of text.split('\n')) {
-					const hit = /^(openledger_attribution_[a-z_]+)(?:\{([^}]*)\})? ([0-9.e+-]+)$/.exec(line);
-					if (!hit) continue;
-					// Every metric carries the node's `chain` label; the others stay in the key.
-					const labels = (hit[2] ?? '').split(',').filter((l) => l && !l.startsWith('chain='));
-					m[hit[1] + (labels.length ? `{${labels.join(',')}}` : '')] = Number(hit[3]);
-				}
-				return m;
-			} catch {
-				return {};
-			}
-		}),
-	);
+/** Each node's engine metrics (Prometheus), `engineMetrics`' map; {} for a node that does not
+ * answer. */
+async function engineMetricsAll() {
+	return Promise.all(opts.metrics.split(',').map((url) => engineMetrics(url).catch(() => ({}))));
 }
 
 const finalized = async () => (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
@@ -273,7 +257,7 @@ if (pids.length > 0) {
 		console.log(`| ${names[i] ?? pid} | ${pct(cpu)} | ${usageAfter[i].peakMiB.toFixed(0)} MiB |`);
 	});
 }
-const engineEnd = await engineMetrics();
+const engineEnd = await engineMetricsAll();
 console.log('');
 console.log(`### The engine on each node: the ${dataset.title} Datanet of ${records} records, ${JSON.stringify(dataset.spec.featurizer)} and ${JSON.stringify(dataset.spec.architecture)} (Prometheus metrics)`);
 console.log('');

@@ -43,3 +43,18 @@ export async function until(check, timeoutMs = 120_000, what = 'the condition') 
 		await new Promise((r) => setTimeout(r, 1_000));
 	}
 }
+
+/** A node's attribution engine metrics from its Prometheus endpoint `url`: { name: value } of
+ * the `openledger_attribution_*` samples, the node's `chain` label dropped and any other label
+ * kept in the name (`openledger_attribution_engine_calls_total{call="infer",result="ok"}`). */
+export async function engineMetrics(url) {
+	const text = await (await fetch(url)).text();
+	const m = {};
+	for (const line of text.split('\n')) {
+		const hit = /^(openledger_attribution_[a-z_]+)(?:\{([^}]*)\})? ([0-9.e+-]+)$/.exec(line);
+		if (!hit) continue;
+		const labels = (hit[2] ?? '').split(',').filter((l) => l && !l.startsWith('chain='));
+		m[hit[1] + (labels.length ? `{${labels.join(',')}}` : '')] = Number(hit[3]);
+	}
+	return m;
+}

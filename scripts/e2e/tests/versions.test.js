@@ -21,7 +21,7 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startNode } from '../lib/node.js';
-import { ok as okWith, until } from '../lib/chain.js';
+import { engineMetrics, ok as okWith, until } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
 import { publishVersions } from '../lib/adversary.js';
 import { cliJson } from '../lib/cli.js';
@@ -49,17 +49,6 @@ function quadrants(pixels) {
 	const q = [0, 0, 0, 0];
 	for (let i = 0; i < 64; i += 1) q[((i >> 5) << 1) | ((i & 7) >> 2)] += pixels[i];
 	return Uint8Array.from(q.map((v) => v >> 1));
-}
-
-/** The node's Prometheus samples, by metric name (without labels). */
-async function metrics(port) {
-	const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-	const out = {};
-	for (const line of text.split('\n')) {
-		const m = /^(openledger_attribution_\w+)(?:\{[^}]*\})? (\d+)$/.exec(line);
-		if (m) out[m[1]] = Number(m[2]);
-	}
-	return out;
 }
 
 describe('1,000 versions of one Datanet, each with a model, on an attestor holding 1 MiB', () => {
@@ -114,7 +103,7 @@ describe('1,000 versions of one Datanet, each with a model, on an attestor holdi
 			return s.some((status) => status.isTraining) ? undefined : s;
 		}, 10 * 60_000, 'every model Active or Failed');
 		assert.equal(statuses.filter((status) => status.isActive).length, VERSIONS, 'every model Active');
-		const m = await metrics(node.promPort);
+		const m = await engineMetrics(`http://127.0.0.1:${node.promPort}/metrics`);
 		const budget = HELD_MIB * 2 ** 20;
 		assert.equal(m.openledger_attribution_held_bytes_budget, budget);
 		assert.ok(m.openledger_attribution_held_bytes_peak > 0 && m.openledger_attribution_held_bytes_peak <= budget, JSON.stringify(m));
