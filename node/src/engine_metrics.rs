@@ -122,7 +122,6 @@ impl EngineMetrics {
 		self.datasets.set(usage.datasets as u64);
 		self.dataset_bytes.set(usage.dataset_bytes);
 		self.peak_bytes.set(usage.peak_bytes);
-		self.memory_bytes.set(engine.memory());
 	}
 }
 
@@ -137,6 +136,8 @@ pub struct Metered {
 impl Metered {
 	/// `engine`, measured into `metrics`.
 	pub fn new(engine: Arc<Engine>, metrics: EngineMetrics) -> Self {
+		// The budget is fixed when the node starts.
+		metrics.memory_bytes.set(engine.memory());
 		metrics.held(&engine);
 		Self { engine, metrics, ingesting: Mutex::new(HashMap::new()) }
 	}
