@@ -53,7 +53,10 @@ pub enum Schema {
 }
 
 /// Why a record does not fit its Datanet's schema.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+#[cfg_attr(feature = "pallet-error", derive(frame_support::PalletError))]
 pub enum RecordError {
 	/// The payload is empty.
 	EmptyPayload,

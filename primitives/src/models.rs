@@ -145,7 +145,10 @@ pub struct SpecLimits {
 }
 
 /// Why a [`ModelSpec`] is not acceptable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+#[cfg_attr(feature = "pallet-error", derive(frame_support::PalletError))]
 pub enum SpecError {
 	/// `HashedNgrams` on a Dense Datanet, or `Raw` on a Text one.
 	FeaturizerMismatch,
