@@ -37,12 +37,16 @@ extern crate alloc;
 
 pub use pallet::*;
 
+mod api;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod features;
+mod invariants;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
+pub mod types;
 pub mod weights;
 
 pub use openledger_primitives::{
@@ -54,87 +58,19 @@ pub use openledger_primitives::{
 		AttributionJobs, DatanetInspect, InferenceHandler, ModelInspect, RewardParties, RewardSink,
 	},
 };
+pub use types::*;
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use codec::{Decode, Encode, MaxEncodedLen};
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{
-			fungible::{Inspect, Mutate, MutateHold},
-			tokens::{Fortitude, Precision, Restriction},
-		},
-		CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+		traits::fungible::{Inspect, Mutate, MutateHold},
 	};
 	use frame_system::pallet_prelude::*;
-	use scale_info::TypeInfo;
-	use sp_runtime::{
-		traits::{Saturating, Zero},
-		Perbill,
-	};
-
-	/// The balance type of the currency that bonds are held in.
-	pub type BalanceOf<T> =
-		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
-
-	/// A registered agent.
-	#[derive(
-		CloneNoBound,
-		DebugNoBound,
-		PartialEqNoBound,
-		EqNoBound,
-		Encode,
-		Decode,
-		MaxEncodedLen,
-		TypeInfo,
-	)]
-	#[scale_info(skip_type_params(T))]
-	pub struct Agent<T: Config> {
-		/// The operator.
-		pub owner: T::AccountId,
-		/// The model it calls.
-		pub model: ModelId,
-		/// Free-form metadata (UTF-8 by convention).
-		pub metadata: BoundedVec<u8, T::MaxMetadataLen>,
-		/// The agent's own fee per inference.
-		pub fee: BalanceOf<T>,
-		/// The bond held from the owner.
-		pub bond: BalanceOf<T>,
-		/// Where it stands.
-		pub status: AgentStatus<BlockNumberFor<T>>,
-	}
-
-	/// A paid inference.
-	#[derive(
-		CloneNoBound,
-		DebugNoBound,
-		PartialEqNoBound,
-		EqNoBound,
-		Encode,
-		Decode,
-		MaxEncodedLen,
-		TypeInfo,
-	)]
-	#[scale_info(skip_type_params(T))]
-	pub struct Inference<T: Config> {
-		/// Who paid.
-		pub caller: T::AccountId,
-		/// The agent called.
-		pub agent: AgentId,
-		/// Its model.
-		pub model: ModelId,
-		/// The model's fee, held from the caller until the end.
-		pub model_fee: BalanceOf<T>,
-		/// The agent's fee, held likewise.
-		pub agent_fee: BalanceOf<T>,
-		/// The block of the call.
-		pub block: BlockNumberFor<T>,
-		/// Where it stands.
-		pub status: InferenceStatus,
-	}
+	use sp_runtime::Perbill;
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration (see the runtime's `migrations`).
@@ -370,11 +306,7 @@ pub mod pallet {
 			metadata: Vec<u8>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut a = Self::active_owned(&who, agent)?;
-			a.metadata = metadata.try_into().map_err(|_| Error::<T>::MetadataTooLong)?;
-			Agents::<T>::insert(agent, a);
-			Self::deposit_event(Event::MetadataSet { agent });
-			Ok(())
+			Self::do_set_metadata(&who, agent, metadata)
 		}
 
 		/// Set an agent's fee per inference.
@@ -386,11 +318,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_fee())]
 		pub fn set_fee(origin: OriginFor<T>, agent: AgentId, fee: BalanceOf<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut a = Self::active_owned(&who, agent)?;
-			a.fee = fee;
-			Agents::<T>::insert(agent, a);
-			Self::deposit_event(Event::FeeSet { agent, fee });
-			Ok(())
+			Self::do_set_fee(&who, agent, fee)
 		}
 
 		/// Unregister an agent and start its unbonding period.
@@ -402,13 +330,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::unregister())]
 		pub fn unregister(origin: OriginFor<T>, agent: AgentId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut a = Self::active_owned(&who, agent)?;
-			let until =
-				frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
-			a.status = AgentStatus::Unbonding { until };
-			Agents::<T>::insert(agent, a);
-			Self::deposit_event(Event::AgentUnregistered { agent, until });
-			Ok(())
+			Self::do_unregister(&who, agent)
 		}
 
 		/// Release the bond of an unregistered agent after its unbonding period, and delete
@@ -421,20 +343,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::withdraw_bond())]
 		pub fn withdraw_bond(origin: OriginFor<T>, agent: AgentId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let a = Self::owned(&who, agent)?;
-			let AgentStatus::Unbonding { until } = a.status else {
-				return Err(Error::<T>::NotUnbonding.into());
-			};
-			ensure!(frame_system::Pallet::<T>::block_number() >= until, Error::<T>::StillUnbonding);
-			let amount = T::Currency::release(
-				&HoldReason::AgentBond.into(),
-				&a.owner,
-				a.bond,
-				Precision::BestEffort,
-			)?;
-			Agents::<T>::remove(agent);
-			Self::deposit_event(Event::BondWithdrawn { agent, amount });
-			Ok(())
+			Self::do_withdraw_bond(&who, agent)
 		}
 
 		/// Pay for an inference of `input` by the agent's model.
@@ -471,22 +380,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::slash())]
 		pub fn slash(origin: OriginFor<T>, agent: AgentId, fraction: Perbill) -> DispatchResult {
 			T::ModeratorOrigin::ensure_origin(origin)?;
-			let mut a = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
-			let amount = fraction * a.bond;
-			ensure!(!amount.is_zero(), Error::<T>::NothingToSlash);
-			let slashed = T::Currency::transfer_on_hold(
-				&HoldReason::AgentBond.into(),
-				&a.owner,
-				&T::TreasuryAccount::get(),
-				amount,
-				Precision::BestEffort,
-				Restriction::Free,
-				Fortitude::Force,
-			)?;
-			a.bond = a.bond.saturating_sub(slashed);
-			Agents::<T>::insert(agent, a);
-			Self::deposit_event(Event::AgentSlashed { agent, amount: slashed });
-			Ok(())
+			Self::do_slash(agent, fraction)
 		}
 
 		/// Set the least an inference's fee (the model's plus the agent's) may be.
@@ -497,234 +391,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_min_fee())]
 		pub fn set_min_fee(origin: OriginFor<T>, fee: BalanceOf<T>) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			MinFee::<T>::put(fee);
-			Self::deposit_event(Event::MinFeeSet { fee });
-			Ok(())
-		}
-	}
-
-	impl<T: Config> Pallet<T> {
-		/// Pays for an inference of `input` through `agent`; returns its id.
-		pub fn do_invoke(
-			caller: T::AccountId,
-			agent: AgentId,
-			input: Vec<u8>,
-			max_fee: BalanceOf<T>,
-		) -> Result<InferenceId, DispatchError> {
-			ensure!(input.len() <= T::MaxInputLen::get() as usize, Error::<T>::InputTooLong);
-			let a = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
-			ensure!(a.status == AgentStatus::Active, Error::<T>::NotActive);
-			let m = T::Models::model(a.model).ok_or(Error::<T>::UnknownModel)?;
-			ensure!(matches!(m.status, ModelStatus::Active { .. }), Error::<T>::ModelNotActive);
-			let schema = T::Datanets::schema(m.datanet).ok_or(Error::<T>::UnknownModel)?;
-			schema
-				.check_input(&input, T::MaxInputLen::get())
-				.map_err(|_| Error::<T>::InvalidInput)?;
-			let fee = m.fee.saturating_add(a.fee);
-			ensure!(fee <= max_fee, Error::<T>::FeeAboveMax);
-			ensure!(fee >= MinFee::<T>::get(), Error::<T>::FeeBelowMinimum);
-			let id = NextInferenceId::<T>::get();
-			NextInferenceId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
-			T::Currency::hold(&HoldReason::InferenceFee.into(), &caller, fee)?;
-			Inferences::<T>::insert(
-				id,
-				Inference {
-					caller: caller.clone(),
-					agent,
-					model: a.model,
-					model_fee: m.fee,
-					agent_fee: a.fee,
-					block: frame_system::Pallet::<T>::block_number(),
-					status: InferenceStatus::Pending,
-				},
-			);
-			T::Jobs::request_inference(id, a.model, input)?;
-			Self::deposit_event(Event::InferenceRequested {
-				inference: id,
-				agent,
-				model: a.model,
-				caller,
-				fee,
-			});
-			Ok(id)
-		}
-
-		fn owned(who: &T::AccountId, agent: AgentId) -> Result<Agent<T>, DispatchError> {
-			let a = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
-			ensure!(a.owner == *who, Error::<T>::NotOwner);
-			Ok(a)
-		}
-
-		fn active_owned(who: &T::AccountId, agent: AgentId) -> Result<Agent<T>, DispatchError> {
-			let a = Self::owned(who, agent)?;
-			ensure!(a.status == AgentStatus::Active, Error::<T>::NotActive);
-			Ok(a)
-		}
-
-		/// Checks and stores a registration; returns the new agent's id.
-		pub fn do_register(
-			owner: T::AccountId,
-			model: ModelId,
-			metadata: Vec<u8>,
-			fee: BalanceOf<T>,
-		) -> Result<AgentId, DispatchError> {
-			let m = T::Models::model(model).ok_or(Error::<T>::UnknownModel)?;
-			ensure!(m.status.accepts_agents(), Error::<T>::ModelUnavailable);
-			let metadata: BoundedVec<u8, T::MaxMetadataLen> =
-				metadata.try_into().map_err(|_| Error::<T>::MetadataTooLong)?;
-			let id = NextAgentId::<T>::get();
-			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
-
-			let bond = T::AgentBond::get();
-			T::Currency::hold(&HoldReason::AgentBond.into(), &owner, bond)?;
-
-			Agents::<T>::insert(
-				id,
-				Agent {
-					owner: owner.clone(),
-					model,
-					metadata,
-					fee,
-					bond,
-					status: AgentStatus::Active,
-				},
-			);
-			NextAgentId::<T>::put(next);
-			Self::deposit_event(Event::AgentRegistered { agent: id, owner, model, fee, bond });
-			Ok(id)
-		}
-
-		/// An agent, for the runtime API.
-		pub fn agent_info(
-			agent: AgentId,
-		) -> Option<
-			openledger_primitives::apis::AgentInfo<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
-		> {
-			Agents::<T>::get(agent).map(|a| openledger_primitives::apis::AgentInfo {
-				owner: a.owner,
-				model: a.model,
-				metadata: a.metadata.into_inner(),
-				fee: a.fee,
-				bond: a.bond,
-				status: a.status,
-			})
-		}
-
-		/// Checks that every agent's bond and every pending inference's fee is held from its
-		/// owner or caller, and ids are below their counters.
-		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-			use alloc::collections::btree_map::BTreeMap;
-			use frame_support::traits::fungible::InspectHold;
-			let mut bonds: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-			for (id, a) in Agents::<T>::iter() {
-				ensure!(id < NextAgentId::<T>::get(), "an agent id is not below NextAgentId");
-				let entry = bonds.entry(a.owner).or_default();
-				*entry = entry.saturating_add(a.bond);
-			}
-			for (who, total) in bonds {
-				ensure!(
-					T::Currency::balance_on_hold(&HoldReason::AgentBond.into(), &who) == total,
-					"agent bonds disagree with the held balance"
-				);
-			}
-			let mut fees: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-			for (id, inf) in Inferences::<T>::iter() {
-				ensure!(
-					id < NextInferenceId::<T>::get(),
-					"an inference id is not below the counter"
-				);
-				if inf.status == InferenceStatus::Pending {
-					let entry = fees.entry(inf.caller).or_default();
-					*entry = entry.saturating_add(inf.model_fee).saturating_add(inf.agent_fee);
-				}
-			}
-			for (who, total) in fees {
-				ensure!(
-					T::Currency::balance_on_hold(&HoldReason::InferenceFee.into(), &who) == total,
-					"pending inference fees disagree with the held balance"
-				);
-			}
-			Ok(())
-		}
-	}
-
-	impl<T: Config> InferenceHandler<T::AccountId> for Pallet<T> {
-		fn completed(inference: InferenceId, result: &InferenceResult, agreeing: &[T::AccountId]) {
-			let Some(mut inf) = Inferences::<T>::get(inference) else { return };
-			if inf.status != InferenceStatus::Pending {
-				return;
-			}
-			let fee = inf.model_fee.saturating_add(inf.agent_fee);
-			let moved = T::Currency::transfer_on_hold(
-				&HoldReason::InferenceFee.into(),
-				&inf.caller,
-				&T::Rewards::pot(),
-				fee,
-				Precision::BestEffort,
-				Restriction::Free,
-				Fortitude::Force,
-			);
-			let fee = match moved {
-				Ok(moved) => moved,
-				Err(e) => {
-					log::error!(target: "agents", "inference {inference}: the fee could not move: {e:?}");
-					Zero::zero()
-				},
-			};
-			let model = T::Models::model(inf.model);
-			let agent_owner = Agents::<T>::get(inf.agent).map(|a| a.owner);
-			if let (Some(m), Some(agent_owner)) = (model, agent_owner) {
-				T::Rewards::distribute(
-					fee,
-					RewardParties {
-						inference,
-						model_owner: m.owner,
-						agent_owner,
-						datanet: m.datanet,
-						shares: &result.shares,
-						attestors: agreeing,
-					},
-				);
-			}
-			inf.status =
-				InferenceStatus::Completed { label: result.label, confidence: result.confidence };
-			let agent = inf.agent;
-			Inferences::<T>::insert(inference, inf);
-			Self::deposit_event(Event::InferenceCompleted {
-				inference,
-				agent,
-				label: result.label,
-				confidence: result.confidence,
-				records: result.shares.len() as u32,
-				fee,
-			});
-		}
-
-		fn expired(inference: InferenceId) {
-			let Some(mut inf) = Inferences::<T>::get(inference) else { return };
-			if inf.status != InferenceStatus::Pending {
-				return;
-			}
-			let fee = inf.model_fee.saturating_add(inf.agent_fee);
-			let amount = T::Currency::release(
-				&HoldReason::InferenceFee.into(),
-				&inf.caller,
-				fee,
-				Precision::BestEffort,
-			)
-			.unwrap_or_else(|_| Zero::zero());
-			inf.status = InferenceStatus::Refunded;
-			let caller = inf.caller.clone();
-			Inferences::<T>::insert(inference, inf);
-			Self::deposit_event(Event::InferenceRefunded { inference, caller, amount });
-		}
-
-		fn pruned(inference: InferenceId) {
-			// A pending inference still holds its fee: it is never forgotten.
-			if Inferences::<T>::get(inference).is_some_and(|i| i.status != InferenceStatus::Pending)
-			{
-				Inferences::<T>::remove(inference);
-			}
+			Self::do_set_min_fee(fee)
 		}
 	}
 }

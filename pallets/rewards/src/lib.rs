@@ -35,12 +35,16 @@ extern crate alloc;
 
 pub use pallet::*;
 
+mod api;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod features;
+mod invariants;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
+pub mod types;
 pub mod weights;
 
 pub use openledger_primitives::{
@@ -49,6 +53,7 @@ pub use openledger_primitives::{
 	rewards::RewardSplit,
 	traits::{DatanetInspect, RewardParties, RewardSink},
 };
+pub use types::*;
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
@@ -56,21 +61,10 @@ pub mod pallet {
 	use super::*;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{
-			fungible::{Inspect, Mutate},
-			tokens::Preservation,
-		},
+		traits::fungible::{Inspect, Mutate},
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::{
-		traits::{AccountIdConversion, Saturating, Zero},
-		Perbill,
-	};
-
-	/// The balance type of OPEN.
-	pub type BalanceOf<T> =
-		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration (see the runtime's `migrations`).
@@ -195,12 +189,7 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let epoch = T::EpochLength::get();
-			if epoch.is_zero() || !(now % epoch).is_zero() {
-				return T::WeightInfo::on_initialize(0);
-			}
-			let earners = Self::end_epoch();
-			T::WeightInfo::on_initialize(earners)
+			Self::settle_epoch(now)
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -219,7 +208,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::claim())]
 		pub fn claim(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::pay_out(who)
+			Self::do_claim(who)
 		}
 
 		/// Pays `who`'s claimable balance to `who` (any signer may trigger it).
@@ -230,7 +219,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::claim())]
 		pub fn claim_for(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			ensure_signed(origin)?;
-			Self::pay_out(who)
+			Self::do_claim(who)
 		}
 
 		/// Sets the split of inference fees.
@@ -242,10 +231,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_reward_split())]
 		pub fn set_reward_split(origin: OriginFor<T>, split: RewardSplit) -> DispatchResult {
 			T::EconomicsOrigin::ensure_origin(origin)?;
-			ensure!(split.is_whole(), Error::<T>::SplitNotWhole);
-			Split::<T>::put(split);
-			Self::deposit_event(Event::RewardSplitSet { split });
-			Ok(())
+			Self::do_set_reward_split(split)
 		}
 
 		/// Sets the emission per epoch.
@@ -256,156 +242,8 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_emission())]
 		pub fn set_emission(origin: OriginFor<T>, emission: BalanceOf<T>) -> DispatchResult {
 			T::EconomicsOrigin::ensure_origin(origin)?;
-			Emission::<T>::put(emission);
-			Self::deposit_event(Event::EmissionSet { emission });
+			Self::do_set_emission(emission);
 			Ok(())
-		}
-	}
-
-	impl<T: Config> Pallet<T> {
-		/// The pot: this pallet's account.
-		pub fn account() -> T::AccountId {
-			T::PalletId::get().into_account_truncating()
-		}
-
-		fn credit(who: &T::AccountId, amount: BalanceOf<T>) {
-			if amount.is_zero() {
-				return;
-			}
-			Claimable::<T>::mutate(who, |c| *c = c.saturating_add(amount));
-			TotalClaimable::<T>::mutate(|t| *t = t.saturating_add(amount));
-		}
-
-		/// Credits a contributor's attribution earnings, for the totals and the epoch. A zero
-		/// amount writes nothing: a share that rounds to zero must not take one of the epoch's
-		/// `MaxEpochEarners` places.
-		fn credit_contributor(who: &T::AccountId, amount: BalanceOf<T>) {
-			if amount.is_zero() {
-				return;
-			}
-			Self::credit(who, amount);
-			ContributorEarnings::<T>::mutate(who, |e| *e = e.saturating_add(amount));
-			let counted = EpochEarnings::<T>::contains_key(who);
-			if counted || EpochEarnings::<T>::count() < T::MaxEpochEarners::get() {
-				EpochEarnings::<T>::mutate(who, |e| *e = e.saturating_add(amount));
-			}
-		}
-
-		fn pay_out(who: T::AccountId) -> DispatchResult {
-			let amount = Claimable::<T>::get(&who);
-			ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
-			let empty = T::Currency::balance(&who).is_zero();
-			ensure!(
-				!empty || amount >= T::Currency::minimum_balance(),
-				Error::<T>::BelowExistentialDeposit
-			);
-			T::Currency::transfer(&Self::account(), &who, amount, Preservation::Preserve)?;
-			Claimable::<T>::remove(&who);
-			TotalClaimable::<T>::mutate(|t| *t = t.saturating_sub(amount));
-			Self::deposit_event(Event::Claimed { who, amount });
-			Ok(())
-		}
-
-		/// Mints the epoch's emission into the pot and shares it by the epoch's earnings;
-		/// starts a new epoch. Returns the number of earners.
-		fn end_epoch() -> u32 {
-			let emission = Emission::<T>::get();
-			let earnings: alloc::vec::Vec<(T::AccountId, BalanceOf<T>)> =
-				EpochEarnings::<T>::iter().collect();
-			let _ = EpochEarnings::<T>::clear(u32::MAX, None);
-			let earners = earnings.len() as u32;
-			let total =
-				earnings.iter().fold(BalanceOf::<T>::zero(), |a, (_, e)| a.saturating_add(*e));
-			if emission.is_zero() || total.is_zero() {
-				return earners;
-			}
-			let mut minted = BalanceOf::<T>::zero();
-			let mut parts = alloc::vec::Vec::with_capacity(earnings.len());
-			for (who, earned) in earnings {
-				let part = Perbill::from_rational(earned, total).mul_floor(emission);
-				minted = minted.saturating_add(part);
-				parts.push((who, part));
-			}
-			if T::Currency::mint_into(&Self::account(), minted).is_err() {
-				log::error!(target: "rewards", "the emission could not be minted");
-				return earners;
-			}
-			for (who, part) in parts {
-				Self::credit(&who, part);
-				ContributorEarnings::<T>::mutate(&who, |e| *e = e.saturating_add(part));
-			}
-			Self::deposit_event(Event::EmissionDistributed { minted, earners });
-			earners
-		}
-
-		/// Checks that the claimables add up, and the pot holds at least all of them.
-		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-			let sum = Claimable::<T>::iter_values()
-				.fold(BalanceOf::<T>::zero(), |a, c| a.saturating_add(c));
-			ensure!(sum == TotalClaimable::<T>::get(), "TotalClaimable is not the sum of claims");
-			ensure!(
-				T::Currency::balance(&Self::account()) >= sum,
-				"the pot holds less than the claimable balances"
-			);
-			ensure!(Split::<T>::get().is_whole(), "the split does not sum to 100%");
-			Ok(())
-		}
-	}
-
-	impl<T: Config> RewardSink<T::AccountId, BalanceOf<T>> for Pallet<T> {
-		fn pot() -> T::AccountId {
-			Self::account()
-		}
-
-		fn distribute(fee: BalanceOf<T>, parties: RewardParties<'_, T::AccountId>) {
-			let split = Split::<T>::get();
-			// Every part rounds down; the treasury takes its own and every remainder, so the
-			// parts sum to exactly the fee.
-			let contributors = split.contributors.mul_floor(fee);
-			let model_owner = split.model_owner.mul_floor(fee);
-			let agent = split.agent.mul_floor(fee);
-			let attestors = split.attestors.mul_floor(fee);
-			let mut paid = BalanceOf::<T>::zero();
-			for s in parties.shares {
-				let amount = s.share.mul_floor(contributors);
-				if amount.is_zero() {
-					continue;
-				}
-				let Some(record) = T::Datanets::record_at(parties.datanet, s.record) else {
-					continue;
-				};
-				Self::credit_contributor(&record.contributor, amount);
-				RecordEarnings::<T>::mutate(parties.datanet, s.record, |e| {
-					*e = e.saturating_add(amount)
-				});
-				paid = paid.saturating_add(amount);
-			}
-			Self::credit(&parties.model_owner, model_owner);
-			Self::credit(&parties.agent_owner, agent);
-			let mut attestors_paid = BalanceOf::<T>::zero();
-			let n = parties.attestors.len() as u32;
-			if n > 0 {
-				let each = attestors / n.into();
-				for a in parties.attestors {
-					Self::credit(a, each);
-					attestors_paid = attestors_paid.saturating_add(each);
-				}
-			}
-			let treasury = fee
-				.saturating_sub(paid)
-				.saturating_sub(model_owner)
-				.saturating_sub(agent)
-				.saturating_sub(attestors_paid);
-			Self::credit(&T::TreasuryAccount::get(), treasury);
-			Self::deposit_event(Event::RewardsDistributed {
-				inference: parties.inference,
-				fee,
-				contributors: paid,
-				model_owner,
-				agent,
-				attestors: attestors_paid,
-				treasury,
-			});
 		}
 	}
 }

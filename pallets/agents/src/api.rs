@@ -1,0 +1,37 @@
+//! What the runtime APIs and other pallets read from this pallet, and how it hears from Proof
+//! of Attribution how an inference ended ([`InferenceHandler`]).
+
+use frame_system::pallet_prelude::BlockNumberFor;
+use openledger_primitives::apis::AgentInfo;
+
+use crate::{pallet::*, types::*, AgentId, InferenceHandler, InferenceId, InferenceResult};
+
+impl<T: Config> Pallet<T> {
+	/// An agent, for the runtime API.
+	pub fn agent_info(
+		agent: AgentId,
+	) -> Option<AgentInfo<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+		Agents::<T>::get(agent).map(|a| AgentInfo {
+			owner: a.owner,
+			model: a.model,
+			metadata: a.metadata.into_inner(),
+			fee: a.fee,
+			bond: a.bond,
+			status: a.status,
+		})
+	}
+}
+
+impl<T: Config> InferenceHandler<T::AccountId> for Pallet<T> {
+	fn completed(inference: InferenceId, result: &InferenceResult, agreeing: &[T::AccountId]) {
+		Self::do_complete(inference, result, agreeing);
+	}
+
+	fn expired(inference: InferenceId) {
+		Self::do_refund(inference);
+	}
+
+	fn pruned(inference: InferenceId) {
+		Self::do_forget(inference);
+	}
+}

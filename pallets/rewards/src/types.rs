@@ -1,0 +1,10 @@
+//! The pallet's own types: the balance type of OPEN. The types it stores besides balances (the
+//! split) and the parties of a distribution live in `openledger-primitives`.
+
+use frame_support::traits::fungible::Inspect;
+
+use crate::pallet::Config;
+
+/// The balance type of OPEN.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
