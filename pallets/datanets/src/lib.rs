@@ -41,8 +41,11 @@ extern crate alloc;
 
 pub use pallet::*;
 
+mod api;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod features;
+mod invariants;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -54,45 +57,19 @@ pub use openledger_primitives::datanets::{
 	chain_root, record_hash, ClassLabel, CurationPolicy, DatanetId, RecordError, RecordHash,
 	RecordStatus, Schema, VersionIndex, VersionInfo,
 };
+pub use types::*;
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use crate::types::{Datanet, LogEntry, Record};
 	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{
-			fungible::{Inspect, Mutate, MutateHold},
-			tokens::{Fortitude, Precision, Restriction},
-		},
+		traits::fungible::{Inspect, Mutate, MutateHold},
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_core::H256;
-	use sp_runtime::{
-		traits::{Saturating, Zero},
-		SaturatedConversion,
-	};
-
-	/// The balance type of the currency that deposits are held in.
-	pub type BalanceOf<T> =
-		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
-
-	/// A Datanet as stored.
-	pub type DatanetOf<T> = Datanet<
-		<T as frame_system::Config>::AccountId,
-		BalanceOf<T>,
-		<T as Config>::MaxNameLen,
-		<T as Config>::MaxDescriptionLen,
-		<T as Config>::MaxLicenseLen,
-	>;
-
-	/// A record as stored.
-	pub type RecordOf<T> = Record<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
-
-	/// A record payload as stored.
-	pub type PayloadOf<T> = BoundedVec<u8, <T as Config>::MaxPayloadLen>;
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration (see the runtime's `migrations`).
@@ -282,18 +259,8 @@ pub mod pallet {
 		/// The schema has fewer than two classes, more than `MaxClasses`, or (Dense) no
 		/// values or more than `MaxDims`.
 		InvalidSchema,
-		/// The payload is empty.
-		EmptyPayload,
-		/// The payload is longer than `MaxPayloadLen`.
-		PayloadTooLong,
-		/// A Text payload is not valid UTF-8.
-		InvalidUtf8,
-		/// A Dense payload does not have exactly `dims` values.
-		WrongDimensions,
-		/// A Dense value is above the schema's `max_value`.
-		ValueOutOfRange,
-		/// The label is not below the schema's number of classes.
-		LabelOutOfRange,
+		/// The record does not fit the Datanet's schema: the nested error says how.
+		InvalidRecord(RecordError),
 		/// A record with the same payload and label is already in this Datanet.
 		DuplicateRecord,
 		/// No record with this hash is in this Datanet.
@@ -314,14 +281,7 @@ pub mod pallet {
 
 	impl<T> From<RecordError> for Error<T> {
 		fn from(e: RecordError) -> Self {
-			match e {
-				RecordError::EmptyPayload => Error::EmptyPayload,
-				RecordError::PayloadTooLong => Error::PayloadTooLong,
-				RecordError::InvalidUtf8 => Error::InvalidUtf8,
-				RecordError::WrongDimensions => Error::WrongDimensions,
-				RecordError::ValueOutOfRange => Error::ValueOutOfRange,
-				RecordError::LabelOutOfRange => Error::LabelOutOfRange,
-			}
+			Error::InvalidRecord(e)
 		}
 	}
 
@@ -395,9 +355,9 @@ pub mod pallet {
 		///   exactly `dims` values of at most `max_value` for Dense; a label below `classes`.
 		/// - Holds `RecordDepositBase + DepositPerByte × payload bytes`.
 		/// - In an Open Datanet the record is accepted at once; in a Curated one it is pending.
-		/// - Errors: `UnknownDatanet`, `EmptyPayload`, `PayloadTooLong`, `InvalidUtf8`,
-		///   `WrongDimensions`, `ValueOutOfRange`, `LabelOutOfRange`, `DuplicateRecord`, or a
-		///   balance error if the deposit cannot be held.
+		/// - Errors: `UnknownDatanet`, `InvalidRecord` (with the [`RecordError`] that says how
+		///   the record does not fit), `DuplicateRecord`, or a balance error if the deposit
+		///   cannot be held.
 		/// - Emits `RecordContributed`, and `RecordAccepted` in an Open Datanet.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::contribute(payload.len() as u32))]
@@ -505,313 +465,7 @@ pub mod pallet {
 			records: BoundedVec<(Vec<u8>, ClassLabel), T::MaxContributionBatch>,
 		) -> DispatchResult {
 			let contributor = ensure_signed(origin)?;
-			ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
-			for (payload, label) in records {
-				Self::do_contribute(contributor.clone(), datanet, payload, label)?;
-			}
-			Ok(())
-		}
-	}
-
-	impl<T: Config> Pallet<T> {
-		/// The deposit for `bytes` of payload.
-		pub fn record_deposit(bytes: u32) -> BalanceOf<T> {
-			T::RecordDepositBase::get()
-				.saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
-		}
-
-		/// The deposit for a Datanet with `bytes` of metadata.
-		pub fn datanet_deposit(bytes: u32) -> BalanceOf<T> {
-			T::DatanetDeposit::get()
-				.saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
-		}
-
-		fn ensure_owner(
-			who: &T::AccountId,
-			datanet: DatanetId,
-		) -> Result<DatanetOf<T>, DispatchError> {
-			let net = Datanets::<T>::get(datanet).ok_or(Error::<T>::UnknownDatanet)?;
-			ensure!(net.owner == *who, Error::<T>::NotOwner);
-			Ok(net)
-		}
-
-		/// Whether `who` may review records of `datanet` (its owner or a curator).
-		pub fn is_curator(net: &DatanetOf<T>, datanet: DatanetId, who: &T::AccountId) -> bool {
-			net.owner == *who || Curators::<T>::contains_key(datanet, who)
-		}
-
-		pub fn do_create(
-			owner: T::AccountId,
-			name: Vec<u8>,
-			description: Vec<u8>,
-			license: Vec<u8>,
-			schema: Schema,
-			policy: CurationPolicy,
-		) -> DispatchResult {
-			let name: BoundedVec<u8, T::MaxNameLen> =
-				name.try_into().map_err(|_| Error::<T>::NameTooLong)?;
-			let description: BoundedVec<u8, T::MaxDescriptionLen> =
-				description.try_into().map_err(|_| Error::<T>::DescriptionTooLong)?;
-			let license: BoundedVec<u8, T::MaxLicenseLen> =
-				license.try_into().map_err(|_| Error::<T>::LicenseTooLong)?;
-			ensure!(
-				schema.is_valid(T::MaxClasses::get(), T::MaxDims::get()),
-				Error::<T>::InvalidSchema
-			);
-			let id = NextDatanetId::<T>::get();
-			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
-
-			let bytes = (name.len() + description.len() + license.len()) as u32;
-			let deposit = Self::datanet_deposit(bytes);
-			T::Currency::hold(&HoldReason::DatanetDeposit.into(), &owner, deposit)?;
-
-			Datanets::<T>::insert(
-				id,
-				Datanet {
-					owner: owner.clone(),
-					name,
-					description,
-					license,
-					schema,
-					policy,
-					deposit,
-					curators: 0,
-					pending: 0,
-					accepted: 0,
-					root: H256::zero(),
-					versions: 0,
-				},
-			);
-			NextDatanetId::<T>::put(next);
-			Self::deposit_event(Event::DatanetCreated { datanet: id, owner, deposit });
-			Ok(())
-		}
-
-		pub(crate) fn do_add_curator(
-			who: T::AccountId,
-			datanet: DatanetId,
-			curator: T::AccountId,
-		) -> DispatchResult {
-			let mut net = Self::ensure_owner(&who, datanet)?;
-			ensure!(
-				curator != net.owner && !Curators::<T>::contains_key(datanet, &curator),
-				Error::<T>::AlreadyCurator
-			);
-			ensure!(net.curators < T::MaxCurators::get(), Error::<T>::TooManyCurators);
-			net.curators += 1;
-			Curators::<T>::insert(datanet, &curator, ());
-			Datanets::<T>::insert(datanet, net);
-			Self::deposit_event(Event::CuratorAdded { datanet, curator });
-			Ok(())
-		}
-
-		pub(crate) fn do_remove_curator(
-			who: T::AccountId,
-			datanet: DatanetId,
-			curator: T::AccountId,
-		) -> DispatchResult {
-			let mut net = Self::ensure_owner(&who, datanet)?;
-			ensure!(Curators::<T>::contains_key(datanet, &curator), Error::<T>::UnknownCurator);
-			net.curators = net.curators.saturating_sub(1);
-			Curators::<T>::remove(datanet, &curator);
-			Datanets::<T>::insert(datanet, net);
-			Self::deposit_event(Event::CuratorRemoved { datanet, curator });
-			Ok(())
-		}
-
-		/// Checks and stores a contribution; returns its hash.
-		pub fn do_contribute(
-			contributor: T::AccountId,
-			datanet: DatanetId,
-			payload: Vec<u8>,
-			label: ClassLabel,
-		) -> Result<RecordHash, DispatchError> {
-			let mut net = Datanets::<T>::get(datanet).ok_or(Error::<T>::UnknownDatanet)?;
-			net.schema
-				.check_record(&payload, label, T::MaxPayloadLen::get())
-				.map_err(Error::<T>::from)?;
-			let payload: PayloadOf<T> =
-				payload.try_into().map_err(|_| Error::<T>::PayloadTooLong)?;
-			let hash = record_hash(&payload, label);
-			ensure!(!Records::<T>::contains_key(datanet, hash), Error::<T>::DuplicateRecord);
-			let status = match net.policy {
-				CurationPolicy::Open => {
-					let index = net.accepted;
-					net.accepted = index.checked_add(1).ok_or(Error::<T>::Overflow)?;
-					RecordStatus::Accepted { index }
-				},
-				CurationPolicy::Curated => {
-					net.pending = net.pending.checked_add(1).ok_or(Error::<T>::Overflow)?;
-					RecordStatus::Pending
-				},
-			};
-
-			let deposit = Self::record_deposit(payload.len() as u32);
-			T::Currency::hold(&HoldReason::RecordDeposit.into(), &contributor, deposit)?;
-
-			Records::<T>::insert(
-				datanet,
-				hash,
-				Record { contributor: contributor.clone(), label, status, deposit },
-			);
-			Payloads::<T>::insert(datanet, hash, payload);
-			Self::deposit_event(Event::RecordContributed {
-				datanet,
-				record: hash,
-				contributor,
-				deposit,
-			});
-			if let RecordStatus::Accepted { index } = status {
-				Self::append_to_log(&mut net, datanet, hash, index);
-			}
-			Datanets::<T>::insert(datanet, net);
-			Ok(hash)
-		}
-
-		/// Appends an accepted record at `index` (already counted in `net.accepted`).
-		fn append_to_log(
-			net: &mut DatanetOf<T>,
-			datanet: DatanetId,
-			record: RecordHash,
-			index: u32,
-		) {
-			net.root = chain_root(&net.root, &record);
-			AcceptedLog::<T>::insert(datanet, index, LogEntry { record, root: net.root });
-			Self::deposit_event(Event::RecordAccepted { datanet, record, index });
-		}
-
-		pub(crate) fn do_review(
-			who: T::AccountId,
-			datanet: DatanetId,
-			record: RecordHash,
-			accept: bool,
-		) -> DispatchResult {
-			let mut net = Datanets::<T>::get(datanet).ok_or(Error::<T>::UnknownDatanet)?;
-			ensure!(Self::is_curator(&net, datanet, &who), Error::<T>::NotCurator);
-			let mut rec = Records::<T>::get(datanet, record).ok_or(Error::<T>::UnknownRecord)?;
-			ensure!(rec.status == RecordStatus::Pending, Error::<T>::NotPending);
-
-			net.pending = net.pending.saturating_sub(1);
-			if accept {
-				let index = net.accepted;
-				net.accepted = index.checked_add(1).ok_or(Error::<T>::Overflow)?;
-				rec.status = RecordStatus::Accepted { index };
-				Records::<T>::insert(datanet, record, rec);
-				Self::append_to_log(&mut net, datanet, record, index);
-			} else {
-				Self::delete_pending(datanet, record, &rec)?;
-				Self::deposit_event(Event::RecordRejected { datanet, record });
-			}
-			Datanets::<T>::insert(datanet, net);
-			Ok(())
-		}
-
-		/// Deletes a pending record and releases its deposit.
-		fn delete_pending(
-			datanet: DatanetId,
-			record: RecordHash,
-			rec: &RecordOf<T>,
-		) -> DispatchResult {
-			T::Currency::release(
-				&HoldReason::RecordDeposit.into(),
-				&rec.contributor,
-				rec.deposit,
-				Precision::BestEffort,
-			)?;
-			Records::<T>::remove(datanet, record);
-			Payloads::<T>::remove(datanet, record);
-			Ok(())
-		}
-
-		pub(crate) fn do_withdraw(
-			who: T::AccountId,
-			datanet: DatanetId,
-			record: RecordHash,
-		) -> DispatchResult {
-			let rec = Records::<T>::get(datanet, record).ok_or(Error::<T>::UnknownRecord)?;
-			ensure!(rec.contributor == who, Error::<T>::NotContributor);
-			ensure!(rec.status == RecordStatus::Pending, Error::<T>::NotPending);
-			let mut net = Datanets::<T>::get(datanet).ok_or(Error::<T>::UnknownDatanet)?;
-			net.pending = net.pending.saturating_sub(1);
-			Self::delete_pending(datanet, record, &rec)?;
-			Datanets::<T>::insert(datanet, net);
-			Self::deposit_event(Event::RecordWithdrawn { datanet, record });
-			Ok(())
-		}
-
-		pub(crate) fn do_remove(datanet: DatanetId, record: RecordHash) -> DispatchResult {
-			let mut rec = Records::<T>::get(datanet, record).ok_or(Error::<T>::UnknownRecord)?;
-			let mut net = Datanets::<T>::get(datanet).ok_or(Error::<T>::UnknownDatanet)?;
-			let index = match rec.status {
-				RecordStatus::Removed { .. } => return Err(Error::<T>::AlreadyRemoved.into()),
-				RecordStatus::Pending => None,
-				RecordStatus::Accepted { index } => Some(index),
-			};
-
-			let slashed = if rec.deposit.is_zero() {
-				Zero::zero()
-			} else {
-				T::Currency::transfer_on_hold(
-					&HoldReason::RecordDeposit.into(),
-					&rec.contributor,
-					&T::TreasuryAccount::get(),
-					rec.deposit,
-					Precision::BestEffort,
-					Restriction::Free,
-					Fortitude::Force,
-				)?
-			};
-			Payloads::<T>::remove(datanet, record);
-			match index {
-				None => {
-					net.pending = net.pending.saturating_sub(1);
-					Records::<T>::remove(datanet, record);
-					Datanets::<T>::insert(datanet, net);
-				},
-				Some(index) => {
-					let at = frame_system::Pallet::<T>::block_number().saturated_into::<u32>();
-					rec.status = RecordStatus::Removed { index, at };
-					rec.deposit = Zero::zero();
-					Records::<T>::insert(datanet, record, rec);
-				},
-			}
-			Self::deposit_event(Event::RecordRemoved { datanet, record, slashed });
-			Ok(())
-		}
-
-		/// Publishes a version; returns its number.
-		pub fn do_publish_version(
-			who: T::AccountId,
-			datanet: DatanetId,
-			count: u32,
-		) -> Result<VersionIndex, DispatchError> {
-			let mut net = Self::ensure_owner(&who, datanet)?;
-			let previous = match net.versions {
-				0 => 0,
-				v => Versions::<T>::get(datanet, v).map(|info| info.count).unwrap_or(0),
-			};
-			ensure!(count > previous && count <= net.accepted, Error::<T>::InvalidVersionCount);
-			let entry =
-				AcceptedLog::<T>::get(datanet, count - 1).ok_or(Error::<T>::InvalidVersionCount)?;
-			let version = net.versions.checked_add(1).ok_or(Error::<T>::Overflow)?;
-			net.versions = version;
-			let info = VersionInfo {
-				count,
-				root: entry.root,
-				block: frame_system::Pallet::<T>::block_number(),
-			};
-			Versions::<T>::insert(datanet, version, info);
-			Datanets::<T>::insert(datanet, net);
-			Self::deposit_event(Event::VersionPublished {
-				datanet,
-				version,
-				count,
-				root: entry.root,
-			});
-			Ok(version)
+			Self::do_contribute_batch(contributor, datanet, records)
 		}
 	}
 }
-
-mod api;
-mod invariants;

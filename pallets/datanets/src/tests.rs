@@ -190,7 +190,7 @@ fn a_contribution_batch_adds_every_record_in_order_or_none() {
 		// One bad record fails the batch with its error, and nothing of it stays.
 		assert_noop!(
 			batch(vec![(vec![5; 4], 0), (vec![1, 2, 3, 17], 0)]),
-			Error::<Test>::ValueOutOfRange
+			Error::<Test>::InvalidRecord(RecordError::ValueOutOfRange)
 		);
 		assert_noop!(batch(vec![(vec![6; 4], 0), (vec![6; 4], 0)]), Error::<Test>::DuplicateRecord,);
 		assert_noop!(batch(vec![]), Error::<Test>::EmptyBatch);
@@ -226,12 +226,18 @@ fn contributions_must_fit_the_schema() {
 	run_test(|| {
 		let id = create(CurationPolicy::Open);
 		let c = |payload: Vec<u8>, label| Datanets::contribute(origin(BOB), id, payload, label);
-		assert_noop!(c(vec![], 0), Error::<Test>::EmptyPayload);
-		assert_noop!(c(vec![1; 3], 0), Error::<Test>::WrongDimensions);
-		assert_noop!(c(vec![1; 5], 0), Error::<Test>::WrongDimensions);
-		assert_noop!(c(vec![1, 2, 3, 17], 0), Error::<Test>::ValueOutOfRange);
-		assert_noop!(c(vec![1; 4], 10), Error::<Test>::LabelOutOfRange);
-		assert_noop!(c(vec![1; MAX_PAYLOAD as usize + 1], 0), Error::<Test>::PayloadTooLong);
+		assert_noop!(c(vec![], 0), Error::<Test>::InvalidRecord(RecordError::EmptyPayload));
+		assert_noop!(c(vec![1; 3], 0), Error::<Test>::InvalidRecord(RecordError::WrongDimensions));
+		assert_noop!(c(vec![1; 5], 0), Error::<Test>::InvalidRecord(RecordError::WrongDimensions));
+		assert_noop!(
+			c(vec![1, 2, 3, 17], 0),
+			Error::<Test>::InvalidRecord(RecordError::ValueOutOfRange)
+		);
+		assert_noop!(c(vec![1; 4], 10), Error::<Test>::InvalidRecord(RecordError::LabelOutOfRange));
+		assert_noop!(
+			c(vec![1; MAX_PAYLOAD as usize + 1], 0),
+			Error::<Test>::InvalidRecord(RecordError::PayloadTooLong)
+		);
 		assert_noop!(
 			Datanets::contribute(origin(BOB), 9, vec![1; 4], 0),
 			Error::<Test>::UnknownDatanet
@@ -265,7 +271,7 @@ fn text_contributions_must_be_utf8() {
 		));
 		assert_noop!(
 			Datanets::contribute(origin(BOB), 0, vec![0xff, 0xfe], 0),
-			Error::<Test>::InvalidUtf8
+			Error::<Test>::InvalidRecord(RecordError::InvalidUtf8)
 		);
 		contribute(BOB, 0, "données".as_bytes(), 1);
 	});

@@ -1,14 +1,40 @@
-//! The types the Datanets pallet stores.
+//! The types the Datanets pallet stores, and their aliases for a runtime's `Config`.
 
 use codec::{Decode, Encode, MaxEncodedLen};
 use frame_support::{
-	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+	traits::{fungible::Inspect, Get},
+	BoundedVec,
+	CloneNoBound,
+	DebugNoBound,
+	EqNoBound,
+	PartialEqNoBound,
 };
 use openledger_primitives::datanets::{
 	ClassLabel, CurationPolicy, RecordHash, RecordStatus, Schema,
 };
 use scale_info::TypeInfo;
 use sp_core::H256;
+
+use crate::pallet::Config;
+
+/// The balance type of the currency that deposits are held in.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// A Datanet as stored.
+pub type DatanetOf<T> = Datanet<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	<T as Config>::MaxNameLen,
+	<T as Config>::MaxDescriptionLen,
+	<T as Config>::MaxLicenseLen,
+>;
+
+/// A record as stored.
+pub type RecordOf<T> = Record<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+
+/// A record payload as stored.
+pub type PayloadOf<T> = BoundedVec<u8, <T as Config>::MaxPayloadLen>;
 
 /// A Datanet: its owner, metadata, schema, policy, deposit and counters.
 #[derive(

@@ -15,8 +15,8 @@
 //! - **Cost** ([`SpecCost`]): what training and attributing the spec on its Datanet version
 //!   asks of every attestor's engine, estimated by [`ModelSpec::cost`] from the version's
 //!   record count: peak memory and arithmetic. A registration above the governed
-//!   [`CostLimit`] fails with `SpecMemoryOverLimit` or `SpecComputeOverLimit`, so one cheap
-//!   registration cannot exhaust the attestors.
+//!   [`CostLimit`] fails with `InvalidSpec` ([`SpecError::MemoryOverLimit`] or
+//!   [`SpecError::ComputeOverLimit`]), so one cheap registration cannot exhaust the attestors.
 //! - **Deposit**: registering holds [`Config::ModelDeposit`] plus [`Config::DepositPerByte`] for
 //!   each byte of metadata. Retiring releases it; the retired entry stays as a record.
 //!
@@ -37,12 +37,16 @@ extern crate alloc;
 
 pub use pallet::*;
 
+mod api;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod features;
+mod invariants;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
+pub mod types;
 pub mod weights;
 
 pub use openledger_primitives::{
@@ -52,60 +56,20 @@ pub use openledger_primitives::{
 	},
 	traits::{AttributionJobs, DatanetInspect, ModelInspect, ModelLifecycle, ModelSummary},
 };
+pub use types::*;
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use codec::{Decode, Encode, MaxEncodedLen};
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{
-			fungible::{Inspect, Mutate, MutateHold},
-			tokens::Precision,
-		},
-		CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+		traits::fungible::{Inspect, Mutate, MutateHold},
 	};
 	use frame_system::pallet_prelude::*;
-	use scale_info::TypeInfo;
 	use sp_core::H256;
-	use sp_runtime::{traits::Saturating, Perbill};
-
-	/// The balance type of the currency that deposits are held in.
-	pub type BalanceOf<T> =
-		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
-
-	/// A registered model.
-	#[derive(
-		CloneNoBound,
-		DebugNoBound,
-		PartialEqNoBound,
-		EqNoBound,
-		Encode,
-		Decode,
-		MaxEncodedLen,
-		TypeInfo,
-	)]
-	#[scale_info(skip_type_params(T))]
-	pub struct Model<T: Config> {
-		/// The developer who registered it.
-		pub owner: T::AccountId,
-		/// The Datanet it trains on.
-		pub datanet: DatanetId,
-		/// The version of that Datanet.
-		pub version: VersionIndex,
-		/// How it is trained.
-		pub spec: ModelSpec,
-		/// The fee per inference.
-		pub fee: BalanceOf<T>,
-		/// Where it stands.
-		pub status: ModelStatus,
-		/// The deposit held from the owner (zero once retired).
-		pub deposit: BalanceOf<T>,
-		/// Free-form metadata (UTF-8 by convention).
-		pub metadata: BoundedVec<u8, T::MaxMetadataLen>,
-	}
+	use sp_runtime::Perbill;
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration (see the runtime's `migrations`).
@@ -250,21 +214,8 @@ pub mod pallet {
 		UnknownDatanet,
 		/// The Datanet has no published version with this number.
 		UnknownVersion,
-		/// The featurizer does not fit the Datanet's schema (`HashedNgrams` for Text, `Raw`
-		/// for Dense).
-		FeaturizerMismatch,
-		/// The hashed feature dimension is outside `MinFeatureDims ..= MaxFeatureDims`.
-		FeatureDimsOutOfBounds,
-		/// A hidden layer is empty or wider than `MaxHidden`.
-		HiddenWidthOutOfBounds,
-		/// Epochs are zero or above `MaxEpochs`.
-		EpochsOutOfBounds,
-		/// The batch size is zero or above `MaxBatchSize`.
-		BatchSizeOutOfBounds,
-		/// Checkpoints are zero, above `MaxCheckpoints`, or more than the epochs.
-		CheckpointsOutOfBounds,
-		/// The learning rate is zero.
-		ZeroLearningRate,
+		/// The spec is not acceptable: the nested error says why.
+		InvalidSpec(SpecError),
 		/// The metadata is longer than `MaxMetadataLen`.
 		MetadataTooLong,
 		/// No model has this id.
@@ -277,28 +228,11 @@ pub mod pallet {
 		NotTraining,
 		/// The model id counter would overflow.
 		Overflow,
-		/// The spec's estimated memory on its Datanet version is above `CostLimit.bytes`.
-		SpecMemoryOverLimit,
-		/// The spec's estimated arithmetic on its Datanet version is above `CostLimit.flops`.
-		SpecComputeOverLimit,
-		/// An ∞-gram's `max_tokens` is zero or above `MAX_GENERATED_TOKENS` (256).
-		GeneratedTokensOutOfBounds,
 	}
 
 	impl<T> From<SpecError> for Error<T> {
 		fn from(e: SpecError) -> Self {
-			match e {
-				SpecError::FeaturizerMismatch => Error::FeaturizerMismatch,
-				SpecError::FeatureDimsOutOfBounds => Error::FeatureDimsOutOfBounds,
-				SpecError::HiddenWidthOutOfBounds => Error::HiddenWidthOutOfBounds,
-				SpecError::EpochsOutOfBounds => Error::EpochsOutOfBounds,
-				SpecError::BatchSizeOutOfBounds => Error::BatchSizeOutOfBounds,
-				SpecError::CheckpointsOutOfBounds => Error::CheckpointsOutOfBounds,
-				SpecError::ZeroLearningRate => Error::ZeroLearningRate,
-				SpecError::MemoryOverLimit => Error::SpecMemoryOverLimit,
-				SpecError::ComputeOverLimit => Error::SpecComputeOverLimit,
-				SpecError::GeneratedTokensOutOfBounds => Error::GeneratedTokensOutOfBounds,
-			}
+			Error::InvalidSpec(e)
 		}
 	}
 
@@ -320,11 +254,9 @@ pub mod pallet {
 		///   estimated cost on the version ([`ModelSpec::cost`]) against `CostLimit`.
 		/// - Holds `ModelDeposit + DepositPerByte × metadata bytes`.
 		/// - The model starts `Training`.
-		/// - Errors: `UnknownDatanet`, `UnknownVersion`, `FeaturizerMismatch`,
-		///   `FeatureDimsOutOfBounds`, `HiddenWidthOutOfBounds`, `EpochsOutOfBounds`,
-		///   `BatchSizeOutOfBounds`, `CheckpointsOutOfBounds`, `ZeroLearningRate`,
-		///   `SpecMemoryOverLimit`, `SpecComputeOverLimit`, `MetadataTooLong`, or a balance
-		///   error if the deposit cannot be held.
+		/// - Errors: `UnknownDatanet`, `UnknownVersion`, `InvalidSpec` (the nested
+		///   [`SpecError`] says which bound, schema or cost limit the spec breaks),
+		///   `MetadataTooLong`, or a balance error if the deposit cannot be held.
 		/// - Emits `ModelRegistered`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
@@ -349,12 +281,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_fee())]
 		pub fn set_fee(origin: OriginFor<T>, model: ModelId, fee: BalanceOf<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut m = Self::owned(&who, model)?;
-			ensure!(m.status != ModelStatus::Retired, Error::<T>::Retired);
-			m.fee = fee;
-			Models::<T>::insert(model, m);
-			Self::deposit_event(Event::FeeSet { model, fee });
-			Ok(())
+			Self::do_set_fee(who, model, fee)
 		}
 
 		/// Retire a model: it takes no new agents or inferences, and its deposit is released. A
@@ -367,8 +294,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::retire())]
 		pub fn retire(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let m = Self::owned(&who, model)?;
-			Self::do_retire(model, m, false)
+			Self::do_retire(who, model)
 		}
 
 		/// Retire any model, as moderation; its deposit is released to its owner.
@@ -380,8 +306,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::retire())]
 		pub fn force_retire(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
 			T::ModeratorOrigin::ensure_origin(origin)?;
-			let m = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
-			Self::do_retire(model, m, true)
+			Self::do_force_retire(model)
 		}
 
 		/// Set the largest cost a registration may ask of the attestors. Registered models
@@ -393,180 +318,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_cost_limit())]
 		pub fn set_cost_limit(origin: OriginFor<T>, limit: SpecCost) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			CostLimit::<T>::put(limit);
-			Self::deposit_event(Event::CostLimitSet { limit });
-			Ok(())
-		}
-	}
-
-	impl<T: Config> Pallet<T> {
-		/// The chain's bounds on a spec.
-		pub fn limits() -> SpecLimits {
-			SpecLimits {
-				min_feature_dims: T::MinFeatureDims::get(),
-				max_feature_dims: T::MaxFeatureDims::get(),
-				max_hidden: T::MaxHidden::get(),
-				max_epochs: T::MaxEpochs::get(),
-				max_batch_size: T::MaxBatchSize::get(),
-				max_checkpoints: T::MaxCheckpoints::get(),
-			}
-		}
-
-		/// The deposit for a model with `bytes` of metadata.
-		pub fn model_deposit(bytes: u32) -> BalanceOf<T> {
-			T::ModelDeposit::get()
-				.saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
-		}
-
-		fn owned(who: &T::AccountId, model: ModelId) -> Result<Model<T>, DispatchError> {
-			let m = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
-			ensure!(m.owner == *who, Error::<T>::NotOwner);
-			Ok(m)
-		}
-
-		/// Checks and stores a registration; returns the new model's id.
-		pub fn do_register(
-			owner: T::AccountId,
-			datanet: DatanetId,
-			version: VersionIndex,
-			spec: ModelSpec,
-			fee: BalanceOf<T>,
-			metadata: Vec<u8>,
-		) -> Result<ModelId, DispatchError> {
-			let schema = T::Datanets::schema(datanet).ok_or(Error::<T>::UnknownDatanet)?;
-			let info = T::Datanets::version(datanet, version).ok_or(Error::<T>::UnknownVersion)?;
-			spec.check(&schema, &Self::limits()).map_err(Error::<T>::from)?;
-			spec.cost(&schema, info.count)
-				.within(&CostLimit::<T>::get())
-				.map_err(Error::<T>::from)?;
-			let metadata: BoundedVec<u8, T::MaxMetadataLen> =
-				metadata.try_into().map_err(|_| Error::<T>::MetadataTooLong)?;
-			let id = NextModelId::<T>::get();
-			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
-
-			let deposit = Self::model_deposit(metadata.len() as u32);
-			T::Currency::hold(&HoldReason::ModelDeposit.into(), &owner, deposit)?;
-
-			Models::<T>::insert(
-				id,
-				Model {
-					owner: owner.clone(),
-					datanet,
-					version,
-					spec,
-					fee,
-					status: ModelStatus::Training,
-					deposit,
-					metadata,
-				},
-			);
-			NextModelId::<T>::put(next);
-			T::Jobs::request_training(id)?;
-			Self::deposit_event(Event::ModelRegistered {
-				model: id,
-				owner,
-				datanet,
-				version,
-				fee,
-				deposit,
-			});
-			Ok(id)
-		}
-
-		fn do_retire(model: ModelId, mut m: Model<T>, by_moderation: bool) -> DispatchResult {
-			ensure!(m.status != ModelStatus::Retired, Error::<T>::Retired);
-			T::Currency::release(
-				&HoldReason::ModelDeposit.into(),
-				&m.owner,
-				m.deposit,
-				Precision::BestEffort,
-			)?;
-			if m.status == ModelStatus::Training {
-				T::Jobs::cancel_training(model);
-			}
-			m.status = ModelStatus::Retired;
-			m.deposit = Default::default();
-			Models::<T>::insert(model, m);
-			Self::deposit_event(Event::ModelRetired { model, by_moderation });
-			Ok(())
-		}
-
-		fn set_status_from_training(model: ModelId, status: ModelStatus) -> DispatchResult {
-			Models::<T>::try_mutate(model, |m| {
-				let m = m.as_mut().ok_or(Error::<T>::UnknownModel)?;
-				ensure!(m.status == ModelStatus::Training, Error::<T>::NotTraining);
-				m.status = status;
-				Ok(())
-			})
-		}
-	}
-
-	impl<T: Config> ModelInspect<T::AccountId, BalanceOf<T>> for Pallet<T> {
-		fn model(model: ModelId) -> Option<ModelSummary<T::AccountId, BalanceOf<T>>> {
-			Models::<T>::get(model).map(|m| ModelSummary {
-				owner: m.owner,
-				datanet: m.datanet,
-				version: m.version,
-				spec: m.spec,
-				fee: m.fee,
-				status: m.status,
-			})
-		}
-	}
-
-	impl<T: Config> ModelLifecycle for Pallet<T> {
-		fn activate(model: ModelId, accuracy: Perbill, weights_hash: H256) -> DispatchResult {
-			Self::set_status_from_training(model, ModelStatus::Active { accuracy, weights_hash })?;
-			Self::deposit_event(Event::ModelActivated { model, accuracy, weights_hash });
-			Ok(())
-		}
-
-		fn fail(model: ModelId) -> DispatchResult {
-			Self::set_status_from_training(model, ModelStatus::Failed)?;
-			Self::deposit_event(Event::ModelFailed { model });
-			Ok(())
-		}
-	}
-
-	impl<T: Config> Pallet<T> {
-		/// A model, for the runtime API.
-		pub fn model_info(
-			model: ModelId,
-		) -> Option<openledger_primitives::apis::ModelInfo<T::AccountId, BalanceOf<T>>> {
-			Models::<T>::get(model).map(|m| openledger_primitives::apis::ModelInfo {
-				owner: m.owner,
-				datanet: m.datanet,
-				version: m.version,
-				spec: m.spec,
-				fee: m.fee,
-				status: m.status,
-				deposit: m.deposit,
-				metadata: m.metadata.into_inner(),
-			})
-		}
-
-		/// Checks that every model's deposit is held from its owner, and ids are below the
-		/// counter.
-		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-			use alloc::collections::btree_map::BTreeMap;
-			use frame_support::traits::fungible::InspectHold;
-			let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-			for (id, m) in Models::<T>::iter() {
-				ensure!(id < NextModelId::<T>::get(), "a model id is not below NextModelId");
-				ensure!(
-					m.status != ModelStatus::Retired || m.deposit == Default::default(),
-					"a retired model still has a deposit"
-				);
-				let entry = deposits.entry(m.owner).or_default();
-				*entry = entry.saturating_add(m.deposit);
-			}
-			for (who, total) in deposits {
-				ensure!(
-					T::Currency::balance_on_hold(&HoldReason::ModelDeposit.into(), &who) == total,
-					"model deposits disagree with the held balance"
-				);
-			}
-			Ok(())
+			Self::do_set_cost_limit(limit)
 		}
 	}
 }

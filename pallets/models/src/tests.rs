@@ -74,43 +74,52 @@ fn register_checks_the_datanet_and_the_spec() {
 		assert_noop!(r(7, 1, mlp()), Error::<Test>::UnknownDatanet);
 		assert_noop!(r(DIGITS, 3, mlp()), Error::<Test>::UnknownVersion);
 		assert_noop!(r(DIGITS, 0, mlp()), Error::<Test>::UnknownVersion);
-		assert_noop!(r(TEXT, 1, mlp()), Error::<Test>::FeaturizerMismatch);
+		assert_noop!(r(TEXT, 1, mlp()), Error::<Test>::InvalidSpec(SpecError::FeaturizerMismatch));
 		let hashed = |dims| ModelSpec { featurizer: Featurizer::HashedNgrams { dims }, ..mlp() };
-		assert_noop!(r(DIGITS, 1, hashed(1024)), Error::<Test>::FeaturizerMismatch);
-		assert_noop!(r(TEXT, 1, hashed(8)), Error::<Test>::FeatureDimsOutOfBounds);
-		assert_noop!(r(TEXT, 1, hashed(8192)), Error::<Test>::FeatureDimsOutOfBounds);
+		assert_noop!(
+			r(DIGITS, 1, hashed(1024)),
+			Error::<Test>::InvalidSpec(SpecError::FeaturizerMismatch)
+		);
+		assert_noop!(
+			r(TEXT, 1, hashed(8)),
+			Error::<Test>::InvalidSpec(SpecError::FeatureDimsOutOfBounds)
+		);
+		assert_noop!(
+			r(TEXT, 1, hashed(8192)),
+			Error::<Test>::InvalidSpec(SpecError::FeatureDimsOutOfBounds)
+		);
 		let arch = |architecture| ModelSpec { architecture, ..mlp() };
 		assert_noop!(
 			r(DIGITS, 1, arch(Architecture::Mlp1 { hidden: 0 })),
-			Error::<Test>::HiddenWidthOutOfBounds
+			Error::<Test>::InvalidSpec(SpecError::HiddenWidthOutOfBounds)
 		);
 		assert_noop!(
 			r(DIGITS, 1, arch(Architecture::Mlp2 { hidden: [8, 300] })),
-			Error::<Test>::HiddenWidthOutOfBounds
+			Error::<Test>::InvalidSpec(SpecError::HiddenWidthOutOfBounds)
 		);
 		assert_noop!(
 			r(DIGITS, 1, ModelSpec { epochs: 0, ..mlp() }),
-			Error::<Test>::EpochsOutOfBounds
+			Error::<Test>::InvalidSpec(SpecError::EpochsOutOfBounds)
 		);
 		assert_noop!(
 			r(DIGITS, 1, ModelSpec { epochs: 201, ..mlp() }),
-			Error::<Test>::EpochsOutOfBounds
+			Error::<Test>::InvalidSpec(SpecError::EpochsOutOfBounds)
 		);
 		assert_noop!(
 			r(DIGITS, 1, ModelSpec { batch_size: 0, ..mlp() }),
-			Error::<Test>::BatchSizeOutOfBounds
+			Error::<Test>::InvalidSpec(SpecError::BatchSizeOutOfBounds)
 		);
 		assert_noop!(
 			r(DIGITS, 1, ModelSpec { checkpoints: 0, ..mlp() }),
-			Error::<Test>::CheckpointsOutOfBounds
+			Error::<Test>::InvalidSpec(SpecError::CheckpointsOutOfBounds)
 		);
 		assert_noop!(
 			r(DIGITS, 1, ModelSpec { checkpoints: 11, ..mlp() }),
-			Error::<Test>::CheckpointsOutOfBounds
+			Error::<Test>::InvalidSpec(SpecError::CheckpointsOutOfBounds)
 		);
 		assert_noop!(
 			r(DIGITS, 1, ModelSpec { learning_rate: Perbill::zero(), ..mlp() }),
-			Error::<Test>::ZeroLearningRate
+			Error::<Test>::InvalidSpec(SpecError::ZeroLearningRate)
 		);
 		assert_noop!(
 			Models::register(origin(ALICE), DIGITS, 1, mlp(), 1, vec![0; 33]),
@@ -222,7 +231,7 @@ fn a_spec_over_the_cost_limit_fails_with_its_named_error_and_changes_nothing() {
 		assert!(cost.bytes > DefaultCostLimit::get().bytes, "{cost:?}");
 		let register = |spec| Models::register(origin(ALICE), TEXT, 1, spec, 25, Vec::new());
 		let next = NextModelId::<Test>::get();
-		assert_noop!(register(wide), Error::<Test>::SpecMemoryOverLimit);
+		assert_noop!(register(wide), Error::<Test>::InvalidSpec(SpecError::MemoryOverLimit));
 
 		// With the memory limit lifted, the same spec is over the compute limit.
 		let memory_only = SpecCost { bytes: u64::MAX, flops: DefaultCostLimit::get().flops };
@@ -231,7 +240,7 @@ fn a_spec_over_the_cost_limit_fails_with_its_named_error_and_changes_nothing() {
 		System::assert_last_event(Event::CostLimitSet { limit: memory_only }.into());
 		assert_eq!(CostLimit::<Test>::get(), memory_only);
 		assert!(cost.flops > memory_only.flops, "{cost:?}");
-		assert_noop!(register(wide), Error::<Test>::SpecComputeOverLimit);
+		assert_noop!(register(wide), Error::<Test>::InvalidSpec(SpecError::ComputeOverLimit));
 
 		// With both lifted, it registers; the cost counts the version's records.
 		let lifted = SpecCost { bytes: u64::MAX, flops: u64::MAX };
@@ -240,4 +249,13 @@ fn a_spec_over_the_cost_limit_fails_with_its_named_error_and_changes_nothing() {
 		assert_eq!(NextModelId::<Test>::get(), next + 1);
 		assert!(wide.cost(&schema, 20).flops > cost.flops);
 	});
+}
+
+#[test]
+fn a_spec_error_travels_nested_in_invalid_spec() {
+	// Clients read the pallet's variant, then the nested `SpecError`, from the module error.
+	let e: DispatchError = Error::<Test>::InvalidSpec(SpecError::ZeroLearningRate).into();
+	let DispatchError::Module(m) = e else { panic!("not a module error: {e:?}") };
+	assert_eq!(m.error, [2, SpecError::ZeroLearningRate as u8, 0, 0]);
+	assert_eq!(m.message, Some("InvalidSpec"));
 }
