@@ -54,7 +54,16 @@ pub enum Schema {
 
 /// Why a record does not fit its Datanet's schema.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 #[cfg_attr(feature = "pallet-error", derive(frame_support::PalletError))]
 pub enum RecordError {

@@ -146,7 +146,16 @@ pub struct SpecLimits {
 
 /// Why a [`ModelSpec`] is not acceptable.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 #[cfg_attr(feature = "pallet-error", derive(frame_support::PalletError))]
 pub enum SpecError {

@@ -13,7 +13,7 @@
 //! `pre_upgrade` records what must hold, `post_upgrade` proves it (`try-runtime`'s
 //! `on-runtime-upgrade` runs both against a live chain's state). The checks are plain
 //! functions as well, so that the runtime's tests run them without the `try-runtime` feature
-//! (`runtime/src/tests.rs`).
+//! (`runtime/src/tests/migrations.rs`).
 
 use alloc::vec::Vec;
 use core::marker::PhantomData;

@@ -24,10 +24,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let mut fees: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		for (id, inf) in Inferences::<T>::iter() {
-			ensure!(
-				id < NextInferenceId::<T>::get(),
-				"an inference id is not below the counter"
-			);
+			ensure!(id < NextInferenceId::<T>::get(), "an inference id is not below the counter");
 			if inf.status == InferenceStatus::Pending {
 				let entry = fees.entry(inf.caller).or_default();
 				*entry = entry.saturating_add(inf.model_fee).saturating_add(inf.agent_fee);

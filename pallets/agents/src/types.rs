@@ -16,14 +16,7 @@ pub type BalanceOf<T> =
 
 /// A registered agent.
 #[derive(
-	CloneNoBound,
-	DebugNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
+	CloneNoBound, DebugNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
 )]
 #[scale_info(skip_type_params(T))]
 pub struct Agent<T: Config> {
@@ -43,14 +36,7 @@ pub struct Agent<T: Config> {
 
 /// A paid inference.
 #[derive(
-	CloneNoBound,
-	DebugNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
+	CloneNoBound, DebugNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
 )]
 #[scale_info(skip_type_params(T))]
 pub struct Inference<T: Config> {

@@ -3,11 +3,7 @@
 use codec::{Decode, Encode, MaxEncodedLen};
 use frame_support::{
 	traits::{fungible::Inspect, Get},
-	BoundedVec,
-	CloneNoBound,
-	DebugNoBound,
-	EqNoBound,
-	PartialEqNoBound,
+	BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use openledger_primitives::datanets::{
 	ClassLabel, CurationPolicy, RecordHash, RecordStatus, Schema,

@@ -15,14 +15,7 @@ pub type BalanceOf<T> =
 
 /// A registered model.
 #[derive(
-	CloneNoBound,
-	DebugNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
+	CloneNoBound, DebugNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
 )]
 #[scale_info(skip_type_params(T))]
 pub struct Model<T: Config> {

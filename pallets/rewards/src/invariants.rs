@@ -11,8 +11,8 @@ use crate::*;
 impl<T: Config> Pallet<T> {
 	/// Checks that the claimables add up, and the pot holds at least all of them.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
-		let sum = Claimable::<T>::iter_values()
-			.fold(BalanceOf::<T>::zero(), |a, c| a.saturating_add(c));
+		let sum =
+			Claimable::<T>::iter_values().fold(BalanceOf::<T>::zero(), |a, c| a.saturating_add(c));
 		ensure!(sum == TotalClaimable::<T>::get(), "TotalClaimable is not the sum of claims");
 		ensure!(
 			T::Currency::balance(&Self::account()) >= sum,

@@ -73,19 +73,7 @@ where
 			.unwrap_or(2) as u64;
 		// `block_number` is already the block being built; the era starts at its parent.
 		let current = System::block_number().saturated_into::<u64>().saturating_sub(1);
-		let extension: TxExtension = (
-			frame_system::CheckNonZeroSender::<Runtime>::new(),
-			frame_system::CheckSpecVersion::<Runtime>::new(),
-			frame_system::CheckTxVersion::<Runtime>::new(),
-			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(generic::Era::mortal(period, current)),
-			frame_system::CheckNonce::<Runtime>::from(nonce),
-			frame_system::CheckWeight::<Runtime>::new(),
-			pallet_attribution::CheckAttestation::<Runtime>::new(),
-			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-			frame_system::WeightReclaim::<Runtime>::new(),
-		);
+		let extension = crate::tx_extension(generic::Era::mortal(period, current), nonce);
 		let payload = SignedPayload::new(call, extension)
 			.map_err(|e| log::warn!(target: "attribution", "cannot sign: {e:?}"))
 			.ok()?;

@@ -24,17 +24,13 @@ use frame_support::{
 
 use crate::{
 	governance::{AttributionAdminOrigin, EconomicsOrigin, ModeratorOrigin, TreasuryAccount},
-	Balance, BlockNumber, Datanets, Models, Runtime, RuntimeHoldReason, DAYS, MICRO_OPEN,
-	MILLI_OPEN, OPEN,
+	Balance, BlockNumber, Datanets, Models, Runtime, RuntimeHoldReason, DAYS, MILLI_OPEN, OPEN,
 };
-
-/// The deposit for each byte a user stores.
-pub const DEPOSIT_PER_BYTE: Balance = 100 * MICRO_OPEN;
 
 parameter_types! {
 	pub const DatanetDeposit: Balance = OPEN;
 	pub const RecordDepositBase: Balance = 10 * MILLI_OPEN;
-	pub const DepositPerByte: Balance = DEPOSIT_PER_BYTE;
+	pub const DepositPerByte: Balance = super::monetary::DEPOSIT_PER_BYTE;
 	pub const ModelDeposit: Balance = OPEN;
 	pub const AgentBond: Balance = 10 * OPEN;
 	pub const AgentUnbondingPeriod: BlockNumber = 7 * DAYS;

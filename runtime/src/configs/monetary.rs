@@ -23,6 +23,9 @@ use crate::{
 	EXISTENTIAL_DEPOSIT, MICRO_OPEN, OPEN,
 };
 
+/// The deposit for each byte a user stores: records, metadata, preimages.
+pub const DEPOSIT_PER_BYTE: Balance = 100 * MICRO_OPEN;
+
 parameter_types! {
 	pub const ExistentialDeposit: Balance = EXISTENTIAL_DEPOSIT;
 }

@@ -15,9 +15,6 @@
 pub mod origins;
 pub mod tracks;
 
-#[cfg(test)]
-mod tests;
-
 use frame_support::{
 	parameter_types,
 	traits::{
@@ -36,7 +33,7 @@ use sp_runtime::{
 };
 
 use crate::{
-	configs::{data::DEPOSIT_PER_BYTE, RuntimeBlockWeights},
+	configs::{monetary::DEPOSIT_PER_BYTE, RuntimeBlockWeights},
 	AccountId, Balance, Balances, BlockNumber, OriginCaller, Preimage, Referenda, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeHoldReason, RuntimeOrigin, Scheduler, System, Treasury, DAYS,
 	OPEN,

@@ -32,9 +32,7 @@ impl<T: Config> Pallet<T> {
 		let m = T::Models::model(a.model).ok_or(Error::<T>::UnknownModel)?;
 		ensure!(matches!(m.status, ModelStatus::Active { .. }), Error::<T>::ModelNotActive);
 		let schema = T::Datanets::schema(m.datanet).ok_or(Error::<T>::UnknownModel)?;
-		schema
-			.check_input(&input, T::MaxInputLen::get())
-			.map_err(|_| Error::<T>::InvalidInput)?;
+		schema.check_input(&input, T::MaxInputLen::get()).map_err(|_| Error::<T>::InvalidInput)?;
 		let fee = m.fee.saturating_add(a.fee);
 		ensure!(fee <= max_fee, Error::<T>::FeeAboveMax);
 		ensure!(fee >= MinFee::<T>::get(), Error::<T>::FeeBelowMinimum);

@@ -25,14 +25,7 @@ impl<T: Config> Pallet<T> {
 
 		Agents::<T>::insert(
 			id,
-			Agent {
-				owner: owner.clone(),
-				model,
-				metadata,
-				fee,
-				bond,
-				status: AgentStatus::Active,
-			},
+			Agent { owner: owner.clone(), model, metadata, fee, bond, status: AgentStatus::Active },
 		);
 		NextAgentId::<T>::put(next);
 		Self::deposit_event(Event::AgentRegistered { agent: id, owner, model, fee, bond });

@@ -3,9 +3,7 @@
 use frame_support::traits::{
 	fungible::MutateHold,
 	tokens::{Fortitude, Precision, Restriction},
-	DefensiveOption,
-	DefensiveSaturating,
-	Get,
+	DefensiveOption, DefensiveSaturating, Get,
 };
 use sp_runtime::{traits::Zero, DispatchResult, SaturatedConversion};
 

@@ -13,7 +13,7 @@ use pallet_referenda::{Curve, TracksInfo as _};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{traits::Dispatchable, DispatchError, Perbill};
 
-use super::{
+use crate::governance::{
 	origins::{GovernancePace, Origin, Pace},
 	tracks::{self, TracksInfo, ATTRIBUTION_ADMIN, ECONOMICS, MODERATOR, ROOT, TREASURER},
 	SubmissionDeposit, TreasurerSpendLimit, UndecidingTimeout, VoteLockingPeriod,

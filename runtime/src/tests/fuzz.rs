@@ -462,19 +462,7 @@ impl Fuzzer {
 			(signer, call)
 		};
 		let nonce = System::account_nonce(&signer);
-		let ext: TxExtension = (
-			frame_system::CheckNonZeroSender::<Runtime>::new(),
-			frame_system::CheckSpecVersion::<Runtime>::new(),
-			frame_system::CheckTxVersion::<Runtime>::new(),
-			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
-			frame_system::CheckNonce::<Runtime>::from(nonce),
-			frame_system::CheckWeight::<Runtime>::new(),
-			pallet_attribution::CheckAttestation::<Runtime>::new(),
-			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-			frame_system::WeightReclaim::<Runtime>::new(),
-		);
+		let ext = crate::tx_extension(sp_runtime::generic::Era::Immortal, nonce);
 		let mut line = format!("{signer:?} {call:?}");
 		line.truncate(300);
 		// The transaction as a block carries it (with a signature nobody checks here), for

@@ -1,0 +1,248 @@
+//! The storage migrations on chains of older storage versions.
+
+use sp_keyring::Sr25519Keyring;
+
+use super::state_of;
+use crate::Runtime;
+
+/// `$check!(P)` for each custom pallet `P`.
+macro_rules! each_pallet {
+	($check:ident) => {
+		$check!(Datanets);
+		$check!(Models);
+		$check!(Agents);
+		$check!(Attribution);
+		$check!(Rewards);
+	};
+}
+
+/// The state of a chain started before the pallets declared storage versions: dev genesis with
+/// a Datanet, a record and its version, every custom pallet's storage version set back to 0
+/// (genesis wrote 1, the version in the code).
+fn unversioned_chain() -> sp_io::TestExternalities {
+	use frame_support::traits::{GetStorageVersion, StorageVersion};
+	use openledger_primitives::datanets::{CurationPolicy, Schema};
+
+	use crate::{Agents, Attribution, Datanets, Models, Rewards};
+
+	let mut ext = state_of("dev");
+	ext.execute_with(|| {
+		frame_system::Pallet::<Runtime>::set_block_number(1);
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let datanet = pallet_datanets::NextDatanetId::<Runtime>::get();
+		Datanets::do_create(
+			alice.clone(),
+			b"migrated".to_vec(),
+			vec![],
+			vec![],
+			Schema::Text { classes: 2 },
+			CurationPolicy::Open,
+		)
+		.expect("a valid Datanet");
+		Datanets::do_contribute(alice.clone(), datanet, b"a record".to_vec(), 1)
+			.expect("a valid record");
+		Datanets::do_publish_version(alice, datanet, 1).expect("a valid version");
+		macro_rules! genesis_version {
+			($p:ident) => {
+				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
+				StorageVersion::new(0).put::<$p>();
+			};
+		}
+		each_pallet!(genesis_version);
+		put_v2_consensus_params();
+	});
+	ext
+}
+
+/// Writes attribution's consensus parameters in their storage-version-2 layout (with a quorum),
+/// as a chain of that version holds them; returns the parameters version 3 makes of them.
+fn put_v2_consensus_params() -> pallet_attribution::Params {
+	use codec::Encode;
+	use pallet_attribution::migrations::v3::{OldParams, OneEngineMajorityOfCommittee};
+
+	let now = pallet_attribution::ConsensusParams::<Runtime>::get();
+	let old =
+		OldParams { quorum: 1, max_strikes: now.max_strikes, committee_size: now.committee_size };
+	let upgraded = OneEngineMajorityOfCommittee::<Runtime>::params(old);
+	sp_io::storage::set(
+		&pallet_attribution::ConsensusParams::<Runtime>::hashed_key(),
+		&old.encode(),
+	);
+	upgraded
+}
+
+/// The storage migrations on a chain started before the pallets declared storage versions
+/// ([`unversioned_chain`]): they bring each pallet to its code's version and change no other
+/// key of theirs but attribution's consensus parameters, which 2 to 3 rewrites (the chain has
+/// no open job, so attribution's 1 to 2 and 2 to 3 rewrite no job); a second run does nothing,
+/// and weighs one version read a migration.
+#[test]
+fn the_migrations_write_the_versions_and_nothing_else() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	use crate::{migrations, Agents, Attribution, Datanets, Models, Rewards};
+
+	unversioned_chain().execute_with(|| {
+		let digests = || {
+			[
+				migrations::storage_digest::<Datanets>(),
+				migrations::storage_digest::<Models>(),
+				migrations::storage_digest::<Agents>(),
+				migrations::storage_digest::<Attribution>(),
+				migrations::storage_digest::<Rewards>(),
+			]
+		};
+		// The parameters as version 3 makes them.
+		let old_params =
+			sp_io::storage::get(&pallet_attribution::ConsensusParams::<Runtime>::hashed_key())
+				.expect("the parameters");
+		let mut before = digests();
+		pallet_attribution::ConsensusParams::<Runtime>::put(put_v2_consensus_params());
+		// And pruning starts from now.
+		pallet_attribution::ExpiryCursor::<Runtime>::put(
+			frame_system::Pallet::<Runtime>::block_number(),
+		);
+		before[3] = migrations::storage_digest::<Attribution>();
+		pallet_attribution::ExpiryCursor::<Runtime>::kill();
+		sp_io::storage::set(
+			&pallet_attribution::ConsensusParams::<Runtime>::hashed_key(),
+			&old_params,
+		);
+
+		let weight = migrations::Migrations::on_runtime_upgrade();
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		// A version read and write a migration, and 2 to 3's read and write of the parameters
+		// and write of the pruning cursor.
+		assert_eq!(weight, db.reads_writes(8, 9), "a version read and write a migration");
+		macro_rules! migrated {
+			($p:ident) => {
+				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
+			};
+		}
+		each_pallet!(migrated);
+		assert_eq!(
+			before,
+			digests(),
+			"no key but the versions, the parameters and the cursor changed"
+		);
+		assert_eq!(
+			pallet_attribution::ConsensusParams::<Runtime>::get().engine_version,
+			openledger_primitives::attribution::ENGINE_VERSION
+		);
+		// The digest sees every record: removing one changes it.
+		assert_ne!(before[0], {
+			let k = pallet_datanets::Records::<Runtime>::iter_keys().next().expect("a record");
+			pallet_datanets::Records::<Runtime>::remove(k.0, k.1);
+			migrations::storage_digest::<Datanets>()
+		},);
+
+		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(7), "a no-op now");
+		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(3));
+	});
+}
+
+/// Attribution's migration from storage version 1 to 2 on revealed outcomes written in the
+/// version-1 layout: a training outcome gets empty quality flags, an inference outcome stays
+/// as it was, and the reveals decode again.
+#[test]
+fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	use openledger_primitives::attribution::{QualityFlags, RecordShare, TrainOutcome};
+	use pallet_attribution::{
+		migrations::v2::{OldSubmission, OldTrainOutcome},
+		types::Submission,
+		Reveals,
+	};
+	use sp_runtime::Perbill;
+
+	use crate::{migrations, Attribution};
+
+	state_of("dev").execute_with(|| {
+		StorageVersion::new(1).put::<Attribution>();
+		put_v2_consensus_params();
+		let (alice, bob) =
+			(Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
+		let train = OldTrainOutcome {
+			engine_version: 2,
+			accuracy: Perbill::from_percent(91),
+			weights_hash: sp_core::H256::repeat_byte(7),
+			records: 90,
+			held_out: 10,
+		};
+		let share = RecordShare { record: 3, share: Perbill::one() };
+		let infer = OldSubmission::Infer {
+			engine_version: 2,
+			label: 4,
+			confidence: Perbill::from_percent(80),
+			shares: vec![share.clone()],
+		};
+		sp_io::storage::set(
+			&Reveals::<Runtime>::hashed_key_for(5, &alice),
+			&OldSubmission::Train(train).encode(),
+		);
+		sp_io::storage::set(&Reveals::<Runtime>::hashed_key_for(6, &bob), &infer.encode());
+		// The old layout does not decode as the new one.
+		assert_eq!(Reveals::<Runtime>::get(5, &alice), None);
+
+		let weight = migrations::Migrations::on_runtime_upgrade();
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		// Five pallets at their version already (one read each), and the migration: its version
+		// read and write, and a read and a write a reveal; then 2 to 3: its version read and
+		// write, the parameters', and the pruning cursor's write.
+		assert_eq!(weight, db.reads(5).saturating_add(db.reads_writes(5, 6)));
+		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(3));
+		assert_eq!(
+			Reveals::<Runtime>::get(5, &alice),
+			Some(Submission::Train(TrainOutcome {
+				engine_version: 2,
+				accuracy: Perbill::from_percent(91),
+				weights_hash: sp_core::H256::repeat_byte(7),
+				records: 90,
+				held_out: 10,
+				flags: QualityFlags::default(),
+			}))
+		);
+		assert_eq!(
+			Reveals::<Runtime>::get(6, &bob),
+			Some(Submission::Infer {
+				engine_version: 2,
+				label: 4,
+				confidence: Perbill::from_percent(80),
+				shares: vec![share].try_into().expect("one share"),
+			})
+		);
+	});
+}
+
+/// The migrations as `try-runtime on-runtime-upgrade` runs them against a live chain's state,
+/// on [`unversioned_chain`]: `Executive`'s upgrade with each migration's `pre_upgrade` and
+/// `post_upgrade` checks (their storage digests, and the pallets' own check that the version on
+/// chain is the version in the code), the whole state decoded, and every pallet's `try_state`.
+/// A change to a pallet's storage between the pre and post checks fails them. Needs
+/// `--features try-runtime`.
+#[cfg(feature = "try-runtime")]
+#[test]
+fn the_migrations_pass_the_try_runtime_checks_and_catch_a_change() {
+	use frame_support::traits::{GetStorageVersion, UncheckedOnRuntimeUpgrade};
+	use frame_try_runtime::UpgradeCheckSelect;
+
+	use crate::{migrations, Agents, Attribution, Datanets, Executive, Models, Rewards};
+
+	unversioned_chain().execute_with(|| {
+		Executive::try_runtime_upgrade(UpgradeCheckSelect::All).expect("every check passes");
+		macro_rules! migrated {
+			($p:ident) => {
+				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
+			};
+		}
+		each_pallet!(migrated);
+	});
+	unversioned_chain().execute_with(|| {
+		let before = migrations::Unchanged::<Datanets>::pre_upgrade().expect("a digest");
+		let (datanet, position) =
+			pallet_datanets::Records::<Runtime>::iter_keys().next().expect("a record");
+		pallet_datanets::Records::<Runtime>::remove(datanet, position);
+		assert!(migrations::Unchanged::<Datanets>::post_upgrade(before).is_err());
+	});
+}
