@@ -105,11 +105,18 @@ export async function sendAndWait(api, tx, signer, { until = 'finalized', timeou
 	});
 }
 
-/** 'pallet.Error' for a module error, 'token.Reason' / 'arithmetic.Reason' otherwise. */
+/**
+ * 'pallet.Error' for a module error, and 'pallet.Error(Reason)' where the error nests another
+ * (`datanets.InvalidRecord(PayloadTooLong)`); 'token.Reason' / 'arithmetic.Reason' otherwise.
+ */
 export function describeError(api, dispatchError) {
 	if (dispatchError.isModule) {
-		const { section, name } = api.registry.findMetaError(dispatchError.asModule);
-		return `${section}.${name}`;
+		const module = dispatchError.asModule;
+		const { section, name, fields } = api.registry.findMetaError(module);
+		if (!fields?.length) return `${section}.${name}`;
+		// A nested error is encoded after the variant's index, in the module error's 4 bytes.
+		const nested = api.registry.createType(api.registry.createLookupType(fields[0].type), module.error.toU8a().subarray(1));
+		return `${section}.${name}(${nested.toString()})`;
 	}
 	if (dispatchError.isToken) return `token.${dispatchError.asToken.type}`;
 	if (dispatchError.isArithmetic) return `arithmetic.${dispatchError.asArithmetic.type}`;

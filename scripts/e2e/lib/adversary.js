@@ -13,6 +13,8 @@
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { u8aConcat, u8aToHex } from '@polkadot/util';
 
+import { describeError } from '@openledger/client';
+
 import { attestation } from './chain.js';
 
 /** An inference outcome that gives all the credit to `record`, with label 0. */
@@ -32,10 +34,8 @@ function submit(api, tx, pair, nonce, tip = 0n) {
 			} else if (status.isInBlock || status.isFinalized) {
 				unsub();
 				let error = null;
-				if (dispatchError?.isModule) {
-					const { section, name } = api.registry.findMetaError(dispatchError.asModule);
-					error = `${section}.${name}`;
-				} else if (dispatchError) error = dispatchError.toString();
+				if (dispatchError?.isModule) error = describeError(api, dispatchError);
+				else if (dispatchError) error = dispatchError.toString();
 				resolve({ error, events: events.map(({ event }) => event) });
 			}
 		})

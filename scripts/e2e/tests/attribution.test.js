@@ -660,7 +660,7 @@ describe('what a registration, a preview and an invocation may ask of the attest
 		const wide = { ...SPEC, featurizer: { HashedNgrams: { dims: 16_384 } }, architecture: { Mlp2: { hidden: [512, 512] } }, checkpoints: 20 };
 		const next = (await api.query.models.nextModelId()).toNumber();
 		const refused = await sendAndWait(api, api.tx.models.register(datanet, 1, wide, MODEL_FEE, ''), k.Bob);
-		assert.equal(refused.dispatchError, 'models.SpecMemoryOverLimit');
+		assert.equal(refused.dispatchError, 'models.InvalidSpec(MemoryOverLimit)');
 		assert.equal((await api.query.models.nextModelId()).toNumber(), next, 'nothing registered');
 		assert.equal(h.event(refused.events, 'attribution', 'JobCreated'), undefined);
 		// Only the admin origin sets the limit: a signed call is refused, Root's is not.

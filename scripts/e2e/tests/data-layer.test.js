@@ -126,10 +126,10 @@ describe('Datanets, models and agents on the digits set', () => {
 
 		const cases = [
 			[contribute(pixels, label), 'datanets.DuplicateRecord'],
-			[contribute(pixels.slice(0, 63), 1), 'datanets.WrongDimensions'],
-			[contribute(new Uint8Array(2049).fill(1), 1), 'datanets.PayloadTooLong'],
-			[contribute(new Uint8Array(64).fill(17), 1), 'datanets.ValueOutOfRange'],
-			[contribute(pixels, 10), 'datanets.LabelOutOfRange'],
+			[contribute(pixels.slice(0, 63), 1), 'datanets.InvalidRecord(WrongDimensions)'],
+			[contribute(new Uint8Array(2049).fill(1), 1), 'datanets.InvalidRecord(PayloadTooLong)'],
+			[contribute(new Uint8Array(64).fill(17), 1), 'datanets.InvalidRecord(ValueOutOfRange)'],
+			[contribute(pixels, 10), 'datanets.InvalidRecord(LabelOutOfRange)'],
 			[api.tx.datanets.contribute(datanet + 99, u8aToHex(pixels), 1), 'datanets.UnknownDatanet'],
 		];
 		for (const [tx, expected] of cases) {
@@ -202,7 +202,7 @@ describe('Datanets, models and agents on the digits set', () => {
 
 		// A spec that does not fit the Datanet fails with its named error.
 		const bad = await send(api.tx.models.register(datanet, 1, { ...spec, featurizer: { HashedNgrams: { dims: 1024 } } }, fee, ''), k.Ferdie);
-		assert.equal(bad.dispatchError, 'models.FeaturizerMismatch');
+		assert.equal(bad.dispatchError, 'models.InvalidSpec(FeaturizerMismatch)');
 		const noVersion = await send(api.tx.models.register(datanet, 2, spec, fee, ''), k.Ferdie);
 		assert.equal(noVersion.dispatchError, 'models.UnknownVersion');
 

@@ -85,9 +85,9 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		const spec = { featurizer: 'Words', architecture: { InfiniGram: { maxTokens: MAX_TOKENS } }, epochs: 1, learningRate: 1, batchSize: 1, l2: 0, checkpoints: 1, seed: 0 };
 		// An ∞-gram takes only the word tokeniser, and at most 256 tokens.
 		const refused = await sendAndWait(api, api.tx.models.register(datanet, 1, { ...spec, architecture: { InfiniGram: { maxTokens: 257 } } }, MODEL_FEE, ''), k.Bob);
-		assert.equal(refused.dispatchError, 'models.GeneratedTokensOutOfBounds');
+		assert.equal(refused.dispatchError, 'models.InvalidSpec(GeneratedTokensOutOfBounds)');
 		const mismatch = await sendAndWait(api, api.tx.models.register(datanet, 1, { ...spec, featurizer: { HashedNgrams: { dims: 256 } } }, MODEL_FEE, ''), k.Bob);
-		assert.equal(mismatch.dispatchError, 'models.FeaturizerMismatch');
+		assert.equal(mismatch.dispatchError, 'models.InvalidSpec(FeaturizerMismatch)');
 		const registered = await ok(api.tx.models.register(datanet, 1, spec, MODEL_FEE, 'sotu-infinigram'), k.Bob);
 		const model = event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
 		const status = await active(model);
