@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The runtime fuzzer (runtime/src/fuzz.rs) for longer than the test suite runs it: random
+# The runtime fuzzer (runtime/src/tests/fuzz.rs) for longer than the test suite runs it: random
 # sequences of calls of every pallet against the real runtime, with every invariant checked
 # after every block. A failure prints its seed and the calls that led to it.
 #

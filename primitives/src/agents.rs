@@ -58,3 +58,31 @@ pub enum InferenceStatus {
 	/// The job expired; the fee was refunded.
 	Refunded,
 }
+
+/// A registered agent, once for every reader: storage keeps its `metadata` bounded; the runtime
+/// API sees a `Vec<u8>` ([`Agent::unbounded`]). Both encode alike.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct Agent<AccountId, Balance, BlockNumber, Metadata = alloc::vec::Vec<u8>> {
+	/// The operator.
+	pub owner: AccountId,
+	/// The model it calls.
+	pub model: crate::models::ModelId,
+	/// Free-form metadata (UTF-8 by convention).
+	pub metadata: Metadata,
+	/// The agent's own fee per inference.
+	pub fee: Balance,
+	/// The bond held from the owner.
+	pub bond: Balance,
+	/// Where it stands.
+	pub status: AgentStatus<BlockNumber>,
+}
+
+impl<AccountId, Balance, BlockNumber, Metadata: Into<alloc::vec::Vec<u8>>>
+	Agent<AccountId, Balance, BlockNumber, Metadata>
+{
+	/// The agent with its metadata as a plain byte vector.
+	pub fn unbounded(self) -> Agent<AccountId, Balance, BlockNumber> {
+		let Agent { owner, model, metadata, fee, bond, status } = self;
+		Agent { owner, model, metadata: metadata.into(), fee, bond, status }
+	}
+}

@@ -10,44 +10,14 @@ use sp_core::H256;
 use sp_runtime::Perbill;
 
 use crate::{
-	agents::{AgentId, AgentStatus, InferenceStatus},
+	agents::{Agent, AgentId, InferenceStatus},
 	attribution::{Generation, InferenceId, QualityFlags, RecordShare},
 	datanets::{
-		ClassLabel, CurationPolicy, DatanetId, RecordHash, RecordStatus, Schema, VersionIndex,
-		VersionInfo,
+		ClassLabel, Datanet, DatanetId, RecordHash, RecordStatus, VersionIndex, VersionInfo,
 	},
-	models::{ModelId, ModelSpec, ModelStatus},
+	models::{Model, ModelId},
 	rewards::RewardSplit,
 };
-
-/// A Datanet as the API shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
-pub struct DatanetInfo<AccountId, Balance> {
-	/// The creator, who manages curators and publishes versions.
-	pub owner: AccountId,
-	/// The name (UTF-8).
-	pub name: Vec<u8>,
-	/// The description (UTF-8).
-	pub description: Vec<u8>,
-	/// The license of the records, e.g. `CC-BY-4.0`.
-	pub license: Vec<u8>,
-	/// What a record is.
-	pub schema: Schema,
-	/// Whether contributions need review.
-	pub policy: CurationPolicy,
-	/// The deposit held from the owner.
-	pub deposit: Balance,
-	/// The number of curators besides the owner.
-	pub curators: u32,
-	/// Records waiting for review.
-	pub pending: u32,
-	/// The length of the accepted log.
-	pub accepted: u32,
-	/// The hash chain root over the whole accepted log.
-	pub root: H256,
-	/// The number of published versions.
-	pub versions: u32,
-}
 
 /// A record as the API shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
@@ -79,44 +49,6 @@ pub struct VersionRecord<AccountId> {
 	pub payload: Option<Vec<u8>>,
 	/// The block moderation removed it in, if it did.
 	pub removed_at: Option<u32>,
-}
-
-/// A model as the API shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
-pub struct ModelInfo<AccountId, Balance> {
-	/// The developer who registered it.
-	pub owner: AccountId,
-	/// The Datanet it trains on.
-	pub datanet: DatanetId,
-	/// The version of that Datanet.
-	pub version: VersionIndex,
-	/// How it is trained.
-	pub spec: ModelSpec,
-	/// The fee per inference, paid to the split.
-	pub fee: Balance,
-	/// Where it stands.
-	pub status: ModelStatus,
-	/// The deposit held from the owner.
-	pub deposit: Balance,
-	/// Free-form metadata (UTF-8).
-	pub metadata: Vec<u8>,
-}
-
-/// An agent as the API shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
-pub struct AgentInfo<AccountId, Balance, BlockNumber> {
-	/// The operator.
-	pub owner: AccountId,
-	/// The model it calls.
-	pub model: ModelId,
-	/// Free-form metadata (UTF-8).
-	pub metadata: Vec<u8>,
-	/// The agent's own fee per inference.
-	pub fee: Balance,
-	/// The bond held from the owner.
-	pub bond: Balance,
-	/// Where it stands.
-	pub status: AgentStatus<BlockNumber>,
 }
 
 /// A paid inference and its attribution, for the runtime API.
@@ -172,7 +104,7 @@ sp_api::decl_runtime_apis! {
 		BlockNumber: Codec,
 	{
 		/// A Datanet.
-		fn datanet(id: DatanetId) -> Option<DatanetInfo<AccountId, Balance>>;
+		fn datanet(id: DatanetId) -> Option<Datanet<AccountId, Balance>>;
 		/// A record of a Datanet.
 		fn record(datanet: DatanetId, record: RecordHash) -> Option<RecordInfo<AccountId, Balance>>;
 		/// A published version.
@@ -194,7 +126,7 @@ sp_api::decl_runtime_apis! {
 		Balance: Codec,
 	{
 		/// A model.
-		fn model(id: ModelId) -> Option<ModelInfo<AccountId, Balance>>;
+		fn model(id: ModelId) -> Option<Model<AccountId, Balance>>;
 	}
 
 	/// Read registered agents.
@@ -205,7 +137,7 @@ sp_api::decl_runtime_apis! {
 		BlockNumber: Codec,
 	{
 		/// An agent.
-		fn agent(id: AgentId) -> Option<AgentInfo<AccountId, Balance, BlockNumber>>;
+		fn agent(id: AgentId) -> Option<Agent<AccountId, Balance, BlockNumber>>;
 	}
 
 	/// Read Proof of Attribution: inferences, trainings, attestors.

@@ -7,6 +7,7 @@
 //!   ([`chain_root`]); a [`VersionInfo`] freezes the first `count` records with the root at that
 //!   count, so that anyone can check a training set against the chain.
 
+use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_core::H256;
@@ -280,5 +281,76 @@ mod tests {
 		let (x, y) = (record_hash(b"x", 0), record_hash(b"y", 0));
 		let zero = H256::zero();
 		assert_ne!(chain_root(&chain_root(&zero, &x), &y), chain_root(&chain_root(&zero, &y), &x));
+	}
+}
+
+/// A Datanet: its owner, metadata, schema, policy, deposit and counters, once for every reader.
+/// Storage keeps its texts bounded (`BoundedVec`s); the runtime API sees `Vec<u8>`s
+/// ([`Datanet::unbounded`]). Both encode alike.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct Datanet<AccountId, Balance, Name = Vec<u8>, Description = Vec<u8>, License = Vec<u8>> {
+	/// The creator: manages curators and publishes versions.
+	pub owner: AccountId,
+	/// The name (UTF-8).
+	pub name: Name,
+	/// The description (UTF-8).
+	pub description: Description,
+	/// The license of the records, e.g. `CC-BY-4.0`.
+	pub license: License,
+	/// What a record is.
+	pub schema: Schema,
+	/// Whether contributions need review.
+	pub policy: CurationPolicy,
+	/// The deposit held from the owner.
+	pub deposit: Balance,
+	/// The number of curators (besides the owner).
+	pub curators: u32,
+	/// Records waiting for review.
+	pub pending: u32,
+	/// The length of the accepted log.
+	pub accepted: u32,
+	/// The hash chain root over the whole accepted log.
+	pub root: H256,
+	/// The number of published versions.
+	pub versions: u32,
+}
+
+impl<AccountId, Balance, Name, Description, License>
+	Datanet<AccountId, Balance, Name, Description, License>
+where
+	Name: Into<Vec<u8>>,
+	Description: Into<Vec<u8>>,
+	License: Into<Vec<u8>>,
+{
+	/// The Datanet with its texts as plain byte vectors.
+	pub fn unbounded(self) -> Datanet<AccountId, Balance> {
+		let Datanet {
+			owner,
+			name,
+			description,
+			license,
+			schema,
+			policy,
+			deposit,
+			curators,
+			pending,
+			accepted,
+			root,
+			versions,
+		} = self;
+		Datanet {
+			owner,
+			name: name.into(),
+			description: description.into(),
+			license: license.into(),
+			schema,
+			policy,
+			deposit,
+			curators,
+			pending,
+			accepted,
+			root,
+			versions,
+		}
 	}
 }

@@ -544,3 +544,34 @@ mod tests {
 		);
 	}
 }
+
+/// A registered model, once for every reader: storage keeps its `metadata` bounded (a
+/// `BoundedVec`); the runtime API and the pallets that inspect it see a `Vec<u8>`
+/// ([`Model::unbounded`]). Both encode alike.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct Model<AccountId, Balance, Metadata = Vec<u8>> {
+	/// The developer who registered it.
+	pub owner: AccountId,
+	/// The Datanet it trains on.
+	pub datanet: crate::datanets::DatanetId,
+	/// The version of that Datanet.
+	pub version: crate::datanets::VersionIndex,
+	/// How it is trained.
+	pub spec: ModelSpec,
+	/// The fee per inference, paid to the split.
+	pub fee: Balance,
+	/// Where it stands.
+	pub status: ModelStatus,
+	/// The deposit held from the owner (zero once retired).
+	pub deposit: Balance,
+	/// Free-form metadata (UTF-8 by convention).
+	pub metadata: Metadata,
+}
+
+impl<AccountId, Balance, Metadata: Into<Vec<u8>>> Model<AccountId, Balance, Metadata> {
+	/// The model with its metadata as a plain byte vector.
+	pub fn unbounded(self) -> Model<AccountId, Balance> {
+		let Model { owner, datanet, version, spec, fee, status, deposit, metadata } = self;
+		Model { owner, datanet, version, spec, fee, status, deposit, metadata: metadata.into() }
+	}
+}

@@ -9,7 +9,7 @@ use crate::{
 	apis::VersionRecord,
 	attribution::{InferenceId, InferenceResult},
 	datanets::{DatanetId, RecordHash, Schema, VersionIndex, VersionInfo},
-	models::{ModelId, ModelSpec, ModelStatus},
+	models::{Model, ModelId},
 };
 
 /// Read access to Datanets (implemented by `pallet-datanets`).
@@ -25,27 +25,10 @@ pub trait DatanetInspect<AccountId, BlockNumber> {
 	fn record_at(datanet: DatanetId, index: u32) -> Option<VersionRecord<AccountId>>;
 }
 
-/// What other pallets know of a model.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ModelSummary<AccountId, Balance> {
-	/// The model's owner.
-	pub owner: AccountId,
-	/// The Datanet it trains on.
-	pub datanet: DatanetId,
-	/// The version of that Datanet.
-	pub version: VersionIndex,
-	/// How it is trained.
-	pub spec: ModelSpec,
-	/// The fee per inference.
-	pub fee: Balance,
-	/// Where it stands.
-	pub status: ModelStatus,
-}
-
 /// Read access to models (implemented by `pallet-models`).
 pub trait ModelInspect<AccountId, Balance> {
 	/// A model, if it exists.
-	fn model(model: ModelId) -> Option<ModelSummary<AccountId, Balance>>;
+	fn model(model: ModelId) -> Option<Model<AccountId, Balance>>;
 }
 
 /// Moves a model through its training lifecycle (implemented by `pallet-models`, called by

@@ -8,7 +8,7 @@ use frame_support::{
 };
 use openledger_primitives::{
 	agents::AgentId,
-	apis::{AgentInfo, DatanetInfo, ModelInfo, RecordInfo, VersionRecord},
+	apis::{RecordInfo, VersionRecord},
 	attribution::InferenceId,
 	datanets::{DatanetId, RecordHash, VersionIndex, VersionInfo},
 	models::ModelId,
@@ -197,7 +197,7 @@ impl_runtime_apis! {
 	}
 
 	impl openledger_primitives::apis::DatanetsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
-		fn datanet(id: DatanetId) -> Option<DatanetInfo<AccountId, Balance>> {
+		fn datanet(id: DatanetId) -> Option<openledger_primitives::datanets::Datanet<AccountId, Balance>> {
 			Datanets::datanet_info(id)
 		}
 
@@ -220,13 +220,13 @@ impl_runtime_apis! {
 	}
 
 	impl openledger_primitives::apis::ModelsApi<Block, AccountId, Balance> for Runtime {
-		fn model(id: ModelId) -> Option<ModelInfo<AccountId, Balance>> {
+		fn model(id: ModelId) -> Option<openledger_primitives::models::Model<AccountId, Balance>> {
 			Models::model_info(id)
 		}
 	}
 
 	impl openledger_primitives::apis::AgentsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
-		fn agent(id: AgentId) -> Option<AgentInfo<AccountId, Balance, BlockNumber>> {
+		fn agent(id: AgentId) -> Option<openledger_primitives::agents::Agent<AccountId, Balance, BlockNumber>> {
 			Agents::agent_info(id)
 		}
 	}

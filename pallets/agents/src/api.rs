@@ -2,7 +2,6 @@
 //! of Attribution how an inference ended ([`InferenceHandler`]).
 
 use frame_system::pallet_prelude::BlockNumberFor;
-use openledger_primitives::apis::AgentInfo;
 
 use crate::{pallet::*, types::*, AgentId, InferenceHandler, InferenceId, InferenceResult};
 
@@ -10,15 +9,8 @@ impl<T: Config> Pallet<T> {
 	/// An agent, for the runtime API.
 	pub fn agent_info(
 		agent: AgentId,
-	) -> Option<AgentInfo<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
-		Agents::<T>::get(agent).map(|a| AgentInfo {
-			owner: a.owner,
-			model: a.model,
-			metadata: a.metadata.into_inner(),
-			fee: a.fee,
-			bond: a.bond,
-			status: a.status,
-		})
+	) -> Option<Agent<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+		Agents::<T>::get(agent).map(Agent::unbounded)
 	}
 }
 

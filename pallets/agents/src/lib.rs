@@ -169,7 +169,7 @@ pub mod pallet {
 	/// The registered agents.
 	// Ids are sequential, not chosen by users: `Twox64Concat` is safe.
 	#[pallet::storage]
-	pub type Agents<T: Config> = StorageMap<_, Twox64Concat, AgentId, Agent<T>>;
+	pub type Agents<T: Config> = StorageMap<_, Twox64Concat, AgentId, AgentOf<T>>;
 
 	/// The id the next inference gets.
 	#[pallet::storage]

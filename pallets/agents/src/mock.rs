@@ -11,8 +11,8 @@ use openledger_primitives::{
 	apis::VersionRecord,
 	attribution::{InferenceId, RecordShare},
 	datanets::{DatanetId, RecordHash, Schema, VersionIndex, VersionInfo},
-	models::{Architecture, Featurizer, ModelSpec, ModelStatus},
-	traits::{AttributionJobs, DatanetInspect, ModelSummary, RewardParties, RewardSink},
+	models::{Architecture, Featurizer, Model, ModelSpec, ModelStatus},
+	traits::{AttributionJobs, DatanetInspect, RewardParties, RewardSink},
 };
 use sp_runtime::{BuildStorage, DispatchResult, Perbill};
 
@@ -53,7 +53,7 @@ pub const FAILED: ModelId = 2;
 pub const RETIRED: ModelId = 3;
 
 impl ModelInspect<AccountId, Balance> for MockModels {
-	fn model(model: ModelId) -> Option<ModelSummary<AccountId, Balance>> {
+	fn model(model: ModelId) -> Option<Model<AccountId, Balance>> {
 		let status = match model {
 			TRAINING => ModelStatus::Training,
 			ACTIVE => ModelStatus::Active {
@@ -64,7 +64,7 @@ impl ModelInspect<AccountId, Balance> for MockModels {
 			RETIRED => ModelStatus::Retired,
 			_ => return None,
 		};
-		Some(ModelSummary {
+		Some(Model {
 			owner: 100,
 			datanet: 0,
 			version: 1,
@@ -80,6 +80,8 @@ impl ModelInspect<AccountId, Balance> for MockModels {
 			},
 			fee: 10,
 			status,
+			deposit: 0,
+			metadata: Vec::new(),
 		})
 	}
 }

@@ -8,31 +8,21 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
 
-use crate::{pallet::Config, AgentId, AgentStatus, InferenceStatus, ModelId};
+pub use openledger_primitives::agents::Agent;
+
+use crate::{pallet::Config, AgentId, InferenceStatus, ModelId};
 
 /// The balance type of the currency that bonds are held in.
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
-/// A registered agent.
-#[derive(
-	CloneNoBound, DebugNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
-)]
-#[scale_info(skip_type_params(T))]
-pub struct Agent<T: Config> {
-	/// The operator.
-	pub owner: T::AccountId,
-	/// The model it calls.
-	pub model: ModelId,
-	/// Free-form metadata (UTF-8 by convention).
-	pub metadata: BoundedVec<u8, T::MaxMetadataLen>,
-	/// The agent's own fee per inference.
-	pub fee: BalanceOf<T>,
-	/// The bond held from the owner.
-	pub bond: BalanceOf<T>,
-	/// Where it stands.
-	pub status: AgentStatus<BlockNumberFor<T>>,
-}
+/// A registered agent as stored: its metadata bounded by `MaxMetadataLen`.
+pub type AgentOf<T> = Agent<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	BlockNumberFor<T>,
+	BoundedVec<u8, <T as Config>::MaxMetadataLen>,
+>;
 
 /// A paid inference.
 #[derive(

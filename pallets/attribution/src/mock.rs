@@ -14,8 +14,8 @@ use openledger_primitives::{
 	apis::VersionRecord,
 	attribution::{InferenceId, InferenceResult},
 	datanets::{DatanetId, RecordHash, Schema, VersionIndex, VersionInfo},
-	models::{Architecture, Featurizer, ModelId, ModelSpec, ModelStatus},
-	traits::{DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle, ModelSummary},
+	models::{Architecture, Featurizer, Model, ModelId, ModelSpec, ModelStatus},
+	traits::{DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle},
 };
 use sp_core::H256;
 use sp_runtime::{
@@ -167,14 +167,16 @@ pub fn generator_spec() -> ModelSpec {
 
 pub struct MockModels;
 impl ModelInspect<AccountId, openledger_primitives::Balance> for MockModels {
-	fn model(model: ModelId) -> Option<ModelSummary<AccountId, openledger_primitives::Balance>> {
-		MODELS.with(|m| m.borrow().get(&model).copied()).map(|status| ModelSummary {
+	fn model(model: ModelId) -> Option<Model<AccountId, openledger_primitives::Balance>> {
+		MODELS.with(|m| m.borrow().get(&model).copied()).map(|status| Model {
 			owner: 50,
 			datanet: DATANET,
 			version: 1,
 			spec: if model == GENERATOR { generator_spec() } else { spec() },
 			fee: 10,
 			status,
+			deposit: 0,
+			metadata: Vec::new(),
 		})
 	}
 }

@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
 use openledger_primitives::{
-	apis::{DatanetInfo, RecordInfo, VersionRecord},
+	apis::{RecordInfo, VersionRecord},
 	traits::DatanetInspect,
 };
 
@@ -12,21 +12,8 @@ use crate::*;
 
 impl<T: Config> Pallet<T> {
 	/// A Datanet, for the runtime API.
-	pub fn datanet_info(id: DatanetId) -> Option<DatanetInfo<T::AccountId, BalanceOf<T>>> {
-		Datanets::<T>::get(id).map(|net| DatanetInfo {
-			owner: net.owner,
-			name: net.name.into_inner(),
-			description: net.description.into_inner(),
-			license: net.license.into_inner(),
-			schema: net.schema,
-			policy: net.policy,
-			deposit: net.deposit,
-			curators: net.curators,
-			pending: net.pending,
-			accepted: net.accepted,
-			root: net.root,
-			versions: net.versions,
-		})
+	pub fn datanet_info(id: DatanetId) -> Option<Datanet<T::AccountId, BalanceOf<T>>> {
+		Datanets::<T>::get(id).map(Datanet::unbounded)
 	}
 
 	/// A record, for the runtime API.

@@ -3,38 +3,21 @@
 //! through which Proof of Attribution sets a model's training outcome.
 
 use frame_support::pallet_prelude::*;
-use openledger_primitives::apis::ModelInfo;
 use sp_core::H256;
 use sp_runtime::Perbill;
 
-use crate::{pallet::*, types::*, ModelId, ModelInspect, ModelLifecycle, ModelSummary};
+use crate::{pallet::*, types::*, ModelId, ModelInspect, ModelLifecycle};
 
 impl<T: Config> Pallet<T> {
 	/// A model, for the runtime API.
-	pub fn model_info(model: ModelId) -> Option<ModelInfo<T::AccountId, BalanceOf<T>>> {
-		Models::<T>::get(model).map(|m| ModelInfo {
-			owner: m.owner,
-			datanet: m.datanet,
-			version: m.version,
-			spec: m.spec,
-			fee: m.fee,
-			status: m.status,
-			deposit: m.deposit,
-			metadata: m.metadata.into_inner(),
-		})
+	pub fn model_info(model: ModelId) -> Option<Model<T::AccountId, BalanceOf<T>>> {
+		Models::<T>::get(model).map(Model::unbounded)
 	}
 }
 
 impl<T: Config> ModelInspect<T::AccountId, BalanceOf<T>> for Pallet<T> {
-	fn model(model: ModelId) -> Option<ModelSummary<T::AccountId, BalanceOf<T>>> {
-		Models::<T>::get(model).map(|m| ModelSummary {
-			owner: m.owner,
-			datanet: m.datanet,
-			version: m.version,
-			spec: m.spec,
-			fee: m.fee,
-			status: m.status,
-		})
+	fn model(model: ModelId) -> Option<Model<T::AccountId, BalanceOf<T>>> {
+		Models::<T>::get(model).map(Model::unbounded)
 	}
 }
 

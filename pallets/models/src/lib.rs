@@ -54,7 +54,7 @@ pub use openledger_primitives::{
 	models::{
 		Architecture, Featurizer, ModelId, ModelSpec, ModelStatus, SpecCost, SpecError, SpecLimits,
 	},
-	traits::{AttributionJobs, DatanetInspect, ModelInspect, ModelLifecycle, ModelSummary},
+	traits::{AttributionJobs, DatanetInspect, ModelInspect, ModelLifecycle},
 };
 pub use types::*;
 pub use weights::WeightInfo;
@@ -177,7 +177,7 @@ pub mod pallet {
 	/// The registered models.
 	// Ids are sequential, not chosen by users: `Twox64Concat` is safe.
 	#[pallet::storage]
-	pub type Models<T: Config> = StorageMap<_, Twox64Concat, ModelId, Model<T>>;
+	pub type Models<T: Config> = StorageMap<_, Twox64Concat, ModelId, ModelOf<T>>;
 
 	/// The largest [`SpecCost`] a registration may ask of the attestors (`DefaultCostLimit`
 	/// until the admin sets one).

@@ -59,7 +59,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `agent`, if `who` owns it.
-	pub(crate) fn owned(who: &T::AccountId, agent: AgentId) -> Result<Agent<T>, DispatchError> {
+	pub(crate) fn owned(who: &T::AccountId, agent: AgentId) -> Result<AgentOf<T>, DispatchError> {
 		let a = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
 		ensure!(a.owner == *who, Error::<T>::NotOwner);
 		Ok(a)
@@ -69,7 +69,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn active_owned(
 		who: &T::AccountId,
 		agent: AgentId,
-	) -> Result<Agent<T>, DispatchError> {
+	) -> Result<AgentOf<T>, DispatchError> {
 		let a = Self::owned(who, agent)?;
 		ensure!(a.status == AgentStatus::Active, Error::<T>::NotActive);
 		Ok(a)

@@ -9,7 +9,7 @@ use crate::{pallet::*, types::*, AttributionJobs, ModelId, ModelStatus};
 
 impl<T: Config> Pallet<T> {
 	/// `model`, if `who` owns it.
-	fn owned(who: &T::AccountId, model: ModelId) -> Result<Model<T>, DispatchError> {
+	fn owned(who: &T::AccountId, model: ModelId) -> Result<ModelOf<T>, DispatchError> {
 		let m = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
 		ensure!(m.owner == *who, Error::<T>::NotOwner);
 		Ok(m)
@@ -43,7 +43,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Retires `model` (stored as `m`): releases its deposit and closes its training job if it
 	/// is still `Training`.
-	fn retire_model(model: ModelId, mut m: Model<T>, by_moderation: bool) -> DispatchResult {
+	fn retire_model(model: ModelId, mut m: ModelOf<T>, by_moderation: bool) -> DispatchResult {
 		ensure!(m.status != ModelStatus::Retired, Error::<T>::Retired);
 		T::Currency::release(
 			&HoldReason::ModelDeposit.into(),
