@@ -136,7 +136,7 @@ fn golden() -> Vec<(u32, String)> {
 #[test]
 fn golden_digest() {
 	let digest = blake3::hash(digest().as_bytes()).to_hex().to_string();
-	let kernel = openledger_influence::kernel::kernel_name();
+	let kernel = openledger_influence::numeric::kernel::kernel_name();
 	println!("golden digest: engine v{ENGINE_VERSION} {digest} (kernel: {kernel})");
 	let golden = golden();
 	// Each version has one line, in order, and no two versions share a digest: a changed

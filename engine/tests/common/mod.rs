@@ -1,5 +1,6 @@
-//! The repository's data sets as engine records, for the tests and examples (examples include
-//! this file with `#[path]`).
+//! The repository's data sets as engine records, for the tests and for the examples of the
+//! evaluation crate (`engine-eval/examples`, which include this file with `#[path]`; both crates
+//! sit beside `data/`, so `../data/` is the same folder from either).
 
 #![allow(dead_code)]
 

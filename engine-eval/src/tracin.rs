@@ -10,13 +10,20 @@
 //! For `n` training records and `m` queries the layer's contribution is
 //! `(A Aqᵀ + 1) ⊙ (Δ Δqᵀ)`, two `[n, m]` products; no per-example gradient is ever stored.
 //! [`naive_scores`] materialises the gradients instead, as the reference and the baseline.
+//!
+//! It scores in the engine's blocks ([`Blocked`]), as K-FAC influence does, and on the
+//! checkpoints that training keeps ([`Checkpoint`]).
 
-use super::{blocked_scores, packed_t, rows, Attribution, Blocked, Scratch};
-use crate::{
-	kernel::{product_packed_into, Packed},
-	linalg::{matmul, Matrix},
-	model::Network,
-	train::Checkpoint,
+use openledger_influence::{
+	classifier::{
+		methods::{self, blocked_scores, Attribution, Blocked, Scratch},
+		model::Network,
+		train::Checkpoint,
+	},
+	numeric::{
+		kernel::{product_packed_into, Packed},
+		linalg::{matmul, Matrix},
+	},
 };
 
 /// Per-record inputs and errors of every layer at one checkpoint.
@@ -25,6 +32,17 @@ struct Factors {
 	inputs: Vec<Matrix>,
 	/// `δ_l` per layer, `[n, out_l]`.
 	deltas: Vec<Matrix>,
+}
+
+/// `xᵀ`, packed as the right-hand side of products ([`Packed`]), as the engine's blocked
+/// methods pack it.
+fn packed_t(x: &Matrix) -> Packed {
+	Packed::new(&x.t().data, x.cols, x.rows)
+}
+
+/// Rows `first..first + count` of `x`, as one slice.
+fn rows(x: &Matrix, first: usize, count: usize) -> &[f64] {
+	&x.data[first * x.cols..(first + count) * x.cols]
 }
 
 fn factors(net: &Network, x: &Matrix, labels: &[usize]) -> Factors {
@@ -67,7 +85,7 @@ impl TracIn {
 
 /// The queries' inputs and errors at every checkpoint, transposed and packed for the
 /// products: per checkpoint, per layer, `(Aqᵀ, Δqᵀ)`.
-pub(super) struct Queries(Vec<Vec<(Packed, Packed)>>);
+pub struct Queries(Vec<Vec<(Packed, Packed)>>);
 
 impl TracIn {
 	/// The number of training records.
@@ -85,7 +103,7 @@ impl TracIn {
 		labels: &[usize],
 		f: impl Fn(usize, &[f64]) + Sync,
 	) {
-		super::for_each_block(self, queries, labels, f)
+		methods::for_each_block(self, queries, labels, f)
 	}
 }
 
@@ -130,7 +148,7 @@ impl Blocked for TracIn {
 	}
 }
 
-impl super::Attribution for TracIn {
+impl Attribution for TracIn {
 	fn scores(&self, queries: &Matrix, labels: &[usize]) -> Matrix {
 		blocked_scores(self, queries, labels)
 	}
@@ -200,7 +218,10 @@ pub fn naive_scores(
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::train::{train, Hyper};
+	use openledger_influence::classifier::{
+		methods::TILE,
+		train::{train, Hyper},
+	};
 	use openledger_primitives::models::Architecture;
 
 	fn setup() -> (Vec<Checkpoint>, Matrix, Vec<usize>) {
@@ -218,7 +239,7 @@ mod tests {
 			seed: 3,
 		};
 		let net = Network::init(&Architecture::Mlp2 { hidden: [5, 4] }, 3, 3, 3);
-		let trained = train(net, &x, &labels, &crate::train::tests::keys(24), &hyper).unwrap();
+		let trained = train(net, &x, &labels, &crate::keys(24), &hyper).unwrap();
 		(trained.checkpoints, x, labels)
 	}
 
@@ -252,7 +273,7 @@ mod tests {
 	fn blocks_cover_every_record_once_with_the_same_scores() {
 		let (cks, x, y) = setup();
 		// More records than one block, so that there are several, the last one partial.
-		let idx: Vec<usize> = (0..crate::influence::TILE + 40).map(|i| i % x.rows).collect();
+		let idx: Vec<usize> = (0..TILE + 40).map(|i| i % x.rows).collect();
 		let (xs, ys) = (x.select_rows(&idx), idx.iter().map(|i| y[*i]).collect::<Vec<_>>());
 		let tracin = TracIn::new(cks, &xs, &ys);
 		let q = x.select_rows(&[2, 3]);

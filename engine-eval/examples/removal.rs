@@ -10,19 +10,21 @@
 //! - **positions**: a Fisher–Yates shuffle of positions from a ChaCha20 stream seeded with
 //!   `seed + 1`, the engine's order before version 2; removing a record reshuffles everything;
 //! - **records**: the engine's order, sorted by a keyed hash of each record's hash
-//!   ([`train::epoch_order`]); removing a record leaves the others' relative order unchanged.
+//!   ([`epoch_order`]); removing a record leaves the others' relative order unchanged.
 //!
-//!     cargo run --release -p openledger-influence --example removal
+//!     cargo run --release -p openledger-engine-eval --example removal
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../../engine/tests/common/mod.rs"]
 mod common;
 
 use openledger_influence::{
-	featurize::featurize,
-	linalg::Matrix,
-	model::Network,
-	split::is_held_out,
-	train::{epoch_order, train_in_order, Hyper},
+	classifier::{
+		featurize::featurize,
+		holdout::is_held_out,
+		model::Network,
+		train::{epoch_order, train_in_order, Hyper},
+	},
+	numeric::linalg::Matrix,
 	Record,
 };
 use openledger_primitives::{

@@ -2,7 +2,7 @@
 //! need.
 //!
 //! Every product goes through [`matmul`] or [`product_into`], so the engine has one place
-//! where its heavy arithmetic happens: the deterministic kernel of [`crate::kernel`].
+//! where its heavy arithmetic happens: the deterministic kernel of [`crate::numeric::kernel`].
 //!
 //! Cholesky, the triangular solves and the Jacobi eigensolver are written here rather than
 //! taken from a crate: nalgebra's decompositions run their products through matrixmultiply,
@@ -13,9 +13,10 @@
 
 use rayon::prelude::*;
 
-use crate::kernel::{product_packed_into, Packed};
-
-use crate::EngineError;
+use crate::{
+	error::EngineError,
+	numeric::kernel::{product_packed_into, Packed},
+};
 
 /// A row-major matrix.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,7 +90,7 @@ impl Matrix {
 /// Rows of the output per parallel block of [`matmul`].
 const ROW_BLOCK: usize = 64;
 
-/// `a · b` (`[m, k] · [k, n] → [m, n]`) by the deterministic kernel ([`crate::kernel`]).
+/// `a · b` (`[m, k] · [k, n] → [m, n]`) by the deterministic kernel ([`crate::numeric::kernel`]).
 pub fn matmul(a: &Matrix, b: &Matrix) -> Matrix {
 	assert_eq!(a.cols, b.rows, "matmul shapes");
 	let mut out = Matrix::zeros(a.rows, b.cols);
@@ -119,11 +120,12 @@ pub fn product_rows(out: &mut [f64], a: &[f64], b: &[f64], m: usize, k: usize, n
 
 /// `out = a · b` for row-major slices `a` (`[rows, k]`), `b` (`[k, cols]`) and `out`
 /// (`[rows, cols]`), in the calling thread, with no allocation of the result: the
-/// deterministic kernel ([`crate::kernel::product_into`]).
-pub use crate::kernel::product_into;
+/// deterministic kernel ([`crate::numeric::kernel::product_into`]).
+pub use crate::numeric::kernel::product_into;
 
-/// `a · b` with three loops in a fixed order: the reference for tests and benchmarks.
-pub fn naive_matmul(a: &Matrix, b: &Matrix) -> Matrix {
+/// `a · b` with three loops in a fixed order: the reference for the tests.
+#[cfg(test)]
+fn naive_matmul(a: &Matrix, b: &Matrix) -> Matrix {
 	let mut out = Matrix::zeros(a.rows, b.cols);
 	for i in 0..a.rows {
 		for k in 0..a.cols {

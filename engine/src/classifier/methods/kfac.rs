@@ -11,15 +11,17 @@
 //!
 //! `score(i, q) = Σ_l ⟨G_q, S⁻¹ G_i A⁻¹⟩ = Σ_l (ã_qᵀ A⁻¹ ã_i)(δ_qᵀ S⁻¹ δ_i)`,
 //!
-//! the ghost dot product of [`super::tracin`] in the metric of the curvature, at the final
-//! parameters. No per-example gradient is stored.
+//! the ghost dot product of TracIn-CP (in the evaluation crate) in the metric of the curvature,
+//! at the final parameters. No per-example gradient is stored.
 
 use super::{blocked_scores, packed_t, rows, Blocked, Scratch};
 use crate::{
-	kernel::{product_packed_into, Packed},
-	linalg::{backward_solve, cholesky, forward_solve, mean_gram, Matrix},
-	model::Network,
-	EngineError,
+	classifier::model::Network,
+	error::EngineError,
+	numeric::{
+		kernel::{product_packed_into, Packed},
+		linalg::{backward_solve, cholesky, forward_solve, mean_gram, Matrix},
+	},
 };
 
 /// Per-layer damped, inverted curvature factors of a trained MLP.
@@ -173,7 +175,7 @@ impl super::Attribution for KfacInfluence {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::train::{train, Hyper};
+	use crate::classifier::train::{train, Hyper};
 	use openledger_primitives::models::Architecture;
 
 	#[test]
@@ -195,7 +197,7 @@ mod tests {
 			Network::init(&Architecture::Mlp2 { hidden: [6, 4] }, 3, 3, 3),
 			&x,
 			&labels,
-			&crate::train::tests::keys(30),
+			&crate::classifier::train::tests::keys(30),
 			&hyper,
 		)
 		.unwrap()

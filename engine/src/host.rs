@@ -1,7 +1,7 @@
-//! The engine as the chain sees it: [`AttributionEngine`] over [`Engine`], translating the
-//! SCALE types of `openledger_primitives::attribution` and mapping every [`EngineError`] to an
-//! [`AttributionError`]. The node registers an `Arc<Engine>` as the off-chain workers'
-//! `AttributionExt`.
+//! The engine as its host, the chain, sees it: [`AttributionEngine`] over [`Engine`],
+//! translating the SCALE types of `openledger_primitives::attribution` and mapping every
+//! [`EngineError`] to an [`AttributionError`]. The node registers an `Arc<Engine>` as the
+//! off-chain workers' `AttributionExt`.
 
 use openledger_primitives::{
 	attribution::{
@@ -12,7 +12,12 @@ use openledger_primitives::{
 };
 use sp_runtime::{BoundedVec, Perbill};
 
-use crate::{engine::Share, infinigram::Generated, DatasetKey, Engine, EngineError, Record};
+use crate::{
+	api::{DatasetKey, Engine, Record},
+	error::EngineError,
+	infinigram::Generated,
+	shares::Share,
+};
 
 fn key(dataset: DatasetRef) -> DatasetKey {
 	DatasetKey { datanet: dataset.datanet, version: dataset.version }

@@ -1,4 +1,10 @@
-//! Trained models on disk, as safetensors.
+//! Where the engine keeps what it is given and what it makes.
+//!
+//! **Datanet versions** ([`Engine::ingest`]) are staged in memory as they arrive, chunk by chunk
+//! and in order, until they are complete and trained on; a record that another version of the
+//! same Datanet holds at the same position is shared, not copied.
+//!
+//! **Trained models** are kept on disk as safetensors.
 //!
 //! One file per model, `<dir>/<model id>.safetensors`, written from candle tensors and read
 //! back into them (candle's safetensors support, with our metadata in the header). The tensors
@@ -14,17 +20,120 @@
 use std::{
 	collections::HashMap,
 	path::{Path, PathBuf},
+	sync::Arc,
 };
 
 use candle_core::{DType, Device, Tensor};
+use openledger_primitives::{
+	datanets::Schema,
+	models::{ModelSpec, SpecCost},
+};
 use safetensors::SafeTensors;
 
+use super::{spec_error, DatasetKey, Engine, Record, State, LIMITS};
 use crate::{
-	linalg::Matrix,
-	model::{Layer, Network},
-	train::Checkpoint,
-	EngineError,
+	classifier::{
+		model::{Layer, Network},
+		train::Checkpoint,
+	},
+	error::EngineError,
+	numeric::linalg::Matrix,
 };
+
+/// A Datanet version received, whole or in part.
+pub(super) struct Dataset {
+	pub(super) schema: Schema,
+	pub(super) total: u32,
+	/// The records received, in order; shared with other versions of the Datanet that hold the
+	/// same record at the same position.
+	pub(super) records: Vec<Arc<Record>>,
+	/// When it was last received into or trained on, for eviction.
+	pub(super) used: u64,
+}
+
+impl Engine {
+	/// Stores `records`, the chunk of version `key` at position `offset` that
+	/// [`Engine::ingest`] checked: a record another version of the Datanet holds at the same
+	/// position is shared. Returns the records received so far.
+	pub(super) fn stage(
+		&self,
+		key: DatasetKey,
+		schema: &Schema,
+		total: u32,
+		offset: u32,
+		records: Vec<Record>,
+	) -> Result<u32, EngineError> {
+		let mut state = self.state();
+		state.clock += 1;
+		let clock = state.clock;
+		if offset == 0 {
+			let fresh = Dataset { schema: *schema, total, records: Vec::new(), used: clock };
+			state.datasets.insert(key, fresh);
+		}
+		let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
+		let received = dataset.records.len() as u32;
+		if offset != received || dataset.schema != *schema || dataset.total != total {
+			return Err(EngineError::ChunkOutOfOrder { expected: received, got: offset });
+		}
+		if received as usize + records.len() > total as usize {
+			return Err(EngineError::TooManyRecords);
+		}
+		// A record another version of the Datanet holds at the same position is shared.
+		let shared: Vec<Arc<Record>> = records
+			.into_iter()
+			.enumerate()
+			.map(|(i, record)| {
+				let at = received as usize + i;
+				state
+					.datasets
+					.iter()
+					.filter(|(k, _)| k.datanet == key.datanet && **k != key)
+					.find_map(|(_, d)| d.records.get(at).filter(|r| ***r == record).cloned())
+					.unwrap_or_else(|| Arc::new(record))
+			})
+			.collect();
+		let Some(dataset) = state.datasets.get_mut(&key) else {
+			return Err(EngineError::UnknownDataset);
+		};
+		dataset.records.extend(shared);
+		dataset.used = clock;
+		let received = dataset.records.len() as u32;
+		if !self.fit(&mut state, None, Some(key)) {
+			// Even alone, the version is more than the engine may hold.
+			state.datasets.remove(&key);
+			let cost = SpecCost { bytes: Self::usage_of(&state).bytes(), flops: 0 };
+			return Err(EngineError::OverBudget { what: "memory", cost });
+		}
+		Ok(received)
+	}
+
+	/// The schema and records of version `key`, received in full, with `spec` fitting its
+	/// schema and the engine's bounds: looked up under the lock, for work outside it.
+	pub(super) fn records_of(
+		&self,
+		key: DatasetKey,
+		spec: &ModelSpec,
+	) -> Result<(Schema, Vec<Arc<Record>>), EngineError> {
+		let state = self.state();
+		let dataset = Self::complete(&state, key, spec)?;
+		Ok((dataset.schema, dataset.records.clone()))
+	}
+
+	/// Version `key`, received in full, with `spec` fitting its schema and the engine's bounds.
+	fn complete<'s>(
+		state: &'s State,
+		key: DatasetKey,
+		spec: &ModelSpec,
+	) -> Result<&'s Dataset, EngineError> {
+		let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
+		let received = dataset.records.len() as u32;
+		if received != dataset.total {
+			return Err(EngineError::IncompleteDataset { received, total: dataset.total });
+		}
+		spec.check(&dataset.schema, &LIMITS).map_err(spec_error)?;
+		Ok(dataset)
+	}
+}
 
 /// The `format` the metadata names.
 pub const FORMAT: &str = "openledger-model/1";

@@ -14,7 +14,7 @@ use sp_core::H256;
 
 use candle_core::{Device, Result, Tensor};
 
-use crate::{
+use crate::numeric::{
 	linalg::Matrix,
 	tensor::{scalar, Product, Relu, ReluGrad, SoftmaxRows, SumRows},
 };
@@ -57,22 +57,6 @@ pub fn widths(arch: &Architecture, classes: usize) -> Vec<usize> {
 		Architecture::Mlp2 { hidden } => vec![hidden[0] as usize, hidden[1] as usize, classes],
 		// Not a network: `ModelSpec::check` keeps an ∞-gram away from training.
 		Architecture::InfiniGram { .. } => Vec::new(),
-	}
-}
-
-/// `softmax` of each row, with `exp` from libm so that every machine gets the same bits.
-pub fn softmax_rows(z: &mut Matrix) {
-	for i in 0..z.rows {
-		let row = z.row_mut(i);
-		let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-		let mut sum = 0.0;
-		for v in row.iter_mut() {
-			*v = libm::exp(*v - max);
-			sum += *v;
-		}
-		for v in row.iter_mut() {
-			*v /= sum;
-		}
 	}
 }
 
@@ -242,7 +226,7 @@ fn unreachable_or<T>(result: Result<T>, what: &str, nan: impl FnOnce() -> T) -> 
 }
 
 /// A network's parameters as candle tensors: what training updates step by step, and what every
-/// pass computes on. The arithmetic is the engine's deterministic ops ([`crate::tensor`]).
+/// pass computes on. The arithmetic is the engine's deterministic ops ([`crate::numeric::tensor`]).
 #[derive(Clone, Debug)]
 pub struct Parameters {
 	/// Each layer's weights `W_l` (`[out, in]`) and biases `b_l` (`[1, out]`), input first.

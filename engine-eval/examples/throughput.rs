@@ -19,7 +19,7 @@
 //!   square matrix product on the machine, measured in the same run: gemm with FMA on every
 //!   thread (not the deterministic kernel, whose own rate is printed beside it).
 //!
-//!     cargo run --release -p openledger-influence --example throughput [records] [queries]
+//!     cargo run --release -p openledger-engine-eval --example throughput [records] [queries]
 
 use std::{
 	sync::{
@@ -29,15 +29,13 @@ use std::{
 	time::{Duration, Instant},
 };
 
+use openledger_engine_eval::tracin::{self, TracIn};
 use openledger_influence::{
-	influence::{
-		kfac::KfacInfluence,
-		tracin::{self, TracIn},
+	classifier::{methods::kfac::KfacInfluence, model::Network, train::Checkpoint},
+	numeric::{
+		kernel,
+		linalg::{matmul, product_into, Matrix},
 	},
-	kernel,
-	linalg::{matmul, product_into, Matrix},
-	model::Network,
-	train::Checkpoint,
 };
 use openledger_primitives::models::Architecture;
 use rand_chacha::ChaCha20Rng;

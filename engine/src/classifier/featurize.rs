@@ -14,7 +14,7 @@
 
 use openledger_primitives::{datanets::Schema, models::Featurizer};
 
-use crate::EngineError;
+use crate::error::EngineError;
 
 /// The dimension of the feature vectors a featurizer makes for a schema.
 pub fn feature_dims(featurizer: &Featurizer, schema: &Schema) -> Result<usize, EngineError> {

@@ -22,6 +22,12 @@
 //! model or training uses leave first (a model's file stays on disk). The
 //! state's lock is held only to look things up and store them: featurising, training and
 //! indexing run outside it.
+//!
+//! The API is cut by concept: this module holds the [`Engine`] type and its public methods;
+//! `cache` the models in memory, the memory budget and the least-recently-used eviction of
+//! models, versions and model files ([`Usage`]); [`store`] the Datanet versions received and the
+//! trained models on disk (safetensors); `classify` and `ngram` the two families of models,
+//! classifiers and ∞-gram language models, each trained and queried in its own way.
 
 use std::{
 	collections::HashMap,
@@ -29,32 +35,29 @@ use std::{
 	sync::{Arc, Mutex, MutexGuard},
 };
 
-use codec::Encode;
 use openledger_primitives::{
-	attribution::{MAX_DUPLICATES, MAX_GENERATED_BYTES, MAX_SUSPECTS},
-	datanets::{record_hash, ClassLabel, DatanetId, RecordError, Schema, VersionIndex},
+	attribution::MAX_DUPLICATES,
+	datanets::{ClassLabel, DatanetId, RecordError, Schema, VersionIndex},
 	models::{Architecture, ModelId, ModelSpec, SpecCost, SpecError, SpecLimits},
 };
 use sp_core::H256;
 
 use crate::{
-	featurize::featurize,
+	classifier::{methods::Attribution, model::Network, quality},
+	error::EngineError,
 	infinigram::{Generated, Index},
-	influence::{exact::ExactInfluence, kfac::KfacInfluence, Attribution},
-	linalg::Matrix,
-	model::Network,
-	persist::{self, Stored},
-	quality,
-	shares::{shares_of, BILLION},
-	split::is_held_out,
-	train::{correct, train, Hyper},
-	EngineError,
+	shares::Share,
 };
 
-/// The damping added to the Hessian of softmax regression.
-pub const EXACT_DAMPING: f64 = 1e-6;
-/// The damping of the K-FAC factors of an MLP (the best of 1e-5..1e-2 on digits).
-pub const KFAC_DAMPING: f64 = 1e-5;
+mod cache;
+mod classify;
+mod ngram;
+pub mod store;
+
+pub use cache::{Usage, DEFAULT_BUDGET, DEFAULT_MAX_MODELS, DEFAULT_MAX_STORED, DEFAULT_MEMORY};
+pub use classify::{EXACT_DAMPING, KFAC_DAMPING};
+
+use store::Dataset;
 
 /// The engine's own bounds on a spec, wider than any chain's: they only keep the engine's
 /// memory finite.
@@ -100,20 +103,11 @@ pub struct TrainReport {
 	/// Whether the model was loaded from disk rather than trained.
 	pub restored: bool,
 	/// The training records of highest self-influence, most suspect first, by version
-	/// position: at most [`MAX_SUSPECTS`].
+	/// position: at most [`MAX_SUSPECTS`](openledger_primitives::attribution::MAX_SUSPECTS).
 	pub suspects: Vec<u32>,
 	/// Near-duplicates of the version, `(record, earlier)` by position: at most
 	/// [`MAX_DUPLICATES`] ([`quality::near_duplicates`]).
 	pub duplicates: Vec<(u32, u32)>,
-}
-
-/// A training record's part of a prediction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Share {
-	/// The record's position in the Datanet version.
-	pub record: u32,
-	/// Parts per billion; a set of shares sums to exactly 10^9.
-	pub ppb: u32,
 }
 
 /// A prediction and its attribution.
@@ -132,31 +126,6 @@ pub struct Prediction {
 	pub proponents: Vec<Share>,
 	/// The records that most opposed the label, by the size of their negative influence.
 	pub opponents: Vec<Share>,
-}
-
-/// A version's records as a model trains on them.
-struct TrainingSet {
-	schema: Schema,
-	/// Features of the training records, `[n, D]`.
-	x: Matrix,
-	labels: Vec<usize>,
-	/// The training records' hashes, which order each epoch.
-	keys: Vec<[u8; 32]>,
-	/// The training records' positions in the version.
-	positions: Vec<u32>,
-	/// Features of the held-out records.
-	test_x: Matrix,
-	test_labels: Vec<usize>,
-}
-
-struct Dataset {
-	schema: Schema,
-	total: u32,
-	/// The records received, in order; shared with other versions of the Datanet that hold the
-	/// same record at the same position.
-	records: Vec<Arc<Record>>,
-	/// When it was last received into or trained on, for eviction.
-	used: u64,
 }
 
 struct Model {
@@ -180,17 +149,6 @@ enum Kind {
 	InfiniGram(Index),
 }
 
-impl Model {
-	/// The estimate the budget bounds: `ModelSpec::cost` on the records the model holds.
-	fn bytes(&self) -> u64 {
-		let records = match &self.kind {
-			Kind::Classifier { positions, .. } => positions.len(),
-			Kind::InfiniGram(index) => return index.bytes() as u64,
-		};
-		self.spec.cost(&self.schema, records as u32).bytes
-	}
-}
-
 #[derive(Default)]
 struct State {
 	datasets: HashMap<DatasetKey, Dataset>,
@@ -207,49 +165,6 @@ struct State {
 	stored: HashMap<ModelId, u64>,
 	/// The most bytes held after any call ([`Usage::peak_bytes`]).
 	peak: u64,
-}
-
-/// The longest ∞-gram prompt the engine takes (the chain's inputs are shorter; this bounds a
-/// preview's); a continuation matches only its last `infinigram::MAX_CONTEXT` tokens.
-const MAX_PROMPT_BYTES: u32 = 1 << 16;
-
-/// What the engine gives one model by default: 8 GiB and 10^13 floating-point operations (a few
-/// minutes on two cores), twice the chain's default `CostLimit` in memory and five times in
-/// arithmetic, so that every model the chain accepts by default trains. Operators set their own
-/// with `--attribution-memory-mib` and `--attribution-gflop`.
-pub const DEFAULT_BUDGET: SpecCost = SpecCost { bytes: 8 << 30, flops: 10_000_000_000_000 };
-
-/// The most trained models the engine keeps in memory by default (`--attribution-max-models`).
-pub const DEFAULT_MAX_MODELS: usize = 64;
-/// The most memory the engine holds at once by default (`--attribution-held-mib`): the budget
-/// of one model, so that every model the engine accepts fits, beside the rest it holds.
-pub const DEFAULT_MEMORY: u64 = DEFAULT_BUDGET.bytes;
-/// What a record costs beyond its payload: its `Arc`, its `Vec` and its label.
-const RECORD_OVERHEAD: u64 = 64;
-/// The most model files it keeps on disk by default (`--attribution-max-stored-models`).
-pub const DEFAULT_MAX_STORED: usize = 1024;
-
-/// What an engine holds ([`Engine::usage`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Usage {
-	/// Trained models in memory.
-	pub models: usize,
-	/// Their estimated memory, in bytes.
-	pub model_bytes: u64,
-	/// Datanet versions received (whole or in part).
-	pub datasets: usize,
-	/// The bytes of their records (payloads and overhead), each shared record counted once.
-	pub dataset_bytes: u64,
-	/// The most bytes (models and versions) held since the engine started, measured after
-	/// each chunk received and each model kept, once what is over the memory left.
-	pub peak_bytes: u64,
-}
-
-impl Usage {
-	/// Everything held, against [`Engine::with_memory`]'s budget.
-	pub fn bytes(&self) -> u64 {
-		self.model_bytes.saturating_add(self.dataset_bytes)
-	}
 }
 
 /// The influence engine: Datanet versions received, models trained, and where models are saved.
@@ -307,25 +222,6 @@ fn record_error(e: RecordError) -> &'static str {
 	}
 }
 
-/// The `k` largest of `sign · score` that are positive, as shares, highest first (ties by
-/// position).
-fn top(scores: &[f64], positions: &[u32], k: usize, sign: f64) -> Vec<Share> {
-	let mut ranked: Vec<(f64, u32)> = scores
-		.iter()
-		.zip(positions)
-		.map(|(s, p)| (sign * s, *p))
-		.filter(|(s, _)| s.is_finite() && *s > 0.0)
-		.collect();
-	ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-	ranked.truncate(k);
-	let scores: Vec<f64> = ranked.iter().map(|(s, _)| *s).collect();
-	ranked
-		.iter()
-		.zip(shares_of(&scores))
-		.map(|((_, record), ppb)| Share { record: *record, ppb: ppb as u32 })
-		.collect()
-}
-
 impl Engine {
 	/// An engine that saves models under `dir` (created if missing), or keeps them only in
 	/// memory when `dir` is `None`.
@@ -351,85 +247,10 @@ impl Engine {
 		Self::usage_of(&self.state())
 	}
 
-	fn usage_of(state: &State) -> Usage {
-		let mut seen = std::collections::HashSet::new();
-		let dataset_bytes = state
-			.datasets
-			.values()
-			.flat_map(|d| d.records.iter())
-			.filter(|r| seen.insert(Arc::as_ptr(r)))
-			.map(|r| (r.payload.len() as u64).saturating_add(RECORD_OVERHEAD))
-			.fold(0u64, u64::saturating_add);
-		Usage {
-			models: state.models.len(),
-			model_bytes: state.models.values().map(|m| m.bytes()).fold(0u64, u64::saturating_add),
-			datasets: state.datasets.len(),
-			dataset_bytes,
-			peak_bytes: state.peak,
-		}
-	}
-
 	/// The engine holding at most `bytes` at once (at least one model's budget is sensible).
 	pub fn with_memory(mut self, bytes: u64) -> Self {
 		self.memory = bytes;
 		self
-	}
-
-	/// Whether version `key` is used: by a model in memory or a training.
-	fn pinned(state: &State, key: DatasetKey) -> bool {
-		state.models.values().any(|m| m.key == key) || state.training.values().any(|k| *k == key)
-	}
-
-	/// Drops version `key` if no model in memory and no training uses it.
-	fn drop_unused(state: &mut State, key: DatasetKey) {
-		if state.datasets.contains_key(&key) && !Self::pinned(state, key) {
-			state.datasets.remove(&key);
-			log::debug!(target: "influence", "version {}/{} dropped: no model uses it", key.datanet, key.version);
-		}
-	}
-
-	/// Evicts, least recently used first, models (but `keep`) and versions no one uses (but
-	/// `receiving`) until what the engine holds fits its memory. Returns whether it fits.
-	fn fit(&self, state: &mut State, keep: Option<ModelId>, receiving: Option<DatasetKey>) -> bool {
-		loop {
-			let held = Self::usage_of(state).bytes();
-			if held <= self.memory {
-				state.peak = state.peak.max(held);
-				return true;
-			}
-			let model = state
-				.models
-				.keys()
-				.filter(|m| Some(**m) != keep && !state.training.contains_key(m))
-				.map(|m| (state.used.get(m).copied().unwrap_or(0), 0u8, u64::from(*m)))
-				.min();
-			let dataset = state
-				.datasets
-				.iter()
-				.filter(|(k, _)| Some(**k) != receiving && !Self::pinned(state, **k))
-				.map(|(k, d)| (d.used, 1u8, (u64::from(k.datanet) << 32) | u64::from(k.version)))
-				.min();
-			match model.into_iter().chain(dataset).min() {
-				Some((_, 0, id)) => {
-					let id = id as ModelId;
-					let key = state.models.remove(&id).map(|m| m.key);
-					state.used.remove(&id);
-					log::info!(target: "influence", "model {id} evicted from memory (over the engine's memory)");
-					if let Some(key) = key {
-						Self::drop_unused(state, key);
-					}
-				},
-				Some((_, _, packed)) => {
-					let key = DatasetKey {
-						datanet: (packed >> 32) as DatanetId,
-						version: packed as VersionIndex,
-					};
-					state.datasets.remove(&key);
-					log::info!(target: "influence", "version {}/{} dropped (over the engine's memory)", key.datanet, key.version);
-				},
-				None => return false,
-			}
-		}
 	}
 
 	/// The engine keeping at most `models` trained models in memory and `stored` model files on
@@ -438,67 +259,6 @@ impl Engine {
 		self.max_models = models.max(1);
 		self.max_stored = stored.max(1);
 		self
-	}
-
-	/// Marks model `id` as used now, in memory (`file` false) or on disk.
-	fn touch(state: &mut State, id: ModelId, file: bool) {
-		state.clock += 1;
-		let clock = state.clock;
-		if file {
-			state.stored.insert(id, clock);
-		} else {
-			state.used.insert(id, clock);
-		}
-	}
-
-	/// Keeps model `id` in memory, evicting the least recently used others beyond the count and
-	/// the memory.
-	fn keep(&self, id: ModelId, model: Model) {
-		let mut state = self.state();
-		state.models.insert(id, Arc::new(model));
-		Self::touch(&mut state, id, false);
-		while state.models.len() > self.max_models {
-			let oldest = state
-				.models
-				.keys()
-				.filter(|m| **m != id)
-				.min_by_key(|m| (state.used.get(m).copied().unwrap_or(0), **m))
-				.copied();
-			let Some(oldest) = oldest else { break };
-			let key = state.models.remove(&oldest).map(|m| m.key);
-			state.used.remove(&oldest);
-			log::info!(target: "influence", "model {oldest} evicted from memory (unused longest)");
-			if let Some(key) = key {
-				Self::drop_unused(&mut state, key);
-			}
-		}
-		self.fit(&mut state, Some(id), None);
-	}
-
-	/// Deletes the least recently written or read model files beyond the limit, but never
-	/// model `id`'s. Best effort: a file that cannot be listed or deleted is logged.
-	fn prune_files(&self, dir: &std::path::Path, id: ModelId) {
-		let Ok(entries) = std::fs::read_dir(dir) else { return };
-		let mut files: Vec<ModelId> = entries
-			.filter_map(|e| {
-				e.ok()?.file_name().to_str()?.strip_suffix(".safetensors")?.parse().ok()
-			})
-			.collect();
-		if files.len() <= self.max_stored {
-			return;
-		}
-		let mut state = self.state();
-		files.sort_by_key(|m| (state.stored.get(m).copied().unwrap_or(0), *m));
-		let excess = files.len() - self.max_stored;
-		for old in files.into_iter().filter(|m| *m != id).take(excess) {
-			match std::fs::remove_file(persist::path(dir, old)) {
-				Ok(()) => {
-					state.stored.remove(&old);
-					log::info!(target: "influence", "model {old} deleted from disk (unused longest)");
-				},
-				Err(e) => log::warn!(target: "influence", "model {old} could not be deleted: {e}"),
-			}
-		}
 	}
 
 	/// The engine with `budget` for each model: a model whose estimated cost
@@ -542,48 +302,7 @@ impl Engine {
 				EngineError::MalformedRecord { index: offset as usize + i, reason: record_error(e) }
 			})?;
 		}
-		let mut state = self.state();
-		state.clock += 1;
-		let clock = state.clock;
-		if offset == 0 {
-			let fresh = Dataset { schema: *schema, total, records: Vec::new(), used: clock };
-			state.datasets.insert(key, fresh);
-		}
-		let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
-		let received = dataset.records.len() as u32;
-		if offset != received || dataset.schema != *schema || dataset.total != total {
-			return Err(EngineError::ChunkOutOfOrder { expected: received, got: offset });
-		}
-		if received as usize + records.len() > total as usize {
-			return Err(EngineError::TooManyRecords);
-		}
-		// A record another version of the Datanet holds at the same position is shared.
-		let shared: Vec<Arc<Record>> = records
-			.into_iter()
-			.enumerate()
-			.map(|(i, record)| {
-				let at = received as usize + i;
-				state
-					.datasets
-					.iter()
-					.filter(|(k, _)| k.datanet == key.datanet && **k != key)
-					.find_map(|(_, d)| d.records.get(at).filter(|r| ***r == record).cloned())
-					.unwrap_or_else(|| Arc::new(record))
-			})
-			.collect();
-		let Some(dataset) = state.datasets.get_mut(&key) else {
-			return Err(EngineError::UnknownDataset);
-		};
-		dataset.records.extend(shared);
-		dataset.used = clock;
-		let received = dataset.records.len() as u32;
-		if !self.fit(&mut state, None, Some(key)) {
-			// Even alone, the version is more than the engine may hold.
-			state.datasets.remove(&key);
-			let cost = SpecCost { bytes: Self::usage_of(&state).bytes(), flops: 0 };
-			return Err(EngineError::OverBudget { what: "memory", cost });
-		}
-		Ok(received)
+		self.stage(key, schema, total, offset, records)
 	}
 
 	/// Records received of version `key`, and the version's total.
@@ -605,7 +324,7 @@ impl Engine {
 	pub fn forget(&self, id: ModelId) {
 		self.state().models.remove(&id);
 		if let Some(dir) = &self.dir {
-			let _ = std::fs::remove_file(persist::path(dir, id));
+			let _ = std::fs::remove_file(store::path(dir, id));
 		}
 	}
 
@@ -651,118 +370,7 @@ impl Engine {
 		if let Architecture::InfiniGram { .. } = spec.architecture {
 			return self.index(id, key, spec);
 		}
-		let TrainingSet { schema, x, labels, keys, positions, test_x, test_labels } =
-			self.training_set(key, spec)?;
-		let hyper = Hyper::from(spec);
-		let spec_hex = hex(&spec.encode());
-		let restored = self.restore(id, key, &spec_hex)?;
-		let (network, checkpoints, restored) = match restored {
-			Some(stored) => (stored.network, stored.checkpoints, true),
-			None => {
-				let init =
-					Network::init(&spec.architecture, x.cols, schema.classes().into(), spec.seed);
-				let trained = train(init, &x, &labels, &keys, &hyper)?;
-				(trained.network, trained.checkpoints, false)
-			},
-		};
-		let (right, counted) = if test_labels.is_empty() {
-			(correct(&network, &x, &labels), labels.len())
-		} else {
-			(correct(&network, &test_x, &test_labels), test_labels.len())
-		};
-		let attribution: Box<dyn Attribution> = match spec.architecture {
-			Architecture::SoftmaxRegression => {
-				Box::new(ExactInfluence::new(&network, &x, &labels, hyper.l2, EXACT_DAMPING)?)
-			},
-			Architecture::Mlp1 { .. } | Architecture::Mlp2 { .. } => {
-				Box::new(KfacInfluence::new(&network, &x, &labels, KFAC_DAMPING)?)
-			},
-			Architecture::InfiniGram { .. } => {
-				return Err(EngineError::SpecOutOfBounds("an ∞-gram is indexed, not trained"))
-			},
-		};
-		let report = TrainReport {
-			accuracy: (right as u64 * BILLION / counted.max(1) as u64) as u32,
-			weights_hash: network.weights_hash(),
-			records: labels.len() as u32,
-			held_out: test_labels.len() as u32,
-			restored,
-			suspects: quality::suspects(
-				&positions,
-				&attribution.self_influence(),
-				MAX_SUSPECTS as usize,
-			),
-			duplicates: self.near_duplicates(key, &schema)?,
-		};
-		if let (Some(dir), false) = (&self.dir, restored) {
-			let metadata = HashMap::from([
-				("spec".to_string(), spec_hex),
-				("schema".to_string(), hex(&schema.encode())),
-				("datanet".to_string(), key.datanet.to_string()),
-				("version".to_string(), key.version.to_string()),
-				("weights_hash".to_string(), hex(report.weights_hash.as_bytes())),
-			]);
-			let stored = Stored { network: network.clone(), checkpoints, metadata };
-			persist::save(&persist::path(dir, id), &stored)?;
-		}
-		if let Some(dir) = &self.dir {
-			Self::touch(&mut self.state(), id, true);
-			self.prune_files(dir, id);
-		}
-		let kind = Kind::Classifier { network, positions, attribution };
-		let model = Model { key, spec: *spec, schema, kind, report: report.clone() };
-		self.keep(id, model);
-		Ok(report)
-	}
-
-	/// "Trains" ∞-gram model `id`: indexes the live records of version `key`. The index is
-	/// not saved: building it again is faster than reading it.
-	fn index(
-		&self,
-		id: ModelId,
-		key: DatasetKey,
-		spec: &ModelSpec,
-	) -> Result<TrainReport, EngineError> {
-		// The records are looked up under the lock, and indexed outside it.
-		let (schema, records) = self.records_of(key, spec)?;
-		let live = records.iter().enumerate().map(|(i, r)| (i as u32, &r.payload[..]));
-		let index = Index::build(live)?;
-		let records = index.records() as u32;
-		let report = TrainReport {
-			// An ∞-gram has no held-out accuracy: it holds out nothing.
-			accuracy: 0,
-			weights_hash: index.hash(),
-			records,
-			held_out: 0,
-			restored: false,
-			suspects: Vec::new(),
-			duplicates: self.near_duplicates(key, &schema)?,
-		};
-		let kind = Kind::InfiniGram(index);
-		self.keep(id, Model { key, spec: *spec, schema, kind, report: report.clone() });
-		Ok(report)
-	}
-
-	/// The saved model `id`, if it was trained by `spec_hex` on `key` and its weights hash
-	/// still matches.
-	fn restore(
-		&self,
-		id: ModelId,
-		key: DatasetKey,
-		spec_hex: &str,
-	) -> Result<Option<Stored>, EngineError> {
-		let Some(dir) = &self.dir else { return Ok(None) };
-		let file = persist::path(dir, id);
-		if !file.exists() {
-			return Ok(None);
-		}
-		let stored = persist::load(&file)?;
-		let meta = |k: &str| stored.metadata.get(k).map(String::as_str);
-		let same = meta("spec") == Some(spec_hex)
-			&& meta("datanet") == Some(&key.datanet.to_string())
-			&& meta("version") == Some(&key.version.to_string())
-			&& meta("weights_hash") == Some(&hex(stored.network.weights_hash().as_bytes()));
-		Ok(same.then_some(stored))
+		self.train_classifier(id, key, spec)
 	}
 
 	/// The near-duplicates among the records of version `key`.
@@ -777,66 +385,6 @@ impl Engine {
 		};
 		let payloads: Vec<&[u8]> = records.iter().map(|r| r.payload.as_slice()).collect();
 		Ok(quality::near_duplicates(schema, &payloads, MAX_DUPLICATES as usize))
-	}
-
-	/// The schema and records of version `key`, received in full, with `spec` fitting its
-	/// schema and the engine's bounds: looked up under the lock, for work outside it.
-	fn records_of(
-		&self,
-		key: DatasetKey,
-		spec: &ModelSpec,
-	) -> Result<(Schema, Vec<Arc<Record>>), EngineError> {
-		let state = self.state();
-		let dataset = Self::complete(&state, key, spec)?;
-		Ok((dataset.schema, dataset.records.clone()))
-	}
-
-	/// Version `key`, received in full, with `spec` fitting its schema and the engine's bounds.
-	fn complete<'s>(
-		state: &'s State,
-		key: DatasetKey,
-		spec: &ModelSpec,
-	) -> Result<&'s Dataset, EngineError> {
-		let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
-		let received = dataset.records.len() as u32;
-		if received != dataset.total {
-			return Err(EngineError::IncompleteDataset { received, total: dataset.total });
-		}
-		spec.check(&dataset.schema, &LIMITS).map_err(spec_error)?;
-		Ok(dataset)
-	}
-
-	/// The features and labels of version `key` under `spec`, split into training and held-out
-	/// records, with the training records' hashes and positions.
-	fn training_set(&self, key: DatasetKey, spec: &ModelSpec) -> Result<TrainingSet, EngineError> {
-		let (schema, records) = self.records_of(key, spec)?;
-		let (mut train_rows, mut labels, mut positions) = (Vec::new(), Vec::new(), Vec::new());
-		let (mut keys, mut test_rows, mut test_labels) = (Vec::new(), Vec::new(), Vec::new());
-		for (i, r) in records.iter().enumerate().filter(|(_, r)| !r.payload.is_empty()) {
-			let x = featurize(&spec.featurizer, &schema, &r.payload, i)?;
-			let hash = record_hash(&r.payload, r.label);
-			if is_held_out(&hash) {
-				test_rows.push(x);
-				test_labels.push(usize::from(r.label));
-			} else {
-				train_rows.push(x);
-				labels.push(usize::from(r.label));
-				keys.push(hash.0);
-				positions.push(i as u32);
-			}
-		}
-		if train_rows.is_empty() {
-			return Err(EngineError::EmptyTrainingSet);
-		}
-		Ok(TrainingSet {
-			schema,
-			x: Matrix::from_rows(&train_rows),
-			labels,
-			keys,
-			positions,
-			test_x: Matrix::from_rows(&test_rows),
-			test_labels,
-		})
 	}
 
 	fn model(&self, id: ModelId) -> Result<Arc<Model>, EngineError> {
@@ -860,52 +408,12 @@ impl Engine {
 		top_k: usize,
 	) -> Result<Prediction, EngineError> {
 		let model = self.model(id)?;
-		let (network, positions, attribution) = match &model.kind {
+		match &model.kind {
 			Kind::Classifier { network, positions, attribution } => {
-				(network, positions, attribution)
+				Self::classify(&model, network, positions, &**attribution, input, top_k)
 			},
-			Kind::InfiniGram(index) => {
-				let Architecture::InfiniGram { max_tokens } = model.spec.architecture else {
-					return Err(EngineError::SpecOutOfBounds("an index without an ∞-gram spec"));
-				};
-				model
-					.schema
-					.check_input(input, MAX_PROMPT_BYTES)
-					.map_err(|e| EngineError::MalformedInput(record_error(e)))?;
-				let generated =
-					index.generate(input, max_tokens.into(), MAX_GENERATED_BYTES as usize, top_k);
-				let first = generated.steps.first().map(|s| {
-					(u128::from(s.occurrences) * u128::from(BILLION) / u128::from(s.total.max(1)))
-						as u32
-				});
-				return Ok(Prediction {
-					label: 0,
-					probabilities: vec![first.unwrap_or(0)],
-					proponents: generated.shares.clone(),
-					opponents: Vec::new(),
-					generated: Some(generated),
-				});
-			},
-		};
-		let features =
-			featurize(&model.spec.featurizer, &model.schema, input, 0).map_err(|e| match e {
-				EngineError::MalformedRecord { reason, .. } => EngineError::MalformedInput(reason),
-				other => other,
-			})?;
-		let query = Matrix { rows: 1, cols: features.len(), data: features };
-		let probs = network.forward(&query).probs.data;
-		let label = probs
-			.iter()
-			.enumerate()
-			.fold(0, |best, (c, p)| if *p > probs[best] { c } else { best });
-		let scores = attribution.scores(&query, &[label]).data;
-		Ok(Prediction {
-			label: label as ClassLabel,
-			probabilities: shares_of(&probs).into_iter().map(|p| p as u32).collect(),
-			proponents: top(&scores, positions, top_k, 1.0),
-			opponents: top(&scores, positions, top_k, -1.0),
-			generated: None,
-		})
+			Kind::InfiniGram(index) => Self::generate(&model, index, input, top_k),
+		}
 	}
 
 	/// The self-influence of every training record of model `id`, by position, highest (most
@@ -923,8 +431,9 @@ impl Engine {
 
 #[cfg(test)]
 mod tests {
-	use super::*;
-	use openledger_primitives::models::Featurizer;
+	use super::{cache::RECORD_OVERHEAD, *};
+	use crate::{classifier::holdout::is_held_out, shares::BILLION};
+	use openledger_primitives::{datanets::record_hash, models::Featurizer};
 	use sp_runtime::Perbill;
 
 	const KEY: DatasetKey = DatasetKey { datanet: 1, version: 0 };
@@ -1078,7 +587,7 @@ mod tests {
 		}
 		// Two in memory: model 1, unused longest, left it; its file stays.
 		assert!(!engine.has_model(1) && engine.has_model(2) && engine.has_model(3));
-		assert!(persist::path(&dir, 1).exists());
+		assert!(store::path(&dir, 1).exists());
 		// Using model 2 makes 3 the oldest in memory; model 1 comes back from its file.
 		engine.infer(2, &[2, 2, 15, 1], 3).unwrap();
 		assert!(engine.train(1, KEY, &spec).unwrap().restored);
@@ -1086,7 +595,7 @@ mod tests {
 		// A fourth file is one too many: model 2's file, written longest ago, goes (model 1's
 		// was read since, model 3's written after).
 		engine.train(4, KEY, &spec).unwrap();
-		let on_disk: Vec<bool> = (1..=4).map(|id| persist::path(&dir, id).exists()).collect();
+		let on_disk: Vec<bool> = (1..=4).map(|id| store::path(&dir, id).exists()).collect();
 		assert_eq!(on_disk, vec![true, false, true, true]);
 		std::fs::remove_dir_all(&dir).unwrap();
 	}
@@ -1172,7 +681,7 @@ mod tests {
 		ingest_all(&engine, &data, 50);
 		let trained = engine.train(3, KEY, &spec).unwrap();
 		let before = engine.infer(3, &[2, 2, 15, 1], 5).unwrap();
-		assert!(persist::path(&dir, 3).exists());
+		assert!(store::path(&dir, 3).exists());
 		drop(engine);
 
 		let engine = Engine::new(Some(dir.clone())).unwrap();
@@ -1187,7 +696,7 @@ mod tests {
 		let other = ModelSpec { seed: 12, ..spec };
 		assert!(!engine.train(3, KEY, &other).unwrap().restored);
 		engine.forget(3);
-		assert!(!persist::path(&dir, 3).exists());
+		assert!(!store::path(&dir, 3).exists());
 		std::fs::remove_dir_all(&dir).unwrap();
 	}
 

@@ -3,25 +3,25 @@
 //!
 //! candle's own CPU kernels are not bit-reproducible across machines: its matmul is gemm,
 //! which picks FMA or not and its blocking from the CPU, its `exp` is the platform's libm, and
-//! the order of its reductions is its own. So the engine's passes ([`crate::model::Parameters`])
-//! run on candle tensors (f64, on the CPU device) through candle custom ops built on its own
-//! kernels:
-//! - [`Product`]: `a · b` by [`crate::kernel`], in parallel blocks of rows;
+//! the order of its reductions is its own. So the engine's passes
+//! ([`crate::classifier::model::Parameters`]) run on candle tensors (f64, on the CPU device)
+//! through candle custom ops built on its own kernels:
+//! - [`Product`]: `a · b` by [`crate::numeric::kernel`], in parallel blocks of rows;
 //! - [`Relu`]: `v > 0 ? v : 0` (so `-0.0` and NaN both give `+0.0` on every target);
 //! - [`ReluGrad`]: the error through a ReLU, `a > 0 ? δ : 0` given the layer's output `a`;
-//! - [`SoftmaxRows`]: each row's softmax with `exp` from the pure-Rust libm;
+//! - [`SoftmaxRows`]: each row's softmax with `exp` from the pure-Rust libm ([`softmax_rows`]);
 //! - [`SumRows`]: the sum of a matrix's rows, added in row order from `0.0`.
 //!
 //! candle's element-wise additions, subtractions, products and quotients (with a broadcast
 //! scalar too, see [`scalar`]) are single IEEE operations that Rust never fuses, the same bits
 //! everywhere; `affine` is avoided, since `x·m + 0` turns `-0.0` into `+0.0`. Model files are
-//! written from candle tensors and read back into them ([`crate::persist`]).
+//! written from candle tensors and read back into them ([`crate::api::store`]).
 
 use candle_core::{
 	bail, CpuStorage, CustomOp1, CustomOp2, DType, Device, Layout, Result, Shape, Tensor,
 };
 
-use crate::linalg::{self, Matrix};
+use crate::numeric::linalg::{self, Matrix};
 
 /// The f64 values of a contiguous tensor's storage.
 fn values<'a>(storage: &'a CpuStorage, layout: &Layout, op: &str) -> Result<&'a [f64]> {
@@ -124,7 +124,23 @@ pub fn scalar(v: f64) -> Result<Tensor> {
 	Tensor::new(v, &Device::Cpu)
 }
 
-/// The softmax of each row of a matrix as a candle op, with `exp` from libm.
+/// `softmax` of each row, with `exp` from libm so that every machine gets the same bits.
+pub fn softmax_rows(z: &mut Matrix) {
+	for i in 0..z.rows {
+		let row = z.row_mut(i);
+		let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+		let mut sum = 0.0;
+		for v in row.iter_mut() {
+			*v = libm::exp(*v - max);
+			sum += *v;
+		}
+		for v in row.iter_mut() {
+			*v /= sum;
+		}
+	}
+}
+
+/// The softmax of each row of a matrix as a candle op, with `exp` from libm ([`softmax_rows`]).
 pub struct SoftmaxRows;
 
 impl CustomOp1 for SoftmaxRows {
@@ -135,7 +151,7 @@ impl CustomOp1 for SoftmaxRows {
 	fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
 		let (rows, cols) = layout.shape().dims2()?;
 		let mut z = Matrix { rows, cols, data: values(storage, layout, self.name())?.to_vec() };
-		crate::model::softmax_rows(&mut z);
+		softmax_rows(&mut z);
 		Ok((CpuStorage::F64(z.data), layout.shape().clone()))
 	}
 }
@@ -183,7 +199,7 @@ mod tests {
 		let soft = z.to_tensor().unwrap().apply_op1_no_bwd(&SoftmaxRows).unwrap();
 		let soft = Matrix::from_tensor(&soft).unwrap();
 		let mut want = z.clone();
-		crate::model::softmax_rows(&mut want);
+		softmax_rows(&mut want);
 		assert_eq!(soft, want);
 
 		let (d, a) = (values(5, 7, 4.0), z.clone());

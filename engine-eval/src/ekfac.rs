@@ -1,6 +1,6 @@
 //! EK-FAC influence for MLPs: K-FAC's Kronecker eigenbasis with the eigenvalues corrected.
 //!
-//! K-FAC approximates a layer's curvature by `S ⊗ A` (see [`super::kfac`]). In the eigenbases
+//! K-FAC approximates a layer's curvature by `S ⊗ A` (see [`kfac`]). In the eigenbases
 //! `A = Q_A Λ_A Q_Aᵀ`, `S = Q_S Λ_S Q_Sᵀ`, its eigenvalues are the products `λ_S,j λ_A,k`;
 //! EK-FAC keeps the basis and replaces them with the second moments of the records' gradients
 //! in that basis (George et al., 2018):
@@ -14,11 +14,13 @@
 //!
 //! For one query that is `Σ_j δ̂_ij (M_q â_i)_j` with `M_q = (δ̂_q â_qᵀ) ⊘ (Λ* + λ)`: one product
 //! `Â M_qᵀ` for all records, and no per-example gradient is stored.
+//!
+//! [`kfac`]: openledger_influence::classifier::methods::kfac
 
-use crate::{
-	linalg::{matmul, mean_gram, symmetric_eigen, Matrix},
-	model::Network,
-	EngineError,
+use openledger_influence::{
+	classifier::{methods::Attribution, model::Network},
+	error::EngineError,
+	numeric::linalg::{matmul, mean_gram, symmetric_eigen, Matrix},
 };
 
 /// One layer's basis and corrected eigenvalues, with the training records projected on it.
@@ -132,7 +134,7 @@ impl EkfacInfluence {
 	}
 }
 
-impl super::Attribution for EkfacInfluence {
+impl Attribution for EkfacInfluence {
 	fn scores(&self, queries: &Matrix, labels: &[usize]) -> Matrix {
 		EkfacInfluence::scores(self, queries, labels)
 	}
@@ -145,10 +147,8 @@ impl super::Attribution for EkfacInfluence {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::{
-		influence::tracin::per_example_gradients,
-		train::{train, Hyper},
-	};
+	use crate::tracin::per_example_gradients;
+	use openledger_influence::classifier::train::{train, Hyper};
 	use openledger_primitives::models::Architecture;
 
 	fn setup() -> (Network, Matrix, Vec<usize>) {
@@ -166,11 +166,7 @@ mod tests {
 			seed: 3,
 		};
 		let init = Network::init(&Architecture::Mlp1 { hidden: 4 }, 3, 3, 3);
-		(
-			train(init, &x, &labels, &crate::train::tests::keys(30), &hyper).unwrap().network,
-			x,
-			labels,
-		)
+		(train(init, &x, &labels, &crate::keys(30), &hyper).unwrap().network, x, labels)
 	}
 
 	#[test]

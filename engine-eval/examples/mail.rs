@@ -13,7 +13,7 @@
 //! The 16,384-dim softmax regression has more features than records: its exact influence takes
 //! the Woodbury path, the case the cost bound was written for.
 //!
-//!     cargo run --release -p openledger-influence --example mail
+//!     cargo run --release -p openledger-engine-eval --example mail
 
 use std::{path::Path, time::Instant};
 

@@ -3,14 +3,18 @@
 //! A *score* is positive for a proponent (a record whose up-weighting would lower the loss of
 //! the query's predicted label) and negative for an opponent.
 //!
+//! The methods the engine runs in production:
 //! - [`exact`]: softmax regression, the damped influence function in closed form;
-//! - [`tracin`]: MLPs, TracIn-CP with the per-layer ghost dot product;
-//! - [`kfac`]: MLPs, the influence function with Kronecker-factored curvature;
-//! - [`ekfac`]: MLPs, the same in the Kronecker eigenbasis with corrected eigenvalues.
+//! - [`kfac`]: MLPs, the influence function with Kronecker-factored curvature.
+//!
+//! The research methods (TracIn-CP with the ghost dot product, EK-FAC) and the reference
+//! implementations live in the evaluation crate, `openledger-engine-eval`, beside the examples
+//! that measure them. They implement [`Attribution`] and the blocked scoring below ([`Blocked`],
+//! [`Scratch`], [`for_each_block`], [`blocked_scores`], [`TILE`]), which is public for them.
 
 use rayon::prelude::*;
 
-use crate::{kernel::Packed, linalg::Matrix};
+use crate::numeric::{kernel::Packed, linalg::Matrix};
 
 /// An attribution method prepared on a trained model and its training set.
 pub trait Attribution: Send + Sync {
@@ -25,20 +29,24 @@ pub trait Attribution: Send + Sync {
 
 /// Training records per block of a [`Blocked`] method: a block's three `[TILE, m]` buffers
 /// (scores and two products) stay in L2 for 1,000 queries. Blocks of 256 ran at half the rate.
-const TILE: usize = 64;
+pub const TILE: usize = 64;
 
-/// The two product buffers of one block, reused from block to block.
+/// The two product buffers of one block, reused from block to block (public for the methods of
+/// the evaluation crate).
 #[derive(Default)]
-struct Scratch {
-	aa: Vec<f64>,
-	dd: Vec<f64>,
+pub struct Scratch {
+	/// The first product of a block (`[count, m]`).
+	pub aa: Vec<f64>,
+	/// The second product of a block (`[count, m]`).
+	pub dd: Vec<f64>,
 }
 
 /// A method whose scores are, per block of training records, sums of element-wise products of
 /// two matrix products (TracIn's ghost product, K-FAC): it runs in parallel blocks, either into
 /// the whole `[n, m]` score matrix or one block at a time. Each value is computed by one thread
-/// in one order, so the bits do not depend on the thread count.
-trait Blocked: Sync {
+/// in one order, so the bits do not depend on the thread count. Public so that the evaluation
+/// crate's TracIn-CP runs on the same blocks.
+pub trait Blocked: Sync {
 	/// What the queries contribute to every block, prepared once.
 	type Queries: Sync;
 
@@ -63,7 +71,7 @@ trait Blocked: Sync {
 /// Calls `f(first, scores)` for each block of training records, with their scores `[count, m]`
 /// for the `m` queries, without holding all `n · m` scores. Blocks run in parallel, in no
 /// particular order.
-fn for_each_block<B: Blocked>(
+pub fn for_each_block<B: Blocked>(
 	method: &B,
 	queries: &Matrix,
 	labels: &[usize],
@@ -87,7 +95,7 @@ fn for_each_block<B: Blocked>(
 }
 
 /// The scores `[n, m]` of every training record for the `m` queries.
-fn blocked_scores<B: Blocked>(method: &B, queries: &Matrix, labels: &[usize]) -> Matrix {
+pub fn blocked_scores<B: Blocked>(method: &B, queries: &Matrix, labels: &[usize]) -> Matrix {
 	let (n, m) = (method.count(), queries.rows);
 	let mut total = Matrix::zeros(n, m);
 	if m == 0 {
@@ -112,7 +120,5 @@ fn rows(x: &Matrix, first: usize, count: usize) -> &[f64] {
 	&x.data[first * x.cols..(first + count) * x.cols]
 }
 
-pub mod ekfac;
 pub mod exact;
 pub mod kfac;
-pub mod tracin;

@@ -15,10 +15,9 @@ use openledger_primitives::models::ModelSpec;
 use candle_core::{Device, Tensor};
 
 use crate::{
-	linalg::Matrix,
-	model::{Network, Parameters},
-	tensor::scalar,
-	EngineError,
+	classifier::model::{Network, Parameters},
+	error::EngineError,
+	numeric::{linalg::Matrix, tensor::scalar},
 };
 
 /// The momentum coefficient.

@@ -13,7 +13,7 @@
 //! - a 64-token attributed continuation (prompts: the first 8 to 24 tokens of random records,
 //!   with one word replaced in every other prompt), with its spans and shares.
 //!
-//!     cargo run --release -p openledger-influence --example infinigram
+//!     cargo run --release -p openledger-engine-eval --example infinigram
 
 use std::{path::Path, time::Instant};
 

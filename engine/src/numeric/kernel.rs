@@ -270,7 +270,8 @@ fn tile<F: Fma, const MR: usize, const NR: usize>(
 
 /// `a · b` by the definition above, one element at a time with `libm::fma`: the reference the
 /// tests compare every kernel with.
-pub fn reference_product(a: &[f64], b: &[f64], rows: usize, k: usize, cols: usize) -> Vec<f64> {
+#[cfg(test)]
+fn reference_product(a: &[f64], b: &[f64], rows: usize, k: usize, cols: usize) -> Vec<f64> {
 	let mut out = vec![0.0; rows * cols];
 	for i in 0..rows {
 		for j in 0..cols {

@@ -2,7 +2,7 @@
 //!
 //! - **Suspects**: the training records of highest self-influence, the ones the model could
 //!   fit only by memorising them; on digits with flipped labels they are mostly the flipped
-//!   ones (`examples/evaluate`). The engine ranks them after training ([`suspects`]).
+//!   ones (`engine-eval/examples/evaluate`). The engine ranks them after training ([`suspects`]).
 //! - **Near-duplicates**: records that differ from an earlier record of the version only by a
 //!   little ([`near_duplicates`]). Copies of one record, each with a new hash, would otherwise
 //!   fill the attribution slots of every query near them with one contributor's copies.

@@ -18,7 +18,7 @@
 //! - **cost**: the time to prepare a method and attribute the 100 test points against the whole
 //!   training set, per test point; training times are printed above the table.
 //!
-//!     cargo run --release -p openledger-influence --example evaluate [mlp] [text]
+//!     cargo run --release -p openledger-engine-eval --example evaluate [mlp] [text]
 //!
 //! (`mlp` skips softmax regression, whose 100 Newton retrainings take most of the time.)
 //!
@@ -28,25 +28,22 @@
 //! records, softmax regression's exact influence takes the Woodbury path (features outnumber
 //! records), as it does on the chain.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../../engine/tests/common/mod.rs"]
 mod common;
 
 use std::time::{Duration, Instant};
 
-use openledger_influence::featurize::featurize;
+use openledger_engine_eval::{ekfac::EkfacInfluence, reference::newton_fit, tracin::TracIn};
 use openledger_influence::{
-	engine::KFAC_DAMPING,
-	influence::{
-		ekfac::EkfacInfluence,
-		exact::{newton_fit, ExactInfluence},
-		kfac::KfacInfluence,
-		tracin::TracIn,
-		Attribution,
+	api::KFAC_DAMPING,
+	classifier::{
+		featurize::featurize,
+		holdout::is_held_out,
+		methods::{exact::ExactInfluence, kfac::KfacInfluence, Attribution},
+		model::Network,
+		train::{train, Checkpoint, Hyper, Trained},
 	},
-	linalg::Matrix,
-	model::Network,
-	split::is_held_out,
-	train::{train, Checkpoint, Hyper, Trained},
+	numeric::linalg::Matrix,
 };
 use openledger_primitives::datanets::{record_hash, Schema};
 use openledger_primitives::models::{Architecture, Featurizer};

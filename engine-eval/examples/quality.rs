@@ -13,14 +13,14 @@
 //!   replaced). The share of the planted copies found (recall) and of the found that are
 //!   planted (the rest are natural near-copies), before the on-chain cap.
 //!
-//!     cargo run --release -p openledger-influence --example quality
+//!     cargo run --release -p openledger-engine-eval --example quality
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../../engine/tests/common/mod.rs"]
 mod common;
 
 use std::time::Instant;
 
-use openledger_influence::{quality, DatasetKey, Engine, Record};
+use openledger_influence::{classifier::quality, DatasetKey, Engine, Record};
 use openledger_primitives::{
 	attribution::{MAX_DUPLICATES, MAX_SUSPECTS},
 	datanets::Schema,

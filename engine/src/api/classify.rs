@@ -1,0 +1,231 @@
+//! The classifiers through the API: training a softmax regression or an MLP on a version (or
+//! restoring it from its file), with its attribution method, quality flags and accuracy, and
+//! inference with the top proponents and opponents as shares.
+
+use std::collections::HashMap;
+
+use codec::Encode;
+use openledger_primitives::{
+	attribution::MAX_SUSPECTS,
+	datanets::{record_hash, ClassLabel, Schema},
+	models::{Architecture, ModelId, ModelSpec},
+};
+
+use super::{
+	hex,
+	store::{self, Stored},
+	DatasetKey, Engine, Kind, Model, Prediction, TrainReport,
+};
+use crate::{
+	classifier::{
+		featurize::featurize,
+		holdout::is_held_out,
+		methods::{exact::ExactInfluence, kfac::KfacInfluence, Attribution},
+		model::Network,
+		quality,
+		train::{correct, train, Hyper},
+	},
+	error::EngineError,
+	numeric::linalg::Matrix,
+	shares::{shares_of, Share, BILLION},
+};
+
+/// The damping added to the Hessian of softmax regression.
+pub const EXACT_DAMPING: f64 = 1e-6;
+/// The damping of the K-FAC factors of an MLP (the best of 1e-5..1e-2 on digits).
+pub const KFAC_DAMPING: f64 = 1e-5;
+
+/// A version's records as a model trains on them.
+struct TrainingSet {
+	schema: Schema,
+	/// Features of the training records, `[n, D]`.
+	x: Matrix,
+	labels: Vec<usize>,
+	/// The training records' hashes, which order each epoch.
+	keys: Vec<[u8; 32]>,
+	/// The training records' positions in the version.
+	positions: Vec<u32>,
+	/// Features of the held-out records.
+	test_x: Matrix,
+	test_labels: Vec<usize>,
+}
+
+/// The `k` largest of `sign · score` that are positive, as shares, highest first (ties by
+/// position).
+fn top(scores: &[f64], positions: &[u32], k: usize, sign: f64) -> Vec<Share> {
+	let mut ranked: Vec<(f64, u32)> = scores
+		.iter()
+		.zip(positions)
+		.map(|(s, p)| (sign * s, *p))
+		.filter(|(s, _)| s.is_finite() && *s > 0.0)
+		.collect();
+	ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+	ranked.truncate(k);
+	let scores: Vec<f64> = ranked.iter().map(|(s, _)| *s).collect();
+	ranked
+		.iter()
+		.zip(shares_of(&scores))
+		.map(|((_, record), ppb)| Share { record: *record, ppb: ppb as u32 })
+		.collect()
+}
+
+impl Engine {
+	/// Trains classifier `id` by `spec` on the complete version `key` ([`Engine::train`] has
+	/// checked the budget and marked it as in training), or restores it from its file.
+	pub(super) fn train_classifier(
+		&self,
+		id: ModelId,
+		key: DatasetKey,
+		spec: &ModelSpec,
+	) -> Result<TrainReport, EngineError> {
+		let TrainingSet { schema, x, labels, keys, positions, test_x, test_labels } =
+			self.training_set(key, spec)?;
+		let hyper = Hyper::from(spec);
+		let spec_hex = hex(&spec.encode());
+		let restored = self.restore(id, key, &spec_hex)?;
+		let (network, checkpoints, restored) = match restored {
+			Some(stored) => (stored.network, stored.checkpoints, true),
+			None => {
+				let init =
+					Network::init(&spec.architecture, x.cols, schema.classes().into(), spec.seed);
+				let trained = train(init, &x, &labels, &keys, &hyper)?;
+				(trained.network, trained.checkpoints, false)
+			},
+		};
+		let (right, counted) = if test_labels.is_empty() {
+			(correct(&network, &x, &labels), labels.len())
+		} else {
+			(correct(&network, &test_x, &test_labels), test_labels.len())
+		};
+		let attribution: Box<dyn Attribution> = match spec.architecture {
+			Architecture::SoftmaxRegression => {
+				Box::new(ExactInfluence::new(&network, &x, &labels, hyper.l2, EXACT_DAMPING)?)
+			},
+			Architecture::Mlp1 { .. } | Architecture::Mlp2 { .. } => {
+				Box::new(KfacInfluence::new(&network, &x, &labels, KFAC_DAMPING)?)
+			},
+			Architecture::InfiniGram { .. } => {
+				return Err(EngineError::SpecOutOfBounds("an ∞-gram is indexed, not trained"))
+			},
+		};
+		let report = TrainReport {
+			accuracy: (right as u64 * BILLION / counted.max(1) as u64) as u32,
+			weights_hash: network.weights_hash(),
+			records: labels.len() as u32,
+			held_out: test_labels.len() as u32,
+			restored,
+			suspects: quality::suspects(
+				&positions,
+				&attribution.self_influence(),
+				MAX_SUSPECTS as usize,
+			),
+			duplicates: self.near_duplicates(key, &schema)?,
+		};
+		if let (Some(dir), false) = (&self.dir, restored) {
+			let metadata = HashMap::from([
+				("spec".to_string(), spec_hex),
+				("schema".to_string(), hex(&schema.encode())),
+				("datanet".to_string(), key.datanet.to_string()),
+				("version".to_string(), key.version.to_string()),
+				("weights_hash".to_string(), hex(report.weights_hash.as_bytes())),
+			]);
+			let stored = Stored { network: network.clone(), checkpoints, metadata };
+			store::save(&store::path(dir, id), &stored)?;
+		}
+		if let Some(dir) = &self.dir {
+			Self::touch(&mut self.state(), id, true);
+			self.prune_files(dir, id);
+		}
+		let kind = Kind::Classifier { network, positions, attribution };
+		let model = Model { key, spec: *spec, schema, kind, report: report.clone() };
+		self.keep(id, model);
+		Ok(report)
+	}
+
+	/// The saved model `id`, if it was trained by `spec_hex` on `key` and its weights hash
+	/// still matches.
+	fn restore(
+		&self,
+		id: ModelId,
+		key: DatasetKey,
+		spec_hex: &str,
+	) -> Result<Option<Stored>, EngineError> {
+		let Some(dir) = &self.dir else { return Ok(None) };
+		let file = store::path(dir, id);
+		if !file.exists() {
+			return Ok(None);
+		}
+		let stored = store::load(&file)?;
+		let meta = |k: &str| stored.metadata.get(k).map(String::as_str);
+		let same = meta("spec") == Some(spec_hex)
+			&& meta("datanet") == Some(&key.datanet.to_string())
+			&& meta("version") == Some(&key.version.to_string())
+			&& meta("weights_hash") == Some(&hex(stored.network.weights_hash().as_bytes()));
+		Ok(same.then_some(stored))
+	}
+
+	/// The features and labels of version `key` under `spec`, split into training and held-out
+	/// records, with the training records' hashes and positions.
+	fn training_set(&self, key: DatasetKey, spec: &ModelSpec) -> Result<TrainingSet, EngineError> {
+		let (schema, records) = self.records_of(key, spec)?;
+		let (mut train_rows, mut labels, mut positions) = (Vec::new(), Vec::new(), Vec::new());
+		let (mut keys, mut test_rows, mut test_labels) = (Vec::new(), Vec::new(), Vec::new());
+		for (i, r) in records.iter().enumerate().filter(|(_, r)| !r.payload.is_empty()) {
+			let x = featurize(&spec.featurizer, &schema, &r.payload, i)?;
+			let hash = record_hash(&r.payload, r.label);
+			if is_held_out(&hash) {
+				test_rows.push(x);
+				test_labels.push(usize::from(r.label));
+			} else {
+				train_rows.push(x);
+				labels.push(usize::from(r.label));
+				keys.push(hash.0);
+				positions.push(i as u32);
+			}
+		}
+		if train_rows.is_empty() {
+			return Err(EngineError::EmptyTrainingSet);
+		}
+		Ok(TrainingSet {
+			schema,
+			x: Matrix::from_rows(&train_rows),
+			labels,
+			keys,
+			positions,
+			test_x: Matrix::from_rows(&test_rows),
+			test_labels,
+		})
+	}
+
+	/// Predicts the label of `input` with classifier `model` (its `network`, the version
+	/// positions of its training records and its `attribution`), and attributes it: the `top_k`
+	/// strongest proponents and opponents among the training records.
+	pub(super) fn classify(
+		model: &Model,
+		network: &Network,
+		positions: &[u32],
+		attribution: &dyn Attribution,
+		input: &[u8],
+		top_k: usize,
+	) -> Result<Prediction, EngineError> {
+		let features =
+			featurize(&model.spec.featurizer, &model.schema, input, 0).map_err(|e| match e {
+				EngineError::MalformedRecord { reason, .. } => EngineError::MalformedInput(reason),
+				other => other,
+			})?;
+		let query = Matrix { rows: 1, cols: features.len(), data: features };
+		let probs = network.forward(&query).probs.data;
+		let label = probs
+			.iter()
+			.enumerate()
+			.fold(0, |best, (c, p)| if *p > probs[best] { c } else { best });
+		let scores = attribution.scores(&query, &[label]).data;
+		Ok(Prediction {
+			label: label as ClassLabel,
+			probabilities: shares_of(&probs).into_iter().map(|p| p as u32).collect(),
+			proponents: top(&scores, positions, top_k, 1.0),
+			opponents: top(&scores, positions, top_k, -1.0),
+			generated: None,
+		})
+	}
+}

@@ -1,0 +1,73 @@
+//! The ∞-gram language models through the API: "training" indexes a version's live records,
+//! inference continues a prompt and credits the records the continuation came from.
+
+use openledger_primitives::{
+	attribution::MAX_GENERATED_BYTES,
+	models::{Architecture, ModelId, ModelSpec},
+};
+
+use super::{record_error, DatasetKey, Engine, Kind, Model, Prediction, TrainReport};
+use crate::{error::EngineError, infinigram::Index, shares::BILLION};
+
+/// The longest ∞-gram prompt the engine takes (the chain's inputs are shorter; this bounds a
+/// preview's); a continuation matches only its last `infinigram::MAX_CONTEXT` tokens.
+const MAX_PROMPT_BYTES: u32 = 1 << 16;
+
+impl Engine {
+	/// "Trains" ∞-gram model `id`: indexes the live records of version `key`. The index is
+	/// not saved: building it again is faster than reading it.
+	pub(super) fn index(
+		&self,
+		id: ModelId,
+		key: DatasetKey,
+		spec: &ModelSpec,
+	) -> Result<TrainReport, EngineError> {
+		// The records are looked up under the lock, and indexed outside it.
+		let (schema, records) = self.records_of(key, spec)?;
+		let live = records.iter().enumerate().map(|(i, r)| (i as u32, &r.payload[..]));
+		let index = Index::build(live)?;
+		let records = index.records() as u32;
+		let report = TrainReport {
+			// An ∞-gram has no held-out accuracy: it holds out nothing.
+			accuracy: 0,
+			weights_hash: index.hash(),
+			records,
+			held_out: 0,
+			restored: false,
+			suspects: Vec::new(),
+			duplicates: self.near_duplicates(key, &schema)?,
+		};
+		let kind = Kind::InfiniGram(index);
+		self.keep(id, Model { key, spec: *spec, schema, kind, report: report.clone() });
+		Ok(report)
+	}
+
+	/// Continues `input` with ∞-gram `model` (its `index`) and attributes the continuation: the
+	/// records the tokens came from, at most `top_k`, as shares.
+	pub(super) fn generate(
+		model: &Model,
+		index: &Index,
+		input: &[u8],
+		top_k: usize,
+	) -> Result<Prediction, EngineError> {
+		let Architecture::InfiniGram { max_tokens } = model.spec.architecture else {
+			return Err(EngineError::SpecOutOfBounds("an index without an ∞-gram spec"));
+		};
+		model
+			.schema
+			.check_input(input, MAX_PROMPT_BYTES)
+			.map_err(|e| EngineError::MalformedInput(record_error(e)))?;
+		let generated =
+			index.generate(input, max_tokens.into(), MAX_GENERATED_BYTES as usize, top_k);
+		let first = generated.steps.first().map(|s| {
+			(u128::from(s.occurrences) * u128::from(BILLION) / u128::from(s.total.max(1))) as u32
+		});
+		Ok(Prediction {
+			label: 0,
+			probabilities: vec![first.unwrap_or(0)],
+			proponents: generated.shares.clone(),
+			opponents: Vec::new(),
+			generated: Some(generated),
+		})
+	}
+}
