@@ -5,7 +5,7 @@
 // definitions here: the runtime describes them in its metadata (V15), and @polkadot/api decorates
 // `api.call.datanetsApi.versionRecords(…)` and the others, typed, from it.
 
-/** The types of `attribution_preview`'s answer (node/src/preview.rs). */
+/** The types of `attribution_preview`'s answer (node/src/rpc/attribution.rs). */
 export const types = {
 	/** A record's part of a preview. */
 	AttributionPreviewShare: {

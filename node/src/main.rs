@@ -2,15 +2,13 @@
 
 #![warn(missing_docs)]
 
+mod attribution;
 mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;
-mod engine_metrics;
-mod preview;
 mod rpc;
 mod service;
-mod worker_pool;
 
 fn main() -> sc_cli::Result<()> {
 	command::run()

@@ -260,9 +260,9 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		// The workers' engine, counted and timed in Prometheus when the node has a registry.
 		let engine: Arc<dyn AttributionEngine> = match config.prometheus_registry() {
 			Some(registry) => {
-				let metrics = crate::engine_metrics::EngineMetrics::register(registry)
+				let metrics = crate::attribution::metrics::EngineMetrics::register(registry)
 					.map_err(|e| ServiceError::Other(format!("attribution metrics: {e}")))?;
-				Arc::new(crate::engine_metrics::Metered::new(engine.clone(), metrics))
+				Arc::new(crate::attribution::metrics::Metered::new(engine.clone(), metrics))
 			},
 			None => engine.clone(),
 		};
@@ -298,7 +298,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 				// Through a pool that reports the transactions it refuses (the default one
 				// drops them silently).
 				transaction_pool: Some(OffchainTransactionPoolFactory::new(
-					crate::worker_pool::WorkerPool::new(
+					crate::attribution::worker_pool::WorkerPool::new(
 						transaction_pool.clone(),
 						config.tokio_handle.clone(),
 					),

@@ -4,7 +4,9 @@
 //! - `system_accountNextIndex` and `system_dryRun` (`substrate-frame-rpc-system`);
 //! - `payment_queryInfo` and `payment_queryFeeDetails` (`pallet-transaction-payment-rpc`);
 //! - `engine_createBlock` and `engine_finalizeBlock`, with `--sealing manual` only;
-//! - `attribution_preview` ([`crate::preview`]).
+//! - `attribution_preview` ([`attribution`]).
+
+pub mod attribution;
 
 use std::sync::Arc;
 
@@ -51,7 +53,7 @@ where
 	C::Api: openledger_primitives::apis::DatanetsApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 {
-	use crate::preview::{Attribution, AttributionApiServer};
+	use attribution::{Attribution, AttributionApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 

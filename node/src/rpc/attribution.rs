@@ -251,7 +251,7 @@ where
 		api: &sp_api::ApiRef<'_, C::Api>,
 		at: <Block as BlockT>::Hash,
 		model: ModelId,
-		info: &openledger_primitives::apis::ModelInfo<AccountId, Balance>,
+		info: &openledger_primitives::models::Model<AccountId, Balance>,
 	) -> RpcResult<()> {
 		let missing = || error(code::UNKNOWN_MODEL, "the model's Datanet version does not exist");
 		let schema =
