@@ -35,7 +35,7 @@ export const types = {
 		/** The byte after its last. */
 		end: 'u32',
 		/** Its occurrences in the version. */
-		occurrences: 'u64',
+		occurrences: 'u32',
 		/** Records that hold it, by position (at most 4). */
 		records: 'Vec<u32>',
 	},

@@ -195,20 +195,23 @@ fn main() {
 		let t = one.elapsed().as_secs_f64();
 		total += t;
 		slowest = slowest.max(t);
-		assert_eq!(g.shares.iter().map(|s| u64::from(s.ppb)).sum::<u64>(), 1_000_000_000);
-		spans += g.spans.len();
-		spanned += g.spans.iter().map(|s| (s.end - s.start) as usize).sum::<usize>();
-		generated += g.text.len();
+		assert_eq!(
+			g.shares.iter().map(|s| u64::from(s.share.deconstruct())).sum::<u64>(),
+			1_000_000_000
+		);
+		spans += g.generation.spans.len();
+		spanned += g.generation.spans.iter().map(|s| (s.end - s.start) as usize).sum::<usize>();
+		generated += g.generation.text.len();
 		context += g.steps.iter().map(|s| s.context).sum::<usize>();
 		steps += g.steps.len();
 		if c == 0 {
 			println!(
 				"example: {:?} -> {:?} ({} spans, top share record {} at {:.1}%)",
 				String::from_utf8_lossy(&prompt),
-				String::from_utf8_lossy(&g.text),
-				g.spans.len(),
+				String::from_utf8_lossy(&g.generation.text),
+				g.generation.spans.len(),
 				g.shares[0].record,
-				g.shares[0].ppb as f64 / 1e7
+				g.shares[0].share.deconstruct() as f64 / 1e7
 			);
 		}
 	}

@@ -17,7 +17,7 @@
 
 use std::{path::Path, time::Instant};
 
-use openledger_influence::{DatasetKey, Engine, Record};
+use openledger_influence::{DatasetRef, Engine, Record};
 use openledger_primitives::{
 	datanets::Schema,
 	models::{Architecture, Featurizer, ModelSpec, SpecCost},
@@ -93,7 +93,7 @@ fn main() {
 		records.iter().map(|r| r.payload.len()).sum::<usize>() as f64 / 1e6
 	);
 	let schema = Schema::Text { classes: 2 };
-	let key = DatasetKey { datanet: 1, version: 1 };
+	let key = DatasetRef { datanet: 1, version: 1 };
 	let engine = Engine::new(None)
 		.expect("in memory")
 		.with_budget(SpecCost { bytes: 16 << 30, flops: u64::MAX });

@@ -20,7 +20,7 @@ mod common;
 
 use std::time::Instant;
 
-use openledger_influence::{classifier::quality, DatasetKey, Engine, Record};
+use openledger_influence::{classifier::quality, DatasetRef, Engine, Record};
 use openledger_primitives::{
 	attribution::{MAX_DUPLICATES, MAX_SUSPECTS},
 	datanets::Schema,
@@ -66,7 +66,7 @@ fn train(
 	spec: &ModelSpec,
 ) -> (openledger_influence::TrainReport, Vec<(u32, f64)>, f64) {
 	let engine = Engine::new(None).expect("in memory");
-	let key = DatasetKey { datanet: 0, version: 1 };
+	let key = DatasetRef { datanet: 0, version: 1 };
 	let total = records.len() as u32;
 	for (k, chunk) in records.chunks(500).enumerate() {
 		engine

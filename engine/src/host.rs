@@ -5,23 +5,17 @@
 
 use openledger_primitives::{
 	attribution::{
-		AttributionEngine, AttributionError, DatasetRef, Generation, InferOutcome, InferRequest,
-		IngestChunk, NextToken, QualityFlags, RecordShare, Span, TrainOutcome, TrainRequest,
+		AttributionEngine, AttributionError, DatasetRef, InferOutcome, InferRequest, IngestChunk,
+		QualityFlags, TrainOutcome, TrainRequest,
 	},
 	models::ModelId,
 };
 use sp_runtime::{BoundedVec, Perbill};
 
 use crate::{
-	api::{DatasetKey, Engine, Record},
+	api::{Engine, Record},
 	error::EngineError,
-	infinigram::Generated,
-	shares::Share,
 };
-
-fn key(dataset: DatasetRef) -> DatasetKey {
-	DatasetKey { datanet: dataset.datanet, version: dataset.version }
-}
 
 impl From<EngineError> for AttributionError {
 	fn from(e: EngineError) -> Self {
@@ -51,13 +45,6 @@ impl From<EngineError> for AttributionError {
 	}
 }
 
-fn shares(shares: Vec<Share>) -> Vec<RecordShare> {
-	shares
-		.into_iter()
-		.map(|s| RecordShare { record: s.record, share: Perbill::from_parts(s.ppb) })
-		.collect()
-}
-
 /// Logs an engine failure for the node's operator, and converts it.
 fn logged(what: &str, e: EngineError) -> AttributionError {
 	log::warn!(target: "attribution", "engine {what} failed: {e}");
@@ -68,17 +55,17 @@ impl AttributionEngine for Engine {
 	fn ingest(&self, chunk: IngestChunk) -> Result<u32, AttributionError> {
 		let records =
 			chunk.records.into_iter().map(|(payload, label)| Record { payload, label }).collect();
-		Engine::ingest(self, key(chunk.dataset), &chunk.schema, chunk.total, chunk.offset, records)
+		Engine::ingest(self, chunk.dataset, &chunk.schema, chunk.total, chunk.offset, records)
 			.map_err(|e| logged("ingest", e))
 	}
 
 	fn progress(&self, dataset: DatasetRef) -> Option<(u32, u32)> {
-		Engine::progress(self, key(dataset))
+		Engine::progress(self, dataset)
 	}
 
 	fn train(&self, request: TrainRequest) -> Result<TrainOutcome, AttributionError> {
 		let started = std::time::Instant::now();
-		let report = Engine::train(self, request.model, key(request.dataset), &request.spec)
+		let report = Engine::train(self, request.model, request.dataset, &request.spec)
 			.map_err(|e| logged("train", e))?;
 		log::info!(
 			target: "attribution",
@@ -125,44 +112,15 @@ impl AttributionEngine for Engine {
 			engine_version: crate::ENGINE_VERSION,
 			label: prediction.label,
 			confidence: Perbill::from_parts(confidence.unwrap_or(0)),
-			proponents: shares(prediction.proponents),
-			opponents: shares(prediction.opponents),
-			generation: prediction.generated.map(generation),
+			proponents: prediction.proponents,
+			opponents: prediction.opponents,
+			generation: prediction.generated.map(|g| g.generation),
 		})
 	}
 }
 
 /// The chain's form of a continuation. Every bound of [`Generation`] holds by construction
 /// (the engine cuts to the same constants), so nothing is truncated here.
-fn generation(generated: Generated) -> Generation {
-	Generation {
-		text: BoundedVec::truncate_from(generated.text),
-		tokens: generated.steps.len() as u32,
-		first: BoundedVec::truncate_from(
-			generated
-				.first
-				.into_iter()
-				.map(|(token, ppb)| NextToken {
-					token: BoundedVec::truncate_from(token),
-					probability: Perbill::from_parts(ppb),
-				})
-				.collect(),
-		),
-		spans: BoundedVec::truncate_from(
-			generated
-				.spans
-				.into_iter()
-				.map(|s| Span {
-					start: s.start,
-					end: s.end,
-					occurrences: u32::try_from(s.occurrences).unwrap_or(u32::MAX),
-					records: BoundedVec::truncate_from(s.records),
-				})
-				.collect(),
-		),
-	}
-}
-
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -7,7 +7,7 @@
 //!
 //! The crate is organised by concept, each depending only on those listed before it:
 //! - [`error`]: [`EngineError`], every failure of the engine;
-//! - [`shares`]: a record's [`Share`] of a prediction, and scores to parts per billion by
+//! - [`shares`]: a record's [`RecordShare`] of a prediction, and scores to parts per billion by
 //!   largest-remainder rounding, summing to exactly 10^9;
 //! - [`numeric`]: the matrix product, bit-identical on every CPU (always-fused multiply-adds in
 //!   one order per output element, vectorised only across output columns); row-major f64
@@ -43,11 +43,11 @@ pub mod shares;
 /// The engine's numeric version (defined, with its history, in the primitives, so that the
 /// runtime's genesis requires the version this release computes). The chain records the version
 /// its attestors must run, and refuses outcomes of any other.
-pub use openledger_primitives::attribution::ENGINE_VERSION;
+pub use openledger_primitives::attribution::{DatasetRef, ENGINE_VERSION};
 
 pub use api::{
-	DatasetKey, Engine, Prediction, Record, TrainReport, Usage, DEFAULT_BUDGET, DEFAULT_MAX_MODELS,
+	Engine, Prediction, Record, TrainReport, Usage, DEFAULT_BUDGET, DEFAULT_MAX_MODELS,
 	DEFAULT_MAX_STORED, DEFAULT_MEMORY,
 };
 pub use error::EngineError;
-pub use shares::Share;
+pub use shares::RecordShare;

@@ -1,5 +1,5 @@
-//! Scores to shares in parts per billion that sum to exactly 10^9, and the [`Share`] of a
-//! record that every attribution (classifier or ∞-gram) reports.
+//! Scores to shares in parts per billion that sum to exactly 10^9: the [`RecordShare`]s of
+//! records that every attribution (classifier or ∞-gram) reports.
 //!
 //! Largest-remainder (Hamilton) rounding (in `openledger_primitives::attribution`, shared with
 //! the chain's aggregation): each share is first `floor(10^9 · s_i / Σs)`; the
@@ -7,16 +7,7 @@
 //! index. Exact rational arithmetic on the quantised scores makes the result the same on every
 //! machine.
 
-pub use openledger_primitives::attribution::{largest_remainder, BILLION};
-
-/// A training record's part of a prediction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Share {
-	/// The record's position in the Datanet version.
-	pub record: u32,
-	/// Parts per billion; a set of shares sums to exactly 10^9.
-	pub ppb: u32,
-}
+pub use openledger_primitives::attribution::{largest_remainder, RecordShare, BILLION};
 
 /// Quantises non-negative scores to integers (relative to the largest score, with 2^40
 /// levels), so that rounding works on exact integers. Non-finite and negative scores count 0.

@@ -21,7 +21,7 @@ use std::process::Command;
 mod common;
 
 use common::{crate_file, digits, mails};
-use openledger_influence::{DatasetKey, Engine, Record, ENGINE_VERSION};
+use openledger_influence::{DatasetRef, Engine, Prediction, Record, RecordShare, ENGINE_VERSION};
 use openledger_primitives::{
 	datanets::Schema,
 	models::{Architecture, Featurizer, ModelSpec},
@@ -49,7 +49,7 @@ fn spec(featurizer: Featurizer, architecture: Architecture, epochs: u16) -> Mode
 /// (probabilities, proponents and opponents) and the bits of its self-influence to `out`.
 fn describe(out: &mut String, id: u32, schema: Schema, records: &[Record], spec: ModelSpec) {
 	let engine = Engine::new(None).expect("in memory");
-	let key = DatasetKey { datanet: id, version: 0 };
+	let key = DatasetRef { datanet: id, version: 0 };
 	let total = records.len() as u32;
 	for (k, chunk) in records.chunks(500).enumerate() {
 		engine.ingest(key, &schema, total, (k * 500) as u32, chunk.to_vec()).expect("valid");
@@ -58,11 +58,69 @@ fn describe(out: &mut String, id: u32, schema: Schema, records: &[Record], spec:
 	out.push_str(&format!("{report:?}\n"));
 	for r in records.iter().step_by(97) {
 		let p = engine.infer(id, &r.payload, 20).expect("infers");
-		out.push_str(&format!("{p:?}\n"));
+		out.push_str(&prediction_text(&p));
+		out.push('\n');
 	}
 	let selfs = engine.self_influence(id).expect("trained");
 	let bits: Vec<(u32, u64)> = selfs.iter().map(|(i, s)| (*i, s.to_bits())).collect();
 	out.push_str(&format!("{:?}\n", blake3::hash(format!("{bits:?}").as_bytes())));
+}
+
+/// A prediction as the digest has written it since engine v5: the `Debug` text of the
+/// engine's own share, span and continuation types of then, which the primitives' types replaced.
+/// The same values in the same text, so that moving a type leaves the golden digest alone.
+fn prediction_text(p: &Prediction) -> String {
+	let list = |items: Vec<String>| format!("[{}]", items.join(", "));
+	let shares = |shares: &[RecordShare]| {
+		list(
+			shares
+				.iter()
+				.map(|s| {
+					format!("Share {{ record: {}, ppb: {} }}", s.record, s.share.deconstruct())
+				})
+				.collect(),
+		)
+	};
+	let generated = match &p.generated {
+		None => "None".to_string(),
+		Some(g) => {
+			let generation = &g.generation;
+			let first = generation
+				.first
+				.iter()
+				.map(|t| format!("({:?}, {})", &t.token[..], t.probability.deconstruct()))
+				.collect();
+			let spans = generation
+				.spans
+				.iter()
+				.map(|s| {
+					format!(
+						"Span {{ start: {}, end: {}, occurrences: {}, records: {:?} }}",
+						s.start,
+						s.end,
+						s.occurrences,
+						&s.records[..]
+					)
+				})
+				.collect();
+			format!(
+				"Some(Generated {{ text: {:?}, steps: {:?}, first: {}, shares: {}, spans: {} }})",
+				&generation.text[..],
+				g.steps,
+				list(first),
+				shares(&g.shares),
+				list(spans)
+			)
+		},
+	};
+	format!(
+		"Prediction {{ generated: {generated}, label: {}, probabilities: {:?}, proponents: {}, \
+		 opponents: {} }}",
+		p.label,
+		p.probabilities,
+		shares(&p.proponents),
+		shares(&p.opponents)
+	)
 }
 
 /// Everything the engine reports for the five models, as text.

@@ -98,6 +98,7 @@ pub struct InferenceResult {
 	Debug,
 	PartialEq,
 	Eq,
+	Hash,
 	Encode,
 	Decode,
 	DecodeWithMemTracking,

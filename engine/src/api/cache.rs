@@ -9,7 +9,7 @@ use openledger_primitives::{
 	models::{ModelId, SpecCost},
 };
 
-use super::{store, DatasetKey, Engine, Kind, Model, State};
+use super::{store, DatasetRef, Engine, Kind, Model, State};
 
 /// What the engine gives one model by default: 8 GiB and 10^13 floating-point operations (a few
 /// minutes on two cores), twice the chain's default `CostLimit` in memory and five times in
@@ -81,12 +81,12 @@ impl Engine {
 	}
 
 	/// Whether version `key` is used: by a model in memory or a training.
-	fn pinned(state: &State, key: DatasetKey) -> bool {
+	fn pinned(state: &State, key: DatasetRef) -> bool {
 		state.models.values().any(|m| m.key == key) || state.training.values().any(|k| *k == key)
 	}
 
 	/// Drops version `key` if no model in memory and no training uses it.
-	fn drop_unused(state: &mut State, key: DatasetKey) {
+	fn drop_unused(state: &mut State, key: DatasetRef) {
 		if state.datasets.contains_key(&key) && !Self::pinned(state, key) {
 			state.datasets.remove(&key);
 			log::debug!(target: "influence", "version {}/{} dropped: no model uses it", key.datanet, key.version);
@@ -99,7 +99,7 @@ impl Engine {
 		&self,
 		state: &mut State,
 		keep: Option<ModelId>,
-		receiving: Option<DatasetKey>,
+		receiving: Option<DatasetRef>,
 	) -> bool {
 		loop {
 			let held = Self::usage_of(state).bytes();
@@ -130,7 +130,7 @@ impl Engine {
 					}
 				},
 				Some((_, _, packed)) => {
-					let key = DatasetKey {
+					let key = DatasetRef {
 						datanet: (packed >> 32) as DatanetId,
 						version: packed as VersionIndex,
 					};

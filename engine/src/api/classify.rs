@@ -10,11 +10,12 @@ use openledger_primitives::{
 	datanets::{record_hash, ClassLabel, Schema},
 	models::{Architecture, ModelId, ModelSpec},
 };
+use sp_runtime::Perbill;
 
 use super::{
 	hex,
 	store::{self, Stored},
-	DatasetKey, Engine, Kind, Model, Prediction, TrainReport,
+	DatasetRef, Engine, Kind, Model, Prediction, TrainReport,
 };
 use crate::{
 	classifier::{
@@ -27,7 +28,7 @@ use crate::{
 	},
 	error::EngineError,
 	numeric::linalg::Matrix,
-	shares::{shares_of, Share, BILLION},
+	shares::{shares_of, RecordShare, BILLION},
 };
 
 /// The damping added to the Hessian of softmax regression.
@@ -52,7 +53,7 @@ struct TrainingSet {
 
 /// The `k` largest of `sign · score` that are positive, as shares, highest first (ties by
 /// position).
-fn top(scores: &[f64], positions: &[u32], k: usize, sign: f64) -> Vec<Share> {
+fn top(scores: &[f64], positions: &[u32], k: usize, sign: f64) -> Vec<RecordShare> {
 	let mut ranked: Vec<(f64, u32)> = scores
 		.iter()
 		.zip(positions)
@@ -65,7 +66,10 @@ fn top(scores: &[f64], positions: &[u32], k: usize, sign: f64) -> Vec<Share> {
 	ranked
 		.iter()
 		.zip(shares_of(&scores))
-		.map(|((_, record), ppb)| Share { record: *record, ppb: ppb as u32 })
+		.map(|((_, record), ppb)| RecordShare {
+			record: *record,
+			share: Perbill::from_parts(ppb as u32),
+		})
 		.collect()
 }
 
@@ -75,7 +79,7 @@ impl Engine {
 	pub(super) fn train_classifier(
 		&self,
 		id: ModelId,
-		key: DatasetKey,
+		key: DatasetRef,
 		spec: &ModelSpec,
 	) -> Result<TrainReport, EngineError> {
 		let TrainingSet { schema, x, labels, keys, positions, test_x, test_labels } =
@@ -147,7 +151,7 @@ impl Engine {
 	fn restore(
 		&self,
 		id: ModelId,
-		key: DatasetKey,
+		key: DatasetRef,
 		spec_hex: &str,
 	) -> Result<Option<Stored>, EngineError> {
 		let Some(dir) = &self.dir else { return Ok(None) };
@@ -166,7 +170,7 @@ impl Engine {
 
 	/// The features and labels of version `key` under `spec`, split into training and held-out
 	/// records, with the training records' hashes and positions.
-	fn training_set(&self, key: DatasetKey, spec: &ModelSpec) -> Result<TrainingSet, EngineError> {
+	fn training_set(&self, key: DatasetRef, spec: &ModelSpec) -> Result<TrainingSet, EngineError> {
 		let (schema, records) = self.records_of(key, spec)?;
 		let (mut train_rows, mut labels, mut positions) = (Vec::new(), Vec::new(), Vec::new());
 		let (mut keys, mut test_rows, mut test_labels) = (Vec::new(), Vec::new(), Vec::new());

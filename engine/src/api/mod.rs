@@ -36,8 +36,8 @@ use std::{
 };
 
 use openledger_primitives::{
-	attribution::MAX_DUPLICATES,
-	datanets::{ClassLabel, DatanetId, RecordError, Schema, VersionIndex},
+	attribution::{DatasetRef, MAX_DUPLICATES},
+	datanets::{ClassLabel, RecordError, Schema},
 	models::{Architecture, ModelId, ModelSpec, SpecCost, SpecError, SpecLimits},
 };
 use sp_core::H256;
@@ -46,7 +46,7 @@ use crate::{
 	classifier::{methods::Attribution, model::Network, quality},
 	error::EngineError,
 	infinigram::{Generated, Index},
-	shares::Share,
+	shares::RecordShare,
 };
 
 mod cache;
@@ -69,15 +69,6 @@ pub const LIMITS: SpecLimits = SpecLimits {
 	max_batch_size: u16::MAX,
 	max_checkpoints: u8::MAX,
 };
-
-/// A Datanet version.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct DatasetKey {
-	/// The Datanet.
-	pub datanet: DatanetId,
-	/// The published version.
-	pub version: VersionIndex,
-}
 
 /// One record of a version.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,13 +114,13 @@ pub struct Prediction {
 	pub probabilities: Vec<u32>,
 	/// The records that most supported the label, by influence, as shares. Empty only when no
 	/// record supports it.
-	pub proponents: Vec<Share>,
+	pub proponents: Vec<RecordShare>,
 	/// The records that most opposed the label, by the size of their negative influence.
-	pub opponents: Vec<Share>,
+	pub opponents: Vec<RecordShare>,
 }
 
 struct Model {
-	key: DatasetKey,
+	key: DatasetRef,
 	spec: ModelSpec,
 	schema: Schema,
 	kind: Kind,
@@ -151,11 +142,11 @@ enum Kind {
 
 #[derive(Default)]
 struct State {
-	datasets: HashMap<DatasetKey, Dataset>,
+	datasets: HashMap<DatasetRef, Dataset>,
 	models: HashMap<ModelId, Arc<Model>>,
 	/// Models being trained now, so that a model is never trained twice at once, with the
 	/// version each trains on.
-	training: HashMap<ModelId, DatasetKey>,
+	training: HashMap<ModelId, DatasetRef>,
 	/// A counter that orders uses, for eviction.
 	clock: u64,
 	/// When each model in memory was last used.
@@ -289,7 +280,7 @@ impl Engine {
 	/// must continue where the last one ended. Returns the records received so far.
 	pub fn ingest(
 		&self,
-		key: DatasetKey,
+		key: DatasetRef,
 		schema: &Schema,
 		total: u32,
 		offset: u32,
@@ -306,12 +297,12 @@ impl Engine {
 	}
 
 	/// Records received of version `key`, and the version's total.
-	pub fn progress(&self, key: DatasetKey) -> Option<(u32, u32)> {
+	pub fn progress(&self, key: DatasetRef) -> Option<(u32, u32)> {
 		self.state().datasets.get(&key).map(|d| (d.records.len() as u32, d.total))
 	}
 
 	/// Forgets the records of version `key` (those shared stay with the other versions).
-	pub fn drop_dataset(&self, key: DatasetKey) {
+	pub fn drop_dataset(&self, key: DatasetRef) {
 		self.state().datasets.remove(&key);
 	}
 
@@ -333,7 +324,7 @@ impl Engine {
 	pub fn train(
 		&self,
 		id: ModelId,
-		key: DatasetKey,
+		key: DatasetRef,
 		spec: &ModelSpec,
 	) -> Result<TrainReport, EngineError> {
 		{
@@ -376,7 +367,7 @@ impl Engine {
 	/// The near-duplicates among the records of version `key`.
 	fn near_duplicates(
 		&self,
-		key: DatasetKey,
+		key: DatasetRef,
 		schema: &Schema,
 	) -> Result<Vec<(u32, u32)>, EngineError> {
 		let records = {
@@ -436,7 +427,7 @@ mod tests {
 	use openledger_primitives::{datanets::record_hash, models::Featurizer};
 	use sp_runtime::Perbill;
 
-	const KEY: DatasetKey = DatasetKey { datanet: 1, version: 0 };
+	const KEY: DatasetRef = DatasetRef { datanet: 1, version: 0 };
 
 	fn schema() -> Schema {
 		Schema::Dense { dims: 4, classes: 3, max_value: 16 }
@@ -505,7 +496,10 @@ mod tests {
 			assert_eq!(p.probabilities.iter().map(|v| u64::from(*v)).sum::<u64>(), BILLION);
 			for set in [&p.proponents, &p.opponents] {
 				assert!(!set.is_empty() && set.len() <= 10);
-				assert_eq!(set.iter().map(|s| u64::from(s.ppb)).sum::<u64>(), BILLION);
+				assert_eq!(
+					set.iter().map(|s| u64::from(s.share.deconstruct())).sum::<u64>(),
+					BILLION
+				);
 			}
 			// Proponents of class 0 are mostly class-0 records, and every named record trained.
 			let held: Vec<u32> = (0..150u32)
@@ -519,7 +513,7 @@ mod tests {
 			}
 			let own = p.proponents.iter().filter(|s| data[s.record as usize].label == 0).count();
 			assert!(own * 2 > p.proponents.len(), "{:?}", p.proponents);
-			assert!(p.proponents.windows(2).all(|w| w[0].ppb >= w[1].ppb));
+			assert!(p.proponents.windows(2).all(|w| w[0].share >= w[1].share));
 
 			let selfs = engine.self_influence(7).unwrap();
 			assert_eq!(selfs.len(), report.records as usize);
@@ -605,7 +599,7 @@ mod tests {
 		let engine = Engine::new(None).unwrap();
 		let data = records(90);
 		let (v1, v2) =
-			(DatasetKey { datanet: 1, version: 1 }, DatasetKey { datanet: 1, version: 2 });
+			(DatasetRef { datanet: 1, version: 1 }, DatasetRef { datanet: 1, version: 2 });
 		engine.ingest(v1, &schema(), 60, 0, data[..60].to_vec()).unwrap();
 		let one = engine.usage().dataset_bytes;
 		assert_eq!(one, 60 * (4 + RECORD_OVERHEAD));
@@ -636,7 +630,7 @@ mod tests {
 		let softmax = ModelSpec { epochs: 2, ..spec(Architecture::SoftmaxRegression) };
 		let (mut peak, mut unshared) = (0u64, 0u64);
 		for v in 0..1_000u32 {
-			let key = DatasetKey { datanet: 7, version: v };
+			let key = DatasetRef { datanet: 7, version: v };
 			let n = 20 + v as usize;
 			engine.ingest(key, &schema(), n as u32, 0, data[..n].to_vec()).unwrap();
 			engine.train(v, key, &softmax).unwrap();

@@ -6,7 +6,7 @@ use openledger_primitives::{
 	models::{Architecture, ModelId, ModelSpec},
 };
 
-use super::{record_error, DatasetKey, Engine, Kind, Model, Prediction, TrainReport};
+use super::{record_error, DatasetRef, Engine, Kind, Model, Prediction, TrainReport};
 use crate::{error::EngineError, infinigram::Index, shares::BILLION};
 
 /// The longest ∞-gram prompt the engine takes (the chain's inputs are shorter; this bounds a
@@ -19,7 +19,7 @@ impl Engine {
 	pub(super) fn index(
 		&self,
 		id: ModelId,
-		key: DatasetKey,
+		key: DatasetRef,
 		spec: &ModelSpec,
 	) -> Result<TrainReport, EngineError> {
 		// The records are looked up under the lock, and indexed outside it.

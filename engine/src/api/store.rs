@@ -30,7 +30,7 @@ use openledger_primitives::{
 };
 use safetensors::SafeTensors;
 
-use super::{spec_error, DatasetKey, Engine, Record, State, LIMITS};
+use super::{spec_error, DatasetRef, Engine, Record, State, LIMITS};
 use crate::{
 	classifier::{
 		model::{Layer, Network},
@@ -57,7 +57,7 @@ impl Engine {
 	/// position is shared. Returns the records received so far.
 	pub(super) fn stage(
 		&self,
-		key: DatasetKey,
+		key: DatasetRef,
 		schema: &Schema,
 		total: u32,
 		offset: u32,
@@ -111,7 +111,7 @@ impl Engine {
 	/// schema and the engine's bounds: looked up under the lock, for work outside it.
 	pub(super) fn records_of(
 		&self,
-		key: DatasetKey,
+		key: DatasetRef,
 		spec: &ModelSpec,
 	) -> Result<(Schema, Vec<Arc<Record>>), EngineError> {
 		let state = self.state();
@@ -122,7 +122,7 @@ impl Engine {
 	/// Version `key`, received in full, with `spec` fitting its schema and the engine's bounds.
 	fn complete<'s>(
 		state: &'s State,
-		key: DatasetKey,
+		key: DatasetRef,
 		spec: &ModelSpec,
 	) -> Result<&'s Dataset, EngineError> {
 		let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;

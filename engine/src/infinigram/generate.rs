@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use openledger_primitives::attribution::{
 	largest_remainder, MAX_CANDIDATES, MAX_CANDIDATE_BYTES, MAX_SPANS, MAX_SPAN_RECORDS,
 };
+pub use openledger_primitives::attribution::{Generation, NextToken, Span};
+use sp_runtime::{BoundedVec, Perbill};
 
-use crate::{infinigram::index::Index, shares::Share};
+use crate::{infinigram::index::Index, shares::RecordShare};
 
 /// The most tokens of context a step matches.
 pub const MAX_CONTEXT: usize = 512;
@@ -29,33 +31,17 @@ pub struct Step {
 	pub total: u64,
 }
 
-/// A maximal verbatim match of the continuation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Span {
-	/// Its first byte in the continuation.
-	pub start: u32,
-	/// The byte after its last.
-	pub end: u32,
-	/// Its occurrences in the records.
-	pub occurrences: u64,
-	/// Records that hold it, by position, lowest first (at most [`MAX_SPAN_RECORDS`]).
-	pub records: Vec<u32>,
-}
-
 /// A continuation and its attribution.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Generated {
-	/// The continuation's text.
-	pub text: Vec<u8>,
+	/// The continuation as the chain records it: its text, its token count, the first step's
+	/// most probable next tokens (cut to [`MAX_CANDIDATE_BYTES`]; most probable first) and the
+	/// maximal verbatim spans.
+	pub generation: Generation,
 	/// Each generated token.
 	pub steps: Vec<Step>,
-	/// The first step's most probable next tokens (cut to [`MAX_CANDIDATE_BYTES`]) with their
-	/// probabilities in parts per billion, most probable first.
-	pub first: Vec<(Vec<u8>, u32)>,
 	/// The `top_k` records the tokens came from, as shares summing to exactly 10^9.
-	pub shares: Vec<Share>,
-	/// The maximal verbatim spans.
-	pub spans: Vec<Span>,
+	pub shares: Vec<RecordShare>,
 }
 
 impl Index {
@@ -100,7 +86,12 @@ impl Index {
 					.iter()
 					.map(|(t, a, b)| {
 						let ppb = ((b - a) as u128 * 1_000_000_000 / total as u128) as u32;
-						(cut(self.token(*t), MAX_CANDIDATE_BYTES as usize).to_vec(), ppb)
+						NextToken {
+							token: BoundedVec::truncate_from(
+								cut(self.token(*t), MAX_CANDIDATE_BYTES as usize).to_vec(),
+							),
+							probability: Perbill::from_parts(ppb),
+						}
 					})
 					.collect();
 			}
@@ -120,8 +111,13 @@ impl Index {
 			text_so_far.push(token);
 		}
 		let shares = top_shares(&credit, top_k);
-		let spans = self.spans(&steps);
-		Generated { text, steps, first, shares, spans }
+		let generation = Generation {
+			text: BoundedVec::truncate_from(text),
+			tokens: steps.len() as u32,
+			first: BoundedVec::truncate_from(first),
+			spans: BoundedVec::truncate_from(self.spans(&steps)),
+		};
+		Generated { generation, steps, shares }
 	}
 
 	/// The maximal verbatim spans of the generated tokens `steps`, of at least
@@ -162,12 +158,11 @@ impl Index {
 			.map(|&(i, len, lo, hi)| Span {
 				start: offsets[i],
 				end: offsets[i + len],
-				occurrences: (hi - lo) as u64,
-				records: self
-					.records_in(lo, hi)
-					.into_iter()
-					.take(MAX_SPAN_RECORDS as usize)
-					.collect(),
+				// Below 2^31: an index holds fewer tokens (`suffix_array`).
+				occurrences: (hi - lo) as u32,
+				records: BoundedVec::truncate_from(
+					self.records_in(lo, hi).into_iter().take(MAX_SPAN_RECORDS as usize).collect(),
+				),
 			})
 			.collect()
 	}
@@ -186,7 +181,7 @@ fn cut(bytes: &[u8], max: usize) -> &[u8] {
 }
 
 /// The `top_k` records by credit (ties to the lower position), as shares of 10^9.
-fn top_shares(credit: &BTreeMap<u32, u64>, top_k: usize) -> Vec<Share> {
+fn top_shares(credit: &BTreeMap<u32, u64>, top_k: usize) -> Vec<RecordShare> {
 	let mut ranked: Vec<(u32, u64)> = credit.iter().map(|(r, c)| (*r, *c)).collect();
 	ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
 	ranked.retain(|(_, c)| *c > 0);
@@ -195,6 +190,9 @@ fn top_shares(credit: &BTreeMap<u32, u64>, top_k: usize) -> Vec<Share> {
 	ranked
 		.iter()
 		.zip(largest_remainder(&weights))
-		.map(|((record, _), ppb)| Share { record: *record, ppb: ppb as u32 })
+		.map(|((record, _), ppb)| RecordShare {
+			record: *record,
+			share: Perbill::from_parts(ppb as u32),
+		})
 		.collect()
 }

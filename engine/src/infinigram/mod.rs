@@ -45,7 +45,7 @@ mod generate;
 mod index;
 mod tokenizer;
 
-pub use generate::{Generated, Span, Step, MAX_CONTEXT, MIN_SPAN_TOKENS};
+pub use generate::{Generated, Generation, NextToken, Span, Step, MAX_CONTEXT, MIN_SPAN_TOKENS};
 pub use index::{suffix_array, Index, MAX_CREDITED, MAX_PROBES, SEPARATOR};
 pub use tokenizer::tokenize;
 
@@ -56,6 +56,7 @@ mod tests {
 	use openledger_primitives::attribution::MAX_CANDIDATES;
 	use rand_chacha::ChaCha8Rng;
 	use rand_core::{RngCore, SeedableRng};
+	use sp_runtime::Perbill;
 
 	use super::*;
 	use crate::error::EngineError;
@@ -209,7 +210,7 @@ mod tests {
 		let probed = index.runs(context.len(), lo, hi, MAX_PROBES);
 		assert!(probed.len() <= MAX_PROBES && probed.contains(&best[0]));
 		assert_eq!(best[0].0, probed.iter().map(|r| r.0).min().unwrap());
-		assert_eq!(index.generate(b"x ", 1, 100, 4).text, index.token(best[0].0));
+		assert_eq!(&index.generate(b"x ", 1, 100, 4).generation.text[..], index.token(best[0].0));
 	}
 
 	#[test]
@@ -250,8 +251,9 @@ mod tests {
 			}
 			let text: Vec<u8> =
 				generated.steps.iter().flat_map(|s| index.token(s.token).to_vec()).collect();
-			assert_eq!(text, generated.text);
-			let total: u64 = generated.shares.iter().map(|s| u64::from(s.ppb)).sum();
+			assert_eq!(text, generated.generation.text.to_vec());
+			let total: u64 =
+				generated.shares.iter().map(|s| u64::from(s.share.deconstruct())).sum();
 			assert_eq!(total, 1_000_000_000);
 			assert!(generated.shares.len() <= 8);
 			for share in &generated.shares {
@@ -260,17 +262,17 @@ mod tests {
 			// The first step's probabilities are counts over the total.
 			let step = &generated.steps[0];
 			assert_eq!(
-				generated.first[0].1 as u128,
+				generated.generation.first[0].probability.deconstruct() as u128,
 				step.occurrences as u128 * 1_000_000_000 / step.total as u128
 			);
 			// Spans occur verbatim in the records they name, and are maximal.
-			for span in &generated.spans {
-				let bytes = &generated.text[span.start as usize..span.end as usize];
+			for span in &generated.generation.spans {
+				let bytes = &generated.generation.text[span.start as usize..span.end as usize];
 				for record in &span.records {
 					let r = &records[*record as usize];
 					assert!(r.windows(bytes.len()).any(|w| w == bytes));
 				}
-				assert!(span.occurrences >= span.records.len() as u64);
+				assert!(span.occurrences >= span.records.len() as u32);
 			}
 		}
 	}
@@ -283,8 +285,9 @@ mod tests {
 		let records: Vec<(u32, &[u8])> = vec![(0, &spam), (1, b"the cat sat on the mat. ")];
 		let index = Index::build(records).unwrap();
 		let generated = index.generate(b"the cat", 4, 100, 4);
-		assert_eq!(generated.text, b" sat on");
-		let shares: Vec<(u32, u32)> = generated.shares.iter().map(|s| (s.record, s.ppb)).collect();
+		assert_eq!(&generated.generation.text[..], b" sat on");
+		let shares: Vec<(u32, u32)> =
+			generated.shares.iter().map(|s| (s.record, s.share.deconstruct())).collect();
 		assert_eq!(shares, vec![(0, 500_000_000), (1, 500_000_000)]);
 	}
 
@@ -295,22 +298,22 @@ mod tests {
 		let index = Index::build(records.clone()).unwrap();
 		let generated = index.generate("zebra ❤ the cat".as_bytes(), 2, 100, 4);
 		// " sat" twice, " ran" once.
-		assert_eq!(generated.text, b" sat");
+		assert_eq!(&generated.generation.text[..], b" sat");
 		assert_eq!(generated.steps[0].context, 3);
-		assert_eq!(generated.first.len(), 1);
-		assert_eq!(generated.first[0].1, 1_000_000_000);
+		assert_eq!(generated.generation.first.len(), 1);
+		assert_eq!(generated.generation.first[0].probability, Perbill::one());
 		// The record in position 1 was removed: nothing points at it.
 		assert!(generated.shares.iter().all(|s| s.record != 1));
 		assert_eq!(generated.shares.iter().map(|s| s.record).collect::<Vec<_>>(), vec![0, 3, 2]);
 		// Each record that holds a step is credited once for it: records 0 and 3 hold " sat"
 		// after "the cat" and share the step alike.
-		assert_eq!(generated.shares[0].ppb, generated.shares[1].ppb);
+		assert_eq!(generated.shares[0].share, generated.shares[1].share);
 		// The same records give the same hash; one changed byte another.
 		assert_eq!(Index::build(records.clone()).unwrap().hash(), index.hash());
 		let other = vec![(0, &b"the cat sat"[..]), (2, b"the cat ran"), (3, b"the cat sad")];
 		assert_ne!(Index::build(other).unwrap().hash(), index.hash());
 		assert!(matches!(Index::build(vec![(0, &b""[..])]), Err(EngineError::EmptyTrainingSet)));
 		// A byte budget stops the continuation before a token that would not fit.
-		assert!(index.generate(b"the", 5, 3, 4).text.len() <= 3);
+		assert!(index.generate(b"the", 5, 3, 4).generation.text.len() <= 3);
 	}
 }

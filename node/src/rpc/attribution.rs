@@ -22,9 +22,10 @@ use jsonrpsee::{
 	types::{error::ErrorObject, ErrorObjectOwned},
 	Extensions,
 };
-use openledger_influence::{DatasetKey, Engine, EngineError, Record};
+use openledger_influence::{DatasetRef, Engine, EngineError, Record};
 use openledger_primitives::{
 	apis::{DatanetsApi, ModelsApi},
+	attribution::Generation,
 	models::{ModelId, ModelStatus},
 	AccountId, Balance, BlockNumber,
 };
@@ -73,7 +74,7 @@ pub struct PreviewSpan {
 	/// The byte after its last.
 	pub end: u32,
 	/// Its occurrences in the records.
-	pub occurrences: u64,
+	pub occurrences: u32,
 	/// Records that hold it, by position.
 	pub records: Vec<u32>,
 }
@@ -90,6 +91,35 @@ pub struct PreviewGeneration {
 	pub first: Vec<PreviewToken>,
 	/// Its verbatim spans.
 	pub spans: Vec<PreviewSpan>,
+}
+
+impl From<Generation> for PreviewGeneration {
+	/// The chain's generation as JSON, with its texts as strings.
+	fn from(g: Generation) -> Self {
+		let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+		PreviewGeneration {
+			text: text(&g.text),
+			tokens: g.tokens,
+			first: g
+				.first
+				.into_iter()
+				.map(|t| PreviewToken {
+					token: text(&t.token),
+					probability: t.probability.deconstruct(),
+				})
+				.collect(),
+			spans: g
+				.spans
+				.into_iter()
+				.map(|s| PreviewSpan {
+					start: s.start,
+					end: s.end,
+					occurrences: s.occurrences,
+					records: s.records.into_inner(),
+				})
+				.collect(),
+		}
+	}
 }
 
 /// What the engine answers.
@@ -189,51 +219,34 @@ where
 		}
 		let prediction = self.engine.infer(model, &input, TOP_K).map_err(engine_error)?;
 		// Only the named records are read back, for their hashes and contributors.
-		let named = |shares: Vec<openledger_influence::Share>| -> RpcResult<Vec<PreviewShare>> {
-			let mut out = Vec::with_capacity(shares.len());
-			for s in shares {
-				let page = api
-					.version_records(at, info.datanet, info.version, s.record, 1)
-					.map_err(runtime_error)?;
-				let r = page.into_iter().next().ok_or_else(|| {
-					error(code::ENGINE, format!("record {} of the version is missing", s.record))
-				})?;
-				out.push(PreviewShare {
-					record: s.record,
-					hash: r.record,
-					contributor: r.contributor,
-					share: s.ppb,
-				});
-			}
-			Ok(out)
-		};
+		let named =
+			|shares: Vec<openledger_influence::RecordShare>| -> RpcResult<Vec<PreviewShare>> {
+				let mut out = Vec::with_capacity(shares.len());
+				for s in shares {
+					let page = api
+						.version_records(at, info.datanet, info.version, s.record, 1)
+						.map_err(runtime_error)?;
+					let r = page.into_iter().next().ok_or_else(|| {
+						error(
+							code::ENGINE,
+							format!("record {} of the version is missing", s.record),
+						)
+					})?;
+					out.push(PreviewShare {
+						record: s.record,
+						hash: r.record,
+						contributor: r.contributor,
+						share: s.share.deconstruct(),
+					});
+				}
+				Ok(out)
+			};
 		Ok(Preview {
 			label: prediction.label,
 			probabilities: prediction.probabilities,
 			proponents: named(prediction.proponents)?,
 			opponents: named(prediction.opponents)?,
-			generation: prediction.generated.map(|g| PreviewGeneration {
-				text: String::from_utf8_lossy(&g.text).into_owned(),
-				tokens: g.steps.len() as u32,
-				first: g
-					.first
-					.into_iter()
-					.map(|(t, p)| PreviewToken {
-						token: String::from_utf8_lossy(&t).into_owned(),
-						probability: p,
-					})
-					.collect(),
-				spans: g
-					.spans
-					.into_iter()
-					.map(|s| PreviewSpan {
-						start: s.start,
-						end: s.end,
-						occurrences: s.occurrences,
-						records: s.records,
-					})
-					.collect(),
-			}),
+			generation: prediction.generated.map(|g| PreviewGeneration::from(g.generation)),
 		})
 	}
 }
@@ -261,7 +274,7 @@ where
 			.map_err(runtime_error)?
 			.ok_or_else(missing)?;
 		let (total, published) = (version.count, version.block);
-		let key = DatasetKey { datanet: info.datanet, version: info.version };
+		let key = DatasetRef { datanet: info.datanet, version: info.version };
 		match self.engine.progress(key) {
 			// Ingested already (by the worker or an earlier preview): train on it.
 			Some((received, all)) if received == all && all == total => {
