@@ -11,7 +11,7 @@ use sp_runtime::Perbill;
 
 use crate::{
 	agents::{Agent, AgentId, InferenceStatus},
-	attribution::{Generation, InferenceId, QualityFlags, RecordShare},
+	attribution::{Generation, InferenceId, RecordShare, TrainingRecord},
 	datanets::{
 		ClassLabel, Datanet, DatanetId, RecordHash, RecordStatus, VersionIndex, VersionInfo,
 	},
@@ -77,24 +77,6 @@ pub struct InferenceInfo<AccountId, Balance, BlockNumber> {
 	pub generation: Option<Generation>,
 }
 
-/// The attestors' consensus on a model's training, for the runtime API.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
-pub struct TrainingInfo {
-	/// The engine version of the winning outcome.
-	pub engine_version: u32,
-	/// Its held-out accuracy.
-	pub accuracy: Perbill,
-	/// Its weights hash.
-	pub weights_hash: H256,
-	/// Reveals of the winning outcome.
-	pub agreement: u32,
-	/// Reveals counted.
-	pub submissions: u32,
-	/// The records the winning outcome flagged for curators: the most suspect by
-	/// self-influence, and near-duplicates.
-	pub flags: QualityFlags,
-}
-
 sp_api::decl_runtime_apis! {
 	/// Read Datanets, their records and versions.
 	pub trait DatanetsApi<AccountId, Balance, BlockNumber>
@@ -151,7 +133,7 @@ sp_api::decl_runtime_apis! {
 		fn inference(id: InferenceId) -> Option<InferenceInfo<AccountId, Balance, BlockNumber>>;
 		/// The attestors' consensus on a model's training, with the quality flags of its outcome:
 		/// the records a curator should review first.
-		fn training(model: ModelId) -> Option<TrainingInfo>;
+		fn training(model: ModelId) -> Option<TrainingRecord>;
 		/// The attestors.
 		fn attestors() -> Vec<AccountId>;
 	}

@@ -143,6 +143,27 @@ pub const MAX_SUSPECTS: u32 = 16;
 /// The most near-duplicates a training outcome names.
 pub const MAX_DUPLICATES: u32 = 32;
 
+/// The attestors' consensus on a model's training, as stored and as the runtime API returns
+/// it.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct TrainingRecord {
+	/// The engine version of the winning outcome.
+	pub engine_version: u32,
+	/// Its held-out accuracy.
+	pub accuracy: Perbill,
+	/// Its weights hash.
+	pub weights_hash: H256,
+	/// Reveals of the winning outcome.
+	pub agreement: u32,
+	/// Reveals counted.
+	pub submissions: u32,
+	/// The records the winning outcome flagged for curators: the most suspect by
+	/// self-influence, and near-duplicates.
+	pub flags: QualityFlags,
+}
+
 /// The records of a Datanet version that a curator should look at first, as a training found
 /// them. Part of the outcome the attestors vote on, so the chain stores only flags that a
 /// majority computed alike.

@@ -251,18 +251,8 @@ impl_runtime_apis! {
 			})
 		}
 
-		fn training(model: ModelId) -> Option<openledger_primitives::apis::TrainingInfo> {
-			pallet_attribution::Trainings::<Runtime>::get(model).map(|t| {
-				openledger_primitives::apis::TrainingInfo {
-					engine_version: t.engine_version,
-					accuracy: t.accuracy,
-					weights_hash: t.weights_hash,
-					agreement: t.agreement,
-					submissions: t.submissions,
-					flags: pallet_attribution::TrainingFlags::<Runtime>::get(model)
-						.unwrap_or_default(),
-				}
-			})
+		fn training(model: ModelId) -> Option<pallet_attribution::TrainingRecord> {
+			pallet_attribution::Trainings::<Runtime>::get(model)
 		}
 
 		fn attestors() -> Vec<AccountId> {

@@ -50,6 +50,13 @@ pub type Migrations = (
 		Attribution,
 		DbWeight,
 	>,
+	VersionedMigration<
+		3,
+		4,
+		pallet_attribution::migrations::v4::FlagsInTrainingRecord<Runtime>,
+		Attribution,
+		DbWeight,
+	>,
 );
 
 /// Version 0 to 1 of pallet `P`: the layout did not change; only the version is written.

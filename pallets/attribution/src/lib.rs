@@ -126,6 +126,7 @@ pub use extension::CheckAttestation;
 pub use openledger_primitives::{
 	attribution::{
 		Generation, InferenceId, InferenceResult, JobId, QualityFlags, RecordShare, TrainOutcome,
+		TrainingRecord,
 	},
 	datanets::ClassLabel,
 	models::{ModelId, ModelStatus},
@@ -182,7 +183,7 @@ pub mod pallet {
 	/// migration ([`migrations`](crate::migrations), run by the runtime's `migrations`).
 	/// 2: a training outcome carries its quality flags. 3: one engine version, and results
 	/// decided by a majority of the committee (no quorum).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -380,15 +381,12 @@ pub mod pallet {
 	pub type Maturities<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, InferenceId, ()>;
 
-	/// The consensus on each trained model.
+	/// The consensus on each trained model, with the quality flags of its Datanet version as
+	/// its winning outcome reported them: the most suspect records and the near-duplicates.
+	/// Curators read them through `AttributionApi::training`; moderation acts on them with
+	/// `datanets.remove`.
 	#[pallet::storage]
 	pub type Trainings<T: Config> = StorageMap<_, Twox64Concat, ModelId, TrainingRecord>;
-
-	/// The quality flags of each trained model's Datanet version, as its winning outcome
-	/// reported them: the most suspect records and the near-duplicates. Curators read them
-	/// through `AttributionApi::training`; moderation acts on them with `datanets.remove`.
-	#[pallet::storage]
-	pub type TrainingFlags<T: Config> = StorageMap<_, Twox64Concat, ModelId, QualityFlags>;
 
 	/// The continuation of each completed inference of an ∞-gram model: the generated text, its
 	/// first step's candidates and its verbatim spans (its shares are in [`Inferences`]).

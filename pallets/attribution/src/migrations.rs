@@ -205,3 +205,104 @@ pub mod v3 {
 		}
 	}
 }
+
+/// Version 3 to 4: a training's quality flags are stored in its [`TrainingRecord`](crate::TrainingRecord)
+/// (`flags`), and the `TrainingFlags` map that held them apart goes.
+///
+/// Each record of [`Trainings`](crate::Trainings) gets the flags `TrainingFlags` held for its
+/// model (none if it held none), and every key of `TrainingFlags` is removed, a flag without a
+/// training too.
+pub mod v4 {
+	use alloc::vec::Vec;
+	use core::marker::PhantomData;
+
+	use codec::{Decode, Encode};
+	use frame_support::{
+		storage_alias,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+		Twox64Concat,
+	};
+	use sp_core::H256;
+	use sp_runtime::Perbill;
+
+	use crate::{Config, ModelId, Pallet, QualityFlags, TrainingRecord, Trainings};
+
+	/// `TrainingRecord` of storage version 3.
+	#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+	pub struct OldTrainingRecord {
+		pub engine_version: u32,
+		pub accuracy: Perbill,
+		pub weights_hash: H256,
+		pub agreement: u32,
+		pub submissions: u32,
+	}
+
+	/// The map of storage version 3 that held the flags.
+	#[storage_alias]
+	pub type TrainingFlags<T: Config> =
+		StorageMap<Pallet<T>, Twox64Concat, ModelId, QualityFlags>;
+
+	/// The migration; see [the module](self).
+	pub struct FlagsInTrainingRecord<T>(PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for FlagsInTrainingRecord<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut trainings = 0u64;
+			Trainings::<T>::translate::<OldTrainingRecord, _>(|model, old| {
+				trainings += 1;
+				Some(TrainingRecord {
+					engine_version: old.engine_version,
+					accuracy: old.accuracy,
+					weights_hash: old.weights_hash,
+					agreement: old.agreement,
+					submissions: old.submissions,
+					flags: TrainingFlags::<T>::take(model).unwrap_or_default(),
+				})
+			});
+			let removed = TrainingFlags::<T>::clear(u32::MAX, None).backend as u64;
+			<T as frame_system::Config>::DbWeight::get()
+				.reads_writes(2 * trainings + removed, 2 * trainings + removed)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			let before: Vec<(ModelId, OldTrainingRecord, QualityFlags)> =
+				Trainings::<T>::iter_keys()
+					.filter_map(|model| {
+						let raw = frame_support::storage::unhashed::get_raw(
+							&Trainings::<T>::hashed_key_for(model),
+						)?;
+						let old = OldTrainingRecord::decode(&mut &raw[..]).ok()?;
+						Some((model, old, TrainingFlags::<T>::get(model).unwrap_or_default()))
+					})
+					.collect();
+			Ok(before.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(before: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let before: Vec<(ModelId, OldTrainingRecord, QualityFlags)> =
+				Decode::decode(&mut &before[..]).map_err(|_| "the pre-upgrade records")?;
+			frame_support::ensure!(
+				Trainings::<T>::iter().count() == before.len(),
+				"a training record does not decode after the migration"
+			);
+			for (model, old, flags) in before {
+				let new = Trainings::<T>::get(model).ok_or("a training record went")?;
+				frame_support::ensure!(
+					(new.engine_version, new.accuracy, new.weights_hash) ==
+						(old.engine_version, old.accuracy, old.weights_hash) &&
+						(new.agreement, new.submissions) == (old.agreement, old.submissions) &&
+						new.flags == flags,
+					"a training record changed"
+				);
+			}
+			frame_support::ensure!(
+				TrainingFlags::<T>::iter_keys().next().is_none(),
+				"TrainingFlags still holds a key"
+			);
+			Ok(())
+		}
+	}
+}

@@ -379,32 +379,6 @@ pub struct PendingResult<T: Config> {
 	pub challenge: Option<Challenge<T>>,
 }
 
-/// The consensus on a model's training.
-#[derive(
-	Clone,
-	Copy,
-	Debug,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub struct TrainingRecord {
-	/// The engine version of the winning outcome.
-	pub engine_version: u32,
-	/// Its held-out accuracy.
-	pub accuracy: Perbill,
-	/// Its weights hash.
-	pub weights_hash: H256,
-	/// Reveals of the winning outcome.
-	pub agreement: u32,
-	/// Reveals counted.
-	pub submissions: u32,
-}
-
 /// The consensus on an inference, as stored.
 #[derive(CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo)]
 #[scale_info(skip_type_params(T))]

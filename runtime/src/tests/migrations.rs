@@ -112,8 +112,8 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
 		// A version read and write a migration, and 2 to 3's read and write of the parameters
-		// and write of the pruning cursor.
-		assert_eq!(weight, db.reads_writes(8, 9), "a version read and write a migration");
+		// and write of the pruning cursor (3 to 4 finds no training).
+		assert_eq!(weight, db.reads_writes(9, 10), "a version read and write a migration");
 		macro_rules! migrated {
 			($p:ident) => {
 				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
@@ -136,8 +136,8 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 			migrations::storage_digest::<Datanets>()
 		},);
 
-		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(7), "a no-op now");
-		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(3));
+		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(8), "a no-op now");
+		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(4));
 	});
 }
 
@@ -189,9 +189,10 @@ fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
 		// Five pallets at their version already (one read each), and the migration: its version
 		// read and write, and a read and a write a reveal; then 2 to 3: its version read and
-		// write, the parameters', and the pruning cursor's write.
-		assert_eq!(weight, db.reads(5).saturating_add(db.reads_writes(5, 6)));
-		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(3));
+		// write, the parameters', and the pruning cursor's write; then 3 to 4, its version read
+		// and write (no training).
+		assert_eq!(weight, db.reads(5).saturating_add(db.reads_writes(6, 7)));
+		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(4));
 		assert_eq!(
 			Reveals::<Runtime>::get(5, &alice),
 			Some(Submission::Train(TrainOutcome {
@@ -212,6 +213,79 @@ fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
 				shares: vec![share].try_into().expect("one share"),
 			})
 		);
+	});
+}
+
+/// Attribution's migration from storage version 3 to 4 on trainings written in the version-3
+/// layout: each record takes the flags `TrainingFlags` held for its model (none if there were
+/// none), and `TrainingFlags` is emptied, of a flag without a training too.
+#[test]
+fn attributions_v4_migration_moves_the_flags_into_the_training_records() {
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	use openledger_primitives::attribution::QualityFlags;
+	use pallet_attribution::{
+		migrations::v4::{OldTrainingRecord, TrainingFlags},
+		TrainingRecord, Trainings,
+	};
+	use sp_runtime::Perbill;
+
+	use crate::{migrations, Attribution};
+
+	state_of("dev").execute_with(|| {
+		StorageVersion::new(3).put::<Attribution>();
+		let old = |model: u8| OldTrainingRecord {
+			engine_version: 5,
+			accuracy: Perbill::from_percent(90 + u32::from(model)),
+			weights_hash: sp_core::H256::repeat_byte(model),
+			agreement: 3,
+			submissions: 4,
+		};
+		let flags = QualityFlags {
+			suspects: vec![7, 2].try_into().expect("two suspects"),
+			duplicates: vec![(1, 4)].try_into().expect("one pair"),
+		};
+		for model in [1u8, 2] {
+			sp_io::storage::set(
+				&Trainings::<Runtime>::hashed_key_for(u32::from(model)),
+				&old(model).encode(),
+			);
+		}
+		TrainingFlags::<Runtime>::insert(1, flags.clone());
+		// A flag whose training is gone.
+		TrainingFlags::<Runtime>::insert(9, flags.clone());
+		// The old layout does not decode as the new one.
+		assert_eq!(Trainings::<Runtime>::get(1), None);
+		#[cfg(feature = "try-runtime")]
+		let before = <pallet_attribution::migrations::v4::FlagsInTrainingRecord<Runtime> as
+			frame_support::traits::UncheckedOnRuntimeUpgrade>::pre_upgrade()
+		.expect("the records");
+
+		let weight = migrations::Migrations::on_runtime_upgrade();
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		// Five pallets at their version already (one read each), and the migration: its version
+		// read and write, two reads and writes a training (its record and its flags), and the
+		// flag left without a training removed.
+		assert_eq!(weight, db.reads(5).saturating_add(db.reads_writes(1 + 4 + 1, 1 + 4 + 1)));
+		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(4));
+		let new = |model: u8, flags: QualityFlags| {
+			let o = old(model);
+			Some(TrainingRecord {
+				engine_version: o.engine_version,
+				accuracy: o.accuracy,
+				weights_hash: o.weights_hash,
+				agreement: o.agreement,
+				submissions: o.submissions,
+				flags,
+			})
+		};
+		assert_eq!(Trainings::<Runtime>::get(1), new(1, flags));
+		assert_eq!(Trainings::<Runtime>::get(2), new(2, QualityFlags::default()));
+		assert_eq!(TrainingFlags::<Runtime>::iter_keys().count(), 0);
+		#[cfg(feature = "try-runtime")]
+		<pallet_attribution::migrations::v4::FlagsInTrainingRecord<Runtime> as
+			frame_support::traits::UncheckedOnRuntimeUpgrade>::post_upgrade(before)
+		.expect("the checks pass");
 	});
 }
 

@@ -289,18 +289,18 @@ impl<T: Config> Pallet<T> {
 					log::warn!(target: "attribution", "model {model} could not activate: {e:?}");
 					return Vote::Applied;
 				}
+				let (suspects, duplicates) =
+					(o.flags.suspects.len() as u32, o.flags.duplicates.len() as u32);
 				let record = TrainingRecord {
 					engine_version: version,
 					accuracy: o.accuracy,
 					weights_hash: o.weights_hash,
 					agreement,
 					submissions: count,
+					flags: o.flags,
 				};
 				Trainings::<T>::insert(model, record);
 				Self::expire_later(Expiring::Training(model));
-				let (suspects, duplicates) =
-					(o.flags.suspects.len() as u32, o.flags.duplicates.len() as u32);
-				TrainingFlags::<T>::insert(model, o.flags);
 				Self::deposit_event(Event::ModelTrained {
 					job,
 					model,

@@ -54,7 +54,6 @@ impl<T: Config> Pallet<T> {
 				},
 				Expiring::Training(model) => {
 					Trainings::<T>::remove(model);
-					TrainingFlags::<T>::remove(model);
 					trainings = trainings.saturating_add(1);
 				},
 			}

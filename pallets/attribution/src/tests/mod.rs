@@ -188,7 +188,7 @@ fn quality_flags_are_part_of_the_vote() {
 			assert_ok!(reveal(who, 0, o));
 		}
 		assert_eq!(Trainings::<Test>::get(0).map(|t| (t.agreement, t.submissions)), Some((2, 3)));
-		assert_eq!(TrainingFlags::<Test>::get(0).map(|f| f.suspects.to_vec()), Some(vec![3, 1]));
+		assert_eq!(Trainings::<Test>::get(0).map(|t| t.flags.suspects.to_vec()), Some(vec![3, 1]));
 		assert_eq!((Attribution::strikes(&2), Attribution::strikes(&1)), (1, 0));
 	});
 }
@@ -227,10 +227,10 @@ fn training_is_decided_by_a_vote_on_revealed_outcomes_and_the_loser_is_slashed()
 				weights_hash: H256::repeat_byte(2),
 				agreement: 2,
 				submissions: 3,
+				// The winning outcome's quality flags are stored with it.
+				flags: outcome(900, 2).flags,
 			})
 		);
-		// The winning outcome's quality flags are stored with it.
-		assert_eq!(TrainingFlags::<Test>::get(0), Some(outcome(900, 2).flags));
 		assert!(events().iter().any(|e| matches!(
 			e,
 			Event::ModelTrained { model: 0, suspects: 2, duplicates: 1, .. }
@@ -1799,7 +1799,7 @@ fn records_are_pruned_in_on_idle_after_their_retention_and_only_then() {
 		assert_eq!(Attribution::on_idle(11, Weight::zero()), Weight::zero());
 		assert!(Inferences::<Test>::get(7).is_some());
 		Attribution::on_idle(11, Weight::MAX);
-		assert!(Trainings::<Test>::get(0).is_none() && TrainingFlags::<Test>::get(0).is_none());
+		assert!(Trainings::<Test>::get(0).is_none());
 		assert!(Inferences::<Test>::get(7).is_none());
 		assert_eq!(PRUNED.with(|p| p.borrow().clone()), vec![7]);
 		assert!(events().contains(&Event::RecordsPruned { inferences: 1, trainings: 1 }));
