@@ -119,8 +119,6 @@ impl AttributionEngine for Engine {
 	}
 }
 
-/// The chain's form of a continuation. Every bound of [`Generation`] holds by construction
-/// (the engine cuts to the same constants), so nothing is truncated here.
 #[cfg(test)]
 mod tests {
 	use super::*;
