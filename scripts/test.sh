@@ -94,7 +94,8 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
 	# mostly wait for 6-second slots (one file kept the two cores 24-76% busy on average when
 	# they ran alone). The runner takes the files in name order, so the two that run four
 	# validators each (faults and local-network) may overlap for a few minutes.
-	(cd scripts/e2e && node --test --test-concurrency="${E2E_CONCURRENCY:-2}" tests/)
+	# The longest files first, two at a time (scripts/e2e/run.js).
+	(cd scripts/e2e && node run.js --concurrency "${E2E_CONCURRENCY:-2}")
 	t3=$(stamp)
 	echo "[test] timings: cargo tests $((t1 - t0)) s, cross-hardware $((t1b - t1)) s, node build $((t2 - t1b)) s, end-to-end $((t3 - t2)) s"
 else
