@@ -113,7 +113,7 @@ const COMMANDS = {
 		options: {
 			datanet: { type: 'string', help: 'the Datanet' },
 			version: { type: 'string', help: 'its version' },
-			spec: { type: 'string', help: 'the ModelSpec as JSON, or a file of it, e.g. {"featurizer":"Raw","architecture":"SoftmaxRegression","epochs":20,"learningRate":100000000,"batchSize":32,"l2":0,"checkpoints":4,"seed":1}' },
+			spec: { type: 'string', help: 'the ModelSpec as JSON, or a file of it, e.g. {"featurizer":"Raw","architecture":"SoftmaxRegression","epochs":20,"learningRate":100000000,"batchSize":32,"l2":0,"seed":1}' },
 			fee: { type: 'string', default: '0', help: 'the fee per inference in OPEN (default 0)' },
 			metadata: { type: 'string', default: '', help: 'free-form metadata' },
 			...SIGNER,

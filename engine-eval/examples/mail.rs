@@ -108,14 +108,13 @@ fn main() {
 		learning_rate: Perbill::from_percent(20),
 		batch_size: 32,
 		l2: Perbill::from_parts(1_000_000),
-		checkpoints: 1,
 		seed: 1,
 	};
 	let specs = [
 		("softmax regression, 1,024 dims", base),
 		(
-			"MLP 1,024-32-2, 2 checkpoints",
-			ModelSpec { architecture: Architecture::Mlp1 { hidden: 32 }, checkpoints: 2, ..base },
+			"MLP 1,024-32-2",
+			ModelSpec { architecture: Architecture::Mlp1 { hidden: 32 }, ..base },
 		),
 		(
 			"softmax regression, 16,384 dims (Woodbury)",

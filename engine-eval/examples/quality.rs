@@ -38,7 +38,6 @@ fn spec(featurizer: Featurizer, architecture: Architecture) -> ModelSpec {
 		learning_rate: Perbill::from_percent(5),
 		batch_size: 32,
 		l2: Perbill::from_parts(1_000_000),
-		checkpoints: 2,
 		seed: 1,
 	}
 }

@@ -163,7 +163,7 @@ fn main() {
 		learning_rate: 0.05,
 		batch_size: 32,
 		l2: 1e-3,
-		checkpoints: 1,
+		checkpoints: 0,
 		seed: 1,
 	};
 	let sets = [

@@ -155,7 +155,6 @@ mod tests {
 			learning_rate: Perbill::from_percent(20),
 			batch_size: 8,
 			l2: Perbill::from_parts(1_000_000),
-			checkpoints: 2,
 			seed: 1,
 		};
 		let trained = engine.train(TrainRequest { model: 9, dataset, spec }).unwrap();

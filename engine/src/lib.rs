@@ -14,7 +14,7 @@
 //!   matrices with Cholesky and Jacobi eigen factorisations in fixed orders; and the engine's
 //!   deterministic product, ReLU, ReLU gradient, softmax and row sum as candle custom ops;
 //! - [`classifier`]: the featurizers, the held-out split, softmax regression and ReLU MLPs on
-//!   candle tensors, deterministic minibatch SGD with checkpoints, the attribution methods the
+//!   candle tensors, deterministic minibatch SGD, the attribution methods the
 //!   engine runs (exact influence for softmax regression, K-FAC for MLPs, each with
 //!   self-influence), and the quality flags of a training (suspects by self-influence,
 //!   near-duplicates);

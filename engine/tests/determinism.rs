@@ -40,7 +40,6 @@ fn spec(featurizer: Featurizer, architecture: Architecture, epochs: u16) -> Mode
 		learning_rate: Perbill::from_percent(5),
 		batch_size: 32,
 		l2: Perbill::from_parts(100_000),
-		checkpoints: 2,
 		seed: 42,
 	}
 }

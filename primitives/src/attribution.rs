@@ -537,7 +537,6 @@ mod tests {
 			learning_rate: Perbill::from_percent(10),
 			batch_size: 1,
 			l2: Perbill::zero(),
-			checkpoints: 1,
 			seed: 0,
 		}
 	}

@@ -76,7 +76,7 @@ pub enum Architecture {
 	/// "training" builds a suffix array over the version's tokens; an inference continues a
 	/// prompt by up to `max_tokens` tokens, each the most frequent next token after the longest
 	/// suffix of the text so far that occurs in the records, and credits each to the records it
-	/// came from. Epochs, learning rate, batch size, L2, checkpoints and seed are ignored.
+	/// came from. Epochs, learning rate, batch size, L2 and seed are ignored.
 	InfiniGram {
 		/// The most tokens one inference generates, at most [`MAX_GENERATED_TOKENS`].
 		max_tokens: u16,
@@ -121,8 +121,6 @@ pub struct ModelSpec {
 	pub batch_size: u16,
 	/// The L2 regularisation coefficient.
 	pub l2: Perbill,
-	/// Checkpoints kept for TracIn (spread evenly over training), at most `epochs`.
-	pub checkpoints: u8,
 	/// Seeds the initial weights and the minibatch order.
 	pub seed: u64,
 }
@@ -140,8 +138,6 @@ pub struct SpecLimits {
 	pub max_epochs: u16,
 	/// The largest minibatch.
 	pub max_batch_size: u16,
-	/// The most checkpoints.
-	pub max_checkpoints: u8,
 }
 
 /// Why a [`ModelSpec`] is not acceptable.
@@ -169,8 +165,6 @@ pub enum SpecError {
 	EpochsOutOfBounds,
 	/// A batch size of zero, or too large.
 	BatchSizeOutOfBounds,
-	/// No checkpoints, more than the limit, or more than the epochs.
-	CheckpointsOutOfBounds,
 	/// A learning rate of zero.
 	ZeroLearningRate,
 	/// An ∞-gram's `max_tokens` is zero or above [`MAX_GENERATED_TOKENS`].
@@ -242,7 +236,7 @@ impl ModelSpec {
 	/// records and prepare its attribution, as the engine computes them (f64 values, 8 bytes):
 	///
 	/// - training (`P` parameters, `n` records of `d` features, `E` epochs): the dense
-	///   features `n·d`, the parameters, momentum, gradient and checkpoints `(k + 4)·P`, and
+	///   features `n·d`, the parameters, momentum, gradient and the final network `4·P`, and
 	///   `6·E·n·P` operations (forward `2P`, backward `4P` a record);
 	/// - softmax regression (exact influence, `D = d + 1`, `C` classes): the curvature of side
 	///   `min(D, n)·C` (dense Hessian, or the Woodbury system when `D > n`) and its Cholesky
@@ -279,8 +273,7 @@ impl ModelSpec {
 		let layers: Vec<(u64, u64)> =
 			core::iter::once(d).chain(widths.iter().copied()).zip(widths.iter().copied()).collect();
 		let params = sum(&layers.iter().map(|(i, o)| mul(&[i + 1, *o])).collect::<Vec<_>>());
-		let kept = u64::from(self.checkpoints).saturating_add(4);
-		let mut values = sum(&[mul(&[n, d]), mul(&[kept, params])]);
+		let mut values = sum(&[mul(&[n, d]), mul(&[4, params])]);
 		let mut flops = mul(&[6, self.epochs.into(), n, params]);
 		match self.architecture {
 			Architecture::SoftmaxRegression => {
@@ -350,12 +343,6 @@ impl ModelSpec {
 		if !(1..=limits.max_batch_size).contains(&self.batch_size) {
 			return Err(SpecError::BatchSizeOutOfBounds);
 		}
-		if self.checkpoints == 0
-			|| self.checkpoints > limits.max_checkpoints
-			|| u16::from(self.checkpoints) > self.epochs
-		{
-			return Err(SpecError::CheckpointsOutOfBounds);
-		}
 		if self.learning_rate.is_zero() {
 			return Err(SpecError::ZeroLearningRate);
 		}
@@ -399,6 +386,37 @@ impl ModelStatus {
 	}
 }
 
+/// A registered model, once for every reader: storage keeps its `metadata` bounded (a
+/// `BoundedVec`); the runtime API and the pallets that inspect it see a `Vec<u8>`
+/// ([`Model::unbounded`]). Both encode alike.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct Model<AccountId, Balance, Metadata = Vec<u8>> {
+	/// The developer who registered it.
+	pub owner: AccountId,
+	/// The Datanet it trains on.
+	pub datanet: crate::datanets::DatanetId,
+	/// The version of that Datanet.
+	pub version: crate::datanets::VersionIndex,
+	/// How it is trained.
+	pub spec: ModelSpec,
+	/// The fee per inference, paid to the split.
+	pub fee: Balance,
+	/// Where it stands.
+	pub status: ModelStatus,
+	/// The deposit held from the owner (zero once retired).
+	pub deposit: Balance,
+	/// Free-form metadata (UTF-8 by convention).
+	pub metadata: Metadata,
+}
+
+impl<AccountId, Balance, Metadata: Into<Vec<u8>>> Model<AccountId, Balance, Metadata> {
+	/// The model with its metadata as a plain byte vector.
+	pub fn unbounded(self) -> Model<AccountId, Balance> {
+		let Model { owner, datanet, version, spec, fee, status, deposit, metadata } = self;
+		Model { owner, datanet, version, spec, fee, status, deposit, metadata: metadata.into() }
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -409,7 +427,6 @@ mod tests {
 		max_hidden: 256,
 		max_epochs: 200,
 		max_batch_size: 1024,
-		max_checkpoints: 10,
 	};
 	const DIGITS: Schema = Schema::Dense { dims: 64, classes: 10, max_value: 16 };
 
@@ -421,7 +438,6 @@ mod tests {
 			learning_rate: Perbill::from_percent(10),
 			batch_size: 32,
 			l2: Perbill::from_parts(100_000),
-			checkpoints: 5,
 			seed: 7,
 		}
 	}
@@ -448,8 +464,6 @@ mod tests {
 		assert_eq!(epochs.check(&DIGITS, &LIMITS), Err(SpecError::EpochsOutOfBounds));
 		let batch = ModelSpec { batch_size: 2000, ..spec() };
 		assert_eq!(batch.check(&DIGITS, &LIMITS), Err(SpecError::BatchSizeOutOfBounds));
-		let ckpt = ModelSpec { epochs: 3, checkpoints: 4, ..spec() };
-		assert_eq!(ckpt.check(&DIGITS, &LIMITS), Err(SpecError::CheckpointsOutOfBounds));
 		let lr = ModelSpec { learning_rate: Perbill::zero(), ..spec() };
 		assert_eq!(lr.check(&DIGITS, &LIMITS), Err(SpecError::ZeroLearningRate));
 	}
@@ -462,7 +476,6 @@ mod tests {
 			architecture: Architecture::InfiniGram { max_tokens },
 			// The training fields do not matter to an ∞-gram.
 			epochs: 0,
-			checkpoints: 0,
 			..spec()
 		};
 		assert_eq!(gram(Featurizer::Words, 64).check(&text, &LIMITS), Ok(()));
@@ -532,7 +545,6 @@ mod tests {
 			featurizer: Featurizer::HashedNgrams { dims: u32::MAX },
 			architecture: Architecture::Mlp2 { hidden: [u16::MAX, u16::MAX] },
 			epochs: u16::MAX,
-			checkpoints: u8::MAX,
 			..spec()
 		};
 		let cost = huge.cost(&Schema::Text { classes: u16::MAX }, u32::MAX);
@@ -542,36 +554,5 @@ mod tests {
 			base.within(&SpecCost { bytes: u64::MAX, flops: base.flops - 1 }),
 			Err(SpecError::ComputeOverLimit)
 		);
-	}
-}
-
-/// A registered model, once for every reader: storage keeps its `metadata` bounded (a
-/// `BoundedVec`); the runtime API and the pallets that inspect it see a `Vec<u8>`
-/// ([`Model::unbounded`]). Both encode alike.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo)]
-pub struct Model<AccountId, Balance, Metadata = Vec<u8>> {
-	/// The developer who registered it.
-	pub owner: AccountId,
-	/// The Datanet it trains on.
-	pub datanet: crate::datanets::DatanetId,
-	/// The version of that Datanet.
-	pub version: crate::datanets::VersionIndex,
-	/// How it is trained.
-	pub spec: ModelSpec,
-	/// The fee per inference, paid to the split.
-	pub fee: Balance,
-	/// Where it stands.
-	pub status: ModelStatus,
-	/// The deposit held from the owner (zero once retired).
-	pub deposit: Balance,
-	/// Free-form metadata (UTF-8 by convention).
-	pub metadata: Metadata,
-}
-
-impl<AccountId, Balance, Metadata: Into<Vec<u8>>> Model<AccountId, Balance, Metadata> {
-	/// The model with its metadata as a plain byte vector.
-	pub fn unbounded(self) -> Model<AccountId, Balance> {
-		let Model { owner, datanet, version, spec, fee, status, deposit, metadata } = self;
-		Model { owner, datanet, version, spec, fee, status, deposit, metadata: metadata.into() }
 	}
 }

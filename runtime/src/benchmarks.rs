@@ -170,7 +170,6 @@ fn bench_spec() -> openledger_primitives::models::ModelSpec {
 		learning_rate: sp_runtime::Perbill::from_percent(10),
 		batch_size: 32,
 		l2: sp_runtime::Perbill::zero(),
-		checkpoints: 1,
 		seed: 0,
 	}
 }

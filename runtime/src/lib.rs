@@ -86,8 +86,9 @@ macro_rules! runtime_version {
 			spec_version: $spec_version,
 			impl_version: 1,
 			apis: apis::RUNTIME_API_VERSIONS,
-			// 2: `CheckMetadataHash` joined the transaction extensions.
-			transaction_version: 2,
+			// 2: `CheckMetadataHash` joined the transaction extensions. 3: the spec that
+			// `models.register` takes lost `checkpoints`.
+			transaction_version: 3,
 			system_version: 1,
 		};
 	};

@@ -39,6 +39,13 @@ pub type Migrations = (
 	VersionedMigration<
 		1,
 		2,
+		pallet_models::migrations::v2::DropCheckpoints<Runtime>,
+		Models,
+		DbWeight,
+	>,
+	VersionedMigration<
+		1,
+		2,
 		pallet_attribution::migrations::v2::AddQualityFlags<Runtime>,
 		Attribution,
 		DbWeight,

@@ -87,13 +87,13 @@ impl Engine {
 		let hyper = Hyper::from(spec);
 		let spec_hex = hex(&spec.encode());
 		let restored = self.restore(id, key, &spec_hex)?;
-		let (network, checkpoints, restored) = match restored {
-			Some(stored) => (stored.network, stored.checkpoints, true),
+		let (network, restored) = match restored {
+			Some(stored) => (stored.network, true),
 			None => {
 				let init =
 					Network::init(&spec.architecture, x.cols, schema.classes().into(), spec.seed);
 				let trained = train(init, &x, &labels, &keys, &hyper)?;
-				(trained.network, trained.checkpoints, false)
+				(trained.network, false)
 			},
 		};
 		let (right, counted) = if test_labels.is_empty() {
@@ -133,7 +133,7 @@ impl Engine {
 				("version".to_string(), key.version.to_string()),
 				("weights_hash".to_string(), hex(report.weights_hash.as_bytes())),
 			]);
-			let stored = Stored { network: network.clone(), checkpoints, metadata };
+			let stored = Stored { network: network.clone(), metadata };
 			store::save(&store::path(dir, id), &stored)?;
 		}
 		if let Some(dir) = &self.dir {

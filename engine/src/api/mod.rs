@@ -67,7 +67,6 @@ pub const LIMITS: SpecLimits = SpecLimits {
 	max_hidden: 4096,
 	max_epochs: 10_000,
 	max_batch_size: u16::MAX,
-	max_checkpoints: u8::MAX,
 };
 
 /// One record of a version.
@@ -194,7 +193,6 @@ fn spec_error(e: SpecError) -> EngineError {
 		SpecError::HiddenWidthOutOfBounds => "a hidden layer's width",
 		SpecError::EpochsOutOfBounds => "the epochs",
 		SpecError::BatchSizeOutOfBounds => "the batch size",
-		SpecError::CheckpointsOutOfBounds => "the checkpoints",
 		SpecError::ZeroLearningRate => "a learning rate of zero",
 		SpecError::MemoryOverLimit => "the estimated memory",
 		SpecError::ComputeOverLimit => "the estimated arithmetic",
@@ -458,7 +456,6 @@ mod tests {
 			learning_rate: Perbill::from_percent(20),
 			batch_size: 16,
 			l2: Perbill::from_parts(100_000),
-			checkpoints: 2,
 			seed: 11,
 		}
 	}

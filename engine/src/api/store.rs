@@ -9,12 +9,11 @@
 //! One file per model, `<dir>/<model id>.safetensors`, written from candle tensors and read
 //! back into them (candle's safetensors support, with our metadata in the header). The tensors
 //! are f64, little-endian, so a model loads back bit-identically:
-//! - `final.<l>.weight` (`[out, in]`) and `final.<l>.bias` (`[out]`) for each layer `l`;
-//! - `checkpoint.<k>.<l>.weight` and `checkpoint.<k>.<l>.bias` for each checkpoint `k`.
+//! `final.<l>.weight` (`[out, in]`) and `final.<l>.bias` (`[out]`) for each layer `l`. (Files of
+//! earlier versions also hold TracIn checkpoints, which loading ignores.)
 //!
 //! The header's metadata holds strings: `format`, the SCALE-encoded spec and schema in hex
-//! (`spec`, `schema`), the Datanet version (`datanet`, `version`), each checkpoint's epoch and
-//! learning rate (the f64's bits in hex), and the training report. A file is written to a
+//! (`spec`, `schema`), the Datanet version (`datanet`, `version`), and the training report. A file is written to a
 //! temporary name and renamed, so that a crash never leaves half a model.
 
 use std::{
@@ -32,10 +31,7 @@ use safetensors::SafeTensors;
 
 use super::{spec_error, DatasetRef, Engine, Record, State, LIMITS};
 use crate::{
-	classifier::{
-		model::{Layer, Network},
-		train::Checkpoint,
-	},
+	classifier::model::{Layer, Network},
 	error::EngineError,
 	numeric::linalg::Matrix,
 };
@@ -138,13 +134,11 @@ impl Engine {
 /// The `format` the metadata names.
 pub const FORMAT: &str = "openledger-model/1";
 
-/// A model as stored: its networks and its metadata.
+/// A model as stored: its network and its metadata.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stored {
 	/// The final parameters.
 	pub network: Network,
-	/// The checkpoints.
-	pub checkpoints: Vec<Checkpoint>,
 	/// The metadata strings (see the module docs).
 	pub metadata: HashMap<String, String>,
 }
@@ -177,15 +171,6 @@ pub fn save(path: &Path, stored: &Stored) -> Result<(), EngineError> {
 	push_network(&mut tensors, "final", &stored.network)?;
 	let mut metadata = stored.metadata.clone();
 	metadata.insert("format".into(), FORMAT.into());
-	metadata.insert("checkpoints".into(), stored.checkpoints.len().to_string());
-	for (k, ck) in stored.checkpoints.iter().enumerate() {
-		push_network(&mut tensors, &format!("checkpoint.{k}"), &ck.network)?;
-		metadata.insert(format!("checkpoint.{k}.epoch"), ck.epoch.to_string());
-		metadata.insert(
-			format!("checkpoint.{k}.learning_rate"),
-			format!("{:016x}", ck.learning_rate.to_bits()),
-		);
-	}
 	let tmp = path.with_extension("safetensors.tmp");
 	safetensors::serialize_to_file(tensors, Some(metadata), &tmp).map_err(storage)?;
 	std::fs::rename(&tmp, path).map_err(storage)
@@ -234,25 +219,7 @@ pub fn load(path: &Path) -> Result<Stored, EngineError> {
 	}
 	let tensors = candle_core::safetensors::load_buffer(&buffer, &Device::Cpu).map_err(storage)?;
 	let network = read_network(&tensors, "final")?;
-	let count: usize = metadata
-		.get("checkpoints")
-		.and_then(|v| v.parse().ok())
-		.ok_or_else(|| storage("no checkpoint count"))?;
-	let mut checkpoints = Vec::with_capacity(count);
-	for k in 0..count {
-		let epoch = metadata
-			.get(&format!("checkpoint.{k}.epoch"))
-			.and_then(|v| v.parse().ok())
-			.ok_or_else(|| storage(format!("no epoch for checkpoint {k}")))?;
-		let learning_rate = metadata
-			.get(&format!("checkpoint.{k}.learning_rate"))
-			.and_then(|v| u64::from_str_radix(v, 16).ok())
-			.map(f64::from_bits)
-			.ok_or_else(|| storage(format!("no learning rate for checkpoint {k}")))?;
-		let network = read_network(&tensors, &format!("checkpoint.{k}"))?;
-		checkpoints.push(Checkpoint { epoch, learning_rate, network });
-	}
-	Ok(Stored { network, checkpoints, metadata })
+	Ok(Stored { network, metadata })
 }
 
 #[cfg(test)]
@@ -267,10 +234,6 @@ mod tests {
 		let net = |seed| Network::init(&Architecture::Mlp2 { hidden: [5, 4] }, 7, 3, seed);
 		let stored = Stored {
 			network: net(1),
-			checkpoints: vec![
-				Checkpoint { epoch: 2, learning_rate: 0.1, network: net(2) },
-				Checkpoint { epoch: 4, learning_rate: 1.0 / 3.0, network: net(1) },
-			],
 			metadata: HashMap::from([("spec".to_string(), "00ff".to_string())]),
 		};
 		let file = path(&dir, 9);
@@ -278,7 +241,6 @@ mod tests {
 		let loaded = load(&file).unwrap();
 		assert_eq!(loaded.network, stored.network);
 		assert_eq!(loaded.network.weights_hash(), stored.network.weights_hash());
-		assert_eq!(loaded.checkpoints, stored.checkpoints);
 		assert_eq!(loaded.metadata.get("spec").map(String::as_str), Some("00ff"));
 
 		std::fs::write(&file, b"not a model").unwrap();

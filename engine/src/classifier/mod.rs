@@ -6,7 +6,7 @@
 //! - [`model`]: softmax regression and ReLU MLPs with cross-entropy and L2: their parameters as
 //!   candle tensors with the forward and backward passes on them ([`model::Parameters`]),
 //!   seeded ChaCha initialisation and the canonical weights hash;
-//! - [`train`]: deterministic minibatch SGD with momentum and checkpoints on candle tensors,
+//! - [`train`]: deterministic minibatch SGD with momentum on candle tensors,
 //!   each epoch in an order set by the records' hashes;
 //! - [`methods`]: the [`methods::Attribution`] methods the engine runs: exact influence for
 //!   softmax regression (dense or Woodbury) and K-FAC for MLPs, each with self-influence;

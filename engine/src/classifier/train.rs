@@ -7,8 +7,9 @@
 //! removing a record (moderation, withdrawal, the held-out split) leaves every other record's
 //! relative order unchanged: "the model without record i" sees the same sequence less `i`.
 //! (A Fisher–Yates shuffle of positions, the earlier rule, reshuffled everything after a
-//! removal.) `C` checkpoints are kept, at
-//! the ends of epochs `⌈k·E/C⌉` for `k = 1..=C`, each with the learning rate in force.
+//! removal.) An evaluation may ask for `C` checkpoints ([`Hyper::checkpoints`], for TracIn in
+//! `engine-eval`), kept at the ends of epochs `⌈k·E/C⌉` for `k = 1..=C`, each with the learning
+//! rate in force; the chain's models keep none.
 
 use openledger_primitives::models::ModelSpec;
 
@@ -39,7 +40,7 @@ pub struct Checkpoint {
 pub struct Trained {
 	/// The final parameters.
 	pub network: Network,
-	/// The checkpoints, in training order (the last is the final network).
+	/// The checkpoints asked for, in training order (the last is then the final network).
 	pub checkpoints: Vec<Checkpoint>,
 }
 
@@ -54,7 +55,8 @@ pub struct Hyper {
 	pub batch_size: usize,
 	/// The L2 coefficient.
 	pub l2: f64,
-	/// Checkpoints kept.
+	/// Checkpoints kept (0 for none, as for every model of the chain: no attribution method of
+	/// the chain's uses them).
 	pub checkpoints: u8,
 	/// The seed.
 	pub seed: u64,
@@ -67,15 +69,15 @@ impl From<&ModelSpec> for Hyper {
 			learning_rate: f64::from(spec.learning_rate.deconstruct()) / 1e9,
 			batch_size: usize::from(spec.batch_size),
 			l2: f64::from(spec.l2.deconstruct()) / 1e9,
-			checkpoints: spec.checkpoints,
+			checkpoints: 0,
 			seed: spec.seed,
 		}
 	}
 }
 
-/// The epochs after which checkpoints are taken: `⌈k·E/C⌉` for `k = 1..=C`.
+/// The epochs after which checkpoints are taken: `⌈k·E/C⌉` for `k = 1..=C` (none for 0).
 pub fn checkpoint_epochs(epochs: u16, checkpoints: u8) -> Vec<u16> {
-	let (e, c) = (u32::from(epochs), u32::from(checkpoints.max(1)));
+	let (e, c) = (u32::from(epochs), u32::from(checkpoints));
 	let mut out: Vec<u16> = (1..=c).map(|k| (k * e).div_ceil(c) as u16).collect();
 	out.dedup();
 	out
@@ -241,6 +243,12 @@ pub(crate) mod tests {
 			vec![10, 20, 30]
 		);
 		assert_eq!(trained.checkpoints.last().map(|c| &c.network), Some(&trained.network));
+		// The chain's models keep none, and train to the same network.
+		let net = Network::init(&Architecture::Mlp1 { hidden: 8 }, 2, 3, 5);
+		let none = Hyper { checkpoints: 0, ..hyper() };
+		let plain = train(net, &x, &y, &keys(y.len()), &none).unwrap();
+		assert!(plain.checkpoints.is_empty());
+		assert_eq!(plain.network, trained.network);
 	}
 
 	#[test]
@@ -292,6 +300,7 @@ pub(crate) mod tests {
 
 	#[test]
 	fn checkpoint_epochs_are_spread_evenly() {
+		assert_eq!(checkpoint_epochs(10, 0), Vec::<u16>::new());
 		assert_eq!(checkpoint_epochs(10, 1), vec![10]);
 		assert_eq!(checkpoint_epochs(10, 3), vec![4, 7, 10]);
 		assert_eq!(checkpoint_epochs(3, 3), vec![1, 2, 3]);

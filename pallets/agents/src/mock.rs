@@ -75,7 +75,6 @@ impl ModelInspect<AccountId, Balance> for MockModels {
 				learning_rate: Perbill::from_percent(10),
 				batch_size: 1,
 				l2: Perbill::zero(),
-				checkpoints: 1,
 				seed: 0,
 			},
 			fee: 10,

@@ -149,7 +149,6 @@ pub fn spec() -> ModelSpec {
 		learning_rate: Perbill::from_percent(10),
 		batch_size: 2,
 		l2: Perbill::zero(),
-		checkpoints: 1,
 		seed: 7,
 	}
 }

@@ -21,7 +21,6 @@ fn spec<T: Config>() -> ModelSpec {
 		learning_rate: Perbill::from_percent(5),
 		batch_size: T::MaxBatchSize::get(),
 		l2: Perbill::from_parts(10_000),
-		checkpoints: T::MaxCheckpoints::get(),
 		seed: 1,
 	}
 }

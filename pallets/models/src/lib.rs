@@ -5,7 +5,7 @@
 //! ## Terms
 //!
 //! - **Spec** ([`ModelSpec`]): the featurizer, the architecture (softmax regression, or an MLP
-//!   with one or two hidden layers), epochs, learning rate, batch size, L2, checkpoints and the
+//!   with one or two hidden layers), epochs, learning rate, batch size, L2 and the
 //!   seed. Every field is bounded by this pallet's constants, and the featurizer must match the
 //!   Datanet's schema (`HashedNgrams` for Text, `Raw` for Dense).
 //! - **Status** ([`ModelStatus`]): `Training` when registered; `Active { accuracy,
@@ -42,6 +42,7 @@ mod api;
 mod benchmarking;
 mod features;
 mod invariants;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -73,7 +74,7 @@ pub mod pallet {
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration (see the runtime's `migrations`).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -143,10 +144,6 @@ pub mod pallet {
 		/// The largest minibatch.
 		#[pallet::constant]
 		type MaxBatchSize: Get<u16>;
-
-		/// The most checkpoints.
-		#[pallet::constant]
-		type MaxCheckpoints: Get<u8>;
 
 		/// Weights of this pallet's calls, from `benchmark pallet`.
 		type WeightInfo: WeightInfo;

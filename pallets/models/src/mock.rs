@@ -100,7 +100,6 @@ impl pallet_models::Config for Test {
 	type MaxHidden = ConstU16<256>;
 	type MaxEpochs = ConstU16<200>;
 	type MaxBatchSize = ConstU16<1024>;
-	type MaxCheckpoints = ConstU8<10>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockDatanets;

@@ -26,7 +26,6 @@ fn mlp() -> ModelSpec {
 		learning_rate: Perbill::from_percent(5),
 		batch_size: 32,
 		l2: Perbill::from_parts(10_000),
-		checkpoints: 5,
 		seed: 42,
 	}
 }
@@ -108,14 +107,6 @@ fn register_checks_the_datanet_and_the_spec() {
 		assert_noop!(
 			r(DIGITS, 1, ModelSpec { batch_size: 0, ..mlp() }),
 			Error::<Test>::InvalidSpec(SpecError::BatchSizeOutOfBounds)
-		);
-		assert_noop!(
-			r(DIGITS, 1, ModelSpec { checkpoints: 0, ..mlp() }),
-			Error::<Test>::InvalidSpec(SpecError::CheckpointsOutOfBounds)
-		);
-		assert_noop!(
-			r(DIGITS, 1, ModelSpec { checkpoints: 11, ..mlp() }),
-			Error::<Test>::InvalidSpec(SpecError::CheckpointsOutOfBounds)
 		);
 		assert_noop!(
 			r(DIGITS, 1, ModelSpec { learning_rate: Perbill::zero(), ..mlp() }),
@@ -219,7 +210,8 @@ fn ids_do_not_overflow() {
 fn a_spec_over_the_cost_limit_fails_with_its_named_error_and_changes_nothing() {
 	run_test(|| {
 		// A wide text MLP: 4,096 hashed dims into 256 and 256 hidden units, about 1.1 million
-		// parameters, kept 9 times over (checkpoints, momentum, gradient): above 64 MiB.
+		// parameters; its first layer's K-FAC factor of side 4,097 and that factor's Cholesky
+		// factor alone are 268 MB: above 64 MiB.
 		let wide = ModelSpec {
 			featurizer: Featurizer::HashedNgrams { dims: 4096 },
 			architecture: Architecture::Mlp2 { hidden: [256, 256] },

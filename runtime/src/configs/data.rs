@@ -76,7 +76,6 @@ impl pallet_models::Config for Runtime {
 	type MaxHidden = ConstU16<512>;
 	type MaxEpochs = ConstU16<500>;
 	type MaxBatchSize = ConstU16<1024>;
-	type MaxCheckpoints = ConstU8<20>;
 	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::DataLayerHelper;

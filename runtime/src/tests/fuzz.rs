@@ -176,7 +176,6 @@ fn spec(rng: &mut Rng) -> ModelSpec {
 		learning_rate: Perbill::from_parts(rng.below(200_000_000) as u32),
 		batch_size: rng.below(64) as u16,
 		l2: Perbill::from_parts(rng.below(1_000_000) as u32),
-		checkpoints: rng.below(4) as u8,
 		seed: rng.next(),
 	}
 }

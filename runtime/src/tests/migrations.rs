@@ -112,8 +112,9 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
 		// A version read and write a migration, and 2 to 3's read and write of the parameters
-		// and write of the pruning cursor (3 to 4 finds no training).
-		assert_eq!(weight, db.reads_writes(9, 10), "a version read and write a migration");
+		// and write of the pruning cursor (models' 1 to 2 finds no model, attribution's 3 to 4
+		// no training).
+		assert_eq!(weight, db.reads_writes(10, 11), "a version read and write a migration");
 		macro_rules! migrated {
 			($p:ident) => {
 				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
@@ -136,7 +137,7 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 			migrations::storage_digest::<Datanets>()
 		},);
 
-		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(8), "a no-op now");
+		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(9), "a no-op now");
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(4));
 	});
 }
@@ -187,11 +188,11 @@ fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already (one read each), and the migration: its version
-		// read and write, and a read and a write a reveal; then 2 to 3: its version read and
-		// write, the parameters', and the pruning cursor's write; then 3 to 4, its version read
-		// and write (no training).
-		assert_eq!(weight, db.reads(5).saturating_add(db.reads_writes(6, 7)));
+		// Five pallets at their version already and models at version 2 (one read each), and
+		// the migration: its version read and write, and a read and a write a reveal; then 2 to
+		// 3: its version read and write, the parameters', and the pruning cursor's write; then 3
+		// to 4, its version read and write (no training).
+		assert_eq!(weight, db.reads(6).saturating_add(db.reads_writes(6, 7)));
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(4));
 		assert_eq!(
 			Reveals::<Runtime>::get(5, &alice),
@@ -263,10 +264,10 @@ fn attributions_v4_migration_moves_the_flags_into_the_training_records() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already (one read each), and the migration: its version
-		// read and write, two reads and writes a training (its record and its flags), and the
-		// flag left without a training removed.
-		assert_eq!(weight, db.reads(5).saturating_add(db.reads_writes(1 + 4 + 1, 1 + 4 + 1)));
+		// Five pallets at their version already and models at version 2 (one read each), and
+		// the migration: its version read and write, two reads and writes a training (its record
+		// and its flags), and the flag left without a training removed.
+		assert_eq!(weight, db.reads(6).saturating_add(db.reads_writes(1 + 4 + 1, 1 + 4 + 1)));
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(4));
 		let new = |model: u8, flags: QualityFlags| {
 			let o = old(model);
@@ -284,6 +285,79 @@ fn attributions_v4_migration_moves_the_flags_into_the_training_records() {
 		assert_eq!(TrainingFlags::<Runtime>::iter_keys().count(), 0);
 		#[cfg(feature = "try-runtime")]
 		<pallet_attribution::migrations::v4::FlagsInTrainingRecord<Runtime> as
+			frame_support::traits::UncheckedOnRuntimeUpgrade>::post_upgrade(before)
+		.expect("the checks pass");
+	});
+}
+
+/// The models' migration from storage version 1 to 2 on a model written in the version-1
+/// layout: its spec loses `checkpoints`, and nothing else of it changes.
+#[test]
+fn models_v2_migration_drops_the_checkpoints_of_each_spec() {
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	use openledger_primitives::models::{Architecture, Featurizer, ModelSpec, ModelStatus};
+	use pallet_models::{
+		migrations::v2::{OldModel, OldModelSpec},
+		Models as Stored,
+	};
+	use sp_runtime::Perbill;
+
+	use crate::{migrations, Models};
+
+	state_of("dev").execute_with(|| {
+		StorageVersion::new(1).put::<Models>();
+		let owner = Sr25519Keyring::Bob.to_account_id();
+		let spec = OldModelSpec {
+			featurizer: Featurizer::Raw,
+			architecture: Architecture::Mlp1 { hidden: 32 },
+			epochs: 20,
+			learning_rate: Perbill::from_percent(5),
+			batch_size: 32,
+			l2: Perbill::from_parts(1_000),
+			checkpoints: 3,
+			seed: 11,
+		};
+		let old = OldModel {
+			owner: owner.clone(),
+			datanet: 0,
+			version: 1,
+			spec,
+			fee: 7,
+			status: ModelStatus::Training,
+			deposit: 9,
+			metadata: b"digits".to_vec(),
+		};
+		sp_io::storage::set(&Stored::<Runtime>::hashed_key_for(4), &old.encode());
+		// The old layout does not decode as the new one.
+		assert_eq!(Stored::<Runtime>::get(4), None);
+		#[cfg(feature = "try-runtime")]
+		let before = <pallet_models::migrations::v2::DropCheckpoints<Runtime> as
+			frame_support::traits::UncheckedOnRuntimeUpgrade>::pre_upgrade()
+		.expect("the models");
+
+		migrations::Migrations::on_runtime_upgrade();
+		assert_eq!(Models::on_chain_storage_version(), StorageVersion::new(2));
+		let new = Stored::<Runtime>::get(4).expect("the model decodes");
+		assert_eq!(
+			new.spec,
+			ModelSpec {
+				featurizer: Featurizer::Raw,
+				architecture: Architecture::Mlp1 { hidden: 32 },
+				epochs: 20,
+				learning_rate: Perbill::from_percent(5),
+				batch_size: 32,
+				l2: Perbill::from_parts(1_000),
+				seed: 11,
+			}
+		);
+		assert_eq!(
+			(new.owner, new.datanet, new.version, new.fee, new.status, new.deposit),
+			(owner, 0, 1, 7, ModelStatus::Training, 9)
+		);
+		assert_eq!(&new.metadata[..], b"digits");
+		#[cfg(feature = "try-runtime")]
+		<pallet_models::migrations::v2::DropCheckpoints<Runtime> as
 			frame_support::traits::UncheckedOnRuntimeUpgrade>::post_upgrade(before)
 		.expect("the checks pass");
 	});

@@ -22,7 +22,6 @@ export const LOAD_SPEC = {
 	learningRate: 50_000_000,
 	batchSize: 32,
 	l2: 1_000_000,
-	checkpoints: 1,
 	seed: 3,
 };
 
@@ -34,7 +33,6 @@ export const TEXT_SPEC = {
 	learningRate: 100_000_000,
 	batchSize: 32,
 	l2: 1_000_000,
-	checkpoints: 1,
 	seed: 3,
 };
 

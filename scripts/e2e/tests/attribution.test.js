@@ -39,7 +39,6 @@ const SPEC = {
 	learningRate: 50_000_000, // 5%
 	batchSize: 32,
 	l2: 1_000_000, // 1e-3
-	checkpoints: 2,
 	seed: 1,
 };
 
@@ -657,7 +656,7 @@ describe('what a registration, a preview and an invocation may ask of the attest
 		await h.ok(api.tx.datanets.publishVersion(datanet, 2), k.Alice);
 		// 16,384 hashed dims into two hidden layers of 512: 8.7 million parameters kept 24 times
 		// over, and a K-FAC input factor of 16,385² values twice: about 5.9 GB per attestor.
-		const wide = { ...SPEC, featurizer: { HashedNgrams: { dims: 16_384 } }, architecture: { Mlp2: { hidden: [512, 512] } }, checkpoints: 20 };
+		const wide = { ...SPEC, featurizer: { HashedNgrams: { dims: 16_384 } }, architecture: { Mlp2: { hidden: [512, 512] } } };
 		const next = (await api.query.models.nextModelId()).toNumber();
 		const refused = await sendAndWait(api, api.tx.models.register(datanet, 1, wide, MODEL_FEE, ''), k.Bob);
 		assert.equal(refused.dispatchError, 'models.InvalidSpec(MemoryOverLimit)');

@@ -150,7 +150,7 @@ describe('the openledger command-line client against a dev node', () => {
 	});
 
 	test('register and watch: the attestor trains the model, and watch exits 0 with its accuracy', async () => {
-		const spec = { featurizer: 'Raw', architecture: 'SoftmaxRegression', epochs: 20, learningRate: 100_000_000, batchSize: 32, l2: 1_000_000, checkpoints: 2, seed: 1 };
+		const spec = { featurizer: 'Raw', architecture: 'SoftmaxRegression', epochs: 20, learningRate: 100_000_000, batchSize: 32, l2: 1_000_000, seed: 1 };
 		const specFile = path.join(dir, 'spec.json');
 		writeFileSync(specFile, JSON.stringify(spec));
 		const r = await json(node, ['register', '--datanet', String(datanet), '--version', '1', '--spec', specFile, '--fee', '1', '--suri', '//Bob']);

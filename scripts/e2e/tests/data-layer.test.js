@@ -182,7 +182,6 @@ describe('Datanets, models and agents on the digits set', () => {
 			learningRate: 50_000_000, // 5% in Perbill parts
 			batchSize: 32,
 			l2: 10_000,
-			checkpoints: 5,
 			seed: 42,
 		};
 		const fee = 10n ** 16n; // 0.01 OPEN per inference

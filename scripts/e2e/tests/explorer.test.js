@@ -26,7 +26,7 @@ import { loadDigits } from '../lib/digits.js';
 const SHOTS = path.join(process.env.E2E_LOG_DIR || path.join(os.tmpdir(), 'openledger-e2e'), 'screenshots');
 const PER_CONTRIBUTOR = 100;
 const INFERENCES = 3;
-const SPEC = { featurizer: 'Raw', architecture: 'SoftmaxRegression', epochs: 20, learningRate: 100_000_000, batchSize: 32, l2: 1_000_000, checkpoints: 2, seed: 1 };
+const SPEC = { featurizer: 'Raw', architecture: 'SoftmaxRegression', epochs: 20, learningRate: 100_000_000, batchSize: 32, l2: 1_000_000, seed: 1 };
 
 describe('the explorer in headless Chromium against a dev node', { skip: SKIP_BROWSER }, () => {
 	let node;

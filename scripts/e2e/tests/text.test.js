@@ -82,7 +82,7 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 	test('an ∞-gram continues a prompt from the records, with spans and shares agreed on chain, and pays their contributors', async () => {
 		const rows = sotuRecords().slice(0, SOTU_RECORDS);
 		const datanet = await fill('sotu', 5, rows, 50);
-		const spec = { featurizer: 'Words', architecture: { InfiniGram: { maxTokens: MAX_TOKENS } }, epochs: 1, learningRate: 1, batchSize: 1, l2: 0, checkpoints: 1, seed: 0 };
+		const spec = { featurizer: 'Words', architecture: { InfiniGram: { maxTokens: MAX_TOKENS } }, epochs: 1, learningRate: 1, batchSize: 1, l2: 0, seed: 0 };
 		// An ∞-gram takes only the word tokeniser, and at most 256 tokens.
 		const refused = await sendAndWait(api, api.tx.models.register(datanet, 1, { ...spec, architecture: { InfiniGram: { maxTokens: 257 } } }, MODEL_FEE, ''), k.Bob);
 		assert.equal(refused.dispatchError, 'models.InvalidSpec(GeneratedTokensOutOfBounds)');
@@ -207,7 +207,7 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		const training = mails.slice(0, mails.length - MAIL_QUERIES);
 		const queries = mails.slice(mails.length - MAIL_QUERIES);
 		const datanet = await fill('spamassassin', 2, training, 40);
-		const spec = { featurizer: { HashedNgrams: { dims: 1024 } }, architecture: 'SoftmaxRegression', epochs: 20, learningRate: 200_000_000, batchSize: 32, l2: 1_000_000, checkpoints: 1, seed: 1 };
+		const spec = { featurizer: { HashedNgrams: { dims: 1024 } }, architecture: 'SoftmaxRegression', epochs: 20, learningRate: 200_000_000, batchSize: 32, l2: 1_000_000, seed: 1 };
 		const registered = await ok(api.tx.models.register(datanet, 1, spec, MODEL_FEE, 'spam-softmax'), k.Bob);
 		const model = event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
 		const status = await active(model);

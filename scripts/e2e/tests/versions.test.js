@@ -40,7 +40,6 @@ const SPEC = {
 	learningRate: 50_000_000,
 	batchSize: 32,
 	l2: 1_000_000,
-	checkpoints: 2,
 	seed: 1,
 };
 

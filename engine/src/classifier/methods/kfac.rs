@@ -190,7 +190,6 @@ mod tests {
 			learning_rate: 0.2,
 			batch_size: 6,
 			l2: 1e-3,
-			checkpoints: 1,
 			seed: 3,
 		};
 		let net = train(

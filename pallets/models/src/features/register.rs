@@ -19,7 +19,6 @@ impl<T: Config> Pallet<T> {
 			max_hidden: T::MaxHidden::get(),
 			max_epochs: T::MaxEpochs::get(),
 			max_batch_size: T::MaxBatchSize::get(),
-			max_checkpoints: T::MaxCheckpoints::get(),
 		}
 	}
 
