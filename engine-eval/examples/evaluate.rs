@@ -33,7 +33,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use openledger_engine_eval::{ekfac::EkfacInfluence, reference::newton_fit, tracin::TracIn};
+use openledger_engine_eval::{ekfac::EkfacInfluence, tracin::TracIn};
+use openledger_influence::classifier::methods::exact::newton_fit;
 use openledger_influence::{
 	api::KFAC_DAMPING,
 	classifier::{
