@@ -13,7 +13,7 @@ use openledger_primitives::{
 use sp_runtime::{BoundedVec, Perbill};
 
 use crate::{
-	api::{Engine, Record},
+	api::{Answer, Engine, Record},
 	error::EngineError,
 };
 
@@ -99,22 +99,25 @@ impl AttributionEngine for Engine {
 		let started = std::time::Instant::now();
 		let prediction = Engine::infer(self, request.model, &request.input, request.top_k as usize)
 			.map_err(|e| logged("infer", e))?;
+		let (label, confidence) = prediction.answer.label_and_confidence();
 		log::debug!(
 			target: "attribution",
 			"model {} predicts {} and names {} records in {:.2?}",
 			request.model,
-			prediction.label,
+			label,
 			prediction.proponents.len(),
 			started.elapsed(),
 		);
-		let confidence = prediction.probabilities.get(usize::from(prediction.label)).copied();
 		Ok(InferOutcome {
 			engine_version: crate::ENGINE_VERSION,
-			label: prediction.label,
-			confidence: Perbill::from_parts(confidence.unwrap_or(0)),
+			label,
+			confidence: Perbill::from_parts(confidence),
 			proponents: prediction.proponents,
 			opponents: prediction.opponents,
-			generation: prediction.generated.map(|g| g.generation),
+			generation: match prediction.answer {
+				Answer::Continuation { generated, .. } => Some(generated.generation),
+				Answer::Class { .. } => None,
+			},
 		})
 	}
 }

@@ -46,7 +46,7 @@ pub mod shares;
 pub use openledger_primitives::attribution::{DatasetRef, ENGINE_VERSION};
 
 pub use api::{
-	Engine, Prediction, Record, TrainReport, Usage, DEFAULT_BUDGET, DEFAULT_MAX_MODELS,
+	Answer, Engine, Prediction, Record, TrainReport, Usage, DEFAULT_BUDGET, DEFAULT_MAX_MODELS,
 	DEFAULT_MAX_STORED, DEFAULT_MEMORY,
 };
 pub use error::EngineError;

@@ -21,7 +21,9 @@ use std::process::Command;
 mod common;
 
 use common::{crate_file, digits, mails};
-use openledger_influence::{DatasetRef, Engine, Prediction, Record, RecordShare, ENGINE_VERSION};
+use openledger_influence::{
+	Answer, DatasetRef, Engine, Prediction, Record, RecordShare, ENGINE_VERSION,
+};
 use openledger_primitives::{
 	datanets::Schema,
 	models::{Architecture, Featurizer, ModelSpec},
@@ -80,11 +82,11 @@ fn prediction_text(p: &Prediction) -> String {
 				.collect(),
 		)
 	};
-	let generated = match &p.generated {
-		None => "None".to_string(),
-		Some(g) => {
+	let (generated, label, probabilities) = match &p.answer {
+		Answer::Class { label, probabilities } => ("None".to_string(), *label, probabilities.clone()),
+		Answer::Continuation { generated: g, first } => {
 			let generation = &g.generation;
-			let first = generation
+			let first_tokens = generation
 				.first
 				.iter()
 				.map(|t| format!("({:?}, {})", &t.token[..], t.probability.deconstruct()))
@@ -102,21 +104,23 @@ fn prediction_text(p: &Prediction) -> String {
 					)
 				})
 				.collect();
-			format!(
+			let text = format!(
 				"Some(Generated {{ text: {:?}, steps: {:?}, first: {}, shares: {}, spans: {} }})",
 				&generation.text[..],
 				g.steps,
-				list(first),
+				list(first_tokens),
 				shares(&g.shares),
 				list(spans)
-			)
+			);
+			// The label of a continuation was 0, its probabilities its first token's alone.
+			(text, 0, vec![*first])
 		},
 	};
 	format!(
 		"Prediction {{ generated: {generated}, label: {}, probabilities: {:?}, proponents: {}, \
 		 opponents: {} }}",
-		p.label,
-		p.probabilities,
+		label,
+		probabilities,
 		shares(&p.proponents),
 		shares(&p.opponents)
 	)

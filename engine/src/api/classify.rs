@@ -15,7 +15,7 @@ use sp_runtime::Perbill;
 use super::{
 	hex,
 	store::{self, Stored},
-	DatasetRef, Engine, Kind, Model, Prediction, TrainReport,
+	Answer, DatasetRef, Engine, Kind, Model, Prediction, TrainReport,
 };
 use crate::{
 	classifier::{
@@ -225,11 +225,12 @@ impl Engine {
 			.fold(0, |best, (c, p)| if *p > probs[best] { c } else { best });
 		let scores = attribution.scores(&query, &[label]).data;
 		Ok(Prediction {
-			label: label as ClassLabel,
-			probabilities: shares_of(&probs).into_iter().map(|p| p as u32).collect(),
+			answer: Answer::Class {
+				label: label as ClassLabel,
+				probabilities: shares_of(&probs).into_iter().map(|p| p as u32).collect(),
+			},
 			proponents: top(&scores, positions, top_k, 1.0),
 			opponents: top(&scores, positions, top_k, -1.0),
-			generated: None,
 		})
 	}
 }

@@ -100,21 +100,50 @@ pub struct TrainReport {
 	pub duplicates: Vec<(u32, u32)>,
 }
 
+/// What a model answers: a classifier a class, an ∞-gram a continuation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+	/// A classifier's answer.
+	Class {
+		/// The most probable class (the lowest on a tie).
+		label: ClassLabel,
+		/// Each class's probability in parts per billion, summing to 10^9.
+		probabilities: Vec<u32>,
+	},
+	/// An ∞-gram's answer.
+	Continuation {
+		/// The continuation, with its spans.
+		generated: Generated,
+		/// The first generated token's probability in parts per billion (0 if it generated
+		/// nothing).
+		first: u32,
+	},
+}
+
+impl Answer {
+	/// The class, and its probability, as the chain records an answer: an ∞-gram's
+	/// continuation has class 0 and the first generated token's probability (the chain keeps
+	/// the continuation itself apart, in its `Generation`).
+	pub fn label_and_confidence(&self) -> (ClassLabel, u32) {
+		match self {
+			Answer::Class { label, probabilities } => {
+				(*label, probabilities.get(usize::from(*label)).copied().unwrap_or(0))
+			},
+			Answer::Continuation { first, .. } => (0, *first),
+		}
+	}
+}
+
 /// A prediction and its attribution.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Prediction {
-	/// For an ∞-gram model: the continuation, with its spans (the label is then 0, the
-	/// probabilities the first step's chosen token's alone, and the proponents the records the
-	/// tokens came from).
-	pub generated: Option<Generated>,
-	/// The most probable class (the lowest on a tie).
-	pub label: ClassLabel,
-	/// Each class's probability in parts per billion, summing to 10^9.
-	pub probabilities: Vec<u32>,
-	/// The records that most supported the label, by influence, as shares. Empty only when no
-	/// record supports it.
+	/// The class or the continuation.
+	pub answer: Answer,
+	/// The records that most supported the answer, by influence, as shares (for a
+	/// continuation, the records its tokens came from). Empty only when no record supports it.
 	pub proponents: Vec<RecordShare>,
-	/// The records that most opposed the label, by the size of their negative influence.
+	/// The records that most opposed the class, by the size of their negative influence
+	/// (none for a continuation).
 	pub opponents: Vec<RecordShare>,
 }
 
@@ -489,8 +518,9 @@ mod tests {
 			assert!(!report.restored);
 
 			let p = engine.infer(7, &[14, 3, 4, 5], 10).unwrap();
-			assert_eq!(p.label, 0);
-			assert_eq!(p.probabilities.iter().map(|v| u64::from(*v)).sum::<u64>(), BILLION);
+			let Answer::Class { label, probabilities } = &p.answer else { panic!("a class") };
+			assert_eq!(*label, 0);
+			assert_eq!(probabilities.iter().map(|v| u64::from(*v)).sum::<u64>(), BILLION);
 			for set in [&p.proponents, &p.opponents] {
 				assert!(!set.is_empty() && set.len() <= 10);
 				assert_eq!(

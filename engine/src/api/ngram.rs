@@ -6,7 +6,7 @@ use openledger_primitives::{
 	models::{Architecture, ModelId, ModelSpec},
 };
 
-use super::{record_error, DatasetRef, Engine, Kind, Model, Prediction, TrainReport};
+use super::{record_error, Answer, DatasetRef, Engine, Kind, Model, Prediction, TrainReport};
 use crate::{error::EngineError, infinigram::Index, shares::BILLION};
 
 /// The longest ∞-gram prompt the engine takes (the chain's inputs are shorter; this bounds a
@@ -63,11 +63,9 @@ impl Engine {
 			(u128::from(s.occurrences) * u128::from(BILLION) / u128::from(s.total.max(1))) as u32
 		});
 		Ok(Prediction {
-			label: 0,
-			probabilities: vec![first.unwrap_or(0)],
 			proponents: generated.shares.clone(),
 			opponents: Vec::new(),
-			generated: Some(generated),
+			answer: Answer::Continuation { generated, first: first.unwrap_or(0) },
 		})
 	}
 }

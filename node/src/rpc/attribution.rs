@@ -22,7 +22,7 @@ use jsonrpsee::{
 	types::{error::ErrorObject, ErrorObjectOwned},
 	Extensions,
 };
-use openledger_influence::{DatasetRef, Engine, EngineError, Record};
+use openledger_influence::{Answer, DatasetRef, Engine, EngineError, Record};
 use openledger_primitives::{
 	apis::{DatanetsApi, ModelsApi},
 	attribution::Generation,
@@ -241,12 +241,20 @@ where
 				}
 				Ok(out)
 			};
+		// A continuation answers class 0 with its first token's probability alone, as the chain
+		// records it.
+		let (label, probabilities, generation) = match prediction.answer {
+			Answer::Class { label, probabilities } => (label, probabilities, None),
+			Answer::Continuation { generated, first } => {
+				(0, vec![first], Some(PreviewGeneration::from(generated.generation)))
+			},
+		};
 		Ok(Preview {
-			label: prediction.label,
-			probabilities: prediction.probabilities,
+			label,
+			probabilities,
 			proponents: named(prediction.proponents)?,
 			opponents: named(prediction.opponents)?,
-			generation: prediction.generated.map(|g| PreviewGeneration::from(g.generation)),
+			generation,
 		})
 	}
 }
