@@ -112,10 +112,7 @@ fn main() {
 	};
 	let specs = [
 		("softmax regression, 1,024 dims", base),
-		(
-			"MLP 1,024-32-2",
-			ModelSpec { architecture: Architecture::Mlp1 { hidden: 32 }, ..base },
-		),
+		("MLP 1,024-32-2", ModelSpec { architecture: Architecture::Mlp1 { hidden: 32 }, ..base }),
 		(
 			"softmax regression, 16,384 dims (Woodbury)",
 			ModelSpec { featurizer: Featurizer::HashedNgrams { dims: 16_384 }, ..base },

@@ -83,7 +83,9 @@ fn prediction_text(p: &Prediction) -> String {
 		)
 	};
 	let (generated, label, probabilities) = match &p.answer {
-		Answer::Class { label, probabilities } => ("None".to_string(), *label, probabilities.clone()),
+		Answer::Class { label, probabilities } => {
+			("None".to_string(), *label, probabilities.clone())
+		},
 		Answer::Continuation { generated: g, first } => {
 			let generation = &g.generation;
 			let first_tokens = generation

@@ -5,9 +5,6 @@
 use alloc::vec::Vec;
 use codec::{Codec, Decode, Encode};
 use scale_info::TypeInfo;
-use sp_core::H256;
-
-use sp_runtime::Perbill;
 
 use crate::{
 	agents::{Agent, AgentId, InferenceStatus},

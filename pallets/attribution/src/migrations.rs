@@ -240,8 +240,7 @@ pub mod v4 {
 
 	/// The map of storage version 3 that held the flags.
 	#[storage_alias]
-	pub type TrainingFlags<T: Config> =
-		StorageMap<Pallet<T>, Twox64Concat, ModelId, QualityFlags>;
+	pub type TrainingFlags<T: Config> = StorageMap<Pallet<T>, Twox64Concat, ModelId, QualityFlags>;
 
 	/// The migration; see [the module](self).
 	pub struct FlagsInTrainingRecord<T>(PhantomData<T>);
@@ -291,10 +290,10 @@ pub mod v4 {
 			for (model, old, flags) in before {
 				let new = Trainings::<T>::get(model).ok_or("a training record went")?;
 				frame_support::ensure!(
-					(new.engine_version, new.accuracy, new.weights_hash) ==
-						(old.engine_version, old.accuracy, old.weights_hash) &&
-						(new.agreement, new.submissions) == (old.agreement, old.submissions) &&
-						new.flags == flags,
+					(new.engine_version, new.accuracy, new.weights_hash)
+						== (old.engine_version, old.accuracy, old.weights_hash)
+						&& (new.agreement, new.submissions) == (old.agreement, old.submissions)
+						&& new.flags == flags,
 					"a training record changed"
 				);
 			}

@@ -190,6 +190,7 @@ mod tests {
 			learning_rate: 0.2,
 			batch_size: 6,
 			l2: 1e-3,
+			checkpoints: 0,
 			seed: 3,
 		};
 		let net = train(
