@@ -213,6 +213,7 @@ pub mod v3 {
 /// model (none if it held none), and every key of `TrainingFlags` is removed, a flag without a
 /// training too.
 pub mod v4 {
+	#[cfg(feature = "try-runtime")]
 	use alloc::vec::Vec;
 	use core::marker::PhantomData;
 
@@ -259,7 +260,7 @@ pub mod v4 {
 					flags: TrainingFlags::<T>::take(model).unwrap_or_default(),
 				})
 			});
-			let removed = TrainingFlags::<T>::clear(u32::MAX, None).backend as u64;
+			let removed = TrainingFlags::<T>::drain().count() as u64;
 			<T as frame_system::Config>::DbWeight::get()
 				.reads_writes(2 * trainings + removed, 2 * trainings + removed)
 		}

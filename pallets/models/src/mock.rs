@@ -3,7 +3,7 @@
 
 use frame_support::{
 	derive_impl,
-	traits::{ConstU128, ConstU16, ConstU32, ConstU8},
+	traits::{ConstU128, ConstU16, ConstU32},
 };
 use frame_system::EnsureRoot;
 use openledger_primitives::datanets::{RecordHash, Schema, VersionInfo};

@@ -19,7 +19,7 @@
 
 use frame_support::{
 	parameter_types,
-	traits::{ConstU16, ConstU32, ConstU8},
+	traits::{ConstU16, ConstU32},
 };
 
 use crate::{

@@ -10,7 +10,7 @@ use sp_runtime::traits::{One, Saturating, Zero};
 
 use crate::{
 	pallet::*, types::*, vote, weights::WeightInfo, DatanetInspect, InferenceHandler, InferenceId,
-	InferenceResult, JobId, ModelId, ModelInspect, ModelLifecycle, RecordShare,
+	InferenceResult, JobId, ModelId, ModelInspect, ModelLifecycle, RecordShare, TrainingRecord,
 };
 
 /// What one reveal did: over how many members, and what its vote did.
