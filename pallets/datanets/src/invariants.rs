@@ -74,6 +74,14 @@ impl<T: Config> Pallet<T> {
 			ensure!(pending == net.pending, "the pending count disagrees with Records");
 		}
 
+		// The defensive reads of a record's Datanet (features/records.rs, moderation.rs) rest
+		// on this: no record or payload outlives its Datanet.
+		ensure!(
+			Records::<T>::iter_keys().all(|(id, _)| Datanets::<T>::contains_key(id))
+				&& Payloads::<T>::iter_keys().all(|(id, _)| Datanets::<T>::contains_key(id)),
+			"a record or a payload names a Datanet that does not exist"
+		);
+
 		for (who, total) in datanet_deposits {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::DatanetDeposit.into(), &who) == total,

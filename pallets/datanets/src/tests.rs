@@ -469,6 +469,24 @@ fn invariants_catch_a_broken_counter() {
 }
 
 #[test]
+fn invariants_catch_a_record_whose_datanet_is_gone() {
+	new_test_ext().execute_with(|| {
+		let id = create(CurationPolicy::Open);
+		let hash = contribute(BOB, id, &[1; 4], 1);
+		assert_ok!(Datanets::do_try_state());
+		// A copy of the record, with its payload, under a Datanet that does not exist.
+		let (record, payload) =
+			(Records::<Test>::get(id, hash).unwrap(), Payloads::<Test>::get(id, hash).unwrap());
+		Records::<Test>::insert(id + 1, hash, record);
+		Payloads::<Test>::insert(id + 1, hash, payload);
+		assert_eq!(
+			Datanets::do_try_state(),
+			Err("a record or a payload names a Datanet that does not exist".into())
+		);
+	});
+}
+
+#[test]
 fn ids_do_not_overflow() {
 	run_test(|| {
 		NextDatanetId::<Test>::put(DatanetId::MAX);
