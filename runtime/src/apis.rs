@@ -26,9 +26,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Agents, Aura, Balance, Block, BlockNumber, Datanets, Executive, Grandpa,
-	InherentDataExt, Models, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
-	TransactionPayment, VERSION,
+	AccountId, Agents, Attribution, Aura, Balance, Block, BlockNumber, Datanets, Executive,
+	Grandpa, InherentDataExt, Models, Nonce, Rewards, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -206,7 +206,7 @@ impl_runtime_apis! {
 		}
 
 		fn version(datanet: DatanetId, version: VersionIndex) -> Option<VersionInfo<BlockNumber>> {
-			pallet_datanets::Versions::<Runtime>::get(datanet, version)
+			Datanets::version_info(datanet, version)
 		}
 
 		fn version_records(
@@ -235,8 +235,8 @@ impl_runtime_apis! {
 		fn inference(
 			id: InferenceId,
 		) -> Option<openledger_primitives::apis::InferenceInfo<AccountId, Balance, BlockNumber>> {
-			let inf = pallet_agents::Inferences::<Runtime>::get(id)?;
-			let result = pallet_attribution::Inferences::<Runtime>::get(id);
+			let inf = Agents::inference(id)?;
+			let result = Attribution::inference_result(id);
 			Some(openledger_primitives::apis::InferenceInfo {
 				caller: inf.caller,
 				agent: inf.agent,
@@ -247,34 +247,34 @@ impl_runtime_apis! {
 				shares: result.as_ref().map(|r| r.shares.to_vec()).unwrap_or_default(),
 				agreeing: result.as_ref().map(|r| r.agreeing.to_vec()).unwrap_or_default(),
 				completed: result.map(|r| r.block),
-				generation: pallet_attribution::Generations::<Runtime>::get(id),
+				generation: Attribution::generation(id),
 			})
 		}
 
 		fn training(model: ModelId) -> Option<pallet_attribution::TrainingRecord> {
-			pallet_attribution::Trainings::<Runtime>::get(model)
+			Attribution::training(model)
 		}
 
 		fn attestors() -> Vec<AccountId> {
-			pallet_attribution::Attestors::<Runtime>::get().into_inner()
+			Attribution::attestors()
 		}
 	}
 
 	impl openledger_primitives::apis::RewardsApi<Block, AccountId, Balance> for Runtime {
 		fn claimable(who: AccountId) -> Balance {
-			pallet_rewards::Claimable::<Runtime>::get(who)
+			Rewards::claimable(who)
 		}
 
 		fn record_earnings(datanet: DatanetId, index: u32) -> Balance {
-			pallet_rewards::RecordEarnings::<Runtime>::get(datanet, index)
+			Rewards::record_earnings(datanet, index)
 		}
 
 		fn contributor_earnings(who: AccountId) -> Balance {
-			pallet_rewards::ContributorEarnings::<Runtime>::get(who)
+			Rewards::contributor_earnings(who)
 		}
 
 		fn reward_split() -> openledger_primitives::rewards::RewardSplit {
-			pallet_rewards::Split::<Runtime>::get()
+			Rewards::reward_split()
 		}
 	}
 

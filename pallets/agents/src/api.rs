@@ -6,6 +6,11 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use crate::{pallet::*, types::*, AgentId, InferenceHandler, InferenceId, InferenceResult};
 
 impl<T: Config> Pallet<T> {
+	/// A paid inference, for the runtime API.
+	pub fn inference(inference: InferenceId) -> Option<Inference<T>> {
+		Inferences::<T>::get(inference)
+	}
+
 	/// An agent, for the runtime API.
 	pub fn agent_info(
 		agent: AgentId,

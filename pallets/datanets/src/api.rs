@@ -11,6 +11,14 @@ use openledger_primitives::{
 use crate::*;
 
 impl<T: Config> Pallet<T> {
+	/// A published version, for the runtime API.
+	pub fn version_info(
+		id: DatanetId,
+		version: VersionIndex,
+	) -> Option<VersionInfo<BlockNumberFor<T>>> {
+		Versions::<T>::get(id, version)
+	}
+
 	/// A Datanet, for the runtime API.
 	pub fn datanet_info(id: DatanetId) -> Option<Datanet<T::AccountId, BalanceOf<T>>> {
 		Datanets::<T>::get(id).map(Datanet::unbounded)

@@ -1,6 +1,5 @@
-//! What the runtime and other pallets read from or call on this pallet: the pot's account, and
-//! [`RewardSink`], through which a paid fee is distributed. (The runtime API reads the storage
-//! items [`Claimable`], [`RecordEarnings`], [`ContributorEarnings`] and [`Split`] directly.)
+//! What the runtime and other pallets read from or call on this pallet: the pot's account, what
+//! the runtime API reads, and [`RewardSink`], through which a paid fee is distributed.
 
 use frame_support::traits::Get;
 use sp_runtime::traits::AccountIdConversion;
@@ -11,6 +10,26 @@ impl<T: Config> Pallet<T> {
 	/// The pot: this pallet's account.
 	pub fn account() -> T::AccountId {
 		T::PalletId::get().into_account_truncating()
+	}
+
+	/// What `who` may claim now.
+	pub fn claimable(who: T::AccountId) -> BalanceOf<T> {
+		Claimable::<T>::get(who)
+	}
+
+	/// What a record (Datanet, position in its accepted log) has earned in all.
+	pub fn record_earnings(datanet: DatanetId, index: u32) -> BalanceOf<T> {
+		RecordEarnings::<T>::get(datanet, index)
+	}
+
+	/// What a contributor has earned in all.
+	pub fn contributor_earnings(who: T::AccountId) -> BalanceOf<T> {
+		ContributorEarnings::<T>::get(who)
+	}
+
+	/// How fees are split.
+	pub fn reward_split() -> RewardSplit {
+		Split::<T>::get()
 	}
 }
 

@@ -1,0 +1,28 @@
+//! What the runtime APIs read from this pallet: a decided inference's record and continuation,
+//! a training's record, the attestors.
+
+use alloc::vec::Vec;
+
+use crate::*;
+
+impl<T: Config> Pallet<T> {
+	/// The consensus on an inference, once decided (until pruned).
+	pub fn inference_result(inference: InferenceId) -> Option<InferenceRecord<T>> {
+		Inferences::<T>::get(inference)
+	}
+
+	/// The continuation of a decided inference of an ∞-gram model (until pruned).
+	pub fn generation(inference: InferenceId) -> Option<Generation> {
+		Generations::<T>::get(inference)
+	}
+
+	/// The consensus on a model's training, with its quality flags (until pruned).
+	pub fn training(model: ModelId) -> Option<TrainingRecord> {
+		Trainings::<T>::get(model)
+	}
+
+	/// The attestors.
+	pub fn attestors() -> Vec<T::AccountId> {
+		Attestors::<T>::get().into_inner()
+	}
+}
