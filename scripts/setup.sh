@@ -41,6 +41,8 @@ command -v pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
 command -v make >/dev/null 2>&1 || need_pkgs+=(make)
 command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs npm)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+# scripts/network.sh writes the raw chain spec of a fast-slot network with jq.
+command -v jq >/dev/null 2>&1 || need_pkgs+=(jq)
 # The explorer's browser tests drive Debian's Chromium (playwright-core downloads no browser).
 command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 if [ ${#need_pkgs[@]} -gt 0 ]; then

@@ -90,12 +90,10 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
 	echo "[test] end-to-end tests (scripts/e2e)"
 	export OPENLEDGER_NODE="$CARGO_TARGET_DIR/debug/openledger-node"
 	export E2E_LOG_DIR="${E2E_LOG_DIR:-$CARGO_TARGET_DIR/e2e-logs}"
-	# Two test files at a time (E2E_CONCURRENCY; 1 runs them one after the other): their nodes
-	# mostly wait for 6-second slots (one file kept the two cores 24-76% busy on average when
-	# they ran alone). The runner takes the files in name order, so the two that run four
-	# validators each (faults and local-network) may overlap for a few minutes.
-	# The longest files first, two at a time (scripts/e2e/run.js).
-	(cd scripts/e2e && node run.js --concurrency "${E2E_CONCURRENCY:-2}")
+	# Three test files at a time, the longest first (scripts/e2e/run.js; E2E_CONCURRENCY=1 runs
+	# them one after the other): their nodes mostly wait for blocks, and three kept the two cores'
+	# load average at 3 (docs/testing.md, end-to-end tests).
+	(cd scripts/e2e && node run.js --concurrency "${E2E_CONCURRENCY:-3}")
 	t3=$(stamp)
 	echo "[test] timings: cargo tests $((t1 - t0)) s, cross-hardware $((t1b - t1)) s, node build $((t2 - t1b)) s, end-to-end $((t3 - t2)) s"
 else

@@ -1,10 +1,10 @@
 // Runs the end-to-end files `concurrency` at a time, the longest first, each in its own
 // `node --test` process. Node's own runner starts files in alphabetical order, so the two
-// four-validator files (about ten minutes each) started last and ran alone at the end; taken
-// first, the short files fill the other lane while they run (longest-processing-time
+// four-validator files (the longest, about five minutes each) started last and ran alone at the
+// end; taken first, the short files fill the other lanes while they run (longest-processing-time
 // scheduling). A file not in `LONGEST_FIRST` runs after those, alphabetically.
 //
-//   node run.js [--concurrency N] [FILE...]     (default: every tests/*.test.js, 2 at a time)
+//   node run.js [--concurrency N] [FILE...]     (default: every tests/*.test.js, 3 at a time)
 //
 // Each file's output is printed whole when it ends, with its time; the exit status is 1 if
 // any file failed.
@@ -17,10 +17,10 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The files by their time in CI, longest first (see docs/benchmarks.md, build and CI times). */
-const LONGEST_FIRST = ['local-network', 'faults', 'versions', 'governance', 'attribution', 'explorer', 'cli', 'load'];
+const LONGEST_FIRST = ['local-network', 'faults', 'versions', 'governance', 'load', 'attribution', 'chain', 'cli', 'docker-compose'];
 
 function parse(argv) {
-	let concurrency = 2;
+	let concurrency = 3;
 	const files = [];
 	for (let i = 0; i < argv.length; i++) {
 		if (argv[i] === '--concurrency') concurrency = Number(argv[++i]);
@@ -56,6 +56,7 @@ function runFile(file) {
 async function main() {
 	const { concurrency, files } = parse(process.argv.slice(2));
 	console.log(`[e2e] ${files.length} files, ${concurrency} at a time: ${files.map((f) => path.basename(f)).join(', ')}`);
+	const started = Date.now();
 	const queue = [...files];
 	const results = [];
 	const lane = async () => {
@@ -69,7 +70,7 @@ async function main() {
 		}
 	};
 	await Promise.all(Array.from({ length: concurrency }, lane));
-	console.log(`[e2e] times: ${results.map((r) => `${r.name} ${r.seconds} s`).join(', ')}`);
+	console.log(`[e2e] times: ${results.map((r) => `${r.name} ${r.seconds} s`).join(', ')}; all ${Math.round((Date.now() - started) / 1000)} s`);
 	const failed = results.filter((r) => !r.ok);
 	if (failed.length > 0) {
 		console.log(`[e2e] ${failed.length} of ${results.length} files failed: ${failed.map((r) => r.name).join(', ')}`);

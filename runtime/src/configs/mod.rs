@@ -56,6 +56,17 @@ parameter_types! {
 	pub const SS58Prefix: u16 = openledger_primitives::SS58_PREFIX;
 }
 
+parameter_types! {
+	/// Half the Aura slot duration, in milliseconds: 3,000 (6-second slots) unless the chain's
+	/// genesis state sets it. It is read from the storage key `:MinimumPeriod:`, which no preset
+	/// writes; a raw chain spec may, and `scripts/network.sh start --slot-ms` does, for a local
+	/// network with faster blocks (the end-to-end tests of the four validators use 3 seconds).
+	/// The slot duration cannot change once a chain has started (Aura's slot numbers would jump),
+	/// so nothing but genesis should write it: the key is as open to `system.setStorage` as any
+	/// other, which only Root may call.
+	pub storage MinimumPeriod: u64 = SLOT_DURATION / 2;
+}
+
 /// Defaults come from [`frame_system::config_preludes::SolochainDefaultConfig`]; the types that
 /// make this chain what it is are set here.
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
@@ -98,8 +109,8 @@ impl pallet_grandpa::Config for Runtime {
 impl pallet_timestamp::Config for Runtime {
 	type Moment = u64;
 	type OnTimestampSet = Aura;
-	/// Half the slot duration, so that Aura's slot is `2 * MinimumPeriod` = 6 s.
-	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
+	/// Aura's slot is `2 * MinimumPeriod`: 6 s unless genesis set another.
+	type MinimumPeriod = MinimumPeriod;
 	type WeightInfo = pallet_timestamp::weights::SubstrateWeight<Runtime>;
 }
 

@@ -64,3 +64,20 @@ fn weight_fee_is_exact() {
 		WEIGHT_FEE_PER_SECOND
 	);
 }
+
+/// `scripts/network.sh start --slot-ms` writes the half slot under `:MinimumPeriod:` in the raw
+/// spec: that key is the one the runtime reads, and Aura's slot follows it.
+#[test]
+fn a_genesis_minimum_period_sets_the_slot_duration() {
+	use crate::configs::MinimumPeriod;
+	use codec::Encode;
+
+	let key = format!("0x{}", sp_core::hexdisplay::HexDisplay::from(&MinimumPeriod::key()));
+	let script = include_str!("../../../scripts/network.sh");
+	assert!(script.contains(&key), "network.sh writes {key}");
+	state_of("local").execute_with(|| {
+		assert_eq!(pallet_aura::Pallet::<Runtime>::slot_duration(), 6_000);
+		sp_io::storage::set(&MinimumPeriod::key(), &1_500u64.encode());
+		assert_eq!(pallet_aura::Pallet::<Runtime>::slot_duration(), 3_000);
+	});
+}

@@ -1,6 +1,7 @@
 // Faults on the four validators of `--chain local` (Alice to Dave, each an attestor; committees
-// of 4, a result needs 3), started by scripts/network.sh, each with its own database on disk, and
-// killed (`network.sh kill`: SIGKILL, as a crash would) and restarted (`start --only`) by it:
+// of 4, a result needs 3), started by scripts/network.sh on 3-second slots (FAST_SLOTS), each
+// with its own database on disk, and killed (`network.sh kill`: SIGKILL, as a crash would) and
+// restarted (`start --only`) by it:
 //
 //   1. one validator dies while inferences are attested: blocks and finality go on, every
 //      commit round closes at its deadline with three of four, and no paid inference expires;
@@ -29,7 +30,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { startNetwork } from '../lib/network.js';
+import { FAST_SLOTS, startNetwork } from '../lib/network.js';
 import { ok as okWith } from '../lib/chain.js';
 import { ChainWatcher, digitsDataset, LOAD_SPEC, OPEN, sendInvocations, setUpAgent, summarise, until } from '../lib/load.js';
 
@@ -110,7 +111,7 @@ describe('the four validators survive faults', () => {
 
 	before(async () => {
 		await cryptoWaitReady();
-		network = await startNetwork({ args: ['-lattribution=info'], name: 'faults' });
+		network = await startNetwork({ args: FAST_SLOTS.args, name: 'faults', slotMs: FAST_SLOTS.slotMs });
 		api = network.api('alice');
 		const keyring = new Keyring({ type: 'sr25519' });
 		k = Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => [n, keyring.addFromUri(`//${n}`)]));

@@ -1,6 +1,6 @@
 // Proof of Attribution across independent nodes: the four validators of `--chain local`,
-// started by scripts/network.sh on loopback, each an attestor with its own engine and `attr`
-// key, in one committee of four. Every job's commit round closes when all four have committed,
+// started by scripts/network.sh on loopback on 3-second slots (FAST_SLOTS), each an attestor
+// with its own engine and `attr` key, in one committee of four. Every job's commit round closes when all four have committed,
 // and three agreeing reveals decide it; the nodes train bit-identical models, so their weights hashes agree;
 // inferences get one consensus result, paid after the 10-block challenge window. Then Eve
 // bonds in and lies: the four honest nodes outvote her, and she loses 10% of her bond. Eve and
@@ -14,7 +14,7 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { startNetwork, VALIDATORS } from '../lib/network.js';
+import { FAST_SLOTS, startNetwork, VALIDATORS } from '../lib/network.js';
 import { attestation, findEvent, ok as okWith, sendAndWait, until as untilWith } from '../lib/chain.js';
 import { forgedInfer, Racer, Stuffer } from '../lib/adversary.js';
 import { loadDigits } from '../lib/digits.js';
@@ -30,7 +30,7 @@ const SPEC = {
 	seed: 3,
 };
 
-/** `until` with the patience of four validators on 6-second slots. */
+/** `until` with the patience of four validators on two cores. */
 const until = (check, timeoutMs = 180_000) => untilWith(check, timeoutMs);
 
 describe('four validators attest in committees of four on --chain local', () => {
@@ -44,7 +44,7 @@ describe('four validators attest in committees of four on --chain local', () => 
 	before(async () => {
 		await cryptoWaitReady();
 		// The network a user starts with scripts/network.sh, on ports of its own.
-		network = await startNetwork({ args: ['-lattribution=info'], name: 'local' });
+		network = await startNetwork({ args: FAST_SLOTS.args, name: 'local', slotMs: FAST_SLOTS.slotMs });
 		api = network.apis[0];
 		const keyring = new Keyring({ type: 'sr25519' });
 		k = Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => [n, keyring.addFromUri(`//${n}`)]));
