@@ -20,6 +20,7 @@ import {
 	existingRecords,
 	formatOpen,
 	fromSuri,
+	inferenceAnswer,
 	invoke as invokeAgent,
 	KeyError,
 	modelSpec,
@@ -449,16 +450,17 @@ async function invoke(ctx, o) {
 	process.stderr.write(`inference ${inference} paid (${formatOpen(paid.fee)} OPEN) in block ${paid.block}; waiting for the attestors\n`);
 	const inf = await waitForInference(ctx.api, paid, { timeoutMs: timeout });
 	if (inf.status.isRefunded) return { result: { inference, status: 'Refunded' }, text: `inference ${inference} refunded: the attestors did not answer in time`, status: EXIT.chain };
-	const c = inf.status.asCompleted;
+	const answer = inf.status.asCompleted;
 	const version = model.version.toNumber();
 	const shares = [];
 	for (const s of inf.shares) {
 		const [rec] = await ctx.api.call.datanetsApi.versionRecords(model.datanet, version, s.record, 1);
 		shares.push({ record: s.record.toNumber(), hash: rec?.record.toHex(), contributor: rec?.contributor.toString(), share: s.share.toNumber() / 1e9 });
 	}
-	const result = { inference, status: 'Completed', label: c.label.toNumber(), confidence: c.confidence.toNumber() / 1e9, block: inf.completed.unwrap().toNumber(), agreeing: inf.agreeing.length, shares };
+	const result = { inference, status: 'Completed', ...inferenceAnswer(answer, inf.generation), block: inf.completed.unwrap().toNumber(), agreeing: inf.agreeing.length, shares };
+	const what = result.continuation === undefined ? `label ${result.label}` : `continuation ${JSON.stringify(result.continuation)}`;
 	const lines = shares.map((s) => `  record ${s.record} ${(100 * s.share).toFixed(2)}% ${s.contributor}`);
-	return { result, text: [`inference ${inference}: label ${result.label} (${(100 * result.confidence).toFixed(1)}%), agreed by ${result.agreeing} attestors in block ${result.block}`, ...lines].join('\n') };
+	return { result, text: [`inference ${inference}: ${what} (${(100 * result.confidence).toFixed(1)}%), agreed by ${result.agreeing} attestors in block ${result.block}`, ...lines].join('\n') };
 }
 
 async function earnings(ctx, o) {

@@ -28,6 +28,7 @@ export {
 	datanetFlags,
 	datanetSchema,
 	existingRecords,
+	inferenceAnswer,
 	latestVersion,
 	modelStatus,
 	qualityFlags,

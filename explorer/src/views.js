@@ -1,7 +1,7 @@
 // The explorer's pages. Each takes the context ({ api, best, signers }), the route's parameters
 // and its query, reads the chain at the best block through the runtime APIs, and returns HTML.
 
-import { contributorEarnings, datanetFlags, datanetSchema, qualityFlags, schemaOf } from '@openledger/client';
+import { contributorEarnings, datanetFlags, datanetSchema, inferenceAnswer, qualityFlags, schemaOf } from '@openledger/client';
 
 import { cumulativeChart } from './chart.js';
 import { account, hash, open, payload, percent, schema as schemaLine, status, text } from './format.js';
@@ -248,12 +248,15 @@ async function recentInferences(api, next, count) {
 	return out;
 }
 
+/** A completed inference's answer in a table cell: its label, or that it is a continuation. */
+const answerText = (answer) => (answer.label !== undefined ? `label ${answer.label}` : 'continuation');
+
 function inferenceTable(list) {
 	if (list.length === 0) return html`<p class="note">No inferences yet.</p>`;
-	return html`<table data-testid="inferences"><tr><th>id</th><th>model</th><th>status</th><th class="num">label</th><th>fee</th><th class="num">requested</th><th class="num">records</th></tr>
+	return html`<table data-testid="inferences"><tr><th>id</th><th>model</th><th>status</th><th>answer</th><th>fee</th><th class="num">requested</th><th class="num">records</th></tr>
 	${list.map(
 		({ id, inf }) => html`<tr><td><a href="#/inference/${id}">${id}</a></td><td><a href="#/model/${inf.model.toNumber()}">${inf.model.toNumber()}</a></td>
-			<td>${status(inf.status.type)}</td><td class="num">${inf.status.isCompleted ? inf.status.asCompleted.label.toNumber() : ''}</td>
+			<td>${status(inf.status.type)}</td><td>${inf.status.isCompleted ? answerText(inferenceAnswer(inf.status.asCompleted, inf.generation)) : ''}</td>
 			<td>${open(inf.fee.toBigInt())}</td><td class="num">#${inf.requested.toNumber()}</td><td class="num">${inf.shares.length}</td></tr>`,
 	)}</table>`;
 }
@@ -355,17 +358,17 @@ export async function inference({ api }, [id]) {
 	} else if (inf.status.isPending) {
 		challenge = 'the attestors have not answered yet';
 	}
-	const label = inf.status.isCompleted ? inf.status.asCompleted : undefined;
+	const answer = inf.status.isCompleted ? inferenceAnswer(inf.status.asCompleted, inf.generation) : undefined;
 	const generation = inf.generation.isSome ? inf.generation.unwrap() : undefined;
 	const datanetLink = (index) => `#/datanet/${m?.datanet.toNumber()}?version=${m?.version.toNumber()}&page=${Math.floor(index / PAGE)}`;
 	return html`<h1>Inference ${id}</h1>
 		<dl data-testid="inference">
 			<dt>status</dt><dd data-testid="inference-status">${status(inf.status.type)}</dd>
 			${
-				label && generation
-					? html`<dt>probability of the first token</dt><dd>${percent(label.confidence.toNumber(), 1)}</dd>`
-					: label
-						? html`<dt>label</dt><dd data-testid="inference-label">${label.label.toNumber()}</dd><dt>probability of the label</dt><dd>${percent(label.confidence.toNumber(), 1)}</dd>`
+				answer?.label !== undefined
+					? html`<dt>label</dt><dd data-testid="inference-label">${answer.label}</dd><dt>probability of the label</dt><dd>${percent(answer.confidence * 1e9, 1)}</dd>`
+					: answer
+						? html`<dt>answer</dt><dd data-testid="inference-answer">${answer.continuation === null ? 'a continuation (no longer kept: past the retention period)' : 'a continuation (below)'}</dd><dt>probability of the first token</dt><dd>${percent(answer.confidence * 1e9, 1)}</dd>`
 						: ''
 			}
 			<dt>model</dt><dd><a href="#/model/${inf.model.toNumber()}">${inf.model.toNumber()}</a></dd>

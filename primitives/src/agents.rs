@@ -1,10 +1,8 @@
 //! Agents: registered services that call a model on behalf of users.
 
+use crate::attribution::Answer;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_runtime::Perbill;
-
-use crate::datanets::ClassLabel;
 
 /// Identifies an agent.
 pub type AgentId = u32;
@@ -48,13 +46,8 @@ pub enum AgentStatus<BlockNumber> {
 pub enum InferenceStatus {
 	/// Waiting for the attestors.
 	Pending,
-	/// Attributed; the fee was split.
-	Completed {
-		/// The agreed label.
-		label: ClassLabel,
-		/// Its probability.
-		confidence: Perbill,
-	},
+	/// Attributed, with what it answered; the fee was split.
+	Completed(Answer),
 	/// The job expired; the fee was refunded.
 	Refunded,
 }

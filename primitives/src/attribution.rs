@@ -80,13 +80,70 @@ pub fn largest_remainder(weights: &[u64]) -> Vec<u64> {
 	shares
 }
 
+/// What a paid inference answered, as the chain keeps it: a classifier's label, or an ∞-gram
+/// model's continuation.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Answer {
+	/// A classifier's answer.
+	Class {
+		/// The agreed label.
+		label: ClassLabel,
+		/// Its probability.
+		confidence: Perbill,
+	},
+	/// An ∞-gram model's continuation of the prompt. Its text, candidates and spans are kept
+	/// beside it until the retention period ends (`attribution.generations`; the runtime API's
+	/// `generation`).
+	Continuation {
+		/// The first generated token's probability.
+		confidence: Perbill,
+	},
+}
+
+impl Answer {
+	/// The label, for a classifier's answer.
+	pub fn label(&self) -> Option<ClassLabel> {
+		match self {
+			Answer::Class { label, .. } => Some(*label),
+			Answer::Continuation { .. } => None,
+		}
+	}
+
+	/// The label's or the first token's probability.
+	pub fn confidence(&self) -> Perbill {
+		match self {
+			Answer::Class { confidence, .. } | Answer::Continuation { confidence } => *confidence,
+		}
+	}
+
+	/// The answer that storage kept before answers had a kind of their own: a label and its
+	/// probability, with label 0 and the first token's probability for a continuation. Only its
+	/// model tells which it was (`generates`: an ∞-gram model's).
+	pub fn from_label(generates: bool, label: ClassLabel, confidence: Perbill) -> Self {
+		if generates {
+			Answer::Continuation { confidence }
+		} else {
+			Answer::Class { label, confidence }
+		}
+	}
+}
+
 /// The agreed result of an inference: the outcome that won the attestors' vote.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct InferenceResult {
-	/// The label.
-	pub label: ClassLabel,
-	/// Its probability.
-	pub confidence: Perbill,
+	/// What it answered.
+	pub answer: Answer,
 	/// The top records' shares, summing to exactly one (empty when no record got a share).
 	pub shares: Vec<RecordShare>,
 }

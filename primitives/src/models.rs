@@ -223,6 +223,12 @@ fn sum(terms: &[u64]) -> u64 {
 }
 
 impl ModelSpec {
+	/// Whether the model answers an inference with a continuation (an ∞-gram model) rather than
+	/// a label.
+	pub fn generates(&self) -> bool {
+		matches!(self.architecture, Architecture::InfiniGram { .. })
+	}
+
 	/// The width of the feature vector on `schema`.
 	pub fn input_dims(&self, schema: &Schema) -> u32 {
 		match (self.featurizer, schema) {

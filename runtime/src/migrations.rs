@@ -1,11 +1,16 @@
 //! Storage migrations, run by `Executive` when a new runtime is enacted.
 //!
-//! Every custom pallet declares a storage version (`STORAGE_VERSION`: 1, and 3 for
-//! attribution), which a chain's genesis writes. A chain started before the pallets declared one
-//! has version 0 on chain: [`InitialVersion`] moves each pallet from 0 to 1 and touches no other
-//! key. Then attribution's own migrations: from 1 to 2 (`pallet_attribution::migrations::v2`)
-//! rewrites the training outcomes of open jobs with their new field, and from 2 to 3 (`v3`)
-//! gives the consensus parameters and open jobs their engine version.
+//! Every custom pallet declares a storage version (`STORAGE_VERSION`: 1 for datanets and
+//! rewards, 2 for models and agents, 5 for attribution), which a chain's genesis writes. A chain
+//! started before the pallets declared one has version 0 on chain: [`InitialVersion`] moves each
+//! pallet from 0 to 1 and touches no other key. Then each pallet's own migrations, in order:
+//! - models, 1 to 2 (`pallet_models::migrations::v2`): a model's spec loses `checkpoints`;
+//! - attribution, 1 to 2 (`pallet_attribution::migrations::v2`): the training outcomes of open
+//!   jobs get their quality flags; 2 to 3 (`v3`): the consensus parameters and open jobs get
+//!   their engine version; 3 to 4 (`v4`): the flags move into the training records; 4 to 5
+//!   (`v5`): an inference's record keeps its `Answer`;
+//! - agents, 1 to 2 (`pallet_agents::migrations::v2`): a completed inference's status keeps its
+//!   `Answer`.
 //!
 //! It is the pattern for the migrations to come. A `VersionedMigration<FROM, TO, Inner, …>`
 //! runs `Inner` only where the pallet's version on chain is `FROM`, then writes `TO`, and
@@ -62,6 +67,20 @@ pub type Migrations = (
 		4,
 		pallet_attribution::migrations::v4::FlagsInTrainingRecord<Runtime>,
 		Attribution,
+		DbWeight,
+	>,
+	VersionedMigration<
+		4,
+		5,
+		pallet_attribution::migrations::v5::AnswerInRecord<Runtime>,
+		Attribution,
+		DbWeight,
+	>,
+	VersionedMigration<
+		1,
+		2,
+		pallet_agents::migrations::v2::AnswerInStatus<Runtime>,
+		Agents,
 		DbWeight,
 	>,
 );

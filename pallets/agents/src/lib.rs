@@ -18,8 +18,9 @@
 //!   Datanet schema, holds the model's fee plus the agent's (at most `max_fee`) from the caller,
 //!   and asks Proof of Attribution for an `Infer` job ([`AttributionJobs`]). When the attestors
 //!   agree ([`InferenceHandler::completed`]), the fee moves to the rewards pot and is split
-//!   ([`RewardSink`]), and `InferenceCompleted` carries the label; if the job expires, the caller
-//!   gets the whole fee back (`InferenceRefunded`).
+//!   ([`RewardSink`]), and `InferenceCompleted` carries its [`Answer`] (a label, or a
+//!   continuation); if the job expires, the caller gets the whole fee back
+//!   (`InferenceRefunded`).
 //!
 //! ## Calls
 //!
@@ -42,6 +43,7 @@ mod api;
 mod benchmarking;
 mod features;
 mod invariants;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -51,7 +53,7 @@ pub mod weights;
 
 pub use openledger_primitives::{
 	agents::{AgentId, AgentStatus, InferenceStatus},
-	attribution::{InferenceId, InferenceResult},
+	attribution::{Answer, InferenceId, InferenceResult},
 	datanets::ClassLabel,
 	models::{ModelId, ModelStatus},
 	traits::{
@@ -73,8 +75,9 @@ pub mod pallet {
 	use sp_runtime::Perbill;
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
-	/// migration (see the runtime's `migrations`).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// migration ([`migrations`](crate::migrations), run by the runtime's `migrations`).
+	/// 2: a completed inference's status keeps its `Answer`, a label or a continuation.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -218,8 +221,7 @@ pub mod pallet {
 		InferenceCompleted {
 			inference: InferenceId,
 			agent: AgentId,
-			label: ClassLabel,
-			confidence: Perbill,
+			answer: Answer,
 			records: u32,
 			fee: BalanceOf<T>,
 		},

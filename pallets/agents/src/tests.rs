@@ -244,11 +244,8 @@ fn a_completed_inference_moves_the_fee_to_the_rewards_pot() {
 		assert_ok!(Agents::set_fee(origin(ALICE), agent, 5));
 		assert_ok!(Agents::invoke(origin(BOB), agent, vec![3, 4], 15));
 		let shares = vec![RecordShare { record: 2, share: Perbill::one() }];
-		let result = InferenceResult {
-			label: 1,
-			confidence: Perbill::from_percent(80),
-			shares: shares.clone(),
-		};
+		let answer = Answer::Class { label: 1, confidence: Perbill::from_percent(80) };
+		let result = InferenceResult { answer, shares: shares.clone() };
 		let pot = Balances::balance(&POT);
 		<Agents as InferenceHandler<AccountId>>::completed(0, &result, &[7, 8]);
 		assert_eq!(inference_fee_held(BOB), 0);
@@ -257,20 +254,9 @@ fn a_completed_inference_moves_the_fee_to_the_rewards_pot() {
 			DISTRIBUTED.with(|d| d.borrow().clone()),
 			vec![(15, 0, 100, ALICE, shares, vec![7, 8])]
 		);
-		assert_eq!(
-			Inferences::<Test>::get(0).unwrap().status,
-			InferenceStatus::Completed { label: 1, confidence: Perbill::from_percent(80) }
-		);
+		assert_eq!(Inferences::<Test>::get(0).unwrap().status, InferenceStatus::Completed(answer));
 		System::assert_last_event(
-			Event::InferenceCompleted {
-				inference: 0,
-				agent,
-				label: 1,
-				confidence: Perbill::from_percent(80),
-				records: 1,
-				fee: 15,
-			}
-			.into(),
+			Event::InferenceCompleted { inference: 0, agent, answer, records: 1, fee: 15 }.into(),
 		);
 		// A second notice changes nothing.
 		<Agents as InferenceHandler<AccountId>>::expired(0);

@@ -126,8 +126,8 @@ pub mod weights;
 pub use extension::CheckAttestation;
 pub use openledger_primitives::{
 	attribution::{
-		Generation, InferenceId, InferenceResult, JobId, QualityFlags, RecordShare, TrainOutcome,
-		TrainingRecord,
+		Answer, Generation, InferenceId, InferenceResult, JobId, QualityFlags, RecordShare,
+		TrainOutcome, TrainingRecord,
 	},
 	datanets::ClassLabel,
 	models::{ModelId, ModelStatus},
@@ -183,8 +183,9 @@ pub mod pallet {
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration ([`migrations`](crate::migrations), run by the runtime's `migrations`).
 	/// 2: a training outcome carries its quality flags. 3: one engine version, and results
-	/// decided by a majority of the committee (no quorum).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
+	/// decided by a majority of the committee (no quorum). 4: the flags live in the training
+	/// record. 5: an inference's record keeps its `Answer`, a label or a continuation.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(5);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -508,8 +509,7 @@ pub mod pallet {
 			job: JobId,
 			inference: InferenceId,
 			engine_version: u32,
-			label: ClassLabel,
-			confidence: Perbill,
+			answer: Answer,
 			records: u32,
 		},
 		/// No outcome won more than half of the commits: the job failed as if it expired.

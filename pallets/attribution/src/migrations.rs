@@ -306,3 +306,105 @@ pub mod v4 {
 		}
 	}
 }
+
+/// Version 4 to 5: an inference's record keeps its [`Answer`](crate::Answer), a label or a
+/// continuation, where it kept a label and a probability, with label 0 for an ∞-gram model's
+/// continuation. Each record of [`Inferences`](crate::Inferences) is rewritten; its model tells
+/// which answer it was ([`Answer::from_label`](crate::Answer::from_label)). Nothing else changes.
+pub mod v5 {
+	use alloc::vec::Vec;
+	use core::marker::PhantomData;
+
+	use codec::{Decode, Encode};
+	use frame_support::{
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+		BoundedVec,
+	};
+	use sp_runtime::Perbill;
+
+	#[cfg(feature = "try-runtime")]
+	use crate::InferenceId;
+	use crate::{
+		Answer, ClassLabel, Config, InferenceRecord, Inferences, ModelId, ModelInspect, RecordShare,
+	};
+
+	/// `InferenceRecord` of storage version 4 (a bounded vector encodes as a vector).
+	#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+	pub struct OldInferenceRecord<AccountId, BlockNumber> {
+		pub model: ModelId,
+		pub engine_version: u32,
+		pub label: ClassLabel,
+		pub confidence: Perbill,
+		pub shares: Vec<RecordShare>,
+		pub agreeing: Vec<AccountId>,
+		pub block: BlockNumber,
+	}
+
+	type Old<T> = OldInferenceRecord<
+		<T as frame_system::Config>::AccountId,
+		frame_system::pallet_prelude::BlockNumberFor<T>,
+	>;
+
+	/// The migration; see [the module](self).
+	pub struct AnswerInRecord<T>(PhantomData<T>);
+
+	impl<T: Config> AnswerInRecord<T> {
+		/// The record of version 5 for one of version 4.
+		pub fn upgrade(old: Old<T>) -> InferenceRecord<T> {
+			let generates = T::Models::model(old.model).is_some_and(|m| m.spec.generates());
+			InferenceRecord {
+				model: old.model,
+				engine_version: old.engine_version,
+				answer: Answer::from_label(generates, old.label, old.confidence),
+				shares: BoundedVec::truncate_from(old.shares),
+				agreeing: BoundedVec::truncate_from(old.agreeing),
+				block: old.block,
+			}
+		}
+	}
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for AnswerInRecord<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut count = 0u64;
+			Inferences::<T>::translate::<Old<T>, _>(|_, old| {
+				count += 1;
+				Some(Self::upgrade(old))
+			});
+			// Each record, and its model.
+			<T as frame_system::Config>::DbWeight::get().reads_writes(2 * count, count)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			let old: Vec<(InferenceId, Old<T>)> = Inferences::<T>::iter_keys()
+				.filter_map(|id| {
+					let raw = frame_support::storage::unhashed::get_raw(
+						&Inferences::<T>::hashed_key_for(id),
+					)?;
+					Some((id, Old::<T>::decode(&mut &raw[..]).ok()?))
+				})
+				.collect();
+			frame_support::ensure!(
+				old.len() == Inferences::<T>::iter_keys().count(),
+				"an inference record does not decode in the version-4 layout"
+			);
+			Ok(old.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(before: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let before: Vec<(InferenceId, Old<T>)> =
+				Decode::decode(&mut &before[..]).map_err(|_| "the pre-upgrade records")?;
+			frame_support::ensure!(
+				Inferences::<T>::iter().count() == before.len(),
+				"an inference record does not decode after the migration"
+			);
+			for (id, old) in before {
+				let new = Inferences::<T>::get(id).ok_or("an inference record went")?;
+				frame_support::ensure!(new == Self::upgrade(old), "an inference record changed");
+			}
+			Ok(())
+		}
+	}
+}

@@ -9,8 +9,8 @@ use sp_core::H256;
 use sp_runtime::Perbill;
 
 use crate::{
-	pallet::Config, Balance, ClassLabel, Generation, InferenceId, JobId, ModelId, RecordShare,
-	TrainOutcome,
+	pallet::Config, Answer, Balance, ClassLabel, Generation, InferenceId, JobId, ModelId,
+	RecordShare, TrainOutcome,
 };
 
 /// What a job asks for.
@@ -156,13 +156,11 @@ pub enum Submission<T: Config> {
 }
 
 /// An inference's result as the pallet pays it out: either kind of inference outcome.
-pub struct Answer<T: Config> {
+pub struct Decided<T: Config> {
 	/// The engine version.
 	pub engine_version: u32,
-	/// The label (0 for a continuation).
-	pub label: ClassLabel,
-	/// The label's or the first token's probability.
-	pub confidence: Perbill,
+	/// What it answered.
+	pub answer: Answer,
 	/// The records' shares.
 	pub shares: BoundedVec<RecordShare, T::MaxTopK>,
 	/// The continuation, for an ∞-gram.
@@ -180,17 +178,19 @@ impl<T: Config> Submission<T> {
 	}
 
 	/// The inference result it carries (none for training).
-	pub fn answer(self) -> Option<Answer<T>> {
+	pub fn decided(self) -> Option<Decided<T>> {
 		match self {
 			Submission::Train(_) => None,
-			Submission::Infer { engine_version, label, confidence, shares } => {
-				Some(Answer { engine_version, label, confidence, shares, generation: None })
-			},
+			Submission::Infer { engine_version, label, confidence, shares } => Some(Decided {
+				engine_version,
+				answer: Answer::Class { label, confidence },
+				shares,
+				generation: None,
+			}),
 			Submission::Generate { engine_version, confidence, shares, generation } => {
-				Some(Answer {
+				Some(Decided {
 					engine_version,
-					label: 0,
-					confidence,
+					answer: Answer::Continuation { confidence },
 					shares,
 					generation: Some(generation),
 				})
@@ -387,10 +387,8 @@ pub struct InferenceRecord<T: Config> {
 	pub model: ModelId,
 	/// The engine version of the winning outcome.
 	pub engine_version: u32,
-	/// Its label.
-	pub label: ClassLabel,
-	/// Its confidence.
-	pub confidence: Perbill,
+	/// What it answered.
+	pub answer: Answer,
 	/// Its records' shares, summing to one (empty if none).
 	pub shares: BoundedVec<RecordShare, T::MaxTopK>,
 	/// The attestors that revealed it.

@@ -113,8 +113,8 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
 		// A version read and write a migration, and 2 to 3's read and write of the parameters
 		// and write of the pruning cursor (models' 1 to 2 finds no model, attribution's 3 to 4
-		// no training).
-		assert_eq!(weight, db.reads_writes(10, 11), "a version read and write a migration");
+		// no training, its 4 to 5 and agents' 1 to 2 no inference).
+		assert_eq!(weight, db.reads_writes(12, 13), "a version read and write a migration");
 		macro_rules! migrated {
 			($p:ident) => {
 				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
@@ -137,8 +137,8 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 			migrations::storage_digest::<Datanets>()
 		},);
 
-		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(9), "a no-op now");
-		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(4));
+		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(11), "a no-op now");
+		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 	});
 }
 
@@ -188,12 +188,13 @@ fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already and models at version 2 (one read each), and
-		// the migration: its version read and write, and a read and a write a reveal; then 2 to
-		// 3: its version read and write, the parameters', and the pruning cursor's write; then 3
-		// to 4, its version read and write (no training).
-		assert_eq!(weight, db.reads(6).saturating_add(db.reads_writes(6, 7)));
-		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(4));
+		// Five pallets at their version already, models and agents at version 2 (one read
+		// each), and the migration: its version read and write, and a read and a write a
+		// reveal; then 2 to 3: its version read and write, the parameters', and the pruning
+		// cursor's write; then 3 to 4 and 4 to 5, each its version read and write (no training,
+		// no inference).
+		assert_eq!(weight, db.reads(7).saturating_add(db.reads_writes(7, 8)));
+		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 		assert_eq!(
 			Reveals::<Runtime>::get(5, &alice),
 			Some(Submission::Train(TrainOutcome {
@@ -264,12 +265,16 @@ fn attributions_v4_migration_moves_the_flags_into_the_training_records() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already, models at version 2 and attribution's two
-		// earlier migrations (one read each), and the migration: its version read and write, two
-		// reads and writes a training (its record and its flags), and the flag left without a
-		// training removed.
-		assert_eq!(weight, db.reads(8).saturating_add(db.reads_writes(1 + 4 + 1, 1 + 4 + 1)));
-		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(4));
+		// Five pallets at their version already, models and agents at version 2 and
+		// attribution's two earlier migrations (one read each), and the migration: its version
+		// read and write, two reads and writes a training (its record and its flags), and the
+		// flag left without a training removed; then 4 to 5, its version read and write (no
+		// inference).
+		assert_eq!(
+			weight,
+			db.reads(9).saturating_add(db.reads_writes(1 + 4 + 1 + 1, 1 + 4 + 1 + 1))
+		);
+		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 		let new = |model: u8, flags: QualityFlags| {
 			let o = old(model);
 			Some(TrainingRecord {
@@ -362,6 +367,139 @@ fn models_v2_migration_drops_the_checkpoints_of_each_spec() {
 		<pallet_models::migrations::v2::DropCheckpoints<Runtime> as
 			frame_support::traits::UncheckedOnRuntimeUpgrade>::post_upgrade(before)
 		.expect("the checks pass");
+	});
+}
+
+/// Agents' migration from storage version 1 to 2 and attribution's from 4 to 5, on inferences
+/// written in the old layouts, where a continuation was stored as label 0: a classifier's
+/// inference keeps its label, an ∞-gram model's becomes a continuation with its first token's
+/// probability (its label 0 dropped), one of a model that is not there keeps its label, and a
+/// pending inference stays pending.
+#[test]
+fn answers_migrations_tell_a_label_from_a_continuation_by_the_model() {
+	use codec::Encode;
+	use frame_support::{
+		traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+		BoundedVec,
+	};
+	use openledger_primitives::{
+		agents::InferenceStatus,
+		attribution::{Answer, RecordShare},
+		models::{Architecture, Featurizer, Model, ModelSpec, ModelStatus},
+	};
+	use pallet_agents::migrations::v2::{OldInference, OldInferenceStatus};
+	use pallet_attribution::migrations::v5::OldInferenceRecord;
+	use sp_runtime::Perbill;
+
+	use crate::{migrations, Agents, Attribution};
+
+	state_of("dev").execute_with(|| {
+		StorageVersion::new(1).put::<Agents>();
+		StorageVersion::new(4).put::<Attribution>();
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let spec = |architecture, featurizer| ModelSpec {
+			featurizer,
+			architecture,
+			epochs: 1,
+			learning_rate: Perbill::from_percent(5),
+			batch_size: 32,
+			l2: Perbill::zero(),
+			seed: 1,
+		};
+		let model = |spec| Model {
+			owner: bob.clone(),
+			datanet: 0,
+			version: 1,
+			spec,
+			fee: 1,
+			status: ModelStatus::Training,
+			deposit: 1,
+			metadata: BoundedVec::default(),
+		};
+		// Model 0 classifies, model 1 continues text; model 9 is not there.
+		pallet_models::Models::<Runtime>::insert(
+			0,
+			model(spec(Architecture::Mlp1 { hidden: 8 }, Featurizer::Raw)),
+		);
+		pallet_models::Models::<Runtime>::insert(
+			1,
+			model(spec(Architecture::InfiniGram { max_tokens: 8 }, Featurizer::Words)),
+		);
+		let cases = [
+			(0, OldInferenceStatus::Completed { label: 3, confidence: Perbill::from_percent(80) }),
+			(1, OldInferenceStatus::Completed { label: 0, confidence: Perbill::from_percent(40) }),
+			(9, OldInferenceStatus::Completed { label: 2, confidence: Perbill::from_percent(60) }),
+			(0, OldInferenceStatus::Pending),
+		];
+		for (id, (model, status)) in cases.iter().enumerate() {
+			let old = OldInference {
+				caller: bob.clone(),
+				agent: 0,
+				model: *model,
+				model_fee: 5 as crate::Balance,
+				agent_fee: 2,
+				block: 7 as crate::BlockNumber,
+				status: *status,
+			};
+			let key = pallet_agents::Inferences::<Runtime>::hashed_key_for(id as u64);
+			sp_io::storage::set(&key, &old.encode());
+			if let OldInferenceStatus::Completed { label, confidence } = *status {
+				let old = OldInferenceRecord {
+					model: *model,
+					engine_version: 5,
+					label,
+					confidence,
+					shares: vec![RecordShare { record: 4, share: Perbill::one() }],
+					agreeing: vec![bob.clone()],
+					block: 9 as crate::BlockNumber,
+				};
+				let key = pallet_attribution::Inferences::<Runtime>::hashed_key_for(id as u64);
+				sp_io::storage::set(&key, &old.encode());
+			}
+		}
+		// Read as the new layouts, the old ones do not decode.
+		assert!(pallet_agents::Inferences::<Runtime>::get(0).is_none());
+		assert!(pallet_attribution::Inferences::<Runtime>::get(0).is_none());
+		#[cfg(feature = "try-runtime")]
+		let before = (
+			<pallet_agents::migrations::v2::AnswerInStatus<Runtime> as
+				frame_support::traits::UncheckedOnRuntimeUpgrade>::pre_upgrade()
+			.expect("the inferences"),
+			<pallet_attribution::migrations::v5::AnswerInRecord<Runtime> as
+				frame_support::traits::UncheckedOnRuntimeUpgrade>::pre_upgrade()
+			.expect("the records"),
+		);
+
+		migrations::Migrations::on_runtime_upgrade();
+		assert_eq!(Agents::on_chain_storage_version(), StorageVersion::new(2));
+		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
+		let answers = [
+			Answer::Class { label: 3, confidence: Perbill::from_percent(80) },
+			Answer::Continuation { confidence: Perbill::from_percent(40) },
+			Answer::Class { label: 2, confidence: Perbill::from_percent(60) },
+		];
+		for (id, answer) in answers.into_iter().enumerate() {
+			let inference = pallet_agents::Inferences::<Runtime>::get(id as u64).expect("decodes");
+			assert_eq!(inference.status, InferenceStatus::Completed(answer), "inference {id}");
+			assert_eq!((inference.model_fee, inference.agent_fee, inference.block), (5, 2, 7));
+			let record =
+				pallet_attribution::Inferences::<Runtime>::get(id as u64).expect("decodes");
+			assert_eq!(record.answer, answer, "record {id}");
+			assert_eq!((record.engine_version, record.block), (5, 9));
+			assert_eq!(&record.shares[..], &[RecordShare { record: 4, share: Perbill::one() }]);
+			assert_eq!(&record.agreeing[..], &[bob.clone()]);
+		}
+		let pending = pallet_agents::Inferences::<Runtime>::get(3).expect("decodes");
+		assert_eq!(pending.status, InferenceStatus::Pending);
+		#[cfg(feature = "try-runtime")]
+		{
+			<pallet_agents::migrations::v2::AnswerInStatus<Runtime> as
+				frame_support::traits::UncheckedOnRuntimeUpgrade>::post_upgrade(before.0)
+			.expect("the agents' checks pass");
+			<pallet_attribution::migrations::v5::AnswerInRecord<Runtime> as
+				frame_support::traits::UncheckedOnRuntimeUpgrade>::post_upgrade(before.1)
+			.expect("attribution's checks pass");
+		}
 	});
 }
 

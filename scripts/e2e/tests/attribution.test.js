@@ -182,7 +182,7 @@ describe('Proof of Attribution on the digits set', () => {
 				const i = (await api.call.attributionApi.inference(inf.id)).unwrap();
 				return i.status.isCompleted ? i : undefined;
 			});
-			const { label } = info.status.asCompleted;
+			const { label } = info.status.asCompleted.asClass;
 			if (label.toNumber() === inf.truth) correct += 1;
 			latencies.push(info.completed.unwrap().toNumber() - inf.block);
 			const shares = info.shares.map((s) => ({ record: s.record.toNumber(), share: s.share.toBigInt() }));
@@ -198,7 +198,7 @@ describe('Proof of Attribution on the digits set', () => {
 		}
 		// The preview of the first query foretold its consensus (one attestor, the same engine).
 		const first = (await api.call.attributionApi.inference(inferences[0].id)).unwrap();
-		assert.equal(first.status.asCompleted.label.toNumber(), previewed.label);
+		assert.equal(first.status.asCompleted.asClass.label.toNumber(), previewed.label);
 		assert.deepEqual(first.shares.map((s) => s.record.toNumber()), previewed.proponents.map((p) => p.record));
 		console.log(`# ${INFERENCES} inferences: ${correct} correct; latency invoke → InferenceCompleted ${latencies.join(', ')} blocks`);
 		assert.ok(correct >= 7, `${correct} of ${INFERENCES} correct`);
@@ -419,7 +419,7 @@ describe('attestors that copy or lie, against two honest ones', () => {
 		const shares = info.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]);
 		assert.deepEqual(shares, honest.outcome.asInfer.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]), 'the honest shares are paid');
 		assert.notDeepEqual(shares, [[0, 1_000_000_000]]);
-		assert.equal(info.status.asCompleted.label.toNumber(), honest.outcome.asInfer.label.toNumber());
+		assert.equal(info.status.asCompleted.asClass.label.toNumber(), honest.outcome.asInfer.label.toNumber());
 		assert.deepEqual(slashed(events, k.Charlie.address), [bond / 10n], 'a lost vote costs 10%');
 		assert.equal((await api.call.rewardsApi.claimable(k.Charlie.address)).toBigInt(), 0n, 'the liar earns nothing');
 		console.log(`# Charlie's bond after copying and lying: ${(await api.query.attribution.bonds(k.Charlie.address)).unwrap().amount.toBigInt() / 10n ** 15n} milliOPEN of ${BOND / 10n ** 15n}`);

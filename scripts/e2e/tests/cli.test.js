@@ -181,7 +181,7 @@ describe('the openledger command-line client against a dev node', () => {
 		const r = await json(node, ['invoke', '--agent', String(agent), '--values', query.slice(1).join(','), '--suri', '//Dave']);
 		const inf = (await api.call.attributionApi.inference(r.inference)).unwrap();
 		assert.equal(r.status, 'Completed');
-		assert.equal(r.label, inf.status.asCompleted.label.toNumber());
+		assert.equal(r.label, inf.status.asCompleted.asClass.label.toNumber());
 		assert.deepEqual(r.shares.map((s) => s.record), inf.shares.map((s) => s.record.toNumber()));
 		assert.ok(r.shares.length > 0);
 		assert.ok(r.shares.every((s) => s.contributor === contributor.address));

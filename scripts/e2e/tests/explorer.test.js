@@ -182,7 +182,7 @@ describe('the explorer in headless Chromium against a dev node', { skip: SKIP_BR
 		assert.ok(rows.length > 0);
 		assert.deepEqual(rows, expected);
 		assert.equal(await page.textContent('[data-testid=inference-status]'), 'Completed');
-		assert.equal(await page.textContent('[data-testid=inference-label]'), String(inf.status.asCompleted.label.toNumber()));
+		assert.equal(await page.textContent('[data-testid=inference-label]'), String(inf.status.asCompleted.asClass.label.toNumber()));
 		assert.match(await page.textContent('[data-testid=split]'), /contributors.*model owner.*agent.*attestors.*treasury/s);
 	});
 

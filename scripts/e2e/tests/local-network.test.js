@@ -125,7 +125,7 @@ describe('four validators attest in committees of four on --chain local', () => 
 			});
 			const agreeing = info.agreeing.map((a) => a.toString());
 			const paid = info.completed.unwrap().toNumber() - at;
-			console.log(`# inference ${id}: label ${info.status.asCompleted.label.toNumber()} (truth ${truth}), ${agreeing.length} agreeing attestors, ${info.shares.length} records; invoke → claimable reward in ${paid} blocks (commit, reveal, then the ${window}-block challenge window)`);
+			console.log(`# inference ${id}: label ${info.status.asCompleted.asClass.label.toNumber()} (truth ${truth}), ${agreeing.length} agreeing attestors, ${info.shares.length} records; invoke → claimable reward in ${paid} blocks (commit, reveal, then the ${window}-block challenge window)`);
 			assert.ok(agreeing.length >= 3, `${agreeing.length} agreeing`);
 			assert.ok(paid > window, 'paid only after the challenge window');
 			assert.equal(info.shares.reduce((a, s) => a + s.share.toBigInt(), 0n), 1_000_000_000n);

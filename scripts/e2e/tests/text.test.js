@@ -19,6 +19,7 @@ import { findEvent, ok as okWith, sendAndWait } from '../lib/chain.js';
 import { until } from '../lib/load.js';
 import { CHROMIUM, SKIP_BROWSER, serve } from '../lib/explorer.js';
 import { sotuRecords } from '../lib/sotu.js';
+import { cliJson } from '../lib/cli.js';
 import { loadMails } from '../lib/mails.js';
 
 const BILLION = 1_000_000_000n;
@@ -139,7 +140,9 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 			const first = generation.first.map((c) => ({ token: utf8(c.token), p: c.probability.toNumber() }));
 			assert.ok(text.startsWith(first[0].token));
 			assert.ok(first.every((c, i) => i === 0 || c.p <= first[i - 1].p));
-			assert.equal(info.status.asCompleted.confidence.toNumber(), first[0].p);
+			// The chain keeps the answer as a continuation, with its first token's probability.
+			assert.ok(info.status.asCompleted.isContinuation, `answer ${info.status.asCompleted.type}`);
+			assert.equal(info.status.asCompleted.asContinuation.confidence.toNumber(), first[0].p);
 			// Shares: the records the tokens came from, summing to one, as previewed.
 			const shares = info.shares.map((s) => ({ record: s.record.toNumber(), share: s.share.toBigInt() }));
 			assert.equal(shares.reduce((a, s) => a + s.share, 0n), BILLION);
@@ -169,6 +172,14 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		const after = await claimables();
 		for (const who of Object.keys(after)) assert.equal(after[who] - before[who], expected[who] ?? 0n, `claimable of ${who}`);
 		generated = inferences;
+
+		// The command-line client prints the continuation, not a label.
+		const r = await cliJson(node, ['invoke', '--agent', String(agent), '--text', 'of the United States', '--suri', '//Dave']);
+		const info = (await api.call.attributionApi.inference(r.inference)).unwrap();
+		assert.equal(r.status, 'Completed', JSON.stringify(r));
+		assert.equal(r.label, undefined);
+		assert.equal(r.continuation, utf8(info.generation.unwrap().text));
+		assert.equal(Math.round(r.confidence * 1e9), info.status.asCompleted.asContinuation.confidence.toNumber());
 	});
 
 	test('the explorer shows the continuation with its spans coloured by record', { skip: SKIP_BROWSER }, async () => {
@@ -191,6 +202,9 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 				}
 				const rows = await page.$$eval('[data-testid=first-tokens] tr', (r) => r.length - 1);
 				assert.equal(rows, info.first.length);
+				// The answer is a continuation, not a label.
+				assert.equal(await page.$('[data-testid=inference-label]'), null, 'no label for a continuation');
+				assert.equal(await page.textContent('[data-testid=inference-answer]'), 'a continuation (below)');
 			}
 			await page.screenshot({ path: `${process.env.E2E_LOG_DIR || '/tmp'}/explorer-continuation.png`, fullPage: true });
 		} finally {
@@ -226,7 +240,7 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		for (const [i, id] of ids.entries()) {
 			const info = await completed(id);
 			assert.ok(info.generation.isNone, 'a classifier generates nothing');
-			const label = info.status.asCompleted.label.toNumber();
+			const label = info.status.asCompleted.asClass.label.toNumber();
 			if (label === queries[i].label) correct += 1;
 			const shares = info.shares.map((s) => ({ record: s.record.toNumber(), share: s.share.toBigInt() }));
 			assert.ok(shares.length > 0 && shares.length <= 16);

@@ -140,7 +140,7 @@ describe('1,000 versions of one Datanet, each with a model, on an attestor holdi
 		const r = await cliJson(node, ['invoke', '--agent', String(agent), '--values', [...probe.values].join(','), '--suri', '//Dave']);
 		assert.equal(r.status, 'Completed', JSON.stringify(r));
 		const onChain = (await api.call.attributionApi.inference(r.inference)).unwrap();
-		assert.equal(r.label, onChain.status.asCompleted.label.toNumber());
+		assert.equal(r.label, onChain.status.asCompleted.asClass.label.toNumber());
 		assert.deepEqual(r.shares.map((x) => x.record), onChain.shares.map((x) => x.record.toNumber()));
 		cliInference = r.inference;
 	});

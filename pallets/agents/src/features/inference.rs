@@ -121,15 +121,13 @@ impl<T: Config> Pallet<T> {
 				},
 			);
 		}
-		inf.status =
-			InferenceStatus::Completed { label: result.label, confidence: result.confidence };
+		inf.status = InferenceStatus::Completed(result.answer);
 		let agent = inf.agent;
 		Inferences::<T>::insert(inference, inf);
 		Self::deposit_event(Event::InferenceCompleted {
 			inference,
 			agent,
-			label: result.label,
-			confidence: result.confidence,
+			answer: result.answer,
 			records: result.shares.len() as u32,
 			fee,
 		});

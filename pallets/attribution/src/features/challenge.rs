@@ -98,7 +98,7 @@ impl<T: Config> Pallet<T> {
 		excluded.push(challenger.clone());
 		if let Some(model) = T::Models::model(p.model) {
 			excluded.push(model.owner);
-			if let Some(Answer { shares, .. }) = p.outcome.clone().answer() {
+			if let Some(Decided { shares, .. }) = p.outcome.clone().decided() {
 				for share in shares.iter() {
 					if let Some(r) = T::Datanets::record_at(model.datanet, share.record) {
 						excluded.push(r.contributor);

@@ -4,7 +4,6 @@ use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::BlockNumberFor;
-use openledger_primitives::models::Architecture;
 use sp_core::H256;
 use sp_runtime::traits::{One, Saturating, Zero};
 
@@ -133,9 +132,10 @@ impl<T: Config> Pallet<T> {
 					T::Datanets::schema(summary.datanet).ok_or(Error::<T>::UnknownModel)?;
 				let version = T::Datanets::version(summary.datanet, summary.version)
 					.ok_or(Error::<T>::UnknownModel)?;
-				let generates =
-					matches!(summary.spec.architecture, Architecture::InfiniGram { .. });
-				ensure!(generates == generation.is_some(), Error::<T>::WrongOutcomeKind);
+				ensure!(
+					summary.spec.generates() == generation.is_some(),
+					Error::<T>::WrongOutcomeKind
+				);
 				ensure!(label < schema.classes(), Error::<T>::LabelOutOfRange);
 				ensure!(vote::sums_to_one(&shares), Error::<T>::SharesDoNotSumToOne);
 				let mut seen: Vec<u32> = shares.iter().map(|s| s.record).collect();
@@ -360,19 +360,16 @@ impl<T: Config> Pallet<T> {
 		outcome: Submission<T>,
 		agreeing: BoundedVec<T::AccountId, T::MaxAttestors>,
 	) {
-		let Some(Answer { engine_version, label, confidence, shares, generation }) =
-			outcome.answer()
-		else {
+		let Some(Decided { engine_version, answer, shares, generation }) = outcome.decided() else {
 			return;
 		};
-		let result = InferenceResult { label, confidence, shares: shares.to_vec() };
+		let result = InferenceResult { answer, shares: shares.to_vec() };
 		T::Inferences::completed(inference, &result, &agreeing);
 		Self::deposit_event(Event::InferenceAttributed {
 			job,
 			inference,
 			engine_version,
-			label,
-			confidence,
+			answer,
 			records: shares.len() as u32,
 		});
 		if let Some(generation) = generation {
@@ -384,8 +381,7 @@ impl<T: Config> Pallet<T> {
 			InferenceRecord {
 				model,
 				engine_version,
-				label,
-				confidence,
+				answer,
 				shares,
 				agreeing,
 				block: frame_system::Pallet::<T>::block_number(),

@@ -67,7 +67,7 @@ fn a_minority_that_commits_and_reveals_first_decides_nothing_and_loses() {
 			assert_ok!(reveal(who, job, honest.clone()));
 		}
 		let (_, result, agreeing) = completed()[0].clone();
-		assert_eq!((result.label, agreeing), (1, vec![1, 2, 3]));
+		assert_eq!((result.answer.label(), agreeing), (Some(1), vec![1, 2, 3]));
 		assert_eq!([bond_of(4), bond_of(5)], [BOND - BOND / 10; 2], "the attackers lost 10%");
 		assert!((1..=3).all(|a| bond_of(a) == BOND && Attribution::strikes(&a) == 0));
 	});

@@ -309,7 +309,7 @@ fn the_commit_round_closes_when_every_member_committed_and_late_commits_are_refu
 		}
 		let (_, result, mut agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
 		agreeing.sort();
-		assert_eq!((result.label, agreeing), (0, vec![1, 2, 3]));
+		assert_eq!((result.answer.label(), agreeing), (Some(0), vec![1, 2, 3]));
 	});
 }
 
@@ -369,20 +369,22 @@ fn a_lying_inference_loses_the_vote_and_the_honest_result_pays() {
 		answer(1, &[(1, honest.clone()), (3, lie), (2, honest.clone())]);
 		let (inference, result, agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
 		assert_eq!(inference, 7);
-		assert_eq!(result.label, 2);
+		assert_eq!(
+			result.answer,
+			Answer::Class { label: 2, confidence: Perbill::from_percent(80) }
+		);
 		assert_eq!(result.shares, shares(&[(1, 600_000_000), (2, 400_000_000)]));
 		assert_eq!(agreeing, vec![1, 2]);
 		assert_eq!(Attribution::strikes(&3), 1);
 		assert_eq!(bond_of(3), BOND - BOND / 10);
 		let stored = Inferences::<Test>::get(7).unwrap();
-		assert_eq!((stored.label, stored.shares.to_vec()), (2, result.shares.clone()));
+		assert_eq!((stored.answer, stored.shares.to_vec()), (result.answer, result.shares.clone()));
 		assert_eq!(stored.agreeing.to_vec(), vec![1, 2]);
 		assert!(events().contains(&Event::InferenceAttributed {
 			job: 1,
 			inference: 7,
 			engine_version: 1,
-			label: 2,
-			confidence: Perbill::from_percent(80),
+			answer: Answer::Class { label: 2, confidence: Perbill::from_percent(80) },
 			records: 2,
 		}));
 	});
@@ -450,7 +452,11 @@ fn a_continuation_is_voted_on_and_stored_with_its_spans() {
 		answer(job, &[(1, honest.clone()), (2, generated(" ran", 3)), (3, honest)]);
 		let (inference, result, mut agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
 		agreeing.sort();
-		assert_eq!((inference, result.label, agreeing), (9, 0, vec![1, 3]));
+		assert_eq!((inference, result.answer.label(), agreeing), (9, None, vec![1, 3]));
+		assert!(
+			matches!(result.answer, Answer::Continuation { .. }),
+			"a continuation, not label 0"
+		);
 		assert_eq!(result.shares, shares(&[(2, 1_000_000_000)]));
 		let stored = Generations::<Test>::get(9).unwrap();
 		assert_eq!(&stored.text[..], b" sat");
@@ -1012,8 +1018,8 @@ fn the_worker_attributes_inferences_with_the_engine() {
 		let (_, result, mut agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
 		agreeing.sort();
 		assert_eq!(
-			(result.label, result.shares, agreeing),
-			(1, shares(&[(3, 1_000_000_000)]), vec![1, 2, 3])
+			(result.answer.label(), result.shares, agreeing),
+			(Some(1), shares(&[(3, 1_000_000_000)]), vec![1, 2, 3])
 		);
 	});
 }
@@ -1593,7 +1599,7 @@ fn a_result_waits_out_its_challenge_window_and_is_then_paid() {
 		assert!(COMPLETED.with(|c| c.borrow().is_empty()));
 		run_to(matures);
 		let (_, result, agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
-		assert_eq!((result.label, agreeing), (1, vec![member]));
+		assert_eq!((result.answer.label(), agreeing), (Some(1), vec![member]));
 		assert!(Pending::<Test>::get(7).is_none());
 		assert_eq!(Inferences::<Test>::get(7).unwrap().block, matures);
 		// Too late to challenge.
@@ -1665,8 +1671,8 @@ fn a_challenge_that_overturns_a_lie_slashes_the_liar_to_the_challenger() {
 		let mut expected = members.clone();
 		expected.sort();
 		assert_eq!(
-			(result.label, result.shares, agreeing),
-			(1, shares(&[(1, 1_000_000_000)]), expected)
+			(result.answer.label(), result.shares, agreeing),
+			(Some(1), shares(&[(1, 1_000_000_000)]), expected)
 		);
 		// The liar lost 10% to the challenger, who got its deposit back.
 		assert_eq!(bond_of(liar), BOND - BOND / 10);
@@ -1691,7 +1697,11 @@ fn a_challenge_the_recheck_confirms_costs_the_challenger_its_deposit() {
 			members.iter().map(|m| (*m, inferred(1, 1))).collect();
 		answer(rjob, &same);
 		let (_, result, agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
-		assert_eq!((result.label, agreeing), (1, vec![member]), "the first result is paid");
+		assert_eq!(
+			(result.answer.label(), agreeing),
+			(Some(1), vec![member]),
+			"the first result is paid"
+		);
 		assert_eq!(Balances::free_balance(challenger), free - CHALLENGE_DEPOSIT);
 		assert_eq!(treasury(), treasury_before + CHALLENGE_DEPOSIT);
 		assert_eq!(bond_of(member), BOND);
@@ -1714,7 +1724,7 @@ fn a_recheck_that_decides_nothing_returns_the_deposit_and_the_result_stands() {
 		// No one rechecks: the recheck's commit round expires.
 		run_to(2 + INFERENCE_PERIOD);
 		let (_, result, _) = COMPLETED.with(|c| c.borrow()[0].clone());
-		assert_eq!(result.label, 1);
+		assert_eq!(result.answer.label(), Some(1));
 		assert_eq!(Balances::free_balance(challenger), free);
 		assert!(events().contains(&Event::ChallengeUndecided { inference: 7, challenger }));
 		assert!(EXPIRED.with(|e| e.borrow().is_empty()), "the inference is not refunded");
