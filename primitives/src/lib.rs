@@ -9,7 +9,9 @@
 //! - [`traits`]: how pallets read one another's data without depending on one another;
 //! - [`apis`]: the runtime APIs that Polkadot.js, RPC clients and the off-chain worker call;
 //! - [`attribution`]: the off-chain worker's boundary with the influence engine: request and
-//!   result types, the engine trait, its externalities extension and the host functions.
+//!   result types, the engine trait, its externalities extension and the host functions;
+//! - `migration` (feature `migration`): the storage migration that rewrites every value of a
+//!   map, which the pallets' migrations use.
 //!
 //! The crate is `no_std`.
 
@@ -21,6 +23,8 @@ pub mod agents;
 pub mod apis;
 pub mod attribution;
 pub mod datanets;
+#[cfg(feature = "migration")]
+pub mod migration;
 pub mod models;
 pub mod rewards;
 pub mod traits;

@@ -8,23 +8,16 @@
 /// pending or refunded one as it was); its model tells which answer a completed one had
 /// ([`Answer::from_label`](crate::Answer::from_label)). Nothing else changes.
 pub mod v2 {
-	#[cfg(feature = "try-runtime")]
-	use alloc::vec::Vec;
 	use core::marker::PhantomData;
 
 	use codec::{Decode, Encode};
-	use frame_support::{
-		traits::{Get, UncheckedOnRuntimeUpgrade},
-		weights::Weight,
-	};
 	use frame_system::pallet_prelude::BlockNumberFor;
+	use openledger_primitives::migration::{Rewrite, RewriteEach};
 	use sp_runtime::Perbill;
 
-	#[cfg(feature = "try-runtime")]
-	use crate::InferenceId;
 	use crate::{
-		Answer, BalanceOf, ClassLabel, Config, Inference, InferenceStatus, Inferences, ModelId,
-		ModelInspect,
+		Answer, BalanceOf, ClassLabel, Config, Inference, InferenceId, InferenceStatus, Inferences,
+		ModelId, ModelInspect,
 	};
 
 	/// `InferenceStatus` of storage version 1.
@@ -47,15 +40,19 @@ pub mod v2 {
 		pub status: OldInferenceStatus,
 	}
 
-	type Old<T> =
-		OldInference<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+	/// How one inference changes: a completed one's label and probability become its answer.
+	pub struct StatusWithAnswer<T>(PhantomData<T>);
 
-	/// The migration; see [the module](self).
-	pub struct AnswerInStatus<T>(PhantomData<T>);
+	impl<T: Config> Rewrite for StatusWithAnswer<T> {
+		type Key = InferenceId;
+		type Old = OldInference<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+		type New = Inference<T>;
+		type Map = Inferences<T>;
+		type DbWeight = <T as frame_system::Config>::DbWeight;
+		/// A completed inference's model.
+		const READS: u64 = 1;
 
-	impl<T: Config> AnswerInStatus<T> {
-		/// The inference of version 2 for one of version 1.
-		pub fn upgrade(old: Old<T>) -> Inference<T> {
+		fn rewrite(old: Self::Old) -> Self::New {
 			let status = match old.status {
 				OldInferenceStatus::Pending => InferenceStatus::Pending,
 				OldInferenceStatus::Refunded => InferenceStatus::Refunded,
@@ -76,47 +73,6 @@ pub mod v2 {
 		}
 	}
 
-	impl<T: Config> UncheckedOnRuntimeUpgrade for AnswerInStatus<T> {
-		fn on_runtime_upgrade() -> Weight {
-			let mut count = 0u64;
-			Inferences::<T>::translate::<Old<T>, _>(|_, old| {
-				count += 1;
-				Some(Self::upgrade(old))
-			});
-			// Each inference, and its model.
-			<T as frame_system::Config>::DbWeight::get().reads_writes(2 * count, count)
-		}
-
-		#[cfg(feature = "try-runtime")]
-		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
-			let old: Vec<(InferenceId, Old<T>)> = Inferences::<T>::iter_keys()
-				.filter_map(|id| {
-					let raw = frame_support::storage::unhashed::get_raw(
-						&Inferences::<T>::hashed_key_for(id),
-					)?;
-					Some((id, Old::<T>::decode(&mut &raw[..]).ok()?))
-				})
-				.collect();
-			frame_support::ensure!(
-				old.len() == Inferences::<T>::iter_keys().count(),
-				"an inference does not decode in the version-1 layout"
-			);
-			Ok(old.encode())
-		}
-
-		#[cfg(feature = "try-runtime")]
-		fn post_upgrade(before: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
-			let before: Vec<(InferenceId, Old<T>)> =
-				Decode::decode(&mut &before[..]).map_err(|_| "the pre-upgrade inferences")?;
-			frame_support::ensure!(
-				Inferences::<T>::iter().count() == before.len(),
-				"an inference does not decode after the migration"
-			);
-			for (id, old) in before {
-				let new = Inferences::<T>::get(id).ok_or("an inference went")?;
-				frame_support::ensure!(new == Self::upgrade(old), "an inference changed");
-			}
-			Ok(())
-		}
-	}
+	/// The migration; see [the module](self).
+	pub type AnswerInStatus<T> = RewriteEach<StatusWithAnswer<T>>;
 }

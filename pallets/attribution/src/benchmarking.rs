@@ -417,8 +417,7 @@ mod benchmarks {
 				InferenceRecord {
 					model: 0,
 					engine_version: 1,
-					label: 0,
-					confidence: Perbill::one(),
+					answer: Answer::Class { label: 0, confidence: Perbill::one() },
 					shares: BoundedVec::truncate_from(shares(0, T::MaxTopK::get())),
 					agreeing: BoundedVec::truncate_from(agreeing.clone()),
 					block: now,

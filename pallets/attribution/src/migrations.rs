@@ -316,17 +316,14 @@ pub mod v5 {
 	use core::marker::PhantomData;
 
 	use codec::{Decode, Encode};
-	use frame_support::{
-		traits::{Get, UncheckedOnRuntimeUpgrade},
-		weights::Weight,
-		BoundedVec,
-	};
+	use frame_support::BoundedVec;
+	use frame_system::pallet_prelude::BlockNumberFor;
+	use openledger_primitives::migration::{Rewrite, RewriteEach};
 	use sp_runtime::Perbill;
 
-	#[cfg(feature = "try-runtime")]
-	use crate::InferenceId;
 	use crate::{
-		Answer, ClassLabel, Config, InferenceRecord, Inferences, ModelId, ModelInspect, RecordShare,
+		Answer, ClassLabel, Config, InferenceId, InferenceRecord, Inferences, ModelId,
+		ModelInspect, RecordShare,
 	};
 
 	/// `InferenceRecord` of storage version 4 (a bounded vector encodes as a vector).
@@ -341,17 +338,19 @@ pub mod v5 {
 		pub block: BlockNumber,
 	}
 
-	type Old<T> = OldInferenceRecord<
-		<T as frame_system::Config>::AccountId,
-		frame_system::pallet_prelude::BlockNumberFor<T>,
-	>;
+	/// How one inference's record changes: its label and probability become its answer.
+	pub struct RecordWithAnswer<T>(PhantomData<T>);
 
-	/// The migration; see [the module](self).
-	pub struct AnswerInRecord<T>(PhantomData<T>);
+	impl<T: Config> Rewrite for RecordWithAnswer<T> {
+		type Key = InferenceId;
+		type Old = OldInferenceRecord<T::AccountId, BlockNumberFor<T>>;
+		type New = InferenceRecord<T>;
+		type Map = Inferences<T>;
+		type DbWeight = <T as frame_system::Config>::DbWeight;
+		/// The record's model.
+		const READS: u64 = 1;
 
-	impl<T: Config> AnswerInRecord<T> {
-		/// The record of version 5 for one of version 4.
-		pub fn upgrade(old: Old<T>) -> InferenceRecord<T> {
+		fn rewrite(old: Self::Old) -> Self::New {
 			let generates = T::Models::model(old.model).is_some_and(|m| m.spec.generates());
 			InferenceRecord {
 				model: old.model,
@@ -364,47 +363,6 @@ pub mod v5 {
 		}
 	}
 
-	impl<T: Config> UncheckedOnRuntimeUpgrade for AnswerInRecord<T> {
-		fn on_runtime_upgrade() -> Weight {
-			let mut count = 0u64;
-			Inferences::<T>::translate::<Old<T>, _>(|_, old| {
-				count += 1;
-				Some(Self::upgrade(old))
-			});
-			// Each record, and its model.
-			<T as frame_system::Config>::DbWeight::get().reads_writes(2 * count, count)
-		}
-
-		#[cfg(feature = "try-runtime")]
-		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
-			let old: Vec<(InferenceId, Old<T>)> = Inferences::<T>::iter_keys()
-				.filter_map(|id| {
-					let raw = frame_support::storage::unhashed::get_raw(
-						&Inferences::<T>::hashed_key_for(id),
-					)?;
-					Some((id, Old::<T>::decode(&mut &raw[..]).ok()?))
-				})
-				.collect();
-			frame_support::ensure!(
-				old.len() == Inferences::<T>::iter_keys().count(),
-				"an inference record does not decode in the version-4 layout"
-			);
-			Ok(old.encode())
-		}
-
-		#[cfg(feature = "try-runtime")]
-		fn post_upgrade(before: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
-			let before: Vec<(InferenceId, Old<T>)> =
-				Decode::decode(&mut &before[..]).map_err(|_| "the pre-upgrade records")?;
-			frame_support::ensure!(
-				Inferences::<T>::iter().count() == before.len(),
-				"an inference record does not decode after the migration"
-			);
-			for (id, old) in before {
-				let new = Inferences::<T>::get(id).ok_or("an inference record went")?;
-				frame_support::ensure!(new == Self::upgrade(old), "an inference record changed");
-			}
-			Ok(())
-		}
-	}
+	/// The migration; see [the module](self).
+	pub type AnswerInRecord<T> = RewriteEach<RecordWithAnswer<T>>;
 }

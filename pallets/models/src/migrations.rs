@@ -11,11 +11,8 @@ pub mod v2 {
 	use core::marker::PhantomData;
 
 	use codec::{Decode, Encode};
-	use frame_support::{
-		traits::{Get, UncheckedOnRuntimeUpgrade},
-		weights::Weight,
-		BoundedVec,
-	};
+	use frame_support::BoundedVec;
+	use openledger_primitives::migration::{Rewrite, RewriteEach};
 	use sp_runtime::Perbill;
 
 	use crate::{
@@ -66,14 +63,18 @@ pub mod v2 {
 		pub metadata: Vec<u8>,
 	}
 
-	/// The migration; see [the module](self).
-	pub struct DropCheckpoints<T>(PhantomData<T>);
+	/// How one model changes: its spec loses `checkpoints`.
+	pub struct SpecWithoutCheckpoints<T>(PhantomData<T>);
 
-	impl<T: Config> DropCheckpoints<T> {
-		/// The model of version 2 for one of version 1.
-		pub fn upgrade(
-			old: OldModel<T::AccountId, BalanceOf<T>>,
-		) -> Model<T::AccountId, BalanceOf<T>, BoundedVec<u8, T::MaxMetadataLen>> {
+	impl<T: Config> Rewrite for SpecWithoutCheckpoints<T> {
+		type Key = crate::ModelId;
+		type Old = OldModel<T::AccountId, BalanceOf<T>>;
+		type New = Model<T::AccountId, BalanceOf<T>, BoundedVec<u8, T::MaxMetadataLen>>;
+		type Map = Models<T>;
+		type DbWeight = <T as frame_system::Config>::DbWeight;
+		const READS: u64 = 0;
+
+		fn rewrite(old: Self::Old) -> Self::New {
 			Model {
 				owner: old.owner,
 				datanet: old.datanet,
@@ -87,49 +88,6 @@ pub mod v2 {
 		}
 	}
 
-	impl<T: Config> UncheckedOnRuntimeUpgrade for DropCheckpoints<T> {
-		fn on_runtime_upgrade() -> Weight {
-			let mut count = 0u64;
-			Models::<T>::translate::<OldModel<T::AccountId, BalanceOf<T>>, _>(|_, old| {
-				count += 1;
-				Some(Self::upgrade(old))
-			});
-			<T as frame_system::Config>::DbWeight::get().reads_writes(count, count)
-		}
-
-		#[cfg(feature = "try-runtime")]
-		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
-			let old: Vec<(crate::ModelId, OldModel<T::AccountId, BalanceOf<T>>)> =
-				Models::<T>::iter_keys()
-					.filter_map(|id| {
-						let raw = frame_support::storage::unhashed::get_raw(
-							&Models::<T>::hashed_key_for(id),
-						)?;
-						Some((id, OldModel::decode(&mut &raw[..]).ok()?))
-					})
-					.collect();
-			frame_support::ensure!(
-				old.len() == Models::<T>::iter_keys().count(),
-				"a model does not decode in the version-1 layout"
-			);
-			Ok(old.encode())
-		}
-
-		#[cfg(feature = "try-runtime")]
-		fn post_upgrade(before: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
-			let before: Vec<(crate::ModelId, OldModel<T::AccountId, BalanceOf<T>>)> =
-				Decode::decode(&mut &before[..]).map_err(|_| "the pre-upgrade models")?;
-			frame_support::ensure!(
-				Models::<T>::iter().count() == before.len(),
-				"a model does not decode after the migration"
-			);
-			for (id, old) in before {
-				frame_support::ensure!(
-					Models::<T>::get(id) == Some(Self::upgrade(old)),
-					"a model changed other than its spec's checkpoints"
-				);
-			}
-			Ok(())
-		}
-	}
+	/// The migration; see [the module](self).
+	pub type DropCheckpoints<T> = RewriteEach<SpecWithoutCheckpoints<T>>;
 }
