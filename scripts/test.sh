@@ -14,6 +14,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/scripts/env.sh"
 cd "$ROOT"
 
+# Every clone builds its own copies of the workspace's crates in the shared target dir: drop
+# those no build has written for two days before adding more.
+"$ROOT/scripts/prune-target.sh"
+
 stamp() { date +%s; }
 t0=$(stamp)
 
