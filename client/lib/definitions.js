@@ -50,19 +50,29 @@ export const types = {
 		/** Its verbatim spans (at most 16). */
 		spans: 'Vec<AttributionPreviewSpan>',
 	},
-	/** What the node's engine answers for a model and an input. */
-	AttributionPreview: {
+	/** A classifier's answer in a preview. */
+	AttributionPreviewClass: {
 		/** The predicted class. */
 		label: 'u16',
 		/** Each class's probability, in parts per billion. */
 		probabilities: 'Vec<u32>',
-		/** The records that supported the prediction most (at most 16). */
+	},
+	/** What the model answers: a label, or an ∞-gram model's continuation. */
+	AttributionPreviewAnswer: {
+		_enum: {
+			Class: 'AttributionPreviewClass',
+			Continuation: 'AttributionPreviewGeneration',
+		},
+	},
+	/** What the node's engine answers for a model and an input, and the records behind it. */
+	AttributionPreview: {
+		/** The answer. */
+		answer: 'AttributionPreviewAnswer',
+		/** The records that supported it most (at most 16): for a continuation, the records its
+		 * tokens came from. */
 		proponents: 'Vec<AttributionPreviewShare>',
-		/** The records that opposed it most (at most 16). */
+		/** The records that opposed it most (at most 16; none for a continuation). */
 		opponents: 'Vec<AttributionPreviewShare>',
-		/** For an ∞-gram model: the continuation (label 0; the proponents are the records its
-		 * tokens came from). */
-		generation: 'Option<AttributionPreviewGeneration>',
 	},
 };
 

@@ -122,21 +122,33 @@ impl From<Generation> for PreviewGeneration {
 	}
 }
 
-/// What the engine answers.
+/// What the model answers: a classifier's label, or an ∞-gram model's continuation. As JSON,
+/// `{ "class": { "label", "probabilities" } }` or `{ "continuation": { "text", … } }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PreviewAnswer {
+	/// A classifier's answer.
+	Class {
+		/// The predicted class.
+		label: u16,
+		/// Each class's probability, in parts per billion.
+		probabilities: Vec<u32>,
+	},
+	/// An ∞-gram model's continuation, with its first step's candidates and its spans.
+	Continuation(PreviewGeneration),
+}
+
+/// What the engine answers, and the records behind it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Preview {
-	/// The predicted class.
-	pub label: u16,
-	/// Each class's probability, in parts per billion.
-	pub probabilities: Vec<u32>,
-	/// The records that supported the prediction most.
+	/// The answer.
+	pub answer: PreviewAnswer,
+	/// The records that supported it most: for a continuation, the records its tokens came
+	/// from.
 	pub proponents: Vec<PreviewShare>,
-	/// The records that opposed it most.
+	/// The records that opposed it most (none for a continuation).
 	pub opponents: Vec<PreviewShare>,
-	/// For an ∞-gram model: the continuation (the proponents are then the records its tokens
-	/// came from, and the label 0).
-	pub generation: Option<PreviewGeneration>,
 }
 
 #[rpc(server)]
@@ -241,20 +253,16 @@ where
 				}
 				Ok(out)
 			};
-		// A continuation answers class 0 with its first token's probability alone, as the chain
-		// records it.
-		let (label, probabilities, generation) = match prediction.answer {
-			Answer::Class { label, probabilities } => (label, probabilities, None),
-			Answer::Continuation { generated, first } => {
-				(0, vec![first], Some(PreviewGeneration::from(generated.generation)))
+		let answer = match prediction.answer {
+			Answer::Class { label, probabilities } => PreviewAnswer::Class { label, probabilities },
+			Answer::Continuation { generated, .. } => {
+				PreviewAnswer::Continuation(PreviewGeneration::from(generated.generation))
 			},
 		};
 		Ok(Preview {
-			label,
-			probabilities,
+			answer,
 			proponents: named(prediction.proponents)?,
 			opponents: named(prediction.opponents)?,
-			generation,
 		})
 	}
 }

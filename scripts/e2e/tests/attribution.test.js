@@ -140,14 +140,15 @@ describe('Proof of Attribution on the digits set', () => {
 	test('attribution_preview answers without a transaction, typed through the client library, and names its errors', async () => {
 		const q = queries[0];
 		const typed = await api.rpc.attribution.preview(model, u8aToHex(q.pixels));
+		assert.ok(typed.answer.isClass, `a classifier answers with a label, not ${typed.answer.type}`);
 		const preview = {
-			label: typed.label.toNumber(),
-			probabilities: typed.probabilities.map((p) => p.toNumber()),
+			label: typed.answer.asClass.label.toNumber(),
+			probabilities: typed.answer.asClass.probabilities.map((p) => p.toNumber()),
 			proponents: typed.proponents.map((p) => ({ record: p.record.toNumber(), hash: p.recordHash.toHex(), contributor: p.contributor.toString(), share: p.share.toNumber() })),
 		};
 		// The typed answer is the node's JSON, field for field.
 		const raw = await node.rpc('attribution_preview', [model, u8aToHex(q.pixels)]);
-		assert.deepEqual({ label: raw.label, probabilities: raw.probabilities, proponents: raw.proponents }, preview);
+		assert.deepEqual({ label: raw.answer.class.label, probabilities: raw.answer.class.probabilities, proponents: raw.proponents }, preview);
 		assert.equal(preview.probabilities.length, 10);
 		assert.equal(preview.probabilities.reduce((a, p) => a + p, 0), 1e9);
 		assert.equal(preview.label, preview.probabilities.indexOf(Math.max(...preview.probabilities)));

@@ -114,7 +114,8 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		const inferences = [];
 		for (const [p, unique] of [[prompt, true], ['of the United States', false]]) {
 			const preview = await node.rpc('attribution_preview', [model, hex(p)]);
-			assert.ok(preview.generation, 'an ∞-gram preview has a continuation');
+			assert.deepEqual(Object.keys(preview.answer), ['continuation'], 'an ∞-gram preview answers with a continuation');
+			preview.generation = preview.answer.continuation;
 			const invoked = await ok(api.tx.agents.invoke(agent, hex(p), MODEL_FEE + AGENT_FEE), k.Dave);
 			const inference = event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
 			inferences.push(inference);
