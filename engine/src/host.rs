@@ -5,8 +5,8 @@
 
 use openledger_primitives::{
 	attribution::{
-		AttributionEngine, AttributionError, DatasetRef, InferOutcome, InferRequest, IngestChunk,
-		QualityFlags, TrainOutcome, TrainRequest,
+		AttributionEngine, AttributionError, DatasetRef, InferOutcome, InferRequest, Inferred,
+		IngestChunk, QualityFlags, TrainOutcome, TrainRequest,
 	},
 	models::ModelId,
 };
@@ -99,25 +99,34 @@ impl AttributionEngine for Engine {
 		let started = std::time::Instant::now();
 		let prediction = Engine::infer(self, request.model, &request.input, request.top_k as usize)
 			.map_err(|e| logged("infer", e))?;
-		let (label, confidence) = prediction.answer.label_and_confidence();
+		let answer = match prediction.answer {
+			Answer::Class { label, probabilities } => {
+				let p = probabilities.get(usize::from(label)).copied().unwrap_or(0);
+				Inferred::Class { label, confidence: Perbill::from_parts(p) }
+			},
+			Answer::Continuation { generated, first } => Inferred::Continuation {
+				confidence: Perbill::from_parts(first),
+				generation: generated.generation,
+			},
+		};
 		log::debug!(
 			target: "attribution",
-			"model {} predicts {} and names {} records in {:.2?}",
+			"model {} answers {} and names {} records in {:.2?}",
 			request.model,
-			label,
+			match &answer {
+				Inferred::Class { label, .. } => format!("label {label}"),
+				Inferred::Continuation { generation, .. } => {
+					format!("a continuation of {} tokens", generation.tokens)
+				},
+			},
 			prediction.proponents.len(),
 			started.elapsed(),
 		);
 		Ok(InferOutcome {
 			engine_version: crate::ENGINE_VERSION,
-			label,
-			confidence: Perbill::from_parts(confidence),
+			answer,
 			proponents: prediction.proponents,
 			opponents: prediction.opponents,
-			generation: match prediction.answer {
-				Answer::Continuation { generated, .. } => Some(generated.generation),
-				Answer::Class { .. } => None,
-			},
 		})
 	}
 }
@@ -164,8 +173,11 @@ mod tests {
 		assert_eq!(trained.records + trained.held_out, 60);
 		assert!(engine.has_model(9));
 		let outcome = engine.infer(InferRequest { model: 9, input: vec![9, 0], top_k: 5 }).unwrap();
-		assert_eq!(outcome.label, 1);
-		assert!(outcome.confidence > Perbill::from_percent(50));
+		let Inferred::Class { label, confidence } = outcome.answer else {
+			panic!("a classifier answers with a label: {:?}", outcome.answer)
+		};
+		assert_eq!(label, 1);
+		assert!(confidence > Perbill::from_percent(50));
 		let total: u64 = outcome.proponents.iter().map(|s| u64::from(s.share.deconstruct())).sum();
 		assert_eq!(total, 1_000_000_000);
 		assert!(outcome.proponents.len() <= 5);

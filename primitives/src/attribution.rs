@@ -372,23 +372,75 @@ pub struct Generation {
 	pub spans: BoundedVec<Span, ConstU32<MAX_SPANS>>,
 }
 
-/// What an attestor reports of an inference.
+/// What an engine answers to an inference: a classifier's label, or an ∞-gram model's
+/// continuation.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum Inferred {
+	/// A classifier's answer.
+	Class {
+		/// The predicted class.
+		label: ClassLabel,
+		/// Its probability.
+		confidence: Perbill,
+	},
+	/// An ∞-gram model's answer.
+	Continuation {
+		/// The first generated token's probability.
+		confidence: Perbill,
+		/// The continuation, its first step's candidates and its verbatim spans.
+		generation: Generation,
+	},
+}
+
+/// What an attestor reports of an inference (version 2 of the host function `engine::infer`).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct InferOutcome {
 	/// The numeric version of the engine that answered.
 	pub engine_version: u32,
-	/// The predicted class.
-	pub label: ClassLabel,
-	/// Its probability.
-	pub confidence: Perbill,
-	/// The records that supported it most, strongest first, as shares summing to one.
+	/// The answer.
+	pub answer: Inferred,
+	/// The records that supported it most, strongest first, as shares summing to one: for a
+	/// continuation, the records its tokens came from.
 	pub proponents: Vec<RecordShare>,
-	/// The records that opposed it most, strongest first, as shares summing to one.
+	/// The records that opposed it most, strongest first, as shares summing to one (none for a
+	/// continuation).
 	pub opponents: Vec<RecordShare>,
-	/// For an ∞-gram model: the generated text. Its `label` is then 0, its `confidence` the
-	/// first generated token's probability, and its proponents the records the tokens came
-	/// from.
+}
+
+/// [`InferOutcome`] as version 1 of the host function `engine::infer` returns it, to runtimes
+/// built before an answer had a kind of its own: a continuation there is label 0 with its first
+/// token's probability, and the generation beside it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct InferOutcomeV1 {
+	/// The numeric version of the engine that answered.
+	pub engine_version: u32,
+	/// The predicted class (0 for a continuation).
+	pub label: ClassLabel,
+	/// Its probability, or the first generated token's.
+	pub confidence: Perbill,
+	/// The records that supported it most.
+	pub proponents: Vec<RecordShare>,
+	/// The records that opposed it most.
+	pub opponents: Vec<RecordShare>,
+	/// For an ∞-gram model: the continuation.
 	pub generation: Option<Generation>,
+}
+
+impl From<InferOutcome> for InferOutcomeV1 {
+	fn from(o: InferOutcome) -> Self {
+		let (label, confidence, generation) = match o.answer {
+			Inferred::Class { label, confidence } => (label, confidence, None),
+			Inferred::Continuation { confidence, generation } => (0, confidence, Some(generation)),
+		};
+		InferOutcomeV1 {
+			engine_version: o.engine_version,
+			label,
+			confidence,
+			proponents: o.proponents,
+			opponents: o.opponents,
+			generation,
+		}
+	}
 }
 
 /// Why the engine could not answer.
@@ -520,7 +572,23 @@ pub trait Engine {
 		self.extension::<AttributionExt>().is_some_and(|ext| ext.0.has_model(model))
 	}
 
+	/// See [`AttributionEngine::infer`]: the answer as runtimes built before it had a kind of
+	/// its own read it ([`InferOutcomeV1`]). The node keeps it for them.
+	fn infer(
+		&mut self,
+		request: sp_runtime_interface::pass_by::PassFatPointerAndDecode<InferRequest>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<
+		Result<InferOutcomeV1, AttributionError>,
+	> {
+		use sp_externalities::ExternalitiesExt;
+		match self.extension::<AttributionExt>() {
+			Some(ext) => ext.0.infer(request).map(Into::into),
+			None => Err(AttributionError::Unavailable),
+		}
+	}
+
 	/// See [`AttributionEngine::infer`].
+	#[version(2)]
 	fn infer(
 		&mut self,
 		request: sp_runtime_interface::pass_by::PassFatPointerAndDecode<InferRequest>,
@@ -577,11 +645,9 @@ mod tests {
 			}
 			Ok(InferOutcome {
 				engine_version: 1,
-				label: 1,
-				confidence: Perbill::from_percent(70),
+				answer: Inferred::Class { label: 1, confidence: Perbill::from_percent(70) },
 				proponents: vec![RecordShare { record: 3, share: Perbill::one() }],
 				opponents: Vec::new(),
-				generation: None,
 			})
 		}
 	}
@@ -653,5 +719,40 @@ mod tests {
 			);
 		});
 		assert_eq!(recorder.0.lock().unwrap().len(), 2);
+	}
+
+	/// Version 1 of `engine::infer` answers older runtimes in the layout they decode: a class
+	/// as it was, a continuation as label 0 with its generation beside it.
+	#[test]
+	fn version_1_of_infer_keeps_the_old_layout() {
+		let shares = vec![RecordShare { record: 3, share: Perbill::one() }];
+		let outcome = |answer| InferOutcome {
+			engine_version: 5,
+			answer,
+			proponents: shares.clone(),
+			opponents: Vec::new(),
+		};
+		let class = Inferred::Class { label: 4, confidence: Perbill::from_percent(70) };
+		let old = InferOutcomeV1::from(outcome(class));
+		assert_eq!(
+			(old.label, old.confidence, old.generation),
+			(4, Perbill::from_percent(70), None)
+		);
+		let generation = Generation {
+			text: BoundedVec::truncate_from(b" sat".to_vec()),
+			tokens: 1,
+			first: BoundedVec::default(),
+			spans: BoundedVec::default(),
+		};
+		let continuation = Inferred::Continuation {
+			confidence: Perbill::from_percent(40),
+			generation: generation.clone(),
+		};
+		let old = InferOutcomeV1::from(outcome(continuation));
+		assert_eq!((old.label, old.confidence), (0, Perbill::from_percent(40)));
+		assert_eq!(
+			(old.generation, old.proponents, old.engine_version),
+			(Some(generation), shares, 5)
+		);
 	}
 }

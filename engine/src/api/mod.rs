@@ -120,20 +120,6 @@ pub enum Answer {
 	},
 }
 
-impl Answer {
-	/// The class, and its probability, as the chain records an answer: an ∞-gram's
-	/// continuation has class 0 and the first generated token's probability (the chain keeps
-	/// the continuation itself apart, in its `Generation`).
-	pub fn label_and_confidence(&self) -> (ClassLabel, u32) {
-		match self {
-			Answer::Class { label, probabilities } => {
-				(*label, probabilities.get(usize::from(*label)).copied().unwrap_or(0))
-			},
-			Answer::Continuation { first, .. } => (0, *first),
-		}
-	}
-}
-
 /// A prediction and its attribution.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Prediction {

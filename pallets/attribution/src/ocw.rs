@@ -57,7 +57,7 @@ use frame_system::{
 };
 use openledger_primitives::{
 	attribution::{
-		engine, AttributionError, DatasetRef, InferRequest, IngestChunk, TrainOutcome,
+		engine, AttributionError, DatasetRef, InferRequest, Inferred, IngestChunk, TrainOutcome,
 		TrainRequest, DEFAULT_WORKER_BUDGET_MS, WORKER_BOOT_KEY, WORKER_BUDGET_KEY,
 	},
 	traits::{DatanetInspect, ModelInspect},
@@ -324,17 +324,17 @@ fn answer<T: Config>(kind: JobKind, input: &[u8]) -> Result<Outcome, Skip> {
 			let top_k = T::MaxTopK::get();
 			let outcome = engine::infer(InferRequest { model, input: input.to_vec(), top_k })
 				.map_err(Skip::Engine)?;
-			Ok(match outcome.generation {
-				Some(generation) => Outcome::Generate {
+			Ok(match outcome.answer {
+				Inferred::Continuation { confidence, generation } => Outcome::Generate {
 					engine_version: outcome.engine_version,
-					confidence: outcome.confidence,
+					confidence,
 					shares: outcome.proponents,
 					generation,
 				},
-				None => Outcome::Infer {
+				Inferred::Class { label, confidence } => Outcome::Infer {
 					engine_version: outcome.engine_version,
-					label: outcome.label,
-					confidence: outcome.confidence,
+					label,
+					confidence,
 					shares: outcome.proponents,
 				},
 			})

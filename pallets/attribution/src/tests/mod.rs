@@ -10,7 +10,7 @@ use frame_support::{
 use openledger_primitives::{
 	attribution::{
 		AttributionEngine, AttributionError, AttributionExt, DatasetRef, InferOutcome,
-		InferRequest, IngestChunk, TrainRequest,
+		InferRequest, Inferred, IngestChunk, TrainRequest,
 	},
 	traits::AttributionJobs,
 };
@@ -875,11 +875,9 @@ impl AttributionEngine for MockEngine {
 		assert_eq!(request.top_k, TOP_K);
 		Ok(InferOutcome {
 			engine_version: 1,
-			label: 1,
-			confidence: Perbill::from_percent(80),
+			answer: Inferred::Class { label: 1, confidence: Perbill::from_percent(80) },
 			proponents: vec![s(request.input[0] as u32, 1_000_000_000)],
 			opponents: vec![],
-			generation: None,
 		})
 	}
 }
