@@ -10,9 +10,9 @@
 # start    starts the four nodes (building the node first if it is missing) and waits until
 #          each answers RPC; --release runs the release build; --fresh wipes their databases;
 #          --only alice,dave starts only those (a restart); --slot-ms 3000 runs the network
-#          on 3-second Aura slots instead of 6 (from a raw chain spec written once into the
-#          network's directory, so give it again to a restart); arguments after `--` go to every
-#          node started.
+#          on 3-second Aura slots instead of 6 (from a raw chain spec written into the
+#          network's directory, which a restart with --only keeps: give it the option again);
+#          arguments after `--` go to every node started.
 # status   prints each node's pid, peers, best and finalised block.
 # stop     stops the nodes named, or all four (their databases stay; `start --fresh` wipes them).
 # kill     kills the nodes named at once (SIGKILL), as a crash or a power cut would.
@@ -65,7 +65,8 @@ start() {
 	mkdir -p "$DIR"
 	local chain=local
 	if [ -n "$slot_ms" ]; then
-		chain=$(fast_spec "$node" "$slot_ms") || exit 1
+		# A restart (--only) joins the running network: it keeps the spec that started it.
+		chain=$(fast_spec "$node" "$slot_ms" "$([ -n "$only" ] && echo keep)") || exit 1
 	fi
 	# Node keys 1 to 4: Alice's peer id is then known, and she is everyone's bootnode.
 	local boot_id
@@ -107,21 +108,23 @@ start() {
 	echo "[network] $(for i in "${started[@]}"; do printf '%s ' "${NAMES[$i]}"; done)answer RPC"
 }
 
-# The raw chain spec of `--chain local` with Aura slots of $2 ms, written once to
-# $DIR/local-<ms>ms.json (its path is printed). The runtime reads half the slot from the storage
+# The raw chain spec of `--chain local` with Aura slots of $2 ms, written to
+# $DIR/local-<ms>ms.json from the node's own runtime (its path is printed), or kept as it is
+# when $3 is `keep` and it exists. The runtime reads half the slot from the storage
 # key `:MinimumPeriod:` (twox_128 of the name; runtime/src/configs/mod.rs), which no preset
 # writes; its value is a SCALE u64.
 MINIMUM_PERIOD_KEY=0x07090971b1d5f02515325c0ca7d18c20
 fast_spec() {
-	local node=$1 ms=$2
+	local node=$1 ms=$2 keep=${3:-}
 	[[ "$ms" =~ ^[0-9]+$ ]] && [ "$ms" -ge 1000 ] && [ $((ms % 2)) = 0 ] ||
 		{ echo "[network] --slot-ms takes an even number of milliseconds, 1000 or more" >&2; exit 2; }
 	local spec="$DIR/local-${ms}ms.json"
-	if [ ! -f "$spec" ]; then
+	if [ "$keep" != keep ] || [ ! -f "$spec" ]; then
 		local value
 		value=$(printf '%016x' $((ms / 2)) | sed 's/../& /g' | awk '{for (i = NF; i > 0; i--) printf "%s", $i}')
-		"$node" export-chain-spec --chain local --raw |
-			jq --arg k "$MINIMUM_PERIOD_KEY" --arg v "0x$value" '.genesis.raw.top[$k] = $v' >"$spec.tmp"
+		"$node" export-chain-spec --chain local --raw 2>/dev/null |
+			jq --arg k "$MINIMUM_PERIOD_KEY" --arg v "0x$value" '.genesis.raw.top[$k] = $v' >"$spec.tmp" ||
+			{ echo "[network] could not write the chain spec $spec" >&2; exit 1; }
 		mv "$spec.tmp" "$spec"
 	fi
 	echo "$spec"
