@@ -20,10 +20,10 @@ days="${PRUNE_DAYS:-2}"
 [ -d "$CARGO_TARGET_DIR" ] || exit 0
 
 # The workspace's packages and target names, as cargo writes them in file names.
-packages=$(cargo metadata --no-deps --format-version 1 | jq -r '.packages[].name')
+metadata=$(cargo metadata --no-deps --format-version 1)
+packages=$(jq -r '.packages[].name' <<<"$metadata")
 # (Examples and build scripts are built elsewhere: examples/, build/.)
-targets=$(cargo metadata --no-deps --format-version 1 |
-	jq -r '.packages[].targets[] | select(.kind[0] != "example" and .kind[0] != "custom-build") | .name' |
+targets=$(jq -r '.packages[].targets[] | select(.kind[0] != "example" and .kind[0] != "custom-build") | .name' <<<"$metadata" |
 	tr '-' '_')
 
 before=$(du -sk "$CARGO_TARGET_DIR" | cut -f1)

@@ -120,13 +120,6 @@ impl Answer {
 		}
 	}
 
-	/// The label's or the first token's probability.
-	pub fn confidence(&self) -> Perbill {
-		match self {
-			Answer::Class { confidence, .. } | Answer::Continuation { confidence } => *confidence,
-		}
-	}
-
 	/// The answer that storage kept before answers had a kind of their own: a label and its
 	/// probability, with label 0 and the first token's probability for a continuation. Only its
 	/// model tells which it was (`generates`: an ∞-gram model's).

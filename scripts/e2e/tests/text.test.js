@@ -115,7 +115,7 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		for (const [p, unique] of [[prompt, true], ['of the United States', false]]) {
 			const preview = await node.rpc('attribution_preview', [model, hex(p)]);
 			assert.deepEqual(Object.keys(preview.answer), ['continuation'], 'an ∞-gram preview answers with a continuation');
-			preview.generation = preview.answer.continuation;
+			const previewed = preview.answer.continuation;
 			const invoked = await ok(api.tx.agents.invoke(agent, hex(p), MODEL_FEE + AGENT_FEE), k.Dave);
 			const inference = event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
 			inferences.push(inference);
@@ -126,8 +126,8 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 			console.log(`# prompt ${JSON.stringify(p)} → ${JSON.stringify(text)}`);
 			assert.equal(generation.tokens.toNumber(), MAX_TOKENS);
 			// The chain's continuation is the preview's.
-			assert.equal(text, preview.generation.text);
-			assert.deepEqual(generation.spans.map((s) => [s.start.toNumber(), s.end.toNumber()]), preview.generation.spans.map((s) => [s.start, s.end]));
+			assert.equal(text, previewed.text);
+			assert.deepEqual(generation.spans.map((s) => [s.start.toNumber(), s.end.toNumber()]), previewed.spans.map((s) => [s.start, s.end]));
 			// Every span occurs verbatim in each record it names.
 			assert.ok(generation.spans.length > 0);
 			const bytes = new TextEncoder().encode(text);
