@@ -33,6 +33,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use candle_core::Tensor;
 use openledger_engine_eval::{ekfac::EkfacInfluence, tracin::TracIn};
 use openledger_influence::classifier::methods::exact::newton_fit;
 use openledger_influence::{
@@ -44,7 +45,7 @@ use openledger_influence::{
 		model::Network,
 		train::{train, Checkpoint, Hyper, Trained},
 	},
-	numeric::linalg::Matrix,
+	numeric::tensor::{from_rows, select_rows},
 };
 use openledger_primitives::datanets::{record_hash, Schema};
 use openledger_primitives::models::{Architecture, Featurizer};
@@ -105,9 +106,14 @@ fn auc(scores: &[f64], positive: &[bool]) -> f64 {
 	(rank_sum - n_pos * (n_pos + 1.0) / 2.0) / (n_pos * n_neg)
 }
 
-fn log_prob(net: &Network, q: &Matrix, labels: &[usize]) -> Vec<f64> {
-	let p = net.forward(q).probs;
-	labels.iter().enumerate().map(|(i, y)| p.row(i)[*y].ln()).collect()
+/// The rows of a matrix.
+fn rows(t: &Tensor) -> Vec<Vec<f64>> {
+	t.to_vec2().expect("an f64 matrix")
+}
+
+fn log_prob(net: &Network, q: &Tensor, labels: &[usize]) -> Vec<f64> {
+	let p = rows(&net.forward(q).expect("a forward pass").probs);
+	labels.iter().enumerate().map(|(i, y)| p[i][*y].ln()).collect()
 }
 
 /// The data of one evaluation: training records, test points, and the same training records
@@ -117,11 +123,11 @@ struct Data {
 	name: &'static str,
 	/// The classes.
 	classes: usize,
-	x: Matrix,
+	x: Tensor,
 	y: Vec<usize>,
 	/// The training records' hashes, which order SGD's epochs.
 	keys: Vec<[u8; 32]>,
-	xq: Matrix,
+	xq: Tensor,
 	yq: Vec<usize>,
 	noisy: Vec<usize>,
 	flipped: Vec<bool>,
@@ -140,16 +146,17 @@ struct Retrained {
 fn retrain_subsets(
 	d: &Data,
 	rng: &mut ChaCha20Rng,
-	retrain: impl Fn(&Matrix, &[usize], &[[u8; 32]], u64) -> Network,
+	retrain: impl Fn(&Tensor, &[usize], &[[u8; 32]], u64) -> Network,
 ) -> Retrained {
 	let started = Instant::now();
 	let mut subsets = Vec::with_capacity(SUBSETS);
 	let mut log_probs = Vec::with_capacity(SUBSETS);
 	for s in 0..SUBSETS {
-		let subset: Vec<usize> = (0..d.x.rows).filter(|_| rng.next_u64() & 1 == 1).collect();
+		let subset: Vec<usize> = (0..d.y.len()).filter(|_| rng.next_u64() & 1 == 1).collect();
 		let ys: Vec<usize> = subset.iter().map(|i| d.y[*i]).collect();
 		let keys: Vec<[u8; 32]> = subset.iter().map(|i| d.keys[*i]).collect();
-		let net = retrain(&d.x.select_rows(&subset), &ys, &keys, 100 + s as u64);
+		let x = select_rows(&d.x, &subset).expect("a subset");
+		let net = retrain(&x, &ys, &keys, 100 + s as u64);
 		log_probs.push(log_prob(&net, &d.xq, &d.yq));
 		subsets.push(subset);
 	}
@@ -158,19 +165,16 @@ fn retrain_subsets(
 
 /// The LDS of `scores` (`[n, test points]`): per test point, the Spearman correlation between
 /// `Σ_{i∈S} score(i, t)` and the retrained log-probability over the subsets `S`, averaged.
-fn lds(d: &Data, r: &Retrained, scores: &Matrix) -> f64 {
-	let total: f64 = (0..d.xq.rows)
+fn lds(d: &Data, r: &Retrained, scores: &[Vec<f64>]) -> f64 {
+	let total: f64 = (0..d.yq.len())
 		.map(|t| {
-			let predicted: Vec<f64> = r
-				.subsets
-				.iter()
-				.map(|subset| subset.iter().map(|i| scores.row(*i)[t]).sum())
-				.collect();
+			let predicted: Vec<f64> =
+				r.subsets.iter().map(|subset| subset.iter().map(|i| scores[*i][t]).sum()).collect();
 			let actual: Vec<f64> = r.log_probs.iter().map(|lp| lp[t]).collect();
 			spearman(&predicted, &actual)
 		})
 		.sum();
-	total / d.xq.rows as f64
+	total / d.yq.len() as f64
 }
 
 /// The AUC of self-influence for the flipped labels, and the shares of flipped records found in
@@ -187,7 +191,8 @@ fn mislabel(d: &Data, selfs: &[f64]) -> (f64, f64, f64) {
 }
 
 fn accuracy(net: &Network, d: &Data) -> f64 {
-	net.predict(&d.xq).iter().zip(&d.yq).filter(|(p, y)| p == y).count() as f64 / d.yq.len() as f64
+	let predicted = net.predict(&d.xq).expect("predictions");
+	predicted.iter().zip(&d.yq).filter(|(p, y)| p == y).count() as f64 / d.yq.len() as f64
 }
 
 /// The digits, or the mails as hashed n-grams (`text`), with their features and labels.
@@ -208,7 +213,8 @@ fn load(text: bool) -> Data {
 		}
 	};
 	let features = |idx: &[usize]| {
-		Matrix::from_rows(&idx.iter().map(|i| featurize(&payloads[*i])).collect::<Vec<_>>())
+		from_rows(&idx.iter().map(|i| featurize(&payloads[*i])).collect::<Vec<_>>())
+			.expect("features")
 	};
 	let pixels = &payloads;
 	let (mut train_idx, mut test) = (Vec::new(), Vec::new());
@@ -246,9 +252,9 @@ fn load(text: bool) -> Data {
 }
 
 /// Prepares a method on a model and its training set.
-type Prepare<'a> = Box<dyn Fn(&Trained, &Matrix, &[usize]) -> Box<dyn Attribution> + 'a>;
+type Prepare<'a> = Box<dyn Fn(&Trained, &Tensor, &[usize]) -> Box<dyn Attribution> + 'a>;
 
-fn method<'a>(f: impl Fn(&Trained, &Matrix, &[usize]) -> Box<dyn Attribution> + 'a) -> Prepare<'a> {
+fn method<'a>(f: impl Fn(&Trained, &Tensor, &[usize]) -> Box<dyn Attribution> + 'a) -> Prepare<'a> {
 	Box::new(f)
 }
 
@@ -262,10 +268,11 @@ fn measure(
 ) -> (Vec<f64>, f64, f64, f64, Duration) {
 	let started = Instant::now();
 	let method = prepare(clean, &d.x, &d.y);
-	let scores = method.scores(&d.xq, &d.yq); // [n, test points]
-	let per_query = started.elapsed() / d.xq.rows as u32;
+	let scores = rows(&method.scores(&d.xq, &d.yq).expect("scores")); // [n, test points]
+	let per_query = started.elapsed() / d.yq.len() as u32;
 	let lds: Vec<f64> = retrained.iter().map(|r| lds(d, r, &scores)).collect();
-	let (area, top10, top20) = mislabel(d, &prepare(noisy, &d.x, &d.noisy).self_influence());
+	let selfs = prepare(noisy, &d.x, &d.noisy).self_influence().expect("self-influence");
+	let (area, top10, top20) = mislabel(d, &selfs);
 	(lds, area, top10, top20, per_query)
 }
 
@@ -274,9 +281,9 @@ fn main() {
 	println!(
 		"{}: {} training records, {} test points, {} features, {} classes; {} labels flipped for mislabel detection",
 		d.name,
-		d.x.rows,
-		d.xq.rows,
-		d.x.cols,
+		d.y.len(),
+		d.yq.len(),
+		d.x.dims()[1],
 		d.classes,
 		d.flipped.iter().filter(|f| **f).count()
 	);
@@ -292,7 +299,7 @@ fn main() {
 	// Softmax regression, trained to its optimum; exact influence. (`evaluate mlp` skips it.)
 	let mlp_only = std::env::args().any(|a| a == "mlp");
 	let started = Instant::now();
-	let newton = |x: &Matrix, y: &[usize]| {
+	let newton = |x: &Tensor, y: &[usize]| {
 		let network = newton_fit(x, y, d.classes, L2, NEWTON_STEPS).expect("trains");
 		Trained { checkpoints: Vec::new(), network }
 	};
@@ -301,8 +308,10 @@ fn main() {
 	let gnorm: f64 = full
 		.network
 		.gradient(&d.x, &d.y, L2)
+		.expect("a gradient")
 		.iter()
-		.flat_map(|l| l.w.data.iter().chain(&l.b))
+		.flat_map(|l| [&l.w, &l.b])
+		.flat_map(|t| t.flatten_all().and_then(|t| t.to_vec1::<f64>()).expect("values"))
 		.map(|g| g * g)
 		.sum::<f64>()
 		.sqrt();
@@ -340,8 +349,9 @@ fn main() {
 		checkpoints: 5,
 		seed,
 	};
-	let fit = |x: &Matrix, y: &[usize], keys: &[[u8; 32]], seed: u64| {
-		let init = Network::init(&arch, d.x.cols, d.classes, seed);
+	let dims = d.x.dims()[1];
+	let fit = |x: &Tensor, y: &[usize], keys: &[[u8; 32]], seed: u64| {
+		let init = Network::init(&arch, dims, d.classes, seed).expect("a network");
 		train(init, x, y, keys, &hyper(seed)).expect("trains")
 	};
 	// Its own stream of subsets, so that `evaluate mlp` draws the same ones.
@@ -358,24 +368,24 @@ fn main() {
 	let noisy = fit(&d.x, &d.noisy, &d.keys, 1);
 	println!(
 		"MLP {}-32-{}: accuracy {:.3}, train {train_time:.2?}, {SUBSETS} retrainings {:.2?}",
-		d.x.cols,
+		dims,
 		d.classes,
 		accuracy(&trained.network, &d),
 		retrained.time
 	);
-	let mlp = format!("MLP {}-32-{} (SGD, 30 epochs)", d.x.cols, d.classes);
+	let mlp = format!("MLP {}-32-{} (SGD, 30 epochs)", dims, d.classes);
 	let mlp = mlp.as_str();
 	let methods: Vec<(String, Prepare)> = vec![
 		(
 			"gradient dot product (final weights) / gradient norm".into(),
 			method(|t, x, y| {
 				let last = Checkpoint { epoch: 0, learning_rate: 1.0, network: t.network.clone() };
-				Box::new(TracIn::new(vec![last], x, y))
+				Box::new(TracIn::new(vec![last], x, y).expect("factors"))
 			}),
 		),
 		(
 			"TracIn-CP, 5 checkpoints (ghost) / TracIn self-influence".into(),
-			method(|t, x, y| Box::new(TracIn::new(t.checkpoints.clone(), x, y))),
+			method(|t, x, y| Box::new(TracIn::new(t.checkpoints.clone(), x, y).expect("factors"))),
 		),
 		(
 			format!("K-FAC influence, λ = {KFAC_DAMPING} / its self-influence"),

@@ -17,6 +17,7 @@
 #[path = "../../engine/tests/common/mod.rs"]
 mod common;
 
+use candle_core::Tensor;
 use openledger_influence::{
 	classifier::{
 		featurize::featurize,
@@ -24,7 +25,7 @@ use openledger_influence::{
 		model::Network,
 		train::{epoch_order, train_in_order, Hyper},
 	},
-	numeric::linalg::Matrix,
+	numeric::tensor::{from_rows, select_rows},
 	Record,
 };
 use openledger_primitives::{
@@ -44,10 +45,10 @@ const UNSURE: usize = 10;
 /// A data set split as the engine splits it.
 struct Set {
 	name: &'static str,
-	x: Matrix,
+	x: Tensor,
 	y: Vec<usize>,
 	keys: Vec<[u8; 32]>,
-	queries: Matrix,
+	queries: Tensor,
 	classes: usize,
 	architecture: Architecture,
 	hyper: Hyper,
@@ -75,10 +76,10 @@ fn split(
 	}
 	Set {
 		name,
-		x: Matrix::from_rows(&rows),
+		x: from_rows(&rows).expect("features"),
 		y,
 		keys,
-		queries: Matrix::from_rows(&queries),
+		queries: from_rows(&queries).expect("features"),
 		classes: schema.classes().into(),
 		architecture,
 		hyper,
@@ -107,18 +108,20 @@ enum Order {
 }
 
 /// Trains on the records `keep` of `set` in `order`; the class probabilities of the queries.
-fn fit(set: &Set, keep: &[usize], order: Order) -> Matrix {
-	let x = set.x.select_rows(keep);
+fn fit(set: &Set, keep: &[usize], order: Order) -> Vec<Vec<f64>> {
+	let x = select_rows(&set.x, keep).expect("a subset");
 	let y: Vec<usize> = keep.iter().map(|i| set.y[*i]).collect();
 	let keys: Vec<[u8; 32]> = keep.iter().map(|i| set.keys[*i]).collect();
-	let init = Network::init(&set.architecture, x.cols, set.classes, set.hyper.seed);
+	let init = Network::init(&set.architecture, x.dims()[1], set.classes, set.hyper.seed)
+		.expect("a network");
 	let seed = set.hyper.seed;
 	let trained = train_in_order(init, &x, &y, &set.hyper, |epoch| match order {
 		Order::Positions => positions_order(keys.len(), seed, epoch),
 		Order::Records => epoch_order(&keys, seed, epoch),
 	})
 	.expect("trains");
-	trained.network.forward(&set.queries).probs
+	let probs = trained.network.forward(&set.queries).expect("a forward pass").probs;
+	probs.to_vec2().expect("an f64 matrix")
 }
 
 fn argmax(row: &[f64]) -> usize {
@@ -128,12 +131,12 @@ fn argmax(row: &[f64]) -> usize {
 /// Mean |Δp| over all queries, over the `UNSURE` least confident, and the flips per
 /// retraining, averaged over the draws.
 fn measure(set: &Set, order: Order) -> (f64, f64, f64) {
-	let n = set.x.rows;
+	let n = set.y.len();
 	let all: Vec<usize> = (0..n).collect();
 	let full = fit(set, &all, order);
-	let predicted: Vec<usize> = (0..full.rows).map(|q| argmax(full.row(q))).collect();
-	let mut unsure: Vec<usize> = (0..full.rows).collect();
-	unsure.sort_by(|a, b| full.row(*a)[predicted[*a]].total_cmp(&full.row(*b)[predicted[*b]]));
+	let predicted: Vec<usize> = full.iter().map(|row| argmax(row)).collect();
+	let mut unsure: Vec<usize> = (0..full.len()).collect();
+	unsure.sort_by(|a, b| full[*a][predicted[*a]].total_cmp(&full[*b][predicted[*b]]));
 	unsure.truncate(UNSURE);
 	let mut rng = ChaCha20Rng::seed_from_u64(99);
 	let removed = n * REMOVED_PERCENT / 100;
@@ -148,10 +151,10 @@ fn measure(set: &Set, order: Order) -> (f64, f64, f64) {
 		let mut keep = pool[removed..].to_vec();
 		keep.sort_unstable();
 		let without = fit(set, &keep, order);
-		let delta = |q: usize| (without.row(q)[predicted[q]] - full.row(q)[predicted[q]]).abs();
-		all_delta += (0..full.rows).map(delta).sum::<f64>() / full.rows as f64;
+		let delta = |q: usize| (without[q][predicted[q]] - full[q][predicted[q]]).abs();
+		all_delta += (0..full.len()).map(delta).sum::<f64>() / full.len() as f64;
 		unsure_delta += unsure.iter().map(|q| delta(*q)).sum::<f64>() / UNSURE as f64;
-		flips += (0..full.rows).filter(|q| argmax(without.row(*q)) != predicted[*q]).count() as f64;
+		flips += (0..full.len()).filter(|q| argmax(&without[*q]) != predicted[*q]).count() as f64;
 	}
 	let draws = DRAWS as f64;
 	(all_delta / draws, unsure_delta / draws, flips / draws)
@@ -201,13 +204,13 @@ fn main() {
 			println!(
 				"| {} | {}-{}-{} | {name} | {all:.4} | {unsure:.4} | {flips:.1} of {} |",
 				set.name,
-				set.x.cols,
+				set.x.dims()[1],
 				match set.architecture {
 					Architecture::Mlp1 { hidden } => hidden,
 					_ => 0,
 				},
 				set.classes,
-				set.queries.rows
+				set.queries.dims()[0]
 			);
 		}
 	}

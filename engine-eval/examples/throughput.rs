@@ -29,12 +29,14 @@ use std::{
 	time::{Duration, Instant},
 };
 
+use candle_core::Tensor;
 use openledger_engine_eval::tracin::{self, TracIn};
 use openledger_influence::{
 	classifier::{methods::kfac::KfacInfluence, model::Network, train::Checkpoint},
 	numeric::{
 		kernel,
-		linalg::{matmul, product_into, Matrix},
+		linalg::product_into,
+		tensor::{matmul, matrix, select_rows, transpose, values},
 	},
 };
 use openledger_primitives::models::Architecture;
@@ -50,10 +52,10 @@ const BLOCK: usize = 256;
 /// Records K-FAC is measured on.
 const KFAC_RECORDS: usize = 20_000;
 
-fn random(rows: usize, cols: usize, rng: &mut ChaCha20Rng) -> Matrix {
+fn random(rows: usize, cols: usize, rng: &mut ChaCha20Rng) -> Tensor {
 	let data =
 		(0..rows * cols).map(|_| (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64).collect();
-	Matrix { rows, cols, data }
+	matrix(rows, cols, data).expect("a matrix")
 }
 
 fn labels(n: usize, rng: &mut ChaCha20Rng) -> Vec<usize> {
@@ -120,7 +122,7 @@ fn main() {
 	);
 
 	let arch = Architecture::Mlp1 { hidden: HIDDEN as u16 };
-	let network = Network::init(&arch, DIMS, CLASSES, 7);
+	let network = Network::init(&arch, DIMS, CLASSES, 7).expect("a network");
 	let parameters = network.parameters();
 	let checkpoints = vec![Checkpoint { epoch: 1, learning_rate: 0.05, network }];
 	let queries = random(m, DIMS, &mut rng);
@@ -128,30 +130,34 @@ fn main() {
 
 	let x = random(n, DIMS, &mut rng);
 	let y = labels(n, &mut rng);
-	let tracin = TracIn::new(checkpoints.clone(), &x, &y);
+	let tracin = TracIn::new(checkpoints.clone(), &x, &y).expect("factors");
 
 	// Ghost: blocks of records in parallel, each block's scores folded into every query's
 	// strongest proponent.
 	let started = Instant::now();
 	let ghost_best = Mutex::new(vec![(f64::NEG_INFINITY, 0usize); m]);
-	tracin.for_each_block(&queries, &query_labels, |first, block| {
-		merge(&ghost_best, first, block, m)
-	});
+	tracin
+		.for_each_block(&queries, &query_labels, |first, block| merge(&ghost_best, first, block, m))
+		.expect("scores");
 	let ghost_time = started.elapsed();
 	eprintln!("  ghost: {ghost_time:.2?}");
 
 	// The baseline: the same blocks, each record's gradient materialised, then G Gqᵀ.
 	let started = Instant::now();
 	let ck = &checkpoints[0];
-	let gq = tracin::per_example_gradients(&ck.network, &queries, &query_labels).t();
+	let gq =
+		tracin::per_example_gradients(&ck.network, &queries, &query_labels).expect("gradients");
+	let gq = transpose(&gq).expect("a transpose");
 	let naive_best = Mutex::new(vec![(f64::NEG_INFINITY, 0usize); m]);
 	let done = AtomicUsize::new(0);
 	(0..n.div_ceil(BLOCK)).into_par_iter().for_each_init(Vec::new, |out, b| {
 		let rows: Vec<usize> = (b * BLOCK..n.min((b + 1) * BLOCK)).collect();
 		let block_y: Vec<usize> = rows.iter().map(|i| y[*i]).collect();
-		let g = tracin::per_example_gradients(&ck.network, &x.select_rows(&rows), &block_y);
+		let xb = select_rows(&x, &rows).expect("a block");
+		let g = tracin::per_example_gradients(&ck.network, &xb, &block_y).expect("gradients");
 		out.resize(rows.len() * m, 0.0);
-		product_into(out, &g.data, &gq.data, rows.len(), g.cols, m);
+		let (gv, gqv) = (values(&g).expect("values"), values(&gq).expect("values"));
+		product_into(out, &gv, &gqv, rows.len(), parameters, m);
 		for v in out.iter_mut() {
 			*v *= ck.learning_rate;
 		}
@@ -168,7 +174,7 @@ fn main() {
 	// prepared once per model, then every query costs two products per layer.
 	let nk = n.min(KFAC_RECORDS);
 	let rows: Vec<usize> = (0..nk).collect();
-	let (xk, yk) = (x.select_rows(&rows), y[..nk].to_vec());
+	let (xk, yk) = (select_rows(&x, &rows).expect("records"), y[..nk].to_vec());
 	let started = Instant::now();
 	let kfac = KfacInfluence::new(&ck.network, &xk, &yk, 1e-5).expect("positive definite");
 	let kfac_prepare = started.elapsed();
@@ -177,6 +183,7 @@ fn main() {
 		kfac.for_each_block(&queries, &query_labels, |first, block| {
 			merge(&kfac_best, first, block, m)
 		})
+		.expect("scores")
 	});
 	eprintln!("  K-FAC: prepared in {kfac_prepare:.2?}, scored in {kfac_time:.2?}");
 
@@ -192,13 +199,14 @@ fn main() {
 	// And on one block, every score.
 	let rows: Vec<usize> = (0..BLOCK.min(n)).collect();
 	let block_y: Vec<usize> = rows.iter().map(|i| y[*i]).collect();
-	let xs = x.select_rows(&rows);
+	let xs = select_rows(&x, &rows).expect("a block");
 	let ghost = tracin::scores(&checkpoints, &xs, &block_y, &queries, &query_labels);
 	let naive = tracin::naive_scores(&checkpoints, &xs, &block_y, &queries, &query_labels);
-	let block_rel = ghost
-		.data
+	let (ghost, naive) = (ghost.expect("scores"), naive.expect("scores"));
+	let block_rel = values(&ghost)
+		.expect("values")
 		.iter()
-		.zip(&naive.data)
+		.zip(values(&naive).expect("values").iter())
 		.map(|(g, v)| (g - v).abs() / g.abs().max(v.abs()).max(1e-300))
 		.fold(0.0, f64::max);
 	println!(
@@ -242,25 +250,27 @@ fn main() {
 }
 
 /// `a · b` by gemm on `threads` threads: the fastest product, not a deterministic one.
-fn gemm_product(a: &Matrix, b: &Matrix, threads: usize) -> Matrix {
-	let mut out = Matrix::zeros(a.rows, b.cols);
-	// SAFETY: `out` is `[a.rows, b.cols]`, `a` is `[a.rows, a.cols]` and `b` is
-	// `[a.cols, b.cols]`, all row-major with the strides given; `out` overlaps neither input.
+fn gemm_product(a: &Tensor, b: &Tensor, threads: usize) -> Vec<f64> {
+	let ((rows, k), (_, cols)) = (a.dims2().expect("a matrix"), b.dims2().expect("a matrix"));
+	let (a, b) = (values(a).expect("values"), values(b).expect("values"));
+	let mut out = vec![0.0; rows * cols];
+	// SAFETY: `out` is `[rows, cols]`, `a` is `[rows, k]` and `b` is `[k, cols]`, all row-major
+	// with the strides given; `out` overlaps neither input.
 	unsafe {
 		gemm::gemm(
-			a.rows,
-			b.cols,
-			a.cols,
-			out.data.as_mut_ptr(),
+			rows,
+			cols,
+			k,
+			out.as_mut_ptr(),
 			1,
-			b.cols as isize,
+			cols as isize,
 			false,
-			a.data.as_ptr(),
+			a.as_ptr(),
 			1,
-			a.cols as isize,
-			b.data.as_ptr(),
+			k as isize,
+			b.as_ptr(),
 			1,
-			b.cols as isize,
+			cols as isize,
 			0.0,
 			1.0,
 			false,
@@ -273,9 +283,6 @@ fn gemm_product(a: &Matrix, b: &Matrix, threads: usize) -> Matrix {
 }
 
 /// `a · b` by candle's CPU product.
-fn candle_product(a: &Matrix, b: &Matrix) -> Vec<f64> {
-	let dev = candle_core::Device::Cpu;
-	let ta = candle_core::Tensor::from_slice(&a.data, (a.rows, a.cols), &dev).expect("shape");
-	let tb = candle_core::Tensor::from_slice(&b.data, (b.rows, b.cols), &dev).expect("shape");
-	ta.matmul(&tb).and_then(|t| t.flatten_all()).and_then(|t| t.to_vec1()).expect("product")
+fn candle_product(a: &Tensor, b: &Tensor) -> Tensor {
+	a.matmul(b).expect("product")
 }

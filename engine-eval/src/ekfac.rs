@@ -17,24 +17,28 @@
 //!
 //! [`kfac`]: openledger_influence::classifier::methods::kfac
 
+use candle_core::Tensor;
 use openledger_influence::{
 	classifier::{methods::Attribution, model::Network},
 	error::EngineError,
-	numeric::linalg::{matmul, mean_gram, symmetric_eigen, Matrix},
+	numeric::{
+		linalg::{mean_gram, symmetric_eigen},
+		tensor::{matmul, matrix, select_rows, values, with_ones_column},
+	},
 };
 
 /// One layer's basis and corrected eigenvalues, with the training records projected on it.
 struct Layer {
 	/// `Q_A`, `[in+1, in+1]`.
-	qa: Matrix,
+	qa: Tensor,
 	/// `Q_S`, `[out, out]`.
-	qs: Matrix,
+	qs: Tensor,
 	/// `1 / (Λ* + λ)`, `[out, in+1]`.
-	inverse: Matrix,
+	inverse: Tensor,
 	/// `Â = Ã Q_A` of the training records, `[n, in+1]`.
-	a_hat: Matrix,
+	a_hat: Tensor,
 	/// `Δ̂ = Δ Q_S` of the training records, `[n, out]`.
-	d_hat: Matrix,
+	d_hat: Tensor,
 }
 
 /// EK-FAC factors of a trained MLP.
@@ -43,103 +47,113 @@ pub struct EkfacInfluence {
 	layers: Vec<Layer>,
 }
 
-fn squared(x: &Matrix) -> Matrix {
-	Matrix { rows: x.rows, cols: x.cols, data: x.data.iter().map(|v| v * v).collect() }
-}
-
 impl EkfacInfluence {
 	/// Prepares the bases and corrected eigenvalues of `network` on the training set, with
 	/// damping `lambda` added to every eigenvalue.
 	pub fn new(
 		network: &Network,
-		x: &Matrix,
+		x: &Tensor,
 		labels: &[usize],
 		lambda: f64,
 	) -> Result<Self, EngineError> {
-		if x.rows == 0 {
+		let n = x.dims2()?.0;
+		if n == 0 {
 			return Err(EngineError::EmptyTrainingSet);
 		}
 		if lambda.is_nan() || lambda <= 0.0 {
 			return Err(EngineError::NotPositiveDefinite);
 		}
-		let fwd = network.forward(x);
-		let deltas = network.backward_deltas(&fwd, Network::output_deltas(&fwd.probs, labels));
-		let inv_n = 1.0 / x.rows as f64;
-		let curvature = network.gauss_newton_deltas(&fwd);
+		let fwd = network.forward(x)?;
+		let deltas = network.backward_deltas(&fwd, Network::output_deltas(&fwd.probs, labels)?)?;
+		let inv_n = 1.0 / n as f64;
+		let curvature = network.gauss_newton_deltas(&fwd)?;
 		let classes = network.classes();
-		let repeated: Vec<usize> = (0..x.rows * classes).map(|r| r / classes).collect();
+		let repeated: Vec<usize> = (0..n * classes).map(|r| r / classes).collect();
 		let mut layers = Vec::with_capacity(network.layers.len());
 		for ((input, delta), pseudo) in fwd.inputs.iter().zip(deltas).zip(&curvature) {
-			let at = input.with_ones_column();
-			let (_, qa) = symmetric_eigen(&mean_gram(&at));
-			let (_, qs) = symmetric_eigen(&mean_gram(pseudo));
-			let a_hat = matmul(&at, &qa);
-			let d_hat = matmul(&delta, &qs);
+			let at = with_ones_column(input)?;
+			let (_, qa) = symmetric_eigen(&mean_gram(&at)?)?;
+			let (_, qs) = symmetric_eigen(&mean_gram(pseudo)?)?;
+			let a_hat = matmul(&at, &qa)?;
+			let d_hat = matmul(&delta, &qs)?;
 			// Λ* = (1/n) Σ_i Σ_c (δ̂_ic ⊗ â_i)², over the Gauss–Newton pseudo-errors.
-			let pseudo_hat = matmul(pseudo, &qs);
-			let a_rep = a_hat.select_rows(&repeated);
-			let mut inverse = matmul(&squared(&pseudo_hat).t(), &squared(&a_rep));
-			for v in inverse.data.iter_mut() {
-				*v = 1.0 / (*v * inv_n + lambda);
-			}
+			let pseudo_hat = matmul(pseudo, &qs)?;
+			let a_rep = select_rows(&a_hat, &repeated)?;
+			let moments = matmul(&pseudo_hat.sqr()?.t()?, &a_rep.sqr()?)?;
+			let (rows, cols) = moments.dims2()?;
+			let inverse = values(&moments)?.iter().map(|v| 1.0 / (v * inv_n + lambda)).collect();
+			let inverse = matrix(rows, cols, inverse)?;
 			layers.push(Layer { qa, qs, inverse, a_hat, d_hat });
 		}
 		Ok(Self { network: network.clone(), layers })
 	}
 
+	/// The number of training records.
+	fn records(&self) -> usize {
+		self.layers.first().map_or(0, |l| l.a_hat.dims()[0])
+	}
+
 	/// Scores `[n, m]` of the training records for `m` queries with their labels.
-	pub fn scores(&self, queries: &Matrix, labels: &[usize]) -> Matrix {
-		let fwd = self.network.forward(queries);
-		let deltas = self.network.backward_deltas(&fwd, Network::output_deltas(&fwd.probs, labels));
-		let n = self.layers.first().map_or(0, |l| l.a_hat.rows);
-		let m = queries.rows;
-		let mut total = Matrix::zeros(n, m);
+	pub fn scores(&self, queries: &Tensor, labels: &[usize]) -> Result<Tensor, EngineError> {
+		let fwd = self.network.forward(queries)?;
+		let deltas =
+			self.network.backward_deltas(&fwd, Network::output_deltas(&fwd.probs, labels)?)?;
+		let (n, m) = (self.records(), queries.dims2()?.0);
+		let mut total = vec![0.0; n * m];
 		for (layer, (input, delta)) in self.layers.iter().zip(fwd.inputs.iter().zip(&deltas)) {
-			let aq = matmul(&input.with_ones_column(), &layer.qa);
-			let dq = matmul(delta, &layer.qs);
-			let (out, inp) = (layer.inverse.rows, layer.inverse.cols);
+			let aq = matmul(&with_ones_column(input)?, &layer.qa)?;
+			let dq = matmul(delta, &layer.qs)?;
+			let (out, inp) = layer.inverse.dims2()?;
+			let (aq, dq, inverse) = (values(&aq)?, values(&dq)?, values(&layer.inverse)?);
+			let d_hat = values(&layer.d_hat)?;
 			for q in 0..m {
 				// M_q = (δ̂_q â_qᵀ) ⊘ (Λ* + λ), then Â M_qᵀ: [n, out].
-				let mut mq = Matrix::zeros(out, inp);
+				let mut mq = vec![0.0; out * inp];
 				for j in 0..out {
 					for k in 0..inp {
-						mq.data[j * inp + k] =
-							dq.row(q)[j] * aq.row(q)[k] * layer.inverse.data[j * inp + k];
+						mq[j * inp + k] = dq[q * out + j] * aq[q * inp + k] * inverse[j * inp + k];
 					}
 				}
-				let projected = matmul(&layer.a_hat, &mq.t());
+				let projected = matmul(&layer.a_hat, &matrix(out, inp, mq)?.t()?)?;
+				let projected = values(&projected)?;
 				for i in 0..n {
+					let row = i * out..(i + 1) * out;
 					let s: f64 =
-						layer.d_hat.row(i).iter().zip(projected.row(i)).map(|(d, p)| d * p).sum();
-					total.data[i * m + q] += s;
+						d_hat[row.clone()].iter().zip(&projected[row]).map(|(d, p)| d * p).sum();
+					total[i * m + q] += s;
 				}
 			}
 		}
-		total
+		Ok(matrix(n, m, total)?)
 	}
 
 	/// The self-influence `Σ_l Σ_jk (δ̂_ij â_ik)² / (Λ*_jk + λ)` of every training record.
-	pub fn self_influence(&self) -> Vec<f64> {
-		let n = self.layers.first().map_or(0, |l| l.a_hat.rows);
-		let mut out = vec![0.0; n];
+	pub fn self_influence(&self) -> Result<Vec<f64>, EngineError> {
+		let mut out = vec![0.0; self.records()];
 		for layer in &self.layers {
 			// (Â²) (1/(Λ*+λ))ᵀ: [n, out], then a row-wise dot with Δ̂².
-			let weighted = matmul(&squared(&layer.a_hat), &layer.inverse.t());
+			let weighted = matmul(&layer.a_hat.sqr()?, &layer.inverse.t()?)?;
+			let cols = layer.d_hat.dims2()?.1;
+			let (weighted, d_hat) = (values(&weighted)?, values(&layer.d_hat)?);
 			for (i, o) in out.iter_mut().enumerate() {
-				let d = layer.d_hat.row(i);
-				*o += d.iter().zip(weighted.row(i)).map(|(d, w)| d * d * w).sum::<f64>();
+				let row = i * cols..(i + 1) * cols;
+				*o += d_hat[row.clone()]
+					.iter()
+					.zip(&weighted[row])
+					.map(|(d, w)| d * d * w)
+					.sum::<f64>();
 			}
 		}
-		out
+		Ok(out)
 	}
 }
 
 impl Attribution for EkfacInfluence {
-	fn scores(&self, queries: &Matrix, labels: &[usize]) -> Matrix {
+	fn scores(&self, queries: &Tensor, labels: &[usize]) -> Result<Tensor, EngineError> {
 		EkfacInfluence::scores(self, queries, labels)
 	}
 
-	fn self_influence(&self) -> Vec<f64> {
+	fn self_influence(&self) -> Result<Vec<f64>, EngineError> {
 		EkfacInfluence::self_influence(self)
 	}
 }
@@ -148,15 +162,18 @@ impl Attribution for EkfacInfluence {
 mod tests {
 	use super::*;
 	use crate::tracin::per_example_gradients;
-	use openledger_influence::classifier::train::{train, Hyper};
+	use openledger_influence::{
+		classifier::train::{train, Hyper},
+		numeric::tensor::from_rows,
+	};
 	use openledger_primitives::models::Architecture;
 
-	fn setup() -> (Network, Matrix, Vec<usize>) {
+	fn setup() -> (Network, Tensor, Vec<usize>) {
 		let rows: Vec<Vec<f64>> = (0..30)
 			.map(|i| vec![(i as f64 * 0.7).sin(), (i as f64 * 0.3).cos(), (i % 5) as f64 / 5.0])
 			.collect();
 		let labels: Vec<usize> = (0..30).map(|i| i % 3).collect();
-		let x = Matrix::from_rows(&rows);
+		let x = from_rows(&rows).unwrap();
 		let hyper = Hyper {
 			epochs: 10,
 			learning_rate: 0.2,
@@ -165,8 +182,12 @@ mod tests {
 			checkpoints: 1,
 			seed: 3,
 		};
-		let init = Network::init(&Architecture::Mlp1 { hidden: 4 }, 3, 3, 3);
+		let init = Network::init(&Architecture::Mlp1 { hidden: 4 }, 3, 3, 3).unwrap();
 		(train(init, &x, &labels, &crate::keys(30), &hyper).unwrap().network, x, labels)
+	}
+
+	fn vec(t: &Tensor) -> Vec<f64> {
+		values(t).unwrap().to_vec()
 	}
 
 	#[test]
@@ -176,12 +197,12 @@ mod tests {
 		let (net, x, y) = setup();
 		let lambda = 1e9;
 		let ekfac = EkfacInfluence::new(&net, &x, &y, lambda).unwrap();
-		let q = x.select_rows(&[4, 7]);
-		let scores = ekfac.scores(&q, &[1, 2]);
-		let g = per_example_gradients(&net, &x, &y);
-		let gq = per_example_gradients(&net, &q, &[1, 2]);
-		let dots = matmul(&g, &gq.t());
-		for (s, d) in scores.data.iter().zip(&dots.data) {
+		let q = select_rows(&x, &[4, 7]).unwrap();
+		let scores = vec(&ekfac.scores(&q, &[1, 2]).unwrap());
+		let g = per_example_gradients(&net, &x, &y).unwrap();
+		let gq = per_example_gradients(&net, &q, &[1, 2]).unwrap();
+		let dots = vec(&matmul(&g, &gq.t().unwrap()).unwrap());
+		for (s, d) in scores.iter().zip(&dots) {
 			assert!((s * lambda - d).abs() < 1e-6 * (1.0 + d.abs()), "{} vs {d}", s * lambda);
 		}
 	}
@@ -190,14 +211,15 @@ mod tests {
 	fn scores_are_symmetric_and_match_self_influence() {
 		let (net, x, y) = setup();
 		let ekfac = EkfacInfluence::new(&net, &x, &y, 1e-3).unwrap();
-		let full = ekfac.scores(&x, &y);
-		let selfs = ekfac.self_influence();
-		for i in 0..x.rows {
-			for j in 0..x.rows {
-				let (a, b) = (full.row(i)[j], full.row(j)[i]);
+		let full = vec(&ekfac.scores(&x, &y).unwrap());
+		let selfs = ekfac.self_influence().unwrap();
+		let n = y.len();
+		for i in 0..n {
+			for j in 0..n {
+				let (a, b) = (full[i * n + j], full[j * n + i]);
 				assert!((a - b).abs() < 1e-9 * (1.0 + a.abs()), "({i},{j}): {a} vs {b}");
 			}
-			assert!((selfs[i] - full.row(i)[i]).abs() < 1e-9 * (1.0 + selfs[i].abs()));
+			assert!((selfs[i] - full[i * n + i]).abs() < 1e-9 * (1.0 + selfs[i].abs()));
 			assert!(selfs[i] >= 0.0);
 		}
 		assert_eq!(

@@ -101,3 +101,10 @@ impl fmt::Display for EngineError {
 }
 
 impl std::error::Error for EngineError {}
+
+impl From<candle_core::Error> for EngineError {
+	/// A failed tensor operation: a bug, since the engine builds every shape itself.
+	fn from(e: candle_core::Error) -> Self {
+		EngineError::Tensor(e.to_string())
+	}
+}

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use candle_core::Tensor;
 use codec::Encode;
 use openledger_primitives::{
 	attribution::MAX_SUSPECTS,
@@ -27,7 +28,7 @@ use crate::{
 		train::{correct, train, Hyper},
 	},
 	error::EngineError,
-	numeric::linalg::Matrix,
+	numeric::tensor::{from_rows, matrix, values},
 	shares::{shares_of, RecordShare, BILLION},
 };
 
@@ -40,14 +41,14 @@ pub const KFAC_DAMPING: f64 = 1e-5;
 struct TrainingSet {
 	schema: Schema,
 	/// Features of the training records, `[n, D]`.
-	x: Matrix,
+	x: Tensor,
 	labels: Vec<usize>,
 	/// The training records' hashes, which order each epoch.
 	keys: Vec<[u8; 32]>,
 	/// The training records' positions in the version.
 	positions: Vec<u32>,
 	/// Features of the held-out records.
-	test_x: Matrix,
+	test_x: Tensor,
 	test_labels: Vec<usize>,
 }
 
@@ -90,16 +91,20 @@ impl Engine {
 		let (network, restored) = match restored {
 			Some(stored) => (stored.network, true),
 			None => {
-				let init =
-					Network::init(&spec.architecture, x.cols, schema.classes().into(), spec.seed);
+				let init = Network::init(
+					&spec.architecture,
+					x.dim(1)?,
+					schema.classes().into(),
+					spec.seed,
+				)?;
 				let trained = train(init, &x, &labels, &keys, &hyper)?;
 				(trained.network, false)
 			},
 		};
 		let (right, counted) = if test_labels.is_empty() {
-			(correct(&network, &x, &labels), labels.len())
+			(correct(&network, &x, &labels)?, labels.len())
 		} else {
-			(correct(&network, &test_x, &test_labels), test_labels.len())
+			(correct(&network, &test_x, &test_labels)?, test_labels.len())
 		};
 		let attribution: Box<dyn Attribution> = match spec.architecture {
 			Architecture::SoftmaxRegression => {
@@ -114,13 +119,13 @@ impl Engine {
 		};
 		let report = TrainReport {
 			accuracy: (right as u64 * BILLION / counted.max(1) as u64) as u32,
-			weights_hash: network.weights_hash(),
+			weights_hash: network.weights_hash()?,
 			records: labels.len() as u32,
 			held_out: test_labels.len() as u32,
 			restored,
 			suspects: quality::suspects(
 				&positions,
-				&attribution.self_influence(),
+				&attribution.self_influence()?,
 				MAX_SUSPECTS as usize,
 			),
 			duplicates: self.near_duplicates(key, &schema)?,
@@ -164,7 +169,7 @@ impl Engine {
 		let same = meta("spec") == Some(spec_hex)
 			&& meta("datanet") == Some(&key.datanet.to_string())
 			&& meta("version") == Some(&key.version.to_string())
-			&& meta("weights_hash") == Some(&hex(stored.network.weights_hash().as_bytes()));
+			&& meta("weights_hash") == Some(&hex(stored.network.weights_hash()?.as_bytes()));
 		Ok(same.then_some(stored))
 	}
 
@@ -192,11 +197,11 @@ impl Engine {
 		}
 		Ok(TrainingSet {
 			schema,
-			x: Matrix::from_rows(&train_rows),
+			x: from_rows(&train_rows)?,
 			labels,
 			keys,
 			positions,
-			test_x: Matrix::from_rows(&test_rows),
+			test_x: from_rows(&test_rows)?,
 			test_labels,
 		})
 	}
@@ -217,13 +222,13 @@ impl Engine {
 				EngineError::MalformedRecord { reason, .. } => EngineError::MalformedInput(reason),
 				other => other,
 			})?;
-		let query = Matrix { rows: 1, cols: features.len(), data: features };
-		let probs = network.forward(&query).probs.data;
+		let query = matrix(1, features.len(), features)?;
+		let probs = values(&network.forward(&query)?.probs)?.to_vec();
 		let label = probs
 			.iter()
 			.enumerate()
 			.fold(0, |best, (c, p)| if *p > probs[best] { c } else { best });
-		let scores = attribution.scores(&query, &[label]).data;
+		let scores = values(&attribution.scores(&query, &[label])?)?.to_vec();
 		Ok(Prediction {
 			answer: Answer::Class {
 				label: label as ClassLabel,

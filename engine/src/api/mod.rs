@@ -426,7 +426,7 @@ impl Engine {
 		let model = self.model(id)?;
 		match &model.kind {
 			Kind::Classifier { positions, attribution, .. } => {
-				Ok(quality::ranked(positions, &attribution.self_influence()))
+				Ok(quality::ranked(positions, &attribution.self_influence()?))
 			},
 			Kind::InfiniGram(_) => Ok(Vec::new()),
 		}

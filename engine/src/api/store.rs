@@ -33,7 +33,6 @@ use super::{spec_error, DatasetRef, Engine, Record, State, LIMITS};
 use crate::{
 	classifier::model::{Layer, Network},
 	error::EngineError,
-	numeric::linalg::Matrix,
 };
 
 /// A Datanet version received, whole or in part.
@@ -135,7 +134,7 @@ impl Engine {
 pub const FORMAT: &str = "openledger-model/1";
 
 /// A model as stored: its network and its metadata.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Stored {
 	/// The final parameters.
 	pub network: Network,
@@ -153,9 +152,8 @@ fn push_network(
 	net: &Network,
 ) -> Result<(), EngineError> {
 	for (l, layer) in net.layers.iter().enumerate() {
-		out.push((format!("{prefix}.{l}.weight"), layer.w.to_tensor().map_err(storage)?));
-		let bias = Tensor::from_slice(&layer.b, layer.b.len(), &Device::Cpu).map_err(storage)?;
-		out.push((format!("{prefix}.{l}.bias"), bias));
+		out.push((format!("{prefix}.{l}.weight"), layer.w.clone()));
+		out.push((format!("{prefix}.{l}.bias"), layer.b.flatten_all().map_err(storage)?));
 	}
 	Ok(())
 }
@@ -199,8 +197,8 @@ fn read_network(tensors: &HashMap<String, Tensor>, prefix: &str) -> Result<Netwo
 		let w = read(tensors, &format!("{prefix}.{l}.weight"), &[rows, cols])?;
 		let b = read(tensors, &format!("{prefix}.{l}.bias"), &[rows])?;
 		layers.push(Layer {
-			w: Matrix::from_tensor(w).map_err(storage)?,
-			b: b.to_vec1().map_err(storage)?,
+			w: w.contiguous().map_err(storage)?,
+			b: b.reshape((1, rows)).map_err(storage)?,
 		});
 	}
 	if layers.is_empty() {
@@ -231,7 +229,7 @@ mod tests {
 	fn a_model_loads_back_bit_identically() {
 		let dir = std::env::temp_dir().join(format!("openledger-persist-{}", std::process::id()));
 		std::fs::create_dir_all(&dir).unwrap();
-		let net = |seed| Network::init(&Architecture::Mlp2 { hidden: [5, 4] }, 7, 3, seed);
+		let net = |seed| Network::init(&Architecture::Mlp2 { hidden: [5, 4] }, 7, 3, seed).unwrap();
 		let stored = Stored {
 			network: net(1),
 			metadata: HashMap::from([("spec".to_string(), "00ff".to_string())]),
@@ -239,8 +237,20 @@ mod tests {
 		let file = path(&dir, 9);
 		save(&file, &stored).unwrap();
 		let loaded = load(&file).unwrap();
-		assert_eq!(loaded.network, stored.network);
-		assert_eq!(loaded.network.weights_hash(), stored.network.weights_hash());
+		let bits = |net: &Network| -> Vec<Vec<u64>> {
+			net.layers
+				.iter()
+				.flat_map(|l| [&l.w, &l.b])
+				.map(|t| t.flatten_all().unwrap().to_vec1::<f64>().unwrap())
+				.map(|v| v.iter().map(|x| x.to_bits()).collect())
+				.collect()
+		};
+		assert_eq!(bits(&loaded.network), bits(&stored.network));
+		let shapes = |net: &Network| -> Vec<Vec<usize>> {
+			net.layers.iter().flat_map(|l| [l.w.dims().to_vec(), l.b.dims().to_vec()]).collect()
+		};
+		assert_eq!(shapes(&loaded.network), shapes(&stored.network));
+		assert_eq!(loaded.network.weights_hash().unwrap(), stored.network.weights_hash().unwrap());
 		assert_eq!(loaded.metadata.get("spec").map(String::as_str), Some("00ff"));
 
 		std::fs::write(&file, b"not a model").unwrap();

@@ -3,9 +3,9 @@
 //! - [`featurize`]: text (hashed word unigrams and bigrams plus character trigrams, signed,
 //!   L2-normalised) and dense (scaled integers) featurizers;
 //! - [`holdout`]: the deterministic held-out split, chosen from record hashes;
-//! - [`model`]: softmax regression and ReLU MLPs with cross-entropy and L2: their parameters as
-//!   candle tensors with the forward and backward passes on them ([`model::Parameters`]),
-//!   seeded ChaCha initialisation and the canonical weights hash;
+//! - [`model`]: softmax regression and ReLU MLPs with cross-entropy and L2 ([`model::Network`]):
+//!   their parameters as candle tensors with the forward and backward passes on them, seeded
+//!   ChaCha initialisation and the canonical weights hash;
 //! - [`train`]: deterministic minibatch SGD with momentum on candle tensors,
 //!   each epoch in an order set by the records' hashes;
 //! - [`methods`]: the [`methods::Attribution`] methods the engine runs: exact influence for

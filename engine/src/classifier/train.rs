@@ -1,5 +1,5 @@
 //! Minibatch SGD with momentum, in an order that is a function of the records themselves, on
-//! candle tensors ([`Parameters`]).
+//! candle tensors ([`Network`]).
 //!
 //! `v ← μ v + ∇L(batch)`, `θ ← θ - η v` with `μ` = [`MOMENTUM`] and `η` the spec's learning
 //! rate. Epoch `e` visits the records sorted by `blake3("epoch-order" ‖ seed ‖ e ‖ key)`, with
@@ -13,19 +13,19 @@
 
 use openledger_primitives::models::ModelSpec;
 
-use candle_core::{Device, Tensor};
+use candle_core::Tensor;
 
 use crate::{
-	classifier::model::{Network, Parameters},
+	classifier::model::{Layer, Network},
 	error::EngineError,
-	numeric::{linalg::Matrix, tensor::scalar},
+	numeric::tensor::{scalar, select_rows},
 };
 
 /// The momentum coefficient.
 pub const MOMENTUM: f64 = 0.9;
 
 /// A snapshot of the parameters during training, for TracIn.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Checkpoint {
 	/// The epoch after which it was taken (from 1).
 	pub epoch: u16,
@@ -36,7 +36,7 @@ pub struct Checkpoint {
 }
 
 /// A trained model.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Trained {
 	/// The final parameters.
 	pub network: Network,
@@ -106,7 +106,7 @@ pub fn epoch_order(keys: &[[u8; 32]], seed: u64, epoch: u16) -> Vec<usize> {
 /// (the records' hashes) set the order of each epoch.
 pub fn train(
 	network: Network,
-	x: &Matrix,
+	x: &Tensor,
 	labels: &[usize],
 	keys: &[[u8; 32]],
 	hyper: &Hyper,
@@ -119,13 +119,14 @@ pub fn train(
 /// engine uses [`epoch_order`]; evaluations compare other orders.
 pub fn train_in_order(
 	network: Network,
-	x: &Matrix,
+	x: &Tensor,
 	labels: &[usize],
 	hyper: &Hyper,
 	order: impl Fn(u16) -> Vec<usize>,
 ) -> Result<Trained, EngineError> {
-	assert_eq!(x.rows, labels.len(), "one label per row");
-	if x.rows == 0 || labels.is_empty() {
+	let (rows, _) = x.dims2()?;
+	assert_eq!(rows, labels.len(), "one label per row");
+	if rows == 0 || labels.is_empty() {
 		return Err(EngineError::EmptyTrainingSet);
 	}
 	if labels.iter().all(|y| *y == labels[0]) {
@@ -138,24 +139,22 @@ pub fn train_in_order(
 	{
 		return Err(EngineError::SpecOutOfBounds("zero epochs, batch size or learning rate"));
 	}
-	descend(&network, x, labels, hyper, order).map_err(|e| EngineError::Tensor(e.to_string()))
+	Ok(descend(network, x, labels, hyper, order)?)
 }
 
-/// The descent itself, on candle tensors: the features, the parameters and their velocities
-/// stay tensors from the first step to the last, and only checkpoints become matrices.
+/// The descent itself: the features, the parameters and their velocities stay tensors from
+/// the first step to the last.
 fn descend(
-	network: &Network,
-	x: &Matrix,
+	mut params: Network,
+	x: &Tensor,
 	labels: &[usize],
 	hyper: &Hyper,
 	order: impl Fn(u16) -> Vec<usize>,
 ) -> candle_core::Result<Trained> {
-	let x = x.to_tensor()?;
-	let mut params = Parameters::new(network)?;
 	let mut velocity = params
 		.layers
 		.iter()
-		.map(|(w, b)| Ok((w.zeros_like()?, b.zeros_like()?)))
+		.map(|l| Ok((l.w.zeros_like()?, l.b.zeros_like()?)))
 		.collect::<candle_core::Result<Vec<_>>>()?;
 	let (momentum, rate) = (scalar(MOMENTUM)?, scalar(hyper.learning_rate)?);
 	let keep = checkpoint_epochs(hyper.epochs, hyper.checkpoints);
@@ -164,11 +163,10 @@ fn descend(
 	for epoch in 1..=hyper.epochs {
 		let order = order(epoch);
 		for batch in order.chunks(hyper.batch_size) {
-			let rows: Vec<i64> = batch.iter().map(|i| *i as i64).collect();
-			let xb = x.index_select(&Tensor::from_vec(rows, batch.len(), &Device::Cpu)?, 0)?;
+			let xb = select_rows(x, batch)?;
 			let yb: Vec<usize> = batch.iter().map(|i| labels[*i]).collect();
 			let grad = params.gradient(&xb, &yb, hyper.l2)?;
-			for (((w, b), (vw, vb)), (gw, gb)) in
+			for ((Layer { w, b }, (vw, vb)), Layer { w: gw, b: gb }) in
 				params.layers.iter_mut().zip(velocity.iter_mut()).zip(grad)
 			{
 				*vw = vw.broadcast_mul(&momentum)?.add(&gw)?;
@@ -181,27 +179,27 @@ fn descend(
 			checkpoints.push(Checkpoint {
 				epoch,
 				learning_rate: hyper.learning_rate,
-				network: params.network()?,
+				network: params.clone(),
 			});
 		}
 	}
-	Ok(Trained { network: params.network()?, checkpoints })
+	Ok(Trained { network: params, checkpoints })
 }
 
 /// The number of records whose predicted class is their label.
-pub fn correct(net: &Network, x: &Matrix, labels: &[usize]) -> usize {
+pub fn correct(net: &Network, x: &Tensor, labels: &[usize]) -> Result<usize, EngineError> {
 	if labels.is_empty() {
-		return 0;
+		return Ok(0);
 	}
-	net.predict(x).iter().zip(labels).filter(|(p, y)| p == y).count()
+	Ok(net.predict(x)?.iter().zip(labels).filter(|(p, y)| p == y).count())
 }
 
 /// The share of records whose predicted class is their label (1 for an empty set).
-pub fn accuracy(net: &Network, x: &Matrix, labels: &[usize]) -> f64 {
+pub fn accuracy(net: &Network, x: &Tensor, labels: &[usize]) -> Result<f64, EngineError> {
 	if labels.is_empty() {
-		return 1.0;
+		return Ok(1.0);
 	}
-	correct(net, x, labels) as f64 / labels.len() as f64
+	Ok(correct(net, x, labels)? as f64 / labels.len() as f64)
 }
 
 #[cfg(test)]
@@ -214,7 +212,7 @@ pub(crate) mod tests {
 		(0..n as u32).map(|i| *blake3::hash(&i.to_le_bytes()).as_bytes()).collect()
 	}
 
-	fn blobs() -> (Matrix, Vec<usize>) {
+	fn blobs() -> (Tensor, Vec<usize>) {
 		// Three separable clusters in 2-D.
 		let mut rows = Vec::new();
 		let mut labels = Vec::new();
@@ -225,7 +223,7 @@ pub(crate) mod tests {
 			rows.push(vec![cx + 0.4 * t.sin(), cy + 0.4 * t.cos()]);
 			labels.push(c);
 		}
-		(Matrix::from_rows(&rows), labels)
+		(crate::numeric::tensor::from_rows(&rows).unwrap(), labels)
 	}
 
 	fn hyper() -> Hyper {
@@ -235,28 +233,31 @@ pub(crate) mod tests {
 	#[test]
 	fn training_fits_separable_data_and_keeps_checkpoints() {
 		let (x, y) = blobs();
-		let net = Network::init(&Architecture::Mlp1 { hidden: 8 }, 2, 3, 5);
+		let net = Network::init(&Architecture::Mlp1 { hidden: 8 }, 2, 3, 5).unwrap();
 		let trained = train(net, &x, &y, &keys(y.len()), &hyper()).unwrap();
-		assert_eq!(accuracy(&trained.network, &x, &y), 1.0);
+		assert_eq!(accuracy(&trained.network, &x, &y).unwrap(), 1.0);
 		assert_eq!(
 			trained.checkpoints.iter().map(|c| c.epoch).collect::<Vec<_>>(),
 			vec![10, 20, 30]
 		);
-		assert_eq!(trained.checkpoints.last().map(|c| &c.network), Some(&trained.network));
+		let hash = |net: &Network| net.weights_hash().unwrap();
+		let last = trained.checkpoints.last().map(|c| hash(&c.network));
+		assert_eq!(last, Some(hash(&trained.network)));
+		assert_ne!(hash(&trained.checkpoints[0].network), hash(&trained.network));
 		// The chain's models keep none, and train to the same network.
-		let net = Network::init(&Architecture::Mlp1 { hidden: 8 }, 2, 3, 5);
+		let net = Network::init(&Architecture::Mlp1 { hidden: 8 }, 2, 3, 5).unwrap();
 		let none = Hyper { checkpoints: 0, ..hyper() };
 		let plain = train(net, &x, &y, &keys(y.len()), &none).unwrap();
 		assert!(plain.checkpoints.is_empty());
-		assert_eq!(plain.network, trained.network);
+		assert_eq!(hash(&plain.network), hash(&trained.network));
 	}
 
 	#[test]
 	fn training_is_deterministic() {
 		let (x, y) = blobs();
 		let run = || {
-			let net = Network::init(&Architecture::Mlp2 { hidden: [8, 4] }, 2, 3, 5);
-			train(net, &x, &y, &keys(y.len()), &hyper()).unwrap().network.weights_hash()
+			let net = Network::init(&Architecture::Mlp2 { hidden: [8, 4] }, 2, 3, 5).unwrap();
+			train(net, &x, &y, &keys(y.len()), &hyper()).unwrap().network.weights_hash().unwrap()
 		};
 		assert_eq!(run(), run());
 	}
@@ -264,14 +265,15 @@ pub(crate) mod tests {
 	#[test]
 	fn degenerate_training_sets_are_typed_errors() {
 		let (x, y) = blobs();
-		let net = || Network::init(&Architecture::SoftmaxRegression, 2, 3, 5);
+		let net = || Network::init(&Architecture::SoftmaxRegression, 2, 3, 5).unwrap();
+		let empty = crate::numeric::tensor::matrix(0, 2, Vec::new()).unwrap();
 		assert_eq!(
-			train(net(), &Matrix::zeros(0, 2), &[], &[], &hyper()),
-			Err(EngineError::EmptyTrainingSet)
+			train(net(), &empty, &[], &[], &hyper()).unwrap_err(),
+			EngineError::EmptyTrainingSet
 		);
 		assert_eq!(
-			train(net(), &x, &vec![1; y.len()], &keys(y.len()), &hyper()),
-			Err(EngineError::SingleClass)
+			train(net(), &x, &vec![1; y.len()], &keys(y.len()), &hyper()).unwrap_err(),
+			EngineError::SingleClass
 		);
 	}
 

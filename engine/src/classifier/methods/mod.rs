@@ -12,19 +12,26 @@
 //! that measure them. They implement [`Attribution`] and the blocked scoring below ([`Blocked`],
 //! [`Scratch`], [`for_each_block`], [`blocked_scores`], [`TILE`]), which is public for them.
 
+use candle_core::Tensor;
 use rayon::prelude::*;
 
-use crate::numeric::{kernel::Packed, linalg::Matrix};
+use crate::{
+	error::EngineError,
+	numeric::{
+		kernel::Packed,
+		tensor::{matrix, transpose, values},
+	},
+};
 
 /// An attribution method prepared on a trained model and its training set.
 pub trait Attribution: Send + Sync {
 	/// Scores `[n, m]` of the `n` training records for `m` queries (`[m, D]`), each measured on
 	/// the loss of its label in `labels` (usually the predicted one).
-	fn scores(&self, queries: &Matrix, labels: &[usize]) -> Matrix;
+	fn scores(&self, queries: &Tensor, labels: &[usize]) -> Result<Tensor, EngineError>;
 
 	/// The self-influence of every training record: high for records the model finds hard to
 	/// fit, such as mislabelled ones.
-	fn self_influence(&self) -> Vec<f64>;
+	fn self_influence(&self) -> Result<Vec<f64>, EngineError>;
 }
 
 /// Training records per block of a [`Blocked`] method: a block's three `[TILE, m]` buffers
@@ -54,7 +61,11 @@ pub trait Blocked: Sync {
 	fn count(&self) -> usize;
 
 	/// Prepares the queries' part.
-	fn prepare_queries(&self, queries: &Matrix, labels: &[usize]) -> Self::Queries;
+	fn prepare_queries(
+		&self,
+		queries: &Tensor,
+		labels: &[usize],
+	) -> Result<Self::Queries, EngineError>;
 
 	/// Adds the scores of training records `first..first + out.len() / m` to `out`
 	/// (`[count, m]`, zeros on entry).
@@ -65,7 +76,7 @@ pub trait Blocked: Sync {
 		out: &mut [f64],
 		m: usize,
 		s: &mut Scratch,
-	);
+	) -> Result<(), EngineError>;
 }
 
 /// Calls `f(first, scores)` for each block of training records, with their scores `[count, m]`
@@ -73,51 +84,57 @@ pub trait Blocked: Sync {
 /// particular order.
 pub fn for_each_block<B: Blocked>(
 	method: &B,
-	queries: &Matrix,
+	queries: &Tensor,
 	labels: &[usize],
 	f: impl Fn(usize, &[f64]) + Sync,
-) {
-	let (n, m) = (method.count(), queries.rows);
+) -> Result<(), EngineError> {
+	let (n, m) = (method.count(), queries.dim(0)?);
 	if m == 0 {
-		return;
+		return Ok(());
 	}
-	let q = method.prepare_queries(queries, labels);
-	(0..n.div_ceil(TILE)).into_par_iter().for_each_init(
+	let q = method.prepare_queries(queries, labels)?;
+	(0..n.div_ceil(TILE)).into_par_iter().try_for_each_init(
 		|| (Scratch::default(), Vec::new()),
 		|(scratch, out), b| {
 			let first = b * TILE;
 			out.clear();
 			out.resize(TILE.min(n - first) * m, 0.0);
-			method.score_block(&q, first, out, m, scratch);
+			method.score_block(&q, first, out, m, scratch)?;
 			f(first, out);
+			Ok(())
 		},
-	);
+	)
 }
 
 /// The scores `[n, m]` of every training record for the `m` queries.
-pub fn blocked_scores<B: Blocked>(method: &B, queries: &Matrix, labels: &[usize]) -> Matrix {
-	let (n, m) = (method.count(), queries.rows);
-	let mut total = Matrix::zeros(n, m);
-	if m == 0 {
-		return total;
+pub fn blocked_scores<B: Blocked>(
+	method: &B,
+	queries: &Tensor,
+	labels: &[usize],
+) -> Result<Tensor, EngineError> {
+	let (n, m) = (method.count(), queries.dim(0)?);
+	let mut total = vec![0.0; n * m];
+	if m > 0 {
+		let q = method.prepare_queries(queries, labels)?;
+		total
+			.par_chunks_mut(TILE * m)
+			.enumerate()
+			.try_for_each_init(Scratch::default, |s, (b, out)| {
+				method.score_block(&q, b * TILE, out, m, s)
+			})?;
 	}
-	let q = method.prepare_queries(queries, labels);
-	total
-		.data
-		.par_chunks_mut(TILE * m)
-		.enumerate()
-		.for_each_init(Scratch::default, |s, (b, out)| method.score_block(&q, b * TILE, out, m, s));
-	total
+	Ok(matrix(n, m, total)?)
 }
 
 /// `xᵀ`, packed as the right-hand side of products ([`Packed`]).
-fn packed_t(x: &Matrix) -> Packed {
-	Packed::new(&x.t().data, x.cols, x.rows)
+pub fn packed_t(x: &Tensor) -> Result<Packed, EngineError> {
+	let (rows, cols) = x.dims2()?;
+	Ok(Packed::new(&values(&transpose(x)?)?, cols, rows))
 }
 
-/// Rows `first..first + count` of `x`, as one slice.
-fn rows(x: &Matrix, first: usize, count: usize) -> &[f64] {
-	&x.data[first * x.cols..(first + count) * x.cols]
+/// Rows `first..first + count` of the `[n, cols]` values `x`, as one slice.
+pub fn rows(x: &[f64], cols: usize, first: usize, count: usize) -> &[f64] {
+	&x[first * cols..(first + count) * cols]
 }
 
 pub mod exact;
