@@ -19,7 +19,7 @@ use crate::{
 	error::EngineError,
 	numeric::{
 		kernel::{product_packed_into, Packed},
-		tensor::{matmul, matrix, scalar, transpose, values},
+		tensor::{matmul, matrix, scalar, transpose, values, values_of},
 	},
 };
 
@@ -109,16 +109,8 @@ impl CustomOp2 for Solve {
 		if n != n2 || rows != n {
 			bail!("a solve of [{n}, {n2}] and [{rows}, {cols}]");
 		}
-		let (CpuStorage::F64(l), CpuStorage::F64(b)) = (s1, s2) else {
-			bail!("{} takes f64 tensors", self.name())
-		};
-		let (Some((l0, l_end)), Some((b0, b_end))) =
-			(l1.contiguous_offsets(), l2.contiguous_offsets())
-		else {
-			bail!("{} takes contiguous tensors", self.name())
-		};
-		let l = &l[l0..l_end];
-		let mut x = b[b0..b_end].to_vec();
+		let l = values_of(s1, l1, self.name())?;
+		let mut x = values_of(s2, l2, self.name())?.to_vec();
 		match self {
 			Solve::Forward => {
 				for col in 0..cols {

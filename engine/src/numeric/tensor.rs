@@ -29,8 +29,12 @@ use candle_core::{
 
 use crate::numeric::linalg;
 
-/// The f64 values of a contiguous tensor's storage.
-fn values_of<'a>(storage: &'a CpuStorage, layout: &Layout, op: &str) -> Result<&'a [f64]> {
+/// The f64 values of a contiguous tensor's storage, as a custom op reads its inputs.
+pub(crate) fn values_of<'a>(
+	storage: &'a CpuStorage,
+	layout: &Layout,
+	op: &str,
+) -> Result<&'a [f64]> {
 	let CpuStorage::F64(data) = storage else { bail!("{op} takes f64 tensors") };
 	match layout.contiguous_offsets() {
 		Some((start, end)) => Ok(&data[start..end]),
