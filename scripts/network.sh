@@ -2,7 +2,8 @@
 # The four validators of `--chain local` (Alice, Bob, Charlie and Dave, each an attestor) on
 # loopback, each with a fixed node key, its own base path and its own log.
 #
-#   scripts/network.sh start [--release] [--fresh] [--only NAMES] [--slot-ms MS] [-- NODE ARGS...]
+#   scripts/network.sh start [--release] [--fresh] [--only NAMES] [--slot-ms MS] [--session-blocks N]
+#                            [-- NODE ARGS...]
 #   scripts/network.sh status
 #   scripts/network.sh stop [NAME...]
 #   scripts/network.sh kill NAME...
@@ -10,9 +11,10 @@
 # start    starts the four nodes (building the node first if it is missing) and waits until
 #          each answers RPC; --release runs the release build; --fresh wipes their databases;
 #          --only alice,dave starts only those (a restart); --slot-ms 3000 runs the network
-#          on 3-second Aura slots instead of 6 (from a raw chain spec written into the
-#          network's directory, which a restart with --only keeps: give it the option again);
-#          arguments after `--` go to every node started.
+#          on 3-second Aura slots instead of 6, and --session-blocks 10 on sessions of 10
+#          blocks instead of 10 minutes (both from a raw chain spec written into the network's
+#          directory, which a restart with --only keeps: give it the options again); arguments
+#          after `--` go to every node started.
 # status   prints each node's pid, peers, best and finalised block.
 # stop     stops the nodes named, or all four (their databases stay; `start --fresh` wipes them).
 # kill     kills the nodes named at once (SIGKILL), as a crash or a power cut would.
@@ -42,13 +44,14 @@ running() {
 }
 
 start() {
-	local profile=debug fresh=0 only="" slot_ms=""
+	local profile=debug fresh=0 only="" slot_ms="" session_blocks=""
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--release) profile=release ;;
 		--fresh) fresh=1 ;;
 		--only) only="$2"; shift ;;
 		--slot-ms) slot_ms="$2"; shift ;;
+		--session-blocks) session_blocks="$2"; shift ;;
 		--) shift; break ;;
 		*) echo "unknown option $1" >&2; exit 2 ;;
 		esac
@@ -64,9 +67,10 @@ start() {
 	fi
 	mkdir -p "$DIR"
 	local chain=local
-	if [ -n "$slot_ms" ]; then
+	if [ -n "$slot_ms$session_blocks" ]; then
 		# A restart (--only) joins the running network: it keeps the spec that started it.
-		chain=$(fast_spec "$node" "$slot_ms" "$([ -n "$only" ] && echo keep)") || exit 1
+		chain=$(custom_spec "$node" "$slot_ms" "$session_blocks" "$([ -n "$only" ] && echo keep)") ||
+			exit 1
 	fi
 	# Node keys 1 to 4: Alice's peer id is then known, and she is everyone's bootnode.
 	local boot_id
@@ -108,26 +112,35 @@ start() {
 	echo "[network] $(for i in "${started[@]}"; do printf '%s ' "${NAMES[$i]}"; done)answer RPC"
 }
 
-# The raw chain spec of `--chain local` with Aura slots of $2 ms, written to
-# $DIR/local-<ms>ms.json from the node's own runtime (its path is printed), or kept as it is
-# when $3 is `keep` and it exists. The runtime reads half the slot from the storage
-# key `:MinimumPeriod:` (twox_128 of the name; runtime/src/configs/mod.rs), which no preset
-# writes; its value is a SCALE u64.
+# The raw chain spec of `--chain local` with Aura slots of $2 ms and sessions of $3 blocks
+# (either may be empty: the runtime's own), written to $DIR/local-<ms>ms-<n>b.json from the
+# node's own runtime (its path is printed), or kept as it is when $4 is `keep` and it exists.
+# The runtime reads half the slot from the storage key `:MinimumPeriod:` (a SCALE u64;
+# runtime/src/configs/mod.rs) and the session's length from `:SessionBlocks:` (a SCALE u32;
+# runtime/src/configs/validators.rs), each key the twox_128 of its name; no preset writes them.
 MINIMUM_PERIOD_KEY=0x07090971b1d5f02515325c0ca7d18c20
-fast_spec() {
-	local node=$1 ms=$2 keep=${3:-}
-	[[ "$ms" =~ ^[0-9]+$ ]] && [ "$ms" -ge 1000 ] && [ $((ms % 2)) = 0 ] ||
+SESSION_BLOCKS_KEY=0x7037d64d17e4a5d818db5d153f5ea94e
+custom_spec() {
+	local node=$1 ms=$2 blocks=$3 keep=${4:-}
+	[ -z "$ms" ] || { [[ "$ms" =~ ^[0-9]+$ ]] && [ "$ms" -ge 1000 ] && [ $((ms % 2)) = 0 ]; } ||
 		{ echo "[network] --slot-ms takes an even number of milliseconds, 1000 or more" >&2; exit 2; }
-	local spec="$DIR/local-${ms}ms.json"
+	[ -z "$blocks" ] || { [[ "$blocks" =~ ^[0-9]+$ ]] && [ "$blocks" -ge 2 ] && [ "$blocks" -lt 100000 ]; } ||
+		{ echo "[network] --session-blocks takes a number of blocks, 2 or more" >&2; exit 2; }
+	local spec="$DIR/local-${ms:-default}ms-${blocks:-default}b.json"
 	if [ "$keep" != keep ] || [ ! -f "$spec" ]; then
-		local value
-		value=$(printf '%016x' $((ms / 2)) | sed 's/../& /g' | awk '{for (i = NF; i > 0; i--) printf "%s", $i}')
-		"$node" export-chain-spec --chain local --raw 2>/dev/null |
-			jq --arg k "$MINIMUM_PERIOD_KEY" --arg v "0x$value" '.genesis.raw.top[$k] = $v' >"$spec.tmp" ||
+		local filter='.'
+		[ -n "$ms" ] && filter+=" | .genesis.raw.top[\"$MINIMUM_PERIOD_KEY\"] = \"0x$(le_hex 8 $((ms / 2)))\""
+		[ -n "$blocks" ] && filter+=" | .genesis.raw.top[\"$SESSION_BLOCKS_KEY\"] = \"0x$(le_hex 4 "$blocks")\""
+		"$node" export-chain-spec --chain local --raw 2>/dev/null | jq "$filter" >"$spec.tmp" ||
 			{ echo "[network] could not write the chain spec $spec" >&2; exit 1; }
 		mv "$spec.tmp" "$spec"
 	fi
 	echo "$spec"
+}
+
+# $2 as $1 little-endian bytes, in hex (a SCALE unsigned integer).
+le_hex() {
+	printf "%0$(($1 * 2))x" "$2" | sed 's/../& /g' | awk '{for (i = NF; i > 0; i--) printf "%s", $i}'
 }
 
 status() {

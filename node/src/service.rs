@@ -348,6 +348,18 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		})
 	};
 
+	// `--alice` and the other dev key flags insert the session keys (Aura, GRANDPA) through the
+	// runtime, as `spawn_tasks` starts; an attestor's `attr` key is not a session key, so it is
+	// inserted here from the same seed (the dev accounts attest with their own keys).
+	if let Some(seed) = &config.dev_key_seed {
+		sp_keystore::Keystore::sr25519_generate_new(
+			&*keystore_container.keystore(),
+			openledger_runtime::ATTESTOR_KEY_TYPE,
+			Some(seed),
+		)
+		.map_err(|e| ServiceError::Other(format!("inserting the dev `attr` key: {e}")))?;
+	}
+
 	let _rpc_handlers = sc_service::spawn_tasks(sc_service::SpawnTasksParams {
 		network: Arc::new(network.clone()),
 		client: client.clone(),

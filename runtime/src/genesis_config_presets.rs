@@ -1,12 +1,15 @@
 //! Genesis presets: the initial state of the chains the node knows by name.
 //!
-//! | preset | also accepted as | validators (Aura + GRANDPA) and attestors | a result's majority | sudo | governance pace | endowed accounts |
+//! | preset | also accepted as | validators (Aura + GRANDPA) and attestors | a result's majority | sudo | governance pace, sessions | endowed accounts |
 //! |---|---|---|---|---|---|---|
-//! | `development` | `dev` | Alice | 1 of 1 | Alice | fast | the well-known dev accounts, 1,000,000 OPEN each |
-//! | `local_testnet` | `local` | Alice, Bob, Charlie, Dave | 3 of 4 | Alice | fast | the same |
-//! | `staging` | | Alice, Bob, Charlie, Dave | 3 of 4 | none | production | the same |
+//! | `development` | `dev` | Alice | 1 of 1 | Alice | fast, 10 minutes | the well-known dev accounts, 1,000,000 OPEN each |
+//! | `local_testnet` | `local` | Alice, Bob, Charlie, Dave | 3 of 4 | Alice | fast, 10 minutes | the same |
+//! | `staging` | | Alice, Bob, Charlie, Dave | 3 of 4 | none | production, 1 hour | the same |
 //!
-//! Every validator is also an attestor, with its `attr` key from the same seed. Committees are
+//! The validators are the collator selection's invulnerables, with their session keys (Aura and
+//! GRANDPA) set at genesis; anyone may bond the candidacy bond to join them
+//! ([`crate::configs::validators`]). Every validator is also an attestor, with its `attr` key
+//! from the same seed. Committees are
 //! of up to 16 (the whole set here), and attestors must run the engine version this release is
 //! built with ([`openledger_primitives::attribution::ENGINE_VERSION`]). The treasury
 //! and the rewards pot start with the existential deposit. A chain starts otherwise empty: no
@@ -25,10 +28,14 @@ use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	configs::attribution::{rewards_pot, ATTESTOR_BOND, CHALLENGE_WINDOW},
+	configs::{
+		attribution::{rewards_pot, ATTESTOR_BOND, CHALLENGE_WINDOW},
+		validators::{validator_pot, CANDIDACY_BOND, DESIRED_CANDIDATES},
+	},
 	governance::{origins::Pace, TreasuryAccount},
-	AccountId, AttributionConfig, Balance, BalancesConfig, BlockNumber, OriginsConfig,
-	RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, OPEN,
+	opaque::SessionKeys,
+	AccountId, AttributionConfig, Balance, BalancesConfig, BlockNumber, CollatorSelectionConfig,
+	OriginsConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig, EXISTENTIAL_DEPOSIT, OPEN,
 };
 
 /// The balance of each endowed development account.
@@ -41,11 +48,14 @@ pub const LOCAL_PRESET_ALIAS: &str = "local";
 /// The production-style preset: no sudo, production governance.
 pub const STAGING_PRESET: &str = "staging";
 
-/// The genesis state of a chain with the given validators, attestors (and the blocks an
-/// inference's result stays challengeable), endowed accounts, sudo key (none: governance alone)
-/// and governance pace.
+/// A validator at genesis: its account and its Aura and GRANDPA keys.
+pub type Validator = (AccountId, AuraId, GrandpaId);
+
+/// The genesis state of a chain with the given validators (the invulnerables), attestors (and
+/// the blocks an inference's result stays challengeable), endowed accounts, sudo key (none:
+/// governance alone) and governance pace.
 pub fn genesis(
-	validators: Vec<(AuraId, GrandpaId)>,
+	validators: Vec<Validator>,
 	attestors: Vec<AccountId>,
 	challenge_window: BlockNumber,
 	endowed_accounts: Vec<AccountId>,
@@ -62,6 +72,8 @@ pub fn genesis(
 				.chain(core::iter::once((TreasuryAccount::get(), EXISTENTIAL_DEPOSIT)))
 				// So does the rewards pot, which pays claims while keeping itself alive.
 				.chain(core::iter::once((rewards_pot(), EXISTENTIAL_DEPOSIT)))
+				// And the validators' pot, which pays each author half of what it holds above it.
+				.chain(core::iter::once((validator_pot(), EXISTENTIAL_DEPOSIT)))
 				.collect::<Vec<_>>(),
 		},
 		attribution: AttributionConfig {
@@ -70,13 +82,22 @@ pub fn genesis(
 			challenge_window,
 			engine_version: openledger_primitives::attribution::ENGINE_VERSION,
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: validators.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
-		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: validators
+		// Aura's and GRANDPA's authorities come from the session's keys, not from their own
+		// genesis.
+		collator_selection: CollatorSelectionConfig {
+			invulnerables: validators
 				.iter()
-				.map(|(_, grandpa)| (grandpa.clone(), 1))
+				.map(|(account, ..)| account.clone())
+				.collect::<Vec<_>>(),
+			candidacy_bond: CANDIDACY_BOND,
+			desired_candidates: DESIRED_CANDIDATES,
+		},
+		session: SessionConfig {
+			keys: validators
+				.into_iter()
+				.map(|(account, aura, grandpa)| {
+					(account.clone(), account, SessionKeys { aura, grandpa })
+				})
 				.collect::<Vec<_>>(),
 		},
 		origins: OriginsConfig { pace },
@@ -84,8 +105,8 @@ pub fn genesis(
 	})
 }
 
-/// The Aura and GRANDPA keys of a well-known development validator.
-fn dev_validator(name: Sr25519Keyring) -> (AuraId, GrandpaId) {
+/// The account, Aura and GRANDPA keys of a well-known development validator.
+fn dev_validator(name: Sr25519Keyring) -> Validator {
 	let ed: Ed25519Keyring = match name {
 		Sr25519Keyring::Alice => Ed25519Keyring::Alice,
 		Sr25519Keyring::Bob => Ed25519Keyring::Bob,
@@ -94,7 +115,7 @@ fn dev_validator(name: Sr25519Keyring) -> (AuraId, GrandpaId) {
 		Sr25519Keyring::Eve => Ed25519Keyring::Eve,
 		_ => Ed25519Keyring::Ferdie,
 	};
-	(name.public().into(), ed.public().into())
+	(name.to_account_id(), name.public().into(), ed.public().into())
 }
 
 fn dev_accounts() -> Vec<AccountId> {
@@ -189,7 +210,7 @@ mod tests {
 	#[test]
 	fn local_preset_has_four_validators() {
 		let json = local_config_genesis();
-		assert_eq!(json["aura"]["authorities"].as_array().map(Vec::len), Some(4));
-		assert_eq!(json["grandpa"]["authorities"].as_array().map(Vec::len), Some(4));
+		assert_eq!(json["session"]["keys"].as_array().map(Vec::len), Some(4));
+		assert_eq!(json["collatorSelection"]["invulnerables"].as_array().map(Vec::len), Some(4));
 	}
 }

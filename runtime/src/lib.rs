@@ -6,7 +6,8 @@
 //! [`genesis_config_presets`].
 //!
 //! - Native token: OPEN, 18 decimals (see [`openledger_primitives::currency`]).
-//! - Consensus: Aura block production with 6 s slots and GRANDPA finality.
+//! - Consensus: Aura block production with 6 s slots and GRANDPA finality, by a validator set
+//!   that changes at session boundaries; see [`configs::validators`].
 //! - Fees: paid in OPEN, by weight and length; see [`configs::monetary`].
 //! - The data layer: Datanets, models and agents; see [`configs::data`].
 //! - Proof of Attribution and rewards; see [`configs::attribution`].
@@ -42,7 +43,7 @@ pub use openledger_primitives::{
 
 pub use frame_metadata_hash_extension::CheckMetadataHash;
 pub use frame_system::Call as SystemCall;
-pub use pallet_attribution::CheckAttestation;
+pub use pallet_attribution::{CheckAttestation, KEY_TYPE as ATTESTOR_KEY_TYPE};
 pub use pallet_balances::Call as BalancesCall;
 pub use pallet_timestamp::Call as TimestampCall;
 #[cfg(any(feature = "std", test))]
@@ -62,12 +63,12 @@ pub mod opaque {
 	pub type BlockId = generic::BlockId<Block>;
 
 	impl_opaque_keys! {
-		/// The session keys of a validator: Aura for block production, GRANDPA for finality,
-		/// and `attr` for Proof of Attribution (`--alice` and friends insert all three).
+		/// The session keys of a validator: Aura for block production and GRANDPA for finality.
+		/// An attestor's `attr` key ([`crate::ATTESTOR_KEY_TYPE`]) is not one: it must not change
+		/// at a session boundary, and an attestor need not validate (see `docs/validators.md`).
 		pub struct SessionKeys {
 			pub aura: Aura,
 			pub grandpa: Grandpa,
-			pub attr: Attribution,
 		}
 	}
 }
@@ -94,12 +95,13 @@ macro_rules! runtime_version {
 	};
 }
 
+// 101: sessions, the collator selection, proxies and multisig accounts.
 #[cfg(not(feature = "bump-spec-version"))]
-runtime_version!(100);
+runtime_version!(101);
 // The same runtime one `spec_version` higher: the build script makes it as a second blob, which
 // the end-to-end tests enact by a `root` referendum to rehearse a runtime upgrade.
 #[cfg(feature = "bump-spec-version")]
-runtime_version!(101);
+runtime_version!(102);
 
 /// The address format for describing accounts.
 pub type Address = sp_runtime::MultiAddress<AccountId, ()>;
@@ -194,6 +196,15 @@ mod runtime {
 	pub type System = frame_system;
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
+	// The validator set, declared before Aura and GRANDPA: genesis builds the invulnerables,
+	// then the session that hands Aura and GRANDPA their authorities, and each block notes its
+	// author and may end a session before Aura checks its slot.
+	#[runtime::pallet_index(16)]
+	pub type Authorship = pallet_authorship;
+	#[runtime::pallet_index(17)]
+	pub type CollatorSelection = pallet_collator_selection;
+	#[runtime::pallet_index(18)]
+	pub type Session = pallet_session;
 	#[runtime::pallet_index(2)]
 	pub type Aura = pallet_aura;
 	#[runtime::pallet_index(3)]
@@ -210,6 +221,10 @@ mod runtime {
 	pub type Sudo = pallet_sudo;
 	#[runtime::pallet_index(7)]
 	pub type Utility = pallet_utility;
+	#[runtime::pallet_index(8)]
+	pub type Proxy = pallet_proxy;
+	#[runtime::pallet_index(9)]
+	pub type Multisig = pallet_multisig;
 
 	// Governance.
 	#[runtime::pallet_index(10)]

@@ -1,6 +1,8 @@
 //! Configuration of each pallet of the runtime, one area a module.
 //!
-//! - this module: `frame_system`, consensus (Aura, GRANDPA, timestamp) and utilities;
+//! - this module: `frame_system`, consensus (Aura, GRANDPA, timestamp) and utilities (batches,
+//!   proxies, multisig accounts);
+//! - [`validators`]: sessions and the validator set;
 //! - [`monetary`]: the OPEN token and transaction fees;
 //! - [`data`]: Datanets, models and agents;
 //! - [`attribution`]: Proof of Attribution and rewards.
@@ -11,25 +13,29 @@
 pub mod attribution;
 pub mod data;
 pub mod monetary;
+pub mod validators;
 
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
-	traits::{ConstBool, ConstU32, ConstU64},
+	traits::{ConstBool, ConstU32, ConstU64, InstanceFilter},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		Weight,
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
+use scale_info::TypeInfo;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::Perbill;
+use sp_runtime::{traits::BlakeTwo256, Perbill};
 use sp_version::RuntimeVersion;
 
+use self::monetary::DEPOSIT_PER_BYTE;
 use super::{
-	AccountId, Aura, Balance, Block, BlockNumber, Hash, Nonce, OriginCaller, PalletInfo, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, SLOT_DURATION, VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller, PalletInfo,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, System, SLOT_DURATION, VERSION,
 };
 
 /// At most 75% of a block may be filled by normal transactions; the rest is kept for operational
@@ -125,4 +131,105 @@ impl pallet_utility::Config for Runtime {
 	type RuntimeCall = RuntimeCall;
 	type PalletsOrigin = OriginCaller;
 	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// A proxy's deposit: its storage, about 40 bytes for the first and 33 for each more.
+	pub const ProxyDepositBase: Balance = 40 * DEPOSIT_PER_BYTE;
+	pub const ProxyDepositFactor: Balance = 33 * DEPOSIT_PER_BYTE;
+	/// An announced (time-delayed) proxy call's deposit.
+	pub const AnnouncementDepositBase: Balance = 40 * DEPOSIT_PER_BYTE;
+	pub const AnnouncementDepositFactor: Balance = 68 * DEPOSIT_PER_BYTE;
+	/// A pending multisig operation's deposit: 88 bytes, and 32 for each signatory.
+	pub const MultisigDepositBase: Balance = 88 * DEPOSIT_PER_BYTE;
+	pub const MultisigDepositFactor: Balance = 32 * DEPOSIT_PER_BYTE;
+}
+
+/// What a proxy may do for the account that named it.
+#[derive(
+	Copy,
+	Clone,
+	Eq,
+	PartialEq,
+	Ord,
+	PartialOrd,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum ProxyType {
+	/// Anything.
+	#[default]
+	Any,
+	/// Anything but moving OPEN (`balances`) or changing the account's proxies.
+	NonTransfer,
+	/// Referenda and votes.
+	Governance,
+	/// A validator's operations: its candidacy (`collatorSelection`), its session keys
+	/// (`session`), and batches of them. The account that bonds stays cold; the proxy's key
+	/// signs.
+	Staking,
+}
+
+impl InstanceFilter<RuntimeCall> for ProxyType {
+	fn filter(&self, call: &RuntimeCall) -> bool {
+		match self {
+			ProxyType::Any => true,
+			ProxyType::NonTransfer => {
+				!matches!(call, RuntimeCall::Balances(..) | RuntimeCall::Proxy(..))
+			},
+			ProxyType::Governance => matches!(
+				call,
+				RuntimeCall::Referenda(..)
+					| RuntimeCall::ConvictionVoting(..)
+					| RuntimeCall::Utility(..)
+			),
+			ProxyType::Staking => matches!(
+				call,
+				RuntimeCall::CollatorSelection(..)
+					| RuntimeCall::Session(..)
+					| RuntimeCall::Utility(..)
+			),
+		}
+	}
+
+	fn is_superset(&self, other: &Self) -> bool {
+		match (self, other) {
+			(ProxyType::Any, _) => true,
+			(_, ProxyType::Any) => false,
+			(ProxyType::NonTransfer, _) => true,
+			(a, b) => a == b,
+		}
+	}
+}
+
+impl pallet_proxy::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type Currency = Balances;
+	type ProxyType = ProxyType;
+	type ProxyDepositBase = ProxyDepositBase;
+	type ProxyDepositFactor = ProxyDepositFactor;
+	type MaxProxies = ConstU32<32>;
+	type WeightInfo = pallet_proxy::weights::SubstrateWeight<Runtime>;
+	type MaxPending = ConstU32<32>;
+	type CallHasher = BlakeTwo256;
+	type AnnouncementDepositBase = AnnouncementDepositBase;
+	type AnnouncementDepositFactor = AnnouncementDepositFactor;
+	type BlockNumberProvider = System;
+}
+
+impl pallet_multisig::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type Currency = Balances;
+	type DepositBase = MultisigDepositBase;
+	type DepositFactor = MultisigDepositFactor;
+	type MaxSignatories = ConstU32<100>;
+	type WeightInfo = pallet_multisig::weights::SubstrateWeight<Runtime>;
+	type BlockNumberProvider = System;
 }

@@ -14,10 +14,11 @@ use crate::{
 fn dev_genesis_has_alice_as_sole_validator_attestor_and_sudo() {
 	state_of("dev").execute_with(|| {
 		let accounts = Sr25519Keyring::well_known().count() as Balance;
-		// The dev accounts, and the existential deposits of the treasury and the rewards pot.
+		// The dev accounts, and the existential deposits of the treasury, the rewards pot and
+		// the validators' pot.
 		assert_eq!(
 			pallet_balances::TotalIssuance::<Runtime>::get(),
-			DEV_ENDOWMENT * accounts + 2 * EXISTENTIAL_DEPOSIT
+			DEV_ENDOWMENT * accounts + 3 * EXISTENTIAL_DEPOSIT
 		);
 		assert_eq!(
 			pallet_attribution::Attestors::<Runtime>::get().into_inner(),

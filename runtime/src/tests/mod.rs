@@ -2,17 +2,27 @@
 //! storage migrations, governance's tracks and origins, and a fuzzer of random calls through
 //! the real `Executive`.
 
-use frame_support::genesis_builder_helper::build_state;
+use codec::Encode;
+use frame_support::{dispatch::GetDispatchInfo, genesis_builder_helper::build_state};
 use serde_json::Value;
+use sp_core::H256;
 use sp_genesis_builder::PresetId;
+use sp_runtime::{
+	generic::{CheckedExtrinsic, Digest, DigestItem, ExtrinsicFormat},
+	traits::{Applyable, Header as _},
+};
 
-use crate::{genesis_config_presets::get_preset, RuntimeGenesisConfig};
+use crate::{
+	genesis_config_presets::get_preset, AccountId, BlockNumber, Executive, Header, Runtime,
+	RuntimeCall, RuntimeGenesisConfig, System, TxExtension, SLOT_DURATION,
+};
 
 mod fuzz;
 mod genesis;
 mod governance;
 mod lane;
 mod migrations;
+mod validators;
 
 /// Applies a JSON patch the way the node applies a preset to the default genesis config.
 fn merge(base: &mut Value, patch: Value) {
@@ -36,4 +46,29 @@ pub(crate) fn state_of(preset: &str) -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new_empty();
 	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("the preset builds"));
 	ext
+}
+
+/// Starts block `n` (through `Executive`, every pallet's hooks included) authored in Aura slot
+/// `slot`, and applies that slot's timestamp inherent.
+pub(crate) fn open_block(n: BlockNumber, slot: u64) {
+	let digest = Digest {
+		logs: vec![DigestItem::PreRuntime(
+			sp_consensus_aura::AURA_ENGINE_ID,
+			sp_consensus_aura::Slot::from(slot).encode(),
+		)],
+	};
+	let parent = System::block_hash(n.saturating_sub(1));
+	Executive::initialize_block(&Header::new(n, H256::zero(), H256::zero(), parent, digest));
+	let set = RuntimeCall::Timestamp(pallet_timestamp::Call::set { now: slot * SLOT_DURATION });
+	let xt = CheckedExtrinsic::<AccountId, RuntimeCall, TxExtension> {
+		format: ExtrinsicFormat::Bare,
+		function: set.clone(),
+	};
+	let info = xt.get_dispatch_info();
+	let encoded = crate::UncheckedExtrinsic::new_bare(set).encode();
+	System::note_extrinsic(encoded.clone());
+	let r = Applyable::apply::<Runtime>(xt, &info, encoded.len())
+		.expect("the timestamp inherent is valid");
+	assert!(r.is_ok(), "the timestamp inherent applies: {r:?}");
+	System::note_applied_extrinsic(&r, info);
 }

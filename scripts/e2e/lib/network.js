@@ -25,10 +25,13 @@ const run = promisify(execFile);
 
 /**
  * Starts Alice to Dave with `scripts/network.sh start --fresh -- ARGS` (with `--slot-ms SLOTMS`
- * when `slotMs` is given: Aura slots of that many milliseconds instead of 6,000), waits until each
- * answers RPC and connects @polkadot/api to each. Returns {
+ * when `slotMs` is given: Aura slots of that many milliseconds instead of 6,000, and
+ * `--session-blocks N` when `sessionBlocks` is: sessions of N blocks instead of 10 minutes), waits
+ * until each answers RPC and connects @polkadot/api to each. Returns {
  *   apis: one per validator, Alice's first (a restart replaces its validator's),
  *   api(validator), rpcPorts, dir,
+ *   chainSpec: the raw chain spec the network runs (a file in dir), or 'local',
+ *   bootnode: Alice's multiaddress, for another node to join,
  *   script(command, ...args): runs network.sh on this network and resolves with its output,
  *   kill(validator): `network.sh kill` (SIGKILL, as a crash would),
  *   restart(validator, { fresh }): `network.sh start --only` with the same ARGS (`--fresh`
@@ -37,15 +40,16 @@ const run = promisify(execFile);
  *   stop(): stops the nodes, keeps their logs in $E2E_LOG_DIR as <name>-<validator>.log, and
  *     removes their databases }.
  */
-export async function startNetwork({ args = [], name = 'network', slotMs } = {}) {
+export async function startNetwork({ args = [], name = 'network', slotMs, sessionBlocks } = {}) {
 	const dir = mkdtempSync(path.join(os.tmpdir(), `openledger-${name}-`));
 	const rpcBase = await freePorts(VALIDATORS.length);
+	const p2pBase = await freePorts(VALIDATORS.length);
 	const env = {
 		...process.env,
 		OPENLEDGER_NODE: nodeBinary(),
 		OPENLEDGER_NETWORK_DIR: dir,
 		OPENLEDGER_NETWORK_RPC_PORT: String(rpcBase),
-		OPENLEDGER_NETWORK_P2P_PORT: String(await freePorts(VALIDATORS.length)),
+		OPENLEDGER_NETWORK_P2P_PORT: String(p2pBase),
 		OPENLEDGER_NETWORK_PROM_PORT: String(await freePorts(VALIDATORS.length)),
 	};
 	const script = async (command, ...rest) => {
@@ -86,7 +90,13 @@ export async function startNetwork({ args = [], name = 'network', slotMs } = {})
 	};
 
 	const extra = process.env.E2E_NODE_LOG ? [`-l${process.env.E2E_NODE_LOG}`] : [];
-	const slot = slotMs ? ['--slot-ms', String(slotMs)] : [];
+	const slot = [
+		...(slotMs ? ['--slot-ms', String(slotMs)] : []),
+		...(sessionBlocks ? ['--session-blocks', String(sessionBlocks)] : []),
+	];
+	// The file network.sh writes (its custom_spec names it so).
+	const chainSpec =
+		slotMs || sessionBlocks ? path.join(dir, `local-${slotMs ?? 'default'}ms-${sessionBlocks ?? 'default'}b.json`) : 'local';
 	const rpcPorts = VALIDATORS.map((_, i) => rpcBase + i);
 	const connect = (i) => connectTo(`ws://127.0.0.1:${rpcPorts[i]}`);
 	const index = (validator) => {
@@ -109,7 +119,8 @@ export async function startNetwork({ args = [], name = 'network', slotMs } = {})
 	try {
 		await script('start', '--fresh', ...slot, '--', ...args, ...extra);
 		for (const i of rpcPorts.keys()) apis.push(await connect(i));
-		return { apis, api: (validator) => apis[index(validator)], rpcPorts, dir, script, kill, restart, logFile, stop };
+		const bootnode = `/ip4/127.0.0.1/tcp/${p2pBase}/p2p/${(await apis[0].rpc.system.localPeerId()).toString()}`;
+		return { apis, api: (validator) => apis[index(validator)], rpcPorts, dir, chainSpec, bootnode, script, kill, restart, logFile, stop };
 	} catch (e) {
 		const tails = VALIDATORS.map((v) => {
 			const log = path.join(dir, `${v}.log`);
