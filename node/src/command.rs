@@ -43,6 +43,10 @@ impl SubstrateCli for Cli {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
 			"staging" => Box::new(chain_spec::staging_chain_spec()?),
+			id if id.starts_with("mainnet-candidate:") => {
+				let file = &id["mainnet-candidate:".len()..];
+				Box::new(chain_spec::mainnet_candidate_chain_spec(std::path::Path::new(file))?)
+			},
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
 			},

@@ -16,8 +16,9 @@
 //! Datanets, models or agents.
 //!
 //! `staging` is production-style: no sudo key, so that a referendum is the only way to change
-//! anything, and real governance periods (see [`crate::governance::tracks`]). A real network
-//! starts from it with its own validator keys and balances in the chain spec.
+//! anything, and real governance periods (see [`crate::governance::tracks`]); its validators are
+//! still the dev keys. A real network starts from the node's `--chain mainnet-candidate:<file>`,
+//! which builds [`genesis`] from the operators' own keys and balances.
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -30,7 +31,7 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 use crate::{
 	configs::{
 		attribution::{rewards_pot, ATTESTOR_BOND, CHALLENGE_WINDOW},
-		validators::{validator_pot, CANDIDACY_BOND, DESIRED_CANDIDATES},
+		validators::{safe_candidates, validator_pot, CANDIDACY_BOND},
 	},
 	governance::{origins::Pace, TreasuryAccount},
 	opaque::SessionKeys,
@@ -52,22 +53,20 @@ pub const STAGING_PRESET: &str = "staging";
 pub type Validator = (AccountId, AuraId, GrandpaId);
 
 /// The genesis state of a chain with the given validators (the invulnerables), attestors (and
-/// the blocks an inference's result stays challengeable), endowed accounts, sudo key (none:
-/// governance alone) and governance pace.
+/// the blocks an inference's result stays challengeable), endowments, sudo key (none:
+/// governance alone) and governance pace. Each attestor's bond is held out of its endowment.
 pub fn genesis(
 	validators: Vec<Validator>,
 	attestors: Vec<AccountId>,
 	challenge_window: BlockNumber,
-	endowed_accounts: Vec<AccountId>,
+	endowments: Vec<(AccountId, Balance)>,
 	sudo: Option<AccountId>,
 	pace: Pace,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
-			balances: endowed_accounts
-				.iter()
-				.cloned()
-				.map(|account| (account, DEV_ENDOWMENT))
+			balances: endowments
+				.into_iter()
 				// The treasury exists from genesis, so that it can receive any slashed amount.
 				.chain(core::iter::once((TreasuryAccount::get(), EXISTENTIAL_DEPOSIT)))
 				// So does the rewards pot, which pays claims while keeping itself alive.
@@ -90,7 +89,7 @@ pub fn genesis(
 				.map(|(account, ..)| account.clone())
 				.collect::<Vec<_>>(),
 			candidacy_bond: CANDIDACY_BOND,
-			desired_candidates: DESIRED_CANDIDATES,
+			desired_candidates: safe_candidates(validators.len() as u32),
 		},
 		session: SessionConfig {
 			keys: validators
@@ -118,8 +117,9 @@ fn dev_validator(name: Sr25519Keyring) -> Validator {
 	(name.to_account_id(), name.public().into(), ed.public().into())
 }
 
-fn dev_accounts() -> Vec<AccountId> {
-	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+/// The well-known development accounts, each with [`DEV_ENDOWMENT`].
+fn dev_accounts() -> Vec<(AccountId, Balance)> {
+	Sr25519Keyring::well_known().map(|k| (k.to_account_id(), DEV_ENDOWMENT)).collect()
 }
 
 /// `development`: Alice alone produces and finalises blocks, attests (a committee of one),

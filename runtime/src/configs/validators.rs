@@ -8,8 +8,11 @@
 //! - The set comes from [`pallet_collator_selection`]: the invulnerables, kept by Root or an
 //!   `attribution_admin` referendum, and the candidates who bonded [the candidacy
 //!   bond](pallet_collator_selection::CandidacyBond) (set at genesis, changed by the same
-//!   origins), the highest bonds first, up to [`DESIRED_CANDIDATES`]. Invulnerables and
-//!   candidates together are at most [`super::MAX_AUTHORITIES`].
+//!   origins), the highest bonds first, up to the desired number of candidates. Genesis sets
+//!   that number with [`safe_candidates`]: fewer than a third of the set, so that candidates,
+//!   who need no one's approval, can neither stall GRANDPA nor finalise on their own, however
+//!   much they bond. Invulnerables and candidates together are at most
+//!   [`super::MAX_AUTHORITIES`].
 //! - A candidate that authors no block for [`KickThreshold`] blocks (two sessions) is removed at
 //!   a session boundary and its bond returned (the pallet does not slash). A candidate leaves
 //!   with `collatorSelection.leaveIntent`, also at the boundary. At least one eligible validator
@@ -37,10 +40,16 @@ use crate::{
 
 /// The candidacy bond of the presets.
 pub const CANDIDACY_BOND: Balance = 10_000 * OPEN;
-/// How many candidates (besides the invulnerables) validate at most.
-pub const DESIRED_CANDIDATES: u32 = 16;
 /// The most invulnerables.
 pub const MAX_INVULNERABLES: u32 = 16;
+
+/// The most candidates that may validate beside `invulnerables` while the candidates stay
+/// fewer than a third of the set: GRANDPA finalises with more than two thirds of the votes, so
+/// a third that does not vote stalls it, and a third that votes twice (with a third of honest
+/// ones misled) could finalise two forks. `(i - 1) / 2`: 1 beside 4 invulnerables, 7 beside 16.
+pub const fn safe_candidates(invulnerables: u32) -> u32 {
+	invulnerables.saturating_sub(1) / 2
+}
 
 parameter_types! {
 	/// The blocks a session lasts, when the chain's state sets it: 0 (the default) means "by the

@@ -4,7 +4,7 @@
 //! | id | track | dispatches as | decides |
 //! |---|---|---|---|
 //! | 0 | `root` | Root | runtime upgrades, and anything else |
-//! | 1 | `attribution_admin` | [`Origin::AttributionAdmin`] | attestor membership, engine version, strikes, committees, bonds and slashes |
+//! | 1 | `attribution_admin` | [`Origin::AttributionAdmin`] | attestor membership, engine version, strikes, committees, bonds and slashes; the validators' invulnerables, candidacy bond and number of candidates |
 //! | 2 | `economics` | [`Origin::Economics`] | the reward split and the emission |
 //! | 3 | `treasurer` | [`Origin::Treasurer`] | treasury spends up to 1,000,000 OPEN each |
 //! | 4 | `moderator` | [`Origin::Moderator`] | removing records, retiring models, slashing agents |

@@ -11,7 +11,7 @@ use sp_runtime::traits::Dispatchable;
 use super::{open_block, state_of};
 use crate::{
 	configs::{
-		validators::{SessionBlocks, CANDIDACY_BOND},
+		validators::{safe_candidates, SessionBlocks, CANDIDACY_BOND},
 		ProxyType,
 	},
 	opaque::SessionKeys,
@@ -25,13 +25,20 @@ fn account(k: Sr25519Keyring) -> AccountId {
 	k.to_account_id()
 }
 
-/// The dev chain with sessions of [`SESSION`] blocks and a keystore for new session keys.
+/// The dev chain with sessions of [`SESSION`] blocks and a keystore for new session keys. With
+/// one invulnerable no candidate may validate safely ([`safe_candidates`]); governance allows
+/// one here, as a dev chain may.
 fn dev_chain() -> sp_io::TestExternalities {
 	let mut ext = state_of("dev");
 	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
 	ext.execute_with(|| {
 		SessionBlocks::set(&SESSION);
 		System::set_block_number(0);
+		assert_eq!(pallet_collator_selection::DesiredCandidates::<Runtime>::get(), 0);
+		assert_ok!(pallet_collator_selection::Pallet::<Runtime>::set_desired_candidates(
+			RuntimeOrigin::root(),
+			1
+		));
 	});
 	ext
 }
@@ -272,4 +279,54 @@ fn a_genesis_session_length_overrides_the_paces() {
 		assert_eq!(SessionLength::get(), 12);
 	});
 	state_of("staging").execute_with(|| assert_eq!(SessionLength::get(), HOURS));
+}
+
+/// Candidates need no one's approval, so however many bond, and however much, they stay fewer
+/// than a third of the set: on `local`, one of three enters beside the four invulnerables (the
+/// highest bond), and the other two wait.
+#[test]
+fn candidates_stay_under_a_third_of_the_set_whatever_they_bond() {
+	let mut ext = state_of("local");
+	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
+	ext.execute_with(|| {
+		SessionBlocks::set(&SESSION);
+		assert_eq!(
+			pallet_collator_selection::DesiredCandidates::<Runtime>::get(),
+			safe_candidates(4)
+		);
+		assert_eq!(safe_candidates(4), 1);
+		run_to(1, &[]);
+		let bidders: Vec<AccountId> =
+			[Sr25519Keyring::Eve, Sr25519Keyring::Ferdie, Sr25519Keyring::One]
+				.into_iter()
+				.map(account)
+				.collect();
+		for (i, who) in bidders.iter().enumerate() {
+			let _ = pallet_balances::Pallet::<Runtime>::force_set_balance(
+				RuntimeOrigin::root(),
+				sp_runtime::MultiAddress::Id(who.clone()),
+				10 * CANDIDACY_BOND,
+			);
+			let (keys, proof) = new_keys(who);
+			assert_ok!(pallet_session::Pallet::<Runtime>::set_keys(
+				RuntimeOrigin::signed(who.clone()),
+				keys,
+				proof
+			));
+			assert_ok!(pallet_collator_selection::Pallet::<Runtime>::register_as_candidate(
+				RuntimeOrigin::signed(who.clone())
+			));
+			// Each bids more than the last.
+			assert_ok!(pallet_collator_selection::Pallet::<Runtime>::update_bond(
+				RuntimeOrigin::signed(who.clone()),
+				CANDIDACY_BOND * (2 + i as u128)
+			));
+		}
+		run_to(2 * SESSION, &[]);
+		let set = validators();
+		assert_eq!(set.len(), 5, "four invulnerables and one candidate");
+		assert_eq!(bidders.iter().filter(|b| set.contains(b)).count(), 1);
+		assert!(set.contains(&bidders[2]), "the highest bond");
+		assert_eq!(authorities(), (5, 5));
+	});
 }

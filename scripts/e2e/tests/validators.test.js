@@ -1,5 +1,5 @@
 // The validator set changes on a running network: the four validators of `--chain local`
-// (scripts/network.sh, 3-second slots, sessions of 10 blocks) and a fifth node, Eve's, started
+// (scripts/network.sh, 3-second slots, sessions of 6 blocks) and a fifth node, Eve's, started
 // from the network's chain spec.
 // 1. Eve's node syncs; it generates session keys (`author_rotateKeysWithOwner`); Ferdie, Eve's
 //    staking proxy (her stash key stays cold), sets them and bonds her candidacy; within two
@@ -19,13 +19,14 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { Keyring } from '@polkadot/keyring';
+import { hexToU8a } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { FAST_SLOTS, startNetwork } from '../lib/network.js';
 import { ok as okWith, until as untilWith } from '../lib/chain.js';
-import { startNode } from '../lib/node.js';
+import { rpcCall, startNode } from '../lib/node.js';
 
-const SESSION = 10;
+const SESSION = 6;
 
 /** `until` with the patience of five nodes on two cores. */
 const until = (check, what, timeoutMs = 240_000) => untilWith(check, timeoutMs, what);
@@ -78,6 +79,13 @@ describe('validators join, rotate keys, leave and are removed on a running netwo
 		const hit = /^substrate_finality_grandpa_precommits_total(?:\{[^}]*\})? (\d+)$/m.exec(text);
 		return hit ? Number(hit[1]) : 0;
 	};
+	/** New session keys made by the node serving RPC on `port` (`author_rotateKeysWithOwner`,
+	 * which @polkadot/api does not know yet), with the proof that they are `owner`'s:
+	 * { keys, proof }, the keys as the SCALE encoding of the runtime's SessionKeys. */
+	const rotateKeys = async (port, owner) => {
+		const r = await rpcCall(port, 'author_rotateKeysWithOwner', [api.createType('AccountId32', owner).toHex()]);
+		return { keys: hexToU8a(r.keys), proof: r.proof };
+	};
 	/** Waits until the chain is at least `n` sessions past `from`. */
 	const sessionsPast = (from, n, what) => until(async () => ((await session()) >= from + n ? true : undefined), what);
 	/** Finality goes on: the finalised head moves at least 3 blocks past where it is now. */
@@ -91,7 +99,8 @@ describe('validators join, rotate keys, leave and are removed on a running netwo
 		eve = await startNode({
 			name: 'validators-eve',
 			basePath: eveBase,
-			args: ['--chain', network.chainSpec, '--validator', '--name', 'eve', '--bootnodes', network.bootnode, ...FAST_SLOTS.args],
+			// Node key 5, after network.sh's 1 to 4 (a validator must have one of its own).
+			args: ['--chain', network.chainSpec, '--validator', '--name', 'eve', '--node-key', '5'.padStart(64, '0'), '--bootnodes', network.bootnode, ...FAST_SLOTS.args],
 		});
 		await until(async () => {
 			const [theirs, ours] = [await best(), (await eve.api.rpc.chain.getHeader()).number.toNumber()];
@@ -102,9 +111,8 @@ describe('validators join, rotate keys, leave and are removed on a running netwo
 		// The stash (Eve) names Ferdie its staking proxy, once; from then on its key stays cold.
 		await ok(api.tx.proxy.addProxy(k.Ferdie.address, 'Staking', 0), k.Eve);
 		// Eve's node makes the keys, with a proof that they are for Eve's account.
-		const generated = await eve.api.rpc.author.rotateKeysWithOwner(api.createType('AccountId32', k.Eve.address).toHex());
-		// The keys are the SCALE encoding of the runtime's SessionKeys, without a length prefix.
-		const calls = [api.tx.session.setKeys(generated.keys.toU8a(true), generated.proof), api.tx.collatorSelection.registerAsCandidate()];
+		const generated = await rotateKeys(eve.rpcPort, k.Eve.address);
+		const calls = [api.tx.session.setKeys(generated.keys, generated.proof), api.tx.collatorSelection.registerAsCandidate()];
 		const joined = await ok(api.tx.proxy.proxy(k.Eve.address, null, api.tx.utility.batchAll(calls)), k.Ferdie);
 		const executed = joined.events.find(({ event }) => api.events.proxy.ProxyExecuted.is(event));
 		assert.ok(executed?.event.data[0].isOk, `the proxied batch: ${executed?.event.data[0].toString()}`);
@@ -113,17 +121,20 @@ describe('validators join, rotate keys, leave and are removed on a running netwo
 		assert.deepEqual(candidates, [k.Eve.address]);
 
 		// Meanwhile Alice rotates her keys on her running node.
-		const aliceAura = (await api.call.auraApi.authorities())[0].toString();
-		const aliceKeys = await api.rpc.author.rotateKeysWithOwner(api.createType('AccountId32', k.Alice.address).toHex());
-		await ok(api.tx.session.setKeys(aliceKeys.keys.toU8a(true), aliceKeys.proof), k.Alice);
+		const aliceAura = async () => (await api.query.session.nextKeys(k.Alice.address)).unwrap().aura.toString();
+		const aliceOld = await aliceAura();
+		const aliceKeys = await rotateKeys(network.rpcPorts[0], k.Alice.address);
+		await ok(api.tx.session.setKeys(aliceKeys.keys, aliceKeys.proof), k.Alice);
+		const aliceNew = await aliceAura();
+		assert.notEqual(aliceNew, aliceOld);
 
 		const from = await session();
 		await sessionsPast(from, 2, 'two session boundaries');
 		assert.ok((await validators()).includes(k.Eve.address), 'Eve is in the set');
 		assert.equal((await api.call.auraApi.authorities()).length, 5);
 		assert.equal((await api.call.grandpaApi.grandpaAuthorities()).length, 5);
-		const newAliceAura = (await api.call.auraApi.authorities())[0].toString();
-		assert.notEqual(newAliceAura, aliceAura, "Alice's rotated Aura key took over at the boundary");
+		const auras = (await api.call.auraApi.authorities()).map((a) => a.toString());
+		assert.ok(auras.includes(aliceNew) && !auras.includes(aliceOld), "Alice's rotated Aura key took over at the boundary");
 
 		const first = await until(async () => {
 			const now = await best();
