@@ -29,7 +29,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NODE="${OPENLEDGER_NODE:-$CARGO_TARGET_DIR/debug/openledger-node}"
 OPEN=1000000000000000000
 
-usage() { sed -n '8,10p' "$0" | sed 's/^# //' >&2; exit 2; }
+usage() { sed -n '7,9p' "$0" | sed 's/^# *//' >&2; exit 2; }
 
 # The public key (hex) and SS58 address of a secret URI under a scheme.
 inspect() {
