@@ -27,9 +27,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=env.sh
 . "$ROOT/scripts/env.sh"
 NODE="${OPENLEDGER_NODE:-$CARGO_TARGET_DIR/debug/openledger-node}"
-OPEN=1000000000000000000
 
 usage() { sed -n '7,9p' "$0" | sed 's/^# *//' >&2; exit 2; }
+
+# $1 OPEN in the smallest unit (18 decimals), as a decimal string: bash's integers stop at 2^63.
+smallest_units() { printf '%s%018d' "$1" 0; }
 
 # The public key (hex) and SS58 address of a secret URI under a scheme.
 inspect() {
@@ -67,8 +69,8 @@ init() {
 		validators=$(jq -c --arg a "$stash" --arg r "$aura" --arg g "$grandpa" \
 			'. + [{account: $a, aura: $r, grandpa: $g}]' <<<"$validators")
 		attestors=$(jq -c --arg a "$attestor" '. + [$a]' <<<"$attestors")
-		endowments=$(jq -c --arg s "$stash" --arg sv "$((1000000))$(printf '%018d' 0)" \
-			--arg a "$attestor" --arg av "$((10000))$(printf '%018d' 0)" \
+		endowments=$(jq -c --arg s "$stash" --arg sv "$(smallest_units 1000000)" \
+			--arg a "$attestor" --arg av "$(smallest_units 10000)" \
 			'. + [[$s, $sv], [$a, $av]]' <<<"$endowments")
 		mkdir -p "$dir/node-$i"
 		"$NODE" key generate-node-key --file "$dir/node-$i/node-key" 2>/dev/null

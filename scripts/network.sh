@@ -72,6 +72,7 @@ start() {
 		chain=$(custom_spec "$node" "$slot_ms" "$session_blocks" "$([ -n "$only" ] && echo keep)") ||
 			exit 1
 	fi
+	echo "[network] chain spec: $chain"
 	# Node keys 1 to 4: Alice's peer id is then known, and she is everyone's bootnode.
 	local boot_id
 	boot_id=$("$node" key inspect-node-key --file <(printf '%064x' 1))

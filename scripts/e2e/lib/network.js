@@ -94,9 +94,6 @@ export async function startNetwork({ args = [], name = 'network', slotMs, sessio
 		...(slotMs ? ['--slot-ms', String(slotMs)] : []),
 		...(sessionBlocks ? ['--session-blocks', String(sessionBlocks)] : []),
 	];
-	// The file network.sh writes (its custom_spec names it so).
-	const chainSpec =
-		slotMs || sessionBlocks ? path.join(dir, `local-${slotMs ?? 'default'}ms-${sessionBlocks ?? 'default'}b.json`) : 'local';
 	const rpcPorts = VALIDATORS.map((_, i) => rpcBase + i);
 	const connect = (i) => connectTo(`ws://127.0.0.1:${rpcPorts[i]}`);
 	const index = (validator) => {
@@ -117,7 +114,9 @@ export async function startNetwork({ args = [], name = 'network', slotMs, sessio
 	};
 	const logFile = (validator) => path.join(dir, `${VALIDATORS[index(validator)]}.log`);
 	try {
-		await script('start', '--fresh', ...slot, '--', ...args, ...extra);
+		const started = await script('start', '--fresh', ...slot, '--', ...args, ...extra);
+		// The spec the script started the nodes on, as it names it.
+		const chainSpec = /^\[network\] chain spec: (.+)$/m.exec(started)?.[1] ?? 'local';
 		for (const i of rpcPorts.keys()) apis.push(await connect(i));
 		const bootnode = `/ip4/127.0.0.1/tcp/${p2pBase}/p2p/${(await apis[0].rpc.system.localPeerId()).toString()}`;
 		return { apis, api: (validator) => apis[index(validator)], rpcPorts, dir, chainSpec, bootnode, script, kill, restart, logFile, stop };

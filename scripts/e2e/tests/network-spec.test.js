@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -47,8 +47,10 @@ describe('scripts/network-spec.sh: a network of three validators with keys of th
 		await api?.disconnect().catch(() => {});
 		if (net) await script('stop', net).catch(() => {});
 		const logDir = process.env.E2E_LOG_DIR || path.join(os.tmpdir(), 'openledger-e2e');
+		mkdirSync(logDir, { recursive: true });
 		for (let i = 0; i < VALIDATORS; i++) {
-			await run('cp', [path.join(net, `node-${i}.log`), path.join(logDir, `network-spec-${i}.log`)]).catch(() => {});
+			const log = path.join(net, `node-${i}.log`);
+			if (existsSync(log)) copyFileSync(log, path.join(logDir, `network-spec-${i}.log`));
 		}
 		if (dir) rmSync(dir, { recursive: true, force: true });
 	});
