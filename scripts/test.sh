@@ -2,11 +2,13 @@
 # Sets up (if needed) and runs every test: the cargo tests of the workspace, the engine's
 # cross-hardware digest (qemu-user, aarch64), then the client library's unit tests and the
 # end-to-end tests against a real node (Node.js, @polkadot/api, `node --test`), which include
-# the command-line client's.
+# the command-line client's. Between the two, the runtime is built from a second clone and
+# must come out byte for byte the same (scripts/reproducible-runtime.sh).
 #
 #   SKIP_E2E=1 scripts/test.sh     only the cargo tests
 #   SKIP_CARGO=1 scripts/test.sh   only the end-to-end tests (builds the node if needed)
 #   SKIP_CROSS=1 scripts/test.sh   without the cross-hardware digest runs (qemu, aarch64)
+#   SKIP_REPRODUCIBLE=1 scripts/test.sh   without building the runtime from a second clone
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/setup.sh"
@@ -81,6 +83,13 @@ if [ "${SKIP_CROSS:-0}" != 1 ]; then
 fi
 t1b=$(stamp)
 
+# The runtime blob from a second clone in another directory: the same bytes, or a failure. It
+# prints the blake2_256 that an upgrade to this commit's runtime would carry.
+if [ "${SKIP_REPRODUCIBLE:-0}" != 1 ]; then
+	"$ROOT/scripts/reproducible-runtime.sh" --skip-if-dirty
+fi
+t1c=$(stamp)
+
 if [ "${SKIP_E2E:-0}" != 1 ]; then
 	# The node binary is built by `cargo test --workspace` (for node/tests/), with the test
 	# build's features; building it with `cargo build` would compile the runtime and the pallets
@@ -99,7 +108,7 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
 	# load average at 3 (docs/testing.md, end-to-end tests).
 	(cd scripts/e2e && node run.js --concurrency "${E2E_CONCURRENCY:-3}")
 	t3=$(stamp)
-	echo "[test] timings: cargo tests $((t1 - t0)) s, cross-hardware $((t1b - t1)) s, node build $((t2 - t1b)) s, end-to-end $((t3 - t2)) s"
+	echo "[test] timings: cargo tests $((t1 - t0)) s, cross-hardware $((t1b - t1)) s, reproducible runtime $((t1c - t1b)) s, node build $((t2 - t1c)) s, end-to-end $((t3 - t2)) s"
 else
-	echo "[test] timings: cargo tests $((t1 - t0)) s, cross-hardware $((t1b - t1)) s"
+	echo "[test] timings: cargo tests $((t1 - t0)) s, cross-hardware $((t1b - t1)) s, reproducible runtime $((t1c - t1b)) s"
 fi
