@@ -16,7 +16,7 @@ pub const MAX_CONTEXT: usize = 512;
 /// The shortest verbatim span reported, in tokens (about three words with their spaces).
 pub const MIN_SPAN_TOKENS: usize = 6;
 /// The units of credit of one generated token.
-const TOKEN_UNITS: u64 = 1 << 32;
+pub(super) const TOKEN_UNITS: u64 = 1 << 32;
 
 /// A generated token: where it is in the continuation, and what it matched.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,12 +124,15 @@ impl Index {
 	/// [`MIN_SPAN_TOKENS`]: at most [`MAX_SPANS`], the longest (then the earliest), in order.
 	pub fn spans(&self, steps: &[Step]) -> Vec<Span> {
 		let tokens: Vec<u32> = steps.iter().map(|s| s.token).collect();
-		let mut offsets = Vec::with_capacity(tokens.len() + 1);
-		offsets.push(0u32);
-		for t in &tokens {
-			offsets.push(offsets.last().copied().unwrap_or(0) + self.token(*t).len() as u32);
-		}
-		let mut found: Vec<(usize, usize, usize, usize)> = Vec::new();
+		let lengths: Vec<usize> = tokens.iter().map(|t| self.token(*t).len()).collect();
+		self.reported_spans(&self.maximal_matches(&tokens, MIN_SPAN_TOKENS), &lengths)
+	}
+
+	/// The maximal stretches of `tokens` that occur verbatim in the records, of at least
+	/// `min_tokens`, in order: each is the longest match starting at its token, and reaches
+	/// further than every earlier one.
+	pub(super) fn maximal_matches(&self, tokens: &[u32], min_tokens: usize) -> Vec<Match> {
+		let mut found = Vec::new();
 		let (mut reach, mut len) = (0, 0usize);
 		for i in 0..tokens.len() {
 			// The match at `i` is at least the one at `i - 1` less its first token: find that
@@ -145,26 +148,57 @@ impl Index {
 				}
 				(lo, hi, len) = (l, h, len + 1);
 			}
-			if len >= MIN_SPAN_TOKENS && i + len > reach {
-				found.push((i, len, lo, hi));
+			if len >= min_tokens.max(1) && i + len > reach {
+				found.push(Match { start: i, len, lo, hi });
 			}
 			reach = reach.max(i + len);
 		}
-		let mut kept: Vec<&(usize, usize, usize, usize)> = found.iter().collect();
-		kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+		found
+	}
+
+	/// `matches` as the chain reports them: at most [`MAX_SPANS`], the longest (then the
+	/// earliest), in order, with byte offsets from the tokens' `lengths`.
+	pub(super) fn reported_spans(&self, matches: &[Match], lengths: &[usize]) -> Vec<Span> {
+		let mut offsets = Vec::with_capacity(lengths.len() + 1);
+		offsets.push(0u32);
+		for l in lengths {
+			offsets.push(offsets.last().copied().unwrap_or(0) + *l as u32);
+		}
+		let mut kept: Vec<&Match> = matches.iter().collect();
+		kept.sort_by(|a, b| b.len.cmp(&a.len).then(a.start.cmp(&b.start)));
 		kept.truncate(MAX_SPANS as usize);
-		kept.sort_by_key(|s| s.0);
+		kept.sort_by_key(|m| m.start);
 		kept.into_iter()
-			.map(|&(i, len, lo, hi)| Span {
-				start: offsets[i],
-				end: offsets[i + len],
+			.map(|m| Span {
+				start: offsets[m.start],
+				end: offsets[m.start + m.len],
 				// Below 2^31: an index holds fewer tokens (`suffix_array`).
-				occurrences: (hi - lo) as u32,
+				occurrences: m.occurrences() as u32,
 				records: BoundedVec::truncate_from(
-					self.records_in(lo, hi).into_iter().take(MAX_SPAN_RECORDS as usize).collect(),
+					self.records_in(m.lo, m.hi)
+						.into_iter()
+						.take(MAX_SPAN_RECORDS as usize)
+						.collect(),
 				),
 			})
 			.collect()
+	}
+}
+
+/// A maximal verbatim match: `len` tokens from token `start`, whose occurrences are the
+/// suffix-array range `lo..hi`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Match {
+	pub start: usize,
+	pub len: usize,
+	pub lo: usize,
+	pub hi: usize,
+}
+
+impl Match {
+	/// How often the match occurs in the records.
+	pub fn occurrences(&self) -> usize {
+		self.hi - self.lo
 	}
 }
 
@@ -181,7 +215,7 @@ fn cut(bytes: &[u8], max: usize) -> &[u8] {
 }
 
 /// The `top_k` records by credit (ties to the lower position), as shares of 10^9.
-fn top_shares(credit: &BTreeMap<u32, u64>, top_k: usize) -> Vec<RecordShare> {
+pub(super) fn top_shares(credit: &BTreeMap<u32, u64>, top_k: usize) -> Vec<RecordShare> {
 	let mut ranked: Vec<(u32, u64)> = credit.iter().map(|(r, c)| (*r, *c)).collect();
 	ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
 	ranked.retain(|(_, c)| *c > 0);

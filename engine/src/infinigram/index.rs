@@ -180,7 +180,8 @@ impl Index {
 		tokenize(text).into_iter().map(|t| self.lookup(t)).collect()
 	}
 
-	fn lookup(&self, token: &[u8]) -> u32 {
+	/// The id of `token`, or an id no record has.
+	pub(super) fn lookup(&self, token: &[u8]) -> u32 {
 		// Binary search over ids without materialising them.
 		let (mut lo, mut hi) = (1usize, self.ends.len() + 1);
 		while lo < hi {

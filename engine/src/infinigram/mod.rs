@@ -34,6 +34,10 @@
 //! - **Spans** ([`Index::spans`]): the maximal stretches of the continuation that occur
 //!   verbatim in the records (OLMoTrace-style), of at least [`MIN_SPAN_TOKENS`] tokens, with
 //!   their occurrence counts and the records that hold them.
+//! - **Tracing** ([`Index::trace`]): the same spans of a text the index did not generate (an
+//!   external model's output), of a minimum length the caller gives, and shares by an integer
+//!   rarity rule: a span of `n` tokens found `c` times gives each record holding it
+//!   `n · 2^32 / c` units (see `trace.rs`).
 //!
 //! Every number is an integer count, so every attestor computes the same continuation and the
 //! same shares, and the result-hash vote applies unchanged.
@@ -44,10 +48,12 @@
 mod generate;
 mod index;
 mod tokenizer;
+mod trace;
 
 pub use generate::{Generated, Generation, NextToken, Span, Step, MAX_CONTEXT, MIN_SPAN_TOKENS};
 pub use index::{suffix_array, Index, MAX_CREDITED, MAX_PROBES, SEPARATOR};
 pub use tokenizer::tokenize;
+pub use trace::Traced;
 
 #[cfg(test)]
 mod tests {
