@@ -136,6 +136,21 @@ mod tests {
 	}
 
 	#[test]
+	fn copying_a_record_many_times_gains_its_contributor_nothing() {
+		let text = "a rare sentence about lighthouses in winter storms";
+		let other = "common words about the weather in winter and the storms at sea";
+		let output = b"a rare sentence about lighthouses in winter storms, the storms at sea";
+		let honest = index(&[text, other]);
+		// The copier uploads the first record four more times, as records 2 to 5.
+		let copied = index(&[text, other, text, text, text, text]);
+		let (once, many) = (honest.trace(output, 5, 16), copied.trace(output, 5, 16));
+		let sum = |t: &Traced, records: &[u32]| records.iter().map(|r| share(t, *r)).sum::<u32>();
+		// The copies split the span's credit; the other record's share does not move.
+		assert_eq!(share(&once, 1), share(&many, 1));
+		assert!(sum(&many, &[0, 2, 3, 4, 5]).abs_diff(share(&once, 0)) <= 5, "{once:?} {many:?}");
+	}
+
+	#[test]
 	fn no_span_of_the_minimum_length_gives_no_shares() {
 		let idx = index(&["one two three four five six seven"]);
 		let short = idx.trace(b"three four five", 6, 8);
