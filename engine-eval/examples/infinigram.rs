@@ -11,7 +11,10 @@
 //! - a count query (n-grams of 1 to 8 tokens drawn from the corpus) against the baseline of a
 //!   plain scan of the tokens, measured in the same run;
 //! - a 64-token attributed continuation (prompts: the first 8 to 24 tokens of random records,
-//!   with one word replaced in every other prompt), with its spans and shares.
+//!   with one word replaced in every other prompt), with its spans and shares;
+//! - an outside text traced to the records (`Index::trace`, spans of at least 6 tokens): a
+//!   random record with one word in ten replaced by one the corpus does not have, standing
+//!   for a model's output that quotes its training data in pieces.
 //!
 //!     cargo run --release -p openledger-engine-eval --example infinigram
 
@@ -26,6 +29,7 @@ const MAX_RECORD: usize = 2048;
 /// Queries of each kind.
 const COUNTS: usize = 5_000;
 const CONTINUATIONS: usize = 100;
+const TRACES: usize = 100;
 const SCANS: usize = 5;
 
 /// `text` in records of at most [`MAX_RECORD`] bytes, cut at the last whitespace that fits (or
@@ -224,5 +228,40 @@ fn main() {
 		context as f64 / steps.max(1) as f64,
 		spans as f64 / CONTINUATIONS as f64,
 		100.0 * spanned as f64 / generated.max(1) as f64
+	);
+	// Outside texts traced to the records: a record with one word in ten replaced.
+	let (mut total, mut slowest) = (0f64, 0f64);
+	let (mut spans, mut spanned, mut bytes, mut credited) = (0, 0, 0, 0);
+	for _ in 0..TRACES {
+		let record = &texts[rng.next_u32() as usize % texts.len()];
+		let mut words = 0;
+		let output: Vec<u8> = tokenize(record.as_bytes())
+			.into_iter()
+			.flat_map(|t| {
+				let word = t[0].is_ascii_alphanumeric();
+				words += usize::from(word);
+				if word && words % 10 == 0 { b"zqxjv".to_vec() } else { t.to_vec() }
+			})
+			.collect();
+		let one = Instant::now();
+		let traced = index.trace(&output, 6, 16);
+		let t = one.elapsed().as_secs_f64();
+		total += t;
+		slowest = slowest.max(t);
+		spans += traced.spans.len();
+		spanned += traced.spans.iter().map(|s| (s.end - s.start) as usize).sum::<usize>();
+		bytes += output.len();
+		credited += traced.shares.len();
+	}
+	println!(
+		"an outside text traced ({TRACES} records of {:.0} bytes on average with one word in \
+		 ten replaced, spans of 6 tokens or more, top 16 records): {:.2} ms mean, {:.2} ms \
+		 slowest; {:.1} reported spans a text covering {:.0}% of its bytes, {:.1} records credited",
+		bytes as f64 / TRACES as f64,
+		total / TRACES as f64 * 1e3,
+		slowest * 1e3,
+		spans as f64 / TRACES as f64,
+		100.0 * spanned as f64 / bytes.max(1) as f64,
+		credited as f64 / TRACES as f64
 	);
 }
