@@ -183,8 +183,11 @@ export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 1
 	const logFile = path.join(logDir, `${name}-${rpcPort}.log`);
 	const log = createWriteStream(logFile, { flags: 'a' });
 
+	// `--dev` from the raw dev spec that run.js exported for the whole run, if it did.
+	const devSpec = process.env.E2E_DEV_SPEC && args.includes('--dev') && !args.includes('--chain') ? ['--chain', process.env.E2E_DEV_SPEC] : [];
 	const fullArgs = [
 		...args,
+		...devSpec,
 		// More log targets for every node, e.g. E2E_NODE_LOG=txpool=debug,offchain=debug.
 		...(process.env.E2E_NODE_LOG ? [`-l${process.env.E2E_NODE_LOG}`] : []),
 		...(basePath ? ['--base-path', basePath] : ['--tmp']),
