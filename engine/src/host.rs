@@ -6,7 +6,7 @@
 use openledger_primitives::{
 	attribution::{
 		AttributionEngine, AttributionError, DatasetRef, InferOutcome, InferRequest, Inferred,
-		IngestChunk, QualityFlags, TrainOutcome, TrainRequest,
+		IngestChunk, QualityFlags, Trace, TrainOutcome, TrainRequest,
 	},
 	models::ModelId,
 };
@@ -108,6 +108,10 @@ impl AttributionEngine for Engine {
 				confidence: Perbill::from_parts(first),
 				generation: generated.generation,
 			},
+			Answer::Trace(traced) => Inferred::Trace(Trace {
+				tokens: traced.tokens,
+				spans: BoundedVec::truncate_from(traced.spans),
+			}),
 		};
 		log::debug!(
 			target: "attribution",
@@ -117,6 +121,9 @@ impl AttributionEngine for Engine {
 				Inferred::Class { label, .. } => format!("label {label}"),
 				Inferred::Continuation { generation, .. } => {
 					format!("a continuation of {} tokens", generation.tokens)
+				},
+				Inferred::Trace(trace) => {
+					format!("{} spans in an output of {} tokens", trace.spans.len(), trace.tokens)
 				},
 			},
 			prediction.proponents.len(),

@@ -10,11 +10,12 @@
 //!   Nehalem-v1` (no AVX, no FMA) and `-cpu Haswell-v4` (AVX2 and FMA), and built for aarch64
 //!   under `qemu-aarch64`, so that every kind of CPU must print the same digest.
 //!
-//! The digest covers five models: softmax regression, a 1-hidden-layer and a 2-hidden-layer
+//! The digest covers six models: softmax regression, a 1-hidden-layer and a 2-hidden-layer
 //! MLP on the first 1,000 digits, a hashed-n-gram softmax regression on the first 300 real
 //! mails of the SpamAssassin subset (which takes the Woodbury path: more features than
-//! records), and an ∞-gram over all 600 mails (its index hash, and 64-token continuations of
-//! every 97th mail with their shares and spans).
+//! records), an ∞-gram over all 600 mails (its index hash, and 64-token continuations of
+//! every 97th mail with their shares and spans), and an external model over the same mails
+//! (every 97th mail traced: its spans and shares).
 
 use std::process::Command;
 
@@ -117,6 +118,8 @@ fn prediction_text(p: &Prediction) -> String {
 			// The label of a continuation was 0, its probabilities its first token's alone.
 			(text, 0, vec![*first])
 		},
+		// Since engine v6.
+		Answer::Trace(t) => (format!("Trace {{ tokens: {}, spans: {:?} }}", t.tokens, t.spans), 0, vec![]),
 	};
 	format!(
 		"Prediction {{ generated: {generated}, label: {}, probabilities: {:?}, proponents: {}, \
@@ -128,7 +131,7 @@ fn prediction_text(p: &Prediction) -> String {
 	)
 }
 
-/// Everything the engine reports for the five models, as text.
+/// Everything the engine reports for the six models, as text.
 fn digest() -> String {
 	let mut out = String::new();
 	// Subsets, so that a run under qemu (10-40 times slower) stays near a minute.
@@ -150,6 +153,10 @@ fn digest() -> String {
 	describe(&mut out, 3, text, mails, spec(hashed, Architecture::SoftmaxRegression, 4));
 	let gram = Architecture::InfiniGram { max_tokens: 64 };
 	describe(&mut out, 4, text, &common::mails(), spec(Featurizer::Words, gram, 1));
+	// Since engine v6: an external model, each 97th mail traced to the others (and itself).
+	let external =
+		Architecture::External { weights_hash: Default::default(), min_span_tokens: 6 };
+	describe(&mut out, 5, text, &common::mails(), spec(Featurizer::Words, external, 1));
 	out
 }
 

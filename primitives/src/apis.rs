@@ -8,7 +8,7 @@ use scale_info::TypeInfo;
 
 use crate::{
 	agents::{Agent, AgentId, InferenceStatus},
-	attribution::{Generation, InferenceId, RecordShare, TrainingRecord},
+	attribution::{Generation, InferenceId, RecordShare, Trace, TrainingRecord},
 	datanets::{
 		ClassLabel, Datanet, DatanetId, RecordHash, RecordStatus, VersionIndex, VersionInfo,
 	},
@@ -72,6 +72,9 @@ pub struct InferenceInfo<AccountId, Balance, BlockNumber> {
 	/// For an ∞-gram model, once completed: the continuation of the prompt, its first step's
 	/// candidates and its verbatim spans (the shares above are its records').
 	pub generation: Option<Generation>,
+	/// For an external model, once completed: the output's token count and verbatim spans
+	/// (the output is the inference's input; the shares above are its records').
+	pub trace: Option<Trace>,
 }
 
 sp_api::decl_runtime_apis! {

@@ -45,7 +45,9 @@ pub type InferenceId = u64;
 /// - 4: ∞-gram language models (`Architecture::InfiniGram`): index hashes, continuations,
 ///   their shares and spans.
 /// - 5: an ∞-gram step credits each record that holds it once, however often it repeats it.
-pub const ENGINE_VERSION: u32 = 5;
+/// - 6: external models (`Architecture::External`): an output traced to the records that hold
+///   its maximal spans, rarer spans weighing more.
+pub const ENGINE_VERSION: u32 = 6;
 
 /// One billion: the sum of a full set of shares in parts per billion.
 pub const BILLION: u64 = 1_000_000_000;
@@ -109,6 +111,15 @@ pub enum Answer {
 		/// The first generated token's probability.
 		confidence: Perbill,
 	},
+	/// An external model's output, traced to the records: its spans are kept beside it until
+	/// the retention period ends (`attribution.traces`; the runtime API's `trace`).
+	Trace {
+		/// The output's tokens.
+		tokens: u32,
+		/// Its verbatim spans of at least the model's minimum length (none: the contributors'
+		/// part of the fee went to the treasury).
+		spans: u32,
+	},
 }
 
 impl Answer {
@@ -116,7 +127,7 @@ impl Answer {
 	pub fn label(&self) -> Option<ClassLabel> {
 		match self {
 			Answer::Class { label, .. } => Some(*label),
-			Answer::Continuation { .. } => None,
+			Answer::Continuation { .. } | Answer::Trace { .. } => None,
 		}
 	}
 
@@ -365,6 +376,28 @@ pub struct Generation {
 	pub spans: BoundedVec<Span, ConstU32<MAX_SPANS>>,
 }
 
+/// An external model's output traced to a Datanet version's records: its maximal verbatim
+/// spans of at least the model's minimum length, OLMoTrace-style. The output itself is the
+/// inference's input.
+#[derive(
+	Clone,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Trace {
+	/// The output's tokens.
+	pub tokens: u32,
+	/// Its spans (byte ranges of the output), the longest [`MAX_SPANS`], in order.
+	pub spans: BoundedVec<Span, ConstU32<MAX_SPANS>>,
+}
+
 /// What an engine answers to an inference: a classifier's label, or an ∞-gram model's
 /// continuation.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
@@ -383,6 +416,8 @@ pub enum Inferred {
 		/// The continuation, its first step's candidates and its verbatim spans.
 		generation: Generation,
 	},
+	/// An external model's output, traced.
+	Trace(Trace),
 }
 
 /// What an attestor reports of an inference (version 2 of the host function `engine::infer`).
@@ -424,6 +459,8 @@ impl From<InferOutcome> for InferOutcomeV1 {
 		let (label, confidence, generation) = match o.answer {
 			Inferred::Class { label, confidence } => (label, confidence, None),
 			Inferred::Continuation { confidence, generation } => (0, confidence, Some(generation)),
+			// Runtimes of version 1 have no external models: this never reaches one.
+			Inferred::Trace(_) => (0, Perbill::zero(), None),
 		};
 		InferOutcomeV1 {
 			engine_version: o.engine_version,

@@ -81,6 +81,22 @@ pub enum Architecture {
 		/// The most tokens one inference generates, at most [`MAX_GENERATED_TOKENS`].
 		max_tokens: u16,
 	},
+	/// A model the chain does not train or run (a large language model, a fine-tuned adapter),
+	/// attributed by the verbatim spans of its outputs in a Text Datanet's records (with
+	/// [`Featurizer::Words`]), OLMoTrace-style. "Training" indexes the version's records as for
+	/// an ∞-gram; an inference carries the model's output, as the agent claims it, and credits
+	/// the records holding its maximal spans of at least `min_span_tokens` tokens, rarer spans
+	/// more (the engine's `Index::trace`). The chain pays for the attribution of the output; it
+	/// does not vouch that the model produced it. Epochs, learning rate, batch size, L2 and
+	/// seed are ignored.
+	External {
+		/// The hash of the weights, as their owner names them (the URI is in the model's
+		/// metadata).
+		weights_hash: H256,
+		/// The fewest tokens a span must have to count, within the chain's bounds
+		/// ([`SpecLimits::min_span_tokens`] to [`SpecLimits::max_span_tokens`]).
+		min_span_tokens: u16,
+	},
 }
 
 /// The most tokens an ∞-gram inference generates.
@@ -138,6 +154,10 @@ pub struct SpecLimits {
 	pub max_epochs: u16,
 	/// The largest minibatch.
 	pub max_batch_size: u16,
+	/// The least minimum span length an external model may ask for, in tokens.
+	pub min_span_tokens: u16,
+	/// The greatest.
+	pub max_span_tokens: u16,
 }
 
 /// Why a [`ModelSpec`] is not acceptable.
@@ -174,6 +194,8 @@ pub enum SpecError {
 	/// The engine's estimated arithmetic for the spec on its Datanet version is above the
 	/// limit.
 	ComputeOverLimit,
+	/// An external model's `min_span_tokens` is outside the chain's bounds.
+	SpanTokensOutOfBounds,
 }
 
 /// What training and attributing a spec on a Datanet version costs an attestor's engine, by
@@ -229,6 +251,18 @@ impl ModelSpec {
 		matches!(self.architecture, Architecture::InfiniGram { .. })
 	}
 
+	/// Whether the model is an external one, whose inferences trace an output to the records
+	/// (a [`crate::attribution::Trace`]) rather than answer.
+	pub fn traces(&self) -> bool {
+		matches!(self.architecture, Architecture::External { .. })
+	}
+
+	/// Whether "training" the model indexes its version's records (an ∞-gram or an external
+	/// model) rather than fits a classifier.
+	pub fn indexes(&self) -> bool {
+		self.generates() || self.traces()
+	}
+
 	/// The width of the feature vector on `schema`.
 	pub fn input_dims(&self, schema: &Schema) -> u32 {
 		match (self.featurizer, schema) {
@@ -258,7 +292,7 @@ impl ModelSpec {
 	/// so that one registration cannot ask every attestor for more than the chain allows.
 	pub fn cost(&self, schema: &Schema, records: u32) -> SpecCost {
 		let n = u64::from(records);
-		if let Architecture::InfiniGram { .. } = self.architecture {
+		if self.indexes() {
 			// ∞-gram: linear in the version's bytes (at most `MaxPayloadLen` a record), and
 			// some fifty operations a byte to tokenise, sort and hash.
 			let bytes = mul(&[n, INFINIGRAM_RECORD_BYTES]);
@@ -273,7 +307,7 @@ impl ModelSpec {
 			Architecture::SoftmaxRegression => vec![c],
 			Architecture::Mlp1 { hidden } => vec![hidden.into(), c],
 			Architecture::Mlp2 { hidden: [h1, h2] } => vec![h1.into(), h2.into(), c],
-			Architecture::InfiniGram { .. } => Vec::new(),
+			Architecture::InfiniGram { .. } | Architecture::External { .. } => Vec::new(),
 		};
 		// (inputs, outputs) of each layer.
 		let layers: Vec<(u64, u64)> =
@@ -288,7 +322,7 @@ impl ModelSpec {
 				values = sum(&[values, mul(&[2, side, side]), woodbury, mul(&[n, d + 1])]);
 				flops = sum(&[flops, mul(&[2, n, side, side]), mul(&[side, side, side]) / 3]);
 			},
-			Architecture::InfiniGram { .. } => {},
+			Architecture::InfiniGram { .. } | Architecture::External { .. } => {},
 			Architecture::Mlp1 { .. } | Architecture::Mlp2 { .. } => {
 				for (i, o) in &layers {
 					let i1 = i.saturating_add(1);
@@ -315,14 +349,24 @@ impl ModelSpec {
 
 	/// Checks the spec against the chain's limits and the Datanet's schema.
 	pub fn check(&self, schema: &Schema, limits: &SpecLimits) -> Result<(), SpecError> {
-		if let Architecture::InfiniGram { max_tokens } = self.architecture {
+		if self.indexes() {
 			if !matches!((self.featurizer, schema), (Featurizer::Words, Schema::Text { .. })) {
 				return Err(SpecError::FeaturizerMismatch);
 			}
-			if !(1..=MAX_GENERATED_TOKENS).contains(&max_tokens) {
-				return Err(SpecError::GeneratedTokensOutOfBounds);
-			}
-			return Ok(());
+			return match self.architecture {
+				Architecture::InfiniGram { max_tokens }
+					if !(1..=MAX_GENERATED_TOKENS).contains(&max_tokens) =>
+				{
+					Err(SpecError::GeneratedTokensOutOfBounds)
+				},
+				Architecture::External { min_span_tokens, .. }
+					if !(limits.min_span_tokens..=limits.max_span_tokens)
+						.contains(&min_span_tokens) =>
+				{
+					Err(SpecError::SpanTokensOutOfBounds)
+				},
+				_ => Ok(()),
+			};
 		}
 		match (self.featurizer, schema) {
 			(Featurizer::HashedNgrams { dims }, Schema::Text { .. }) => {
@@ -338,7 +382,7 @@ impl ModelSpec {
 			Architecture::SoftmaxRegression => true,
 			Architecture::Mlp1 { hidden } => width_ok(hidden),
 			Architecture::Mlp2 { hidden } => hidden.iter().all(|w| width_ok(*w)),
-			Architecture::InfiniGram { .. } => true,
+			Architecture::InfiniGram { .. } | Architecture::External { .. } => true,
 		};
 		if !widths_ok {
 			return Err(SpecError::HiddenWidthOutOfBounds);
@@ -433,6 +477,8 @@ mod tests {
 		max_hidden: 256,
 		max_epochs: 200,
 		max_batch_size: 1024,
+		min_span_tokens: 4,
+		max_span_tokens: 32,
 	};
 	const DIGITS: Schema = Schema::Dense { dims: 64, classes: 10, max_value: 16 };
 
@@ -504,6 +550,37 @@ mod tests {
 		let one = gram(Featurizer::Words, 64).cost(&text, 1_000);
 		assert_eq!(gram(Featurizer::Words, 64).cost(&text, 2_000).bytes, 2 * one.bytes);
 		assert!(one.bytes >= 1_000 * 2048 * 8, "{one:?}");
+	}
+
+	#[test]
+	fn an_external_model_needs_words_on_text_and_a_span_length_within_bounds() {
+		let text = Schema::Text { classes: 2 };
+		let external = |featurizer, min_span_tokens| ModelSpec {
+			featurizer,
+			architecture: Architecture::External { weights_hash: H256::repeat_byte(7), min_span_tokens },
+			epochs: 0,
+			..spec()
+		};
+		for ok in [LIMITS.min_span_tokens, LIMITS.max_span_tokens] {
+			assert_eq!(external(Featurizer::Words, ok).check(&text, &LIMITS), Ok(()));
+		}
+		for bad in [0, LIMITS.min_span_tokens - 1, LIMITS.max_span_tokens + 1] {
+			assert_eq!(
+				external(Featurizer::Words, bad).check(&text, &LIMITS),
+				Err(SpecError::SpanTokensOutOfBounds)
+			);
+		}
+		assert_eq!(
+			external(Featurizer::Words, 8).check(&DIGITS, &LIMITS),
+			Err(SpecError::FeaturizerMismatch)
+		);
+		let hashed = Featurizer::HashedNgrams { dims: 64 };
+		assert_eq!(external(hashed, 8).check(&text, &LIMITS), Err(SpecError::FeaturizerMismatch));
+		let spec = external(Featurizer::Words, 8);
+		assert!(spec.traces() && spec.indexes() && !spec.generates());
+		// It costs what indexing its records costs, as an ∞-gram's does.
+		let gram = ModelSpec { architecture: Architecture::InfiniGram { max_tokens: 64 }, ..spec };
+		assert_eq!(spec.cost(&text, 1_000), gram.cost(&text, 1_000));
 	}
 
 	#[test]

@@ -248,6 +248,7 @@ impl_runtime_apis! {
 				agreeing: result.as_ref().map(|r| r.agreeing.to_vec()).unwrap_or_default(),
 				completed: result.map(|r| r.block),
 				generation: Attribution::generation(id),
+				trace: Attribution::trace(id),
 			})
 		}
 

@@ -113,8 +113,8 @@ impl Engine {
 			Architecture::Mlp1 { .. } | Architecture::Mlp2 { .. } => {
 				Box::new(KfacInfluence::new(&network, &x, &labels, KFAC_DAMPING)?)
 			},
-			Architecture::InfiniGram { .. } => {
-				return Err(EngineError::SpecOutOfBounds("an ∞-gram is indexed, not trained"))
+			Architecture::InfiniGram { .. } | Architecture::External { .. } => {
+				return Err(EngineError::SpecOutOfBounds("an index is built, not trained"))
 			},
 		};
 		let report = TrainReport {

@@ -38,14 +38,14 @@ use std::{
 use openledger_primitives::{
 	attribution::{DatasetRef, MAX_DUPLICATES},
 	datanets::{ClassLabel, RecordError, Schema},
-	models::{Architecture, ModelId, ModelSpec, SpecCost, SpecError, SpecLimits},
+	models::{ModelId, ModelSpec, SpecCost, SpecError, SpecLimits},
 };
 use sp_core::H256;
 
 use crate::{
 	classifier::{methods::Attribution, model::Network, quality},
 	error::EngineError,
-	infinigram::{Generated, Index},
+	infinigram::{Generated, Index, Traced},
 	shares::RecordShare,
 };
 
@@ -67,6 +67,8 @@ pub const LIMITS: SpecLimits = SpecLimits {
 	max_hidden: 4096,
 	max_epochs: 10_000,
 	max_batch_size: u16::MAX,
+	min_span_tokens: 1,
+	max_span_tokens: u16::MAX,
 };
 
 /// One record of a version.
@@ -118,6 +120,8 @@ pub enum Answer {
 		/// nothing).
 		first: u32,
 	},
+	/// An external model's output, traced to the records.
+	Trace(Traced),
 }
 
 /// A prediction and its attribution.
@@ -150,7 +154,8 @@ enum Kind {
 		positions: Vec<u32>,
 		attribution: Box<dyn Attribution>,
 	},
-	/// An ∞-gram language model: the index over the version's records.
+	/// An ∞-gram language model, or an external model's attribution: the index over the
+	/// version's records.
 	InfiniGram(Index),
 }
 
@@ -212,6 +217,7 @@ fn spec_error(e: SpecError) -> EngineError {
 		SpecError::MemoryOverLimit => "the estimated memory",
 		SpecError::ComputeOverLimit => "the estimated arithmetic",
 		SpecError::GeneratedTokensOutOfBounds => "the generated tokens",
+		SpecError::SpanTokensOutOfBounds => "the minimum span length",
 	})
 }
 
@@ -371,7 +377,7 @@ impl Engine {
 			}
 			Training { engine: self, model: id }
 		};
-		if let Architecture::InfiniGram { .. } = spec.architecture {
+		if spec.indexes() {
 			return self.index(id, key, spec);
 		}
 		self.train_classifier(id, key, spec)
@@ -416,6 +422,9 @@ impl Engine {
 			Kind::Classifier { network, positions, attribution } => {
 				Self::classify(&model, network, positions, &**attribution, input, top_k)
 			},
+			Kind::InfiniGram(index) if model.spec.traces() => {
+				Self::trace(&model, index, input, top_k)
+			},
 			Kind::InfiniGram(index) => Self::generate(&model, index, input, top_k),
 		}
 	}
@@ -437,7 +446,10 @@ impl Engine {
 mod tests {
 	use super::{cache::RECORD_OVERHEAD, *};
 	use crate::{classifier::holdout::is_held_out, shares::BILLION};
-	use openledger_primitives::{datanets::record_hash, models::Featurizer};
+	use openledger_primitives::{
+		datanets::record_hash,
+		models::{Architecture, Featurizer},
+	};
 	use sp_runtime::Perbill;
 
 	const KEY: DatasetRef = DatasetRef { datanet: 1, version: 0 };

@@ -1,5 +1,7 @@
-//! The ∞-gram language models through the API: "training" indexes a version's live records,
-//! inference continues a prompt and credits the records the continuation came from.
+//! The ∞-gram language models and external models through the API: "training" indexes a
+//! version's live records; an ∞-gram's inference continues a prompt and credits the records the
+//! continuation came from, and an external model's traces the output it is given to the records
+//! that hold its spans.
 
 use openledger_primitives::{
 	attribution::MAX_GENERATED_BYTES,
@@ -14,7 +16,7 @@ use crate::{error::EngineError, infinigram::Index, shares::BILLION};
 const MAX_PROMPT_BYTES: u32 = 1 << 16;
 
 impl Engine {
-	/// "Trains" ∞-gram model `id`: indexes the live records of version `key`. The index is
+	/// "Trains" ∞-gram or external model `id`: indexes the live records of version `key`. The index is
 	/// not saved: building it again is faster than reading it.
 	pub(super) fn index(
 		&self,
@@ -66,6 +68,30 @@ impl Engine {
 			proponents: generated.shares.clone(),
 			opponents: Vec::new(),
 			answer: Answer::Continuation { generated, first: first.unwrap_or(0) },
+		})
+	}
+
+	/// Traces `output`, what external `model` (its `index`) answered as its agent claims, to
+	/// the records: its maximal verbatim spans of at least the model's minimum length, and the
+	/// `top_k` records they credit as shares (none when no span is that long).
+	pub(super) fn trace(
+		model: &Model,
+		index: &Index,
+		output: &[u8],
+		top_k: usize,
+	) -> Result<Prediction, EngineError> {
+		let Architecture::External { min_span_tokens, .. } = model.spec.architecture else {
+			return Err(EngineError::SpecOutOfBounds("a trace without an external model's spec"));
+		};
+		model
+			.schema
+			.check_input(output, MAX_PROMPT_BYTES)
+			.map_err(|e| EngineError::MalformedInput(record_error(e)))?;
+		let traced = index.trace(output, min_span_tokens.into(), top_k);
+		Ok(Prediction {
+			proponents: traced.shares.clone(),
+			opponents: Vec::new(),
+			answer: Answer::Trace(traced),
 		})
 	}
 }

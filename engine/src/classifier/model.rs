@@ -58,8 +58,9 @@ pub fn widths(arch: &Architecture, classes: usize) -> Vec<usize> {
 		Architecture::SoftmaxRegression => vec![classes],
 		Architecture::Mlp1 { hidden } => vec![*hidden as usize, classes],
 		Architecture::Mlp2 { hidden } => vec![hidden[0] as usize, hidden[1] as usize, classes],
-		// Not a network: `ModelSpec::check` keeps an ∞-gram away from training.
-		Architecture::InfiniGram { .. } => Vec::new(),
+		// Not a network: `ModelSpec::check` keeps ∞-grams and external models away from
+		// training.
+		Architecture::InfiniGram { .. } | Architecture::External { .. } => Vec::new(),
 	}
 }
 

@@ -25,7 +25,7 @@ use jsonrpsee::{
 use openledger_influence::{Answer, DatasetRef, Engine, EngineError, Record};
 use openledger_primitives::{
 	apis::{DatanetsApi, ModelsApi},
-	attribution::Generation,
+	attribution::{Generation, Span},
 	models::{ModelId, ModelStatus},
 	AccountId, Balance, BlockNumber,
 };
@@ -108,22 +108,35 @@ impl From<Generation> for PreviewGeneration {
 					probability: t.probability.deconstruct(),
 				})
 				.collect(),
-			spans: g
-				.spans
-				.into_iter()
-				.map(|s| PreviewSpan {
-					start: s.start,
-					end: s.end,
-					occurrences: s.occurrences,
-					records: s.records.into_inner(),
-				})
-				.collect(),
+			spans: g.spans.into_iter().map(PreviewSpan::from).collect(),
 		}
 	}
 }
 
-/// What the model answers: a classifier's label, or an ∞-gram model's continuation. As JSON,
-/// `{ "class": { "label", "probabilities" } }` or `{ "continuation": { "text", … } }`.
+impl From<Span> for PreviewSpan {
+	fn from(s: Span) -> Self {
+		PreviewSpan {
+			start: s.start,
+			end: s.end,
+			occurrences: s.occurrences,
+			records: s.records.into_inner(),
+		}
+	}
+}
+
+/// An external model's output traced to the records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewTrace {
+	/// The output's tokens.
+	pub tokens: u32,
+	/// Its verbatim spans of at least the model's minimum length (byte ranges of the output).
+	pub spans: Vec<PreviewSpan>,
+}
+
+/// What the model answers: a classifier's label, an ∞-gram model's continuation, or an external
+/// model's trace. As JSON, `{ "class": { "label", "probabilities" } }`,
+/// `{ "continuation": { "text", … } }` or `{ "trace": { "tokens", "spans" } }`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum PreviewAnswer {
@@ -136,6 +149,8 @@ pub enum PreviewAnswer {
 	},
 	/// An ∞-gram model's continuation, with its first step's candidates and its spans.
 	Continuation(PreviewGeneration),
+	/// An external model's output (the input) traced to the records.
+	Trace(PreviewTrace),
 }
 
 /// What the engine answers, and the records behind it.
@@ -258,6 +273,10 @@ where
 			Answer::Continuation { generated, .. } => {
 				PreviewAnswer::Continuation(PreviewGeneration::from(generated.generation))
 			},
+			Answer::Trace(traced) => PreviewAnswer::Trace(PreviewTrace {
+				tokens: traced.tokens,
+				spans: traced.spans.into_iter().map(PreviewSpan::from).collect(),
+			}),
 		};
 		Ok(Preview {
 			answer,

@@ -16,6 +16,11 @@ impl<T: Config> Pallet<T> {
 		Generations::<T>::get(inference)
 	}
 
+	/// The trace of an external model's completed inference, while it is kept.
+	pub fn trace(inference: InferenceId) -> Option<Trace> {
+		Traces::<T>::get(inference)
+	}
+
 	/// The consensus on a model's training, with its quality flags (until pruned).
 	pub fn training(model: ModelId) -> Option<TrainingRecord> {
 		Trainings::<T>::get(model)

@@ -126,8 +126,8 @@ pub mod weights;
 pub use extension::CheckAttestation;
 pub use openledger_primitives::{
 	attribution::{
-		Answer, Generation, InferenceId, InferenceResult, JobId, QualityFlags, RecordShare,
-		TrainOutcome, TrainingRecord,
+		Answer, Generation, InferenceId, InferenceResult, JobId, QualityFlags, RecordShare, Span,
+		Trace, TrainOutcome, TrainingRecord,
 	},
 	datanets::ClassLabel,
 	models::{ModelId, ModelStatus},
@@ -394,6 +394,12 @@ pub mod pallet {
 	/// first step's candidates and its verbatim spans (its shares are in [`Inferences`]).
 	#[pallet::storage]
 	pub type Generations<T: Config> = StorageMap<_, Twox64Concat, InferenceId, Generation>;
+
+	/// The trace of each completed inference of an external model: its output's token count
+	/// and verbatim spans (its shares are in [`Inferences`]; the output is the inference's
+	/// input, in its `invoke` extrinsic).
+	#[pallet::storage]
+	pub type Traces<T: Config> = StorageMap<_, Twox64Concat, InferenceId, Trace>;
 
 	/// The consensus on each completed inference.
 	#[pallet::storage]

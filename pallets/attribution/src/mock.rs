@@ -164,6 +164,17 @@ pub fn generator_spec() -> ModelSpec {
 	}
 }
 
+/// The model that is an external one.
+pub const EXTERNAL: ModelId = 9_998;
+
+pub fn external_spec() -> ModelSpec {
+	ModelSpec {
+		featurizer: Featurizer::Words,
+		architecture: Architecture::External { weights_hash: H256::repeat_byte(9), min_span_tokens: 4 },
+		..spec()
+	}
+}
+
 pub struct MockModels;
 impl ModelInspect<AccountId, openledger_primitives::Balance> for MockModels {
 	fn model(model: ModelId) -> Option<Model<AccountId, openledger_primitives::Balance>> {
@@ -171,7 +182,11 @@ impl ModelInspect<AccountId, openledger_primitives::Balance> for MockModels {
 			owner: 50,
 			datanet: DATANET,
 			version: 1,
-			spec: if model == GENERATOR { generator_spec() } else { spec() },
+			spec: match model {
+				GENERATOR => generator_spec(),
+				EXTERNAL => external_spec(),
+				_ => spec(),
+			},
 			fee: 10,
 			status,
 			deposit: 0,

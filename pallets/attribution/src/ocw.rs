@@ -337,6 +337,11 @@ fn answer<T: Config>(kind: JobKind, input: &[u8]) -> Result<Outcome, Skip> {
 					confidence,
 					shares: outcome.proponents,
 				},
+				Inferred::Trace(trace) => Outcome::Trace {
+					engine_version: outcome.engine_version,
+					shares: outcome.proponents,
+					trace,
+				},
 			})
 		},
 	}
@@ -475,9 +480,9 @@ fn revealed<T: Config>(
 fn version_of(outcome: &Outcome) -> u32 {
 	match outcome {
 		Outcome::Train(o) => o.engine_version,
-		Outcome::Infer { engine_version, .. } | Outcome::Generate { engine_version, .. } => {
-			*engine_version
-		},
+		Outcome::Infer { engine_version, .. }
+		| Outcome::Generate { engine_version, .. }
+		| Outcome::Trace { engine_version, .. } => *engine_version,
 	}
 }
 

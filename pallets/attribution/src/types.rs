@@ -9,7 +9,7 @@ use sp_core::H256;
 use sp_runtime::Perbill;
 
 use crate::{
-	pallet::Config, Answer, Balance, ClassLabel, Generation, InferenceId, JobId, ModelId,
+	pallet::Config, Answer, Balance, ClassLabel, Generation, InferenceId, JobId, ModelId, Trace,
 	RecordShare, TrainOutcome,
 };
 
@@ -110,6 +110,16 @@ pub enum Outcome {
 		/// The continuation, its first step's candidates and its verbatim spans.
 		generation: Generation,
 	},
+	/// An external model's inference outcome: its output traced to the records.
+	Trace {
+		/// The numeric version of the engine that answered.
+		engine_version: u32,
+		/// The records that hold the output's spans: at most `MaxTopK`, summing to one (or
+		/// none, when no span reached the model's minimum length).
+		shares: Vec<RecordShare>,
+		/// The output's token count and spans.
+		trace: Trace,
+	},
 }
 
 impl Outcome {
@@ -118,7 +128,9 @@ impl Outcome {
 	pub fn shares(&self) -> u32 {
 		match self {
 			Outcome::Train(_) => 0,
-			Outcome::Infer { shares, .. } | Outcome::Generate { shares, .. } => {
+			Outcome::Infer { shares, .. }
+			| Outcome::Generate { shares, .. }
+			| Outcome::Trace { shares, .. } => {
 				u32::try_from(shares.len()).unwrap_or(u32::MAX)
 			},
 		}
@@ -153,6 +165,15 @@ pub enum Submission<T: Config> {
 		/// The continuation.
 		generation: Generation,
 	},
+	/// An external model's inference outcome.
+	Trace {
+		/// The numeric version of the engine that answered.
+		engine_version: u32,
+		/// The records that hold the output's spans.
+		shares: BoundedVec<RecordShare, T::MaxTopK>,
+		/// The output's token count and spans.
+		trace: Trace,
+	},
 }
 
 /// An inference's result as the pallet pays it out: either kind of inference outcome.
@@ -165,6 +186,8 @@ pub struct Decided<T: Config> {
 	pub shares: BoundedVec<RecordShare, T::MaxTopK>,
 	/// The continuation, for an ∞-gram.
 	pub generation: Option<Generation>,
+	/// The trace, for an external model.
+	pub trace: Option<Trace>,
 }
 
 impl<T: Config> Submission<T> {
@@ -173,7 +196,8 @@ impl<T: Config> Submission<T> {
 		match self {
 			Submission::Train(o) => o.engine_version,
 			Submission::Infer { engine_version, .. }
-			| Submission::Generate { engine_version, .. } => *engine_version,
+			| Submission::Generate { engine_version, .. }
+			| Submission::Trace { engine_version, .. } => *engine_version,
 		}
 	}
 
@@ -186,6 +210,7 @@ impl<T: Config> Submission<T> {
 				answer: Answer::Class { label, confidence },
 				shares,
 				generation: None,
+				trace: None,
 			}),
 			Submission::Generate { engine_version, confidence, shares, generation } => {
 				Some(Decided {
@@ -193,8 +218,16 @@ impl<T: Config> Submission<T> {
 					answer: Answer::Continuation { confidence },
 					shares,
 					generation: Some(generation),
+					trace: None,
 				})
 			},
+			Submission::Trace { engine_version, shares, trace } => Some(Decided {
+				engine_version,
+				answer: Answer::Trace { tokens: trace.tokens, spans: trace.spans.len() as u32 },
+				shares,
+				generation: None,
+				trace: Some(trace),
+			}),
 		}
 	}
 

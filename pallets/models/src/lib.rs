@@ -145,6 +145,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxBatchSize: Get<u16>;
 
+		/// The least minimum span length, in tokens, an external model may ask for: shorter
+		/// spans are common phrases, not quotations.
+		#[pallet::constant]
+		type MinSpanTokens: Get<u16>;
+
+		/// The greatest minimum span length an external model may ask for.
+		#[pallet::constant]
+		type MaxSpanTokens: Get<u16>;
+
 		/// Weights of this pallet's calls, from `benchmark pallet`.
 		type WeightInfo: WeightInfo;
 

@@ -100,6 +100,8 @@ impl pallet_models::Config for Test {
 	type MaxHidden = ConstU16<256>;
 	type MaxEpochs = ConstU16<200>;
 	type MaxBatchSize = ConstU16<1024>;
+	type MinSpanTokens = ConstU16<4>;
+	type MaxSpanTokens = ConstU16<32>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockDatanets;

@@ -76,6 +76,10 @@ impl pallet_models::Config for Runtime {
 	type MaxHidden = ConstU16<512>;
 	type MaxEpochs = ConstU16<500>;
 	type MaxBatchSize = ConstU16<1024>;
+	// The engine's tokens are words, runs of spaces and single punctuation marks: 8 tokens are
+	// about four words, shorter runs are common phrases rather than quotations.
+	type MinSpanTokens = ConstU16<8>;
+	type MaxSpanTokens = ConstU16<64>;
 	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::DataLayerHelper;

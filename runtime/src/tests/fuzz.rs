@@ -167,10 +167,14 @@ fn spec(rng: &mut Rng) -> ModelSpec {
 			2 => Featurizer::Words,
 			_ => Featurizer::HashedNgrams { dims: rng.below(128) as u32 },
 		},
-		architecture: match rng.below(4) {
+		architecture: match rng.below(5) {
 			0 => Architecture::SoftmaxRegression,
 			1 => Architecture::Mlp1 { hidden: rng.below(40) as u16 },
 			2 => Architecture::InfiniGram { max_tokens: rng.below(300) as u16 },
+			3 => Architecture::External {
+				weights_hash: sp_core::H256::repeat_byte(rng.below(256) as u8),
+				min_span_tokens: rng.below(80) as u16,
+			},
 			_ => Architecture::Mlp2 { hidden: [rng.below(20) as u16, rng.below(20) as u16] },
 		},
 		epochs: rng.below(30) as u16,

@@ -8,9 +8,11 @@ use sp_core::H256;
 use sp_runtime::traits::{One, Saturating, Zero};
 
 use crate::{
-	pallet::*, types::*, vote, weights::WeightInfo, DatanetInspect, InferenceHandler, InferenceId,
-	InferenceResult, JobId, ModelId, ModelInspect, ModelLifecycle, RecordShare, TrainingRecord,
+	pallet::*, types::*, vote, weights::WeightInfo, ClassLabel, DatanetInspect, Generation,
+	InferenceHandler, InferenceId, InferenceResult, JobId, ModelId, ModelInspect, ModelLifecycle,
+	RecordShare, Span, Trace, TrainingRecord,
 };
+use sp_runtime::Perbill;
 
 /// What one reveal did: over how many members, and what its vote did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,12 +117,21 @@ impl<T: Config> Pallet<T> {
 				Ok(Submission::Train(o))
 			},
 			(JobKind::Infer { model, .. } | JobKind::Recheck { model, .. }, outcome) => {
-				let (engine_version, label, confidence, shares, generation) = match outcome {
+				// What each kind of outcome carries beside its shares.
+				enum Detail {
+					Class(ClassLabel, Perbill),
+					Continuation(Perbill, Generation),
+					Trace(Trace),
+				}
+				let (engine_version, shares, detail) = match outcome {
 					Outcome::Infer { engine_version, label, confidence, shares } => {
-						(engine_version, label, confidence, shares, None)
+						(engine_version, shares, Detail::Class(label, confidence))
 					},
 					Outcome::Generate { engine_version, confidence, shares, generation } => {
-						(engine_version, 0, confidence, shares, Some(generation))
+						(engine_version, shares, Detail::Continuation(confidence, generation))
+					},
+					Outcome::Trace { engine_version, shares, trace } => {
+						(engine_version, shares, Detail::Trace(trace))
 					},
 					Outcome::Train(_) => return Err(Error::<T>::WrongJobKind.into()),
 				};
@@ -132,35 +143,50 @@ impl<T: Config> Pallet<T> {
 					T::Datanets::schema(summary.datanet).ok_or(Error::<T>::UnknownModel)?;
 				let version = T::Datanets::version(summary.datanet, summary.version)
 					.ok_or(Error::<T>::UnknownModel)?;
-				ensure!(
-					summary.spec.generates() == generation.is_some(),
-					Error::<T>::WrongOutcomeKind
-				);
-				ensure!(label < schema.classes(), Error::<T>::LabelOutOfRange);
+				let kind_fits = match detail {
+					Detail::Class(..) => !summary.spec.indexes(),
+					Detail::Continuation(..) => summary.spec.generates(),
+					Detail::Trace(_) => summary.spec.traces(),
+				};
+				ensure!(kind_fits, Error::<T>::WrongOutcomeKind);
 				ensure!(vote::sums_to_one(&shares), Error::<T>::SharesDoNotSumToOne);
 				let mut seen: Vec<u32> = shares.iter().map(|s| s.record).collect();
 				seen.sort_unstable();
 				ensure!(seen.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateRecord);
 				ensure!(seen.last().is_none_or(|r| *r < version.count), Error::<T>::UnknownRecord);
-				let Some(generation) = generation else {
-					return Ok(Submission::Infer { engine_version, label, confidence, shares });
+				// Spans lie within their text (the continuation, or the traced output: the
+				// job's input) and name records of the version.
+				let spans_fit = |spans: &[Span], text: u32| -> DispatchResult {
+					for span in spans {
+						ensure!(
+							span.start < span.end && span.end <= text,
+							Error::<T>::MalformedGeneration
+						);
+						ensure!(
+							span.records.iter().all(|r| *r < version.count),
+							Error::<T>::UnknownRecord
+						);
+					}
+					Ok(())
 				};
-				ensure!(
-					core::str::from_utf8(&generation.text).is_ok(),
-					Error::<T>::MalformedGeneration
-				);
-				let text = generation.text.len() as u32;
-				for span in generation.spans.iter() {
-					ensure!(
-						span.start < span.end && span.end <= text,
-						Error::<T>::MalformedGeneration
-					);
-					ensure!(
-						span.records.iter().all(|r| *r < version.count),
-						Error::<T>::UnknownRecord
-					);
+				match detail {
+					Detail::Class(label, confidence) => {
+						ensure!(label < schema.classes(), Error::<T>::LabelOutOfRange);
+						Ok(Submission::Infer { engine_version, label, confidence, shares })
+					},
+					Detail::Continuation(confidence, generation) => {
+						ensure!(
+							core::str::from_utf8(&generation.text).is_ok(),
+							Error::<T>::MalformedGeneration
+						);
+						spans_fit(&generation.spans, generation.text.len() as u32)?;
+						Ok(Submission::Generate { engine_version, confidence, shares, generation })
+					},
+					Detail::Trace(trace) => {
+						spans_fit(&trace.spans, j.input.len() as u32)?;
+						Ok(Submission::Trace { engine_version, shares, trace })
+					},
 				}
-				Ok(Submission::Generate { engine_version, confidence, shares, generation })
 			},
 			_ => Err(Error::<T>::WrongJobKind.into()),
 		}
@@ -315,7 +341,9 @@ impl<T: Config> Pallet<T> {
 			},
 			(
 				JobKind::Infer { inference, model },
-				outcome @ (Submission::Infer { .. } | Submission::Generate { .. }),
+				outcome @ (Submission::Infer { .. }
+				| Submission::Generate { .. }
+				| Submission::Trace { .. }),
 			) => {
 				let agreeing = BoundedVec::truncate_from(agreeing);
 				if stake.challenge_window.is_zero() {
@@ -341,7 +369,9 @@ impl<T: Config> Pallet<T> {
 			},
 			(
 				JobKind::Recheck { inference, .. },
-				outcome @ (Submission::Infer { .. } | Submission::Generate { .. }),
+				outcome @ (Submission::Infer { .. }
+				| Submission::Generate { .. }
+				| Submission::Trace { .. }),
 			) => {
 				Self::settle(inference, Some((outcome, agreeing)));
 			},
@@ -360,7 +390,8 @@ impl<T: Config> Pallet<T> {
 		outcome: Submission<T>,
 		agreeing: BoundedVec<T::AccountId, T::MaxAttestors>,
 	) {
-		let Some(Decided { engine_version, answer, shares, generation }) = outcome.decided() else {
+		let Some(Decided { engine_version, answer, shares, generation, trace }) = outcome.decided()
+		else {
 			return;
 		};
 		let result = InferenceResult { answer, shares: shares.to_vec() };
@@ -374,6 +405,9 @@ impl<T: Config> Pallet<T> {
 		});
 		if let Some(generation) = generation {
 			Generations::<T>::insert(inference, generation);
+		}
+		if let Some(trace) = trace {
+			Traces::<T>::insert(inference, trace);
 		}
 		Self::expire_later(Expiring::Inference(inference));
 		Inferences::<T>::insert(

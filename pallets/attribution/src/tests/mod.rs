@@ -412,6 +412,87 @@ fn generated(text: &str, record: u32) -> Outcome {
 	}
 }
 
+/// An external model's output of `len` bytes traced: one span over its first `span` bytes,
+/// from `record`, or nothing traced.
+fn traced(len: u32, span: Option<(u32, u32)>) -> Outcome {
+	use openledger_primitives::attribution::{Span, Trace};
+	let spans = span.map(|(end, record)| Span {
+		start: 0,
+		end,
+		occurrences: 1,
+		records: BoundedVec::truncate_from(vec![record]),
+	});
+	Outcome::Trace {
+		engine_version: 1,
+		shares: span.map(|(_, record)| shares(&[(record, 1_000_000_000)])).unwrap_or_default(),
+		trace: Trace { tokens: len, spans: BoundedVec::truncate_from(spans.into_iter().collect()) },
+	}
+}
+
+#[test]
+fn an_external_models_trace_is_voted_on_and_stored_with_its_spans() {
+	run_test(|| {
+		let active = ModelStatus::Active { accuracy: Perbill::zero(), weights_hash: H256::zero() };
+		MODELS.with(|m| m.borrow_mut().insert(EXTERNAL, active));
+		MODELS.with(|m| m.borrow_mut().insert(GENERATOR, active));
+		let output = b"we the people of".to_vec();
+		let len = output.len() as u32;
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(8, EXTERNAL, output.clone()));
+		let job = NextJobId::<Test>::get() - 1;
+		// A classifier's answer, a continuation, a span past the output, a record outside the
+		// version: each refused, and the job unchanged.
+		let wrong = [
+			(1, inferred(0, 1)),
+			(2, generated(" sat", 2)),
+			(3, traced(len, Some((len + 1, 2)))),
+		];
+		for (who, o) in &wrong {
+			assert_ok!(commit(*who, job, o));
+		}
+		let [(_, classified), (_, continued), (_, long)] = wrong;
+		assert_noop!(reveal(1, job, classified), Error::<Test>::WrongOutcomeKind);
+		assert_noop!(reveal(2, job, continued), Error::<Test>::WrongOutcomeKind);
+		assert_noop!(reveal(3, job, long), Error::<Test>::MalformedGeneration);
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, EXTERNAL, output.clone()));
+		let job = NextJobId::<Test>::get() - 1;
+		let stranger = traced(len, Some((len, 99)));
+		for who in 1..=3 {
+			assert_ok!(commit(who, job, &stranger));
+		}
+		assert_noop!(reveal(1, job, stranger), Error::<Test>::UnknownRecord);
+		// The majority's trace wins and is kept beside the result; the other is slashed.
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(9, EXTERNAL, output.clone()));
+		let job = NextJobId::<Test>::get() - 1;
+		let honest = traced(len, Some((6, 2)));
+		answer(job, &[(1, honest.clone()), (2, traced(len, Some((6, 3)))), (3, honest)]);
+		let (inference, result, mut agreeing) = COMPLETED.with(|c| c.borrow()[0].clone());
+		agreeing.sort();
+		assert_eq!((inference, agreeing), (9, vec![1, 3]));
+		assert_eq!(result.answer, Answer::Trace { tokens: len, spans: 1 });
+		assert_eq!(result.shares, shares(&[(2, 1_000_000_000)]));
+		let stored = Traces::<Test>::get(9).unwrap();
+		assert_eq!((stored.spans[0].end, stored.spans[0].records.to_vec()), (6, vec![2]));
+		assert!(Generations::<Test>::get(9).is_none());
+		assert_eq!(Attribution::strikes(&2), 1);
+		// An output with no span long enough: no shares, and the result still stands (the
+		// contributors' part then goes to the treasury, `pallet-rewards`).
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(10, EXTERNAL, output));
+		let job = NextJobId::<Test>::get() - 1;
+		let nothing = traced(len, None);
+		answer(job, &[(1, nothing.clone()), (2, nothing.clone()), (3, nothing)]);
+		let (inference, result, _) = COMPLETED.with(|c| c.borrow()[1].clone());
+		assert_eq!((inference, result.answer), (10, Answer::Trace { tokens: len, spans: 0 }));
+		assert!(result.shares.is_empty());
+		// An ∞-gram takes no trace.
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(11, GENERATOR, b"the".to_vec()));
+		let job = NextJobId::<Test>::get() - 1;
+		for who in 1..=3 {
+			assert_ok!(commit(who, job, &traced(3, None)));
+		}
+		assert_noop!(reveal(1, job, traced(3, None)), Error::<Test>::WrongOutcomeKind);
+	});
+}
+
 #[test]
 fn a_continuation_is_voted_on_and_stored_with_its_spans() {
 	run_test(|| {

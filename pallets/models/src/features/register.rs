@@ -19,6 +19,8 @@ impl<T: Config> Pallet<T> {
 			max_hidden: T::MaxHidden::get(),
 			max_epochs: T::MaxEpochs::get(),
 			max_batch_size: T::MaxBatchSize::get(),
+			min_span_tokens: T::MinSpanTokens::get(),
+			max_span_tokens: T::MaxSpanTokens::get(),
 		}
 	}
 
