@@ -547,6 +547,46 @@ mod tests {
 	}
 
 	#[test]
+	fn an_external_model_traces_an_output_to_the_records_it_quotes() {
+		let text = Schema::Text { classes: 1 };
+		let records: Vec<Record> = [
+			"the committee reveals its outcomes after every member has committed",
+			"a record about the weather in the mountains this week",
+			"the committee meets on tuesdays",
+		]
+		.iter()
+		.map(|t| Record { payload: t.as_bytes().to_vec(), label: 0 })
+		.collect();
+		let engine = Engine::new(None).unwrap();
+		engine.ingest(KEY, &text, 3, 0, records).unwrap();
+		let external = |min_span_tokens| ModelSpec {
+			featurizer: Featurizer::Words,
+			architecture: Architecture::External { weights_hash: Default::default(), min_span_tokens },
+			..spec(Architecture::SoftmaxRegression)
+		};
+		let report = engine.train(5, KEY, &external(8)).unwrap();
+		assert_eq!((report.records, report.held_out), (3, 0));
+		// An output quoting record 1 and, edited, record 0 ("reveals" became "shows").
+		let output = b"As I said, a record about the weather in the mountains; the committee shows its outcomes.";
+		let p = engine.infer(5, output, 10).unwrap();
+		let Answer::Trace(traced) = &p.answer else { panic!("a trace") };
+		assert_eq!(p.proponents, traced.shares);
+		assert_eq!(p.proponents.iter().map(|s| s.record).collect::<Vec<_>>(), vec![1]);
+		assert_eq!(p.proponents[0].share.deconstruct() as u64, BILLION);
+		let quoted: Vec<&[u8]> =
+			traced.spans.iter().map(|s| &output[s.start as usize..s.end as usize]).collect();
+		assert_eq!(quoted, vec![&b"a record about the weather in the mountains"[..]]);
+		// "the committee " is 4 tokens: below the minimum, it credits no one. A minimum above
+		// every span credits no record at all.
+		engine.train(6, KEY, &external(40)).unwrap();
+		let p = engine.infer(6, output, 10).unwrap();
+		assert!(p.proponents.is_empty());
+		assert!(matches!(&p.answer, Answer::Trace(t) if t.spans.is_empty()));
+		// Not text: a typed error.
+		assert!(matches!(engine.infer(5, &[0xff, 0xfe], 10), Err(EngineError::MalformedInput(_))));
+	}
+
+	#[test]
 	fn removed_records_keep_their_place_and_are_not_trained_on() {
 		let engine = Engine::new(None).unwrap();
 		let mut data = records(90);
