@@ -57,11 +57,20 @@ export const types = {
 		/** Each class's probability, in parts per billion. */
 		probabilities: 'Vec<u32>',
 	},
-	/** What the model answers: a label, or an ∞-gram model's continuation. */
+	/** An external model's output (the input) traced to the records. */
+	AttributionPreviewTrace: {
+		/** The output's tokens. */
+		tokens: 'u32',
+		/** Its verbatim spans of at least the model's minimum length (at most 16). */
+		spans: 'Vec<AttributionPreviewSpan>',
+	},
+	/** What the model answers: a label, an ∞-gram model's continuation, or an external model's
+	 * trace. */
 	AttributionPreviewAnswer: {
 		_enum: {
 			Class: 'AttributionPreviewClass',
 			Continuation: 'AttributionPreviewGeneration',
+			Trace: 'AttributionPreviewTrace',
 		},
 	},
 	/** What the node's engine answers for a model and an input, and the records behind it. */

@@ -132,12 +132,14 @@ export async function datanetFlags(api, datanet) {
 /**
  * What a completed inference answered, in plain values: `{ label, confidence }` for a
  * classifier, `{ continuation, confidence }` for an ∞-gram model, whose text is null once the
- * chain no longer keeps it (after the retention period). `answer` is the `Answer` of its
+ * chain no longer keeps it (after the retention period), and `{ trace: { tokens, spans } }`
+ * for an external model (its output's tokens and the number of its verbatim spans). `answer` is the `Answer` of its
  * `Completed` status, `generation` the runtime API's `Option<Generation>` of it; the confidence
  * (the label's, or the first token's probability) is a fraction of one.
  */
 export function inferenceAnswer(answer, generation) {
 	if (answer.isClass) return { label: answer.asClass.label.toNumber(), confidence: answer.asClass.confidence.toNumber() / 1e9 };
+	if (answer.isTrace) return { trace: { tokens: answer.asTrace.tokens.toNumber(), spans: answer.asTrace.spans.toNumber() } };
 	const text = generation?.isSome ? new TextDecoder().decode(generation.unwrap().text.toU8a(true)) : null;
 	return { continuation: text, confidence: answer.asContinuation.confidence.toNumber() / 1e9 };
 }

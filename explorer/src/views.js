@@ -248,8 +248,9 @@ async function recentInferences(api, next, count) {
 	return out;
 }
 
-/** A completed inference's answer in a table cell: its label, or that it is a continuation. */
-const answerText = (answer) => (answer.label !== undefined ? `label ${answer.label}` : 'continuation');
+/** A completed inference's answer in a table cell: its label, or that it is a continuation or a
+ * trace. */
+const answerText = (answer) => (answer.label !== undefined ? `label ${answer.label}` : answer.trace ? 'trace' : 'continuation');
 
 function inferenceTable(list) {
 	if (list.length === 0) return html`<p class="note">No inferences yet.</p>`;
@@ -367,9 +368,11 @@ export async function inference({ api }, [id]) {
 			${
 				answer?.label !== undefined
 					? html`<dt>label</dt><dd data-testid="inference-label">${answer.label}</dd><dt>probability of the label</dt><dd>${percent(answer.confidence * 1e9, 1)}</dd>`
-					: answer
-						? html`<dt>answer</dt><dd data-testid="inference-answer">${answer.continuation === null ? 'a continuation (no longer kept: past the retention period)' : 'a continuation (below)'}</dd><dt>probability of the first token</dt><dd>${percent(answer.confidence * 1e9, 1)}</dd>`
-						: ''
+					: answer?.trace
+						? html`<dt>answer</dt><dd data-testid="inference-answer">the output, traced: ${answer.trace.spans} verbatim spans in ${answer.trace.tokens} tokens</dd>`
+						: answer
+							? html`<dt>answer</dt><dd data-testid="inference-answer">${answer.continuation === null ? 'a continuation (no longer kept: past the retention period)' : 'a continuation (below)'}</dd><dt>probability of the first token</dt><dd>${percent(answer.confidence * 1e9, 1)}</dd>`
+							: ''
 			}
 			<dt>model</dt><dd><a href="#/model/${inf.model.toNumber()}">${inf.model.toNumber()}</a></dd>
 			<dt>agent</dt><dd>${inf.agent.toNumber()}</dd>

@@ -37,6 +37,8 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 	let api;
 	let k;
 	let generated = [];
+	// The SOTU Datanet of the first test, and its rows.
+	let sotu;
 	const ok = (tx, who) => okWith(api, tx, who);
 	const event = (events, pallet, name) => findEvent(api, events, pallet, name);
 	/** Creates an open Text Datanet, fills it from the contributors in turn, publishes it. */
@@ -83,6 +85,7 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 	test('an ∞-gram continues a prompt from the records, with spans and shares agreed on chain, and pays their contributors', async () => {
 		const rows = sotuRecords().slice(0, SOTU_RECORDS);
 		const datanet = await fill('sotu', 5, rows, 50);
+		sotu = { datanet, rows };
 		const spec = { featurizer: 'Words', architecture: { InfiniGram: { maxTokens: MAX_TOKENS } }, epochs: 1, learningRate: 1, batchSize: 1, l2: 0, seed: 0 };
 		// An ∞-gram takes only the word tokeniser, and at most 256 tokens.
 		const refused = await sendAndWait(api, api.tx.models.register(datanet, 1, { ...spec, architecture: { InfiniGram: { maxTokens: 257 } } }, MODEL_FEE, ''), k.Bob);
@@ -181,6 +184,89 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		assert.equal(r.label, undefined);
 		assert.equal(r.continuation, utf8(info.generation.unwrap().text));
 		assert.equal(Math.round(r.confidence * 1e9), info.status.asCompleted.asContinuation.confidence.toNumber());
+	});
+
+	test("an external model's output is traced to the records it quotes, an edit breaks a span, and an output that quotes nothing pays the treasury", async () => {
+		assert.ok(sotu, 'the first test published the SOTU Datanet');
+		const { datanet, rows } = sotu;
+		const MIN_SPAN = 12;
+		const spec = (minSpanTokens) => ({ featurizer: 'Words', architecture: { External: { weightsHash: `0x${'77'.repeat(32)}`, minSpanTokens } }, epochs: 1, learningRate: 1, batchSize: 1, l2: 0, seed: 0 });
+		// The minimum span length is bounded by the chain (8 to 64 tokens).
+		const short = await sendAndWait(api, api.tx.models.register(datanet, 1, spec(2), MODEL_FEE, ''), k.Bob);
+		assert.equal(short.dispatchError, 'models.InvalidSpec(SpanTokensOutOfBounds)');
+		const registered = await ok(api.tx.models.register(datanet, 1, spec(MIN_SPAN), MODEL_FEE, 'an LLM served elsewhere: https://example.org/weights.safetensors'), k.Bob);
+		const model = event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
+		await active(model);
+		const agentRegistered = await ok(api.tx.agents.register(model, 'llm-app', AGENT_FEE), k.Ferdie);
+		const agent = event(agentRegistered.events, 'agents', 'AgentRegistered').data.agent.toNumber();
+
+		// An output that quotes 16 words of one record verbatim, and 16 words of another with
+		// its 8th word replaced: two records of distinct authors, each passage found once.
+		const passage = (r, from) => r.text.split(' ').slice(from, from + 16).join(' ');
+		const unique = (text) => rows.filter((o) => o.text.includes(text)).length === 1;
+		const picks = [];
+		for (const [i, r] of rows.entries()) {
+			if (r.text.split(' ').length < 40 || !unique(passage(r, 10))) continue;
+			if (picks.some((p) => rows[p].text === r.text)) continue;
+			picks.push(i);
+			if (picks.length === 2) break;
+		}
+		const [a, b] = picks;
+		const quoted = passage(rows[a], 10);
+		const edited = passage(rows[b], 10).split(' ');
+		edited[7] = 'zyzzogeton';
+		const output = `As the model put it: ${quoted}. It went on: ${edited.join(' ')}.`;
+		const before = await claimables();
+		const invoked = await ok(api.tx.agents.invoke(agent, hex(output), MODEL_FEE + AGENT_FEE), k.Dave);
+		const inference = event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
+		const info = await completed(inference);
+		assert.ok(info.generation.isNone && info.trace.isSome, 'an external model stores a trace, not a continuation');
+		const trace = info.trace.unwrap();
+		const answer = info.status.asCompleted;
+		assert.ok(answer.isTrace, `answer ${answer.type}`);
+		assert.equal(answer.asTrace.spans.toNumber(), trace.spans.length);
+		const bytes = new TextEncoder().encode(output);
+		const pieces = trace.spans.map((s) => ({ text: new TextDecoder().decode(bytes.slice(s.start.toNumber(), s.end.toNumber())), records: s.records.map((r) => r.toNumber()) }));
+		console.log(`# traced ${JSON.stringify(pieces)}`);
+		// Every span is verbatim in each record it names, and none crosses the edit.
+		for (const piece of pieces) {
+			assert.ok(!piece.text.includes('zyzzogeton'), 'the edited word breaks the span');
+			for (const r of piece.records) assert.ok((await record(datanet, r)).text.includes(piece.text), `record ${r} holds ${JSON.stringify(piece.text)}`);
+		}
+		// The verbatim quotation is one span of the first record, whole.
+		assert.ok(pieces.some((p) => p.text.includes(quoted) && p.records.includes(a)), 'the quotation is a span');
+		// Both quoted records are credited, the edited one by the stretch before or after the edit.
+		const shares = info.shares.map((s) => ({ record: s.record.toNumber(), share: s.share.toBigInt() }));
+		assert.equal(shares.reduce((x, s) => x + s.share, 0n), BILLION);
+		for (const r of [a, b]) assert.ok(shares.some((s) => s.record === r), `record ${r} is credited (${shares.map((s) => s.record)})`);
+		// Half of the fee went to the contributors of the credited records, by share.
+		const part = (MODEL_FEE + AGENT_FEE) / 2n;
+		const expected = {};
+		for (const s of shares) {
+			const who = (await record(datanet, s.record)).contributor;
+			expected[who] = (expected[who] ?? 0n) + (part * s.share) / BILLION;
+		}
+		const after = await claimables();
+		for (const who of Object.keys(after)) assert.equal(after[who] - before[who], expected[who] ?? 0n, `claimable of ${who}`);
+
+		// An output that quotes nothing long enough: no record is credited, and the
+		// contributors' part goes to the treasury (an agent gains nothing by its claim).
+		const treasury = api.consts.rewards.treasuryAccount.toString();
+		const treasuryBefore = (await api.call.rewardsApi.claimable(treasury)).toBigInt();
+		const none = await ok(api.tx.agents.invoke(agent, hex('Nothing here is quoted from any address, zyzzogeton.'), MODEL_FEE + AGENT_FEE), k.Dave);
+		const nothing = await completed(event(none.events, 'agents', 'InferenceRequested').data.inference.toNumber());
+		assert.equal(nothing.status.asCompleted.asTrace.spans.toNumber(), 0);
+		assert.equal(nothing.shares.length, 0);
+		const still = await claimables();
+		for (const who of Object.keys(still)) assert.equal(still[who], after[who], `claimable of ${who}`);
+		const gained = (await api.call.rewardsApi.claimable(treasury)).toBigInt() - treasuryBefore;
+		assert.ok(gained >= part, `the treasury took the contributors' part: ${gained} of ${part}`);
+
+		// The command-line client prints the trace's size, not a label.
+		const r = await cliJson(node, ['invoke', '--agent', String(agent), '--text', output, '--suri', '//Dave']);
+		assert.equal(r.status, 'Completed', JSON.stringify(r));
+		assert.equal(r.label, undefined);
+		assert.deepEqual(r.trace, { tokens: trace.tokens.toNumber(), spans: trace.spans.length });
 	});
 
 	test('the explorer shows the continuation with its spans coloured by record', { skip: SKIP_BROWSER }, async () => {
