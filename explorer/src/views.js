@@ -298,16 +298,14 @@ async function distribution(api, inference, block) {
 const hue = (r) => (r * 137) % 360;
 
 /**
- * An ∞-gram's continuation with its verbatim spans coloured by the first record that holds
- * each (where spans overlap, the earlier one colours the bytes they share), and the first
- * step's candidates.
+ * `bytes` (UTF-8) with its verbatim `spans` coloured by the first record that holds each (where
+ * spans overlap, the earlier one colours the bytes they share), followed by the spans' table.
  */
-function continuation(generation, datanetLink) {
-	const bytes = generation.text.toU8a(true);
+function markedSpans(bytes, spans, tokens, testid, datanetLink) {
 	const piece = (a, b) => new TextDecoder().decode(bytes.slice(a, b));
 	const parts = [];
 	let cursor = 0;
-	for (const span of generation.spans) {
+	for (const span of spans) {
 		const start = Math.max(cursor, span.start.toNumber());
 		const end = span.end.toNumber();
 		if (end <= start) continue;
@@ -319,14 +317,19 @@ function continuation(generation, datanetLink) {
 		cursor = end;
 	}
 	if (cursor < bytes.length) parts.push(piece(cursor, bytes.length));
-	return html`<h2>Generated text</h2>
-		<p class="generated" data-testid="generated">${parts}</p>
-		<p class="note">${generation.tokens.toNumber()} tokens. Highlighted: stretches found verbatim in the Datanet's records, coloured by record (hover for the records).</p>
+	return html`<p class="generated" data-testid="${testid}">${parts}</p>
+		<p class="note">${tokens} tokens. Highlighted: stretches found verbatim in the Datanet's records, coloured by record (hover for the records).</p>
 		<table data-testid="spans"><tr><th class="num">bytes</th><th class="num">occurrences</th><th>records</th></tr>
-			${generation.spans.map(
+			${spans.map(
 				(sp) => html`<tr><td class="num">${sp.start.toNumber()}–${sp.end.toNumber()}</td><td class="num">${sp.occurrences.toNumber()}</td>
 					<td>${sp.records.map((r) => html`<a href="${datanetLink(r.toNumber())}" style="border-bottom:3px solid hsl(${hue(r.toNumber())},70%,60%)">${r.toNumber()}</a> `)}</td></tr>`,
-			)}</table>
+			)}</table>`;
+}
+
+/** An ∞-gram's continuation with its verbatim spans, and the first step's candidates. */
+function continuation(generation, datanetLink) {
+	return html`<h2>Generated text</h2>
+		${markedSpans(generation.text.toU8a(true), generation.spans, generation.tokens.toNumber(), 'generated', datanetLink)}
 		<h3>First token: the most probable next tokens</h3>
 		<table data-testid="first-tokens"><tr><th>token</th><th class="num">probability</th></tr>
 			${generation.first.map((c) => html`<tr><td><code>${JSON.stringify(new TextDecoder().decode(c.token.toU8a(true)))}</code></td><td class="num">${percent(c.probability.toNumber(), 1)}</td></tr>`)}</table>`;
@@ -361,6 +364,7 @@ export async function inference({ api }, [id]) {
 	}
 	const answer = inf.status.isCompleted ? inferenceAnswer(inf.status.asCompleted, inf.generation) : undefined;
 	const generation = inf.generation.isSome ? inf.generation.unwrap() : undefined;
+	const traced = inf.trace.isSome ? inf.trace.unwrap() : undefined;
 	const datanetLink = (index) => `#/datanet/${m?.datanet.toNumber()}?version=${m?.version.toNumber()}&page=${Math.floor(index / PAGE)}`;
 	return html`<h1>Inference ${id}</h1>
 		<dl data-testid="inference">
@@ -392,6 +396,12 @@ export async function inference({ api }, [id]) {
 				: ''
 		}
 		${generation ? continuation(generation, datanetLink) : ''}
+		${
+			traced
+				? html`<h2>The model's output, traced</h2>
+					${markedSpans(traced.output.toU8a(true), traced.trace.spans, traced.trace.tokens.toNumber(), 'traced', datanetLink)}`
+				: ''
+		}
 		<h2>Attributed records</h2>
 		${
 			shares.length === 0

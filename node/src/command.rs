@@ -75,7 +75,7 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, import_queue, .. } =
-					service::new_partial(&config, None)?;
+					service::new_partial(&config, None, None)?;
 				Ok((cmd.run(client, import_queue), task_manager))
 			})
 		},
@@ -83,7 +83,7 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, .. } =
-					service::new_partial(&config, None)?;
+					service::new_partial(&config, None, None)?;
 				Ok((cmd.run(client, config.database), task_manager))
 			})
 		},
@@ -91,7 +91,7 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, .. } =
-					service::new_partial(&config, None)?;
+					service::new_partial(&config, None, None)?;
 				Ok((cmd.run(client, config.chain_spec), task_manager))
 			})
 		},
@@ -99,7 +99,7 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, import_queue, .. } =
-					service::new_partial(&config, None)?;
+					service::new_partial(&config, None, None)?;
 				Ok((cmd.run(client, import_queue), task_manager))
 			})
 		},
@@ -111,7 +111,7 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, backend, .. } =
-					service::new_partial(&config, None)?;
+					service::new_partial(&config, None, None)?;
 				let aux_revert = Box::new(|client, _, blocks| {
 					sc_consensus_grandpa::revert(client, blocks)?;
 					Ok(())
@@ -139,7 +139,7 @@ pub fn run() -> sc_cli::Result<()> {
 					)
 				},
 				BenchmarkCmd::Block(cmd) => {
-					let PartialComponents { client, .. } = service::new_partial(&config, None)?;
+					let PartialComponents { client, .. } = service::new_partial(&config, None, None)?;
 					cmd.run(client)
 				},
 				BenchmarkCmd::Storage(_) => {
@@ -152,7 +152,7 @@ pub fn run() -> sc_cli::Result<()> {
 						config.chain_spec,
 					)),
 				BenchmarkCmd::Extrinsic(cmd) => {
-					let PartialComponents { client, .. } = service::new_partial(&config, None)?;
+					let PartialComponents { client, .. } = service::new_partial(&config, None, None)?;
 					let ext_factory = ExtrinsicFactory(vec![
 						Box::new(RemarkBuilder::new(client.clone())),
 						Box::new(TransferKeepAliveBuilder::new(
@@ -176,6 +176,7 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(&cli.run)?;
 			let sealing = cli.sealing;
 			let limits = cli.engine_limits();
+			let wasm_cache = cli.wasm_cache.clone();
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => {
@@ -184,12 +185,12 @@ pub fn run() -> sc_cli::Result<()> {
 								Block,
 								<Block as sp_runtime::traits::Block>::Hash,
 							>,
-						>(config, sealing, limits)
+						>(config, sealing, limits, wasm_cache)
 						.map_err(sc_cli::Error::Service)
 					},
 					sc_network::config::NetworkBackendType::Litep2p => {
 						service::new_full::<sc_network::Litep2pNetworkBackend>(
-							config, sealing, limits,
+							config, sealing, limits, wasm_cache,
 						)
 						.map_err(sc_cli::Error::Service)
 					},

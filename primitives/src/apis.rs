@@ -72,9 +72,18 @@ pub struct InferenceInfo<AccountId, Balance, BlockNumber> {
 	/// For an ∞-gram model, once completed: the continuation of the prompt, its first step's
 	/// candidates and its verbatim spans (the shares above are its records').
 	pub generation: Option<Generation>,
-	/// For an external model, once completed: the output's token count and verbatim spans
-	/// (the output is the inference's input; the shares above are its records').
-	pub trace: Option<Trace>,
+	/// For an external model, once completed: the output and its trace (the shares above are
+	/// its records').
+	pub trace: Option<TracedOutput>,
+}
+
+/// An external model's output, as the agent claimed it, and the agreed trace of it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct TracedOutput {
+	/// The output (UTF-8).
+	pub output: Vec<u8>,
+	/// Its token count and verbatim spans (byte ranges of `output`).
+	pub trace: Trace,
 }
 
 sp_api::decl_runtime_apis! {

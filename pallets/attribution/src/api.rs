@@ -16,9 +16,10 @@ impl<T: Config> Pallet<T> {
 		Generations::<T>::get(inference)
 	}
 
-	/// The trace of an external model's completed inference, while it is kept.
-	pub fn trace(inference: InferenceId) -> Option<Trace> {
-		Traces::<T>::get(inference)
+	/// The output of an external model's completed inference and its trace, while they are
+	/// kept.
+	pub fn trace(inference: InferenceId) -> Option<TracedOutput> {
+		Traces::<T>::get(inference).map(|r| TracedOutput { output: r.output.into_inner(), trace: r.trace })
 	}
 
 	/// The consensus on a model's training, with its quality flags (until pruned).

@@ -129,6 +129,7 @@ pub use openledger_primitives::{
 		Answer, Generation, InferenceId, InferenceResult, JobId, QualityFlags, RecordShare, Span,
 		Trace, TrainOutcome, TrainingRecord,
 	},
+	apis::TracedOutput,
 	datanets::ClassLabel,
 	models::{ModelId, ModelStatus},
 	traits::{AttributionJobs, DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle},
@@ -395,11 +396,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Generations<T: Config> = StorageMap<_, Twox64Concat, InferenceId, Generation>;
 
-	/// The trace of each completed inference of an external model: its output's token count
-	/// and verbatim spans (its shares are in [`Inferences`]; the output is the inference's
-	/// input, in its `invoke` extrinsic).
+	/// The trace of each completed inference of an external model: its output (the inference's
+	/// input) with the output's token count and verbatim spans (its shares are in
+	/// [`Inferences`]).
 	#[pallet::storage]
-	pub type Traces<T: Config> = StorageMap<_, Twox64Concat, InferenceId, Trace>;
+	pub type Traces<T: Config> = StorageMap<_, Twox64Concat, InferenceId, TraceRecord<T>>;
 
 	/// The consensus on each completed inference.
 	#[pallet::storage]

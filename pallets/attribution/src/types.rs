@@ -176,6 +176,17 @@ pub enum Submission<T: Config> {
 	},
 }
 
+/// An external model's completed inference, as kept until the retention period ends: the
+/// output it was given and the agreed trace of it.
+#[derive(CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(T))]
+pub struct TraceRecord<T: Config> {
+	/// The output, as the agent claimed it (UTF-8).
+	pub output: BoundedVec<u8, T::MaxInputLen>,
+	/// Its token count and verbatim spans (byte ranges of `output`).
+	pub trace: Trace,
+}
+
 /// An inference's result as the pallet pays it out: either kind of inference outcome.
 pub struct Decided<T: Config> {
 	/// The engine version.

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 
 import { connect as connectTo } from '@openledger/client';
 
-import { freePorts, nodeBinary, repoRoot } from './node.js';
+import { freePorts, nodeBinary, repoRoot, wasmCacheArgs } from './node.js';
 
 export const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
 
@@ -89,7 +89,7 @@ export async function startNetwork({ args = [], name = 'network', slotMs, sessio
 		}
 	};
 
-	const extra = process.env.E2E_NODE_LOG ? [`-l${process.env.E2E_NODE_LOG}`] : [];
+	const extra = [...(process.env.E2E_NODE_LOG ? [`-l${process.env.E2E_NODE_LOG}`] : []), ...wasmCacheArgs()];
 	const slot = [
 		...(slotMs ? ['--slot-ms', String(slotMs)] : []),
 		...(sessionBlocks ? ['--session-blocks', String(sessionBlocks)] : []),

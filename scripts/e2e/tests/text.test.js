@@ -39,6 +39,8 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 	let generated = [];
 	// The SOTU Datanet of the first test, and its rows.
 	let sotu;
+	// The external model's traced inference, and the records it quoted.
+	let tracedInference;
 	const ok = (tx, who) => okWith(api, tx, who);
 	const event = (events, pallet, name) => findEvent(api, events, pallet, name);
 	/** Creates an open Text Datanet, fills it from the contributors in turn, publishes it. */
@@ -221,7 +223,9 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		const inference = event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
 		const info = await completed(inference);
 		assert.ok(info.generation.isNone && info.trace.isSome, 'an external model stores a trace, not a continuation');
-		const trace = info.trace.unwrap();
+		const { output: kept, trace } = info.trace.unwrap();
+		assert.equal(utf8(kept), output, 'the output is kept with its trace');
+		tracedInference = { id: inference, quoted: [a, b] };
 		const answer = info.status.asCompleted;
 		assert.ok(answer.isTrace, `answer ${answer.type}`);
 		assert.equal(answer.asTrace.spans.toNumber(), trace.spans.length);
@@ -269,7 +273,7 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		assert.deepEqual(r.trace, { tokens: trace.tokens.toNumber(), spans: trace.spans.length });
 	});
 
-	test('the explorer shows the continuation with its spans coloured by record', { skip: SKIP_BROWSER }, async () => {
+	test("the explorer shows the continuation, and the external model's output, with their spans coloured by record", { skip: SKIP_BROWSER }, async () => {
 		const server = await serve();
 		const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--disable-gpu', '--no-first-run', '--disable-background-networking'] });
 		try {
@@ -294,6 +298,19 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 				assert.equal(await page.textContent('[data-testid=inference-answer]'), 'a continuation (below)');
 			}
 			await page.screenshot({ path: `${process.env.E2E_LOG_DIR || '/tmp'}/explorer-continuation.png`, fullPage: true });
+			// The external model's output, with its spans marked by record.
+			const route = `#/inference/${tracedInference.id}`;
+			await page.goto(`${server.url}/?rpc=ws://127.0.0.1:${node.rpcPort}${route}`);
+			await page.waitForFunction((r) => document.body.dataset.renderedRoute === r, route, { timeout: 60_000 });
+			const { output, trace } = (await api.call.attributionApi.inference(tracedInference.id)).unwrap().trace.unwrap();
+			assert.equal(await page.$eval('[data-testid=traced]', (e) => e.textContent), utf8(output), 'the page shows the output');
+			const marks = await page.$$eval('[data-testid=traced] mark', (ms) => ms.map((m) => ({ record: Number(m.dataset.record), text: m.textContent })));
+			// (Overlapping spans share their bytes: a mark may be shorter than its span.)
+			assert.ok(marks.length > 0 && marks.length <= trace.spans.length);
+			for (const m of marks) assert.ok((await record(sotu.datanet, m.record)).text.includes(m.text), `record ${m.record} holds ${JSON.stringify(m.text)}`);
+			for (const r of tracedInference.quoted) assert.ok(marks.some((m) => m.record === r), `a span of quoted record ${r} is marked`);
+			assert.equal(await page.textContent('[data-testid=inference-answer]'), `the output, traced: ${trace.spans.length} verbatim spans in ${trace.tokens.toNumber()} tokens`);
+			await page.screenshot({ path: `${process.env.E2E_LOG_DIR || '/tmp'}/explorer-trace.png`, fullPage: true });
 		} finally {
 			await browser.close();
 			server.stop();

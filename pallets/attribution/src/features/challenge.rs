@@ -21,7 +21,7 @@ impl<T: Config> Pallet<T> {
 	) {
 		let Some(p) = Pending::<T>::take(inference) else { return };
 		let Some(c) = p.challenge.clone() else {
-			Self::pay_out(p.job, inference, p.model, p.outcome, p.agreeing);
+			Self::pay_out(p.job, inference, p.model, p.input, p.outcome, p.agreeing);
 			return;
 		};
 		let reason: T::RuntimeHoldReason = HoldReason::ChallengeDeposit.into();
@@ -48,7 +48,7 @@ impl<T: Config> Pallet<T> {
 					challenger: c.challenger.clone(),
 				});
 				let agreeing = BoundedVec::truncate_from(agreeing);
-				Self::pay_out(c.job, inference, p.model, outcome, agreeing);
+				Self::pay_out(c.job, inference, p.model, p.input, outcome, agreeing);
 			},
 			// The same outcome won: the challenge was wrong.
 			Some((outcome, _)) if outcome.hash() == p.outcome.hash() => {
@@ -70,7 +70,7 @@ impl<T: Config> Pallet<T> {
 					challenger: c.challenger.clone(),
 					deposit: moved,
 				});
-				Self::pay_out(p.job, inference, p.model, p.outcome, p.agreeing);
+				Self::pay_out(p.job, inference, p.model, p.input, p.outcome, p.agreeing);
 			},
 			_ => {
 				release();
@@ -78,7 +78,7 @@ impl<T: Config> Pallet<T> {
 					inference,
 					challenger: c.challenger.clone(),
 				});
-				Self::pay_out(p.job, inference, p.model, p.outcome, p.agreeing);
+				Self::pay_out(p.job, inference, p.model, p.input, p.outcome, p.agreeing);
 			},
 		}
 	}

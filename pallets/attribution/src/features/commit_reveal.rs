@@ -347,7 +347,7 @@ impl<T: Config> Pallet<T> {
 			) => {
 				let agreeing = BoundedVec::truncate_from(agreeing);
 				if stake.challenge_window.is_zero() {
-					Self::pay_out(job, inference, model, outcome, agreeing);
+					Self::pay_out(job, inference, model, j.input.clone(), outcome, agreeing);
 					return Vote::Applied;
 				}
 				let matures = frame_system::Pallet::<T>::block_number()
@@ -387,6 +387,7 @@ impl<T: Config> Pallet<T> {
 		job: JobId,
 		inference: InferenceId,
 		model: ModelId,
+		input: BoundedVec<u8, T::MaxInputLen>,
 		outcome: Submission<T>,
 		agreeing: BoundedVec<T::AccountId, T::MaxAttestors>,
 	) {
@@ -407,7 +408,9 @@ impl<T: Config> Pallet<T> {
 			Generations::<T>::insert(inference, generation);
 		}
 		if let Some(trace) = trace {
-			Traces::<T>::insert(inference, trace);
+			// The output is the inference's input: kept with its trace, so that readers can
+			// show the spans on it.
+			Traces::<T>::insert(inference, TraceRecord { output: input, trace });
 		}
 		Self::expire_later(Expiring::Inference(inference));
 		Inferences::<T>::insert(
@@ -473,7 +476,7 @@ impl<T: Config> Pallet<T> {
 		for (block, inference) in &matured {
 			Maturities::<T>::remove(block, inference);
 			if let Some(p) = Pending::<T>::take(inference) {
-				Self::pay_out(p.job, *inference, p.model, p.outcome, p.agreeing);
+				Self::pay_out(p.job, *inference, p.model, p.input, p.outcome, p.agreeing);
 			}
 		}
 		let visited = visited_deadlines.saturating_add(visited_maturities);

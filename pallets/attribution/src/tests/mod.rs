@@ -471,7 +471,9 @@ fn an_external_models_trace_is_voted_on_and_stored_with_its_spans() {
 		assert_eq!(result.answer, Answer::Trace { tokens: len, spans: 1 });
 		assert_eq!(result.shares, shares(&[(2, 1_000_000_000)]));
 		let stored = Traces::<Test>::get(9).unwrap();
-		assert_eq!((stored.spans[0].end, stored.spans[0].records.to_vec()), (6, vec![2]));
+		assert_eq!(stored.output.to_vec(), output);
+		let span = &stored.trace.spans[0];
+		assert_eq!((span.end, span.records.to_vec()), (6, vec![2]));
 		assert!(Generations::<Test>::get(9).is_none());
 		assert_eq!(Attribution::strikes(&2), 1);
 		// An output with no span long enough: no shares, and the result still stands (the
