@@ -12,9 +12,9 @@
 //!   plain scan of the tokens, measured in the same run;
 //! - a 64-token attributed continuation (prompts: the first 8 to 24 tokens of random records,
 //!   with one word replaced in every other prompt), with its spans and shares;
-//! - an outside text traced to the records (`Index::trace`, spans of at least 6 tokens): a
-//!   random record with one word in ten replaced by one the corpus does not have, standing
-//!   for a model's output that quotes its training data in pieces.
+//! - an outside text traced to the records (`Index::trace`, spans of at least 8 tokens, the
+//!   chain's least minimum): a random record with one word in ten replaced by one the corpus
+//!   does not have, standing for a model's output that quotes its training data in pieces.
 //!
 //!     cargo run --release -p openledger-engine-eval --example infinigram
 
@@ -30,6 +30,9 @@ const MAX_RECORD: usize = 2048;
 const COUNTS: usize = 5_000;
 const CONTINUATIONS: usize = 100;
 const TRACES: usize = 100;
+/// The least minimum span length the chain lets an external model ask for
+/// (`models.minSpanTokens` in the runtime).
+const MIN_SPAN: usize = 8;
 const SCANS: usize = 5;
 
 /// `text` in records of at most [`MAX_RECORD`] bytes, cut at the last whitespace that fits (or
@@ -231,7 +234,7 @@ fn main() {
 	);
 	// Outside texts traced to the records: a record with one word in ten replaced.
 	let (mut total, mut slowest) = (0f64, 0f64);
-	let (mut spans, mut spanned, mut bytes, mut credited) = (0, 0, 0, 0);
+	let (mut spans, mut spanned, mut bytes, mut credited, mut tokens) = (0, 0, 0, 0, 0u64);
 	for _ in 0..TRACES {
 		let record = &texts[rng.next_u32() as usize % texts.len()];
 		let mut words = 0;
@@ -244,7 +247,7 @@ fn main() {
 			})
 			.collect();
 		let one = Instant::now();
-		let traced = index.trace(&output, 6, 16);
+		let traced = index.trace(&output, MIN_SPAN, 16);
 		let t = one.elapsed().as_secs_f64();
 		total += t;
 		slowest = slowest.max(t);
@@ -252,14 +255,18 @@ fn main() {
 		spanned += traced.spans.iter().map(|s| (s.end - s.start) as usize).sum::<usize>();
 		bytes += output.len();
 		credited += traced.shares.len();
+		tokens += u64::from(traced.tokens);
 	}
 	println!(
-		"an outside text traced ({TRACES} records of {:.0} bytes on average with one word in \
-		 ten replaced, spans of 6 tokens or more, top 16 records): {:.2} ms mean, {:.2} ms \
-		 slowest; {:.1} reported spans a text covering {:.0}% of its bytes, {:.1} records credited",
+		"an outside text traced ({TRACES} records of {:.0} bytes and {:.0} tokens on average with \
+		 one word in ten replaced, spans of {MIN_SPAN} tokens or more, top 16 records, one \
+		 thread): {:.2} ms mean, {:.2} ms slowest, {:.0} k tokens/s; {:.1} reported spans a text \
+		 covering {:.0}% of its bytes, {:.1} records credited",
 		bytes as f64 / TRACES as f64,
+		tokens as f64 / TRACES as f64,
 		total / TRACES as f64 * 1e3,
 		slowest * 1e3,
+		tokens as f64 / total / 1e3,
 		spans as f64 / TRACES as f64,
 		100.0 * spanned as f64 / bytes.max(1) as f64,
 		credited as f64 / TRACES as f64
