@@ -364,12 +364,14 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
+		let keystore = keystore_container.keystore();
 		Box::new(move |_| {
 			let deps = crate::rpc::FullDeps {
 				client: client.clone(),
 				pool: pool.clone(),
 				command_sink: command_sink.clone(),
 				engine: engine.clone(),
+				keystore: keystore.clone(),
 			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})

@@ -43,7 +43,14 @@ pub use openledger_primitives::{
 
 pub use frame_metadata_hash_extension::CheckMetadataHash;
 pub use frame_system::Call as SystemCall;
-pub use pallet_attribution::{CheckAttestation, KEY_TYPE as ATTESTOR_KEY_TYPE};
+pub use pallet_agents::Call as AgentsCall;
+pub use pallet_attribution::{
+	CheckAttestation, Outcome as AttestationOutcome, KEY_TYPE as ATTESTOR_KEY_TYPE,
+};
+
+/// The most records an inference's result names (`attribution.MaxTopK`): what the off-chain
+/// worker asks of the engine, and what an attestor node's `attribution_answer` does too.
+pub const MAX_TOP_K: u32 = 16;
 pub use pallet_balances::Call as BalancesCall;
 pub use pallet_timestamp::Call as TimestampCall;
 #[cfg(any(feature = "std", test))]

@@ -198,11 +198,11 @@ pub mod code {
 	pub const ENGINE: i32 = 7004;
 }
 
-fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
+pub(super) fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
 	ErrorObject::owned(code, message.into(), None::<()>)
 }
 
-fn runtime_error(e: sp_api::ApiError) -> ErrorObjectOwned {
+pub(super) fn runtime_error(e: sp_api::ApiError) -> ErrorObjectOwned {
 	error(code::ENGINE, format!("runtime API: {e}"))
 }
 
@@ -242,7 +242,7 @@ where
 			));
 		}
 		if !self.engine.has_model(model) {
-			self.train(&api, at, model, &info)?;
+			train(&self.engine, &api, at, model, &info)?;
 		}
 		let prediction = self.engine.infer(model, &input, TOP_K).map_err(engine_error)?;
 		// Only the named records are read back, for their hashes and contributors.
@@ -286,78 +286,79 @@ where
 	}
 }
 
-impl<C> Attribution<C>
+/// Reads the model's Datanet version page by page into `engine`, and trains the model (or
+/// restores it from disk), as the off-chain worker does.
+pub(super) fn train<A>(
+	engine: &Engine,
+	api: &sp_api::ApiRef<'_, A>,
+	at: <Block as BlockT>::Hash,
+	model: ModelId,
+	info: &openledger_primitives::models::Model<AccountId, Balance>,
+) -> RpcResult<()>
 where
-	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: ModelsApi<Block, AccountId, Balance>,
-	C::Api: DatanetsApi<Block, AccountId, Balance, BlockNumber>,
+	A: DatanetsApi<Block, AccountId, Balance, BlockNumber>,
 {
-	/// Reads the model's Datanet version page by page into the engine, and trains the model
-	/// (or restores it from disk), as the off-chain worker does.
-	fn train(
-		&self,
-		api: &sp_api::ApiRef<'_, C::Api>,
-		at: <Block as BlockT>::Hash,
-		model: ModelId,
-		info: &openledger_primitives::models::Model<AccountId, Balance>,
-	) -> RpcResult<()> {
-		let missing = || error(code::UNKNOWN_MODEL, "the model's Datanet version does not exist");
-		let schema =
-			api.datanet(at, info.datanet).map_err(runtime_error)?.ok_or_else(missing)?.schema;
-		let version = api
-			.version(at, info.datanet, info.version)
-			.map_err(runtime_error)?
-			.ok_or_else(missing)?;
-		let (total, published) = (version.count, version.block);
-		let key = DatasetRef { datanet: info.datanet, version: info.version };
-		match self.engine.progress(key) {
-			// Ingested already (by the worker or an earlier preview): train on it.
-			Some((received, all)) if received == all && all == total => {
-				self.engine.train(model, key, &info.spec).map_err(engine_error)?;
-				return Ok(());
-			},
-			// The worker is part-way through it: starting afresh would throw its chunks away.
-			Some((received, all)) if received < all => {
-				return Err(error(
-					code::ENGINE,
-					format!("the version is being ingested ({received} of {all}): try again"),
-				));
-			},
-			_ => {},
-		}
-		let mut records = Vec::with_capacity(total as usize);
-		while (records.len() as u32) < total {
-			let offset = records.len() as u32;
-			let page = api
-				.version_records(at, info.datanet, info.version, offset, PAGE)
-				.map_err(runtime_error)?;
-			if page.is_empty() {
-				return Err(error(
-					code::ENGINE,
-					format!("record {offset} of the version is missing"),
-				));
-			}
-			// The version's training set as published, as the worker builds it: a record
-			// removed before publication has no payload; one removed after is needed.
-			for r in page {
-				match (r.payload, r.removed_at) {
-					(None, Some(removed)) if removed > published => {
-						return Err(error(
-							code::ENGINE,
-							format!(
-								"record {} was removed after the version was published, and this \
-								 node holds no copy of the version",
-								r.index
-							),
-						));
-					},
-					(payload, _) => records
-						.push(Record { payload: payload.unwrap_or_default(), label: r.label }),
-				}
-			}
-		}
-		self.engine.ingest(key, &schema, total, 0, records).map_err(engine_error)?;
-		self.engine.train(model, key, &info.spec).map_err(engine_error)?;
-		Ok(())
+	let missing = || error(code::UNKNOWN_MODEL, "the model's Datanet version does not exist");
+	let schema =
+		api.datanet(at, info.datanet).map_err(runtime_error)?.ok_or_else(missing)?.schema;
+	// (`version` alone is also `Core`'s.)
+	let version = DatanetsApi::<Block, AccountId, Balance, BlockNumber>::version(
+		&**api,
+		at,
+		info.datanet,
+		info.version,
+	)
+	.map_err(runtime_error)?
+		.ok_or_else(missing)?;
+	let (total, published) = (version.count, version.block);
+	let key = DatasetRef { datanet: info.datanet, version: info.version };
+	match engine.progress(key) {
+		// Ingested already (by the worker or an earlier preview): train on it.
+		Some((received, all)) if received == all && all == total => {
+			engine.train(model, key, &info.spec).map_err(engine_error)?;
+			return Ok(());
+		},
+		// The worker is part-way through it: starting afresh would throw its chunks away.
+		Some((received, all)) if received < all => {
+			return Err(error(
+				code::ENGINE,
+				format!("the version is being ingested ({received} of {all}): try again"),
+			));
+		},
+		_ => {},
 	}
+	let mut records = Vec::with_capacity(total as usize);
+	while (records.len() as u32) < total {
+		let offset = records.len() as u32;
+		let page = api
+			.version_records(at, info.datanet, info.version, offset, PAGE)
+			.map_err(runtime_error)?;
+		if page.is_empty() {
+			return Err(error(
+				code::ENGINE,
+				format!("record {offset} of the version is missing"),
+			));
+		}
+		// The version's training set as published, as the worker builds it: a record
+		// removed before publication has no payload; one removed after is needed.
+		for r in page {
+			match (r.payload, r.removed_at) {
+				(None, Some(removed)) if removed > published => {
+					return Err(error(
+						code::ENGINE,
+						format!(
+							"record {} was removed after the version was published, and this \
+							 node holds no copy of the version",
+							r.index
+						),
+					));
+				},
+				(payload, _) => records
+					.push(Record { payload: payload.unwrap_or_default(), label: r.label }),
+			}
+		}
+	}
+	engine.ingest(key, &schema, total, 0, records).map_err(engine_error)?;
+	engine.train(model, key, &info.spec).map_err(engine_error)?;
+	Ok(())
 }

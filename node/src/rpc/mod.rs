@@ -6,6 +6,7 @@
 //! - `engine_createBlock` and `engine_finalizeBlock`, with `--sealing manual` only;
 //! - `attribution_preview` ([`attribution`]).
 
+pub mod answer;
 pub mod attribution;
 
 use std::sync::Arc;
@@ -31,8 +32,10 @@ pub struct FullDeps<C, P> {
 	pub pool: Arc<P>,
 	/// Where `engine_*` calls go, when blocks are sealed manually.
 	pub command_sink: Option<mpsc::Sender<EngineCommand<Hash>>>,
-	/// The node's influence engine, for previews.
+	/// The node's influence engine, for previews and answers.
 	pub engine: Arc<openledger_influence::Engine>,
+	/// The node's keystore, whose attestor keys sign `attribution_answer`'s answers.
+	pub keystore: sp_keystore::KeystorePtr,
 }
 
 /// Builds the RPC extensions of a full node.
@@ -51,16 +54,20 @@ where
 	C::Api: BlockBuilder<Block>,
 	C::Api: openledger_primitives::apis::ModelsApi<Block, AccountId, Balance>,
 	C::Api: openledger_primitives::apis::DatanetsApi<Block, AccountId, Balance, BlockNumber>,
-	P: TransactionPool + 'static,
+	C::Api: openledger_primitives::apis::AgentsApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: openledger_primitives::apis::AttributionApi<Block, AccountId, Balance, BlockNumber>,
+	P: TransactionPool<Block = Block, Hash = Hash> + 'static,
 {
+	use answer::{Answer, AnswerApiServer};
 	use attribution::{Attribution, AttributionApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
-	let FullDeps { client, pool, command_sink, engine } = deps;
+	let FullDeps { client, pool, command_sink, engine, keystore } = deps;
 	let mut module = RpcModule::new(());
 
-	module.merge(Attribution::new(client.clone(), engine).into_rpc())?;
+	module.merge(Attribution::new(client.clone(), engine.clone()).into_rpc())?;
+	module.merge(Answer::new(client.clone(), pool.clone(), engine, keystore).into_rpc())?;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client).into_rpc())?;
 	if let Some(command_sink) = command_sink {

@@ -126,8 +126,8 @@ pub mod weights;
 pub use extension::CheckAttestation;
 pub use openledger_primitives::{
 	attribution::{
-		Answer, Generation, InferenceId, InferenceResult, JobId, QualityFlags, RecordShare, Span,
-		Trace, TrainOutcome, TrainingRecord,
+		Answer, Generation, InferOutcome, InferenceId, InferenceResult, Inferred, JobId,
+		QualityFlags, RecordShare, Span, Trace, TrainOutcome, TrainingRecord,
 	},
 	apis::TracedOutput,
 	datanets::ClassLabel,

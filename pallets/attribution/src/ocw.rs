@@ -57,7 +57,7 @@ use frame_system::{
 };
 use openledger_primitives::{
 	attribution::{
-		engine, AttributionError, DatasetRef, InferRequest, Inferred, IngestChunk, TrainOutcome,
+		engine, AttributionError, DatasetRef, InferRequest, IngestChunk, TrainOutcome,
 		TrainRequest, DEFAULT_WORKER_BUDGET_MS, WORKER_BOOT_KEY, WORKER_BUDGET_KEY,
 	},
 	traits::{DatanetInspect, ModelInspect},
@@ -324,25 +324,7 @@ fn answer<T: Config>(kind: JobKind, input: &[u8]) -> Result<Outcome, Skip> {
 			let top_k = T::MaxTopK::get();
 			let outcome = engine::infer(InferRequest { model, input: input.to_vec(), top_k })
 				.map_err(Skip::Engine)?;
-			Ok(match outcome.answer {
-				Inferred::Continuation { confidence, generation } => Outcome::Generate {
-					engine_version: outcome.engine_version,
-					confidence,
-					shares: outcome.proponents,
-					generation,
-				},
-				Inferred::Class { label, confidence } => Outcome::Infer {
-					engine_version: outcome.engine_version,
-					label,
-					confidence,
-					shares: outcome.proponents,
-				},
-				Inferred::Trace(trace) => Outcome::Trace {
-					engine_version: outcome.engine_version,
-					shares: outcome.proponents,
-					trace,
-				},
-			})
+			Ok(Outcome::from(outcome))
 		},
 	}
 }

@@ -9,7 +9,8 @@ use sp_core::H256;
 use sp_runtime::Perbill;
 
 use crate::{
-	pallet::Config, Answer, Balance, ClassLabel, Generation, InferenceId, JobId, ModelId, Trace,
+	pallet::Config, Answer, Balance, ClassLabel, Generation, InferOutcome, InferenceId, Inferred, JobId,
+	ModelId, Trace,
 	RecordShare, TrainOutcome,
 };
 
@@ -122,7 +123,30 @@ pub enum Outcome {
 	},
 }
 
+impl From<InferOutcome> for Outcome {
+	/// The reveal that answers an inference job with the engine's `outcome`: what the off-chain
+	/// worker commits, and what an attestor node's `attribution_answer` signs.
+	fn from(outcome: InferOutcome) -> Self {
+		let engine_version = outcome.engine_version;
+		let shares = outcome.proponents;
+		match outcome.answer {
+			Inferred::Class { label, confidence } => {
+				Outcome::Infer { engine_version, label, confidence, shares }
+			},
+			Inferred::Continuation { confidence, generation } => {
+				Outcome::Generate { engine_version, confidence, shares, generation }
+			},
+			Inferred::Trace(trace) => Outcome::Trace { engine_version, shares, trace },
+		}
+	}
+}
+
 impl Outcome {
+	/// The hash the vote counts for it ([`Submission::hash`]): that of its encoding.
+	pub fn hash(&self) -> H256 {
+		H256(self.using_encoded(sp_io::hashing::blake2_256))
+	}
+
 	/// How many record shares it names (none for training): what a reveal's weight depends
 	/// on.
 	pub fn shares(&self) -> u32 {

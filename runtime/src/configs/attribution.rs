@@ -134,7 +134,7 @@ impl pallet_attribution::Config for Runtime {
 	type Models = Models;
 	type Inferences = crate::Agents;
 	type MaxAttestors = ConstU32<32>;
-	type MaxTopK = ConstU32<16>;
+	type MaxTopK = ConstU32<{ crate::MAX_TOP_K }>;
 	type MaxInputLen = ConstU32<4096>;
 	type TrainingPeriod = TrainingPeriod;
 	type InferencePeriod = InferencePeriod;

@@ -9,8 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Keyring } from '@polkadot/keyring';
-import { u8aToHex, hexToU8a } from '@polkadot/util';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { compactToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsHex, cryptoWaitReady, signatureVerify } from '@polkadot/util-crypto';
 
 import { chromium } from 'playwright-core';
 
@@ -225,7 +225,7 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		assert.ok(info.generation.isNone && info.trace.isSome, 'an external model stores a trace, not a continuation');
 		const { output: kept, trace } = info.trace.unwrap();
 		assert.equal(utf8(kept), output, 'the output is kept with its trace');
-		tracedInference = { id: inference, quoted: [a, b] };
+		tracedInference = { id: inference, quoted: [a, b], agent, output };
 		const answer = info.status.asCompleted;
 		assert.ok(answer.isTrace, `answer ${answer.type}`);
 		assert.equal(answer.asTrace.spans.toNumber(), trace.spans.length);
@@ -271,6 +271,49 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		assert.equal(r.status, 'Completed', JSON.stringify(r));
 		assert.equal(r.label, undefined);
 		assert.deepEqual(r.trace, { tokens: trace.tokens.toNumber(), spans: trace.spans.length });
+	});
+
+	test('the fast answer: an attestor node answers a signed invoke at once, with the outcome it then reveals on chain, signed', async () => {
+		const { agent, output } = tracedInference;
+		// Every event from now on, to find the job's reveal.
+		const seen = [];
+		const unsubscribe = await api.query.system.events((events) => seen.push(...events.map(({ event }) => event)));
+		try {
+			const signed = await api.tx.agents.invoke(agent, hex(output), MODEL_FEE + AGENT_FEE).signAsync(k.Eve);
+			const answer = await node.rpc('attribution_answer', [signed.toHex()]);
+			assert.equal(answer.extrinsic, signed.hash.toHex(), 'the answer names the extrinsic');
+			assert.equal(blake2AsHex(hexToU8a(answer.outcome)), answer.outcomeHash, 'the outcome hash is that of its encoding');
+			// Signed by the node's attestor over ("openledger/answer", extrinsic hash, outcome hash).
+			const payload = u8aConcat(compactToU8a(17), stringToU8a('openledger/answer'), hexToU8a(answer.extrinsic), hexToU8a(answer.outcomeHash));
+			assert.ok(signatureVerify(payload, answer.signature, answer.attestor).isValid, 'the attestor signed it');
+			assert.equal(answer.attestor, k.Alice.address);
+			const outcomeType = api.tx.attribution.reveal.meta.args.find((x) => x.name.toString() === 'outcome').type.toString();
+			const outcome = api.createType(outcomeType, answer.outcome);
+			assert.ok(outcome.isTrace, `an external model's answer is a trace, not ${outcome.type}`);
+			// The extrinsic went into the pool: the inference is paid and decided on chain.
+			const requested = await until(() => seen.find((e) => e.section === 'agents' && e.method === 'InferenceRequested' && e.data.caller.toString() === k.Eve.address));
+			const inference = requested.data.inference.toNumber();
+			const info = await completed(inference);
+			const created = seen.find((e) => e.section === 'attribution' && e.method === 'JobCreated' && e.data.kind.isInfer && e.data.kind.asInfer.inference.toNumber() === inference);
+			const job = created.data.job.toNumber();
+			const revealed = await until(() => seen.find((e) => e.section === 'attribution' && e.method === 'Revealed' && e.data.job.toNumber() === job && e.data.attestor.toString() === answer.attestor));
+			assert.equal(revealed.data.outcome.toHex(), answer.outcomeHash, 'the node revealed what it answered');
+			// And the chain's result is the answer's.
+			assert.deepEqual(
+				info.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]),
+				outcome.asTrace.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]),
+			);
+			assert.equal(info.trace.unwrap().trace.toHex(), outcome.asTrace.trace.toHex());
+			// The same extrinsic again is refused by the pool, and nothing is computed for it.
+			await assert.rejects(node.rpc('attribution_answer', [signed.toHex()]), (e) => e.rpc?.code === 7011);
+			// Not an invoke, or not signed: named errors.
+			const transfer = await api.tx.balances.transferKeepAlive(k.Bob.address, 1n).signAsync(k.Eve);
+			await assert.rejects(node.rpc('attribution_answer', [transfer.toHex()]), (e) => e.rpc?.code === 7010);
+			await assert.rejects(node.rpc('attribution_answer', [api.tx.agents.invoke(agent, hex(output), MODEL_FEE).toHex()]), (e) => e.rpc?.code === 7010);
+			await assert.rejects(node.rpc('attribution_answer', ['0x0102']), (e) => e.rpc?.code === 7010);
+		} finally {
+			unsubscribe();
+		}
 	});
 
 	test("the explorer shows the continuation, and the external model's output, with their spans coloured by record", { skip: SKIP_BROWSER }, async () => {

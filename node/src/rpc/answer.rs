@@ -1,0 +1,189 @@
+//! `attribution_answer`: an inference's answer in the same second, from an attestor node.
+//!
+//! Paid inference takes two blocks to a result: the committee commits, then reveals. An
+//! application that wants the model's answer at once sends this node its signed
+//! `agents.invoke` extrinsic instead of `author_submitExtrinsic`. The node puts it in its
+//! transaction pool (so the request is paid for, like any inference, and is answered once),
+//! computes the outcome its off-chain worker will commit for the job the extrinsic opens, and
+//! returns it signed with its attestor key over `("openledger/answer", extrinsic hash, outcome
+//! hash)`. The outcome hash is what the chain's vote counts ([`AttestationOutcome::hash`]): the
+//! application can compare it with the node's `Revealed` event later.
+//!
+//! It is not the preview that issue 12 closed: nothing is computed for an extrinsic the pool
+//! refuses (a bad signature, a stale nonce, an account that cannot pay the fee, one already
+//! imported), so each answer costs its caller an included, paid transaction.
+
+use std::sync::Arc;
+
+use codec::{Decode, Encode};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use openledger_influence::Engine;
+use openledger_primitives::{
+	apis::{AgentsApi, AttributionApi, DatanetsApi, ModelsApi},
+	attribution::{AttributionEngine, InferRequest},
+	models::{ModelId, ModelStatus},
+	AccountId, Balance, BlockNumber,
+};
+use openledger_runtime::{
+	opaque::Block, AgentsCall, AttestationOutcome, RuntimeCall, UncheckedExtrinsic,
+	ATTESTOR_KEY_TYPE, MAX_TOP_K,
+};
+use sc_transaction_pool_api::{TransactionPool, TransactionSource};
+use serde::{Deserialize, Serialize};
+use sp_api::ProvideRuntimeApi;
+use sp_blockchain::HeaderBackend;
+use sp_core::{Bytes, H256};
+use sp_keystore::KeystorePtr;
+use sp_runtime::{generic::Preamble, OpaqueExtrinsic};
+
+use super::attribution::{code, error, runtime_error, train};
+
+/// What the domain separates an answer's signature by.
+pub const ANSWER_CONTEXT: &[u8] = b"openledger/answer";
+
+/// The bytes an attestor signs for an answer: SCALE of
+/// `(ANSWER_CONTEXT, extrinsic_hash, outcome_hash)`.
+pub fn answer_payload(extrinsic: H256, outcome: H256) -> Vec<u8> {
+	(ANSWER_CONTEXT, extrinsic, outcome).encode()
+}
+
+/// This node's answer to a paid inference, before the chain's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FastAnswer {
+	/// The hash of the `agents.invoke` extrinsic, as the pool knows it.
+	pub extrinsic: H256,
+	/// The model the agent calls.
+	pub model: ModelId,
+	/// The outcome this node will reveal for the job (SCALE of `attribution`'s `Outcome`, the
+	/// `reveal` call's argument): the label, continuation or trace, and the records' shares.
+	pub outcome: Bytes,
+	/// Its hash, as the vote counts it and the `attribution.Revealed` event shows it.
+	pub outcome_hash: H256,
+	/// The attestor that answers.
+	pub attestor: AccountId,
+	/// Its sr25519 signature of [`answer_payload`]`(extrinsic, outcome_hash)`.
+	pub signature: Bytes,
+}
+
+#[rpc(server)]
+pub trait AnswerApi {
+	/// Submits a signed `agents.invoke` extrinsic to this node's pool and answers it at once
+	/// with the outcome this node will commit, signed by its attestor key.
+	#[method(name = "attribution_answer")]
+	async fn answer(&self, extrinsic: Bytes) -> RpcResult<FastAnswer>;
+}
+
+/// JSON-RPC error codes of `attribution_answer`, beside `attribution_preview`'s.
+pub mod answer_code {
+	/// The bytes are not a signed `agents.invoke` extrinsic.
+	pub const NOT_AN_INVOKE: i32 = 7010;
+	/// The transaction pool refused the extrinsic.
+	pub const REFUSED: i32 = 7011;
+	/// This node holds no key of a registered attestor.
+	pub const NOT_AN_ATTESTOR: i32 = 7012;
+}
+
+/// The `attribution_answer` RPC method.
+pub struct Answer<C, P> {
+	client: Arc<C>,
+	pool: Arc<P>,
+	engine: Arc<Engine>,
+	keystore: KeystorePtr,
+}
+
+impl<C, P> Answer<C, P> {
+	/// Answers with `engine`, submits to `pool`, signs with the attestor keys of `keystore`.
+	pub fn new(client: Arc<C>, pool: Arc<P>, engine: Arc<Engine>, keystore: KeystorePtr) -> Self {
+		Self { client, pool, engine, keystore }
+	}
+}
+
+#[jsonrpsee::core::async_trait]
+impl<C, P> AnswerApiServer for Answer<C, P>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: AgentsApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: AttributionApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: ModelsApi<Block, AccountId, Balance>,
+	C::Api: DatanetsApi<Block, AccountId, Balance, BlockNumber>,
+	P: TransactionPool<Block = Block, Hash = H256> + 'static,
+{
+	async fn answer(&self, extrinsic: Bytes) -> RpcResult<FastAnswer> {
+		let not_invoke = |why: &str| error(answer_code::NOT_AN_INVOKE, why.to_string());
+		let xt = UncheckedExtrinsic::decode(&mut &extrinsic[..])
+			.map_err(|_| not_invoke("the bytes are not an extrinsic"))?;
+		if !matches!(xt.preamble, Preamble::Signed(..)) {
+			return Err(not_invoke("the extrinsic is not signed"));
+		}
+		let RuntimeCall::Agents(AgentsCall::invoke { agent, input, .. }) = xt.function else {
+			return Err(not_invoke("the extrinsic is not agents.invoke"));
+		};
+		let at = self.client.info().best_hash;
+		// The pool checks the signature, the nonce and that the fee can be paid; nothing is
+		// computed for an extrinsic it refuses.
+		let opaque = OpaqueExtrinsic::try_from_encoded_extrinsic(&extrinsic)
+			.map_err(|_| not_invoke("the bytes are not an extrinsic"))?;
+		let hash = self
+			.pool
+			.submit_one(at, TransactionSource::External, opaque)
+			.await
+			.map_err(|e| error(answer_code::REFUSED, format!("the pool refused it: {e}")))?;
+		let extrinsic_hash = hash;
+
+		let api = self.client.runtime_api();
+		let model = api
+			.agent(at, agent)
+			.map_err(runtime_error)?
+			.ok_or_else(|| error(code::UNKNOWN_MODEL, format!("agent {agent} does not exist")))?
+			.model;
+		let info = api
+			.model(at, model)
+			.map_err(runtime_error)?
+			.ok_or_else(|| error(code::UNKNOWN_MODEL, format!("model {model} does not exist")))?;
+		if !matches!(info.status, ModelStatus::Active { .. }) {
+			return Err(error(
+				code::MODEL_NOT_ACTIVE,
+				format!("model {model} is {:?}, not Active", info.status),
+			));
+		}
+		let attestors = api.attestors(at).map_err(runtime_error)?;
+		let key = self
+			.keystore
+			.sr25519_public_keys(ATTESTOR_KEY_TYPE)
+			.into_iter()
+			.find(|k| attestors.contains(&AccountId::from(k.0)))
+			.ok_or_else(|| {
+				error(answer_code::NOT_AN_ATTESTOR, "this node holds no registered attestor's key")
+			})?;
+		if !self.engine.has_model(model) {
+			train(&self.engine, &api, at, model, &info)?;
+		}
+		// What the off-chain worker computes for the job: the same request, so the same outcome.
+		let outcome = AttributionEngine::infer(
+			&*self.engine,
+			InferRequest { model, input, top_k: MAX_TOP_K },
+		)
+		.map_err(|e| error(code::ENGINE, format!("the engine failed: {e:?}")))?;
+		let outcome = AttestationOutcome::from(outcome);
+		let outcome_hash = outcome.hash();
+		let signature = self
+			.keystore
+			.sr25519_sign(ATTESTOR_KEY_TYPE, &key, &answer_payload(extrinsic_hash, outcome_hash))
+			.ok()
+			.flatten()
+			.ok_or_else(|| error(answer_code::NOT_AN_ATTESTOR, "the attestor key cannot sign"))?;
+		log::info!(
+			target: "attribution",
+			"answered extrinsic {extrinsic_hash:?} for model {model} at once: outcome {outcome_hash:?}",
+		);
+		Ok(FastAnswer {
+			extrinsic: extrinsic_hash,
+			model,
+			outcome: outcome.encode().into(),
+			outcome_hash,
+			attestor: AccountId::from(key.0),
+			signature: signature.0.to_vec().into(),
+		})
+	}
+}
