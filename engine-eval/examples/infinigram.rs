@@ -243,7 +243,11 @@ fn main() {
 			.flat_map(|t| {
 				let word = t[0].is_ascii_alphanumeric();
 				words += usize::from(word);
-				if word && words % 10 == 0 { b"zqxjv".to_vec() } else { t.to_vec() }
+				if word && words % 10 == 0 {
+					b"zqxjv".to_vec()
+				} else {
+					t.to_vec()
+				}
 			})
 			.collect();
 		let one = Instant::now();

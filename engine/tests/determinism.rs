@@ -119,7 +119,9 @@ fn prediction_text(p: &Prediction) -> String {
 			(text, 0, vec![*first])
 		},
 		// Since engine v6.
-		Answer::Trace(t) => (format!("Trace {{ tokens: {}, spans: {:?} }}", t.tokens, t.spans), 0, vec![]),
+		Answer::Trace(t) => {
+			(format!("Trace {{ tokens: {}, spans: {:?} }}", t.tokens, t.spans), 0, vec![])
+		},
 	};
 	format!(
 		"Prediction {{ generated: {generated}, label: {}, probabilities: {:?}, proponents: {}, \
@@ -154,8 +156,7 @@ fn digest() -> String {
 	let gram = Architecture::InfiniGram { max_tokens: 64 };
 	describe(&mut out, 4, text, &common::mails(), spec(Featurizer::Words, gram, 1));
 	// Since engine v6: an external model, each 97th mail traced to the others (and itself).
-	let external =
-		Architecture::External { weights_hash: Default::default(), min_span_tokens: 6 };
+	let external = Architecture::External { weights_hash: Default::default(), min_span_tokens: 6 };
 	describe(&mut out, 5, text, &common::mails(), spec(Featurizer::Words, external, 1));
 	out
 }

@@ -139,7 +139,8 @@ pub fn run() -> sc_cli::Result<()> {
 					)
 				},
 				BenchmarkCmd::Block(cmd) => {
-					let PartialComponents { client, .. } = service::new_partial(&config, None, None)?;
+					let PartialComponents { client, .. } =
+						service::new_partial(&config, None, None)?;
 					cmd.run(client)
 				},
 				BenchmarkCmd::Storage(_) => {
@@ -152,7 +153,8 @@ pub fn run() -> sc_cli::Result<()> {
 						config.chain_spec,
 					)),
 				BenchmarkCmd::Extrinsic(cmd) => {
-					let PartialComponents { client, .. } = service::new_partial(&config, None, None)?;
+					let PartialComponents { client, .. } =
+						service::new_partial(&config, None, None)?;
 					let ext_factory = ExtrinsicFactory(vec![
 						Box::new(RemarkBuilder::new(client.clone())),
 						Box::new(TransferKeepAliveBuilder::new(

@@ -67,9 +67,10 @@ fn wasm_executor(
 	config: &sc_service::config::ExecutorConfiguration,
 	cache: Option<&std::path::Path>,
 ) -> sc_executor::WasmExecutor<HostFunctions> {
-	let strategy = config.default_heap_pages.map_or(sc_executor::DEFAULT_HEAP_ALLOC_STRATEGY, |p| {
-		sc_executor::HeapAllocStrategy::Static { extra_pages: p as _ }
-	});
+	let strategy =
+		config.default_heap_pages.map_or(sc_executor::DEFAULT_HEAP_ALLOC_STRATEGY, |p| {
+			sc_executor::HeapAllocStrategy::Static { extra_pages: p as _ }
+		});
 	let builder = sc_executor::WasmExecutor::<HostFunctions>::builder()
 		.with_execution_method(config.wasm_method)
 		.with_onchain_heap_alloc_strategy(strategy)

@@ -557,7 +557,10 @@ mod tests {
 		let text = Schema::Text { classes: 2 };
 		let external = |featurizer, min_span_tokens| ModelSpec {
 			featurizer,
-			architecture: Architecture::External { weights_hash: H256::repeat_byte(7), min_span_tokens },
+			architecture: Architecture::External {
+				weights_hash: H256::repeat_byte(7),
+				min_span_tokens,
+			},
 			epochs: 0,
 			..spec()
 		};

@@ -561,7 +561,10 @@ mod tests {
 		engine.ingest(KEY, &text, 3, 0, records).unwrap();
 		let external = |min_span_tokens| ModelSpec {
 			featurizer: Featurizer::Words,
-			architecture: Architecture::External { weights_hash: Default::default(), min_span_tokens },
+			architecture: Architecture::External {
+				weights_hash: Default::default(),
+				min_span_tokens,
+			},
 			..spec(Architecture::SoftmaxRegression)
 		};
 		let report = engine.train(5, KEY, &external(8)).unwrap();

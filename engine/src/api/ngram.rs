@@ -16,8 +16,8 @@ use crate::{error::EngineError, infinigram::Index, shares::BILLION};
 const MAX_PROMPT_BYTES: u32 = 1 << 16;
 
 impl Engine {
-	/// "Trains" ∞-gram or external model `id`: indexes the live records of version `key`. The index is
-	/// not saved: building it again is faster than reading it.
+	/// "Trains" ∞-gram or external model `id`: indexes the live records of version `key`. The
+	/// index is not saved: building it again is faster than reading it.
 	pub(super) fn index(
 		&self,
 		id: ModelId,

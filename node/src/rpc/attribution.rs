@@ -299,8 +299,7 @@ where
 	A: DatanetsApi<Block, AccountId, Balance, BlockNumber>,
 {
 	let missing = || error(code::UNKNOWN_MODEL, "the model's Datanet version does not exist");
-	let schema =
-		api.datanet(at, info.datanet).map_err(runtime_error)?.ok_or_else(missing)?.schema;
+	let schema = api.datanet(at, info.datanet).map_err(runtime_error)?.ok_or_else(missing)?.schema;
 	// (`version` alone is also `Core`'s.)
 	let version = DatanetsApi::<Block, AccountId, Balance, BlockNumber>::version(
 		&**api,
@@ -309,7 +308,7 @@ where
 		info.version,
 	)
 	.map_err(runtime_error)?
-		.ok_or_else(missing)?;
+	.ok_or_else(missing)?;
 	let (total, published) = (version.count, version.block);
 	let key = DatasetRef { datanet: info.datanet, version: info.version };
 	match engine.progress(key) {
@@ -334,10 +333,7 @@ where
 			.version_records(at, info.datanet, info.version, offset, PAGE)
 			.map_err(runtime_error)?;
 		if page.is_empty() {
-			return Err(error(
-				code::ENGINE,
-				format!("record {offset} of the version is missing"),
-			));
+			return Err(error(code::ENGINE, format!("record {offset} of the version is missing")));
 		}
 		// The version's training set as published, as the worker builds it: a record
 		// removed before publication has no payload; one removed after is needed.
@@ -353,8 +349,9 @@ where
 						),
 					));
 				},
-				(payload, _) => records
-					.push(Record { payload: payload.unwrap_or_default(), label: r.label }),
+				(payload, _) => {
+					records.push(Record { payload: payload.unwrap_or_default(), label: r.label })
+				},
 			}
 		}
 	}

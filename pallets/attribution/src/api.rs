@@ -19,7 +19,8 @@ impl<T: Config> Pallet<T> {
 	/// The output of an external model's completed inference and its trace, while they are
 	/// kept.
 	pub fn trace(inference: InferenceId) -> Option<TracedOutput> {
-		Traces::<T>::get(inference).map(|r| TracedOutput { output: r.output.into_inner(), trace: r.trace })
+		Traces::<T>::get(inference)
+			.map(|r| TracedOutput { output: r.output.into_inner(), trace: r.trace })
 	}
 
 	/// The consensus on a model's training, with its quality flags (until pruned).

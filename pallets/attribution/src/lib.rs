@@ -125,11 +125,11 @@ pub mod weights;
 
 pub use extension::CheckAttestation;
 pub use openledger_primitives::{
+	apis::TracedOutput,
 	attribution::{
 		Answer, Generation, InferOutcome, InferenceId, InferenceResult, Inferred, JobId,
 		QualityFlags, RecordShare, Span, Trace, TrainOutcome, TrainingRecord,
 	},
-	apis::TracedOutput,
 	datanets::ClassLabel,
 	models::{ModelId, ModelStatus},
 	traits::{AttributionJobs, DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle},

@@ -170,7 +170,10 @@ pub const EXTERNAL: ModelId = 9_998;
 pub fn external_spec() -> ModelSpec {
 	ModelSpec {
 		featurizer: Featurizer::Words,
-		architecture: Architecture::External { weights_hash: H256::repeat_byte(9), min_span_tokens: 4 },
+		architecture: Architecture::External {
+			weights_hash: H256::repeat_byte(9),
+			min_span_tokens: 4,
+		},
 		..spec()
 	}
 }

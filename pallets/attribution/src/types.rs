@@ -9,9 +9,8 @@ use sp_core::H256;
 use sp_runtime::Perbill;
 
 use crate::{
-	pallet::Config, Answer, Balance, ClassLabel, Generation, InferOutcome, InferenceId, Inferred, JobId,
-	ModelId, Trace,
-	RecordShare, TrainOutcome,
+	pallet::Config, Answer, Balance, ClassLabel, Generation, InferOutcome, InferenceId, Inferred,
+	JobId, ModelId, RecordShare, Trace, TrainOutcome,
 };
 
 /// What a job asks for.
@@ -154,9 +153,7 @@ impl Outcome {
 			Outcome::Train(_) => 0,
 			Outcome::Infer { shares, .. }
 			| Outcome::Generate { shares, .. }
-			| Outcome::Trace { shares, .. } => {
-				u32::try_from(shares.len()).unwrap_or(u32::MAX)
-			},
+			| Outcome::Trace { shares, .. } => u32::try_from(shares.len()).unwrap_or(u32::MAX),
 		}
 	}
 }

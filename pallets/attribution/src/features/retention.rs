@@ -1,7 +1,7 @@
 //! Retention: every record the protocol writes for a result has an end. An inference's result
-//! and continuation or trace, its record in `pallet-agents`, and a model's training record and quality
-//! flags are pruned [`Params`]`.retention` blocks after they were written, by `on_idle`, in
-//! the weight the block has left. Nothing that rewards, claims or an open challenge needs is
+//! and continuation or trace, its record in `pallet-agents`, and a model's training record and
+//! quality flags are pruned [`Params`]`.retention` blocks after they were written, by
+//! `on_idle`, in the weight the block has left. Nothing that rewards, claims or an open challenge needs is
 //! among them: rewards are credited when a result is paid out, and a challenged result is in
 //! [`Pending`] until it is settled.
 

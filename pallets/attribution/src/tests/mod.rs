@@ -437,15 +437,16 @@ fn an_external_models_trace_is_voted_on_and_stored_with_its_spans() {
 		MODELS.with(|m| m.borrow_mut().insert(GENERATOR, active));
 		let output = b"we the people of".to_vec();
 		let len = output.len() as u32;
-		assert_ok!(<Attribution as AttributionJobs>::request_inference(8, EXTERNAL, output.clone()));
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(
+			8,
+			EXTERNAL,
+			output.clone()
+		));
 		let job = NextJobId::<Test>::get() - 1;
 		// A classifier's answer, a continuation, a span past the output, a record outside the
 		// version: each refused, and the job unchanged.
-		let wrong = [
-			(1, inferred(0, 1)),
-			(2, generated(" sat", 2)),
-			(3, traced(len, Some((len + 1, 2)))),
-		];
+		let wrong =
+			[(1, inferred(0, 1)), (2, generated(" sat", 2)), (3, traced(len, Some((len + 1, 2))))];
 		for (who, o) in &wrong {
 			assert_ok!(commit(*who, job, o));
 		}
@@ -453,7 +454,11 @@ fn an_external_models_trace_is_voted_on_and_stored_with_its_spans() {
 		assert_noop!(reveal(1, job, classified), Error::<Test>::WrongOutcomeKind);
 		assert_noop!(reveal(2, job, continued), Error::<Test>::WrongOutcomeKind);
 		assert_noop!(reveal(3, job, long), Error::<Test>::MalformedGeneration);
-		assert_ok!(<Attribution as AttributionJobs>::request_inference(7, EXTERNAL, output.clone()));
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(
+			7,
+			EXTERNAL,
+			output.clone()
+		));
 		let job = NextJobId::<Test>::get() - 1;
 		let stranger = traced(len, Some((len, 99)));
 		for who in 1..=3 {
@@ -461,7 +466,11 @@ fn an_external_models_trace_is_voted_on_and_stored_with_its_spans() {
 		}
 		assert_noop!(reveal(1, job, stranger), Error::<Test>::UnknownRecord);
 		// The majority's trace wins and is kept beside the result; the other is slashed.
-		assert_ok!(<Attribution as AttributionJobs>::request_inference(9, EXTERNAL, output.clone()));
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(
+			9,
+			EXTERNAL,
+			output.clone()
+		));
 		let job = NextJobId::<Test>::get() - 1;
 		let honest = traced(len, Some((6, 2)));
 		answer(job, &[(1, honest.clone()), (2, traced(len, Some((6, 3)))), (3, honest)]);
@@ -486,7 +495,11 @@ fn an_external_models_trace_is_voted_on_and_stored_with_its_spans() {
 		assert_eq!((inference, result.answer), (10, Answer::Trace { tokens: len, spans: 0 }));
 		assert!(result.shares.is_empty());
 		// An ∞-gram takes no trace.
-		assert_ok!(<Attribution as AttributionJobs>::request_inference(11, GENERATOR, b"the".to_vec()));
+		assert_ok!(<Attribution as AttributionJobs>::request_inference(
+			11,
+			GENERATOR,
+			b"the".to_vec()
+		));
 		let job = NextJobId::<Test>::get() - 1;
 		for who in 1..=3 {
 			assert_ok!(commit(who, job, &traced(3, None)));
