@@ -1,7 +1,7 @@
 // Helpers of the end-to-end tests beyond the client library's (@openledger/client).
 
-import { u8aConcat } from '@polkadot/util';
-import { blake2AsU8a } from '@polkadot/util-crypto';
+import { compactToU8a, hexToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
+import { blake2AsHex, blake2AsU8a, signatureVerify } from '@polkadot/util-crypto';
 
 import { sendAndWait } from '@openledger/client';
 
@@ -57,4 +57,44 @@ export async function engineMetrics(url) {
 		m[hit[1] + (labels.length ? `{${labels.join(',')}}` : '')] = Number(hit[3]);
 	}
 	return m;
+}
+
+/**
+ * The fast answer, checked against the chain: sends `signed` (a signed `agents.invoke`) to
+ * `node`'s `attribution_answer`, checks the answer's hash and its attestor's signature, then
+ * waits until the inference it opened is decided and the attestor's reveal for its job is seen.
+ * Resolves with `{ answer, outcome, inference, info, revealed }`: `outcome` the answer decoded
+ * as the `reveal` call's argument, `info` the runtime API's inference, `revealed` the hash the
+ * attestor revealed.
+ */
+export async function answeredThenRevealed(node, api, signed, timeoutMs = 180_000) {
+	const caller = signed.signer.toString();
+	const seen = [];
+	const unsubscribe = await api.query.system.events((events) => seen.push(...events.map(({ event }) => event)));
+	try {
+		const answer = await node.rpc('attribution_answer', [signed.toHex()]);
+		if (answer.extrinsic !== signed.hash.toHex()) throw new Error(`the answer names ${answer.extrinsic}, not ${signed.hash.toHex()}`);
+		if (blake2AsHex(hexToU8a(answer.outcome)) !== answer.outcomeHash) throw new Error('the outcome hash is not that of the outcome');
+		// Signed over SCALE("openledger/answer" with its length, extrinsic hash, outcome hash).
+		const payload = u8aConcat(compactToU8a(17), stringToU8a('openledger/answer'), hexToU8a(answer.extrinsic), hexToU8a(answer.outcomeHash));
+		if (!signatureVerify(payload, answer.signature, answer.attestor).isValid) throw new Error('the answer is not signed by its attestor');
+		const outcomeType = api.tx.attribution.reveal.meta.args.find((x) => x.name.toString() === 'outcome').type.toString();
+		const outcome = api.createType(outcomeType, answer.outcome);
+		const requested = await until(() => seen.find((e) => e.section === 'agents' && e.method === 'InferenceRequested' && e.data.caller.toString() === caller), timeoutMs, 'the invoke included');
+		const inference = requested.data.inference.toNumber();
+		const info = await until(async () => {
+			const i = (await api.call.attributionApi.inference(inference)).unwrap();
+			return i.status.isCompleted ? i : undefined;
+		}, timeoutMs, `inference ${inference} decided`);
+		const created = seen.find((e) => e.section === 'attribution' && e.method === 'JobCreated' && e.data.kind.isInfer && e.data.kind.asInfer.inference.toNumber() === inference);
+		const job = created.data.job.toNumber();
+		const revealed = await until(
+			() => seen.find((e) => e.section === 'attribution' && e.method === 'Revealed' && e.data.job.toNumber() === job && e.data.attestor.toString() === answer.attestor)?.data.outcome.toHex(),
+			timeoutMs,
+			`the reveal of job ${job}`,
+		);
+		return { answer, outcome, inference, info, revealed };
+	} finally {
+		unsubscribe();
+	}
 }

@@ -9,13 +9,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Keyring } from '@polkadot/keyring';
-import { compactToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import { blake2AsHex, cryptoWaitReady, signatureVerify } from '@polkadot/util-crypto';
+import { hexToU8a, u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { chromium } from 'playwright-core';
 
 import { startNode } from '../lib/node.js';
-import { findEvent, ok as okWith, sendAndWait } from '../lib/chain.js';
+import { answeredThenRevealed, findEvent, ok as okWith, sendAndWait } from '../lib/chain.js';
 import { until } from '../lib/load.js';
 import { CHROMIUM, SKIP_BROWSER, serve } from '../lib/explorer.js';
 import { sotuRecords } from '../lib/sotu.js';
@@ -275,45 +275,24 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 
 	test('the fast answer: an attestor node answers a signed invoke at once, with the outcome it then reveals on chain, signed', async () => {
 		const { agent, output } = tracedInference;
-		// Every event from now on, to find the job's reveal.
-		const seen = [];
-		const unsubscribe = await api.query.system.events((events) => seen.push(...events.map(({ event }) => event)));
-		try {
-			const signed = await api.tx.agents.invoke(agent, hex(output), MODEL_FEE + AGENT_FEE).signAsync(k.Eve);
-			const answer = await node.rpc('attribution_answer', [signed.toHex()]);
-			assert.equal(answer.extrinsic, signed.hash.toHex(), 'the answer names the extrinsic');
-			assert.equal(blake2AsHex(hexToU8a(answer.outcome)), answer.outcomeHash, 'the outcome hash is that of its encoding');
-			// Signed by the node's attestor over ("openledger/answer", extrinsic hash, outcome hash).
-			const payload = u8aConcat(compactToU8a(17), stringToU8a('openledger/answer'), hexToU8a(answer.extrinsic), hexToU8a(answer.outcomeHash));
-			assert.ok(signatureVerify(payload, answer.signature, answer.attestor).isValid, 'the attestor signed it');
-			assert.equal(answer.attestor, k.Alice.address);
-			const outcomeType = api.tx.attribution.reveal.meta.args.find((x) => x.name.toString() === 'outcome').type.toString();
-			const outcome = api.createType(outcomeType, answer.outcome);
-			assert.ok(outcome.isTrace, `an external model's answer is a trace, not ${outcome.type}`);
-			// The extrinsic went into the pool: the inference is paid and decided on chain.
-			const requested = await until(() => seen.find((e) => e.section === 'agents' && e.method === 'InferenceRequested' && e.data.caller.toString() === k.Eve.address));
-			const inference = requested.data.inference.toNumber();
-			const info = await completed(inference);
-			const created = seen.find((e) => e.section === 'attribution' && e.method === 'JobCreated' && e.data.kind.isInfer && e.data.kind.asInfer.inference.toNumber() === inference);
-			const job = created.data.job.toNumber();
-			const revealed = await until(() => seen.find((e) => e.section === 'attribution' && e.method === 'Revealed' && e.data.job.toNumber() === job && e.data.attestor.toString() === answer.attestor));
-			assert.equal(revealed.data.outcome.toHex(), answer.outcomeHash, 'the node revealed what it answered');
-			// And the chain's result is the answer's.
-			assert.deepEqual(
-				info.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]),
-				outcome.asTrace.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]),
-			);
-			assert.equal(info.trace.unwrap().trace.toHex(), outcome.asTrace.trace.toHex());
-			// The same extrinsic again is refused by the pool, and nothing is computed for it.
-			await assert.rejects(node.rpc('attribution_answer', [signed.toHex()]), (e) => e.rpc?.code === 7011);
-			// Not an invoke, or not signed: named errors.
-			const transfer = await api.tx.balances.transferKeepAlive(k.Bob.address, 1n).signAsync(k.Eve);
-			await assert.rejects(node.rpc('attribution_answer', [transfer.toHex()]), (e) => e.rpc?.code === 7010);
-			await assert.rejects(node.rpc('attribution_answer', [api.tx.agents.invoke(agent, hex(output), MODEL_FEE).toHex()]), (e) => e.rpc?.code === 7010);
-			await assert.rejects(node.rpc('attribution_answer', ['0x0102']), (e) => e.rpc?.code === 7010);
-		} finally {
-			unsubscribe();
-		}
+		const signed = await api.tx.agents.invoke(agent, hex(output), MODEL_FEE + AGENT_FEE).signAsync(k.Eve);
+		const { answer, outcome, info, revealed } = await answeredThenRevealed(node, api, signed);
+		assert.equal(answer.attestor, k.Alice.address);
+		assert.ok(outcome.isTrace, `an external model's answer is a trace, not ${outcome.type}`);
+		// The node revealed what it answered, and the chain's result is the answer's.
+		assert.equal(revealed, answer.outcomeHash);
+		assert.deepEqual(
+			info.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]),
+			outcome.asTrace.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]),
+		);
+		assert.equal(info.trace.unwrap().trace.toHex(), outcome.asTrace.trace.toHex());
+		// The same extrinsic again is refused by the pool, and nothing is computed for it.
+		await assert.rejects(node.rpc('attribution_answer', [signed.toHex()]), (e) => e.rpc?.code === 7011);
+		// Not an invoke, or not signed: named errors.
+		const transfer = await api.tx.balances.transferKeepAlive(k.Bob.address, 1n).signAsync(k.Eve);
+		await assert.rejects(node.rpc('attribution_answer', [transfer.toHex()]), (e) => e.rpc?.code === 7010);
+		await assert.rejects(node.rpc('attribution_answer', [api.tx.agents.invoke(agent, hex(output), MODEL_FEE).toHex()]), (e) => e.rpc?.code === 7010);
+		await assert.rejects(node.rpc('attribution_answer', ['0x0102']), (e) => e.rpc?.code === 7010);
 	});
 
 	test("the explorer shows the continuation, and the external model's output, with their spans coloured by record", { skip: SKIP_BROWSER }, async () => {

@@ -7,7 +7,8 @@
 // within the budget. The node keeps authoring while it works, and afterwards still attests the
 // oldest model (long evicted) and the newest. The clients meet these blocks as users do, with
 // finality a block or two behind: the newest model's inference goes through `openledger
-// invoke`, and the explorer, in headless Chromium, shows it and signs the agent owner's claim.
+// invoke` and through the node's fast answer (`attribution_answer`), and the explorer, in
+// headless Chromium, shows it and signs the agent owner's claim.
 //
 // The records are the digits, each pooled to its four quadrants (the sum of a quadrant's 16
 // pixels, halved): four values a record, so that a model is small enough for several to fit
@@ -21,7 +22,7 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startNode } from '../lib/node.js';
-import { engineMetrics, ok as okWith, until } from '../lib/chain.js';
+import { answeredThenRevealed, engineMetrics, ok as okWith, until } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
 import { publishVersions } from '../lib/adversary.js';
 import { cliJson } from '../lib/cli.js';
@@ -143,6 +144,16 @@ describe('1,000 versions of one Datanet, each with a model, on an attestor holdi
 		assert.equal(r.label, onChain.status.asCompleted.asClass.label.toNumber());
 		assert.deepEqual(r.shares.map((x) => x.record), onChain.shares.map((x) => x.record.toNumber()));
 		cliInference = r.inference;
+		// The fast answer on these blocks: the node answers before the invoke is in a block, and
+		// its attestor later reveals exactly that outcome, which the chain decides.
+		const signed = await api.tx.agents.invoke(agent, u8aToHex(probe.values), MODEL_FEE + AGENT_FEE).signAsync(k.Eve);
+		const fast = await answeredThenRevealed(node, api, signed);
+		assert.equal(fast.revealed, fast.answer.outcomeHash);
+		assert.equal(fast.outcome.asInfer.label.toNumber(), fast.info.status.asCompleted.asClass.label.toNumber());
+		assert.deepEqual(
+			fast.outcome.asInfer.shares.map((s) => s.record.toNumber()),
+			fast.info.shares.map((s) => s.record.toNumber()),
+		);
 	});
 
 	test('in the explorer, on these blocks: the inference matches the runtime API, and the claim button pays the agent owner', { skip: SKIP_BROWSER }, async () => {
