@@ -130,60 +130,83 @@ where
 			.await
 			.map_err(|e| error(answer_code::REFUSED, format!("the pool refused it: {e}")))?;
 		let extrinsic_hash = hash;
-
-		let api = self.client.runtime_api();
-		let model = api
-			.agent(at, agent)
-			.map_err(runtime_error)?
-			.ok_or_else(|| error(code::UNKNOWN_MODEL, format!("agent {agent} does not exist")))?
-			.model;
-		let info = api
-			.model(at, model)
-			.map_err(runtime_error)?
-			.ok_or_else(|| error(code::UNKNOWN_MODEL, format!("model {model} does not exist")))?;
-		if !matches!(info.status, ModelStatus::Active { .. }) {
-			return Err(error(
-				code::MODEL_NOT_ACTIVE,
-				format!("model {model} is {:?}, not Active", info.status),
-			));
-		}
-		let attestors = api.attestors(at).map_err(runtime_error)?;
-		let key = self
-			.keystore
-			.sr25519_public_keys(ATTESTOR_KEY_TYPE)
-			.into_iter()
-			.find(|k| attestors.contains(&AccountId::from(k.0)))
-			.ok_or_else(|| {
-				error(answer_code::NOT_AN_ATTESTOR, "this node holds no registered attestor's key")
-			})?;
-		if !self.engine.has_model(model) {
-			train(&self.engine, &api, at, model, &info)?;
-		}
-		// What the off-chain worker computes for the job: the same request, so the same outcome.
-		let outcome = AttributionEngine::infer(
-			&*self.engine,
-			InferRequest { model, input, top_k: MAX_TOP_K },
-		)
-		.map_err(|e| error(code::ENGINE, format!("the engine failed: {e:?}")))?;
-		let outcome = AttestationOutcome::from(outcome);
-		let outcome_hash = outcome.hash();
-		let signature = self
-			.keystore
-			.sr25519_sign(ATTESTOR_KEY_TYPE, &key, &answer_payload(extrinsic_hash, outcome_hash))
-			.ok()
-			.flatten()
-			.ok_or_else(|| error(answer_code::NOT_AN_ATTESTOR, "the attestor key cannot sign"))?;
-		log::info!(
-			target: "attribution",
-			"answered extrinsic {extrinsic_hash:?} for model {model} at once: outcome {outcome_hash:?}",
-		);
-		Ok(FastAnswer {
-			extrinsic: extrinsic_hash,
-			model,
-			outcome: outcome.encode().into(),
-			outcome_hash,
-			attestor: AccountId::from(key.0),
-			signature: signature.0.to_vec().into(),
+		// Training a model the engine does not hold yet, and the inference, are CPU work: they
+		// run on a blocking thread, not on the RPC server's.
+		let (client, engine, keystore) =
+			(self.client.clone(), self.engine.clone(), self.keystore.clone());
+		tokio::task::spawn_blocking(move || {
+			answer_now(&*client, &engine, &keystore, at, extrinsic_hash, agent, input)
 		})
+		.await
+		.map_err(|e| error(code::ENGINE, format!("the answer's task failed: {e}")))?
 	}
+}
+
+/// The outcome this node's worker will commit for the job of `extrinsic` (an invoke of `agent`
+/// with `input`), signed by the node's attestor key.
+fn answer_now<C>(
+	client: &C,
+	engine: &Engine,
+	keystore: &KeystorePtr,
+	at: <Block as sp_runtime::traits::Block>::Hash,
+	extrinsic_hash: H256,
+	agent: openledger_primitives::agents::AgentId,
+	input: Vec<u8>,
+) -> RpcResult<FastAnswer>
+where
+	C: ProvideRuntimeApi<Block>,
+	C::Api: AgentsApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: AttributionApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: ModelsApi<Block, AccountId, Balance>,
+	C::Api: DatanetsApi<Block, AccountId, Balance, BlockNumber>,
+{
+	let api = client.runtime_api();
+	let model = api
+		.agent(at, agent)
+		.map_err(runtime_error)?
+		.ok_or_else(|| error(code::UNKNOWN_MODEL, format!("agent {agent} does not exist")))?
+		.model;
+	let info = api
+		.model(at, model)
+		.map_err(runtime_error)?
+		.ok_or_else(|| error(code::UNKNOWN_MODEL, format!("model {model} does not exist")))?;
+	if !matches!(info.status, ModelStatus::Active { .. }) {
+		return Err(error(
+			code::MODEL_NOT_ACTIVE,
+			format!("model {model} is {:?}, not Active", info.status),
+		));
+	}
+	let attestors = api.attestors(at).map_err(runtime_error)?;
+	let key = keystore
+		.sr25519_public_keys(ATTESTOR_KEY_TYPE)
+		.into_iter()
+		.find(|k| attestors.contains(&AccountId::from(k.0)))
+		.ok_or_else(|| {
+			error(answer_code::NOT_AN_ATTESTOR, "this node holds no registered attestor's key")
+		})?;
+	if !engine.has_model(model) {
+		train(engine, &api, at, model, &info)?;
+	}
+	// What the off-chain worker computes for the job: the same request, so the same outcome.
+	let outcome = AttributionEngine::infer(engine, InferRequest { model, input, top_k: MAX_TOP_K })
+		.map_err(|e| error(code::ENGINE, format!("the engine failed: {e:?}")))?;
+	let outcome = AttestationOutcome::from(outcome);
+	let outcome_hash = outcome.hash();
+	let signature = keystore
+		.sr25519_sign(ATTESTOR_KEY_TYPE, &key, &answer_payload(extrinsic_hash, outcome_hash))
+		.ok()
+		.flatten()
+		.ok_or_else(|| error(answer_code::NOT_AN_ATTESTOR, "the attestor key cannot sign"))?;
+	log::info!(
+		target: "attribution",
+		"answered extrinsic {extrinsic_hash:?} for model {model} at once: outcome {outcome_hash:?}",
+	);
+	Ok(FastAnswer {
+		extrinsic: extrinsic_hash,
+		model,
+		outcome: outcome.encode().into(),
+		outcome_hash,
+		attestor: AccountId::from(key.0),
+		signature: signature.0.to_vec().into(),
+	})
 }
