@@ -21,7 +21,7 @@ use openledger_influence::Engine;
 use openledger_primitives::{
 	apis::{AgentsApi, AttributionApi, DatanetsApi, ModelsApi},
 	attribution::{AttributionEngine, InferRequest},
-	models::{ModelId, ModelStatus},
+	models::ModelId,
 	AccountId, Balance, BlockNumber,
 };
 use openledger_runtime::{
@@ -36,7 +36,7 @@ use sp_core::{Bytes, H256};
 use sp_keystore::KeystorePtr;
 use sp_runtime::{generic::Preamble, OpaqueExtrinsic};
 
-use super::attribution::{code, error, runtime_error, train};
+use super::attribution::{active_model, code, error, runtime_error, train};
 
 /// What the domain separates an answer's signature by.
 pub const ANSWER_CONTEXT: &[u8] = b"openledger/answer";
@@ -120,72 +120,71 @@ where
 			return Err(not_invoke("the extrinsic is not agents.invoke"));
 		};
 		let at = self.client.info().best_hash;
+		// What can refuse the request without cost comes first: an unknown agent, a model that
+		// is not Active, a node without an attestor key. A refused answer then leaves the
+		// caller's invoke unsent.
+		let (info, key) = {
+			let api = self.client.runtime_api();
+			let model = api
+				.agent(at, agent)
+				.map_err(runtime_error)?
+				.ok_or_else(|| error(code::UNKNOWN_MODEL, format!("agent {agent} does not exist")))?
+				.model;
+			let info = active_model(&api, at, model)?;
+			let attestors = api.attestors(at).map_err(runtime_error)?;
+			let key = self
+				.keystore
+				.sr25519_public_keys(ATTESTOR_KEY_TYPE)
+				.into_iter()
+				.find(|k| attestors.contains(&AccountId::from(k.0)))
+				.ok_or_else(|| {
+					error(
+						answer_code::NOT_AN_ATTESTOR,
+						"this node holds no registered attestor's key",
+					)
+				})?;
+			((model, info), key)
+		};
 		// The pool checks the signature, the nonce and that the fee can be paid; nothing is
 		// computed for an extrinsic it refuses.
 		let opaque = OpaqueExtrinsic::try_from_encoded_extrinsic(&extrinsic)
 			.map_err(|_| not_invoke("the bytes are not an extrinsic"))?;
-		let hash = self
+		let extrinsic_hash = self
 			.pool
 			.submit_one(at, TransactionSource::External, opaque)
 			.await
 			.map_err(|e| error(answer_code::REFUSED, format!("the pool refused it: {e}")))?;
-		let extrinsic_hash = hash;
 		// Training a model the engine does not hold yet, and the inference, are CPU work: they
 		// run on a blocking thread, not on the RPC server's.
 		let (client, engine, keystore) =
 			(self.client.clone(), self.engine.clone(), self.keystore.clone());
 		tokio::task::spawn_blocking(move || {
-			answer_now(&*client, &engine, &keystore, at, extrinsic_hash, agent, input)
+			answer_now(&*client, &engine, &keystore, at, extrinsic_hash, info, key, input)
 		})
 		.await
 		.map_err(|e| error(code::ENGINE, format!("the answer's task failed: {e}")))?
 	}
 }
 
-/// The outcome this node's worker will commit for the job of `extrinsic` (an invoke of `agent`
-/// with `input`), signed by the node's attestor key.
+/// The outcome this node's worker will commit for the job of `extrinsic` (an invoke of
+/// `model`, Active as `info`, with `input`), signed with the attestor `key`.
+#[allow(clippy::too_many_arguments)]
 fn answer_now<C>(
 	client: &C,
 	engine: &Engine,
 	keystore: &KeystorePtr,
 	at: <Block as sp_runtime::traits::Block>::Hash,
 	extrinsic_hash: H256,
-	agent: openledger_primitives::agents::AgentId,
+	(model, info): (ModelId, openledger_primitives::models::Model<AccountId, Balance>),
+	key: sp_core::sr25519::Public,
 	input: Vec<u8>,
 ) -> RpcResult<FastAnswer>
 where
 	C: ProvideRuntimeApi<Block>,
-	C::Api: AgentsApi<Block, AccountId, Balance, BlockNumber>,
-	C::Api: AttributionApi<Block, AccountId, Balance, BlockNumber>,
-	C::Api: ModelsApi<Block, AccountId, Balance>,
 	C::Api: DatanetsApi<Block, AccountId, Balance, BlockNumber>,
 {
-	let api = client.runtime_api();
-	let model = api
-		.agent(at, agent)
-		.map_err(runtime_error)?
-		.ok_or_else(|| error(code::UNKNOWN_MODEL, format!("agent {agent} does not exist")))?
-		.model;
-	let info = api
-		.model(at, model)
-		.map_err(runtime_error)?
-		.ok_or_else(|| error(code::UNKNOWN_MODEL, format!("model {model} does not exist")))?;
-	if !matches!(info.status, ModelStatus::Active { .. }) {
-		return Err(error(
-			code::MODEL_NOT_ACTIVE,
-			format!("model {model} is {:?}, not Active", info.status),
-		));
-	}
-	let attestors = api.attestors(at).map_err(runtime_error)?;
-	let key = keystore
-		.sr25519_public_keys(ATTESTOR_KEY_TYPE)
-		.into_iter()
-		.find(|k| attestors.contains(&AccountId::from(k.0)))
-		.ok_or_else(|| {
-			error(answer_code::NOT_AN_ATTESTOR, "this node holds no registered attestor's key")
-		})?;
 	if !engine.has_model(model) {
-		train(engine, &api, at, model, &info)?;
+		train(engine, &client.runtime_api(), at, model, &info)?;
 	}
 	// What the off-chain worker computes for the job: the same request, so the same outcome.
 	let outcome = AttributionEngine::infer(engine, InferRequest { model, input, top_k: MAX_TOP_K })

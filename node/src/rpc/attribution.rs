@@ -231,16 +231,7 @@ where
 		sc_rpc_api::check_if_safe(ext)?;
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
 		let api = self.client.runtime_api();
-		let info = api
-			.model(at, model)
-			.map_err(runtime_error)?
-			.ok_or_else(|| error(code::UNKNOWN_MODEL, format!("model {model} does not exist")))?;
-		if !matches!(info.status, ModelStatus::Active { .. }) {
-			return Err(error(
-				code::MODEL_NOT_ACTIVE,
-				format!("model {model} is {:?}, not Active", info.status),
-			));
-		}
+		let info = active_model(&api, at, model)?;
 		if !self.engine.has_model(model) {
 			train(&self.engine, &api, at, model, &info)?;
 		}
@@ -284,6 +275,28 @@ where
 			opponents: named(prediction.opponents)?,
 		})
 	}
+}
+
+/// Model `model`, if it exists and is Active (7001 or 7002 otherwise).
+pub(super) fn active_model<A>(
+	api: &sp_api::ApiRef<'_, A>,
+	at: <Block as BlockT>::Hash,
+	model: ModelId,
+) -> RpcResult<openledger_primitives::models::Model<AccountId, Balance>>
+where
+	A: ModelsApi<Block, AccountId, Balance>,
+{
+	let info = api
+		.model(at, model)
+		.map_err(runtime_error)?
+		.ok_or_else(|| error(code::UNKNOWN_MODEL, format!("model {model} does not exist")))?;
+	if !matches!(info.status, ModelStatus::Active { .. }) {
+		return Err(error(
+			code::MODEL_NOT_ACTIVE,
+			format!("model {model} is {:?}, not Active", info.status),
+		));
+	}
+	Ok(info)
 }
 
 /// Reads the model's Datanet version page by page into `engine`, and trains the model (or

@@ -293,6 +293,12 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		await assert.rejects(node.rpc('attribution_answer', [transfer.toHex()]), (e) => e.rpc?.code === 7010);
 		await assert.rejects(node.rpc('attribution_answer', [api.tx.agents.invoke(agent, hex(output), MODEL_FEE).toHex()]), (e) => e.rpc?.code === 7010);
 		await assert.rejects(node.rpc('attribution_answer', ['0x0102']), (e) => e.rpc?.code === 7010);
+		// An invoke the node cannot answer (an unknown agent) is refused before the pool: the
+		// caller's extrinsic is not sent, and its nonce stays unused.
+		const nonce = (await api.rpc.system.accountNextIndex(k.Eve.address)).toNumber();
+		const stray = await api.tx.agents.invoke(9_999, hex(output), MODEL_FEE + AGENT_FEE).signAsync(k.Eve);
+		await assert.rejects(node.rpc('attribution_answer', [stray.toHex()]), (e) => e.rpc?.code === 7001);
+		assert.equal((await api.rpc.system.accountNextIndex(k.Eve.address)).toNumber(), nonce, 'nothing was pooled');
 	});
 
 	test("the explorer shows the continuation, and the external model's output, with their spans coloured by record", { skip: SKIP_BROWSER }, async () => {
