@@ -23,11 +23,18 @@ export function forgedInfer(engineVersion, record = 0) {
 }
 
 /** Sends `tx` signed by `pair` with `nonce` and `tip`; resolves once it is in a block, with its
- * dispatch error's name (or null) and its events, or rejects if the pool refuses it. */
-function submit(api, tx, pair, nonce, tip = 0n) {
+ * dispatch error's name (or null) and its events, or rejects if the pool refuses it.
+ * `onReady`, if given, is called once, when the node's pool first reports it ready to include
+ * (or includes it). */
+function submit(api, tx, pair, nonce, tip = 0n, onReady = undefined) {
 	return new Promise((resolve, reject) => {
 		let unsub = () => {};
+		let ready = false;
 		tx.signAndSend(pair, { nonce, tip }, ({ status, dispatchError, events }) => {
+			if (!ready && (status.isReady || status.isBroadcast || status.isInBlock)) {
+				ready = true;
+				onReady?.();
+			}
 			if (status.isInvalid || status.isDropped || status.isUsurped) {
 				unsub();
 				reject(new Error(`transaction ${status.type}`));
@@ -46,8 +53,8 @@ function submit(api, tx, pair, nonce, tip = 0n) {
 
 /** Sends `tx` signed by `pair` with `nonce` and `tip`; resolves once it is in a block, with its
  * dispatch error's name (or null), or rejects if the pool refuses it. */
-export function sendWithNonce(api, tx, pair, nonce, tip = 0n) {
-	return submit(api, tx, pair, nonce, tip).then(({ error }) => error);
+export function sendWithNonce(api, tx, pair, nonce, tip = 0n, onReady = undefined) {
+	return submit(api, tx, pair, nonce, tip, onReady).then(({ error }) => error);
 }
 
 /**
@@ -151,11 +158,14 @@ export async function floodFutureReveals(api, pair, count) {
  * Fills blocks with tipped transactions while it runs: each of `senders` (`{ api, pair }`, one
  * per node, so that every block author has them in its own pool) keeps `inFlight` remarks of
  * `bytes` bytes in its node's pool, each with `tip`, so that every block's share for normal
- * transactions is full. It counts those included.
+ * transactions is full. It counts those included (`included`), and those its nodes' pools
+ * hold ready and no block has yet included (`pooled`): a test that needs full blocks waits
+ * for a backlog of several blocks' worth, so that a slow refill (the test process starved of
+ * CPU) leaves no block half empty.
  *
  * `stop()` does not wait for the remarks still in flight: they may never land. A remark that a
- * pool drops (its ready queue holds 20 MiB, and every node receives every sender's remarks)
- * leaves a gap in its sender's nonces, and the later ones wait as future transactions until
+ * pool drops (its ready queue holds 20 MiB unless `--pool-kbytes` says more, and every node
+ * receives every sender's remarks: keep senders × `inFlight` × `bytes` below it) leaves a gap in its sender's nonces, and the later ones wait as future transactions until
  * their era ends. In one CI run the 127 blocks after the inference held none of them, and the
  * test waited 6 minutes for their statuses.
  */
@@ -164,6 +174,7 @@ export class Stuffer {
 		Object.assign(this, { senders, bytes, inFlight, tip });
 		this.running = false;
 		this.included = 0;
+		this.pooled = 0;
 		this.errors = [];
 	}
 
@@ -177,10 +188,18 @@ export class Stuffer {
 			const flying = new Set();
 			while (this.running) {
 				while (flying.size < this.inFlight && this.running) {
-					const p = sendWithNonce(api, call(), pair, nonce, this.tip).then(
-						() => (this.included += 1),
-						(e) => this.errors.push(e.message),
-					);
+					let pooled = false;
+					const p = sendWithNonce(api, call(), pair, nonce, this.tip, () => {
+						pooled = true;
+						this.pooled += 1;
+					})
+						.then(
+							() => (this.included += 1),
+							(e) => this.errors.push(e.message),
+						)
+						.finally(() => {
+							if (pooled) this.pooled -= 1;
+						});
 					nonce += 1;
 					flying.add(p);
 					p.finally(() => flying.delete(p));
