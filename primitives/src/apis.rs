@@ -145,6 +145,8 @@ sp_api::decl_runtime_apis! {
 		fn training(model: ModelId) -> Option<TrainingRecord>;
 		/// The attestors.
 		fn attestors() -> Vec<AccountId>;
+		/// The engine version attestors must run: jobs opened now accept outcomes of it only.
+		fn engine_version() -> u32;
 	}
 
 	/// Read rewards: claimable balances, lifetime earnings, the split.

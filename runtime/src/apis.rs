@@ -259,6 +259,10 @@ impl_runtime_apis! {
 		fn attestors() -> Vec<AccountId> {
 			Attribution::attestors()
 		}
+
+		fn engine_version() -> u32 {
+			Attribution::engine_version()
+		}
 	}
 
 	impl openledger_primitives::apis::RewardsApi<Block, AccountId, Balance> for Runtime {

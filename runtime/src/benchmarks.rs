@@ -137,7 +137,7 @@ fn text_datanet(
 
 impl pallet_agents::BenchmarkHelper for DataLayerHelper {
 	fn model() -> openledger_primitives::models::ModelId {
-		<DataLayerHelper as pallet_attribution::BenchmarkHelper>::training_model(1)
+		<DataLayerHelper as pallet_attribution::BenchmarkHelper<AccountId, crate::Signature>>::training_model(1)
 	}
 
 	/// A model on a Text Datanet: its inputs may be `MaxInputLen` bytes.
@@ -174,7 +174,7 @@ fn bench_spec() -> openledger_primitives::models::ModelSpec {
 	}
 }
 
-impl pallet_attribution::BenchmarkHelper for DataLayerHelper {
+impl pallet_attribution::BenchmarkHelper<AccountId, crate::Signature> for DataLayerHelper {
 	fn training_model(records: u32) -> openledger_primitives::models::ModelId {
 		use frame_support::traits::fungible::Mutate;
 		let (datanet, version) = dense_datanet(records);
@@ -200,6 +200,18 @@ impl pallet_attribution::BenchmarkHelper for DataLayerHelper {
 		let _ = Balances::mint_into(&caller, 1_000 * OPEN);
 		let agent = Agents::do_register(owner, model, vec![], OPEN).expect("a valid agent");
 		Agents::do_invoke(caller, agent, vec![1; 64], 100 * OPEN).expect("a valid inference")
+	}
+
+	fn answer_key() -> AccountId {
+		let public = sp_io::crypto::sr25519_generate(pallet_attribution::KEY_TYPE, None);
+		AccountId::from(public)
+	}
+
+	fn sign_answer(signer: &AccountId, payload: &[u8]) -> crate::Signature {
+		let public = sp_core::sr25519::Public::from_raw(signer.clone().into());
+		sp_io::crypto::sr25519_sign(pallet_attribution::KEY_TYPE, &public, payload)
+			.expect("the benchmark's keystore holds the key answer_key made")
+			.into()
 	}
 }
 

@@ -20,12 +20,12 @@ use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use openledger_influence::Engine;
 use openledger_primitives::{
 	apis::{AgentsApi, AttributionApi, DatanetsApi, ModelsApi},
-	attribution::{AttributionEngine, InferRequest},
+	attribution::{AttributionEngine, InferRequest, ENGINE_VERSION},
 	models::ModelId,
 	AccountId, Balance, BlockNumber,
 };
 use openledger_runtime::{
-	opaque::Block, AgentsCall, AttestationOutcome, RuntimeCall, UncheckedExtrinsic,
+	answer_payload, opaque::Block, AgentsCall, AttestationOutcome, RuntimeCall, UncheckedExtrinsic,
 	ATTESTOR_KEY_TYPE, MAX_TOP_K,
 };
 use sc_transaction_pool_api::{TransactionPool, TransactionSource};
@@ -37,15 +37,6 @@ use sp_keystore::KeystorePtr;
 use sp_runtime::{generic::Preamble, OpaqueExtrinsic};
 
 use super::attribution::{active_model, code, error, runtime_error, train};
-
-/// What the domain separates an answer's signature by.
-pub const ANSWER_CONTEXT: &[u8] = b"openledger/answer";
-
-/// The bytes an attestor signs for an answer: SCALE of
-/// `(ANSWER_CONTEXT, extrinsic_hash, outcome_hash)`.
-pub fn answer_payload(extrinsic: H256, outcome: H256) -> Vec<u8> {
-	(ANSWER_CONTEXT, extrinsic, outcome).encode()
-}
 
 /// This node's answer to a paid inference, before the chain's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +73,9 @@ pub mod answer_code {
 	pub const REFUSED: i32 = 7011;
 	/// This node holds no key of a registered attestor.
 	pub const NOT_AN_ATTESTOR: i32 = 7012;
+	/// This node's engine is not the version the chain requires: its answer would not be the
+	/// chain's, and would cost its attestor a slash (`attribution.report_answer`).
+	pub const WRONG_ENGINE: i32 = 7013;
 }
 
 /// The `attribution_answer` RPC method.
@@ -121,10 +115,17 @@ where
 		};
 		let at = self.client.info().best_hash;
 		// What can refuse the request without cost comes first: an unknown agent, a model that
-		// is not Active, a node without an attestor key. A refused answer then leaves the
-		// caller's invoke unsent.
+		// is not Active, a node without an attestor key or with another engine than the chain
+		// requires. A refused answer then leaves the caller's invoke unsent.
 		let (info, key) = {
 			let api = self.client.runtime_api();
+			let required = api.engine_version(at).map_err(runtime_error)?;
+			if required != ENGINE_VERSION {
+				return Err(error(
+					answer_code::WRONG_ENGINE,
+					format!("the chain requires engine version {required}; this node runs {ENGINE_VERSION}"),
+				));
+			}
 			let model = api
 				.agent(at, agent)
 				.map_err(runtime_error)?

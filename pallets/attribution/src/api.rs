@@ -1,5 +1,5 @@
 //! What the runtime APIs read from this pallet: a decided inference's record and continuation,
-//! a training's record, the attestors.
+//! a training's record, the attestors, the engine version.
 
 use alloc::vec::Vec;
 
@@ -31,5 +31,10 @@ impl<T: Config> Pallet<T> {
 	/// The attestors.
 	pub fn attestors() -> Vec<T::AccountId> {
 		Attestors::<T>::get().into_inner()
+	}
+
+	/// The engine version attestors must run.
+	pub fn engine_version() -> u32 {
+		ConsensusParams::<T>::get().engine_version
 	}
 }

@@ -434,5 +434,34 @@ mod benchmarks {
 		assert_eq!(Inferences::<T>::iter().count(), 0);
 	}
 
+	/// A report of an attestor's answer that is not the outcome paid out, for an inference
+	/// whose list of reported attestors is one short of full: the signature checked, the
+	/// attestor struck and slashed.
+	#[benchmark]
+	fn report_answer() {
+		attestors::<T>(1);
+		let liar = T::BenchmarkHelper::answer_key();
+		bonded::<T>(&liar, bond_amount::<T>());
+		let extrinsic = H256::repeat_byte(7);
+		let reported: Vec<T::AccountId> =
+			(1..T::MaxAttestors::get()).map(|i| account("reported", i, 0)).collect();
+		Requests::<T>::insert(
+			0,
+			InferenceRequest {
+				extrinsic,
+				job: 0,
+				decided: Some(H256::repeat_byte(1)),
+				reported: BoundedVec::truncate_from(reported),
+			},
+		);
+		let answered = H256::repeat_byte(2);
+		let signature =
+			T::BenchmarkHelper::sign_answer(&liar, &answer_payload(extrinsic, answered));
+		let reporter: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(reporter), 0, liar.clone(), answered, signature);
+		assert!(Requests::<T>::get(0).expect("kept until pruned").reported.contains(&liar));
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -7,8 +7,9 @@ use crate::{pallet::*, types::*, Balance};
 impl<T: Config> Pallet<T> {
 	/// Checks the pallet's invariants: every open job has its deadline entry and as many
 	/// commits and reveals as counted, every reveal a commit, and no reveal before its
-	/// round; every deadline entry names an open job; attestors are distinct, and none is
-	/// unbonding; every bond is held.
+	/// round; every deadline entry names an open job; answers are judged only after payout,
+	/// and each attestor once per inference; attestors are distinct, and none is unbonding;
+	/// every bond is held.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use frame_support::traits::fungible::InspectHold;
 		for (job, j) in Jobs::<T>::iter() {
@@ -52,6 +53,12 @@ impl<T: Config> Pallet<T> {
 					TrainingJobs::<T>::get(model) == Some(job),
 					"an open training job is not indexed by its model"
 				);
+			}
+		}
+		for (_, r) in Requests::<T>::iter() {
+			ensure!(r.decided.is_some() || r.reported.is_empty(), "an answer judged before payout");
+			for (i, a) in r.reported.iter().enumerate() {
+				ensure!(!r.reported[i + 1..].contains(a), "an answer reported twice");
 			}
 		}
 		let set = Attestors::<T>::get();

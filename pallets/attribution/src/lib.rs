@@ -92,8 +92,8 @@
 //!
 //! ## Calls
 //!
-//! `commit`, `reveal`, `commit_batch`, `reveal_batch` (committee members); `bond`, `unbond`, `withdraw_unbonded` (anyone);
-//! `challenge` (attestors); `add_attestor`, `remove_attestor`, `set_params`,
+//! `commit`, `reveal`, `commit_batch`, `reveal_batch` (committee members); `bond`, `unbond`,
+//! `withdraw_unbonded`, `report_answer` (anyone); `challenge` (attestors); `add_attestor`, `remove_attestor`, `set_params`,
 //! `set_stake_params`, `reinstate` (admin).
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -179,7 +179,10 @@ pub mod pallet {
 		pallet_prelude::*,
 	};
 	use sp_core::H256;
-	use sp_runtime::{traits::Zero, Perbill};
+	use sp_runtime::{
+		traits::{IdentifyAccount, Verify, Zero},
+		Perbill,
+	};
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration ([`migrations`](crate::migrations), run by the runtime's `migrations`).
@@ -276,23 +279,36 @@ pub mod pallet {
 		#[pallet::constant]
 		type IngestChunk: Get<u32>;
 
+		/// What an attestor node signs its answers with ([`answer_payload`]), and how it is
+		/// checked against the attestor's account: the runtime's `MultiSignature`.
+		type AnswerSignature: Parameter
+			+ Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>>;
+
+		/// The hash of the extrinsic being applied, if one is (`blake2_256` of its encoding):
+		/// what binds an inference to its request, for [`Pallet::report_answer`].
+		type RequestHash: Get<Option<H256>>;
+
 		/// Weights of this pallet's calls, from `benchmark pallet`.
 		type WeightInfo: WeightInfo;
 
 		/// Sets up what the benchmarks need from other pallets.
 		#[cfg(feature = "runtime-benchmarks")]
-		type BenchmarkHelper: BenchmarkHelper;
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::AnswerSignature>;
 	}
 
-	/// What the benchmarks need from other pallets.
+	/// What the benchmarks need from other pallets, and an answer's signature.
 	#[cfg(feature = "runtime-benchmarks")]
-	pub trait BenchmarkHelper {
+	pub trait BenchmarkHelper<AccountId, Signature> {
 		/// A `Training` model on a Datanet version of at least `records` records.
 		fn training_model(records: u32) -> ModelId;
 		/// Makes a `Training` model Active.
 		fn activate(model: ModelId);
 		/// A pending paid inference of the Active `model`, with its `Infer` job open here.
 		fn inference(model: ModelId) -> InferenceId;
+		/// A new account that can sign answers.
+		fn answer_key() -> AccountId;
+		/// `signer`'s signature of `payload`.
+		fn sign_answer(signer: &AccountId, payload: &[u8]) -> Signature;
 	}
 
 	/// The attestors, in the order they joined.
@@ -405,6 +421,12 @@ pub mod pallet {
 	/// The consensus on each completed inference.
 	#[pallet::storage]
 	pub type Inferences<T: Config> = StorageMap<_, Twox64Concat, InferenceId, InferenceRecord<T>>;
+
+	/// The extrinsic that requested each inference, and the hash of the outcome paid out, for
+	/// [`Pallet::report_answer`]; pruned with the inference's record.
+	// Inference ids are sequential: `Twox64Concat` is safe.
+	#[pallet::storage]
+	pub type Requests<T: Config> = StorageMap<_, Twox64Concat, InferenceId, InferenceRequest<T>>;
 
 	/// Records to prune, by the block their retention ends in ([`Params`]`.retention`).
 	// Block numbers and sequential ids: `Twox64Concat` is safe.
@@ -568,6 +590,14 @@ pub mod pallet {
 		/// Records past their retention period were pruned: `inferences` results (with their
 		/// continuations and `agents` records) and `trainings` training records (with flags).
 		RecordsPruned { inferences: u32, trainings: u32 },
+		/// `attestor` had answered `inference` with outcome `answered` before the chain decided
+		/// `decided`: it was struck and slashed `lost_slash` of its bond.
+		AnswerReported {
+			inference: InferenceId,
+			attestor: T::AccountId,
+			answered: H256,
+			decided: H256,
+		},
 		/// Item `index` of a `commit_batch` or `reveal_batch` failed with `error` and changed
 		/// nothing; the other items stand.
 		BatchItemFailed { index: u32, job: JobId, error: DispatchError },
@@ -654,6 +684,18 @@ pub mod pallet {
 		WrongOutcomeKind,
 		/// A continuation's span lies outside its text, or its text is not UTF-8.
 		MalformedGeneration,
+		/// No inference of this id was requested by an extrinsic, or its record was pruned.
+		UnknownRequest,
+		/// The inference's result is not paid out yet: its answers are judged against it then.
+		NotFinal,
+		/// The signature is not the attestor's over the answer.
+		BadAnswerSignature,
+		/// The answer is the outcome the chain paid out: nothing to punish.
+		AnswerMatches,
+		/// This attestor was already reported for this inference.
+		AlreadyReported,
+		/// `MaxAttestors` attestors were already reported for this inference.
+		TooManyReports,
 	}
 
 	#[pallet::hooks]
@@ -925,6 +967,37 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			Self::do_reveal_batch(who, items, members)
 		}
+
+		/// Reports an attestor node whose answer to an inference, given before the chain's
+		/// (`attribution_answer`), is not the outcome the chain paid out.
+		///
+		/// `signature` is `attestor`'s over [`answer_payload`]`(extrinsic, outcome)`, where
+		/// `extrinsic` is the hash of the extrinsic that requested `inference` and `outcome` the
+		/// hash of the outcome the node answered. An honest node answers what its engine
+		/// computes, which is what an honest committee decides: an answer that differs is a
+		/// lie to the application that paid, and costs the attestor a strike and `lost_slash`
+		/// of its bond, as a lost vote does. The slash goes to the treasury, whoever reports,
+		/// so that reporting oneself first escapes nothing.
+		///
+		/// - Origin: signed, anyone (the application that got the answer, or anyone it gave it
+		///   to); once the result is paid out, until its record is pruned.
+		/// - Errors: `UnknownRequest`, `NotFinal`, `BadAnswerSignature`, `NotAttestor` (the
+		///   account neither is an attestor nor holds a bond), `AnswerMatches`,
+		///   `AlreadyReported`, `TooManyReports`.
+		/// - Emits `AnswerReported`, `Struck`, `Slashed`. Free when it succeeds.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::report_answer())]
+		pub fn report_answer(
+			origin: OriginFor<T>,
+			inference: InferenceId,
+			attestor: T::AccountId,
+			outcome: H256,
+			signature: T::AnswerSignature,
+		) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			Self::do_report_answer(inference, attestor, outcome, signature)?;
+			Ok(Pays::No.into())
+		}
 	}
 
 	impl<T: Config> AttributionJobs for Pallet<T> {
@@ -939,8 +1012,10 @@ pub mod pallet {
 			input: Vec<u8>,
 		) -> DispatchResult {
 			let input = BoundedVec::try_from(input).map_err(|_| Error::<T>::InputTooLong)?;
-			Self::open(JobKind::Infer { inference, model }, input, T::InferencePeriod::get())
-				.map(|_| ())
+			let job =
+				Self::open(JobKind::Infer { inference, model }, input, T::InferencePeriod::get())?;
+			Self::note_request(inference, job);
+			Ok(())
 		}
 
 		fn cancel_training(model: ModelId) {

@@ -268,9 +268,17 @@ impl pallet_attribution::Config for Test {
 	type MaxBatch = ConstU32<4>;
 	type MaxSettledPerBlock = ConstU32<4>;
 	type IngestChunk = ConstU32<4>;
+	type AnswerSignature = TestSignature;
+	type RequestHash = CurrentRequest;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockModels;
+}
+
+parameter_types! {
+	/// The hash of the extrinsic being applied, as a test sets it (the runtime's reads it
+	/// from `frame_system`).
+	pub static CurrentRequest: Option<H256> = None;
 }
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -279,7 +287,7 @@ thread_local! {
 }
 
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper for MockModels {
+impl crate::BenchmarkHelper<AccountId, TestSignature> for MockModels {
 	fn training_model(records: u32) -> ModelId {
 		assert!(records <= RECORDS, "the mock Datanet holds {RECORDS} records");
 		use openledger_primitives::traits::AttributionJobs;
@@ -302,6 +310,12 @@ impl crate::BenchmarkHelper for MockModels {
 		});
 		crate::Pallet::<Test>::request_inference(id, model, vec![1, 2]).unwrap();
 		id
+	}
+	fn answer_key() -> AccountId {
+		99
+	}
+	fn sign_answer(signer: &AccountId, payload: &[u8]) -> TestSignature {
+		TestSignature(*signer, payload.to_vec())
 	}
 }
 
@@ -334,6 +348,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	LATE_REMOVAL.with(|l| l.set((None, 0)));
 	EXPIRED.with(|e| e.borrow_mut().clear());
 	PRUNED.with(|p| p.borrow_mut().clear());
+	CurrentRequest::set(None);
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

@@ -444,6 +444,32 @@ pub struct PendingResult<T: Config> {
 	pub challenge: Option<Challenge<T>>,
 }
 
+/// What binds an inference to the extrinsic that requested it, for the answers attestor nodes
+/// gave before the chain's ([`answer_payload`]).
+#[derive(CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(T))]
+pub struct InferenceRequest<T: Config> {
+	/// The hash of the extrinsic whose dispatch opened the inference (`blake2_256` of its
+	/// encoding: the hash the transaction pool and `attribution_answer` know it by).
+	pub extrinsic: H256,
+	/// The `Infer` job it opened.
+	pub job: JobId,
+	/// The hash of the outcome the chain paid out, once it did ([`Submission::hash`]).
+	pub decided: Option<H256>,
+	/// The attestors already reported for answering it otherwise: each is punished once.
+	pub reported: BoundedVec<T::AccountId, T::MaxAttestors>,
+}
+
+/// The bytes an attestor node signs when it answers the inference that extrinsic `extrinsic`
+/// requests with the outcome of hash `outcome`, before the chain decides it: SCALE of
+/// `("openledger/answer", extrinsic, outcome)`. `report_answer` checks the signature.
+pub fn answer_payload(extrinsic: H256, outcome: H256) -> Vec<u8> {
+	(ANSWER_CONTEXT, extrinsic, outcome).encode()
+}
+
+/// What separates an answer's signature from every other use of an attestor's key.
+pub const ANSWER_CONTEXT: &[u8] = b"openledger/answer";
+
 /// The consensus on an inference, as stored.
 #[derive(CloneNoBound, DebugNoBound, PartialEqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo)]
 #[scale_info(skip_type_params(T))]

@@ -60,6 +60,7 @@ pub trait WeightInfo {
 	fn challenge(a: u32, ) -> Weight;
 	fn on_initialize_matured(m: u32, ) -> Weight;
 	fn prune(n: u32, ) -> Weight;
+	fn report_answer() -> Weight;
 }
 
 /// Weights for `pallet_attribution` with the runtime's database weights.
@@ -565,6 +566,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2574).saturating_mul(n.into()))
 	}
+	fn report_answer() -> Weight {
+		Weight::from_parts(100_000_000, 10_000)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
 }
 
 /// The same weights with RocksDB database weights, for tests.
@@ -683,5 +689,10 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2574).saturating_mul(n.into()))
+	}
+	fn report_answer() -> Weight {
+		Weight::from_parts(100_000_000, 10_000)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 }

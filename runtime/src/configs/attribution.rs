@@ -123,6 +123,25 @@ pub const CHALLENGE_WINDOW: BlockNumber = 10;
 /// The least bond of an attestor, and what the genesis attestors bond.
 pub const ATTESTOR_BOND: crate::Balance = 1_000 * OPEN;
 
+/// The hash of the extrinsic being applied: `blake2_256` of its encoding, as the transaction
+/// pool and `attribution_answer` name it. `frame_system` keeps the encoding of each extrinsic
+/// of the block in its `ExtrinsicData` map until the block is finalised; the map is private to
+/// its pallet, so its value is read by its storage key (twox128 of the pallet's name and of
+/// the item's, then the extrinsic's index as `Twox64Concat`).
+pub struct ExtrinsicHash;
+
+impl frame_support::traits::Get<Option<sp_core::H256>> for ExtrinsicHash {
+	fn get() -> Option<sp_core::H256> {
+		use frame_support::{traits::PalletInfoAccess, StorageHasher, Twox64Concat};
+		let index = System::extrinsic_index()?;
+		let prefix =
+			frame_support::storage::storage_prefix(System::name().as_bytes(), b"ExtrinsicData");
+		let key = [&prefix[..], &Twox64Concat::hash(&index.encode())].concat();
+		let extrinsic: alloc::vec::Vec<u8> = frame_support::storage::unhashed::get(&key)?;
+		Some(sp_io::hashing::blake2_256(&extrinsic).into())
+	}
+}
+
 impl pallet_attribution::Config for Runtime {
 	type AuthorityId = pallet_attribution::crypto::AttestorId;
 	type AdminOrigin = AttributionAdminOrigin;
@@ -143,6 +162,8 @@ impl pallet_attribution::Config for Runtime {
 	type MaxBatch = MaxAttestationBatch;
 	type MaxSettledPerBlock = MaxSettledPerBlock;
 	type IngestChunk = ConstU32<256>;
+	type AnswerSignature = Signature;
+	type RequestHash = ExtrinsicHash;
 	type WeightInfo = pallet_attribution::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::DataLayerHelper;

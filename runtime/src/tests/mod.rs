@@ -17,6 +17,7 @@ use crate::{
 	RuntimeCall, RuntimeGenesisConfig, System, TxExtension, SLOT_DURATION,
 };
 
+mod answers;
 mod fuzz;
 mod genesis;
 mod governance;

@@ -59,6 +59,12 @@ export async function engineMetrics(url) {
 	return m;
 }
 
+/** What an attestor signs when it answers the extrinsic of hash `extrinsic` with the outcome of
+ * hash `outcome`: SCALE("openledger/answer" with its length, extrinsic hash, outcome hash). */
+export function answerPayload(extrinsic, outcome) {
+	return u8aConcat(compactToU8a(17), stringToU8a('openledger/answer'), hexToU8a(extrinsic), hexToU8a(outcome));
+}
+
 /**
  * The fast answer, checked against the chain: sends `signed` (a signed `agents.invoke`) to
  * `node`'s `attribution_answer`, checks the answer's hash and its attestor's signature, then
@@ -75,9 +81,7 @@ export async function answeredThenRevealed(node, api, signed, timeoutMs = 180_00
 		const answer = await node.rpc('attribution_answer', [signed.toHex()]);
 		if (answer.extrinsic !== signed.hash.toHex()) throw new Error(`the answer names ${answer.extrinsic}, not ${signed.hash.toHex()}`);
 		if (blake2AsHex(hexToU8a(answer.outcome)) !== answer.outcomeHash) throw new Error('the outcome hash is not that of the outcome');
-		// Signed over SCALE("openledger/answer" with its length, extrinsic hash, outcome hash).
-		const payload = u8aConcat(compactToU8a(17), stringToU8a('openledger/answer'), hexToU8a(answer.extrinsic), hexToU8a(answer.outcomeHash));
-		if (!signatureVerify(payload, answer.signature, answer.attestor).isValid) throw new Error('the answer is not signed by its attestor');
+		if (!signatureVerify(answerPayload(answer.extrinsic, answer.outcomeHash), answer.signature, answer.attestor).isValid) throw new Error('the answer is not signed by its attestor');
 		const outcomeType = api.tx.attribution.reveal.meta.args.find((x) => x.name.toString() === 'outcome').type.toString();
 		const outcome = api.createType(outcomeType, answer.outcome);
 		const requested = await until(() => seen.find((e) => e.section === 'agents' && e.method === 'InferenceRequested' && e.data.caller.toString() === caller), timeoutMs, 'the invoke included');

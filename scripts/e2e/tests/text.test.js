@@ -10,12 +10,12 @@ import assert from 'node:assert/strict';
 
 import { Keyring } from '@polkadot/keyring';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { chromium } from 'playwright-core';
 
 import { startNode } from '../lib/node.js';
-import { answeredThenRevealed, findEvent, ok as okWith, sendAndWait } from '../lib/chain.js';
+import { answeredThenRevealed, answerPayload, findEvent, ok as okWith, sendAndWait } from '../lib/chain.js';
 import { until } from '../lib/load.js';
 import { CHROMIUM, SKIP_BROWSER, serve } from '../lib/explorer.js';
 import { sotuRecords } from '../lib/sotu.js';
@@ -273,10 +273,10 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		assert.deepEqual(r.trace, { tokens: trace.tokens.toNumber(), spans: trace.spans.length });
 	});
 
-	test('the fast answer: an attestor node answers a signed invoke at once, with the outcome it then reveals on chain, signed', async () => {
+	test('the fast answer: an attestor node answers a signed invoke at once, with the outcome it then reveals on chain, signed, and a lie signed so is slashed', async () => {
 		const { agent, output } = tracedInference;
 		const signed = await api.tx.agents.invoke(agent, hex(output), MODEL_FEE + AGENT_FEE).signAsync(k.Eve);
-		const { answer, outcome, info, revealed } = await answeredThenRevealed(node, api, signed);
+		const { answer, outcome, inference, info, revealed } = await answeredThenRevealed(node, api, signed);
 		assert.equal(answer.attestor, k.Alice.address);
 		assert.ok(outcome.isTrace, `an external model's answer is a trace, not ${outcome.type}`);
 		// The node revealed what it answered, and the chain's result is the answer's.
@@ -286,6 +286,29 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 			outcome.asTrace.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]),
 		);
 		assert.equal(info.trace.unwrap().trace.toHex(), outcome.asTrace.trace.toHex());
+		// The chain bound the inference to the extrinsic, and to the outcome it paid out.
+		const request = (await api.query.attribution.requests(inference)).unwrap();
+		assert.equal(request.extrinsic.toHex(), signed.hash.toHex());
+		assert.equal(request.decided.unwrap().toHex(), answer.outcomeHash);
+		// The honest answer cannot be reported.
+		const report = (hash, signature) => api.tx.attribution.reportAnswer(inference, answer.attestor, hash, { Sr25519: signature });
+		const honest = await sendAndWait(api, report(answer.outcomeHash, answer.signature), k.Eve);
+		assert.equal(honest.dispatchError, 'attribution.AnswerMatches');
+		// A lie signed with the attestor's key (Alice's `attr` key is the dev seed's, so the test
+		// can play a node that answered otherwise): a strike, a tenth of the bond to the treasury,
+		// and no fee for the reporter.
+		const lie = blake2AsHex('another outcome than the chain paid');
+		const bond = (await api.query.attribution.bonds(k.Alice.address)).unwrap().amount.toBigInt();
+		const lied = await sendAndWait(api, report(lie, u8aToHex(k.Alice.sign(answerPayload(signed.hash.toHex(), lie)))), k.Eve);
+		assert.equal(lied.dispatchError, null);
+		assert.equal(lied.fee, 0n, 'a report that succeeds is free');
+		const reported = findEvent(api, lied.events, 'attribution', 'AnswerReported');
+		assert.equal(reported.data.attestor.toString(), k.Alice.address);
+		assert.equal(reported.data.decided.toHex(), answer.outcomeHash);
+		assert.equal((await api.query.attribution.bonds(k.Alice.address)).unwrap().amount.toBigInt(), bond - bond / 10n);
+		// Once only.
+		const again = await sendAndWait(api, report(lie, u8aToHex(k.Alice.sign(answerPayload(signed.hash.toHex(), lie)))), k.Eve);
+		assert.equal(again.dispatchError, 'attribution.AlreadyReported');
 		// The same extrinsic again is refused by the pool, and nothing is computed for it.
 		await assert.rejects(node.rpc('attribution_answer', [signed.toHex()]), (e) => e.rpc?.code === 7011);
 		// Not an invoke, or not signed: named errors.

@@ -391,10 +391,12 @@ impl<T: Config> Pallet<T> {
 		outcome: Submission<T>,
 		agreeing: BoundedVec<T::AccountId, T::MaxAttestors>,
 	) {
+		let hash = outcome.hash();
 		let Some(Decided { engine_version, answer, shares, generation, trace }) = outcome.decided()
 		else {
 			return;
 		};
+		Self::note_decided(inference, hash);
 		let result = InferenceResult { answer, shares: shares.to_vec() };
 		T::Inferences::completed(inference, &result, &agreeing);
 		Self::deposit_event(Event::InferenceAttributed {
@@ -482,6 +484,8 @@ impl<T: Config> Pallet<T> {
 		let visited = visited_deadlines.saturating_add(visited_maturities);
 		T::WeightInfo::on_initialize(due.len() as u32)
 			.saturating_add(T::WeightInfo::on_initialize_matured(matured.len() as u32))
+			// The benchmark's inferences have no request to note the paid outcome in.
+			.saturating_add(T::DbWeight::get().writes(matured.len() as u64))
 			.saturating_add(T::DbWeight::get().reads_writes(visited.saturating_add(2).into(), 2))
 	}
 

@@ -1,5 +1,5 @@
 //! Retention: every record the protocol writes for a result has an end. An inference's result
-//! and continuation or trace, its record in `pallet-agents`, and a model's training record and
+//! and continuation or trace, its request (for reports of early answers), its record in `pallet-agents`, and a model's training record and
 //! quality flags are pruned [`Params`]`.retention` blocks after they were written, by
 //! `on_idle`, in the weight the block has left. Nothing that rewards, claims or an open challenge needs is
 //! among them: rewards are credited when a result is paid out, and a challenged result is in
@@ -28,8 +28,10 @@ impl<T: Config> Pallet<T> {
 	/// many as `limit` allows (at most [`Config::MaxSettledPerBlock`]); returns the weight used.
 	pub(crate) fn prune_due(now: BlockNumberFor<T>, limit: Weight) -> Weight {
 		let base = T::WeightInfo::prune(0);
-		// The benchmark predates `Traces`: each entry may also remove a trace.
-		let each = T::WeightInfo::prune(1).saturating_sub(base).saturating_add(Self::trace_write());
+		// The benchmark predates `Traces` and `Requests`: each entry may also remove a trace
+		// and a request.
+		let each =
+			T::WeightInfo::prune(1).saturating_sub(base).saturating_add(Self::extra_writes());
 		let Some(room) = limit.checked_sub(&base) else { return Weight::zero() };
 		let max = room
 			.checked_div_per_component(&each)
@@ -51,6 +53,7 @@ impl<T: Config> Pallet<T> {
 					Inferences::<T>::remove(inference);
 					Generations::<T>::remove(inference);
 					Traces::<T>::remove(inference);
+					Requests::<T>::remove(inference);
 					T::Inferences::pruned(inference);
 					inferences = inferences.saturating_add(1);
 				},
@@ -65,11 +68,11 @@ impl<T: Config> Pallet<T> {
 		}
 		T::WeightInfo::prune(due.len() as u32)
 			.saturating_add(T::DbWeight::get().reads(visited.into()))
-			.saturating_add(Self::trace_write().saturating_mul(inferences.into()))
+			.saturating_add(Self::extra_writes().saturating_mul(inferences.into()))
 	}
 
-	/// The removal of a trace, beside a generation's, for each pruned inference.
-	fn trace_write() -> Weight {
-		T::DbWeight::get().writes(1)
+	/// The removal of a trace and a request, beside a generation's, for each pruned inference.
+	fn extra_writes() -> Weight {
+		T::DbWeight::get().writes(2)
 	}
 }

@@ -22,6 +22,7 @@ use sp_runtime::{testing::UintAuthorityId, DispatchError, Perbill};
 
 use crate::{mock::*, *};
 
+mod answers;
 mod attacks;
 
 fn outcome(accuracy: u32, hash: u8) -> TrainOutcome {
