@@ -160,8 +160,9 @@ pub mod pallet {
 		/// An Active model, created if needed: on a Text Datanet where the runtime can make
 		/// one, since a text input may be as long as `MaxInputLen` and is checked byte by byte.
 		fn active_model() -> ModelId;
-		/// Makes opening a job cost the most: the attestor set full, and committees as large
-		/// as it (the draw reads every attestor). Nothing where jobs are mocked.
+		/// Makes opening a job cost the most: the attestor set full, committees as large as it
+		/// (the draw reads every attestor), and the longest extrinsic being applied (the job
+		/// keeps its hash). Nothing where jobs are mocked.
 		fn most_attestors() {}
 	}
 

@@ -4,7 +4,7 @@
 
 //! Weights for `pallet_attribution`, measured by `openledger-node benchmark pallet` (CLI 64.0.0).
 //!
-//! DATE: 2026-12-06, STEPS: `25`, REPEAT: `10`, LOW RANGE: `[]`, HIGH RANGE: `[]`
+//! DATE: 2026-12-07, STEPS: `25`, REPEAT: `10`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
 //! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
@@ -81,12 +81,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[1, 32]`.
 	fn commit(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `438 + a * (128 ±0)`
+		//  Measured:  `437 + a * (128 ±0)`
 		//  Estimated: `8634 + a * (2571 ±0)`
-		// Minimum execution time: 30_063_000 picoseconds.
-		Weight::from_parts(26_638_897, 8634)
-			// Standard Error: 3_743
-			.saturating_add(Weight::from_parts(6_263_477, 0).saturating_mul(a.into()))
+		// Minimum execution time: 33_882_000 picoseconds.
+		Weight::from_parts(39_671_880, 8634)
+			// Standard Error: 8_249
+			.saturating_add(Weight::from_parts(7_757_024, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -99,7 +99,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::Reveals` (r:33 w:32)
 	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(3018), added: 5493, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
-	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(439), added: 2914, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Datanets` (r:1 w:0)
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Versions` (r:1 w:0)
@@ -115,11 +115,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::Bonds` (r:10 w:10)
 	/// Proof: `Attribution::Bonds` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:11 w:11)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:13 w:13)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Requests` (r:1 w:1)
+	/// Proof: `Attribution::Requests` (`max_values`: None, `max_size`: Some(1114), added: 3589, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Inferences` (r:1 w:1)
-	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
+	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(102), added: 2577, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Agents` (r:1 w:0)
 	/// Proof: `Agents::Agents` (`max_values`: None, `max_size`: Some(343), added: 2818, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Split` (r:1 w:0)
@@ -143,25 +145,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Rewards::RecordEarnings` (r:16 w:16)
 	/// Proof: `Rewards::RecordEarnings` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Inferences` (r:0 w:1)
-	/// Proof: `Attribution::Inferences` (`max_values`: None, `max_size`: Some(1188), added: 3663, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Inferences` (`max_values`: None, `max_size`: Some(1191), added: 3666, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Deadlines` (r:0 w:1)
 	/// Proof: `Attribution::Deadlines` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	/// The range of component `k` is `[1, 16]`.
 	fn reveal(a: u32, k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3928 + a * (322 ±0) + k * (251 ±0)`
-		//  Estimated: `9874 + a * (5493 ±0) + k * (4585 ±0)`
-		// Minimum execution time: 534_840_000 picoseconds.
-		Weight::from_parts(144_289_107, 9874)
-			// Standard Error: 123_183
-			.saturating_add(Weight::from_parts(28_848_388, 0).saturating_mul(a.into()))
-			// Standard Error: 253_016
-			.saturating_add(Weight::from_parts(25_794_050, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(19_u64))
+		//  Measured:  `3963 + a * (322 ±0) + k * (251 ±0)`
+		//  Estimated: `9874 + a * (5493 ±5) + k * (4585 ±11)`
+		// Minimum execution time: 672_913_000 picoseconds.
+		Weight::from_parts(191_887_700, 9874)
+			// Standard Error: 177_583
+			.saturating_add(Weight::from_parts(35_832_162, 0).saturating_mul(a.into()))
+			// Standard Error: 364_751
+			.saturating_add(Weight::from_parts(33_431_363, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(20_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 5493).saturating_mul(a.into()))
@@ -174,7 +176,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::Reveals` (r:33 w:32)
 	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(3018), added: 5493, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
-	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(439), added: 2914, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Datanets` (r:1 w:0)
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Versions` (r:1 w:0)
@@ -190,7 +192,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::Bonds` (r:10 w:10)
 	/// Proof: `Attribution::Bonds` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:10 w:10)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:11 w:11)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Deadlines` (r:0 w:1)
@@ -203,14 +205,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[1, 16]`.
 	fn reveal_pending(a: u32, k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1556 + a * (324 ±0) + k * (16 ±0)`
+		//  Measured:  `1591 + a * (324 ±0) + k * (16 ±0)`
 		//  Estimated: `8634 + a * (5493 ±4) + k * (35 ±11)`
-		// Minimum execution time: 79_697_000 picoseconds.
-		Weight::from_parts(51_386_553, 8634)
-			// Standard Error: 95_061
-			.saturating_add(Weight::from_parts(26_378_211, 0).saturating_mul(a.into()))
-			// Standard Error: 195_254
-			.saturating_add(Weight::from_parts(1_922_721, 0).saturating_mul(k.into()))
+		// Minimum execution time: 96_090_000 picoseconds.
+		Weight::from_parts(85_886_918, 8634)
+			// Standard Error: 161_664
+			.saturating_add(Weight::from_parts(34_288_376, 0).saturating_mul(a.into()))
+			// Standard Error: 332_054
+			.saturating_add(Weight::from_parts(1_302_722, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -225,23 +227,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::Reveals` (r:1 w:1)
 	/// Proof: `Attribution::Reveals` (`max_values`: None, `max_size`: Some(3018), added: 5493, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
-	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(439), added: 2914, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Datanets` (r:1 w:0)
 	/// Proof: `Datanets::Datanets` (`max_values`: None, `max_size`: Some(761), added: 3236, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Versions` (r:1 w:0)
 	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[2, 32]`.
 	/// The range of component `k` is `[1, 16]`.
-	fn reveal_stored(a: u32, k: u32, ) -> Weight {
+	fn reveal_stored(a: u32, _k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1179 + a * (48 ±0)`
+		//  Measured:  `1214 + a * (48 ±0)`
 		//  Estimated: `8634`
-		// Minimum execution time: 46_698_000 picoseconds.
-		Weight::from_parts(51_383_181, 8634)
-			// Standard Error: 9_441
-			.saturating_add(Weight::from_parts(456_784, 0).saturating_mul(a.into()))
-			// Standard Error: 18_499
-			.saturating_add(Weight::from_parts(74_898, 0).saturating_mul(k.into()))
+		// Minimum execution time: 58_349_000 picoseconds.
+		Weight::from_parts(76_748_395, 8634)
+			// Standard Error: 11_118
+			.saturating_add(Weight::from_parts(428_984, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -254,14 +254,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
-	fn bond(_a: u32, ) -> Weight {
+	fn bond(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4308`
 		//  Estimated: `84942`
-		// Minimum execution time: 167_465_000 picoseconds.
-		Weight::from_parts(179_145_211, 84942)
+		// Minimum execution time: 183_481_000 picoseconds.
+		Weight::from_parts(227_413_179, 84942)
+			// Standard Error: 10_856
+			.saturating_add(Weight::from_parts(669, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(37_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -276,10 +278,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `378 + a * (46 ±0)`
 		//  Estimated: `3534`
-		// Minimum execution time: 18_181_000 picoseconds.
-		Weight::from_parts(19_240_325, 3534)
-			// Standard Error: 1_395
-			.saturating_add(Weight::from_parts(204_757, 0).saturating_mul(a.into()))
+		// Minimum execution time: 21_082_000 picoseconds.
+		Weight::from_parts(29_786_392, 3534)
+			// Standard Error: 5_172
+			.saturating_add(Weight::from_parts(256_052, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -288,13 +290,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	fn withdraw_unbonded() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `421`
-		//  Estimated: `3658`
-		// Minimum execution time: 43_077_000 picoseconds.
-		Weight::from_parts(45_909_000, 3658)
+		//  Estimated: `3676`
+		// Minimum execution time: 45_659_000 picoseconds.
+		Weight::from_parts(61_755_000, 3676)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -304,8 +306,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_734_000 picoseconds.
-		Weight::from_parts(5_479_000, 0)
+		// Minimum execution time: 5_242_000 picoseconds.
+		Weight::from_parts(10_610_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Attribution::Attestors` (r:1 w:1)
@@ -317,10 +319,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `318 + a * (44 ±0)`
 		//  Estimated: `3534`
-		// Minimum execution time: 11_561_000 picoseconds.
-		Weight::from_parts(14_849_782, 3534)
-			// Standard Error: 1_296
-			.saturating_add(Weight::from_parts(182_680, 0).saturating_mul(a.into()))
+		// Minimum execution time: 13_400_000 picoseconds.
+		Weight::from_parts(24_168_149, 3534)
+			// Standard Error: 5_205
+			.saturating_add(Weight::from_parts(277_368, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -335,10 +337,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `434 + a * (46 ±0)`
 		//  Estimated: `3534`
-		// Minimum execution time: 19_471_000 picoseconds.
-		Weight::from_parts(21_873_983, 3534)
-			// Standard Error: 1_581
-			.saturating_add(Weight::from_parts(228_617, 0).saturating_mul(a.into()))
+		// Minimum execution time: 25_984_000 picoseconds.
+		Weight::from_parts(34_803_128, 3534)
+			// Standard Error: 4_167
+			.saturating_add(Weight::from_parts(328_867, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -348,8 +350,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_764_000 picoseconds.
-		Weight::from_parts(5_545_000, 0)
+		// Minimum execution time: 6_319_000 picoseconds.
+		Weight::from_parts(10_754_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Attribution::Suspended` (r:1 w:1)
@@ -362,8 +364,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `268`
 		//  Estimated: `3513`
-		// Minimum execution time: 13_502_000 picoseconds.
-		Weight::from_parts(14_704_000, 3513)
+		// Minimum execution time: 15_295_000 picoseconds.
+		Weight::from_parts(22_157_000, 3513)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -388,13 +390,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::Bonds` (r:11 w:11)
 	/// Proof: `Attribution::Bonds` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:12 w:12)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:14 w:14)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Requests` (r:32 w:32)
+	/// Proof: `Attribution::Requests` (`max_values`: None, `max_size`: Some(1114), added: 3589, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Inferences` (r:32 w:32)
-	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
+	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(102), added: 2577, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
-	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(439), added: 2914, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Agents` (r:32 w:0)
 	/// Proof: `Agents::Agents` (`max_values`: None, `max_size`: Some(343), added: 2818, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Split` (r:1 w:0)
@@ -422,20 +426,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::Maturities` (r:1 w:0)
 	/// Proof: `Attribution::Maturities` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Inferences` (r:0 w:32)
-	/// Proof: `Attribution::Inferences` (`max_values`: None, `max_size`: Some(1188), added: 3663, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Inferences` (`max_values`: None, `max_size`: Some(1191), added: 3666, mode: `MaxEncodedLen`)
 	/// The range of component `e` is `[0, 32]`.
 	fn on_initialize(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `13786 + e * (4626 ±0)`
+		//  Measured:  `13821 + e * (4626 ±0)`
 		//  Estimated: `102550 + e * (175776 ±0)`
-		// Minimum execution time: 21_568_000 picoseconds.
-		Weight::from_parts(22_069_000, 102550)
-			// Standard Error: 1_293_719
-			.saturating_add(Weight::from_parts(1_073_380_285, 0).saturating_mul(e.into()))
+		// Minimum execution time: 25_833_000 picoseconds.
+		Weight::from_parts(27_241_000, 102550)
+			// Standard Error: 5_853_515
+			.saturating_add(Weight::from_parts(1_567_755_101, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(166_u64))
-			.saturating_add(T::DbWeight::get().reads((71_u64).saturating_mul(e.into())))
+			.saturating_add(T::DbWeight::get().reads((72_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(120_u64))
-			.saturating_add(T::DbWeight::get().writes((68_u64).saturating_mul(e.into())))
+			.saturating_add(T::DbWeight::get().writes((69_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 175776).saturating_mul(e.into()))
 	}
 	/// Storage: `Attribution::Attestors` (r:1 w:0)
@@ -447,7 +451,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::NextJobId` (r:1 w:1)
 	/// Proof: `Attribution::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
-	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(439), added: 2914, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::AcceptedLog` (r:16 w:0)
 	/// Proof: `Datanets::AcceptedLog` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Records` (r:16 w:0)
@@ -463,7 +467,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Jobs` (r:0 w:1)
 	/// Proof: `Attribution::Jobs` (`max_values`: None, `max_size`: Some(5169), added: 7644, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Deadlines` (r:0 w:1)
@@ -473,12 +477,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[4, 32]`.
 	fn challenge(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6997 + a * (34 ±0)`
+		//  Measured:  `7032 + a * (34 ±0)`
 		//  Estimated: `74350 + a * (2523 ±0)`
-		// Minimum execution time: 280_242_000 picoseconds.
-		Weight::from_parts(289_284_207, 74350)
-			// Standard Error: 13_542
-			.saturating_add(Weight::from_parts(1_921_128, 0).saturating_mul(a.into()))
+		// Minimum execution time: 381_035_000 picoseconds.
+		Weight::from_parts(406_170_576, 74350)
+			// Standard Error: 59_045
+			.saturating_add(Weight::from_parts(2_919_101, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(57_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -492,14 +496,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attribution::Maturities` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Pending` (r:32 w:32)
 	/// Proof: `Attribution::Pending` (`max_values`: None, `max_size`: Some(9191), added: 11666, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Requests` (r:32 w:32)
+	/// Proof: `Attribution::Requests` (`max_values`: None, `max_size`: Some(1114), added: 3589, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Inferences` (r:32 w:32)
-	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
+	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(102), added: 2577, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
-	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(439), added: 2914, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Agents` (r:32 w:0)
 	/// Proof: `Agents::Agents` (`max_values`: None, `max_size`: Some(343), added: 2818, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Split` (r:1 w:0)
@@ -525,20 +531,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::ConsensusParams` (r:1 w:0)
 	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Inferences` (r:0 w:32)
-	/// Proof: `Attribution::Inferences` (`max_values`: None, `max_size`: Some(1188), added: 3663, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Inferences` (`max_values`: None, `max_size`: Some(1191), added: 3666, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[0, 32]`.
 	fn on_initialize_matured(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7361 + m * (2466 ±0)`
+		//  Measured:  `7396 + m * (2466 ±0)`
 		//  Estimated: `130479 + m * (11666 ±0)`
-		// Minimum execution time: 18_741_000 picoseconds.
-		Weight::from_parts(224_059_166, 130479)
-			// Standard Error: 1_316_676
-			.saturating_add(Weight::from_parts(327_663_410, 0).saturating_mul(m.into()))
+		// Minimum execution time: 23_751_000 picoseconds.
+		Weight::from_parts(377_540_251, 130479)
+			// Standard Error: 2_698_465
+			.saturating_add(Weight::from_parts(460_947_615, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(135_u64))
-			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(91_u64))
-			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 11666).saturating_mul(m.into()))
 	}
 	/// Storage: `Attribution::ExpiryCursor` (r:1 w:1)
@@ -546,60 +552,82 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::Expiries` (r:33 w:32)
 	/// Proof: `Attribution::Expiries` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// Storage: `Agents::Inferences` (r:32 w:0)
-	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(99), added: 2574, mode: `MaxEncodedLen`)
+	/// Proof: `Agents::Inferences` (`max_values`: None, `max_size`: Some(102), added: 2577, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Inferences` (r:0 w:32)
-	/// Proof: `Attribution::Inferences` (`max_values`: None, `max_size`: Some(1188), added: 3663, mode: `MaxEncodedLen`)
+	/// Proof: `Attribution::Inferences` (`max_values`: None, `max_size`: Some(1191), added: 3666, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Traces` (r:0 w:32)
+	/// Proof: `Attribution::Traces` (`max_values`: None, `max_size`: Some(4583), added: 7058, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Generations` (r:0 w:32)
 	/// Proof: `Attribution::Generations` (`max_values`: None, `max_size`: Some(2832), added: 5307, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Requests` (r:0 w:32)
+	/// Proof: `Attribution::Requests` (`max_values`: None, `max_size`: Some(1114), added: 3589, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 32]`.
 	fn prune(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `300 + n * (21 ±0)`
-		//  Estimated: `3494 + n * (2574 ±0)`
-		// Minimum execution time: 5_828_000 picoseconds.
-		Weight::from_parts(11_969_270, 3494)
-			// Standard Error: 2_326
-			.saturating_add(Weight::from_parts(5_992_202, 0).saturating_mul(n.into()))
+		//  Estimated: `3494 + n * (2577 ±0)`
+		// Minimum execution time: 8_792_000 picoseconds.
+		Weight::from_parts(20_918_572, 3494)
+			// Standard Error: 5_488
+			.saturating_add(Weight::from_parts(10_261_183, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2574).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2577).saturating_mul(n.into()))
 	}
+	/// Storage: `Attribution::Requests` (r:1 w:1)
+	/// Proof: `Attribution::Requests` (`max_values`: None, `max_size`: Some(1114), added: 3589, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Bonds` (r:1 w:1)
+	/// Proof: `Attribution::Bonds` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::ConsensusParams` (r:1 w:0)
+	/// Proof: `Attribution::ConsensusParams` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Strikes` (r:1 w:1)
+	/// Proof: `Attribution::Strikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::StakeParams` (r:1 w:0)
+	/// Proof: `Attribution::StakeParams` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn report_answer() -> Weight {
-		Weight::from_parts(100_000_000, 10_000)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `1825`
+		//  Estimated: `6196`
+		// Minimum execution time: 132_168_000 picoseconds.
+		Weight::from_parts(167_513_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 }
 
 /// The same weights with RocksDB database weights, for tests.
 impl WeightInfo for () {
 	fn commit(a: u32, ) -> Weight {
-		Weight::from_parts(26_638_897, 8634)
-			.saturating_add(Weight::from_parts(6_263_477, 0).saturating_mul(a.into()))
+		Weight::from_parts(39_671_880, 8634)
+			.saturating_add(Weight::from_parts(7_757_024, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 2571).saturating_mul(a.into()))
 	}
 	fn reveal(a: u32, k: u32, ) -> Weight {
-		Weight::from_parts(144_289_107, 9874)
-			.saturating_add(Weight::from_parts(28_848_388, 0).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(25_794_050, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(19_u64))
+		Weight::from_parts(191_887_700, 9874)
+			.saturating_add(Weight::from_parts(35_832_162, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(33_431_363, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(20_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().writes(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 5493).saturating_mul(a.into()))
 			.saturating_add(Weight::from_parts(0, 4585).saturating_mul(k.into()))
 	}
 	fn reveal_pending(a: u32, k: u32, ) -> Weight {
-		Weight::from_parts(51_386_553, 8634)
-			.saturating_add(Weight::from_parts(26_378_211, 0).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(1_922_721, 0).saturating_mul(k.into()))
+		Weight::from_parts(85_886_918, 8634)
+			.saturating_add(Weight::from_parts(34_288_376, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(1_302_722, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -607,92 +635,92 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5493).saturating_mul(a.into()))
 			.saturating_add(Weight::from_parts(0, 35).saturating_mul(k.into()))
 	}
-	fn reveal_stored(a: u32, k: u32, ) -> Weight {
-		Weight::from_parts(51_383_181, 8634)
-			.saturating_add(Weight::from_parts(456_784, 0).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(74_898, 0).saturating_mul(k.into()))
+	fn reveal_stored(a: u32, _k: u32, ) -> Weight {
+		Weight::from_parts(76_748_395, 8634)
+			.saturating_add(Weight::from_parts(428_984, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
-	fn bond(_a: u32, ) -> Weight {
-		Weight::from_parts(179_145_211, 84942)
+	fn bond(a: u32, ) -> Weight {
+		Weight::from_parts(227_413_179, 84942)
+			.saturating_add(Weight::from_parts(669, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(37_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn unbond(a: u32, ) -> Weight {
-		Weight::from_parts(19_240_325, 3534)
-			.saturating_add(Weight::from_parts(204_757, 0).saturating_mul(a.into()))
+		Weight::from_parts(29_786_392, 3534)
+			.saturating_add(Weight::from_parts(256_052, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(45_909_000, 3658)
+		Weight::from_parts(61_755_000, 3676)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_stake_params() -> Weight {
-		Weight::from_parts(5_479_000, 0)
+		Weight::from_parts(10_610_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_attestor(a: u32, ) -> Weight {
-		Weight::from_parts(14_849_782, 3534)
-			.saturating_add(Weight::from_parts(182_680, 0).saturating_mul(a.into()))
+		Weight::from_parts(24_168_149, 3534)
+			.saturating_add(Weight::from_parts(277_368, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_attestor(a: u32, ) -> Weight {
-		Weight::from_parts(21_873_983, 3534)
-			.saturating_add(Weight::from_parts(228_617, 0).saturating_mul(a.into()))
+		Weight::from_parts(34_803_128, 3534)
+			.saturating_add(Weight::from_parts(328_867, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(5_545_000, 0)
+		Weight::from_parts(10_754_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn reinstate() -> Weight {
-		Weight::from_parts(14_704_000, 3513)
+		Weight::from_parts(22_157_000, 3513)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn on_initialize(e: u32, ) -> Weight {
-		Weight::from_parts(22_069_000, 102550)
-			.saturating_add(Weight::from_parts(1_073_380_285, 0).saturating_mul(e.into()))
+		Weight::from_parts(27_241_000, 102550)
+			.saturating_add(Weight::from_parts(1_567_755_101, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(166_u64))
-			.saturating_add(RocksDbWeight::get().reads((71_u64).saturating_mul(e.into())))
+			.saturating_add(RocksDbWeight::get().reads((72_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().writes(120_u64))
-			.saturating_add(RocksDbWeight::get().writes((68_u64).saturating_mul(e.into())))
+			.saturating_add(RocksDbWeight::get().writes((69_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 175776).saturating_mul(e.into()))
 	}
 	fn challenge(a: u32, ) -> Weight {
-		Weight::from_parts(289_284_207, 74350)
-			.saturating_add(Weight::from_parts(1_921_128, 0).saturating_mul(a.into()))
+		Weight::from_parts(406_170_576, 74350)
+			.saturating_add(Weight::from_parts(2_919_101, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(57_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(a.into()))
 	}
 	fn on_initialize_matured(m: u32, ) -> Weight {
-		Weight::from_parts(224_059_166, 130479)
-			.saturating_add(Weight::from_parts(327_663_410, 0).saturating_mul(m.into()))
+		Weight::from_parts(377_540_251, 130479)
+			.saturating_add(Weight::from_parts(460_947_615, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(135_u64))
-			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(m.into())))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(91_u64))
-			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(m.into())))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 11666).saturating_mul(m.into()))
 	}
 	fn prune(n: u32, ) -> Weight {
-		Weight::from_parts(11_969_270, 3494)
-			.saturating_add(Weight::from_parts(5_992_202, 0).saturating_mul(n.into()))
+		Weight::from_parts(20_918_572, 3494)
+			.saturating_add(Weight::from_parts(10_261_183, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2574).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2577).saturating_mul(n.into()))
 	}
 	fn report_answer() -> Weight {
-		Weight::from_parts(100_000_000, 10_000)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+		Weight::from_parts(167_513_000, 6196)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 }
