@@ -22,6 +22,9 @@ import {
 	fromSuri,
 	inferenceAnswer,
 	invoke as invokeAgent,
+	invokedBy,
+	invokeNow,
+	judgeAnswer,
 	KeyError,
 	modelSpec,
 	modelStatus,
@@ -151,11 +154,16 @@ const COMMANDS = {
 	},
 	invoke: {
 		summary: 'pay an agent for an inference and wait for its finalised attribution',
-		usage: '--agent ID (--values V1,V2,… | --text TEXT) [--max-fee OPEN] [--timeout SECONDS]',
+		usage: '--agent ID (--values V1,V2,… | --text TEXT) [--now] [--max-fee OPEN] [--timeout SECONDS]',
 		options: {
 			agent: { type: 'string', help: 'the agent' },
 			values: { type: 'string', help: 'a Dense input: comma-separated values' },
 			text: { type: 'string', help: 'a Text input' },
+			now: {
+				type: 'boolean',
+				default: false,
+				help: "have the node's attestor answer at once (attribution_answer), then judge the answer by the chain's result, reporting it if it differs",
+			},
 			'max-fee': { type: 'string', help: 'the most to pay in OPEN (default: the model\'s fee plus the agent\'s)' },
 			timeout: { type: 'string', default: '300', help: 'give up waiting after this many seconds (default 300)' },
 			...SIGNER,
@@ -445,11 +453,26 @@ async function invoke(ctx, o) {
 	const maxFee = o['max-fee'] === undefined ? model.fee.toBigInt() + a.fee.toBigInt() : open(o['max-fee'], 'max-fee');
 	const timeout = int(o.timeout, 'timeout') * 1000;
 	const who = await signer(o);
-	const paid = await invokeAgent(ctx.api, who, { agent: id, input: u8aToHex(input), maxFee });
+	let paid;
+	let early;
+	if (o.now) {
+		// The answer first, on stdout at once; then the same wait for the chain's.
+		early = await invokeNow(ctx.api, who, { agent: id, input: u8aToHex(input), maxFee });
+		const said = describeOutcome(early.outcome);
+		if (!o.json) process.stdout.write(`answer from attestor ${early.answer.attestor}: ${said} (outcome ${early.answer.outcomeHash.toHex()})\n`);
+		paid = await invokedBy(ctx.api, early.answer.extrinsic.toHex(), { from: early.from, timeoutMs: timeout });
+	} else {
+		paid = await invokeAgent(ctx.api, who, { agent: id, input: u8aToHex(input), maxFee });
+	}
 	const { inference } = paid;
 	process.stderr.write(`inference ${inference} paid (${formatOpen(paid.fee)} OPEN) in block ${paid.block}; waiting for the attestors\n`);
 	const inf = await waitForInference(ctx.api, paid, { timeoutMs: timeout });
 	if (inf.status.isRefunded) return { result: { inference, status: 'Refunded' }, text: `inference ${inference} refunded: the attestors did not answer in time`, status: EXIT.chain };
+	let judged = {};
+	if (early) {
+		const j = await judgeAnswer(ctx.api, who, inference, early.answer);
+		judged = { answer: { attestor: early.answer.attestor.toString(), outcomeHash: early.answer.outcomeHash.toHex(), ...j } };
+	}
 	const answer = inf.status.asCompleted;
 	const version = model.version.toNumber();
 	const shares = [];
@@ -457,10 +480,32 @@ async function invoke(ctx, o) {
 		const [rec] = await ctx.api.call.datanetsApi.versionRecords(model.datanet, version, s.record, 1);
 		shares.push({ record: s.record.toNumber(), hash: rec?.record.toHex(), contributor: rec?.contributor.toString(), share: s.share.toNumber() / 1e9 });
 	}
-	const result = { inference, status: 'Completed', ...inferenceAnswer(answer, inf.generation), block: inf.completed.unwrap().toNumber(), agreeing: inf.agreeing.length, shares };
-	const what = result.continuation === undefined ? `label ${result.label}` : `continuation ${JSON.stringify(result.continuation)}`;
+	const result = { inference, status: 'Completed', ...inferenceAnswer(answer, inf.generation), block: inf.completed.unwrap().toNumber(), agreeing: inf.agreeing.length, shares, ...judged };
+	let what = `label ${result.label}`;
+	if (result.continuation !== undefined) what = `continuation ${JSON.stringify(result.continuation)}`;
+	if (result.trace !== undefined) what = `a trace of ${result.trace.spans} spans over ${result.trace.tokens} tokens`;
+	const confidence = result.confidence === undefined ? '' : ` (${(100 * result.confidence).toFixed(1)}%)`;
 	const lines = shares.map((s) => `  record ${s.record} ${(100 * s.share).toFixed(2)}% ${s.contributor}`);
-	return { result, text: [`inference ${inference}: ${what} (${(100 * result.confidence).toFixed(1)}%), agreed by ${result.agreeing} attestors in block ${result.block}`, ...lines].join('\n') };
+	if (judged.answer) {
+		lines.push(
+			judged.answer.matches
+				? "the attestor's early answer is the chain's result"
+				: `the attestor's early answer was not the chain's result (${judged.answer.decided}): reported, it is struck and slashed`,
+		);
+	}
+	return { result, text: [`inference ${inference}: ${what}${confidence}, agreed by ${result.agreeing} attestors in block ${result.block}`, ...lines].join('\n') };
+}
+
+/** An early answer's outcome (`attribution.reveal`'s argument) in words. */
+function describeOutcome(outcome) {
+	const shares = (list) => `${list.length} records`;
+	if (outcome.isInfer) {
+		const o = outcome.asInfer;
+		return `label ${o.label.toNumber()} (${(o.confidence.toNumber() / 1e7).toFixed(1)}%), ${shares(o.shares)}`;
+	}
+	if (outcome.isGenerate) return `continuation ${JSON.stringify(outcome.asGenerate.generation.text.toUtf8())}, ${shares(outcome.asGenerate.shares)}`;
+	const t = outcome.asTrace;
+	return `a trace of ${t.trace.spans.length} spans over ${t.trace.tokens.toNumber()} tokens, ${shares(t.shares)}`;
 }
 
 async function earnings(ctx, o) {

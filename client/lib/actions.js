@@ -1,5 +1,6 @@
 // What users do on the chain, as one call each: create a Datanet, contribute, publish, register a
-// model or an agent, invoke an agent and wait for its attribution, claim, transfer. Each sends
+// model or an agent, invoke an agent (or have its answer at once, then judge it by the chain)
+// and wait for its attribution, claim, transfer. Each sends
 // its extrinsic, waits for what it reads next to be there, and returns plain values; a refusal
 // is a `ChainError` naming the chain's error. The command-line client only parses and prints
 // around these; the explorer and the end-to-end tests call them too.
@@ -7,7 +8,7 @@
 import { u8aToHex } from '@polkadot/util';
 
 import { modelStatus } from './queries.js';
-import { sendAndWait } from './tx.js';
+import { describeError, sendAndWait } from './tx.js';
 
 /** The chain refused or failed an action: a dispatch error, a missing event, a timeout. */
 export class ChainError extends Error {}
@@ -97,6 +98,79 @@ export async function invoke(api, who, { agent, input, maxFee }) {
 	const r = await send(api, api.tx.agents.invoke(agent, input, maxFee), who, 'invoke', { until: 'inBlock' });
 	const e = eventData(r, 'agents', 'InferenceRequested');
 	return { inference: e.inference.toNumber(), fee: e.fee.toBigInt(), block: await numberOf(api, r.blockHash) };
+}
+
+/**
+ * The answer at once: signs the invoke and sends it to the node's `attribution_answer` (an
+ * attestor node) instead of its pool. Resolves before any block with `{ answer, outcome, from }`:
+ * the node's signed answer (`AttributionAnswer`), its outcome decoded as `attribution.reveal`'s
+ * argument, and the first block that can include the invoke (for `invokedBy`). The node pools
+ * the extrinsic; a refusal is a `ChainError` with the node's error.
+ */
+export async function invokeNow(api, who, { agent, input, maxFee }) {
+	const [account, options] = who.signer ? [who.address, { signer: who.signer }] : [who, {}];
+	const from = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber() + 1;
+	const signed = await api.tx.agents.invoke(agent, input, maxFee).signAsync(account, { nonce: -1, ...options });
+	let answer;
+	try {
+		answer = await api.rpc.attribution.answer(signed.toHex());
+	} catch (e) {
+		throw new ChainError(`the node did not answer: ${e.message}`);
+	}
+	const outcomeType = api.tx.attribution.reveal.meta.args.find((a) => a.name.toString() === 'outcome').type.toString();
+	return { answer, outcome: api.createType(outcomeType, answer.outcome), from };
+}
+
+/**
+ * The inference that the extrinsic of hash `extrinsic` opened, once its block is final: scans
+ * every finalised block from number `from` on (GRANDPA finalises several at once) for the
+ * extrinsic, and reads its `agents.InferenceRequested`. Returns `{ inference, fee, block }` as
+ * `invoke` does; a `ChainError` if the invoke failed, or after `timeoutMs`.
+ */
+export async function invokedBy(api, extrinsic, { from, timeoutMs = 120_000 }) {
+	const deadline = Date.now() + timeoutMs;
+	let next = from;
+	for (;;) {
+		const last = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
+		for (; next <= last; next += 1) {
+			const hash = await api.rpc.chain.getBlockHash(next);
+			const { block } = await api.rpc.chain.getBlock(hash);
+			const index = block.extrinsics.findIndex((x) => x.hash.toHex() === extrinsic);
+			if (index < 0) continue;
+			const events = (await (await api.at(hash)).query.system.events()).filter(
+				({ phase }) => phase.isApplyExtrinsic && phase.asApplyExtrinsic.toNumber() === index,
+			);
+			const requested = events.find(({ event }) => api.events.agents.InferenceRequested.is(event));
+			if (!requested) {
+				const failed = events.find(({ event }) => api.events.system.ExtrinsicFailed.is(event));
+				throw new ChainError(`the invoke failed in block ${next}: ${failed ? describeError(api, failed.event.data.dispatchError) : 'no inference requested'}`);
+			}
+			const e = requested.event.data;
+			return { inference: e.inference.toNumber(), fee: e.fee.toBigInt(), block: next };
+		}
+		if (Date.now() > deadline) throw new ChainError(`the invoke ${extrinsic} was in no finalised block after ${timeoutMs / 1000} s`);
+		await sleep(1_000);
+	}
+}
+
+/**
+ * Judges an early `answer` (from `invokeNow`) by the chain: the hash of the outcome that
+ * inference `inference` paid out (`attribution.requests`, at the finalised head) against the
+ * answer's. If they differ, `who` reports the answer (`attribution.reportAnswer`: the attestor
+ * is struck and slashed; free when it succeeds). Call it once the inference is Completed
+ * (`waitForInference`). Returns `{ decided, matches, reported }`.
+ */
+export async function judgeAnswer(api, who, inference, answer) {
+	const at = await api.at(await api.rpc.chain.getFinalizedHead());
+	const request = await at.query.attribution.requests(inference);
+	if (request.isNone || request.unwrap().decided.isNone) {
+		throw new ChainError(`inference ${inference} has no paid-out outcome to judge the answer by`);
+	}
+	const decided = request.unwrap().decided.unwrap().toHex();
+	if (decided === answer.outcomeHash.toHex()) return { decided, matches: true, reported: false };
+	const report = api.tx.attribution.reportAnswer(inference, answer.attestor, answer.outcomeHash, { Sr25519: answer.signature.toHex() });
+	await send(api, report, who, 'report the answer');
+	return { decided, matches: false, reported: true };
 }
 
 /**

@@ -1,5 +1,5 @@
-// What @polkadot/api needs beyond the chain's metadata: the types and the method of the node's
-// custom RPC, `attribution_preview`.
+// What @polkadot/api needs beyond the chain's metadata: the types and the methods of the node's
+// custom RPCs, `attribution_preview` and `attribution_answer`.
 //
 // The runtime APIs (DatanetsApi, ModelsApi, AgentsApi, AttributionApi, RewardsApi) need no
 // definitions here: the runtime describes them in its metadata (V15), and @polkadot/api decorates
@@ -83,11 +83,35 @@ export const types = {
 		/** The records that opposed it most (at most 16; none for a continuation). */
 		opponents: 'Vec<AttributionPreviewShare>',
 	},
+	/** An attestor node's answer to a signed invoke, before the chain's (`attribution_answer`). */
+	AttributionAnswer: {
+		/** The hash of the invoke extrinsic, as the pool knows it. */
+		extrinsic: 'H256',
+		/** The model the agent calls. */
+		model: 'u32',
+		/** The outcome the node will reveal: SCALE of `attribution.reveal`'s `outcome`. */
+		outcome: 'Bytes',
+		/** Its blake2-256, as the vote counts it. */
+		outcomeHash: 'H256',
+		/** The attestor that answers. */
+		attestor: 'AccountId32',
+		/** Its sr25519 signature of ("openledger/answer", extrinsic, outcomeHash). */
+		signature: 'Bytes',
+	},
 };
 
 /** The node's custom RPC methods, as `api.rpc.attribution.*`. */
 export const rpc = {
 	attribution: {
+		answer: {
+			description:
+				'Submits a signed `agents.invoke` extrinsic to this node\'s pool and answers it at once with the outcome its ' +
+				'attestor will reveal, signed over ("openledger/answer", extrinsic hash, outcome hash). Errors: 7010 not a signed ' +
+				'invoke, 7011 the pool refused it, 7012 no registered attestor key, 7013 another engine version than the ' +
+				"chain's, and 7001, 7002, 7004 as for the preview.",
+			params: [{ name: 'extrinsic', type: 'Bytes' }],
+			type: 'AttributionAnswer',
+		},
 		preview: {
 			description:
 				"Predicts `input` with `model` and attributes the prediction with this node's engine, without a transaction. " +

@@ -59,6 +59,11 @@
 //! - **Watchtower**: every attestor node re-executes the pending results of jobs outside its
 //!   own committees ([`Params`]`.watch_sample` of them) and challenges those it disagrees with,
 //!   by itself, within the window ([`ocw`]).
+//! - **Early answers** (`report_answer`): an attestor node may answer an inference before the
+//!   chain does (the node's `attribution_answer` RPC), signed over the requesting extrinsic's
+//!   hash and the outcome's ([`answer_payload`]). An inference keeps that hash ([`Requests`]),
+//!   and, once paid out, its outcome's; a signed answer that is not the outcome paid out costs
+//!   its attestor a strike and `lost_slash`, once per inference, whoever reports it.
 //! - **Slashes** go to [`Config::TreasuryAccount`], or to a challenger that overturned a
 //!   result.
 //! - **Strikes** decay: one is forgiven every [`Config::StrikeDecay`] blocks after an
@@ -93,8 +98,8 @@
 //! ## Calls
 //!
 //! `commit`, `reveal`, `commit_batch`, `reveal_batch` (committee members); `bond`, `unbond`,
-//! `withdraw_unbonded`, `report_answer` (anyone); `challenge` (attestors); `add_attestor`, `remove_attestor`, `set_params`,
-//! `set_stake_params`, `reinstate` (admin).
+//! `withdraw_unbonded`, `report_answer` (anyone); `challenge` (attestors); `add_attestor`,
+//! `remove_attestor`, `set_params`, `set_stake_params`, `reinstate` (admin).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // A panic in the runtime is a bug: no unwrap or expect outside tests and benchmarks.

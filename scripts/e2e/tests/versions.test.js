@@ -22,7 +22,7 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startNode } from '../lib/node.js';
-import { answeredThenRevealed, engineMetrics, ok as okWith, until } from '../lib/chain.js';
+import { engineMetrics, ok as okWith, until } from '../lib/chain.js';
 import { loadDigits } from '../lib/digits.js';
 import { publishVersions } from '../lib/adversary.js';
 import { cliJson } from '../lib/cli.js';
@@ -144,16 +144,17 @@ describe('1,000 versions of one Datanet, each with a model, on an attestor holdi
 		assert.equal(r.label, onChain.status.asCompleted.asClass.label.toNumber());
 		assert.deepEqual(r.shares.map((x) => x.record), onChain.shares.map((x) => x.record.toNumber()));
 		cliInference = r.inference;
-		// The fast answer on these blocks: the node answers before the invoke is in a block, and
-		// its attestor later reveals exactly that outcome, which the chain decides.
-		const signed = await api.tx.agents.invoke(agent, u8aToHex(probe.values), MODEL_FEE + AGENT_FEE).signAsync(k.Eve);
-		const fast = await answeredThenRevealed(node, api, signed);
-		assert.equal(fast.revealed, fast.answer.outcomeHash);
-		assert.equal(fast.outcome.asInfer.label.toNumber(), fast.info.status.asCompleted.asClass.label.toNumber());
-		assert.deepEqual(
-			fast.outcome.asInfer.shares.map((s) => s.record.toNumber()),
-			fast.info.shares.map((s) => s.record.toNumber()),
-		);
+		// The answer at once, through the command-line client on these blocks: the node answers
+		// before the invoke is in a block; the client finds the inference in a finalised block,
+		// waits for the chain's result, and judges the answer by the outcome paid out.
+		const now = await cliJson(node, ['invoke', '--agent', String(agent), '--values', [...probe.values].join(','), '--now', '--suri', '//Eve']);
+		assert.equal(now.status, 'Completed', JSON.stringify(now));
+		assert.equal(now.answer.attestor, k.Alice.address);
+		assert.deepEqual([now.answer.matches, now.answer.reported], [true, false]);
+		const request = (await api.query.attribution.requests(now.inference)).unwrap();
+		assert.equal(request.decided.unwrap().toHex(), now.answer.outcomeHash);
+		const paid = (await api.call.attributionApi.inference(now.inference)).unwrap();
+		assert.equal(now.label, paid.status.asCompleted.asClass.label.toNumber());
 	});
 
 	test('in the explorer, on these blocks: the inference matches the runtime API, and the claim button pays the agent owner', { skip: SKIP_BROWSER }, async () => {
