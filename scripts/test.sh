@@ -125,11 +125,11 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
 	echo "[test] end-to-end tests (scripts/e2e)"
 	export OPENLEDGER_NODE="$CARGO_TARGET_DIR/debug/openledger-node"
 	export E2E_LOG_DIR="${E2E_LOG_DIR:-$CARGO_TARGET_DIR/e2e-logs}"
-	# Three test files at a time, the longest first (scripts/e2e/run.js; E2E_CONCURRENCY=1 runs
-	# them one after the other): their nodes mostly wait for blocks, and three kept the two cores'
-	# load average at 3 (docs/testing.md, end-to-end tests).
+	# Four test files at a time, the longest first (scripts/e2e/run.js; E2E_CONCURRENCY=1 runs
+	# them one after the other): their nodes mostly wait for blocks, and the three four-validator
+	# files together left the two cores 44% idle (docs/testing.md, end-to-end tests).
 	e2e_status=0
-	(cd scripts/e2e && node run.js --concurrency "${E2E_CONCURRENCY:-3}") || e2e_status=$?
+	(cd scripts/e2e && node run.js --concurrency "${E2E_CONCURRENCY:-4}") || e2e_status=$?
 	t3=$(stamp)
 	side_status=0
 	wait "$side" || side_status=$?
