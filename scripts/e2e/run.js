@@ -4,7 +4,7 @@
 // end; taken first, the short files fill the other lanes while they run (longest-processing-time
 // scheduling). A file not in `LONGEST_FIRST` runs after those, alphabetically.
 //
-//   node run.js [--concurrency N] [FILE...]     (default: every tests/*.test.js, 3 at a time)
+//   node run.js [--concurrency N] [FILE...]     (default: every tests/*.test.js, 4 at a time)
 //
 // Each file's output is printed whole when it ends, with its time; the exit status is 1 if
 // any file failed.
@@ -22,7 +22,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const LONGEST_FIRST = ['local-network', 'faults', 'validators', 'versions', 'governance', 'load', 'attribution', 'chain', 'cli', 'docker-compose'];
 
 function parse(argv) {
-	let concurrency = 3;
+	let concurrency = 4;
 	const files = [];
 	for (let i = 0; i < argv.length; i++) {
 		if (argv[i] === '--concurrency') concurrency = Number(argv[++i]);
