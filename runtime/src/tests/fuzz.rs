@@ -193,6 +193,33 @@ fn record_hash(rng: &mut Rng, datanet: u32) -> H256 {
 		.unwrap_or_else(|| H256::from_low_u64_be(rng.next()))
 }
 
+/// A report of an early answer to a random inference: two times in three signed by the
+/// reported account's key (when it has one) over the inference's request, so that a lie about a
+/// paid-out result can be judged; otherwise a signature of random bytes.
+fn report_answer(
+	rng: &mut Rng,
+	who: &[AccountId],
+	inferences: u64,
+) -> pallet_attribution::Call<Runtime> {
+	let inference = id(rng, inferences);
+	let attestor = rng.pick(who).clone();
+	let outcome = H256::from_low_u64_be(rng.next());
+	let request = pallet_attribution::Requests::<Runtime>::get(inference)
+		.map(|r| r.extrinsic)
+		.unwrap_or_default();
+	let key = Sr25519Keyring::iter().find(|k| k.to_account_id() == attestor);
+	let signature = match (key, rng.below(3)) {
+		(Some(k), 0 | 1) => k.sign(&pallet_attribution::answer_payload(request, outcome)),
+		_ => sp_core::sr25519::Signature::from_raw([rng.below(256) as u8; 64]),
+	};
+	pallet_attribution::Call::report_answer {
+		inference,
+		attestor,
+		outcome,
+		signature: crate::Signature::Sr25519(signature),
+	}
+}
+
 /// One random call, of any pallet; `root` says whether it goes through `sudo`.
 fn random_call(rng: &mut Rng, who: &[AccountId]) -> (RuntimeCall, bool) {
 	use frame_support::traits::StorePreimage;
@@ -305,11 +332,12 @@ fn random_call(rng: &mut Rng, who: &[AccountId]) -> (RuntimeCall, bool) {
 				_ => pallet_agents::Call::set_min_fee { fee: amount(rng) },
 			})
 		},
-		27..=28 => RuntimeCall::Attribution(match rng.below(5) {
+		27..=28 => RuntimeCall::Attribution(match rng.below(6) {
 			0 => pallet_attribution::Call::bond { amount: amount(rng) },
 			1 => pallet_attribution::Call::unbond {},
 			2 => pallet_attribution::Call::withdraw_unbonded {},
 			3 => pallet_attribution::Call::challenge { inference: id(rng, inferences) },
+			4 => report_answer(rng, who, inferences),
 			_ => pallet_attribution::Call::commit {
 				job: id(rng, pallet_attribution::NextJobId::<Runtime>::get()),
 				commitment: H256::from_low_u64_be(rng.next()),
