@@ -366,6 +366,14 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		let client = client.clone();
 		let pool = transaction_pool.clone();
 		let keystore = keystore_container.keystore();
+		let offchain = backend.offchain_storage();
+		let note_answered: crate::rpc::answer::NoteAnswered = Arc::new(move |extrinsic| {
+			use sp_core::offchain::OffchainStorage;
+			if let Some(mut db) = offchain.clone() {
+				let key = openledger_runtime::answered_key(extrinsic);
+				db.set(sp_core::offchain::STORAGE_PREFIX, &key, &[1]);
+			}
+		});
 		Box::new(move |_| {
 			let deps = crate::rpc::FullDeps {
 				client: client.clone(),
@@ -373,6 +381,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 				command_sink: command_sink.clone(),
 				engine: engine.clone(),
 				keystore: keystore.clone(),
+				note_answered: note_answered.clone(),
 			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})

@@ -45,7 +45,8 @@ pub use frame_metadata_hash_extension::CheckMetadataHash;
 pub use frame_system::Call as SystemCall;
 pub use pallet_agents::Call as AgentsCall;
 pub use pallet_attribution::{
-	answer_payload, CheckAttestation, Outcome as AttestationOutcome, KEY_TYPE as ATTESTOR_KEY_TYPE,
+	answer_payload, ocw::answered_key, CheckAttestation, Outcome as AttestationOutcome,
+	KEY_TYPE as ATTESTOR_KEY_TYPE,
 };
 
 /// The most records an inference's result names (`attribution.MaxTopK`): what the off-chain

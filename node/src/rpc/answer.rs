@@ -78,18 +78,31 @@ pub mod answer_code {
 	pub const WRONG_ENGINE: i32 = 7013;
 }
 
+/// Notes that this node answered the extrinsic of a hash early, in the off-chain worker's
+/// persistent storage under [`openledger_runtime::answered_key`]: its watchtower then re-executes that inference's
+/// pending result whatever its sample, and challenges a committee that decided otherwise.
+pub type NoteAnswered = Arc<dyn Fn(H256) + Send + Sync>;
+
 /// The `attribution_answer` RPC method.
 pub struct Answer<C, P> {
 	client: Arc<C>,
 	pool: Arc<P>,
 	engine: Arc<Engine>,
 	keystore: KeystorePtr,
+	note_answered: NoteAnswered,
 }
 
 impl<C, P> Answer<C, P> {
-	/// Answers with `engine`, submits to `pool`, signs with the attestor keys of `keystore`.
-	pub fn new(client: Arc<C>, pool: Arc<P>, engine: Arc<Engine>, keystore: KeystorePtr) -> Self {
-		Self { client, pool, engine, keystore }
+	/// Answers with `engine`, submits to `pool`, signs with the attestor keys of `keystore`,
+	/// and notes each answer with `note_answered`.
+	pub fn new(
+		client: Arc<C>,
+		pool: Arc<P>,
+		engine: Arc<Engine>,
+		keystore: KeystorePtr,
+		note_answered: NoteAnswered,
+	) -> Self {
+		Self { client, pool, engine, keystore, note_answered }
 	}
 }
 
@@ -159,11 +172,13 @@ where
 		// run on a blocking thread, not on the RPC server's.
 		let (client, engine, keystore) =
 			(self.client.clone(), self.engine.clone(), self.keystore.clone());
-		tokio::task::spawn_blocking(move || {
+		let answer = tokio::task::spawn_blocking(move || {
 			answer_now(&*client, &engine, &keystore, at, extrinsic_hash, info, key, input)
 		})
 		.await
-		.map_err(|e| error(code::ENGINE, format!("the answer's task failed: {e}")))?
+		.map_err(|e| error(code::ENGINE, format!("the answer's task failed: {e}")))??;
+		(self.note_answered)(extrinsic_hash);
+		Ok(answer)
 	}
 }
 

@@ -36,6 +36,8 @@ pub struct FullDeps<C, P> {
 	pub engine: Arc<openledger_influence::Engine>,
 	/// The node's keystore, whose attestor keys sign `attribution_answer`'s answers.
 	pub keystore: sp_keystore::KeystorePtr,
+	/// Notes in the off-chain worker's storage that this node answered an extrinsic early.
+	pub note_answered: answer::NoteAnswered,
 }
 
 /// Builds the RPC extensions of a full node.
@@ -63,11 +65,13 @@ where
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
-	let FullDeps { client, pool, command_sink, engine, keystore } = deps;
+	let FullDeps { client, pool, command_sink, engine, keystore, note_answered } = deps;
 	let mut module = RpcModule::new(());
 
 	module.merge(Attribution::new(client.clone(), engine.clone()).into_rpc())?;
-	module.merge(Answer::new(client.clone(), pool.clone(), engine, keystore).into_rpc())?;
+	module.merge(
+		Answer::new(client.clone(), pool.clone(), engine, keystore, note_answered).into_rpc(),
+	)?;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client).into_rpc())?;
 	if let Some(command_sink) = command_sink {

@@ -62,7 +62,7 @@ use openledger_primitives::{
 	},
 	traits::{DatanetInspect, ModelInspect},
 };
-use sp_core::H256;
+use sp_core::{offchain::StorageKind, H256};
 use sp_runtime::{
 	offchain::{
 		storage::{MutateStorageError, StorageValueRef},
@@ -75,7 +75,7 @@ use sp_runtime::{
 
 use crate::{
 	Call, Commits, Config, ConsensusParams, Job, JobId, JobKind, Jobs, Outcome, Pallet, Pending,
-	Reveals,
+	Requests, Reveals,
 };
 
 /// Blocks after which an unanswered claim may be made again.
@@ -641,11 +641,27 @@ pub fn watches<T: Config>(
 	draw < sample.deconstruct()
 }
 
+/// The key under which a node notes, in its off-chain local storage (`PERSISTENT`), that it
+/// answered the extrinsic of hash `extrinsic` before the block (`attribution_answer`): its
+/// watchtower then re-executes that inference's pending result whatever its sample, so that a
+/// committee that decides otherwise than the node answered is challenged, and the node's signed
+/// answer is not reported against a wrong result unopposed.
+pub fn answered_key(extrinsic: H256) -> Vec<u8> {
+	(b"openledger/answered/", extrinsic).encode()
+}
+
+/// Whether this node answered inference `inference`'s request before the block: the key to
+/// clear once its result is watched.
+fn answered_here<T: Config>(inference: crate::InferenceId) -> Option<Vec<u8>> {
+	let key = answered_key(Requests::<T>::get(inference)?.extrinsic);
+	sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &key).map(|_| key)
+}
+
 /// The watchtower: re-executes the pending results, in their challenge windows, of jobs outside
-/// the committees of the active local attestors (those of [`watches`]), and challenges, from
-/// one local attestor, each result whose outcome differs from this node's. A challenge is sent
-/// only if it would be admitted ([`Pallet::can_challenge`]). Works within what is left of the
-/// time budget.
+/// the committees of the active local attestors (those of [`watches`], and those this node
+/// answered early, [`answered_key`]), and challenges, from one local attestor, each result
+/// whose outcome differs from this node's. A challenge is sent only if it would be admitted
+/// ([`Pallet::can_challenge`]). Works within what is left of the time budget.
 fn watch<T: Config>(
 	locals: &[(T::Public, T::AccountId)],
 	now: BlockNumberFor<T>,
@@ -667,11 +683,10 @@ fn watch<T: Config>(
 		if budget.spent() {
 			break;
 		}
-		let Some((public, account)) = active
-			.iter()
-			.copied()
-			.find(|(_, a)| !p.committee.contains(a) && watches::<T>(inference, a, sample))
-		else {
+		let early = answered_here::<T>(inference);
+		let Some((public, account)) = active.iter().copied().find(|(_, a)| {
+			!p.committee.contains(a) && (early.is_some() || watches::<T>(inference, a, sample))
+		}) else {
 			continue;
 		};
 		if !claim::<T>(Round::Watch, inference, account, now) {
@@ -688,6 +703,10 @@ fn watch<T: Config>(
 		};
 		if version_of(&mine) != p.outcome.engine_version() {
 			continue;
+		}
+		if let Some(key) = &early {
+			// Watched once: the note has served.
+			sp_io::offchain::local_storage_clear(StorageKind::PERSISTENT, key);
 		}
 		// A stored outcome hashes as the outcome it was revealed as.
 		if H256(mine.using_encoded(sp_io::hashing::blake2_256)) == p.outcome.hash() {

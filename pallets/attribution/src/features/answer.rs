@@ -22,7 +22,8 @@
 //! - **Twice.** Each attestor is punished once per inference (`AlreadyReported`).
 //! - **An honest node and a lying majority.** The answer is judged against the result paid
 //!   out, after the challenge window: an honest node outvoted by a lying committee is exposed
-//!   as an honest committee member is, and the challenge is the defence of both.
+//!   as an honest committee member is, and the challenge is the defence of both. A node's
+//!   watchtower re-executes every result it answered early ([`crate::ocw::answered_key`]).
 
 use frame_support::pallet_prelude::*;
 use sp_core::H256;

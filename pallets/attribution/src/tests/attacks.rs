@@ -13,6 +13,8 @@ use sp_runtime::{
 	},
 };
 
+use sp_core::offchain::StorageKind;
+
 use super::*;
 
 /// Attestors 1 to 5 (4 and 5 bond now), committees of five, model 0 Active, and inference 7's
@@ -604,4 +606,34 @@ fn the_watchtower_challenges_a_lying_committee_by_itself_and_not_an_honest_one()
 		Attribution::offchain_worker(2);
 		assert!(pooled(&pool).is_empty());
 	});
+}
+
+#[test]
+fn a_node_watches_every_result_it_answered_early_whatever_its_sample() {
+	// Without a sample, a lying committee's result goes unwatched; with this node's note that
+	// it answered the request, it is re-executed and challenged, and the note is cleared.
+	for answered_early in [false, true] {
+		let engine = Arc::new(MockEngine::default());
+		let (mut ext, pool) = offchain_ext(Some(engine));
+		ext.execute_with(|| {
+			let request = H256::repeat_byte(0x7e);
+			CurrentRequest::set(Some(request));
+			let (job, liar) = one_member_job();
+			CurrentRequest::set(None);
+			ConsensusParams::<Test>::mutate(|p| p.watch_sample = Perbill::zero());
+			let key = crate::ocw::answered_key(request);
+			if answered_early {
+				sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &key, &[1]);
+			}
+			UintAuthorityId::set_all_keys((1..=4).filter(|a| *a != liar).collect::<Vec<_>>());
+			answer(job, &[(liar, inferred(0, 4))]);
+			Attribution::offchain_worker(2);
+			let challenges = pooled(&pool)
+				.iter()
+				.filter(|(_, c)| *c == RuntimeCall::Attribution(Call::challenge { inference: 7 }))
+				.count();
+			assert_eq!(challenges, usize::from(answered_early));
+			assert!(sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &key).is_none());
+		});
+	}
 }
