@@ -763,7 +763,7 @@ pub mod pallet {
 		///   succeeds; of the `Operational` class.
 		#[pallet::call_index(1)]
 		#[pallet::weight((
-			T::WeightInfo::reveal(Pallet::<T>::max_reveal_members(), T::MaxTopK::get()),
+			Pallet::<T>::reveal_applied_weight(Pallet::<T>::max_reveal_members(), T::MaxTopK::get()),
 			DispatchClass::Operational
 		))]
 		pub fn reveal(

@@ -22,12 +22,13 @@ fn a_block_holds_the_work_of_a_hundred_inferences_and_its_bounded_hooks() {
 	let settled: u32 = <Runtime as pallet_attribution::Config>::MaxSettledPerBlock::get();
 	// One worst-case reveal (a recheck's, slashing two committees, with every share) fits a
 	// batch, so that the worker's batches always hold at least one.
-	let worst_reveal = W::reveal(2 * attestors, top_k);
+	let reveal = pallet_attribution::Pallet::<Runtime>::reveal_applied_weight;
+	let worst_reveal = reveal(2 * attestors, top_k);
 	assert!(worst_reveal.all_lte(batch_limit), "{worst_reveal:?} vs {batch_limit:?}");
 	// An attestor's reveals to 100 jobs of committees of four, each with every share, split at
 	// the batch limit by their declared (worst-case) weight: the lane takes two batches a
 	// block, and they all land within half of the reveal round.
-	let per_batch = batch_limit.ref_time() / W::reveal(4, top_k).ref_time();
+	let per_batch = batch_limit.ref_time() / reveal(4, top_k).ref_time();
 	let blocks = 100u64.div_ceil(per_batch).div_ceil(2);
 	let round: u32 = <Runtime as pallet_attribution::Config>::RevealPeriod::get();
 	assert!(blocks <= u64::from(round) / 2, "{per_batch} reveals a batch: {blocks} blocks");
@@ -86,9 +87,7 @@ fn attestations_fit_a_block_whose_normal_share_is_full() {
 		shares: (0..16).map(share).collect(),
 	};
 	let per_batch = {
-		use pallet_attribution::WeightInfo as _;
-		type W = pallet_attribution::weights::SubstrateWeight<Runtime>;
-		let reveal = W::reveal(4, 16).ref_time();
+		let reveal = pallet_attribution::Pallet::<Runtime>::reveal_applied_weight(4, 16).ref_time();
 		pallet_attribution::ocw::batch_limit::<Runtime>().ref_time() / reveal
 	};
 	let items: Vec<_> =

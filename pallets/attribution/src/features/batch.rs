@@ -50,7 +50,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	fn reveal_item_weight(members: u32, outcome: &Outcome) -> Weight {
-		T::WeightInfo::reveal(members, outcome.shares().min(T::MaxTopK::get()))
+		Self::reveal_applied_weight(members, outcome.shares().min(T::MaxTopK::get()))
 	}
 
 	/// Applies `apply` to each item in a storage layer of its own; returns the post-dispatch

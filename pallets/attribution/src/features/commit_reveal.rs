@@ -568,13 +568,21 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What a reveal did, for its weight: `reveal_stored` when it did not take the vote,
-	/// `reveal_pending` when the result waits out its challenge window, else `reveal` (the
-	/// most a reveal does, which its declared weight is).
+	/// `reveal_pending` when the result waits out its challenge window, else
+	/// [`Pallet::reveal_applied_weight`] (the most a reveal does, which its declared weight is).
 	pub(crate) fn reveal_weight(work: RevealWork, shares: u32) -> Weight {
 		match work.vote {
 			Vote::Waits => T::WeightInfo::reveal_stored(work.members, shares),
 			Vote::Pending => T::WeightInfo::reveal_pending(work.members, shares),
-			Vote::Applied => T::WeightInfo::reveal(work.members, shares),
+			Vote::Applied => Self::reveal_applied_weight(work.members, shares),
 		}
+	}
+
+	/// The weight of a reveal that takes the vote and applies it: `reveal`'s benchmark, and
+	/// the write of the paid-out outcome's hash into the inference's request (with no challenge
+	/// window a result is paid at once), which the benchmark's inference, opened outside an
+	/// extrinsic, does not have.
+	pub fn reveal_applied_weight(members: u32, shares: u32) -> Weight {
+		T::WeightInfo::reveal(members, shares).saturating_add(T::DbWeight::get().writes(1))
 	}
 }
