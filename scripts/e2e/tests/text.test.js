@@ -16,6 +16,7 @@ import { chromium } from 'playwright-core';
 
 import { startNode } from '../lib/node.js';
 import { answeredThenRevealed, answerPayload, findEvent, ok as okWith, sendAndWait } from '../lib/chain.js';
+import { judgeAnswer } from '@openledger/client';
 import { until } from '../lib/load.js';
 import { CHROMIUM, SKIP_BROWSER, serve } from '../lib/explorer.js';
 import { sotuRecords } from '../lib/sotu.js';
@@ -294,18 +295,22 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		const report = (hash, signature) => api.tx.attribution.reportAnswer(inference, answer.attestor, hash, { Sr25519: signature });
 		const honest = await sendAndWait(api, report(answer.outcomeHash, answer.signature), k.Eve);
 		assert.equal(honest.dispatchError, 'attribution.AnswerMatches');
+		// The client library (what `openledger invoke --now` runs) judges it so, and sends nothing.
+		const judged = await judgeAnswer(api, k.Eve, inference, api.createType('AttributionAnswer', answer));
+		assert.deepEqual(judged, { decided: answer.outcomeHash, matches: true, reported: false });
 		// A lie signed with the attestor's key (Alice's `attr` key is the dev seed's, so the test
-		// can play a node that answered otherwise): a strike, a tenth of the bond to the treasury,
-		// and no fee for the reporter.
+		// can play a node that answered otherwise): the library reports it, and it costs a strike
+		// and a tenth of the bond, to the treasury, with no fee for the reporter.
 		const lie = blake2AsHex('another outcome than the chain paid');
+		const lying = api.createType('AttributionAnswer', { ...answer, outcomeHash: lie, signature: u8aToHex(k.Alice.sign(answerPayload(signed.hash.toHex(), lie))) });
 		const bond = (await api.query.attribution.bonds(k.Alice.address)).unwrap().amount.toBigInt();
-		const lied = await sendAndWait(api, report(lie, u8aToHex(k.Alice.sign(answerPayload(signed.hash.toHex(), lie)))), k.Eve);
-		assert.equal(lied.dispatchError, null);
-		assert.equal(lied.fee, 0n, 'a report that succeeds is free');
-		const reported = findEvent(api, lied.events, 'attribution', 'AnswerReported');
-		assert.equal(reported.data.attestor.toString(), k.Alice.address);
-		assert.equal(reported.data.decided.toHex(), answer.outcomeHash);
+		const free = (await api.query.system.account(k.Eve.address)).data.free.toBigInt();
+		assert.deepEqual(await judgeAnswer(api, k.Eve, inference, lying), { decided: answer.outcomeHash, matches: false, reported: true });
+		assert.equal((await api.query.system.account(k.Eve.address)).data.free.toBigInt(), free, 'a report that succeeds is free');
 		assert.equal((await api.query.attribution.bonds(k.Alice.address)).unwrap().amount.toBigInt(), bond - bond / 10n);
+		assert.equal((await api.query.attribution.strikes(k.Alice.address)).unwrap().count.toNumber(), 1);
+		const reported = (await api.query.attribution.requests(inference)).unwrap().reported;
+		assert.deepEqual(reported.map((a) => a.toString()), [k.Alice.address]);
 		// Once only.
 		const again = await sendAndWait(api, report(lie, u8aToHex(k.Alice.sign(answerPayload(signed.hash.toHex(), lie)))), k.Eve);
 		assert.equal(again.dispatchError, 'attribution.AlreadyReported');
