@@ -5,7 +5,8 @@
 // is a `ChainError` naming the chain's error. The command-line client only parses and prints
 // around these; the explorer and the end-to-end tests call them too.
 
-import { u8aToHex } from '@polkadot/util';
+import { compactToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsHex, signatureVerify } from '@polkadot/util-crypto';
 
 import { modelStatus } from './queries.js';
 import { describeError, sendAndWait } from './tx.js';
@@ -100,12 +101,20 @@ export async function invoke(api, who, { agent, input, maxFee }) {
 	return { inference: e.inference.toNumber(), fee: e.fee.toBigInt(), block: await numberOf(api, r.blockHash) };
 }
 
+/** What an attestor signs when it answers the extrinsic of hash `extrinsic` (hex) with the
+ * outcome of hash `outcome` (hex): SCALE of ("openledger/answer", extrinsic, outcome), the
+ * context with its compact length, as `pallet_attribution::answer_payload`. */
+export function answerPayload(extrinsic, outcome) {
+	return u8aConcat(compactToU8a(17), stringToU8a('openledger/answer'), hexToU8a(extrinsic), hexToU8a(outcome));
+}
+
 /**
  * The answer at once: signs the invoke and sends it to the node's `attribution_answer` (an
  * attestor node) instead of its pool. Resolves before any block with `{ answer, outcome, from }`:
  * the node's signed answer (`AttributionAnswer`), its outcome decoded as `attribution.reveal`'s
  * argument, and the first block that can include the invoke (for `invokedBy`). The node pools
- * the extrinsic; a refusal is a `ChainError` with the node's error.
+ * the extrinsic; a refusal, or an answer that is not for this extrinsic or not signed by its
+ * attestor, is a `ChainError`.
  */
 export async function invokeNow(api, who, { agent, input, maxFee }) {
 	const [account, options] = who.signer ? [who.address, { signer: who.signer }] : [who, {}];
@@ -116,6 +125,12 @@ export async function invokeNow(api, who, { agent, input, maxFee }) {
 		answer = await api.rpc.attribution.answer(signed.toHex());
 	} catch (e) {
 		throw new ChainError(`the node did not answer: ${e.message}`);
+	}
+	// An answer binds its attestor only if it is what the attestor signed, for this extrinsic.
+	if (answer.extrinsic.toHex() !== signed.hash.toHex()) throw new ChainError(`the answer names extrinsic ${answer.extrinsic.toHex()}, not ${signed.hash.toHex()}`);
+	if (blake2AsHex(answer.outcome) !== answer.outcomeHash.toHex()) throw new ChainError('the answer\'s outcome hash is not that of its outcome');
+	if (!signatureVerify(answerPayload(answer.extrinsic.toHex(), answer.outcomeHash.toHex()), answer.signature, answer.attestor.toString()).isValid) {
+		throw new ChainError('the answer is not signed by its attestor');
 	}
 	const outcomeType = api.tx.attribution.reveal.meta.args.find((a) => a.name.toString() === 'outcome').type.toString();
 	return { answer, outcome: api.createType(outcomeType, answer.outcome), from };

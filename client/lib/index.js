@@ -6,6 +6,7 @@ export { apiOptions, rpc, types } from './definitions.js';
 export { connect, DEFAULT_URL } from './connect.js';
 export { describeError, freeBalance, sendAndWait, waitForFinalized } from './tx.js';
 export {
+	answerPayload,
 	ChainError,
 	claim,
 	contributeBatch,

@@ -1,9 +1,9 @@
 // Helpers of the end-to-end tests beyond the client library's (@openledger/client).
 
-import { compactToU8a, hexToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
+import { hexToU8a, u8aConcat } from '@polkadot/util';
 import { blake2AsHex, blake2AsU8a, signatureVerify } from '@polkadot/util-crypto';
 
-import { sendAndWait } from '@openledger/client';
+import { answerPayload, sendAndWait } from '@openledger/client';
 
 export { describeError, freeBalance, sendAndWait, waitForFinalized } from '@openledger/client';
 
@@ -57,12 +57,6 @@ export async function engineMetrics(url) {
 		m[hit[1] + (labels.length ? `{${labels.join(',')}}` : '')] = Number(hit[3]);
 	}
 	return m;
-}
-
-/** What an attestor signs when it answers the extrinsic of hash `extrinsic` with the outcome of
- * hash `outcome`: SCALE("openledger/answer" with its length, extrinsic hash, outcome hash). */
-export function answerPayload(extrinsic, outcome) {
-	return u8aConcat(compactToU8a(17), stringToU8a('openledger/answer'), hexToU8a(extrinsic), hexToU8a(outcome));
 }
 
 /**

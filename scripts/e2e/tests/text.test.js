@@ -15,8 +15,8 @@ import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 import { chromium } from 'playwright-core';
 
 import { startNode } from '../lib/node.js';
-import { answeredThenRevealed, answerPayload, findEvent, ok as okWith, sendAndWait } from '../lib/chain.js';
-import { judgeAnswer } from '@openledger/client';
+import { answeredThenRevealed, findEvent, ok as okWith, sendAndWait } from '../lib/chain.js';
+import { answerPayload, judgeAnswer } from '@openledger/client';
 import { until } from '../lib/load.js';
 import { CHROMIUM, SKIP_BROWSER, serve } from '../lib/explorer.js';
 import { sotuRecords } from '../lib/sotu.js';
