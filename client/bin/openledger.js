@@ -17,6 +17,7 @@ import {
 	createDatanet,
 	datanetSchema,
 	DEFAULT_URL,
+	describeSources,
 	existingRecords,
 	formatOpen,
 	fromSuri,
@@ -33,6 +34,8 @@ import {
 	qualityFlags,
 	registerAgent,
 	registerModel,
+	sharedRecord,
+	sourcesOf,
 	toRecord,
 	transfer as transferOpen,
 	waitForInference,
@@ -112,11 +115,12 @@ const COMMANDS = {
 		run: publish,
 	},
 	register: {
-		summary: 'register a model on a Datanet version',
-		usage: '--datanet ID --version V --spec FILE|JSON [--fee OPEN] [--metadata TEXT]',
+		summary: 'register a model on a Datanet version, or on several',
+		usage: '(--datanet ID --version V | --mix ID:V[:WEIGHT],...) --spec FILE|JSON [--fee OPEN] [--metadata TEXT]',
 		options: {
 			datanet: { type: 'string', help: 'the Datanet' },
 			version: { type: 'string', help: 'its version' },
+			mix: { type: 'string', help: 'several Datanet versions, each ID:VERSION or ID:VERSION:WEIGHT (the times its records count in training, default 1), in the order that places their records' },
 			spec: { type: 'string', help: 'the ModelSpec as JSON, or a file of it, e.g. {"featurizer":"Raw","architecture":"SoftmaxRegression","epochs":20,"learningRate":100000000,"batchSize":32,"l2":0,"seed":1}' },
 			fee: { type: 'string', default: '0', help: 'the fee per inference in OPEN (default 0)' },
 			metadata: { type: 'string', default: '', help: 'free-form metadata' },
@@ -370,8 +374,17 @@ async function publish(ctx, o) {
 }
 
 async function register(ctx, o) {
-	const datanet = int(o.datanet, 'datanet');
-	const version = int(o.version, 'version');
+	if ((o.mix === undefined) === (o.datanet === undefined)) throw new Exit(EXIT.usage, 'give the model\'s data as --datanet and --version, or as --mix');
+	let sources;
+	if (o.mix !== undefined) {
+		sources = o.mix.split(',').map((part) => {
+			const m = /^(\d+):(\d+)(?::(\d+))?$/.exec(part.trim());
+			if (!m) throw new Exit(EXIT.usage, `--mix: "${part}" is not ID:VERSION or ID:VERSION:WEIGHT`);
+			return { datanet: Number(m[1]), version: Number(m[2]), weight: m[3] === undefined ? 1 : Number(m[3]) };
+		});
+	} else {
+		sources = [{ datanet: int(o.datanet, 'datanet'), version: int(o.version, 'version'), weight: 1 }];
+	}
 	if (!o.spec) throw new Exit(EXIT.usage, '--spec is required');
 	let spec;
 	try {
@@ -380,8 +393,9 @@ async function register(ctx, o) {
 		throw new Exit(EXIT.usage, `--spec: ${e.message}`);
 	}
 	const who = await signer(o);
-	const model = await registerModel(ctx.api, who, { datanet, version, spec, fee: open(o.fee, 'fee'), metadata: o.metadata });
-	return { result: { model }, text: `model ${model} registered on Datanet ${datanet} version ${version}; the attestors train it now (openledger watch --model ${model})` };
+	const on = o.mix === undefined ? { datanet: sources[0].datanet, version: sources[0].version } : { mix: sources };
+	const model = await registerModel(ctx.api, who, { ...on, spec, fee: open(o.fee, 'fee'), metadata: o.metadata });
+	return { result: { model, sources }, text: `model ${model} registered on ${describeSources(sources)}; the attestors train it now (openledger watch --model ${model})` };
 }
 
 async function watch(ctx, o) {
@@ -414,14 +428,16 @@ async function flags(ctx, o) {
 		}
 		throw new Exit(EXIT.chain, `model ${model} does not exist or is not trained`);
 	}
-	const who = (r) => `record ${r.index} (label ${r.label}, ${r.contributor}${r.removed ? ', removed' : ''}) ${r.hash}`;
+	const several = f.sources.length > 1;
+	const where = (r) => (several ? `Datanet ${r.datanet} ` : '');
+	const who = (r) => `${where(r)}record ${r.index} (label ${r.label}, ${r.contributor}${r.removed ? ', removed' : ''}) ${r.hash}`;
 	const lines = [
-		`model ${model}, Datanet ${f.datanet} version ${f.version}: ${f.suspects.length} suspect, ${f.duplicates.length} near-duplicate`,
+		`model ${model}, ${describeSources(f.sources)}: ${f.suspects.length} suspect, ${f.duplicates.length} near-duplicate`,
 		...f.suspects.map((r, i) => `  suspect ${i + 1}: ${who(r)}`),
-		...f.duplicates.map((r) => `  near-duplicate: ${who(r)} of record ${r.of.index}`),
+		...f.duplicates.map((r) => `  near-duplicate: ${who(r)} of ${where(r.of)}record ${r.of.index}`),
 	];
 	if (f.suspects.length + f.duplicates.length) {
-		lines.push(`moderation removes a record with datanets.remove(${f.datanet}, HASH), on the moderator track`);
+		lines.push(`moderation removes a record with datanets.remove(${several ? 'DATANET' : f.datanet}, HASH), on the moderator track`);
 	}
 	// Payloads as hex in JSON (a Uint8Array would print as an object of indices).
 	const hexed = (r) => ({ ...r, payload: r.payload && u8aToHex(r.payload) });
@@ -443,12 +459,14 @@ async function invoke(ctx, o) {
 	if (info.isNone) throw new Exit(EXIT.chain, `agent ${id} does not exist`);
 	const a = info.unwrap();
 	const model = (await ctx.api.call.modelsApi.model(a.model)).unwrap();
-	const schema = await datanetSchema(ctx.api, model.datanet.toNumber());
+	const sources = sourcesOf(model);
+	// Every source has the first one's schema.
+	const schema = await datanetSchema(ctx.api, sources[0].datanet);
 	let input;
 	try {
 		input = toRecord(schema, 1, 0, o.values !== undefined ? o.values.split(',') : o.text).payload;
 	} catch (e) {
-		throw new Exit(EXIT.usage, `the input does not fit Datanet ${model.datanet}: ${e.message.replace(/^line 1: /, '')}`);
+		throw new Exit(EXIT.usage, `the input does not fit Datanet ${sources[0].datanet}: ${e.message.replace(/^line 1: /, '')}`);
 	}
 	const maxFee = o['max-fee'] === undefined ? model.fee.toBigInt() + a.fee.toBigInt() : open(o['max-fee'], 'max-fee');
 	const timeout = int(o.timeout, 'timeout') * 1000;
@@ -474,18 +492,17 @@ async function invoke(ctx, o) {
 		judged = { answer: { attestor: early.answer.attestor.toString(), outcomeHash: early.answer.outcomeHash.toHex(), ...j } };
 	}
 	const answer = inf.status.asCompleted;
-	const version = model.version.toNumber();
 	const shares = [];
 	for (const s of inf.shares) {
-		const [rec] = await ctx.api.call.datanetsApi.versionRecords(model.datanet, version, s.record, 1);
-		shares.push({ record: s.record.toNumber(), hash: rec?.record.toHex(), contributor: rec?.contributor.toString(), share: s.share.toNumber() / 1e9 });
+		const at = await sharedRecord(ctx.api, sources, s.record.toNumber());
+		shares.push({ record: s.record.toNumber(), datanet: at?.datanet, index: at?.index, hash: at?.rec.record.toHex(), contributor: at?.rec.contributor.toString(), share: s.share.toNumber() / 1e9 });
 	}
 	const result = { inference, status: 'Completed', ...inferenceAnswer(answer, inf.generation), block: inf.completed.unwrap().toNumber(), agreeing: inf.agreeing.length, shares, ...judged };
 	let what = `label ${result.label}`;
 	if (result.continuation !== undefined) what = `continuation ${JSON.stringify(result.continuation)}`;
 	if (result.trace !== undefined) what = `a trace of ${result.trace.spans} spans over ${result.trace.tokens} tokens`;
 	const confidence = result.confidence === undefined ? '' : ` (${(100 * result.confidence).toFixed(1)}%)`;
-	const lines = shares.map((s) => `  record ${s.record} ${(100 * s.share).toFixed(2)}% ${s.contributor}`);
+	const lines = shares.map((s) => `  ${sources.length > 1 ? `Datanet ${s.datanet} record ${s.index}` : `record ${s.record}`} ${(100 * s.share).toFixed(2)}% ${s.contributor}`);
 	if (judged.answer) {
 		lines.push(
 			judged.answer.matches

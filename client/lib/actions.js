@@ -80,10 +80,14 @@ export function modelSpec(api, json) {
 	return spec;
 }
 
-/** Registers a model by `spec` on a Datanet version, with `fee` per inference. Returns its id;
- * the attestors train it from then (`waitForModel`). */
-export async function registerModel(api, who, { datanet, version, spec, fee = 0n, metadata = '' }) {
-	const r = await send(api, api.tx.models.register(datanet, version, spec, fee, metadata), who, 'register');
+/** Registers a model by `spec` with `fee` per inference, on a Datanet version (`datanet`,
+ * `version`) or on several (`mix`: [{ datanet, version, weight }], in the order that places
+ * their records). Returns its id; the attestors train it from then (`waitForModel`). */
+export async function registerModel(api, who, { datanet, version, mix, spec, fee = 0n, metadata = '' }) {
+	const call = mix
+		? api.tx.models.registerMix(mix.map((s) => [s.datanet, s.version, s.weight ?? 1]), spec, fee, metadata)
+		: api.tx.models.register(datanet, version, spec, fee, metadata);
+	const r = await send(api, call, who, mix ? 'registerMix' : 'register');
 	return eventData(r, 'models', 'ModelRegistered').model.toNumber();
 }
 

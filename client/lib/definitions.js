@@ -12,8 +12,12 @@ export const types = {
 		// The node's JSON names the record's hash `hash`, which every codec already has (its own
 		// blake2 hash): the field is `recordHash` here, read from `hash`.
 		_alias: { recordHash: 'hash' },
-		/** Its position in the Datanet version. */
+		/** Its position in the model's sources' records, as shares name it (on one source, its position in the Datanet's log). */
 		record: 'u32',
+		/** The Datanet it is in. */
+		datanet: 'u32',
+		/** Its position in that Datanet's log. */
+		index: 'u32',
 		/** Its hash: blake3(payload ‖ label as u16 little-endian). */
 		recordHash: 'H256',
 		/** Who contributed it. */

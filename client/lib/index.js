@@ -38,5 +38,6 @@ export {
 	qualityFlags,
 	versionRecords,
 } from './queries.js';
+export { describeSources, locate, sharedRecord, sourcesOf } from './sources.js';
 export { DECIMALS, formatOpen, parseOpen } from './units.js';
 export { metadataHash, TOKEN_SYMBOL } from './metadata-hash.js';

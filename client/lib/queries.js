@@ -1,6 +1,7 @@
 // Reads of the chain's state through the runtime APIs, as plain values.
 
 import { schemaOf } from './records.js';
+import { locate, sourcesOf } from './sources.js';
 
 /** `Option<T>` to T or undefined. */
 const some = (opt) => (opt.isSome ? opt.unwrap() : undefined);
@@ -84,21 +85,27 @@ export async function modelStatus(api, model) {
 }
 
 /**
- * The quality flags of a trained model's Datanet version, as the attestors agreed them, with
- * each flagged record read from the version: { model, datanet, version, suspects, duplicates }.
- * A suspect is { index, hash, contributor, label, removed, payload (bytes, or null once
- * removed) } (most suspect first); a duplicate the same
- * with `of`, the earlier record it nearly repeats. Undefined if the model is not trained.
+ * The quality flags of a trained model, as the attestors agreed them, with each flagged record
+ * read from its Datanet: { model, sources, datanet, version, suspects, duplicates }, `datanet`
+ * and `version` those of its first source. A suspect is { position, datanet, version, index,
+ * hash, contributor, label, removed, payload (bytes, or null once removed) } (most suspect
+ * first), `position` as the flags name it and `index` its place in its Datanet's log; a
+ * duplicate the same with `of`, the earlier record it nearly repeats. Undefined if the model
+ * is not trained.
  */
 export async function qualityFlags(api, model) {
 	const training = some(await api.call.attributionApi.training(model));
 	const info = some(await api.call.modelsApi.model(model));
 	if (!training || !info) return undefined;
-	const [datanet, version] = [info.datanet.toNumber(), info.version.toNumber()];
-	const read = async (index) => {
-		const [r] = await api.call.datanetsApi.versionRecords(datanet, version, index, 1);
+	const sources = sourcesOf(info);
+	const read = async (position) => {
+		const at = locate(sources, position) ?? {};
+		const [r] = at.datanet === undefined ? [] : await api.call.datanetsApi.versionRecords(at.datanet, at.version, at.index, 1);
 		return {
-			index,
+			position,
+			datanet: at.datanet,
+			version: at.version,
+			index: at.index,
 			hash: r?.record.toHex(),
 			contributor: r?.contributor.toString(),
 			label: r?.label.toNumber(),
@@ -109,22 +116,30 @@ export async function qualityFlags(api, model) {
 	const { suspects, duplicates } = training.flags;
 	return {
 		model,
-		datanet,
-		version,
+		sources,
+		datanet: sources[0].datanet,
+		version: sources[0].version,
 		suspects: await Promise.all(suspects.map((p) => read(p.toNumber()))),
 		duplicates: await Promise.all(duplicates.map(async ([p, of]) => ({ ...(await read(p.toNumber())), of: await read(of.toNumber()) }))),
 	};
 }
 
-/** The quality flags of every trained model of a Datanet: [{ model, version, suspects, duplicates }]. */
+/**
+ * The quality flags of every trained model on a Datanet, its records only:
+ * [{ model, sources, datanet, version, suspects, duplicates }], `version` the Datanet's version
+ * the model trained on.
+ */
 export async function datanetFlags(api, datanet) {
 	const next = (await api.query.models.nextModelId()).toNumber();
 	const out = [];
 	for (let model = 0; model < next; model++) {
 		const info = some(await api.call.modelsApi.model(model));
-		if (!info || info.datanet.toNumber() !== datanet) continue;
+		const source = info && sourcesOf(info).find((s) => s.datanet === datanet);
+		if (!source) continue;
 		const flags = await qualityFlags(api, model);
-		if (flags) out.push(flags);
+		if (!flags) continue;
+		const here = (r) => r.datanet === datanet;
+		out.push({ ...flags, datanet, version: source.version, suspects: flags.suspects.filter(here), duplicates: flags.duplicates.filter(here) });
 	}
 	return out;
 }

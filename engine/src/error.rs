@@ -59,6 +59,9 @@ pub enum EngineError {
 	/// The model is being trained by another caller right now (the off-chain worker of
 	/// another block, or a preview): one copy at a time.
 	Busy(ModelId),
+	/// The sources of a training do not fit: none, a weight out of bounds, a record count that
+	/// is not the version's, or versions of different schemas.
+	SourceMismatch(&'static str),
 }
 
 impl fmt::Display for EngineError {
@@ -96,6 +99,7 @@ impl fmt::Display for EngineError {
 				cost.flops / 1_000_000_000
 			),
 			EngineError::Busy(id) => write!(f, "model {id} is being trained already"),
+			EngineError::SourceMismatch(what) => write!(f, "the sources do not fit: {what}"),
 		}
 	}
 }

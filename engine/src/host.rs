@@ -24,7 +24,9 @@ impl From<EngineError> for AttributionError {
 				AttributionError::MalformedRecord { index: index as u32 }
 			},
 			EngineError::MalformedInput(_) => AttributionError::MalformedInput,
-			EngineError::SpecOutOfBounds(_) => AttributionError::SpecOutOfBounds,
+			EngineError::SpecOutOfBounds(_) | EngineError::SourceMismatch(_) => {
+				AttributionError::SpecOutOfBounds
+			},
 			EngineError::EmptyTrainingSet => AttributionError::EmptyTrainingSet,
 			EngineError::SingleClass => AttributionError::SingleClass,
 			EngineError::NotPositiveDefinite => AttributionError::NumericalFailure,
@@ -65,7 +67,7 @@ impl AttributionEngine for Engine {
 
 	fn train(&self, request: TrainRequest) -> Result<TrainOutcome, AttributionError> {
 		let started = std::time::Instant::now();
-		let report = Engine::train(self, request.model, request.dataset, &request.spec)
+		let report = Engine::train_on(self, request.model, &request.sources, &request.spec)
 			.map_err(|e| logged("train", e))?;
 		log::info!(
 			target: "attribution",
@@ -143,7 +145,7 @@ mod tests {
 	use super::*;
 	use openledger_primitives::{
 		datanets::Schema,
-		models::{Architecture, Featurizer, ModelSpec},
+		models::{Architecture, Featurizer, ModelSpec, Source},
 	};
 
 	#[test]
@@ -176,7 +178,8 @@ mod tests {
 			l2: Perbill::from_parts(1_000_000),
 			seed: 1,
 		};
-		let trained = engine.train(TrainRequest { model: 9, dataset, spec }).unwrap();
+		let source = Source { datanet: 2, version: 1, records: 60, weight: 1 };
+		let trained = engine.train(TrainRequest { model: 9, sources: vec![source], spec }).unwrap();
 		assert_eq!(trained.records + trained.held_out, 60);
 		assert!(engine.has_model(9));
 		let outcome = engine.infer(InferRequest { model: 9, input: vec![9, 0], top_k: 5 }).unwrap();

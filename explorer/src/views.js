@@ -1,7 +1,7 @@
 // The explorer's pages. Each takes the context ({ api, best, signers }), the route's parameters
 // and its query, reads the chain at the best block through the runtime APIs, and returns HTML.
 
-import { contributorEarnings, datanetFlags, datanetSchema, inferenceAnswer, qualityFlags, schemaOf } from '@openledger/client';
+import { contributorEarnings, datanetFlags, datanetSchema, inferenceAnswer, locate, qualityFlags, schemaOf, sharedRecord, sourcesOf } from '@openledger/client';
 
 import { cumulativeChart } from './chart.js';
 import { account, hash, open, payload, percent, schema as schemaLine, status, text } from './format.js';
@@ -179,13 +179,20 @@ function modelStatusCell(s, spec) {
 	return status(s.type);
 }
 
+/** A model's sources as links to their versions, with their weights. */
+function sourceLinks(sources) {
+	return sources.map(
+		(src, i) => html`${i ? ', ' : ''}<a href="#/datanet/${src.datanet}?version=${src.version}">${src.datanet}</a> v${src.version}${src.weight > 1 ? ` ×${src.weight}` : ''}`,
+	);
+}
+
 export async function models({ api }) {
 	const n = (await api.query.models.nextModelId()).toNumber();
 	const rows = [];
 	for (let id = n - 1; id >= 0; id--) {
 		const m = some(await api.call.modelsApi.model(id));
 		if (!m) continue;
-		rows.push(html`<tr><td><a href="#/model/${id}">${id}</a></td><td><a href="#/datanet/${m.datanet.toNumber()}">${m.datanet.toNumber()}</a> v${m.version.toNumber()}</td>
+		rows.push(html`<tr><td><a href="#/model/${id}">${id}</a></td><td data-testid="model-sources">${sourceLinks(sourcesOf(m))}</td>
 			<td>${m.spec.architecture.type}</td><td>${modelStatusCell(m.status, m.spec)}</td><td>${open(m.fee.toBigInt())}</td><td>${account(m.owner.toString())}</td></tr>`);
 	}
 	return html`<h1>Models</h1><table data-testid="models"><tr><th>id</th><th>Datanet</th><th>architecture</th><th>status</th><th>fee</th><th>owner</th></tr>${rows}</table>`;
@@ -196,7 +203,9 @@ export async function model({ api }, [id]) {
 	if (!m) return html`<h1>Model ${id}</h1><p class="error">No model ${id}.</p>`;
 	const training = some(await api.call.attributionApi.training(id));
 	const flags = training && (await qualityFlags(api, id));
-	const s = await datanetSchema(api, m.datanet.toNumber());
+	const sources = sourcesOf(m);
+	// Every source has the first one's schema.
+	const s = await datanetSchema(api, sources[0].datanet);
 	const openJob = some(await api.query.attribution.trainingJobs(id));
 	const job = openJob === undefined ? undefined : some(await api.query.attribution.jobs(openJob));
 	const spec = m.spec.toJSON();
@@ -205,7 +214,7 @@ export async function model({ api }, [id]) {
 			<dt>status</dt><dd data-testid="model-status">${status(m.status.type)}</dd>
 			${m.status.isActive ? html`${generates(m.spec) ? html`<dt>model</dt><dd>∞-gram language model: its index hash is agreed like a weights hash; it holds no records out</dd>` : html`<dt>held-out accuracy</dt><dd data-testid="model-accuracy">${percent(m.status.asActive.accuracy.toNumber(), 1)}</dd>`}
 				<dt>agreed weights hash</dt><dd><code data-testid="weights-hash">${m.status.asActive.weightsHash.toHex()}</code></dd>` : ''}
-			<dt>Datanet</dt><dd><a href="#/datanet/${m.datanet.toNumber()}?version=${m.version.toNumber()}">${m.datanet.toNumber()}</a>, version ${m.version.toNumber()}</dd>
+			<dt>${sources.length > 1 ? 'Datanets (version, weight)' : 'Datanet'}</dt><dd data-testid="model-sources">${sourceLinks(sources)}</dd>
 			<dt>owner</dt><dd>${account(m.owner.toString())}</dd>
 			<dt>fee per inference</dt><dd>${open(m.fee.toBigInt())}</dd>
 			<dt>deposit</dt><dd>${open(m.deposit.toBigInt())}</dd>
@@ -345,11 +354,12 @@ export async function inference({ api }, [id]) {
 			: html`<h1>Inference ${id}</h1><p class="error">No inference ${id}.</p>`;
 	}
 	const m = some(await api.call.modelsApi.model(inf.model));
-	const s = m && (await datanetSchema(api, m.datanet.toNumber()));
+	const sources = m ? sourcesOf(m) : [];
+	const s = m && (await datanetSchema(api, sources[0].datanet));
 	const shares = [];
 	for (const sh of inf.shares) {
-		const [rec] = m ? await api.call.datanetsApi.versionRecords(m.datanet, m.version, sh.record, 1) : [];
-		shares.push({ index: sh.record.toNumber(), share: sh.share.toNumber(), rec });
+		const at = await sharedRecord(api, sources, sh.record.toNumber());
+		shares.push({ position: sh.record.toNumber(), share: sh.share.toNumber(), at, rec: at?.rec });
 	}
 	const completed = inf.completed.isSome ? inf.completed.unwrap().toNumber() : undefined;
 	const split = completed === undefined ? undefined : await distribution(api, id, completed);
@@ -365,7 +375,10 @@ export async function inference({ api }, [id]) {
 	const answer = inf.status.isCompleted ? inferenceAnswer(inf.status.asCompleted, inf.generation) : undefined;
 	const generation = inf.generation.isSome ? inf.generation.unwrap() : undefined;
 	const traced = inf.trace.isSome ? inf.trace.unwrap() : undefined;
-	const datanetLink = (index) => `#/datanet/${m?.datanet.toNumber()}?version=${m?.version.toNumber()}&page=${Math.floor(index / PAGE)}`;
+	const datanetLink = (position) => {
+		const at = locate(sources, position);
+		return at ? `#/datanet/${at.datanet}?version=${at.version}&page=${Math.floor(at.index / PAGE)}` : '#';
+	};
 	return html`<h1>Inference ${id}</h1>
 		<dl data-testid="inference">
 			<dt>status</dt><dd data-testid="inference-status">${status(inf.status.type)}</dd>
@@ -406,11 +419,12 @@ export async function inference({ api }, [id]) {
 		${
 			shares.length === 0
 				? html`<p class="note">No records attributed yet.</p>`
-				: html`<table data-testid="shares"><tr><th class="num">record</th><th class="num">share</th><th></th><th>contributor</th><th class="num">label</th><th>payload</th><th class="num">earned</th></tr>
-				${shares.map(({ index, share, rec }) => {
+				: html`<table data-testid="shares"><tr>${sources.length > 1 ? html`<th class="num">Datanet</th>` : ''}<th class="num">record</th><th class="num">share</th><th></th><th>contributor</th><th class="num">label</th><th>payload</th><th class="num">earned</th></tr>
+				${shares.map(({ position, share, at, rec }) => {
 					const earned = split ? (split.contributors.toBigInt() * BigInt(share)) / 1_000_000_000n : undefined;
-					return html`<tr data-testid="share-row" data-record="${index}" data-share="${share}" data-contributor="${rec?.contributor.toString() ?? ''}">
-						<td class="num"><a href="#/datanet/${m.datanet.toNumber()}?version=${m.version.toNumber()}&page=${Math.floor(index / PAGE)}">${index}</a></td>
+					return html`<tr data-testid="share-row" data-record="${position}" data-datanet="${at?.datanet ?? ''}" data-index="${at?.index ?? ''}" data-share="${share}" data-contributor="${rec?.contributor.toString() ?? ''}">
+						${sources.length > 1 ? html`<td class="num">${at ? html`<a href="#/datanet/${at.datanet}">${at.datanet}</a>` : ''}</td>` : ''}
+						<td class="num"><a href="${datanetLink(position)}">${at ? at.index : position}</a></td>
 						<td class="num">${percent(share)}</td><td><span class="bar" style="width:${Math.max(1, Math.round(share / 1e7))}px"></span></td>
 						<td>${rec ? account(rec.contributor.toString()) : ''}</td><td class="num">${rec ? rec.label.toNumber() : ''}</td>
 						<td>${rec && s ? payload(s, rec.payload.isSome ? rec.payload.unwrap().toU8a(true) : null) : ''}</td>
@@ -436,10 +450,13 @@ async function earningsByInference(api, who) {
 		const m = some(await api.call.modelsApi.model(inf.model));
 		if (!m) continue;
 		const mine = [];
+		const sources = sourcesOf(m);
 		for (const sh of inf.shares) {
-			const key = `${m.datanet}/${m.version}/${sh.record}`;
+			const at = locate(sources, sh.record.toNumber());
+			if (!at) continue;
+			const key = `${at.datanet}/${at.version}/${at.index}`;
 			if (!contributorOf.has(key)) {
-				const [rec] = await api.call.datanetsApi.versionRecords(m.datanet, m.version, sh.record, 1);
+				const [rec] = await api.call.datanetsApi.versionRecords(at.datanet, at.version, at.index, 1);
 				contributorOf.set(key, rec?.contributor.toString());
 			}
 			if (contributorOf.get(key) === who) mine.push(BigInt(sh.share.toNumber()));

@@ -21,7 +21,7 @@ use sp_runtime::{BoundedVec, Perbill};
 
 use crate::{
 	datanets::{ClassLabel, DatanetId, Schema, VersionIndex},
-	models::{ModelId, ModelSpec},
+	models::{ModelId, ModelSpec, Source},
 };
 
 /// Identifies a job of the attestors.
@@ -188,15 +188,38 @@ pub struct IngestChunk {
 	pub records: Vec<(Vec<u8>, ClassLabel)>,
 }
 
-/// Train `model` by `spec` on `dataset`.
+/// Train `model` by `spec` on its `sources`, each version ingested whole before.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct TrainRequest {
+	/// The model.
+	pub model: ModelId,
+	/// The versions it trains on, in order, with their record counts and weights.
+	pub sources: Vec<Source>,
+	/// How.
+	pub spec: ModelSpec,
+}
+
+/// A [`TrainRequest`] as runtimes built before models had several sources send it (version 1
+/// of `engine::train`): one version, of weight 1.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct TrainRequestV1 {
 	/// The model.
 	pub model: ModelId,
 	/// The version it trains on.
 	pub dataset: DatasetRef,
 	/// How.
 	pub spec: ModelSpec,
+}
+
+impl TrainRequestV1 {
+	/// The request of today: the version as the one source, of weight 1, with `records` (the
+	/// version's count, as the engine received it).
+	pub fn upgrade(self, records: u32) -> TrainRequest {
+		let TrainRequestV1 { model, dataset, spec } = self;
+		let source =
+			Source { datanet: dataset.datanet, version: dataset.version, records, weight: 1 };
+		TrainRequest { model, sources: alloc::vec![source], spec }
+	}
 }
 
 /// The most suspect records a training outcome names.
@@ -582,7 +605,26 @@ pub trait Engine {
 		self.extension::<AttributionExt>().and_then(|ext| ext.0.progress(dataset))
 	}
 
+	/// See [`AttributionEngine::train`], for runtimes that name one version: it trains on the
+	/// whole version as the engine received it, with weight 1.
+	fn train(
+		&mut self,
+		request: sp_runtime_interface::pass_by::PassFatPointerAndDecode<TrainRequestV1>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<
+		Result<TrainOutcome, AttributionError>,
+	> {
+		use sp_externalities::ExternalitiesExt;
+		match self.extension::<AttributionExt>() {
+			Some(ext) => {
+				let records = ext.0.progress(request.dataset).map_or(0, |(_, total)| total);
+				ext.0.train(request.upgrade(records))
+			},
+			None => Err(AttributionError::Unavailable),
+		}
+	}
+
 	/// See [`AttributionEngine::train`].
+	#[version(2)]
 	fn train(
 		&mut self,
 		request: sp_runtime_interface::pass_by::PassFatPointerAndDecode<TrainRequest>,
@@ -657,6 +699,9 @@ mod tests {
 			chunks.last().map(|c| (c.offset + c.records.len() as u32, c.total))
 		}
 		fn train(&self, request: TrainRequest) -> Result<TrainOutcome, AttributionError> {
+			if request.sources != [SOURCE] {
+				return Err(AttributionError::UnknownDataset);
+			}
 			Ok(TrainOutcome {
 				engine_version: 1,
 				accuracy: Perbill::from_percent(90),
@@ -695,6 +740,7 @@ mod tests {
 	}
 
 	const DATASET: DatasetRef = DatasetRef { datanet: 1, version: 0 };
+	const SOURCE: Source = Source { datanet: 1, version: 0, records: 3, weight: 1 };
 
 	fn chunk(offset: u32, records: Vec<(Vec<u8>, ClassLabel)>) -> IngestChunk {
 		IngestChunk {
@@ -711,7 +757,7 @@ mod tests {
 		sp_io::TestExternalities::default().execute_with(|| {
 			assert_eq!(engine::ingest(chunk(0, vec![])), Err(AttributionError::Unavailable));
 			assert_eq!(engine::progress(DATASET), None);
-			let request = TrainRequest { model: 4, dataset: DATASET, spec: spec() };
+			let request = TrainRequest { model: 4, sources: vec![SOURCE], spec: spec() };
 			assert_eq!(engine::train(request), Err(AttributionError::Unavailable));
 			assert!(!engine::has_model(4));
 			let request = InferRequest { model: 4, input: vec![1], top_k: 3 };
@@ -735,8 +781,14 @@ mod tests {
 			assert_eq!(engine::ingest(chunk(2, vec![(vec![3], 1)])), Ok(3));
 			assert_eq!(engine::progress(DATASET), Some((3, 3)));
 			let trained =
-				engine::train(TrainRequest { model: 4, dataset: DATASET, spec: spec() }).unwrap();
+				engine::train(TrainRequest { model: 4, sources: vec![SOURCE], spec: spec() })
+					.unwrap();
 			assert_eq!(trained.weights_hash, H256::repeat_byte(4));
+			// A runtime of one source per model asks for the same training, on the whole
+			// version received (`engine::train` version 1 upgrades its request so).
+			let request = TrainRequestV1 { model: 4, dataset: DATASET, spec: spec() };
+			let total = engine::progress(DATASET).map(|(_, total)| total).unwrap();
+			assert_eq!(engine::train(request.upgrade(total)), Ok(trained));
 			assert!(engine::has_model(4) && !engine::has_model(5));
 			let outcome = engine::infer(InferRequest { model: 4, input: vec![1], top_k: 3 });
 			assert_eq!(

@@ -1,4 +1,5 @@
-//! Models: small specialised classifiers trained on one Datanet version.
+//! Models: small specialised classifiers, ∞-grams and external models, each trained on one or
+//! more Datanet versions (its [`Source`]s).
 //!
 //! A [`ModelSpec`] fixes everything the attestors need to train a model reproducibly: the
 //! featurizer, the architecture, the hyperparameters and the seed. [`ModelSpec::check`] bounds
@@ -436,17 +437,93 @@ impl ModelStatus {
 	}
 }
 
-/// A registered model, once for every reader: storage keeps its `metadata` bounded (a
-/// `BoundedVec`); the runtime API and the pallets that inspect it see a `Vec<u8>`
+/// The most times a mix may count a source's records ([`Source::weight`]).
+pub const MAX_SOURCE_WEIGHT: u8 = 8;
+
+/// One Datanet version a model trains on, and its part in the model's mix.
+///
+/// A model's training set is its sources' records one after another, each source's repeated
+/// `weight` times in training. A share names a record by its **position** in that
+/// concatenation (each record once, whatever its weight): the first source's records are
+/// positions `0..records`, the next source's follow, and so on. [`locate`] turns a position
+/// back into (Datanet, version, position in the Datanet's accepted log). A model on one source
+/// names records by their log positions, as before models had several.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Hash,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Source {
+	/// The Datanet.
+	pub datanet: crate::datanets::DatanetId,
+	/// The published version of it.
+	pub version: crate::datanets::VersionIndex,
+	/// The version's record count, fixed when it was published: where the next source's
+	/// positions start.
+	pub records: u32,
+	/// How many times each of its records counts in training, 1 to [`MAX_SOURCE_WEIGHT`]: a
+	/// record of weight 2 is trained on twice an epoch, so its pull on the model, and its
+	/// influence, are doubled. Index models (∞-gram, external) take each source once (weight
+	/// 1): an index counts occurrences, and weighting a source would mean counting its text
+	/// twice, which changes what the ∞-gram generates and how rare a span is.
+	pub weight: u8,
+}
+
+impl Source {
+	/// The version this source names.
+	pub fn dataset(&self) -> crate::attribution::DatasetRef {
+		crate::attribution::DatasetRef { datanet: self.datanet, version: self.version }
+	}
+}
+
+/// Where position `position` of a training set made of `sources` lies: the source's index,
+/// and the record's position in that source's version (its position in the Datanet's accepted
+/// log). `None` past the last source's records.
+pub fn locate(sources: &[Source], position: u32) -> Option<(usize, u32)> {
+	let mut start = 0u32;
+	for (i, s) in sources.iter().enumerate() {
+		let end = start.checked_add(s.records)?;
+		if position < end {
+			return Some((i, position - start));
+		}
+		start = end;
+	}
+	None
+}
+
+/// The positions a training set of `sources` names: the sum of their record counts (`None` if
+/// it overflows a `u32`).
+pub fn positions(sources: &[Source]) -> Option<u32> {
+	sources.iter().try_fold(0u32, |n, s| n.checked_add(s.records))
+}
+
+/// The records training on `sources` counts, each source's `weight` times: what
+/// [`ModelSpec::cost`] is estimated on (saturating at `u32::MAX`).
+pub fn weighted_records(sources: &[Source]) -> u32 {
+	let n = sources
+		.iter()
+		.fold(0u64, |n, s| n.saturating_add(u64::from(s.records) * u64::from(s.weight)));
+	u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A registered model, once for every reader: storage keeps its `sources` and `metadata`
+/// bounded (`BoundedVec`s); the runtime API and the pallets that inspect it see `Vec`s
 /// ([`Model::unbounded`]). Both encode alike.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo)]
-pub struct Model<AccountId, Balance, Metadata = Vec<u8>> {
+pub struct Model<AccountId, Balance, Metadata = Vec<u8>, Sources = Vec<Source>> {
 	/// The developer who registered it.
 	pub owner: AccountId,
-	/// The Datanet it trains on.
-	pub datanet: crate::datanets::DatanetId,
-	/// The version of that Datanet.
-	pub version: crate::datanets::VersionIndex,
+	/// The Datanet versions it trains on, in the order that places their records
+	/// ([`Source`]): at least one, all of one schema.
+	pub sources: Sources,
 	/// How it is trained.
 	pub spec: ModelSpec,
 	/// The fee per inference, paid to the split.
@@ -459,11 +536,42 @@ pub struct Model<AccountId, Balance, Metadata = Vec<u8>> {
 	pub metadata: Metadata,
 }
 
-impl<AccountId, Balance, Metadata: Into<Vec<u8>>> Model<AccountId, Balance, Metadata> {
-	/// The model with its metadata as a plain byte vector.
+impl<AccountId, Balance, Metadata: Into<Vec<u8>>, Sources: Into<Vec<Source>>>
+	Model<AccountId, Balance, Metadata, Sources>
+{
+	/// The model with its sources and metadata as plain vectors.
 	pub fn unbounded(self) -> Model<AccountId, Balance> {
-		let Model { owner, datanet, version, spec, fee, status, deposit, metadata } = self;
-		Model { owner, datanet, version, spec, fee, status, deposit, metadata: metadata.into() }
+		let Model { owner, sources, spec, fee, status, deposit, metadata } = self;
+		Model {
+			owner,
+			sources: sources.into(),
+			spec,
+			fee,
+			status,
+			deposit,
+			metadata: metadata.into(),
+		}
+	}
+}
+
+impl<AccountId, Balance, Metadata, Sources: AsRef<[Source]>>
+	Model<AccountId, Balance, Metadata, Sources>
+{
+	/// The Datanet, version and log position of training position `position` ([`locate`]).
+	pub fn locate(
+		&self,
+		position: u32,
+	) -> Option<(crate::datanets::DatanetId, crate::datanets::VersionIndex, u32)> {
+		let sources = self.sources.as_ref();
+		let (i, at) = locate(sources, position)?;
+		let s = sources.get(i)?;
+		Some((s.datanet, s.version, at))
+	}
+
+	/// The Datanet whose schema the model's inputs follow (every source has it): the first
+	/// source's.
+	pub fn datanet(&self) -> Option<crate::datanets::DatanetId> {
+		self.sources.as_ref().first().map(|s| s.datanet)
 	}
 }
 
@@ -640,5 +748,49 @@ mod tests {
 			base.within(&SpecCost { bytes: u64::MAX, flops: base.flops - 1 }),
 			Err(SpecError::ComputeOverLimit)
 		);
+	}
+
+	#[test]
+	fn a_position_locates_its_source_and_its_place_in_that_version() {
+		let source = |datanet, records, weight| Source { datanet, version: 1, records, weight };
+		let sources = [source(4, 3, 1), source(9, 0, 2), source(2, 5, 2)];
+		let located: Vec<_> = (0..9).map(|p| locate(&sources, p)).collect();
+		assert_eq!(
+			located,
+			[
+				Some((0, 0)),
+				Some((0, 1)),
+				Some((0, 2)),
+				// The empty source holds no position.
+				Some((2, 0)),
+				Some((2, 1)),
+				Some((2, 2)),
+				Some((2, 3)),
+				Some((2, 4)),
+				None,
+			]
+		);
+		assert_eq!(positions(&sources), Some(8));
+		assert_eq!(weighted_records(&sources), 3 + 10);
+		let model = Model {
+			owner: 0u8,
+			sources: sources.to_vec(),
+			spec: spec(),
+			fee: 0u8,
+			status: ModelStatus::Training,
+			deposit: 0u8,
+			metadata: Vec::<u8>::new(),
+		};
+		assert_eq!(model.locate(4), Some((2, 1, 1)));
+		assert_eq!(model.locate(8), None);
+		assert_eq!(model.datanet(), Some(4));
+		// One source: positions are the version's own.
+		assert_eq!(locate(&sources[..1], 2), Some((0, 2)));
+		// Counts past u32 neither wrap nor panic.
+		let huge = [source(1, u32::MAX, MAX_SOURCE_WEIGHT), source(2, 1, 1)];
+		assert_eq!(positions(&huge), None);
+		assert_eq!(weighted_records(&huge), u32::MAX);
+		assert_eq!(locate(&huge, u32::MAX - 1), Some((0, u32::MAX - 1)));
+		assert_eq!(locate(&huge, u32::MAX), None);
 	}
 }

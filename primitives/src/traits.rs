@@ -88,8 +88,9 @@ pub struct RewardParties<'a, AccountId> {
 	pub model_owner: AccountId,
 	/// The agent's owner.
 	pub agent_owner: AccountId,
-	/// The Datanet whose records the shares name (positions in its accepted log).
-	pub datanet: DatanetId,
+	/// The model's sources, whose records the shares name by training position
+	/// ([`crate::models::locate`]).
+	pub sources: &'a [crate::models::Source],
 	/// The records' shares of the contributors' part.
 	pub shares: &'a [crate::attribution::RecordShare],
 	/// The attestors that agreed with consensus.

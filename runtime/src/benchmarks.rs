@@ -149,7 +149,7 @@ impl pallet_agents::BenchmarkHelper for DataLayerHelper {
 		let owner: AccountId = frame_benchmarking::account("model-owner", 1, 0);
 		let _ = Balances::mint_into(&owner, 1_000 * OPEN);
 		let spec = ModelSpec { featurizer: Featurizer::HashedNgrams { dims: 64 }, ..bench_spec() };
-		let model = Models::do_register(owner, datanet, version, spec, OPEN, vec![])
+		let model = Models::do_register(owner, &[(datanet, version, 1)], spec, OPEN, vec![])
 			.expect("a valid model");
 		DataLayerHelper::activate(model);
 		model
@@ -189,7 +189,7 @@ impl pallet_attribution::BenchmarkHelper<AccountId, crate::Signature> for DataLa
 		let (datanet, version) = dense_datanet(records);
 		let owner: AccountId = frame_benchmarking::account("model-owner", 0, 0);
 		let _ = Balances::mint_into(&owner, 1_000 * OPEN);
-		Models::do_register(owner, datanet, version, bench_spec(), OPEN, vec![])
+		Models::do_register(owner, &[(datanet, version, 1)], bench_spec(), OPEN, vec![])
 			.expect("a valid model")
 	}
 

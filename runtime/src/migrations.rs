@@ -1,10 +1,11 @@
 //! Storage migrations, run by `Executive` when a new runtime is enacted.
 //!
 //! Every custom pallet declares a storage version (`STORAGE_VERSION`: 1 for datanets and
-//! rewards, 2 for models and agents, 5 for attribution), which a chain's genesis writes. A chain
+//! rewards, 2 for agents, 3 for models, 5 for attribution), which a chain's genesis writes. A chain
 //! started before the pallets declared one has version 0 on chain: [`InitialVersion`] moves each
 //! pallet from 0 to 1 and touches no other key. Then each pallet's own migrations, in order:
-//! - models, 1 to 2 (`pallet_models::migrations::v2`): a model's spec loses `checkpoints`;
+//! - models, 1 to 2 (`pallet_models::migrations::v2`): a model's spec loses `checkpoints`; 2 to
+//!   3 (`v3`): a model's Datanet version becomes its one source;
 //! - attribution, 1 to 2 (`pallet_attribution::migrations::v2`): the training outcomes of open
 //!   jobs get their quality flags; 2 to 3 (`v3`): the consensus parameters and open jobs get
 //!   their engine version; 3 to 4 (`v4`): the flags move into the training records; 4 to 5
@@ -45,6 +46,13 @@ pub type Migrations = (
 		1,
 		2,
 		pallet_models::migrations::v2::DropCheckpoints<Runtime>,
+		Models,
+		DbWeight,
+	>,
+	VersionedMigration<
+		2,
+		3,
+		pallet_models::migrations::v3::SourcesOfModels<Runtime>,
 		Models,
 		DbWeight,
 	>,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use openledger_primitives::{
 	datanets::{DatanetId, VersionIndex},
-	models::{ModelId, SpecCost},
+	models::{ModelId, Source, SpecCost},
 };
 
 use super::{store, DatasetRef, Engine, Kind, Model, State};
@@ -82,14 +82,17 @@ impl Engine {
 
 	/// Whether version `key` is used: by a model in memory or a training.
 	fn pinned(state: &State, key: DatasetRef) -> bool {
-		state.models.values().any(|m| m.key == key) || state.training.values().any(|k| *k == key)
+		state.models.values().any(|m| m.sources.iter().any(|s| s.dataset() == key))
+			|| state.training.values().any(|keys| keys.contains(&key))
 	}
 
-	/// Drops version `key` if no model in memory and no training uses it.
-	fn drop_unused(state: &mut State, key: DatasetRef) {
-		if state.datasets.contains_key(&key) && !Self::pinned(state, key) {
-			state.datasets.remove(&key);
-			log::debug!(target: "influence", "version {}/{} dropped: no model uses it", key.datanet, key.version);
+	/// Drops the versions of `sources` that no model in memory and no training uses.
+	fn drop_unused(state: &mut State, sources: &[Source]) {
+		for key in sources.iter().map(Source::dataset) {
+			if state.datasets.contains_key(&key) && !Self::pinned(state, key) {
+				state.datasets.remove(&key);
+				log::debug!(target: "influence", "version {}/{} dropped: no model uses it", key.datanet, key.version);
+			}
 		}
 	}
 
@@ -122,11 +125,11 @@ impl Engine {
 			match model.into_iter().chain(dataset).min() {
 				Some((_, 0, id)) => {
 					let id = id as ModelId;
-					let key = state.models.remove(&id).map(|m| m.key);
+					let model = state.models.remove(&id);
 					state.used.remove(&id);
 					log::info!(target: "influence", "model {id} evicted from memory (over the engine's memory)");
-					if let Some(key) = key {
-						Self::drop_unused(state, key);
+					if let Some(model) = model {
+						Self::drop_unused(state, &model.sources);
 					}
 				},
 				Some((_, _, packed)) => {
@@ -167,11 +170,11 @@ impl Engine {
 				.min_by_key(|m| (state.used.get(m).copied().unwrap_or(0), **m))
 				.copied();
 			let Some(oldest) = oldest else { break };
-			let key = state.models.remove(&oldest).map(|m| m.key);
+			let model = state.models.remove(&oldest);
 			state.used.remove(&oldest);
 			log::info!(target: "influence", "model {oldest} evicted from memory (unused longest)");
-			if let Some(key) = key {
-				Self::drop_unused(&mut state, key);
+			if let Some(model) = model {
+				Self::drop_unused(&mut state, &model.sources);
 			}
 		}
 		self.fit(&mut state, Some(id), None);

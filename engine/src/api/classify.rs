@@ -1,22 +1,26 @@
-//! The classifiers through the API: training a softmax regression or an MLP on a version (or
+//! The classifiers through the API: training a softmax regression or an MLP on its sources (or
 //! restoring it from its file), with its attribution method, quality flags and accuracy, and
 //! inference with the top proponents and opponents as shares.
+//!
+//! A source of weight `w` puts each of its training records in the training set `w` times,
+//! each copy with a key of its own, so that the copies fall in different minibatches. A
+//! record's score is the sum of its copies' scores: removing the record removes every copy.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use candle_core::Tensor;
 use codec::Encode;
 use openledger_primitives::{
 	attribution::MAX_SUSPECTS,
 	datanets::{record_hash, ClassLabel, Schema},
-	models::{Architecture, ModelId, ModelSpec},
+	models::{Architecture, ModelId, ModelSpec, Source},
 };
 use sp_runtime::Perbill;
 
 use super::{
 	hex,
 	store::{self, Stored},
-	Answer, DatasetRef, Engine, Kind, Model, Prediction, TrainReport,
+	Answer, Engine, Kind, Model, Prediction, Record, TrainReport,
 };
 use crate::{
 	classifier::{
@@ -37,27 +41,49 @@ pub const EXACT_DAMPING: f64 = 1e-6;
 /// The damping of the K-FAC factors of an MLP (the best of 1e-5..1e-2 on digits).
 pub const KFAC_DAMPING: f64 = 1e-5;
 
-/// A version's records as a model trains on them.
+/// The sources' records as a model trains on them.
 struct TrainingSet {
 	schema: Schema,
+	/// Every record of the sources, each once, by training position.
+	records: Vec<Arc<Record>>,
 	/// Features of the training records, `[n, D]`.
 	x: Tensor,
 	labels: Vec<usize>,
 	/// The training records' hashes, which order each epoch.
 	keys: Vec<[u8; 32]>,
-	/// The training records' positions in the version.
+	/// The training records' positions (a record of weight `w` `w` times).
 	positions: Vec<u32>,
 	/// Features of the held-out records.
 	test_x: Tensor,
 	test_labels: Vec<usize>,
 }
 
+/// The scores of the training rows summed by record: `positions` names each row's record (a
+/// record of weight `w` has `w` rows), and the result names each record once, in the order of
+/// its first row. With no copies it is the input itself.
+pub(super) fn by_record(positions: &[u32], scores: &[f64]) -> (Vec<u32>, Vec<f64>) {
+	let mut index: HashMap<u32, usize> = HashMap::with_capacity(positions.len());
+	let (mut records, mut sums) = (Vec::new(), Vec::new());
+	for (p, s) in positions.iter().zip(scores) {
+		match index.get(p) {
+			Some(&i) => sums[i] += s,
+			None => {
+				index.insert(*p, records.len());
+				records.push(*p);
+				sums.push(*s);
+			},
+		}
+	}
+	(records, sums)
+}
+
 /// The `k` largest of `sign · score` that are positive, as shares, highest first (ties by
-/// position).
+/// position), with each record's rows summed first ([`by_record`]).
 fn top(scores: &[f64], positions: &[u32], k: usize, sign: f64) -> Vec<RecordShare> {
+	let (positions, scores) = by_record(positions, scores);
 	let mut ranked: Vec<(f64, u32)> = scores
 		.iter()
-		.zip(positions)
+		.zip(&positions)
 		.map(|(s, p)| (sign * s, *p))
 		.filter(|(s, _)| s.is_finite() && *s > 0.0)
 		.collect();
@@ -74,20 +100,43 @@ fn top(scores: &[f64], positions: &[u32], k: usize, sign: f64) -> Vec<RecordShar
 		.collect()
 }
 
+/// The key that orders copy `copy` of a record of hash `hash` in each epoch: the hash itself
+/// for the first, `blake3("copy" ‖ hash ‖ copy)` for the others.
+fn copy_key(hash: &[u8; 32], copy: u8) -> [u8; 32] {
+	if copy == 0 {
+		return *hash;
+	}
+	let mut hasher = blake3::Hasher::new();
+	hasher.update(b"copy");
+	hasher.update(hash);
+	hasher.update(&[copy]);
+	*hasher.finalize().as_bytes()
+}
+
+/// The sources as the model file's metadata names them: `datanet/version:records*weight`,
+/// comma-separated.
+pub(super) fn sources_text(sources: &[Source]) -> String {
+	let text: Vec<String> = sources
+		.iter()
+		.map(|s| format!("{}/{}:{}*{}", s.datanet, s.version, s.records, s.weight))
+		.collect();
+	text.join(",")
+}
+
 impl Engine {
-	/// Trains classifier `id` by `spec` on the complete version `key` ([`Engine::train`] has
-	/// checked the budget and marked it as in training), or restores it from its file.
+	/// Trains classifier `id` by `spec` on `sources` ([`Engine::train_on`] has checked the
+	/// budget and marked it as in training), or restores it from its file.
 	pub(super) fn train_classifier(
 		&self,
 		id: ModelId,
-		key: DatasetRef,
+		sources: &[Source],
 		spec: &ModelSpec,
 	) -> Result<TrainReport, EngineError> {
-		let TrainingSet { schema, x, labels, keys, positions, test_x, test_labels } =
-			self.training_set(key, spec)?;
+		let TrainingSet { schema, records, x, labels, keys, positions, test_x, test_labels } =
+			self.training_set(sources, spec)?;
 		let hyper = Hyper::from(spec);
 		let spec_hex = hex(&spec.encode());
-		let restored = self.restore(id, key, &spec_hex)?;
+		let restored = self.restore(id, sources, &spec_hex)?;
 		let (network, restored) = match restored {
 			Some(stored) => (stored.network, true),
 			None => {
@@ -120,22 +169,25 @@ impl Engine {
 		let report = TrainReport {
 			accuracy: (right as u64 * BILLION / counted.max(1) as u64) as u32,
 			weights_hash: network.weights_hash()?,
-			records: labels.len() as u32,
+			// Each record once, whatever its weight (copies are next to one another).
+			records: {
+				let mut distinct = positions.clone();
+				distinct.dedup();
+				distinct.len() as u32
+			},
 			held_out: test_labels.len() as u32,
 			restored,
-			suspects: quality::suspects(
-				&positions,
-				&attribution.self_influence()?,
-				MAX_SUSPECTS as usize,
-			),
-			duplicates: self.near_duplicates(key, &schema)?,
+			suspects: {
+				let (trained, scores) = by_record(&positions, &attribution.self_influence()?);
+				quality::suspects(&trained, &scores, MAX_SUSPECTS as usize)
+			},
+			duplicates: Self::near_duplicates(&schema, &records),
 		};
 		if let (Some(dir), false) = (&self.dir, restored) {
 			let metadata = HashMap::from([
 				("spec".to_string(), spec_hex),
 				("schema".to_string(), hex(&schema.encode())),
-				("datanet".to_string(), key.datanet.to_string()),
-				("version".to_string(), key.version.to_string()),
+				("sources".to_string(), sources_text(sources)),
 				("weights_hash".to_string(), hex(report.weights_hash.as_bytes())),
 			]);
 			let stored = Stored { network: network.clone(), metadata };
@@ -146,17 +198,18 @@ impl Engine {
 			self.prune_files(dir, id);
 		}
 		let kind = Kind::Classifier { network, positions, attribution };
-		let model = Model { key, spec: *spec, schema, kind, report: report.clone() };
+		let model =
+			Model { sources: sources.to_vec(), spec: *spec, schema, kind, report: report.clone() };
 		self.keep(id, model);
 		Ok(report)
 	}
 
-	/// The saved model `id`, if it was trained by `spec_hex` on `key` and its weights hash
+	/// The saved model `id`, if it was trained by `spec_hex` on `sources` and its weights hash
 	/// still matches.
 	fn restore(
 		&self,
 		id: ModelId,
-		key: DatasetRef,
+		sources: &[Source],
 		spec_hex: &str,
 	) -> Result<Option<Stored>, EngineError> {
 		let Some(dir) = &self.dir else { return Ok(None) };
@@ -167,28 +220,38 @@ impl Engine {
 		let stored = store::load(&file)?;
 		let meta = |k: &str| stored.metadata.get(k).map(String::as_str);
 		let same = meta("spec") == Some(spec_hex)
-			&& meta("datanet") == Some(&key.datanet.to_string())
-			&& meta("version") == Some(&key.version.to_string())
+			&& meta("sources") == Some(&sources_text(sources))
 			&& meta("weights_hash") == Some(&hex(stored.network.weights_hash()?.as_bytes()));
 		Ok(same.then_some(stored))
 	}
 
-	/// The features and labels of version `key` under `spec`, split into training and held-out
-	/// records, with the training records' hashes and positions.
-	fn training_set(&self, key: DatasetRef, spec: &ModelSpec) -> Result<TrainingSet, EngineError> {
-		let (schema, records) = self.records_of(key, spec)?;
+	/// The features and labels of `sources` under `spec`, split into training and held-out
+	/// records, with the training records' keys and positions: a record of weight `w` is
+	/// trained on `w` times, and held out once.
+	fn training_set(
+		&self,
+		sources: &[Source],
+		spec: &ModelSpec,
+	) -> Result<TrainingSet, EngineError> {
+		let (schema, records) = self.records_of(sources, spec)?;
+		let weights = sources.iter().flat_map(|s| (0..s.records).map(move |_| s.weight));
 		let (mut train_rows, mut labels, mut positions) = (Vec::new(), Vec::new(), Vec::new());
 		let (mut keys, mut test_rows, mut test_labels) = (Vec::new(), Vec::new(), Vec::new());
-		for (i, r) in records.iter().enumerate().filter(|(_, r)| !r.payload.is_empty()) {
+		for ((i, r), weight) in records.iter().enumerate().zip(weights) {
+			if r.payload.is_empty() {
+				continue;
+			}
 			let x = featurize(&spec.featurizer, &schema, &r.payload, i)?;
 			let hash = record_hash(&r.payload, r.label);
 			if is_held_out(&hash) {
 				test_rows.push(x);
 				test_labels.push(usize::from(r.label));
-			} else {
-				train_rows.push(x);
+				continue;
+			}
+			for copy in 0..weight {
+				train_rows.push(x.clone());
 				labels.push(usize::from(r.label));
-				keys.push(hash.0);
+				keys.push(copy_key(&hash.0, copy));
 				positions.push(i as u32);
 			}
 		}
@@ -198,6 +261,7 @@ impl Engine {
 		Ok(TrainingSet {
 			schema,
 			x: from_rows(&train_rows)?,
+			records,
 			labels,
 			keys,
 			positions,

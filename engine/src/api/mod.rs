@@ -3,10 +3,13 @@
 //! 1. [`Engine::ingest`] receives a Datanet version's records in chunks, in order, each chunk
 //!    checked against the schema. Records are named by their position in the version; an empty
 //!    payload marks a removed record, which keeps its position and is not trained on.
-//! 2. [`Engine::train`] trains a model spec on a complete version: the held-out tenth (chosen
-//!    from the record hashes) measures the accuracy, the rest is the training set. The trained
-//!    model is cached in memory and saved as safetensors; after a restart the same call loads
-//!    it back instead of training again, once the version is ingested again.
+//! 2. [`Engine::train_on`] trains a model spec on its sources, complete versions of one schema
+//!    one after another, each of a weight ([`Engine::train`] on one version of weight 1): the
+//!    held-out tenth (chosen from the record hashes) measures the accuracy, the rest is the
+//!    training set, a record of weight `w` in it `w` times. Records are named by their position
+//!    in the sources (`openledger_primitives::models::locate`). The trained model is cached in
+//!    memory and saved as safetensors; after a restart the same call loads it back instead of
+//!    training again, once the versions are ingested again.
 //! 3. [`Engine::infer`] predicts the label of an input with its probabilities, and attributes
 //!    the prediction to the training records: the top K proponents and the top K opponents,
 //!    each set as shares of 10^9 by largest remainder.
@@ -38,7 +41,7 @@ use std::{
 use openledger_primitives::{
 	attribution::{DatasetRef, MAX_DUPLICATES},
 	datanets::{ClassLabel, RecordError, Schema},
-	models::{ModelId, ModelSpec, SpecCost, SpecError, SpecLimits},
+	models::{weighted_records, ModelId, ModelSpec, Source, SpecCost, SpecError, SpecLimits},
 };
 use sp_core::H256;
 
@@ -138,7 +141,8 @@ pub struct Prediction {
 }
 
 struct Model {
-	key: DatasetRef,
+	/// The versions it trained on, in order, with their weights.
+	sources: Vec<Source>,
 	spec: ModelSpec,
 	schema: Schema,
 	kind: Kind,
@@ -150,7 +154,8 @@ enum Kind {
 	/// A classifier and its attribution method.
 	Classifier {
 		network: Network,
-		/// The version positions of the training records, in training order.
+		/// The training positions of the training records, in training order (a record of a
+		/// source of weight `w` is there `w` times).
 		positions: Vec<u32>,
 		attribution: Box<dyn Attribution>,
 	},
@@ -164,8 +169,8 @@ struct State {
 	datasets: HashMap<DatasetRef, Dataset>,
 	models: HashMap<ModelId, Arc<Model>>,
 	/// Models being trained now, so that a model is never trained twice at once, with the
-	/// version each trains on.
-	training: HashMap<ModelId, DatasetRef>,
+	/// versions each trains on.
+	training: HashMap<ModelId, Vec<DatasetRef>>,
 	/// A counter that orders uses, for eviction.
 	clock: u64,
 	/// When each model in memory was last used.
@@ -338,28 +343,43 @@ impl Engine {
 		}
 	}
 
-	/// Trains model `id` by `spec` on the complete version `key`, or returns the report of the
-	/// same training done before (in memory, or saved under the engine's directory).
+	/// Trains model `id` by `spec` on the complete version `key` alone, with weight 1
+	/// ([`Engine::train_on`]).
 	pub fn train(
 		&self,
 		id: ModelId,
 		key: DatasetRef,
 		spec: &ModelSpec,
 	) -> Result<TrainReport, EngineError> {
+		let records = self.progress(key).ok_or(EngineError::UnknownDataset)?.1;
+		let source = Source { datanet: key.datanet, version: key.version, records, weight: 1 };
+		self.train_on(id, &[source], spec)
+	}
+
+	/// Trains model `id` by `spec` on `sources`, complete versions of one schema, or returns
+	/// the report of the same training done before (in memory, or saved under the engine's
+	/// directory). The training set is the sources' records one after another, each source's
+	/// `weight` times; records are named by their position in it, each once
+	/// ([`openledger_primitives::models::locate`]).
+	pub fn train_on(
+		&self,
+		id: ModelId,
+		sources: &[Source],
+		spec: &ModelSpec,
+	) -> Result<TrainReport, EngineError> {
 		{
 			let mut state = self.state();
-			let hit = state.models.get(&id).filter(|m| m.key == key && m.spec == *spec);
+			let hit = state.models.get(&id).filter(|m| m.sources == sources && m.spec == *spec);
 			if let Some(report) = hit.map(|m| m.report.clone()) {
 				Self::touch(&mut state, id, false);
 				return Ok(report);
 			}
 		}
-		let (schema, total) = {
+		let schema = {
 			let state = self.state();
-			let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
-			(dataset.schema, dataset.total)
+			Self::schema_of(&state, sources)?
 		};
-		let cost = spec.cost(&schema, total);
+		let cost = spec.cost(&schema, weighted_records(sources));
 		if let Err(over) = cost.within(&self.budget) {
 			let what = if over == SpecError::MemoryOverLimit { "memory" } else { "arithmetic" };
 			return Err(EngineError::OverBudget { what, cost });
@@ -369,32 +389,27 @@ impl Engine {
 			if state.training.contains_key(&id) {
 				return Err(EngineError::Busy(id));
 			}
-			state.training.insert(id, key);
+			let keys: Vec<DatasetRef> = sources.iter().map(Source::dataset).collect();
 			state.clock += 1;
 			let clock = state.clock;
-			if let Some(d) = state.datasets.get_mut(&key) {
-				d.used = clock;
+			for key in &keys {
+				if let Some(d) = state.datasets.get_mut(key) {
+					d.used = clock;
+				}
 			}
+			state.training.insert(id, keys);
 			Training { engine: self, model: id }
 		};
 		if spec.indexes() {
-			return self.index(id, key, spec);
+			return self.index(id, sources, spec);
 		}
-		self.train_classifier(id, key, spec)
+		self.train_classifier(id, sources, spec)
 	}
 
-	/// The near-duplicates among the records of version `key`.
-	fn near_duplicates(
-		&self,
-		key: DatasetRef,
-		schema: &Schema,
-	) -> Result<Vec<(u32, u32)>, EngineError> {
-		let records = {
-			let state = self.state();
-			state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?.records.clone()
-		};
+	/// The near-duplicates among `records`, the training set's records by position.
+	fn near_duplicates(schema: &Schema, records: &[Arc<Record>]) -> Vec<(u32, u32)> {
 		let payloads: Vec<&[u8]> = records.iter().map(|r| r.payload.as_slice()).collect();
-		Ok(quality::near_duplicates(schema, &payloads, MAX_DUPLICATES as usize))
+		quality::near_duplicates(schema, &payloads, MAX_DUPLICATES as usize)
 	}
 
 	fn model(&self, id: ModelId) -> Result<Arc<Model>, EngineError> {
@@ -435,7 +450,9 @@ impl Engine {
 		let model = self.model(id)?;
 		match &model.kind {
 			Kind::Classifier { positions, attribution, .. } => {
-				Ok(quality::ranked(positions, &attribution.self_influence()?))
+				let (records, scores) =
+					classify::by_record(positions, &attribution.self_influence()?);
+				Ok(quality::ranked(&records, &scores))
 			},
 			Kind::InfiniGram(_) => Ok(Vec::new()),
 		}
@@ -448,7 +465,7 @@ mod tests {
 	use crate::{classifier::holdout::is_held_out, shares::BILLION};
 	use openledger_primitives::{
 		datanets::record_hash,
-		models::{Architecture, Featurizer},
+		models::{Architecture, Featurizer, MAX_SOURCE_WEIGHT},
 	};
 	use sp_runtime::Perbill;
 
@@ -630,7 +647,7 @@ mod tests {
 		// While model 1 is in training elsewhere, a second caller is told so and waits.
 		let engine = Engine::new(None).unwrap().with_budget(cost);
 		ingest_all(&engine, &data, 90);
-		engine.state().training.insert(1, KEY);
+		engine.state().training.insert(1, vec![KEY]);
 		assert_eq!(engine.train(1, KEY, &spec), Err(EngineError::Busy(1)));
 		engine.state().training.remove(&1);
 		assert!(engine.train(1, KEY, &spec).is_ok());
@@ -833,5 +850,136 @@ mod tests {
 			Engine::new(Some(PathBuf::from("/proc/openledger-cannot-exist"))),
 			Err(EngineError::Storage(_))
 		));
+	}
+
+	/// A source of version `key` holding `records`, of `weight`.
+	fn source(key: DatasetRef, records: u32, weight: u8) -> Source {
+		Source { datanet: key.datanet, version: key.version, records, weight }
+	}
+
+	#[test]
+	fn a_model_on_two_versions_is_a_model_on_their_records_one_after_the_other() {
+		let (a, b, joined) =
+			(KEY, DatasetRef { datanet: 2, version: 3 }, DatasetRef { datanet: 9, version: 0 });
+		let (first, second) = (records(90), records(150)[90..].to_vec());
+		let engine = Engine::new(None).unwrap();
+		engine.ingest(a, &schema(), 90, 0, first.clone()).unwrap();
+		engine.ingest(b, &schema(), 60, 0, second.clone()).unwrap();
+		let all: Vec<Record> = first.iter().chain(&second).cloned().collect();
+		engine.ingest(joined, &schema(), 150, 0, all).unwrap();
+		let sources = [source(a, 90, 1), source(b, 60, 1)];
+		for (id, arch) in
+			[(1, Architecture::SoftmaxRegression), (3, Architecture::Mlp1 { hidden: 8 })]
+		{
+			let two = engine.train_on(id, &sources, &spec(arch)).unwrap();
+			let one = engine.train(id + 1, joined, &spec(arch)).unwrap();
+			// The same training, bit for bit, and the same records named by the same
+			// positions: the second source's record i is position 90 + i.
+			assert_eq!(two, one);
+			let query = [3, 4, 13, 5];
+			assert_eq!(
+				engine.infer(id, &query, 10).unwrap(),
+				engine.infer(id + 1, &query, 10).unwrap()
+			);
+			// (Records repeat every nine: ties go to the lower position, so all of them.)
+			let p = engine.infer(id, &query, 150).unwrap();
+			assert!(p.proponents.iter().any(|s| s.record >= 90), "{:?}", p.proponents);
+			assert!(p.proponents.iter().chain(&p.opponents).all(|s| s.record < 150));
+		}
+		// The sources the other way round: the same records, trained in the same order (an
+		// epoch's order is by the records' keys), named by other positions.
+		let swapped = engine
+			.train_on(5, &[sources[1], sources[0]], &spec(Architecture::SoftmaxRegression))
+			.unwrap();
+		let straight = engine.report(1).unwrap();
+		assert_eq!(swapped.weights_hash, straight.weights_hash);
+		assert_ne!(swapped.suspects, straight.suspects);
+	}
+
+	#[test]
+	fn a_weight_trains_on_a_records_copies_and_names_the_record_once() {
+		let (a, b) = (KEY, DatasetRef { datanet: 2, version: 3 });
+		let engine = Engine::new(None).unwrap();
+		engine.ingest(a, &schema(), 90, 0, records(90)).unwrap();
+		engine.ingest(b, &schema(), 60, 0, records(150)[90..].to_vec()).unwrap();
+		let arch = spec(Architecture::SoftmaxRegression);
+		let even = engine.train_on(1, &[source(a, 90, 1), source(b, 60, 1)], &arch).unwrap();
+		let heavy = engine.train_on(2, &[source(a, 90, 1), source(b, 60, 3)], &arch).unwrap();
+		// Another model, on the same records, counted once each.
+		assert_ne!(even.weights_hash, heavy.weights_hash);
+		assert_eq!((even.records, even.held_out), (heavy.records, heavy.held_out));
+		let query = [3, 4, 13, 5];
+		let (even, heavy) =
+			(engine.infer(1, &query, 150).unwrap(), engine.infer(2, &query, 150).unwrap());
+		for p in [&even, &heavy] {
+			let mut named: Vec<u32> = p.proponents.iter().map(|s| s.record).collect();
+			named.sort_unstable();
+			assert!(named.windows(2).all(|w| w[0] < w[1]), "a record named twice: {named:?}");
+		}
+		// The heavier source takes a larger part of the proponents' shares.
+		let second = |p: &Prediction| -> u64 {
+			p.proponents
+				.iter()
+				.filter(|s| s.record >= 90)
+				.map(|s| u64::from(s.share.deconstruct()))
+				.sum()
+		};
+		assert!(second(&heavy) > second(&even), "{} <= {}", second(&heavy), second(&even));
+		assert_eq!(
+			engine.self_influence(2).unwrap().len(),
+			engine.report(2).unwrap().records as usize
+		);
+	}
+
+	#[test]
+	fn sources_that_do_not_fit_are_refused_by_name() {
+		let (a, b) = (KEY, DatasetRef { datanet: 2, version: 3 });
+		let engine = Engine::new(None).unwrap();
+		engine.ingest(a, &schema(), 90, 0, records(90)).unwrap();
+		let text = Schema::Text { classes: 3 };
+		let words = Record { payload: b"three words here".to_vec(), label: 0 };
+		engine.ingest(b, &text, 1, 0, vec![words]).unwrap();
+		let s = spec(Architecture::SoftmaxRegression);
+		let refused = |sources: &[Source], spec: &ModelSpec| engine.train_on(1, sources, spec);
+		assert_eq!(refused(&[], &s), Err(EngineError::SourceMismatch("no source")));
+		assert_eq!(
+			refused(&[source(a, 89, 1)], &s),
+			Err(EngineError::SourceMismatch("a record count that is not the version's"))
+		);
+		for weight in [0, MAX_SOURCE_WEIGHT + 1] {
+			assert_eq!(
+				refused(&[source(a, 90, weight)], &s),
+				Err(EngineError::SourceMismatch("a weight out of bounds"))
+			);
+		}
+		assert_eq!(
+			refused(&[source(a, 90, 1), source(b, 1, 1)], &s),
+			Err(EngineError::SourceMismatch("versions of different schemas"))
+		);
+		assert_eq!(
+			refused(&[source(a, 90, 1), source(DatasetRef { datanet: 5, version: 1 }, 1, 1)], &s),
+			Err(EngineError::UnknownDataset)
+		);
+		let gram = ModelSpec {
+			featurizer: Featurizer::Words,
+			architecture: Architecture::InfiniGram { max_tokens: 8 },
+			..s
+		};
+		assert_eq!(
+			refused(&[source(b, 1, 2)], &gram),
+			Err(EngineError::SourceMismatch("an index takes each source once"))
+		);
+		assert!(refused(&[source(b, 1, 1)], &gram).is_ok());
+		assert!(!engine.has_model(2));
+	}
+
+	#[test]
+	fn copies_scores_sum_by_record_in_the_order_first_seen() {
+		let (records, sums) =
+			classify::by_record(&[4, 4, 1, 7, 1, 4], &[1.0, 2.0, 0.5, -1.0, 0.25, 4.0]);
+		assert_eq!(records, vec![4, 1, 7]);
+		assert_eq!(sums, vec![7.0, 0.75, -1.0]);
+		let (records, sums) = classify::by_record(&[2, 0, 1], &[0.1, 0.2, 0.3]);
+		assert_eq!((records, sums), (vec![2, 0, 1], vec![0.1, 0.2, 0.3]));
 	}
 }

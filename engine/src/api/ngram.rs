@@ -1,14 +1,14 @@
-//! The ∞-gram language models and external models through the API: "training" indexes a
-//! version's live records; an ∞-gram's inference continues a prompt and credits the records the
+//! The ∞-gram language models and external models through the API: "training" indexes the live
+//! records of the model's sources, one after another, each once; an ∞-gram's inference continues a prompt and credits the records the
 //! continuation came from, and an external model's traces the output it is given to the records
 //! that hold its spans.
 
 use openledger_primitives::{
 	attribution::MAX_GENERATED_BYTES,
-	models::{Architecture, ModelId, ModelSpec},
+	models::{Architecture, ModelId, ModelSpec, Source},
 };
 
-use super::{record_error, Answer, DatasetRef, Engine, Kind, Model, Prediction, TrainReport};
+use super::{record_error, Answer, Engine, Kind, Model, Prediction, TrainReport};
 use crate::{error::EngineError, infinigram::Index, shares::BILLION};
 
 /// The longest ∞-gram prompt the engine takes (the chain's inputs are shorter; this bounds a
@@ -16,18 +16,20 @@ use crate::{error::EngineError, infinigram::Index, shares::BILLION};
 const MAX_PROMPT_BYTES: u32 = 1 << 16;
 
 impl Engine {
-	/// "Trains" ∞-gram or external model `id`: indexes the live records of version `key`. The
-	/// index is not saved: building it again is faster than reading it.
+	/// "Trains" ∞-gram or external model `id`: indexes the live records of `sources`, named by
+	/// their training positions. The index is not saved: building it again is faster than
+	/// reading it.
 	pub(super) fn index(
 		&self,
 		id: ModelId,
-		key: DatasetRef,
+		sources: &[Source],
 		spec: &ModelSpec,
 	) -> Result<TrainReport, EngineError> {
 		// The records are looked up under the lock, and indexed outside it.
-		let (schema, records) = self.records_of(key, spec)?;
+		let (schema, records) = self.records_of(sources, spec)?;
 		let live = records.iter().enumerate().map(|(i, r)| (i as u32, &r.payload[..]));
 		let index = Index::build(live)?;
+		let duplicates = Self::near_duplicates(&schema, &records);
 		let records = index.records() as u32;
 		let report = TrainReport {
 			// An ∞-gram has no held-out accuracy: it holds out nothing.
@@ -37,10 +39,12 @@ impl Engine {
 			held_out: 0,
 			restored: false,
 			suspects: Vec::new(),
-			duplicates: self.near_duplicates(key, &schema)?,
+			duplicates,
 		};
 		let kind = Kind::InfiniGram(index);
-		self.keep(id, Model { key, spec: *spec, schema, kind, report: report.clone() });
+		let model =
+			Model { sources: sources.to_vec(), spec: *spec, schema, kind, report: report.clone() };
+		self.keep(id, model);
 		Ok(report)
 	}
 

@@ -13,7 +13,8 @@
 //! earlier versions also hold TracIn checkpoints, which loading ignores.)
 //!
 //! The header's metadata holds strings: `format`, the SCALE-encoded spec and schema in hex
-//! (`spec`, `schema`), the Datanet version (`datanet`, `version`), and the training report. A file is written to a
+//! (`spec`, `schema`), the sources (`sources`: `datanet/version:records*weight`, comma-separated),
+//! and the training report. A file is written to a
 //! temporary name and renamed, so that a crash never leaves half a model.
 
 use std::{
@@ -25,7 +26,7 @@ use std::{
 use candle_core::{DType, Device, Tensor};
 use openledger_primitives::{
 	datanets::Schema,
-	models::{ModelSpec, SpecCost},
+	models::{positions, ModelSpec, Source, SpecCost, MAX_SOURCE_WEIGHT},
 };
 use safetensors::SafeTensors;
 
@@ -102,31 +103,55 @@ impl Engine {
 		Ok(received)
 	}
 
-	/// The schema and records of version `key`, received in full, with `spec` fitting its
-	/// schema and the engine's bounds: looked up under the lock, for work outside it.
+	/// The schema of `sources`, versions received in full, each of the record count it names
+	/// and all of one schema, with weights in bounds (1 for an index).
+	pub(super) fn schema_of(state: &State, sources: &[Source]) -> Result<Schema, EngineError> {
+		let mut schema = None;
+		for s in sources {
+			if !(1..=MAX_SOURCE_WEIGHT).contains(&s.weight) {
+				return Err(EngineError::SourceMismatch("a weight out of bounds"));
+			}
+			let dataset = state.datasets.get(&s.dataset()).ok_or(EngineError::UnknownDataset)?;
+			let received = dataset.records.len() as u32;
+			if received != dataset.total {
+				return Err(EngineError::IncompleteDataset { received, total: dataset.total });
+			}
+			if dataset.total != s.records {
+				return Err(EngineError::SourceMismatch(
+					"a record count that is not the version's",
+				));
+			}
+			if *schema.get_or_insert(dataset.schema) != dataset.schema {
+				return Err(EngineError::SourceMismatch("versions of different schemas"));
+			}
+		}
+		if positions(sources).is_none() {
+			return Err(EngineError::TooManyRecords);
+		}
+		schema.ok_or(EngineError::SourceMismatch("no source"))
+	}
+
+	/// The schema of `sources` ([`Engine::schema_of`]), with `spec` fitting it and the engine's
+	/// bounds, and their records one after another, each once: looked up under the lock, for
+	/// work outside it.
 	pub(super) fn records_of(
 		&self,
-		key: DatasetRef,
+		sources: &[Source],
 		spec: &ModelSpec,
 	) -> Result<(Schema, Vec<Arc<Record>>), EngineError> {
 		let state = self.state();
-		let dataset = Self::complete(&state, key, spec)?;
-		Ok((dataset.schema, dataset.records.clone()))
-	}
-
-	/// Version `key`, received in full, with `spec` fitting its schema and the engine's bounds.
-	fn complete<'s>(
-		state: &'s State,
-		key: DatasetRef,
-		spec: &ModelSpec,
-	) -> Result<&'s Dataset, EngineError> {
-		let dataset = state.datasets.get(&key).ok_or(EngineError::UnknownDataset)?;
-		let received = dataset.records.len() as u32;
-		if received != dataset.total {
-			return Err(EngineError::IncompleteDataset { received, total: dataset.total });
+		let schema = Self::schema_of(&state, sources)?;
+		spec.check(&schema, &LIMITS).map_err(spec_error)?;
+		if spec.indexes() && sources.iter().any(|s| s.weight != 1) {
+			return Err(EngineError::SourceMismatch("an index takes each source once"));
 		}
-		spec.check(&dataset.schema, &LIMITS).map_err(spec_error)?;
-		Ok(dataset)
+		let mut records = Vec::new();
+		for s in sources {
+			if let Some(d) = state.datasets.get(&s.dataset()) {
+				records.extend(d.records.iter().cloned());
+			}
+		}
+		Ok((schema, records))
 	}
 }
 

@@ -22,11 +22,12 @@ use jsonrpsee::{
 	types::{error::ErrorObject, ErrorObjectOwned},
 	Extensions,
 };
-use openledger_influence::{Answer, DatasetRef, Engine, EngineError, Record};
+use openledger_influence::{Answer, Engine, EngineError, Record};
 use openledger_primitives::{
 	apis::{DatanetsApi, ModelsApi},
 	attribution::{Generation, Span},
-	models::{ModelId, ModelStatus},
+	datanets::DatanetId,
+	models::{ModelId, ModelStatus, Source},
 	AccountId, Balance, BlockNumber,
 };
 use openledger_runtime::opaque::Block;
@@ -45,8 +46,13 @@ const TOP_K: usize = 16;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewShare {
-	/// Its position in the Datanet version.
+	/// Its position in the model's sources' records, as shares name it (on one source, its
+	/// position in the Datanet's log).
 	pub record: u32,
+	/// The Datanet it is in.
+	pub datanet: DatanetId,
+	/// Its position in that Datanet's log.
+	pub index: u32,
 	/// Its hash.
 	pub hash: H256,
 	/// Who contributed it.
@@ -241,17 +247,21 @@ where
 			|shares: Vec<openledger_influence::RecordShare>| -> RpcResult<Vec<PreviewShare>> {
 				let mut out = Vec::with_capacity(shares.len());
 				for s in shares {
-					let page = api
-						.version_records(at, info.datanet, info.version, s.record, 1)
-						.map_err(runtime_error)?;
-					let r = page.into_iter().next().ok_or_else(|| {
+					let gone = || {
 						error(
 							code::ENGINE,
-							format!("record {} of the version is missing", s.record),
+							format!("record {} of the sources is missing", s.record),
 						)
-					})?;
+					};
+					let (datanet, version, index) = info.locate(s.record).ok_or_else(gone)?;
+					let page = api
+						.version_records(at, datanet, version, index, 1)
+						.map_err(runtime_error)?;
+					let r = page.into_iter().next().ok_or_else(gone)?;
 					out.push(PreviewShare {
 						record: s.record,
+						datanet,
+						index,
 						hash: r.record,
 						contributor: r.contributor,
 						share: s.share.deconstruct(),
@@ -299,8 +309,8 @@ where
 	Ok(info)
 }
 
-/// Reads the model's Datanet version page by page into `engine`, and trains the model (or
-/// restores it from disk), as the off-chain worker does.
+/// Reads the model's sources page by page into `engine`, and trains the model (or restores it
+/// from disk), as the off-chain worker does.
 pub(super) fn train<A>(
 	engine: &Engine,
 	api: &sp_api::ApiRef<'_, A>,
@@ -311,30 +321,44 @@ pub(super) fn train<A>(
 where
 	A: DatanetsApi<Block, AccountId, Balance, BlockNumber>,
 {
+	for source in &info.sources {
+		ingest(engine, api, at, source)?;
+	}
+	engine.train_on(model, &info.sources, &info.spec).map_err(engine_error)?;
+	Ok(())
+}
+
+/// Makes sure `engine` holds `source`'s version whole, read page by page as it was published.
+fn ingest<A>(
+	engine: &Engine,
+	api: &sp_api::ApiRef<'_, A>,
+	at: <Block as BlockT>::Hash,
+	source: &Source,
+) -> RpcResult<()>
+where
+	A: DatanetsApi<Block, AccountId, Balance, BlockNumber>,
+{
 	let missing = || error(code::UNKNOWN_MODEL, "the model's Datanet version does not exist");
-	let schema = api.datanet(at, info.datanet).map_err(runtime_error)?.ok_or_else(missing)?.schema;
+	let (datanet, number) = (source.datanet, source.version);
+	let schema = api.datanet(at, datanet).map_err(runtime_error)?.ok_or_else(missing)?.schema;
 	// (`version` alone is also `Core`'s.)
-	let version = DatanetsApi::<Block, AccountId, Balance, BlockNumber>::version(
-		&**api,
-		at,
-		info.datanet,
-		info.version,
-	)
-	.map_err(runtime_error)?
-	.ok_or_else(missing)?;
+	let version =
+		DatanetsApi::<Block, AccountId, Balance, BlockNumber>::version(&**api, at, datanet, number)
+			.map_err(runtime_error)?
+			.ok_or_else(missing)?;
 	let (total, published) = (version.count, version.block);
-	let key = DatasetRef { datanet: info.datanet, version: info.version };
+	let key = source.dataset();
 	match engine.progress(key) {
-		// Ingested already (by the worker or an earlier preview): train on it.
-		Some((received, all)) if received == all && all == total => {
-			engine.train(model, key, &info.spec).map_err(engine_error)?;
-			return Ok(());
-		},
+		// Ingested already (by the worker or an earlier preview).
+		Some((received, all)) if received == all && all == total => return Ok(()),
 		// The worker is part-way through it: starting afresh would throw its chunks away.
 		Some((received, all)) if received < all => {
 			return Err(error(
 				code::ENGINE,
-				format!("the version is being ingested ({received} of {all}): try again"),
+				format!(
+					"version {number} of Datanet {datanet} is being ingested ({received} of \
+					 {all}): try again"
+				),
 			));
 		},
 		_ => {},
@@ -342,11 +366,12 @@ where
 	let mut records = Vec::with_capacity(total as usize);
 	while (records.len() as u32) < total {
 		let offset = records.len() as u32;
-		let page = api
-			.version_records(at, info.datanet, info.version, offset, PAGE)
-			.map_err(runtime_error)?;
+		let page = api.version_records(at, datanet, number, offset, PAGE).map_err(runtime_error)?;
 		if page.is_empty() {
-			return Err(error(code::ENGINE, format!("record {offset} of the version is missing")));
+			return Err(error(
+				code::ENGINE,
+				format!("record {offset} of Datanet {datanet} version {number} is missing"),
+			));
 		}
 		// The version's training set as published, as the worker builds it: a record
 		// removed before publication has no payload; one removed after is needed.
@@ -369,6 +394,5 @@ where
 		}
 	}
 	engine.ingest(key, &schema, total, 0, records).map_err(engine_error)?;
-	engine.train(model, key, &info.spec).map_err(engine_error)?;
 	Ok(())
 }

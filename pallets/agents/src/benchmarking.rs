@@ -105,7 +105,9 @@ mod benchmarks {
 		let id = NextInferenceId::<T>::get();
 		// The longest input the model's Datanet takes: its dims for Dense, `MaxInputLen` bytes
 		// of text for Text.
-		let input = match T::Datanets::schema(T::Models::model(model).expect("exists").datanet)
+		let input = match T::Models::model(model)
+			.and_then(|m| m.datanet())
+			.and_then(T::Datanets::schema)
 			.expect("the model's Datanet exists")
 		{
 			openledger_primitives::datanets::Schema::Dense { dims, .. } => vec![1; dims as usize],

@@ -11,7 +11,7 @@ use openledger_primitives::{
 	apis::VersionRecord,
 	attribution::{InferenceId, RecordShare},
 	datanets::{DatanetId, RecordHash, Schema, VersionIndex, VersionInfo},
-	models::{Architecture, Featurizer, Model, ModelSpec, ModelStatus},
+	models::{Architecture, Featurizer, Model, ModelSpec, ModelStatus, Source},
 	traits::{AttributionJobs, DatanetInspect, RewardParties, RewardSink},
 };
 use sp_runtime::{BuildStorage, DispatchResult, Perbill};
@@ -66,8 +66,7 @@ impl ModelInspect<AccountId, Balance> for MockModels {
 		};
 		Some(Model {
 			owner: 100,
-			datanet: 0,
-			version: 1,
+			sources: vec![Source { datanet: 0, version: 1, records: 10, weight: 1 }],
 			spec: ModelSpec {
 				featurizer: Featurizer::Raw,
 				architecture: Architecture::SoftmaxRegression,

@@ -14,7 +14,7 @@ use openledger_primitives::{
 	apis::VersionRecord,
 	attribution::{InferenceId, InferenceResult},
 	datanets::{DatanetId, RecordHash, Schema, VersionIndex, VersionInfo},
-	models::{Architecture, Featurizer, Model, ModelId, ModelSpec, ModelStatus},
+	models::{Architecture, Featurizer, Model, ModelId, ModelSpec, ModelStatus, Source},
 	traits::{DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle},
 };
 use sp_core::H256;
@@ -90,27 +90,41 @@ impl offchain::AppCrypto<UintAuthorityId, TestSignature> for TestAttestorId {
 /// Datanet 0, Dense with 2 values and 3 classes; version 1, published in block 1, holds records
 /// 0..6. Record 5 was removed in block 1 (no payload; not in the version's training set);
 /// record [`LATE_REMOVAL`]`.0`, if set, was removed in block `.1`. Contributor of record `i` is
-/// `100 + i`.
+/// `100 + i`. Datanet 1 ([`SECOND`]) has the same schema; its version 1 holds records 0..4,
+/// contributor of record `i` `200 + i`.
 pub struct MockDatanets;
 pub const DATANET: DatanetId = 0;
 pub const RECORDS: u32 = 6;
+pub const SECOND: DatanetId = 1;
+pub const SECOND_RECORDS: u32 = 4;
 pub const SCHEMA: Schema = Schema::Dense { dims: 2, classes: 3, max_value: 9 };
 
 impl DatanetInspect<AccountId, u64> for MockDatanets {
 	fn schema(datanet: DatanetId) -> Option<Schema> {
-		(datanet == DATANET).then_some(SCHEMA)
+		(datanet == DATANET || datanet == SECOND).then_some(SCHEMA)
 	}
 	fn version(datanet: DatanetId, version: VersionIndex) -> Option<VersionInfo<u64>> {
-		(datanet == DATANET && version == 1).then(|| VersionInfo {
-			count: RECORDS,
-			root: H256::repeat_byte(1),
-			block: 1,
-		})
+		let count = match datanet {
+			DATANET => RECORDS,
+			SECOND => SECOND_RECORDS,
+			_ => return None,
+		};
+		(version == 1).then(|| VersionInfo { count, root: H256::repeat_byte(1), block: 1 })
 	}
 	fn contributor(_: DatanetId, _: &RecordHash) -> Option<AccountId> {
 		None
 	}
 	fn record_at(datanet: DatanetId, index: u32) -> Option<VersionRecord<AccountId>> {
+		if datanet == SECOND {
+			return (index < SECOND_RECORDS).then(|| VersionRecord {
+				index,
+				record: H256::repeat_byte(0x80 | index as u8),
+				contributor: 200 + u64::from(index),
+				label: (index % 3) as u16,
+				payload: Some(vec![index as u8, 9]),
+				removed_at: None,
+			});
+		}
 		let (late, late_at) = LATE_REMOVAL.with(|l| l.get());
 		let removed_at = match index {
 			5 => Some(1),
@@ -132,8 +146,15 @@ thread_local! {
 	/// A record removed after version 1 was published, and the block it was removed in.
 	pub static LATE_REMOVAL: core::cell::Cell<(Option<u32>, u32)> =
 		const { core::cell::Cell::new((None, 0)) };
-	/// Model statuses; every model is on Datanet 0 version 1.
+	/// Model statuses; every model is on [`SOURCES`].
 	pub static MODELS: RefCell<BTreeMap<ModelId, ModelStatus>> = RefCell::new(BTreeMap::new());
+	/// The sources of every model: Datanet 0's version 1 alone unless a test sets others.
+	pub static SOURCES: RefCell<Vec<Source>> = RefCell::new(vec![Source {
+		datanet: DATANET,
+		version: 1,
+		records: RECORDS,
+		weight: 1,
+	}]);
 	/// Inferences completed (with the agreeing attestors) and expired.
 	pub static COMPLETED: RefCell<Vec<(InferenceId, InferenceResult, Vec<AccountId>)>> =
 		RefCell::new(Vec::new());
@@ -183,8 +204,7 @@ impl ModelInspect<AccountId, openledger_primitives::Balance> for MockModels {
 	fn model(model: ModelId) -> Option<Model<AccountId, openledger_primitives::Balance>> {
 		MODELS.with(|m| m.borrow().get(&model).copied()).map(|status| Model {
 			owner: 50,
-			datanet: DATANET,
-			version: 1,
+			sources: SOURCES.with(|s| s.borrow().clone()),
 			spec: match model {
 				GENERATOR => generator_spec(),
 				EXTERNAL => external_spec(),

@@ -57,9 +57,10 @@ use frame_system::{
 };
 use openledger_primitives::{
 	attribution::{
-		engine, AttributionError, DatasetRef, InferRequest, IngestChunk, TrainOutcome,
-		TrainRequest, DEFAULT_WORKER_BUDGET_MS, WORKER_BOOT_KEY, WORKER_BUDGET_KEY,
+		engine, AttributionError, InferRequest, IngestChunk, TrainOutcome, TrainRequest,
+		DEFAULT_WORKER_BUDGET_MS, WORKER_BOOT_KEY, WORKER_BUDGET_KEY,
 	},
+	models::Source,
 	traits::{DatanetInspect, ModelInspect},
 };
 use sp_core::{offchain::StorageKind, H256};
@@ -283,9 +284,19 @@ fn send<T: Config>(
 /// Makes sure the engine holds `model` trained; returns the training outcome.
 fn ensure_trained<T: Config>(model: u32) -> Result<TrainOutcome, Skip> {
 	let summary = T::Models::model(model).ok_or(Skip::Unknown)?;
-	let schema = T::Datanets::schema(summary.datanet).ok_or(Skip::Unknown)?;
-	let version = T::Datanets::version(summary.datanet, summary.version).ok_or(Skip::Unknown)?;
-	let dataset = DatasetRef { datanet: summary.datanet, version: summary.version };
+	for source in &summary.sources {
+		ingest::<T>(source)?;
+	}
+	engine::train(TrainRequest { model, sources: summary.sources, spec: summary.spec })
+		.map_err(Skip::Engine)
+}
+
+/// Makes sure the engine holds `source`'s version whole: sends what it lacks, in chunks of
+/// `IngestChunk` records, as the version was published.
+fn ingest<T: Config>(source: &Source) -> Result<(), Skip> {
+	let schema = T::Datanets::schema(source.datanet).ok_or(Skip::Unknown)?;
+	let version = T::Datanets::version(source.datanet, source.version).ok_or(Skip::Unknown)?;
+	let dataset = source.dataset();
 	let mut offset = match engine::progress(dataset) {
 		Some((received, total)) if total == version.count => received,
 		_ => 0,
@@ -295,7 +306,7 @@ fn ensure_trained<T: Config>(model: u32) -> Result<TrainOutcome, Skip> {
 	while offset < version.count {
 		let end = offset.saturating_add(chunk).min(version.count);
 		let records = (offset..end)
-			.map(|i| match T::Datanets::record_at(summary.datanet, i) {
+			.map(|i| match T::Datanets::record_at(source.datanet, i) {
 				Some(r) => match (r.payload, r.removed_at) {
 					(Some(payload), _) => Ok((payload, r.label)),
 					// Removed after publication: still in the version's training set.
@@ -310,7 +321,7 @@ fn ensure_trained<T: Config>(model: u32) -> Result<TrainOutcome, Skip> {
 		let request = IngestChunk { dataset, schema, total: version.count, offset, records };
 		offset = engine::ingest(request).map_err(Skip::Engine)?;
 	}
-	engine::train(TrainRequest { model, dataset, spec: summary.spec }).map_err(Skip::Engine)
+	Ok(())
 }
 
 /// The outcome that answers `kind`.

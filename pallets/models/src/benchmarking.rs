@@ -37,8 +37,7 @@ fn registered<T: Config>() -> (T::AccountId, ModelId) {
 	let metadata = vec![b'm'; T::MaxMetadataLen::get() as usize];
 	let id = Pallet::<T>::do_register(
 		owner.clone(),
-		datanet,
-		version,
+		&[(datanet, version, 1)],
 		spec::<T>(),
 		1u32.into(),
 		metadata,

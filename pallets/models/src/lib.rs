@@ -1,6 +1,7 @@
 //! # Models
 //!
-//! The model registry: small specialised classifiers, each trained on one Datanet version.
+//! The model registry: small specialised classifiers, ∞-grams and external models, each trained
+//! on one or more Datanet versions, its sources.
 //!
 //! ## Terms
 //!
@@ -12,9 +13,15 @@
 //!   weights_hash }` once the attestors agree on the trained model, or `Failed` if they cannot
 //!   train it (both set through [`ModelLifecycle`] by Proof of Attribution); `Retired` by the
 //!   owner or moderation.
-//! - **Cost** ([`SpecCost`]): what training and attributing the spec on its Datanet version
-//!   asks of every attestor's engine, estimated by [`ModelSpec::cost`] from the version's
-//!   record count: peak memory and arithmetic. A registration above the governed
+//! - **Sources** ([`Source`]): the Datanet versions a model trains on, at most
+//!   [`Config::MaxSources`], of distinct Datanets of one schema, each with a weight (1 to
+//!   [`MAX_SOURCE_WEIGHT`]): the times its records count in training. A share names a record by
+//!   its position in the sources' records one after another
+//!   ([`openledger_primitives::models::locate`]); on one source, that is its position in the
+//!   Datanet's log. Index models (∞-gram, external) take each source once.
+//! - **Cost** ([`SpecCost`]): what training and attributing the spec on its sources asks of
+//!   every attestor's engine, estimated by [`ModelSpec::cost`] from their weighted record
+//!   count: peak memory and arithmetic. A registration above the governed
 //!   [`CostLimit`] fails with `InvalidSpec` ([`SpecError::MemoryOverLimit`] or
 //!   [`SpecError::ComputeOverLimit`]), so one cheap registration cannot exhaust the attestors.
 //! - **Deposit**: registering holds [`Config::ModelDeposit`] plus [`Config::DepositPerByte`] for
@@ -24,7 +31,8 @@
 //!
 //! ## Calls
 //!
-//! `register`, `set_fee`, `retire`, `force_retire`, `set_cost_limit` (admin).
+//! `register` (one source), `register_mix` (several), `set_fee`, `retire`, `force_retire`,
+//! `set_cost_limit` (admin).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // A panic in the runtime is a bug: no unwrap or expect outside tests and benchmarks.
@@ -54,6 +62,7 @@ pub use openledger_primitives::{
 	datanets::{DatanetId, VersionIndex},
 	models::{
 		Architecture, Featurizer, ModelId, ModelSpec, ModelStatus, SpecCost, SpecError, SpecLimits,
+		MAX_SOURCE_WEIGHT,
 	},
 	traits::{AttributionJobs, DatanetInspect, ModelInspect, ModelLifecycle},
 };
@@ -74,7 +83,7 @@ pub mod pallet {
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration (see the runtime's `migrations`).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -124,6 +133,11 @@ pub mod pallet {
 		/// The longest metadata, in bytes.
 		#[pallet::constant]
 		type MaxMetadataLen: Get<u32>;
+
+		/// The most Datanet versions one model trains on (changed by a runtime upgrade, that
+		/// is by referendum).
+		#[pallet::constant]
+		type MaxSources: Get<u32>;
 
 		/// The smallest hashed feature dimension (Text).
 		#[pallet::constant]
@@ -193,12 +207,11 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A model was registered on a Datanet version, and is `Training`.
+		/// A model was registered on its sources, and is `Training`.
 		ModelRegistered {
 			model: ModelId,
 			owner: T::AccountId,
-			datanet: DatanetId,
-			version: VersionIndex,
+			sources: Vec<Source>,
 			fee: BalanceOf<T>,
 			deposit: BalanceOf<T>,
 		},
@@ -232,8 +245,21 @@ pub mod pallet {
 		Retired,
 		/// The model is not `Training`.
 		NotTraining,
-		/// The model id counter would overflow.
+		/// The model id counter would overflow, or the sources' records do not fit a `u32`.
 		Overflow,
+		/// A registration names no source.
+		NoSources,
+		/// A registration names more sources than `MaxSources`.
+		TooManySources,
+		/// A registration names one Datanet twice (weight it instead).
+		DuplicateDatanet,
+		/// A source's weight is zero or above `MAX_SOURCE_WEIGHT`.
+		WeightOutOfBounds,
+		/// The sources' Datanets do not have one schema.
+		SchemaMismatch,
+		/// An index model (∞-gram, external) with a source of weight other than 1: an index
+		/// counts each record's text once.
+		WeightedIndex,
 	}
 
 	impl<T> From<SpecError> for Error<T> {
@@ -275,7 +301,32 @@ pub mod pallet {
 			metadata: Vec<u8>,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			Self::do_register(owner, datanet, version, spec, fee, metadata).map(|_| ())
+			Self::do_register(owner, &[(datanet, version, 1)], spec, fee, metadata).map(|_| ())
+		}
+
+		/// Register a model trained on several Datanet versions: `mix` names each source as
+		/// `(Datanet, version, weight)`, in the order that places their records (a share
+		/// names a record by its position in the sources' records one after another), and
+		/// the weight is the times each of the source's records counts in training.
+		///
+		/// - Origin: signed; the signer becomes the owner.
+		/// - The sources: published versions of distinct Datanets of one schema, weights 1 to
+		///   `MAX_SOURCE_WEIGHT` (1 for an ∞-gram or an external model), at most `MaxSources`.
+		/// - The spec and deposit as for `register`, the cost on the sources' weighted records.
+		/// - Errors: those of `register`, and `NoSources`, `TooManySources`,
+		///   `DuplicateDatanet`, `WeightOutOfBounds`, `SchemaMismatch`, `WeightedIndex`.
+		/// - Emits `ModelRegistered`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(Pallet::<T>::register_weight(mix.len() as u32))]
+		pub fn register_mix(
+			origin: OriginFor<T>,
+			mix: BoundedVec<(DatanetId, VersionIndex, u8), T::MaxSources>,
+			spec: ModelSpec,
+			fee: BalanceOf<T>,
+			metadata: Vec<u8>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_register(owner, &mix, spec, fee, metadata).map(|_| ())
 		}
 
 		/// Set a model's fee per inference.

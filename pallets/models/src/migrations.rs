@@ -11,13 +11,12 @@ pub mod v2 {
 	use core::marker::PhantomData;
 
 	use codec::{Decode, Encode};
-	use frame_support::BoundedVec;
 	use openledger_primitives::migration::{Rewrite, RewriteEach};
 	use sp_runtime::Perbill;
 
 	use crate::{
-		Architecture, BalanceOf, Config, DatanetId, Featurizer, Model, ModelSpec, ModelStatus,
-		Models, VersionIndex,
+		Architecture, BalanceOf, Config, DatanetId, Featurizer, ModelSpec, ModelStatus,
+		VersionIndex,
 	};
 
 	/// `ModelSpec` of storage version 1.
@@ -69,17 +68,87 @@ pub mod v2 {
 	impl<T: Config> Rewrite for SpecWithoutCheckpoints<T> {
 		type Key = crate::ModelId;
 		type Old = OldModel<T::AccountId, BalanceOf<T>>;
-		type New = Model<T::AccountId, BalanceOf<T>, BoundedVec<u8, T::MaxMetadataLen>>;
-		type Map = Models<T>;
+		type New = super::v3::OldModel<T::AccountId, BalanceOf<T>>;
+		type Map = super::v3::Models<T>;
 		type DbWeight = <T as frame_system::Config>::DbWeight;
 		const READS: u64 = 0;
 
 		fn rewrite(old: Self::Old) -> Self::New {
-			Model {
+			super::v3::OldModel {
 				owner: old.owner,
 				datanet: old.datanet,
 				version: old.version,
 				spec: old.spec.upgrade(),
+				fee: old.fee,
+				status: old.status,
+				deposit: old.deposit,
+				metadata: old.metadata,
+			}
+		}
+	}
+
+	/// The migration; see [the module](self).
+	pub type DropCheckpoints<T> = RewriteEach<SpecWithoutCheckpoints<T>>;
+}
+
+/// Version 2 to 3: a model trains on a list of sources ([`Source`](crate::Source)) instead of
+/// one Datanet version. Each model of [`Models`](crate::Models) gets one source, its Datanet
+/// version with the version's record count (one read) and weight 1, so that its shares name
+/// the same records as before. A version that is not there (none is ever removed) gets a
+/// count of 0: its shares then name no record, and their part goes to the treasury.
+pub mod v3 {
+	use alloc::vec::Vec;
+	use core::marker::PhantomData;
+
+	use codec::{Decode, Encode};
+	use frame_support::{storage_alias, BoundedVec, Twox64Concat};
+	use openledger_primitives::migration::{Rewrite, RewriteEach};
+
+	use crate::{
+		BalanceOf, Config, DatanetId, DatanetInspect, Model, ModelId, ModelSpec, ModelStatus,
+		Pallet, Source, VersionIndex,
+	};
+
+	/// A `Model` of storage version 2.
+	#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+	pub struct OldModel<AccountId, Balance> {
+		pub owner: AccountId,
+		pub datanet: DatanetId,
+		pub version: VersionIndex,
+		pub spec: ModelSpec,
+		pub fee: Balance,
+		pub status: ModelStatus,
+		pub deposit: Balance,
+		pub metadata: Vec<u8>,
+	}
+
+	/// The models as storage version 2 lays them out (what version 1 to 2 writes).
+	#[storage_alias]
+	pub type Models<T: Config> = StorageMap<
+		Pallet<T>,
+		Twox64Concat,
+		ModelId,
+		OldModel<<T as frame_system::Config>::AccountId, BalanceOf<T>>,
+	>;
+
+	/// How one model changes: its Datanet version becomes its one source.
+	pub struct OneSource<T>(PhantomData<T>);
+
+	impl<T: Config> Rewrite for OneSource<T> {
+		type Key = ModelId;
+		type Old = OldModel<T::AccountId, BalanceOf<T>>;
+		type New = crate::ModelOf<T>;
+		type Map = crate::Models<T>;
+		type DbWeight = <T as frame_system::Config>::DbWeight;
+		const READS: u64 = 1;
+
+		fn rewrite(old: Self::Old) -> Self::New {
+			let records = T::Datanets::version(old.datanet, old.version).map_or(0, |v| v.count);
+			let source = Source { datanet: old.datanet, version: old.version, records, weight: 1 };
+			Model {
+				owner: old.owner,
+				sources: BoundedVec::truncate_from(alloc::vec![source]),
+				spec: old.spec,
 				fee: old.fee,
 				status: old.status,
 				deposit: old.deposit,
@@ -89,5 +158,5 @@ pub mod v2 {
 	}
 
 	/// The migration; see [the module](self).
-	pub type DropCheckpoints<T> = RewriteEach<SpecWithoutCheckpoints<T>>;
+	pub type SourcesOfModels<T> = RewriteEach<OneSource<T>>;
 }

@@ -39,15 +39,21 @@ impl pallet_balances::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
-/// Datanet 0 is Dense digits with versions 1 and 2; Datanet 1 is Text with version 1.
+/// Datanet 0 is Dense digits with versions 1 and 2 (10 records a version number); Datanet 1 is
+/// Text with version 1; Datanet 2 is Dense digits too, with version 1; Datanet 3 is Dense digits
+/// with a version 1 of `u32::MAX` records.
 pub struct MockDatanets;
 pub const DIGITS: DatanetId = 0;
 pub const TEXT: DatanetId = 1;
+pub const MORE_DIGITS: DatanetId = 2;
+pub const HUGE: DatanetId = 3;
 
 impl DatanetInspect<AccountId, u64> for MockDatanets {
 	fn schema(datanet: DatanetId) -> Option<Schema> {
 		match datanet {
-			DIGITS => Some(Schema::Dense { dims: 64, classes: 10, max_value: 16 }),
+			DIGITS | MORE_DIGITS | HUGE => {
+				Some(Schema::Dense { dims: 64, classes: 10, max_value: 16 })
+			},
 			TEXT => Some(Schema::Text { classes: 3 }),
 			_ => None,
 		}
@@ -55,11 +61,11 @@ impl DatanetInspect<AccountId, u64> for MockDatanets {
 	fn version(datanet: DatanetId, version: VersionIndex) -> Option<VersionInfo<u64>> {
 		let versions = match datanet {
 			DIGITS => 2,
-			TEXT => 1,
+			TEXT | MORE_DIGITS | HUGE => 1,
 			_ => 0,
 		};
 		(1..=versions).contains(&version).then(|| VersionInfo {
-			count: 10 * version,
+			count: if datanet == HUGE { u32::MAX } else { 10 * version },
 			root: H256::repeat_byte(version as u8),
 			block: 1,
 		})
@@ -95,6 +101,7 @@ impl pallet_models::Config for Test {
 	type ModelDeposit = ConstU128<MODEL_DEPOSIT>;
 	type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
 	type MaxMetadataLen = ConstU32<32>;
+	type MaxSources = ConstU32<3>;
 	type MinFeatureDims = ConstU32<16>;
 	type MaxFeatureDims = ConstU32<4096>;
 	type MaxHidden = ConstU16<256>;

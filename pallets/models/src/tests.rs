@@ -1,7 +1,7 @@
 //! Unit tests: every call's success path and every named error; `run_test` checks that
 //! deposits equal held balances after each test.
 
-use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
+use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec};
 use sp_core::H256;
 use sp_runtime::{DispatchError, Perbill, TokenError};
 
@@ -45,15 +45,18 @@ fn register_holds_the_deposit_and_starts_training() {
 			Event::ModelRegistered {
 				model: id,
 				owner: ALICE,
-				datanet: DIGITS,
-				version: 1,
+				sources: vec![Source { datanet: DIGITS, version: 1, records: 10, weight: 1 }],
 				fee: 25,
 				deposit,
 			}
 			.into(),
 		);
 		let m = crate::Models::<Test>::get(id).unwrap();
-		assert_eq!((m.owner, m.datanet, m.version, m.fee), (ALICE, DIGITS, 1, 25));
+		assert_eq!((m.owner, m.fee), (ALICE, 25));
+		assert_eq!(
+			m.sources.to_vec(),
+			[Source { datanet: DIGITS, version: 1, records: 10, weight: 1 }]
+		);
 		assert_eq!(m.status, ModelStatus::Training);
 		assert_eq!(m.spec, mlp());
 		assert_eq!(held(ALICE), deposit);
@@ -61,6 +64,98 @@ fn register_holds_the_deposit_and_starts_training() {
 		// A text model with hashed n-grams on the Text Datanet.
 		let text = ModelSpec { featurizer: Featurizer::HashedNgrams { dims: 1024 }, ..mlp() };
 		assert_ok!(Models::register(origin(BOB), TEXT, 1, text, 0, vec![]));
+	});
+}
+
+fn mix(
+	sources: &[(DatanetId, VersionIndex, u8)],
+) -> BoundedVec<(DatanetId, VersionIndex, u8), <Test as Config>::MaxSources> {
+	BoundedVec::truncate_from(sources.to_vec())
+}
+
+#[test]
+fn a_model_on_several_datanets_keeps_each_version_its_count_and_its_weight() {
+	run_test(|| {
+		let id = NextModelId::<Test>::get();
+		let sources = mix(&[(MORE_DIGITS, 1, 3), (DIGITS, 2, 1)]);
+		assert_ok!(Models::register_mix(origin(ALICE), sources, mlp(), 25, vec![]));
+		let expected = vec![
+			Source { datanet: MORE_DIGITS, version: 1, records: 10, weight: 3 },
+			Source { datanet: DIGITS, version: 2, records: 20, weight: 1 },
+		];
+		System::assert_last_event(
+			Event::ModelRegistered {
+				model: id,
+				owner: ALICE,
+				sources: expected.clone(),
+				fee: 25,
+				deposit: MODEL_DEPOSIT,
+			}
+			.into(),
+		);
+		let m = Models::model_info(id).unwrap();
+		assert_eq!(m.sources, expected);
+		// Position 12 is the second source's record 2: Datanet `DIGITS`'s log position 2.
+		assert_eq!(m.locate(12), Some((DIGITS, 2, 2)));
+		assert_eq!(m.locate(30), None);
+		// The cost limit counts the weighted records: 10 × 3 + 20 = 50 fits, 10 × 4 + 20 not.
+		let schema = Schema::Dense { dims: 64, classes: 10, max_value: 16 };
+		CostLimit::<Test>::put(mlp().cost(&schema, 50));
+		assert_ok!(Models::register_mix(
+			origin(ALICE),
+			mix(&[(MORE_DIGITS, 1, 3), (DIGITS, 2, 1)]),
+			mlp(),
+			0,
+			vec![]
+		));
+		assert_noop!(
+			Models::register_mix(
+				origin(ALICE),
+				mix(&[(MORE_DIGITS, 1, 4), (DIGITS, 2, 1)]),
+				mlp(),
+				0,
+				vec![]
+			),
+			Error::<Test>::InvalidSpec(SpecError::MemoryOverLimit)
+		);
+	});
+}
+
+#[test]
+fn register_mix_refuses_sources_that_do_not_fit_by_name() {
+	run_test(|| {
+		let r = |sources: &[(DatanetId, VersionIndex, u8)], spec| {
+			Models::register_mix(origin(ALICE), mix(sources), spec, 1, vec![])
+		};
+		assert_noop!(r(&[], mlp()), Error::<Test>::NoSources);
+		assert_noop!(
+			Models::do_register(
+				ALICE,
+				&[(DIGITS, 1, 1), (MORE_DIGITS, 1, 1), (TEXT, 1, 1), (HUGE, 1, 1)],
+				mlp(),
+				1,
+				vec![]
+			),
+			Error::<Test>::TooManySources
+		);
+		assert_noop!(r(&[(DIGITS, 1, 1), (DIGITS, 2, 1)], mlp()), Error::<Test>::DuplicateDatanet);
+		for weight in [0, MAX_SOURCE_WEIGHT + 1] {
+			assert_noop!(r(&[(DIGITS, 1, weight)], mlp()), Error::<Test>::WeightOutOfBounds);
+		}
+		assert_noop!(r(&[(DIGITS, 1, 1), (TEXT, 1, 1)], mlp()), Error::<Test>::SchemaMismatch);
+		assert_noop!(r(&[(DIGITS, 1, 1), (9, 1, 1)], mlp()), Error::<Test>::UnknownDatanet);
+		assert_noop!(
+			r(&[(DIGITS, 1, 1), (MORE_DIGITS, 2, 1)], mlp()),
+			Error::<Test>::UnknownVersion
+		);
+		assert_noop!(r(&[(HUGE, 1, 1), (DIGITS, 1, 1)], mlp()), Error::<Test>::Overflow);
+		let gram = ModelSpec {
+			featurizer: Featurizer::Words,
+			architecture: Architecture::InfiniGram { max_tokens: 8 },
+			..mlp()
+		};
+		assert_noop!(r(&[(TEXT, 1, 2)], gram), Error::<Test>::WeightedIndex);
+		assert_ok!(r(&[(TEXT, 1, 1)], gram));
 	});
 }
 

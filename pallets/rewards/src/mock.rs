@@ -56,10 +56,20 @@ impl DatanetInspect<AccountId, u64> for MockDatanets {
 		None
 	}
 	fn record_at(datanet: DatanetId, index: u32) -> Option<VersionRecord<AccountId>> {
-		(datanet == 0 && index < 10).then(|| VersionRecord {
+		// Datanet 0: ten records of contributors 100 to 102; Datanet 1: five of 200 to 204.
+		let known = match datanet {
+			0 => index < 10,
+			1 => index < 5,
+			_ => false,
+		};
+		known.then(|| VersionRecord {
 			index,
 			record: H256::repeat_byte(index as u8),
-			contributor: 100 + u64::from(index % 3),
+			contributor: if datanet == 0 {
+				100 + u64::from(index % 3)
+			} else {
+				200 + u64::from(index)
+			},
 			label: 0,
 			payload: Some(vec![1]),
 			removed_at: None,

@@ -9,13 +9,21 @@ use frame_support::{
 use sp_runtime::{DispatchError, Perbill};
 
 use crate::{mock::*, *};
+use openledger_primitives::models::Source;
 
 fn share(record: u32, ppb: u32) -> RecordShare {
 	RecordShare { record, share: Perbill::from_parts(ppb) }
 }
 
-/// Pays `fee` into the pot, as agents does, and distributes it.
+/// Pays `fee` into the pot, as agents does, and distributes it, for a model on Datanet 0's ten
+/// records.
 fn pay(fee: Balance, shares: &[RecordShare], attestors: &[AccountId]) {
+	let sources = [Source { datanet: 0, version: 1, records: 10, weight: 1 }];
+	pay_on(&sources, fee, shares, attestors)
+}
+
+/// Pays `fee` for a model on `sources`.
+fn pay_on(sources: &[Source], fee: Balance, shares: &[RecordShare], attestors: &[AccountId]) {
 	assert_ok!(<Balances as Mutate<_>>::transfer(
 		&PAYER,
 		&Rewards::account(),
@@ -28,7 +36,7 @@ fn pay(fee: Balance, shares: &[RecordShare], attestors: &[AccountId]) {
 			inference: 0,
 			model_owner: 50,
 			agent_owner: 60,
-			datanet: 0,
+			sources,
 			shares,
 			attestors,
 		},
@@ -70,6 +78,32 @@ fn a_fee_is_split_to_the_last_unit() {
 			}
 			.into(),
 		);
+	});
+}
+
+#[test]
+fn a_model_on_two_datanets_pays_each_record_to_its_own_contributor() {
+	run_test(|| {
+		// Datanet 1's version of 4 records first (positions 0..4), then Datanet 0's of 10
+		// (positions 4..14); position 14 is past both.
+		let sources = [
+			Source { datanet: 1, version: 2, records: 4, weight: 3 },
+			Source { datanet: 0, version: 1, records: 10, weight: 1 },
+		];
+		let shares = [share(2, 500_000_000), share(9, 300_000_000), share(14, 200_000_000)];
+		pay_on(&sources, 1_000_000, &shares, &[]);
+		// Contributors get half: 250,000 for position 2, 150,000 for position 9.
+		assert_eq!(RecordEarnings::<Test>::get(1, 2), 250_000);
+		assert_eq!(Claimable::<Test>::get(202), 250_000);
+		// Position 9 is Datanet 0's record 5 (contributor 100 + 5 % 3).
+		assert_eq!(RecordEarnings::<Test>::get(0, 5), 150_000);
+		assert_eq!(Claimable::<Test>::get(102), 150_000);
+		// Nothing is credited by a position read as a log position of the wrong Datanet.
+		assert_eq!(RecordEarnings::<Test>::get(0, 2), 0);
+		assert_eq!(RecordEarnings::<Test>::get(0, 9), 0);
+		// Position 14's 100,000 goes to the treasury, with the rest: owner 20% and agent 10%
+		// are paid, and no attestor agreed.
+		assert_eq!(Claimable::<Test>::get(TREASURY), 1_000_000 - 250_000 - 150_000 - 300_000);
 	});
 }
 

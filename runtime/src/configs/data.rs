@@ -60,6 +60,9 @@ impl pallet_datanets::Config for Runtime {
 	type WeightInfo = pallet_datanets::weights::SubstrateWeight<Runtime>;
 }
 
+/// The most Datanet versions one model trains on.
+pub const MAX_MODEL_SOURCES: u32 = 4;
+
 impl pallet_models::Config for Runtime {
 	type Currency = crate::Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -71,6 +74,7 @@ impl pallet_models::Config for Runtime {
 	type ModelDeposit = ModelDeposit;
 	type DepositPerByte = DepositPerByte;
 	type MaxMetadataLen = ConstU32<256>;
+	type MaxSources = ConstU32<MAX_MODEL_SOURCES>;
 	type MinFeatureDims = ConstU32<16>;
 	type MaxFeatureDims = ConstU32<16384>;
 	type MaxHidden = ConstU16<512>;

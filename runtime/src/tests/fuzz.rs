@@ -39,7 +39,10 @@
 
 use alloc::{boxed::Box, format, string::String, vec, vec::Vec};
 use codec::Encode;
-use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
+use frame_support::{
+	dispatch::{DispatchClass, GetDispatchInfo},
+	BoundedVec,
+};
 use openledger_primitives::{
 	attribution::{RecordShare, TrainOutcome},
 	datanets::{CurationPolicy, Schema},
@@ -283,13 +286,27 @@ fn random_call(rng: &mut Rng, who: &[AccountId]) -> (RuntimeCall, bool) {
 		} else {
 			pallet_datanets::Call::remove_curator { datanet: net, curator: account }
 		}),
-		17..=18 => RuntimeCall::Models(pallet_models::Call::register {
+		17 => RuntimeCall::Models(pallet_models::Call::register {
 			datanet: net,
 			version: rng.below(3) as u32,
 			spec: spec(rng),
 			fee: amount(rng),
 			metadata: vec![],
 		}),
+		18 => {
+			// Up to one more source than the runtime allows, of any Datanet, version and
+			// weight.
+			let n = rng.below(u64::from(crate::configs::data::MAX_MODEL_SOURCES) + 2) as usize;
+			let mix: Vec<_> = (0..n)
+				.map(|_| (id(rng, datanets) as u32, rng.below(3) as u32, rng.below(10) as u8))
+				.collect();
+			RuntimeCall::Models(pallet_models::Call::register_mix {
+				mix: BoundedVec::truncate_from(mix),
+				spec: spec(rng),
+				fee: amount(rng),
+				metadata: vec![],
+			})
+		},
 		19 => {
 			let model = id(rng, models) as u32;
 			RuntimeCall::Models(match rng.below(4) {
@@ -310,7 +327,8 @@ fn random_call(rng: &mut Rng, who: &[AccountId]) -> (RuntimeCall, bool) {
 			let agent = id(rng, agents) as u32;
 			let datanet = pallet_agents::Agents::<Runtime>::get(agent)
 				.and_then(|a| pallet_models::Models::<Runtime>::get(a.model))
-				.map_or(net, |m| m.datanet);
+				.and_then(|m| m.datanet())
+				.unwrap_or(net);
 			let (input, _) = record(rng, datanet);
 			RuntimeCall::Agents(pallet_agents::Call::invoke {
 				agent,
@@ -441,8 +459,8 @@ fn mock_outcome(job: &pallet_attribution::types::Job<Runtime>, lie: bool) -> Out
 		}),
 		JobKind::Infer { model, .. } | JobKind::Recheck { model, .. } => {
 			let count = pallet_models::Models::<Runtime>::get(model)
-				.and_then(|m| pallet_datanets::Versions::<Runtime>::get(m.datanet, m.version))
-				.map_or(0, |v| v.count);
+				.and_then(|m| openledger_primitives::models::positions(&m.sources))
+				.unwrap_or(0);
 			let k = if lie { count.min(1) } else { count.min(4) };
 			let parts = openledger_primitives::attribution::largest_remainder(&vec![1; k as usize]);
 			Outcome::Infer {

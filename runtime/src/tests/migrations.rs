@@ -112,9 +112,9 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
 		// A version read and write a migration, and 2 to 3's read and write of the parameters
-		// and write of the pruning cursor (models' 1 to 2 finds no model, attribution's 3 to 4
-		// no training, its 4 to 5 and agents' 1 to 2 no inference).
-		assert_eq!(weight, db.reads_writes(12, 13), "a version read and write a migration");
+		// and write of the pruning cursor (models' 1 to 2 and 2 to 3 find no model,
+		// attribution's 3 to 4 no training, its 4 to 5 and agents' 1 to 2 no inference).
+		assert_eq!(weight, db.reads_writes(13, 14), "a version read and write a migration");
 		macro_rules! migrated {
 			($p:ident) => {
 				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
@@ -137,7 +137,7 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 			migrations::storage_digest::<Datanets>()
 		},);
 
-		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(11), "a no-op now");
+		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(12), "a no-op now");
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 	});
 }
@@ -188,12 +188,12 @@ fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already, models and agents at version 2 (one read
-		// each), and the migration: its version read and write, and a read and a write a
+		// Five pallets at their version already, models at version 3 (a read for each of its
+		// two migrations) and agents at version 2 (one read), and the migration: its version read and write, and a read and a write a
 		// reveal; then 2 to 3: its version read and write, the parameters', and the pruning
 		// cursor's write; then 3 to 4 and 4 to 5, each its version read and write (no training,
 		// no inference).
-		assert_eq!(weight, db.reads(7).saturating_add(db.reads_writes(7, 8)));
+		assert_eq!(weight, db.reads(8).saturating_add(db.reads_writes(7, 8)));
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 		assert_eq!(
 			Reveals::<Runtime>::get(5, &alice),
@@ -265,14 +265,14 @@ fn attributions_v4_migration_moves_the_flags_into_the_training_records() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already, models and agents at version 2 and
-		// attribution's two earlier migrations (one read each), and the migration: its version
+		// Five pallets at their version already, models' two migrations, agents at version 2
+		// and attribution's two earlier migrations (one read each), and the migration: its version
 		// read and write, two reads and writes a training (its record and its flags), and the
 		// flag left without a training removed; then 4 to 5, its version read and write (no
 		// inference).
 		assert_eq!(
 			weight,
-			db.reads(9).saturating_add(db.reads_writes(1 + 4 + 1 + 1, 1 + 4 + 1 + 1))
+			db.reads(10).saturating_add(db.reads_writes(1 + 4 + 1 + 1, 1 + 4 + 1 + 1))
 		);
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 		let new = |model: u8, flags: QualityFlags| {
@@ -303,13 +303,13 @@ fn models_v2_migration_drops_the_checkpoints_of_each_spec() {
 	use codec::Encode;
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 	use openledger_primitives::models::{Architecture, Featurizer, ModelSpec, ModelStatus};
-	use pallet_models::{
-		migrations::v2::{OldModel, OldModelSpec},
-		Models as Stored,
+	use pallet_models::migrations::{
+		v2::{OldModel, OldModelSpec},
+		v3::Models as Stored,
 	};
 	use sp_runtime::Perbill;
 
-	use crate::{migrations, Models};
+	use crate::Models;
 
 	state_of("dev").execute_with(|| {
 		StorageVersion::new(1).put::<Models>();
@@ -335,17 +335,24 @@ fn models_v2_migration_drops_the_checkpoints_of_each_spec() {
 			metadata: b"digits".to_vec(),
 		};
 		sp_io::storage::set(&Stored::<Runtime>::hashed_key_for(4), &old.encode());
-		// Read as the new layout, the old one is misread: its checkpoints become the seed's
-		// first byte.
+		// Read as the layout of version 2, the old one is misread: its checkpoints become the
+		// seed's first byte.
 		assert_ne!(Stored::<Runtime>::get(4).map(|m| m.spec.seed), Some(11));
 		#[cfg(feature = "try-runtime")]
 		let before = <pallet_models::migrations::v2::DropCheckpoints<Runtime> as
 			frame_support::traits::UncheckedOnRuntimeUpgrade>::pre_upgrade()
 		.expect("the models");
 
-		migrations::Migrations::on_runtime_upgrade();
+		// This step alone: the next (2 to 3) rewrites the same map.
+		frame_support::migrations::VersionedMigration::<
+			1,
+			2,
+			pallet_models::migrations::v2::DropCheckpoints<Runtime>,
+			Models,
+			<Runtime as frame_system::Config>::DbWeight,
+		>::on_runtime_upgrade();
 		assert_eq!(Models::on_chain_storage_version(), StorageVersion::new(2));
-		let new = Stored::<Runtime>::get(4).expect("the model decodes");
+		let new = Stored::<Runtime>::get(4).expect("the model decodes in the layout of version 2");
 		assert_eq!(
 			new.spec,
 			ModelSpec {
@@ -370,6 +377,78 @@ fn models_v2_migration_drops_the_checkpoints_of_each_spec() {
 	});
 }
 
+/// Models' migration from storage version 2 to 3, on a model written in the old layout on a
+/// Datanet version that is there: it gets one source, that version with its record count and
+/// weight 1, so its shares name the same records; everything else stays.
+#[test]
+fn models_v3_migration_gives_each_model_its_version_as_its_one_source() {
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	use openledger_primitives::{
+		datanets::VersionInfo,
+		models::{Architecture, Featurizer, ModelSpec, ModelStatus, Source},
+	};
+	use pallet_models::{migrations::v3::OldModel, Models as Stored};
+	use sp_runtime::Perbill;
+
+	use crate::{migrations, Models};
+
+	state_of("dev").execute_with(|| {
+		StorageVersion::new(2).put::<Models>();
+		pallet_datanets::Versions::<Runtime>::insert(
+			3,
+			2,
+			VersionInfo { count: 57, root: sp_core::H256::repeat_byte(1), block: 1 },
+		);
+		let spec = ModelSpec {
+			featurizer: Featurizer::Raw,
+			architecture: Architecture::SoftmaxRegression,
+			epochs: 5,
+			learning_rate: Perbill::from_percent(5),
+			batch_size: 8,
+			l2: Perbill::zero(),
+			seed: 3,
+		};
+		let owner = Sr25519Keyring::Dave.to_account_id();
+		let old: OldModel<crate::AccountId, crate::Balance> = OldModel {
+			owner: owner.clone(),
+			datanet: 3,
+			version: 2,
+			spec,
+			fee: 5,
+			status: ModelStatus::Failed,
+			deposit: 0,
+			metadata: b"mail".to_vec(),
+		};
+		sp_io::storage::set(&Stored::<Runtime>::hashed_key_for(6), &old.encode());
+		// Read as the new layout, the old one does not decode as the model it is.
+		assert_ne!(Stored::<Runtime>::get(6).map(|m| m.spec), Some(spec));
+		#[cfg(feature = "try-runtime")]
+		let before = <pallet_models::migrations::v3::SourcesOfModels<Runtime> as
+			frame_support::traits::UncheckedOnRuntimeUpgrade>::pre_upgrade()
+		.expect("the models");
+
+		migrations::Migrations::on_runtime_upgrade();
+		assert_eq!(Models::on_chain_storage_version(), StorageVersion::new(3));
+		let new = Stored::<Runtime>::get(6).expect("the model decodes");
+		assert_eq!(
+			new.sources.to_vec(),
+			[Source { datanet: 3, version: 2, records: 57, weight: 1 }]
+		);
+		assert_eq!(
+			(new.owner.clone(), new.spec, new.fee, new.status, new.deposit),
+			(owner, spec, 5, ModelStatus::Failed, 0)
+		);
+		assert_eq!(&new.metadata[..], b"mail");
+		// Its shares name the same records: position 40 is the version's record 40.
+		assert_eq!(new.locate(40), Some((3, 2, 40)));
+		#[cfg(feature = "try-runtime")]
+		<pallet_models::migrations::v3::SourcesOfModels<Runtime> as
+			frame_support::traits::UncheckedOnRuntimeUpgrade>::post_upgrade(before)
+		.expect("the checks pass");
+	});
+}
+
 /// Agents' migration from storage version 1 to 2 and attribution's from 4 to 5, on inferences
 /// written in the old layouts, where a continuation was stored as label 0: a classifier's
 /// inference keeps its label, an ∞-gram model's becomes a continuation with its first token's
@@ -385,7 +464,7 @@ fn answers_migrations_tell_a_label_from_a_continuation_by_the_model() {
 	use openledger_primitives::{
 		agents::InferenceStatus,
 		attribution::{Answer, RecordShare},
-		models::{Architecture, Featurizer, Model, ModelSpec, ModelStatus},
+		models::{Architecture, Featurizer, Model, ModelSpec, ModelStatus, Source},
 	};
 	use pallet_agents::migrations::v2::{OldInference, OldInferenceStatus};
 	use pallet_attribution::migrations::v5::OldInferenceRecord;
@@ -408,8 +487,12 @@ fn answers_migrations_tell_a_label_from_a_continuation_by_the_model() {
 		};
 		let model = |spec| Model {
 			owner: bob.clone(),
-			datanet: 0,
-			version: 1,
+			sources: BoundedVec::truncate_from(vec![Source {
+				datanet: 0,
+				version: 1,
+				records: 10,
+				weight: 1,
+			}]),
 			spec,
 			fee: 1,
 			status: ModelStatus::Training,

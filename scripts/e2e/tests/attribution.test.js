@@ -9,7 +9,8 @@
 // keystore) while the test plays a third, Charlie, who copies a commitment, then lies: he earns
 // nothing and is slashed, and the honest result stands. Then Charlie lies alone, as a committee
 // of one; the node's watchtower challenges on its own, the recheck (without the challenger)
-// overturns it, and Charlie's slash goes to the challenger.
+// overturns it, and Charlie's slash goes to the challenger. A model on the first Datanet and a
+// second one (Ferdie's, weighted twice) pays the contributors of both.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -144,7 +145,14 @@ describe('Proof of Attribution on the digits set', () => {
 		const preview = {
 			label: typed.answer.asClass.label.toNumber(),
 			probabilities: typed.answer.asClass.probabilities.map((p) => p.toNumber()),
-			proponents: typed.proponents.map((p) => ({ record: p.record.toNumber(), hash: p.recordHash.toHex(), contributor: p.contributor.toString(), share: p.share.toNumber() })),
+			proponents: typed.proponents.map((p) => ({
+				record: p.record.toNumber(),
+				datanet: p.datanet.toNumber(),
+				index: p.index.toNumber(),
+				hash: p.recordHash.toHex(),
+				contributor: p.contributor.toString(),
+				share: p.share.toNumber(),
+			})),
 		};
 		// The typed answer is the node's JSON, field for field.
 		const raw = await node.rpc('attribution_preview', [model, u8aToHex(q.pixels)]);
@@ -156,6 +164,8 @@ describe('Proof of Attribution on the digits set', () => {
 		assert.equal(preview.proponents.reduce((a, p) => a + p.share, 0), 1e9);
 		const contributors = new Set([k.Charlie, k.Dave, k.Eve].map((w) => w.address));
 		for (const p of preview.proponents) {
+			// A model on one Datanet names a record by its place in that Datanet's log.
+			assert.deepEqual([p.datanet, p.index], [datanet, p.record]);
 			const [rec] = await api.call.datanetsApi.versionRecords(datanet, 1, p.record, 1);
 			assert.equal(rec.record.toHex(), p.hash);
 			assert.ok(contributors.has(rec.contributor.toString()));
@@ -236,6 +246,69 @@ describe('Proof of Attribution on the digits set', () => {
 		const afterClaim = (await api.query.system.account(richest.address)).data.free.toBigInt();
 		assert.equal(afterClaim - before, due - claimed.fee);
 		assert.equal((await api.call.rewardsApi.claimable(richest.address)).toBigInt(), 0n);
+	});
+
+	test('a classifier on two Datanets pays the contributors of both, each record through its own Datanet', async () => {
+		// A second Datanet of other digits, filled by Ferdie alone; the model counts its records
+		// twice (weight 2) after the first Datanet's.
+		const others = unique.slice(3 * PER_CONTRIBUTOR + INFERENCES, 4 * PER_CONTRIBUTOR + INFERENCES);
+		const second = await fillDatanet(api, k, [k.Ferdie], others);
+		assert.equal(second.count, PER_CONTRIBUTOR);
+		const mix = [
+			[datanet, 1, 1],
+			[second.datanet, 1, 2],
+		];
+		const registered = await h.ok(api.tx.models.registerMix(mix, SPEC, MODEL_FEE, 'digits-on-two'), k.Bob);
+		const mixed = h.event(registered.events, 'models', 'ModelRegistered').data;
+		const id = mixed.model.toNumber();
+		const sources = mixed.sources.map((src) => [src.datanet.toNumber(), src.version.toNumber(), src.records.toNumber(), src.weight.toNumber()]);
+		assert.deepEqual(sources, [
+			[datanet, 1, count, 1],
+			[second.datanet, 1, PER_CONTRIBUTOR, 2],
+		]);
+		await h.until(async () => ((await api.call.modelsApi.model(id)).unwrap().status.isActive ? true : undefined));
+		// The model owner's agent, so that the contributors' claimable balances move only by
+		// their records' shares.
+		const agentOfBob = h.event((await h.ok(api.tx.agents.register(id, 'digits-on-two', 0), k.Bob)).events, 'agents', 'AgentRegistered').data.agent.toNumber();
+		const contributors = [k.Charlie, k.Dave, k.Eve, k.Ferdie];
+		const claimable = async () => new Map(await Promise.all(contributors.map(async (w) => [w.address, (await api.call.rewardsApi.claimable(w.address)).toBigInt()])));
+		const before = await claimable();
+		const expected = new Map();
+		const named = { first: 0, second: 0 };
+		// Dave calls (fees come from his free balance, not his claimable one); Alice attests.
+		for (const q of queries.slice(0, 4)) {
+			const { events } = await h.ok(api.tx.agents.invoke(agentOfBob, u8aToHex(q.pixels), MODEL_FEE), k.Dave);
+			const inference = h.event(events, 'agents', 'InferenceRequested').data.inference.toNumber();
+			const info = await h.until(async () => {
+				const i = (await api.call.attributionApi.inference(inference)).unwrap();
+				return i.status.isCompleted ? i : undefined;
+			});
+			for (const sh of info.shares) {
+				// Positions 0..count are the first Datanet's records; the second's follow.
+				const position = sh.record.toNumber();
+				assert.ok(position < count + PER_CONTRIBUTOR, `position ${position} is in the sources`);
+				const [net, index] = position < count ? [datanet, position] : [second.datanet, position - count];
+				named[net === datanet ? 'first' : 'second'] += 1;
+				const [rec] = await api.call.datanetsApi.versionRecords(net, 1, index, 1);
+				const who = rec.contributor.toString();
+				expected.set(who, (expected.get(who) ?? 0n) + ((MODEL_FEE / 2n) * sh.share.toBigInt()) / BILLION);
+				assert.ok((await api.call.rewardsApi.recordEarnings(net, index)).toBigInt() > 0n, `Datanet ${net} record ${index} earned`);
+			}
+		}
+		console.log(`# a model on two Datanets: ${named.first} shares on the first, ${named.second} on the second (weight 2)`);
+		assert.ok(named.first > 0 && named.second > 0, `both Datanets are named: ${JSON.stringify(named)}`);
+		const after = await claimable();
+		for (const w of contributors) {
+			assert.equal(after.get(w.address) - before.get(w.address), expected.get(w.address) ?? 0n, `the records of ${w.address}`);
+		}
+		assert.ok(expected.get(k.Ferdie.address) > 0n, 'the second Datanet\'s contributor is paid');
+		// The preview names each record by its Datanet and its place there as well.
+		const preview = await api.rpc.attribution.preview(id, u8aToHex(queries[0].pixels));
+		for (const p of preview.proponents) {
+			const position = p.record.toNumber();
+			const [net, index] = position < count ? [datanet, position] : [second.datanet, position - count];
+			assert.deepEqual([p.datanet.toNumber(), p.index.toNumber()], [net, index]);
+		}
 	});
 
 	test('results and training records are pruned after the retention period, and the command-line client says so', async () => {

@@ -175,6 +175,25 @@ describe('the openledger command-line client against a dev node', () => {
 		}
 	});
 
+	test('register --mix: a weighted source, with the named errors of a bad mix', async () => {
+		const specFile = path.join(dir, 'spec.json');
+		// Both forms at once, or a malformed part, are usage errors before anything is sent.
+		const both = await cli(node, ['register', '--datanet', String(datanet), '--version', '1', '--mix', `${datanet}:1`, '--spec', specFile, '--suri', '//Bob']);
+		assert.equal(both.status, 2);
+		const malformed = await cli(node, ['register', '--mix', `${datanet}-1`, '--spec', specFile, '--suri', '//Bob']);
+		assert.equal(malformed.status, 2);
+		assert.match(malformed.stderr, /is not ID:VERSION or ID:VERSION:WEIGHT/);
+		// One Datanet twice is the chain's named error.
+		const twice = await cli(node, ['register', '--mix', `${datanet}:1,${datanet}:1:2`, '--spec', specFile, '--suri', '//Bob']);
+		assert.notEqual(twice.status, 0);
+		assert.match(twice.stderr, /DuplicateDatanet/);
+		const r = await json(node, ['register', '--mix', `${datanet}:1:2`, '--spec', specFile, '--suri', '//Bob']);
+		const count = (await api.call.datanetsApi.version(datanet, 1)).unwrap().count.toNumber();
+		const stored = (await api.call.modelsApi.model(r.model)).unwrap().sources.map((src) => [src.datanet.toNumber(), src.version.toNumber(), src.records.toNumber(), src.weight.toNumber()]);
+		assert.deepEqual(stored, [[datanet, 1, count, 2]]);
+		assert.deepEqual(r.sources, [{ datanet, version: 1, weight: 2 }]);
+	});
+
 	test('agent and invoke: a paid inference, its label and its attributed records', async () => {
 		agent = (await json(node, ['agent', '--model', String(model), '--fee', '0.1', '--suri', '//Ferdie'])).agent;
 		const query = digits[RECORDS + 1].split(',');

@@ -2,6 +2,7 @@
 // - an ∞-gram model over 300 State of the Union records: indexed by the worker, a paid
 //   invocation with a prompt, the continuation with its verbatim spans and its shares
 //   finalised, and the fee's contributor part paid to the records the spans came from;
+// - an external model on the SOTU Datanet and a second one, crediting quotations from both;
 // - a hashed n-gram softmax regression over 560 distinct real SpamAssassin mails: trained by the
 //   worker, paid inferences on held-back mails, each verdict attributed to the mails behind it.
 
@@ -42,6 +43,9 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 	let sotu;
 	// The external model's traced inference, and the records it quoted.
 	let tracedInference;
+	// The inference of the external model on two Datanets: its quoted positions and the second
+	// Datanet.
+	let mixedInference;
 	const ok = (tx, who) => okWith(api, tx, who);
 	const event = (events, pallet, name) => findEvent(api, events, pallet, name);
 	/** Creates an open Text Datanet, fills it from the contributors in turn, publishes it. */
@@ -274,6 +278,62 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		assert.deepEqual(r.trace, { tokens: trace.tokens.toNumber(), spans: trace.spans.length });
 	});
 
+	test('an external model on two Datanets credits quotations from both, each through its own Datanet', async () => {
+		assert.ok(sotu, 'the first test published the SOTU Datanet');
+		// A second SOTU Datanet of other records, of the same schema, filled by Ferdie alone.
+		const rows = sotuRecords().slice(SOTU_RECORDS, SOTU_RECORDS + 40);
+		const created = await ok(api.tx.datanets.create('sotu-more', `${rows.length} real records`, 'CC0-1.0', { Text: { classes: 5 } }, 'Open'), k.Alice);
+		const second = event(created.events, 'datanets', 'DatanetCreated').data.datanet.toNumber();
+		await ok(api.tx.utility.batchAll(rows.map((r) => api.tx.datanets.contribute(second, hex(r.text), r.label))), k.Ferdie);
+		await ok(api.tx.datanets.publishVersion(second, rows.length), k.Alice);
+		const spec = { featurizer: 'Words', architecture: { External: { weightsHash: `0x${'78'.repeat(32)}`, minSpanTokens: 12 } }, epochs: 1, learningRate: 1, batchSize: 1, l2: 0, seed: 0 };
+		// An index takes each source once: a weight is refused by name.
+		const weighted = await sendAndWait(api, api.tx.models.registerMix([[sotu.datanet, 1, 1], [second, 1, 2]], spec, MODEL_FEE, ''), k.Bob);
+		assert.equal(weighted.dispatchError, 'models.WeightedIndex');
+		const registered = await ok(api.tx.models.registerMix([[sotu.datanet, 1, 1], [second, 1, 1]], spec, MODEL_FEE, 'an LLM on two Datanets'), k.Bob);
+		const model = event(registered.events, 'models', 'ModelRegistered').data.model.toNumber();
+		await active(model);
+		const agent = event((await ok(api.tx.agents.register(model, 'llm-on-two', 0), k.Bob)).events, 'agents', 'AgentRegistered').data.agent.toNumber();
+		// 16 words of a record of each Datanet, each found in no other record of either.
+		const all = [...sotu.rows, ...rows];
+		const passage = (r) => r.text.split(' ').slice(10, 26).join(' ');
+		const once = (r) => r.text.split(' ').length >= 40 && all.filter((o) => o.text.includes(passage(r))).length === 1;
+		const [a, j] = [sotu.rows.findIndex(once), rows.findIndex(once)];
+		assert.ok(a >= 0 && j >= 0, 'a passage found once in each Datanet');
+		// Positions: the first source's records are 0..SOTU_RECORDS, the second's follow.
+		const positions = [a, SOTU_RECORDS + j];
+		const contributors = [k.Charlie, k.Dave, k.Eve, k.Ferdie];
+		const claimable = async () => Object.fromEntries(await Promise.all(contributors.map(async (w) => [w.address, (await api.call.rewardsApi.claimable(w.address)).toBigInt()])));
+		const earned = async () => [(await api.call.rewardsApi.recordEarnings(sotu.datanet, a)).toBigInt(), (await api.call.rewardsApi.recordEarnings(second, j)).toBigInt()];
+		const before = await claimable();
+		const earnedBefore = await earned();
+		const output = `It said: ${passage(sotu.rows[a])}. And then: ${passage(rows[j])}.`;
+		const invoked = await ok(api.tx.agents.invoke(agent, hex(output), MODEL_FEE), k.Dave);
+		const inference = event(invoked.events, 'agents', 'InferenceRequested').data.inference.toNumber();
+		const info = await completed(inference);
+		const shares = info.shares.map((sh) => ({ position: sh.record.toNumber(), share: sh.share.toBigInt() }));
+		assert.deepEqual(shares.map((sh) => sh.position).sort((x, y) => x - y), positions);
+		assert.equal(shares.reduce((x, sh) => x + sh.share, 0n), BILLION);
+		const spans = info.trace.unwrap().trace.spans.map((sp) => sp.records.map((r) => r.toNumber()));
+		for (const p of positions) assert.ok(spans.some((rs) => rs.includes(p)), `a span of position ${p}`);
+		// Each record is paid to its contributor through its own Datanet.
+		const expected = {};
+		const earnedNow = await earned();
+		for (const { position, share } of shares) {
+			const [net, index] = position < SOTU_RECORDS ? [sotu.datanet, position] : [second, position - SOTU_RECORDS];
+			const { contributor } = await record(net, index);
+			const amount = ((MODEL_FEE / 2n) * share) / BILLION;
+			expected[contributor] = (expected[contributor] ?? 0n) + amount;
+			// Each record's earnings grow under its own Datanet.
+			const which = net === second ? 1 : 0;
+			assert.equal(earnedNow[which] - earnedBefore[which], amount, `Datanet ${net} record ${index}`);
+		}
+		const after = await claimable();
+		for (const w of contributors) assert.equal(after[w.address] - before[w.address], expected[w.address] ?? 0n, `claimable of ${w.address}`);
+		assert.ok(expected[k.Ferdie.address] > 0n, "the second Datanet's contributor is paid");
+		mixedInference = { id: inference, positions, second };
+	});
+
 	test('the fast answer: an attestor node answers a signed invoke at once, with the outcome it then reveals on chain, signed, and a lie signed so is slashed', async () => {
 		const { agent, output } = tracedInference;
 		const signed = await api.tx.agents.invoke(agent, hex(output), MODEL_FEE + AGENT_FEE).signAsync(k.Eve);
@@ -367,6 +427,21 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 			for (const r of tracedInference.quoted) assert.ok(marks.some((m) => m.record === r), `a span of quoted record ${r} is marked`);
 			assert.equal(await page.textContent('[data-testid=inference-answer]'), `the output, traced: ${trace.spans.length} verbatim spans in ${trace.tokens.toNumber()} tokens`);
 			await page.screenshot({ path: `${process.env.E2E_LOG_DIR || '/tmp'}/explorer-trace.png`, fullPage: true });
+			// The model on two Datanets: a span of each is marked, and each share row names its
+			// Datanet and its place there.
+			const mixed = `#/inference/${mixedInference.id}`;
+			await page.goto(`${server.url}/?rpc=ws://127.0.0.1:${node.rpcPort}${mixed}`);
+			await page.waitForFunction((r) => document.body.dataset.renderedRoute === r, mixed, { timeout: 60_000 });
+			const mixedMarks = await page.$$eval('[data-testid=traced] mark', (ms) => ms.map((m) => Number(m.dataset.record)));
+			for (const p of mixedInference.positions) assert.ok(mixedMarks.includes(p), `position ${p} is marked (${mixedMarks})`);
+			const rows = await page.$$eval('[data-testid=share-row]', (rs) => rs.map((r) => [Number(r.dataset.record), Number(r.dataset.datanet), Number(r.dataset.index)]));
+			assert.deepEqual(
+				rows.sort((x, y) => x[0] - y[0]),
+				[
+					[mixedInference.positions[0], sotu.datanet, mixedInference.positions[0]],
+					[mixedInference.positions[1], mixedInference.second, mixedInference.positions[1] - SOTU_RECORDS],
+				],
+			);
 		} finally {
 			await browser.close();
 			server.stop();

@@ -31,7 +31,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(a.status == AgentStatus::Active, Error::<T>::NotActive);
 		let m = T::Models::model(a.model).ok_or(Error::<T>::UnknownModel)?;
 		ensure!(matches!(m.status, ModelStatus::Active { .. }), Error::<T>::ModelNotActive);
-		let schema = T::Datanets::schema(m.datanet).ok_or(Error::<T>::UnknownModel)?;
+		// Every source has the first one's schema.
+		let schema = m.datanet().and_then(T::Datanets::schema).ok_or(Error::<T>::UnknownModel)?;
 		schema.check_input(&input, T::MaxInputLen::get()).map_err(|_| Error::<T>::InvalidInput)?;
 		let fee = m.fee.saturating_add(a.fee);
 		ensure!(fee <= max_fee, Error::<T>::FeeAboveMax);
@@ -115,7 +116,7 @@ impl<T: Config> Pallet<T> {
 					inference,
 					model_owner: m.owner,
 					agent_owner,
-					datanet: m.datanet,
+					sources: &m.sources,
 					shares: &result.shares,
 					attestors: agreeing,
 				},

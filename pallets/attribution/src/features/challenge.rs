@@ -97,10 +97,11 @@ impl<T: Config> Pallet<T> {
 		let mut excluded: Vec<T::AccountId> = p.committee.to_vec();
 		excluded.push(challenger.clone());
 		if let Some(model) = T::Models::model(p.model) {
-			excluded.push(model.owner);
+			excluded.push(model.owner.clone());
 			if let Some(Decided { shares, .. }) = p.outcome.clone().decided() {
 				for share in shares.iter() {
-					if let Some(r) = T::Datanets::record_at(model.datanet, share.record) {
+					let Some((datanet, _, at)) = model.locate(share.record) else { continue };
+					if let Some(r) = T::Datanets::record_at(datanet, at) {
 						excluded.push(r.contributor);
 					}
 				}

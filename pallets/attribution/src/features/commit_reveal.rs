@@ -12,6 +12,7 @@ use crate::{
 	InferenceHandler, InferenceId, InferenceResult, JobId, ModelId, ModelInspect, ModelLifecycle,
 	RecordShare, Span, Trace, TrainingRecord,
 };
+use openledger_primitives::models::positions;
 use sp_runtime::Perbill;
 
 /// What one reveal did: over how many members, and what its vote did.
@@ -139,10 +140,12 @@ impl<T: Config> Pallet<T> {
 				let shares: BoundedVec<RecordShare, T::MaxTopK> =
 					shares.try_into().map_err(|_| Error::<T>::TooManyShares)?;
 				let summary = T::Models::model(model).ok_or(Error::<T>::UnknownModel)?;
-				let schema =
-					T::Datanets::schema(summary.datanet).ok_or(Error::<T>::UnknownModel)?;
-				let version = T::Datanets::version(summary.datanet, summary.version)
+				let schema = summary
+					.datanet()
+					.and_then(T::Datanets::schema)
 					.ok_or(Error::<T>::UnknownModel)?;
+				// Records are named by their positions in the sources' records.
+				let count = positions(&summary.sources).ok_or(Error::<T>::UnknownModel)?;
 				let kind_fits = match detail {
 					Detail::Class(..) => !summary.spec.indexes(),
 					Detail::Continuation(..) => summary.spec.generates(),
@@ -153,19 +156,16 @@ impl<T: Config> Pallet<T> {
 				let mut seen: Vec<u32> = shares.iter().map(|s| s.record).collect();
 				seen.sort_unstable();
 				ensure!(seen.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateRecord);
-				ensure!(seen.last().is_none_or(|r| *r < version.count), Error::<T>::UnknownRecord);
+				ensure!(seen.last().is_none_or(|r| *r < count), Error::<T>::UnknownRecord);
 				// Spans lie within their text (the continuation, or the traced output: the
-				// job's input) and name records of the version.
+				// job's input) and name records of the sources.
 				let spans_fit = |spans: &[Span], text: u32| -> DispatchResult {
 					for span in spans {
 						ensure!(
 							span.start < span.end && span.end <= text,
 							Error::<T>::MalformedGeneration
 						);
-						ensure!(
-							span.records.iter().all(|r| *r < version.count),
-							Error::<T>::UnknownRecord
-						);
+						ensure!(span.records.iter().all(|r| *r < count), Error::<T>::UnknownRecord);
 					}
 					Ok(())
 				};

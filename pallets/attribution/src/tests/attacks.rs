@@ -16,6 +16,7 @@ use sp_runtime::{
 use sp_core::offchain::StorageKind;
 
 use super::*;
+use openledger_primitives::models::Source;
 
 /// Attestors 1 to 5 (4 and 5 bond now), committees of five, model 0 Active, and inference 7's
 /// job opened; returns the job.
@@ -246,6 +247,58 @@ fn a_recheck_excludes_the_model_owner_and_the_contributors_the_result_pays() {
 		assert_eq!(members.len(), 2);
 		assert!(members.iter().all(|m| (1..=4).contains(m) && *m != member && *m != challenger));
 	});
+}
+
+/// Every model of the mock on Datanet 0's version (positions 0..6), then Datanet 1's of weight
+/// 2 (positions 6..10).
+fn two_sources() {
+	SOURCES.with(|s| {
+		*s.borrow_mut() = vec![
+			Source { datanet: DATANET, version: 1, records: RECORDS, weight: 1 },
+			Source { datanet: SECOND, version: 1, records: SECOND_RECORDS, weight: 2 },
+		]
+	});
+}
+
+#[test]
+fn a_recheck_excludes_the_contributors_the_result_pays_in_every_source() {
+	run_test(|| {
+		two_sources();
+		let (job, member) = one_member_job();
+		// Position 7 is the second source's record 1, contributed by 201, who bonds in with
+		// the owner: read as Datanet 0's record 7, it would name no one.
+		for who in [50, 201] {
+			assert_ok!(Balances::mint_into(&who, ENDOWMENT));
+			assert_ok!(Attribution::bond(origin(who), BOND));
+		}
+		answer(job, &[(member, inferred(1, RECORDS + 1))]);
+		set_committee(2);
+		let challenger = (1..=4).find(|a| *a != member).unwrap();
+		assert_ok!(Attribution::challenge(origin(challenger), 7));
+		let (_, members) = recheck();
+		assert!(!members.contains(&201) && !members.contains(&50), "{members:?}");
+		assert_eq!(members.len(), 2);
+	});
+}
+
+#[test]
+fn a_result_may_name_every_sources_records_and_none_past_them() {
+	for (position, ok) in [(RECORDS + SECOND_RECORDS - 1, true), (RECORDS + SECOND_RECORDS, false)]
+	{
+		run_test(|| {
+			two_sources();
+			let (job, member) = one_member_job();
+			assert_ok!(commit(member, job, &inferred(1, position)));
+			if ok {
+				assert_ok!(reveal(member, job, inferred(1, position)));
+			} else {
+				assert_noop!(
+					reveal(member, job, inferred(1, position)),
+					Error::<Test>::UnknownRecord
+				);
+			}
+		});
+	}
 }
 
 #[test]

@@ -7,6 +7,7 @@ use sp_runtime::{
 };
 
 use crate::*;
+use openledger_primitives::models::locate;
 
 impl<T: Config> Pallet<T> {
 	/// Sets the split of inference fees (`set_reward_split`); it must sum to 100%.
@@ -33,13 +34,15 @@ impl<T: Config> Pallet<T> {
 			if amount.is_zero() {
 				continue;
 			}
-			// Not defensive: a result may name a record the Datanet does not know; its part
-			// goes to the treasury.
-			let Some(record) = T::Datanets::record_at(parties.datanet, s.record) else { continue };
+			// Not defensive: a result may name a record past the sources, or one the Datanet
+			// does not know; its part goes to the treasury.
+			let Some((i, at)) = locate(parties.sources, s.record) else { continue };
+			let Some(datanet) = parties.sources.get(i).map(|source| source.datanet) else {
+				continue;
+			};
+			let Some(record) = T::Datanets::record_at(datanet, at) else { continue };
 			Self::credit_contributor(&record.contributor, amount);
-			RecordEarnings::<T>::mutate(parties.datanet, s.record, |e| {
-				*e = e.saturating_add(amount)
-			});
+			RecordEarnings::<T>::mutate(datanet, at, |e| *e = e.saturating_add(amount));
 			paid = paid.saturating_add(amount);
 		}
 		Self::credit(&parties.model_owner, model_owner);
