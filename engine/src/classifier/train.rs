@@ -75,6 +75,21 @@ impl From<&ModelSpec> for Hyper {
 	}
 }
 
+impl Hyper {
+	/// `SpecOutOfBounds` for zero epochs or batch size, or a learning rate that is not
+	/// positive.
+	pub(crate) fn check(&self) -> Result<(), EngineError> {
+		if self.batch_size == 0
+			|| self.epochs == 0
+			|| self.learning_rate.is_nan()
+			|| self.learning_rate <= 0.0
+		{
+			return Err(EngineError::SpecOutOfBounds("zero epochs, batch size or learning rate"));
+		}
+		Ok(())
+	}
+}
+
 /// The epochs after which checkpoints are taken: `⌈k·E/C⌉` for `k = 1..=C` (none for 0).
 pub fn checkpoint_epochs(epochs: u16, checkpoints: u8) -> Vec<u16> {
 	let (e, c) = (u32::from(epochs), u32::from(checkpoints));
@@ -132,14 +147,52 @@ pub fn train_in_order(
 	if labels.iter().all(|y| *y == labels[0]) {
 		return Err(EngineError::SingleClass);
 	}
-	if hyper.batch_size == 0
-		|| hyper.epochs == 0
-		|| hyper.learning_rate.is_nan()
-		|| hyper.learning_rate <= 0.0
-	{
-		return Err(EngineError::SpecOutOfBounds("zero epochs, batch size or learning rate"));
-	}
+	hyper.check()?;
 	Ok(descend(network, x, labels, hyper, order)?)
+}
+
+/// The velocity of every layer's weights and biases.
+pub(crate) type Velocity = Vec<(Tensor, Tensor)>;
+
+/// The coefficients of a step: momentum, learning rate and L2.
+pub(crate) struct Sgd {
+	momentum: Tensor,
+	rate: Tensor,
+	l2: f64,
+}
+
+impl Sgd {
+	pub(crate) fn new(hyper: &Hyper) -> candle_core::Result<Self> {
+		Ok(Self { momentum: scalar(MOMENTUM)?, rate: scalar(hyper.learning_rate)?, l2: hyper.l2 })
+	}
+
+	/// A zero velocity for `params`.
+	pub(crate) fn still(params: &Network) -> candle_core::Result<Velocity> {
+		params.layers.iter().map(|l| Ok((l.w.zeros_like()?, l.b.zeros_like()?))).collect()
+	}
+
+	/// One step on the records `batch` of `x`: `v ← μ v + ∇L(batch)`, `θ ← θ - η v`.
+	pub(crate) fn step(
+		&self,
+		params: &mut Network,
+		velocity: &mut Velocity,
+		x: &Tensor,
+		labels: &[usize],
+		batch: &[usize],
+	) -> candle_core::Result<()> {
+		let xb = select_rows(x, batch)?;
+		let yb: Vec<usize> = batch.iter().map(|i| labels[*i]).collect();
+		let grad = params.gradient(&xb, &yb, self.l2)?;
+		for ((Layer { w, b }, (vw, vb)), Layer { w: gw, b: gb }) in
+			params.layers.iter_mut().zip(velocity.iter_mut()).zip(grad)
+		{
+			*vw = vw.broadcast_mul(&self.momentum)?.add(&gw)?;
+			*w = w.sub(&vw.broadcast_mul(&self.rate)?)?;
+			*vb = vb.broadcast_mul(&self.momentum)?.add(&gb)?;
+			*b = b.sub(&vb.broadcast_mul(&self.rate)?)?;
+		}
+		Ok(())
+	}
 }
 
 /// The descent itself: the features, the parameters and their velocities stay tensors from
@@ -151,29 +204,15 @@ fn descend(
 	hyper: &Hyper,
 	order: impl Fn(u16) -> Vec<usize>,
 ) -> candle_core::Result<Trained> {
-	let mut velocity = params
-		.layers
-		.iter()
-		.map(|l| Ok((l.w.zeros_like()?, l.b.zeros_like()?)))
-		.collect::<candle_core::Result<Vec<_>>>()?;
-	let (momentum, rate) = (scalar(MOMENTUM)?, scalar(hyper.learning_rate)?);
+	let sgd = Sgd::new(hyper)?;
+	let mut velocity = Sgd::still(&params)?;
 	let keep = checkpoint_epochs(hyper.epochs, hyper.checkpoints);
 	let mut checkpoints = Vec::with_capacity(keep.len());
 
 	for epoch in 1..=hyper.epochs {
 		let order = order(epoch);
 		for batch in order.chunks(hyper.batch_size) {
-			let xb = select_rows(x, batch)?;
-			let yb: Vec<usize> = batch.iter().map(|i| labels[*i]).collect();
-			let grad = params.gradient(&xb, &yb, hyper.l2)?;
-			for ((Layer { w, b }, (vw, vb)), Layer { w: gw, b: gb }) in
-				params.layers.iter_mut().zip(velocity.iter_mut()).zip(grad)
-			{
-				*vw = vw.broadcast_mul(&momentum)?.add(&gw)?;
-				*w = w.sub(&vw.broadcast_mul(&rate)?)?;
-				*vb = vb.broadcast_mul(&momentum)?.add(&gb)?;
-				*b = b.sub(&vb.broadcast_mul(&rate)?)?;
-			}
+			sgd.step(&mut params, &mut velocity, x, labels, batch)?;
 		}
 		if keep.contains(&epoch) {
 			checkpoints.push(Checkpoint {

@@ -5,7 +5,9 @@
 //!
 //! The methods the engine runs in production:
 //! - [`exact`]: softmax regression, the damped influence function in closed form;
-//! - [`kfac`]: MLPs, the influence function with Kronecker-factored curvature.
+//! - [`kfac`]: MLPs, the influence function with Kronecker-factored curvature;
+//! - [`replay`]: any classifier, the exact metagradient through its recorded training (a
+//!   record's weight's effect on the query, step by step), at a few trainings per query.
 //!
 //! The research methods (TracIn-CP with the ghost dot product, EK-FAC) and the reference
 //! implementations live in the evaluation crate, `openledger-engine-eval`, beside the examples
@@ -139,3 +141,4 @@ pub fn rows(x: &[f64], cols: usize, first: usize, count: usize) -> &[f64] {
 
 pub mod exact;
 pub mod kfac;
+pub mod replay;
