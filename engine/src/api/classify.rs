@@ -78,12 +78,11 @@ pub(super) fn by_record(positions: &[u32], scores: &[f64]) -> (Vec<u32>, Vec<f64
 }
 
 /// The `k` largest of `sign · score` that are positive, as shares, highest first (ties by
-/// position), with each record's rows summed first ([`by_record`]).
+/// position), of records named once each ([`by_record`]).
 fn top(scores: &[f64], positions: &[u32], k: usize, sign: f64) -> Vec<RecordShare> {
-	let (positions, scores) = by_record(positions, scores);
 	let mut ranked: Vec<(f64, u32)> = scores
 		.iter()
-		.zip(&positions)
+		.zip(positions)
 		.map(|(s, p)| (sign * s, *p))
 		.filter(|(s, _)| s.is_finite() && *s > 0.0)
 		.collect();
@@ -292,14 +291,16 @@ impl Engine {
 			.iter()
 			.enumerate()
 			.fold(0, |best, (c, p)| if *p > probs[best] { c } else { best });
-		let scores = values(&attribution.scores(&query, &[label])?)?.to_vec();
+		// Each record's rows summed once, for both sides.
+		let (records, scores) =
+			by_record(positions, &values(&attribution.scores(&query, &[label])?)?);
 		Ok(Prediction {
 			answer: Answer::Class {
 				label: label as ClassLabel,
 				probabilities: shares_of(&probs).into_iter().map(|p| p as u32).collect(),
 			},
-			proponents: top(&scores, positions, top_k, 1.0),
-			opponents: top(&scores, positions, top_k, -1.0),
+			proponents: top(&scores, &records, top_k, 1.0),
+			opponents: top(&scores, &records, top_k, -1.0),
 		})
 	}
 }
