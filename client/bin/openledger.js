@@ -121,7 +121,7 @@ const COMMANDS = {
 			datanet: { type: 'string', help: 'the Datanet' },
 			version: { type: 'string', help: 'its version' },
 			mix: { type: 'string', help: 'several Datanet versions, each ID:VERSION or ID:VERSION:WEIGHT (the times its records count in training, default 1), in the order that places their records' },
-			spec: { type: 'string', help: 'the ModelSpec as JSON, or a file of it, e.g. {"featurizer":"Raw","architecture":"SoftmaxRegression","epochs":20,"learningRate":100000000,"batchSize":32,"l2":0,"seed":1}' },
+			spec: { type: 'string', help: 'the ModelSpec as JSON, or a file of it, e.g. {"featurizer":"Raw","architecture":"SoftmaxRegression","epochs":20,"learningRate":100000000,"batchSize":32,"l2":0,"seed":1}; add "method":"Replay" to attribute its inferences by replay of its training (a few trainings a query) rather than the influence function' },
 			fee: { type: 'string', default: '0', help: 'the fee per inference in OPEN (default 0)' },
 			metadata: { type: 'string', default: '', help: 'free-form metadata' },
 			...SIGNER,

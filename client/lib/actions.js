@@ -69,13 +69,14 @@ export async function publishVersion(api, who, datanet, count) {
 }
 
 /** `json` as the chain's `ModelSpec`, typed from the metadata: an unknown or missing field is an
- * error naming it. */
+ * error naming it, but for `method` ("Influence" or "Replay"), which defaults to "Influence". */
 export function modelSpec(api, json) {
 	const spec = api.createType(api.tx.models.register.meta.args[2].type.toString(), json);
 	const fields = Object.keys(spec.toJSON());
 	const unknown = Object.keys(json).filter((f) => !fields.includes(f));
 	if (unknown.length) throw new Error(`unknown field ${unknown.join(', ')}; a ModelSpec has ${fields.join(', ')}`);
-	const missing = fields.filter((f) => !(f in json));
+	// A spec without a method is attributed by the influence function (the chain's default).
+	const missing = fields.filter((f) => !(f in json) && f !== 'method');
 	if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
 	return spec;
 }

@@ -17,14 +17,18 @@
 //!   (every batch the full training's; the counterfactual replay differentiates);
 //! - **mislabel detection**: 10% of the training labels flipped (from a fixed seed, the same
 //!   records for every model), records ranked by self-influence; the AUC and the share of
-//!   flipped records in the top 10% and 20%.
-//!
+//!   flipped records in the top 10% and 20%;
+//! - **the counterfactual check**: for each of the first 20 test points, the model retrained from
+//!   its seed without the 16 records a method ranks as the point's strongest proponents; the
+//!   mean fall of the point's log-probability of its label (larger: the records named mattered
+//!   more);
 //! - **cost**: the time to prepare a method and attribute the 100 test points against the whole
 //!   training set, per test point; training times are printed above the table.
 //!
-//!     cargo run --release -p openledger-engine-eval --example evaluate [mlp] [text]
+//!     cargo run --release -p openledger-engine-eval --example evaluate [mlp] [text] [epochs=N]
 //!
-//! (`mlp` skips softmax regression, whose 100 Newton retrainings take most of the time.)
+//! (`mlp` skips softmax regression, whose 100 Newton retrainings take most of the time;
+//! `epochs=N` trains the MLP for N epochs instead of 30.)
 //!
 //! `text` measures the same on real text instead: the 600 SpamAssassin mails of
 //! data/spam/mails.tsv (one mail a record, cut at 2,048 bytes), featurised as the engine does
@@ -61,6 +65,9 @@ const DAMPING: f64 = 1e-6;
 const NEWTON_STEPS: usize = 15;
 const SUBSETS: usize = 100;
 const TEST_POINTS: usize = 100;
+/// The test points of the counterfactual check, and the proponents it removes from each.
+const COUNTERFACTUAL_POINTS: usize = 20;
+const COUNTERFACTUAL_TOP: usize = 16;
 const EKFAC_DAMPINGS: [f64; 3] = [1e-5, 1e-4, 1e-3];
 /// The hashed n-gram dimension of the `text` evaluation.
 const TEXT_DIMS: u32 = 1024;
@@ -345,6 +352,40 @@ fn method<'a>(f: impl Fn(&Trained, &Tensor, &[usize]) -> Box<dyn Attribution> + 
 	Box::new(f)
 }
 
+/// The counterfactual check: for each of the first [`COUNTERFACTUAL_POINTS`] test points, the
+/// model retrained (by `without`, from its seed) without the [`COUNTERFACTUAL_TOP`] records
+/// `scores` rank as its strongest proponents, and the mean fall of the point's log-probability
+/// of its label. The larger, the more the records a method names mattered.
+fn counterfactual(
+	d: &Data,
+	full: &Network,
+	scores: &[Vec<f64>],
+	without: &dyn Fn(&[usize]) -> Network,
+) -> f64 {
+	let points = COUNTERFACTUAL_POINTS.min(d.yq.len());
+	let before = log_prob(full, &d.xq, &d.yq);
+	let falls: f64 = (0..points)
+		.map(|t| {
+			let mut ranked: Vec<usize> = (0..scores.len()).collect();
+			ranked.sort_by(|a, b| scores[*b][t].total_cmp(&scores[*a][t]).then(a.cmp(b)));
+			ranked.truncate(COUNTERFACTUAL_TOP);
+			before[t] - log_prob(&without(&ranked), &d.xq, &d.yq)[t]
+		})
+		.sum();
+	falls / points as f64
+}
+
+/// The training set without `removed`: features, labels and keys.
+fn without(d: &Data, removed: &[usize]) -> (Tensor, Vec<usize>, Vec<[u8; 32]>) {
+	let kept: Vec<usize> = (0..d.y.len()).filter(|i| !removed.contains(i)).collect();
+	let x = select_rows(&d.x, &kept).expect("a subset");
+	(x, kept.iter().map(|i| d.y[*i]).collect(), kept.iter().map(|i| d.keys[*i]).collect())
+}
+
+/// What [`measure`] returns: the LDS columns, the mislabel AUC and top-10%/20% shares, the
+/// counterfactual check, and the time per query.
+type Measured = (Vec<f64>, f64, f64, f64, f64, Duration);
+
 /// One row of the table: a method measured on a model, with the model's retrainings.
 fn measure(
 	d: &Data,
@@ -352,18 +393,20 @@ fn measure(
 	clean: &Trained,
 	noisy: &Trained,
 	prepare: &Prepare<'_>,
-) -> (Vec<f64>, f64, f64, f64, Duration) {
+	retrain_without: &dyn Fn(&[usize]) -> Network,
+) -> Measured {
 	let started = Instant::now();
 	let method = prepare(clean, &d.x, &d.y);
 	let scores = rows(&method.scores(&d.xq, &d.yq).expect("scores")); // [n, test points]
 	let per_query = started.elapsed() / d.yq.len() as u32;
 	let lds: Vec<f64> = retrained.iter().map(|r| lds(d, r, &scores)).collect();
+	let fall = counterfactual(d, &clean.network, &scores, retrain_without);
 	// A method without self-influence (replay) gets no mislabel columns (NaN).
 	let (area, top10, top20) = match prepare(noisy, &d.x, &d.noisy).self_influence() {
 		Ok(selfs) => mislabel(d, &selfs),
 		Err(_) => (f64::NAN, f64::NAN, f64::NAN),
 	};
-	(lds, area, top10, top20, per_query)
+	(lds, area, top10, top20, fall, per_query)
 }
 
 fn main() {
@@ -379,10 +422,10 @@ fn main() {
 	);
 	let mut rng = ChaCha20Rng::seed_from_u64(2026);
 	let mut rows = Vec::new();
-	let mut row = |model: &str, method: &str, r: (Vec<f64>, f64, f64, f64, Duration)| {
+	let mut row = |model: &str, method: &str, r: Measured| {
 		rows.push(format!(
-			"| {model} | {method} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.2?} |",
-			r.0[0], r.0[1], r.0[2], r.0[3], r.0[4], r.1, r.2, r.3, r.4
+			"| {model} | {method} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.2?} |",
+			r.0[0], r.0[1], r.0[2], r.0[3], r.0[4], r.1, r.2, r.3, r.4, r.5
 		))
 	};
 
@@ -436,15 +479,23 @@ fn main() {
 				&full,
 				&noisy,
 				&exact,
+				&|removed| {
+					let (x, y, _) = without(&d, removed);
+					newton(&x, &y).network
+				},
 			),
 		);
 	}
 
 	// MLP 64-32-10 trained by SGD, with every MLP method on the same retrainings.
 	let arch = Architecture::Mlp1 { hidden: 32 };
-	// L2 1e-3: with 1e-4 (or 60 epochs) every method's LDS is 0.02-0.05 lower.
+	// L2 1e-3: with 1e-4 (or 60 epochs) every method's LDS is 0.02-0.05 lower. `epochs=N` on
+	// the command line trains for N epochs instead of 30.
+	let epochs: u16 = std::env::args()
+		.find_map(|a| a.strip_prefix("epochs=").and_then(|e| e.parse().ok()))
+		.unwrap_or(30);
 	let hyper = |seed| Hyper {
-		epochs: 30,
+		epochs,
 		learning_rate: 0.05,
 		batch_size: 32,
 		l2: 1e-3,
@@ -485,7 +536,7 @@ fn main() {
 		accuracy(&trained.network, &d),
 		retrained.time
 	);
-	let mlp = format!("MLP {}-32-{} (SGD, 30 epochs)", dims, d.classes);
+	let mlp = format!("MLP {}-32-{} (SGD, {epochs} epochs)", dims, d.classes);
 	let mlp = mlp.as_str();
 	let methods: Vec<(String, Prepare)> = vec![
 		(
@@ -522,16 +573,20 @@ fn main() {
 		(format!("EK-FAC influence, λ = {lambda} / its self-influence"), prepare)
 	}))
 	.collect();
+	let retrain_without = |removed: &[usize]| {
+		let (x, y, keys) = without(&d, removed);
+		fit(&x, &y, &keys, 1).network
+	};
 	for (name, prepare) in &methods {
 		let retrainings = [&retrained, &same_seed, &tenth, &half_in_place, &tenth_in_place];
-		row(mlp, name, measure(&d, &retrainings, &trained, &noisy, prepare));
+		row(mlp, name, measure(&d, &retrainings, &trained, &noisy, prepare, &retrain_without));
 	}
 
 	println!();
 	println!(
-		"| model | method | LDS, own seed per subset | LDS, the model's seed | LDS, 10% removed, the model's seed | LDS, half weighted 0 in place | LDS, 10% weighted 0 in place | mislabel AUC | found in top 10% | found in top 20% | attribute one query |"
+		"| model | method | LDS, own seed per subset | LDS, the model's seed | LDS, 10% removed, the model's seed | LDS, half weighted 0 in place | LDS, 10% weighted 0 in place | mislabel AUC | found in top 10% | found in top 20% | top {COUNTERFACTUAL_TOP} removed: fall of log p, mean of {COUNTERFACTUAL_POINTS} | attribute one query |"
 	);
-	println!("|---|---|---|---|---|---|---|---|---|---|---|");
+	println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
 	for row in rows {
 		println!("{row}");
 	}

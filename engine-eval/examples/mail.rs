@@ -20,12 +20,13 @@ use std::{path::Path, time::Instant};
 use openledger_influence::{DatasetRef, Engine, Record};
 use openledger_primitives::{
 	datanets::Schema,
-	models::{Architecture, Featurizer, ModelSpec, SpecCost},
+	models::{Architecture, AttributionMethod, Featurizer, ModelSpec, SpecCost},
 };
 use sp_runtime::Perbill;
 
 /// The models pallet's default `CostLimit`.
-const COST_LIMIT: SpecCost = SpecCost { bytes: 4 << 30, flops: 2_000_000_000_000 };
+const COST_LIMIT: SpecCost =
+	SpecCost { bytes: 4 << 30, flops: 2_000_000_000_000, query_flops: 20_000_000_000 };
 const MAX_RECORD: usize = 2048;
 const QUERIES: usize = 20;
 
@@ -94,9 +95,11 @@ fn main() {
 	);
 	let schema = Schema::Text { classes: 2 };
 	let key = DatasetRef { datanet: 1, version: 1 };
-	let engine = Engine::new(None)
-		.expect("in memory")
-		.with_budget(SpecCost { bytes: 16 << 30, flops: u64::MAX });
+	let engine = Engine::new(None).expect("in memory").with_budget(SpecCost {
+		bytes: 16 << 30,
+		flops: u64::MAX,
+		query_flops: u64::MAX,
+	});
 	let total = records.len() as u32;
 	for (k, chunk) in records.chunks(1000).enumerate() {
 		engine.ingest(key, &schema, total, (k * 1000) as u32, chunk.to_vec()).expect("valid");
@@ -109,6 +112,7 @@ fn main() {
 		batch_size: 32,
 		l2: Perbill::from_parts(1_000_000),
 		seed: 1,
+		method: AttributionMethod::Influence,
 	};
 	let specs = [
 		("softmax regression, 1,024 dims", base),

@@ -24,7 +24,7 @@ use openledger_influence::{classifier::quality, DatasetRef, Engine, Record};
 use openledger_primitives::{
 	attribution::{MAX_DUPLICATES, MAX_SUSPECTS},
 	datanets::Schema,
-	models::{Architecture, Featurizer, ModelSpec},
+	models::{Architecture, AttributionMethod, Featurizer, ModelSpec},
 };
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -39,6 +39,7 @@ fn spec(featurizer: Featurizer, architecture: Architecture) -> ModelSpec {
 		batch_size: 32,
 		l2: Perbill::from_parts(1_000_000),
 		seed: 1,
+		method: AttributionMethod::Influence,
 	}
 }
 

@@ -145,7 +145,7 @@ mod tests {
 	use super::*;
 	use openledger_primitives::{
 		datanets::Schema,
-		models::{Architecture, Featurizer, ModelSpec, Source},
+		models::{Architecture, AttributionMethod, Featurizer, ModelSpec, Source},
 	};
 
 	#[test]
@@ -177,6 +177,7 @@ mod tests {
 			batch_size: 8,
 			l2: Perbill::from_parts(1_000_000),
 			seed: 1,
+			method: AttributionMethod::Influence,
 		};
 		let source = Source { datanet: 2, version: 1, records: 60, weight: 1 };
 		let trained = engine.train(TrainRequest { model: 9, sources: vec![source], spec }).unwrap();

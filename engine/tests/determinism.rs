@@ -10,12 +10,13 @@
 //!   Nehalem-v1` (no AVX, no FMA) and `-cpu Haswell-v4` (AVX2 and FMA), and built for aarch64
 //!   under `qemu-aarch64`, so that every kind of CPU must print the same digest.
 //!
-//! The digest covers six models: softmax regression, a 1-hidden-layer and a 2-hidden-layer
+//! The digest covers seven models: softmax regression, a 1-hidden-layer and a 2-hidden-layer
 //! MLP on the first 1,000 digits, a hashed-n-gram softmax regression on the first 300 real
 //! mails of the SpamAssassin subset (which takes the Woodbury path: more features than
 //! records), an ∞-gram over all 600 mails (its index hash, and 64-token continuations of
-//! every 97th mail with their shares and spans), and an external model over the same mails
-//! (every 97th mail traced: its spans and shares).
+//! every 97th mail with their shares and spans), an external model over the same mails
+//! (every 97th mail traced: its spans and shares), and the 1-hidden-layer MLP again,
+//! attributed by replay of its training.
 
 use std::process::Command;
 
@@ -27,7 +28,7 @@ use openledger_influence::{
 };
 use openledger_primitives::{
 	datanets::Schema,
-	models::{Architecture, Featurizer, ModelSpec},
+	models::{Architecture, AttributionMethod, Featurizer, ModelSpec},
 };
 use sp_runtime::Perbill;
 
@@ -44,6 +45,7 @@ fn spec(featurizer: Featurizer, architecture: Architecture, epochs: u16) -> Mode
 		batch_size: 32,
 		l2: Perbill::from_parts(100_000),
 		seed: 42,
+		method: AttributionMethod::Influence,
 	}
 }
 
@@ -133,7 +135,7 @@ fn prediction_text(p: &Prediction) -> String {
 	)
 }
 
-/// Everything the engine reports for the six models, as text.
+/// Everything the engine reports for the seven models, as text.
 fn digest() -> String {
 	let mut out = String::new();
 	// Subsets, so that a run under qemu (10-40 times slower) stays near a minute.
@@ -158,6 +160,10 @@ fn digest() -> String {
 	// Since engine v6: an external model, each 97th mail traced to the others (and itself).
 	let external = Architecture::External { weights_hash: Default::default(), min_span_tokens: 6 };
 	describe(&mut out, 5, text, &common::mails(), spec(Featurizer::Words, external, 1));
+	// Since engine v7: the 1-hidden-layer MLP attributed by replay of its training.
+	let mlp = spec(Featurizer::Raw, Architecture::Mlp1 { hidden: 32 }, 4);
+	let replayed = ModelSpec { method: AttributionMethod::Replay, ..mlp };
+	describe(&mut out, 6, dense, digits, replayed);
 	out
 }
 

@@ -54,6 +54,13 @@ pub struct Cli {
 	#[arg(long, default_value_t = openledger_influence::DEFAULT_BUDGET.flops / 1_000_000_000)]
 	pub attribution_gflop: u64,
 
+	/// The most arithmetic, in GFLOP, that the attribution engine may spend on one inference of
+	/// a model (`ModelSpec::cost`'s `query_flops`, which `models.CostLimit` bounds too): a
+	/// model attributed by replay costs a few trainings a query. A model over it is not
+	/// trained or attributed here.
+	#[arg(long, default_value_t = openledger_influence::DEFAULT_BUDGET.query_flops / 1_000_000_000)]
+	pub attribution_query_gflop: u64,
+
 	/// The most memory, in MiB, that the attribution engine holds at once: Datanet versions,
 	/// trained models and ∞-gram indexes together. Over it, the least recently used model or
 	/// unused version leaves first (a model's file stays on disk, and it is restored when
@@ -103,6 +110,7 @@ impl Cli {
 			budget: openledger_primitives::models::SpecCost {
 				bytes: self.attribution_memory_mib.saturating_mul(1 << 20),
 				flops: self.attribution_gflop.saturating_mul(1_000_000_000),
+				query_flops: self.attribution_query_gflop.saturating_mul(1_000_000_000),
 			},
 			max_models: self.attribution_max_models,
 			memory: self.attribution_held_mib.saturating_mul(1 << 20),

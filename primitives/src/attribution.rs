@@ -21,7 +21,7 @@ use sp_runtime::{BoundedVec, Perbill};
 
 use crate::{
 	datanets::{ClassLabel, DatanetId, Schema, VersionIndex},
-	models::{ModelId, ModelSpec, Source},
+	models::{ModelId, ModelSpec, ModelSpecV1, Source},
 };
 
 /// Identifies a job of the attestors.
@@ -47,7 +47,10 @@ pub type InferenceId = u64;
 /// - 5: an ∞-gram step credits each record that holds it once, however often it repeats it.
 /// - 6: external models (`Architecture::External`): an output traced to the records that hold
 ///   its maximal spans, rarer spans weighing more.
-pub const ENGINE_VERSION: u32 = 6;
+/// - 7: attribution by replay (`AttributionMethod::Replay`): a classifier's shares from the
+///   exact metagradient through its training. Models attributed by the influence function
+///   give the same results as in 6.
+pub const ENGINE_VERSION: u32 = 7;
 
 /// One billion: the sum of a full set of shares in parts per billion.
 pub const BILLION: u64 = 1_000_000_000;
@@ -199,6 +202,26 @@ pub struct TrainRequest {
 	pub spec: ModelSpec,
 }
 
+/// A [`TrainRequest`] as runtimes built before models chose their attribution method send it
+/// (version 2 of `engine::train`): the spec without its method, attributed by the influence
+/// function.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct TrainRequestV2 {
+	/// The model.
+	pub model: ModelId,
+	/// The versions it trains on.
+	pub sources: Vec<Source>,
+	/// How, before methods.
+	pub spec: ModelSpecV1,
+}
+
+impl TrainRequestV2 {
+	/// The request of today.
+	pub fn upgrade(self) -> TrainRequest {
+		TrainRequest { model: self.model, sources: self.sources, spec: self.spec.upgrade() }
+	}
+}
+
 /// A [`TrainRequest`] as runtimes built before models had several sources send it (version 1
 /// of `engine::train`): one version, of weight 1.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
@@ -207,8 +230,8 @@ pub struct TrainRequestV1 {
 	pub model: ModelId,
 	/// The version it trains on.
 	pub dataset: DatasetRef,
-	/// How.
-	pub spec: ModelSpec,
+	/// How, before methods.
+	pub spec: ModelSpecV1,
 }
 
 impl TrainRequestV1 {
@@ -218,7 +241,7 @@ impl TrainRequestV1 {
 		let TrainRequestV1 { model, dataset, spec } = self;
 		let source =
 			Source { datanet: dataset.datanet, version: dataset.version, records, weight: 1 };
-		TrainRequest { model, sources: alloc::vec![source], spec }
+		TrainRequestV2 { model, sources: alloc::vec![source], spec }.upgrade()
 	}
 }
 
@@ -623,8 +646,24 @@ pub trait Engine {
 		}
 	}
 
-	/// See [`AttributionEngine::train`].
+	/// See [`AttributionEngine::train`], for runtimes whose specs name no attribution method:
+	/// the influence function.
 	#[version(2)]
+	fn train(
+		&mut self,
+		request: sp_runtime_interface::pass_by::PassFatPointerAndDecode<TrainRequestV2>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<
+		Result<TrainOutcome, AttributionError>,
+	> {
+		use sp_externalities::ExternalitiesExt;
+		match self.extension::<AttributionExt>() {
+			Some(ext) => ext.0.train(request.upgrade()),
+			None => Err(AttributionError::Unavailable),
+		}
+	}
+
+	/// See [`AttributionEngine::train`].
+	#[version(3)]
 	fn train(
 		&mut self,
 		request: sp_runtime_interface::pass_by::PassFatPointerAndDecode<TrainRequest>,
@@ -678,6 +717,7 @@ pub trait Engine {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use crate::models::AttributionMethod;
 	use sp_externalities::Extensions;
 	use std::sync::{Arc, Mutex};
 
@@ -736,6 +776,7 @@ mod tests {
 			batch_size: 1,
 			l2: Perbill::zero(),
 			seed: 0,
+			method: AttributionMethod::Influence,
 		}
 	}
 
@@ -785,10 +826,17 @@ mod tests {
 					.unwrap();
 			assert_eq!(trained.weights_hash, H256::repeat_byte(4));
 			// A runtime of one source per model asks for the same training, on the whole
-			// version received (`engine::train` version 1 upgrades its request so).
-			let request = TrainRequestV1 { model: 4, dataset: DATASET, spec: spec() };
+			// version received (`engine::train` version 1 upgrades its request so), and one
+			// of specs without methods for the influence function's (version 2).
+			let old = ModelSpecV1::decode(&mut &spec().encode()[..]).unwrap();
+			let request = TrainRequestV1 { model: 4, dataset: DATASET, spec: old };
 			let total = engine::progress(DATASET).map(|(_, total)| total).unwrap();
-			assert_eq!(engine::train(request.upgrade(total)), Ok(trained));
+			assert_eq!(engine::train(request.upgrade(total)), Ok(trained.clone()));
+			let request = TrainRequestV2 { model: 4, sources: vec![SOURCE], spec: old };
+			assert_eq!(
+				request.upgrade(),
+				TrainRequest { model: 4, sources: vec![SOURCE], spec: spec() }
+			);
 			assert!(engine::has_model(4) && !engine::has_model(5));
 			let outcome = engine::infer(InferRequest { model: 4, input: vec![1], top_k: 3 });
 			assert_eq!(

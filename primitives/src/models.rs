@@ -100,6 +100,36 @@ pub enum Architecture {
 	},
 }
 
+/// How a classifier's inferences are attributed to its training records, chosen at
+/// registration and fixed with the model: every attestor, the preview and every recheck of an
+/// inference attribute it by this method and no other.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum AttributionMethod {
+	/// The influence function: in closed form for softmax regression, with Kronecker-factored
+	/// curvature (K-FAC) for MLPs. Milliseconds a query; it predicts retraining well for
+	/// softmax regression and roughly for MLPs.
+	#[default]
+	Influence,
+	/// Replay: the exact derivative of the query's log-probability with respect to each
+	/// training record's weight, through every step of the model's own training, replayed
+	/// backwards (MAGIC-class). It predicts retraining best of the engine's methods, at the
+	/// cost of about one to two trainings a query; [`SpecCost::query_flops`] counts it, and the
+	/// chain's cost limit bounds it. Classifiers only.
+	Replay,
+}
+
 /// The most tokens an ∞-gram inference generates.
 pub const MAX_GENERATED_TOKENS: u16 = 256;
 
@@ -140,6 +170,48 @@ pub struct ModelSpec {
 	pub l2: Perbill,
 	/// Seeds the initial weights and the minibatch order.
 	pub seed: u64,
+	/// How its inferences are attributed (classifiers; index models take
+	/// [`AttributionMethod::Influence`], which for them means their spans).
+	pub method: AttributionMethod,
+}
+
+/// A [`ModelSpec`] as runtimes built before models chose their attribution method encode it
+/// (versions 1 and 2 of `engine::train`, and models stored before storage version 4 of the
+/// models pallet): every such model is attributed by [`AttributionMethod::Influence`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct ModelSpecV1 {
+	/// See [`ModelSpec::featurizer`].
+	pub featurizer: Featurizer,
+	/// See [`ModelSpec::architecture`].
+	pub architecture: Architecture,
+	/// See [`ModelSpec::epochs`].
+	pub epochs: u16,
+	/// See [`ModelSpec::learning_rate`].
+	pub learning_rate: Perbill,
+	/// See [`ModelSpec::batch_size`].
+	pub batch_size: u16,
+	/// See [`ModelSpec::l2`].
+	pub l2: Perbill,
+	/// See [`ModelSpec::seed`].
+	pub seed: u64,
+}
+
+impl ModelSpecV1 {
+	/// The spec of today: the same model, attributed by the influence function.
+	pub fn upgrade(self) -> ModelSpec {
+		let ModelSpecV1 { featurizer, architecture, epochs, learning_rate, batch_size, l2, seed } =
+			self;
+		ModelSpec {
+			featurizer,
+			architecture,
+			epochs,
+			learning_rate,
+			batch_size,
+			l2,
+			seed,
+			method: AttributionMethod::Influence,
+		}
+	}
 }
 
 /// The chain's bounds on a [`ModelSpec`].
@@ -197,10 +269,17 @@ pub enum SpecError {
 	ComputeOverLimit,
 	/// An external model's `min_span_tokens` is outside the chain's bounds.
 	SpanTokensOutOfBounds,
+	/// [`AttributionMethod::Replay`] for an ∞-gram or external model, which have no training
+	/// to replay.
+	MethodMismatch,
+	/// The engine's estimated arithmetic to attribute one inference
+	/// ([`SpecCost::query_flops`]) is above the limit.
+	QueryOverLimit,
 }
 
 /// What training and attributing a spec on a Datanet version costs an attestor's engine, by
-/// [`ModelSpec::cost`]: its peak memory and its arithmetic.
+/// [`ModelSpec::cost`]: its peak memory, its arithmetic to train and prepare, and its
+/// arithmetic for each inference.
 #[derive(
 	Clone,
 	Copy,
@@ -217,8 +296,11 @@ pub enum SpecError {
 pub struct SpecCost {
 	/// Peak memory, in bytes.
 	pub bytes: u64,
-	/// Floating-point operations (multiply-adds count two).
+	/// Floating-point operations (multiply-adds count two) to train the model and prepare its
+	/// attribution.
 	pub flops: u64,
+	/// Floating-point operations to answer and attribute one inference.
+	pub query_flops: u64,
 }
 
 impl SpecCost {
@@ -230,6 +312,9 @@ impl SpecCost {
 		}
 		if self.flops > limit.flops {
 			return Err(SpecError::ComputeOverLimit);
+		}
+		if self.query_flops > limit.query_flops {
+			return Err(SpecError::QueryOverLimit);
 		}
 		Ok(())
 	}
@@ -287,7 +372,21 @@ impl ModelSpec {
 	///   `o²` with their Cholesky factors, the training records' inputs, errors and their
 	///   solves `2·n·(i + 1 + o)`, and the Gauss–Newton errors of every class `n·C·(i + o)`;
 	///   `2·n·C·(i+1)² + 2·n·C·o²` to accumulate the factors and `4·n·C·P` for the pseudo-targets'
-	///   backward pass.
+	///   backward pass;
+	/// - replay ([`AttributionMethod::Replay`]): the influence function's preparation as well
+	///   (its self-influence gives the quality flags), the parameters and velocity at each
+	///   epoch's start and one epoch's parameters, `(2·E + ⌈n / batch⌉)·P`, and one epoch's
+	///   activations and errors, `2·n·(d + Σ widths)`.
+	///
+	/// And per inference ([`SpecCost::query_flops`]): the forward pass `2P`, then
+	/// - softmax regression: the query's gradient through the curvature's factor `2·side²` and
+	///   its product with every record's gradient `2·n·D·C`;
+	/// - K-FAC: per layer, two solves `2·(i+1)² + 2·o²` and the products with every record's
+	///   input and error `2·n·(i + 1 + o)`;
+	/// - replay: the training's steps again `6·E·n·P`, and backwards through them, per record,
+	///   its gradient, the curvature's product by the R-operator and the record's dot product
+	///   (about `18·P`): `24·E·n·P` in all, counted for each query.
+	/// - ∞-gram and external models: nothing counted (a lookup is logarithmic in the index).
 	///
 	/// Every term saturates. The estimate is meant to bound the engine within a small factor,
 	/// so that one registration cannot ask every attestor for more than the chain allows.
@@ -300,6 +399,7 @@ impl ModelSpec {
 			return SpecCost {
 				bytes: mul(&[bytes, INFINIGRAM_BYTES_PER_BYTE]),
 				flops: mul(&[bytes, 50]),
+				query_flops: 0,
 			};
 		}
 		let d = u64::from(self.input_dims(schema));
@@ -314,14 +414,17 @@ impl ModelSpec {
 		let layers: Vec<(u64, u64)> =
 			core::iter::once(d).chain(widths.iter().copied()).zip(widths.iter().copied()).collect();
 		let params = sum(&layers.iter().map(|(i, o)| mul(&[i + 1, *o])).collect::<Vec<_>>());
+		let epochs = u64::from(self.epochs);
 		let mut values = sum(&[mul(&[n, d]), mul(&[4, params])]);
-		let mut flops = mul(&[6, self.epochs.into(), n, params]);
+		let mut flops = mul(&[6, epochs, n, params]);
+		let mut query_flops = mul(&[2, params]);
 		match self.architecture {
 			Architecture::SoftmaxRegression => {
 				let side = mul(&[d.saturating_add(1).min(n), c]);
 				let woodbury = if d.saturating_add(1) > n { mul(&[n, n]) } else { 0 };
 				values = sum(&[values, mul(&[2, side, side]), woodbury, mul(&[n, d + 1])]);
 				flops = sum(&[flops, mul(&[2, n, side, side]), mul(&[side, side, side]) / 3]);
+				query_flops = sum(&[query_flops, mul(&[2, side, side]), mul(&[2, n, d + 1, c])]);
 			},
 			Architecture::InfiniGram { .. } | Architecture::External { .. } => {},
 			Architecture::Mlp1 { .. } | Architecture::Mlp2 { .. } => {
@@ -341,15 +444,34 @@ impl ModelSpec {
 						mul(&[i1, i1, i1]) / 3,
 						mul(&[*o, *o, *o]) / 3,
 					]);
+					query_flops = sum(&[
+						query_flops,
+						mul(&[2, i1, i1]),
+						mul(&[2, *o, *o]),
+						mul(&[2, n, i1.saturating_add(*o)]),
+					]);
 				}
 				flops = sum(&[flops, mul(&[4, n, c, params])]);
 			},
 		}
-		SpecCost { bytes: mul(&[8, values]), flops }
+		if self.method == AttributionMethod::Replay {
+			let steps = n.div_ceil(u64::from(self.batch_size).max(1));
+			let activations = sum(&[d, sum(&widths)]);
+			values = sum(&[
+				values,
+				mul(&[epochs.saturating_mul(2).saturating_add(steps), params]),
+				mul(&[2, n, activations]),
+			]);
+			query_flops = sum(&[mul(&[2, params]), mul(&[24, epochs, n, params])]);
+		}
+		SpecCost { bytes: mul(&[8, values]), flops, query_flops }
 	}
 
 	/// Checks the spec against the chain's limits and the Datanet's schema.
 	pub fn check(&self, schema: &Schema, limits: &SpecLimits) -> Result<(), SpecError> {
+		if self.indexes() && self.method != AttributionMethod::Influence {
+			return Err(SpecError::MethodMismatch);
+		}
 		if self.indexes() {
 			if !matches!((self.featurizer, schema), (Featurizer::Words, Schema::Text { .. })) {
 				return Err(SpecError::FeaturizerMismatch);
@@ -599,6 +721,7 @@ mod tests {
 			batch_size: 32,
 			l2: Perbill::from_parts(100_000),
 			seed: 7,
+			method: AttributionMethod::Influence,
 		}
 	}
 
@@ -708,7 +831,7 @@ mod tests {
 		assert!(cost.bytes >= 2 * 8 * (40 * 1024u64).pow(2), "{cost:?}");
 		let gib = 1u64 << 30;
 		assert_eq!(
-			cost.within(&SpecCost { bytes: gib, flops: u64::MAX }),
+			cost.within(&SpecCost { bytes: gib, flops: u64::MAX, query_flops: u64::MAX }),
 			Err(SpecError::MemoryOverLimit)
 		);
 		// Past the records, the side of the curvature stops growing at D·C: memory is bounded
@@ -742,12 +865,68 @@ mod tests {
 			..spec()
 		};
 		let cost = huge.cost(&Schema::Text { classes: u16::MAX }, u32::MAX);
-		assert_eq!(cost, SpecCost { bytes: u64::MAX, flops: u64::MAX });
+		assert_eq!(cost, SpecCost { bytes: u64::MAX, flops: u64::MAX, query_flops: u64::MAX });
 		assert_eq!(cost.within(&cost), Ok(()));
+		let replayed = ModelSpec { method: AttributionMethod::Replay, ..huge };
+		assert_eq!(replayed.cost(&Schema::Text { classes: u16::MAX }, u32::MAX), cost);
 		assert_eq!(
-			base.within(&SpecCost { bytes: u64::MAX, flops: base.flops - 1 }),
+			base.within(&SpecCost { flops: base.flops - 1, ..cost }),
 			Err(SpecError::ComputeOverLimit)
 		);
+		assert_eq!(
+			base.within(&SpecCost { query_flops: base.query_flops - 1, ..cost }),
+			Err(SpecError::QueryOverLimit)
+		);
+	}
+
+	#[test]
+	fn replay_costs_a_few_trainings_a_query_and_needs_a_training_to_replay() {
+		let influence = spec().cost(&DIGITS, 1_797);
+		let replay = ModelSpec { method: AttributionMethod::Replay, ..spec() };
+		let cost = replay.cost(&DIGITS, 1_797);
+		// Training and preparing the quality flags cost the same; each query costs four
+		// trainings' estimate, where K-FAC's costs a fraction of one.
+		assert_eq!(cost.flops, influence.flops);
+		let params = 65 * 64 + 65 * 32 + 33 * 10;
+		let training = 6 * 20 * 1_797 * params;
+		assert!(cost.query_flops >= 4 * training, "{cost:?}");
+		assert!(influence.query_flops < training / 100, "{influence:?}");
+		// It keeps every epoch's start: more memory, growing with the epochs.
+		assert!(cost.bytes > influence.bytes);
+		let longer = ModelSpec { epochs: 40, ..replay }.cost(&DIGITS, 1_797);
+		assert!(longer.bytes > cost.bytes && longer.query_flops > cost.query_flops);
+		assert_eq!(replay.check(&DIGITS, &LIMITS), Ok(()));
+		// An index has no training to replay.
+		let text = Schema::Text { classes: 2 };
+		let gram = ModelSpec {
+			featurizer: Featurizer::Words,
+			architecture: Architecture::InfiniGram { max_tokens: 8 },
+			..replay
+		};
+		assert_eq!(gram.check(&text, &LIMITS), Err(SpecError::MethodMismatch));
+		let gram = ModelSpec { method: AttributionMethod::Influence, ..gram };
+		assert_eq!(gram.check(&text, &LIMITS), Ok(()));
+	}
+
+	#[test]
+	fn a_spec_of_before_methods_decodes_as_one_attributed_by_influence() {
+		let old = ModelSpecV1 {
+			featurizer: Featurizer::Raw,
+			architecture: Architecture::Mlp1 { hidden: 32 },
+			epochs: 30,
+			learning_rate: Perbill::from_percent(5),
+			batch_size: 16,
+			l2: Perbill::from_parts(10),
+			seed: 3,
+		};
+		let new = old.upgrade();
+		assert_eq!(new.method, AttributionMethod::Influence);
+		// Today's encoding is the old one with the method appended: a stored spec upgrades
+		// by decoding the old layout, and nothing else moves.
+		let mut bytes = old.encode();
+		bytes.push(0);
+		assert_eq!(new.encode(), bytes);
+		assert_eq!(ModelSpecV1::decode(&mut &old.encode()[..]).map(ModelSpecV1::upgrade), Ok(new));
 	}
 
 	#[test]

@@ -171,7 +171,7 @@ impl pallet_agents::BenchmarkHelper for DataLayerHelper {
 
 /// The spec of the benchmarks' models: a small MLP.
 fn bench_spec() -> openledger_primitives::models::ModelSpec {
-	use openledger_primitives::models::{Architecture, Featurizer, ModelSpec};
+	use openledger_primitives::models::{Architecture, AttributionMethod, Featurizer, ModelSpec};
 	ModelSpec {
 		featurizer: Featurizer::Raw,
 		architecture: Architecture::Mlp1 { hidden: 32 },
@@ -180,6 +180,7 @@ fn bench_spec() -> openledger_primitives::models::ModelSpec {
 		batch_size: 32,
 		l2: sp_runtime::Perbill::zero(),
 		seed: 0,
+		method: AttributionMethod::Influence,
 	}
 }
 

@@ -15,7 +15,8 @@ use super::{store, DatasetRef, Engine, Kind, Model, State};
 /// minutes on two cores), twice the chain's default `CostLimit` in memory and five times in
 /// arithmetic, so that every model the chain accepts by default trains. Operators set their own
 /// with `--attribution-memory-mib` and `--attribution-gflop`.
-pub const DEFAULT_BUDGET: SpecCost = SpecCost { bytes: 8 << 30, flops: 10_000_000_000_000 };
+pub const DEFAULT_BUDGET: SpecCost =
+	SpecCost { bytes: 8 << 30, flops: 10_000_000_000_000, query_flops: 100_000_000_000 };
 
 /// The most trained models the engine keeps in memory by default (`--attribution-max-models`).
 pub const DEFAULT_MAX_MODELS: usize = 64;

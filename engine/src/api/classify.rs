@@ -1,6 +1,7 @@
 //! The classifiers through the API: training a softmax regression or an MLP on its sources (or
-//! restoring it from its file), with its attribution method, quality flags and accuracy, and
-//! inference with the top proponents and opponents as shares.
+//! restoring it from its file), with its attribution method (the spec's: the influence function,
+//! or replay of its training), quality flags and accuracy, and inference with the top
+//! proponents and opponents as shares.
 //!
 //! A source of weight `w` puts each of its training records in the training set `w` times,
 //! each copy with a key of its own, so that the copies fall in different minibatches. A
@@ -13,7 +14,7 @@ use codec::Encode;
 use openledger_primitives::{
 	attribution::MAX_SUSPECTS,
 	datanets::{record_hash, ClassLabel, Schema},
-	models::{Architecture, ModelId, ModelSpec, Source},
+	models::{Architecture, AttributionMethod, ModelId, ModelSpec, Source},
 };
 use sp_runtime::Perbill;
 
@@ -26,7 +27,7 @@ use crate::{
 	classifier::{
 		featurize::featurize,
 		holdout::is_held_out,
-		methods::{exact::ExactInfluence, kfac::KfacInfluence, Attribution},
+		methods::{exact::ExactInfluence, kfac::KfacInfluence, replay::Replay, Attribution},
 		model::Network,
 		quality,
 		train::{correct, train, Hyper},
@@ -42,20 +43,20 @@ pub const EXACT_DAMPING: f64 = 1e-6;
 pub const KFAC_DAMPING: f64 = 1e-5;
 
 /// The sources' records as a model trains on them.
-struct TrainingSet {
-	schema: Schema,
+pub(super) struct TrainingSet {
+	pub(super) schema: Schema,
 	/// Every record of the sources, each once, by training position.
-	records: Vec<Arc<Record>>,
+	pub(super) records: Vec<Arc<Record>>,
 	/// Features of the training records, `[n, D]`.
-	x: Tensor,
-	labels: Vec<usize>,
+	pub(super) x: Tensor,
+	pub(super) labels: Vec<usize>,
 	/// The training records' hashes, which order each epoch.
-	keys: Vec<[u8; 32]>,
+	pub(super) keys: Vec<[u8; 32]>,
 	/// The training records' positions (a record of weight `w` `w` times).
-	positions: Vec<u32>,
+	pub(super) positions: Vec<u32>,
 	/// Features of the held-out records.
-	test_x: Tensor,
-	test_labels: Vec<usize>,
+	pub(super) test_x: Tensor,
+	pub(super) test_labels: Vec<usize>,
 }
 
 /// The scores of the training rows summed by record: `positions` names each row's record (a
@@ -135,18 +136,22 @@ impl Engine {
 			self.training_set(sources, spec)?;
 		let hyper = Hyper::from(spec);
 		let spec_hex = hex(&spec.encode());
-		let restored = self.restore(id, sources, &spec_hex)?;
-		let (network, restored) = match restored {
-			Some(stored) => (stored.network, true),
-			None => {
-				let init = Network::init(
-					&spec.architecture,
-					x.dim(1)?,
-					schema.classes().into(),
-					spec.seed,
-				)?;
-				let trained = train(init, &x, &labels, &keys, &hyper)?;
-				(trained.network, false)
+		// Replay needs the training's trajectory, so a model attributed by replay is trained
+		// again rather than restored: its preparation is its training.
+		let restored = match spec.method {
+			AttributionMethod::Influence => self.restore(id, sources, &spec_hex)?,
+			AttributionMethod::Replay => None,
+		};
+		let init =
+			|| Network::init(&spec.architecture, x.dim(1)?, schema.classes().into(), spec.seed);
+		let (network, restored, replay) = match (restored, spec.method) {
+			(Some(stored), _) => (stored.network, true, None),
+			(None, AttributionMethod::Influence) => {
+				(train(init()?, &x, &labels, &keys, &hyper)?.network, false, None)
+			},
+			(None, AttributionMethod::Replay) => {
+				let replay = Replay::new(init()?, &x, &labels, &keys, &hyper)?;
+				(replay.network().clone(), false, Some(replay))
 			},
 		};
 		let (right, counted) = if test_labels.is_empty() {
@@ -154,7 +159,7 @@ impl Engine {
 		} else {
 			(correct(&network, &test_x, &test_labels)?, test_labels.len())
 		};
-		let attribution: Box<dyn Attribution> = match spec.architecture {
+		let influence: Box<dyn Attribution> = match spec.architecture {
 			Architecture::SoftmaxRegression => {
 				Box::new(ExactInfluence::new(&network, &x, &labels, hyper.l2, EXACT_DAMPING)?)
 			},
@@ -165,6 +170,9 @@ impl Engine {
 				return Err(EngineError::SpecOutOfBounds("an index is built, not trained"))
 			},
 		};
+		// The quality flags come from the influence function's self-influence whatever the
+		// method: replay would need a reverse pass per record.
+		let (trained, self_influence) = by_record(&positions, &influence.self_influence()?);
 		let report = TrainReport {
 			accuracy: (right as u64 * BILLION / counted.max(1) as u64) as u32,
 			weights_hash: network.weights_hash()?,
@@ -176,10 +184,7 @@ impl Engine {
 			},
 			held_out: test_labels.len() as u32,
 			restored,
-			suspects: {
-				let (trained, scores) = by_record(&positions, &attribution.self_influence()?);
-				quality::suspects(&trained, &scores, MAX_SUSPECTS as usize)
-			},
+			suspects: quality::suspects(&trained, &self_influence, MAX_SUSPECTS as usize),
 			duplicates: Self::near_duplicates(&schema, &records),
 		};
 		if let (Some(dir), false) = (&self.dir, restored) {
@@ -196,7 +201,12 @@ impl Engine {
 			Self::touch(&mut self.state(), id, true);
 			self.prune_files(dir, id);
 		}
-		let kind = Kind::Classifier { network, positions, attribution };
+		let attribution: Box<dyn Attribution> = match replay {
+			Some(replay) => Box::new(replay),
+			None => influence,
+		};
+		let self_influence = (trained, self_influence);
+		let kind = Kind::Classifier { network, positions, attribution, self_influence };
 		let model =
 			Model { sources: sources.to_vec(), spec: *spec, schema, kind, report: report.clone() };
 		self.keep(id, model);
@@ -227,7 +237,7 @@ impl Engine {
 	/// The features and labels of `sources` under `spec`, split into training and held-out
 	/// records, with the training records' keys and positions: a record of weight `w` is
 	/// trained on `w` times, and held out once.
-	fn training_set(
+	pub(super) fn training_set(
 		&self,
 		sources: &[Source],
 		spec: &ModelSpec,

@@ -158,6 +158,9 @@ enum Kind {
 		/// source of weight `w` is there `w` times).
 		positions: Vec<u32>,
 		attribution: Box<dyn Attribution>,
+		/// Each training record's self-influence by the influence function (whatever the
+		/// model's method), named once by position: what its quality flags rank.
+		self_influence: (Vec<u32>, Vec<f64>),
 	},
 	/// An ∞-gram language model, or an external model's attribution: the index over the
 	/// version's records.
@@ -223,6 +226,8 @@ fn spec_error(e: SpecError) -> EngineError {
 		SpecError::ComputeOverLimit => "the estimated arithmetic",
 		SpecError::GeneratedTokensOutOfBounds => "the generated tokens",
 		SpecError::SpanTokensOutOfBounds => "the minimum span length",
+		SpecError::MethodMismatch => "replay of a model without training",
+		SpecError::QueryOverLimit => "the estimated arithmetic per query",
 	})
 }
 
@@ -381,7 +386,11 @@ impl Engine {
 		};
 		let cost = spec.cost(&schema, weighted_records(sources));
 		if let Err(over) = cost.within(&self.budget) {
-			let what = if over == SpecError::MemoryOverLimit { "memory" } else { "arithmetic" };
+			let what = match over {
+				SpecError::MemoryOverLimit => "memory",
+				SpecError::QueryOverLimit => "arithmetic per query",
+				_ => "arithmetic",
+			};
 			return Err(EngineError::OverBudget { what, cost });
 		}
 		let _training = {
@@ -434,7 +443,7 @@ impl Engine {
 	) -> Result<Prediction, EngineError> {
 		let model = self.model(id)?;
 		match &model.kind {
-			Kind::Classifier { network, positions, attribution } => {
+			Kind::Classifier { network, positions, attribution, .. } => {
 				Self::classify(&model, network, positions, &**attribution, input, top_k)
 			},
 			Kind::InfiniGram(index) if model.spec.traces() => {
@@ -449,10 +458,8 @@ impl Engine {
 	pub fn self_influence(&self, id: ModelId) -> Result<Vec<(u32, f64)>, EngineError> {
 		let model = self.model(id)?;
 		match &model.kind {
-			Kind::Classifier { positions, attribution, .. } => {
-				let (records, scores) =
-					classify::by_record(positions, &attribution.self_influence()?);
-				Ok(quality::ranked(&records, &scores))
+			Kind::Classifier { self_influence: (records, scores), .. } => {
+				Ok(quality::ranked(records, scores))
 			},
 			Kind::InfiniGram(_) => Ok(Vec::new()),
 		}
@@ -465,7 +472,7 @@ mod tests {
 	use crate::{classifier::holdout::is_held_out, shares::BILLION};
 	use openledger_primitives::{
 		datanets::record_hash,
-		models::{Architecture, Featurizer, MAX_SOURCE_WEIGHT},
+		models::{Architecture, AttributionMethod, Featurizer, MAX_SOURCE_WEIGHT},
 	};
 	use sp_runtime::Perbill;
 
@@ -501,6 +508,7 @@ mod tests {
 			batch_size: 16,
 			l2: Perbill::from_parts(100_000),
 			seed: 11,
+			method: AttributionMethod::Influence,
 		}
 	}
 
@@ -517,6 +525,52 @@ mod tests {
 		let dir = std::env::temp_dir().join(format!("openledger-{name}-{}", std::process::id()));
 		let _ = std::fs::remove_dir_all(&dir);
 		dir
+	}
+
+	#[test]
+	fn a_model_attributed_by_replay_credits_its_replayed_scores_and_flags_as_influence_does() {
+		use crate::{
+			classifier::{featurize::featurize, methods::replay::Replay, train::Hyper},
+			numeric::tensor::{matrix, values},
+		};
+		let data = records(90);
+		let engine = Engine::new(None).unwrap();
+		ingest_all(&engine, &data, 90);
+		let influence = spec(Architecture::Mlp1 { hidden: 8 });
+		let replayed = ModelSpec { method: AttributionMethod::Replay, ..influence };
+		let by_influence = engine.train(1, KEY, &influence).unwrap();
+		let by_replay = engine.train(2, KEY, &replayed).unwrap();
+		// One training: the same weights, accuracy and quality flags.
+		assert_eq!(by_replay.weights_hash, by_influence.weights_hash);
+		assert_eq!(by_replay.accuracy, by_influence.accuracy);
+		assert_eq!(by_replay.suspects, by_influence.suspects);
+		assert_eq!(engine.self_influence(2), engine.self_influence(1));
+
+		// The shares are those of replay's scores, computed here from the training set.
+		let source = [Source { datanet: 1, version: 0, records: 90, weight: 1 }];
+		let set = engine.training_set(&source, &replayed).unwrap();
+		let init = Network::init(&replayed.architecture, 4, 3, replayed.seed).unwrap();
+		let replay = Replay::new(init, &set.x, &set.labels, &set.keys, &Hyper::from(&replayed));
+		let replay = replay.unwrap();
+		let mut differ = 0;
+		for record in data.iter().step_by(11) {
+			let got = engine.infer(2, &record.payload, 5).unwrap();
+			let Answer::Class { label, .. } = got.answer else { panic!("a class") };
+			let query = featurize(&replayed.featurizer, &schema(), &record.payload, 0).unwrap();
+			let query = matrix(1, 4, query).unwrap();
+			let scores = replay.scores(&query, &[label.into()]).unwrap();
+			let scores = values(&scores).unwrap();
+			let (positions, sums) = classify::by_record(&set.positions, &scores);
+			let mut ranked: Vec<(f64, u32)> = sums.iter().copied().zip(positions).collect();
+			ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+			let top: Vec<u32> = ranked.iter().take(5).map(|(_, p)| *p).collect();
+			let named: Vec<u32> = got.proponents.iter().map(|s| s.record).collect();
+			assert_eq!(named, top);
+			let fast = engine.infer(1, &record.payload, 5).unwrap();
+			assert_eq!(fast.answer, got.answer, "the same network answers");
+			differ += usize::from(fast.proponents != got.proponents);
+		}
+		assert!(differ > 0, "replay and K-FAC rank the proponents alike on every query");
 	}
 
 	#[test]
@@ -628,14 +682,14 @@ mod tests {
 		let data = records(90);
 		let spec = spec(Architecture::Mlp1 { hidden: 8 });
 		let cost = spec.cost(&schema(), 90);
-		let tight = SpecCost { bytes: cost.bytes - 1, flops: u64::MAX };
+		let tight = SpecCost { bytes: cost.bytes - 1, flops: u64::MAX, query_flops: u64::MAX };
 		let engine = Engine::new(None).unwrap().with_budget(tight);
 		ingest_all(&engine, &data, 90);
 		assert_eq!(
 			engine.train(1, KEY, &spec),
 			Err(EngineError::OverBudget { what: "memory", cost })
 		);
-		let slow = SpecCost { bytes: u64::MAX, flops: cost.flops - 1 };
+		let slow = SpecCost { bytes: u64::MAX, flops: cost.flops - 1, query_flops: u64::MAX };
 		let engine = Engine::new(None).unwrap().with_budget(slow);
 		ingest_all(&engine, &data, 90);
 		assert_eq!(
@@ -643,6 +697,18 @@ mod tests {
 			Err(EngineError::OverBudget { what: "arithmetic", cost })
 		);
 		assert!(!engine.has_model(1) && engine.state().training.is_empty());
+		// Replay's queries cost trainings: a budget that trains the model may not attribute it.
+		let replayed = ModelSpec { method: AttributionMethod::Replay, ..spec };
+		let replay_cost = replayed.cost(&schema(), 90);
+		let engine = Engine::new(None)
+			.unwrap()
+			.with_budget(SpecCost { query_flops: replay_cost.query_flops - 1, ..replay_cost });
+		ingest_all(&engine, &data, 90);
+		assert!(cost.within(&engine.budget()).is_ok());
+		assert_eq!(
+			engine.train(1, KEY, &replayed),
+			Err(EngineError::OverBudget { what: "arithmetic per query", cost: replay_cost })
+		);
 
 		// While model 1 is in training elsewhere, a second caller is told so and waits.
 		let engine = Engine::new(None).unwrap().with_budget(cost);

@@ -97,7 +97,7 @@ impl Engine {
 		if !self.fit(&mut state, None, Some(key)) {
 			// Even alone, the version is more than the engine may hold.
 			state.datasets.remove(&key);
-			let cost = SpecCost { bytes: Self::usage_of(&state).bytes(), flops: 0 };
+			let cost = SpecCost { bytes: Self::usage_of(&state).bytes(), ..SpecCost::default() };
 			return Err(EngineError::OverBudget { what: "memory", cost });
 		}
 		Ok(received)

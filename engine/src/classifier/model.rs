@@ -175,13 +175,29 @@ impl Network {
 	/// The gradient of the mean loss over a batch, with L2 `lambda` on the weights:
 	/// `∂W_l = δ_lᵀ a_{l-1} / n + λ W_l` and `∂b_l = Σ_rows δ_l / n`, one layer each.
 	pub fn gradient(&self, x: &Tensor, labels: &[usize], lambda: f64) -> Result<Vec<Layer>> {
+		let (fwd, deltas) = self.forward_and_deltas(x, labels)?;
+		self.gradient_of(&fwd, &deltas, lambda)
+	}
+
+	/// The forward pass on a batch and every layer's per-record errors for `labels`: what its
+	/// gradient ([`Network::gradient_of`]) is made of.
+	pub fn forward_and_deltas(
+		&self,
+		x: &Tensor,
+		labels: &[usize],
+	) -> Result<(Forward, Vec<Tensor>)> {
 		let fwd = self.forward(x)?;
-		let n = scalar(labels.len().max(1) as f64)?;
-		let lambda = scalar(lambda)?;
 		let deltas = self.backward_deltas(&fwd, Self::output_deltas(&fwd.probs, labels)?)?;
+		Ok((fwd, deltas))
+	}
+
+	/// [`Network::gradient`] from the batch's forward pass and errors.
+	pub fn gradient_of(&self, fwd: &Forward, deltas: &[Tensor], lambda: f64) -> Result<Vec<Layer>> {
+		let n = scalar(fwd.probs.dim(0)?.max(1) as f64)?;
+		let lambda = scalar(lambda)?;
 		self.layers
 			.iter()
-			.zip(&deltas)
+			.zip(deltas)
 			.zip(&fwd.inputs)
 			.map(|((layer, d), a)| {
 				let w = matmul(&transpose(d)?, a)?;

@@ -16,7 +16,7 @@ use openledger_primitives::models::ModelSpec;
 use candle_core::Tensor;
 
 use crate::{
-	classifier::model::{Layer, Network},
+	classifier::model::{Forward, Layer, Network},
 	error::EngineError,
 	numeric::tensor::{scalar, select_rows},
 };
@@ -171,7 +171,8 @@ impl Sgd {
 		params.layers.iter().map(|l| Ok((l.w.zeros_like()?, l.b.zeros_like()?))).collect()
 	}
 
-	/// One step on the records `batch` of `x`: `v ← μ v + ∇L(batch)`, `θ ← θ - η v`.
+	/// One step on the records `batch` of `x`: `v ← μ v + ∇L(batch)`, `θ ← θ - η v`. Returns
+	/// the batch's forward pass and errors at the parameters before the step (for replay).
 	pub(crate) fn step(
 		&self,
 		params: &mut Network,
@@ -179,10 +180,11 @@ impl Sgd {
 		x: &Tensor,
 		labels: &[usize],
 		batch: &[usize],
-	) -> candle_core::Result<()> {
+	) -> candle_core::Result<(Forward, Vec<Tensor>)> {
 		let xb = select_rows(x, batch)?;
 		let yb: Vec<usize> = batch.iter().map(|i| labels[*i]).collect();
-		let grad = params.gradient(&xb, &yb, self.l2)?;
+		let (fwd, deltas) = params.forward_and_deltas(&xb, &yb)?;
+		let grad = params.gradient_of(&fwd, &deltas, self.l2)?;
 		for ((Layer { w, b }, (vw, vb)), Layer { w: gw, b: gb }) in
 			params.layers.iter_mut().zip(velocity.iter_mut()).zip(grad)
 		{
@@ -191,7 +193,7 @@ impl Sgd {
 			*vb = vb.broadcast_mul(&self.momentum)?.add(&gb)?;
 			*b = b.sub(&vb.broadcast_mul(&self.rate)?)?;
 		}
-		Ok(())
+		Ok((fwd, deltas))
 	}
 }
 

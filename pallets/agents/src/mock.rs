@@ -11,7 +11,7 @@ use openledger_primitives::{
 	apis::VersionRecord,
 	attribution::{InferenceId, RecordShare},
 	datanets::{DatanetId, RecordHash, Schema, VersionIndex, VersionInfo},
-	models::{Architecture, Featurizer, Model, ModelSpec, ModelStatus, Source},
+	models::{Architecture, AttributionMethod, Featurizer, Model, ModelSpec, ModelStatus, Source},
 	traits::{AttributionJobs, DatanetInspect, RewardParties, RewardSink},
 };
 use sp_runtime::{BuildStorage, DispatchResult, Perbill};
@@ -75,6 +75,7 @@ impl ModelInspect<AccountId, Balance> for MockModels {
 				batch_size: 1,
 				l2: Perbill::zero(),
 				seed: 0,
+				method: AttributionMethod::Influence,
 			},
 			fee: 10,
 			status,

@@ -14,7 +14,9 @@ use openledger_primitives::{
 	apis::VersionRecord,
 	attribution::{InferenceId, InferenceResult},
 	datanets::{DatanetId, RecordHash, Schema, VersionIndex, VersionInfo},
-	models::{Architecture, Featurizer, Model, ModelId, ModelSpec, ModelStatus, Source},
+	models::{
+		Architecture, AttributionMethod, Featurizer, Model, ModelId, ModelSpec, ModelStatus, Source,
+	},
 	traits::{DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle},
 };
 use sp_core::H256;
@@ -171,6 +173,7 @@ pub fn spec() -> ModelSpec {
 		batch_size: 2,
 		l2: Perbill::zero(),
 		seed: 7,
+		method: AttributionMethod::Influence,
 	}
 }
 

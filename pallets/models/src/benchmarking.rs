@@ -22,12 +22,13 @@ fn spec<T: Config>() -> ModelSpec {
 		batch_size: T::MaxBatchSize::get(),
 		l2: Perbill::from_parts(10_000),
 		seed: 1,
+		method: AttributionMethod::Influence,
 	}
 }
 
 /// Lifts the cost limit, so that the largest spec registers on the helper's version.
 fn unlimited<T: Config>() {
-	CostLimit::<T>::put(SpecCost { bytes: u64::MAX, flops: u64::MAX });
+	CostLimit::<T>::put(SpecCost { bytes: u64::MAX, flops: u64::MAX, query_flops: u64::MAX });
 }
 
 fn registered<T: Config>() -> (T::AccountId, ModelId) {
@@ -83,7 +84,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_cost_limit() -> Result<(), BenchmarkError> {
-		let limit = SpecCost { bytes: 1 << 30, flops: 1_000_000_000_000 };
+		let limit = SpecCost { bytes: 1 << 30, flops: 1_000_000_000_000, query_flops: 1 << 30 };
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]

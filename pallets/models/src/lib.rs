@@ -61,8 +61,8 @@ pub mod weights;
 pub use openledger_primitives::{
 	datanets::{DatanetId, VersionIndex},
 	models::{
-		Architecture, Featurizer, ModelId, ModelSpec, ModelStatus, SpecCost, SpecError, SpecLimits,
-		MAX_SOURCE_WEIGHT,
+		Architecture, AttributionMethod, Featurizer, ModelId, ModelSpec, ModelSpecV1, ModelStatus,
+		SpecCost, SpecError, SpecLimits, MAX_SOURCE_WEIGHT,
 	},
 	traits::{AttributionJobs, DatanetInspect, ModelInspect, ModelLifecycle},
 };
@@ -83,7 +83,7 @@ pub mod pallet {
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration (see the runtime's `migrations`).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]

@@ -15,7 +15,7 @@ pub mod v2 {
 	use sp_runtime::Perbill;
 
 	use crate::{
-		Architecture, BalanceOf, Config, DatanetId, Featurizer, ModelSpec, ModelStatus,
+		Architecture, BalanceOf, Config, DatanetId, Featurizer, ModelSpecV1, ModelStatus,
 		VersionIndex,
 	};
 
@@ -33,8 +33,8 @@ pub mod v2 {
 	}
 
 	impl OldModelSpec {
-		/// The spec without its checkpoints.
-		pub fn upgrade(self) -> ModelSpec {
+		/// The spec without its checkpoints (as storage versions 2 and 3 lay it out).
+		pub fn upgrade(self) -> ModelSpecV1 {
 			let OldModelSpec {
 				featurizer,
 				architecture,
@@ -45,7 +45,7 @@ pub mod v2 {
 				checkpoints: _,
 				seed,
 			} = self;
-			ModelSpec { featurizer, architecture, epochs, learning_rate, batch_size, l2, seed }
+			ModelSpecV1 { featurizer, architecture, epochs, learning_rate, batch_size, l2, seed }
 		}
 	}
 
@@ -101,12 +101,12 @@ pub mod v3 {
 	use core::marker::PhantomData;
 
 	use codec::{Decode, Encode};
-	use frame_support::{storage_alias, BoundedVec, Twox64Concat};
+	use frame_support::{storage_alias, Twox64Concat};
 	use openledger_primitives::migration::{Rewrite, RewriteEach};
 
 	use crate::{
-		BalanceOf, Config, DatanetId, DatanetInspect, Model, ModelId, ModelSpec, ModelStatus,
-		Pallet, Source, VersionIndex,
+		BalanceOf, Config, DatanetId, DatanetInspect, ModelId, ModelSpecV1, ModelStatus, Pallet,
+		Source, VersionIndex,
 	};
 
 	/// A `Model` of storage version 2.
@@ -115,7 +115,7 @@ pub mod v3 {
 		pub owner: AccountId,
 		pub datanet: DatanetId,
 		pub version: VersionIndex,
-		pub spec: ModelSpec,
+		pub spec: ModelSpecV1,
 		pub fee: Balance,
 		pub status: ModelStatus,
 		pub deposit: Balance,
@@ -137,18 +137,94 @@ pub mod v3 {
 	impl<T: Config> Rewrite for OneSource<T> {
 		type Key = ModelId;
 		type Old = OldModel<T::AccountId, BalanceOf<T>>;
-		type New = crate::ModelOf<T>;
-		type Map = crate::Models<T>;
+		type New = super::v4::OldModel<T::AccountId, BalanceOf<T>>;
+		type Map = super::v4::Models<T>;
 		type DbWeight = <T as frame_system::Config>::DbWeight;
 		const READS: u64 = 1;
 
 		fn rewrite(old: Self::Old) -> Self::New {
 			let records = T::Datanets::version(old.datanet, old.version).map_or(0, |v| v.count);
 			let source = Source { datanet: old.datanet, version: old.version, records, weight: 1 };
+			super::v4::OldModel {
+				owner: old.owner,
+				sources: alloc::vec![source],
+				spec: old.spec,
+				fee: old.fee,
+				status: old.status,
+				deposit: old.deposit,
+				metadata: old.metadata,
+			}
+		}
+	}
+
+	/// The migration; see [the module](self).
+	pub type SourcesOfModels<T> = RewriteEach<OneSource<T>>;
+}
+
+/// Version 3 to 4: a model chooses how its inferences are attributed
+/// ([`AttributionMethod`](crate::AttributionMethod)), and the cost limit bounds each inference's
+/// arithmetic ([`SpecCost::query_flops`](crate::SpecCost)).
+/// - Each model of [`Models`](crate::Models) gets [`AttributionMethod::Influence`]
+///   (crate::AttributionMethod::Influence), the method every model used before; nothing else
+///   changes, and its shares stay the same.
+/// - A [`CostLimit`](crate::CostLimit) set by the admin keeps its memory and training
+///   arithmetic and gets the default limit on a query's ([`Config::DefaultCostLimit`]). One
+///   never set stays unset, and reads as the default.
+pub mod v4 {
+	use alloc::vec::Vec;
+	use core::marker::PhantomData;
+
+	use codec::{Decode, Encode};
+	use frame_support::{
+		storage_alias,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+		BoundedVec, Twox64Concat,
+	};
+	use openledger_primitives::migration::{Rewrite, RewriteEach};
+
+	use crate::{
+		BalanceOf, Config, CostLimit, Model, ModelId, ModelSpecV1, ModelStatus, Pallet, Source,
+		SpecCost,
+	};
+
+	/// A `Model` of storage version 3 (bounded vectors encode as vectors).
+	#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+	pub struct OldModel<AccountId, Balance> {
+		pub owner: AccountId,
+		pub sources: Vec<Source>,
+		pub spec: ModelSpecV1,
+		pub fee: Balance,
+		pub status: ModelStatus,
+		pub deposit: Balance,
+		pub metadata: Vec<u8>,
+	}
+
+	/// The models as storage version 3 lays them out (what version 2 to 3 writes).
+	#[storage_alias]
+	pub type Models<T: Config> = StorageMap<
+		Pallet<T>,
+		Twox64Concat,
+		ModelId,
+		OldModel<<T as frame_system::Config>::AccountId, BalanceOf<T>>,
+	>;
+
+	/// How one model changes: its spec gets the influence function as its method.
+	pub struct SpecWithMethod<T>(PhantomData<T>);
+
+	impl<T: Config> Rewrite for SpecWithMethod<T> {
+		type Key = ModelId;
+		type Old = OldModel<T::AccountId, BalanceOf<T>>;
+		type New = crate::ModelOf<T>;
+		type Map = crate::Models<T>;
+		type DbWeight = <T as frame_system::Config>::DbWeight;
+		const READS: u64 = 0;
+
+		fn rewrite(old: Self::Old) -> Self::New {
 			Model {
 				owner: old.owner,
-				sources: BoundedVec::truncate_from(alloc::vec![source]),
-				spec: old.spec,
+				sources: BoundedVec::truncate_from(old.sources),
+				spec: old.spec.upgrade(),
 				fee: old.fee,
 				status: old.status,
 				deposit: old.deposit,
@@ -157,6 +233,46 @@ pub mod v3 {
 		}
 	}
 
-	/// The migration; see [the module](self).
-	pub type SourcesOfModels<T> = RewriteEach<OneSource<T>>;
+	/// [`SpecCost`] of storage version 3.
+	#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+	pub struct OldSpecCost {
+		pub bytes: u64,
+		pub flops: u64,
+	}
+
+	/// The cost limit, if the admin set one, with the default limit on a query.
+	pub struct QueryLimit<T>(PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for QueryLimit<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let query_flops = T::DefaultCostLimit::get().query_flops;
+			let set = CostLimit::<T>::exists();
+			if set {
+				let _ = CostLimit::<T>::translate(|old: Option<OldSpecCost>| {
+					old.map(|old| SpecCost { bytes: old.bytes, flops: old.flops, query_flops })
+				});
+			}
+			<T as frame_system::Config>::DbWeight::get().reads_writes(1, u64::from(set))
+		}
+	}
+
+	/// The migration; see [the module](self). Its checks are the models' ([`RewriteEach`]).
+	pub struct Methods<T>(PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for Methods<T> {
+		fn on_runtime_upgrade() -> Weight {
+			RewriteEach::<SpecWithMethod<T>>::on_runtime_upgrade()
+				.saturating_add(QueryLimit::<T>::on_runtime_upgrade())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			RewriteEach::<SpecWithMethod<T>>::pre_upgrade()
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(before: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			RewriteEach::<SpecWithMethod<T>>::post_upgrade(before)
+		}
+	}
 }

@@ -86,7 +86,7 @@ pub const MODEL_DEPOSIT: Balance = 500;
 frame_support::parameter_types! {
 	/// 64 MiB and 10^10 operations: the tests' small specs fit, wide ones do not.
 	pub const DefaultCostLimit: pallet_models::SpecCost =
-		pallet_models::SpecCost { bytes: 64 << 20, flops: 10_000_000_000 };
+		pallet_models::SpecCost { bytes: 64 << 20, flops: 10_000_000_000, query_flops: 10_000_000_000 };
 }
 pub const DEPOSIT_PER_BYTE: Balance = 2;
 

@@ -27,6 +27,7 @@ fn mlp() -> ModelSpec {
 		batch_size: 32,
 		l2: Perbill::from_parts(10_000),
 		seed: 42,
+		method: AttributionMethod::Influence,
 	}
 }
 
@@ -321,7 +322,7 @@ fn a_spec_over_the_cost_limit_fails_with_its_named_error_and_changes_nothing() {
 		assert_noop!(register(wide), Error::<Test>::InvalidSpec(SpecError::MemoryOverLimit));
 
 		// With the memory limit lifted, the same spec is over the compute limit.
-		let memory_only = SpecCost { bytes: u64::MAX, flops: DefaultCostLimit::get().flops };
+		let memory_only = SpecCost { bytes: u64::MAX, ..DefaultCostLimit::get() };
 		assert_noop!(Models::set_cost_limit(origin(ALICE), memory_only), DispatchError::BadOrigin);
 		assert_ok!(Models::set_cost_limit(RuntimeOrigin::root(), memory_only));
 		System::assert_last_event(Event::CostLimitSet { limit: memory_only }.into());
@@ -330,11 +331,48 @@ fn a_spec_over_the_cost_limit_fails_with_its_named_error_and_changes_nothing() {
 		assert_noop!(register(wide), Error::<Test>::InvalidSpec(SpecError::ComputeOverLimit));
 
 		// With both lifted, it registers; the cost counts the version's records.
-		let lifted = SpecCost { bytes: u64::MAX, flops: u64::MAX };
+		let lifted = SpecCost { bytes: u64::MAX, flops: u64::MAX, query_flops: u64::MAX };
 		assert_ok!(Models::set_cost_limit(RuntimeOrigin::root(), lifted));
 		assert_ok!(register(wide));
 		assert_eq!(NextModelId::<Test>::get(), next + 1);
 		assert!(wide.cost(&schema, 20).flops > cost.flops);
+	});
+}
+
+#[test]
+fn a_model_attributed_by_replay_registers_within_the_query_limit_and_an_index_never() {
+	run_test(|| {
+		// The digits MLP by replay on the version's 10 records: within the mock's limit. Its
+		// queries cost trainings, so a limit on queries just below refuses it.
+		let replayed = ModelSpec { method: AttributionMethod::Replay, ..mlp() };
+		let cost = replayed.cost(&Schema::Dense { dims: 64, classes: 10, max_value: 16 }, 10);
+		assert!(
+			cost.query_flops
+				> 4 * mlp()
+					.cost(&Schema::Dense { dims: 64, classes: 10, max_value: 16 }, 10)
+					.query_flops
+		);
+		let limit = SpecCost { query_flops: cost.query_flops - 1, ..DefaultCostLimit::get() };
+		assert_ok!(Models::set_cost_limit(RuntimeOrigin::root(), limit));
+		let refused = Models::register(origin(ALICE), DIGITS, 1, replayed, 25, Vec::new());
+		assert_noop!(refused, Error::<Test>::InvalidSpec(SpecError::QueryOverLimit));
+		// The influence function's queries fit the same limit.
+		register(mlp());
+		let limit = SpecCost { query_flops: cost.query_flops, ..limit };
+		assert_ok!(Models::set_cost_limit(RuntimeOrigin::root(), limit));
+		let id = register(replayed);
+		assert_eq!(
+			crate::Models::<Test>::get(id).map(|m| m.spec.method),
+			Some(AttributionMethod::Replay)
+		);
+		// An ∞-gram has no training to replay.
+		let gram = ModelSpec {
+			featurizer: Featurizer::Words,
+			architecture: Architecture::InfiniGram { max_tokens: 16 },
+			..replayed
+		};
+		let refused = Models::register(origin(ALICE), TEXT, 1, gram, 25, Vec::new());
+		assert_noop!(refused, Error::<Test>::InvalidSpec(SpecError::MethodMismatch));
 	});
 }
 

@@ -36,7 +36,11 @@ parameter_types! {
 	pub const AgentUnbondingPeriod: BlockNumber = 7 * DAYS;
 	pub const DefaultMinFee: Balance = 10 * MILLI_OPEN;
 	pub const DefaultCostLimit: pallet_models::SpecCost =
-		pallet_models::SpecCost { bytes: 4 << 30, flops: 2_000_000_000_000 };
+		pallet_models::SpecCost {
+			bytes: 4 << 30,
+			flops: 2_000_000_000_000,
+			query_flops: 20_000_000_000,
+		};
 }
 
 impl pallet_datanets::Config for Runtime {

@@ -46,7 +46,7 @@ use frame_support::{
 use openledger_primitives::{
 	attribution::{RecordShare, TrainOutcome},
 	datanets::{CurationPolicy, Schema},
-	models::{Architecture, Featurizer, ModelSpec, SpecCost},
+	models::{Architecture, AttributionMethod, Featurizer, ModelSpec, SpecCost},
 	rewards::RewardSplit,
 };
 use pallet_attribution::types::{Outcome, Params};
@@ -185,6 +185,11 @@ fn spec(rng: &mut Rng) -> ModelSpec {
 		batch_size: rng.below(64) as u16,
 		l2: Perbill::from_parts(rng.below(1_000_000) as u32),
 		seed: rng.next(),
+		method: if rng.below(4) == 0 {
+			AttributionMethod::Replay
+		} else {
+			AttributionMethod::Influence
+		},
 	}
 }
 
@@ -314,7 +319,11 @@ fn random_call(rng: &mut Rng, who: &[AccountId]) -> (RuntimeCall, bool) {
 				1 => pallet_models::Call::retire { model },
 				2 => pallet_models::Call::force_retire { model },
 				_ => pallet_models::Call::set_cost_limit {
-					limit: SpecCost { bytes: rng.next() >> rng.below(64), flops: rng.next() },
+					limit: SpecCost {
+						bytes: rng.next() >> rng.below(64),
+						flops: rng.next(),
+						query_flops: rng.next() >> rng.below(64),
+					},
 				},
 			})
 		},

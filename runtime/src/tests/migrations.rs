@@ -112,9 +112,10 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
 		// A version read and write a migration, and 2 to 3's read and write of the parameters
-		// and write of the pruning cursor (models' 1 to 2 and 2 to 3 find no model,
-		// attribution's 3 to 4 no training, its 4 to 5 and agents' 1 to 2 no inference).
-		assert_eq!(weight, db.reads_writes(13, 14), "a version read and write a migration");
+		// and write of the pruning cursor (models' 1 to 2, 2 to 3 and 3 to 4 find no model,
+		// and its 3 to 4 reads the cost limit, unset; attribution's 3 to 4 no training, its 4 to
+		// 5 and agents' 1 to 2 no inference).
+		assert_eq!(weight, db.reads_writes(15, 15), "a version read and write a migration");
 		macro_rules! migrated {
 			($p:ident) => {
 				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
@@ -137,7 +138,7 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 			migrations::storage_digest::<Datanets>()
 		},);
 
-		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(12), "a no-op now");
+		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(13), "a no-op now");
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 	});
 }
@@ -188,12 +189,12 @@ fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already, models at version 3 (a read for each of its
-		// two migrations) and agents at version 2 (one read), and the migration: its version read and write, and a read and a write a
+		// Five pallets at their version already, models at version 4 (a read for each of its
+		// three migrations) and agents at version 2 (one read), and the migration: its version read and write, and a read and a write a
 		// reveal; then 2 to 3: its version read and write, the parameters', and the pruning
 		// cursor's write; then 3 to 4 and 4 to 5, each its version read and write (no training,
 		// no inference).
-		assert_eq!(weight, db.reads(8).saturating_add(db.reads_writes(7, 8)));
+		assert_eq!(weight, db.reads(9).saturating_add(db.reads_writes(7, 8)));
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 		assert_eq!(
 			Reveals::<Runtime>::get(5, &alice),
@@ -265,14 +266,14 @@ fn attributions_v4_migration_moves_the_flags_into_the_training_records() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already, models' two migrations, agents at version 2
+		// Five pallets at their version already, models' three migrations, agents at version 2
 		// and attribution's two earlier migrations (one read each), and the migration: its version
 		// read and write, two reads and writes a training (its record and its flags), and the
 		// flag left without a training removed; then 4 to 5, its version read and write (no
 		// inference).
 		assert_eq!(
 			weight,
-			db.reads(10).saturating_add(db.reads_writes(1 + 4 + 1 + 1, 1 + 4 + 1 + 1))
+			db.reads(11).saturating_add(db.reads_writes(1 + 4 + 1 + 1, 1 + 4 + 1 + 1))
 		);
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 		let new = |model: u8, flags: QualityFlags| {
@@ -302,7 +303,7 @@ fn attributions_v4_migration_moves_the_flags_into_the_training_records() {
 fn models_v2_migration_drops_the_checkpoints_of_each_spec() {
 	use codec::Encode;
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
-	use openledger_primitives::models::{Architecture, Featurizer, ModelSpec, ModelStatus};
+	use openledger_primitives::models::{Architecture, Featurizer, ModelSpecV1, ModelStatus};
 	use pallet_models::migrations::{
 		v2::{OldModel, OldModelSpec},
 		v3::Models as Stored,
@@ -355,7 +356,7 @@ fn models_v2_migration_drops_the_checkpoints_of_each_spec() {
 		let new = Stored::<Runtime>::get(4).expect("the model decodes in the layout of version 2");
 		assert_eq!(
 			new.spec,
-			ModelSpec {
+			ModelSpecV1 {
 				featurizer: Featurizer::Raw,
 				architecture: Architecture::Mlp1 { hidden: 32 },
 				epochs: 20,
@@ -386,7 +387,7 @@ fn models_v3_migration_gives_each_model_its_version_as_its_one_source() {
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 	use openledger_primitives::{
 		datanets::VersionInfo,
-		models::{Architecture, Featurizer, ModelSpec, ModelStatus, Source},
+		models::{Architecture, Featurizer, ModelSpecV1, ModelStatus, Source},
 	};
 	use pallet_models::{migrations::v3::OldModel, Models as Stored};
 	use sp_runtime::Perbill;
@@ -400,7 +401,7 @@ fn models_v3_migration_gives_each_model_its_version_as_its_one_source() {
 			2,
 			VersionInfo { count: 57, root: sp_core::H256::repeat_byte(1), block: 1 },
 		);
-		let spec = ModelSpec {
+		let spec = ModelSpecV1 {
 			featurizer: Featurizer::Raw,
 			architecture: Architecture::SoftmaxRegression,
 			epochs: 5,
@@ -422,14 +423,15 @@ fn models_v3_migration_gives_each_model_its_version_as_its_one_source() {
 		};
 		sp_io::storage::set(&Stored::<Runtime>::hashed_key_for(6), &old.encode());
 		// Read as the new layout, the old one does not decode as the model it is.
-		assert_ne!(Stored::<Runtime>::get(6).map(|m| m.spec), Some(spec));
+		assert_ne!(Stored::<Runtime>::get(6).map(|m| m.spec), Some(spec.upgrade()));
 		#[cfg(feature = "try-runtime")]
 		let before = <pallet_models::migrations::v3::SourcesOfModels<Runtime> as
 			frame_support::traits::UncheckedOnRuntimeUpgrade>::pre_upgrade()
 		.expect("the models");
 
+		// With the next step (3 to 4), which gives it its method.
 		migrations::Migrations::on_runtime_upgrade();
-		assert_eq!(Models::on_chain_storage_version(), StorageVersion::new(3));
+		assert_eq!(Models::on_chain_storage_version(), StorageVersion::new(4));
 		let new = Stored::<Runtime>::get(6).expect("the model decodes");
 		assert_eq!(
 			new.sources.to_vec(),
@@ -437,13 +439,87 @@ fn models_v3_migration_gives_each_model_its_version_as_its_one_source() {
 		);
 		assert_eq!(
 			(new.owner.clone(), new.spec, new.fee, new.status, new.deposit),
-			(owner, spec, 5, ModelStatus::Failed, 0)
+			(owner, spec.upgrade(), 5, ModelStatus::Failed, 0)
 		);
 		assert_eq!(&new.metadata[..], b"mail");
 		// Its shares name the same records: position 40 is the version's record 40.
 		assert_eq!(new.locate(40), Some((3, 2, 40)));
 		#[cfg(feature = "try-runtime")]
 		<pallet_models::migrations::v3::SourcesOfModels<Runtime> as
+			frame_support::traits::UncheckedOnRuntimeUpgrade>::post_upgrade(before)
+		.expect("the checks pass");
+	});
+}
+
+/// Models' migration from storage version 3 to 4: a model written in the version-3 layout gets
+/// the influence function as its method and keeps everything else, and a cost limit the admin
+/// set keeps its bounds and gets the default bound on a query.
+#[test]
+fn models_v4_migration_gives_each_model_the_influence_function_and_the_limit_a_query_bound() {
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	use openledger_primitives::models::{
+		Architecture, AttributionMethod, Featurizer, ModelSpecV1, ModelStatus, Source, SpecCost,
+	};
+	use pallet_models::{
+		migrations::v4::{OldModel, OldSpecCost},
+		CostLimit, Models as Stored,
+	};
+	use sp_runtime::Perbill;
+
+	use crate::{migrations, Models};
+
+	state_of("dev").execute_with(|| {
+		StorageVersion::new(3).put::<Models>();
+		let spec = ModelSpecV1 {
+			featurizer: Featurizer::Raw,
+			architecture: Architecture::Mlp2 { hidden: [32, 16] },
+			epochs: 12,
+			learning_rate: Perbill::from_percent(3),
+			batch_size: 16,
+			l2: Perbill::from_parts(7),
+			seed: 99,
+		};
+		let sources = vec![
+			Source { datanet: 1, version: 1, records: 30, weight: 1 },
+			Source { datanet: 2, version: 3, records: 12, weight: 2 },
+		];
+		let owner = Sr25519Keyring::Eve.to_account_id();
+		let old: OldModel<crate::AccountId, crate::Balance> = OldModel {
+			owner: owner.clone(),
+			sources: sources.clone(),
+			spec,
+			fee: 3,
+			status: ModelStatus::Training,
+			deposit: 8,
+			metadata: b"mix".to_vec(),
+		};
+		sp_io::storage::set(&Stored::<Runtime>::hashed_key_for(2), &old.encode());
+		assert_eq!(Stored::<Runtime>::get(2), None, "the old layout is one byte short");
+		let limit = OldSpecCost { bytes: 1 << 30, flops: 5_000 };
+		sp_io::storage::set(&CostLimit::<Runtime>::hashed_key(), &limit.encode());
+		#[cfg(feature = "try-runtime")]
+		let before = <pallet_models::migrations::v4::Methods<Runtime> as
+			frame_support::traits::UncheckedOnRuntimeUpgrade>::pre_upgrade()
+		.expect("the models");
+
+		migrations::Migrations::on_runtime_upgrade();
+		assert_eq!(Models::on_chain_storage_version(), StorageVersion::new(4));
+		let new = Stored::<Runtime>::get(2).expect("the model decodes");
+		assert_eq!(new.spec.method, AttributionMethod::Influence);
+		assert_eq!(new.spec, spec.upgrade());
+		assert_eq!(
+			(new.owner, new.sources.to_vec(), new.fee, new.status, new.deposit),
+			(owner, sources, 3, ModelStatus::Training, 8)
+		);
+		assert_eq!(&new.metadata[..], b"mix");
+		let default = <Runtime as pallet_models::Config>::DefaultCostLimit::get();
+		assert_eq!(
+			CostLimit::<Runtime>::get(),
+			SpecCost { bytes: 1 << 30, flops: 5_000, query_flops: default.query_flops }
+		);
+		#[cfg(feature = "try-runtime")]
+		<pallet_models::migrations::v4::Methods<Runtime> as
 			frame_support::traits::UncheckedOnRuntimeUpgrade>::post_upgrade(before)
 		.expect("the checks pass");
 	});
@@ -464,7 +540,9 @@ fn answers_migrations_tell_a_label_from_a_continuation_by_the_model() {
 	use openledger_primitives::{
 		agents::InferenceStatus,
 		attribution::{Answer, RecordShare},
-		models::{Architecture, Featurizer, Model, ModelSpec, ModelStatus, Source},
+		models::{
+			Architecture, AttributionMethod, Featurizer, Model, ModelSpec, ModelStatus, Source,
+		},
 	};
 	use pallet_agents::migrations::v2::{OldInference, OldInferenceStatus};
 	use pallet_attribution::migrations::v5::OldInferenceRecord;
@@ -484,6 +562,7 @@ fn answers_migrations_tell_a_label_from_a_continuation_by_the_model() {
 			batch_size: 32,
 			l2: Perbill::zero(),
 			seed: 1,
+			method: AttributionMethod::Influence,
 		};
 		let model = |spec| Model {
 			owner: bob.clone(),

@@ -192,6 +192,15 @@ describe('the openledger command-line client against a dev node', () => {
 		const stored = (await api.call.modelsApi.model(r.model)).unwrap().sources.map((src) => [src.datanet.toNumber(), src.version.toNumber(), src.records.toNumber(), src.weight.toNumber()]);
 		assert.deepEqual(stored, [[datanet, 1, count, 2]]);
 		assert.deepEqual(r.sources, [{ datanet, version: 1, weight: 2 }]);
+		// A spec without a method is attributed by the influence function; one may name replay,
+		// and a method the chain does not know is a usage error.
+		assert.equal((await api.call.modelsApi.model(r.model)).unwrap().spec.method.toString(), 'Influence');
+		const spec = JSON.parse(readFileSync(specFile, 'utf8'));
+		const replayed = await json(node, ['register', '--datanet', String(datanet), '--version', '1', '--spec', JSON.stringify({ ...spec, method: 'Replay' }), '--suri', '//Bob']);
+		assert.equal((await api.call.modelsApi.model(replayed.model)).unwrap().spec.method.toString(), 'Replay');
+		const unknown = await cli(node, ['register', '--datanet', String(datanet), '--version', '1', '--spec', JSON.stringify({ ...spec, method: 'Guess' }), '--suri', '//Bob']);
+		assert.equal(unknown.status, 2);
+		assert.match(unknown.stderr, /--spec/);
 	});
 
 	test('agent and invoke: a paid inference, its label and its attributed records', async () => {

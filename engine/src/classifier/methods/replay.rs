@@ -17,11 +17,12 @@
 //! every [`super::Attribution`] method; removing the record changes `f` by about `−w̄_i`.
 //!
 //! **Memory.** The parameters at the start of each epoch and their velocities are kept
-//! (`2·E·P` values); the reverse pass recomputes one epoch's steps at a time from its start
-//! (`steps·P` more), so memory does not grow with the number of epochs' steps. **Cost.** One
-//! training when prepared ([`Replay::new`] is the training), then per scoring one more
-//! training's forward steps, shared by every query, and per query a reverse pass of about two
-//! and a half gradients a step.
+//! (`2·E·P` values); the reverse pass recomputes one epoch's steps at a time from its start,
+//! keeping each step's parameters and its batch's forward pass and errors (`steps·P` and the
+//! epoch's activations, `n·(D + Σ widths)`), so memory does not grow with the number of epochs.
+//! **Cost.** One training when prepared ([`Replay::new`] is the training), then per scoring one
+//! more training, shared by every query, and per query a reverse pass of about two gradients a
+//! step.
 //!
 //! **Determinism.** The steps are the training's own ([`crate::classifier::train::Sgd`]), so the
 //! replayed trajectory is the trained model bit for bit, and every operation is one of the
@@ -203,18 +204,16 @@ impl Replay {
 		for (epoch, (start, start_velocity)) in (1..=self.hyper.epochs).zip(&self.starts).rev() {
 			let order = epoch_order(&self.keys, self.hyper.seed, epoch);
 			let batches: Vec<&[usize]> = order.chunks(self.hyper.batch_size).collect();
-			// The epoch's parameters before each step, recomputed from its start.
+			// The epoch's parameters before each step, recomputed from its start, with the
+			// step's forward pass and errors on its batch.
 			let (mut params, mut v) = (start.clone(), start_velocity.clone());
 			let mut before = Vec::with_capacity(batches.len());
 			for batch in &batches {
-				before.push(params.clone());
-				sgd.step(&mut params, &mut v, &self.x, &self.labels, batch)?;
+				let net = params.clone();
+				let (fwd, deltas) = sgd.step(&mut params, &mut v, &self.x, &self.labels, batch)?;
+				before.push((net, fwd, deltas));
 			}
-			for (batch, net) in batches.iter().zip(before).rev() {
-				let xb = select_rows(&self.x, batch)?;
-				let yb: Vec<usize> = batch.iter().map(|i| self.labels[*i]).collect();
-				let fwd = net.forward(&xb)?;
-				let deltas = net.backward_deltas(&fwd, Network::output_deltas(&fwd.probs, &yb)?)?;
+			for (batch, (net, fwd, deltas)) in batches.iter().zip(before).rev() {
 				let size = batch.len() as f64;
 				for q in 0..m {
 					let u = add_scaled(&velocity[q], &theta[q], -rate)?;
