@@ -758,11 +758,19 @@ describe('what a registration, a preview and an invocation may ask of the attest
 		const limit = await api.query.models.costLimit();
 		assert.equal(limit.bytes.toBigInt(), 4n << 30n);
 		assert.equal(limit.flops.toBigInt(), 2n * 10n ** 12n);
-		const created = await h.ok(api.tx.datanets.create('mail', 'two mails', 'CC0-1.0', { Text: { classes: 2 } }, 'Open'), k.Alice);
+		assert.equal(limit.queryFlops.toBigInt(), 2n * 10n ** 10n);
+		const created = await h.ok(api.tx.datanets.create('mail', 'six mails', 'CC0-1.0', { Text: { classes: 2 } }, 'Open'), k.Alice);
 		const datanet = h.event(created.events, 'datanets', 'DatanetCreated').data.datanet.toNumber();
-		const mails = [['Meeting moved to Tuesday at ten.', 0], ['You have WON a free cruise, click now!', 1]];
+		const mails = [
+			['Meeting moved to Tuesday at ten.', 0],
+			['You have WON a free cruise, click now!', 1],
+			['Minutes of the budget review attached.', 0],
+			['Cheap pills, no prescription needed!!!', 1],
+			['Lunch on Friday? The usual place.', 0],
+			['Claim your prize before midnight tonight', 1],
+		];
 		await h.ok(api.tx.utility.batchAll(mails.map(([text, label]) => api.tx.datanets.contribute(datanet, u8aToHex(new TextEncoder().encode(text)), label))), k.Charlie);
-		await h.ok(api.tx.datanets.publishVersion(datanet, 2), k.Alice);
+		await h.ok(api.tx.datanets.publishVersion(datanet, mails.length), k.Alice);
 		// 16,384 hashed dims into two hidden layers of 512: 8.7 million parameters kept 24 times
 		// over, and a K-FAC input factor of 16,385² values twice: about 5.9 GB per attestor.
 		const wide = { ...SPEC, featurizer: { HashedNgrams: { dims: 16_384 } }, architecture: { Mlp2: { hidden: [512, 512] } } };
@@ -771,10 +779,18 @@ describe('what a registration, a preview and an invocation may ask of the attest
 		assert.equal(refused.dispatchError, 'models.InvalidSpec(MemoryOverLimit)');
 		assert.equal((await api.query.models.nextModelId()).toNumber(), next, 'nothing registered');
 		assert.equal(h.event(refused.events, 'attribution', 'JobCreated'), undefined);
+		// Replay costs trainings a query: 200 epochs of a million parameters on six records,
+		// replayed for each inference (3·10^10 operations), is over the limit on a query, though
+		// its memory (3.7 GB with every epoch's start kept) and training are within the others.
+		const slow = { ...SPEC, featurizer: { HashedNgrams: { dims: 4096 } }, architecture: { Mlp1: { hidden: 256 } }, epochs: 200, method: 'Replay' };
+		const replayed = await sendAndWait(api, api.tx.models.register(datanet, 1, slow, MODEL_FEE, ''), k.Bob);
+		assert.equal(replayed.dispatchError, 'models.InvalidSpec(QueryOverLimit)');
+		assert.equal((await api.query.models.nextModelId()).toNumber(), next, 'nothing registered');
 		// Only the admin origin sets the limit: a signed call is refused, Root's is not.
-		const signed = await sendAndWait(api, api.tx.models.setCostLimit({ bytes: U64_MAX, flops: U64_MAX }), k.Bob);
+		const lifted = { bytes: U64_MAX, flops: U64_MAX, queryFlops: U64_MAX };
+		const signed = await sendAndWait(api, api.tx.models.setCostLimit(lifted), k.Bob);
 		assert.equal(signed.dispatchError, 'BadOrigin');
-		await h.ok(api.tx.sudo.sudo(api.tx.models.setCostLimit({ bytes: U64_MAX, flops: U64_MAX })), k.Alice);
+		await h.ok(api.tx.sudo.sudo(api.tx.models.setCostLimit(lifted)), k.Alice);
 		const { events } = await h.ok(api.tx.models.register(datanet, 1, wide, MODEL_FEE, ''), k.Bob);
 		assert.equal(h.event(events, 'models', 'ModelRegistered').data.model.toNumber(), next);
 	});
