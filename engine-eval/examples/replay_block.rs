@@ -93,10 +93,10 @@ fn main() {
 			"— | —".into()
 		};
 		println!(
-			"| {:?} | {train:.0} ms | {each:.0} ms | {:.2} ms | {batched} | {:.3} GFLOP |",
+			"| {:?} | {train:.0} ms | {each:.0} ms | {:.2} ms | {batched} | {:.1} MFLOP |",
 			spec.method,
 			each / m as f64,
-			estimate as f64 / 1e9
+			estimate as f64 / 1e6
 		);
 	}
 	let estimate = replayed.cost(&schema, n as u32).query_flops as f64;

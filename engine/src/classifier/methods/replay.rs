@@ -92,18 +92,22 @@ fn curvature_and_dots(
 ) -> candle_core::Result<(Vec<Layer>, Vec<f64>)> {
 	let layers = net.layers.len();
 	let n = fwd.probs.dim(0)?;
-	// R of each layer's input (none for the first) and of its pre-activation.
+	// R of each layer's input (none for the first) and of its pre-activation, and each layer's
+	// `a U_lᵀ + c_l`, the part of `R(z_l)` that also gives the records' dot products below.
 	let mut r_inputs: Vec<Option<Tensor>> = Vec::with_capacity(layers);
+	let mut alongs: Vec<Tensor> = Vec::with_capacity(layers);
 	let mut r_z: Option<Tensor> = None;
 	for (l, (layer, dir)) in net.layers.iter().zip(u).enumerate() {
 		let r_input = match r_z.take() {
 			None => None,
 			Some(rz) => Some(rz.apply_op2_no_bwd(&fwd.inputs[l], &ReluGrad)?),
 		};
-		let mut rz = matmul(&fwd.inputs[l], &dir.w.t()?)?.broadcast_add(&dir.b)?;
-		if let Some(r) = &r_input {
-			rz = rz.add(&matmul(r, &layer.w.t()?)?)?;
-		}
+		let along = matmul(&fwd.inputs[l], &dir.w.t()?)?.broadcast_add(&dir.b)?;
+		let rz = match &r_input {
+			Some(r) => along.add(&matmul(r, &layer.w.t()?)?)?,
+			None => along.clone(),
+		};
+		alongs.push(along);
 		r_inputs.push(r_input);
 		r_z = Some(rz);
 	}
@@ -131,8 +135,7 @@ fn curvature_and_dots(
 		let b = r_deltas[l].broadcast_div(&count)?.apply_op1_no_bwd(&SumRows)?;
 		hu.push(Layer { w, b });
 		// ⟨∇ℓ_i, u⟩ over this layer: δ_iᵀ (U a_i + c).
-		let along = matmul(&fwd.inputs[l], &u[l].w.t()?)?.broadcast_add(&u[l].b)?;
-		let per = row_sums(&deltas[l].mul(&along)?)?;
+		let per = row_sums(&deltas[l].mul(&alongs[l])?)?;
 		for (d, v) in dots.iter_mut().zip(values(&per)?.iter()) {
 			*d += v;
 		}
