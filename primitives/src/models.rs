@@ -2,8 +2,10 @@
 //! more Datanet versions (its [`Source`]s).
 //!
 //! A [`ModelSpec`] fixes everything the attestors need to train a model reproducibly: the
-//! featurizer, the architecture, the hyperparameters and the seed. [`ModelSpec::check`] bounds
-//! every field and matches the featurizer to the Datanet's [`Schema`].
+//! featurizer, the architecture, the hyperparameters and the seed; and how its inferences are
+//! attributed ([`AttributionMethod`]). [`ModelSpec::check`] bounds every field and matches the
+//! featurizer to the Datanet's [`Schema`]; [`ModelSpec::cost`] estimates what it asks of every
+//! attestor, to train and per inference.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;

@@ -21,9 +21,11 @@
 //!   Datanet's log. Index models (∞-gram, external) take each source once.
 //! - **Cost** ([`SpecCost`]): what training and attributing the spec on its sources asks of
 //!   every attestor's engine, estimated by [`ModelSpec::cost`] from their weighted record
-//!   count: peak memory and arithmetic. A registration above the governed
-//!   [`CostLimit`] fails with `InvalidSpec` ([`SpecError::MemoryOverLimit`] or
-//!   [`SpecError::ComputeOverLimit`]), so one cheap registration cannot exhaust the attestors.
+//!   count: peak memory, arithmetic to train, and arithmetic per inference (which a model
+//!   attributed by replay, [`AttributionMethod::Replay`], makes a few trainings). A
+//!   registration above the governed [`CostLimit`] fails with `InvalidSpec`
+//!   ([`SpecError::MemoryOverLimit`], [`SpecError::ComputeOverLimit`] or
+//!   [`SpecError::QueryOverLimit`]), so one cheap registration cannot exhaust the attestors.
 //! - **Deposit**: registering holds [`Config::ModelDeposit`] plus [`Config::DepositPerByte`] for
 //!   each byte of metadata. Retiring releases it; the retired entry stays as a record.
 //!

@@ -164,9 +164,9 @@ pub mod v3 {
 /// Version 3 to 4: a model chooses how its inferences are attributed
 /// ([`AttributionMethod`](crate::AttributionMethod)), and the cost limit bounds each inference's
 /// arithmetic ([`SpecCost::query_flops`](crate::SpecCost)).
-/// - Each model of [`Models`](crate::Models) gets [`AttributionMethod::Influence`]
-///   (crate::AttributionMethod::Influence), the method every model used before; nothing else
-///   changes, and its shares stay the same.
+/// - Each model of [`Models`](crate::Models) gets the influence function
+///   ([`Influence`](crate::AttributionMethod::Influence)), the method every model used before;
+///   nothing else changes, and its shares stay the same.
 /// - A [`CostLimit`](crate::CostLimit) set by the admin keeps its memory and training
 ///   arithmetic and gets the default limit on a query's ([`Config::DefaultCostLimit`]). One
 ///   never set stays unset, and reads as the default.
