@@ -25,10 +25,17 @@
 //! - **cost**: the time to prepare a method and attribute the 100 test points against the whole
 //!   training set, per test point; training times are printed above the table.
 //!
-//!     cargo run --release -p openledger-engine-eval --example evaluate [mlp] [text] [epochs=N]
+//!     cargo run --release -p openledger-engine-eval --example evaluate [mlp] [text] [epochs=N] [records=N]
 //!
 //! (`mlp` skips softmax regression, whose 100 Newton retrainings take most of the time;
 //! `epochs=N` trains the MLP for N epochs instead of 30.)
+//!
+//! `records=N` measures the MLP's K-FAC and replay rows at scale: the digits' training records
+//! augmented to N (shifted by a pixel and with pixels moved by one, distinct, none held out),
+//! against 20 of the original digits' test points, with 40 subsets per LDS column, 3 epochs
+//! unless `epochs=N` says otherwise, and the estimate the chain's cost limit reads for the same
+//! spec attributed by replay. At 100,000 records and 3 epochs a query's estimate is just under
+//! the chain's default limit of 2·10¹⁰.
 //!
 //! `text` measures the same on real text instead: the 600 SpamAssassin mails of
 //! data/spam/mails.tsv (one mail a record, cut at 2,048 bytes), featurised as the engine does
@@ -39,6 +46,7 @@
 #[path = "../../engine/tests/common/mod.rs"]
 mod common;
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use candle_core::Tensor;
@@ -56,15 +64,20 @@ use openledger_influence::{
 	numeric::tensor::{from_rows, matmul, matrix, scalar, select_rows, transpose, SumRows},
 };
 use openledger_primitives::datanets::{record_hash, Schema};
-use openledger_primitives::models::{Architecture, Featurizer};
+use openledger_primitives::models::{Architecture, AttributionMethod, Featurizer, ModelSpec};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
+use sp_runtime::Perbill;
 
 const L2: f64 = 1e-3;
 const DAMPING: f64 = 1e-6;
 const NEWTON_STEPS: usize = 15;
 const SUBSETS: usize = 100;
 const TEST_POINTS: usize = 100;
+/// The subsets and test points of `records=N`, whose retrainings each take N/1,600 times as
+/// long.
+const AUGMENTED_SUBSETS: usize = 40;
+const AUGMENTED_TEST_POINTS: usize = 20;
 /// The test points of the counterfactual check, and the proponents it removes from each.
 const COUNTERFACTUAL_POINTS: usize = 20;
 const COUNTERFACTUAL_TOP: usize = 16;
@@ -142,9 +155,11 @@ struct Data {
 	yq: Vec<usize>,
 	noisy: Vec<usize>,
 	flipped: Vec<bool>,
+	/// The random subsets each LDS column retrains.
+	subsets: usize,
 }
 
-/// `SUBSETS` random halves of the training set, each retrained by `retrain(x, y, seed)`, with
+/// `Data::subsets` random halves of the training set, each retrained by `retrain(x, y, seed)`, with
 /// the retrained models' log-probabilities of the test points' true labels. Every method of a
 /// model is measured on the same subsets.
 struct Retrained {
@@ -236,8 +251,8 @@ fn retrain_subsets(
 	retrain: impl Fn(&Tensor, &[usize], &[[u8; 32]], u64) -> Network,
 ) -> Retrained {
 	let started = Instant::now();
-	let mut subsets = Vec::with_capacity(SUBSETS);
-	let mut log_probs = Vec::with_capacity(SUBSETS);
+	let mut subsets = Vec::with_capacity(d.subsets);
+	let mut log_probs = Vec::with_capacity(d.subsets);
 	let kept = |rng: &mut ChaCha20Rng| {
 		if tenths == 5 {
 			rng.next_u64() & 1 == 1
@@ -245,7 +260,7 @@ fn retrain_subsets(
 			rng.next_u64() % 10 < tenths
 		}
 	};
-	for s in 0..SUBSETS {
+	for s in 0..d.subsets {
 		let subset: Vec<usize> = (0..d.y.len()).filter(|_| kept(rng)).collect();
 		let ys: Vec<usize> = subset.iter().map(|i| d.y[*i]).collect();
 		let keys: Vec<[u8; 32]> = subset.iter().map(|i| d.keys[*i]).collect();
@@ -289,12 +304,58 @@ fn accuracy(net: &Network, d: &Data) -> f64 {
 	predicted.iter().zip(&d.yq).filter(|(p, y)| p == y).count() as f64 / d.yq.len() as f64
 }
 
-/// The digits, or the mails as hashed n-grams (`text`), with their features and labels.
-fn load(text: bool) -> Data {
-	let (records, classes, name) = if text {
-		(common::mails(), 2, "SpamAssassin mails (hashed n-grams, 1,024 dims)")
-	} else {
-		(common::digits(), 10, "digits (64 pixels)")
+/// What an evaluation runs on.
+#[derive(Clone, Copy, PartialEq)]
+enum Set {
+	/// The digits the repository ships.
+	Digits,
+	/// The SpamAssassin mails, as hashed n-grams (`text`).
+	Mails,
+	/// The digits' training records augmented to this many (`records=N`), against the original
+	/// digits' test points.
+	Augmented(usize),
+}
+
+/// `n` distinct training records: `originals` first, then copies of them each shifted by at
+/// most one pixel in each direction and with about one pixel in eight moved by one, from a
+/// fixed seed, kept only if new and not held out by the chain's rule.
+fn augment(originals: &[(Vec<u8>, usize)], n: usize) -> Vec<(Vec<u8>, usize)> {
+	let mut rng = ChaCha20Rng::seed_from_u64(11);
+	let mut seen: HashSet<(Vec<u8>, usize)> = originals.iter().cloned().collect();
+	let mut out = originals.to_vec();
+	while out.len() < n {
+		let (pixels, label) = &originals[(rng.next_u64() % originals.len() as u64) as usize];
+		let (dx, dy) = ((rng.next_u64() % 3) as isize - 1, (rng.next_u64() % 3) as isize - 1);
+		let moved: Vec<u8> = (0..64isize)
+			.map(|i| {
+				let (r, c) = (i / 8 - dy, i % 8 - dx);
+				let v = if (0..8).contains(&r) && (0..8).contains(&c) {
+					pixels[(r * 8 + c) as usize]
+				} else {
+					0
+				};
+				match rng.next_u64() % 16 {
+					0 => v.saturating_sub(1),
+					1 => (v + 1).min(16),
+					_ => v,
+				}
+			})
+			.collect();
+		let record = (moved, *label);
+		if !is_held_out(&record_hash(&record.0, *label as u16)) && seen.insert(record.clone()) {
+			out.push(record);
+		}
+	}
+	out
+}
+
+/// The records of `set`, with their features and labels.
+fn load(set: Set) -> Data {
+	let text = set == Set::Mails;
+	let (records, classes, name) = match set {
+		Set::Mails => (common::mails(), 2, "SpamAssassin mails (hashed n-grams, 1,024 dims)"),
+		Set::Digits => (common::digits(), 10, "digits (64 pixels)"),
+		Set::Augmented(_) => (common::digits(), 10, "augmented digits (64 pixels)"),
 	};
 	let labels: Vec<usize> = records.iter().map(|r| usize::from(r.label)).collect();
 	let payloads: Vec<Vec<u8>> = records.into_iter().map(|r| r.payload).collect();
@@ -306,22 +367,26 @@ fn load(text: bool) -> Data {
 			payload.iter().map(|v| f64::from(*v) / 16.0).collect()
 		}
 	};
-	let features = |idx: &[usize]| {
-		from_rows(&idx.iter().map(|i| featurize(&payloads[*i])).collect::<Vec<_>>())
-			.expect("features")
-	};
-	let pixels = &payloads;
-	let (mut train_idx, mut test) = (Vec::new(), Vec::new());
-	for (i, (p, y)) in pixels.iter().zip(&labels).enumerate() {
-		let held_out = is_held_out(&record_hash(p, *y as u16));
-		if held_out {
-			test.push(i)
+	let (mut training, mut test) = (Vec::new(), Vec::new());
+	for (p, y) in payloads.into_iter().zip(labels) {
+		if is_held_out(&record_hash(&p, y as u16)) {
+			test.push((p, y))
 		} else {
-			train_idx.push(i)
+			training.push((p, y))
 		}
 	}
-	test.truncate(TEST_POINTS);
-	let y: Vec<usize> = train_idx.iter().map(|i| labels[*i]).collect();
+	let (test_points, subsets) = match set {
+		Set::Augmented(n) => {
+			training = augment(&training, n);
+			(AUGMENTED_TEST_POINTS, AUGMENTED_SUBSETS)
+		},
+		_ => (TEST_POINTS, SUBSETS),
+	};
+	test.truncate(test_points);
+	let features = |records: &[(Vec<u8>, usize)]| {
+		from_rows(&records.iter().map(|(p, _)| featurize(p)).collect::<Vec<_>>()).expect("features")
+	};
+	let y: Vec<usize> = training.iter().map(|(_, y)| *y).collect();
 	// 10% of the training labels flipped to another class, from a fixed seed.
 	let mut rng = ChaCha20Rng::seed_from_u64(7);
 	let mut noisy = y.clone();
@@ -335,13 +400,14 @@ fn load(text: bool) -> Data {
 	Data {
 		name,
 		classes,
-		x: features(&train_idx),
-		keys: train_idx.iter().map(|i| record_hash(&pixels[*i], labels[*i] as u16).0).collect(),
+		x: features(&training),
+		keys: training.iter().map(|(p, y)| record_hash(p, *y as u16).0).collect(),
 		y,
 		xq: features(&test),
-		yq: test.iter().map(|i| labels[*i]).collect(),
+		yq: test.iter().map(|(_, y)| *y).collect(),
 		noisy,
 		flipped,
+		subsets,
 	}
 }
 
@@ -409,8 +475,19 @@ fn measure(
 	(lds, area, top10, top20, fall, per_query)
 }
 
+/// The value of the command line's `name=N`, if given.
+fn option(name: &str) -> Option<usize> {
+	std::env::args().find_map(|a| a.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
+}
+
 fn main() {
-	let d = load(std::env::args().any(|a| a == "text"));
+	let set = match option("records") {
+		Some(n) => Set::Augmented(n),
+		None if std::env::args().any(|a| a == "text") => Set::Mails,
+		None => Set::Digits,
+	};
+	let large = matches!(set, Set::Augmented(_));
+	let d = load(set);
 	println!(
 		"{}: {} training records, {} test points, {} features, {} classes; {} labels flipped for mislabel detection",
 		d.name,
@@ -430,44 +507,37 @@ fn main() {
 	};
 
 	// Softmax regression, trained to its optimum; exact influence. (`evaluate mlp` skips it.)
-	let mlp_only = std::env::args().any(|a| a == "mlp");
-	let started = Instant::now();
-	let newton = |x: &Tensor, y: &[usize]| {
-		let network = newton_fit(x, y, d.classes, L2, NEWTON_STEPS).expect("trains");
-		Trained { checkpoints: Vec::new(), network }
-	};
-	let full = newton(&d.x, &d.y);
-	let train_time = started.elapsed();
-	let gnorm: f64 = full
-		.network
-		.gradient(&d.x, &d.y, L2)
-		.expect("a gradient")
-		.iter()
-		.flat_map(|l| [&l.w, &l.b])
-		.flat_map(|t| t.flatten_all().and_then(|t| t.to_vec1::<f64>()).expect("values"))
-		.map(|g| g * g)
-		.sum::<f64>()
-		.sqrt();
-	let (retrained, tenth) = if mlp_only {
-		let none =
-			|| Retrained { subsets: Vec::new(), log_probs: Vec::new(), time: Duration::ZERO };
-		(none(), none())
-	} else {
-		(
-			retrain_subsets(&d, &mut rng.clone(), 5, |x, y, _, _| newton(x, y).network),
-			retrain_subsets(&d, &mut rng, 9, |x, y, _, _| newton(x, y).network),
-		)
-	};
-	let noisy = newton(&d.x, &d.noisy);
-	println!(
-		"softmax regression: accuracy {:.3}, gradient norm at the optimum {gnorm:.1e}, train {train_time:.2?}, {SUBSETS} retrainings {:.2?}",
-		accuracy(&full.network, &d),
-		retrained.time
-	);
-	let exact = method(|t, x, y| {
-		Box::new(ExactInfluence::new(&t.network, x, y, L2, DAMPING).expect("positive definite"))
-	});
+	let mlp_only = large || std::env::args().any(|a| a == "mlp");
 	if !mlp_only {
+		let started = Instant::now();
+		let newton = |x: &Tensor, y: &[usize]| {
+			let network = newton_fit(x, y, d.classes, L2, NEWTON_STEPS).expect("trains");
+			Trained { checkpoints: Vec::new(), network }
+		};
+		let full = newton(&d.x, &d.y);
+		let train_time = started.elapsed();
+		let gnorm: f64 = full
+			.network
+			.gradient(&d.x, &d.y, L2)
+			.expect("a gradient")
+			.iter()
+			.flat_map(|l| [&l.w, &l.b])
+			.flat_map(|t| t.flatten_all().and_then(|t| t.to_vec1::<f64>()).expect("values"))
+			.map(|g| g * g)
+			.sum::<f64>()
+			.sqrt();
+		let retrained = retrain_subsets(&d, &mut rng.clone(), 5, |x, y, _, _| newton(x, y).network);
+		let tenth = retrain_subsets(&d, &mut rng, 9, |x, y, _, _| newton(x, y).network);
+		let noisy = newton(&d.x, &d.noisy);
+		println!(
+			"softmax regression: accuracy {:.3}, gradient norm at the optimum {gnorm:.1e}, train {train_time:.2?}, {} retrainings {:.2?}",
+			accuracy(&full.network, &d),
+			d.subsets,
+			retrained.time
+		);
+		let exact = method(|t, x, y| {
+			Box::new(ExactInfluence::new(&t.network, x, y, L2, DAMPING).expect("positive definite"))
+		});
 		row(
 			"softmax regression (optimum)",
 			"exact influence / self-influence",
@@ -491,9 +561,7 @@ fn main() {
 	let arch = Architecture::Mlp1 { hidden: 32 };
 	// L2 1e-3: with 1e-4 (or 60 epochs) every method's LDS is 0.02-0.05 lower. `epochs=N` on
 	// the command line trains for N epochs instead of 30.
-	let epochs: u16 = std::env::args()
-		.find_map(|a| a.strip_prefix("epochs=").and_then(|e| e.parse().ok()))
-		.unwrap_or(30);
+	let epochs = option("epochs").map_or(if large { 3 } else { 30 }, |e| e as u16);
 	let hyper = |seed| Hyper {
 		epochs,
 		learning_rate: 0.05,
@@ -530,10 +598,11 @@ fn main() {
 	let tenth_in_place = in_place(&d, &tenth, weighted);
 	let noisy = fit(&d.x, &d.noisy, &d.keys, 1);
 	println!(
-		"MLP {}-32-{}: accuracy {:.3}, train {train_time:.2?}, {SUBSETS} retrainings {:.2?}",
+		"MLP {}-32-{}: accuracy {:.3}, train {train_time:.2?}, {} retrainings {:.2?}",
 		dims,
 		d.classes,
 		accuracy(&trained.network, &d),
+		d.subsets,
 		retrained.time
 	);
 	let mlp = format!("MLP {}-32-{} (SGD, {epochs} epochs)", dims, d.classes);
@@ -572,7 +641,30 @@ fn main() {
 		});
 		(format!("EK-FAC influence, λ = {lambda} / its self-influence"), prepare)
 	}))
+	// `records=N` measures the engine's two methods only.
+	.filter(|(name, _)| !large || name.starts_with("K-FAC") || name.starts_with("replay"))
 	.collect();
+	if set != Set::Mails {
+		// What the chain's cost limit sees: the same MLP as a spec attributed by replay.
+		let spec = ModelSpec {
+			featurizer: Featurizer::Raw,
+			architecture: arch,
+			epochs,
+			learning_rate: Perbill::from_percent(5),
+			batch_size: 32,
+			l2: Perbill::from_parts(1_000_000),
+			seed: 1,
+			method: AttributionMethod::Replay,
+		};
+		let schema = Schema::Dense { dims: 64, classes: 10, max_value: 16 };
+		let cost = spec.cost(&schema, d.y.len() as u32);
+		println!(
+			"as a spec attributed by replay: {:.0} MiB, {:.1} GFLOP to train, {:.1} GFLOP a query",
+			cost.bytes as f64 / f64::from(1 << 20),
+			cost.flops as f64 / 1e9,
+			cost.query_flops as f64 / 1e9
+		);
+	}
 	let retrain_without = |removed: &[usize]| {
 		let (x, y, keys) = without(&d, removed);
 		fit(&x, &y, &keys, 1).network
