@@ -105,3 +105,17 @@ pub trait RewardSink<AccountId, Balance> {
 	/// Credits the parties' parts of `fee`.
 	fn distribute(fee: Balance, parties: RewardParties<'_, AccountId>);
 }
+
+/// Where a contributor's records' earnings are paid (implemented by `pallet-rewards`): the
+/// account that a record's contributor named, which is paid by every result that credits the
+/// record.
+pub trait Payees<AccountId> {
+	/// The account paid for `contributor`'s records: its payee, or itself.
+	fn payee_of(contributor: &AccountId) -> AccountId;
+}
+
+impl<AccountId: Clone> Payees<AccountId> for () {
+	fn payee_of(contributor: &AccountId) -> AccountId {
+		contributor.clone()
+	}
+}

@@ -137,7 +137,9 @@ pub use openledger_primitives::{
 	},
 	datanets::ClassLabel,
 	models::{ModelId, ModelStatus},
-	traits::{AttributionJobs, DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle},
+	traits::{
+		AttributionJobs, DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle, Payees,
+	},
 	Balance,
 };
 pub use types::*;
@@ -241,6 +243,10 @@ pub mod pallet {
 
 		/// Hears completed and expired inferences.
 		type Inferences: InferenceHandler<Self::AccountId>;
+
+		/// Where contributors' earnings are paid: a recheck leaves out the payees of the
+		/// records a result pays, as it leaves out their contributors.
+		type Payees: Payees<Self::AccountId>;
 
 		/// The most attestors.
 		#[pallet::constant]

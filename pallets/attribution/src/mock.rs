@@ -17,7 +17,7 @@ use openledger_primitives::{
 	models::{
 		Architecture, AttributionMethod, Featurizer, Model, ModelId, ModelSpec, ModelStatus, Source,
 	},
-	traits::{DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle},
+	traits::{DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle, Payees},
 };
 use sp_core::H256;
 use sp_runtime::{
@@ -232,6 +232,18 @@ impl ModelLifecycle for MockModels {
 	}
 }
 
+thread_local! {
+	/// The payees contributors named (`pallet-rewards`' `set_payee`).
+	pub static PAYEES: RefCell<BTreeMap<AccountId, AccountId>> = RefCell::new(BTreeMap::new());
+}
+
+pub struct MockPayees;
+impl Payees<AccountId> for MockPayees {
+	fn payee_of(contributor: &AccountId) -> AccountId {
+		PAYEES.with(|p| p.borrow().get(contributor).copied().unwrap_or(*contributor))
+	}
+}
+
 pub struct MockInferences;
 impl InferenceHandler<AccountId> for MockInferences {
 	fn completed(inference: InferenceId, result: &InferenceResult, agreeing: &[AccountId]) {
@@ -281,6 +293,7 @@ impl pallet_attribution::Config for Test {
 	type Datanets = MockDatanets;
 	type Models = MockModels;
 	type Inferences = MockInferences;
+	type Payees = MockPayees;
 	type MaxAttestors = ConstU32<8>;
 	type MaxTopK = ConstU32<TOP_K>;
 	type MaxInputLen = ConstU32<16>;

@@ -42,3 +42,9 @@ impl<T: Config> RewardSink<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Self::do_distribute(fee, parties)
 	}
 }
+
+impl<T: Config> openledger_primitives::traits::Payees<T::AccountId> for Pallet<T> {
+	fn payee_of(contributor: &T::AccountId) -> T::AccountId {
+		Self::payee_of(contributor)
+	}
+}

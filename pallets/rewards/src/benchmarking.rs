@@ -54,6 +54,27 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn set_payee() {
+		let who: T::AccountId = account("contributor", 0, 0);
+		let payee: T::AccountId = account("payee", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), Some(payee.clone()));
+		assert_eq!(Payees::<T>::get(&who), Some(payee));
+	}
+
+	/// To an account that already has a claimable balance.
+	#[benchmark]
+	fn move_claimable() {
+		let (from, to): (T::AccountId, T::AccountId) = (account("from", 0, 0), account("to", 0, 0));
+		let amount = T::Currency::minimum_balance() * 10u32.into();
+		Claimable::<T>::insert(&from, amount);
+		Claimable::<T>::insert(&to, amount);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(from.clone()), to.clone());
+		assert_eq!(Claimable::<T>::get(&to), amount * 2u32.into());
+	}
+
 	/// An epoch ends with `e` earners sharing the emission.
 	#[benchmark]
 	fn on_initialize(e: Linear<0, { T::MaxEpochEarners::get() }>) {

@@ -9,7 +9,8 @@ use sp_runtime::{
 use crate::*;
 
 impl<T: Config> Pallet<T> {
-	/// Checks that the claimables add up, and the pot holds at least all of them.
+	/// Checks that the claimables add up, the pot holds at least all of them, and no
+	/// contributor names itself as its payee.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let sum =
 			Claimable::<T>::iter_values().fold(BalanceOf::<T>::zero(), |a, c| a.saturating_add(c));
@@ -19,6 +20,7 @@ impl<T: Config> Pallet<T> {
 			"the pot holds less than the claimable balances"
 		);
 		ensure!(Split::<T>::get().is_whole(), "the split does not sum to 100%");
+		ensure!(Payees::<T>::iter().all(|(c, p)| c != p), "a contributor is its own payee");
 		Ok(())
 	}
 }

@@ -18,11 +18,17 @@
 //! - **Emission**: [`Emission`] new OPEN per epoch of [`Config::EpochLength`] blocks (0 by
 //!   default), minted into the pot and shared in proportion to what contributors earned by
 //!   attribution in that epoch (at most [`Config::MaxEpochEarners`] of them).
-//! - **Totals**: lifetime earnings per record and per contributor, for the runtime API.
+//! - **Payees**: a contributor may name another account to be paid what its records earn from
+//!   then on, by attribution and by emission (`set_payee`), for example a new wallet; what has
+//!   accrued stays claimable by the contributor, which can move it with `move_claimable`. A
+//!   payee is one hop: the payee's own payee is not followed.
+//! - **Totals**: lifetime earnings per record and per contributor (whoever was paid), for the
+//!   runtime API.
 //!
 //! ## Calls
 //!
-//! `claim`, `claim_for`; `set_reward_split`, `set_emission` (economics).
+//! `claim`, `claim_for`, `set_payee`, `move_claimable`; `set_reward_split`, `set_emission`
+//! (economics).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // A panic in the runtime is a bug: no unwrap or expect outside tests and benchmarks.
@@ -127,10 +133,17 @@ pub mod pallet {
 	pub type RecordEarnings<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, DatanetId, Twox64Concat, u32, BalanceOf<T>, ValueQuery>;
 
-	/// What each contributor has earned by attribution and emission, in all.
+	/// What each contributor's records have earned by attribution and emission, in all, whoever
+	/// it was paid to.
 	#[pallet::storage]
 	pub type ContributorEarnings<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>, ValueQuery>;
+
+	/// Where each contributor's records' earnings are paid, if not to the contributor
+	/// (`set_payee`).
+	#[pallet::storage]
+	pub type Payees<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId, OptionQuery>;
 
 	/// What contributors earned by attribution in the current epoch.
 	#[pallet::storage]
@@ -173,6 +186,11 @@ pub mod pallet {
 		RewardSplitSet { split: RewardSplit },
 		/// The emission per epoch changed.
 		EmissionSet { emission: BalanceOf<T> },
+		/// A contributor's records are paid to `payee` from now on (`None`: to the
+		/// contributor).
+		PayeeSet { contributor: T::AccountId, payee: Option<T::AccountId> },
+		/// A claimable balance moved to another account.
+		ClaimableMoved { from: T::AccountId, to: T::AccountId, amount: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -184,6 +202,8 @@ pub mod pallet {
 		/// The payout would leave an empty account below the existential deposit: wait until
 		/// more accrues, or fund the account first.
 		BelowExistentialDeposit,
+		/// A claimable balance cannot move to the account that holds it.
+		MoveToSelf,
 	}
 
 	#[pallet::hooks]
@@ -220,6 +240,31 @@ pub mod pallet {
 		pub fn claim_for(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_claim(who)
+		}
+
+		/// Pays `payee` what the signer's records earn from now on, by attribution and by
+		/// emission (an epoch's emission goes to the payee named when the epoch ends); `None`,
+		/// or the signer itself, pays the signer again. What has accrued stays claimable by the
+		/// signer (see `move_claimable`).
+		///
+		/// - Emits `PayeeSet`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_payee())]
+		pub fn set_payee(origin: OriginFor<T>, payee: Option<T::AccountId>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_payee(who, payee);
+			Ok(())
+		}
+
+		/// Moves all of the signer's claimable balance to `to`'s, to be claimed by `to`.
+		///
+		/// - Errors: `NothingToClaim`, `MoveToSelf`.
+		/// - Emits `ClaimableMoved`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::move_claimable())]
+		pub fn move_claimable(origin: OriginFor<T>, to: T::AccountId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_move_claimable(who, to)
 		}
 
 		/// Sets the split of inference fees.

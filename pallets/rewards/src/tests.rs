@@ -211,3 +211,87 @@ fn the_emission_follows_the_epochs_attribution_and_is_all_the_issuance_moves() {
 		assert_eq!(Balances::total_issuance(), issuance + 3_000);
 	});
 }
+
+#[test]
+fn a_payee_is_paid_what_the_contributors_records_earn_from_then_on() {
+	run_test(|| {
+		// Contributor 100 (record 0) earns 500 before naming a payee.
+		pay(1_000, &[share(0, 1_000_000_000)], &[]);
+		assert_eq!(Claimable::<Test>::get(100), 500);
+		assert_ok!(Rewards::set_payee(RuntimeOrigin::signed(100), Some(200)));
+		System::assert_last_event(Event::PayeeSet { contributor: 100, payee: Some(200) }.into());
+		// The next fee that credits record 0 pays 200; 100 keeps what had accrued, and its
+		// records' totals still count both.
+		pay(1_000, &[share(0, 1_000_000_000)], &[]);
+		assert_eq!(Claimable::<Test>::get(200), 500);
+		assert_eq!(Claimable::<Test>::get(100), 500);
+		assert_eq!(ContributorEarnings::<Test>::get(100), 1_000);
+		assert_eq!(ContributorEarnings::<Test>::get(200), 0);
+		assert_eq!(RecordEarnings::<Test>::get(0, 0), 1_000);
+		// 100 may still claim its own.
+		assert_ok!(Rewards::claim(RuntimeOrigin::signed(100)));
+		assert_eq!(Balances::balance(&100), 500);
+		// Naming itself, or no one, pays the contributor again.
+		assert_ok!(Rewards::set_payee(RuntimeOrigin::signed(100), Some(100)));
+		assert_eq!(Payees::<Test>::get(100), None);
+		System::assert_last_event(Event::PayeeSet { contributor: 100, payee: None }.into());
+		pay(1_000, &[share(0, 1_000_000_000)], &[]);
+		assert_eq!(Claimable::<Test>::get(100), 500);
+		assert_eq!(Claimable::<Test>::get(200), 500);
+	});
+}
+
+#[test]
+fn a_payee_is_one_hop_and_pays_only_records_earnings() {
+	run_test(|| {
+		// 100 pays 101, and 101 pays 102: record 0 (100's) pays 101, not 102.
+		assert_ok!(Rewards::set_payee(RuntimeOrigin::signed(100), Some(101)));
+		assert_ok!(Rewards::set_payee(RuntimeOrigin::signed(101), Some(102)));
+		// The model owner (50) names a payee too: its owner's part is not a record's.
+		assert_ok!(Rewards::set_payee(RuntimeOrigin::signed(50), Some(103)));
+		pay(1_000, &[share(0, 500_000_000), share(1, 500_000_000)], &[]);
+		assert_eq!(Claimable::<Test>::get(101), 250);
+		assert_eq!(Claimable::<Test>::get(102), 250);
+		assert_eq!(Claimable::<Test>::get(100), 0);
+		assert_eq!(Claimable::<Test>::get(50), 200);
+		assert_eq!(Claimable::<Test>::get(103), 0);
+	});
+}
+
+#[test]
+fn an_epochs_emission_goes_to_the_payee_named_when_it_ends() {
+	run_test(|| {
+		assert_ok!(Rewards::set_emission(RuntimeOrigin::root(), 3_000));
+		pay(1_000, &[share(0, 1_000_000_000)], &[]);
+		assert_ok!(Rewards::set_payee(RuntimeOrigin::signed(100), Some(200)));
+		let before = Claimable::<Test>::get(100);
+		Rewards::on_initialize(EPOCH);
+		assert_eq!(Claimable::<Test>::get(200), 3_000);
+		assert_eq!(Claimable::<Test>::get(100), before);
+		assert_eq!(ContributorEarnings::<Test>::get(100), 500 + 3_000);
+	});
+}
+
+#[test]
+fn a_claimable_balance_moves_whole_and_only_by_its_holder() {
+	run_test(|| {
+		pay(1_000, &[share(0, 1_000_000_000)], &[]);
+		let total = TotalClaimable::<Test>::get();
+		assert_noop!(
+			Rewards::move_claimable(RuntimeOrigin::signed(100), 100),
+			Error::<Test>::MoveToSelf
+		);
+		assert_noop!(
+			Rewards::move_claimable(RuntimeOrigin::signed(300), 100),
+			Error::<Test>::NothingToClaim
+		);
+		assert_ok!(Rewards::move_claimable(RuntimeOrigin::signed(100), 200));
+		System::assert_last_event(Event::ClaimableMoved { from: 100, to: 200, amount: 500 }.into());
+		assert_eq!(Claimable::<Test>::get(100), 0);
+		assert_eq!(Claimable::<Test>::get(200), 500);
+		assert_eq!(TotalClaimable::<Test>::get(), total);
+		assert_noop!(Rewards::claim(RuntimeOrigin::signed(100)), Error::<Test>::NothingToClaim);
+		assert_ok!(Rewards::claim(RuntimeOrigin::signed(200)));
+		assert_eq!(Balances::balance(&200), 500);
+	});
+}

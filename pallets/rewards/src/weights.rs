@@ -48,6 +48,8 @@ pub trait WeightInfo {
 	fn set_reward_split() -> Weight;
 	fn set_emission() -> Weight;
 	fn on_initialize(e: u32, ) -> Weight;
+	fn set_payee() -> Weight;
+	fn move_claimable() -> Weight;
 }
 
 /// Weights for `pallet_rewards` with the runtime's database weights.
@@ -117,6 +119,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2539).saturating_mul(e.into()))
 	}
+	/// Storage: `Rewards::Payees` (r:0 w:1)
+	/// Proof: `Rewards::Payees` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	fn set_payee() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Rewards::Claimable` (r:2 w:2)
+	/// Proof: `Rewards::Claimable` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	fn move_claimable() -> Weight {
+		Weight::from_parts(20_000_000, 6068)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
 }
 
 /// The same weights with RocksDB database weights, for tests.
@@ -143,4 +158,18 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2539).saturating_mul(e.into()))
 	}
+	/// Storage: `Rewards::Payees` (r:0 w:1)
+	/// Proof: `Rewards::Payees` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	fn set_payee() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Rewards::Claimable` (r:2 w:2)
+	/// Proof: `Rewards::Claimable` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	fn move_claimable() -> Weight {
+		Weight::from_parts(20_000_000, 6068)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+	}
+
 }

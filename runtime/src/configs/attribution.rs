@@ -152,6 +152,7 @@ impl pallet_attribution::Config for Runtime {
 	type Datanets = Datanets;
 	type Models = Models;
 	type Inferences = crate::Agents;
+	type Payees = crate::Rewards;
 	type MaxAttestors = ConstU32<32>;
 	type MaxTopK = ConstU32<{ crate::MAX_TOP_K }>;
 	type MaxInputLen = ConstU32<4096>;

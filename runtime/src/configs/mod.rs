@@ -165,7 +165,8 @@ pub enum ProxyType {
 	/// Anything.
 	#[default]
 	Any,
-	/// Anything but moving OPEN (`balances`) or changing the account's proxies.
+	/// Anything but moving OPEN (`balances`), changing the account's proxies, or sending its
+	/// earnings elsewhere (`rewards.set_payee`, `rewards.move_claimable`).
 	NonTransfer,
 	/// Referenda and votes.
 	Governance,
@@ -179,9 +180,15 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 	fn filter(&self, call: &RuntimeCall) -> bool {
 		match self {
 			ProxyType::Any => true,
-			ProxyType::NonTransfer => {
-				!matches!(call, RuntimeCall::Balances(..) | RuntimeCall::Proxy(..))
-			},
+			ProxyType::NonTransfer => !matches!(
+				call,
+				RuntimeCall::Balances(..)
+					| RuntimeCall::Proxy(..)
+					| RuntimeCall::Rewards(
+						pallet_rewards::Call::set_payee { .. }
+							| pallet_rewards::Call::move_claimable { .. }
+					)
+			),
 			ProxyType::Governance => matches!(
 				call,
 				RuntimeCall::Referenda(..)

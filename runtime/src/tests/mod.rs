@@ -18,6 +18,7 @@ use crate::{
 };
 
 mod answers;
+mod earnings;
 mod fuzz;
 mod genesis;
 mod governance;
@@ -72,4 +73,21 @@ pub(crate) fn open_block(n: BlockNumber, slot: u64) {
 		.expect("the timestamp inherent is valid");
 	assert!(r.is_ok(), "the timestamp inherent applies: {r:?}");
 	System::note_applied_extrinsic(&r, info);
+}
+
+/// `call`, for a proxy to dispatch on behalf of `real`.
+pub(crate) fn by_proxy(real: &AccountId, call: RuntimeCall) -> RuntimeCall {
+	RuntimeCall::Proxy(pallet_proxy::Call::proxy {
+		real: sp_runtime::MultiAddress::Id(real.clone()),
+		force_proxy_type: None,
+		call: Box::new(call),
+	})
+}
+
+/// The last `proxy.ProxyExecuted` result.
+pub(crate) fn last_proxied() -> Option<sp_runtime::DispatchResult> {
+	System::events().into_iter().rev().find_map(|r| match r.event {
+		crate::RuntimeEvent::Proxy(pallet_proxy::Event::ProxyExecuted { result }) => Some(result),
+		_ => None,
+	})
 }

@@ -8,7 +8,7 @@ use sp_keyring::Sr25519Keyring;
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
 use sp_runtime::traits::Dispatchable;
 
-use super::{open_block, state_of};
+use super::{by_proxy, last_proxied, open_block, state_of};
 use crate::{
 	configs::{
 		validators::{safe_candidates, SessionBlocks, CANDIDACY_BOND},
@@ -75,23 +75,6 @@ fn run_to(to: BlockNumber, idle: &[AccountId]) {
 fn new_keys(owner: &AccountId) -> (SessionKeys, Vec<u8>) {
 	let generated = SessionKeys::generate(&owner.encode(), None);
 	(generated.keys, generated.proof.encode())
-}
-
-/// `call`, for a proxy to dispatch on behalf of `real`.
-fn by_proxy(real: &AccountId, call: RuntimeCall) -> RuntimeCall {
-	RuntimeCall::Proxy(pallet_proxy::Call::proxy {
-		real: sp_runtime::MultiAddress::Id(real.clone()),
-		force_proxy_type: None,
-		call: Box::new(call),
-	})
-}
-
-/// The last `proxy.ProxyExecuted` result.
-fn last_proxied() -> Option<sp_runtime::DispatchResult> {
-	System::events().into_iter().rev().find_map(|r| match r.event {
-		crate::RuntimeEvent::Proxy(pallet_proxy::Event::ProxyExecuted { result }) => Some(result),
-		_ => None,
-	})
 }
 
 /// Ferdie (the cold stash) names Eve its staking proxy; Eve sets Ferdie's keys and bonds his

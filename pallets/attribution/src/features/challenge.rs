@@ -10,7 +10,7 @@ use frame_support::{
 	},
 };
 
-use crate::{pallet::*, types::*, DatanetInspect, InferenceId, JobId, ModelInspect};
+use crate::{pallet::*, types::*, DatanetInspect, InferenceId, JobId, ModelInspect, Payees};
 
 impl<T: Config> Pallet<T> {
 	/// Settles the challenge of `inference`'s pending result by its recheck's winning
@@ -85,8 +85,8 @@ impl<T: Config> Pallet<T> {
 
 	/// The recheck committee of a challenge of `p` by `challenger`, for job `job`: up to twice
 	/// `committee_size` active attestors drawn among those that are not the challenger, not in
-	/// the committee that decided `p`, and not paid by `p` (the model's owner and the
-	/// contributors of the records it pays). It must be larger than the first committee, so
+	/// the committee that decided `p`, and not paid by `p` (the model's owner, and the
+	/// contributors of the records it pays and their payees). It must be larger than the first committee, so
 	/// that the first committee's majority can be outvoted and no one sits on its own case;
 	/// `NoRecheckers` if no such committee can be drawn.
 	pub(crate) fn recheck_committee(
@@ -102,6 +102,7 @@ impl<T: Config> Pallet<T> {
 				for share in shares.iter() {
 					let Some((datanet, _, at)) = model.locate(share.record) else { continue };
 					if let Some(r) = T::Datanets::record_at(datanet, at) {
+						excluded.push(T::Payees::payee_of(&r.contributor));
 						excluded.push(r.contributor);
 					}
 				}

@@ -282,6 +282,24 @@ fn a_recheck_excludes_the_contributors_the_result_pays_in_every_source() {
 }
 
 #[test]
+fn a_recheck_excludes_the_payees_the_result_pays() {
+	run_test(|| {
+		let (job, member) = one_member_job();
+		// Record 1's contributor, 101, is paid through attestor 201: two roles in one hand.
+		PAYEES.with(|p| p.borrow_mut().insert(101, 201));
+		assert_ok!(Balances::mint_into(&201, ENDOWMENT));
+		assert_ok!(Attribution::bond(origin(201), BOND));
+		answer(job, &[(member, inferred(1, 1))]);
+		set_committee(2);
+		let challenger = (1..=4).find(|a| *a != member).unwrap();
+		assert_ok!(Attribution::challenge(origin(challenger), 7));
+		let (_, members) = recheck();
+		assert!(!members.contains(&201), "{members:?}");
+		assert_eq!(members.len(), 2);
+	});
+}
+
+#[test]
 fn a_result_may_name_every_sources_records_and_none_past_them() {
 	for (position, ok) in [(RECORDS + SECOND_RECORDS - 1, true), (RECORDS + SECOND_RECORDS, false)]
 	{

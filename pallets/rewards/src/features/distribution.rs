@@ -82,14 +82,14 @@ impl<T: Config> Pallet<T> {
 		TotalClaimable::<T>::mutate(|t| *t = t.saturating_add(amount));
 	}
 
-	/// Credits a contributor's attribution earnings, for the totals and the epoch. A zero
-	/// amount writes nothing: a share that rounds to zero must not take one of the epoch's
-	/// `MaxEpochEarners` places.
+	/// Credits a contributor's attribution earnings to its payee ([`Pallet::payee_of`]), and
+	/// to the contributor's totals and epoch. A zero amount writes nothing: a share that rounds
+	/// to zero must not take one of the epoch's `MaxEpochEarners` places.
 	fn credit_contributor(who: &T::AccountId, amount: BalanceOf<T>) {
 		if amount.is_zero() {
 			return;
 		}
-		Self::credit(who, amount);
+		Self::credit(&Self::payee_of(who), amount);
 		ContributorEarnings::<T>::mutate(who, |e| *e = e.saturating_add(amount));
 		let counted = EpochEarnings::<T>::contains_key(who);
 		if counted || EpochEarnings::<T>::count() < T::MaxEpochEarners::get() {

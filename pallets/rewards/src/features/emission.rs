@@ -31,8 +31,8 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::on_initialize(earners)
 	}
 
-	/// Mints the epoch's emission into the pot and shares it by the epoch's earnings;
-	/// starts a new epoch. Returns the number of earners.
+	/// Mints the epoch's emission into the pot and shares it by the epoch's earnings, each
+	/// contributor's part to its payee; starts a new epoch. Returns the number of earners.
 	fn end_epoch() -> u32 {
 		let emission = Emission::<T>::get();
 		let earnings: alloc::vec::Vec<(T::AccountId, BalanceOf<T>)> =
@@ -60,7 +60,7 @@ impl<T: Config> Pallet<T> {
 			return earners;
 		}
 		for (who, part) in parts {
-			Self::credit(&who, part);
+			Self::credit(&Self::payee_of(&who), part);
 			ContributorEarnings::<T>::mutate(&who, |e| *e = e.saturating_add(part));
 		}
 		Self::deposit_event(Event::EmissionDistributed { minted, earners });

@@ -3,3 +3,4 @@
 pub mod claims;
 pub mod distribution;
 pub mod emission;
+pub mod payees;
