@@ -34,6 +34,7 @@ import {
 	qualityFlags,
 	registerAgent,
 	registerModel,
+	setPayee,
 	sharedRecord,
 	sourcesOf,
 	toRecord,
@@ -182,6 +183,16 @@ const COMMANDS = {
 			...SIGNER,
 		},
 		run: earnings,
+	},
+	payee: {
+		summary: 'pay what the signer\'s records earn from now on to another account, or (--clear) to the signer again; what has accrued stays claimable by the signer',
+		usage: '--to ADDRESS | --clear',
+		options: {
+			to: { type: 'string', help: 'the account to pay, for example a new wallet' },
+			clear: { type: 'boolean', default: false, help: 'pay the signer again' },
+			...SIGNER,
+		},
+		run: payee,
 	},
 	claim: {
 		summary: 'pay out the signer\'s claimable rewards to its free balance',
@@ -537,10 +548,27 @@ async function earnings(ctx, o) {
 		account,
 		claimable: e.claimable.toString(),
 		total: e.total.toString(),
+		payee: e.payee,
 		records: e.records.map((r) => ({ ...r, earned: r.earned.toString() })),
 	};
 	const lines = e.records.map((r) => `  Datanet ${r.datanet} record ${r.index} (label ${r.label}): ${formatOpen(r.earned)} OPEN`);
-	return { result, text: [`${account}: ${formatOpen(e.claimable)} OPEN claimable, ${formatOpen(e.total)} OPEN earned in total as a contributor (by attribution and emission)`, ...lines].join('\n') };
+	const paid = e.payee ? [`  its records pay ${e.payee} from now on`] : [];
+	return { result, text: [`${account}: ${formatOpen(e.claimable)} OPEN claimable, ${formatOpen(e.total)} OPEN earned in total as a contributor (by attribution and emission)`, ...paid, ...lines].join('\n') };
+}
+
+async function payee(ctx, o) {
+	if (!o.to === !o.clear) throw new Exit(EXIT.usage, 'give one of --to and --clear');
+	let to = null;
+	if (o.to) {
+		try {
+			to = ctx.api.createType('AccountId32', o.to).toString();
+		} catch (e) {
+			throw new Exit(EXIT.usage, `--to: ${e.message}`);
+		}
+	}
+	const who = await signer(o);
+	const set = await setPayee(ctx.api, who, to);
+	return { result: { account: who.address, payee: set }, text: set ? `${who.address}'s records pay ${set} from now on` : `${who.address}'s records pay ${who.address} again` };
 }
 
 async function claim(ctx, o) {

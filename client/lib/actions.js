@@ -246,6 +246,13 @@ export async function claim(api, who) {
 	return eventData(await send(api, api.tx.rewards.claim(), who, 'claim'), 'rewards', 'Claimed').amount.toBigInt();
 }
 
+/** Pays what `who`'s records earn from now on to `payee` (an address), or to `who` again when
+ * `payee` is null; what has accrued stays claimable by `who`. Returns the payee set, or null. */
+export async function setPayee(api, who, payee) {
+	const r = await send(api, api.tx.rewards.setPayee(payee), who, 'payee');
+	return eventData(r, 'rewards', 'PayeeSet').payee.unwrapOr(null)?.toString() ?? null;
+}
+
 /** Transfers `amount` (smallest units) from `who` to `to`, keeping `who` alive. Returns the fee
  * paid. */
 export async function transfer(api, who, to, amount) {

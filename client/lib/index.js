@@ -21,6 +21,7 @@ export {
 	registerAgent,
 	registerModel,
 	send,
+	setPayee,
 	transfer,
 	waitForInference,
 	waitForModel,

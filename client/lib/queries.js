@@ -49,7 +49,8 @@ export async function latestVersion(api, datanet) {
 }
 
 /**
- * What `who` has earned as a contributor: { claimable, total, records }. `records` lists each of
+ * What `who` has earned as a contributor: { claimable, total, payee, records }. `payee` is the
+ * account its records pay from now on (`rewards.setPayee`), or null for `who` itself. `records` lists each of
  * their records in the latest version of every Datanet that has earned something, with
  * { datanet, index, hash, label, earned } (earned in the smallest unit, as BigInt). Earlier
  * versions are prefixes of the latest, so every record that a model can be trained on is there.
@@ -57,6 +58,7 @@ export async function latestVersion(api, datanet) {
 export async function contributorEarnings(api, who) {
 	const claimable = (await api.call.rewardsApi.claimable(who)).toBigInt();
 	const total = (await api.call.rewardsApi.contributorEarnings(who)).toBigInt();
+	const payee = (await api.query.rewards.payees(who)).unwrapOr(null)?.toString() ?? null;
 	const records = [];
 	const next = (await api.query.datanets.nextDatanetId()).toNumber();
 	const me = api.createType('AccountId32', who).toString();
@@ -70,7 +72,7 @@ export async function contributorEarnings(api, who) {
 			if (earned > 0n) records.push({ datanet, index: r.index.toNumber(), hash: r.record.toHex(), label: r.label.toNumber(), earned });
 		}
 	}
-	return { claimable, total, records };
+	return { claimable, total, payee, records };
 }
 
 /** A model's status as { status, accuracy (0..1), weightsHash } or undefined. */

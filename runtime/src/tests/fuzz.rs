@@ -384,10 +384,11 @@ fn random_call(rng: &mut Rng, who: &[AccountId]) -> (RuntimeCall, bool) {
 			2 => pallet_attribution::Call::remove_attestor { attestor: account },
 			_ => pallet_attribution::Call::reinstate { attestor: account },
 		}),
-		30..=31 => RuntimeCall::Rewards(if rng.chance(70) {
-			pallet_rewards::Call::claim {}
-		} else {
-			pallet_rewards::Call::claim_for { who: account }
+		30..=31 => RuntimeCall::Rewards(match rng.below(10) {
+			0..=5 => pallet_rewards::Call::claim {},
+			6..=7 => pallet_rewards::Call::claim_for { who: account },
+			8 => pallet_rewards::Call::set_payee { payee: rng.chance(80).then_some(account) },
+			_ => pallet_rewards::Call::move_claimable { to: account },
 		}),
 		32 => RuntimeCall::Rewards(if rng.chance(50) {
 			let mut parts = [0u32; 5];

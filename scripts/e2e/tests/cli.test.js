@@ -4,8 +4,8 @@
 // two batches, and runs the same command again, which sends only the rest; a malformed row is
 // named by its line and nothing is sent; a wrong password fails with the key's exit status. Then
 // the version is published, a model registered and watched until the attestor trains it, its
-// quality flags listed, an agent registered and invoked, and the contributor's earnings shown
-// and claimed. Every step's output is checked against the runtime APIs.
+// quality flags listed, an agent registered and invoked, the contributor's next earnings sent
+// to a new wallet, and its earnings shown and claimed. Every step's output is checked against the runtime APIs.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,7 +63,7 @@ describe('the openledger command-line client against a dev node', () => {
 	test('--help describes every command, and a wrong command line exits 2', async () => {
 		const top = await cli(node, ['--help']);
 		assert.equal(top.status, 0);
-		for (const command of ['create', 'contribute', 'publish', 'register', 'watch', 'flags', 'agent', 'invoke', 'earnings', 'claim', 'transfer']) {
+		for (const command of ['create', 'contribute', 'publish', 'register', 'watch', 'flags', 'agent', 'invoke', 'earnings', 'payee', 'claim', 'transfer']) {
 			assert.match(top.stdout, new RegExp(`\\n  ${command} +\\S`), command);
 			const one = await cli(node, [command, '--help']);
 			assert.equal(one.status, 0, command);
@@ -218,6 +218,33 @@ describe('the openledger command-line client against a dev node', () => {
 		const bad = await cli(node, ['invoke', '--agent', String(agent), '--values', query.slice(1).map(() => '99').join(','), '--suri', '//Dave']);
 		assert.equal(bad.status, 2);
 		assert.match(bad.stderr, /the input does not fit Datanet \d+: value 1 is 99, outside 0..=16/);
+	});
+
+	test('payee: what the contributor\'s records earn next goes to a new wallet, and what accrued stays', async () => {
+		const wallet = new Keyring({ type: 'sr25519' }).addFromUri('//CliNewWallet').address;
+		const claimable = async (who) => (await api.call.rewardsApi.claimable(who)).toBigInt();
+		const earned = async () => (await api.call.rewardsApi.contributorEarnings(contributor.address)).toBigInt();
+		const [accrued, total] = [await claimable(contributor.address), await earned()];
+		assert.ok(accrued > 0n, 'the contributor has earned before');
+		const p = await json(node, ['payee', '--to', wallet, '--keystore', keystore], { input: `${PASSWORD}\n` });
+		assert.deepEqual(p, { account: contributor.address, payee: wallet });
+		assert.equal((await api.query.rewards.payees(contributor.address)).unwrap().toString(), wallet);
+		assert.equal((await json(node, ['earnings', '--account', contributor.address])).payee, wallet);
+		// The next inference credits the contributor's records (it contributed them all): the
+		// wallet is paid all of it, and the contributor's claimable balance does not move.
+		const query = digits[RECORDS + 2].split(',');
+		const r = await json(node, ['invoke', '--agent', String(agent), '--values', query.slice(1).join(','), '--suri', '//Dave']);
+		assert.equal(r.status, 'Completed');
+		const gained = (await earned()) - total;
+		assert.ok(gained > 0n);
+		assert.equal(await claimable(wallet), gained);
+		assert.equal(await claimable(contributor.address), accrued);
+		// Neither or both of --to and --clear is a usage error; --clear pays the contributor again.
+		assert.equal((await cli(node, ['payee', '--suri', '//Dave'])).status, 2);
+		assert.equal((await cli(node, ['payee', '--to', wallet, '--clear', '--suri', '//Dave'])).status, 2);
+		const cleared = await json(node, ['payee', '--clear', '--keystore', keystore], { input: `${PASSWORD}\n` });
+		assert.equal(cleared.payee, null);
+		assert.ok((await api.query.rewards.payees(contributor.address)).isNone);
 	});
 
 	test('earnings match the rewards API, and claim moves the claimable balance to the free balance', async () => {
