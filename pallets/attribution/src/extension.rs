@@ -181,8 +181,8 @@ where
 			Some(Call::commit_batch { items }) => items.len(),
 			Some(Call::reveal_batch { items, .. }) => items.len(),
 			// The pending result, the set, and the draw's reads (the model, the records'
-			// contributors).
-			Some(Call::challenge { .. }) => 4,
+			// contributors and their payees).
+			Some(Call::challenge { .. }) => 8,
 			Some(_) => 1,
 			None => 0,
 		};

@@ -86,9 +86,9 @@ impl<T: Config> Pallet<T> {
 	/// The recheck committee of a challenge of `p` by `challenger`, for job `job`: up to twice
 	/// `committee_size` active attestors drawn among those that are not the challenger, not in
 	/// the committee that decided `p`, and not paid by `p` (the model's owner, and the
-	/// contributors of the records it pays and their payees). It must be larger than the first committee, so
-	/// that the first committee's majority can be outvoted and no one sits on its own case;
-	/// `NoRecheckers` if no such committee can be drawn.
+	/// contributors of the records it pays and their payees). It must be larger than the first
+	/// committee, so that the first committee's majority can be outvoted and no one sits on its
+	/// own case; `NoRecheckers` if no such committee can be drawn.
 	pub(crate) fn recheck_committee(
 		job: JobId,
 		p: &PendingResult<T>,
