@@ -1,5 +1,6 @@
 //! How pallets see one another's data without depending on one another's crates. Each trait is
-//! implemented by the pallet that owns the data and wired in the runtime.
+//! implemented by the pallet that owns the data and wired in the runtime; [`Holdings`], whose
+//! data is `pallet-nfts`', by the runtime.
 
 use sp_runtime::{DispatchResult, Perbill};
 
@@ -117,5 +118,94 @@ pub trait Payees<AccountId> {
 impl<AccountId: Clone> Payees<AccountId> for () {
 	fn payee_of(contributor: &AccountId) -> AccountId {
 		contributor.clone()
+	}
+}
+
+/// The kinds of asset that change hands as NFTs: each kind is one collection, and an asset's
+/// item has the asset's id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssetKind {
+	/// A Datanet (collection 0).
+	Datanet,
+	/// A model (collection 1).
+	Model,
+	/// An agent (collection 2).
+	Agent,
+}
+
+impl AssetKind {
+	/// Every kind, in collection order.
+	pub const ALL: [AssetKind; 3] = [AssetKind::Datanet, AssetKind::Model, AssetKind::Agent];
+
+	/// The NFT collection of this kind.
+	pub const fn collection(self) -> u32 {
+		match self {
+			AssetKind::Datanet => 0,
+			AssetKind::Model => 1,
+			AssetKind::Agent => 2,
+		}
+	}
+}
+
+/// Who holds a Datanet, a model or an agent: the holder of its item, which transfers, approvals
+/// and sales move (implemented by the runtime over `pallet-nfts`). The holder is the asset's
+/// owner for every purpose.
+pub trait Holdings<AccountId> {
+	/// Mints the item of a new asset to `owner`.
+	fn mint(kind: AssetKind, id: u32, owner: &AccountId) -> DispatchResult;
+	/// The holder of an asset's item, if it has one.
+	fn holder(kind: AssetKind, id: u32) -> Option<AccountId>;
+	/// The ids of every item of `kind`, for the invariants (`try_state`).
+	fn items(kind: AssetKind) -> Vec<u32>;
+}
+
+#[cfg(feature = "std")]
+std::thread_local! {
+	static TEST_HOLDINGS: core::cell::RefCell<std::collections::BTreeMap<(u32, u32), Vec<u8>>> =
+		const { core::cell::RefCell::new(std::collections::BTreeMap::new()) };
+}
+
+/// [`Holdings`] for the pallets' unit tests: the items of the test's thread, in memory;
+/// [`TestHoldings::transfer`] moves one as `pallet-nfts` would.
+#[cfg(feature = "std")]
+pub struct TestHoldings;
+
+#[cfg(feature = "std")]
+impl TestHoldings {
+	/// Gives the item of an asset to `to` (it must exist).
+	pub fn transfer<AccountId: codec::Encode>(kind: AssetKind, id: u32, to: &AccountId) {
+		TEST_HOLDINGS.with(|h| {
+			let mut h = h.borrow_mut();
+			let item = h.get_mut(&(kind.collection(), id)).expect("the item exists");
+			*item = to.encode();
+		})
+	}
+}
+
+#[cfg(feature = "std")]
+impl<AccountId: codec::Codec> Holdings<AccountId> for TestHoldings {
+	fn mint(kind: AssetKind, id: u32, owner: &AccountId) -> DispatchResult {
+		TEST_HOLDINGS.with(|h| {
+			let mut h = h.borrow_mut();
+			if h.contains_key(&(kind.collection(), id)) {
+				return Err(sp_runtime::DispatchError::Other("the item exists"));
+			}
+			h.insert((kind.collection(), id), owner.encode());
+			Ok(())
+		})
+	}
+
+	fn holder(kind: AssetKind, id: u32) -> Option<AccountId> {
+		TEST_HOLDINGS.with(|h| {
+			h.borrow()
+				.get(&(kind.collection(), id))
+				.map(|a| AccountId::decode(&mut &a[..]).expect("encoded by this type"))
+		})
+	}
+
+	fn items(kind: AssetKind) -> Vec<u32> {
+		TEST_HOLDINGS.with(|h| {
+			h.borrow().keys().filter(|(c, _)| *c == kind.collection()).map(|(_, i)| *i).collect()
+		})
 	}
 }

@@ -259,6 +259,10 @@ mod runtime {
 	pub type Attribution = pallet_attribution;
 	#[runtime::pallet_index(24)]
 	pub type Rewards = pallet_rewards;
+
+	// Datanets, models and agents as NFTs.
+	#[runtime::pallet_index(25)]
+	pub type Nfts = pallet_nfts;
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! Storage migrations, run by `Executive` when a new runtime is enacted.
 //!
 //! Every custom pallet declares a storage version (`STORAGE_VERSION`: 1 for datanets and
-//! rewards, 2 for agents, 4 for models, 5 for attribution), which a chain's genesis writes. A chain
+//! rewards, 2 for agents, 5 for models, 5 for attribution), which a chain's genesis writes. A chain
 //! started before the pallets declared one has version 0 on chain: [`InitialVersion`] moves each
 //! pallet from 0 to 1 and touches no other key. Then each pallet's own migrations, in order:
 //! - models, 1 to 2 (`pallet_models::migrations::v2`): a model's spec loses `checkpoints`; 2 to
 //!   3 (`v3`): a model's Datanet version becomes its one source; 3 to 4 (`v4`): a model's spec
 //!   gets its attribution method (the influence function), and a cost limit its query bound;
+//!   4 to 5 (`v5`): each model gets its item in the models' NFT collection, held by the
+//!   account stored as its owner;
 //! - attribution, 1 to 2 (`pallet_attribution::migrations::v2`): the training outcomes of open
 //!   jobs get their quality flags; 2 to 3 (`v3`): the consensus parameters and open jobs get
 //!   their engine version; 3 to 4 (`v4`): the flags move into the training records; 4 to 5
@@ -58,6 +60,13 @@ pub type Migrations = (
 		DbWeight,
 	>,
 	VersionedMigration<3, 4, pallet_models::migrations::v4::Methods<Runtime>, Models, DbWeight>,
+	VersionedMigration<
+		4,
+		5,
+		pallet_models::migrations::v5::ItemsOfModels<Runtime>,
+		Models,
+		DbWeight,
+	>,
 	VersionedMigration<
 		1,
 		2,

@@ -4,17 +4,19 @@ use alloc::collections::btree_map::BTreeMap;
 use frame_support::{pallet_prelude::*, traits::fungible::InspectHold};
 use sp_runtime::traits::Saturating;
 
-use crate::{pallet::*, types::*, ModelStatus, MAX_SOURCE_WEIGHT};
+use crate::{pallet::*, types::*, AssetKind, Holdings, ModelStatus, MAX_SOURCE_WEIGHT};
 use openledger_primitives::models::positions;
 
 impl<T: Config> Pallet<T> {
-	/// Checks that every model's deposit is held from its owner, ids are below the counter,
-	/// and every model's sources are what `register_mix` accepts: at least one, of distinct
-	/// Datanets, weights in bounds, positions within a `u32`.
+	/// Checks that every model's deposit is held from its registrant, ids are below the
+	/// counter, every model has exactly one item and every item of the models' collection one
+	/// model, and every model's sources are what `register_mix` accepts: at least one, of
+	/// distinct Datanets, weights in bounds, positions within a `u32`.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		for (id, m) in Models::<T>::iter() {
 			ensure!(id < NextModelId::<T>::get(), "a model id is not below NextModelId");
+			ensure!(T::Holdings::holder(AssetKind::Model, id).is_some(), "a model has no item");
 			ensure!(
 				m.status != ModelStatus::Retired || m.deposit == Default::default(),
 				"a retired model still has a deposit"
@@ -35,6 +37,10 @@ impl<T: Config> Pallet<T> {
 			let entry = deposits.entry(m.owner).or_default();
 			*entry = entry.saturating_add(m.deposit);
 		}
+		ensure!(
+			T::Holdings::items(AssetKind::Model).iter().all(|id| Models::<T>::contains_key(id)),
+			"an item of the models' collection is no model"
+		);
 		for (who, total) in deposits {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::ModelDeposit.into(), &who) == total,

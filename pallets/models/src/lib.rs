@@ -26,8 +26,16 @@
 //!   registration above the governed [`CostLimit`] fails with `InvalidSpec`
 //!   ([`SpecError::MemoryOverLimit`], [`SpecError::ComputeOverLimit`] or
 //!   [`SpecError::QueryOverLimit`]), so one cheap registration cannot exhaust the attestors.
+//! - **Owner**: a model is an NFT, the item of its id in the models' collection
+//!   ([`Config::Holdings`]), minted to the account that registers it. Whoever holds the item
+//!   owns the model for every purpose: `set_fee` and `retire`, and the owner's part of every
+//!   fee, read when the fee is split. Transfers, approvals and sales are `pallet-nfts`' own
+//!   calls. The runtime API and [`ModelInspect`] give the holder as `owner`; storage keeps the
+//!   registrant there, the account whose deposit the model holds.
 //! - **Deposit**: registering holds [`Config::ModelDeposit`] plus [`Config::DepositPerByte`] for
-//!   each byte of metadata. Retiring releases it; the retired entry stays as a record.
+//!   each byte of metadata from the registrant. It stays held on the registrant when the model
+//!   changes hands (as `pallet-nfts`' own item deposits do), and retiring releases it to the
+//!   registrant; the retired entry stays as a record.
 //!
 //! Other pallets read models through [`ModelInspect`], never through this crate.
 //!
@@ -66,7 +74,7 @@ pub use openledger_primitives::{
 		Architecture, AttributionMethod, Featurizer, ModelId, ModelSpec, ModelSpecV1, ModelStatus,
 		SpecCost, SpecError, SpecLimits, MAX_SOURCE_WEIGHT,
 	},
-	traits::{AttributionJobs, DatanetInspect, ModelInspect, ModelLifecycle},
+	traits::{AssetKind, AttributionJobs, DatanetInspect, Holdings, ModelInspect, ModelLifecycle},
 };
 pub use types::*;
 pub use weights::WeightInfo;
@@ -85,7 +93,7 @@ pub mod pallet {
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration (see the runtime's `migrations`).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(5);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -113,6 +121,10 @@ pub mod pallet {
 
 		/// Where a registered model's training job is created (Proof of Attribution).
 		type Jobs: AttributionJobs;
+
+		/// The models' items (collection 1 of `pallet-nfts` in the runtime): a model is
+		/// minted to its registrant, and whoever holds its item is its owner.
+		type Holdings: Holdings<Self::AccountId>;
 
 		/// The origin that may retire any model (moderation).
 		type ModeratorOrigin: EnsureOrigin<Self::RuntimeOrigin>;

@@ -95,6 +95,7 @@ impl pallet_models::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Datanets = MockDatanets;
 	type Jobs = ();
+	type Holdings = openledger_primitives::traits::TestHoldings;
 	type ModeratorOrigin = EnsureRoot<AccountId>;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type DefaultCostLimit = DefaultCostLimit;

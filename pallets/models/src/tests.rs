@@ -5,7 +5,10 @@ use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, Bound
 use sp_core::H256;
 use sp_runtime::{DispatchError, Perbill, TokenError};
 
-use openledger_primitives::datanets::Schema;
+use openledger_primitives::{
+	datanets::Schema,
+	traits::{AssetKind, Holdings, TestHoldings},
+};
 
 use crate::mock::Models;
 use crate::{mock::*, *};
@@ -244,6 +247,46 @@ fn retiring_releases_the_deposit() {
 		assert_eq!(crate::Models::<Test>::get(id).unwrap().status, ModelStatus::Retired);
 		assert_eq!(held(ALICE), 0);
 		assert_noop!(Models::retire(origin(ALICE), id), Error::<Test>::Retired);
+	});
+}
+
+#[test]
+fn a_model_is_an_item_and_its_holder_owns_it() {
+	run_test(|| {
+		let id = register(mlp());
+		assert_eq!(TestHoldings::holder(AssetKind::Model, id), Some(ALICE));
+		assert_eq!(<Models as ModelInspect<_, _>>::model(id).unwrap().owner, ALICE);
+		// Alice sells it to Bob: Bob sets its fee and is its owner for every reader; Alice
+		// can do neither, and her deposit stays held on her until the model retires.
+		TestHoldings::transfer(AssetKind::Model, id, &BOB);
+		assert_noop!(Models::set_fee(origin(ALICE), id, 1), Error::<Test>::NotOwner);
+		assert_ok!(Models::set_fee(origin(BOB), id, 7));
+		assert_eq!(<Models as ModelInspect<_, _>>::model(id).unwrap().owner, BOB);
+		assert_eq!(Models::model_info(id).unwrap().owner, BOB);
+		assert_eq!(crate::Models::<Test>::get(id).unwrap().owner, ALICE, "the registrant");
+		let deposit = held(ALICE);
+		assert!(deposit > 0);
+		assert_noop!(Models::retire(origin(ALICE), id), Error::<Test>::NotOwner);
+		assert_ok!(Models::retire(origin(BOB), id));
+		assert_eq!(held(ALICE), 0, "released to the registrant");
+	});
+}
+
+#[test]
+fn the_v5_migration_mints_each_models_item_to_its_registrant() {
+	use frame_support::traits::UncheckedOnRuntimeUpgrade;
+	run_test(|| {
+		let id = register(mlp());
+		// A model stored before models were items: no item yet.
+		let m = crate::Models::<Test>::get(id).unwrap();
+		crate::Models::<Test>::insert(id + 1, m.clone());
+		NextModelId::<Test>::put(id + 2);
+		assert_eq!(TestHoldings::holder(AssetKind::Model, id + 1), None::<AccountId>);
+		crate::migrations::v5::ItemsOfModels::<Test>::on_runtime_upgrade();
+		assert_eq!(TestHoldings::holder(AssetKind::Model, id + 1), Some(ALICE));
+		assert_eq!(TestHoldings::holder(AssetKind::Model, id), Some(ALICE));
+		// The copy's deposit is not held: take it out before the invariants run.
+		crate::Models::<Test>::mutate(id + 1, |m| m.as_mut().unwrap().deposit = 0);
 	});
 }
 

@@ -75,6 +75,7 @@ impl pallet_models::Config for Runtime {
 	type ModeratorOrigin = ModeratorOrigin;
 	type AdminOrigin = AttributionAdminOrigin;
 	type DefaultCostLimit = DefaultCostLimit;
+	type Holdings = super::assets::NftHoldings;
 	type ModelDeposit = ModelDeposit;
 	type DepositPerByte = DepositPerByte;
 	type MaxMetadataLen = ConstU32<256>;

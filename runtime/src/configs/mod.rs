@@ -5,11 +5,13 @@
 //! - [`validators`]: sessions and the validator set;
 //! - [`monetary`]: the OPEN token and transaction fees;
 //! - [`data`]: Datanets, models and agents;
+//! - [`assets`]: Datanets, models and agents as NFTs (`pallet-nfts`);
 //! - [`attribution`]: Proof of Attribution and rewards.
 //!
 //! Governance (referenda, voting, the scheduler, preimages and the treasury) is configured in
 //! [`crate::governance`].
 
+pub mod assets;
 pub mod attribution;
 pub mod data;
 pub mod monetary;
@@ -87,6 +89,8 @@ impl frame_system::Config for Runtime {
 	// ParityDB is the only database the node opens (`--database paritydb` is its default).
 	type DbWeight = ParityDbWeight;
 	type Version = Version;
+	/// Every call but burning an asset's item ([`assets::AssetCalls`]).
+	type BaseCallFilter = assets::AssetCalls;
 	/// Accounts hold OPEN balances.
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;

@@ -112,10 +112,10 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
 		// A version read and write a migration, and 2 to 3's read and write of the parameters
-		// and write of the pruning cursor (models' 1 to 2, 2 to 3 and 3 to 4 find no model,
+		// and write of the pruning cursor (models' 1 to 2, 2 to 3, 3 to 4 and 4 to 5 find no model,
 		// and its 3 to 4 reads the cost limit, unset; attribution's 3 to 4 no training, its 4 to
 		// 5 and agents' 1 to 2 no inference).
-		assert_eq!(weight, db.reads_writes(15, 15), "a version read and write a migration");
+		assert_eq!(weight, db.reads_writes(16, 16), "a version read and write a migration");
 		macro_rules! migrated {
 			($p:ident) => {
 				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
@@ -138,7 +138,7 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 			migrations::storage_digest::<Datanets>()
 		},);
 
-		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(13), "a no-op now");
+		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(14), "a no-op now");
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 	});
 }
@@ -189,12 +189,12 @@ fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already, models at version 4 (a read for each of its
-		// three migrations) and agents at version 2 (one read), and the migration: its version read and write, and a read and a write a
+		// Five pallets at their version already, models at version 5 (a read for each of its
+		// four migrations) and agents at version 2 (one read), and the migration: its version read and write, and a read and a write a
 		// reveal; then 2 to 3: its version read and write, the parameters', and the pruning
 		// cursor's write; then 3 to 4 and 4 to 5, each its version read and write (no training,
 		// no inference).
-		assert_eq!(weight, db.reads(9).saturating_add(db.reads_writes(7, 8)));
+		assert_eq!(weight, db.reads(10).saturating_add(db.reads_writes(7, 8)));
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 		assert_eq!(
 			Reveals::<Runtime>::get(5, &alice),
@@ -266,14 +266,14 @@ fn attributions_v4_migration_moves_the_flags_into_the_training_records() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already, models' three migrations, agents at version 2
+		// Five pallets at their version already, models' four migrations, agents at version 2
 		// and attribution's two earlier migrations (one read each), and the migration: its version
 		// read and write, two reads and writes a training (its record and its flags), and the
 		// flag left without a training removed; then 4 to 5, its version read and write (no
 		// inference).
 		assert_eq!(
 			weight,
-			db.reads(11).saturating_add(db.reads_writes(1 + 4 + 1 + 1, 1 + 4 + 1 + 1))
+			db.reads(12).saturating_add(db.reads_writes(1 + 4 + 1 + 1, 1 + 4 + 1 + 1))
 		);
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 		let new = |model: u8, flags: QualityFlags| {
@@ -429,9 +429,9 @@ fn models_v3_migration_gives_each_model_its_version_as_its_one_source() {
 			frame_support::traits::UncheckedOnRuntimeUpgrade>::pre_upgrade()
 		.expect("the models");
 
-		// With the next step (3 to 4), which gives it its method.
+		// With the next steps: 3 to 4 gives it its method, 4 to 5 its item.
 		migrations::Migrations::on_runtime_upgrade();
-		assert_eq!(Models::on_chain_storage_version(), StorageVersion::new(4));
+		assert_eq!(Models::on_chain_storage_version(), StorageVersion::new(5));
 		let new = Stored::<Runtime>::get(6).expect("the model decodes");
 		assert_eq!(
 			new.sources.to_vec(),
@@ -451,9 +451,10 @@ fn models_v3_migration_gives_each_model_its_version_as_its_one_source() {
 	});
 }
 
-/// Models' migration from storage version 3 to 4: a model written in the version-3 layout gets
-/// the influence function as its method and keeps everything else, and a cost limit the admin
-/// set keeps its bounds and gets the default bound on a query.
+/// Models' migrations from storage version 3 to 4 and 4 to 5: a model written in the version-3
+/// layout gets the influence function as its method and keeps everything else, a cost limit the
+/// admin set keeps its bounds and gets the default bound on a query, and the model gets its item
+/// in the models' NFT collection, held by its registrant (and no other item is minted).
 #[test]
 fn models_v4_migration_gives_each_model_the_influence_function_and_the_limit_a_query_bound() {
 	use codec::Encode;
@@ -504,15 +505,22 @@ fn models_v4_migration_gives_each_model_the_influence_function_and_the_limit_a_q
 		.expect("the models");
 
 		migrations::Migrations::on_runtime_upgrade();
-		assert_eq!(Models::on_chain_storage_version(), StorageVersion::new(4));
+		assert_eq!(Models::on_chain_storage_version(), StorageVersion::new(5));
 		let new = Stored::<Runtime>::get(2).expect("the model decodes");
 		assert_eq!(new.spec.method, AttributionMethod::Influence);
 		assert_eq!(new.spec, spec.upgrade());
 		assert_eq!(
-			(new.owner, new.sources.to_vec(), new.fee, new.status, new.deposit),
+			(new.owner.clone(), new.sources.to_vec(), new.fee, new.status, new.deposit),
 			(owner, sources, 3, ModelStatus::Training, 8)
 		);
 		assert_eq!(&new.metadata[..], b"mix");
+		// 4 to 5: the model is an item of the models' collection, held by its registrant.
+		use openledger_primitives::traits::{AssetKind, Holdings};
+		assert_eq!(
+			crate::configs::assets::NftHoldings::holder(AssetKind::Model, 2),
+			Some(new.owner.clone())
+		);
+		assert_eq!(crate::configs::assets::NftHoldings::items(AssetKind::Model), vec![2]);
 		let default = <Runtime as pallet_models::Config>::DefaultCostLimit::get();
 		assert_eq!(
 			CostLimit::<Runtime>::get(),

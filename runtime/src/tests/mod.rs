@@ -18,6 +18,7 @@ use crate::{
 };
 
 mod answers;
+mod assets;
 mod earnings;
 mod fuzz;
 mod genesis;

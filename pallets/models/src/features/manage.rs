@@ -8,10 +8,10 @@ use frame_support::{
 use crate::{pallet::*, types::*, AttributionJobs, ModelId, ModelStatus};
 
 impl<T: Config> Pallet<T> {
-	/// `model`, if `who` owns it.
+	/// `model` as stored, if `who` holds its item.
 	fn owned(who: &T::AccountId, model: ModelId) -> Result<ModelOf<T>, DispatchError> {
 		let m = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
-		ensure!(m.owner == *who, Error::<T>::NotOwner);
+		ensure!(Self::owner_of(model, &m) == *who, Error::<T>::NotOwner);
 		Ok(m)
 	}
 
@@ -41,8 +41,8 @@ impl<T: Config> Pallet<T> {
 		Self::retire_model(model, m, true)
 	}
 
-	/// Retires `model` (stored as `m`): releases its deposit and closes its training job if it
-	/// is still `Training`.
+	/// Retires `model` (stored as `m`): releases its deposit to its registrant and closes its
+	/// training job if it is still `Training`.
 	fn retire_model(model: ModelId, mut m: ModelOf<T>, by_moderation: bool) -> DispatchResult {
 		ensure!(m.status != ModelStatus::Retired, Error::<T>::Retired);
 		T::Currency::release(

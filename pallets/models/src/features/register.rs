@@ -7,8 +7,9 @@ use frame_support::{pallet_prelude::*, traits::fungible::MutateHold};
 use sp_runtime::traits::Saturating;
 
 use crate::{
-	pallet::*, types::*, AttributionJobs, DatanetId, DatanetInspect, ModelId, ModelSpec,
-	ModelStatus, Source, SpecCost, SpecLimits, VersionIndex, WeightInfo, MAX_SOURCE_WEIGHT,
+	pallet::*, types::*, AssetKind, AttributionJobs, DatanetId, DatanetInspect, Holdings, ModelId,
+	ModelSpec, ModelStatus, Source, SpecCost, SpecLimits, VersionIndex, WeightInfo,
+	MAX_SOURCE_WEIGHT,
 };
 use openledger_primitives::{
 	datanets::Schema,
@@ -107,6 +108,7 @@ impl<T: Config> Pallet<T> {
 			},
 		);
 		NextModelId::<T>::put(next);
+		T::Holdings::mint(AssetKind::Model, id, &owner)?;
 		T::Jobs::request_training(id)?;
 		Self::deposit_event(Event::ModelRegistered {
 			model: id,
