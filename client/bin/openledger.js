@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { u8aToHex } from '@polkadot/util';
 
 import {
+	assetHolding,
+	buyAsset,
 	ChainError,
 	claim as claimRewards,
 	connect,
@@ -27,6 +29,7 @@ import {
 	invokeNow,
 	judgeAnswer,
 	KeyError,
+	listAsset,
 	modelSpec,
 	modelStatus,
 	parseOpen,
@@ -39,6 +42,7 @@ import {
 	sourcesOf,
 	toRecord,
 	transfer as transferOpen,
+	transferAsset,
 	waitForInference,
 	waitForModel,
 } from '../lib/index.js';
@@ -72,6 +76,11 @@ const COMMON = {
 	url: { type: 'string', default: process.env.OPENLEDGER_URL ?? DEFAULT_URL, help: 'the node\'s WebSocket RPC address (or $OPENLEDGER_URL)' },
 	json: { type: 'boolean', default: false, help: 'print the result as one JSON object on stdout' },
 	help: { type: 'boolean', short: 'h', default: false, help: 'show this help' },
+};
+const ASSET = {
+	datanet: { type: 'string', help: 'the Datanet' },
+	model: { type: 'string', help: 'the model' },
+	agent: { type: 'string', help: 'the agent' },
 };
 const SIGNER = {
 	suri: { type: 'string', help: 'the signer\'s secret URI, e.g. //Alice or a mnemonic (or $OPENLEDGER_SURI)' },
@@ -200,12 +209,34 @@ const COMMANDS = {
 		options: { ...SIGNER },
 		run: claim,
 	},
+	list: {
+		summary: 'put a Datanet, model or agent the signer holds up for sale at a price (pallet-nfts), or (--unlist) take it off sale',
+		usage: '(--datanet N | --model N | --agent N) (--price OPEN | --unlist)',
+		options: {
+			...ASSET,
+			price: { type: 'string', help: 'the price, in OPEN' },
+			unlist: { type: 'boolean', default: false, help: 'take it off sale' },
+			...SIGNER,
+		},
+		run: list,
+	},
+	buy: {
+		summary: 'buy a Datanet, model or agent that is for sale: the signer becomes its owner, and is paid its owner\'s part from then on',
+		usage: '(--datanet N | --model N | --agent N) --price OPEN',
+		options: {
+			...ASSET,
+			price: { type: 'string', help: 'the most to pay, in OPEN' },
+			...SIGNER,
+		},
+		run: buy,
+	},
 	transfer: {
-		summary: 'send OPEN to another account (the signer is kept above the existential deposit)',
-		usage: '--to ADDRESS --amount OPEN',
+		summary: 'send OPEN to another account (the signer is kept above the existential deposit), or give it a Datanet, model or agent',
+		usage: '--to ADDRESS (--amount OPEN | --datanet N | --model N | --agent N)',
 		options: {
 			to: { type: 'string', help: 'the receiving account' },
 			amount: { type: 'string', help: 'how much, in OPEN' },
+			...ASSET,
 			...SIGNER,
 		},
 		run: transfer,
@@ -558,14 +589,7 @@ async function earnings(ctx, o) {
 
 async function payee(ctx, o) {
 	if (!o.to === !o.clear) throw new Exit(EXIT.usage, 'give one of --to and --clear');
-	let to = null;
-	if (o.to) {
-		try {
-			to = ctx.api.createType('AccountId32', o.to).toString();
-		} catch (e) {
-			throw new Exit(EXIT.usage, `--to: ${e.message}`);
-		}
-	}
+	const to = o.to ? address(ctx, o.to, 'to') : null;
 	const who = await signer(o);
 	const set = await setPayee(ctx.api, who, to);
 	return { result: { account: who.address, payee: set }, text: set ? `${who.address}'s records pay ${set} from now on` : `${who.address}'s records pay ${who.address} again` };
@@ -577,13 +601,64 @@ async function claim(ctx, o) {
 	return { result: { account: who.address, amount: amount.toString() }, text: `${formatOpen(amount)} OPEN claimed to ${who.address}` };
 }
 
+/** The asset that --datanet, --model or --agent names: { kind, id }, or undefined if none does. */
+function assetOf(o) {
+	const named = ['datanet', 'model', 'agent'].filter((kind) => o[kind] !== undefined);
+	if (named.length === 0) return undefined;
+	if (named.length > 1) throw new Exit(EXIT.usage, 'name one of --datanet, --model and --agent');
+	const [kind] = named;
+	const id = Number(o[kind]);
+	if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw new Exit(EXIT.usage, `--${kind}: not an id: ${o[kind]}`);
+	return { kind, id };
+}
+
+/** The asset an option names, which must exist. */
+async function heldAsset(ctx, o) {
+	const asset = assetOf(o);
+	if (!asset) throw new Exit(EXIT.usage, 'name the asset: --datanet, --model or --agent');
+	const holding = await assetHolding(ctx.api, asset.kind, asset.id);
+	if (!holding) throw new Exit(EXIT.usage, `${asset.kind} ${asset.id} does not exist`);
+	return { ...asset, holding };
+}
+
+function address(ctx, value, what) {
+	try {
+		return ctx.api.createType('AccountId32', value).toString();
+	} catch (e) {
+		throw new Exit(EXIT.usage, `--${what}: ${e.message}`);
+	}
+}
+
+async function list(ctx, o) {
+	if (o.price === undefined === !o.unlist) throw new Exit(EXIT.usage, 'give one of --price and --unlist');
+	const { kind, id } = await heldAsset(ctx, o);
+	const price = o.unlist ? null : open(o.price, 'price');
+	const who = await signer(o);
+	await listAsset(ctx.api, who, kind, id, price);
+	const text = price === null ? `${kind} ${id} is no longer for sale` : `${kind} ${id} is for sale at ${formatOpen(price)} OPEN`;
+	return { result: { kind, id, price: price?.toString() ?? null }, text };
+}
+
+async function buy(ctx, o) {
+	const { kind, id, holding } = await heldAsset(ctx, o);
+	if (o.price === undefined) throw new Exit(EXIT.usage, '--price is required: the most to pay');
+	const bid = open(o.price, 'price');
+	if (holding.price === null) throw new Exit(EXIT.usage, `${kind} ${id} is not for sale`);
+	const who = await signer(o);
+	const paid = await buyAsset(ctx.api, who, kind, id, bid);
+	return { result: { kind, id, owner: who.address, seller: holding.owner, price: paid.toString() }, text: `${who.address} bought ${kind} ${id} from ${holding.owner} for ${formatOpen(paid)} OPEN` };
+}
+
 async function transfer(ctx, o) {
 	if (!o.to) throw new Exit(EXIT.usage, '--to is required');
-	let to;
-	try {
-		to = ctx.api.createType('AccountId32', o.to).toString();
-	} catch (e) {
-		throw new Exit(EXIT.usage, `--to: ${e.message}`);
+	const to = address(ctx, o.to, 'to');
+	const asset = assetOf(o);
+	if (asset && o.amount !== undefined) throw new Exit(EXIT.usage, 'give --amount or an asset, not both');
+	if (asset) {
+		const { kind, id } = await heldAsset(ctx, o);
+		const who = await signer(o);
+		await transferAsset(ctx.api, who, kind, id, to);
+		return { result: { kind, id, from: who.address, to }, text: `${kind} ${id} given to ${to}` };
 	}
 	if (o.amount === undefined) throw new Exit(EXIT.usage, '--amount is required');
 	const amount = open(o.amount, 'amount');

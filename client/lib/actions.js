@@ -8,7 +8,7 @@
 import { compactToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsHex, signatureVerify } from '@polkadot/util-crypto';
 
-import { modelStatus } from './queries.js';
+import { ASSET_COLLECTIONS, modelStatus } from './queries.js';
 import { describeError, sendAndWait } from './tx.js';
 
 /** The chain refused or failed an action: a dispatch error, a missing event, a timeout. */
@@ -251,6 +251,23 @@ export async function claim(api, who) {
 export async function setPayee(api, who, payee) {
 	const r = await send(api, api.tx.rewards.setPayee(payee), who, 'payee');
 	return eventData(r, 'rewards', 'PayeeSet').payee.unwrapOr(null)?.toString() ?? null;
+}
+
+/** Puts an asset (`kind`: 'datanet', 'model' or 'agent') up for sale at `price` (smallest
+ * units) through pallet-nfts, or takes it off sale when `price` is null. */
+export async function listAsset(api, who, kind, id, price) {
+	await send(api, api.tx.nfts.setPrice(ASSET_COLLECTIONS[kind], id, price, null), who, 'list');
+}
+
+/** Buys an asset listed for sale, paying at most `bid` (smallest units). Returns the price paid. */
+export async function buyAsset(api, who, kind, id, bid) {
+	const r = await send(api, api.tx.nfts.buyItem(ASSET_COLLECTIONS[kind], id, bid), who, 'buy');
+	return eventData(r, 'nfts', 'ItemBought').price.toBigInt();
+}
+
+/** Gives an asset to `to` through pallet-nfts. */
+export async function transferAsset(api, who, kind, id, to) {
+	await send(api, api.tx.nfts.transfer(ASSET_COLLECTIONS[kind], id, to), who, 'transfer');
 }
 
 /** Transfers `amount` (smallest units) from `who` to `to`, keeping `who` alive. Returns the fee

@@ -7,6 +7,7 @@ export { connect, DEFAULT_URL } from './connect.js';
 export { describeError, freeBalance, sendAndWait, waitForFinalized } from './tx.js';
 export {
 	answerPayload,
+	buyAsset,
 	ChainError,
 	claim,
 	contributeBatch,
@@ -16,6 +17,7 @@ export {
 	invokedBy,
 	invokeNow,
 	judgeAnswer,
+	listAsset,
 	modelSpec,
 	publishVersion,
 	registerAgent,
@@ -23,12 +25,15 @@ export {
 	send,
 	setPayee,
 	transfer,
+	transferAsset,
 	waitForInference,
 	waitForModel,
 } from './actions.js';
 export { recordHash, RowError, schemaOf, toRecord } from './records.js';
 export { fromKeystoreJson, fromSuri, KeyError } from './keys.js';
 export {
+	ASSET_COLLECTIONS,
+	assetHolding,
 	contributorEarnings,
 	datanetFlags,
 	datanetSchema,

@@ -6,6 +6,9 @@ import { locate, sourcesOf } from './sources.js';
 /** `Option<T>` to T or undefined. */
 const some = (opt) => (opt.isSome ? opt.unwrap() : undefined);
 
+/** The NFT collections of the chain's assets: an asset's item has the asset's id. */
+export const ASSET_COLLECTIONS = { datanet: 0, model: 1, agent: 2 };
+
 /** A Datanet's schema as `schemaOf` gives it; throws if there is no such Datanet. */
 export async function datanetSchema(api, datanet) {
 	const info = some(await api.call.datanetsApi.datanet(datanet));
@@ -159,4 +162,15 @@ export function inferenceAnswer(answer, generation) {
 	if (answer.isTrace) return { trace: { tokens: answer.asTrace.tokens.toNumber(), spans: answer.asTrace.spans.toNumber() } };
 	const text = generation?.isSome ? new TextDecoder().decode(generation.unwrap().text.toU8a(true)) : null;
 	return { continuation: text, confidence: answer.asContinuation.confidence.toNumber() / 1e9 };
+}
+
+/** An asset's holder and sale price: { owner, price } (price in the smallest unit as BigInt, or
+ * null when it is not for sale), or undefined if the asset has no item. `kind`: 'datanet',
+ * 'model' or 'agent'. */
+export async function assetHolding(api, kind, id) {
+	const collection = ASSET_COLLECTIONS[kind];
+	const item = some(await api.query.nfts.item(collection, id));
+	if (!item) return undefined;
+	const price = some(await api.query.nfts.itemPriceOf(collection, id));
+	return { owner: item.owner.toString(), price: price ? price[0].toBigInt() : null };
 }

@@ -573,7 +573,10 @@ fn parent_timestamp(client: &FullClient, block: <Block as BlockT>::Hash) -> u64 
 /// imports, and a retry every 250 ms while the pool holds ready transactions. The retry covers
 /// a transaction that becomes ready only after its own notification was handled (one sent by an
 /// off-chain worker while the block before is still being imported), which would otherwise wait
-/// for a block that never comes.
+/// for a block that never comes. A retry seals a block even if it holds no transaction: the
+/// block that ends a session is full before any transaction (`pallet_session` weighs its
+/// rotation as a whole block), and without it the chain would stop there, every transaction
+/// waiting for a block that no transaction fits.
 fn instant_seal_commands(
 	pool: Arc<sc_transaction_pool::TransactionPoolHandle<Block, FullClient>>,
 ) -> futures::stream::BoxStream<
@@ -587,12 +590,12 @@ fn instant_seal_commands(
 		Some(((), ()))
 	})
 	.filter(move |()| futures::future::ready(pool.status().ready > 0));
-	futures::stream::select(imports, retries)
-		.map(|()| sc_consensus_manual_seal::EngineCommand::SealNewBlock {
-			create_empty: false,
-			finalize: true,
-			parent_hash: None,
-			sender: None,
-		})
+	let seal = |create_empty| sc_consensus_manual_seal::EngineCommand::SealNewBlock {
+		create_empty,
+		finalize: true,
+		parent_hash: None,
+		sender: None,
+	};
+	futures::stream::select(imports.map(move |()| seal(false)), retries.map(move |()| seal(true)))
 		.boxed()
 }

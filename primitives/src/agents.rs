@@ -56,7 +56,9 @@ pub enum InferenceStatus {
 /// API sees a `Vec<u8>` ([`Agent::unbounded`]). Both encode alike.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo)]
 pub struct Agent<AccountId, Balance, BlockNumber, Metadata = alloc::vec::Vec<u8>> {
-	/// The operator.
+	/// Its owner, the operator: as the runtime API and other pallets read it, the holder of the
+	/// agent's NFT (collection 2 of `pallet-nfts`); in storage, its registrant, whose bond it
+	/// holds.
 	pub owner: AccountId,
 	/// The model it calls.
 	pub model: crate::models::ModelId,

@@ -289,7 +289,9 @@ mod tests {
 /// ([`Datanet::unbounded`]). Both encode alike.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo)]
 pub struct Datanet<AccountId, Balance, Name = Vec<u8>, Description = Vec<u8>, License = Vec<u8>> {
-	/// The creator: manages curators and publishes versions.
+	/// Its owner, who manages curators and publishes versions: as the runtime API and other
+	/// pallets read it, the holder of the Datanet's NFT (collection 0 of `pallet-nfts`); in
+	/// storage, its creator, whose deposit it holds.
 	pub owner: AccountId,
 	/// The name (UTF-8).
 	pub name: Name,

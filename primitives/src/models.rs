@@ -643,7 +643,8 @@ pub fn weighted_records(sources: &[Source]) -> u32 {
 /// ([`Model::unbounded`]). Both encode alike.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo)]
 pub struct Model<AccountId, Balance, Metadata = Vec<u8>, Sources = Vec<Source>> {
-	/// The developer who registered it.
+	/// Its owner: as the runtime API and other pallets read it, the holder of the model's NFT
+	/// (collection 1 of `pallet-nfts`); in storage, its registrant, whose deposit it holds.
 	pub owner: AccountId,
 	/// The Datanet versions it trains on, in the order that places their records
 	/// ([`Source`]): at least one, all of one schema.

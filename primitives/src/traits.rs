@@ -153,6 +153,9 @@ impl AssetKind {
 pub trait Holdings<AccountId> {
 	/// Mints the item of a new asset to `owner`.
 	fn mint(kind: AssetKind, id: u32, owner: &AccountId) -> DispatchResult;
+	/// Burns the item of an asset that is gone (an agent whose bond was withdrawn), whoever
+	/// holds it. Holders cannot burn items themselves.
+	fn burn(kind: AssetKind, id: u32) -> DispatchResult;
 	/// The holder of an asset's item, if it has one.
 	fn holder(kind: AssetKind, id: u32) -> Option<AccountId>;
 	/// The ids of every item of `kind`, for the invariants (`try_state`).
@@ -192,6 +195,15 @@ impl<AccountId: codec::Codec> Holdings<AccountId> for TestHoldings {
 			}
 			h.insert((kind.collection(), id), owner.encode());
 			Ok(())
+		})
+	}
+
+	fn burn(kind: AssetKind, id: u32) -> DispatchResult {
+		TEST_HOLDINGS.with(|h| {
+			h.borrow_mut()
+				.remove(&(kind.collection(), id))
+				.map(|_| ())
+				.ok_or(sp_runtime::DispatchError::Other("no such item"))
 		})
 	}
 

@@ -1,9 +1,11 @@
 //! Storage migrations, run by `Executive` when a new runtime is enacted.
 //!
-//! Every custom pallet declares a storage version (`STORAGE_VERSION`: 1 for datanets and
-//! rewards, 2 for agents, 5 for models, 5 for attribution), which a chain's genesis writes. A chain
+//! Every custom pallet declares a storage version (`STORAGE_VERSION`: 2 for datanets, 1 for
+//! rewards, 3 for agents, 5 for models, 5 for attribution), which a chain's genesis writes. A chain
 //! started before the pallets declared one has version 0 on chain: [`InitialVersion`] moves each
 //! pallet from 0 to 1 and touches no other key. Then each pallet's own migrations, in order:
+//! - datanets, 1 to 2 (`pallet_datanets::migrations::v2`): each Datanet gets its item in the
+//!   Datanets' NFT collection, held by the account stored as its owner;
 //! - models, 1 to 2 (`pallet_models::migrations::v2`): a model's spec loses `checkpoints`; 2 to
 //!   3 (`v3`): a model's Datanet version becomes its one source; 3 to 4 (`v4`): a model's spec
 //!   gets its attribution method (the influence function), and a cost limit its query bound;
@@ -14,7 +16,8 @@
 //!   their engine version; 3 to 4 (`v4`): the flags move into the training records; 4 to 5
 //!   (`v5`): an inference's record keeps its `Answer`;
 //! - agents, 1 to 2 (`pallet_agents::migrations::v2`): a completed inference's status keeps its
-//!   `Answer`.
+//!   `Answer`; 2 to 3 (`v3`): each agent gets its item in the agents' NFT collection, held by
+//!   the account stored as its owner.
 //!
 //! It is the pattern for the migrations to come. A `VersionedMigration<FROM, TO, Inner, …>`
 //! runs `Inner` only where the pallet's version on chain is `FROM`, then writes `TO`, and
@@ -45,6 +48,13 @@ pub type Migrations = (
 	InitialVersion<Agents>,
 	InitialVersion<Attribution>,
 	InitialVersion<Rewards>,
+	VersionedMigration<
+		1,
+		2,
+		pallet_datanets::migrations::v2::ItemsOfDatanets<Runtime>,
+		Datanets,
+		DbWeight,
+	>,
 	VersionedMigration<
 		1,
 		2,
@@ -99,6 +109,13 @@ pub type Migrations = (
 		1,
 		2,
 		pallet_agents::migrations::v2::AnswerInStatus<Runtime>,
+		Agents,
+		DbWeight,
+	>,
+	VersionedMigration<
+		2,
+		3,
+		pallet_agents::migrations::v3::ItemsOfAgents<Runtime>,
 		Agents,
 		DbWeight,
 	>,

@@ -11,11 +11,11 @@ impl<T: Config> Pallet<T> {
 		Inferences::<T>::get(inference)
 	}
 
-	/// An agent, for the runtime API.
+	/// An agent, for the runtime API: its `owner` is the holder of its item.
 	pub fn agent_info(
 		agent: AgentId,
 	) -> Option<Agent<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
-		Agents::<T>::get(agent).map(Agent::unbounded)
+		Agents::<T>::get(agent).map(|a| Agent { owner: Self::owner_of(agent, &a), ..a.unbounded() })
 	}
 }
 

@@ -4,18 +4,24 @@ use alloc::collections::btree_map::BTreeMap;
 use frame_support::{pallet_prelude::*, traits::fungible::InspectHold};
 use sp_runtime::traits::Saturating;
 
-use crate::{pallet::*, types::*, InferenceStatus};
+use crate::{pallet::*, types::*, AssetKind, Holdings, InferenceStatus};
 
 impl<T: Config> Pallet<T> {
 	/// Checks that every agent's bond and every pending inference's fee is held from its
-	/// owner or caller, and ids are below their counters.
+	/// registrant or caller, ids are below their counters, and every agent has exactly one
+	/// item and every item of the agents' collection one agent.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut bonds: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		for (id, a) in Agents::<T>::iter() {
 			ensure!(id < NextAgentId::<T>::get(), "an agent id is not below NextAgentId");
+			ensure!(T::Holdings::holder(AssetKind::Agent, id).is_some(), "an agent has no item");
 			let entry = bonds.entry(a.owner).or_default();
 			*entry = entry.saturating_add(a.bond);
 		}
+		ensure!(
+			T::Holdings::items(AssetKind::Agent).iter().all(|id| Agents::<T>::contains_key(id)),
+			"an item of the agents' collection is no agent"
+		);
 		for (who, total) in bonds {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::AgentBond.into(), &who) == total,

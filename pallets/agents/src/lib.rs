@@ -57,7 +57,8 @@ pub use openledger_primitives::{
 	datanets::ClassLabel,
 	models::{ModelId, ModelStatus},
 	traits::{
-		AttributionJobs, DatanetInspect, InferenceHandler, ModelInspect, RewardParties, RewardSink,
+		AssetKind, AttributionJobs, DatanetInspect, Holdings, InferenceHandler, ModelInspect,
+		RewardParties, RewardSink,
 	},
 };
 pub use types::*;
@@ -77,7 +78,7 @@ pub mod pallet {
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration ([`migrations`](crate::migrations), run by the runtime's `migrations`).
 	/// 2: a completed inference's status keeps its `Answer`, a label or a continuation.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -113,6 +114,10 @@ pub mod pallet {
 
 		/// Where the fees of completed inferences go.
 		type Rewards: RewardSink<Self::AccountId, BalanceOf<Self>>;
+
+		/// The agents' items (collection 2 of `pallet-nfts` in the runtime): an agent is
+		/// minted to its registrant, and whoever holds its item is its owner.
+		type Holdings: Holdings<Self::AccountId>;
 
 		/// The longest inference input, in bytes.
 		#[pallet::constant]

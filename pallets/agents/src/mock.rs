@@ -160,6 +160,7 @@ impl pallet_agents::Config for Test {
 	type Datanets = MockDatanets;
 	type Jobs = MockJobs;
 	type Rewards = MockRewards;
+	type Holdings = openledger_primitives::traits::TestHoldings;
 	type MaxInputLen = ConstU32<8>;
 	type ModeratorOrigin = EnsureRoot<AccountId>;
 	type AdminOrigin = EnsureRoot<AccountId>;

@@ -7,7 +7,10 @@ use frame_support::{
 };
 use sp_runtime::{DispatchError, Perbill, TokenError};
 
-use openledger_primitives::attribution::RecordShare;
+use openledger_primitives::{
+	attribution::RecordShare,
+	traits::{AssetKind, Holdings, TestHoldings},
+};
 
 use crate::mock::Agents;
 use crate::{mock::*, *};
@@ -278,5 +281,57 @@ fn an_expired_inference_is_refunded_in_full() {
 			Event::InferenceRefunded { inference: 0, caller: BOB, amount: 15 }.into(),
 		);
 		assert!(DISTRIBUTED.with(|d| d.borrow().is_empty()));
+	});
+}
+
+#[test]
+fn an_agent_changes_hands_and_its_bond_stays_bound() {
+	run_test(|| {
+		let id = register(ACTIVE);
+		assert_eq!(TestHoldings::holder(AssetKind::Agent, id), Some(ALICE));
+		// Alice gives the agent to Bob: Bob owns it for every purpose.
+		TestHoldings::transfer(AssetKind::Agent, id, &BOB);
+		assert_eq!(Agents::agent_info(id).unwrap().owner, BOB);
+		assert_eq!(crate::Agents::<Test>::get(id).unwrap().owner, ALICE, "the registrant");
+		assert_noop!(Agents::set_fee(origin(ALICE), id, 1), Error::<Test>::NotOwner);
+		assert_noop!(Agents::unregister(origin(ALICE), id), Error::<Test>::NotOwner);
+		assert_ok!(Agents::set_fee(origin(BOB), id, 5));
+		// The agent's part of the next fee is the holder's.
+		assert_ok!(Agents::invoke(origin(BOB), id, vec![3, 4], 15));
+		let answer = Answer::Class { label: 1, confidence: Perbill::from_percent(80) };
+		let shares = vec![RecordShare { record: 2, share: Perbill::one() }];
+		let result = InferenceResult { answer, shares: shares.clone() };
+		<Agents as InferenceHandler<AccountId>>::completed(0, &result, &[7]);
+		assert_eq!(DISTRIBUTED.with(|d| d.borrow()[0].3), BOB);
+		// The bond stays held on Alice, who bonded it: moderation's slash reaches it there,
+		// whoever holds the agent.
+		assert_ok!(Agents::slash(RuntimeOrigin::root(), id, Perbill::from_percent(10)));
+		assert_eq!(held(ALICE), BOND - BOND / 10);
+		// Bob unregisters it; the unbonding period holds; what is left goes back to Alice,
+		// and the agent's item is burned with it.
+		assert_ok!(Agents::unregister(origin(BOB), id));
+		assert_noop!(Agents::withdraw_bond(origin(BOB), id), Error::<Test>::StillUnbonding);
+		System::set_block_number(1 + UNBONDING);
+		let free = Balances::balance(&ALICE);
+		assert_ok!(Agents::withdraw_bond(origin(BOB), id));
+		assert_eq!(Balances::balance(&ALICE), free + BOND - BOND / 10);
+		assert_eq!(TestHoldings::holder(AssetKind::Agent, id), None::<AccountId>);
+	});
+}
+
+#[test]
+fn the_v3_migration_mints_each_agents_item_to_its_registrant() {
+	use frame_support::traits::UncheckedOnRuntimeUpgrade;
+	run_test(|| {
+		let id = register(ACTIVE);
+		// An agent stored before agents were items: no item yet (its bond is Alice's first
+		// agent's, so take it out before the invariants run).
+		let a = crate::Agents::<Test>::get(id).unwrap();
+		crate::Agents::<Test>::insert(id + 1, a);
+		NextAgentId::<Test>::put(id + 2);
+		assert_eq!(TestHoldings::holder(AssetKind::Agent, id + 1), None::<AccountId>);
+		crate::migrations::v3::ItemsOfAgents::<Test>::on_runtime_upgrade();
+		assert_eq!(TestHoldings::holder(AssetKind::Agent, id + 1), Some(ALICE));
+		crate::Agents::<Test>::mutate(id + 1, |a| a.as_mut().unwrap().bond = 0);
 	});
 }

@@ -21,7 +21,8 @@ impl<T: Config> Pallet<T> {
 
 	/// A Datanet, for the runtime API.
 	pub fn datanet_info(id: DatanetId) -> Option<Datanet<T::AccountId, BalanceOf<T>>> {
-		Datanets::<T>::get(id).map(Datanet::unbounded)
+		Datanets::<T>::get(id)
+			.map(|net| Datanet { owner: Self::owner_of(id, &net), ..net.unbounded() })
 	}
 
 	/// A record, for the runtime API.

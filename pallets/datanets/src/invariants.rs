@@ -8,13 +8,20 @@ use sp_runtime::{traits::Zero, Saturating, TryRuntimeError};
 use crate::*;
 
 impl<T: Config> Pallet<T> {
-	/// Checks that the counters, the accepted log, the versions and the held deposits agree.
+	/// Checks that the counters, the accepted log, the versions and the held deposits agree
+	/// (a Datanet's deposit is held from its creator), and that every Datanet has exactly one
+	/// item and every item of the Datanets' collection one Datanet.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut datanet_deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut record_deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		ensure!(
+			T::Holdings::items(AssetKind::Datanet).iter().all(|id| Datanets::<T>::contains_key(id)),
+			"an item of the Datanets' collection is no Datanet"
+		);
 
 		for (id, net) in Datanets::<T>::iter() {
 			ensure!(id < NextDatanetId::<T>::get(), "a Datanet id is not below NextDatanetId");
+			ensure!(T::Holdings::holder(AssetKind::Datanet, id).is_some(), "a Datanet has no item");
 			let entry = datanet_deposits.entry(net.owner.clone()).or_insert_with(Zero::zero);
 			*entry = entry.saturating_add(net.deposit);
 

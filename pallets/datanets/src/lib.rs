@@ -46,6 +46,7 @@ mod api;
 mod benchmarking;
 mod features;
 mod invariants;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -53,9 +54,12 @@ mod tests;
 pub mod types;
 pub mod weights;
 
-pub use openledger_primitives::datanets::{
-	chain_root, record_hash, ClassLabel, CurationPolicy, DatanetId, RecordError, RecordHash,
-	RecordStatus, Schema, VersionIndex, VersionInfo,
+pub use openledger_primitives::{
+	datanets::{
+		chain_root, record_hash, ClassLabel, CurationPolicy, DatanetId, RecordError, RecordHash,
+		RecordStatus, Schema, VersionIndex, VersionInfo,
+	},
+	traits::{AssetKind, Holdings},
 };
 pub use types::*;
 pub use weights::WeightInfo;
@@ -73,7 +77,7 @@ pub mod pallet {
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration (see the runtime's `migrations`).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -152,6 +156,10 @@ pub mod pallet {
 		/// The most records one `contribute_batch` carries.
 		#[pallet::constant]
 		type MaxContributionBatch: Get<u32>;
+
+		/// The Datanets' items (collection 0 of `pallet-nfts` in the runtime): a Datanet is
+		/// minted to its creator, and whoever holds its item is its owner.
+		type Holdings: Holdings<Self::AccountId>;
 
 		/// Weights of this pallet's calls, from `benchmark pallet`.
 		type WeightInfo: WeightInfo;

@@ -64,6 +64,7 @@ impl pallet_datanets::Config for Test {
 	type MaxDims = ConstU16<64>;
 	type MaxPageSize = ConstU32<4>;
 	type MaxContributionBatch = ConstU32<4>;
+	type Holdings = openledger_primitives::traits::TestHoldings;
 	type WeightInfo = ();
 }
 

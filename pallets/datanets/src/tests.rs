@@ -11,6 +11,7 @@ use sp_runtime::{DispatchError, TokenError};
 use crate::mock::Datanets;
 use crate::{mock::*, *};
 use frame_support::BoundedVec;
+use openledger_primitives::traits::TestHoldings;
 
 const DIGITS: Schema = Schema::Dense { dims: 4, classes: 10, max_value: 16 };
 
@@ -494,5 +495,46 @@ fn ids_do_not_overflow() {
 			Datanets::create(origin(ALICE), vec![], vec![], vec![], DIGITS, CurationPolicy::Open),
 			Error::<Test>::Overflow
 		);
+	});
+}
+
+#[test]
+fn a_datanet_changes_hands_and_its_holder_curates_and_publishes() {
+	run_test(|| {
+		let id = create(CurationPolicy::Curated);
+		assert_eq!(TestHoldings::holder(AssetKind::Datanet, id), Some(ALICE));
+		let deposit = held(HoldReason::DatanetDeposit, ALICE);
+		let a = contribute(BOB, id, &[1; 4], 1);
+		// Alice gives the Datanet to Dave: Dave reviews, names curators and publishes; Alice
+		// does none of it, and her deposit stays held on her.
+		TestHoldings::transfer(AssetKind::Datanet, id, &DAVE);
+		assert_eq!(Datanets::datanet_info(id).unwrap().owner, DAVE);
+		assert_eq!(crate::Datanets::<Test>::get(id).unwrap().owner, ALICE, "the creator");
+		assert_noop!(Datanets::review(origin(ALICE), id, a, true), Error::<Test>::NotCurator);
+		assert_ok!(Datanets::review(origin(DAVE), id, a, true));
+		assert_noop!(Datanets::add_curator(origin(ALICE), id, CHARLIE), Error::<Test>::NotOwner);
+		assert_noop!(Datanets::add_curator(origin(DAVE), id, DAVE), Error::<Test>::AlreadyCurator);
+		assert_ok!(Datanets::add_curator(origin(DAVE), id, CHARLIE));
+		assert_noop!(Datanets::publish_version(origin(ALICE), id, 1), Error::<Test>::NotOwner);
+		assert_ok!(Datanets::publish_version(origin(DAVE), id, 1));
+		assert_eq!(crate::Datanets::<Test>::get(id).unwrap().versions, 1);
+		assert_eq!(held(HoldReason::DatanetDeposit, ALICE), deposit);
+	});
+}
+
+#[test]
+fn the_v2_migration_mints_each_datanets_item_to_its_creator() {
+	use frame_support::traits::UncheckedOnRuntimeUpgrade;
+	run_test(|| {
+		let id = create(CurationPolicy::Open);
+		// A Datanet stored before Datanets were items: no item yet (its deposit is the first
+		// one's, so take it out before the invariants run).
+		let mut net = crate::Datanets::<Test>::get(id).unwrap();
+		net.deposit = 0;
+		crate::Datanets::<Test>::insert(id + 1, net);
+		NextDatanetId::<Test>::put(id + 2);
+		assert_eq!(TestHoldings::holder(AssetKind::Datanet, id + 1), None::<AccountId>);
+		crate::migrations::v2::ItemsOfDatanets::<Test>::on_runtime_upgrade();
+		assert_eq!(TestHoldings::holder(AssetKind::Datanet, id + 1), Some(ALICE));
 	});
 }

@@ -7,11 +7,15 @@
 //! - **No one else creates collections** (`CreateOrigin` accepts no one): the ids are the
 //!   protocol's, and a collection created first by someone else, collection 0 among them
 //!   since `pallet-nfts` counts from 0, would put our items in a stranger's collection.
-//!   Governance (`ForceOrigin`, Root) can.
+//! - **No one forces** (`ForceOrigin` accepts no one, Root included): `pallet-nfts`' force
+//!   calls would let Root burn an asset's item, or hand a collection to someone, outside the
+//!   data layer's rules, and the asset would be left without an owner. (Root can still change
+//!   anything by a runtime upgrade or `system.setStorage`, in the open.)
 //! - **Holders** transfer, approve, lock and sell their items with `pallet-nfts`' own calls
 //!   (`transfer`, `approve_transfer`, `set_price`, `buy_item`, ...), which wallets and
-//!   explorers already know. An item cannot be burned ([`AssetCalls`]): an asset always has a
-//!   holder, and it leaves only by the data layer's own rules (a model retires, and stays).
+//!   explorers already know. No one burns an item ([`AssetCalls`]): an asset always has a
+//!   holder, and its item goes only by the data layer's own rules (a model retires and stays;
+//!   an agent's item is burned when its bond is withdrawn and the agent deleted).
 //! - **Deposits**: `pallet-nfts` takes none for our items or collections; each pallet holds
 //!   its own deposit from the registrant, and keeps it there when the item changes hands (see
 //!   `pallet_models`).
@@ -24,7 +28,7 @@ use frame_support::{
 	},
 	PalletId,
 };
-use frame_system::{EnsureNever, EnsureRoot};
+use frame_system::EnsureNever;
 use pallet_nfts::{CollectionConfig, CollectionSettings, ItemConfig, MintSettings, PalletFeatures};
 use sp_runtime::{
 	traits::{AccountIdConversion, Verify},
@@ -58,7 +62,7 @@ impl pallet_nfts::Config for Runtime {
 	type CollectionId = u32;
 	type ItemId = u32;
 	type Currency = Balances;
-	type ForceOrigin = EnsureRoot<AccountId>;
+	type ForceOrigin = EnsureNever<()>;
 	type CreateOrigin = AsEnsureOriginWithArg<EnsureNever<AccountId>>;
 	type Locker = ();
 	type CollectionDeposit = ();
@@ -133,6 +137,10 @@ impl Holdings<AccountId> for NftHoldings {
 			&ItemConfig::default(),
 			true,
 		)
+	}
+
+	fn burn(kind: AssetKind, id: u32) -> DispatchResult {
+		<Nfts as Mutate<AccountId, ItemConfig>>::burn(&kind.collection(), &id, None)
 	}
 
 	fn holder(kind: AssetKind, id: u32) -> Option<AccountId> {

@@ -62,6 +62,7 @@ impl pallet_datanets::Config for Runtime {
 	// 512 records of at most 2 KiB: at most 1 MiB, a fifth of a block's length.
 	type MaxContributionBatch = ConstU32<512>;
 	type WeightInfo = pallet_datanets::weights::SubstrateWeight<Runtime>;
+	type Holdings = super::assets::NftHoldings;
 }
 
 /// The most Datanet versions one model trains on.
@@ -112,4 +113,5 @@ impl pallet_agents::Config for Runtime {
 	type WeightInfo = pallet_agents::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::DataLayerHelper;
+	type Holdings = super::assets::NftHoldings;
 }

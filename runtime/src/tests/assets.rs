@@ -1,5 +1,5 @@
 //! Datanets, models and agents as NFTs, through the real `pallet-nfts`: the three collections,
-//! a sale by `set_price` and `buy_item`, and the calls no one may make.
+//! a sale by `set_price` and `buy_item`, and the calls no one, Root included, may make.
 
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
 use sp_keyring::Sr25519Keyring;
@@ -75,6 +75,12 @@ fn no_one_burns_an_asset_or_makes_a_collection() {
 			Err(filtered)
 		);
 		assert_eq!(NftHoldings::holder(AssetKind::Agent, 4), Some(bob.clone()));
+		// Nor Root, past the filter (as `sudo` dispatches): pallet-nfts' force origin is no
+		// one. The fuzzer found this, through `sudo(nfts.burn)`.
+		assert_noop!(
+			Nfts::burn(RuntimeOrigin::root(), AssetKind::Agent.collection(), 4),
+			DispatchError::BadOrigin
+		);
 		// Nor may a signed account create a collection: the ids are the protocol's.
 		let config = pallet_nfts::CollectionConfig {
 			settings: Default::default(),

@@ -237,7 +237,7 @@ fn random_call(rng: &mut Rng, who: &[AccountId]) -> (RuntimeCall, bool) {
 	let inferences = pallet_agents::NextInferenceId::<Runtime>::get();
 	let net = id(rng, datanets) as u32;
 	let account = rng.pick(who).clone();
-	let call: RuntimeCall = match rng.below(40) {
+	let call: RuntimeCall = match rng.below(42) {
 		0..=2 => RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
 			dest: account.into(),
 			value: amount(rng),
@@ -446,6 +446,23 @@ fn random_call(rng: &mut Rng, who: &[AccountId]) -> (RuntimeCall, bool) {
 				balance: if rng.chance(50) { 800_000 * OPEN } else { amount(rng) },
 			},
 		}),
+		40..=41 => {
+			// The asset collections and one past them; models' items are the likeliest to
+			// exist.
+			let collection = rng.below(4) as u32;
+			let item = id(rng, pallet_models::NextModelId::<Runtime>::get().into()) as u32;
+			RuntimeCall::Nfts(match rng.below(4) {
+				0 => pallet_nfts::Call::transfer { collection, item, dest: account.into() },
+				1 => pallet_nfts::Call::set_price {
+					collection,
+					item,
+					price: rng.chance(80).then(|| amount(rng)),
+					whitelisted_buyer: None,
+				},
+				2 => pallet_nfts::Call::buy_item { collection, item, bid_price: amount(rng) },
+				_ => pallet_nfts::Call::burn { collection, item },
+			})
+		},
 		_ => RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
 			dest: account.into(),
 			value: rng.below(10) as Balance * OPEN,

@@ -112,10 +112,12 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
 		// A version read and write a migration, and 2 to 3's read and write of the parameters
-		// and write of the pruning cursor (models' 1 to 2, 2 to 3, 3 to 4 and 4 to 5 find no model,
+		// and write of the pruning cursor (agents' 2 to 3 finds no agent; models' 1 to 2, 2 to 3,
+		// 3 to 4 and 4 to 5 find no model,
 		// and its 3 to 4 reads the cost limit, unset; attribution's 3 to 4 no training, its 4 to
 		// 5 and agents' 1 to 2 no inference).
-		assert_eq!(weight, db.reads_writes(16, 16), "a version read and write a migration");
+		// Datanets' 1 to 2 mints the chain's one Datanet its item: 4 reads and 3 writes.
+		assert_eq!(weight, db.reads_writes(18 + 4, 18 + 3), "a version read and write a migration");
 		macro_rules! migrated {
 			($p:ident) => {
 				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
@@ -138,7 +140,7 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 			migrations::storage_digest::<Datanets>()
 		},);
 
-		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(14), "a no-op now");
+		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(16), "a no-op now");
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 	});
 }
@@ -189,12 +191,13 @@ fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already, models at version 5 (a read for each of its
-		// four migrations) and agents at version 2 (one read), and the migration: its version read and write, and a read and a write a
-		// reveal; then 2 to 3: its version read and write, the parameters', and the pruning
+		// Five pallets at their version already, datanets at version 2 (one read), models at
+		// version 5 (a read for each of its four migrations), agents at version 3 (a read for
+		// each of its two), and the migration: its version read and write, and a read and a
+		// write a reveal; then 2 to 3: its version read and write, the parameters', and the pruning
 		// cursor's write; then 3 to 4 and 4 to 5, each its version read and write (no training,
 		// no inference).
-		assert_eq!(weight, db.reads(10).saturating_add(db.reads_writes(7, 8)));
+		assert_eq!(weight, db.reads(12).saturating_add(db.reads_writes(7, 8)));
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 		assert_eq!(
 			Reveals::<Runtime>::get(5, &alice),
@@ -266,14 +269,14 @@ fn attributions_v4_migration_moves_the_flags_into_the_training_records() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already, models' four migrations, agents at version 2
+		// Five pallets at their version already, datanets' migration, models' four, agents' two
 		// and attribution's two earlier migrations (one read each), and the migration: its version
 		// read and write, two reads and writes a training (its record and its flags), and the
 		// flag left without a training removed; then 4 to 5, its version read and write (no
 		// inference).
 		assert_eq!(
 			weight,
-			db.reads(12).saturating_add(db.reads_writes(1 + 4 + 1 + 1, 1 + 4 + 1 + 1))
+			db.reads(14).saturating_add(db.reads_writes(1 + 4 + 1 + 1, 1 + 4 + 1 + 1))
 		);
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 		let new = |model: u8, flags: QualityFlags| {
@@ -641,7 +644,7 @@ fn answers_migrations_tell_a_label_from_a_continuation_by_the_model() {
 		);
 
 		migrations::Migrations::on_runtime_upgrade();
-		assert_eq!(Agents::on_chain_storage_version(), StorageVersion::new(2));
+		assert_eq!(Agents::on_chain_storage_version(), StorageVersion::new(3));
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 		let answers = [
 			Answer::Class { label: 3, confidence: Perbill::from_percent(80) },

@@ -2,7 +2,8 @@
 // three contributors fill an open Datanet with digits and publish a version; an MLP is
 // registered and becomes Active through the attestor's training; an agent is invoked 10 times
 // and each inference gets a finalised attribution; the fees reach the contributors' claimable
-// balances by share, and a claim pays out. A second node without off-chain workers lets an
+// balances by share, and a claim pays out. Bob sells the model through pallet-nfts' price and
+// buy calls, and its next inference pays the buyer. A second node without off-chain workers lets an
 // inference expire, and the caller gets the whole fee back. A third node, serving safe RPC
 // methods only, shows the limits: a spec over the cost limit, a preview, a fee below the minimum.
 // A fourth node's worker answers for two bonded attestors (Alice and Bob, both keys in its
@@ -246,6 +247,36 @@ describe('Proof of Attribution on the digits set', () => {
 		const afterClaim = (await api.query.system.account(richest.address)).data.free.toBigInt();
 		assert.equal(afterClaim - before, due - claimed.fee);
 		assert.equal((await api.call.rewardsApi.claimable(richest.address)).toBigInt(), 0n);
+	});
+
+	test('Bob sells his model to a buyer through pallet-nfts: the next inference pays the buyer the owner\'s part, and only the buyer sets its fee', async () => {
+		// The buyer is no contributor, attestor or agent owner, so that its claimable balance
+		// is the owner's part alone.
+		const buyer = new Keyring({ type: 'sr25519' }).addFromUri('//ModelBuyer');
+		await h.ok(api.tx.balances.transferKeepAlive(buyer.address, 10n * OPEN), k.Alice);
+		const collection = 1; // the models'
+		assert.equal((await api.query.nfts.item(collection, model)).unwrap().owner.toString(), k.Bob.address, 'minted to Bob');
+		const price = 3n * OPEN;
+		await h.ok(api.tx.nfts.setPrice(collection, model, price, null), k.Bob);
+		const bobFree = (await api.query.system.account(k.Bob.address)).data.free.toBigInt();
+		const bought = await h.ok(api.tx.nfts.buyItem(collection, model, price), buyer);
+		assert.ok(h.event(bought.events, 'nfts', 'ItemBought'));
+		assert.equal((await api.query.system.account(k.Bob.address)).data.free.toBigInt(), bobFree + price);
+		assert.equal((await api.call.modelsApi.model(model)).unwrap().owner.toString(), buyer.address);
+
+		const refused = await sendAndWait(api, api.tx.models.setFee(model, 1n), k.Bob);
+		assert.equal(refused.dispatchError, 'models.NotOwner');
+		await h.ok(api.tx.models.setFee(model, MODEL_FEE), buyer);
+		const burned = await sendAndWait(api, api.tx.nfts.burn(collection, model), buyer);
+		assert.match(String(burned.dispatchError), /CallFiltered/, 'an asset is never burned');
+
+		const bobClaimable = (await api.call.rewardsApi.claimable(k.Bob.address)).toBigInt();
+		const q = queries[0];
+		const { events } = await h.ok(api.tx.agents.invoke(agent, u8aToHex(q.pixels), MODEL_FEE + AGENT_FEE), k.Eve);
+		const inference = h.event(events, 'agents', 'InferenceRequested').data.inference.toNumber();
+		await h.until(async () => ((await api.call.attributionApi.inference(inference)).unwrap().status.isCompleted ? true : undefined));
+		assert.equal((await api.call.rewardsApi.claimable(buyer.address)).toBigInt(), (MODEL_FEE + AGENT_FEE) / 5n, 'the owner\'s 20%');
+		assert.equal((await api.call.rewardsApi.claimable(k.Bob.address)).toBigInt(), bobClaimable, 'nothing more to Bob');
 	});
 
 	test('a classifier on two Datanets pays the contributors of both, each record through its own Datanet', async () => {

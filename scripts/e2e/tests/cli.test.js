@@ -5,7 +5,8 @@
 // named by its line and nothing is sent; a wrong password fails with the key's exit status. Then
 // the version is published, a model registered and watched until the attestor trains it, its
 // quality flags listed, an agent registered and invoked, the contributor's next earnings sent
-// to a new wallet, and its earnings shown and claimed. Every step's output is checked against the runtime APIs.
+// to a new wallet, and its earnings shown and claimed; the model is listed, bought and given
+// back through pallet-nfts. Every step's output is checked against the runtime APIs.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,7 +64,7 @@ describe('the openledger command-line client against a dev node', () => {
 	test('--help describes every command, and a wrong command line exits 2', async () => {
 		const top = await cli(node, ['--help']);
 		assert.equal(top.status, 0);
-		for (const command of ['create', 'contribute', 'publish', 'register', 'watch', 'flags', 'agent', 'invoke', 'earnings', 'payee', 'claim', 'transfer']) {
+		for (const command of ['create', 'contribute', 'publish', 'register', 'watch', 'flags', 'agent', 'invoke', 'earnings', 'payee', 'claim', 'list', 'buy', 'transfer']) {
 			assert.match(top.stdout, new RegExp(`\\n  ${command} +\\S`), command);
 			const one = await cli(node, [command, '--help']);
 			assert.equal(one.status, 0, command);
@@ -268,6 +269,32 @@ describe('the openledger command-line client against a dev node', () => {
 		const again = await cli(node, ['claim', '--keystore', keystore], { input: `${PASSWORD}\n` });
 		assert.equal(again.status, 1);
 		assert.match(again.stderr, /claim: the chain refused it: rewards\.NothingToClaim/);
+	});
+
+	test('list, buy and transfer: a model changes hands through pallet-nfts, and its new owner sets its fee', async () => {
+		const owner = async () => (await api.call.modelsApi.model(model)).unwrap().owner.toString();
+		assert.equal(await owner(), k.Bob.address);
+		const listed = await json(node, ['list', '--model', String(model), '--price', '2', '--suri', '//Bob']);
+		assert.deepEqual(listed, { kind: 'model', id: model, price: (2n * OPEN).toString() });
+		// A bid under the price is the chain's refusal, named; one at it buys.
+		const low = await cli(node, ['buy', '--model', String(model), '--price', '1.5', '--suri', '//Dave']);
+		assert.equal(low.status, 1);
+		assert.match(low.stderr, /buy: the chain refused it: nfts\.BidTooLow/);
+		const bought = await json(node, ['buy', '--model', String(model), '--price', '2', '--suri', '//Dave']);
+		assert.deepEqual(bought, { kind: 'model', id: model, owner: k.Dave.address, seller: k.Bob.address, price: (2n * OPEN).toString() });
+		assert.equal(await owner(), k.Dave.address);
+		assert.equal((await cli(node, ['buy', '--model', String(model), '--price', '2', '--suri', '//Ferdie'])).status, 2, 'no longer for sale');
+		await sendAndWait(api, api.tx.models.setFee(model, OPEN / 10n), k.Dave);
+		assert.equal((await api.call.modelsApi.model(model)).unwrap().fee.toBigInt(), OPEN / 10n);
+		// Dave gives it back to Bob.
+		const given = await json(node, ['transfer', '--model', String(model), '--to', k.Bob.address, '--suri', '//Dave']);
+		assert.deepEqual(given, { kind: 'model', id: model, from: k.Dave.address, to: k.Bob.address });
+		assert.equal(await owner(), k.Bob.address);
+		// What does not exist, or a command line that names two things, is a usage error.
+		assert.equal((await cli(node, ['list', '--model', '999', '--price', '1', '--suri', '//Bob'])).status, 2);
+		assert.equal((await cli(node, ['list', '--model', String(model), '--suri', '//Bob'])).status, 2);
+		assert.equal((await cli(node, ['transfer', '--model', String(model), '--amount', '1', '--to', k.Dave.address, '--suri', '//Bob'])).status, 2);
+		assert.equal((await cli(node, ['transfer', '--model', String(model), '--agent', '0', '--to', k.Dave.address, '--suri', '//Bob'])).status, 2);
 	});
 
 	test('transfer sends OPEN, and an unknown address or too much is named', async () => {

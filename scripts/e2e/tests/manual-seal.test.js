@@ -96,4 +96,28 @@ describe('--sealing instant', () => {
 		const finalized = await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead());
 		assert.equal(finalized.number.toNumber(), 1, 'and it is finalised');
 	});
+
+	test('a session boundary, whose block no transaction fits, does not stop the chain', async () => {
+		// Sessions of 4 blocks (Root may set `:SessionBlocks:`): a session ends at every fourth
+		// block, and pallet_session weighs that block as full before any transaction.
+		const { api } = node;
+		const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+		const key = `0x${Buffer.from(':SessionBlocks:').toString('hex')}`;
+		const set = await sendAndWait(api, api.tx.sudo.sudo(api.tx.system.setStorage([[key, '0x04000000']])), alice);
+		assert.equal(set.dispatchError, null);
+		const blocks = [];
+		for (let i = 0; i < 6; i += 1) {
+			const { dispatchError, blockHash } = await sendAndWait(api, api.tx.system.remark(`0x0${i}`), alice);
+			assert.equal(dispatchError, null);
+			blocks.push((await api.rpc.chain.getHeader(blockHash)).number.toNumber());
+		}
+		// Each block boundary of a session was passed: a block without the remark, then the
+		// remark in the next one.
+		const boundaries = blocks.filter((b) => b % 4 === 1).map((b) => b - 1);
+		assert.ok(boundaries.length >= 1, `remarks in blocks ${blocks}`);
+		for (const b of boundaries) {
+			const block = await api.rpc.chain.getBlock(await api.rpc.chain.getBlockHash(b));
+			assert.ok(block.block.extrinsics.every((x) => !x.isSigned), `block ${b} ends a session and holds no transaction`);
+		}
+	});
 });

@@ -108,7 +108,7 @@ impl<T: Config> Pallet<T> {
 			.defensive_proof("the model of a paid inference exists: models are never removed");
 		// Not defensive: `withdraw_bond` does not wait for the agent's pending inferences, so
 		// the agent may be gone; the fee then stays in the pot, undistributed.
-		let agent_owner = Agents::<T>::get(inf.agent).map(|a| a.owner);
+		let agent_owner = Agents::<T>::get(inf.agent).map(|a| Self::owner_of(inf.agent, &a));
 		if let (Some(m), Some(agent_owner)) = (model, agent_owner) {
 			T::Rewards::distribute(
 				fee,

@@ -3,7 +3,9 @@
 use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, traits::fungible::MutateHold};
 
-use crate::{pallet::*, types::*, AgentId, AgentStatus, ModelId, ModelInspect};
+use crate::{
+	pallet::*, types::*, AgentId, AgentStatus, AssetKind, Holdings, ModelId, ModelInspect,
+};
 
 impl<T: Config> Pallet<T> {
 	/// Checks and stores a registration; returns the new agent's id.
@@ -28,6 +30,7 @@ impl<T: Config> Pallet<T> {
 			Agent { owner: owner.clone(), model, metadata, fee, bond, status: AgentStatus::Active },
 		);
 		NextAgentId::<T>::put(next);
+		T::Holdings::mint(AssetKind::Agent, id, &owner)?;
 		Self::deposit_event(Event::AgentRegistered { agent: id, owner, model, fee, bond });
 		Ok(id)
 	}
@@ -58,11 +61,17 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// `agent`, if `who` owns it.
+	/// `agent` as stored, if `who` holds its item.
 	pub(crate) fn owned(who: &T::AccountId, agent: AgentId) -> Result<AgentOf<T>, DispatchError> {
 		let a = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
-		ensure!(a.owner == *who, Error::<T>::NotOwner);
+		ensure!(Self::owner_of(agent, &a) == *who, Error::<T>::NotOwner);
 		Ok(a)
+	}
+
+	/// The owner of `agent` (stored as `a`): the holder of its item, or, for an agent without
+	/// one (none since storage version 3), its registrant.
+	pub fn owner_of(agent: AgentId, a: &AgentOf<T>) -> T::AccountId {
+		T::Holdings::holder(AssetKind::Agent, agent).unwrap_or_else(|| a.owner.clone())
 	}
 
 	/// `agent`, if `who` owns it and it is registered (not unbonding).

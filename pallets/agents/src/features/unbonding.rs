@@ -6,7 +6,7 @@ use frame_support::{
 };
 use sp_runtime::traits::Saturating;
 
-use crate::{pallet::*, AgentId, AgentStatus};
+use crate::{pallet::*, AgentId, AgentStatus, AssetKind, Holdings};
 
 impl<T: Config> Pallet<T> {
 	/// Unregisters `agent`, for its owner `who`, and starts its unbonding period.
@@ -20,8 +20,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Releases what is left of `agent`'s bond after its unbonding period, for its owner `who`,
-	/// and deletes the agent.
+	/// Releases what is left of `agent`'s bond to its registrant after its unbonding period,
+	/// for its owner `who`, and deletes the agent and burns its item.
 	pub(crate) fn do_withdraw_bond(who: &T::AccountId, agent: AgentId) -> DispatchResult {
 		let a = Self::owned(who, agent)?;
 		let AgentStatus::Unbonding { until } = a.status else {
@@ -35,6 +35,9 @@ impl<T: Config> Pallet<T> {
 			Precision::BestEffort,
 		)?;
 		Agents::<T>::remove(agent);
+		if T::Holdings::holder(AssetKind::Agent, agent).is_some() {
+			T::Holdings::burn(AssetKind::Agent, agent)?;
+		}
 		Self::deposit_event(Event::BondWithdrawn { agent, amount });
 		Ok(())
 	}

@@ -18,19 +18,25 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
 	}
 
-	/// The Datanet `datanet`, if `who` owns it.
+	/// The Datanet `datanet` as stored, if `who` holds its item.
 	pub(crate) fn ensure_owner(
 		who: &T::AccountId,
 		datanet: DatanetId,
 	) -> Result<DatanetOf<T>, DispatchError> {
 		let net = Datanets::<T>::get(datanet).ok_or(Error::<T>::UnknownDatanet)?;
-		ensure!(net.owner == *who, Error::<T>::NotOwner);
+		ensure!(Self::owner_of(datanet, &net) == *who, Error::<T>::NotOwner);
 		Ok(net)
+	}
+
+	/// The owner of `datanet` (stored as `net`): the holder of its item, or, for a Datanet
+	/// without one (none since storage version 2), its creator.
+	pub fn owner_of(datanet: DatanetId, net: &DatanetOf<T>) -> T::AccountId {
+		T::Holdings::holder(AssetKind::Datanet, datanet).unwrap_or_else(|| net.owner.clone())
 	}
 
 	/// Whether `who` may review records of `datanet` (its owner or a curator).
 	pub fn is_curator(net: &DatanetOf<T>, datanet: DatanetId, who: &T::AccountId) -> bool {
-		net.owner == *who || Curators::<T>::contains_key(datanet, who)
+		Self::owner_of(datanet, net) == *who || Curators::<T>::contains_key(datanet, who)
 	}
 
 	pub fn do_create(
@@ -76,6 +82,7 @@ impl<T: Config> Pallet<T> {
 			},
 		);
 		NextDatanetId::<T>::put(next);
+		T::Holdings::mint(AssetKind::Datanet, id, &owner)?;
 		Self::deposit_event(Event::DatanetCreated { datanet: id, owner, deposit });
 		Ok(())
 	}
@@ -87,7 +94,8 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let mut net = Self::ensure_owner(&who, datanet)?;
 		ensure!(
-			curator != net.owner && !Curators::<T>::contains_key(datanet, &curator),
+			curator != Self::owner_of(datanet, &net)
+				&& !Curators::<T>::contains_key(datanet, &curator),
 			Error::<T>::AlreadyCurator
 		);
 		ensure!(net.curators < T::MaxCurators::get(), Error::<T>::TooManyCurators);
