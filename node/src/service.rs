@@ -358,7 +358,9 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			let (sink, stream) = futures::channel::mpsc::channel(1024);
 			(Some(sink), Some(stream.boxed()))
 		},
-		Some(Sealing::Instant) => (None, Some(instant_seal_commands(transaction_pool.clone()))),
+		Some(Sealing::Instant) => {
+			(None, Some(instant_seal_commands(client.clone(), transaction_pool.clone())))
+		},
 		None => (None, None),
 	};
 
@@ -573,29 +575,40 @@ fn parent_timestamp(client: &FullClient, block: <Block as BlockT>::Hash) -> u64 
 /// imports, and a retry every 250 ms while the pool holds ready transactions. The retry covers
 /// a transaction that becomes ready only after its own notification was handled (one sent by an
 /// off-chain worker while the block before is still being imported), which would otherwise wait
-/// for a block that never comes. A retry seals a block even if it holds no transaction: the
-/// block that ends a session is full before any transaction (`pallet_session` weighs its
-/// rotation as a whole block), and without it the chain would stop there, every transaction
-/// waiting for a block that no transaction fits.
+/// for a block that never comes.
+///
+/// A retry that finds ready transactions again on the same best block (the chain did not move
+/// in 250 ms) seals a block even if no transaction fits it. That is the block that ends a
+/// session: `pallet_session` weighs its rotation as a whole block, so without an empty block
+/// there the chain would stop, every transaction waiting for a block that none fits. Only then:
+/// an empty block anywhere else would break "one block per transaction".
 fn instant_seal_commands(
+	client: Arc<FullClient>,
 	pool: Arc<sc_transaction_pool::TransactionPoolHandle<Block, FullClient>>,
 ) -> futures::stream::BoxStream<
 	'static,
 	sc_consensus_manual_seal::EngineCommand<<Block as BlockT>::Hash>,
 > {
 	use sc_transaction_pool_api::TransactionPool;
-	let imports = pool.import_notification_stream().map(|_| ());
-	let retries = futures::stream::unfold((), |()| async {
-		futures_timer::Delay::new(Duration::from_millis(250)).await;
-		Some(((), ()))
-	})
-	.filter(move |()| futures::future::ready(pool.status().ready > 0));
+	use sp_blockchain::HeaderBackend;
 	let seal = |create_empty| sc_consensus_manual_seal::EngineCommand::SealNewBlock {
 		create_empty,
 		finalize: true,
 		parent_hash: None,
 		sender: None,
 	};
-	futures::stream::select(imports.map(move |()| seal(false)), retries.map(move |()| seal(true)))
-		.boxed()
+	let imports = pool.import_notification_stream().map(move |_| seal(false));
+	// The state: the best block at the previous retry, if it found ready transactions.
+	let retries = futures::stream::unfold(None, move |waiting| {
+		let (client, pool) = (client.clone(), pool.clone());
+		async move {
+			futures_timer::Delay::new(Duration::from_millis(250)).await;
+			let best = client.info().best_hash;
+			let ready = pool.status().ready > 0;
+			let command = ready.then(|| seal(waiting == Some(best)));
+			Some((command, ready.then_some(best)))
+		}
+	})
+	.filter_map(futures::future::ready);
+	futures::stream::select(imports, retries).boxed()
 }
