@@ -1,7 +1,9 @@
 // The data layer end to end, on the digits set: a Dense Datanet with three contributors and a
 // curator, 300 records contributed in batches, review, named errors that store nothing, a
 // published version read back through the runtime API, a model and an agent with their
-// deposits. Instant sealing keeps it fast; every call is a real signed extrinsic.
+// deposits; the Datanet and the agent change hands through pallet-nfts, the new holder
+// publishes a version, and the agent's bond keeps its rules. Instant sealing keeps it fast;
+// every call is a real signed extrinsic.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -214,5 +216,48 @@ describe('Datanets, models and agents on the digits set', () => {
 		assert.equal(agentInfo.model.toNumber(), model);
 		assert.equal(agentInfo.bond.toBigInt(), bond);
 		assert.ok(agentInfo.status.isActive);
+	});
+
+	test('a Datanet changes hands through pallet-nfts, and its new holder publishes a version', async () => {
+		const owner = async () => (await api.call.datanetsApi.datanet(datanet)).unwrap().owner.toString();
+		assert.equal((await api.query.nfts.item(0, datanet)).unwrap().owner.toString(), k.Alice.address, 'minted to its creator');
+		const aliceReserved = await reserved(k.Alice);
+		await ok(api.tx.nfts.transfer(0, datanet, k.Eve.address), k.Alice);
+		assert.equal(await owner(), k.Eve.address);
+		const info = (await api.call.datanetsApi.datanet(datanet)).unwrap();
+		const next = info.versions.toNumber() + 1;
+		const count = info.accepted.toNumber();
+		assert.equal((await send(api.tx.datanets.publishVersion(datanet, count), k.Alice)).dispatchError, 'datanets.NotOwner');
+		// Contributions continue; the new holder publishes them as the next version.
+		const d = digits[digits.length - 1];
+		await ok(api.tx.datanets.contribute(datanet, u8aToHex(d.pixels), d.label), k.Charlie);
+		// A curated Datanet: the new holder reviews, and the former owner no longer may.
+		const hash = u8aToHex(recordHash(d.pixels, d.label));
+		assert.equal((await send(api.tx.datanets.review(datanet, hash, true), k.Alice)).dispatchError, 'datanets.NotCurator');
+		await ok(api.tx.datanets.review(datanet, hash, true), k.Eve);
+		await ok(api.tx.datanets.publishVersion(datanet, count + 1), k.Eve);
+		const version = (await api.call.datanetsApi.version(datanet, next)).unwrap();
+		assert.equal(version.count.toNumber(), count + 1);
+		assert.equal(await reserved(k.Alice), aliceReserved, 'the deposit stays on the creator');
+	});
+
+	test('an agent with a bond changes hands, and the bond\'s rules still hold', async () => {
+		const agent = (await api.query.agents.nextAgentId()).toNumber() - 1;
+		assert.equal((await api.call.agentsApi.agent(agent)).unwrap().owner.toString(), k.Bob.address);
+		const bond = api.consts.agents.agentBond.toBigInt();
+		const bobReserved = await reserved(k.Bob);
+		await ok(api.tx.nfts.transfer(2, agent, k.Dave.address), k.Bob);
+		assert.equal((await api.call.agentsApi.agent(agent)).unwrap().owner.toString(), k.Dave.address);
+		assert.equal((await send(api.tx.agents.setFee(agent, 1n), k.Bob)).dispatchError, 'agents.NotOwner');
+		await ok(api.tx.agents.setFee(agent, 10n ** 15n), k.Dave);
+		// The bond stays held on Bob; the new holder unregisters, and the unbonding period
+		// still holds before anything is released.
+		assert.equal(await reserved(k.Bob), bobReserved);
+		await ok(api.tx.agents.unregister(agent), k.Dave);
+		assert.equal((await send(api.tx.agents.withdrawBond(agent), k.Dave)).dispatchError, 'agents.StillUnbonding');
+		assert.equal(await reserved(k.Bob), bobReserved, `the bond of ${bond} is still held`);
+		// Nor can the holder burn the agent's item to be rid of it.
+		const burned = await send(api.tx.nfts.burn(2, agent), k.Dave);
+		assert.match(String(burned.dispatchError), /CallFiltered/);
 	});
 });
