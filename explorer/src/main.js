@@ -29,6 +29,7 @@ const ROUTES = [
 	[/^\/account$/, views.accountPick],
 	[/^\/account\/(\w+)$/, views.accountView],
 	[/^\/attestors$/, views.attestors],
+	[/^\/market$/, views.market],
 	[/^\/settings$/, views.settings],
 ];
 

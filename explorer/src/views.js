@@ -1,7 +1,7 @@
 // The explorer's pages. Each takes the context ({ api, best, signers }), the route's parameters
 // and its query, reads the chain at the best block through the runtime APIs, and returns HTML.
 
-import { contributorEarnings, datanetFlags, datanetSchema, inferenceAnswer, locate, qualityFlags, schemaOf, sharedRecord, sourcesOf } from '@openledger/client';
+import { ASSET_COLLECTIONS, assetHolding, contributorEarnings, datanetFlags, datanetSchema, inferenceAnswer, locate, qualityFlags, schemaOf, sharedRecord, sourcesOf } from '@openledger/client';
 
 import { cumulativeChart } from './chart.js';
 import { account, hash, open, payload, percent, schema as schemaLine, status, text } from './format.js';
@@ -88,7 +88,8 @@ export async function datanet({ api }, [id], query) {
 	}
 	return html`<h1>Datanet ${id}: ${text(info.name)}</h1>
 		<dl data-testid="datanet">
-			<dt>owner</dt><dd>${account(info.owner.toString())}</dd>
+			<dt>owner</dt><dd data-testid="datanet-owner" data-owner="${info.owner.toString()}">${account(info.owner.toString())}</dd>
+			${await forSale(api, 'datanet', id)}
 			<dt>description</dt><dd>${text(info.description)}</dd>
 			<dt>license</dt><dd>${text(info.license)}</dd>
 			<dt>schema</dt><dd data-testid="schema">${schemaLine(s)}</dd>
@@ -215,7 +216,8 @@ export async function model({ api }, [id]) {
 			${m.status.isActive ? html`${generates(m.spec) ? html`<dt>model</dt><dd>∞-gram language model: its index hash is agreed like a weights hash; it holds no records out</dd>` : html`<dt>held-out accuracy</dt><dd data-testid="model-accuracy">${percent(m.status.asActive.accuracy.toNumber(), 1)}</dd>`}
 				<dt>agreed weights hash</dt><dd><code data-testid="weights-hash">${m.status.asActive.weightsHash.toHex()}</code></dd>` : ''}
 			<dt>${sources.length > 1 ? 'Datanets (version, weight)' : 'Datanet'}</dt><dd data-testid="model-sources">${sourceLinks(sources)}</dd>
-			<dt>owner</dt><dd>${account(m.owner.toString())}</dd>
+			<dt>owner</dt><dd data-testid="model-owner" data-owner="${m.owner.toString()}">${account(m.owner.toString())}</dd>
+			${await forSale(api, 'model', id)}
 			<dt>fee per inference</dt><dd>${open(m.fee.toBigInt())}</dd>
 			<dt>deposit</dt><dd>${open(m.deposit.toBigInt())}</dd>
 			<dt>metadata</dt><dd>${text(m.metadata)}</dd>
@@ -471,6 +473,46 @@ async function earningsByInference(api, who) {
 	return out;
 }
 
+// --- assets: Datanets, models and agents as NFTs ------------------------------------------------
+
+const KINDS = Object.fromEntries(Object.entries(ASSET_COLLECTIONS).map(([kind, c]) => [c, kind]));
+const assetLink = (kind, id) => (kind === 'agent' ? html`agent ${id}` : html`<a href="#/${kind}/${id}">${kind} ${id}</a>`);
+
+/** The "for sale" line of an asset's page, if it is listed. */
+async function forSale(api, kind, id) {
+	const holding = await assetHolding(api, kind, id);
+	if (!holding || holding.price === null) return '';
+	return html`<dt>for sale</dt><dd data-testid="${kind}-price" data-price="${holding.price}">${open(holding.price)} (<code>nfts.buyItem(${ASSET_COLLECTIONS[kind]}, ${id}, price)</code>)</dd>`;
+}
+
+/** Every Datanet, model and agent listed for sale through pallet-nfts, with its owner. */
+export async function market({ api }) {
+	const listed = [];
+	for (const [key, value] of await api.query.nfts.itemPriceOf.entries()) {
+		const [collection, item] = key.args.map((a) => a.toNumber());
+		const kind = KINDS[collection];
+		if (!kind || value.isNone) continue;
+		const holding = await assetHolding(api, kind, item);
+		listed.push({ kind, item, price: value.unwrap()[0].toBigInt(), owner: holding?.owner });
+	}
+	listed.sort((a, b) => a.kind.localeCompare(b.kind) || a.item - b.item);
+	const rows = listed.map(
+		(l) => html`<tr data-testid="listing" data-kind="${l.kind}" data-id="${l.item}" data-price="${l.price}"><td>${assetLink(l.kind, l.item)}</td><td class="num">${open(l.price)}</td><td>${l.owner ? account(l.owner) : ''}</td></tr>`,
+	);
+	return html`<h1>Market</h1>
+		<p class="note">Datanets, models and agents are NFTs (collections 0, 1 and 2 of <code>pallet-nfts</code>): their holder owns them and is paid their owner's part. A holder lists one with <code>nfts.setPrice</code>, and <code>nfts.buyItem</code> buys it; wallets that know NFTs show and move them too.</p>
+		${listed.length ? html`<table data-testid="market"><tr><th>asset</th><th class="num">price</th><th>owner</th></tr>${rows}</table>` : html`<p class="note" data-testid="market-empty">Nothing is for sale.</p>`}`;
+}
+
+/** The assets `who` holds: { kind, id } for each item of the three collections. */
+async function assetsOf(api, who) {
+	const keys = await api.query.nfts.account.keys(who);
+	return keys
+		.map((k) => ({ kind: KINDS[k.args[1].toNumber()], id: k.args[2].toNumber() }))
+		.filter((a) => a.kind)
+		.sort((a, b) => a.kind.localeCompare(b.kind) || a.id - b.id);
+}
+
 export async function accountPick({ signers }) {
 	return html`<h1>Account</h1>
 		<form data-action="goto-account"><input name="address" placeholder="an SS58 address" data-testid="address-input"> <button>show</button></form>
@@ -485,7 +527,7 @@ export async function accountView({ api, signers }, [address]) {
 	} catch {
 		return html`<h1>Account</h1><p class="error">${address} is not an address.</p>`;
 	}
-	const [{ data }, e, byInference] = await Promise.all([api.query.system.account(who), contributorEarnings(api, who), earningsByInference(api, who)]);
+	const [{ data }, e, byInference, held] = await Promise.all([api.query.system.account(who), contributorEarnings(api, who), earningsByInference(api, who), assetsOf(api, who)]);
 	const signer = signers.find((s) => s.address === who);
 	const claim =
 		e.claimable === 0n
@@ -501,6 +543,13 @@ export async function accountView({ api, signers }, [address]) {
 			<div class="card">earned as a contributor<b data-testid="earned" data-value="${e.total}">${open(e.total)}</b></div>
 		</div>
 		<p>${claim}</p>
+		${e.payee ? html`<p data-testid="payee">Its records pay ${account(e.payee)} from now on (<code>rewards.setPayee</code>).</p>` : ''}
+		<h2>Assets held</h2>
+		${
+			held.length
+				? html`<ul data-testid="assets">${held.map((a) => html`<li data-testid="asset" data-kind="${a.kind}" data-id="${a.id}">${assetLink(a.kind, a.id)}</li>`)}</ul>`
+				: html`<p class="note">No Datanet, model or agent.</p>`
+		}
 		<h2>Earnings per inference</h2>
 		${cumulativeChart(byInference.map((x) => ({ block: x.block, amount: x.amount })))}
 		${

@@ -256,4 +256,24 @@ describe('the explorer in headless Chromium against a dev node', { skip: SKIP_BR
 		assert.ok(rec.status.isAccepted, rec.status.type);
 		assert.equal((await api.call.datanetsApi.datanet(curated)).unwrap().pending.toNumber(), 1);
 	});
+	test('the market lists a model for sale, and after the sale the model and the buyer\'s account show the new owner', async () => {
+		const price = 2n * OPEN;
+		await ok(api.tx.nfts.setPrice(1, model, price, null), k.Bob);
+		await show('#/market');
+		await renderedAt((await api.rpc.chain.getHeader()).number.toNumber());
+		const listings = await page.$$eval('[data-testid=listing]', (rs) => rs.map((r) => [r.dataset.kind, Number(r.dataset.id), r.dataset.price]));
+		assert.deepEqual(listings, [['model', model, price.toString()]]);
+		await show(`#/model/${model}`);
+		assert.equal(await page.getAttribute('[data-testid=model-price]', 'data-price'), price.toString());
+		await ok(api.tx.nfts.buyItem(1, model, price), k.Eve);
+		await show('#/market');
+		await page.waitForSelector('[data-testid=market-empty]', { timeout: 60_000 });
+		await show(`#/model/${model}`);
+		await page.waitForFunction((eve) => document.querySelector('[data-testid=model-owner]')?.dataset.owner === eve, k.Eve.address, { timeout: 60_000 });
+		assert.equal(await page.$('[data-testid=model-price]'), null, 'no longer for sale');
+		await shot('model-sold');
+		await show(`#/account/${k.Eve.address}`);
+		const held = await page.$$eval('[data-testid=asset]', (as) => as.map((a) => [a.dataset.kind, Number(a.dataset.id)]));
+		assert.deepEqual(held, [['model', model]]);
+	});
 });
