@@ -162,62 +162,80 @@ pub trait Holdings<AccountId> {
 	fn items(kind: AssetKind) -> Vec<u32>;
 }
 
-#[cfg(feature = "std")]
-std::thread_local! {
-	static TEST_HOLDINGS: core::cell::RefCell<std::collections::BTreeMap<(u32, u32), Vec<u8>>> =
-		const { core::cell::RefCell::new(std::collections::BTreeMap::new()) };
-}
-
-/// [`Holdings`] for the pallets' unit tests: the items of the test's thread, in memory;
-/// [`TestHoldings::transfer`] moves one as `pallet-nfts` would.
+/// [`Holdings`] for the pallets' unit tests and benchmark tests: the items in the test's
+/// storage (under `:test-holdings:`), so that they go with it; [`TestHoldings::transfer`]
+/// moves one as `pallet-nfts` would.
 #[cfg(feature = "std")]
 pub struct TestHoldings;
 
 #[cfg(feature = "std")]
 impl TestHoldings {
+	const PREFIX: &'static [u8] = b":test-holdings:";
+
+	fn prefix(kind: AssetKind) -> Vec<u8> {
+		[Self::PREFIX, &kind.collection().to_be_bytes()].concat()
+	}
+
+	fn key(kind: AssetKind, id: u32) -> Vec<u8> {
+		[Self::prefix(kind), id.to_be_bytes().to_vec()].concat()
+	}
+
+	fn get(key: &[u8]) -> Option<Vec<u8>> {
+		sp_externalities::with_externalities(|ext| ext.storage(key)).flatten()
+	}
+
+	fn put(key: Vec<u8>, value: Option<Vec<u8>>) {
+		sp_externalities::with_externalities(|ext| ext.place_storage(key, value))
+			.expect("a test runs in externalities");
+	}
+
 	/// Gives the item of an asset to `to` (it must exist).
 	pub fn transfer<AccountId: codec::Encode>(kind: AssetKind, id: u32, to: &AccountId) {
-		TEST_HOLDINGS.with(|h| {
-			let mut h = h.borrow_mut();
-			let item = h.get_mut(&(kind.collection(), id)).expect("the item exists");
-			*item = to.encode();
-		})
+		let key = Self::key(kind, id);
+		assert!(Self::get(&key).is_some(), "the item exists");
+		Self::put(key, Some(to.encode()));
 	}
 }
 
 #[cfg(feature = "std")]
 impl<AccountId: codec::Codec> Holdings<AccountId> for TestHoldings {
 	fn mint(kind: AssetKind, id: u32, owner: &AccountId) -> DispatchResult {
-		TEST_HOLDINGS.with(|h| {
-			let mut h = h.borrow_mut();
-			if h.contains_key(&(kind.collection(), id)) {
-				return Err(sp_runtime::DispatchError::Other("the item exists"));
-			}
-			h.insert((kind.collection(), id), owner.encode());
-			Ok(())
-		})
+		let key = Self::key(kind, id);
+		if Self::get(&key).is_some() {
+			return Err(sp_runtime::DispatchError::Other("the item exists"));
+		}
+		Self::put(key, Some(owner.encode()));
+		Ok(())
 	}
 
 	fn burn(kind: AssetKind, id: u32) -> DispatchResult {
-		TEST_HOLDINGS.with(|h| {
-			h.borrow_mut()
-				.remove(&(kind.collection(), id))
-				.map(|_| ())
-				.ok_or(sp_runtime::DispatchError::Other("no such item"))
-		})
+		let key = Self::key(kind, id);
+		if Self::get(&key).is_none() {
+			return Err(sp_runtime::DispatchError::Other("no such item"));
+		}
+		Self::put(key, None);
+		Ok(())
 	}
 
 	fn holder(kind: AssetKind, id: u32) -> Option<AccountId> {
-		TEST_HOLDINGS.with(|h| {
-			h.borrow()
-				.get(&(kind.collection(), id))
-				.map(|a| AccountId::decode(&mut &a[..]).expect("encoded by this type"))
-		})
+		Self::get(&Self::key(kind, id)).and_then(|a| AccountId::decode(&mut &a[..]).ok())
 	}
 
 	fn items(kind: AssetKind) -> Vec<u32> {
-		TEST_HOLDINGS.with(|h| {
-			h.borrow().keys().filter(|(c, _)| *c == kind.collection()).map(|(_, i)| *i).collect()
-		})
+		let prefix = Self::prefix(kind);
+		let mut ids = Vec::new();
+		let mut at = prefix.clone();
+		while let Some(next) =
+			sp_externalities::with_externalities(|ext| ext.next_storage_key(&at)).flatten()
+		{
+			if !next.starts_with(&prefix) {
+				break;
+			}
+			if let Ok(id) = <[u8; 4]>::try_from(&next[prefix.len()..]) {
+				ids.push(u32::from_be_bytes(id));
+			}
+			at = next;
+		}
+		ids
 	}
 }
