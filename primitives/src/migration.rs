@@ -1,13 +1,19 @@
-//! The one shape of the pallets' storage migrations so far: every value of one map changes
-//! layout. A pallet says how one value changes ([`Rewrite`]); [`RewriteEach`] rewrites the map
-//! with it, weighs that, and checks it under `try-runtime`: before, that every value decodes in
-//! the old layout; after, that every value decodes in the new one and is the old one rewritten.
-//! The runtime runs it as the `Inner` of a `VersionedMigration`, so that it runs once.
+//! The two shapes of the pallets' storage migrations so far, each run by the runtime as the
+//! `Inner` of a `VersionedMigration`, so that it runs once:
+//! - every value of one map changes layout: a pallet says how one value changes
+//!   ([`Rewrite`]); [`RewriteEach`] rewrites the map with it, weighs that, and checks it under
+//!   `try-runtime`: before, that every value decodes in the old layout; after, that every
+//!   value decodes in the new one and is the old one rewritten;
+//! - every asset of one kind gets its NFT: a pallet lists its assets and who gets each item
+//!   ([`Minted`]); [`MintEach`] mints those that have none, and checks under `try-runtime` that
+//!   every asset's item is held by the account it was minted to.
 
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 
 use codec::{Decode, Encode, FullCodec};
+
+use crate::traits::{AssetKind, Holdings};
 use frame_support::{
 	storage::{IterableStorageMap, StorageMap},
 	traits::{Get, UncheckedOnRuntimeUpgrade},
@@ -82,6 +88,53 @@ impl<R: Rewrite> UncheckedOnRuntimeUpgrade for RewriteEach<R> {
 			frame_support::ensure!(
 				R::Map::get(&key) == Some(R::rewrite(old)),
 				"a value is not the old one rewritten"
+			);
+		}
+		Ok(())
+	}
+}
+
+/// The assets of one kind, whose items [`MintEach`] mints.
+pub trait Minted {
+	/// An account.
+	type AccountId: PartialEq;
+	/// Where the items are.
+	type Holdings: Holdings<Self::AccountId>;
+	/// The database's weights.
+	type DbWeight: Get<RuntimeDbWeight>;
+	/// The kind.
+	const KIND: AssetKind;
+
+	/// Every asset of the kind, with the account its item goes to.
+	fn assets() -> Vec<(u32, Self::AccountId)>;
+}
+
+/// The migration that mints each asset of `M` its item, to the account [`Minted::assets`]
+/// names, where it has none yet.
+pub struct MintEach<M>(PhantomData<M>);
+
+impl<M: Minted> UncheckedOnRuntimeUpgrade for MintEach<M> {
+	fn on_runtime_upgrade() -> Weight {
+		let assets = M::assets();
+		let count = assets.len() as u64;
+		for (id, owner) in assets {
+			if M::Holdings::holder(M::KIND, id).is_none()
+				&& M::Holdings::mint(M::KIND, id, &owner).is_err()
+			{
+				frame_support::defensive!("an asset's item could not be minted");
+			}
+		}
+		// Per asset: its read, the item's read, and the mint's reads and writes (the
+		// collection, the item, its config and the holder's account index).
+		M::DbWeight::get().reads_writes(4 * count, 3 * count)
+	}
+
+	#[cfg(feature = "try-runtime")]
+	fn post_upgrade(_: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+		for (id, owner) in M::assets() {
+			frame_support::ensure!(
+				M::Holdings::holder(M::KIND, id) == Some(owner),
+				"an asset's item is not held by the account it was minted to"
 			);
 		}
 		Ok(())

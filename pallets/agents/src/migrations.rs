@@ -82,43 +82,27 @@ pub mod v2 {
 /// its owner, which from then on is its registrant, the account whose bond it holds. The
 /// layout of [`Agents`](crate::Agents) does not change.
 pub mod v3 {
+	use alloc::vec::Vec;
 	use core::marker::PhantomData;
 
-	use frame_support::{
-		traits::{Get, UncheckedOnRuntimeUpgrade},
-		weights::Weight,
-	};
+	use openledger_primitives::migration::{MintEach, Minted};
 
-	use crate::{Agents, AssetKind, Config, Holdings};
+	use crate::{Agents, AssetKind, Config};
 
-	/// The migration; see [the module](self).
-	pub struct ItemsOfAgents<T>(PhantomData<T>);
+	/// The agents, each with the account stored as its owner.
+	pub struct AgentItems<T>(PhantomData<T>);
 
-	impl<T: Config> UncheckedOnRuntimeUpgrade for ItemsOfAgents<T> {
-		fn on_runtime_upgrade() -> Weight {
-			let mut agents = 0u64;
-			for (id, a) in Agents::<T>::iter() {
-				agents += 1;
-				if T::Holdings::holder(AssetKind::Agent, id).is_none()
-					&& T::Holdings::mint(AssetKind::Agent, id, &a.owner).is_err()
-				{
-					frame_support::defensive!("an agent's item could not be minted");
-				}
-			}
-			// Per agent: its read, the item's read, and the mint's reads and writes.
-			<T as frame_system::Config>::DbWeight::get()
-				.reads_writes(agents.saturating_mul(4), agents.saturating_mul(3))
-		}
+	impl<T: Config> Minted for AgentItems<T> {
+		type AccountId = T::AccountId;
+		type Holdings = T::Holdings;
+		type DbWeight = <T as frame_system::Config>::DbWeight;
+		const KIND: AssetKind = AssetKind::Agent;
 
-		#[cfg(feature = "try-runtime")]
-		fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
-			for (id, a) in Agents::<T>::iter() {
-				frame_support::ensure!(
-					T::Holdings::holder(AssetKind::Agent, id) == Some(a.owner),
-					"an agent's item is not held by its registrant"
-				);
-			}
-			Ok(())
+		fn assets() -> Vec<(u32, T::AccountId)> {
+			Agents::<T>::iter().map(|(id, a)| (id, a.owner)).collect()
 		}
 	}
+
+	/// The migration; see [the module](self).
+	pub type ItemsOfAgents<T> = MintEach<AgentItems<T>>;
 }

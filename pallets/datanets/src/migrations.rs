@@ -7,43 +7,27 @@
 /// its owner, which from then on is its creator, the account whose deposit it holds. The
 /// layout of [`Datanets`](crate::Datanets) does not change.
 pub mod v2 {
+	use alloc::vec::Vec;
 	use core::marker::PhantomData;
 
-	use frame_support::{
-		traits::{Get, UncheckedOnRuntimeUpgrade},
-		weights::Weight,
-	};
+	use openledger_primitives::migration::{MintEach, Minted};
 
-	use crate::{AssetKind, Config, Datanets, Holdings};
+	use crate::{AssetKind, Config, Datanets};
 
-	/// The migration; see [the module](self).
-	pub struct ItemsOfDatanets<T>(PhantomData<T>);
+	/// The Datanets, each with the account stored as its owner.
+	pub struct DatanetItems<T>(PhantomData<T>);
 
-	impl<T: Config> UncheckedOnRuntimeUpgrade for ItemsOfDatanets<T> {
-		fn on_runtime_upgrade() -> Weight {
-			let mut datanets = 0u64;
-			for (id, net) in Datanets::<T>::iter() {
-				datanets += 1;
-				if T::Holdings::holder(AssetKind::Datanet, id).is_none()
-					&& T::Holdings::mint(AssetKind::Datanet, id, &net.owner).is_err()
-				{
-					frame_support::defensive!("a Datanet's item could not be minted");
-				}
-			}
-			// Per Datanet: its read, the item's read, and the mint's reads and writes.
-			<T as frame_system::Config>::DbWeight::get()
-				.reads_writes(datanets.saturating_mul(4), datanets.saturating_mul(3))
-		}
+	impl<T: Config> Minted for DatanetItems<T> {
+		type AccountId = T::AccountId;
+		type Holdings = T::Holdings;
+		type DbWeight = <T as frame_system::Config>::DbWeight;
+		const KIND: AssetKind = AssetKind::Datanet;
 
-		#[cfg(feature = "try-runtime")]
-		fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
-			for (id, net) in Datanets::<T>::iter() {
-				frame_support::ensure!(
-					T::Holdings::holder(AssetKind::Datanet, id) == Some(net.owner),
-					"a Datanet's item is not held by its creator"
-				);
-			}
-			Ok(())
+		fn assets() -> Vec<(u32, T::AccountId)> {
+			Datanets::<T>::iter().map(|(id, net)| (id, net.owner)).collect()
 		}
 	}
+
+	/// The migration; see [the module](self).
+	pub type ItemsOfDatanets<T> = MintEach<DatanetItems<T>>;
 }

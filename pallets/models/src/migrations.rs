@@ -282,44 +282,27 @@ pub mod v4 {
 /// its owner, which from then on is its registrant, the account whose deposit it holds. The
 /// layout of [`Models`](crate::Models) does not change.
 pub mod v5 {
+	use alloc::vec::Vec;
 	use core::marker::PhantomData;
 
-	use frame_support::{
-		traits::{Get, UncheckedOnRuntimeUpgrade},
-		weights::Weight,
-	};
+	use openledger_primitives::migration::{MintEach, Minted};
 
-	use crate::{AssetKind, Config, Holdings, Models};
+	use crate::{AssetKind, Config, Models};
 
-	/// The migration; see [the module](self).
-	pub struct ItemsOfModels<T>(PhantomData<T>);
+	/// The models, each with the account stored as its owner.
+	pub struct ModelItems<T>(PhantomData<T>);
 
-	impl<T: Config> UncheckedOnRuntimeUpgrade for ItemsOfModels<T> {
-		fn on_runtime_upgrade() -> Weight {
-			let mut models = 0u64;
-			for (id, m) in Models::<T>::iter() {
-				models += 1;
-				if T::Holdings::holder(AssetKind::Model, id).is_none()
-					&& T::Holdings::mint(AssetKind::Model, id, &m.owner).is_err()
-				{
-					frame_support::defensive!("a model's item could not be minted");
-				}
-			}
-			// Per model: its read, the item's read, and the mint's reads and writes (the
-			// collection, the item, its config and the holder's account index).
-			<T as frame_system::Config>::DbWeight::get()
-				.reads_writes(models.saturating_mul(4), models.saturating_mul(3))
-		}
+	impl<T: Config> Minted for ModelItems<T> {
+		type AccountId = T::AccountId;
+		type Holdings = T::Holdings;
+		type DbWeight = <T as frame_system::Config>::DbWeight;
+		const KIND: AssetKind = AssetKind::Model;
 
-		#[cfg(feature = "try-runtime")]
-		fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
-			for (id, m) in Models::<T>::iter() {
-				frame_support::ensure!(
-					T::Holdings::holder(AssetKind::Model, id) == Some(m.owner),
-					"a model's item is not held by its registrant"
-				);
-			}
-			Ok(())
+		fn assets() -> Vec<(u32, T::AccountId)> {
+			Models::<T>::iter().map(|(id, m)| (id, m.owner)).collect()
 		}
 	}
+
+	/// The migration; see [the module](self).
+	pub type ItemsOfModels<T> = MintEach<ModelItems<T>>;
 }

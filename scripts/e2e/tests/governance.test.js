@@ -236,10 +236,15 @@ describe('a root referendum upgrades the runtime', () => {
 	test('to a higher spec_version, and the chain goes on producing and finalising blocks', async (t) => {
 		const ok = (tx, who) => okWith(api, tx, who, { until: 'inBlock' });
 		const before = await api.rpc.state.getRuntimeVersion();
-		// Hex, for the same reason as in `preimageOf`.
-		const code = u8aToHex(nextRuntimeWasm());
-		const { encoded, bounded } = preimageOf(api.tx.system.setCode(code));
-		assert.ok(bounded.Lookup.len > 1_000_000, 'the whole runtime is the preimage');
+		// The referendum authorises the blob by its hash (a preimage of 40 bytes); once it is
+		// enacted, anyone brings the blob with `applyAuthorizedUpgrade`, an operational
+		// transaction that may fill the whole block (5 MiB). The blob itself as a preimage
+		// (`setCode`) would be a normal transaction, limited to 75% of it: the debug-built blob
+		// (4.4 MB, without compression) no longer fits that.
+		const wasm = nextRuntimeWasm();
+		assert.ok(wasm.length > 0.75 * 5 * 1024 * 1024, `the debug blob is ${wasm.length} bytes`);
+		const codeHash = blake2AsHex(wasm, 256);
+		const { encoded, bounded } = preimageOf(api.tx.system.authorizeUpgrade(codeHash));
 
 		await ok(api.tx.preimage.notePreimage(encoded), k.Bob);
 		const { events } = await ok(api.tx.referenda.submit({ system: 'Root' }, bounded, { After: 1 }), k.Bob);
@@ -260,7 +265,17 @@ describe('a root referendum upgrades the runtime', () => {
 		const deposit = await ok(api.tx.referenda.placeDecisionDeposit(index), k.Bob);
 		const deposited = (await api.rpc.chain.getHeader(deposit.blockHash)).number.toNumber();
 
-		// Enactment: the API itself switches to the new runtime. It learns of the new version
+		// Enactment authorises the upgrade; then Bob brings the blob.
+		const deadlineAuthorized = Date.now() + 240_000;
+		while ((await api.query.system.authorizedUpgrade()).isNone) {
+			assert.ok(Date.now() < deadlineAuthorized, `no authorisation in 240 s (referendum ${index})`);
+			await sleep(1_000);
+		}
+		assert.equal((await api.query.system.authorizedUpgrade()).unwrap().codeHash.toHex(), codeHash);
+		// Hex, for the same reason as in `preimageOf`.
+		await ok(api.tx.system.applyAuthorizedUpgrade(u8aToHex(wasm)), k.Bob);
+
+		// The API itself switches to the new runtime. It learns of the new version
 		// from its own subscription, then fetches the metadata and rebuilds its type registry
 		// in place, and sets `api.runtimeVersion` in the same step. Waiting on the node's RPC
 		// instead let a storage query built with the old metadata's type ids be answered after
