@@ -421,13 +421,19 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		return Ok(task_manager);
 	}
 
-	let proposer_factory = sc_basic_authorship::ProposerFactory::new(
+	let mut proposer_factory = sc_basic_authorship::ProposerFactory::new(
 		task_manager.spawn_handle(),
 		client.clone(),
 		transaction_pool.clone(),
 		prometheus_registry.as_ref(),
 		telemetry.as_ref().map(|x| x.handle()),
 	);
+	// The runtime's block length, not the proposer's own default of 4 MiB: an operational
+	// transaction may fill a whole block (`system.applyAuthorizedUpgrade` with a 4.4 MB
+	// runtime), and a proposer that stopped short of the runtime's limit would leave it in the
+	// pool for ever.
+	proposer_factory
+		.set_default_block_size_limit(openledger_runtime::configs::MAX_BLOCK_LENGTH as usize);
 
 	match (consensus, sealing) {
 		(Consensus::DevSeal, Some(sealing)) => {

@@ -40,6 +40,10 @@ use super::{
 	Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, System, SLOT_DURATION, VERSION,
 };
 
+/// The most bytes a block holds: 5 MiB. Operational transactions may fill all of it, normal ones
+/// 75% ([`NORMAL_DISPATCH_RATIO`]). The node's block proposer takes it as its own limit.
+pub const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
+
 /// At most 75% of a block may be filled by normal transactions; the rest is kept for operational
 /// ones (and for inherents).
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -56,9 +60,9 @@ parameter_types! {
 		Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
 		NORMAL_DISPATCH_RATIO,
 	);
-	/// Blocks of at most 5 MiB.
+	/// Blocks of at most [`MAX_BLOCK_LENGTH`].
 	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
-		.max_length(5 * 1024 * 1024)
+		.max_length(MAX_BLOCK_LENGTH)
 		.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
 		.build();
 	pub const SS58Prefix: u16 = openledger_primitives::SS58_PREFIX;

@@ -272,8 +272,12 @@ describe('a root referendum upgrades the runtime', () => {
 			await sleep(1_000);
 		}
 		assert.equal((await api.query.system.authorizedUpgrade()).unwrap().codeHash.toHex(), codeHash);
-		// Hex, for the same reason as in `preimageOf`.
-		await ok(api.tx.system.applyAuthorizedUpgrade(u8aToHex(wasm)), k.Bob);
+		// Hex, for the same reason as in `preimageOf`. Submitted without watching it: its block
+		// is where the runtime changes, and decoding that block's events while the API switches
+		// metadata is the race the wait below avoids.
+		const apply = api.tx.system.applyAuthorizedUpgrade(u8aToHex(wasm));
+		await apply.signAsync(k.Bob);
+		await api.rpc.author.submitExtrinsic(apply);
 
 		// The API itself switches to the new runtime. It learns of the new version
 		// from its own subscription, then fetches the metadata and rebuilds its type registry
