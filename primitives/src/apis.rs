@@ -13,7 +13,8 @@ use crate::{
 		ClassLabel, Datanet, DatanetId, RecordHash, RecordStatus, VersionIndex, VersionInfo,
 	},
 	models::{Model, ModelId},
-	rewards::RewardSplit,
+	rewards::{RevenueSharesInfo, RewardSplit},
+	traits::AssetKind,
 };
 
 /// A record as the API shows it.
@@ -149,7 +150,7 @@ sp_api::decl_runtime_apis! {
 		fn engine_version() -> u32;
 	}
 
-	/// Read rewards: claimable balances, lifetime earnings, the split.
+	/// Read rewards: claimable balances, lifetime earnings, the split, payees and revenue shares.
 	pub trait RewardsApi<AccountId, Balance>
 	where
 		AccountId: Codec,
@@ -163,5 +164,9 @@ sp_api::decl_runtime_apis! {
 		fn contributor_earnings(who: AccountId) -> Balance;
 		/// The split of inference fees.
 		fn reward_split() -> RewardSplit;
+		/// The account paid for `contributor`'s records: its payee, or itself.
+		fn payee(contributor: AccountId) -> AccountId;
+		/// The revenue shares of asset `id` of `kind`, if its holder (past or present) set any.
+		fn revenue_shares(kind: AssetKind, id: u32) -> Option<RevenueSharesInfo<AccountId, Balance>>;
 	}
 }

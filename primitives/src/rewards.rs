@@ -52,3 +52,29 @@ impl RewardSplit {
 			== u64::from(Perbill::one().deconstruct())
 	}
 }
+
+/// An asset's owner share split among accounts in fixed parts (`rewards.set_revenue_shares`):
+/// each account is paid `part / sum of parts` of what the share earns, rounded down, and the
+/// first account the rounding's remainder. The split was set by `holder` and is in force only
+/// while `holder` holds the asset's item; after a sale the new holder is paid the whole share.
+/// `Parts` is a bounded list of `(account, part)` where stored, a `Vec` in the API.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct RevenueShares<AccountId, Parts> {
+	/// The holder that set the split.
+	pub holder: AccountId,
+	/// The accounts and their parts, each part above zero and each account once.
+	pub parts: Parts,
+}
+
+/// An asset's revenue shares as the API shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct RevenueSharesInfo<AccountId, Balance> {
+	/// The split.
+	pub shares: RevenueShares<AccountId, alloc::vec::Vec<(AccountId, u32)>>,
+	/// Whether the split is in force: its holder still holds the asset.
+	pub in_force: bool,
+	/// What the split has earned and `settle_revenue` has not yet credited to its accounts.
+	pub pending: Balance,
+}

@@ -7,6 +7,7 @@ use sp_runtime::{DispatchResult, Perbill};
 use alloc::vec::Vec;
 
 use crate::{
+	agents::AgentId,
 	apis::VersionRecord,
 	attribution::{InferenceId, InferenceResult},
 	datanets::{DatanetId, RecordHash, Schema, VersionIndex, VersionInfo},
@@ -85,9 +86,13 @@ impl<AccountId> InferenceHandler<AccountId> for () {
 pub struct RewardParties<'a, AccountId> {
 	/// The inference.
 	pub inference: InferenceId,
-	/// The model's owner.
+	/// The model.
+	pub model: ModelId,
+	/// The model's owner: the holder of its item.
 	pub model_owner: AccountId,
-	/// The agent's owner.
+	/// The agent.
+	pub agent: AgentId,
+	/// The agent's owner: the holder of its item.
 	pub agent_owner: AccountId,
 	/// The model's sources, whose records the shares name by training position
 	/// ([`crate::models::locate`]).
@@ -107,23 +112,41 @@ pub trait RewardSink<AccountId, Balance> {
 	fn distribute(fee: Balance, parties: RewardParties<'_, AccountId>);
 }
 
-/// Where a contributor's records' earnings are paid (implemented by `pallet-rewards`): the
-/// account that a record's contributor named, which is paid by every result that credits the
-/// record.
+/// Who is paid in place of a contributor or an asset's holder (implemented by
+/// `pallet-rewards`): the payee a record's contributor named, and the revenue shares an asset's
+/// holder set. Every result that credits the record, or pays the asset's owner share, pays them.
 pub trait Payees<AccountId> {
 	/// The account paid for `contributor`'s records: its payee, or itself.
 	fn payee_of(contributor: &AccountId) -> AccountId;
+	/// The accounts paid the owner share of asset `id` of `kind` while `holder` holds it: the
+	/// revenue shares `holder` set, or `holder` alone.
+	fn owner_payees(kind: AssetKind, id: u32, holder: &AccountId) -> Vec<AccountId>;
 }
 
 impl<AccountId: Clone> Payees<AccountId> for () {
 	fn payee_of(contributor: &AccountId) -> AccountId {
 		contributor.clone()
 	}
+
+	fn owner_payees(_: AssetKind, _: u32, holder: &AccountId) -> Vec<AccountId> {
+		alloc::vec![holder.clone()]
+	}
 }
 
 /// The kinds of asset that change hands as NFTs: each kind is one collection, and an asset's
 /// item has the asset's id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+)]
 pub enum AssetKind {
 	/// A Datanet (collection 0).
 	Datanet,

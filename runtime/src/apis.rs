@@ -281,6 +281,17 @@ impl_runtime_apis! {
 		fn reward_split() -> openledger_primitives::rewards::RewardSplit {
 			Rewards::reward_split()
 		}
+
+		fn payee(contributor: AccountId) -> AccountId {
+			Rewards::payee_of(&contributor)
+		}
+
+		fn revenue_shares(
+			kind: openledger_primitives::traits::AssetKind,
+			id: u32,
+		) -> Option<openledger_primitives::rewards::RevenueSharesInfo<AccountId, Balance>> {
+			Rewards::revenue_shares(kind, id)
+		}
 	}
 
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {

@@ -138,7 +138,8 @@ pub use openledger_primitives::{
 	datanets::ClassLabel,
 	models::{ModelId, ModelStatus},
 	traits::{
-		AttributionJobs, DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle, Payees,
+		AssetKind, AttributionJobs, DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle,
+		Payees,
 	},
 	Balance,
 };

@@ -17,7 +17,7 @@ use openledger_primitives::{
 	models::{
 		Architecture, AttributionMethod, Featurizer, Model, ModelId, ModelSpec, ModelStatus, Source,
 	},
-	traits::{DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle, Payees},
+	traits::{AssetKind, DatanetInspect, InferenceHandler, ModelInspect, ModelLifecycle, Payees},
 };
 use sp_core::H256;
 use sp_runtime::{
@@ -235,12 +235,22 @@ impl ModelLifecycle for MockModels {
 thread_local! {
 	/// The payees contributors named (`pallet-rewards`' `set_payee`).
 	pub static PAYEES: RefCell<BTreeMap<AccountId, AccountId>> = RefCell::new(BTreeMap::new());
+	/// The accounts of each model's revenue shares, set by its owner
+	/// (`pallet-rewards`' `set_revenue_shares`).
+	pub static REVENUE_SHARES: RefCell<BTreeMap<ModelId, Vec<AccountId>>> =
+		RefCell::new(BTreeMap::new());
 }
 
 pub struct MockPayees;
 impl Payees<AccountId> for MockPayees {
 	fn payee_of(contributor: &AccountId) -> AccountId {
 		PAYEES.with(|p| p.borrow().get(contributor).copied().unwrap_or(*contributor))
+	}
+	fn owner_payees(kind: AssetKind, id: u32, holder: &AccountId) -> Vec<AccountId> {
+		let shares = (kind == AssetKind::Model)
+			.then(|| REVENUE_SHARES.with(|r| r.borrow().get(&id).cloned()))
+			.flatten();
+		shares.unwrap_or_else(|| vec![*holder])
 	}
 }
 

@@ -1,10 +1,14 @@
 //! What the runtime and other pallets read from or call on this pallet: the pot's account, what
-//! the runtime API reads, and [`RewardSink`], through which a paid fee is distributed.
+//! the runtime API reads, [`RewardSink`], through which a paid fee is distributed, and who is
+//! paid in place of a contributor or a holder.
 
 use frame_support::traits::Get;
 use sp_runtime::traits::AccountIdConversion;
 
+use alloc::vec::Vec;
+
 use crate::*;
+use openledger_primitives::rewards::RevenueSharesInfo;
 
 impl<T: Config> Pallet<T> {
 	/// The pot: this pallet's account.
@@ -31,6 +35,19 @@ impl<T: Config> Pallet<T> {
 	pub fn reward_split() -> RewardSplit {
 		Split::<T>::get()
 	}
+
+	/// The revenue shares of asset `id` of `kind`, if a holder set them: in force while that
+	/// holder holds the asset, and what they have earned unsettled.
+	pub fn revenue_shares(
+		kind: AssetKind,
+		id: u32,
+	) -> Option<RevenueSharesInfo<T::AccountId, BalanceOf<T>>> {
+		RevenueSharesOf::<T>::get(kind, id).map(|s| RevenueSharesInfo {
+			in_force: T::Holdings::holder(kind, id).as_ref() == Some(&s.holder),
+			pending: Revenue::<T>::get(kind, id),
+			shares: RevenueShares { holder: s.holder, parts: s.parts.into_inner() },
+		})
+	}
 }
 
 impl<T: Config> RewardSink<T::AccountId, BalanceOf<T>> for Pallet<T> {
@@ -46,5 +63,9 @@ impl<T: Config> RewardSink<T::AccountId, BalanceOf<T>> for Pallet<T> {
 impl<T: Config> openledger_primitives::traits::Payees<T::AccountId> for Pallet<T> {
 	fn payee_of(contributor: &T::AccountId) -> T::AccountId {
 		Self::payee_of(contributor)
+	}
+
+	fn owner_payees(kind: AssetKind, id: u32, holder: &T::AccountId) -> Vec<T::AccountId> {
+		Self::owner_payees(kind, id, holder)
 	}
 }

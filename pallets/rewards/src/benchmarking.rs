@@ -75,6 +75,54 @@ mod benchmarks {
 		assert_eq!(Claimable::<T>::get(&to), amount * 2u32.into());
 	}
 
+	/// A model no genesis has.
+	const MODEL: u32 = u32::MAX;
+
+	/// The holder of model [`MODEL`] with a split of `s` parts that has earned revenue.
+	fn split_with_revenue<T: Config>(s: u32) -> T::AccountId {
+		let holder: T::AccountId = account("holder", 0, 0);
+		T::Holdings::mint(AssetKind::Model, MODEL, &holder).expect("the model is new");
+		let parts: RevenuePartsOf<T> = (0..s)
+			.map(|i| (account("shareholder", i, 0), i + 1))
+			.collect::<alloc::vec::Vec<_>>()
+			.try_into()
+			.expect("at most MaxShareholders");
+		RevenueSharesOf::<T>::insert(
+			AssetKind::Model,
+			MODEL,
+			RevenueShares { holder: holder.clone(), parts },
+		);
+		let amount = T::Currency::minimum_balance() * 1_000u32.into();
+		Revenue::<T>::insert(AssetKind::Model, MODEL, amount);
+		TotalClaimable::<T>::put(amount);
+		T::Currency::set_balance(&Pallet::<T>::account(), amount * 2u32.into());
+		holder
+	}
+
+	/// A new split of `s` parts replaces one of `s` parts whose revenue is settled first.
+	#[benchmark]
+	fn set_revenue_shares(s: Linear<1, { T::MaxShareholders::get() }>) {
+		let holder = split_with_revenue::<T>(s);
+		let parts: RevenuePartsOf<T> = (0..s)
+			.map(|i| (account("new shareholder", i, 0), 1))
+			.collect::<alloc::vec::Vec<_>>()
+			.try_into()
+			.expect("at most MaxShareholders");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(holder), AssetKind::Model, MODEL, parts);
+		assert!(Revenue::<T>::get(AssetKind::Model, MODEL).is_zero());
+	}
+
+	/// Revenue settled to a split of `s` parts.
+	#[benchmark]
+	fn settle_revenue(s: Linear<1, { T::MaxShareholders::get() }>) {
+		split_with_revenue::<T>(s);
+		let caller: T::AccountId = account("caller", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), AssetKind::Model, MODEL);
+		assert!(Revenue::<T>::get(AssetKind::Model, MODEL).is_zero());
+	}
+
 	/// An epoch ends with `e` earners sharing the emission.
 	#[benchmark]
 	fn on_initialize(e: Linear<0, { T::MaxEpochEarners::get() }>) {

@@ -22,13 +22,19 @@
 //!   then on, by attribution and by emission (`set_payee`), for example a new wallet; what has
 //!   accrued stays claimable by the contributor, which can move it with `move_claimable`. A
 //!   payee is one hop: the payee's own payee is not followed.
+//! - **Revenue shares**: the holder of a model or an agent may split its owner share among up
+//!   to [`Config::MaxShareholders`] accounts in fixed parts (`set_revenue_shares`). The split is
+//!   in force while the holder that set it holds the asset: a sale ends it, and the buyer is
+//!   paid the whole share. A fee split credits the share once, to the asset's [`Revenue`];
+//!   `settle_revenue`, which anyone may call, credits it to the split's accounts, each its part
+//!   rounded down and the first account the remainder, so they sum to exactly what was earned.
 //! - **Totals**: lifetime earnings per record and per contributor (whoever was paid), for the
 //!   runtime API.
 //!
 //! ## Calls
 //!
-//! `claim`, `claim_for`, `set_payee`, `move_claimable`; `set_reward_split`, `set_emission`
-//! (economics).
+//! `claim`, `claim_for`, `set_payee`, `move_claimable`, `set_revenue_shares`,
+//! `settle_revenue`; `set_reward_split`, `set_emission` (economics).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // A panic in the runtime is a bug: no unwrap or expect outside tests and benchmarks.
@@ -56,8 +62,8 @@ pub mod weights;
 pub use openledger_primitives::{
 	attribution::{InferenceId, RecordShare},
 	datanets::DatanetId,
-	rewards::RewardSplit,
-	traits::{DatanetInspect, RewardParties, RewardSink},
+	rewards::{RevenueShares, RewardSplit},
+	traits::{AssetKind, DatanetInspect, Holdings, RewardParties, RewardSink},
 };
 pub use types::*;
 pub use weights::WeightInfo;
@@ -98,6 +104,13 @@ pub mod pallet {
 
 		/// Where records' contributors are read.
 		type Datanets: DatanetInspect<Self::AccountId, BlockNumberFor<Self>>;
+
+		/// Who holds each model and agent, and so may split its owner share.
+		type Holdings: Holdings<Self::AccountId>;
+
+		/// The most accounts one asset's owner share is split among.
+		#[pallet::constant]
+		type MaxShareholders: Get<u32>;
 
 		/// Blocks per emission epoch.
 		#[pallet::constant]
@@ -145,6 +158,25 @@ pub mod pallet {
 	pub type Payees<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId, OptionQuery>;
 
+	/// The revenue shares of each model and agent whose holder set them (by kind and id).
+	#[pallet::storage]
+	#[pallet::storage_prefix = "RevenueShares"]
+	pub type RevenueSharesOf<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		AssetKind,
+		Twox64Concat,
+		u32,
+		RevenueShares<T::AccountId, RevenuePartsOf<T>>,
+		OptionQuery,
+	>;
+
+	/// What each asset's revenue shares have earned and `settle_revenue` has not yet credited to
+	/// their accounts; counted in [`TotalClaimable`].
+	#[pallet::storage]
+	pub type Revenue<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, AssetKind, Twox64Concat, u32, BalanceOf<T>, ValueQuery>;
+
 	/// What contributors earned by attribution in the current epoch.
 	#[pallet::storage]
 	pub type EpochEarnings<T: Config> =
@@ -191,6 +223,16 @@ pub mod pallet {
 		PayeeSet { contributor: T::AccountId, payee: Option<T::AccountId> },
 		/// A claimable balance moved to another account.
 		ClaimableMoved { from: T::AccountId, to: T::AccountId, amount: BalanceOf<T> },
+		/// The holder of asset `id` of `kind` split its owner share among `parts` (none: the
+		/// holder is paid the whole share again).
+		RevenueSharesSet {
+			kind: AssetKind,
+			id: u32,
+			holder: T::AccountId,
+			parts: alloc::vec::Vec<(T::AccountId, u32)>,
+		},
+		/// What asset `id`'s revenue shares earned was credited to their accounts.
+		RevenueSettled { kind: AssetKind, id: u32, amount: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -204,6 +246,16 @@ pub mod pallet {
 		BelowExistentialDeposit,
 		/// A claimable balance cannot move to the account that holds it.
 		MoveToSelf,
+		/// Only a model's or an agent's owner share can be split: a Datanet has none.
+		NoOwnerShare,
+		/// The signer does not hold the asset's item.
+		NotHolder,
+		/// Every part of a split is above zero.
+		ZeroPart,
+		/// An account appears twice in a split.
+		DuplicateShareholder,
+		/// The asset's revenue shares have earned nothing since they were last settled.
+		NothingToSettle,
 	}
 
 	#[pallet::hooks]
@@ -265,6 +317,37 @@ pub mod pallet {
 		pub fn move_claimable(origin: OriginFor<T>, to: T::AccountId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_move_claimable(who, to)
+		}
+
+		/// Splits the owner share of model or agent `id` among `parts`, `(account, part)`
+		/// each, while the signer holds it: each account is paid `part / sum of parts` of what
+		/// the share earns from now on, rounded down, and the first account the remainder. A
+		/// sale ends the split. No parts clear it. What the old split earned is settled first.
+		///
+		/// - Errors: `NoOwnerShare`, `NotHolder`, `ZeroPart`, `DuplicateShareholder`.
+		/// - Emits `RevenueSharesSet` (and `RevenueSettled`).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_revenue_shares(T::MaxShareholders::get()))]
+		pub fn set_revenue_shares(
+			origin: OriginFor<T>,
+			kind: AssetKind,
+			id: u32,
+			parts: RevenuePartsOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_revenue_shares(who, kind, id, parts)
+		}
+
+		/// Credits what the revenue shares of asset `id` of `kind` have earned to their
+		/// accounts' claimable balances (any signer may trigger it).
+		///
+		/// - Errors: `NothingToSettle`.
+		/// - Emits `RevenueSettled`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::settle_revenue(T::MaxShareholders::get()))]
+		pub fn settle_revenue(origin: OriginFor<T>, kind: AssetKind, id: u32) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_settle_revenue(kind, id)
 		}
 
 		/// Sets the split of inference fees.

@@ -91,6 +91,8 @@ impl pallet_rewards::Config for Test {
 	type TreasuryAccount = TreasuryAccount;
 	type EconomicsOrigin = EnsureRoot<AccountId>;
 	type Datanets = MockDatanets;
+	type Holdings = openledger_primitives::traits::TestHoldings;
+	type MaxShareholders = ConstU32<4>;
 	type EpochLength = ConstU64<EPOCH>;
 	type MaxEpochEarners = ConstU32<2>;
 	type WeightInfo = ();

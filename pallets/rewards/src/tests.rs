@@ -9,14 +9,14 @@ use frame_support::{
 use sp_runtime::{DispatchError, Perbill};
 
 use crate::{mock::*, *};
-use openledger_primitives::models::Source;
+use openledger_primitives::{models::Source, traits::TestHoldings};
 
 fn share(record: u32, ppb: u32) -> RecordShare {
 	RecordShare { record, share: Perbill::from_parts(ppb) }
 }
 
-/// Pays `fee` into the pot, as agents does, and distributes it, for a model on Datanet 0's ten
-/// records.
+/// Pays `fee` into the pot, as agents does, and distributes it, for model 0 on Datanet 0's ten
+/// records and agent 0; their owners are the holders of their items (50 and 60 if none).
 fn pay(fee: Balance, shares: &[RecordShare], attestors: &[AccountId]) {
 	let sources = [Source { datanet: 0, version: 1, records: 10, weight: 1 }];
 	pay_on(&sources, fee, shares, attestors)
@@ -34,8 +34,10 @@ fn pay_on(sources: &[Source], fee: Balance, shares: &[RecordShare], attestors: &
 		fee,
 		RewardParties {
 			inference: 0,
-			model_owner: 50,
-			agent_owner: 60,
+			model: 0,
+			model_owner: TestHoldings::holder(AssetKind::Model, 0).unwrap_or(50),
+			agent: 0,
+			agent_owner: TestHoldings::holder(AssetKind::Agent, 0).unwrap_or(60),
 			sources,
 			shares,
 			attestors,
@@ -293,5 +295,155 @@ fn a_claimable_balance_moves_whole_and_only_by_its_holder() {
 		assert_noop!(Rewards::claim(RuntimeOrigin::signed(100)), Error::<Test>::NothingToClaim);
 		assert_ok!(Rewards::claim(RuntimeOrigin::signed(200)));
 		assert_eq!(Balances::balance(&200), 500);
+	});
+}
+
+/// The parts of a revenue split.
+fn parts(p: &[(AccountId, u32)]) -> RevenuePartsOf<Test> {
+	p.to_vec().try_into().unwrap()
+}
+
+/// Model 0's item is held by 50, agent 0's by 60.
+fn mint_assets() {
+	assert_ok!(TestHoldings::mint(AssetKind::Model, 0, &50u64));
+	assert_ok!(TestHoldings::mint(AssetKind::Agent, 0, &60u64));
+}
+
+#[test]
+fn an_owner_share_is_split_in_fixed_parts_and_settled_to_the_last_unit() {
+	run_test(|| {
+		mint_assets();
+		assert_ok!(Rewards::set_revenue_shares(
+			RuntimeOrigin::signed(50),
+			AssetKind::Model,
+			0,
+			parts(&[(50, 1), (51, 2)])
+		));
+		System::assert_last_event(
+			Event::RevenueSharesSet {
+				kind: AssetKind::Model,
+				id: 0,
+				holder: 50,
+				parts: vec![(50, 1), (51, 2)],
+			}
+			.into(),
+		);
+		// 20% of 1,000,003 is 200,000: it accrues to the model's revenue, not to 50.
+		pay(1_000_003, &[share(0, 1_000_000_000)], &[]);
+		assert_eq!(Revenue::<Test>::get(AssetKind::Model, 0), 200_000);
+		assert_eq!(Claimable::<Test>::get(50), 0);
+		// The agent's share has no split: its holder is paid directly.
+		assert_eq!(Claimable::<Test>::get(60), 100_000);
+		pay(2, &[], &[]);
+		// 200,000 + 20% of 2 (0): anyone settles it; 51 gets 2/3 rounded down, 50 the rest.
+		assert_ok!(Rewards::settle_revenue(RuntimeOrigin::signed(7), AssetKind::Model, 0));
+		System::assert_last_event(
+			Event::RevenueSettled { kind: AssetKind::Model, id: 0, amount: 200_000 }.into(),
+		);
+		assert_eq!(Claimable::<Test>::get(51), 133_333);
+		assert_eq!(Claimable::<Test>::get(50), 66_667);
+		assert_eq!(Revenue::<Test>::get(AssetKind::Model, 0), 0);
+		assert_noop!(
+			Rewards::settle_revenue(RuntimeOrigin::signed(7), AssetKind::Model, 0),
+			Error::<Test>::NothingToSettle
+		);
+		assert_eq!(Rewards::owner_payees(AssetKind::Model, 0, &50), vec![50, 51]);
+		assert_eq!(Rewards::owner_payees(AssetKind::Agent, 0, &60), vec![60]);
+	});
+}
+
+#[test]
+fn only_the_holder_splits_and_only_into_distinct_parts_above_zero() {
+	run_test(|| {
+		mint_assets();
+		let set = |who, kind, p: &[(AccountId, u32)]| {
+			Rewards::set_revenue_shares(RuntimeOrigin::signed(who), kind, 0, parts(p))
+		};
+		assert_noop!(set(51, AssetKind::Model, &[(51, 1)]), Error::<Test>::NotHolder);
+		assert_noop!(set(50, AssetKind::Agent, &[(50, 1)]), Error::<Test>::NotHolder);
+		assert_noop!(
+			Rewards::set_revenue_shares(RuntimeOrigin::signed(50), AssetKind::Model, 9, parts(&[])),
+			Error::<Test>::NotHolder
+		);
+		assert_ok!(TestHoldings::mint(AssetKind::Datanet, 0, &50u64));
+		assert_noop!(set(50, AssetKind::Datanet, &[(51, 1)]), Error::<Test>::NoOwnerShare);
+		assert_noop!(set(50, AssetKind::Model, &[(51, 1), (52, 0)]), Error::<Test>::ZeroPart);
+		assert_noop!(
+			set(50, AssetKind::Model, &[(51, 1), (52, 1), (51, 3)]),
+			Error::<Test>::DuplicateShareholder
+		);
+		// No parts clear a split: the holder is paid the whole share again.
+		assert_ok!(set(60, AssetKind::Agent, &[(61, 1)]));
+		assert_ok!(set(60, AssetKind::Agent, &[]));
+		assert_eq!(RevenueSharesOf::<Test>::get(AssetKind::Agent, 0), None);
+		pay(1_000, &[], &[]);
+		assert_eq!(Claimable::<Test>::get(60), 100);
+	});
+}
+
+#[test]
+fn changing_a_split_settles_what_the_old_one_earned_first() {
+	run_test(|| {
+		mint_assets();
+		let set = |p: &[(AccountId, u32)]| {
+			Rewards::set_revenue_shares(RuntimeOrigin::signed(50), AssetKind::Model, 0, parts(p))
+		};
+		assert_ok!(set(&[(51, 1)]));
+		pay(1_000, &[], &[]);
+		assert_ok!(set(&[(52, 1)]));
+		assert_eq!(Claimable::<Test>::get(51), 200);
+		pay(1_000, &[], &[]);
+		assert_ok!(set(&[]));
+		assert_eq!(Claimable::<Test>::get(52), 200);
+		assert_eq!(Revenue::<Test>::get(AssetKind::Model, 0), 0);
+	});
+}
+
+/// The seller's attack: Bob splits his model's share to himself (or a partner) and then sells
+/// it. The split must not follow the item: the buyer is paid the whole share from the sale on,
+/// and what the split earned before the sale still goes to the seller's parts.
+#[test]
+fn a_sale_ends_the_split_and_the_buyer_is_paid_the_whole_share() {
+	run_test(|| {
+		mint_assets();
+		assert_ok!(Rewards::set_revenue_shares(
+			RuntimeOrigin::signed(50),
+			AssetKind::Model,
+			0,
+			parts(&[(52, 1)])
+		));
+		pay(1_000, &[], &[]);
+		TestHoldings::transfer(AssetKind::Model, 0, &70u64);
+		pay(1_000, &[], &[]);
+		assert_eq!(Claimable::<Test>::get(70), 200);
+		assert_eq!(Revenue::<Test>::get(AssetKind::Model, 0), 200);
+		assert_eq!(Rewards::owner_payees(AssetKind::Model, 0, &70), vec![70]);
+		let info = Rewards::revenue_shares(AssetKind::Model, 0).unwrap();
+		assert!(!info.in_force);
+		assert_eq!((info.shares.holder, info.pending), (50, 200));
+		// The old holder can no longer change it; the new holder's own split replaces it,
+		// after settling the old one's revenue to its parts.
+		assert_noop!(
+			Rewards::set_revenue_shares(
+				RuntimeOrigin::signed(50),
+				AssetKind::Model,
+				0,
+				parts(&[(50, 1)])
+			),
+			Error::<Test>::NotHolder
+		);
+		assert_ok!(Rewards::set_revenue_shares(
+			RuntimeOrigin::signed(70),
+			AssetKind::Model,
+			0,
+			parts(&[(70, 1), (71, 1)])
+		));
+		assert_eq!(Claimable::<Test>::get(52), 200);
+		assert!(Rewards::revenue_shares(AssetKind::Model, 0).unwrap().in_force);
+		// Sold back to 50: 70's split is not 50's, so 50 is paid the whole share.
+		TestHoldings::transfer(AssetKind::Model, 0, &50u64);
+		pay(1_000, &[], &[]);
+		assert_eq!(Claimable::<Test>::get(50), 200);
+		assert_eq!(Revenue::<Test>::get(AssetKind::Model, 0), 0);
 	});
 }

@@ -50,6 +50,8 @@ pub trait WeightInfo {
 	fn on_initialize(e: u32, ) -> Weight;
 	fn set_payee() -> Weight;
 	fn move_claimable() -> Weight;
+	fn set_revenue_shares(s: u32, ) -> Weight;
+	fn settle_revenue(s: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_rewards` with the runtime's database weights.
@@ -119,8 +121,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2539).saturating_mul(e.into()))
 	}
-	/// NOT MEASURED: `set_payee` and `move_claimable` were added by hand, with their storage
-	/// access and a time above `set_emission`'s and `claim`'s, until `scripts/benchmark.sh
+	/// NOT MEASURED: `set_payee`, `move_claimable`, `set_revenue_shares` and `settle_revenue`
+	/// were added by hand, with their storage access and a time above `set_emission`'s and `claim`'s, until `scripts/benchmark.sh
 	/// pallet_rewards` runs again (their benchmarks exist and run as tests).
 	/// Storage: `Rewards::Payees` (r:0 w:1)
 	/// Proof: `Rewards::Payees` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
@@ -134,6 +136,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(20_000_000, 6068)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Nfts::Item` (r:1 w:0), `Rewards::RevenueShares` (r:1 w:1), `Rewards::Revenue`
+	/// (r:1 w:1), `Rewards::Claimable` (r:s w:s)
+	fn set_revenue_shares(s: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 8000)
+			.saturating_add(Weight::from_parts(5_000_000, 2539).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(s.into())))
+	}
+	/// Storage: `Rewards::RevenueShares` (r:1 w:0), `Rewards::Revenue` (r:1 w:1),
+	/// `Rewards::Claimable` (r:s w:s)
+	fn settle_revenue(s: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 5000)
+			.saturating_add(Weight::from_parts(5_000_000, 2539).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(s.into())))
 	}
 }
 
@@ -173,6 +195,26 @@ impl WeightInfo for () {
 		Weight::from_parts(20_000_000, 6068)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Nfts::Item` (r:1 w:0), `Rewards::RevenueShares` (r:1 w:1), `Rewards::Revenue`
+	/// (r:1 w:1), `Rewards::Claimable` (r:s w:s)
+	fn set_revenue_shares(s: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 8000)
+			.saturating_add(Weight::from_parts(5_000_000, 2539).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(s.into())))
+	}
+	/// Storage: `Rewards::RevenueShares` (r:1 w:0), `Rewards::Revenue` (r:1 w:1),
+	/// `Rewards::Claimable` (r:s w:s)
+	fn settle_revenue(s: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 5000)
+			.saturating_add(Weight::from_parts(5_000_000, 2539).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(s.into())))
 	}
 
 }

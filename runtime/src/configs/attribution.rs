@@ -176,6 +176,8 @@ impl pallet_rewards::Config for Runtime {
 	type TreasuryAccount = TreasuryAccount;
 	type EconomicsOrigin = EconomicsOrigin;
 	type Datanets = Datanets;
+	type Holdings = super::assets::NftHoldings;
+	type MaxShareholders = ConstU32<16>;
 	type EpochLength = EpochLength;
 	type MaxEpochEarners = ConstU32<1024>;
 	type WeightInfo = pallet_rewards::weights::SubstrateWeight<Runtime>;

@@ -174,7 +174,8 @@ pub enum ProxyType {
 	#[default]
 	Any,
 	/// Anything but moving OPEN (`balances`), changing the account's proxies, or sending its
-	/// earnings elsewhere (`rewards.set_payee`, `rewards.move_claimable`).
+	/// earnings elsewhere (`rewards.set_payee`, `rewards.move_claimable`,
+	/// `rewards.set_revenue_shares`).
 	NonTransfer,
 	/// Referenda and votes.
 	Governance,
@@ -195,6 +196,7 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 					| RuntimeCall::Rewards(
 						pallet_rewards::Call::set_payee { .. }
 							| pallet_rewards::Call::move_claimable { .. }
+							| pallet_rewards::Call::set_revenue_shares { .. }
 					)
 			),
 			ProxyType::Governance => matches!(

@@ -1,5 +1,5 @@
 //! A contributor's earnings and its keys: a payee moves them, a proxy that may not transfer
-//! may not move them either, and a proxy named beforehand, with a delay, is the path back for
+//! may not move them either (nor split an owner share), and a proxy named beforehand, with a delay, is the path back for
 //! a lost key.
 
 use frame_support::{assert_ok, traits::fungible::Mutate};
@@ -13,6 +13,7 @@ use super::{by_proxy, last_proxied, state_of};
 use crate::{
 	configs::ProxyType, AccountId, Balances, Runtime, RuntimeCall, RuntimeOrigin, System, OPEN,
 };
+use openledger_primitives::traits::AssetKind;
 
 fn account(k: Sr25519Keyring) -> AccountId {
 	k.to_account_id()
@@ -24,6 +25,15 @@ fn set_payee(payee: &AccountId) -> RuntimeCall {
 
 fn move_claimable(to: &AccountId) -> RuntimeCall {
 	RuntimeCall::Rewards(pallet_rewards::Call::move_claimable { to: to.clone() })
+}
+
+/// Splits model 0's owner share, all of it to `to`.
+fn set_revenue_shares(to: &AccountId) -> RuntimeCall {
+	RuntimeCall::Rewards(pallet_rewards::Call::set_revenue_shares {
+		kind: AssetKind::Model,
+		id: 0,
+		parts: vec![(to.clone(), 1)].try_into().expect("one part"),
+	})
 }
 
 /// Charlie's accrued earnings, as an attributed inference leaves them.
@@ -46,7 +56,7 @@ fn a_non_transfer_proxy_cannot_send_a_contributors_earnings_elsewhere() {
 			ProxyType::NonTransfer,
 			0,
 		));
-		for call in [set_payee(&dave), move_claimable(&dave)] {
+		for call in [set_payee(&dave), move_claimable(&dave), set_revenue_shares(&dave)] {
 			assert_ok!(by_proxy(&charlie, call).dispatch(RuntimeOrigin::signed(dave.clone())));
 			let filtered = DispatchError::from(frame_system::Error::<Runtime>::CallFiltered);
 			assert_eq!(last_proxied(), Some(Err(filtered)));

@@ -48,6 +48,7 @@ use openledger_primitives::{
 	datanets::{CurationPolicy, Schema},
 	models::{Architecture, AttributionMethod, Featurizer, ModelSpec, SpecCost},
 	rewards::RewardSplit,
+	traits::AssetKind,
 };
 use pallet_attribution::types::{Outcome, Params};
 use sp_core::H256;
@@ -384,11 +385,24 @@ fn random_call(rng: &mut Rng, who: &[AccountId]) -> (RuntimeCall, bool) {
 			2 => pallet_attribution::Call::remove_attestor { attestor: account },
 			_ => pallet_attribution::Call::reinstate { attestor: account },
 		}),
-		30..=31 => RuntimeCall::Rewards(match rng.below(10) {
+		30..=31 => RuntimeCall::Rewards(match rng.below(12) {
 			0..=5 => pallet_rewards::Call::claim {},
 			6..=7 => pallet_rewards::Call::claim_for { who: account },
 			8 => pallet_rewards::Call::set_payee { payee: rng.chance(80).then_some(account) },
-			_ => pallet_rewards::Call::move_claimable { to: account },
+			9 => pallet_rewards::Call::move_claimable { to: account },
+			10 => pallet_rewards::Call::set_revenue_shares {
+				kind: AssetKind::ALL[rng.below(3) as usize],
+				id: rng.below(4) as u32,
+				parts: (0..rng.below(4))
+					.map(|_| (rng.pick(who).clone(), rng.below(3) as u32))
+					.collect::<Vec<_>>()
+					.try_into()
+					.unwrap_or_default(),
+			},
+			_ => pallet_rewards::Call::settle_revenue {
+				kind: AssetKind::ALL[rng.below(3) as usize],
+				id: rng.below(4) as u32,
+			},
 		}),
 		32 => RuntimeCall::Rewards(if rng.chance(50) {
 			let mut parts = [0u32; 5];

@@ -114,7 +114,9 @@ impl<T: Config> Pallet<T> {
 				fee,
 				RewardParties {
 					inference,
+					model: inf.model,
 					model_owner: m.owner,
+					agent: inf.agent,
 					agent_owner,
 					sources: &m.sources,
 					shares: &result.shares,

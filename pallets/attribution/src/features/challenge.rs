@@ -10,7 +10,9 @@ use frame_support::{
 	},
 };
 
-use crate::{pallet::*, types::*, DatanetInspect, InferenceId, JobId, ModelInspect, Payees};
+use crate::{
+	pallet::*, types::*, AssetKind, DatanetInspect, InferenceId, JobId, ModelInspect, Payees,
+};
 
 impl<T: Config> Pallet<T> {
 	/// Settles the challenge of `inference`'s pending result by its recheck's winning
@@ -85,8 +87,9 @@ impl<T: Config> Pallet<T> {
 
 	/// The recheck committee of a challenge of `p` by `challenger`, for job `job`: up to twice
 	/// `committee_size` active attestors drawn among those that are not the challenger, not in
-	/// the committee that decided `p`, and not paid by `p` (the model's owner, and the
-	/// contributors of the records it pays and their payees). It must be larger than the first
+	/// the committee that decided `p`, and not paid by `p` (the model's owner and the accounts
+	/// of its revenue shares, and the contributors of the records it pays and their payees).
+	/// It must be larger than the first
 	/// committee, so that the first committee's majority can be outvoted and no one sits on its
 	/// own case; `NoRecheckers` if no such committee can be drawn.
 	pub(crate) fn recheck_committee(
@@ -98,6 +101,7 @@ impl<T: Config> Pallet<T> {
 		excluded.push(challenger.clone());
 		if let Some(model) = T::Models::model(p.model) {
 			excluded.push(model.owner.clone());
+			excluded.extend(T::Payees::owner_payees(AssetKind::Model, p.model, &model.owner));
 			if let Some(Decided { shares, .. }) = p.outcome.clone().decided() {
 				for share in shares.iter() {
 					let Some((datanet, _, at)) = model.locate(share.record) else { continue };

@@ -299,6 +299,25 @@ fn a_recheck_excludes_the_payees_the_result_pays() {
 	});
 }
 
+/// The model's owner splits its owner share with an attestor: that attestor is paid by every
+/// result of the model, and must not sit on a recheck of one.
+#[test]
+fn a_recheck_excludes_the_accounts_of_the_models_revenue_shares() {
+	run_test(|| {
+		let (job, member) = one_member_job();
+		REVENUE_SHARES.with(|r| r.borrow_mut().insert(0, vec![50, 201]));
+		assert_ok!(Balances::mint_into(&201, ENDOWMENT));
+		assert_ok!(Attribution::bond(origin(201), BOND));
+		answer(job, &[(member, inferred(1, 1))]);
+		set_committee(2);
+		let challenger = (1..=4).find(|a| *a != member).unwrap();
+		assert_ok!(Attribution::challenge(origin(challenger), 7));
+		let (_, members) = recheck();
+		assert!(!members.contains(&201), "{members:?}");
+		assert_eq!(members.len(), 2);
+	});
+}
+
 #[test]
 fn a_result_may_name_every_sources_records_and_none_past_them() {
 	for (position, ok) in [(RECORDS + SECOND_RECORDS - 1, true), (RECORDS + SECOND_RECORDS, false)]

@@ -45,8 +45,8 @@ impl<T: Config> Pallet<T> {
 			RecordEarnings::<T>::mutate(datanet, at, |e| *e = e.saturating_add(amount));
 			paid = paid.saturating_add(amount);
 		}
-		Self::credit(&parties.model_owner, model_owner);
-		Self::credit(&parties.agent_owner, agent);
+		Self::credit_owner(AssetKind::Model, parties.model, &parties.model_owner, model_owner);
+		Self::credit_owner(AssetKind::Agent, parties.agent, &parties.agent_owner, agent);
 		let mut attestors_paid = BalanceOf::<T>::zero();
 		let n = parties.attestors.len() as u32;
 		if n > 0 {

@@ -4,3 +4,4 @@ pub mod claims;
 pub mod distribution;
 pub mod emission;
 pub mod payees;
+pub mod revenue;
