@@ -37,7 +37,10 @@ import {
 	qualityFlags,
 	registerAgent,
 	registerModel,
+	revenueShares,
 	setPayee,
+	setRevenueShares,
+	settleRevenue,
 	sharedRecord,
 	sourcesOf,
 	toRecord,
@@ -202,6 +205,24 @@ const COMMANDS = {
 			...SIGNER,
 		},
 		run: payee,
+	},
+	shares: {
+		summary: 'split the owner share of a model or an agent the signer holds among accounts in fixed parts, or (--clear) take the whole share again; with neither, show the split',
+		usage: '(--model N | --agent N) [--part ADDRESS=PARTS ... | --clear]',
+		options: {
+			model: ASSET.model,
+			agent: ASSET.agent,
+			part: { type: 'string', multiple: true, help: 'an account and its part, e.g. 5F...=3; repeat for each account (the first is paid the rounding\'s remainder)' },
+			clear: { type: 'boolean', default: false, help: 'remove the split: the signer is paid the whole share' },
+			...SIGNER,
+		},
+		run: shares,
+	},
+	settle: {
+		summary: 'credit what a model\'s or an agent\'s revenue shares have earned to the claimable balances of their accounts (anyone may)',
+		usage: '--model N | --agent N',
+		options: { model: ASSET.model, agent: ASSET.agent, ...SIGNER },
+		run: settle,
 	},
 	claim: {
 		summary: 'pay out the signer\'s claimable rewards to its free balance',
@@ -593,6 +614,50 @@ async function payee(ctx, o) {
 	const who = await signer(o);
 	const set = await setPayee(ctx.api, who, to);
 	return { result: { account: who.address, payee: set }, text: set ? `${who.address}'s records pay ${set} from now on` : `${who.address}'s records pay ${who.address} again` };
+}
+
+/** The model or agent that --model or --agent names, whose owner share can be split. */
+function ownedAsset(o) {
+	const asset = assetOf(o);
+	if (!asset) throw new Exit(EXIT.usage, 'name the asset: --model or --agent');
+	return asset;
+}
+
+function describeShares(kind, id, split) {
+	if (!split) return `${kind} ${id}: no revenue shares; its holder is paid the whole owner share`;
+	const total = split.parts.reduce((a, p) => a + p.part, 0);
+	const state = split.inForce ? 'in force' : `not in force: ${split.holder} no longer holds it`;
+	return [
+		`${kind} ${id}: revenue shares set by ${split.holder} (${state}), ${formatOpen(split.pending)} OPEN to settle`,
+		...split.parts.map((p) => `  ${p.account}: ${p.part}/${total}`),
+	].join('\n');
+}
+
+async function shares(ctx, o) {
+	const { kind, id } = ownedAsset(o);
+	if (o.part && o.clear) throw new Exit(EXIT.usage, 'give --part or --clear, not both');
+	if (!o.part && !o.clear) {
+		const split = await revenueShares(ctx.api, kind, id);
+		const result = split && { ...split, pending: split.pending.toString() };
+		return { result: { kind, id, shares: result }, text: describeShares(kind, id, split) };
+	}
+	const parts = (o.part ?? []).map((p) => {
+		const at = p.lastIndexOf('=');
+		const part = Number(p.slice(at + 1));
+		if (at < 1 || !Number.isInteger(part) || part < 1 || part > 0xffffffff) throw new Exit(EXIT.usage, `--part: not ADDRESS=PARTS with PARTS a whole number above 0: ${p}`);
+		return { account: address(ctx, p.slice(0, at), 'part'), part };
+	});
+	const who = await signer(o);
+	const set = await setRevenueShares(ctx.api, who, kind, id, parts);
+	const split = await revenueShares(ctx.api, kind, id);
+	return { result: { kind, id, holder: who.address, parts: set }, text: describeShares(kind, id, split) };
+}
+
+async function settle(ctx, o) {
+	const { kind, id } = ownedAsset(o);
+	const who = await signer(o);
+	const amount = await settleRevenue(ctx.api, who, kind, id);
+	return { result: { kind, id, amount: amount.toString() }, text: `${formatOpen(amount)} OPEN of ${kind} ${id}'s revenue credited to its shareholders` };
 }
 
 async function claim(ctx, o) {

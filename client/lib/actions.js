@@ -8,7 +8,7 @@
 import { compactToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsHex, signatureVerify } from '@polkadot/util-crypto';
 
-import { ASSET_COLLECTIONS, modelStatus } from './queries.js';
+import { ASSET_COLLECTIONS, ASSET_KINDS, modelStatus } from './queries.js';
 import { describeError, sendAndWait } from './tx.js';
 
 /** The chain refused or failed an action: a dispatch error, a missing event, a timeout. */
@@ -251,6 +251,22 @@ export async function claim(api, who) {
 export async function setPayee(api, who, payee) {
 	const r = await send(api, api.tx.rewards.setPayee(payee), who, 'payee');
 	return eventData(r, 'rewards', 'PayeeSet').payee.unwrapOr(null)?.toString() ?? null;
+}
+
+/** Splits the owner share of a model or an agent that `who` holds (`kind`: 'model' or 'agent')
+ * among `parts`, `[{ account, part }]`, while `who` holds it; no parts clear the split. What the
+ * old split earned is settled first. Returns the parts set. */
+export async function setRevenueShares(api, who, kind, id, parts) {
+	const tx = api.tx.rewards.setRevenueShares(ASSET_KINDS[kind], id, parts.map(({ account, part }) => [account, part]));
+	const r = await send(api, tx, who, 'shares');
+	return eventData(r, 'rewards', 'RevenueSharesSet').parts.map(([account, part]) => ({ account: account.toString(), part: part.toNumber() }));
+}
+
+/** Credits what an asset's revenue shares have earned to their accounts' claimable balances.
+ * Returns the amount settled (smallest units). */
+export async function settleRevenue(api, who, kind, id) {
+	const r = await send(api, api.tx.rewards.settleRevenue(ASSET_KINDS[kind], id), who, 'settle');
+	return eventData(r, 'rewards', 'RevenueSettled').amount.toBigInt();
 }
 
 /** Puts an asset (`kind`: 'datanet', 'model' or 'agent') up for sale at `price` (smallest

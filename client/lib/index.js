@@ -24,6 +24,8 @@ export {
 	registerModel,
 	send,
 	setPayee,
+	setRevenueShares,
+	settleRevenue,
 	transfer,
 	transferAsset,
 	waitForInference,
@@ -33,6 +35,7 @@ export { recordHash, RowError, schemaOf, toRecord } from './records.js';
 export { fromKeystoreJson, fromSuri, KeyError } from './keys.js';
 export {
 	ASSET_COLLECTIONS,
+	ASSET_KINDS,
 	assetHolding,
 	contributorEarnings,
 	datanetFlags,
@@ -41,7 +44,9 @@ export {
 	inferenceAnswer,
 	latestVersion,
 	modelStatus,
+	ownerHistory,
 	qualityFlags,
+	revenueShares,
 	versionRecords,
 } from './queries.js';
 export { describeSources, locate, sharedRecord, sourcesOf } from './sources.js';

@@ -9,6 +9,9 @@ const some = (opt) => (opt.isSome ? opt.unwrap() : undefined);
 /** The NFT collections of the chain's assets: an asset's item has the asset's id. */
 export const ASSET_COLLECTIONS = { datanet: 0, model: 1, agent: 2 };
 
+/** The chain's `AssetKind` of each kind of asset. */
+export const ASSET_KINDS = { datanet: 'Datanet', model: 'Model', agent: 'Agent' };
+
 /** A Datanet's schema as `schemaOf` gives it; throws if there is no such Datanet. */
 export async function datanetSchema(api, datanet) {
 	const info = some(await api.call.datanetsApi.datanet(datanet));
@@ -61,10 +64,11 @@ export async function latestVersion(api, datanet) {
 export async function contributorEarnings(api, who) {
 	const claimable = (await api.call.rewardsApi.claimable(who)).toBigInt();
 	const total = (await api.call.rewardsApi.contributorEarnings(who)).toBigInt();
-	const payee = (await api.query.rewards.payees(who)).unwrapOr(null)?.toString() ?? null;
+	const me = api.createType('AccountId32', who).toString();
+	const paid = (await api.call.rewardsApi.payee(who)).toString();
+	const payee = paid === me ? null : paid;
 	const records = [];
 	const next = (await api.query.datanets.nextDatanetId()).toNumber();
-	const me = api.createType('AccountId32', who).toString();
 	for (let datanet = 0; datanet < next; datanet++) {
 		const info = some(await api.call.datanetsApi.datanet(datanet));
 		const version = info?.versions.toNumber() ?? 0;
@@ -173,4 +177,26 @@ export async function assetHolding(api, kind, id) {
 	if (!item) return undefined;
 	const price = some(await api.query.nfts.itemPriceOf(collection, id));
 	return { owner: item.owner.toString(), price: price ? price[0].toBigInt() : null };
+}
+
+/** The revenue shares of a model's or an agent's owner share (`kind`: 'model' or 'agent'), or
+ * null if no holder set any: { holder, parts: [{ account, part }], inForce, pending }. The split
+ * is in force while `holder` holds the asset; `pending` (smallest units, BigInt) is what it has
+ * earned and no one has settled yet (`rewards.settleRevenue`). */
+export async function revenueShares(api, kind, id) {
+	const info = some(await api.call.rewardsApi.revenueShares(ASSET_KINDS[kind], id));
+	if (!info) return null;
+	return {
+		holder: info.shares.holder.toString(),
+		parts: info.shares.parts.map(([account, part]) => ({ account: account.toString(), part: part.toNumber() })),
+		inForce: info.inForce.isTrue,
+		pending: info.pending.toBigInt(),
+	};
+}
+
+/** Who held an asset before its holder now, oldest first (the chain keeps the last 32): [{ owner,
+ * until }], `until` the block in which that holding ended and the next began. */
+export async function ownerHistory(api, kind, id) {
+	const past = await api.call.assetsApi.ownerHistory(ASSET_KINDS[kind], id);
+	return past.map(([owner, until]) => ({ owner: owner.toString(), until: until.toNumber() }));
 }

@@ -1,7 +1,7 @@
 // The explorer's pages. Each takes the context ({ api, best, signers }), the route's parameters
 // and its query, reads the chain at the best block through the runtime APIs, and returns HTML.
 
-import { ASSET_COLLECTIONS, assetHolding, contributorEarnings, datanetFlags, datanetSchema, inferenceAnswer, locate, qualityFlags, schemaOf, sharedRecord, sourcesOf } from '@openledger/client';
+import { ASSET_COLLECTIONS, assetHolding, contributorEarnings, datanetFlags, datanetSchema, inferenceAnswer, locate, ownerHistory, qualityFlags, revenueShares, schemaOf, sharedRecord, sourcesOf } from '@openledger/client';
 
 import { cumulativeChart } from './chart.js';
 import { account, hash, open, payload, percent, schema as schemaLine, status, text } from './format.js';
@@ -102,6 +102,7 @@ export async function datanet({ api }, [id], query) {
 		<h2>Versions</h2>
 		<table data-testid="versions"><tr><th class="num">version</th><th class="num">records</th><th>root</th><th class="num">block</th></tr>
 		${versions.map((v) => html`<tr><td class="num"><a href="#/datanet/${id}?version=${v.v}">${v.v}</a></td><td class="num">${v.count}</td><td>${hash(v.root)}</td><td class="num">${v.block}</td></tr>`)}</table>
+		${await owners(api, 'datanet', id, info.owner.toString())}
 		${records}`;
 }
 
@@ -217,11 +218,13 @@ export async function model({ api }, [id]) {
 				<dt>agreed weights hash</dt><dd><code data-testid="weights-hash">${m.status.asActive.weightsHash.toHex()}</code></dd>` : ''}
 			<dt>${sources.length > 1 ? 'Datanets (version, weight)' : 'Datanet'}</dt><dd data-testid="model-sources">${sourceLinks(sources)}</dd>
 			<dt>owner</dt><dd data-testid="model-owner" data-owner="${m.owner.toString()}">${account(m.owner.toString())}</dd>
+			${await revenueSplit(api, 'model', id)}
 			${await forSale(api, 'model', id)}
 			<dt>fee per inference</dt><dd>${open(m.fee.toBigInt())}</dd>
 			<dt>deposit</dt><dd>${open(m.deposit.toBigInt())}</dd>
 			<dt>metadata</dt><dd>${text(m.metadata)}</dd>
 		</dl>
+		${await owners(api, 'model', id, m.owner.toString())}
 		<h2>Spec</h2>
 		<dl data-testid="spec">${Object.entries(spec).map(([k, v]) => html`<dt>${k}</dt><dd><code>${typeof v === 'object' ? JSON.stringify(v) : v}</code></dd>`)}</dl>
 		<h2>Attestors</h2>
@@ -483,6 +486,27 @@ async function forSale(api, kind, id) {
 	const holding = await assetHolding(api, kind, id);
 	if (!holding || holding.price === null) return '';
 	return html`<dt>for sale</dt><dd data-testid="${kind}-price" data-price="${holding.price}">${open(holding.price)} (<code>nfts.buyItem(${ASSET_COLLECTIONS[kind]}, ${id}, price)</code>)</dd>`;
+}
+
+/** The "owner share" line of a model's or an agent's page, if its holder split it. */
+async function revenueSplit(api, kind, id) {
+	const split = await revenueShares(api, kind, id);
+	if (!split?.inForce) return '';
+	const total = split.parts.reduce((a, p) => a + p.part, 0);
+	return html`<dt>owner share</dt><dd data-testid="revenue-shares">split by its holder (<code>rewards.setRevenueShares</code>): ${split.parts.map(
+		(p, i) => html`${i ? ', ' : ''}<span data-testid="revenue-part" data-account="${p.account}" data-part="${p.part}">${account(p.account)} ${p.part}/${total}</span>`,
+	)}; ${open(split.pending)} earned, to settle (<code>rewards.settleRevenue</code>)</dd>`;
+}
+
+/** An asset's owners, from the chain's owner history (the last 32 past holders) and its holder
+ * now, each with the block its holding began (unknown for the first) and ended. */
+async function owners(api, kind, id, owner) {
+	const past = await ownerHistory(api, kind, id);
+	const rows = [...past, { owner, until: null }].map(
+		(o, i) => html`<tr data-testid="owner-row" data-owner="${o.owner}"><td>${account(o.owner)}</td><td class="num">${i ? `#${past[i - 1].until}` : ''}</td><td class="num">${o.until === null ? 'now' : `#${o.until}`}</td></tr>`,
+	);
+	return html`<h2>Owners</h2>
+		<table data-testid="owner-history"><tr><th>owner</th><th class="num">from</th><th class="num">until</th></tr>${rows}</table>`;
 }
 
 /** Every Datanet, model and agent listed for sale through pallet-nfts, with its owner. */

@@ -1,6 +1,7 @@
 //! Runtime APIs, and the plain types they return. Polkadot.js reaches them as
 //! `api.call.datanetsApi.*`, `api.call.modelsApi.*`, `api.call.agentsApi.*`,
-//! `api.call.attributionApi.*` and `api.call.rewardsApi.*`; the node through `state_call`.
+//! `api.call.assetsApi.*`, `api.call.attributionApi.*` and `api.call.rewardsApi.*`; the node
+//! through `state_call`.
 
 use alloc::vec::Vec;
 use codec::{Codec, Decode, Encode};
@@ -130,6 +131,18 @@ sp_api::decl_runtime_apis! {
 	{
 		/// An agent.
 		fn agent(id: AgentId) -> Option<Agent<AccountId, Balance, BlockNumber>>;
+	}
+
+	/// Read who held the Datanets, models and agents (their holder now is their `owner` in the
+	/// other APIs).
+	pub trait AssetsApi<AccountId, BlockNumber>
+	where
+		AccountId: Codec,
+		BlockNumber: Codec,
+	{
+		/// The past holders of asset `id` of `kind`, oldest first (the last 32), each with the
+		/// block in which its holding ended.
+		fn owner_history(kind: AssetKind, id: u32) -> Vec<(AccountId, BlockNumber)>;
 	}
 
 	/// Read Proof of Attribution: inferences, trainings, attestors.

@@ -225,6 +225,15 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl openledger_primitives::apis::AssetsApi<Block, AccountId, BlockNumber> for Runtime {
+		fn owner_history(
+			kind: openledger_primitives::traits::AssetKind,
+			id: u32,
+		) -> Vec<(AccountId, BlockNumber)> {
+			crate::configs::assets::owner_history(kind, id)
+		}
+	}
+
 	impl openledger_primitives::apis::AgentsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
 		fn agent(id: AgentId) -> Option<openledger_primitives::agents::Agent<AccountId, Balance, BlockNumber>> {
 			Agents::agent_info(id)

@@ -16,6 +16,12 @@
 //!   explorers already know. No one burns an item ([`AssetCalls`]): an asset always has a
 //!   holder, and its item goes only by the data layer's own rules (a model retires and stays;
 //!   an agent's item is burned when its bond is withdrawn and the agent deleted).
+//! - **Owner history**: every holder an asset had before its current one, with the block its
+//!   holding ended ([`OwnerHistory`], the last [`MAX_PAST_OWNERS`]; `assetsApi.ownerHistory`).
+//!   `pallet-nfts` offers one hook into every change of holder, its `Locker`, which it asks
+//!   before each transfer (`transfer`, `buy_item`, `claim_swap`) and burn, while the item still
+//!   has its old holder: [`OwnerLog`] answers "not locked" and records that holder. A transfer
+//!   that fails after the question is rolled back with the record.
 //! - **Deposits**: `pallet-nfts` takes none for our items or collections; each pallet holds
 //!   its own deposit from the registrant, and keeps it there when the item changes hands (see
 //!   `pallet_models`).
@@ -23,10 +29,13 @@
 use frame_support::{
 	parameter_types,
 	traits::{
-		tokens::nonfungibles_v2::{Create, Inspect, Mutate},
+		tokens::{
+			nonfungibles_v2::{Create, Inspect, Mutate},
+			Locker,
+		},
 		AsEnsureOriginWithArg, ConstU32, Contains,
 	},
-	PalletId,
+	BoundedVec, PalletId,
 };
 use frame_system::EnsureNever;
 use pallet_nfts::{CollectionConfig, CollectionSettings, ItemConfig, MintSettings, PalletFeatures};
@@ -36,7 +45,10 @@ use sp_runtime::{
 };
 
 use super::monetary::DEPOSIT_PER_BYTE;
-use crate::{AccountId, Balance, Balances, Nfts, Runtime, RuntimeCall, RuntimeEvent, Signature};
+use crate::{
+	AccountId, Balance, Balances, BlockNumber, Nfts, Runtime, RuntimeCall, RuntimeEvent, Signature,
+	System,
+};
 use openledger_primitives::traits::{AssetKind, Holdings};
 
 parameter_types! {
@@ -64,7 +76,7 @@ impl pallet_nfts::Config for Runtime {
 	type Currency = Balances;
 	type ForceOrigin = EnsureNever<()>;
 	type CreateOrigin = AsEnsureOriginWithArg<EnsureNever<AccountId>>;
-	type Locker = ();
+	type Locker = OwnerLog;
 	type CollectionDeposit = ();
 	type ItemDeposit = ();
 	type MetadataDepositBase = MetadataDepositBase;
@@ -85,6 +97,51 @@ impl pallet_nfts::Config for Runtime {
 	#[cfg(feature = "runtime-benchmarks")]
 	type Helper = ();
 	type BlockNumberProvider = crate::System;
+}
+
+/// How many past holders [`OwnerHistory`] keeps per asset; the oldest go first.
+pub const MAX_PAST_OWNERS: u32 = 32;
+
+/// The past holders of each asset's item, by collection and item, oldest first: each with the
+/// block in which its holding ended (the next holder's holding began there).
+#[frame_support::storage_alias]
+pub type OwnerHistory = StorageDoubleMap<
+	OpenLedgerAssets,
+	frame_support::Twox64Concat,
+	u32,
+	frame_support::Twox64Concat,
+	u32,
+	BoundedVec<(AccountId, BlockNumber), ConstU32<MAX_PAST_OWNERS>>,
+	frame_support::pallet_prelude::ValueQuery,
+>;
+
+/// `pallet-nfts`' `Locker`: it locks nothing, and records the holder of an item of the three
+/// collections that is about to be transferred or burned in [`OwnerHistory`] (see the module's
+/// doc). Not weighed by `pallet-nfts`' benchmarks: one read and one write of at most
+/// `MAX_PAST_OWNERS` entries more per transfer of our items.
+pub struct OwnerLog;
+
+impl Locker<u32, u32> for OwnerLog {
+	fn is_locked(collection: u32, item: u32) -> bool {
+		let ours = AssetKind::ALL.iter().any(|k| k.collection() == collection);
+		if let Some(holder) = ours.then(|| Nfts::owner(collection, item)).flatten() {
+			OwnerHistory::mutate(collection, item, |past| {
+				let entry = (holder, System::block_number());
+				if past.is_full() {
+					past.remove(0);
+				}
+				// Not full: the oldest entry was just removed.
+				let _ = past.try_push(entry);
+			});
+		}
+		false
+	}
+}
+
+/// The past holders of asset `id` of `kind`, oldest first, each with the block in which its
+/// holding ended.
+pub fn owner_history(kind: AssetKind, id: u32) -> alloc::vec::Vec<(AccountId, BlockNumber)> {
+	OwnerHistory::get(kind.collection(), id).into_inner()
 }
 
 /// The calls no one may make: burning an item of the three collections.

@@ -1,5 +1,6 @@
 //! Datanets, models and agents as NFTs, through the real `pallet-nfts`: the three collections,
-//! a sale by `set_price` and `buy_item`, and the calls no one, Root included, may make.
+//! a sale by `set_price` and `buy_item`, the calls no one, Root included, may make, and the
+//! owner history.
 
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
 use sp_keyring::Sr25519Keyring;
@@ -7,7 +8,7 @@ use sp_runtime::{traits::Dispatchable, DispatchError};
 
 use super::state_of;
 use crate::{
-	configs::assets::{AssetsAccount, NftHoldings},
+	configs::assets::{owner_history, AssetsAccount, NftHoldings, MAX_PAST_OWNERS},
 	AccountId, Balances, Nfts, Runtime, RuntimeCall, RuntimeOrigin, System, OPEN,
 };
 use openledger_primitives::traits::{AssetKind, Holdings};
@@ -95,5 +96,68 @@ fn no_one_burns_an_asset_or_makes_a_collection() {
 			),
 			DispatchError::BadOrigin
 		);
+	});
+}
+
+/// Every change of holder is in the owner history, by whatever call it came: a sale, a
+/// transfer inside a batch, a burn. A transfer that fails leaves no trace, and the history
+/// keeps the last `MAX_PAST_OWNERS`.
+#[test]
+fn the_owner_history_records_every_past_holder_and_nothing_else() {
+	state_of("dev").execute_with(|| {
+		let (bob, dave, eve) = (
+			account(Sr25519Keyring::Bob),
+			account(Sr25519Keyring::Dave),
+			account(Sr25519Keyring::Eve),
+		);
+		let collection = AssetKind::Agent.collection();
+		System::set_block_number(1);
+		assert_ok!(NftHoldings::mint(AssetKind::Agent, 3, &bob));
+		assert_eq!(owner_history(AssetKind::Agent, 3), vec![]);
+		System::set_block_number(5);
+		assert_ok!(Nfts::set_price(
+			RuntimeOrigin::signed(bob.clone()),
+			collection,
+			3,
+			Some(OPEN),
+			None
+		));
+		assert_ok!(Nfts::buy_item(RuntimeOrigin::signed(dave.clone()), collection, 3, OPEN));
+		// Eve cannot move Dave's item, and her failed attempt records nothing.
+		assert_noop!(
+			Nfts::transfer(RuntimeOrigin::signed(eve.clone()), collection, 3, eve.clone().into()),
+			pallet_nfts::Error::<Runtime>::NoPermission
+		);
+		System::set_block_number(9);
+		let transfer = RuntimeCall::Nfts(pallet_nfts::Call::transfer {
+			collection,
+			item: 3,
+			dest: eve.clone().into(),
+		});
+		let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![transfer] });
+		assert_ok!(batch.dispatch(RuntimeOrigin::signed(dave.clone())));
+		assert_eq!(owner_history(AssetKind::Agent, 3), vec![(bob.clone(), 5), (dave.clone(), 9)]);
+		System::set_block_number(12);
+		assert_ok!(NftHoldings::burn(AssetKind::Agent, 3));
+		assert_eq!(owner_history(AssetKind::Agent, 3).last(), Some(&(eve.clone(), 12)));
+		// Another collection's items and another id are apart.
+		assert_eq!(owner_history(AssetKind::Model, 3), vec![]);
+
+		assert_ok!(NftHoldings::mint(AssetKind::Model, 1, &bob));
+		let max = MAX_PAST_OWNERS as usize;
+		for i in 0..max + 2 {
+			let (from, to) = if i % 2 == 0 { (&bob, &dave) } else { (&dave, &bob) };
+			System::set_block_number(20 + i as u32);
+			assert_ok!(Nfts::transfer(
+				RuntimeOrigin::signed(from.clone()),
+				AssetKind::Model.collection(),
+				1,
+				to.clone().into()
+			));
+		}
+		let past = owner_history(AssetKind::Model, 1);
+		assert_eq!(past.len(), max);
+		assert_eq!(past.first(), Some(&(bob.clone(), 22)), "the oldest two went first");
+		assert_eq!(past.last(), Some(&(dave.clone(), 20 + max as u32 + 1)));
 	});
 }

@@ -6,7 +6,8 @@
 // the version is published, a model registered and watched until the attestor trains it, its
 // quality flags listed, an agent registered and invoked, the contributor's next earnings sent
 // to a new wallet, and its earnings shown and claimed; the model is listed, bought and given
-// back through pallet-nfts. Every step's output is checked against the runtime APIs.
+// back through pallet-nfts, and its owner share split with another account, settled, and
+// ended by a transfer. Every step's output is checked against the runtime APIs.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,7 +65,7 @@ describe('the openledger command-line client against a dev node', () => {
 	test('--help describes every command, and a wrong command line exits 2', async () => {
 		const top = await cli(node, ['--help']);
 		assert.equal(top.status, 0);
-		for (const command of ['create', 'contribute', 'publish', 'register', 'watch', 'flags', 'agent', 'invoke', 'earnings', 'payee', 'claim', 'list', 'buy', 'transfer']) {
+		for (const command of ['create', 'contribute', 'publish', 'register', 'watch', 'flags', 'agent', 'invoke', 'earnings', 'payee', 'shares', 'settle', 'claim', 'list', 'buy', 'transfer']) {
 			assert.match(top.stdout, new RegExp(`\\n  ${command} +\\S`), command);
 			const one = await cli(node, [command, '--help']);
 			assert.equal(one.status, 0, command);
@@ -295,6 +296,57 @@ describe('the openledger command-line client against a dev node', () => {
 		assert.equal((await cli(node, ['list', '--model', String(model), '--suri', '//Bob'])).status, 2);
 		assert.equal((await cli(node, ['transfer', '--model', String(model), '--amount', '1', '--to', k.Dave.address, '--suri', '//Bob'])).status, 2);
 		assert.equal((await cli(node, ['transfer', '--model', String(model), '--agent', '0', '--to', k.Dave.address, '--suri', '//Bob'])).status, 2);
+	});
+
+	test('shares and settle: Bob splits his model\'s owner share, its next fee is settled exactly, and a sale ends the split', async () => {
+		const eve = new Keyring({ type: 'sr25519' }).addFromUri('//CliShareholder').address;
+		const claimable = async (who) => (await api.call.rewardsApi.claimable(who)).toBigInt();
+		const id = String(model);
+		const set = await json(node, ['shares', '--model', id, '--part', `${k.Bob.address}=1`, '--part', `${eve}=3`, '--suri', '//Bob']);
+		assert.deepEqual(set.parts, [{ account: k.Bob.address, part: 1 }, { account: eve, part: 3 }]);
+		// Only the holder splits; a Datanet has no owner share; a part is a whole number above 0.
+		const notHolder = await cli(node, ['shares', '--model', id, '--part', `${k.Dave.address}=1`, '--suri', '//Dave']);
+		assert.equal(notHolder.status, 1);
+		assert.match(notHolder.stderr, /shares: the chain refused it: rewards\.NotHolder/);
+		assert.equal((await cli(node, ['shares', '--datanet', String(datanet), '--part', `${eve}=1`, '--suri', '//Bob'])).status, 2);
+		assert.equal((await cli(node, ['shares', '--model', id, '--part', `${eve}=0`, '--suri', '//Bob'])).status, 2);
+		assert.equal((await cli(node, ['shares', '--model', id, '--part', `${eve}=1`, '--clear', '--suri', '//Bob'])).status, 2);
+		const shown = (await json(node, ['shares', '--model', id])).shares;
+		assert.equal(shown.holder, k.Bob.address);
+		assert.equal(shown.inForce, true);
+		assert.equal(shown.pending, '0');
+
+		// The next inference's owner share (20% of the fee, rounded down) accrues to the split.
+		const fee = (await api.call.modelsApi.model(model)).unwrap().fee.toBigInt() + (await api.call.agentsApi.agent(agent)).unwrap().fee.toBigInt();
+		const share = (fee * (await api.call.rewardsApi.rewardSplit()).modelOwner.toBigInt()) / 1_000_000_000n;
+		const [bob, eveBefore] = [await claimable(k.Bob.address), await claimable(eve)];
+		const invoke = async (row) => {
+			const query = digits[RECORDS + row].split(',');
+			const r = await json(node, ['invoke', '--agent', String(agent), '--values', query.slice(1).join(','), '--suri', '//Dave']);
+			assert.equal(r.status, 'Completed');
+		};
+		await invoke(3);
+		const pending = (await api.call.rewardsApi.revenueShares('Model', model)).unwrap().pending.toBigInt();
+		assert.equal(pending, share);
+		assert.equal(await claimable(k.Bob.address), bob, 'the share waits to be settled');
+		// Anyone settles it: Eve is paid 3/4 rounded down, Bob the rest, to the last unit.
+		const settled = await json(node, ['settle', '--model', id, '--suri', '//Ferdie']);
+		assert.equal(BigInt(settled.amount), share);
+		assert.equal((await claimable(eve)) - eveBefore, (share * 3n) / 4n);
+		assert.equal((await claimable(k.Bob.address)) - bob, share - (share * 3n) / 4n);
+		const nothing = await cli(node, ['settle', '--model', id, '--suri', '//Ferdie']);
+		assert.equal(nothing.status, 1);
+		assert.match(nothing.stderr, /rewards\.NothingToSettle/);
+
+		// Bob gives the model to Dave: Bob's split is no longer in force, and Dave is paid the
+		// whole share of the next fee.
+		await json(node, ['transfer', '--model', id, '--to', k.Dave.address, '--suri', '//Bob']);
+		assert.equal((await json(node, ['shares', '--model', id])).shares.inForce, false);
+		const dave = await claimable(k.Dave.address);
+		await invoke(4);
+		assert.equal((await claimable(k.Dave.address)) - dave, share);
+		assert.equal((await api.call.rewardsApi.revenueShares('Model', model)).unwrap().pending.toBigInt(), 0n);
+		await json(node, ['transfer', '--model', id, '--to', k.Bob.address, '--suri', '//Dave']);
 	});
 
 	test('transfer sends OPEN, and an unknown address or too much is named', async () => {

@@ -271,6 +271,9 @@ describe('the explorer in headless Chromium against a dev node', { skip: SKIP_BR
 		await show(`#/model/${model}`);
 		await page.waitForFunction((eve) => document.querySelector('[data-testid=model-owner]')?.dataset.owner === eve, k.Eve.address, { timeout: 60_000 });
 		assert.equal(await page.$('[data-testid=model-price]'), null, 'no longer for sale');
+		// Its owners: Bob until the sale's block, then Eve.
+		const owners = await page.$$eval('[data-testid=owner-row]', (rs) => rs.map((r) => r.dataset.owner));
+		assert.deepEqual(owners, [k.Bob.address, k.Eve.address]);
 		await shot('model-sold');
 		await show(`#/account/${k.Eve.address}`);
 		const held = await page.$$eval('[data-testid=asset]', (as) => as.map((a) => [a.dataset.kind, Number(a.dataset.id)]));
