@@ -256,8 +256,14 @@ describe('the explorer in headless Chromium against a dev node', { skip: SKIP_BR
 		assert.ok(rec.status.isAccepted, rec.status.type);
 		assert.equal((await api.call.datanetsApi.datanet(curated)).unwrap().pending.toNumber(), 1);
 	});
-	test('the market lists a model for sale, and after the sale the model and the buyer\'s account show the new owner', async () => {
+	test('the market lists a model for sale, and after the sale the model and the buyer\'s account show the new owner, its owners and no split', async () => {
 		const price = 2n * OPEN;
+		// Bob splits the owner share with Charlie; the model page shows the split until the sale.
+		await ok(api.tx.rewards.setRevenueShares('Model', model, [[k.Bob.address, 1], [k.Charlie.address, 2]]), k.Bob);
+		await show(`#/model/${model}`);
+		await renderedAt((await api.rpc.chain.getHeader()).number.toNumber());
+		const parts = await page.$$eval('[data-testid=revenue-part]', (ps) => ps.map((p) => [p.dataset.account, Number(p.dataset.part)]));
+		assert.deepEqual(parts, [[k.Bob.address, 1], [k.Charlie.address, 2]]);
 		await ok(api.tx.nfts.setPrice(1, model, price, null), k.Bob);
 		await show('#/market');
 		await renderedAt((await api.rpc.chain.getHeader()).number.toNumber());
@@ -271,6 +277,7 @@ describe('the explorer in headless Chromium against a dev node', { skip: SKIP_BR
 		await show(`#/model/${model}`);
 		await page.waitForFunction((eve) => document.querySelector('[data-testid=model-owner]')?.dataset.owner === eve, k.Eve.address, { timeout: 60_000 });
 		assert.equal(await page.$('[data-testid=model-price]'), null, 'no longer for sale');
+		assert.equal(await page.$('[data-testid=revenue-shares]'), null, 'the seller\'s split ended with the sale');
 		// Its owners: Bob until the sale's block, then Eve.
 		const owners = await page.$$eval('[data-testid=owner-row]', (rs) => rs.map((r) => r.dataset.owner));
 		assert.deepEqual(owners, [k.Bob.address, k.Eve.address]);
