@@ -5,15 +5,15 @@
 
 use openledger_primitives::{
 	attribution::{
-		AttributionEngine, AttributionError, DatasetRef, InferOutcome, InferRequest, Inferred,
-		IngestChunk, QualityFlags, Trace, TrainOutcome, TrainRequest,
+		AttributionEngine, AttributionError, DatasetRef, InferBatchRequest, InferOutcome,
+		InferRequest, Inferred, IngestChunk, QualityFlags, Trace, TrainOutcome, TrainRequest,
 	},
 	models::ModelId,
 };
 use sp_runtime::{BoundedVec, Perbill};
 
 use crate::{
-	api::{Answer, Engine, Record},
+	api::{Answer, Engine, Prediction, Record},
 	error::EngineError,
 };
 
@@ -101,25 +101,12 @@ impl AttributionEngine for Engine {
 		let started = std::time::Instant::now();
 		let prediction = Engine::infer(self, request.model, &request.input, request.top_k as usize)
 			.map_err(|e| logged("infer", e))?;
-		let answer = match prediction.answer {
-			Answer::Class { label, probabilities } => {
-				let p = probabilities.get(usize::from(label)).copied().unwrap_or(0);
-				Inferred::Class { label, confidence: Perbill::from_parts(p) }
-			},
-			Answer::Continuation { generated, first } => Inferred::Continuation {
-				confidence: Perbill::from_parts(first),
-				generation: generated.generation,
-			},
-			Answer::Trace(traced) => Inferred::Trace(Trace {
-				tokens: traced.tokens,
-				spans: BoundedVec::truncate_from(traced.spans),
-			}),
-		};
+		let outcome = outcome(prediction);
 		log::debug!(
 			target: "attribution",
 			"model {} answers {} and names {} records in {:.2?}",
 			request.model,
-			match &answer {
+			match &outcome.answer {
 				Inferred::Class { label, .. } => format!("label {label}"),
 				Inferred::Continuation { generation, .. } => {
 					format!("a continuation of {} tokens", generation.tokens)
@@ -128,15 +115,61 @@ impl AttributionEngine for Engine {
 					format!("{} spans in an output of {} tokens", trace.spans.len(), trace.tokens)
 				},
 			},
-			prediction.proponents.len(),
+			outcome.proponents.len(),
 			started.elapsed(),
 		);
-		Ok(InferOutcome {
-			engine_version: crate::ENGINE_VERSION,
-			answer,
-			proponents: prediction.proponents,
-			opponents: prediction.opponents,
-		})
+		Ok(outcome)
+	}
+
+	fn infer_batch(
+		&self,
+		request: InferBatchRequest,
+	) -> Vec<Result<InferOutcome, AttributionError>> {
+		let started = std::time::Instant::now();
+		let answers =
+			match Engine::infer_batch(self, request.model, &request.inputs, request.top_k as usize)
+			{
+				Ok(answers) => answers,
+				Err(e) => {
+					let e = logged("infer", e);
+					return request.inputs.iter().map(|_| Err(e.clone())).collect();
+				},
+			};
+		log::debug!(
+			target: "attribution",
+			"model {} answers {} inputs in one call in {:.2?}",
+			request.model,
+			answers.len(),
+			started.elapsed(),
+		);
+		answers
+			.into_iter()
+			.map(|answer| answer.map(outcome).map_err(|e| logged("infer", e)))
+			.collect()
+	}
+}
+
+/// A prediction as the chain reads it.
+fn outcome(prediction: Prediction) -> InferOutcome {
+	let answer = match prediction.answer {
+		Answer::Class { label, probabilities } => {
+			let p = probabilities.get(usize::from(label)).copied().unwrap_or(0);
+			Inferred::Class { label, confidence: Perbill::from_parts(p) }
+		},
+		Answer::Continuation { generated, first } => Inferred::Continuation {
+			confidence: Perbill::from_parts(first),
+			generation: generated.generation,
+		},
+		Answer::Trace(traced) => Inferred::Trace(Trace {
+			tokens: traced.tokens,
+			spans: BoundedVec::truncate_from(traced.spans),
+		}),
+	};
+	InferOutcome {
+		engine_version: crate::ENGINE_VERSION,
+		answer,
+		proponents: prediction.proponents,
+		opponents: prediction.opponents,
 	}
 }
 

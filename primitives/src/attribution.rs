@@ -339,6 +339,18 @@ pub struct InferRequest {
 	pub top_k: u32,
 }
 
+/// Predict each of `inputs` with `model`, and attribute each prediction to at most `top_k`
+/// records: [`InferRequest`] for many inputs in one engine call.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct InferBatchRequest {
+	/// The model.
+	pub model: ModelId,
+	/// The inputs, each in the model's Datanet schema.
+	pub inputs: Vec<Vec<u8>>,
+	/// The most records to name per input.
+	pub top_k: u32,
+}
+
 /// A record's part of a prediction.
 #[derive(
 	Clone,
@@ -596,6 +608,16 @@ pub trait AttributionEngine: Send + Sync {
 
 	/// Predicts and attributes.
 	fn infer(&self, request: InferRequest) -> Result<InferOutcome, AttributionError>;
+
+	/// Predicts and attributes each input of `request` in one call, each answer exactly what
+	/// [`AttributionEngine::infer`] would give for it alone. By default, one `infer` each.
+	fn infer_batch(
+		&self,
+		request: InferBatchRequest,
+	) -> Vec<Result<InferOutcome, AttributionError>> {
+		let InferBatchRequest { model, inputs, top_k } = request;
+		inputs.into_iter().map(|input| self.infer(InferRequest { model, input, top_k })).collect()
+	}
 }
 
 #[cfg(feature = "std")]
@@ -710,6 +732,21 @@ pub trait Engine {
 		match self.extension::<AttributionExt>() {
 			Some(ext) => ext.0.infer(request),
 			None => Err(AttributionError::Unavailable),
+		}
+	}
+
+	/// See [`AttributionEngine::infer_batch`]; every input fails with `Unavailable` without an
+	/// engine.
+	fn infer_batch(
+		&mut self,
+		request: sp_runtime_interface::pass_by::PassFatPointerAndDecode<InferBatchRequest>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<
+		Vec<Result<InferOutcome, AttributionError>>,
+	> {
+		use sp_externalities::ExternalitiesExt;
+		match self.extension::<AttributionExt>() {
+			Some(ext) => ext.0.infer_batch(request),
+			None => request.inputs.iter().map(|_| Err(AttributionError::Unavailable)).collect(),
 		}
 	}
 }

@@ -33,7 +33,7 @@ use crate::{
 		train::{correct, train, Hyper},
 	},
 	error::EngineError,
-	numeric::tensor::{from_rows, matrix, values},
+	numeric::tensor::{from_rows, values},
 	shares::{shares_of, RecordShare, BILLION},
 };
 
@@ -290,27 +290,91 @@ impl Engine {
 		input: &[u8],
 		top_k: usize,
 	) -> Result<Prediction, EngineError> {
-		let features =
-			featurize(&model.spec.featurizer, &model.schema, input, 0).map_err(|e| match e {
-				EngineError::MalformedRecord { reason, .. } => EngineError::MalformedInput(reason),
-				other => other,
-			})?;
-		let query = matrix(1, features.len(), features)?;
-		let probs = values(&network.forward(&query)?.probs)?.to_vec();
-		let label = probs
-			.iter()
-			.enumerate()
-			.fold(0, |best, (c, p)| if *p > probs[best] { c } else { best });
-		// Each record's rows summed once, for both sides.
-		let (records, scores) =
-			by_record(positions, &values(&attribution.scores(&query, &[label])?)?);
-		Ok(Prediction {
-			answer: Answer::Class {
-				label: label as ClassLabel,
-				probabilities: shares_of(&probs).into_iter().map(|p| p as u32).collect(),
-			},
-			proponents: top(&scores, &records, top_k, 1.0),
-			opponents: top(&scores, &records, top_k, -1.0),
+		let features = Self::query_features(model, input)?;
+		let mut predictions =
+			Self::predict(network, positions, attribution, vec![features], top_k)?;
+		predictions.pop().ok_or(EngineError::Tensor("no prediction for one query".into()))
+	}
+
+	/// [`Engine::classify`] of every input in one pass: the inputs that fit the schema are
+	/// predicted and scored as one matrix of queries, and each is answered exactly as alone, bit
+	/// for bit (every query's probabilities and scores are computed in the same order whatever
+	/// the other queries: `a_batch_answers_each_input_as_alone`). An input that does not fit
+	/// fails alone.
+	pub(super) fn classify_batch(
+		model: &Model,
+		network: &Network,
+		positions: &[u32],
+		attribution: &dyn Attribution,
+		inputs: &[Vec<u8>],
+		top_k: usize,
+	) -> Vec<Result<Prediction, EngineError>> {
+		let features: Vec<Result<Vec<f64>, EngineError>> =
+			inputs.iter().map(|input| Self::query_features(model, input)).collect();
+		let rows: Vec<Vec<f64>> =
+			features.iter().filter_map(|f| f.as_ref().ok().cloned()).collect();
+		let mut predicted = match rows.is_empty() {
+			true => Ok(Vec::new()),
+			false => Self::predict(network, positions, attribution, rows, top_k),
+		}
+		.map(Vec::into_iter);
+		features
+			.into_iter()
+			.map(|f| {
+				f?;
+				match &mut predicted {
+					Ok(each) => each
+						.next()
+						.ok_or(EngineError::Tensor("fewer predictions than queries".into())),
+					Err(e) => Err(e.clone()),
+				}
+			})
+			.collect()
+	}
+
+	/// The features of a query, or `MalformedInput`.
+	fn query_features(model: &Model, input: &[u8]) -> Result<Vec<f64>, EngineError> {
+		featurize(&model.spec.featurizer, &model.schema, input, 0).map_err(|e| match e {
+			EngineError::MalformedRecord { reason, .. } => EngineError::MalformedInput(reason),
+			other => other,
 		})
+	}
+
+	/// Predicts and attributes the queries of `rows` (at least one), in order.
+	fn predict(
+		network: &Network,
+		positions: &[u32],
+		attribution: &dyn Attribution,
+		rows: Vec<Vec<f64>>,
+		top_k: usize,
+	) -> Result<Vec<Prediction>, EngineError> {
+		let m = rows.len();
+		let queries = from_rows(&rows)?;
+		let probs = values(&network.forward(&queries)?.probs)?.to_vec();
+		let classes = probs.len() / m;
+		let probs: Vec<&[f64]> = probs.chunks(classes).collect();
+		let labels: Vec<usize> = probs
+			.iter()
+			.map(|p| {
+				p.iter().enumerate().fold(0, |best, (c, v)| if *v > p[best] { c } else { best })
+			})
+			.collect();
+		// `[n, m]`: column `q` is query `q`'s scores.
+		let scores = values(&attribution.scores(&queries, &labels)?)?.to_vec();
+		Ok((0..m)
+			.map(|q| {
+				let column: Vec<f64> = scores.iter().skip(q).step_by(m).copied().collect();
+				// Each record's rows summed once, for both sides.
+				let (records, scores) = by_record(positions, &column);
+				Prediction {
+					answer: Answer::Class {
+						label: labels[q] as ClassLabel,
+						probabilities: shares_of(probs[q]).into_iter().map(|p| p as u32).collect(),
+					},
+					proponents: top(&scores, &records, top_k, 1.0),
+					opponents: top(&scores, &records, top_k, -1.0),
+				}
+			})
+			.collect())
 	}
 }

@@ -453,6 +453,31 @@ impl Engine {
 		}
 	}
 
+	/// [`Engine::infer`] of each of `inputs` with model `id`, in one call: a classifier
+	/// predicts and scores them as one matrix of queries, and answers each exactly as `infer`
+	/// would; an ∞-gram model answers them one by one. An input that does not fit fails alone;
+	/// `UnknownModel` fails the call.
+	pub fn infer_batch(
+		&self,
+		id: ModelId,
+		inputs: &[Vec<u8>],
+		top_k: usize,
+	) -> Result<Vec<Result<Prediction, EngineError>>, EngineError> {
+		let model = self.model(id)?;
+		Ok(match &model.kind {
+			Kind::Classifier { network, positions, attribution, .. } => {
+				Self::classify_batch(&model, network, positions, &**attribution, inputs, top_k)
+			},
+			Kind::InfiniGram(index) => inputs
+				.iter()
+				.map(|input| match model.spec.traces() {
+					true => Self::trace(&model, index, input, top_k),
+					false => Self::generate(&model, index, input, top_k),
+				})
+				.collect(),
+		})
+	}
+
 	/// The self-influence of every training record of model `id`, by position, highest (most
 	/// suspect) first.
 	pub fn self_influence(&self, id: ModelId) -> Result<Vec<(u32, f64)>, EngineError> {
@@ -571,6 +596,36 @@ mod tests {
 			differ += usize::from(fast.proponents != got.proponents);
 		}
 		assert!(differ > 0, "replay and K-FAC rank the proponents alike on every query");
+	}
+
+	/// Every method, softmax regression and MLP: a batch of queries (one malformed among them)
+	/// is answered query by query exactly as `infer` answers each alone, bit for bit, so that
+	/// attestors that batch different jobs agree.
+	#[test]
+	fn a_batch_answers_each_input_as_alone() {
+		let data = records(120);
+		let engine = Engine::new(None).unwrap();
+		ingest_all(&engine, &data, 120);
+		let mlp = spec(Architecture::Mlp1 { hidden: 8 });
+		let specs = [
+			spec(Architecture::SoftmaxRegression),
+			mlp,
+			ModelSpec { method: AttributionMethod::Replay, ..mlp },
+		];
+		let mut inputs: Vec<Vec<u8>> = data.iter().step_by(7).map(|r| r.payload.clone()).collect();
+		inputs.insert(3, vec![1, 2, 3]);
+		for (id, spec) in specs.iter().enumerate() {
+			let id = id as ModelId + 1;
+			engine.train(id, KEY, spec).unwrap();
+			let batch = engine.infer_batch(id, &inputs, 6).unwrap();
+			assert_eq!(batch.len(), inputs.len());
+			for (input, got) in inputs.iter().zip(&batch) {
+				assert_eq!(got, &engine.infer(id, input, 6), "{spec:?}");
+			}
+			assert!(matches!(batch[3], Err(EngineError::MalformedInput(_))));
+			assert_eq!(engine.infer_batch(id, &[], 6).unwrap(), vec![]);
+		}
+		assert_eq!(engine.infer_batch(99, &inputs, 6), Err(EngineError::UnknownModel(99)));
 	}
 
 	#[test]

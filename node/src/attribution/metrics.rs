@@ -10,8 +10,8 @@ use std::{
 
 use openledger_influence::Engine;
 use openledger_primitives::attribution::{
-	AttributionEngine, AttributionError, DatasetRef, InferOutcome, InferRequest, IngestChunk,
-	TrainOutcome, TrainRequest,
+	AttributionEngine, AttributionError, DatasetRef, InferBatchRequest, InferOutcome, InferRequest,
+	IngestChunk, TrainOutcome, TrainRequest,
 };
 use openledger_primitives::{
 	datanets::{DatanetId, VersionIndex},
@@ -193,5 +193,20 @@ impl AttributionEngine for Metered {
 		self.metrics.infer_seconds.observe(started.elapsed().as_secs_f64());
 		self.metrics.count("infer", &result);
 		result
+	}
+
+	/// Counted as one `infer` per input, each taking its share of the call's time.
+	fn infer_batch(
+		&self,
+		request: InferBatchRequest,
+	) -> Vec<Result<InferOutcome, AttributionError>> {
+		let started = Instant::now();
+		let results = AttributionEngine::infer_batch(&*self.engine, request);
+		let each = started.elapsed().as_secs_f64() / results.len().max(1) as f64;
+		for result in &results {
+			self.metrics.infer_seconds.observe(each);
+			self.metrics.count("infer", result);
+		}
+		results
 	}
 }

@@ -13,7 +13,8 @@
 //!    chain, so a node that does not hold the version already abstains (`PayloadGone`) rather
 //!    than answer from another set;
 //! 2. the engine trains the model (or restores it), then, for an inference, predicts and
-//!    attributes the input;
+//!    attributes the input: all the commit round's inferences of one model in one engine call
+//!    ([`engine::infer_batch`]), each answered exactly as alone;
 //! 3. in its commit round, the attestor commits to the outcome ([`Pallet::commitment`]) if it
 //!    is of the job's engine version (else it abstains, with a warning: this node runs another
 //!    engine than the chain requires), and keeps the outcome in offchain local storage
@@ -47,7 +48,7 @@
 //! their jobs would wait [`RETRY_AFTER`] blocks. So each local attestor's next nonce is also kept
 //! in offchain local storage ([`next_nonce`]), and workers send one at a time, under a lock.
 
-use alloc::vec::Vec;
+use alloc::{collections::BTreeMap, vec, vec::Vec};
 
 use codec::Encode;
 use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight, BoundedVec};
@@ -57,8 +58,8 @@ use frame_system::{
 };
 use openledger_primitives::{
 	attribution::{
-		engine, AttributionError, InferRequest, IngestChunk, TrainOutcome, TrainRequest,
-		DEFAULT_WORKER_BUDGET_MS, WORKER_BOOT_KEY, WORKER_BUDGET_KEY,
+		engine, AttributionError, InferBatchRequest, InferRequest, IngestChunk, TrainOutcome,
+		TrainRequest, DEFAULT_WORKER_BUDGET_MS, WORKER_BOOT_KEY, WORKER_BUDGET_KEY,
 	},
 	models::Source,
 	traits::{DatanetInspect, ModelInspect},
@@ -171,11 +172,10 @@ fn claim<T: Config>(
 ) -> bool {
 	let key = claim_key::<T>(round, job, account);
 	let claim = StorageValueRef::persistent(&key);
-	let retry: BlockNumberFor<T> = RETRY_AFTER.into();
 	let boot = boot();
 	let result =
 		claim.mutate(|previous: Result<Option<(BlockNumberFor<T>, u64)>, _>| match previous {
-			Ok(Some((at, made_in))) if made_in == boot && now < at.saturating_add(retry) => Err(()),
+			Ok(Some(made)) if standing::<T>(made, boot, now) => Err(()),
 			_ => Ok((now, boot)),
 		});
 	match result {
@@ -183,6 +183,30 @@ fn claim<T: Config>(
 		Err(MutateStorageError::ValueFunctionFailed(())) => false,
 		Err(MutateStorageError::ConcurrentModification(_)) => false,
 	}
+}
+
+/// Whether a claim made at `(block, start of the node)` still stands at block `now`.
+fn standing<T: Config>(
+	(at, made_in): (BlockNumberFor<T>, u64),
+	boot: u64,
+	now: BlockNumberFor<T>,
+) -> bool {
+	made_in == boot && now < at.saturating_add(RETRY_AFTER.into())
+}
+
+/// Whether `round` of `job` is claimed for `account` at block `now` (see [`claim`]); it claims
+/// nothing.
+fn claimed<T: Config>(
+	round: Round,
+	job: JobId,
+	account: &T::AccountId,
+	now: BlockNumberFor<T>,
+) -> bool {
+	StorageValueRef::persistent(&claim_key::<T>(round, job, account))
+		.get::<(BlockNumberFor<T>, u64)>()
+		.ok()
+		.flatten()
+		.is_some_and(|made| standing::<T>(made, boot(), now))
 }
 
 /// Withdraws `account`'s claim of `round` of `job`: the pool refused its transaction, so the
@@ -340,6 +364,58 @@ fn answer<T: Config>(kind: JobKind, input: &[u8]) -> Result<Outcome, Skip> {
 	}
 }
 
+/// The outcomes of the commit round's inference jobs of `open` that a local key may take
+/// ([`may_take`]) and has not claimed yet ([`claimed`]; nothing is claimed here), by job: one engine call per model answers all of
+/// that model's jobs ([`engine::infer_batch`], each answer what [`answer`] would give alone).
+/// Models are taken in the order of their first job, while the budget lasts; a job left out is
+/// answered alone by the worker's loop, if the budget allows.
+fn infer_batched<T: Config>(
+	locals: &[(T::Public, T::AccountId)],
+	open: &[(JobId, Job<T>)],
+	now: BlockNumberFor<T>,
+	budget: &Budget,
+) -> BTreeMap<JobId, Result<Outcome, Skip>> {
+	let mut by_model: Vec<(u32, Vec<JobId>, Vec<Vec<u8>>)> = Vec::new();
+	for (job, j) in open {
+		let (JobKind::Infer { model, .. } | JobKind::Recheck { model, .. }) = j.kind else {
+			continue;
+		};
+		let takes = |(_, a): &(T::Public, T::AccountId)| {
+			may_take::<T>(Round::Commit, *job, j, a) && !claimed::<T>(Round::Commit, *job, a, now)
+		};
+		if j.revealing || !locals.iter().any(takes) {
+			continue;
+		}
+		match by_model.iter_mut().find(|(m, ..)| *m == model) {
+			Some((_, jobs, inputs)) => {
+				jobs.push(*job);
+				inputs.push(j.input.to_vec());
+			},
+			None => by_model.push((model, vec![*job], vec![j.input.to_vec()])),
+		}
+	}
+	let mut outcomes = BTreeMap::new();
+	for (model, jobs, inputs) in by_model {
+		if budget.spent() {
+			break;
+		}
+		if !engine::has_model(model) {
+			if let Err(e) = ensure_trained::<T>(model) {
+				// Each job meets the same failure in the loop, which says what to do with it.
+				log::debug!(target: LOG, "model {model}: not trained ({e:?}), its jobs wait");
+				continue;
+			}
+		}
+		let top_k = T::MaxTopK::get();
+		let answers = engine::infer_batch(InferBatchRequest { model, inputs, top_k });
+		log::debug!(target: LOG, "model {model}: {} jobs answered in one engine call", jobs.len());
+		for (job, answer) in jobs.into_iter().zip(answers) {
+			outcomes.insert(job, answer.map(Outcome::from).map_err(Skip::Engine));
+		}
+	}
+	outcomes
+}
+
 /// The indices of the local attestors (of `locals`) that may take `round` of `job` now,
 /// claimed.
 fn takers<T: Config>(
@@ -352,21 +428,26 @@ fn takers<T: Config>(
 	locals
 		.iter()
 		.enumerate()
-		.filter(|(_, (_, account))| match round {
-			Round::Commit => {
-				j.committee.contains(account)
-					&& !Commits::<T>::contains_key(job, account)
-					&& Pallet::<T>::is_active_attestor(account)
-			},
-			Round::Reveal => {
-				Commits::<T>::contains_key(job, account)
-					&& !Reveals::<T>::contains_key(job, account)
-			},
-			Round::Watch => false,
-		})
+		.filter(|(_, (_, account))| may_take::<T>(round, job, j, account))
 		.filter(|(_, (_, account))| claim::<T>(round, job, account, now))
 		.map(|(i, _)| i)
 		.collect()
+}
+
+/// Whether `account` has `round` of `job` to answer: a commit needs an active attestor of the
+/// committee that has not committed; a reveal only a commit not yet revealed.
+fn may_take<T: Config>(round: Round, job: JobId, j: &Job<T>, account: &T::AccountId) -> bool {
+	match round {
+		Round::Commit => {
+			j.committee.contains(account)
+				&& !Commits::<T>::contains_key(job, account)
+				&& Pallet::<T>::is_active_attestor(account)
+		},
+		Round::Reveal => {
+			Commits::<T>::contains_key(job, account) && !Reveals::<T>::contains_key(job, account)
+		},
+		Round::Watch => false,
+	}
 }
 
 /// The open jobs in the order the worker takes them: earliest deadline first, then oldest.
@@ -379,10 +460,12 @@ pub fn schedule<T: Config>(now: BlockNumberFor<T>) -> Vec<(JobId, Job<T>)> {
 	open
 }
 
-/// The worker's time budget for one block. It is checked before each job: once it is spent,
-/// the jobs left wait for the next block's worker (they are the latest deadlines, since jobs
-/// are taken earliest deadline first). A job started within it runs to its end, so a training
-/// job may overrun it; the engine's own limits bound that.
+/// The worker's time budget for one block. It is checked before each model's batch of
+/// inferences ([`infer_batched`], by their earliest job) and before each other job: once it is
+/// spent, the jobs left wait for the next block's worker (mostly the latest deadlines, since
+/// jobs are taken earliest deadline first), while those already computed are still answered. A
+/// batch or job started within it runs to its end, so a training job may overrun it; the
+/// engine's own limits bound that.
 #[derive(Clone, Copy, Debug)]
 pub struct Budget {
 	start: u64,
@@ -542,17 +625,14 @@ fn answer_jobs<T: Config>(
 	// The most members among each local key's reveals: its batches' witness.
 	let mut witness: Vec<u32> = locals.iter().map(|_| 0).collect();
 	let open = schedule::<T>(now);
+	let mut batched = infer_batched::<T>(locals, &open, now, budget);
 	let total = open.len();
-	for (taken, (job, j)) in open.into_iter().enumerate() {
-		if budget.spent() {
-			log::warn!(
-				target: LOG,
-				"the worker's time budget ({} ms) is spent: {} of {total} open jobs wait for the \
-				 next block",
-				budget.ms,
-				total - taken
-			);
-			break;
+	let mut waiting = 0;
+	for (job, j) in open {
+		// An outcome already computed costs nothing more: only the others wait for the budget.
+		if !batched.contains_key(&job) && budget.spent() {
+			waiting += 1;
+			continue;
 		}
 		let round = if j.revealing { Round::Reveal } else { Round::Commit };
 		let members = takers::<T>(locals, round, job, &j, now);
@@ -577,7 +657,7 @@ fn answer_jobs<T: Config>(
 			}
 			continue;
 		}
-		let outcome = match answer::<T>(j.kind, &j.input) {
+		let outcome = match batched.remove(&job).unwrap_or_else(|| answer::<T>(j.kind, &j.input)) {
 			Ok(outcome) => outcome,
 			Err(Skip::Engine(AttributionError::Unavailable)) => {
 				log::warn!(target: LOG, "this node has an attr key but no engine: not answering");
@@ -622,6 +702,14 @@ fn answer_jobs<T: Config>(
 			keep_outcome::<T>(job, account, &outcome);
 			commits[i].push((job, Pallet::<T>::commitment(job, account, &salt, &outcome)));
 		}
+	}
+	if waiting > 0 {
+		log::warn!(
+			target: LOG,
+			"the worker's time budget ({} ms) is spent: {waiting} of {total} open jobs wait for \
+			 the next block",
+			budget.ms,
+		);
 	}
 	for ((((public, _), commits), reveals), members) in
 		locals.iter().zip(commits).zip(reveals).zip(witness)

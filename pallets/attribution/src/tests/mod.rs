@@ -9,8 +9,8 @@ use frame_support::{
 };
 use openledger_primitives::{
 	attribution::{
-		AttributionEngine, AttributionError, AttributionExt, DatasetRef, InferOutcome,
-		InferRequest, Inferred, IngestChunk, TrainRequest,
+		AttributionEngine, AttributionError, AttributionExt, DatasetRef, InferBatchRequest,
+		InferOutcome, InferRequest, Inferred, IngestChunk, TrainRequest,
 	},
 	traits::AttributionJobs,
 };
@@ -932,6 +932,10 @@ struct MockEngine {
 	clock: Mutex<Option<(Arc<parking_lot::RwLock<testing::OffchainState>>, u64)>>,
 	/// While set, training and inference answer `Busy`.
 	busy: std::sync::atomic::AtomicBool,
+	/// How many inputs `infer` answered, one call each.
+	alone: std::sync::atomic::AtomicUsize,
+	/// The number of inputs of each `infer_batch` call.
+	batches: Mutex<Vec<usize>>,
 }
 
 impl MockEngine {
@@ -965,6 +969,22 @@ impl AttributionEngine for MockEngine {
 		!self.trained.lock().unwrap().is_empty()
 	}
 	fn infer(&self, request: InferRequest) -> Result<InferOutcome, AttributionError> {
+		self.alone.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+		self.answer(request)
+	}
+	fn infer_batch(
+		&self,
+		request: InferBatchRequest,
+	) -> Vec<Result<InferOutcome, AttributionError>> {
+		self.batches.lock().unwrap().push(request.inputs.len());
+		let InferBatchRequest { model, inputs, top_k } = request;
+		inputs.into_iter().map(|input| self.answer(InferRequest { model, input, top_k })).collect()
+	}
+}
+
+impl MockEngine {
+	/// The answer to one input: label 1, crediting the record its first byte names.
+	fn answer(&self, request: InferRequest) -> Result<InferOutcome, AttributionError> {
 		if self.busy.load(std::sync::atomic::Ordering::SeqCst) {
 			return Err(AttributionError::Busy);
 		}
@@ -1165,6 +1185,43 @@ fn the_worker_takes_jobs_earliest_deadline_first_within_its_time_budget() {
 		assert_eq!(batched_jobs(&pool, 0), vec![vec![2, 3]]);
 		Attribution::offchain_worker(4);
 		assert_eq!(batched_jobs(&pool, 1), vec![vec![0, 1]], "then the training jobs");
+	});
+}
+
+/// Issue 34's worker: one block's inference jobs on one model are one engine call, and their
+/// reveals read the outcomes kept at the commit, with no engine call at all.
+#[test]
+fn a_blocks_jobs_on_one_model_are_one_engine_call_and_reveals_never_recompute() {
+	let engine = Arc::new(MockEngine::default());
+	let (mut ext, pool) = offchain_ext(Some(engine.clone()));
+	ext.execute_with(|| {
+		only(2);
+		UintAuthorityId::set_all_keys(vec![2]);
+		activate_model_0();
+		for i in 0..3u8 {
+			assert_ok!(<Attribution as AttributionJobs>::request_inference(
+				u64::from(i),
+				0,
+				vec![i, 4]
+			));
+		}
+		Attribution::offchain_worker(1);
+		assert_eq!(*engine.batches.lock().unwrap(), vec![3]);
+		assert_eq!(engine.alone.load(std::sync::atomic::Ordering::SeqCst), 0);
+		assert_eq!(batched_jobs(&pool, 0), vec![vec![0, 1, 2]]);
+		apply(&pool, 0);
+		Attribution::offchain_worker(2);
+		assert_eq!(batched_jobs(&pool, 1), vec![vec![0, 1, 2]], "the reveals");
+		assert_eq!(*engine.batches.lock().unwrap(), vec![3], "no engine call for the reveals");
+		assert_eq!(engine.alone.load(std::sync::atomic::Ordering::SeqCst), 0);
+		apply(&pool, 1);
+		let credited: Vec<_> =
+			COMPLETED.with(|c| c.borrow().iter().map(|(i, r, _)| (*i, r.shares.clone())).collect());
+		assert_eq!(
+			credited,
+			(0..3u32).map(|i| (u64::from(i), shares(&[(i, 1_000_000_000)]))).collect::<Vec<_>>(),
+			"each job's own answer, in the batch's order"
+		);
 	});
 }
 
