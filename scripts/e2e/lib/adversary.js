@@ -25,13 +25,12 @@ export function forgedInfer(engineVersion, record = 0) {
 /** Sends `tx` signed by `pair` with `nonce` and `tip`; resolves once it is in a block, with its
  * dispatch error's name (or null) and its events, or rejects if the pool refuses it.
  * `onReady`, if given, is called once, when the node's pool first reports it ready to include
- * (or includes it). The same signed transaction also goes to the pool of each API of
- * `alsoTo`, unwatched. */
-function submit(api, tx, pair, nonce, tip = 0n, onReady = undefined, alsoTo = []) {
+ * (or includes it). */
+function submit(api, tx, pair, nonce, tip = 0n, onReady = undefined) {
 	return new Promise((resolve, reject) => {
 		let unsub = () => {};
 		let ready = false;
-		const watch = ({ status, dispatchError, events }) => {
+		tx.signAndSend(pair, { nonce, tip }, ({ status, dispatchError, events }) => {
 			if (!ready && (status.isReady || status.isBroadcast || status.isInBlock)) {
 				ready = true;
 				onReady?.();
@@ -46,23 +45,16 @@ function submit(api, tx, pair, nonce, tip = 0n, onReady = undefined, alsoTo = []
 				else if (dispatchError) error = dispatchError.toString();
 				resolve({ error, events: events.map(({ event }) => event) });
 			}
-		};
-		tx.signAsync(pair, { nonce, tip })
-			.then(async (signed) => {
-				unsub = await signed.send(watch);
-				// Then the same bytes in the pools of `alsoTo` (after the watched pool, which
-				// would refuse them as already imported if gossip brought them first): one that
-				// has them already, or refuses them, changes nothing for the watched one.
-				for (const other of alsoTo) other.rpc.author.submitExtrinsic(signed.toHex()).catch(() => {});
-			})
+		})
+			.then((u) => (unsub = u))
 			.catch(reject);
 	});
 }
 
 /** Sends `tx` signed by `pair` with `nonce` and `tip`; resolves once it is in a block, with its
  * dispatch error's name (or null), or rejects if the pool refuses it. */
-export function sendWithNonce(api, tx, pair, nonce, tip = 0n, onReady = undefined, alsoTo = []) {
-	return submit(api, tx, pair, nonce, tip, onReady, alsoTo).then(({ error }) => error);
+export function sendWithNonce(api, tx, pair, nonce, tip = 0n, onReady = undefined) {
+	return submit(api, tx, pair, nonce, tip, onReady).then(({ error }) => error);
 }
 
 /**
@@ -172,19 +164,16 @@ export async function floodFutureReveals(api, pair, count) {
  * CPU) leaves no block half empty.
  *
  * `stop()` does not wait for the remarks still in flight: they may never land. A remark that a
- * pool drops (its ready queue holds 20 MiB unless `--pool-kbytes` says more, and every node
- * receives every sender's remarks: keep senders × `inFlight` × `bytes` below it) leaves a gap in its sender's nonces, and the later ones wait as future transactions until
+ * pool drops (its ready queue holds 20 MiB unless `--pool-kbytes` says more, and its future
+ * queue, where a remark gossiped ahead of its sender's previous one waits, a tenth of that;
+ * every node receives every sender's remarks: keep senders × `inFlight` × `bytes` below the
+ * future queue's size) leaves a gap in its sender's nonces, and the later ones wait as future transactions until
  * their era ends. In one CI run the 127 blocks after the inference held none of them, and the
  * test waited 6 minutes for their statuses.
  */
 export class Stuffer {
-	/** `senders`: [{ api, pair }], each sending through its own node; `everywhere`: the APIs of
-	 * every node whose pool each remark is also put in directly, so that every block author
-	 * holds every remark without waiting for the nodes to gossip them (a loaded machine gossips
-	 * 200 KB transactions slower than the blocks take them: authors once built half-empty blocks
-	 * from pools that ran dry while the senders' own nodes held plenty). */
-	constructor(senders, { bytes = 200_000, inFlight = 12, tip = 10n ** 17n, everywhere = [] } = {}) {
-		Object.assign(this, { senders, bytes, inFlight, tip, everywhere });
+	constructor(senders, { bytes = 200_000, inFlight = 12, tip = 10n ** 17n } = {}) {
+		Object.assign(this, { senders, bytes, inFlight, tip });
 		this.running = false;
 		this.included = 0;
 		this.pooled = 0;
@@ -202,11 +191,10 @@ export class Stuffer {
 			while (this.running) {
 				while (flying.size < this.inFlight && this.running) {
 					let pooled = false;
-					const others = this.everywhere.filter((other) => other !== api);
 					const p = sendWithNonce(api, call(), pair, nonce, this.tip, () => {
 						pooled = true;
 						this.pooled += 1;
-					}, others)
+					})
 						.then(
 							() => (this.included += 1),
 							(e) => this.errors.push(e.message),

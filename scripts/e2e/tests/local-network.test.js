@@ -44,8 +44,14 @@ describe('four validators attest in committees of four on --chain local', () => 
 	before(async () => {
 		await cryptoWaitReady();
 		// The network a user starts with scripts/network.sh, on ports of its own.
-		// Pools of 64 MiB, for the stuffed blocks' backlog (below).
-		network = await startNetwork({ args: [...FAST_SLOTS.args, '--pool-kbytes', '65536'], name: 'local', slotMs: FAST_SLOTS.slotMs });
+		// Pools of 512 MiB, for the stuffed blocks' backlog (below). The pool's future queue,
+		// where a remark that arrives before its sender's previous one waits, holds a tenth of
+		// it: at 64 MiB, 6.4 MiB, 32 remarks of 200 KB for all four senders, and two CI runs'
+		// blocks were half empty (51%, 31%, 51%; 56%, 0%, 66%) once gossip's disorder overflowed
+		// it, the dropped remarks left gaps in their senders' nonces, and everything after a
+		// gap waited. 51 MiB holds every remark in flight (4 × 50 × 200 KB); a pool takes memory
+		// only for what it holds.
+		network = await startNetwork({ args: [...FAST_SLOTS.args, '--pool-kbytes', '524288'], name: 'local', slotMs: FAST_SLOTS.slotMs });
 		api = network.apis[0];
 		const keyring = new Keyring({ type: 'sr25519' });
 		k = Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => [n, keyring.addFromUri(`//${n}`)]));
@@ -234,12 +240,10 @@ describe('four validators attest in committees of four on --chain local', () => 
 		const maxLength = api.consts.system.blockLength.max.normal.toNumber();
 		// Remarks of 200 KB, each with a tip of 0.1 OPEN, sent to every validator (each author
 		// builds from its own pool), keep the normal share of every block full while the
-		// inference is attested. Every pool receives every sender's remarks, straight from this
-		// process rather than by gossip, which a loaded machine ran too slowly once (CI,
-		// 2026-12-07: blocks 51%, 31%, 51% full, their authors' pools empty): 4 × 50 × 200 KB
-		// stay within the network's 64 MiB pools.
+		// inference is attested. Every pool receives every sender's remarks by gossip: 4 × 50 ×
+		// 200 KB stay within the network's pools and their future queues (above).
 		const senders = stuffers.map((pair, i) => ({ api: network.apis[i], pair }));
-		const stuffer = new Stuffer(senders, { bytes: 200_000, inFlight: 50, tip: 10n ** 17n, everywhere: network.apis });
+		const stuffer = new Stuffer(senders, { bytes: 200_000, inFlight: 50, tip: 10n ** 17n });
 		await stuffer.start();
 		let info;
 		let from;
