@@ -364,9 +364,16 @@ fn answer<T: Config>(kind: JobKind, input: &[u8]) -> Result<Outcome, Skip> {
 	}
 }
 
+/// The most queries one engine call answers. Jobs are batched by model, and a batch started
+/// within the budget runs to its end: without a bound, a flood of paid inferences on one slow
+/// model (replay, about 58 ms a query in a batch) would hold the worker for seconds past its
+/// budget, ahead of other models' earlier deadlines.
+pub const MAX_QUERIES_PER_CALL: usize = 32;
+
 /// The outcomes of the commit round's inference jobs of `open` that a local key may take
 /// ([`may_take`]) and has not claimed yet ([`claimed`]; nothing is claimed here), by job: one engine call per model answers all of
-/// that model's jobs ([`engine::infer_batch`], each answer what [`answer`] would give alone).
+/// that model's jobs, [`MAX_QUERIES_PER_CALL`] at a time ([`engine::infer_batch`], each answer
+/// what [`answer`] would give alone).
 /// Models are taken in the order of their first job, while the budget lasts; a job left out is
 /// answered alone by the worker's loop, if the budget allows.
 fn infer_batched<T: Config>(
@@ -407,10 +414,18 @@ fn infer_batched<T: Config>(
 			}
 		}
 		let top_k = T::MaxTopK::get();
-		let answers = engine::infer_batch(InferBatchRequest { model, inputs, top_k });
-		log::debug!(target: LOG, "model {model}: {} jobs answered in one engine call", jobs.len());
-		for (job, answer) in jobs.into_iter().zip(answers) {
-			outcomes.insert(job, answer.map(Outcome::from).map_err(Skip::Engine));
+		for (jobs, inputs) in
+			jobs.chunks(MAX_QUERIES_PER_CALL).zip(inputs.chunks(MAX_QUERIES_PER_CALL))
+		{
+			if budget.spent() {
+				return outcomes;
+			}
+			let inputs = inputs.to_vec();
+			let answers = engine::infer_batch(InferBatchRequest { model, inputs, top_k });
+			log::debug!(target: LOG, "model {model}: {} jobs answered in one engine call", jobs.len());
+			for (job, answer) in jobs.iter().zip(answers) {
+				outcomes.insert(*job, answer.map(Outcome::from).map_err(Skip::Engine));
+			}
 		}
 	}
 	outcomes

@@ -1225,6 +1225,30 @@ fn a_blocks_jobs_on_one_model_are_one_engine_call_and_reveals_never_recompute() 
 	});
 }
 
+/// A flood of paid inferences on one model is answered in engine calls of at most
+/// `MAX_QUERIES_PER_CALL` each, so that no single call holds the worker far past its budget.
+#[test]
+fn a_flood_on_one_model_is_answered_in_bounded_engine_calls() {
+	let engine = Arc::new(MockEngine::default());
+	let (mut ext, _) = offchain_ext(Some(engine.clone()));
+	ext.execute_with(|| {
+		only(2);
+		UintAuthorityId::set_all_keys(vec![2]);
+		activate_model_0();
+		let flood = ocw::MAX_QUERIES_PER_CALL + 8;
+		for i in 0..flood {
+			assert_ok!(<Attribution as AttributionJobs>::request_inference(
+				i as u64,
+				0,
+				vec![(i % 6) as u8, 4]
+			));
+		}
+		Attribution::offchain_worker(1);
+		assert_eq!(*engine.batches.lock().unwrap(), vec![ocw::MAX_QUERIES_PER_CALL, 8]);
+		assert_eq!(engine.alone.load(std::sync::atomic::Ordering::SeqCst), 0);
+	});
+}
+
 #[test]
 fn the_worker_answers_every_job_in_batches_of_at_most_max_batch() {
 	let engine = Arc::new(MockEngine::default());
