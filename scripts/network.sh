@@ -90,7 +90,7 @@ start() {
 			--node-key "$(printf '%064x' $((i + 1)))"
 			--rpc-port $((RPC + i)) --prometheus-port $((PROM + i))
 			--listen-addr "/ip4/127.0.0.1/tcp/$((P2P + i))"
-			--no-mdns --no-telemetry "$@")
+			--no-mdns --no-telemetry --ipfs-server "$@")
 		[ "$i" -gt 0 ] && args+=(--bootnodes "/ip4/127.0.0.1/tcp/$P2P/p2p/$boot_id")
 		echo "[network] $(date -u +%FT%TZ) starting $name" >>"$DIR/$name.log"
 		"$node" "${args[@]}" >>"$DIR/$name.log" 2>&1 &

@@ -104,8 +104,18 @@ export const types = {
 	},
 };
 
-/** The node's custom RPC methods, as `api.rpc.attribution.*`. */
+/** The node's custom RPC methods, as `api.rpc.attribution.*`, and the SDK's `bitswap_v1_get`
+ * (which @polkadot/api does not know), as `api.rpc.bitswap.v1_get`. */
 export const rpc = {
+	bitswap: {
+		v1_get: {
+			description:
+				"The bytes this node keeps in its transaction index under a CIDv1 (base32; raw; blake2b-256, sha2-256 or keccak-256), hex-encoded: a Datanet record's payload lies in them (see datanetsApi's `Payload::Indexed`).",
+			params: [{ name: 'cid', type: 'Text' }],
+			// Bytes: the node answers "0x…", which a Text would read as UTF-8.
+			type: 'Bytes',
+		},
+	},
 	attribution: {
 		answer: {
 			description:

@@ -32,6 +32,7 @@ export {
 	waitForModel,
 } from './actions.js';
 export { recordHash, RowError, schemaOf, toRecord } from './records.js';
+export { cidOf, indexedBytes, PayloadError, payloadsOf, recordPayload } from './payloads.js';
 export { fromKeystoreJson, fromSuri, KeyError } from './keys.js';
 export {
 	ASSET_COLLECTIONS,

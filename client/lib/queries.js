@@ -1,5 +1,6 @@
 // Reads of the chain's state through the runtime APIs, as plain values.
 
+import { payloadsOf } from './payloads.js';
 import { schemaOf } from './records.js';
 import { locate, sourcesOf } from './sources.js';
 
@@ -119,7 +120,7 @@ export async function qualityFlags(api, model) {
 			contributor: r?.contributor.toString(),
 			label: r?.label.toNumber(),
 			removed: r ? r.removedAt.isSome : undefined,
-			payload: r?.payload.isSome ? r.payload.unwrap().toU8a(true) : null,
+			payload: r ? (await payloadsOf(api, [r]))[0] : null,
 		};
 	};
 	const { suspects, duplicates } = training.flags;

@@ -1,7 +1,23 @@
 // The explorer's pages. Each takes the context ({ api, best, signers }), the route's parameters
 // and its query, reads the chain at the best block through the runtime APIs, and returns HTML.
 
-import { ASSET_COLLECTIONS, assetHolding, contributorEarnings, datanetFlags, datanetSchema, inferenceAnswer, locate, ownerHistory, qualityFlags, revenueShares, schemaOf, sharedRecord, sourcesOf } from '@openledger/client';
+import {
+	ASSET_COLLECTIONS,
+	assetHolding,
+	contributorEarnings,
+	datanetFlags,
+	datanetSchema,
+	inferenceAnswer,
+	locate,
+	ownerHistory,
+	payloadsOf,
+	qualityFlags,
+	recordPayload,
+	revenueShares,
+	schemaOf,
+	sharedRecord,
+	sourcesOf,
+} from '@openledger/client';
 
 import { cumulativeChart } from './chart.js';
 import { account, hash, open, payload, percent, schema as schemaLine, status, text } from './format.js';
@@ -72,14 +88,16 @@ export async function datanet({ api }, [id], query) {
 	let records = html`<p class="note">No version published yet: records are listed by version.</p>`;
 	if (version > 0) {
 		const got = await api.call.datanetsApi.versionRecords(id, version, page * PAGE, PAGE + 1);
+		// From the node's transaction index, each checked against its record.
+		const bytes = await payloadsOf(api, got.slice(0, PAGE));
 		const flagged = flagsByRecord((await datanetFlags(api, id)).filter((f) => f.version === version));
 		const rows = got.slice(0, PAGE).map(
-			(r) => html`<tr data-testid="record-row" data-index="${r.index.toNumber()}" data-hash="${r.record.toHex()}">
+			(r, i) => html`<tr data-testid="record-row" data-index="${r.index.toNumber()}" data-hash="${r.record.toHex()}">
 				<td class="num">${r.index.toNumber()}</td><td>${hash(r.record.toHex())}</td><td>${account(r.contributor.toString())}</td>
 				<td class="num" data-testid="record-label">${r.label.toNumber()}</td>
 				<td>${r.removedAt.isSome ? status('Removed') : status('Accepted')}</td>
 				<td data-testid="record-flag">${(flagged.get(r.index.toNumber()) ?? []).map((f) => html`<span class="status warn">${f}</span> `)}</td>
-				<td>${payload(s, r.payload.isSome ? r.payload.unwrap().toU8a(true) : null)}</td>
+				<td>${payload(s, bytes[i])}</td>
 			</tr>`,
 		);
 		records = html`<h2>Records of version ${version}</h2>
@@ -142,10 +160,10 @@ export async function curate({ api, signers }, [id]) {
 	const curator = signers.find((sg) => sg.address === owner) ?? (await firstCurator(api, id, signers));
 	const rows = await Promise.all(
 		pending.map(async ({ hash: h, rec }) => {
-			const bytes = some(await api.query.datanets.payloads(id, h));
+			const bytes = await recordPayload(api, id, h);
 			return html`<tr data-testid="pending-row" data-hash="${h}">
 				<td>${hash(h)}</td><td>${account(rec.contributor.toString())}</td><td class="num">${rec.label.toNumber()}</td>
-				<td>${payload(s, bytes ? bytes.toU8a(true) : null)}</td>
+				<td>${payload(s, bytes ?? null)}</td>
 				<td>${curator ? html`<button data-action="review" data-datanet="${id}" data-record="${h}" data-accept="1" data-signer="${curator.address}">accept</button>
 					<button class="secondary" data-action="review" data-datanet="${id}" data-record="${h}" data-accept="0" data-signer="${curator.address}">reject</button>` : html`<span class="note">sign in as a curator to review</span>`}</td>
 			</tr>`;
@@ -364,7 +382,8 @@ export async function inference({ api }, [id]) {
 	const shares = [];
 	for (const sh of inf.shares) {
 		const at = await sharedRecord(api, sources, sh.record.toNumber());
-		shares.push({ position: sh.record.toNumber(), share: sh.share.toNumber(), at, rec: at?.rec });
+		const bytes = at?.rec ? (await payloadsOf(api, [at.rec]))[0] : null;
+		shares.push({ position: sh.record.toNumber(), share: sh.share.toNumber(), at, rec: at?.rec, bytes });
 	}
 	const completed = inf.completed.isSome ? inf.completed.unwrap().toNumber() : undefined;
 	const split = completed === undefined ? undefined : await distribution(api, id, completed);
@@ -425,14 +444,14 @@ export async function inference({ api }, [id]) {
 			shares.length === 0
 				? html`<p class="note">No records attributed yet.</p>`
 				: html`<table data-testid="shares"><tr>${sources.length > 1 ? html`<th class="num">Datanet</th>` : ''}<th class="num">record</th><th class="num">share</th><th></th><th>contributor</th><th class="num">label</th><th>payload</th><th class="num">earned</th></tr>
-				${shares.map(({ position, share, at, rec }) => {
+				${shares.map(({ position, share, at, rec, bytes }) => {
 					const earned = split ? (split.contributors.toBigInt() * BigInt(share)) / 1_000_000_000n : undefined;
 					return html`<tr data-testid="share-row" data-record="${position}" data-datanet="${at?.datanet ?? ''}" data-index="${at?.index ?? ''}" data-share="${share}" data-contributor="${rec?.contributor.toString() ?? ''}">
 						${sources.length > 1 ? html`<td class="num">${at ? html`<a href="#/datanet/${at.datanet}">${at.datanet}</a>` : ''}</td>` : ''}
 						<td class="num"><a href="${datanetLink(position)}">${at ? at.index : position}</a></td>
 						<td class="num">${percent(share)}</td><td><span class="bar" style="width:${Math.max(1, Math.round(share / 1e7))}px"></span></td>
 						<td>${rec ? account(rec.contributor.toString()) : ''}</td><td class="num">${rec ? rec.label.toNumber() : ''}</td>
-						<td>${rec && s ? payload(s, rec.payload.isSome ? rec.payload.unwrap().toU8a(true) : null) : ''}</td>
+						<td>${rec && s ? payload(s, bytes) : ''}</td>
 						<td class="num">${earned === undefined ? '' : open(earned)}</td></tr>`;
 				})}</table>`
 		}`;

@@ -17,14 +17,21 @@ use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPai
 use sp_core::storage::StorageKey;
 use sp_runtime::traits::Block as BlockT;
 
-use openledger_primitives::attribution::{AttributionEngine, AttributionExt};
+use openledger_primitives::{
+	attribution::{AttributionEngine, AttributionExt},
+	payloads::{PayloadStore, PayloadsExt},
+};
 
 use crate::cli::Sealing;
 
 /// Host functions beyond the standard ones, offered to the runtime by this node: the
-/// attribution engine's. They answer only where the engine extension is registered (off-chain
-/// workers), and return `Unavailable` elsewhere.
-pub type ExtraHostFunctions = openledger_primitives::attribution::engine::HostFunctions;
+/// attribution engine's, and those that read Datanet payloads. They answer only where their
+/// extensions are registered (off-chain workers), and return `Unavailable` or nothing
+/// elsewhere.
+pub type ExtraHostFunctions = (
+	openledger_primitives::attribution::engine::HostFunctions,
+	openledger_primitives::payloads::payloads::HostFunctions,
+);
 
 /// All host functions of the node's wasm executor.
 pub type HostFunctions = (sp_io::SubstrateHostFunctions, ExtraHostFunctions);
@@ -249,7 +256,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		grandpa_network = Some((protocol_name, notification_service));
 	}
 
-	let (network, system_rpc_tx, tx_handler_controller, sync_service, _bitswap) =
+	let (network, system_rpc_tx, tx_handler_controller, sync_service, bitswap) =
 		sc_service::build_network(sc_service::BuildNetworkParams {
 			config: &config,
 			net_config,
@@ -264,6 +271,19 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			metrics,
 			gap_sync_body_policy: None,
 		})?;
+
+	// Datanet payloads, from this node's transaction index, or over bitswap from its peers.
+	// They are kept with the block bodies: a node that prunes bodies keeps fewer.
+	let payloads: Arc<dyn PayloadStore> =
+		Arc::new(crate::attribution::payloads::NodePayloads::new(client.clone(), bitswap));
+	if let sc_service::BlocksPruning::Some(kept) = config.blocks_pruning {
+		log::warn!(
+			"🗂️  This node keeps the bodies of the last {kept} finalized blocks only: the Datanet \
+			 payloads contributed before them it reads over bitswap, from peers that keep them \
+			 (with --ipfs-server), or its worker abstains. Attestors keep every body (the \
+			 default, --blocks-pruning archive-canonical)."
+		);
+	}
 
 	// One engine per node, saving trained models under the chain's directory: the off-chain
 	// workers' and the `attribution_preview` RPC's.
@@ -333,9 +353,15 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 				)),
 				network_provider: Arc::new(network.clone()),
 				enable_http_requests: false,
-				custom_extensions: move |_| {
-					vec![Box::new(AttributionExt(engine.clone()))
-						as Box<dyn sp_externalities::Extension>]
+				custom_extensions: {
+					let payloads = payloads.clone();
+					move |_| {
+						vec![
+							Box::new(AttributionExt(engine.clone()))
+								as Box<dyn sp_externalities::Extension>,
+							Box::new(PayloadsExt(payloads.clone())),
+						]
+					}
 				},
 			})?;
 		task_manager.spawn_handle().spawn(
@@ -382,6 +408,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 				pool: pool.clone(),
 				command_sink: command_sink.clone(),
 				engine: engine.clone(),
+				payloads: payloads.clone(),
 				keystore: keystore.clone(),
 				note_answered: note_answered.clone(),
 			};

@@ -11,7 +11,8 @@ use crate::{
 	agents::{Agent, AgentId, InferenceStatus},
 	attribution::{Generation, InferenceId, RecordShare, Trace, TrainingRecord},
 	datanets::{
-		ClassLabel, Datanet, DatanetId, RecordHash, RecordStatus, VersionIndex, VersionInfo,
+		ClassLabel, Datanet, DatanetId, IndexedPayload, RecordHash, RecordStatus, VersionIndex,
+		VersionInfo,
 	},
 	models::{Model, ModelId},
 	rewards::{RevenueSharesInfo, RewardSplit},
@@ -29,8 +30,19 @@ pub struct RecordInfo<AccountId, Balance> {
 	pub status: RecordStatus,
 	/// The deposit held from the contributor (zero once removed).
 	pub deposit: Balance,
-	/// The payload; `None` once removed by moderation.
-	pub payload: Option<Vec<u8>>,
+	/// The payload, or where it is; `None` once removed by moderation.
+	pub payload: Option<Payload>,
+}
+
+/// A record's payload as the APIs show it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum Payload {
+	/// Kept in the runtime's state (contributed before payloads moved out of it): the bytes.
+	State(Vec<u8>),
+	/// Kept in the transaction index: where. A node reads the bytes from its database or
+	/// fetches them over bitswap (`bitswap_v1_get` over JSON-RPC, or any IPFS client), and
+	/// checks them against the record's hash.
+	Indexed(IndexedPayload),
 }
 
 /// A record of a version, in log order.
@@ -44,8 +56,8 @@ pub struct VersionRecord<AccountId> {
 	pub contributor: AccountId,
 	/// Its label.
 	pub label: ClassLabel,
-	/// The payload; `None` if moderation removed it.
-	pub payload: Option<Vec<u8>>,
+	/// The payload, or where it is; `None` if moderation removed it.
+	pub payload: Option<Payload>,
 	/// The block moderation removed it in, if it did.
 	pub removed_at: Option<u32>,
 }

@@ -216,6 +216,77 @@ pub struct VersionInfo<BlockNumber> {
 	pub block: BlockNumber,
 }
 
+/// Where a record's payload is kept.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum PayloadLocation {
+	/// In the runtime's state: a record contributed before payloads moved to the transaction
+	/// index, until someone moves it there (`move_payloads`).
+	State,
+	/// In the transaction index, with the block body of its contribution.
+	Indexed(IndexedPayload),
+}
+
+/// A payload kept in the transaction index: `len` bytes from `offset` of the bytes its
+/// contribution indexed. Those bytes are the tail of the contribution's extrinsic (the
+/// payload and its label for `contribute`, the SCALE-encoded records for
+/// `contribute_batch`), kept by every node that keeps that block's body and served over
+/// bitswap under the CIDv1 (raw, blake2b-256) of `content`.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct IndexedPayload {
+	/// The blake2b-256 hash of the indexed bytes.
+	pub content: H256,
+	/// Where the payload starts in them.
+	pub offset: u32,
+	/// Its length in bytes.
+	pub len: u32,
+}
+
+impl IndexedPayload {
+	/// The payload within `content`'s bytes, if they are long enough.
+	pub fn cut<'a>(&self, bytes: &'a [u8]) -> Option<&'a [u8]> {
+		let start = self.offset as usize;
+		bytes.get(start..start.checked_add(self.len as usize)?)
+	}
+}
+
+/// The payloads of `records` as `contribute_batch` indexes them: each one's place in the SCALE
+/// encoding of the whole list (a compact count, then for each record a compact length, its
+/// bytes and its label as u16 little-endian). `None` if a count or offset overflows `u32`.
+pub fn batch_offsets<P: AsRef<[u8]>>(records: &[(P, ClassLabel)]) -> Option<Vec<(u32, u32)>> {
+	use codec::{Compact, CompactLen};
+	let mut pos = Compact::<u32>::compact_len(&u32::try_from(records.len()).ok()?);
+	let mut out = Vec::with_capacity(records.len());
+	for (payload, _) in records {
+		let len = u32::try_from(payload.as_ref().len()).ok()?;
+		pos = pos.checked_add(Compact::<u32>::compact_len(&len))?;
+		out.push((u32::try_from(pos).ok()?, len));
+		pos = pos.checked_add(len as usize)?.checked_add(2)?;
+	}
+	Some(out)
+}
+
 /// The identity of a record: `blake3(payload ‖ label as u16 little-endian)`.
 pub fn record_hash(payload: &[u8], label: ClassLabel) -> RecordHash {
 	let mut hasher = blake3::Hasher::new();
@@ -274,6 +345,21 @@ mod tests {
 		assert_eq!(a, record_hash(b"abc", 1));
 		// Matches the blake3 reference over the concatenation.
 		assert_eq!(a.0, *blake3::hash(&[b'a', b'b', b'c', 1, 0]).as_bytes());
+	}
+
+	#[test]
+	fn batch_offsets_point_at_each_payload_in_the_encoded_list() {
+		use codec::Encode;
+		let records: Vec<(Vec<u8>, ClassLabel)> =
+			vec![(b"first".to_vec(), 1), (vec![7; 70], 2), (b"x".to_vec(), 0)];
+		let encoded = records.encode();
+		let offsets = batch_offsets(&records).unwrap();
+		for ((payload, _), (offset, len)) in records.iter().zip(&offsets) {
+			let at = IndexedPayload { content: H256::zero(), offset: *offset, len: *len };
+			assert_eq!(at.cut(&encoded), Some(&payload[..]));
+		}
+		let past = IndexedPayload { content: H256::zero(), offset: 1, len: u32::MAX };
+		assert_eq!(past.cut(&encoded), None);
 	}
 
 	#[test]

@@ -26,6 +26,7 @@ pub mod datanets;
 #[cfg(feature = "migration")]
 pub mod migration;
 pub mod models;
+pub mod payloads;
 pub mod rewards;
 pub mod traits;
 

@@ -58,7 +58,8 @@ fn dense_datanet(
 		let _ = Balances::mint_into(&who, 1_000 * OPEN);
 		let mut payload = vec![0u8; 64];
 		payload[(i % 64) as usize] = (1 + i / 64) as u8;
-		Datanets::do_contribute(who, id, payload, (i % 10) as u16).expect("a valid record");
+		pallet_datanets::contribute_alone::<Runtime>(who, id, payload, (i % 10) as u16)
+			.expect("a valid record");
 	}
 	let version = Datanets::do_publish_version(owner, id, records).expect("a valid version");
 	(id, version)
@@ -130,7 +131,8 @@ fn text_datanet(
 		CurationPolicy::Open,
 	)
 	.expect("a valid Datanet");
-	Datanets::do_contribute(owner.clone(), id, b"a record".to_vec(), 0).expect("a valid record");
+	pallet_datanets::contribute_alone::<Runtime>(owner.clone(), id, b"a record".to_vec(), 0)
+		.expect("a valid record");
 	let version = Datanets::do_publish_version(owner, id, 1).expect("a valid version");
 	(id, version)
 }

@@ -1,11 +1,13 @@
 //! Storage migrations, run by `Executive` when a new runtime is enacted.
 //!
-//! Every custom pallet declares a storage version (`STORAGE_VERSION`: 2 for datanets, 1 for
+//! Every custom pallet declares a storage version (`STORAGE_VERSION`: 3 for datanets, 1 for
 //! rewards, 3 for agents, 5 for models, 5 for attribution), which a chain's genesis writes. A chain
 //! started before the pallets declared one has version 0 on chain: [`InitialVersion`] moves each
 //! pallet from 0 to 1 and touches no other key. Then each pallet's own migrations, in order:
 //! - datanets, 1 to 2 (`pallet_datanets::migrations::v2`): each Datanet gets its item in the
-//!   Datanets' NFT collection, held by the account stored as its owner;
+//!   Datanets' NFT collection, held by the account stored as its owner; 2 to 3 (`v3`): each
+//!   record says where its payload is kept: in state, for every record contributed before
+//!   payloads moved to the transaction index (`move_payloads` moves them later);
 //! - models, 1 to 2 (`pallet_models::migrations::v2`): a model's spec loses `checkpoints`; 2 to
 //!   3 (`v3`): a model's Datanet version becomes its one source; 3 to 4 (`v4`): a model's spec
 //!   gets its attribution method (the influence function), and a cost limit its query bound;
@@ -52,6 +54,13 @@ pub type Migrations = (
 		1,
 		2,
 		pallet_datanets::migrations::v2::ItemsOfDatanets<Runtime>,
+		Datanets,
+		DbWeight,
+	>,
+	VersionedMigration<
+		2,
+		3,
+		pallet_datanets::migrations::v3::PayloadsInState<Runtime>,
 		Datanets,
 		DbWeight,
 	>,

@@ -22,6 +22,7 @@ use openledger_primitives::{
 	apis::{AgentsApi, AttributionApi, DatanetsApi, ModelsApi},
 	attribution::{AttributionEngine, InferRequest, ENGINE_VERSION},
 	models::ModelId,
+	payloads::PayloadStore,
 	AccountId, Balance, BlockNumber,
 };
 use openledger_runtime::{
@@ -88,6 +89,7 @@ pub struct Answer<C, P> {
 	client: Arc<C>,
 	pool: Arc<P>,
 	engine: Arc<Engine>,
+	payloads: Arc<dyn PayloadStore>,
 	keystore: KeystorePtr,
 	note_answered: NoteAnswered,
 }
@@ -99,10 +101,11 @@ impl<C, P> Answer<C, P> {
 		client: Arc<C>,
 		pool: Arc<P>,
 		engine: Arc<Engine>,
+		payloads: Arc<dyn PayloadStore>,
 		keystore: KeystorePtr,
 		note_answered: NoteAnswered,
 	) -> Self {
-		Self { client, pool, engine, keystore, note_answered }
+		Self { client, pool, engine, payloads, keystore, note_answered }
 	}
 }
 
@@ -170,10 +173,15 @@ where
 			.map_err(|e| error(answer_code::REFUSED, format!("the pool refused it: {e}")))?;
 		// Training a model the engine does not hold yet, and the inference, are CPU work: they
 		// run on a blocking thread, not on the RPC server's.
-		let (client, engine, keystore) =
-			(self.client.clone(), self.engine.clone(), self.keystore.clone());
+		let (client, engine, payloads, keystore) = (
+			self.client.clone(),
+			self.engine.clone(),
+			self.payloads.clone(),
+			self.keystore.clone(),
+		);
 		let answer = tokio::task::spawn_blocking(move || {
-			answer_now(&*client, &engine, &keystore, at, extrinsic_hash, info, key, input)
+			let trainer = (&*engine, &*payloads);
+			answer_now(&*client, trainer, &keystore, at, extrinsic_hash, info, key, input)
 		})
 		.await
 		.map_err(|e| error(code::ENGINE, format!("the answer's task failed: {e}")))??;
@@ -187,7 +195,7 @@ where
 #[allow(clippy::too_many_arguments)]
 fn answer_now<C>(
 	client: &C,
-	engine: &Engine,
+	(engine, payloads): (&Engine, &dyn PayloadStore),
 	keystore: &KeystorePtr,
 	at: <Block as sp_runtime::traits::Block>::Hash,
 	extrinsic_hash: H256,
@@ -200,7 +208,7 @@ where
 	C::Api: DatanetsApi<Block, AccountId, Balance, BlockNumber>,
 {
 	if !engine.has_model(model) {
-		train(engine, &client.runtime_api(), at, model, &info)?;
+		train(engine, payloads, &client.runtime_api(), at, model, &info)?;
 	}
 	// What the off-chain worker computes for the job: the same request, so the same outcome.
 	let outcome = AttributionEngine::infer(engine, InferRequest { model, input, top_k: MAX_TOP_K })

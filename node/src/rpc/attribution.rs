@@ -28,6 +28,7 @@ use openledger_primitives::{
 	attribution::{Generation, Span},
 	datanets::DatanetId,
 	models::{ModelId, ModelStatus, Source},
+	payloads::{training_set, PayloadStore},
 	AccountId, Balance, BlockNumber,
 };
 use openledger_runtime::opaque::Block;
@@ -183,12 +184,13 @@ pub trait AttributionApi<BlockHash> {
 pub struct Attribution<C> {
 	client: Arc<C>,
 	engine: Arc<Engine>,
+	payloads: Arc<dyn PayloadStore>,
 }
 
 impl<C> Attribution<C> {
-	/// Serves previews from `engine`.
-	pub fn new(client: Arc<C>, engine: Arc<Engine>) -> Self {
-		Self { client, engine }
+	/// Serves previews from `engine`, which trains on the payloads of `payloads`.
+	pub fn new(client: Arc<C>, engine: Arc<Engine>, payloads: Arc<dyn PayloadStore>) -> Self {
+		Self { client, engine, payloads }
 	}
 }
 
@@ -239,7 +241,7 @@ where
 		let api = self.client.runtime_api();
 		let info = active_model(&api, at, model)?;
 		if !self.engine.has_model(model) {
-			train(&self.engine, &api, at, model, &info)?;
+			train(&self.engine, &*self.payloads, &api, at, model, &info)?;
 		}
 		let prediction = self.engine.infer(model, &input, TOP_K).map_err(engine_error)?;
 		// Only the named records are read back, for their hashes and contributors.
@@ -313,6 +315,7 @@ where
 /// from disk), as the off-chain worker does.
 pub(super) fn train<A>(
 	engine: &Engine,
+	payloads: &dyn PayloadStore,
 	api: &sp_api::ApiRef<'_, A>,
 	at: <Block as BlockT>::Hash,
 	model: ModelId,
@@ -322,7 +325,7 @@ where
 	A: DatanetsApi<Block, AccountId, Balance, BlockNumber>,
 {
 	for source in &info.sources {
-		ingest(engine, api, at, source)?;
+		ingest(engine, payloads, api, at, source)?;
 	}
 	engine.train_on(model, &info.sources, &info.spec).map_err(engine_error)?;
 	Ok(())
@@ -331,6 +334,7 @@ where
 /// Makes sure `engine` holds `source`'s version whole, read page by page as it was published.
 fn ingest<A>(
 	engine: &Engine,
+	payloads: &dyn PayloadStore,
 	api: &sp_api::ApiRef<'_, A>,
 	at: <Block as BlockT>::Hash,
 	source: &Source,
@@ -374,24 +378,12 @@ where
 			));
 		}
 		// The version's training set as published, as the worker builds it: a record
-		// removed before publication has no payload; one removed after is needed.
-		for r in page {
-			match (r.payload, r.removed_at) {
-				(None, Some(removed)) if removed > published => {
-					return Err(error(
-						code::ENGINE,
-						format!(
-							"record {} was removed after the version was published, and this \
-							 node holds no copy of the version",
-							r.index
-						),
-					));
-				},
-				(payload, _) => {
-					records.push(Record { payload: payload.unwrap_or_default(), label: r.label })
-				},
-			}
-		}
+		// removed before publication has no payload; one removed after is needed; every
+		// payload read from the transaction index hashes to its record.
+		let set = training_set(page, published, |c| payloads.fetch(c)).map_err(|missing| {
+			error(code::ENGINE, format!("{missing}, and this node holds no copy of the version"))
+		})?;
+		records.extend(set.into_iter().map(|(payload, label)| Record { payload, label }));
 	}
 	engine.ingest(key, &schema, total, 0, records).map_err(engine_error)?;
 	Ok(())

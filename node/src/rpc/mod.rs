@@ -34,6 +34,8 @@ pub struct FullDeps<C, P> {
 	pub command_sink: Option<mpsc::Sender<EngineCommand<Hash>>>,
 	/// The node's influence engine, for previews and answers.
 	pub engine: Arc<openledger_influence::Engine>,
+	/// Where the engine's training sets' payloads are read from.
+	pub payloads: Arc<dyn openledger_primitives::payloads::PayloadStore>,
 	/// The node's keystore, whose attestor keys sign `attribution_answer`'s answers.
 	pub keystore: sp_keystore::KeystorePtr,
 	/// Notes in the off-chain worker's storage that this node answered an extrinsic early.
@@ -65,12 +67,13 @@ where
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
-	let FullDeps { client, pool, command_sink, engine, keystore, note_answered } = deps;
+	let FullDeps { client, pool, command_sink, engine, payloads, keystore, note_answered } = deps;
 	let mut module = RpcModule::new(());
 
-	module.merge(Attribution::new(client.clone(), engine.clone()).into_rpc())?;
+	module.merge(Attribution::new(client.clone(), engine.clone(), payloads.clone()).into_rpc())?;
 	module.merge(
-		Answer::new(client.clone(), pool.clone(), engine, keystore, note_answered).into_rpc(),
+		Answer::new(client.clone(), pool.clone(), engine, payloads, keystore, note_answered)
+			.into_rpc(),
 	)?;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client).into_rpc())?;

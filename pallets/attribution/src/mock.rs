@@ -5,15 +5,19 @@
 use core::cell::RefCell;
 use std::collections::BTreeMap;
 
+use codec::Encode;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU128, ConstU32},
 };
 use frame_system::{offchain, EnsureRoot};
 use openledger_primitives::{
-	apis::VersionRecord,
+	apis::{Payload, VersionRecord},
 	attribution::{InferenceId, InferenceResult},
-	datanets::{DatanetId, RecordHash, Schema, VersionIndex, VersionInfo},
+	datanets::{
+		batch_offsets, record_hash, DatanetId, IndexedPayload, RecordHash, Schema, VersionIndex,
+		VersionInfo,
+	},
 	models::{
 		Architecture, AttributionMethod, Featurizer, Model, ModelId, ModelSpec, ModelStatus, Source,
 	},
@@ -123,7 +127,7 @@ impl DatanetInspect<AccountId, u64> for MockDatanets {
 				record: H256::repeat_byte(0x80 | index as u8),
 				contributor: 200 + u64::from(index),
 				label: (index % 3) as u16,
-				payload: Some(vec![index as u8, 9]),
+				payload: Some(Payload::State(vec![index as u8, 9])),
 				removed_at: None,
 			});
 		}
@@ -133,15 +137,49 @@ impl DatanetInspect<AccountId, u64> for MockDatanets {
 			i if late == Some(i) => Some(late_at),
 			_ => None,
 		};
+		if INDEXED.with(|i| i.get()) {
+			let (records, content) = indexed_batch();
+			let (payload, label) = records.get(index as usize)?.clone();
+			let (offset, len) = batch_offsets(&records)?[index as usize];
+			return (datanet == DATANET).then(|| VersionRecord {
+				index,
+				record: record_hash(&payload, label),
+				contributor: 100 + u64::from(index),
+				label,
+				payload: removed_at.is_none().then_some(Payload::Indexed(IndexedPayload {
+					content,
+					offset,
+					len,
+				})),
+				removed_at,
+			});
+		}
 		(datanet == DATANET && index < RECORDS).then(|| VersionRecord {
 			index,
 			record: H256::repeat_byte(index as u8),
 			contributor: 100 + u64::from(index),
 			label: (index % 3) as u16,
-			payload: removed_at.is_none().then(|| vec![index as u8, 9 - index as u8]),
+			payload: removed_at
+				.is_none()
+				.then(|| Payload::State(vec![index as u8, 9 - index as u8])),
 			removed_at,
 		})
 	}
+}
+
+/// The records of [`DATANET`]'s version 1, as one batch contributed them while [`INDEXED`] is
+/// set, and the content hash of the batch's encoding, which the transaction index keeps.
+pub fn indexed_batch() -> (Vec<(Vec<u8>, u16)>, H256) {
+	let records: Vec<(Vec<u8>, u16)> =
+		(0..RECORDS).map(|i| (vec![i as u8, 9 - i as u8], (i % 3) as u16)).collect();
+	let content = H256(sp_io::hashing::blake2_256(&records.encode()));
+	(records, content)
+}
+
+thread_local! {
+	/// Whether [`DATANET`]'s payloads are in the transaction index (see [`indexed_batch`])
+	/// rather than in state.
+	pub static INDEXED: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
 }
 
 thread_local! {

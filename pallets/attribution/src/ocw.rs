@@ -7,11 +7,15 @@
 //! active attestor; a reveal only a commit, whatever became of the attestor since):
 //!
 //! 1. the model's Datanet version goes to the engine in chunks of [`Config::IngestChunk`]
-//!    records (skipped when the engine holds it already). The version's training set is fixed
-//!    when it is published: a record moderation removed before that is left out (sent without
-//!    payload, for everyone), and one removed after it stays in. Its payload is gone from the
-//!    chain, so a node that does not hold the version already abstains (`PayloadGone`) rather
-//!    than answer from another set;
+//!    records (skipped when the engine holds it already). The payloads are read from the
+//!    node's transaction index, or fetched from its peers over bitswap
+//!    ([`payloads::fetch`](openledger_primitives::payloads::payloads::fetch)), and each is
+//!    checked against its record's hash ([`training_set`]). The version's training set is
+//!    fixed when it is published: a record moderation removed before that is left out (sent
+//!    without payload, for everyone), and one removed after it stays in. The chain no longer
+//!    points at its payload, and a payload may be kept nowhere this node can reach: then a
+//!    node that does not hold the version already abstains ([`Missing`]) rather than answer
+//!    from another set;
 //! 2. the engine trains the model (or restores it), then, for an inference, predicts and
 //!    attributes the input: all the commit round's inferences of one model in one engine call
 //!    ([`engine::infer_batch`]), each answered exactly as alone;
@@ -57,11 +61,13 @@ use frame_system::{
 	pallet_prelude::BlockNumberFor,
 };
 use openledger_primitives::{
+	apis::VersionRecord,
 	attribution::{
 		engine, AttributionError, InferBatchRequest, InferRequest, IngestChunk, TrainOutcome,
 		TrainRequest, DEFAULT_WORKER_BUDGET_MS, WORKER_BOOT_KEY, WORKER_BUDGET_KEY,
 	},
 	models::Source,
+	payloads::{payloads, training_set, Missing},
 	traits::{DatanetInspect, ModelInspect},
 };
 use sp_core::{offchain::StorageKind, H256};
@@ -99,9 +105,9 @@ enum Skip {
 	Unknown,
 	/// The engine refused.
 	Engine(AttributionError),
-	/// A record of the version's training set was removed after the version was published,
-	/// and this node holds no copy of it: it abstains rather than train on another set.
-	PayloadGone(u32),
+	/// A payload of the version's training set cannot be had (see [`Missing`]), and this node
+	/// holds no copy of the version: it abstains rather than train on another set.
+	Payload(Missing),
 }
 
 /// `(public key, account)` of every local `attr` key: those of active attestors commit and
@@ -329,19 +335,29 @@ fn ingest<T: Config>(source: &Source) -> Result<(), Skip> {
 	let published: u32 = version.block.saturated_into();
 	while offset < version.count {
 		let end = offset.saturating_add(chunk).min(version.count);
-		let records = (offset..end)
+		// Whoever contributed them does not matter here. A position the log lacks (never,
+		// while versions are within it) keeps its place.
+		let page = (offset..end)
 			.map(|i| match T::Datanets::record_at(source.datanet, i) {
-				Some(r) => match (r.payload, r.removed_at) {
-					(Some(payload), _) => Ok((payload, r.label)),
-					// Removed after publication: still in the version's training set.
-					(None, Some(at)) if at > published => Err(Skip::PayloadGone(i)),
-					// Removed before: out of it for everyone. It keeps its place, with no
-					// payload.
-					(None, _) => Ok((Vec::new(), r.label)),
+				Some(r) => VersionRecord {
+					index: r.index,
+					record: r.record,
+					contributor: (),
+					label: r.label,
+					payload: r.payload,
+					removed_at: r.removed_at,
 				},
-				None => Ok((Vec::new(), 0)),
+				None => VersionRecord {
+					index: i,
+					record: H256::zero(),
+					contributor: (),
+					label: 0,
+					payload: None,
+					removed_at: None,
+				},
 			})
-			.collect::<Result<Vec<_>, Skip>>()?;
+			.collect();
+		let records = training_set(page, published, payloads::fetch).map_err(Skip::Payload)?;
 		let request = IngestChunk { dataset, schema, total: version.count, offset, records };
 		offset = engine::ingest(request).map_err(Skip::Engine)?;
 	}
@@ -678,11 +694,11 @@ fn answer_jobs<T: Config>(
 				log::warn!(target: LOG, "this node has an attr key but no engine: not answering");
 				return false;
 			},
-			Err(Skip::PayloadGone(record)) => {
+			Err(Skip::Payload(missing)) => {
 				log::warn!(
 					target: LOG,
-					"job {job} ({:?}): record {record} was removed after its version was \
-					 published and this node holds no copy of the version: abstaining",
+					"job {job} ({:?}): {missing}, and this node holds no copy of the version: \
+					 abstaining",
 					j.kind
 				);
 				continue;

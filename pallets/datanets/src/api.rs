@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
 use openledger_primitives::{
-	apis::{RecordInfo, VersionRecord},
+	apis::{Payload, RecordInfo, VersionRecord},
 	traits::DatanetInspect,
 };
 
@@ -30,13 +30,28 @@ impl<T: Config> Pallet<T> {
 		datanet: DatanetId,
 		record: RecordHash,
 	) -> Option<RecordInfo<T::AccountId, BalanceOf<T>>> {
-		Records::<T>::get(datanet, record).map(|rec| RecordInfo {
+		let rec = Records::<T>::get(datanet, record)?;
+		let payload = Self::payload_of(datanet, record, &rec);
+		Some(RecordInfo {
 			contributor: rec.contributor,
 			label: rec.label,
 			status: rec.status,
 			deposit: rec.deposit,
-			payload: Payloads::<T>::get(datanet, record).map(|p| p.into_inner()),
+			payload,
 		})
+	}
+
+	/// Where a record's payload is, as the APIs show it: `None` once removed.
+	fn payload_of(datanet: DatanetId, record: RecordHash, rec: &RecordOf<T>) -> Option<Payload> {
+		if matches!(rec.status, RecordStatus::Removed { .. }) {
+			return None;
+		}
+		match rec.location {
+			PayloadLocation::State => {
+				Payloads::<T>::get(datanet, record).map(|p| Payload::State(p.into_inner()))
+			},
+			PayloadLocation::Indexed(at) => Some(Payload::Indexed(at)),
+		}
 	}
 
 	/// A page of a version's records: positions `start .. start + limit` of the log, within
@@ -72,12 +87,13 @@ impl<T: Config> DatanetInspect<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 	fn record_at(datanet: DatanetId, index: u32) -> Option<VersionRecord<T::AccountId>> {
 		let entry = AcceptedLog::<T>::get(datanet, index)?;
 		let rec = Records::<T>::get(datanet, entry.record)?;
+		let payload = Self::payload_of(datanet, entry.record, &rec);
 		Some(VersionRecord {
 			index,
 			record: entry.record,
 			contributor: rec.contributor,
 			label: rec.label,
-			payload: Payloads::<T>::get(datanet, entry.record).map(|p| p.into_inner()),
+			payload,
 			removed_at: match rec.status {
 				RecordStatus::Removed { at, .. } => Some(at),
 				RecordStatus::Pending | RecordStatus::Accepted { .. } => None,

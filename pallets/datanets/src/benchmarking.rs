@@ -52,6 +52,12 @@ fn open_text_datanet<T: Config>() {
 	.unwrap();
 }
 
+/// Makes `call` the block's next extrinsic, as its last bytes.
+fn note_call<T: Config>(call: Call<T>) {
+	use codec::Encode;
+	note_next_extrinsic::<T>(call.encode());
+}
+
 fn payload(dims: u16, seed: u32) -> Vec<u8> {
 	let mut p = vec![0u8; dims as usize];
 	for (i, b) in seed.to_le_bytes().iter().enumerate() {
@@ -111,6 +117,7 @@ mod benchmarks {
 		let contributor = funded::<T>("contributor", 0);
 		let text = vec![b'a'; p as usize];
 		let hash = record_hash(&text, 1);
+		note_call::<T>(Call::<T>::contribute { datanet: 0, payload: text.clone(), label: 1 });
 		#[extrinsic_call]
 		_(RawOrigin::Signed(contributor), 0, text, 1);
 		assert!(Records::<T>::contains_key(0, hash));
@@ -133,16 +140,49 @@ mod benchmarks {
 			})
 			.collect();
 		let records = BoundedVec::truncate_from(records);
+		note_call::<T>(Call::<T>::contribute_batch { datanet: 0, records: records.clone() });
 		#[extrinsic_call]
 		_(RawOrigin::Signed(contributor), 0, records);
 		assert_eq!(Datanets::<T>::get(0).unwrap().accepted, n);
+	}
+
+	/// Moving `n` payloads of `p` bytes each out of state (records contributed before payloads
+	/// left it).
+	#[benchmark]
+	fn move_payloads(
+		n: Linear<1, { T::MaxContributionBatch::get() }>,
+		p: Linear<8, { T::MaxPayloadLen::get() }>,
+	) {
+		open_text_datanet::<T>();
+		let contributor = funded::<T>("contributor", 0);
+		let records: Vec<(Vec<u8>, ClassLabel)> = (0..n)
+			.map(|i| {
+				let mut text = alloc::format!("{i:08}").into_bytes();
+				text.resize(p as usize, b'a');
+				(text, 1)
+			})
+			.collect();
+		for (text, label) in &records {
+			let hash = contribute_alone::<T>(contributor.clone(), 0, text.clone(), *label).unwrap();
+			Records::<T>::mutate(0, hash, |r| {
+				if let Some(r) = r {
+					r.location = PayloadLocation::State;
+				}
+			});
+			Payloads::<T>::insert(0, hash, BoundedVec::truncate_from(text.clone()));
+		}
+		let records = BoundedVec::truncate_from(records);
+		note_call::<T>(Call::<T>::move_payloads { datanet: 0, records: records.clone() });
+		#[extrinsic_call]
+		_(RawOrigin::Signed(contributor), 0, records);
+		assert_eq!(Payloads::<T>::iter().count(), 0);
 	}
 
 	#[benchmark]
 	fn review_accept() {
 		let (owner, id, dims) = datanet::<T>(CurationPolicy::Curated);
 		let contributor = funded::<T>("contributor", 0);
-		let hash = Pallet::<T>::do_contribute(contributor, id, payload(dims, 1), 1).unwrap();
+		let hash = contribute_alone::<T>(contributor, id, payload(dims, 1), 1).unwrap();
 		#[extrinsic_call]
 		review(RawOrigin::Signed(owner), id, hash, true);
 		assert_eq!(Datanets::<T>::get(id).map(|n| n.accepted), Some(1));
@@ -152,7 +192,7 @@ mod benchmarks {
 	fn review_reject() {
 		let (owner, id, dims) = datanet::<T>(CurationPolicy::Curated);
 		let contributor = funded::<T>("contributor", 0);
-		let hash = Pallet::<T>::do_contribute(contributor, id, payload(dims, 1), 1).unwrap();
+		let hash = contribute_alone::<T>(contributor, id, payload(dims, 1), 1).unwrap();
 		#[extrinsic_call]
 		review(RawOrigin::Signed(owner), id, hash, false);
 		assert!(!Records::<T>::contains_key(id, hash));
@@ -162,8 +202,7 @@ mod benchmarks {
 	fn withdraw() {
 		let (_, id, dims) = datanet::<T>(CurationPolicy::Curated);
 		let contributor = funded::<T>("contributor", 0);
-		let hash =
-			Pallet::<T>::do_contribute(contributor.clone(), id, payload(dims, 1), 1).unwrap();
+		let hash = contribute_alone::<T>(contributor.clone(), id, payload(dims, 1), 1).unwrap();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(contributor), id, hash);
 		assert!(!Records::<T>::contains_key(id, hash));
@@ -179,12 +218,15 @@ mod benchmarks {
 			&T::TreasuryAccount::get(),
 			BalanceOf::<T>::max_value() / 4u32.into(),
 		);
-		let hash = Pallet::<T>::do_contribute(contributor, id, payload(dims, 1), 1).unwrap();
+		let hash = contribute_alone::<T>(contributor, id, payload(dims, 1), 1).unwrap();
 		let origin =
 			T::ModeratorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id, hash);
-		assert!(!Payloads::<T>::contains_key(id, hash));
+		assert!(matches!(
+			Records::<T>::get(id, hash).map(|r| r.status),
+			Some(RecordStatus::Removed { .. })
+		));
 		Ok(())
 	}
 
@@ -193,7 +235,7 @@ mod benchmarks {
 		let (owner, id, dims) = datanet::<T>(CurationPolicy::Open);
 		let contributor = funded::<T>("contributor", 0);
 		for i in 0..3 {
-			Pallet::<T>::do_contribute(contributor.clone(), id, payload(dims, i), 1).unwrap();
+			contribute_alone::<T>(contributor.clone(), id, payload(dims, i), 1).unwrap();
 		}
 		Pallet::<T>::do_publish_version(owner.clone(), id, 1).unwrap();
 		#[extrinsic_call]

@@ -70,9 +70,10 @@ impl<T: Config> Pallet<T> {
 					pending += 1;
 				}
 				let removed = matches!(rec.status, RecordStatus::Removed { .. });
+				let in_state = rec.location == PayloadLocation::State && !removed;
 				ensure!(
-					Payloads::<T>::contains_key(id, hash) != removed,
-					"a payload is present iff the record is not removed"
+					Payloads::<T>::contains_key(id, hash) == in_state,
+					"a payload is in state iff the record says so and is not removed"
 				);
 				let entry =
 					record_deposits.entry(rec.contributor.clone()).or_insert_with(Zero::zero);

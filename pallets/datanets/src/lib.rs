@@ -12,6 +12,14 @@
 //!   hash of payload and label ([`record_hash`]); the same content can be contributed once per
 //!   Datanet. Contributing holds [`Config::RecordDepositBase`] plus [`Config::DepositPerByte`]
 //!   for each byte of payload.
+//! - **Payloads out of state**: the state keeps a record's contributor, label, status, deposit
+//!   and where its payload is ([`PayloadLocation`]), not the payload. A contribution indexes the
+//!   last bytes of its extrinsic, its payloads, in the transaction index
+//!   (`sp_io::transaction_index`): nodes keep them with the block body and serve them over
+//!   bitswap (`--ipfs-server`) under their blake2b-256 CID. So a contribution must end its
+//!   extrinsic (it may be the last call of a batch or a proxy), and one extrinsic carries one
+//!   contribution. Records contributed before keep their payloads in [`Payloads`] until anyone
+//!   moves them out with `move_payloads`.
 //! - **Curation**: in an `Open` Datanet a record is accepted at once; in a `Curated` one it is
 //!   pending until the owner or a curator reviews it. A rejected record is deleted and its
 //!   deposit released; the contributor can withdraw a record while it is pending.
@@ -19,16 +27,18 @@
 //!   blake3 hash chain ([`chain_root`]), so publishing is O(1).
 //! - **Version**: `publish_version(count)` freezes the first `count` accepted records, with the
 //!   chain root at that count and the block. Models train on a version, never on a moving set.
-//! - **Moderation**: [`Config::ModeratorOrigin`] can remove any record: its payload is deleted
-//!   and its deposit goes to the treasury. A removed record that was accepted stays counted in
-//!   its versions (the chain root does not change) but carries no payload.
+//! - **Moderation**: [`Config::ModeratorOrigin`] can remove any record: the chain forgets where
+//!   its payload is (or deletes it from state) and its deposit goes to the treasury. A removed
+//!   record that was accepted stays counted in its versions (the chain root does not change)
+//!   but carries no payload. Its bytes stay in the block bodies of the nodes that keep them,
+//!   as long as they keep them: see `docs/datanets.md`, "What removal deletes".
 //!
 //! Datanets and accepted records are permanent, and so are their deposits.
 //!
 //! ## Calls
 //!
 //! `create`, `add_curator`, `remove_curator`, `contribute`, `review`, `withdraw`, `remove`,
-//! `publish_version`. Each call's documentation gives its origin, effect, errors and event.
+//! `publish_version`, `contribute_batch`, `move_payloads`. Each call's documentation gives its origin, effect, errors and event.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // A panic in the runtime is a bug: no unwrap or expect outside tests and benchmarks.
@@ -54,10 +64,13 @@ mod tests;
 pub mod types;
 pub mod weights;
 
+#[cfg(any(feature = "std", feature = "runtime-benchmarks"))]
+pub use features::records::{contribute_alone, note_next_extrinsic};
 pub use openledger_primitives::{
 	datanets::{
-		chain_root, record_hash, ClassLabel, CurationPolicy, DatanetId, RecordError, RecordHash,
-		RecordStatus, Schema, VersionIndex, VersionInfo,
+		batch_offsets, chain_root, record_hash, ClassLabel, CurationPolicy, DatanetId,
+		IndexedPayload, PayloadLocation, RecordError, RecordHash, RecordStatus, Schema,
+		VersionIndex, VersionInfo,
 	},
 	traits::{AssetKind, Holdings},
 };
@@ -77,7 +90,7 @@ pub mod pallet {
 
 	/// The layout of this pallet's storage. A change of layout bumps it and comes with a
 	/// migration (see the runtime's `migrations`).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -194,10 +207,16 @@ pub mod pallet {
 	pub type Records<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, DatanetId, Blake2_128Concat, RecordHash, RecordOf<T>>;
 
-	/// The payload of each record that has not been removed.
+	/// The payloads still kept in state: those of records contributed before payloads moved to
+	/// the transaction index, until `move_payloads` moves them, or moderation removes them.
 	#[pallet::storage]
 	pub type Payloads<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, DatanetId, Blake2_128Concat, RecordHash, PayloadOf<T>>;
+
+	/// The extrinsic that indexed a contribution last: its block and index. One extrinsic
+	/// indexes one contribution (the transaction index keeps one range of bytes per extrinsic).
+	#[pallet::storage]
+	pub type LastIndexed<T: Config> = StorageValue<_, (BlockNumberFor<T>, u32), OptionQuery>;
 
 	/// The accepted log of each Datanet: position → record and chain root after it.
 	// Positions are sequential: `Twox64Concat` is safe.
@@ -242,6 +261,9 @@ pub mod pallet {
 		RecordRemoved { datanet: DatanetId, record: RecordHash, slashed: BalanceOf<T> },
 		/// A version was published: the first `count` accepted records, with their chain root.
 		VersionPublished { datanet: DatanetId, version: VersionIndex, count: u32, root: H256 },
+		/// The payloads of `count` records left the state for the transaction index, under
+		/// `content` (blake2b-256).
+		PayloadsMoved { datanet: DatanetId, count: u32, content: H256 },
 	}
 
 	#[pallet::error]
@@ -285,6 +307,14 @@ pub mod pallet {
 		Overflow,
 		/// A batch must carry at least one record.
 		EmptyBatch,
+		/// The contribution does not end its extrinsic: its payloads are indexed from the
+		/// extrinsic's last bytes, so it must be the extrinsic's call, or the last call of a
+		/// batch or a proxy that ends with it (not a multisig's, which ends with a weight).
+		NotAtEndOfExtrinsic,
+		/// This extrinsic has indexed a contribution already: one extrinsic, one contribution.
+		OneContributionPerExtrinsic,
+		/// The record's payload is not kept in state: there is nothing to move.
+		NotInState,
 	}
 
 	impl<T> From<RecordError> for Error<T> {
@@ -363,9 +393,11 @@ pub mod pallet {
 		///   exactly `dims` values of at most `max_value` for Dense; a label below `classes`.
 		/// - Holds `RecordDepositBase + DepositPerByte × payload bytes`.
 		/// - In an Open Datanet the record is accepted at once; in a Curated one it is pending.
+		/// - The payload is not stored in state: the extrinsic's last bytes, the payload and
+		///   the label, are indexed in the transaction index, and the record points at them.
 		/// - Errors: `UnknownDatanet`, `InvalidRecord` (with the [`RecordError`] that says how
-		///   the record does not fit), `DuplicateRecord`, or a balance error if the deposit
-		///   cannot be held.
+		///   the record does not fit), `DuplicateRecord`, `NotAtEndOfExtrinsic`,
+		///   `OneContributionPerExtrinsic`, or a balance error if the deposit cannot be held.
 		/// - Emits `RecordContributed`, and `RecordAccepted` in an Open Datanet.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::contribute(payload.len() as u32))]
@@ -459,6 +491,8 @@ pub mod pallet {
 		/// - `records`: `(payload, label)` pairs, at most `MaxContributionBatch`, each as
 		///   `contribute` takes it.
 		/// - Weight: `contribute_batch` for the number of records and the longest payload.
+		/// - The extrinsic's last bytes, the SCALE-encoded `records`, are indexed once in the
+		///   transaction index, and each record points at its payload's range in them.
 		/// - Errors: `EmptyBatch`, and the first error of `contribute` met by a record; then
 		///   nothing is contributed.
 		/// - Emits what `contribute` emits, for each record.
@@ -474,6 +508,33 @@ pub mod pallet {
 		) -> DispatchResult {
 			let contributor = ensure_signed(origin)?;
 			Self::do_contribute_batch(contributor, datanet, records)
+		}
+
+		/// Move records' payloads out of state: those of records contributed before payloads
+		/// moved to the transaction index. Anyone may send them, with the bytes.
+		///
+		/// - Origin: signed.
+		/// - `records`: `(payload, label)` pairs, at most `MaxContributionBatch`, each of a
+		///   record of `datanet` whose payload is still in state (`Payloads`). The extrinsic's
+		///   last bytes, the encoded `records`, are indexed as `contribute_batch` indexes them;
+		///   each record then points at them, and its payload leaves the state.
+		/// - No fee when every record moves (the call does the chain a service).
+		/// - Errors: `EmptyBatch`, `UnknownRecord`, `NotInState`, `NotAtEndOfExtrinsic`,
+		///   `OneContributionPerExtrinsic`; then nothing moves.
+		/// - Emits `PayloadsMoved`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::move_payloads(
+			records.len() as u32,
+			records.iter().map(|(p, _)| p.len() as u32).max().unwrap_or(0),
+		))]
+		pub fn move_payloads(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			records: BoundedVec<(Vec<u8>, ClassLabel), T::MaxContributionBatch>,
+		) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			Self::do_move_payloads(datanet, records)?;
+			Ok(Pays::No.into())
 		}
 	}
 }

@@ -103,3 +103,14 @@ pub fn run_test(test: impl FnOnce()) {
 		<Datanets>::do_try_state().expect("invariants hold after the test");
 	});
 }
+
+/// Makes `call` the block's next extrinsic, as `Executive` notes it before dispatching it: its
+/// encoding ends the extrinsic's bytes, from which the transaction index reads a contribution's
+/// payloads.
+pub fn as_next_extrinsic(call: &crate::Call<Test>) {
+	use codec::Encode;
+	// What comes before the call (its signer, signature and extensions) does not matter here.
+	let mut extrinsic = b"signed by someone".to_vec();
+	extrinsic.extend(RuntimeCall::Datanets(call.clone()).encode());
+	crate::note_next_extrinsic::<Test>(extrinsic);
+}

@@ -10,8 +10,9 @@ use sp_runtime::{DispatchError, TokenError};
 
 use crate::mock::Datanets;
 use crate::{mock::*, *};
+use codec::Encode;
 use frame_support::BoundedVec;
-use openledger_primitives::traits::TestHoldings;
+use openledger_primitives::{apis, traits::TestHoldings};
 
 const DIGITS: Schema = Schema::Dense { dims: 4, classes: 10, max_value: 16 };
 
@@ -37,8 +38,39 @@ fn create(policy: CurationPolicy) -> DatanetId {
 	id
 }
 
+/// Notes `call` as the block's next extrinsic ([`as_next_extrinsic`]) and returns it.
+fn next(call: crate::Call<Test>) -> crate::Call<Test> {
+	as_next_extrinsic(&call);
+	call
+}
+
+/// Dispatches `call` from `who`.
+fn by(who: AccountId, call: crate::Call<Test>) -> sp_runtime::DispatchResult {
+	use frame_support::traits::UnfilteredDispatchable;
+	call.dispatch_bypass_filter(origin(who)).map(|_| ()).map_err(|e| e.error)
+}
+
+/// Sends `call` from `who` as the block's next extrinsic, and asserts that it fails with
+/// `error` and changes nothing.
+macro_rules! assert_refused {
+	($who:expr, $call:expr, $error:expr $(,)?) => {{
+		let call = next($call);
+		assert_noop!(by($who, call), $error);
+	}};
+}
+
+/// The `contribute` call.
+fn contribution(datanet: DatanetId, payload: Vec<u8>, label: u16) -> crate::Call<Test> {
+	crate::Call::contribute { datanet, payload, label }
+}
+
+/// The `contribute_batch` call.
+fn batch_of(datanet: DatanetId, records: Vec<(Vec<u8>, u16)>) -> crate::Call<Test> {
+	crate::Call::contribute_batch { datanet, records: BoundedVec::truncate_from(records) }
+}
+
 fn contribute(who: AccountId, datanet: DatanetId, payload: &[u8], label: u16) -> RecordHash {
-	assert_ok!(Datanets::contribute(origin(who), datanet, payload.to_vec(), label));
+	assert_ok!(by(who, next(contribution(datanet, payload.to_vec(), label))));
 	record_hash(payload, label)
 }
 
@@ -153,7 +185,13 @@ fn open_contributions_are_accepted_at_once() {
 		let rec = Records::<Test>::get(id, hash).unwrap();
 		assert_eq!(rec.status, RecordStatus::Accepted { index: 0 });
 		assert_eq!(rec.label, 7);
-		assert_eq!(Payloads::<Test>::get(id, hash).unwrap().into_inner(), vec![1, 2, 3, 4]);
+		// The payload is not in state: the record points at the extrinsic's last bytes, the
+		// payload and its label, in the transaction index.
+		assert!(Payloads::<Test>::get(id, hash).is_none());
+		let tail = [1, 2, 3, 4, 7, 0];
+		let at =
+			IndexedPayload { content: H256(sp_io::hashing::blake2_256(&tail)), offset: 0, len: 4 };
+		assert_eq!(rec.location, PayloadLocation::Indexed(at));
 		assert_eq!(held(HoldReason::RecordDeposit, BOB), deposit);
 		let net = crate::Datanets::<Test>::get(id).unwrap();
 		assert_eq!(net.accepted, 1);
@@ -165,11 +203,9 @@ fn open_contributions_are_accepted_at_once() {
 fn a_contribution_batch_adds_every_record_in_order_or_none() {
 	run_test(|| {
 		let id = create(CurationPolicy::Open);
-		let batch = |records: Vec<(Vec<u8>, u16)>| {
-			Datanets::contribute_batch(origin(BOB), id, BoundedVec::truncate_from(records))
-		};
+		let batch = |records: Vec<(Vec<u8>, u16)>| batch_of(id, records);
 		let records = vec![(vec![1, 2, 3, 4], 7), (vec![4, 3, 2, 1], 1), (vec![1, 2, 3, 4], 8)];
-		assert_ok!(batch(records.clone()));
+		assert_ok!(by(BOB, next(batch(records.clone()))));
 		let hashes: Vec<_> = records.iter().map(|(p, l)| record_hash(p, *l)).collect();
 		for (index, hash) in hashes.iter().enumerate() {
 			let rec = Records::<Test>::get(id, hash).unwrap();
@@ -189,20 +225,18 @@ fn a_contribution_batch_adds_every_record_in_order_or_none() {
 		);
 
 		// One bad record fails the batch with its error, and nothing of it stays.
-		assert_noop!(
+		assert_refused!(
+			BOB,
 			batch(vec![(vec![5; 4], 0), (vec![1, 2, 3, 17], 0)]),
 			Error::<Test>::InvalidRecord(RecordError::ValueOutOfRange)
 		);
-		assert_noop!(batch(vec![(vec![6; 4], 0), (vec![6; 4], 0)]), Error::<Test>::DuplicateRecord,);
-		assert_noop!(batch(vec![]), Error::<Test>::EmptyBatch);
-		assert_noop!(
-			Datanets::contribute_batch(
-				origin(BOB),
-				9,
-				BoundedVec::truncate_from(vec![(vec![1; 4], 0)])
-			),
-			Error::<Test>::UnknownDatanet
+		assert_refused!(
+			BOB,
+			batch(vec![(vec![6; 4], 0), (vec![6; 4], 0)]),
+			Error::<Test>::DuplicateRecord
 		);
+		assert_refused!(BOB, batch(vec![]), Error::<Test>::EmptyBatch);
+		assert_refused!(BOB, batch_of(9, vec![(vec![1; 4], 0)]), Error::<Test>::UnknownDatanet);
 		// Its weight grows with the records and with the longest payload.
 		let weight = |records: Vec<(Vec<u8>, u16)>| {
 			use frame_support::dispatch::GetDispatchInfo;
@@ -226,35 +260,25 @@ fn a_contribution_batch_adds_every_record_in_order_or_none() {
 fn contributions_must_fit_the_schema() {
 	run_test(|| {
 		let id = create(CurationPolicy::Open);
-		let c = |payload: Vec<u8>, label| Datanets::contribute(origin(BOB), id, payload, label);
-		assert_noop!(c(vec![], 0), Error::<Test>::InvalidRecord(RecordError::EmptyPayload));
-		assert_noop!(c(vec![1; 3], 0), Error::<Test>::InvalidRecord(RecordError::WrongDimensions));
-		assert_noop!(c(vec![1; 5], 0), Error::<Test>::InvalidRecord(RecordError::WrongDimensions));
-		assert_noop!(
-			c(vec![1, 2, 3, 17], 0),
-			Error::<Test>::InvalidRecord(RecordError::ValueOutOfRange)
-		);
-		assert_noop!(c(vec![1; 4], 10), Error::<Test>::InvalidRecord(RecordError::LabelOutOfRange));
-		assert_noop!(
+		let c = |payload: Vec<u8>, label| contribution(id, payload, label);
+		let invalid = |e| Error::<Test>::InvalidRecord(e);
+		assert_refused!(BOB, c(vec![], 0), invalid(RecordError::EmptyPayload));
+		assert_refused!(BOB, c(vec![1; 3], 0), invalid(RecordError::WrongDimensions));
+		assert_refused!(BOB, c(vec![1; 5], 0), invalid(RecordError::WrongDimensions));
+		assert_refused!(BOB, c(vec![1, 2, 3, 17], 0), invalid(RecordError::ValueOutOfRange));
+		assert_refused!(BOB, c(vec![1; 4], 10), invalid(RecordError::LabelOutOfRange));
+		assert_refused!(
+			BOB,
 			c(vec![1; MAX_PAYLOAD as usize + 1], 0),
-			Error::<Test>::InvalidRecord(RecordError::PayloadTooLong)
+			invalid(RecordError::PayloadTooLong)
 		);
-		assert_noop!(
-			Datanets::contribute(origin(BOB), 9, vec![1; 4], 0),
-			Error::<Test>::UnknownDatanet
-		);
-		assert_noop!(
-			Datanets::contribute(origin(POOR), id, vec![1; 4], 0),
-			DispatchError::Token(TokenError::FundsUnavailable)
-		);
+		assert_refused!(BOB, contribution(9, vec![1; 4], 0), Error::<Test>::UnknownDatanet);
+		assert_refused!(POOR, c(vec![1; 4], 0), DispatchError::Token(TokenError::FundsUnavailable));
 
 		contribute(BOB, id, &[1; 4], 0);
 		// The same content is a duplicate, whoever sends it; another label is another record.
-		assert_noop!(c(vec![1; 4], 0), Error::<Test>::DuplicateRecord);
-		assert_noop!(
-			Datanets::contribute(origin(CHARLIE), id, vec![1; 4], 0),
-			Error::<Test>::DuplicateRecord
-		);
+		assert_refused!(BOB, c(vec![1; 4], 0), Error::<Test>::DuplicateRecord);
+		assert_refused!(CHARLIE, c(vec![1; 4], 0), Error::<Test>::DuplicateRecord);
 		contribute(CHARLIE, id, &[1; 4], 1);
 	});
 }
@@ -270,8 +294,9 @@ fn text_contributions_must_be_utf8() {
 			Schema::Text { classes: 2 },
 			CurationPolicy::Open
 		));
-		assert_noop!(
-			Datanets::contribute(origin(BOB), 0, vec![0xff, 0xfe], 0),
+		assert_refused!(
+			BOB,
+			contribution(0, vec![0xff, 0xfe], 0),
 			Error::<Test>::InvalidRecord(RecordError::InvalidUtf8)
 		);
 		contribute(BOB, 0, "données".as_bytes(), 1);
@@ -454,7 +479,13 @@ fn inspect_trait_reads_schema_versions_and_contributors() {
 		assert_eq!(<Datanets as DatanetInspect<_, _>>::schema(9), None);
 		let info = Datanets::datanet_info(id).unwrap();
 		assert_eq!(info.name, b"digits".to_vec());
-		assert_eq!(Datanets::record_info(id, hash).unwrap().payload, Some(vec![3; 4]));
+		let tail = [3, 3, 3, 3, 3, 0];
+		let at =
+			IndexedPayload { content: H256(sp_io::hashing::blake2_256(&tail)), offset: 0, len: 4 };
+		assert_eq!(
+			Datanets::record_info(id, hash).unwrap().payload,
+			Some(apis::Payload::Indexed(at))
+		);
 	});
 }
 
@@ -475,11 +506,8 @@ fn invariants_catch_a_record_whose_datanet_is_gone() {
 		let id = create(CurationPolicy::Open);
 		let hash = contribute(BOB, id, &[1; 4], 1);
 		assert_ok!(Datanets::do_try_state());
-		// A copy of the record, with its payload, under a Datanet that does not exist.
-		let (record, payload) =
-			(Records::<Test>::get(id, hash).unwrap(), Payloads::<Test>::get(id, hash).unwrap());
-		Records::<Test>::insert(id + 1, hash, record);
-		Payloads::<Test>::insert(id + 1, hash, payload);
+		// A copy of the record under a Datanet that does not exist.
+		Records::<Test>::insert(id + 1, hash, Records::<Test>::get(id, hash).unwrap());
 		assert_eq!(
 			Datanets::do_try_state(),
 			Err("a record or a payload names a Datanet that does not exist".into())
@@ -536,5 +564,180 @@ fn the_v2_migration_mints_each_datanets_item_to_its_creator() {
 		assert_eq!(TestHoldings::holder(AssetKind::Datanet, id + 1), None::<AccountId>);
 		crate::migrations::v2::ItemsOfDatanets::<Test>::on_runtime_upgrade();
 		assert_eq!(TestHoldings::holder(AssetKind::Datanet, id + 1), Some(ALICE));
+	});
+}
+
+/// Makes the record of `payload` and `label` one contributed before payloads left the state:
+/// its payload in `Payloads`, as the migration to storage version 3 leaves it.
+fn kept_in_state(datanet: DatanetId, payload: &[u8], label: u16) -> RecordHash {
+	let hash = record_hash(payload, label);
+	Records::<Test>::mutate(datanet, hash, |r| {
+		r.as_mut().unwrap().location = PayloadLocation::State
+	});
+	Payloads::<Test>::insert(datanet, hash, BoundedVec::truncate_from(payload.to_vec()));
+	hash
+}
+
+/// A batch's payloads are indexed once, as the batch's encoding, and each record points at its
+/// own bytes in it; the node's database receives one index operation, for that extrinsic.
+#[test]
+fn a_batch_is_indexed_once_and_each_record_points_at_its_payload() {
+	let mut ext = new_test_ext();
+	let records = vec![(vec![1, 2, 3, 4], 7), (vec![4, 3, 2, 1], 1)];
+	let content = H256(sp_io::hashing::blake2_256(&records.encode()));
+	let extrinsic = ext.execute_with(|| {
+		let id = create(CurationPolicy::Open);
+		assert_ok!(by(BOB, next(batch_of(id, records.clone()))));
+		let extrinsic = System::extrinsic_index().unwrap();
+		let encoded = records.encode();
+		for (payload, label) in &records {
+			let rec = Records::<Test>::get(id, record_hash(payload, *label)).unwrap();
+			let PayloadLocation::Indexed(at) = rec.location else { panic!("not indexed") };
+			assert_eq!(at.content, content);
+			assert_eq!(at.cut(&encoded), Some(&payload[..]));
+		}
+		assert_eq!(Payloads::<Test>::iter().count(), 0, "no payload in state");
+		assert_ok!(Datanets::publish_version(origin(ALICE), id, 2));
+		let page = Datanets::version_records(id, 1, 0, 10);
+		assert!(page.iter().all(|r| matches!(r.payload, Some(apis::Payload::Indexed(_)))));
+		extrinsic
+	});
+	// (`IndexOperation` is `sp-state-machine`'s, not a dependency: compared as it prints.)
+	let ops = format!("{:?}", ext.overlayed_changes().transaction_index_ops());
+	let size = records.encode().len();
+	let one = format!(
+		"[Insert {{ extrinsic: {extrinsic}, hash: {:?}, size: {size} }}]",
+		content.0.to_vec()
+	);
+	assert_eq!(ops, one);
+}
+
+/// The transaction index keeps the last bytes of an extrinsic: a contribution that does not
+/// end its extrinsic, or a second one in the same extrinsic, would point at bytes that are not
+/// its payload, or that another index replaced. Both are refused, and change nothing.
+#[test]
+fn a_contribution_must_end_its_extrinsic_and_be_its_only_one() {
+	run_test(|| {
+		let (id, other) = (create(CurationPolicy::Open), create(CurationPolicy::Open));
+		// Sent in an extrinsic that ends with something else (a multisig's weight, a batch's
+		// next call): its bytes are not the extrinsic's last.
+		let call = contribution(id, vec![1; 4], 1);
+		as_next_extrinsic(&call);
+		let index = System::extrinsic_index().unwrap();
+		let mut extrinsic = System::extrinsic_data(index);
+		extrinsic.extend([9, 9]);
+		System::note_extrinsic(extrinsic);
+		assert_noop!(by(BOB, call), Error::<Test>::NotAtEndOfExtrinsic);
+
+		// A batch that ends with a record, then that record alone, in one extrinsic: the
+		// single contribution's bytes are the extrinsic's last too, but a second index of the
+		// extrinsic would replace the batch's, whose records would be kept nowhere.
+		let batch = batch_of(id, vec![(vec![2; 4], 0), (vec![1; 4], 1)]);
+		assert_ok!(by(BOB, next(batch)));
+		assert_noop!(
+			by(CHARLIE, contribution(other, vec![1; 4], 1)),
+			Error::<Test>::OneContributionPerExtrinsic
+		);
+		// The next extrinsic may contribute again.
+		contribute(CHARLIE, id, &[3; 4], 1);
+	});
+}
+
+/// Records contributed before payloads left the state move out of it with their bytes, for no
+/// fee; bytes of no such record, or of one moved already, move nothing.
+#[test]
+fn old_payloads_move_out_of_state_with_their_bytes() {
+	run_test(|| {
+		let id = create(CurationPolicy::Open);
+		let records = vec![(vec![1; 4], 1), (vec![2; 4], 2)];
+		for (payload, label) in &records {
+			contribute(BOB, id, payload, *label);
+			kept_in_state(id, payload, *label);
+		}
+		assert_ok!(Datanets::do_try_state());
+
+		let moving = crate::Call::<Test>::move_payloads {
+			datanet: id,
+			records: BoundedVec::truncate_from(records.clone()),
+		};
+		// Someone else's bytes: no record has them.
+		assert_refused!(
+			DAVE,
+			crate::Call::move_payloads {
+				datanet: id,
+				records: BoundedVec::truncate_from(vec![(vec![1; 4], 1), (vec![5; 4], 1)]),
+			},
+			Error::<Test>::UnknownRecord
+		);
+		as_next_extrinsic(&moving);
+		use frame_support::traits::UnfilteredDispatchable;
+		let post = moving.clone().dispatch_bypass_filter(origin(DAVE)).unwrap();
+		assert_eq!(post.pays_fee, frame_support::dispatch::Pays::No);
+		let content = H256(sp_io::hashing::blake2_256(&records.encode()));
+		System::assert_last_event(Event::PayloadsMoved { datanet: id, count: 2, content }.into());
+		assert_eq!(Payloads::<Test>::iter().count(), 0);
+		for (payload, label) in &records {
+			let rec = Records::<Test>::get(id, record_hash(payload, *label)).unwrap();
+			let PayloadLocation::Indexed(at) = rec.location else { panic!("not moved") };
+			assert_eq!(at.cut(&records.encode()), Some(&payload[..]));
+		}
+		// Moved already: nothing to move, and the fee is paid.
+		assert_refused!(DAVE, moving, Error::<Test>::NotInState);
+	});
+}
+
+/// Moderation deletes a payload kept in state; an indexed one the APIs no longer show.
+#[test]
+fn moderation_deletes_an_old_payload_from_state() {
+	run_test(|| {
+		let id = create(CurationPolicy::Open);
+		contribute(BOB, id, &[1; 4], 1);
+		let old = kept_in_state(id, &[1; 4], 1);
+		let new = contribute(BOB, id, &[2; 4], 1);
+		assert_eq!(
+			Datanets::record_info(id, old).unwrap().payload,
+			Some(apis::Payload::State(vec![1; 4]))
+		);
+		assert_ok!(Datanets::remove(RuntimeOrigin::root(), id, old));
+		assert_ok!(Datanets::remove(RuntimeOrigin::root(), id, new));
+		assert!(Payloads::<Test>::get(id, old).is_none());
+		assert_eq!(Datanets::record_info(id, old).unwrap().payload, None);
+		assert_eq!(Datanets::record_info(id, new).unwrap().payload, None);
+	});
+}
+
+/// The migration to storage version 3 on records in the layout of version 2: each keeps its
+/// payload in state and says so; nothing else of it changes.
+#[test]
+fn the_v3_migration_says_each_old_record_keeps_its_payload_in_state() {
+	use crate::migrations::v3::{OldRecord, PayloadsInState};
+	use frame_support::traits::UncheckedOnRuntimeUpgrade;
+	new_test_ext().execute_with(|| {
+		let id = create(CurationPolicy::Curated);
+		let (a, b) = (record_hash(&[1; 4], 1), record_hash(&[2; 4], 2));
+		let status = [RecordStatus::Pending, RecordStatus::Removed { index: 0, at: 1 }];
+		for (hash, status) in [a, b].into_iter().zip(status) {
+			let old = OldRecord { contributor: BOB, label: 1, status, deposit: 0u128 };
+			frame_support::storage::unhashed::put_raw(
+				&Records::<Test>::hashed_key_for(id, hash),
+				&old.encode(),
+			);
+		}
+		Payloads::<Test>::insert(id, a, BoundedVec::truncate_from(vec![1; 4]));
+		assert_eq!(Records::<Test>::get(id, a), None, "the old layout does not decode");
+		let before = PayloadsInState::<Test>::old_records();
+		assert_eq!(before.len(), 2);
+
+		let weight = PayloadsInState::<Test>::on_runtime_upgrade();
+		let db = <<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<
+			frame_support::weights::RuntimeDbWeight,
+		>>::get();
+		assert_eq!(weight, db.reads_writes(2, 2));
+		assert_eq!(Records::<Test>::get(id, a).unwrap().location, PayloadLocation::State);
+		assert_eq!(Records::<Test>::get(id, b).unwrap().status, status[1]);
+		assert_ok!(PayloadsInState::<Test>::check(before.clone()));
+		// The check sees a record that lost its payload.
+		Payloads::<Test>::remove(id, a);
+		assert!(PayloadsInState::<Test>::check(before).is_err());
 	});
 }

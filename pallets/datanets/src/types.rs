@@ -3,7 +3,7 @@
 use codec::{Decode, Encode, MaxEncodedLen};
 use frame_support::{traits::fungible::Inspect, BoundedVec};
 pub use openledger_primitives::datanets::Datanet;
-use openledger_primitives::datanets::{ClassLabel, RecordHash, RecordStatus};
+use openledger_primitives::datanets::{ClassLabel, PayloadLocation, RecordHash, RecordStatus};
 use scale_info::TypeInfo;
 use sp_core::H256;
 
@@ -28,7 +28,8 @@ pub type RecordOf<T> = Record<<T as frame_system::Config>::AccountId, BalanceOf<
 /// A record payload as stored.
 pub type PayloadOf<T> = BoundedVec<u8, <T as Config>::MaxPayloadLen>;
 
-/// A contributed record, without its payload (kept in `Payloads`).
+/// A contributed record, without its payload: where its payload is kept (the transaction
+/// index, or `Payloads` for records contributed before payloads left the state).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo)]
 pub struct Record<AccountId, Balance> {
 	/// Who contributed it.
@@ -39,6 +40,8 @@ pub struct Record<AccountId, Balance> {
 	pub status: RecordStatus,
 	/// The deposit held from the contributor (zero once removed).
 	pub deposit: Balance,
+	/// Where its payload is kept.
+	pub location: PayloadLocation,
 }
 
 /// An entry of the accepted log: the record, and the hash chain root after it.

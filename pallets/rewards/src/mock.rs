@@ -71,7 +71,7 @@ impl DatanetInspect<AccountId, u64> for MockDatanets {
 				200 + u64::from(index)
 			},
 			label: 0,
-			payload: Some(vec![1]),
+			payload: Some(openledger_primitives::apis::Payload::State(vec![1])),
 			removed_at: None,
 		})
 	}

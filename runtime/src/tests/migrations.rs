@@ -39,8 +39,14 @@ fn unversioned_chain() -> sp_io::TestExternalities {
 			CurationPolicy::Open,
 		)
 		.expect("a valid Datanet");
-		Datanets::do_contribute(alice.clone(), datanet, b"a record".to_vec(), 1)
-			.expect("a valid record");
+		pallet_datanets::contribute_alone::<Runtime>(
+			alice.clone(),
+			datanet,
+			b"a record".to_vec(),
+			1,
+		)
+		.expect("a valid record");
+		put_v2_record(datanet, b"a record", 1);
 		Datanets::do_publish_version(alice, datanet, 1).expect("a valid version");
 		macro_rules! genesis_version {
 			($p:ident) => {
@@ -52,6 +58,26 @@ fn unversioned_chain() -> sp_io::TestExternalities {
 		put_v2_consensus_params();
 	});
 	ext
+}
+
+/// Writes the record of `payload` and `label` in datanets' storage-version-2 layout, its payload
+/// in state, as a chain of that version holds it; returns the record version 3 makes of it.
+fn put_v2_record(datanet: u32, payload: &[u8], label: u16) -> pallet_datanets::RecordOf<Runtime> {
+	use codec::Encode;
+	use pallet_datanets::{migrations::v3::OldRecord, PayloadLocation, Payloads, Records};
+
+	let hash = openledger_primitives::datanets::record_hash(payload, label);
+	let new = Records::<Runtime>::get(datanet, hash).expect("the record");
+	let old = OldRecord {
+		contributor: new.contributor.clone(),
+		label: new.label,
+		status: new.status,
+		deposit: new.deposit,
+	};
+	sp_io::storage::set(&Records::<Runtime>::hashed_key_for(datanet, hash), &old.encode());
+	let bytes: pallet_datanets::PayloadOf<Runtime> = payload.to_vec().try_into().expect("short");
+	Payloads::<Runtime>::insert(datanet, hash, bytes);
+	pallet_datanets::RecordOf::<Runtime> { location: PayloadLocation::State, ..new }
 }
 
 /// Writes attribution's consensus parameters in their storage-version-2 layout (with a quorum),
@@ -96,7 +122,27 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 		let old_params =
 			sp_io::storage::get(&pallet_attribution::ConsensusParams::<Runtime>::hashed_key())
 				.expect("the parameters");
+		// The record as version 3 makes it.
+		let datanet = pallet_datanets::NextDatanetId::<Runtime>::get() - 1;
+		let hash = openledger_primitives::datanets::record_hash(b"a record", 1);
+		let key = pallet_datanets::Records::<Runtime>::hashed_key_for(datanet, hash);
+		let old_record = sp_io::storage::get(&key).expect("the record");
+		let new_record = pallet_datanets::migrations::v3::PayloadsInState::<Runtime>::old_records()
+			.into_iter()
+			.map(|(_, old)| pallet_datanets::Record {
+				contributor: old.contributor,
+				label: old.label,
+				status: old.status,
+				deposit: old.deposit,
+				location: pallet_datanets::PayloadLocation::State,
+			})
+			.next()
+			.expect("the old record");
+		pallet_datanets::Records::<Runtime>::insert(datanet, hash, new_record);
+		let datanets_after = migrations::storage_digest::<Datanets>();
+		sp_io::storage::set(&key, &old_record);
 		let mut before = digests();
+		before[0] = datanets_after;
 		pallet_attribution::ConsensusParams::<Runtime>::put(put_v2_consensus_params());
 		// And pruning starts from now.
 		pallet_attribution::ExpiryCursor::<Runtime>::put(
@@ -116,8 +162,13 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 		// 3 to 4 and 4 to 5 find no model,
 		// and its 3 to 4 reads the cost limit, unset; attribution's 3 to 4 no training, its 4 to
 		// 5 and agents' 1 to 2 no inference).
-		// Datanets' 1 to 2 mints the chain's one Datanet its item: 4 reads and 3 writes.
-		assert_eq!(weight, db.reads_writes(18 + 4, 18 + 3), "a version read and write a migration");
+		// Datanets' 1 to 2 mints the chain's one Datanet its item: 4 reads and 3 writes; its 2
+		// to 3 rewrites its one record: a read and a write.
+		assert_eq!(
+			weight,
+			db.reads_writes(19 + 4 + 1, 19 + 3 + 1),
+			"a version read and write a migration"
+		);
 		macro_rules! migrated {
 			($p:ident) => {
 				assert_eq!($p::on_chain_storage_version(), $p::in_code_storage_version());
@@ -127,7 +178,7 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 		assert_eq!(
 			before,
 			digests(),
-			"no key but the versions, the parameters and the cursor changed"
+			"no key but the versions, the record, the parameters and the cursor changed"
 		);
 		assert_eq!(
 			pallet_attribution::ConsensusParams::<Runtime>::get().engine_version,
@@ -140,7 +191,7 @@ fn the_migrations_write_the_versions_and_nothing_else() {
 			migrations::storage_digest::<Datanets>()
 		},);
 
-		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(16), "a no-op now");
+		assert_eq!(migrations::Migrations::on_runtime_upgrade(), db.reads(17), "a no-op now");
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 	});
 }
@@ -191,13 +242,13 @@ fn attributions_v2_migration_gives_revealed_training_outcomes_empty_flags() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already, datanets at version 2 (one read), models at
+		// Five pallets at their version already, datanets at version 3 (a read for each of its two migrations), models at
 		// version 5 (a read for each of its four migrations), agents at version 3 (a read for
 		// each of its two), and the migration: its version read and write, and a read and a
 		// write a reveal; then 2 to 3: its version read and write, the parameters', and the pruning
 		// cursor's write; then 3 to 4 and 4 to 5, each its version read and write (no training,
 		// no inference).
-		assert_eq!(weight, db.reads(12).saturating_add(db.reads_writes(7, 8)));
+		assert_eq!(weight, db.reads(13).saturating_add(db.reads_writes(7, 8)));
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 		assert_eq!(
 			Reveals::<Runtime>::get(5, &alice),
@@ -269,14 +320,14 @@ fn attributions_v4_migration_moves_the_flags_into_the_training_records() {
 
 		let weight = migrations::Migrations::on_runtime_upgrade();
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		// Five pallets at their version already, datanets' migration, models' four, agents' two
+		// Five pallets at their version already, datanets' two migrations, models' four, agents' two
 		// and attribution's two earlier migrations (one read each), and the migration: its version
 		// read and write, two reads and writes a training (its record and its flags), and the
 		// flag left without a training removed; then 4 to 5, its version read and write (no
 		// inference).
 		assert_eq!(
 			weight,
-			db.reads(14).saturating_add(db.reads_writes(1 + 4 + 1 + 1, 1 + 4 + 1 + 1))
+			db.reads(15).saturating_add(db.reads_writes(1 + 4 + 1 + 1, 1 + 4 + 1 + 1))
 		);
 		assert_eq!(Attribution::on_chain_storage_version(), StorageVersion::new(5));
 		let new = |model: u8, flags: QualityFlags| {

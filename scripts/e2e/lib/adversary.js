@@ -220,7 +220,8 @@ export class Stuffer {
 /**
  * The versions flood: `pair`, owner of the open Datanet `datanet`, contributes `records` ([{
  * values, label }]) and publishes a version after each record from the `base`-th on, then
- * registers a model by `spec` on every version. The calls go `perBatch` to a `utility.batchAll`,
+ * registers a model by `spec` on every version. The records go in `contribute_batch`es, the other
+ * calls `perBatch` to a `utility.batchAll`,
  * and all the batches to the pool at once, with consecutive nonces, for blocks to take as fast
  * as they can. Returns the versions' numbers and the models' ids, in order.
  */
@@ -233,12 +234,17 @@ export async function publishVersions(api, pair, datanet, records, { base, spec,
 		if (failed) throw new Error(`a batch failed: ${failed.error}`);
 		return results.flatMap(({ events }) => events);
 	};
-	const contribute = ({ values, label }) => api.tx.datanets.contribute(datanet, u8aToHex(values), label);
-	const flood = [records.slice(0, base).map(contribute)];
+	// One contribution an extrinsic (its payloads are indexed from the extrinsic's last bytes):
+	// every record in `contribute_batch`es first, then the versions, each of the first `n`.
+	const most = api.consts.datanets.maxContributionBatch.toNumber();
+	const flood = [];
+	for (let i = 0; i < records.length; i += most) {
+		const rows = records.slice(i, i + most).map(({ values, label }) => [u8aToHex(values), label]);
+		flood.push([api.tx.datanets.contributeBatch(datanet, rows)]);
+	}
 	for (let from = base; from <= records.length; from += perBatch) {
 		const calls = [];
 		for (let n = from; n < from + perBatch && n <= records.length; n += 1) {
-			if (n > base) calls.push(contribute(records[n - 1]));
 			calls.push(api.tx.datanets.publishVersion(datanet, n));
 		}
 		flood.push(calls);

@@ -169,7 +169,10 @@ export async function setUpAgent(api, { owner, developer, dataset = digitsDatase
 	const create = api.tx.datanets.create(dataset.title, dataset.description, dataset.license, dataset.schema, 'Open');
 	const perBatch = Number(api.consts.datanets.maxContributionBatch.toString());
 	if (rows.length <= perBatch) {
-		await ok(api, api.tx.utility.batchAll([create, api.tx.datanets.contributeBatch(datanet, rows), api.tx.datanets.publishVersion(datanet, records)]), owner);
+		// The contribution ends its extrinsic (its payloads are indexed from the extrinsic's last
+		// bytes): the version goes in the next.
+		await ok(api, api.tx.utility.batchAll([create, api.tx.datanets.contributeBatch(datanet, rows)]), owner);
+		await ok(api, api.tx.datanets.publishVersion(datanet, records), owner);
 	} else {
 		await ok(api, create, owner);
 		const batches = [];

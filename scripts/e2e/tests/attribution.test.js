@@ -65,12 +65,12 @@ async function fillDatanet(api, k, contributors, digits) {
 	let next = 0;
 	for (const who of contributors) {
 		for (let b = 0; b < digits.length / contributors.length / BATCH; b += 1) {
-			const calls = [];
+			const rows = [];
 			for (let i = 0; i < BATCH && next < digits.length; i += 1, next += 1) {
 				const { pixels, label } = digits[next];
-				calls.push(api.tx.datanets.contribute(datanet, u8aToHex(pixels), label));
+				rows.push([u8aToHex(pixels), label]);
 			}
-			await ok(api.tx.utility.batchAll(calls), who);
+			await ok(api.tx.datanets.contributeBatch(datanet, rows), who);
 		}
 	}
 	const count = (await api.call.datanetsApi.datanet(datanet)).unwrap().accepted.toNumber();
@@ -800,7 +800,7 @@ describe('what a registration, a preview and an invocation may ask of the attest
 			['Lunch on Friday? The usual place.', 0],
 			['Claim your prize before midnight tonight', 1],
 		];
-		await h.ok(api.tx.utility.batchAll(mails.map(([text, label]) => api.tx.datanets.contribute(datanet, u8aToHex(new TextEncoder().encode(text)), label))), k.Charlie);
+		await h.ok(api.tx.datanets.contributeBatch(datanet, mails.map(([text, label]) => [u8aToHex(new TextEncoder().encode(text)), label])), k.Charlie);
 		await h.ok(api.tx.datanets.publishVersion(datanet, mails.length), k.Alice);
 		// 16,384 hashed dims into two hidden layers of 512: 8.7 million parameters kept 24 times
 		// over, and a K-FAC input factor of 16,385² values twice: about 5.9 GB per attestor.

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 
 import { Keyring } from '@polkadot/keyring';
 import { u8aConcat, u8aToHex } from '@polkadot/util';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
+import { cidOf, indexedBytes, payloadsOf, recordPayload } from '@openledger/client';
 import { blake3 } from '@noble/hashes/blake3';
 
 import { startNode } from '../lib/node.js';
@@ -71,21 +72,21 @@ describe('Datanets, models and agents on the digits set', () => {
 		assert.ok(info.schema.isDense);
 	});
 
-	test('three contributors add 300 records in utility.batchAll batches', async () => {
+	test('three contributors add 300 records in contribute_batch transactions', async () => {
 		const base = api.consts.datanets.recordDepositBase.toBigInt();
 		const perByte = api.consts.datanets.depositPerByte.toBigInt();
 		const contributors = [k.Charlie, k.Dave, k.Eve];
 		for (const [c, who] of contributors.entries()) {
 			const before = await reserved(who);
 			for (let start = 0; start < PER_CONTRIBUTOR; start += BATCH) {
-				const calls = [];
+				const rows = [];
 				for (let i = start; i < start + BATCH; i += 1) {
 					const index = c * PER_CONTRIBUTOR + i;
 					const { pixels, label } = digits[index];
-					calls.push(api.tx.datanets.contribute(datanet, u8aToHex(pixels), label));
+					rows.push([u8aToHex(pixels), label]);
 					contributed.set(u8aToHex(recordHash(pixels, label)), { who, index });
 				}
-				const { events } = await ok(api.tx.utility.batchAll(calls), who);
+				const { events } = await ok(api.tx.datanets.contributeBatch(datanet, rows), who);
 				const n = events.filter(({ event }) => api.events.datanets.RecordContributed.is(event)).length;
 				assert.equal(n, BATCH);
 			}
@@ -95,6 +96,33 @@ describe('Datanets, models and agents on the digits set', () => {
 		assert.equal(info.pending.toNumber(), 3 * PER_CONTRIBUTOR);
 		assert.equal(info.accepted.toNumber(), 0);
 		assert.equal(contributed.size, 300, 'the first 300 digits are distinct records');
+	});
+
+	test("the payloads are not in the state: the node's transaction index serves each batch under its CID", async () => {
+		const hashes = [...contributed.keys()];
+		const infos = await Promise.all(hashes.map((h) => api.call.datanetsApi.record(datanet, h)));
+		const contents = new Set();
+		for (const [i, h] of hashes.entries()) {
+			// No payload under the record's key of `Payloads`, and the record itself only says
+			// where the payload is.
+			const key = api.query.datanets.payloads.key(datanet, h);
+			assert.equal((await api.rpc.state.getStorage(key)).isNone, true, `record ${h} has no payload in state`);
+			const stored = await api.rpc.state.getStorage(api.query.datanets.records.key(datanet, h));
+			assert.ok(stored.unwrap().length < 120, 'a record in state is a few fields, without its payload');
+			const where = infos[i].unwrap().payload.unwrap();
+			assert.ok(where.isIndexed);
+			assert.equal(where.asIndexed.len.toNumber(), 64);
+			contents.add(where.asIndexed.content.toHex());
+		}
+		// One indexed content a contribute_batch, three contributors with two batches each.
+		assert.equal(contents.size, (3 * PER_CONTRIBUTOR) / BATCH);
+		for (const content of contents) {
+			const bytes = await indexedBytes(api, content);
+			assert.equal(blake2AsHex(bytes), content, `${cidOf(content)} is the bytes hashed to it`);
+		}
+		// Every record's payload is cut from them and checked against its hash.
+		const [first, payload] = [hashes[0], await recordPayload(api, datanet, hashes[0])];
+		assert.deepEqual(payload, digits[contributed.get(first).index].pixels);
 	});
 
 	test('the curator accepts most records and rejects some, whose deposits come back', async () => {
@@ -133,6 +161,18 @@ describe('Datanets, models and agents on the digits set', () => {
 			[contribute(new Uint8Array(64).fill(17), 1), 'datanets.InvalidRecord(ValueOutOfRange)'],
 			[contribute(pixels, 10), 'datanets.InvalidRecord(LabelOutOfRange)'],
 			[api.tx.datanets.contribute(datanet + 99, u8aToHex(pixels), 1), 'datanets.UnknownDatanet'],
+			// A contribution's payloads are indexed from its extrinsic's last bytes: one that does
+			// not end its extrinsic, or a second in one extrinsic, would point at bytes that are
+			// not its payload, or that the second index replaced.
+			[api.tx.utility.batchAll([contribute(digits[900].pixels, 1), contribute(digits[901].pixels, 1)]), 'datanets.NotAtEndOfExtrinsic'],
+			[
+				// The batch ends with the single record: both end the extrinsic.
+				api.tx.utility.batchAll([
+					contribute(digits[903].pixels, 2),
+					api.tx.datanets.contributeBatch(datanet, [[u8aToHex(digits[902].pixels), 1], [u8aToHex(digits[903].pixels), 2]]),
+				]),
+				'datanets.OneContributionPerExtrinsic',
+			],
 		];
 		for (const [tx, expected] of cases) {
 			const { dispatchError } = await send(tx, k.Charlie);
@@ -169,8 +209,12 @@ describe('Datanets, models and agents on the digits set', () => {
 			assert.ok(source, `record ${i} (${hex}) is one that was accepted`);
 			assert.equal(r.contributor.toString(), source.who.address);
 			assert.equal(r.label.toNumber(), digits[source.index].label);
-			assert.deepEqual(r.payload.unwrap().toU8a(true), digits[source.index].pixels);
 			root = blake3(u8aConcat(root, r.record.toU8a()));
+		}
+		// The payloads come from the node's transaction index, each checked against its record.
+		const payloads = await payloadsOf(api, records);
+		for (const [i, r] of records.entries()) {
+			assert.deepEqual(payloads[i], digits[contributed.get(r.record.toHex()).index].pixels);
 		}
 		assert.equal(u8aToHex(root), info.root.toHex());
 		assert.equal(published.data.root.toHex(), info.root.toHex());

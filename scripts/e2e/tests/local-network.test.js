@@ -5,8 +5,10 @@
 // inferences get one consensus result, paid after the 10-block challenge window. Then Eve
 // bonds in and lies: the four honest nodes outvote her, and she loses 10% of her bond. Eve and
 // Ferdie send every transaction, so that no attestor's own worker competes with the test for
-// its nonces.
+// its nonces. A fifth node that prunes old block bodies joins, fetches the Datanet's payloads
+// over bitswap from the validators, and previews the answers they agreed.
 
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -15,6 +17,8 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { FAST_SLOTS, startNetwork, VALIDATORS } from '../lib/network.js';
+import { startNode } from '../lib/node.js';
+import { indexedBytes } from '@openledger/client';
 import { attestation, findEvent, ok as okWith, sendAndWait, until as untilWith } from '../lib/chain.js';
 import { forgedInfer, Racer, Stuffer } from '../lib/adversary.js';
 import { loadDigits } from '../lib/digits.js';
@@ -95,8 +99,8 @@ describe('four validators attest in committees of four on --chain local', () => 
 			return !seen.has(key) && seen.add(key);
 		});
 		for (let i = 0; i < RECORDS; i += 75) {
-			const calls = digits.slice(i, i + 75).map(({ pixels, label }) => api.tx.datanets.contribute(datanet, u8aToHex(pixels), label));
-			await ok(api.tx.utility.batchAll(calls), k.Eve);
+			const rows = digits.slice(i, i + 75).map(({ pixels, label }) => [u8aToHex(pixels), label]);
+			await ok(api.tx.datanets.contributeBatch(datanet, rows), k.Eve);
 		}
 		await ok(api.tx.datanets.publishVersion(datanet, RECORDS), k.Eve);
 		const registered = await ok(api.tx.models.register(datanet, 1, SPEC, 10n ** 18n, ''), k.Ferdie);
@@ -138,6 +142,46 @@ describe('four validators attest in committees of four on --chain local', () => 
 			assert.equal(info.shares.reduce((a, s) => a + s.share.toBigInt(), 0n), 1_000_000_000n);
 		}
 		agentId = agent;
+	});
+
+	test('a fifth node that keeps only recent block bodies fetches the payloads over bitswap from the validators, and answers as they did', async () => {
+		// The inferences above, as the chain decided them.
+		const decided = [];
+		for (let id = 0; (await api.call.attributionApi.inference(id)).isSome; id += 1) {
+			const info = (await api.call.attributionApi.inference(id)).unwrap();
+			if (info.model.toNumber() === model && info.status.isCompleted) decided.push(info);
+		}
+		assert.ok(decided.length > 0);
+		const record = (await api.call.datanetsApi.versionRecords(datanet, 1, 0, 1))[0];
+		const content = record.payload.unwrap().asIndexed.content.toHex();
+		// The validators serve the Datanet's payloads (scripts/network.sh starts them with
+		// --ipfs-server); the fifth node keeps the bodies of the last 8 finalized blocks only.
+		assert.ok((await indexedBytes(api, content)).length > 0);
+		const fifth = await startNode({
+			name: 'local-fifth',
+			args: ['--chain', network.chainSpec, '--bootnodes', network.bootnode, '--ipfs-server', '--blocks-pruning', '8', '--rpc-methods', 'unsafe', '-lattribution=info'],
+		});
+		try {
+			const head = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
+			await until(async () => ((await fifth.api.rpc.chain.getHeader(await fifth.api.rpc.chain.getFinalizedHead())).number.toNumber() >= head ? true : undefined));
+			// It imported the contributions' blocks, then pruned their bodies and their bytes.
+			await assert.rejects(indexedBytes(fifth.api, content), /does not serve/);
+			const queries = loadDigits().slice(-2);
+			for (const [i, q] of queries.entries()) {
+				const preview = await fifth.api.rpc.attribution.preview(model, u8aToHex(q.pixels));
+				const chain = decided[i];
+				assert.equal(preview.answer.asClass.label.toNumber(), chain.status.asCompleted.asClass.label.toNumber(), `query ${i}: the validators' answer`);
+				const shared = (p) => p.proponents.map((s) => [s.record.toNumber(), s.share.toNumber()]);
+				assert.deepEqual(
+					shared(preview),
+					chain.shares.map((s) => [s.record.toNumber(), s.share.toNumber()]),
+					`query ${i}: the records and shares the validators agreed`,
+				);
+			}
+			assert.match(readFileSync(fifth.logFile, 'utf8'), /fetching \d+ payload blocks over bitswap/);
+		} finally {
+			await fifth.stop();
+		}
 	});
 
 	test('a lying attestor among four independent honest ones loses the vote and 10% of its bond', async () => {

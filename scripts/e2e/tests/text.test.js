@@ -17,7 +17,7 @@ import { chromium } from 'playwright-core';
 
 import { startNode } from '../lib/node.js';
 import { answeredThenRevealed, findEvent, ok as okWith, sendAndWait } from '../lib/chain.js';
-import { answerPayload, judgeAnswer } from '@openledger/client';
+import { answerPayload, judgeAnswer, payloadsOf } from '@openledger/client';
 import { until } from '../lib/load.js';
 import { CHROMIUM, SKIP_BROWSER, serve } from '../lib/explorer.js';
 import { sotuRecords } from '../lib/sotu.js';
@@ -54,8 +54,8 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		const datanet = event(created.events, 'datanets', 'DatanetCreated').data.datanet.toNumber();
 		const contributors = [k.Charlie, k.Dave, k.Eve];
 		for (let i = 0, b = 0; i < rows.length; i += batch, b += 1) {
-			const calls = rows.slice(i, i + batch).map((r) => api.tx.datanets.contribute(datanet, hex(r.text), r.label));
-			await ok(api.tx.utility.batchAll(calls), contributors[b % contributors.length]);
+			const records = rows.slice(i, i + batch).map((r) => [hex(r.text), r.label]);
+			await ok(api.tx.datanets.contributeBatch(datanet, records), contributors[b % contributors.length]);
 		}
 		await ok(api.tx.datanets.publishVersion(datanet, rows.length), k.Alice);
 		return datanet;
@@ -73,7 +73,8 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		});
 	const record = async (datanet, position) => {
 		const [rec] = await api.call.datanetsApi.versionRecords(datanet, 1, position, 1);
-		return { contributor: rec.contributor.toString(), text: utf8(rec.payload.unwrap()), label: rec.label.toNumber() };
+		const [payload] = await payloadsOf(api, [rec]);
+		return { contributor: rec.contributor.toString(), text: utf8(payload), label: rec.label.toNumber() };
 	};
 	const claimables = async () => Object.fromEntries(await Promise.all([k.Charlie, k.Dave, k.Eve].map(async (w) => [w.address, (await api.call.rewardsApi.claimable(w.address)).toBigInt()])));
 
@@ -284,7 +285,7 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 		const rows = sotuRecords().slice(SOTU_RECORDS, SOTU_RECORDS + 40);
 		const created = await ok(api.tx.datanets.create('sotu-more', `${rows.length} real records`, 'CC0-1.0', { Text: { classes: 5 } }, 'Open'), k.Alice);
 		const second = event(created.events, 'datanets', 'DatanetCreated').data.datanet.toNumber();
-		await ok(api.tx.utility.batchAll(rows.map((r) => api.tx.datanets.contribute(second, hex(r.text), r.label))), k.Ferdie);
+		await ok(api.tx.datanets.contributeBatch(second, rows.map((r) => [hex(r.text), r.label])), k.Ferdie);
 		await ok(api.tx.datanets.publishVersion(second, rows.length), k.Alice);
 		const spec = { featurizer: 'Words', architecture: { External: { weightsHash: `0x${'78'.repeat(32)}`, minSpanTokens: 12 } }, epochs: 1, learningRate: 1, batchSize: 1, l2: 0, seed: 0 };
 		// An index takes each source once: a weight is refused by name.

@@ -1951,6 +1951,67 @@ fn a_record_removed_after_publication_stays_in_the_training_set() {
 	});
 }
 
+/// The node's payloads as a test gives them: each content hash's bytes, if any; and what it
+/// was asked for.
+#[derive(Default)]
+struct MockStore {
+	kept: std::collections::BTreeMap<H256, Vec<u8>>,
+	asked: std::sync::Mutex<Vec<Vec<H256>>>,
+}
+
+impl openledger_primitives::payloads::PayloadStore for MockStore {
+	fn fetch(&self, contents: Vec<H256>) -> Vec<Option<Vec<u8>>> {
+		self.asked.lock().unwrap().push(contents.clone());
+		contents.iter().map(|c| self.kept.get(c).cloned()).collect()
+	}
+}
+
+/// A version whose payloads are in the transaction index: the worker fetches the batch's
+/// bytes through the node, once a chunk, and sends each record's own payload to the engine; without
+/// them, or with other bytes under their hash, it abstains and trains on nothing.
+#[test]
+fn the_worker_reads_indexed_payloads_through_the_node_and_checks_each() {
+	use openledger_primitives::payloads::PayloadsExt;
+	INDEXED.with(|i| i.set(true));
+	let (records, content) = indexed_batch();
+	let blob = codec::Encode::encode(&records);
+	let mut forged = blob.clone();
+	// Record 0's first byte: the first chunk does not verify.
+	let first = openledger_primitives::datanets::batch_offsets(&records).unwrap()[0].0;
+	forged[first as usize] ^= 1;
+	for (kept, answers) in [(Some(blob), true), (None, false), (Some(forged), false)] {
+		let engine = Arc::new(MockEngine::default());
+		let (mut ext, pool) = offchain_ext(Some(engine.clone()));
+		let store = Arc::new(MockStore {
+			kept: kept.into_iter().map(|b| (content, b)).collect(),
+			..Default::default()
+		});
+		ext.register_extension(PayloadsExt(store.clone()));
+		ext.execute_with(|| {
+			only(1);
+			UintAuthorityId::set_all_keys(vec![1]);
+			assert_ok!(<Attribution as AttributionJobs>::request_training(0));
+			Attribution::offchain_worker(1);
+			// One fetch a chunk (of four records: two chunks), each of the batch's content once.
+			let asked = store.asked.lock().unwrap().clone();
+			let chunks_read = if answers { 2 } else { 1 };
+			assert_eq!(asked, vec![vec![content]; chunks_read]);
+			assert_eq!(pooled(&pool).len(), usize::from(answers));
+			let chunks = engine.chunks.lock().unwrap();
+			if answers {
+				let sent: Vec<_> = chunks.iter().flat_map(|c| c.records.clone()).collect();
+				// Record 5 was removed before the version: sent without payload.
+				let mut expected = records.clone();
+				expected[5].0.clear();
+				assert_eq!(sent, expected);
+			} else {
+				assert!(chunks.is_empty() && engine.trained.lock().unwrap().is_empty());
+			}
+		});
+	}
+	INDEXED.with(|i| i.set(false));
+}
+
 #[test]
 fn records_are_pruned_in_on_idle_after_their_retention_and_only_then() {
 	use frame_support::weights::Weight;

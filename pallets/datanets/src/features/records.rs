@@ -1,15 +1,15 @@
-//! Contributing records, one or a batch, with their deposits; reviewing and withdrawing the
-//! pending ones; and the accepted log.
+//! Contributing records, one or a batch, with their deposits and their payloads indexed;
+//! reviewing and withdrawing the pending ones; moving old payloads out of state; and the
+//! accepted log.
 
 use alloc::vec::Vec;
+use codec::Encode;
 use frame_support::{
 	ensure,
-	traits::{
-		fungible::MutateHold, tokens::Precision, DefensiveOption, DefensiveResult,
-		DefensiveSaturating, Get,
-	},
+	traits::{fungible::MutateHold, tokens::Precision, DefensiveOption, DefensiveSaturating, Get},
 	BoundedVec,
 };
+use sp_core::H256;
 use sp_runtime::{traits::Saturating, DispatchError, DispatchResult};
 
 use crate::*;
@@ -21,21 +21,58 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
 	}
 
-	/// Checks and stores a contribution; returns its hash.
+	/// Indexes `tail`, the last bytes of the extrinsic being applied, in the transaction
+	/// index; returns their content hash (blake2b-256). The node keeps the bytes with the
+	/// block body, under that hash, as `sp_io::transaction_index` says: the last `tail.len()`
+	/// bytes of the extrinsic. So they are checked to be those bytes, and one extrinsic indexes
+	/// once (a second index of the same extrinsic would replace the first in the node's
+	/// database, and the first record's bytes would be kept nowhere).
+	pub(crate) fn index_tail(tail: &[u8]) -> Result<H256, DispatchError> {
+		let index =
+			frame_system::Pallet::<T>::extrinsic_index().ok_or(Error::<T>::NotAtEndOfExtrinsic)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(
+			LastIndexed::<T>::get() != Some((now, index)),
+			Error::<T>::OneContributionPerExtrinsic
+		);
+		let extrinsic = frame_system::Pallet::<T>::extrinsic_data(index);
+		ensure!(extrinsic.ends_with(tail), Error::<T>::NotAtEndOfExtrinsic);
+		let len = u32::try_from(tail.len()).map_err(|_| Error::<T>::Overflow)?;
+		let content = sp_io::hashing::blake2_256(tail);
+		sp_io::transaction_index::index(index, len, content);
+		LastIndexed::<T>::put((now, index));
+		Ok(H256(content))
+	}
+
+	/// Checks and stores a contribution whose payload and label end the extrinsic; returns
+	/// its hash.
 	pub fn do_contribute(
 		contributor: T::AccountId,
 		datanet: DatanetId,
 		payload: Vec<u8>,
 		label: ClassLabel,
 	) -> Result<RecordHash, DispatchError> {
+		let len = payload.len() as u32;
+		let mut tail = payload;
+		tail.extend_from_slice(&label.to_le_bytes());
+		let content = Self::index_tail(&tail)?;
+		let at = IndexedPayload { content, offset: 0, len };
+		Self::add_record(contributor, datanet, &tail[..len as usize], label, at)
+	}
+
+	/// Checks and stores a record whose payload is indexed `at`; returns its hash.
+	fn add_record(
+		contributor: T::AccountId,
+		datanet: DatanetId,
+		payload: &[u8],
+		label: ClassLabel,
+		at: IndexedPayload,
+	) -> Result<RecordHash, DispatchError> {
 		let mut net = Datanets::<T>::get(datanet).ok_or(Error::<T>::UnknownDatanet)?;
 		net.schema
-			.check_record(&payload, label, T::MaxPayloadLen::get())
+			.check_record(payload, label, T::MaxPayloadLen::get())
 			.map_err(Error::<T>::from)?;
-		// `check_record` refused a payload longer than `MaxPayloadLen`.
-		let payload = PayloadOf::<T>::try_from(payload)
-			.defensive_map_err(|_| Error::<T>::InvalidRecord(RecordError::PayloadTooLong))?;
-		let hash = record_hash(&payload, label);
+		let hash = record_hash(payload, label);
 		ensure!(!Records::<T>::contains_key(datanet, hash), Error::<T>::DuplicateRecord);
 		let status = match net.policy {
 			CurationPolicy::Open => {
@@ -52,12 +89,12 @@ impl<T: Config> Pallet<T> {
 		let deposit = Self::record_deposit(payload.len() as u32);
 		T::Currency::hold(&HoldReason::RecordDeposit.into(), &contributor, deposit)?;
 
+		let location = PayloadLocation::Indexed(at);
 		Records::<T>::insert(
 			datanet,
 			hash,
-			Record { contributor: contributor.clone(), label, status, deposit },
+			Record { contributor: contributor.clone(), label, status, deposit, location },
 		);
-		Payloads::<T>::insert(datanet, hash, payload);
 		Self::deposit_event(Event::RecordContributed {
 			datanet,
 			record: hash,
@@ -79,9 +116,47 @@ impl<T: Config> Pallet<T> {
 		records: BoundedVec<(Vec<u8>, ClassLabel), T::MaxContributionBatch>,
 	) -> DispatchResult {
 		ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
-		for (payload, label) in records {
-			Self::do_contribute(contributor.clone(), datanet, payload, label)?;
+		let (content, offsets) = Self::index_records(&records)?;
+		for ((payload, label), (offset, len)) in records.iter().zip(offsets) {
+			let at = IndexedPayload { content, offset, len };
+			Self::add_record(contributor.clone(), datanet, payload, *label, at)?;
 		}
+		Ok(())
+	}
+
+	/// Indexes `records`, which end the extrinsic SCALE-encoded; returns their content hash
+	/// and each payload's offset and length in them.
+	fn index_records(
+		records: &[(Vec<u8>, ClassLabel)],
+	) -> Result<(H256, Vec<(u32, u32)>), DispatchError> {
+		let offsets = batch_offsets(records).ok_or(Error::<T>::Overflow)?;
+		let content = Self::index_tail(&records.encode())?;
+		Ok((content, offsets))
+	}
+
+	/// Moves the payloads of `records`, still kept in state, to the transaction index: all of
+	/// them, or none.
+	pub(crate) fn do_move_payloads(
+		datanet: DatanetId,
+		records: BoundedVec<(Vec<u8>, ClassLabel), T::MaxContributionBatch>,
+	) -> DispatchResult {
+		ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
+		let (content, offsets) = Self::index_records(&records)?;
+		for ((payload, label), (offset, len)) in records.iter().zip(offsets) {
+			let hash = record_hash(payload, *label);
+			let mut rec = Records::<T>::get(datanet, hash).ok_or(Error::<T>::UnknownRecord)?;
+			// The record's hash binds the payload: the bytes in state are these.
+			ensure!(
+				rec.location == PayloadLocation::State
+					&& Payloads::<T>::contains_key(datanet, hash),
+				Error::<T>::NotInState
+			);
+			rec.location = PayloadLocation::Indexed(IndexedPayload { content, offset, len });
+			Records::<T>::insert(datanet, hash, rec);
+			Payloads::<T>::remove(datanet, hash);
+		}
+		let count = records.len() as u32;
+		Self::deposit_event(Event::PayloadsMoved { datanet, count, content });
 		Ok(())
 	}
 
@@ -149,4 +224,32 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::RecordWithdrawn { datanet, record });
 		Ok(())
 	}
+}
+
+/// Test and benchmark support: makes `bytes` the block's next extrinsic, as `Executive` notes
+/// it before dispatching it, so that a contribution whose payloads end `bytes` is indexed
+/// outside a real block.
+#[cfg(any(feature = "std", feature = "runtime-benchmarks"))]
+pub fn note_next_extrinsic<T: Config>(bytes: Vec<u8>) {
+	let index = frame_system::Pallet::<T>::extrinsic_index().map_or(0, |i| i.saturating_add(1));
+	frame_support::storage::unhashed::put(
+		sp_core::storage::well_known_keys::EXTRINSIC_INDEX,
+		&index,
+	);
+	frame_system::Pallet::<T>::note_extrinsic(bytes);
+}
+
+/// Test and benchmark support: contributes a record as [`Pallet::do_contribute`] does, in an
+/// extrinsic of its own ([`note_next_extrinsic`]).
+#[cfg(any(feature = "std", feature = "runtime-benchmarks"))]
+pub fn contribute_alone<T: Config>(
+	contributor: T::AccountId,
+	datanet: DatanetId,
+	payload: Vec<u8>,
+	label: ClassLabel,
+) -> Result<RecordHash, DispatchError> {
+	let mut tail = payload.clone();
+	tail.extend_from_slice(&label.to_le_bytes());
+	note_next_extrinsic::<T>(tail);
+	Pallet::<T>::do_contribute(contributor, datanet, payload, label)
 }
