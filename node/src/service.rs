@@ -444,7 +444,50 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		tracing_execute_block: None,
 	})?;
 
+	// GRANDPA, essential (if it fails, the node stops): it votes with the keystore's GRANDPA key
+	// if given one, and follows the others' votes without.
+	let grandpa_voter = {
+		let (network, sync, pool) =
+			(network.clone(), sync_service.clone(), transaction_pool.clone());
+		let (telemetry, prometheus_registry) =
+			(telemetry.as_ref().map(|x| x.handle()), prometheus_registry.clone());
+		move |link: GrandpaLink, keystore: Option<sp_keystore::KeystorePtr>| {
+			let (protocol_name, notification_service) = grandpa_network
+				.ok_or_else(|| ServiceError::Other("GRANDPA protocol not configured".into()))?;
+			let config = sc_consensus_grandpa::Config {
+				gossip_duration: Duration::from_millis(333),
+				justification_generation_period: GRANDPA_JUSTIFICATION_PERIOD,
+				name: Some(name),
+				observer_enabled: false,
+				keystore,
+				local_role: role,
+				telemetry: telemetry.clone(),
+				protocol_name,
+			};
+			sc_consensus_grandpa::run_grandpa_voter(sc_consensus_grandpa::GrandpaParams {
+				config,
+				link,
+				network,
+				sync,
+				notification_service,
+				voting_rule: sc_consensus_grandpa::VotingRulesBuilder::default().build(),
+				prometheus_registry,
+				shared_voter_state: SharedVoterState::empty(),
+				telemetry,
+				offchain_tx_pool_factory: OffchainTransactionPoolFactory::new(pool),
+			})
+			.map_err(ServiceError::from)
+		}
+	};
+
 	if !role.is_authority() {
+		// A full node follows GRANDPA without voting: it imports the justifications that
+		// finalise blocks, and its GRANDPA protocol stays registered (dropped, the network
+		// refuses every peer's connection, `EssentialTaskClosed`, and the node never syncs).
+		if let (Consensus::AuraGrandpa { link, .. }, true) = (consensus, enable_grandpa) {
+			let voter = grandpa_voter(link, None)?;
+			task_manager.spawn_essential_handle().spawn_blocking("grandpa-voter", None, voter);
+		}
 		return Ok(task_manager);
 	}
 
@@ -530,34 +573,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			);
 
 			if enable_grandpa {
-				let (protocol_name, notification_service) = grandpa_network
-					.ok_or_else(|| ServiceError::Other("GRANDPA protocol not configured".into()))?;
-				let grandpa_config = sc_consensus_grandpa::Config {
-					gossip_duration: Duration::from_millis(333),
-					justification_generation_period: GRANDPA_JUSTIFICATION_PERIOD,
-					name: Some(name),
-					observer_enabled: false,
-					keystore: Some(keystore_container.keystore()),
-					local_role: role,
-					telemetry: telemetry.as_ref().map(|x| x.handle()),
-					protocol_name,
-				};
-				let voter =
-					sc_consensus_grandpa::run_grandpa_voter(sc_consensus_grandpa::GrandpaParams {
-						config: grandpa_config,
-						link,
-						network,
-						sync: Arc::new(sync_service),
-						notification_service,
-						voting_rule: sc_consensus_grandpa::VotingRulesBuilder::default().build(),
-						prometheus_registry,
-						shared_voter_state: SharedVoterState::empty(),
-						telemetry: telemetry.as_ref().map(|x| x.handle()),
-						offchain_tx_pool_factory: OffchainTransactionPoolFactory::new(
-							transaction_pool,
-						),
-					})?;
-				// The GRANDPA voter is essential: if it fails, the node stops.
+				let voter = grandpa_voter(link, Some(keystore_container.keystore()))?;
 				task_manager.spawn_essential_handle().spawn_blocking("grandpa-voter", None, voter);
 			}
 		},

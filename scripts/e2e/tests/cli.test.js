@@ -65,7 +65,7 @@ describe('the openledger command-line client against a dev node', () => {
 	test('--help describes every command, and a wrong command line exits 2', async () => {
 		const top = await cli(node, ['--help']);
 		assert.equal(top.status, 0);
-		for (const command of ['create', 'contribute', 'publish', 'register', 'watch', 'flags', 'agent', 'invoke', 'earnings', 'payee', 'shares', 'settle', 'claim', 'list', 'buy', 'transfer']) {
+		for (const command of ['create', 'contribute', 'publish', 'fetch-version', 'register', 'watch', 'flags', 'agent', 'invoke', 'earnings', 'payee', 'shares', 'settle', 'claim', 'list', 'buy', 'transfer']) {
 			assert.match(top.stdout, new RegExp(`\\n  ${command} +\\S`), command);
 			const one = await cli(node, [command, '--help']);
 			assert.equal(one.status, 0, command);
@@ -149,6 +149,24 @@ describe('the openledger command-line client against a dev node', () => {
 		const third = await json(node, args, { input: `${PASSWORD}\n` });
 		assert.equal(third.skipped, RECORDS);
 		assert.equal(third.contributed, 0);
+	});
+
+	test('fetch-version downloads the version from the node\'s transaction index, checked record by record and against its root', async () => {
+		const out = path.join(dir, 'version-1.jsonl');
+		const got = await json(node, ['fetch-version', '--datanet', String(datanet), '--version', '1', '--out', out]);
+		const version = (await api.call.datanetsApi.version(datanet, 1)).unwrap();
+		assert.deepEqual(got, { datanet, version: 1, records: RECORDS, removed: 0, root: version.root.toHex(), out });
+		const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+		// The file's rows, in order, with their labels and values.
+		assert.deepEqual(
+			lines.map((l) => [l.label, ...l.values]),
+			digits.slice(1, RECORDS + 1).map((line) => line.split(',').map(Number)),
+		);
+		assert.ok(lines.every((l, i) => l.index === i && l.contributor === contributor.address));
+		// No such version: named, exit 1.
+		const missing = await cli(node, ['fetch-version', '--datanet', String(datanet), '--version', '9', '--out', out]);
+		assert.equal(missing.status, 1);
+		assert.match(missing.stderr, /has no version 9/);
 	});
 
 	test('register and watch: the attestor trains the model, and watch exits 0 with its accuracy', async () => {
