@@ -52,6 +52,17 @@ fn open_text_datanet<T: Config>() {
 	.unwrap();
 }
 
+/// `n` distinct texts of `p` bytes, label 1: the index in eight digits, padded.
+fn texts(n: u32, p: u32) -> Vec<(Vec<u8>, ClassLabel)> {
+	(0..n)
+		.map(|i| {
+			let mut text = alloc::format!("{i:08}").into_bytes();
+			text.resize(p as usize, b'a');
+			(text, 1)
+		})
+		.collect()
+}
+
 /// Makes `call` the block's next extrinsic, as its last bytes.
 fn note_call<T: Config>(call: Call<T>) {
 	use codec::Encode;
@@ -131,15 +142,7 @@ mod benchmarks {
 	) {
 		open_text_datanet::<T>();
 		let contributor = funded::<T>("contributor", 0);
-		// Distinct texts: the index in eight digits, padded to `p` bytes.
-		let records: Vec<(Vec<u8>, ClassLabel)> = (0..n)
-			.map(|i| {
-				let mut text = alloc::format!("{i:08}").into_bytes();
-				text.resize(p as usize, b'a');
-				(text, 1)
-			})
-			.collect();
-		let records = BoundedVec::truncate_from(records);
+		let records = BoundedVec::truncate_from(texts(n, p));
 		note_call::<T>(Call::<T>::contribute_batch { datanet: 0, records: records.clone() });
 		#[extrinsic_call]
 		_(RawOrigin::Signed(contributor), 0, records);
@@ -155,13 +158,7 @@ mod benchmarks {
 	) {
 		open_text_datanet::<T>();
 		let contributor = funded::<T>("contributor", 0);
-		let records: Vec<(Vec<u8>, ClassLabel)> = (0..n)
-			.map(|i| {
-				let mut text = alloc::format!("{i:08}").into_bytes();
-				text.resize(p as usize, b'a');
-				(text, 1)
-			})
-			.collect();
+		let records = texts(n, p);
 		for (text, label) in &records {
 			let hash = contribute_alone::<T>(contributor.clone(), 0, text.clone(), *label).unwrap();
 			Records::<T>::mutate(0, hash, |r| {

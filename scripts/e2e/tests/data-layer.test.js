@@ -108,9 +108,9 @@ describe('Datanets, models and agents on the digits set', () => {
 			const key = api.query.datanets.payloads.key(datanet, h);
 			assert.equal((await api.rpc.state.getStorage(key)).isNone, true, `record ${h} has no payload in state`);
 			const stored = await api.rpc.state.getStorage(api.query.datanets.records.key(datanet, h));
-			// Contributor 32, label 2, status 5, deposit 16, and where its payload is: 1 + content
-			// hash 32 + offset 4 + length 4.
-			assert.equal(stored.unwrap().length, 96, 'a record in state is its fields, without its payload');
+			// Contributor 32, label 2, status 1 (Pending; Accepted adds its index, 4), deposit 16,
+			// and where its payload is: 1 + content hash 32 + offset 4 + length 4.
+			assert.equal(stored.unwrap().length, 92, 'a pending record in state is its fields, without its payload');
 			const where = infos[i].unwrap().payload.unwrap();
 			assert.ok(where.isIndexed);
 			assert.equal(where.asIndexed.len.toNumber(), 64);

@@ -74,7 +74,7 @@ describe('Text Datanets: an ∞-gram model and a mail classifier', () => {
 	const record = async (datanet, position) => {
 		const [rec] = await api.call.datanetsApi.versionRecords(datanet, 1, position, 1);
 		const [payload] = await payloadsOf(api, [rec]);
-		return { contributor: rec.contributor.toString(), text: utf8(payload), label: rec.label.toNumber() };
+		return { contributor: rec.contributor.toString(), text: new TextDecoder().decode(payload), label: rec.label.toNumber() };
 	};
 	const claimables = async () => Object.fromEntries(await Promise.all([k.Charlie, k.Dave, k.Eve].map(async (w) => [w.address, (await api.call.rewardsApi.claimable(w.address)).toBigInt()])));
 

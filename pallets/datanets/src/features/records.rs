@@ -115,23 +115,24 @@ impl<T: Config> Pallet<T> {
 		datanet: DatanetId,
 		records: BoundedVec<(Vec<u8>, ClassLabel), T::MaxContributionBatch>,
 	) -> DispatchResult {
-		ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
-		let (content, offsets) = Self::index_records(&records)?;
-		for ((payload, label), (offset, len)) in records.iter().zip(offsets) {
-			let at = IndexedPayload { content, offset, len };
+		for ((payload, label), at) in records.iter().zip(Self::index_records(&records)?) {
 			Self::add_record(contributor.clone(), datanet, payload, *label, at)?;
 		}
 		Ok(())
 	}
 
-	/// Indexes `records`, which end the extrinsic SCALE-encoded; returns their content hash
-	/// and each payload's offset and length in them.
+	/// Indexes `records` (at least one), which end the extrinsic SCALE-encoded; returns where
+	/// each one's payload is in them.
 	fn index_records(
 		records: &[(Vec<u8>, ClassLabel)],
-	) -> Result<(H256, Vec<(u32, u32)>), DispatchError> {
+	) -> Result<Vec<IndexedPayload>, DispatchError> {
+		ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
 		let offsets = batch_offsets(records).ok_or(Error::<T>::Overflow)?;
 		let content = Self::index_tail(&records.encode())?;
-		Ok((content, offsets))
+		Ok(offsets
+			.into_iter()
+			.map(|(offset, len)| IndexedPayload { content, offset, len })
+			.collect())
 	}
 
 	/// Moves the payloads of `records`, still kept in state, to the transaction index: all of
@@ -140,9 +141,9 @@ impl<T: Config> Pallet<T> {
 		datanet: DatanetId,
 		records: BoundedVec<(Vec<u8>, ClassLabel), T::MaxContributionBatch>,
 	) -> DispatchResult {
-		ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
-		let (content, offsets) = Self::index_records(&records)?;
-		for ((payload, label), (offset, len)) in records.iter().zip(offsets) {
+		let indexed = Self::index_records(&records)?;
+		let content = indexed.first().map(|at| at.content).unwrap_or_default();
+		for ((payload, label), at) in records.iter().zip(indexed) {
 			let hash = record_hash(payload, *label);
 			let mut rec = Records::<T>::get(datanet, hash).ok_or(Error::<T>::UnknownRecord)?;
 			// The record's hash binds the payload: the bytes in state are these.
@@ -151,7 +152,7 @@ impl<T: Config> Pallet<T> {
 					&& Payloads::<T>::contains_key(datanet, hash),
 				Error::<T>::NotInState
 			);
-			rec.location = PayloadLocation::Indexed(IndexedPayload { content, offset, len });
+			rec.location = PayloadLocation::Indexed(at);
 			Records::<T>::insert(datanet, hash, rec);
 			Payloads::<T>::remove(datanet, hash);
 		}
