@@ -400,7 +400,9 @@ pub mod pallet {
 		///   `OneContributionPerExtrinsic`, or a balance error if the deposit cannot be held.
 		/// - Emits `RecordContributed`, and `RecordAccepted` in an Open Datanet.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::contribute(payload.len() as u32))]
+		#[pallet::weight(
+			T::WeightInfo::contribute(payload.len() as u32).saturating_add(Pallet::<T>::indexing_weight())
+		)]
 		pub fn contribute(
 			origin: OriginFor<T>,
 			datanet: DatanetId,
@@ -500,7 +502,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::contribute_batch(
 			records.len() as u32,
 			records.iter().map(|(p, _)| p.len() as u32).max().unwrap_or(0),
-		))]
+		).saturating_add(Pallet::<T>::indexing_weight()))]
 		pub fn contribute_batch(
 			origin: OriginFor<T>,
 			datanet: DatanetId,
@@ -526,7 +528,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::move_payloads(
 			records.len() as u32,
 			records.iter().map(|(p, _)| p.len() as u32).max().unwrap_or(0),
-		))]
+		).saturating_add(Pallet::<T>::indexing_weight()))]
 		pub fn move_payloads(
 			origin: OriginFor<T>,
 			datanet: DatanetId,
