@@ -48,17 +48,18 @@ export async function indexedBytes(api, content) {
 }
 
 /** The bytes of `payload` (an API `Option<Payload>`) of the record `hash` (hex) with `label`:
- * from state, or cut from the indexed bytes it names (fetched once per content, kept in
- * `fetched`), which must hash to the record. null once removed. */
+ * from state, or cut from the indexed bytes it names (fetched once per content: `fetched` maps
+ * each content to its fetch), which must hash to the record. null once removed. */
 async function read(api, payload, hash, label, fetched) {
 	if (payload.isNone) return null;
 	const where = payload.unwrap();
 	if (where.isState) return where.asState.toU8a(true);
 	const at = where.asIndexed;
 	const content = at.content.toHex();
-	if (!fetched.has(content)) fetched.set(content, await indexedBytes(api, content));
+	// The fetch itself is kept, so that reads running at once share it too.
+	if (!fetched.has(content)) fetched.set(content, indexedBytes(api, content));
 	const [offset, len] = [at.offset.toNumber(), at.len.toNumber()];
-	const cut = fetched.get(content).subarray(offset, offset + len);
+	const cut = (await fetched.get(content)).subarray(offset, offset + len);
 	if (cut.length !== len || recordHash(cut, label) !== hash) {
 		throw new PayloadError(`the bytes served under ${cidOf(content)} are not record ${hash}'s payload`);
 	}
@@ -69,20 +70,20 @@ async function read(api, payload, hash, label, fetched) {
  * The payloads of `records` (the runtime API's `VersionRecord`s), in order, as bytes: from
  * state, or from the transaction index of the node `api` is connected to, each checked against
  * its record's hash (a PayloadError if it does not match or the node lacks it). null for a
- * removed record.
+ * removed record. Each content is fetched once, and kept in `fetched` (a Map), which callers
+ * that read records one by one pass to every call.
  */
-export async function payloadsOf(api, records) {
-	const fetched = new Map();
+export async function payloadsOf(api, records, fetched = new Map()) {
 	const out = [];
 	for (const r of records) out.push(await read(api, r.payload, r.record.toHex(), r.label.toNumber(), fetched));
 	return out;
 }
 
-/** The payload of the record `hash` (hex) of `datanet`, as bytes, checked likewise; null once
- * removed; undefined if there is no such record. */
-export async function recordPayload(api, datanet, hash) {
+/** The payload of the record `hash` (hex) of `datanet`, as bytes, checked likewise (sharing
+ * `fetched` as `payloadsOf` does); null once removed; undefined if there is no such record. */
+export async function recordPayload(api, datanet, hash, fetched = new Map()) {
 	const info = await api.call.datanetsApi.record(datanet, hash);
 	if (info.isNone) return undefined;
 	const { payload, label } = info.unwrap();
-	return read(api, payload, hash, label.toNumber(), new Map());
+	return read(api, payload, hash, label.toNumber(), fetched);
 }

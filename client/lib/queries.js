@@ -108,6 +108,8 @@ export async function qualityFlags(api, model) {
 	const info = some(await api.call.modelsApi.model(model));
 	if (!training || !info) return undefined;
 	const sources = sourcesOf(info);
+	// Flagged records of one batch share its indexed bytes: fetched once.
+	const fetched = new Map();
 	const read = async (position) => {
 		const at = locate(sources, position) ?? {};
 		const [r] = at.datanet === undefined ? [] : await api.call.datanetsApi.versionRecords(at.datanet, at.version, at.index, 1);
@@ -120,7 +122,7 @@ export async function qualityFlags(api, model) {
 			contributor: r?.contributor.toString(),
 			label: r?.label.toNumber(),
 			removed: r ? r.removedAt.isSome : undefined,
-			payload: r ? (await payloadsOf(api, [r]))[0] : null,
+			payload: r ? (await payloadsOf(api, [r], fetched))[0] : null,
 		};
 	};
 	const { suspects, duplicates } = training.flags;

@@ -158,9 +158,11 @@ export async function curate({ api, signers }, [id]) {
 	const pending = entries.map(([key, rec]) => ({ hash: key.args[1].toHex(), rec: rec.unwrap() })).filter(({ rec }) => rec.status.isPending);
 	const owner = info.owner.toString();
 	const curator = signers.find((sg) => sg.address === owner) ?? (await firstCurator(api, id, signers));
+	// Pending records of one batch share its indexed bytes: fetched once.
+	const fetched = new Map();
 	const rows = await Promise.all(
 		pending.map(async ({ hash: h, rec }) => {
-			const bytes = await recordPayload(api, id, h);
+			const bytes = await recordPayload(api, id, h, fetched);
 			return html`<tr data-testid="pending-row" data-hash="${h}">
 				<td>${hash(h)}</td><td>${account(rec.contributor.toString())}</td><td class="num">${rec.label.toNumber()}</td>
 				<td>${payload(s, bytes ?? null)}</td>
@@ -380,9 +382,11 @@ export async function inference({ api }, [id]) {
 	const sources = m ? sourcesOf(m) : [];
 	const s = m && (await datanetSchema(api, sources[0].datanet));
 	const shares = [];
+	// The shared records of one batch share its indexed bytes: fetched once.
+	const fetched = new Map();
 	for (const sh of inf.shares) {
 		const at = await sharedRecord(api, sources, sh.record.toNumber());
-		const bytes = at?.rec ? (await payloadsOf(api, [at.rec]))[0] : null;
+		const bytes = at?.rec ? (await payloadsOf(api, [at.rec], fetched))[0] : null;
 		shares.push({ position: sh.record.toNumber(), share: sh.share.toNumber(), at, rec: at?.rec, bytes });
 	}
 	const completed = inf.completed.isSome ? inf.completed.unwrap().toNumber() : undefined;

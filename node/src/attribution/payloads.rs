@@ -3,7 +3,7 @@
 //! block bodies: `--blocks-pruning`), and, for what it lacks, its peers over bitswap (with
 //! `--ipfs-server`, which starts the node's bitswap client and server).
 
-use std::{collections::HashSet, sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use futures::FutureExt;
 use openledger_primitives::payloads::PayloadStore;
@@ -54,9 +54,13 @@ impl<C: BlockBackend<Block> + Send + Sync> PayloadStore for NodePayloads<C> {
 			);
 			return found;
 		};
-		let wanted: HashSet<Cid> = lacking.iter().map(|i| cid_of(&contents[*i])).collect();
+		// Each CID once, with the positions that want it.
+		let mut wanted: HashMap<Cid, Vec<usize>> = HashMap::new();
+		for i in lacking {
+			wanted.entry(cid_of(&contents[i])).or_default().push(i);
+		}
 		log::info!(target: "attribution", "fetching {} payload blocks over bitswap", wanted.len());
-		let mut stream = match bitswap.request_stream(wanted) {
+		let mut stream = match bitswap.request_stream(wanted.keys().copied().collect()) {
 			Ok(stream) => stream,
 			Err(e) => {
 				log::warn!(target: "attribution", "bitswap refused the fetch: {e}");
@@ -67,16 +71,12 @@ impl<C: BlockBackend<Block> + Send + Sync> PayloadStore for NodePayloads<C> {
 		// missing (a named error to the worker, never a wrong payload).
 		futures::executor::block_on(async {
 			let mut deadline = futures_timer::Delay::new(FETCH_TIMEOUT).fuse();
-			let mut remaining = lacking.len();
-			while remaining > 0 {
+			while !wanted.is_empty() {
 				futures::select! {
 					item = stream.recv().fuse() => match item {
 						Some(Ok((cid, bytes))) => {
-							for i in &lacking {
-								if found[*i].is_none() && cid_of(&contents[*i]) == cid {
-									found[*i] = Some(bytes.to_vec());
-									remaining -= 1;
-								}
+							for i in wanted.remove(&cid).unwrap_or_default() {
+								found[i] = Some(bytes.to_vec());
 							}
 						},
 						Some(Err(e)) => {
@@ -88,7 +88,8 @@ impl<C: BlockBackend<Block> + Send + Sync> PayloadStore for NodePayloads<C> {
 					_ = deadline => {
 						log::warn!(
 							target: "attribution",
-							"{remaining} payload blocks did not come over bitswap within {} s",
+							"{} payload blocks did not come over bitswap within {} s",
+							wanted.len(),
 							FETCH_TIMEOUT.as_secs()
 						);
 						break;
