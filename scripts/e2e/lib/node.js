@@ -207,8 +207,11 @@ export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 1
 		'--listen-addr', `/ip4/127.0.0.1/tcp/${p2pPort}`,
 	];
 	const child = spawn(binary, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
-	child.stdout.pipe(log);
-	child.stderr.pipe(log);
+	// Both outputs into one file, which ends once both have (at 'close'): stop() and kill() wait
+	// for it, so that a test reading the log after them sees every line the node wrote.
+	child.stdout.pipe(log, { end: false });
+	child.stderr.pipe(log, { end: false });
+	const logged = new Promise((r) => child.once('close', () => log.end(r)));
 	let exited = null;
 	child.on('exit', (code, signal) => {
 		exited = { code, signal };
@@ -221,7 +224,7 @@ export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 1
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		if (exited !== null) {
-			await sleep(200);
+			await logged;
 			const tail = readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
 			throw new Error(`openledger-node exited early (${JSON.stringify(exited)}); ${logFile}:\n${tail}`);
 		}
@@ -253,6 +256,7 @@ export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 1
 				child.kill('SIGKILL');
 				await new Promise((r) => (exited !== null ? r() : child.once('exit', r)));
 			}
+			await logged;
 			process.off('exit', kill);
 		},
 		async stop() {
@@ -265,6 +269,7 @@ export async function startNode({ args = ['--dev'], name = 'node', timeoutMs = 1
 					await new Promise((r) => (exited !== null ? r() : child.once('exit', r)));
 					clearTimeout(t);
 				}
+				await logged;
 				process.off('exit', kill);
 			}
 		},
